@@ -1,0 +1,39 @@
+"""The one way every HTTP service builds its FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI
+
+from services.kit.health import Check, health_router
+from services.kit.logs import RequestIdMiddleware, configure_logging
+from services.kit.problems import install_problem_handlers
+from services.kit.settings import KitSettings
+
+
+def create_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    settings: KitSettings,
+    checks: Mapping[str, Check],
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
+    version: str = "1.0.0",
+) -> FastAPI:
+    configure_logging(service, settings.log_level)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health_router(checks, settings.readiness_timeout))
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,74 @@
+"""`/healthz` (the process is up) and `/readyz` (every dependency answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX
+
+Check = Callable[[], Awaitable[object]]
+logger = logging.getLogger("zhicheng.health")
+
+# Names a person reads in the 503 body.
+DEPENDENCY_ZH = {
+    "database": "数据库",
+    "redis": "Redis 队列",
+    "s3": "对象存储",
+    "rules": "资格评估服务",
+}
+
+
+async def run_checks(checks: Mapping[str, Check], limit: float) -> dict[str, str]:
+    async def one(name: str, check: Check) -> tuple[str, str]:
+        try:
+            await asyncio.wait_for(check(), limit)
+            return name, "ok"
+        except Exception as exc:
+            logger.warning("readiness check failed", extra={"dependency": name, "error": repr(exc)})
+            return name, "down"
+
+    results = await asyncio.gather(*(one(n, c) for n, c in checks.items()))
+    return dict(results)
+
+
+def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Every dependency answers",
+        responses={
+            503: {"description": "A dependency is down", "content": {PROBLEM_MEDIA_TYPE: {}}}
+        },
+    )
+    async def readyz() -> JSONResponse:
+        results = await run_checks(checks, timeout)
+        down = [name for name, state in results.items() if state != "ok"]
+        if not down:
+            return JSONResponse({"status": "ready", "checks": results})
+        names = "、".join(DEPENDENCY_ZH.get(n, n) for n in down)
+        return JSONResponse(
+            {
+                "type": TYPE_PREFIX + "dependency-unavailable",
+                "title": "Dependency unavailable",
+                "status": 503,
+                "detail": f"依赖服务暂不可用：{names}。服务会自动重连，请稍后再试。",
+                "detail_en": f"Unavailable: {', '.join(down)}.",
+                "down": down,
+                "checks": results,
+            },
+            status_code=503,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers={"Retry-After": "5"},
+        )
+
+    return router

@@ -1,0 +1,192 @@
+"""RFC 9457 problem details, rendered in one place for every service.
+
+A problem carries a stable `type` (a URN per kind of problem), an HTTP status, a short
+`title`, and a `detail` in plain Chinese that says what is wrong and what to do. English
+text goes in `detail_en` where clients need it. Extra members (e.g. `errors`) are allowed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:zhicheng:problem:"
+
+logger = logging.getLogger("zhicheng.problems")
+
+# Generic answers for plain HTTP errors raised by the framework (unknown route, wrong method…).
+_HTTP_DEFAULTS: dict[int, tuple[str, str, str]] = {
+    400: ("bad-request", "请求格式不正确。", "Bad request."),
+    401: ("unauthenticated", "未登录或登录已失效，请重新登录。", "Authentication required."),
+    403: ("forbidden", "无权执行此操作。", "Forbidden."),
+    404: ("not-found", "请求的地址或资源不存在。", "Not found."),
+    405: ("method-not-allowed", "该地址不支持此请求方法。", "Method not allowed."),
+    406: ("not-acceptable", "无法按请求的格式返回结果。", "Not acceptable."),
+    409: ("conflict", "当前状态不允许此操作。", "Conflict."),
+    412: ("precondition-failed", "数据已被他人修改，请刷新后重试。", "Precondition failed."),
+    413: ("payload-too-large", "上传内容过大。", "Payload too large."),
+    415: ("unsupported-media-type", "不支持的内容类型。", "Unsupported media type."),
+    429: ("too-many-requests", "请求过于频繁，请稍后再试。", "Too many requests."),
+    503: ("service-unavailable", "服务暂时不可用，请稍后再试。", "Service unavailable."),
+}
+
+
+class ProblemError(Exception):
+    """An error with everything needed to render it as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        detail_en: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or code.replace("-", " ")
+        self.detail_en = detail_en
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": TYPE_PREFIX + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.detail_en:
+            body["detail_en"] = self.detail_en
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+def problem_response(problem: ProblemError, request: Request | None = None) -> JSONResponse:
+    instance = request.url.path if request is not None else None
+    body = problem.body(instance)
+    request_id = getattr(request.state, "request_id", None) if request is not None else None
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(
+        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+# Chinese renderings of pydantic's error types; anything else falls back to a generic line.
+_VALIDATION_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不认识的字段",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601",
+    "datetime_type": "时间格式应为 ISO 8601",
+    "greater_than_equal": "数值不能小于下限",
+    "greater_than": "数值必须大于下限",
+    "less_than_equal": "数值不能大于上限",
+    "less_than": "数值必须小于上限",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_long": "文本过长",
+    "string_too_short": "文本过短",
+    "string_pattern_mismatch": "格式不正确",
+    "list_type": "应为列表",
+    "too_long": "项数过多",
+    "too_short": "项数过少",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是合法的 JSON",
+    "value_error": "取值不正确",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> ProblemError:
+    items = []
+    for err in errors:
+        field = _field_path(tuple(err.get("loc", ())))
+        zh = _VALIDATION_ZH.get(err.get("type", ""), "取值不正确")
+        ctx = err.get("ctx") or {}
+        if "expected" in ctx:
+            zh += f"（允许：{ctx['expected']}）"
+        elif err.get("type") in ("greater_than_equal", "greater_than") and "ge" in ctx:
+            zh += f"（下限 {ctx['ge']}）"
+        elif "reason" in ctx and err.get("type") == "value_error":
+            zh += f"：{ctx['reason']}"
+        elif err.get("type") == "value_error" and "error" in ctx:
+            zh += f"：{ctx['error']}"
+        items.append({"field": field, "message": zh, "message_en": err.get("msg", "")})
+    fields = "、".join(dict.fromkeys(i["field"] for i in items))
+    return ProblemError(
+        422,
+        "validation-error",
+        f"请求内容有误，请检查以下字段：{fields}。",
+        title="Request validation failed",
+        detail_en=f"Invalid request fields: {', '.join(dict.fromkeys(i['field'] for i in items))}.",
+        errors=items,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error the app can raise as problem+json."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [dict(e) for e in exc.errors()]
+        return problem_response(validation_problem(errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _HTTP_DEFAULTS.get(
+            exc.status_code, ("http-error", "请求无法处理。", "HTTP error.")
+        )
+        detail = exc.detail if isinstance(exc.detail, str) and _has_cjk(exc.detail) else zh
+        problem = ProblemError(
+            exc.status_code, code, detail, title=en.rstrip("."), headers=dict(exc.headers or {})
+        )
+        return problem_response(problem, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", exc_info=exc)
+        problem = ProblemError(
+            500,
+            "internal-error",
+            "服务内部错误，已记录，请稍后重试；如持续出现请联系管理员并提供请求编号。",
+            title="Internal server error",
+        )
+        return problem_response(problem, request)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

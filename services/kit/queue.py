@@ -1,0 +1,13 @@
+"""Queue names and job payloads shared by the producers and the notify worker."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+NOTIFY_QUEUE = "zhicheng:notify"
+
+
+class PingJob(BaseModel):
+    """A job that proves the queue works end to end: the worker echoes the payload."""
+
+    message: str

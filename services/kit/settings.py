@@ -1,0 +1,69 @@
+"""Settings shared by every service, read from the environment (pydantic-settings).
+
+Defaults point at the local stack that `scripts/devstack.py` starts; outside development
+the secrets must be set explicitly (a default secret in production refuses to start).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Local default ports of the development stack (see scripts/devstack.py).
+DEV_POSTGRES_PORT = 54329
+DEV_REDIS_PORT = 63790
+DEV_S3_PORT = 8333
+DEV_API_PORT = 8000
+DEV_RULES_PORT = 8001
+DEV_DOCUMENTS_PORT = 8002
+DEV_NOTIFY_PORT = 8003
+
+DEV_S3_ACCESS_KEY = "zhicheng-dev"
+DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
+DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (refused in production)
+
+_DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET}
+
+
+class KitSettings(BaseSettings):
+    """What every process needs; each service extends it with its own fields."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+
+    database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+
+    s3_endpoint: str = f"http://127.0.0.1:{DEV_S3_PORT}"
+    s3_access_key: str = DEV_S3_ACCESS_KEY
+    s3_secret_key: str = DEV_S3_SECRET_KEY
+    s3_region: str = "cn-south-1"
+    s3_bucket: str = "zhicheng-documents"
+
+    rules_url: str = f"http://127.0.0.1:{DEV_RULES_PORT}"
+    documents_url: str = f"http://127.0.0.1:{DEV_DOCUMENTS_PORT}"
+    # Seconds a dependency probe in /readyz may take before it counts as down.
+    readiness_timeout: float = 2.0
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: Literal["HS256"] = "HS256"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> KitSettings:
+        if self.environment == "production":
+            used = [
+                name
+                for name in ("s3_secret_key", "jwt_secret")
+                if getattr(self, name) in _DEFAULT_SECRETS
+            ]
+            if used:
+                raise ValueError(
+                    "production settings use development default secrets: " + ", ".join(used)
+                )
+        return self
