@@ -6,12 +6,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX
 
-Check = Callable[[], Awaitable[object]]
+# A probe gets the app, whose state holds the clients the lifespan opened.
+Check = Callable[[FastAPI], Awaitable[object]]
 logger = logging.getLogger("zhicheng.health")
 
 # Names a person reads in the 503 body.
@@ -23,10 +24,10 @@ DEPENDENCY_ZH = {
 }
 
 
-async def run_checks(checks: Mapping[str, Check], limit: float) -> dict[str, str]:
+async def run_checks(app: FastAPI, checks: Mapping[str, Check], limit: float) -> dict[str, str]:
     async def one(name: str, check: Check) -> tuple[str, str]:
         try:
-            await asyncio.wait_for(check(), limit)
+            await asyncio.wait_for(check(app), limit)
             return name, "ok"
         except Exception as exc:
             logger.warning("readiness check failed", extra={"dependency": name, "error": repr(exc)})
@@ -50,8 +51,8 @@ def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
             503: {"description": "A dependency is down", "content": {PROBLEM_MEDIA_TYPE: {}}}
         },
     )
-    async def readyz() -> JSONResponse:
-        results = await run_checks(checks, timeout)
+    async def readyz(request: Request) -> JSONResponse:
+        results = await run_checks(request.app, checks, timeout)
         down = [name for name, state in results.items() if state != "ok"]
         if not down:
             return JSONResponse({"status": "ready", "checks": results})

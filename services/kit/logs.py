@@ -14,7 +14,10 @@ import time
 import uuid
 
 from pythonjsonlogger.json import JsonFormatter
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.kit.problems import PROBLEM_MEDIA_TYPE, internal_error
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -88,6 +91,16 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Rendered here rather than by Starlette's outermost handler, so that the
+            # answer and the log line carry the request id.
+            logging.getLogger("zhicheng.problems").exception("unhandled error")
+            if "status" in status_holder:
+                raise
+            body = internal_error().body(scope.get("path"))
+            body["request_id"] = request_id
+            response = JSONResponse(body, status_code=500, media_type=PROBLEM_MEDIA_TYPE)
+            await response(scope, receive, send_with_id)
         finally:
             access_logger.info(
                 "request",

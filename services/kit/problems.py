@@ -178,14 +178,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Normally caught earlier by RequestIdMiddleware, which knows the request id.
         logger.exception("unhandled error", exc_info=exc)
-        problem = ProblemError(
-            500,
-            "internal-error",
-            "服务内部错误，已记录，请稍后重试；如持续出现请联系管理员并提供请求编号。",
-            title="Internal server error",
-        )
-        return problem_response(problem, request)
+        return problem_response(internal_error(), request)
+
+
+def internal_error() -> ProblemError:
+    return ProblemError(
+        500,
+        "internal-error",
+        "服务内部错误，已记录，请稍后重试；如持续出现请联系管理员并提供请求编号。",
+        title="Internal server error",
+    )
 
 
 def _has_cjk(text: str) -> bool:

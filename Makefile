@@ -1,0 +1,12 @@
+# Thin aliases for scripts/dev.sh, which needs nothing but Python 3.11 (make is optional).
+.PHONY: install run test openapi bench
+install:
+	scripts/dev.sh install
+run:
+	scripts/dev.sh run
+test:
+	scripts/dev.sh test
+openapi:
+	scripts/dev.sh openapi
+bench:
+	scripts/dev.sh bench

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One entry point for people and CI. Needs only Python 3.11 (with venv) and git.
+#   scripts/dev.sh run      install into .venv, then start the whole stack (Ctrl-C stops it)
+#   scripts/dev.sh test     install into .venv, then lint and run the whole test suite
+#   scripts/dev.sh install  only install (idempotent)
+#   scripts/dev.sh openapi  regenerate openapi/*.json
+#   scripts/dev.sh bench    print the benchmarks' figures
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+
+install() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PY" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed"
+  # Reinstall only when the dependency list changed since the last install.
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".[local,dev]"
+    touch "$stamp"
+  fi
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  install) install ;;
+  run)
+    install
+    exec "$VENV/bin/python" -m scripts.devstack "$@"
+    ;;
+  test)
+    install
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/lint-imports"
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  openapi)
+    install
+    exec "$VENV/bin/python" -m scripts.openapi
+    ;;
+  bench)
+    install
+    exec "$VENV/bin/python" -m scripts.bench "$@"
+    ;;
+  *)
+    sed -n '2,8p' "$0"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,181 @@
+"""The whole stack on one machine, no Docker: `python -m scripts.devstack`.
+
+Starts PostgreSQL, Valkey and SeaweedFS from their PyPI wheels (unless DATABASE_URL,
+REDIS_URL or S3_ENDPOINT point at existing ones), applies the migrations, then runs the
+gateway, the eligibility and document services (uvicorn) and the notify worker (arq).
+Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from scripts.servers import Postgres, SeaweedS3, Server, Valkey, port_open
+from services.kit import settings as defaults
+
+APPS = (
+    ("rules", "services.rules.main:app", defaults.DEV_RULES_PORT),
+    ("documents", "services.documents.main:app", defaults.DEV_DOCUMENTS_PORT),
+    ("api", "services.api.main:app", defaults.DEV_API_PORT),
+)
+READY_TIMEOUT = 120.0
+
+
+def _log(msg: str) -> None:
+    print(f"[devstack] {msg}", flush=True)
+
+
+def _free_or_die(port: int, what: str, env_name: str) -> None:
+    if port_open(port):
+        raise SystemExit(
+            f"port {port} for {what} is taken: stop what runs there, or set {env_name} "
+            "to use an existing server"
+        )
+
+
+def start_infrastructure(data_dir: Path, env: dict[str, str], offset: int) -> list[Server]:
+    """Start what the environment does not already provide; fill `env` with its URLs."""
+    started: list[Server] = []
+    if "DATABASE_URL" not in env:
+        port = defaults.DEV_POSTGRES_PORT + offset
+        _free_or_die(port, "PostgreSQL", "DATABASE_URL")
+        pg = Postgres(data_dir / "postgres", port).start()
+        started.append(pg)
+        env["DATABASE_URL"] = pg.url
+        _log(f"PostgreSQL   {pg.url}")
+    if "REDIS_URL" not in env:
+        port = defaults.DEV_REDIS_PORT + offset
+        _free_or_die(port, "Valkey", "REDIS_URL")
+        vk = Valkey(data_dir / "valkey", port).start()
+        started.append(vk)
+        env["REDIS_URL"] = vk.url
+        _log(f"Valkey       {vk.url}")
+    if "S3_ENDPOINT" not in env:
+        port = defaults.DEV_S3_PORT + offset
+        _free_or_die(port, "SeaweedFS S3", "S3_ENDPOINT")
+        access = env.setdefault("S3_ACCESS_KEY", defaults.DEV_S3_ACCESS_KEY)
+        secret = env.setdefault("S3_SECRET_KEY", defaults.DEV_S3_SECRET_KEY)
+        s3 = SeaweedS3(data_dir / "seaweedfs", port, access, secret).start()
+        started.append(s3)
+        env["S3_ENDPOINT"] = s3.url
+        _log(f"SeaweedFS S3 {s3.url}")
+    return started
+
+
+class App(Server):
+    """A uvicorn app or the arq worker, restarted if it dies on its own."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
+        super().__init__(name, Path(env["ZHICHENG_DATA_DIR"]) / "logs" / name, port)
+        self.argv = argv
+        self.env = env
+
+    def start(self) -> App:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(self.argv, env=self.env, start_new_session=True)
+        return self
+
+
+def _uvicorn(target: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", target,
+        "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--timeout-graceful-shutdown", "20",
+    ]  # fmt: skip
+
+
+def app_processes(env: dict[str, str], offset: int) -> list[App]:
+    ports = {name: port + offset for name, _target, port in APPS}
+    ports["notify"] = defaults.DEV_NOTIFY_PORT + offset
+    for name, port in ports.items():
+        _free_or_die(port, name, "--port-offset")
+    # The services find each other through these, whatever the offset.
+    env["RULES_URL"] = f"http://127.0.0.1:{ports['rules']}"
+    env["DOCUMENTS_URL"] = f"http://127.0.0.1:{ports['documents']}"
+    env["NOTIFY_HEALTH_PORT"] = str(ports["notify"])
+    apps = [App(name, _uvicorn(target, ports[name]), env, ports[name]) for name, target, _ in APPS]
+    worker = [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"]
+    apps.append(App("notify", worker, env, ports["notify"]))
+    return apps
+
+
+def wait_healthy(apps: list[App], started: float) -> None:
+    pending = list(apps)
+    while pending and time.monotonic() - started < READY_TIMEOUT:
+        pending = [a for a in pending if not _answers(a.port)]
+        if pending:
+            time.sleep(0.3)
+    if pending:
+        raise TimeoutError("no answer from " + ", ".join(a.name for a in pending))
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", default=os.environ.get("ZHICHENG_DATA_DIR", ".data"))
+    parser.add_argument(
+        "--port-offset", type=int, default=0, help="added to every default port (a second stack)"
+    )
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    env = dict(os.environ)
+    env["ZHICHENG_DATA_DIR"] = str(data_dir)
+    stopping = False
+
+    def request_stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    infra: list[Server] = []
+    apps: list[App] = []
+    started = time.monotonic()
+    try:
+        infra = start_infrastructure(data_dir, env, args.port_offset)
+        _log("applying migrations")
+        subprocess.run([sys.executable, "-m", "scripts.migrate"], env=env, check=True)
+        apps = [a.start() for a in app_processes(env, args.port_offset)]
+        wait_healthy(apps, started)
+        for app in apps:
+            _log(f"{app.name:<12} http://127.0.0.1:{app.port}  (/healthz, /readyz)")
+        api_port = defaults.DEV_API_PORT + args.port_offset
+        _log(f"up in {time.monotonic() - started:.1f}s; API docs http://127.0.0.1:{api_port}/docs")
+        _log("Ctrl-C stops everything")
+        while not stopping:
+            time.sleep(0.5)
+            for app in apps:
+                if not stopping and not app.running():
+                    _log(f"{app.name} exited with {app.proc.returncode}; restarting in 2 s")
+                    time.sleep(2)
+                    app.start()
+    except (subprocess.CalledProcessError, RuntimeError, TimeoutError) as exc:
+        _log(f"start-up failed: {exc}")
+        return 1
+    finally:
+        _log("stopping")
+        for server in [*reversed(apps), *reversed(infra)]:
+            server.stop()
+        _log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

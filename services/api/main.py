@@ -1,0 +1,49 @@
+"""The gateway: the public /v1 API that portals, mobile and mini-program clients call."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.api.clients import rules as rules_client
+from services.api.config import ApiSettings, get_settings
+from services.api.eligibility.router import router as eligibility_router
+from services.kit.app import create_app
+from services.kit.clients import check_database, check_redis, make_redis
+from services.kit.db import make_engine, make_sessionmaker
+
+
+def build_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.redis = make_redis(settings.redis_url)
+        app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)
+        try:
+            yield
+        finally:
+            await app.state.rules.aclose()
+            await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    app = create_app(
+        service="api",
+        title="zhicheng gateway",
+        description="职称申报评审平台对外接口：资格评估、申报、审核流转、缴费。",
+        settings=settings,
+        checks={"database": check_database, "redis": check_redis},
+        lifespan=lifespan,
+    )
+    app.include_router(eligibility_router)
+    return app
+
+
+app = build_app()

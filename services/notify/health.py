@@ -1,0 +1,42 @@
+"""The worker's own HTTP listener for probes (it has no other HTTP surface)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.kit.app import create_app
+from services.kit.clients import check_database, check_redis
+from services.notify.config import NotifySettings
+
+
+def build_health_app(settings: NotifySettings, state: dict) -> FastAPI:
+    app = create_app(
+        service="notify",
+        title="zhicheng notify worker",
+        description="短信与缴费通知发送进程的健康检查。",
+        settings=settings,
+        checks={"database": check_database, "redis": check_redis},
+    )
+    app.state.engine = state["engine"]
+    app.state.redis = state["redis"]
+    return app
+
+
+async def start_health_server(settings: NotifySettings, state: dict) -> uvicorn.Server | None:
+    if not settings.notify_health_port:
+        return None
+    config = uvicorn.Config(
+        build_health_app(settings, state),
+        host="0.0.0.0",  # noqa: S104 (probes come from the orchestrator)
+        port=settings.notify_health_port,
+        log_config=None,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    # `_serve` rather than `serve`: the latter installs its own SIGTERM handler, and the
+    # worker's shutdown on SIGTERM belongs to arq.
+    state["health_task"] = asyncio.create_task(server._serve())
+    return server
