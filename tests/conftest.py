@@ -1,0 +1,160 @@
+"""The real stack for the test run: PostgreSQL, Valkey and SeaweedFS from PyPI wheels.
+
+Started once per run on free ports, unless DATABASE_URL / REDIS_URL / S3_ENDPOINT point
+at existing servers. Either way the run gets a database of its own, migrated once, and
+dropped at the end. Nothing here is a mock: tests talk to the real servers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scripts.servers import Postgres, SeaweedS3, Server, Valkey, free_port, port_open
+from services.kit.settings import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Stack:
+    database_url: str
+    admin_database_url: str
+    redis_url: str
+    s3_endpoint: str
+    s3_access_key: str
+    s3_secret_key: str
+    s3_bucket: str
+    workdir: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a child process (worker, uvicorn) of this stack."""
+        env = dict(os.environ)
+        env.update(
+            ENVIRONMENT="test",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            S3_ENDPOINT=self.s3_endpoint,
+            S3_ACCESS_KEY=self.s3_access_key,
+            S3_SECRET_KEY=self.s3_secret_key,
+            S3_BUCKET=self.s3_bucket,
+        )
+        env.update(extra)
+        return env
+
+    def settings_kwargs(self) -> dict[str, str]:
+        return {
+            "environment": "test",
+            "database_url": self.database_url,
+            "redis_url": self.redis_url,
+            "s3_endpoint": self.s3_endpoint,
+            "s3_access_key": self.s3_access_key,
+            "s3_secret_key": self.s3_secret_key,
+            "s3_bucket": self.s3_bucket,
+        }
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+def _admin(url: str, sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = Path(tempfile.mkdtemp(prefix="zhicheng-test-"))
+    started: list[Server] = []
+    try:
+        if url := os.environ.get("DATABASE_URL"):
+            server_url = url
+        else:
+            pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
+            started.append(pg)
+            server_url = pg.url
+        if not (redis_url := os.environ.get("REDIS_URL")):
+            vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
+            started.append(vk)
+            redis_url = vk.url
+        if s3_endpoint := os.environ.get("S3_ENDPOINT"):
+            access = os.environ["S3_ACCESS_KEY"]
+            secret = os.environ["S3_SECRET_KEY"]
+        else:
+            access, secret = DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
+            s3 = SeaweedS3(workdir / "seaweedfs", free_port(), access, secret).start()
+            started.append(s3)
+            s3_endpoint = s3.url
+
+        run_id = uuid.uuid4().hex[:10]
+        db_name = f"zhicheng_test_{run_id}"
+        admin_url = _with_database(server_url, "postgres")
+        _admin(admin_url, f'CREATE DATABASE "{db_name}"')
+        st = Stack(
+            database_url=_with_database(server_url, db_name),
+            admin_database_url=admin_url,
+            redis_url=redis_url,
+            s3_endpoint=s3_endpoint,
+            s3_access_key=access,
+            s3_secret_key=secret,
+            s3_bucket=f"zhicheng-test-{run_id}",
+            workdir=workdir,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "scripts.migrate"], env=st.env(), check=True, cwd=ROOT
+        )
+        yield st
+        _admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    finally:
+        for server in reversed(started):
+            server.stop(grace=3)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def uvicorn_service():
+    """Start one of our apps under a real uvicorn on a free port; stopped at the end."""
+    procs: list[subprocess.Popen] = []
+
+    def start(target: str, env: dict[str, str]) -> str:
+        import time
+
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        procs.append(proc)
+        deadline = time.monotonic() + 30
+        while not port_open(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{target} did not start")
+            time.sleep(0.1)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)

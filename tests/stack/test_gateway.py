@@ -1,0 +1,53 @@
+"""The gateway reaches the eligibility service over real HTTP."""
+
+from __future__ import annotations
+
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from services.kit.problems import PROBLEM_MEDIA_TYPE
+from tests.conftest import Stack
+from tests.support import running
+
+CASE = {
+    "region": "450200",
+    "series": "engineering",
+    "level": "intermediate",
+    "as_of": "2022-07-31",
+    "applicant": {
+        "employer_type": "state_owned",
+        "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}],
+        "titles": [{"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}],
+        "professional_work_since": "2013-07-01",
+    },
+}
+
+
+async def test_eligibility_unavailable_is_503_problem(stack: Stack) -> None:
+    from scripts.servers import free_port
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    settings = ApiSettings(**stack.settings_kwargs(), rules_url=closed)
+    async with running(build_app(settings)) as client:
+        response = await client.post("/v1/eligibility/evaluate", json=CASE)
+        assert response.status_code == 503
+        assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        assert response.headers["retry-after"]
+        assert response.json()["type"] == "urn:zhicheng:problem:rules-unavailable"
+
+
+async def test_eligibility_is_forwarded(stack: Stack, uvicorn_service) -> None:
+    rules_url = uvicorn_service("services.rules.main:app", stack.env())
+    settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url)
+    async with running(build_app(settings)) as client:
+        ok = await client.post("/v1/eligibility/evaluate", json=CASE)
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["eligible"] is True
+        bad = await client.post(
+            "/v1/eligibility/evaluate",
+            json={**CASE, "level": "boss"},
+            headers={"X-Request-ID": "gw-fwd-1"},
+        )
+        assert bad.status_code == 422
+        assert bad.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        # The request id travelled to the eligibility service and back.
+        assert bad.json()["request_id"] == "gw-fwd-1"
