@@ -7,7 +7,9 @@ returned and before the response is sent (services only `flush()`).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,3 +46,13 @@ async def session_scope(
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessionmaker):
+        yield session
+
+
+# scope="function": the commit runs when the endpoint returns, before the response is
+# sent, so a failed commit is never reported to the caller as success.
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

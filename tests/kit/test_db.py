@@ -1,0 +1,78 @@
+"""One commit per request, before the response: a failed commit is never a success."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from services.kit.app import create_app
+from services.kit.clients import check_database
+from services.kit.db import SessionDep, make_engine, make_sessionmaker
+from services.kit.settings import KitSettings
+from tests.conftest import Stack
+from tests.support import running
+
+
+def _pg(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture
+async def table(stack: Stack):
+    conn = await asyncpg.connect(_pg(stack.database_url))
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS public.kit_commit_probe ("
+        " code text, CONSTRAINT kit_commit_probe_code UNIQUE (code)"
+        " DEFERRABLE INITIALLY DEFERRED)"
+    )
+    await conn.execute("TRUNCATE public.kit_commit_probe")
+    yield conn
+    await conn.execute("DROP TABLE public.kit_commit_probe")
+    await conn.close()
+
+
+def _app(stack: Stack) -> FastAPI:
+    settings = KitSettings(**stack.settings_kwargs())
+
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        yield
+        await app.state.engine.dispose()
+
+    app = create_app(
+        service="test", title="t", description="t", settings=settings,
+        checks={"database": check_database}, lifespan=lifespan,
+    )  # fmt: skip
+
+    @app.post("/probe/{code}")
+    async def insert(code: str, session: SessionDep, twice: bool = False) -> dict:
+        for _ in range(2 if twice else 1):
+            await session.execute(
+                text("INSERT INTO public.kit_commit_probe (code) VALUES (:c)"), {"c": code}
+            )
+        await session.flush()
+        return {"stored": code}
+
+    return app
+
+
+async def test_success_is_committed(stack: Stack, table) -> None:
+    async with running(_app(stack)) as client:
+        response = await client.post("/probe/a")
+        assert response.status_code == 200
+    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
+
+
+async def test_failed_commit_is_reported_and_nothing_is_stored(stack: Stack, table) -> None:
+    async with running(_app(stack)) as client:
+        # The duplicate passes the flush (deferred constraint) and fails at COMMIT.
+        response = await client.post("/probe/b", params={"twice": "true"})
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 0
