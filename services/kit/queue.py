@@ -6,6 +6,10 @@ from pydantic import BaseModel
 
 NOTIFY_QUEUE = "zhicheng:notify"
 
+# arq function names the worker registers; producers enqueue by these names.
+PING = "ping"
+SEND_NOTIFICATION = "send_notification"  # one argument: the notification id (str)
+
 
 class PingJob(BaseModel):
     """A job that proves the queue works end to end: the worker echoes the payload."""

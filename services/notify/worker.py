@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 
 from services.kit.db import make_engine
 from services.kit.logs import configure_logging
-from services.kit.queue import NOTIFY_QUEUE, PingJob
+from services.kit.queue import NOTIFY_QUEUE, PING, PingJob
 from services.notify.config import get_settings
 from services.notify.health import start_health_server
 
@@ -38,7 +38,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions = (func(ping, name="ping"),)
+    functions = (func(ping, name=PING),)
     queue_name = NOTIFY_QUEUE
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
     on_startup = startup

@@ -1,0 +1,155 @@
+"""The notification outbox: the contract between the gateway and the notify worker.
+
+A producer (the gateway) calls `add_notification` inside the transaction of the change
+the applicant must hear about, so the notice exists if and only if the change committed.
+The table lives in the `notify` schema (created by the notify service's migrations);
+Postgres is the source of truth and Redis carries only notification ids.
+
+`relay` hands rows still `created`/`retry` to the arq queue. Its job id is
+`notification:<id>:<attempts>`: the same attempt is never queued twice, while a later
+retry gets a fresh id. The gateway relays right after its commit (fast path); the
+worker's sweeper relays whatever is older than a bound (a lost enqueue, a Redis flush).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy import Column, DateTime, Index, func, text
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import Field, SQLModel, select, update
+
+from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
+
+SCHEMA = "notify"
+PENDING = ("created", "retry")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Notification(SQLModel, table=True):
+    """One notice to one phone. Status flow is owned by the notify worker."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_pending", "status", "enqueued_at"),
+        {"schema": SCHEMA},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event: str = Field(max_length=64)  # e.g. declaration.returned
+    template_code: str = Field(max_length=64)
+    phone: str = Field(max_length=20)  # E.164, +86…
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    dedupe_key: str = Field(max_length=200, unique=True)  # e.g. declaration:<id>:returned:<n>
+    declaration_id: uuid.UUID | None = Field(default=None, index=True)
+    # created → sending → sent → delivered | permanent_failure | temporary_failure |
+    # technical_failure; plus sending_unknown, retry, expired (moot before it was sent).
+    status: str = Field(default="created", max_length=32)
+    attempts: int = 0
+    provider: str | None = Field(default=None, max_length=32)
+    provider_message_id: str | None = Field(default=None, max_length=128)
+    rendered_text: str | None = None
+    last_error: str | None = None
+    # After this instant the notice is moot (e.g. a reminder after the window closed).
+    not_after: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(
+        default_factory=_now,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    updated_at: datetime = Field(
+        default_factory=_now,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    enqueued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+async def add_notification(
+    session: AsyncSession,
+    *,
+    event: str,
+    template_code: str,
+    phone: str,
+    params: dict[str, Any],
+    dedupe_key: str,
+    declaration_id: uuid.UUID | None = None,
+    not_after: datetime | None = None,
+) -> uuid.UUID | None:
+    """Insert in the caller's transaction; a repeated dedupe key is a no-op (returns None)."""
+    stmt = (
+        insert(Notification)
+        .values(
+            id=uuid.uuid4(),
+            event=event,
+            template_code=template_code,
+            phone=phone,
+            params=params,
+            dedupe_key=dedupe_key,
+            declaration_id=declaration_id,
+            not_after=not_after,
+            status="created",
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    return (await session.exec(stmt)).scalar_one_or_none()
+
+
+def job_id(notification_id: uuid.UUID, attempts: int) -> str:
+    return f"notification:{notification_id}:{attempts}"
+
+
+async def relay(
+    maker: async_sessionmaker[AsyncSession],
+    redis: ArqRedis,
+    *,
+    older_than: timedelta | None = None,
+    ids: list[uuid.UUID] | None = None,
+    limit: int = 500,
+) -> int:
+    """Queue pending notifications; returns how many were handed to the queue.
+
+    `older_than` limits to rows not queued within that time (the sweeper); `ids` limits
+    to given rows (the gateway right after its commit).
+    """
+    async with maker() as session:
+        query = select(Notification.id, Notification.attempts).where(
+            Notification.status.in_(PENDING)
+        )
+        if ids is not None:
+            query = query.where(Notification.id.in_(ids))
+        if older_than is not None:
+            cutoff = text("now() - make_interval(secs => :secs)").bindparams(
+                secs=older_than.total_seconds()
+            )
+            query = query.where(
+                (Notification.enqueued_at.is_(None)) | (Notification.enqueued_at < cutoff)
+            )
+        rows = (await session.exec(query.order_by(Notification.created_at).limit(limit))).all()
+        queued = []
+        for notification_id, attempts in rows:
+            job = await redis.enqueue_job(
+                SEND_NOTIFICATION,
+                str(notification_id),
+                _job_id=job_id(notification_id, attempts),
+                _queue_name=NOTIFY_QUEUE,
+            )
+            if job is not None:
+                queued.append(notification_id)
+        if queued:
+            await session.exec(
+                update(Notification)
+                .where(Notification.id.in_(queued))
+                .values(enqueued_at=func.now())
+            )
+            await session.commit()
+        return len(queued)
