@@ -8,6 +8,9 @@ from services.kit.settings import KitSettings
 class RulesSettings(KitSettings):
     """The eligibility service is stateless: it needs no database, queue or store."""
 
+    # Directory of policy packs (*.yaml); empty means the packs shipped in services/rules/policies.
+    rules_policy_dir: str = ""
+
 
 @lru_cache
 def get_settings() -> RulesSettings:

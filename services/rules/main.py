@@ -1,11 +1,28 @@
-"""Eligibility service: versioned policy packs, evaluation with clause-cited explanations."""
+"""Eligibility service: versioned policy packs, evaluation with clause-cited explanations.
+
+The packs are loaded and validated at import: a broken pack stops the service at start
+with a message naming the file and the key."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.kit.app import create_app
 from services.rules.config import get_settings
+from services.rules.engine.packs import POLICY_DIR, PackError, Registry
+from services.rules.router import build_router
+from services.rules.service import EligibilityService
 
 settings = get_settings()
+
+try:
+    registry = Registry.load(
+        Path(settings.rules_policy_dir) if settings.rules_policy_dir else POLICY_DIR
+    )
+except PackError as exc:
+    raise SystemExit(f"eligibility service cannot start: {exc}") from None
+
+service = EligibilityService(registry)
 
 app = create_app(
     service="rules",
@@ -14,3 +31,4 @@ app = create_app(
     settings=settings,
     checks={},
 )
+app.include_router(build_router(service))

@@ -1,0 +1,309 @@
+"""Pydantic models of a policy pack file. Unknown keys are rejected everywhere, so a typo in
+a pack stops the service at start instead of silently dropping a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.rules.engine.vocab import (
+    AssessmentGrade,
+    BlockerId,
+    EducationLevel,
+    EmployerType,
+    Industry,
+    Level,
+    PathId,
+    SanctionKind,
+    Series,
+    SkillGrade,
+)
+
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+ClauseKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Document(Strict):
+    id: ClauseKey
+    number: str | None = None  # official document number, e.g. 桂人社规〔2021〕11号
+    short: str | None = None  # how clauses cite a document that has no number
+    title: str
+    issuer: str | None = None
+    date: dt.date | None = None
+    seed: str | None = None  # which seed file carries its text
+    note: str | None = None
+
+
+class Clause(Strict):
+    document: ClauseKey
+    point: str  # article / point inside the document, e.g. 第十八条第（四）点
+    text: str  # the words of the clause, quoted from the seed
+
+
+class CondBase(Strict):
+    id: str | None = None  # condition id in the response; each kind has a default
+    clause: ClauseKey
+    label: str | None = None  # what is required, in Chinese; each kind has a default
+
+
+class Education(CondBase):
+    kind: Literal["education"]
+    min: EducationLevel | None = None
+    also: list[EducationLevel] = []
+    related_major: bool = False
+    engineering_master: bool = False
+
+
+class Relief(Strict):
+    fact: Literal["poverty_county_years", "township_years"]
+    at_least: float = Field(ge=0)
+    years: int = Field(ge=0)
+    label: str
+    clause: ClauseKey
+
+
+class YearsSinceTitle(CondBase):
+    kind: Literal["years_since_title"]
+    level: Level
+    years: int = Field(ge=0)
+    relief: Relief | None = None
+
+
+class YearsOfWork(CondBase):
+    kind: Literal["years_of_work"]
+    years: int = Field(ge=0)
+    from_lower_title: Level | None = None  # count from this title when it is held
+
+
+class SkillGradeYears(CondBase):
+    kind: Literal["skill_grade_years"]
+    grade: SkillGrade
+    years: int = Field(ge=0)
+
+
+class AssessmentsEachYear(CondBase):
+    kind: Literal["assessments_each_year"]
+    years: int = Field(ge=1)
+    grade: AssessmentGrade
+
+
+class AssessmentsCount(CondBase):
+    kind: Literal["assessments_count"]
+    count: int = Field(ge=1)
+    grade: AssessmentGrade
+    term_title: Level | None = None
+
+
+class AssessmentsAllInTerm(CondBase):
+    kind: Literal["assessments_all_in_term"]
+    grade: AssessmentGrade
+    term_title: Level | None = None
+
+
+class AssessmentLatest(CondBase):
+    kind: Literal["assessment_latest"]
+    grade: AssessmentGrade
+
+
+class CountyIn(CondBase):
+    kind: Literal["county_in"]
+    counties: dict[RegionCode, str]
+
+
+class Flag(CondBase):
+    kind: Literal["flag"]
+    fact: Literal["dual_directed", "exceptional", "currently_in_township"]
+    met_text: str
+    unmet_text: str
+
+
+class NumberAtLeast(CondBase):
+    kind: Literal["number_at_least"]
+    fact: Literal["papers", "achievements", "township_years", "poverty_county_years"]
+    at_least: float = Field(ge=0)
+    unit: str
+
+
+class FactDate(CondBase):
+    kind: Literal["fact_date"]
+    fact: Literal["internship_passed_on", "former_civil_servant_left_on"]
+    missing: Literal["unknown", "unmet"]
+
+
+class NoTitle(CondBase):
+    kind: Literal["no_title"]
+
+
+class OtherSeriesTitle(CondBase):
+    kind: Literal["other_series_title"]
+
+
+class TitleHeld(CondBase):
+    kind: Literal["title_held"]
+    level: Level
+
+
+class ManualReview(CondBase):
+    kind: Literal["manual_review"]
+    text: str
+
+
+Condition = Annotated[
+    Education
+    | YearsSinceTitle
+    | YearsOfWork
+    | SkillGradeYears
+    | AssessmentsEachYear
+    | AssessmentsCount
+    | AssessmentsAllInTerm
+    | AssessmentLatest
+    | CountyIn
+    | Flag
+    | NumberAtLeast
+    | FactDate
+    | NoTitle
+    | OtherSeriesTitle
+    | TitleHeld
+    | ManualReview,
+    Field(discriminator="kind"),
+]
+
+
+class Row(Strict):
+    label: str
+    conditions: list[Condition] = []
+
+
+class Path(Strict):
+    path: PathId
+    conditions: list[Condition] = []  # hold on every row
+    rows: list[Row] = []  # alternatives (e.g. one per education row of a table); one must hold
+
+
+class LevelSpec(Strict):
+    paths: list[Path]
+
+
+class ExBase(Strict):
+    blocker: BlockerId
+    clause: ClauseKey
+    label: str | None = None
+
+
+class ExEmployerType(ExBase):
+    kind: Literal["employer_type"]
+    employer_types: list[EmployerType]
+
+
+class ExRetired(ExBase):
+    kind: Literal["retired"]
+    allow_extended: bool
+
+
+class ExSanction(ExBase):
+    kind: Literal["sanction"]
+    sanction_kinds: list[SanctionKind]
+    employer_types: list[EmployerType] = []  # empty: any employer
+
+
+class ExFlag(ExBase):
+    kind: Literal["flag"]
+    fact: Literal["qualification_exam_specialty"]
+
+
+class ExCountAtLeast(ExBase):
+    kind: Literal["count_at_least"]
+    fact: Literal["same_level_applications_this_year"]
+    at_least: int = Field(ge=1)
+
+
+class ExProfessionalPost(ExBase):
+    kind: Literal["professional_post"]
+    employer_types: list[EmployerType]
+
+
+class ExSocialInsurance(ExBase):
+    kind: Literal["social_insurance"]
+    employer_types: list[EmployerType]
+    min_months: int = Field(ge=1)
+
+
+Exclusion = Annotated[
+    ExEmployerType
+    | ExRetired
+    | ExSanction
+    | ExFlag
+    | ExCountAtLeast
+    | ExProfessionalPost
+    | ExSocialInsurance,
+    Field(discriminator="kind"),
+]
+
+
+class Cutoff(Strict):
+    rule: Literal["evaluation_date", "year_end"]
+    clause: ClauseKey | None = None
+    label: str | None = None
+
+
+class Fee(Strict):
+    yuan: int = Field(ge=0)
+    clause: ClauseKey
+
+
+class Committee(Strict):
+    code: str
+    name: str
+    office: str | None  # the office the declaration is sent to; null where the seeds are silent
+    clause: ClauseKey
+    levels: list[Level]
+    regions: list[RegionCode] = []  # prefix match: 450000 = all 广西, 450200 = 柳州
+    counties: list[RegionCode] = []
+    industries: list[Industry] = []
+    specialty_contains: list[str] = []
+
+
+class Deadline(Strict):
+    id: str
+    label: str
+    clause: ClauseKey
+    levels: list[Level] = []
+    regions: list[RegionCode] = []
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    note: str | None = None
+
+
+class Material(Strict):
+    id: str
+    name: str
+    clause: ClauseKey
+    levels: list[Level] = []
+    employer_types: list[EmployerType] = []
+    paths: list[PathId] = []  # needed when one of these paths is eligible (or reachable)
+    facts: list[Literal["exceptional", "dual_directed"]] = []
+
+
+class Pack(Strict):
+    id: ClauseKey
+    title: str
+    series: Series
+    regions: list[RegionCode] = Field(min_length=1)
+    valid_from: dt.date
+    valid_to: dt.date
+    seniority_cutoff: Cutoff = Cutoff(rule="evaluation_date")
+    notes: list[str] = []
+    documents: list[Document] = Field(min_length=1)
+    clauses: dict[ClauseKey, Clause]
+    exclusions: list[Exclusion] = []
+    levels: dict[Level, LevelSpec]
+    fees: dict[Level, Fee] = {}
+    committees: list[Committee] = []
+    deadlines: list[Deadline] = []
+    materials: list[Material] = []

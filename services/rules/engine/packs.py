@@ -1,0 +1,140 @@
+"""Load, validate and index the policy packs (`services/rules/policies/*.yaml`).
+
+A broken pack raises `PackError` naming the file and the key, so the service refuses to
+start rather than run without a rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from services.rules.engine.compiled import CompiledPack, region_prefix
+from services.rules.engine.models import Pack
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+
+
+class PackError(Exception):
+    """A policy pack that cannot be used; the message names the file and the key."""
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(x) for x in loc) or "(top level)"
+
+
+def _walk_clauses(node: Any, loc: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "clause" and isinstance(value, str):
+                yield (*loc, key), value
+            elif key != "clauses":
+                yield from _walk_clauses(value, (*loc, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk_clauses(value, (*loc, i))
+
+
+def build_pack(raw: Any, source: str) -> CompiledPack:
+    """Validate one pack's parsed YAML and compile it; `source` names it in errors."""
+    if not isinstance(raw, dict):
+        raise PackError(f"{source}: the file must hold a mapping (policy pack), not {raw!r:.40}")
+    try:
+        model = Pack.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{source}: {_dotted(tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise PackError("invalid policy pack\n" + "\n".join(lines)) from None
+    problems = []
+    stem = Path(source).stem
+    if model.id != stem and source.endswith(".yaml"):
+        problems.append(f"{source}: id: '{model.id}' must equal the file name '{stem}'")
+    if model.valid_from > model.valid_to:
+        problems.append(f"{source}: valid_from: after valid_to")
+    docs = {d.id for d in model.documents}
+    for key, clause in model.clauses.items():
+        if clause.document not in docs:
+            problems.append(
+                f"{source}: clauses.{key}.document: unknown document '{clause.document}'"
+            )
+    for loc, key in _walk_clauses(raw, ()):
+        if key not in model.clauses:
+            problems.append(f"{source}: {_dotted(loc)}: unknown clause '{key}'")
+    for level, spec in model.levels.items():
+        seen = set()
+        for i, path in enumerate(spec.paths):
+            if path.path in seen:
+                problems.append(f"{source}: levels.{level}.paths.{i}.path: '{path.path}' twice")
+            seen.add(path.path)
+    if problems:
+        raise PackError("invalid policy pack\n" + "\n".join(problems))
+    return CompiledPack(model, source)
+
+
+def load_pack_file(path: Path) -> CompiledPack:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PackError(f"{path.name}: not valid YAML: {exc}") from None
+    return build_pack(raw, path.name)
+
+
+def _overlap(a: CompiledPack, b: CompiledPack) -> bool:
+    if a.series != b.series or a.valid_to < b.valid_from or b.valid_to < a.valid_from:
+        return False
+    return any(x.startswith(y) or y.startswith(x) for x in a.prefixes for y in b.prefixes)
+
+
+class Registry:
+    """All packs of a directory; selection gives at most one pack per request."""
+
+    def __init__(self, packs: list[CompiledPack]) -> None:
+        self.packs = sorted(packs, key=lambda x: x.id)
+        self.by_id = {x.id: x for x in self.packs}
+        problems = []
+        for i, a in enumerate(self.packs):
+            for b in self.packs[i + 1 :]:
+                if a.id == b.id:
+                    problems.append(f"{a.source}, {b.source}: id: both are '{a.id}'")
+                elif _overlap(a, b):
+                    problems.append(
+                        f"{a.source}, {b.source}: regions/valid_from/valid_to: both cover the "
+                        f"same region, series and dates; a request must select exactly one pack"
+                    )
+        if problems:
+            raise PackError("conflicting policy packs\n" + "\n".join(problems))
+        self._cache: dict[tuple, CompiledPack | None] = {}
+
+    @classmethod
+    def load(cls, directory: Path = POLICY_DIR) -> Registry:
+        files = sorted(Path(directory).glob("*.yaml"))
+        if not files:
+            raise PackError(f"{directory}: no policy packs (*.yaml) found")
+        return cls([load_pack_file(f) for f in files])
+
+    def select(self, region: str, series: str, as_of: date) -> CompiledPack | None:
+        key = (region, series, as_of)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        ordinal = as_of.toordinal()
+        found = [x for x in self.packs if x.covers(region, None, series, ordinal)]
+        pack = found[0] if found else None
+        if len(self._cache) < 100_000:
+            self._cache[key] = pack
+        return pack
+
+    def latest(self, region: str, series: str) -> CompiledPack | None:
+        found = [
+            x
+            for x in self.packs
+            if x.series == series and any(region.startswith(p) for p in x.prefixes)
+        ]
+        return max(found, key=lambda x: x.valid_to, default=None)
+
+
+__all__ = ["POLICY_DIR", "PackError", "Registry", "build_pack", "load_pack_file", "region_prefix"]

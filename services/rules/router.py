@@ -1,0 +1,182 @@
+"""HTTP endpoints of the eligibility service (`/v1`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
+from services.rules.engine.facts import effective_county
+from services.rules.engine.vocab import Industry, Level, Series
+from services.rules.schemas import (
+    MAX_BATCH,
+    BatchAdapter,
+    CommitteeListItem,
+    EvaluateRequest,
+    EvaluateResponse,
+    IsoDate,
+    PolicySummary,
+    RegionCode,
+)
+from services.rules.service import EligibilityService, no_policy
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Invalid request (problem+json)", "content": {PROBLEM_MEDIA_TYPE: {}}},
+}
+
+
+def dump(obj: Any) -> Response:
+    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, media_type="application/json")
+
+
+def _batch_problem(exc: ValidationError) -> ProblemError:
+    errors = exc.errors(include_url=False, include_input=False)
+    for err in errors:
+        if err["type"] == "too_long" and not err["loc"]:
+            n = (err.get("ctx") or {}).get("actual_length", "?")
+            return ProblemError(
+                413,
+                "batch-too-large",
+                f"一次最多评估 {MAX_BATCH} 条，本次 {n} 条，请分批提交。",
+                title="Batch too large",
+                detail_en=f"at most {MAX_BATCH} request bodies per batch, got {n}",
+            )
+    return validation_problem([dict(e) for e in errors[:200]])
+
+
+def build_router(service: EligibilityService) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["eligibility"])
+    registry = service.registry
+
+    @router.post(
+        "/evaluate",
+        summary="评估一名申报人是否可以申报、按哪条途径、何时可以申报",
+        response_model=EvaluateResponse,
+        responses=PROBLEMS,
+    )
+    async def evaluate(body: EvaluateRequest) -> Response:
+        return dump(service.evaluate(body, explain=True))
+
+    @router.post(
+        "/evaluate/batch",
+        summary=f"批量评估（JSON 数组，最多 {MAX_BATCH} 条，结果顺序与请求一致）",
+        response_model=list[EvaluateResponse],
+        responses={
+            **PROBLEMS,
+            413: {"description": "More than 10 000 bodies", "content": {PROBLEM_MEDIA_TYPE: {}}},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "array",
+                            "maxItems": MAX_BATCH,
+                            "items": {"$ref": "#/components/schemas/EvaluateRequest"},
+                        }
+                    }
+                },
+            }
+        },
+    )
+    async def evaluate_batch(
+        request: Request,
+        explain: Annotated[
+            bool, Query(description="true: include per-condition explanations")
+        ] = False,
+    ) -> Response:
+        raw = await request.body()
+
+        def work() -> bytes:
+            try:
+                items = BatchAdapter.validate_json(raw)
+            except ValidationError as exc:
+                raise _batch_problem(exc) from None
+            results = service.evaluate_many(items, explain)
+            return json.dumps(results, ensure_ascii=False, separators=(",", ":")).encode()
+
+        return Response(await run_in_threadpool(work), media_type="application/json")
+
+    @router.get("/policies", summary="已加载的政策包", response_model=list[PolicySummary])
+    async def policies() -> Response:
+        return dump([_summary(p) for p in registry.packs])
+
+    @router.get(
+        "/policies/{policy_id}",
+        summary="政策包全文（含条款原文）",
+        responses={404: {"description": "Unknown policy", "content": {PROBLEM_MEDIA_TYPE: {}}}},
+    )
+    async def policy(policy_id: str) -> Response:
+        pack = registry.by_id.get(policy_id)
+        if pack is None:
+            raise ProblemError(
+                404,
+                "policy-not-found",
+                f"没有编号为 {policy_id[:80]} 的政策包，可用 GET /v1/policies 查看已有政策。",
+                title="Policy not found",
+                detail_en=f"no policy pack with id {policy_id[:80]!r}",
+            )
+        body = pack.model.model_dump(mode="json")
+        for key, clause in body["clauses"].items():
+            clause["ref"] = pack.refs[key]
+        return dump(body)
+
+    @router.get(
+        "/committees",
+        summary="按地区、系列、级别、行业解析评委会及材料报送的职改办",
+        response_model=list[CommitteeListItem],
+        responses=PROBLEMS,
+    )
+    async def committees(
+        region: Annotated[RegionCode, Query()],
+        series: Annotated[Series, Query()],
+        level: Annotated[Level | None, Query()] = None,
+        industry: Annotated[Industry | None, Query()] = None,
+        county: Annotated[RegionCode | None, Query()] = None,
+        specialty: Annotated[str | None, Query(max_length=60)] = None,
+        as_of: Annotated[IsoDate | None, Query()] = None,
+    ) -> Response:
+        pack = (
+            registry.select(region, series, as_of)
+            if as_of is not None
+            else registry.latest(region, series)
+        )
+        if pack is None:
+            raise no_policy(region, series, as_of or date.today())
+        facts = SimpleNamespace(
+            region=region,
+            county=effective_county(region, county),
+            industry=industry,
+            specialty=specialty,
+        )
+        out = []
+        for lvl in [level] if level else list(pack.levels):
+            rule = pack.committee_rule(lvl, facts)
+            if rule is not None:
+                out.append({**rule[4], "levels": [lvl], "clause": rule[5], "policy": pack.id})
+        return dump(out)
+
+    return router
+
+
+def _summary(pack: Any) -> dict:
+    m = pack.model
+    return {
+        "id": m.id,
+        "title": m.title,
+        "series": m.series,
+        "regions": m.regions,
+        "valid_from": m.valid_from.isoformat(),
+        "valid_to": m.valid_to.isoformat(),
+        "levels": list(m.levels),
+        "documents": pack.policy["documents"],
+    }

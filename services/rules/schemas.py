@@ -1,0 +1,218 @@
+"""Request and response models of the eligibility contract (DESIGN.md). Requests are strict:
+unknown fields, unknown enum values, dates not written YYYY-MM-DD and negative numbers are
+rejected with a 422 problem naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from services.rules.engine.vocab import (
+    AssessmentGrade,
+    BlockerId,
+    EducationLevel,
+    EmployerType,
+    Industry,
+    Level,
+    PathId,
+    SanctionKind,
+    Series,
+    SkillGrade,
+)
+
+MAX_BATCH = 10_000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_parsing", "date must be a real date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[
+    date,
+    PlainValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "example": "2022-07-31"}),
+]
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["450200"])]
+TitleSeries = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,39}$", examples=["engineering"])]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class EducationItem(_Strict):
+    level: EducationLevel
+    related_major: bool | None = None
+    engineering_master_degree: bool = False
+    graduated_on: IsoDate | None = None
+
+
+class TitleItem(_Strict):
+    series: TitleSeries  # any 职称系列, so that 转评 from another series can be checked
+    level: Level
+    obtained_on: IsoDate
+    region: RegionCode | None = None
+
+
+class SkillGradeItem(_Strict):
+    grade: SkillGrade
+    obtained_on: IsoDate
+
+
+class SanctionItem(_Strict):
+    kind: SanctionKind
+    until: IsoDate | None = None  # end of the period; absent = still in effect
+
+
+class AssessmentItem(_Strict):
+    year: int = Field(ge=1950, le=2100)
+    grade: AssessmentGrade
+
+
+class Applicant(_Strict):
+    employer_type: EmployerType | None = None
+    in_professional_post: bool | None = None
+    retired: bool = False
+    retirement_extended: bool = False
+    education: list[EducationItem] = Field(default_factory=list, max_length=20)
+    titles: list[TitleItem] = Field(default_factory=list, max_length=30)
+    skill_grades: list[SkillGradeItem] = Field(default_factory=list, max_length=10)
+    professional_work_since: IsoDate | None = None
+    internship_passed_on: IsoDate | None = None
+    former_civil_servant_left_on: IsoDate | None = None
+    dual_directed: bool = False
+    poverty_county_years: float = Field(default=0, ge=0, le=80)
+    township_years: float = Field(default=0, ge=0, le=80)
+    currently_in_township: bool = False
+    sanctions: list[SanctionItem] = Field(default_factory=list, max_length=30)
+    annual_assessments: list[AssessmentItem] = Field(default_factory=list, max_length=80)
+    papers: int = Field(default=0, ge=0, le=10_000)
+    achievements: int = Field(default=0, ge=0, le=10_000)
+    social_insurance_months: int | None = Field(default=None, ge=0, le=1200)
+    same_level_applications_this_year: int = Field(default=0, ge=0, le=100)
+    qualification_exam_specialty: bool = False
+    exceptional: bool = False
+
+
+class EvaluateRequest(_Strict):
+    region: RegionCode
+    county: RegionCode | None = None
+    series: Series
+    level: Level
+    as_of: IsoDate | None = None  # defaults to today in China Standard Time
+    industry: Industry | None = None
+    specialty: str | None = Field(default=None, max_length=60)
+    applicant: Applicant
+
+    @field_validator("county")
+    @classmethod
+    def _county_in_region(cls, county: str | None, info: ValidationInfo) -> str | None:
+        region = info.data.get("region")
+        if county is None or region is None:
+            return county
+        same = county[:2] == region[:2] if region.endswith("0000") else county[:4] == region[:4]
+        if not same or county.endswith("00"):
+            raise PydanticCustomError(
+                "value_error",
+                "county {county} is not a county of region {region}",
+                {
+                    "county": county,
+                    "region": region,
+                    "reason": f"{county} 不是 {region} 下辖的县（区）",
+                },
+            )
+        return county
+
+
+BatchAdapter = TypeAdapter(Annotated[list[EvaluateRequest], Field(max_length=MAX_BATCH)])
+
+
+# Response models: they document the contract in OpenAPI; the endpoints build plain dicts.
+class ConditionOut(BaseModel):
+    id: str
+    met: bool | None
+    clause: str
+    message: str
+    required: Any = None
+    actual: Any = None
+
+
+class PathOut(BaseModel):
+    path: PathId
+    eligible: bool
+    earliest_on: date | None
+    conditions: list[ConditionOut] | None = Field(
+        default=None, description="Only in single evaluations and in batches with ?explain=true"
+    )
+
+
+class BlockerOut(BaseModel):
+    id: BlockerId
+    clause: str
+    message: str
+
+
+class PolicyRef(BaseModel):
+    id: str
+    documents: list[str]
+
+
+class CommitteeOut(BaseModel):
+    code: str
+    name: str
+    office: str | None
+
+
+class MaterialOut(BaseModel):
+    id: str
+    name: str
+    clause: str
+
+
+class EvaluateResponse(BaseModel):
+    eligible: bool
+    policy: PolicyRef
+    blockers: list[BlockerOut]
+    paths: list[PathOut]
+    earliest_on: date | None
+    committee: CommitteeOut | None
+    fee_yuan: int | None
+    materials: list[MaterialOut]
+
+
+class PolicySummary(BaseModel):
+    id: str
+    title: str
+    series: Series
+    regions: list[str]
+    valid_from: date
+    valid_to: date
+    levels: list[Level]
+    documents: list[str]
+
+
+class CommitteeListItem(CommitteeOut):
+    levels: list[Level]
+    clause: str
+    policy: str

@@ -1,0 +1,92 @@
+"""The eligibility service's one entry point: select the pack, build the facts, evaluate."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from services.kit.problems import ProblemError
+from services.rules.engine.compiled import CompiledPack
+from services.rules.engine.evaluator import evaluate
+from services.rules.engine.facts import facts_from_request
+from services.rules.engine.packs import Registry
+from services.rules.engine.vocab import LEVEL_NAMES, SERIES_NAMES
+from services.rules.regions import region_name
+
+_CST = timedelta(hours=8)
+
+
+def today_cst() -> date:
+    return (datetime.now(UTC) + _CST).date()
+
+
+def no_policy(region: str, series: str, as_of: date, prefix: str = "") -> ProblemError:
+    name = region_name(region)
+    return ProblemError(
+        422,
+        "no-policy",
+        f"没有适用的政策：{name} {SERIES_NAMES[series]} {as_of.year}年（地区 {region}，评估日期 "
+        f"{as_of.isoformat()}）。请核对地区、系列与评估日期，可用 GET /v1/policies 查看已有政策。",
+        title="No policy for this request",
+        detail_en=f"no policy for {name} {series} {as_of.year} "
+        f"(region {region}, as_of {as_of.isoformat()})",
+        errors=[
+            {
+                "field": f"{prefix}{field}",
+                "message": "没有适用的政策",
+                "message_en": "no policy pack covers this region, series and date",
+            }
+            for field in ("region", "series", "as_of")
+        ],
+    )
+
+
+def no_level(pack: CompiledPack, level: str, prefix: str = "") -> ProblemError:
+    have = "、".join(LEVEL_NAMES[x] for x in pack.levels)
+    return ProblemError(
+        422,
+        "level-not-in-policy",
+        f"政策 {pack.id} 不涵盖{LEVEL_NAMES[level]}职称（只涵盖：{have}）。",
+        title="Level not covered by the policy",
+        detail_en=f"policy {pack.id} does not cover level {level} "
+        f"(covers: {', '.join(pack.levels)})",
+        errors=[
+            {
+                "field": f"{prefix}level",
+                "message": f"该政策不涵盖{LEVEL_NAMES[level]}",
+                "message_en": "level not covered by the selected policy",
+            }
+        ],
+    )
+
+
+class EligibilityService:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def pack_for(self, req: Any, as_of: date, prefix: str = "") -> CompiledPack:
+        pack = self.registry.select(req.region, req.series, as_of)
+        if pack is None:
+            raise no_policy(req.region, req.series, as_of, prefix)
+        if req.level not in pack.levels:
+            raise no_level(pack, req.level, prefix)
+        return pack
+
+    def evaluate(self, req: Any, explain: bool = True, prefix: str = "") -> dict:
+        as_of = req.as_of or today_cst()
+        pack = self.pack_for(req, as_of, prefix)
+        return evaluate(pack, facts_from_request(req, as_of), explain)
+
+    def evaluate_many(self, reqs: list, explain: bool) -> list[dict]:
+        select = self.registry.select
+        out = []
+        default_day = None
+        for i, req in enumerate(reqs):
+            as_of = req.as_of
+            if as_of is None:
+                as_of = default_day = default_day or today_cst()
+            pack = select(req.region, req.series, as_of)
+            if pack is None or req.level not in pack.levels:
+                self.pack_for(req, as_of, prefix=f"{i}.")  # raises the right problem
+            out.append(evaluate(pack, facts_from_request(req, as_of), explain))
+        return out
