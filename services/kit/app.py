@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.kit.health import Check, health_router
 from services.kit.logs import RequestIdMiddleware, configure_logging
+from services.kit.metrics import install_metrics
 from services.kit.problems import install_problem_handlers
 from services.kit.settings import KitSettings
 
@@ -35,5 +36,7 @@ def create_app(
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))
+    install_metrics(app, service)
+    # Added last, so outermost: the request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -53,7 +53,7 @@ def _app(stack: Stack) -> FastAPI:
     @app.post("/probe/{code}")
     async def insert(code: str, session: SessionDep, twice: bool = False) -> dict:
         for _ in range(2 if twice else 1):
-            await session.execute(
+            await session.exec(
                 text("INSERT INTO public.kit_commit_probe (code) VALUES (:c)"), {"c": code}
             )
         await session.flush()

@@ -1,0 +1,102 @@
+"""Prometheus metrics: `/metrics` on every service, request counts and latency by route.
+
+Each app has its own registry (several apps can live in one test process); services add
+their own metrics to `app.state.metrics` (a `CollectorRegistry`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class _PoolCollector(Collector):
+    """Connection pool figures of the app's database engine, read at scrape time."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self):
+        engine = getattr(self.app.state, "engine", None)
+        pool = getattr(engine, "pool", None)
+        if pool is None or not hasattr(pool, "checkedout"):
+            return
+        for name, value, doc in (
+            ("db_pool_size", pool.size(), "Configured pool size"),
+            ("db_pool_checked_out", pool.checkedout(), "Connections in use"),
+            ("db_pool_checked_in", pool.checkedin(), "Idle connections in the pool"),
+            ("db_pool_overflow", pool.overflow(), "Connections beyond the pool size"),
+        ):
+            family = GaugeMetricFamily(name, doc)
+            family.add_metric([], value)
+            yield family
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, *, registry: CollectorRegistry, service: str) -> None:
+        self.app = app
+        self.service = service
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by route and status",
+            ["service", "method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            ["service", "method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = scope.get("route")
+            # The route template, not the raw path: ids must not explode the label set.
+            path = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.requests.labels(self.service, method, path, str(status["code"])).inc()
+            self.latency.labels(self.service, method, path).observe(time.perf_counter() - started)
+
+
+def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(_PoolCollector(app))
+    app.state.metrics = registry
+    app.add_middleware(MetricsMiddleware, registry=registry, service=service)
+
+    router = APIRouter(tags=["health"])
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(router)
+    return registry

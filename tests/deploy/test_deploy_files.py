@@ -1,0 +1,149 @@
+"""The deployment files agree with the code (no Docker engine here, so this stands in
+for building): entry points exist, env names are real settings, ports and probe paths
+match, and the worker that runs the queue's jobs is deployed everywhere."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi import FastAPI
+
+from services.api.config import ApiSettings
+from services.documents.config import DocumentsSettings
+from services.kit.queue import NOTIFY_QUEUE, PING
+from services.notify.config import NotifySettings
+from services.rules.config import RulesSettings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+SETTINGS_ENV = {
+    name.upper()
+    for cls in (ApiSettings, DocumentsSettings, NotifySettings, RulesSettings)
+    for name in cls.model_fields
+}
+# Variables of the third-party images (Postgres, MinIO), not of our processes.
+FOREIGN_PREFIXES = ("POSTGRES_", "MINIO_")
+
+
+def _k8s_docs() -> list[dict]:
+    docs = []
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return docs
+
+
+def _compose() -> dict:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+
+
+def _containers() -> list[tuple[str, list[str], dict]]:
+    """(where, command, spec) for every container of ours, in compose and Kubernetes."""
+    out = []
+    for name, svc in _compose()["services"].items():
+        if svc.get("image", "").startswith("zhicheng") and "command" in svc:
+            out.append((f"compose:{name}", svc["command"], svc))
+    for doc in _k8s_docs():
+        if doc["kind"] in ("Deployment", "Job"):
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                out.append((f"k8s:{doc['metadata']['name']}", c["command"], c))
+    return out
+
+
+def _target(command: list[str], runner: str) -> str | None:
+    return command[command.index(runner) + 1] if runner in command else None
+
+
+def _load(target: str):
+    module, _, attr = target.partition(":") if ":" in target else target.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _route_paths(app: FastAPI) -> set[str]:
+    return set(app.openapi()["paths"])
+
+
+@pytest.mark.parametrize("where,command,spec", _containers(), ids=lambda v: str(v)[:40])
+def test_every_command_runs_real_code(where: str, command: list[str], spec: dict) -> None:
+    if uv := _target(command, "uvicorn"):
+        app = _load(uv)
+        assert isinstance(app, FastAPI), where
+        port = int(command[command.index("--port") + 1])
+        paths = _route_paths(app)
+        assert {"/healthz", "/readyz", "/metrics"} <= paths, where
+        if "ports" in spec and isinstance(spec["ports"][0], dict):
+            assert spec["ports"][0]["containerPort"] == port, where
+        for probe in ("readinessProbe", "livenessProbe"):
+            if probe in spec:
+                assert spec[probe]["httpGet"]["path"] in paths, (where, probe)
+        if hc := spec.get("healthcheck"):
+            url = re.search(r"http://127\.0\.0\.1:(\d+)(/\w+)", " ".join(hc["test"]))
+            assert url and int(url.group(1)) == port and url.group(2) in paths, where
+    elif arq := _target(command, "arq"):
+        worker = _load(arq)
+        assert worker.queue_name == NOTIFY_QUEUE
+        names = {f.name for f in worker.functions}
+        assert PING in names
+    else:
+        assert command[:2] == ["python", "-m"], where
+        assert importlib.util.find_spec(command[2]) is not None, where
+
+
+def test_every_env_name_is_a_setting() -> None:
+    names: dict[str, str] = {}
+    for name, svc in _compose()["services"].items():
+        for key in svc.get("environment") or {}:
+            names[key] = f"compose:{name}"
+    for doc in _k8s_docs():
+        if doc["kind"] in ("ConfigMap", "Secret"):
+            for key in doc.get("data") or doc.get("stringData") or {}:
+                names[key] = f"k8s:{doc['metadata']['name']}"
+        if doc["kind"] in ("Deployment", "Job"):
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                for env in c.get("env", []):
+                    names[env["name"]] = f"k8s:{doc['metadata']['name']}"
+    unknown = {
+        k: where
+        for k, where in names.items()
+        if k not in SETTINGS_ENV and not k.startswith(FOREIGN_PREFIXES)
+    }
+    assert not unknown, f"env names no setting reads: {unknown}"
+
+
+def test_the_worker_and_the_migration_run_everywhere() -> None:
+    commands = [" ".join(c) for _, c, _ in _containers()]
+    for place in ("compose", "k8s"):
+        mine = [
+            c for (w, _, _), c in zip(_containers(), commands, strict=True) if w.startswith(place)
+        ]
+        assert any("services.notify.worker.WorkerSettings" in c for c in mine), place
+        assert any("scripts.migrate" in c for c in mine), place
+        for module in ("services.api.main", "services.rules.main", "services.documents.main"):
+            assert any(module in c for c in mine), (place, module)
+
+
+def test_kubernetes_hardening() -> None:
+    kinds = {}
+    for doc in _k8s_docs():
+        kinds.setdefault(doc["kind"], []).append(doc["metadata"]["name"])
+        if doc["kind"] in ("Deployment", "Job"):
+            pod = doc["spec"]["template"]["spec"]
+            assert pod["securityContext"]["runAsNonRoot"] is True
+            for c in pod["containers"]:
+                sc = c["securityContext"]
+                assert sc["readOnlyRootFilesystem"] is True
+                assert sc["allowPrivilegeEscalation"] is False
+                assert {"requests", "limits"} <= set(c["resources"])
+    assert set(kinds["HorizontalPodAutoscaler"]) == {"api", "notify"}
+    assert set(kinds["PodDisruptionBudget"]) >= {"api", "notify"}
+    assert set(kinds["Deployment"]) == {"api", "rules", "documents", "notify"}
+
+
+def test_dockerfile_is_pinned_and_non_root() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    bases = re.findall(r"^FROM\s+(\S+)", text, re.M)
+    assert bases and all(":" in b and not b.endswith(":latest") for b in bases)
+    assert re.search(r"^USER\s+10001", text, re.M)
