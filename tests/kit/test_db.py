@@ -52,8 +52,9 @@ def _app(stack: Stack) -> FastAPI:
 
     @app.post("/probe/{code}")
     async def insert(code: str, session: SessionDep, twice: bool = False) -> dict:
+        conn = await session.connection()
         for _ in range(2 if twice else 1):
-            await session.exec(
+            await conn.execute(
                 text("INSERT INTO public.kit_commit_probe (code) VALUES (:c)"), {"c": code}
             )
         await session.flush()
