@@ -9,10 +9,30 @@ Postgres is the source of truth and Redis carries only notification ids.
 `notification:<id>:<attempts>`: the same attempt is never queued twice, while a later
 retry gets a fresh id. The gateway relays right after its commit (fast path); the
 worker's sweeper relays whatever is older than a bound (a lost enqueue, a Redis flush).
+
+Scheduled notices (deadline reminders). The notify worker never reads the gateway's
+tables, so the producer schedules reminders when it sets a deadline:
+
+* `add_notification(..., send_after=deadline - 3 days, not_after=deadline)` and again
+  with `deadline - 1 day`, each with its own dedupe key (e.g.
+  `declaration:<id>:correction_reminder:<n>:3d`), in the transaction that sets the
+  deadline (return for correction, payment order created);
+* `relay` skips rows whose `send_after` is still in the future; the worker's cron relays
+  them once due (nothing is put in Redis ahead of time, so a flush loses nothing);
+* when the applicant acts (resubmits, pays), the producer calls
+  `cancel_notifications(session, declaration_id=..., events=[...])` in that same
+  transaction: reminders still pending become `cancelled` and are never sent. A reminder
+  already being sent at that instant is not recalled (it was due and correct when sent);
+* `not_after` makes a notice moot once passed: the worker marks it `expired` instead of
+  sending it (a payment reminder after the window closed, a stale login code).
+
+Params are plain values (names, dates, amounts): a URL is refused here, since providers
+reject templates whose variables carry links and applicants must never be sent one.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +47,12 @@ from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
 
 SCHEMA = "notify"
 PENDING = ("created", "retry")
+_URL = re.compile(r"(?i)(https?://|www\.|\b[a-z0-9-]+\.(com|cn|net|org|gov|top|xyz|cc)\b)")
+
+
+def param_has_url(value: Any) -> bool:
+    """True if a template parameter looks like a link (refused for every template)."""
+    return bool(_URL.search(str(value)))
 
 
 def _now() -> datetime:
@@ -59,6 +85,8 @@ class Notification(SQLModel, table=True):
     last_error: str | None = None
     # After this instant the notice is moot (e.g. a reminder after the window closed).
     not_after: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # Not before this instant (scheduled reminders); NULL means at once.
+    send_after: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = Field(
         default_factory=_now,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -82,8 +110,15 @@ async def add_notification(
     dedupe_key: str,
     declaration_id: uuid.UUID | None = None,
     not_after: datetime | None = None,
+    send_after: datetime | None = None,
 ) -> uuid.UUID | None:
-    """Insert in the caller's transaction; a repeated dedupe key is a no-op (returns None)."""
+    """Insert in the caller's transaction; a repeated dedupe key is a no-op (returns None).
+
+    Raises ValueError for a parameter that carries a URL.
+    """
+    bad = sorted(name for name, value in params.items() if param_has_url(value))
+    if bad:
+        raise ValueError(f"notification params must not carry URLs: {', '.join(bad)}")
     stmt = (
         insert(Notification)
         .values(
@@ -95,6 +130,7 @@ async def add_notification(
             dedupe_key=dedupe_key,
             declaration_id=declaration_id,
             not_after=not_after,
+            send_after=send_after,
             status="created",
             attempts=0,
         )
@@ -102,6 +138,25 @@ async def add_notification(
         .returning(Notification.id)
     )
     return (await session.exec(stmt)).scalar_one_or_none()
+
+
+async def cancel_notifications(
+    session: AsyncSession, *, declaration_id: uuid.UUID, events: list[str]
+) -> int:
+    """Cancel pending notices of these events for a declaration (the applicant acted).
+
+    Call it in the transaction of the applicant's action; returns how many were cancelled.
+    """
+    result = await session.exec(
+        update(Notification)
+        .where(
+            Notification.declaration_id == declaration_id,
+            Notification.event.in_(events),
+            Notification.status.in_(PENDING),
+        )
+        .values(status="cancelled", updated_at=func.now())
+    )
+    return result.rowcount
 
 
 def job_id(notification_id: uuid.UUID, attempts: int) -> str:
@@ -124,6 +179,9 @@ async def relay(
     async with maker() as session:
         query = select(Notification.id, Notification.attempts).where(
             Notification.status.in_(PENDING)
+        )
+        query = query.where(
+            Notification.send_after.is_(None) | (Notification.send_after <= func.now())
         )
         if ids is not None:
             query = query.where(Notification.id.in_(ids))

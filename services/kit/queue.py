@@ -9,6 +9,8 @@ NOTIFY_QUEUE = "zhicheng:notify"
 # arq function names the worker registers; producers enqueue by these names.
 PING = "ping"
 SEND_NOTIFICATION = "send_notification"  # one argument: the notification id (str)
+SWEEP = "sweep"  # the notify worker's cron: relay, resolve unknown outcomes, expire
+NOOP = "noop"  # does nothing: the benchmark's per-job baseline
 
 
 class PingJob(BaseModel):

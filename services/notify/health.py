@@ -1,4 +1,4 @@
-"""The worker's own HTTP listener for probes (it has no other HTTP surface)."""
+"""The worker's own HTTP listener: probes and the providers' delivery-receipt webhooks."""
 
 from __future__ import annotations
 
@@ -9,18 +9,22 @@ from fastapi import FastAPI
 
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis
+from services.kit.db import make_sessionmaker
 from services.notify.config import NotifySettings
+from services.notify.receipts import router as receipts_router
 
 
 def build_health_app(settings: NotifySettings, state: dict) -> FastAPI:
     app = create_app(
         service="notify",
         title="zhicheng notify worker",
-        description="短信与缴费通知发送进程的健康检查。",
+        description="短信与缴费通知发送进程：健康检查与短信回执（状态报告）接收。",
         settings=settings,
         checks={"database": check_database, "redis": check_redis},
     )
+    app.include_router(receipts_router)
     app.state.engine = state["engine"]
+    app.state.sessionmaker = state.get("maker") or make_sessionmaker(state["engine"])
     app.state.redis = state["redis"]
     return app
 

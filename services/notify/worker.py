@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from arq import func
+import httpx
+from arq import cron, func
 from arq.connections import RedisSettings
 
-from services.kit.db import make_engine
+from services.kit.db import make_engine, make_sessionmaker
 from services.kit.logs import configure_logging
-from services.kit.queue import NOTIFY_QUEUE, PING, PingJob
+from services.kit.queue import NOOP, NOTIFY_QUEUE, PING, SEND_NOTIFICATION, SWEEP, PingJob
+from services.notify import tasks
 from services.notify.config import get_settings
 from services.notify.health import start_health_server
+from services.notify.service import Sender
+from services.notify.sms.providers import build_providers
 
 settings = get_settings()
 
@@ -25,7 +29,20 @@ async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging("notify", settings.log_level)
-    ctx["engine"] = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    ctx["engine"] = make_engine(
+        settings.database_url, pool_size=settings.notify_db_pool_size, max_overflow=10
+    )
+    ctx["maker"] = make_sessionmaker(ctx["engine"])
+    ctx["http"] = httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=settings.notify_max_jobs),
+        trust_env=False,
+    )
+    ctx["sender"] = Sender(
+        settings=settings,
+        maker=ctx["maker"],
+        redis=ctx["redis"],
+        providers=build_providers(settings, ctx["http"]),
+    )
     ctx["health_server"] = await start_health_server(settings, ctx)
 
 
@@ -34,16 +51,31 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     if server is not None:
         server.should_exit = True
         await ctx["health_task"]
+    await ctx["http"].aclose()
     await ctx["engine"].dispose()
 
 
 class WorkerSettings:
-    functions = (func(ping, name=PING),)
+    functions = (
+        func(ping, name=PING),
+        func(tasks.send_notification, name=SEND_NOTIFICATION),
+        func(tasks.noop, name=NOOP),
+    )
+    cron_jobs = (
+        cron(
+            tasks.sweep,
+            name=SWEEP,
+            second=set(range(0, 60, settings.notify_sweep_every_seconds)),
+            run_at_startup=True,
+            timeout=max(settings.notify_job_timeout, 120),
+        ),
+    )
     queue_name = NOTIFY_QUEUE
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
     on_startup = startup
     on_shutdown = shutdown
     max_jobs = settings.notify_max_jobs
+    poll_delay = settings.notify_poll_delay
     job_timeout = settings.notify_job_timeout
     keep_result = 3600
     health_check_interval = 30

@@ -1,0 +1,250 @@
+"""Sending one notification: load by id, claim, guard, call the provider, record.
+
+Postgres is the source of truth. The two-phase claim (`created`/`retry` → `sending`,
+attempts + 1, provider chosen) commits before the provider is called; the outcome is
+recorded after, guarded by the attempt number, so a job that arq runs twice, or a late
+job for an earlier attempt, changes nothing. An outcome the worker cannot know (timeout
+after the request left, a crash) is `sending_unknown`: only the provider's query API
+resolves it (sweeper.py), never a blind resend, never another provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from arq.connections import ArqRedis
+from sqlalchemy import func, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import update
+
+from services.kit.outbox import PENDING, Notification, job_id
+from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
+from services.notify.config import NotifySettings
+from services.notify.ratelimit import admit
+from services.notify.sms.providers.base import (
+    Failover,
+    Permanent,
+    Provider,
+    RetryLater,
+    SmsRequest,
+    Unknown,
+)
+from services.notify.sms.templates import (
+    TemplateError,
+    get_template,
+    provider_params,
+    with_signature,
+)
+
+log = logging.getLogger("zhicheng.notify")
+
+FINAL = ("delivered", "permanent_failure", "temporary_failure", "technical_failure")
+
+
+@dataclass
+class Sender:
+    """What a send needs, opened once per worker process."""
+
+    settings: NotifySettings
+    maker: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    providers: dict[str, Provider]  # in order of preference
+
+
+def _seconds(value: float) -> Any:
+    return text("now() + make_interval(secs => :secs)").bindparams(secs=value)
+
+
+async def _update(sender: Sender, notification_id: uuid.UUID, where: list, **values) -> int:
+    async with sender.maker() as session:
+        result = await session.exec(
+            update(Notification)
+            .where(Notification.id == notification_id, *where)
+            .values(updated_at=func.now(), **values)
+        )
+        await session.commit()
+        return result.rowcount
+
+
+def _breaker_key(name: str) -> str:
+    return f"notify:breaker:{name}"
+
+
+async def pick_provider(sender: Sender) -> str:
+    """The first provider whose breaker is closed; the first one if all are open."""
+    names = list(sender.providers)
+    if len(names) == 1:
+        return names[0]
+    opened = await sender.redis.mget([_breaker_key(n) for n in names])
+    for name, flag in zip(names, opened, strict=True):
+        if flag is None:
+            return name
+    return names[0]
+
+
+async def note_failover(sender: Sender, name: str) -> None:
+    """Count a fail-over error; enough of them within the window open the breaker."""
+    key = f"notify:provider-errors:{name}"
+    window = max(int(sender.settings.notify_breaker_seconds), 1)
+    pipe = sender.redis.pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, window, nx=True)
+    count, _ = await pipe.execute()
+    if count >= sender.settings.notify_failover_after:
+        await sender.redis.set(_breaker_key(name), "1", px=int(window * 1000))
+        await sender.redis.delete(key)
+        log.warning("provider breaker opened", extra={"provider": name})
+
+
+def backoff(settings: NotifySettings, attempts: int) -> float:
+    delay = settings.notify_retry_base_seconds * 2 ** max(attempts - 1, 0)
+    return min(delay, settings.notify_retry_max_seconds)
+
+
+async def reschedule(
+    sender: Sender, notification_id: uuid.UUID, attempts: int, *, delay: float, reason: str
+) -> str:
+    """Back to `retry`, due after `delay`; the job queues its own next attempt."""
+    if attempts >= sender.settings.notify_max_attempts:
+        await _update(
+            sender,
+            notification_id,
+            [Notification.attempts == attempts, Notification.status == "sending"],
+            status="technical_failure",
+            last_error=f"gave up after {attempts} attempts: {reason}",
+        )
+        return "technical_failure"
+    changed = await _update(
+        sender,
+        notification_id,
+        [Notification.attempts == attempts, Notification.status == "sending"],
+        status="retry",
+        send_after=_seconds(delay),
+        enqueued_at=func.now(),
+        last_error=reason,
+    )
+    if changed:
+        # If this enqueue is lost, the sweeper relays the row once it is due.
+        await sender.redis.enqueue_job(
+            SEND_NOTIFICATION,
+            str(notification_id),
+            _job_id=job_id(notification_id, attempts),
+            _queue_name=NOTIFY_QUEUE,
+            _defer_by=delay,
+        )
+    return "retry"
+
+
+async def _claim(sender: Sender, notification_id: uuid.UUID, **values) -> Notification | None:
+    async with sender.maker() as session:
+        row = (
+            await session.exec(
+                update(Notification)
+                .where(
+                    Notification.id == notification_id,
+                    Notification.status.in_(PENDING),
+                    Notification.send_after.is_(None) | (Notification.send_after <= func.now()),
+                    Notification.not_after.is_(None) | (Notification.not_after > func.now()),
+                )
+                .values(
+                    status="sending",
+                    attempts=Notification.attempts + 1,
+                    updated_at=func.now(),
+                    **values,
+                )
+                .returning(Notification)
+            )
+        ).scalar_one_or_none()
+        await session.commit()
+        return row
+
+
+async def _load(sender: Sender, notification_id: uuid.UUID) -> Notification | None:
+    async with sender.maker() as session:
+        return await session.get(Notification, notification_id)
+
+
+async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
+    """Send one notification at most once; returns the status it was left in."""
+    row = await _load(sender, notification_id)
+    if row is None or row.status not in PENDING:
+        return "skipped"
+    pending = [Notification.status.in_(PENDING)]
+    if row.not_after is not None:
+        moot = [*pending, Notification.not_after <= func.now()]
+        if await _update(sender, notification_id, moot, status="expired"):
+            return "expired"
+    try:
+        template = get_template(row.template_code)
+        signed = with_signature(sender.settings.notify_sign_name, template.render(row.params))
+        params = provider_params(template, row.params)
+    except TemplateError as exc:
+        # The producer's fault: no attempt will ever render it.
+        await _update(
+            sender, notification_id, pending, status="technical_failure", last_error=str(exc)
+        )
+        return "technical_failure"
+
+    provider_name = await pick_provider(sender)
+    claimed = await _claim(sender, notification_id, provider=provider_name, rendered_text=signed)
+    if claimed is None:
+        return "skipped"  # another run has it, it was cancelled, or it is not due yet
+    attempts = claimed.attempts
+    mine = [Notification.attempts == attempts, Notification.status == "sending"]
+
+    limits = (
+        sender.settings.notify_code_limits
+        if template.kind == "code"
+        else sender.settings.notify_notice_limits
+    )
+    wait = await admit(sender.redis, phone=claimed.phone, kind=template.kind, limits=limits)
+    if wait > 0:
+        return await reschedule(
+            sender, notification_id, attempts, delay=wait, reason="rate_limited: per-phone guard"
+        )
+
+    provider = sender.providers[provider_name]
+    request = SmsRequest(
+        phone=claimed.phone,
+        sign_name=sender.settings.notify_sign_name,
+        template_code=template.code,
+        params=params,
+        out_id=str(notification_id),
+    )
+    try:
+        async with asyncio.timeout(sender.settings.notify_provider_timeout):
+            sent = await provider.send(request)
+    except Permanent as exc:
+        await _update(
+            sender, notification_id, mine, status="permanent_failure", last_error=str(exc)
+        )
+        return "permanent_failure"
+    except RetryLater as exc:
+        return await reschedule(sender, notification_id, attempts, delay=exc.after, reason=str(exc))
+    except Failover as exc:
+        await note_failover(sender, provider_name)
+        delay = backoff(sender.settings, attempts)
+        return await reschedule(sender, notification_id, attempts, delay=delay, reason=str(exc))
+    except (Unknown, TimeoutError, Exception) as exc:  # any fault mid-call: may have landed
+        await _update(
+            sender, notification_id, mine, status="sending_unknown", last_error=repr(exc)[:500]
+        )
+        return "sending_unknown"
+
+    await _update(
+        sender,
+        notification_id,
+        [
+            Notification.attempts == attempts,
+            Notification.status.in_(("sending", "sending_unknown")),
+        ],
+        status="sent",
+        provider_message_id=sent.message_id,
+        sent_at=func.now(),
+        last_error=None,
+    )
+    return "sent"

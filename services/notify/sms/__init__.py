@@ -1,0 +1,1 @@
+"""SMS: templates and provider adapters."""
