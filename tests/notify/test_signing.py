@@ -1,0 +1,58 @@
+"""Request signing, checked against the fake gateway's own implementation of each scheme
+(tests/notify/fakesms.py) and against properties of the documented algorithms."""
+
+from __future__ import annotations
+
+import base64
+
+from services.notify.sms.providers import aliyun, tencent
+from tests.notify import fakesms
+
+
+def test_aliyun_percent_encoding_is_rfc3986() -> None:
+    assert aliyun.percent_encode("a b*c~d/é") == "a%20b%2Ac~d%2F%C3%A9"
+    assert aliyun.canonical_query({"b": "2", "A": "1", "a": "x y"}) == "A=1&a=x%20y&b=2"
+
+
+def test_aliyun_signature_matches_the_gateway() -> None:
+    params = {
+        "AccessKeyId": "id",
+        "Action": "SendSms",
+        "SignName": "职称申报",
+        "TemplateParam": '{"name":"张三"}',
+        "Timestamp": "2023-09-01T00:00:00Z",
+    }
+    ours = aliyun.sign(params, "secret")
+    assert ours == fakesms._aliyun_signature(params, "secret")
+    assert len(base64.b64decode(ours)) == 20  # HMAC-SHA1
+    assert aliyun.sign({**params, "SignName": "别的"}, "secret") != ours
+    assert aliyun.sign(params, "other") != ours
+
+
+def test_tencent_scope_and_signature_shape() -> None:
+    scope, sig = tencent.signature(
+        secret_key="k", host="sms.tencentcloudapi.com", action="SendSms",
+        payload="{}", timestamp=1693526400,
+    )  # fmt: skip
+    assert scope == "2023-09-01/sms/tc3_request"
+    assert len(sig) == 64 and int(sig, 16) >= 0
+    _, other = tencent.signature(
+        secret_key="k", host="sms.tencentcloudapi.com", action="SendSms",
+        payload='{"a":1}', timestamp=1693526400,
+    )  # fmt: skip
+    assert other != sig
+
+
+def test_error_codes_map_to_the_three_classes() -> None:
+    from services.notify.sms.providers.base import Failover, Permanent, RetryLater
+
+    assert isinstance(aliyun.classify("isv.MOBILE_NUMBER_ILLEGAL", ""), Permanent)
+    assert isinstance(aliyun.classify("isv.BLACK_KEY_CONTROL_LIMIT", ""), Permanent)
+    assert isinstance(aliyun.classify("isv.TEMPLATE_MISSING_PARAMETERS", ""), Permanent)
+    assert isinstance(aliyun.classify("isv.BUSINESS_LIMIT_CONTROL", ""), RetryLater)
+    assert isinstance(aliyun.classify("isp.SYSTEM_ERROR", ""), Failover)
+    assert isinstance(tencent.classify("InvalidParameterValue.IncorrectPhoneNumber", ""), Permanent)
+    assert isinstance(tencent.classify("FailedOperation.PhoneNumberInBlacklist", ""), Permanent)
+    limit = tencent.classify("LimitExceeded.PhoneNumberDailyLimit", "")
+    assert isinstance(limit, RetryLater) and limit.after == 86400
+    assert isinstance(tencent.classify("InternalError.Timeout", ""), Failover)
