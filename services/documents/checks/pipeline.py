@@ -1,0 +1,58 @@
+"""Run the checks in the order the applicant should fix things; all findings at once.
+
+Synchronous and CPU-bound: callers run it in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from services.documents.checks import (
+    CheckConfig,
+    Inspection,
+    blank,
+    clarity,
+    decode,
+    exif,
+    pdf,
+    photo,
+    resolution,
+    size,
+    sniff,
+    upright,
+)
+from services.documents.checks.analysis import grey
+from services.documents.kinds import KindRules
+
+
+def inspect(
+    data: bytes,
+    kind: KindRules,
+    *,
+    filename: str | None,
+    cfg: CheckConfig,
+    normalising: bool = False,
+) -> Inspection:
+    ins = Inspection(size=len(data), mime=sniff.sniff(data[:8192]))
+    fixable_size = normalising and ins.mime in sniff.DECODABLE and "image/jpeg" in kind.types
+    if not fixable_size:
+        size.check(ins, kind)
+    sniff.check(ins, kind, filename, normalising=normalising)
+    if ins.mime == "application/pdf":
+        if kind.allows_pdf:
+            pdf.check(ins, data, kind)
+        return ins
+    if ins.mime not in sniff.DECODABLE:
+        return ins
+    decode.check(ins, data, cfg)
+    if ins.image is None:
+        return ins
+    exif.check(ins, normalising=normalising)
+    resolution.check(ins, kind)
+    if kind.scan:
+        g = grey(ins.image, cfg.analysis_side)
+        if not blank.check(ins, g):
+            clarity.check(ins, g, cfg)
+            upright.check(ins, g)
+    else:
+        clarity.check(ins, grey(ins.image, cfg.analysis_side), cfg)
+        photo.check(ins, kind)
+    return ins

@@ -1,0 +1,197 @@
+"""Every corpus file gets exactly the findings it should (checks run on real bytes)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+
+import pytest
+from PIL import ImageFilter
+
+from services.documents.checks import CheckConfig
+from services.documents.checks.pipeline import inspect
+from services.documents.checks.upright import METHOD_PROJECTION
+from services.documents.kinds import all_kinds, get_kind
+from services.documents.normalise import normalise
+from tests.documents import corpus
+
+CFG = CheckConfig()
+SCAN = get_kind("title_certificate")
+PDF_KIND = get_kind("paper_full_text")
+PHOTO = get_kind("id_photo")
+
+CASES = [
+    # name, maker, kind, filename, expected finding codes (errors and warnings)
+    ("clean A4 scan", corpus.clean_scan, SCAN, "scan.jpg", set()),
+    ("turned 90", lambda: corpus.rotated_scan(90), SCAN, "scan.jpg", {"page-not-upright"}),
+    ("turned 180", lambda: corpus.rotated_scan(180), SCAN, "scan.jpg", {"page-not-upright"}),
+    ("turned 270", lambda: corpus.rotated_scan(270), SCAN, "scan.jpg", {"page-not-upright"}),
+    ("EXIF-rotated", corpus.exif_rotated_scan, SCAN, "photo.jpg", {"exif-rotated"}),
+    ("blurred", corpus.blurred_scan, SCAN, "scan.jpg", {"image-blurred"}),
+    ("blank", corpus.blank_scan, SCAN, "scan.jpg", {"page-blank"}),
+    ("truncated JPEG", corpus.truncated_jpeg, SCAN, "scan.jpg", {"image-corrupt"}),
+    (
+        "PNG renamed .jpg",
+        corpus.png_scan,
+        SCAN,
+        "scan.jpg",
+        {"type-not-allowed", "name-type-mismatch"},
+    ),
+    (
+        "20000x20000 bomb PNG",
+        corpus.bomb_png,
+        SCAN,
+        "bomb.png",
+        {"type-not-allowed", "image-too-many-pixels"},
+    ),
+    ("HEIC", corpus.heic_photo, SCAN, "IMG_0001.HEIC", {"file-too-large", "type-not-allowed"}),
+    ("600 KB JPEG", corpus.large_jpeg, SCAN, "scan.jpg", {"file-too-large"}),
+    (
+        "PDF renamed .jpg",
+        corpus.plain_pdf,
+        SCAN,
+        "scan.jpg",
+        {"type-not-allowed", "name-type-mismatch"},
+    ),
+    ("plain PDF", corpus.plain_pdf, PDF_KIND, "paper.pdf", set()),
+    ("PDF with JavaScript", corpus.javascript_pdf, PDF_KIND, "paper.pdf", {"pdf-active-content"}),
+    (
+        "PDF with embedded file",
+        corpus.embedded_file_pdf,
+        PDF_KIND,
+        "paper.pdf",
+        {"pdf-active-content"},
+    ),
+    ("encrypted PDF", corpus.encrypted_pdf, PDF_KIND, "paper.pdf", {"pdf-encrypted"}),
+    (
+        "PDF over the page limit",
+        lambda: corpus.plain_pdf(41),
+        PDF_KIND,
+        "paper.pdf",
+        {"pdf-page-count"},
+    ),
+    ("colour ID photo", corpus.id_photo, PHOTO, "photo.jpg", set()),
+    (
+        "black-and-white ID photo",
+        lambda: corpus.id_photo(colour=False),
+        PHOTO,
+        "photo.jpg",
+        {"photo-not-colour"},
+    ),
+    (
+        "stretched ID photo",
+        lambda: corpus.id_photo(size=(600, 579)),
+        PHOTO,
+        "photo.jpg",
+        {"photo-aspect"},
+    ),
+    (
+        "tiny ID photo",
+        lambda: corpus.id_photo(size=(150, 210)),
+        PHOTO,
+        "photo.jpg",
+        {"resolution-too-low"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "kind", "filename", "expected"), CASES, ids=[c[0] for c in CASES]
+)
+def test_corpus_findings(name, make, kind, filename, expected) -> None:
+    ins = inspect(make(), kind, filename=filename, cfg=CFG)
+    assert {f.code for f in ins.findings} == expected, [f.message for f in ins.findings]
+    for finding in ins.findings:
+        assert finding.severity in ("error", "warning")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in finding.message)
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+@pytest.mark.parametrize("seed", [3, 5, 8])
+def test_turned_pages_say_how_to_turn_them_back(angle: int, seed: int) -> None:
+    ins = inspect(corpus.rotated_scan(angle, seed), SCAN, filename="a.jpg", cfg=CFG)
+    (finding,) = [f for f in ins.findings if f.code == "page-not-upright"]
+    assert finding.details["rotate_clockwise"] == angle
+    assert f"{angle}°" in finding.message
+
+
+def test_upright_method_is_reported() -> None:
+    ins = inspect(corpus.clean_scan(2), SCAN, filename="a.jpg", cfg=CFG)
+    expected = "tesseract-osd" if shutil.which("tesseract") else METHOD_PROJECTION
+    assert ins.upright_method == expected
+
+
+def test_bomb_is_refused_without_decoding() -> None:
+    data = corpus.bomb_png()
+    started = time.perf_counter()
+    ins = inspect(data, SCAN, filename="bomb.png", cfg=CFG)
+    assert ins.image is None
+    assert {f.code for f in ins.errors} >= {"image-too-many-pixels"}
+    # Decoding 400 M pixels takes seconds and gigabytes; refusing from the header does not.
+    assert time.perf_counter() - started < 2.0
+
+
+def test_clarity_threshold_is_configurable() -> None:
+    strict = CheckConfig(clarity_threshold=1e9)
+    ins = inspect(corpus.clean_scan(), SCAN, filename="a.jpg", cfg=strict)
+    assert [f.code for f in ins.findings] == ["image-blurred"]
+
+
+def test_all_findings_come_at_once() -> None:
+    # A blurred PNG named .jpg, over 512 KB: size, type, name and clarity in one answer.
+    buf = io.BytesIO()
+    corpus.a4_page(4).filter(ImageFilter.GaussianBlur(4)).save(buf, "PNG")
+    ins = inspect(buf.getvalue(), SCAN, filename="scan.jpg", cfg=CFG)
+    codes = [f.code for f in ins.findings]
+    assert codes == ["file-too-large", "type-not-allowed", "name-type-mismatch", "image-blurred"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [corpus.heic_photo, corpus.large_jpeg, corpus.png_scan, corpus.exif_rotated_scan],
+    ids=["heic", "600k", "png", "exif"],
+)
+def test_normalised_output_passes_every_check(make) -> None:
+    data = make()
+    ins = inspect(data, SCAN, filename="x.jpg", cfg=CFG, normalising=True)
+    assert not ins.errors
+    out = normalise(
+        ins.image,
+        mime=ins.mime,
+        size=ins.size,
+        limit=SCAN.max_bytes,
+        exif_rotated=ins.exif_rotated,
+        min_side=SCAN.min_width,
+    )
+    assert len(out.data) <= SCAN.max_bytes
+    assert out.data[:3] == b"\xff\xd8\xff"
+    again = inspect(out.data, SCAN, filename="x.jpg", cfg=CFG)
+    assert again.findings == [], [f.message for f in again.findings]
+    assert (out.width, out.height) == (1240, 1754)  # portrait: EXIF turn applied
+    assert {c["code"] for c in out.changes} >= {"recompressed"}
+
+
+def test_normalise_scales_down_when_quality_alone_is_not_enough() -> None:
+    ins = inspect(corpus.large_jpeg(), SCAN, filename="x.jpg", cfg=CFG, normalising=True)
+    out = normalise(
+        ins.image, mime=ins.mime, size=ins.size, limit=150 * 1024, exif_rotated=False, min_side=400
+    )
+    assert len(out.data) <= 150 * 1024
+    assert out.width < 1240
+    assert "downscaled" in {c["code"] for c in out.changes}
+
+
+def test_kinds_use_the_policy_material_ids() -> None:
+    kinds = all_kinds()
+    for code in (
+        "chsi_education_check",
+        "title_certificate",
+        "social_insurance_record",
+        "signed_pledge",
+        "panel_recommendation",
+        "work_years_proof",
+    ):
+        assert kinds[code].material == code
+    assert kinds["id_photo"].colour and kinds["id_photo"].aspect_min
+    assert all(k.max_bytes == 512 * 1024 for k in kinds.values())
