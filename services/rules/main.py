@@ -5,6 +5,7 @@ with a message naming the file and the key."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from services.kit.app import create_app
@@ -23,6 +24,7 @@ except PackError as exc:
     raise SystemExit(f"eligibility service cannot start: {exc}") from None
 
 service = EligibilityService(registry)
+gc.freeze()  # the packs live as long as the process: keep them out of every collection
 
 app = create_app(
     service="rules",

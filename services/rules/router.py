@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from types import SimpleNamespace
 from typing import Annotated, Any
@@ -10,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
@@ -25,7 +25,7 @@ from services.rules.schemas import (
     PolicySummary,
     RegionCode,
 )
-from services.rules.service import EligibilityService, no_policy
+from services.rules.service import EligibilityService, gc_paused, no_policy
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid request (problem+json)", "content": {PROBLEM_MEDIA_TYPE: {}}},
@@ -33,8 +33,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 
 def dump(obj: Any) -> Response:
-    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(body, media_type="application/json")
+    return Response(to_json(obj), media_type="application/json")
 
 
 def _batch_problem(exc: ValidationError) -> ProblemError:
@@ -97,12 +96,12 @@ def build_router(service: EligibilityService) -> APIRouter:
         raw = await request.body()
 
         def work() -> bytes:
-            try:
-                items = BatchAdapter.validate_json(raw)
-            except ValidationError as exc:
-                raise _batch_problem(exc) from None
-            results = service.evaluate_many(items, explain)
-            return json.dumps(results, ensure_ascii=False, separators=(",", ":")).encode()
+            with gc_paused():
+                try:
+                    items = BatchAdapter.validate_json(raw)
+                except ValidationError as exc:
+                    raise _batch_problem(exc) from None
+                return to_json(service.evaluate_many(items, explain))
 
         return Response(await run_in_threadpool(work), media_type="application/json")
 

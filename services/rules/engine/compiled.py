@@ -40,18 +40,23 @@ def region_prefix(code: str) -> str:
 
 
 class CompiledPath:
-    __slots__ = ("common", "path", "rows")
+    __slots__ = ("common", "memo", "path", "rows", "with_row")
 
     def __init__(self, path: str, common: tuple, rows: tuple) -> None:
         self.path = path
         self.common = common
-        self.rows = rows  # tuple of (label, tuple of predicates)
+        self.rows = rows  # alternatives: a tuple of predicate tuples
+        self.with_row = tuple(common + row for row in rows)  # what is reported per row
+        preds = common + tuple(p for row in rows for p in row)
+        # Explanations of a path depend only on its results when every message does.
+        self.memo: dict | None = {} if all(p.memo is not None for p in preds) else None
 
 
 class CompiledLevel:
-    __slots__ = ("committees", "fee", "materials", "paths")
+    __slots__ = ("committees", "fee", "materials", "materials_cache", "paths")
 
     def __init__(self, paths: tuple, fee: int | None, committees: tuple, materials: tuple):
+        self.materials_cache: dict[tuple, list] = {}
         self.paths = paths
         self.fee = fee
         self.committees = committees
@@ -76,9 +81,14 @@ class CompiledPack:
         self.exclusions: tuple[Exclusion, ...] = tuple(
             compile_exclusion(e, self.refs) for e in model.exclusions
         )
+        self.exclusion_guards = tuple({x.guard for x in self.exclusions if x.guard})
+        self.exclusion_employers = frozenset(
+            t for x in self.exclusions if not x.guard for t in x.types
+        )
         cutoff = model.seniority_cutoff
         self.year_end = cutoff.rule == "year_end"
         cutoff_label = cutoff.label or ("计算至评审年度12月31日" if self.year_end else "")
+        self.committee_cache: dict[tuple, dict | None] = {}
         self.levels: dict[str, CompiledLevel] = {}
         for level, spec in model.levels.items():
             ctx = p.Ctx(model.series, level, self.year_end, cutoff_label, self.refs)
@@ -93,7 +103,7 @@ class CompiledPack:
         return tuple(PRED_KINDS[c.kind](c, ctx) for c in conditions)
 
     def _path(self, x: m.Path, ctx: p.Ctx) -> CompiledPath:
-        rows = tuple((row.label, self._preds(row.conditions, ctx)) for row in x.rows)
+        rows = tuple(self._preds(row.conditions, ctx) for row in x.rows)
         return CompiledPath(x.path, self._preds(x.conditions, ctx), rows)
 
     def _committee(self, c: m.Committee) -> tuple:
@@ -119,6 +129,12 @@ class CompiledPack:
             tuple(x.facts),
             out,
         )
+
+    def may_exclude(self, f: Any) -> bool:
+        """False when no exclusion of the pack can fire for these facts."""
+        if f.employer_type is None or f.employer_type in self.exclusion_employers:
+            return True
+        return any(getattr(f, g) for g in self.exclusion_guards)
 
     def covers(self, region: str, county: str | None, series: str, as_of_ord: int) -> bool:
         if series != self.series or not self.valid_from <= as_of_ord <= self.valid_to:

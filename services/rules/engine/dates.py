@@ -46,3 +46,37 @@ def span_zh(months: int) -> str:
 
 def iso(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat()
+
+
+_JAN1: dict[int, int] = {}
+
+
+def jan1(year: int) -> int:
+    ordinal = _JAN1.get(year)
+    if ordinal is None:
+        ordinal = _JAN1[year] = date(year, 1, 1).toordinal()
+    return ordinal
+
+
+def elapsed(
+    start: date, years: int, ref: tuple[int, int, int], year_end: bool
+) -> tuple[bool, int, int]:
+    """Has `years` calendar years passed from `start` on the reference day `ref` (y, m, d)?
+
+    Returns (met, due ordinal when not met, completed months from start to ref). The due
+    day is the same calendar day `years` later (29 February → 28 February); when seniority
+    is counted to 31 December of the evaluation year, it is 1 January of the year it is due.
+    Integer arithmetic only: this is the hot path of every seniority condition."""
+    sy = start.year
+    sm = start.month
+    sd = start.day
+    ry, rm, rd = ref
+    months = (ry - sy) * 12 + rm - sm - (rd < sd)
+    if months < 0:
+        months = 0
+    dy = sy + years
+    if sd == 29 and sm == 2 and not (dy % 4 == 0 and (dy % 100 != 0 or dy % 400 == 0)):
+        sd = 28
+    if (dy, sm, sd) <= ref:
+        return True, 0, months
+    return False, (jan1(dy) if year_end else date(dy, sm, sd).toordinal()), months

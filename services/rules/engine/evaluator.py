@@ -11,50 +11,93 @@ from typing import Any
 from services.rules.engine.compiled import CompiledPack, CompiledPath
 from services.rules.engine.dates import NEVER
 
+_ISO: dict[int, str] = {}
 
-def _run(preds: tuple, f: Any) -> tuple[list, bool, int, int, int]:
+
+def iso(ordinal: int) -> str:
+    text = _ISO.get(ordinal)
+    if text is None:
+        text = date.fromordinal(ordinal).isoformat()
+        if len(_ISO) < 50_000:
+            _ISO[ordinal] = text
+    return text
+
+
+def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, int, tuple, list, int]:
+    """Evaluate one path: (eligible, due ordinal or NEVER, unmet count, reported
+    predicates, their results, index of the reported row or -1).
+
+    Rows are alternatives: the first eligible row wins, else the row that time alone
+    satisfies first, else the row that gets furthest before a condition time cannot fix.
+    A row stops at such a condition; only the row finally reported is completed."""
     results = []
     ok = True
     due = 0
-    nfalse = 0
-    ntrue = 0
-    for pred in preds:
+    unmet = 0
+    for pred in path.common:
         r = pred.evaluate(f)
         results.append(r)
-        met = r[0]
-        if met is True:
-            ntrue += 1
-            continue
-        ok = False
-        if met is False:
-            nfalse += 1
-        if r[1] > due:
-            due = r[1]
-    return results, ok, due, nfalse, ntrue
-
-
-def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, list, int]:
-    """(eligible, due ordinal or NEVER, [(predicate, result)] reported, count of unmet)."""
-    results, ok, due, unmet, _ = _run(path.common, f)
-    reported = list(zip(path.common, results, strict=True))
-    if path.rows:
-        best = None
-        best_key = None
-        for index, (_label, preds) in enumerate(path.rows):
-            rres, rok, rdue, nfalse, ntrue = _run(preds, f)
-            key = (not rok, rdue, nfalse, -ntrue, index)
-            if best_key is None or key < best_key:
-                best_key = key
-                best = (preds, rres, rok, rdue, nfalse)
-                if rok:
+        if r[0] is not True:
+            ok = False
+            if r[0] is False:
+                unmet += 1
+            if r[1] > due:
+                due = r[1]
+    rows = path.rows
+    if not rows:
+        return ok, due, unmet, path.common, results, -1
+    best = None
+    best_due = NEVER + 1
+    best_met = 0
+    for index, row in enumerate(rows):
+        res = []
+        rdue = 0
+        met = 0
+        for pred in row:
+            r = pred.evaluate(f)
+            res.append(r)
+            if r[0] is True:
+                met += 1
+            elif r[1] > rdue:
+                rdue = r[1]
+                if rdue >= NEVER:
                     break
-        preds, rres, rok, rdue, nfalse = best
-        unmet += nfalse
-        reported += zip(preds, rres, strict=True)
-        ok = ok and rok
-        if rdue > due:
-            due = rdue
-    return ok, due, reported, unmet
+        if rdue == 0 and met == len(row):
+            best = (index, res)
+            break
+        if rdue < best_due or (rdue == best_due and met > best_met):
+            best = (index, res)
+            best_due = rdue
+            best_met = met
+    index, res = best
+    row = rows[index]
+    if len(res) < len(row):
+        res.extend(pred.evaluate(f) for pred in row[len(res) :])
+    for r in res:
+        if r[0] is not True:
+            ok = False
+            if r[0] is False:
+                unmet += 1
+            if r[1] > due:
+                due = r[1]
+    results += res
+    return ok, due, unmet, path.with_row[index], results, index
+
+
+def explain_path(preds: tuple, results: list, f: Any) -> list:
+    conditions = []
+    for pred, r in zip(preds, results, strict=True):
+        memo = pred.memo
+        if memo is not None:
+            item = memo.get(r)
+            if item is None:
+                item = pred.explain(f, r)
+                if len(memo) < 512:
+                    memo[r] = item
+        else:
+            item = pred.explain(f, r)
+        conditions.append(item)
+    return conditions
 
 
 def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
@@ -64,7 +107,7 @@ def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
     blockers = []
     pending = []
     block_due = 0
-    for ex in pack.exclusions:
+    for ex in pack.exclusions if pack.may_exclude(f) else ():
         hit = ex.check(f)
         if hit is None:
             continue
@@ -76,58 +119,88 @@ def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
             block_due = hit[1]
 
     paths = []
-    eligible_paths = set()
-    possible_paths = set()
+    eligible_paths = []
+    possible_paths = []
     first_due = NEVER
     for path in level.paths:
-        ok, due, reported, unmet = run_path(path, f)
+        ok, due, unmet, preds, results, index = run_path(path, f)
         if pending:
             ok = False
         if ok:
             due = as_of
-            eligible_paths.add(path.path)
-        if due < NEVER or not unmet:
-            possible_paths.add(path.path)
+            eligible_paths.append(path.path)
         if due < NEVER:
+            possible_paths.append(path.path)
             if due < as_of:
                 due = as_of
             if due < first_due:
                 first_due = due
-            earliest = date.fromordinal(due).isoformat()
+            earliest = iso(due)
         else:
+            if not unmet:
+                possible_paths.append(path.path)
             earliest = None
-        out = {"path": path.path, "eligible": ok, "earliest_on": earliest}
-        if explain:
-            conditions = [pred.explain(f, r) for pred, r in reported]
-            if pending:
-                conditions.extend(pending)
-            out["conditions"] = conditions
-        paths.append(out)
+        if not explain:
+            paths.append({"path": path.path, "eligible": ok, "earliest_on": earliest})
+            continue
+        memo = path.memo
+        if memo is not None:
+            key = (index, *results)
+            conditions = memo.get(key)
+            if conditions is None:
+                conditions = explain_path(preds, results, f)
+                if len(memo) < 2048:
+                    memo[key] = conditions
+        else:
+            conditions = explain_path(preds, results, f)
+        if pending:
+            conditions = conditions + pending
+        paths.append(
+            {"path": path.path, "eligible": ok, "earliest_on": earliest, "conditions": conditions}
+        )
 
     if blockers and block_due > first_due:
         first_due = block_due
-    earliest_on = None if first_due >= NEVER else date.fromordinal(first_due).isoformat()
 
     return {
         "eligible": bool(eligible_paths) and not blockers,
         "policy": pack.policy,
         "blockers": blockers,
         "paths": paths,
-        "earliest_on": earliest_on,
-        "committee": pack.resolve_committee(f.level, f),
+        "earliest_on": None if first_due >= NEVER else iso(first_due),
+        "committee": _committee(pack, f),
         "fee_yuan": level.fee,
-        "materials": _materials(level.materials, f, eligible_paths or possible_paths),
+        "materials": _materials(level, f, eligible_paths or possible_paths),
     }
 
 
-def _materials(rules: tuple, f: Any, paths: set) -> list:
-    out = []
-    for employer_types, for_paths, facts, item in rules:
-        if employer_types and f.employer_type not in employer_types:
-            continue
-        if for_paths and for_paths.isdisjoint(paths):
-            continue
-        if facts and not any(getattr(f, x) for x in facts):
-            continue
-        out.append(item)
-    return out
+def _committee(pack: CompiledPack, f: Any) -> dict | None:
+    key = (f.level, f.region, f.county, f.industry, f.specialty)
+    cache = pack.committee_cache
+    try:
+        return cache[key]
+    except KeyError:
+        found = cache[key] = pack.resolve_committee(f.level, f)
+        if len(cache) > 10_000:
+            cache.clear()
+        return found
+
+
+def _materials(level: Any, f: Any, paths: list) -> list:
+    key = (f.employer_type, f.exceptional, f.dual_directed, *paths)
+    cache = level.materials_cache
+    found = cache.get(key)
+    if found is None:
+        found = []
+        for employer_types, for_paths, facts, item in level.materials:
+            if employer_types and f.employer_type not in employer_types:
+                continue
+            if for_paths and for_paths.isdisjoint(paths):
+                continue
+            if facts and not any(getattr(f, x) for x in facts):
+                continue
+            found.append(item)
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = found
+    return found.copy()

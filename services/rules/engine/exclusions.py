@@ -16,7 +16,12 @@ Check = tuple[bool | None, int, str] | None
 
 
 class Exclusion:
+    """`guard` names a fact that must be truthy for the rule to fire (None: see
+    `employer_types`, the employer types it looks at), so that an applicant none of the
+    pack's exclusions can touch skips them all with a few attribute tests."""
+
     __slots__ = ("blocker", "clause", "label")
+    guard: str | None = None
 
     def __init__(self, e: Any, refs: dict[str, str], label: str) -> None:
         self.blocker = e.blocker
@@ -58,6 +63,7 @@ class EmployerTypeEx(Exclusion):
 
 class RetiredEx(Exclusion):
     __slots__ = ("allow_extended",)
+    guard = "retired"
 
     def __init__(self, e: m.ExRetired, refs: dict[str, str]) -> None:
         super().__init__(e, refs, "已办理离退休手续的人员不得申报")
@@ -73,6 +79,7 @@ class RetiredEx(Exclusion):
 
 class SanctionEx(Exclusion):
     __slots__ = ("kinds", "types")
+    guard = "sanctions"
 
     def __init__(self, e: m.ExSanction, refs: dict[str, str]) -> None:
         super().__init__(e, refs, "处分（审查）期间不得申报")
@@ -106,6 +113,7 @@ class SanctionEx(Exclusion):
 
 class FlagEx(Exclusion):
     __slots__ = ("fact",)
+    guard = "qualification_exam_specialty"
 
     def __init__(self, e: m.ExFlag, refs: dict[str, str]) -> None:
         super().__init__(e, refs, "该类人员不得申报")
@@ -117,6 +125,7 @@ class FlagEx(Exclusion):
 
 class CountAtLeastEx(Exclusion):
     __slots__ = ("at_least",)
+    guard = "same_level_applications"
 
     def __init__(self, e: m.ExCountAtLeast, refs: dict[str, str]) -> None:
         super().__init__(e, refs, "同一年度只能申报一个同级别职称")

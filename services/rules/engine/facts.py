@@ -43,6 +43,8 @@ class Facts:
         "township_years",
         "work_since",
         "year",
+        "year_end_ymd",
+        "ymd",
     )
 
     def __init__(self, **values: Any) -> None:
@@ -53,8 +55,11 @@ class Facts:
         values = {name: getattr(self, name) for name in self.__slots__}
         values.update(changes)
         if "as_of" in changes:
-            values["as_of_ord"] = changes["as_of"].toordinal()
-            values["year"] = changes["as_of"].year
+            day = changes["as_of"]
+            values["as_of_ord"] = day.toordinal()
+            values["year"] = day.year
+            values["ymd"] = (day.year, day.month, day.day)
+            values["year_end_ymd"] = (day.year, 12, 31)
         return Facts(**values)
 
 
@@ -67,6 +72,10 @@ _DISPLAY_RANK = {
 }
 
 
+_new = object.__new__
+_NO_RECORDS: dict[int, int] = {}  # shared, never written to
+
+
 def effective_county(region: str, county: str | None) -> str | None:
     if county:
         return county
@@ -76,62 +85,69 @@ def effective_county(region: str, county: str | None) -> str | None:
 def facts_from_request(req: Any, as_of: date) -> Facts:
     """Build facts from a validated request (attribute access only, no validation)."""
     a = req.applicant
-    education = tuple(
-        (
-            e.level,
-            EDUCATION_RANK.get(e.level, 0),
-            e.related_major,
-            e.engineering_master_degree,
-            e.graduated_on,
-        )
-        for e in a.education
-    )
     top = None
-    top_rank = -1
-    for e in a.education:
-        rank = _DISPLAY_RANK[e.level]
-        if rank > top_rank:
-            top, top_rank = e.level, rank
+    education = ()
+    if a.education:
+        top_rank = -1
+        education = []
+        for e in a.education:
+            level = e.level
+            education.append((level, e.related_major, e.engineering_master_degree, e.graduated_on))
+            rank = _DISPLAY_RANK[level]
+            if rank > top_rank:
+                top, top_rank = level, rank
     titles: dict[tuple[str, str], date] = {}
     for t in a.titles:
         key = (t.series, t.level)
         old = titles.get(key)
         if old is None or t.obtained_on < old:
             titles[key] = t.obtained_on
-    skills = tuple((SKILL_RANK[s.grade], s.grade, s.obtained_on) for s in a.skill_grades)
-    assessments = {x.year: GRADE_RANK[x.grade] for x in a.annual_assessments}
-    sanctions = tuple((s.kind, s.until) for s in a.sanctions)
-    return Facts(
-        region=req.region,
-        county=effective_county(req.region, req.county),
-        series=req.series,
-        level=req.level,
-        industry=req.industry,
-        specialty=req.specialty,
-        as_of=as_of,
-        as_of_ord=as_of.toordinal(),
-        year=as_of.year,
-        employer_type=a.employer_type,
-        in_professional_post=a.in_professional_post,
-        retired=a.retired,
-        retirement_extended=a.retirement_extended,
-        education=education,
-        top_education=top,
-        titles=titles,
-        skills=skills,
-        work_since=a.professional_work_since,
-        internship_passed_on=a.internship_passed_on,
-        fcs_left_on=a.former_civil_servant_left_on,
-        dual_directed=a.dual_directed,
-        poverty_county_years=a.poverty_county_years,
-        township_years=a.township_years,
-        currently_in_township=a.currently_in_township,
-        sanctions=sanctions,
-        assessments=assessments,
-        papers=a.papers,
-        achievements=a.achievements,
-        social_insurance_months=a.social_insurance_months,
-        same_level_applications=a.same_level_applications_this_year,
-        qualification_exam_specialty=a.qualification_exam_specialty,
-        exceptional=a.exceptional,
+    skills = (
+        [(SKILL_RANK[s.grade], s.grade, s.obtained_on) for s in a.skill_grades]
+        if a.skill_grades
+        else ()
     )
+    assessments = (
+        {x.year: GRADE_RANK[x.grade] for x in a.annual_assessments}
+        if a.annual_assessments
+        else _NO_RECORDS
+    )
+    sanctions = [(s.kind, s.until) for s in a.sanctions] if a.sanctions else ()
+    region = req.region
+    county = req.county or (region if region[4:] != "00" else None)
+    f = _new(Facts)
+    f.region = region
+    f.county = county
+    f.series = req.series
+    f.level = req.level
+    f.industry = req.industry
+    f.specialty = req.specialty
+    f.as_of = as_of
+    f.as_of_ord = as_of.toordinal()
+    f.year = as_of.year
+    f.ymd = (as_of.year, as_of.month, as_of.day)
+    f.year_end_ymd = (as_of.year, 12, 31)
+    f.employer_type = a.employer_type
+    f.in_professional_post = a.in_professional_post
+    f.retired = a.retired
+    f.retirement_extended = a.retirement_extended
+    f.education = education
+    f.top_education = top
+    f.titles = titles
+    f.skills = skills
+    f.work_since = a.professional_work_since
+    f.internship_passed_on = a.internship_passed_on
+    f.fcs_left_on = a.former_civil_servant_left_on
+    f.dual_directed = a.dual_directed
+    f.poverty_county_years = a.poverty_county_years
+    f.township_years = a.township_years
+    f.currently_in_township = a.currently_in_township
+    f.sanctions = sanctions
+    f.assessments = assessments
+    f.papers = a.papers
+    f.achievements = a.achievements
+    f.social_insurance_months = a.social_insurance_months
+    f.same_level_applications = a.same_level_applications_this_year
+    f.qualification_exam_specialty = a.qualification_exam_specialty
+    f.exceptional = a.exceptional
+    return f

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from services.rules.engine import models as m
-from services.rules.engine.dates import NEVER, add_years, full_months, span_zh
+from services.rules.engine.dates import NEVER, elapsed, span_zh
 from services.rules.engine.vocab import (
     EDUCATION_NAMES,
     EDUCATION_RANK,
@@ -25,6 +25,9 @@ from services.rules.engine.vocab import (
 )
 
 Result = tuple[Any, int, Any, Any, Any]
+
+# Completed months → years with two decimals, the `actual` of every seniority condition.
+_YEARS = [round(months / 12, 2) for months in range(12 * 120)]
 
 
 class Ctx:
@@ -39,14 +42,18 @@ class Ctx:
 
 
 class Pred:
-    __slots__ = ("cid", "clause", "label", "required")
+    __slots__ = ("cid", "clause", "label", "memo", "required")
     default_id = "condition"
+    # True when the message depends on the result tuple alone, so that the explained
+    # condition can be memoised per result (many applicants share the same outcome).
+    pure_message = True
 
     def __init__(self, c: Any, ctx: Ctx, label: str, required: Any = None) -> None:
         self.cid = c.id or self.default_id
         self.clause = ctx.refs[c.clause]
         self.label = c.label or label
         self.required = required
+        self.memo: dict | None = {} if self.pure_message else None
 
     def evaluate(self, f: Any) -> Result:  # pragma: no cover - every kind overrides
         raise NotImplementedError
@@ -63,15 +70,6 @@ class Pred:
             "required": r[2],
             "actual": r[3],
         }
-
-
-def _ref_date(f: Any, year_end: bool) -> date:
-    return date(f.year, 12, 31) if year_end else f.as_of
-
-
-def _due_ord(due: date, year_end: bool) -> int:
-    # Counted to 31 December of the evaluation year: met from 1 January of the year it is due.
-    return date(due.year, 1, 1).toordinal() if year_end else due.toordinal()
 
 
 def _when(due_ord: int, year_end: bool) -> str:
@@ -116,7 +114,7 @@ class EducationPred(Pred):
     def evaluate(self, f: Any) -> Result:
         future = NEVER
         unknown = False
-        for level, _rank, related, eng, grad in f.education:
+        for level, related, eng, grad in f.education:
             if level not in self.accept or (self.eng and not eng):
                 continue
             if self.related and related is not True:
@@ -170,12 +168,9 @@ class YearsSinceTitlePred(Pred):
             years = relief[2]
         if got is None:
             return (False, NEVER, years, None, None)
-        ref = _ref_date(f, self.year_end)
-        due = add_years(got, years)
-        actual = round(full_months(got, ref) / 12, 2)
-        if due <= ref:
-            return (True, 0, years, actual, got)
-        return (False, _due_ord(due, self.year_end), years, actual, got)
+        year_end = self.year_end
+        met, due, months = elapsed(got, years, f.year_end_ymd if year_end else f.ymd, year_end)
+        return (met, due, years, _YEARS[months], months)
 
     def message(self, f: Any, r: Result) -> str:
         need = self.label if r[2] == self.years else f"取得{self.title}后须满{r[2]}年"
@@ -185,10 +180,9 @@ class YearsSinceTitlePred(Pred):
             need += f"（{self.relief[3]}，提前{self.years - r[2]}年，{self.relief[4]}）"
         if r[4] is None:
             return f"{need}，未取得{self.title}职称"
-        held = span_zh(full_months(r[4], _ref_date(f, self.year_end)))
         if r[0]:
-            return f"{need}，现满{held}，已满足"
-        return f"{need}，现满{held}，{_when(r[1], self.year_end)}"
+            return f"{need}，现满{span_zh(r[4])}，已满足"
+        return f"{need}，现满{span_zh(r[4])}，{_when(r[1], self.year_end)}"
 
 
 class YearsOfWorkPred(Pred):
@@ -211,23 +205,22 @@ class YearsOfWorkPred(Pred):
         return start, False
 
     def evaluate(self, f: Any) -> Result:
-        start, _ = self.start(f)
+        start, from_title = self.start(f)
         if start is None:
             return (None, NEVER, self.years, None, None)
-        ref = _ref_date(f, self.year_end)
-        due = add_years(start, self.years)
-        actual = round(full_months(start, ref) / 12, 2)
-        if due <= ref:
-            return (True, 0, self.years, actual, start)
-        return (False, _due_ord(due, self.year_end), self.years, actual, start)
+        year_end = self.year_end
+        met, due, months = elapsed(
+            start, self.years, f.year_end_ymd if year_end else f.ymd, year_end
+        )
+        return (met, due, self.years, _YEARS[months], (months, from_title))
 
     def message(self, f: Any, r: Result) -> str:
         need = self.label
         if r[4] is None:
             return f"{need}，未提供参加专业技术工作的时间，请补充"
-        _, from_title = self.start(f)
+        months, from_title = r[4]
         since = f"（从取得{self.lower_title}起算）" if from_title else ""
-        held = span_zh(full_months(r[4], _ref_date(f, self.year_end)))
+        held = span_zh(months)
         if r[0]:
             return f"{need}{since}，现满{held}，已满足"
         return f"{need}{since}，现满{held}，{_when(r[1], self.year_end)}"
@@ -252,17 +245,16 @@ class SkillGradeYearsPred(Pred):
                 first = got
         if first is None:
             return (False, NEVER, self.years, None, None)
-        ref = _ref_date(f, self.year_end)
-        due = add_years(first, self.years)
-        actual = round(full_months(first, ref) / 12, 2)
-        if due <= ref:
-            return (True, 0, self.years, actual, first)
-        return (False, _due_ord(due, self.year_end), self.years, actual, first)
+        year_end = self.year_end
+        met, due, months = elapsed(
+            first, self.years, f.year_end_ymd if year_end else f.ymd, year_end
+        )
+        return (met, due, self.years, _YEARS[months], months)
 
     def message(self, f: Any, r: Result) -> str:
         if r[4] is None:
             return f"{self.label}，未取得{SKILL_NAMES[self.grade]}及以上等级"
-        held = span_zh(full_months(r[4], _ref_date(f, self.year_end)))
+        held = span_zh(r[4])
         if r[0]:
             return f"{self.label}，现满{held}，已满足"
         return f"{self.label}，现满{held}，{_when(r[1], self.year_end)}"

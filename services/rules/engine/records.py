@@ -35,33 +35,36 @@ class AssessmentsEachYearPred(Pred):
         self.years = c.years
 
     def evaluate(self, f: Any) -> Result:
+        """The last `years` completed years, each at or above the grade."""
+        first = f.year - self.years
         records = f.assessments
         if not records:
-            return (None, 0, self.years, 0, None)
+            return (None, 0, self.years, 0, (first, None, None))
         good = 0
         missing = None
-        for year in range(f.year - self.years, f.year):
+        for year in range(first, f.year):
             got = records.get(year)
             if got is None:
-                missing = year if missing is None else missing
+                if missing is None:
+                    missing = year
             elif got < self.rank:
-                return (False, NEVER, self.years, good, year)
+                return (False, NEVER, self.years, good, (first, year, got))
             else:
                 good += 1
         if missing is not None:
-            return (None, 0, self.years, good, missing)
-        return (True, 0, self.years, good, None)
+            return (None, 0, self.years, good, (first, missing, None))
+        return (True, 0, self.years, good, (first, None, None))
 
     def message(self, f: Any, r: Result) -> str:
-        first, last = f.year - self.years, f.year - 1
-        need = f"{self.label}（{first}—{last}年）"
+        first, year, rank = r[4]
+        need = f"{self.label}（{first}—{first + self.years - 1}年）"
         if r[0]:
             return f"{need}，符合"
         if r[0] is None:
-            if r[4] is None:
+            if year is None:
                 return f"{need}，未提供年度考核结果，请补充"
-            return f"{need}，缺{r[4]}年考核结果，请补充"
-        return f"{need}，{r[4]}年为{_RANK_NAME[f.assessments[r[4]]]}，不符合"
+            return f"{need}，缺{year}年考核结果，请补充"
+        return f"{need}，{year}年为{_RANK_NAME[rank]}，不符合"
 
 
 class AssessmentsCountPred(Pred):
@@ -112,8 +115,9 @@ class AssessmentsAllInTermPred(Pred):
             return (None, 0, self.required, None, None)
         start = _term_start(f, self.key) or 0
         for year in sorted(records):
-            if start <= year <= f.year and records[year] < self.rank:
-                return (False, NEVER, self.required, None, year)
+            got = records[year]
+            if start <= year <= f.year and got < self.rank:
+                return (False, NEVER, self.required, None, (year, got))
         return (True, 0, self.required, None, None)
 
     def message(self, f: Any, r: Result) -> str:
@@ -121,7 +125,8 @@ class AssessmentsAllInTermPred(Pred):
             return f"{self.label}，未提供年度考核结果，请补充"
         if r[0]:
             return f"{self.label}，符合"
-        return f"{self.label}，{r[4]}年为{_RANK_NAME[f.assessments[r[4]]]}，不符合"
+        year, rank = r[4]
+        return f"{self.label}，{year}年为{_RANK_NAME[rank]}，不符合"
 
 
 class AssessmentLatestPred(Pred):
@@ -134,17 +139,21 @@ class AssessmentLatestPred(Pred):
         self.rank = GRADE_RANK[c.grade]
 
     def evaluate(self, f: Any) -> Result:
+        """The evaluation year's grade, or the previous year's when that is not out yet."""
         records = f.assessments
-        for year in (f.year, f.year - 1):
+        year = f.year
+        got = records.get(year)
+        if got is None:
+            year -= 1
             got = records.get(year)
-            if got is not None:
-                ok = got >= self.rank
-                return (ok, 0 if ok else NEVER, self.required, _RANK_CODE[got], year)
-        return (None, 0, self.required, None, None)
+            if got is None:
+                return (None, 0, self.required, None, year)
+        ok = got >= self.rank
+        return (ok, 0 if ok else NEVER, self.required, _RANK_CODE[got], year)
 
     def message(self, f: Any, r: Result) -> str:
         if r[0] is None:
-            return f"{self.label}，未提供{f.year - 1}年或{f.year}年考核结果，请补充"
+            return f"{self.label}，未提供{r[4]}年或{r[4] + 1}年考核结果，请补充"
         verdict = "符合" if r[0] else "不符合"
         return f"{self.label}，{r[4]}年为{GRADE_NAMES[r[3]]}，{verdict}"
 
@@ -155,7 +164,7 @@ class CountyInPred(Pred):
 
     def __init__(self, c: m.CountyIn, ctx: Ctx) -> None:
         names = "、".join(c.counties.values())
-        super().__init__(c, ctx, f"单位须位于{names}", sorted(c.counties))
+        super().__init__(c, ctx, f"单位须位于{names}", tuple(sorted(c.counties)))
         self.counties = dict(c.counties)
 
     def evaluate(self, f: Any) -> Result:
@@ -222,13 +231,14 @@ class NoTitlePred(Pred):
         super().__init__(c, ctx, "未取得职称", False)
 
     def evaluate(self, f: Any) -> Result:
-        held = bool(f.titles)
-        return (not held, NEVER if held else 0, False, held, None)
+        if not f.titles:
+            return (True, 0, False, False, None)
+        return (False, NEVER, False, True, tuple(f.titles))
 
     def message(self, f: Any, r: Result) -> str:
         if r[0]:
             return "未取得职称，适用无职称申报"
-        names = "、".join(title_name(s, lv) for s, lv in f.titles)
+        names = "、".join(title_name(s, lv) for s, lv in r[4])
         return f"无职称申报仅适用于未取得职称的人员，已取得{names}"
 
 
