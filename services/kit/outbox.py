@@ -189,9 +189,12 @@ async def relay(
             cutoff = text("now() - make_interval(secs => :secs)").bindparams(
                 secs=older_than.total_seconds()
             )
-            query = query.where(
-                (Notification.enqueued_at.is_(None)) | (Notification.enqueued_at < cutoff)
+            # Never queued: a fresh row is left to the producer's fast path for the bound,
+            # a scheduled one is due now.
+            never = Notification.enqueued_at.is_(None) & (
+                Notification.send_after.is_not(None) | (Notification.created_at < cutoff)
             )
+            query = query.where(never | (Notification.enqueued_at < cutoff))
         rows = (await session.exec(query.order_by(Notification.created_at).limit(limit))).all()
         queued = []
         for notification_id, attempts in rows:

@@ -101,3 +101,49 @@ async def test_sweeper_bound_skips_recently_queued(maker, arq_redis) -> None:
     assert await relay(maker, arq_redis, ids=[nid], older_than=timedelta(minutes=2)) == 0
     await arq_redis.delete(f"arq:job:notification:{nid}:0")
     assert await relay(maker, arq_redis, ids=[nid], older_than=timedelta(0)) == 1
+
+
+async def test_sweeper_leaves_fresh_rows_to_the_producer(maker, arq_redis) -> None:
+    from datetime import UTC, datetime
+
+    async with maker() as session:
+        fresh = await _add(session, f"test:{uuid.uuid4()}:accepted")
+        due = await add_notification(
+            session,
+            event="declaration.payment_reminder",
+            template_code="PAYMENT_REMINDER",
+            phone="+8613800000000",
+            params={"name": "张三", "amount": "230", "deadline": "2023-10-10 18:00"},
+            dedupe_key=f"test:{uuid.uuid4()}:payment_reminder:1d",
+            send_after=datetime.now(UTC) - timedelta(seconds=1),
+        )
+        later = await add_notification(
+            session,
+            event="declaration.payment_reminder",
+            template_code="PAYMENT_REMINDER",
+            phone="+8613800000000",
+            params={"name": "张三", "amount": "230", "deadline": "2023-10-10 18:00"},
+            dedupe_key=f"test:{uuid.uuid4()}:payment_reminder:3d",
+            send_after=datetime.now(UTC) + timedelta(days=1),
+        )
+        await session.commit()
+    ids = [fresh, due, later]
+    # The sweeper's bound: the fresh row is the producer's to relay, the due reminder is
+    # relayed at once, the future one not at all.
+    assert await relay(maker, arq_redis, ids=ids, older_than=timedelta(minutes=2)) == 1
+    assert await arq_redis.zscore(NOTIFY_QUEUE, f"notification:{due}:0") is not None
+    assert await relay(maker, arq_redis, ids=ids) == 1  # the producer's fast path: fresh
+    assert await arq_redis.zscore(NOTIFY_QUEUE, f"notification:{later}:0") is None
+
+
+async def test_url_params_are_refused(maker) -> None:
+    async with maker() as session:
+        with pytest.raises(ValueError, match="URL"):
+            await add_notification(
+                session,
+                event="declaration.accepted",
+                template_code="DECLARATION_ACCEPTED",
+                phone="+8613800000000",
+                params={"name": "详见 https://example.cn/x", "title": "中级"},
+                dedupe_key=f"test:{uuid.uuid4()}",
+            )

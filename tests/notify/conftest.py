@@ -55,6 +55,7 @@ def fake(fake_url: str) -> Fake:
     f = Fake(fake_url)
     f.reset()
     yield f
+    f.reset()  # also releases any stalled answer
     f.client.close()
 
 

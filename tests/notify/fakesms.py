@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -40,6 +41,7 @@ _ids = itertools.count(1)
 records: list[dict] = []
 rejected: list[dict] = []
 modes: dict[str, dict] = {}
+_release = asyncio.Event()
 
 
 def _mode(provider: str) -> dict:
@@ -67,7 +69,9 @@ async def _maybe_stall(provider: str) -> None:
     mode = _mode(provider)
     if mode.get("stall_count", 0) != 0 and mode.get("stall_seconds"):
         mode["stall_count"] -= 1
-        await asyncio.sleep(mode["stall_seconds"])
+        # Released early by /_fake/reset, so the server can always shut down.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_release.wait(), mode["stall_seconds"])
 
 
 def _record(provider: str, **fields) -> dict:
@@ -253,6 +257,9 @@ async def stats(request: Request) -> JSONResponse:
 
 
 async def reset(request: Request) -> JSONResponse:
+    global _release
+    _release.set()
+    _release = asyncio.Event()
     records.clear()
     rejected.clear()
     modes.clear()

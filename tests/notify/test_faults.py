@@ -1,0 +1,202 @@
+"""Faults on the real stack with real worker processes: none lost, none sent twice.
+
+Each test runs `arq services.notify.worker.WorkerSettings` as a subprocess against a
+Valkey of its own (so no other worker can take its jobs) and the fake SMS gateway, with
+the sweeper's bounds shrunk to seconds. Afterwards every notice of the test is counted
+at the gateway: exactly one message each, and every row in a final state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
+from sqlmodel import select
+
+from scripts.servers import Valkey, free_port, port_open
+from services.kit.outbox import Notification, relay
+from services.kit.queue import NOTIFY_QUEUE
+from tests.conftest import ROOT, Stack
+from tests.notify.conftest import add
+
+FAST = {
+    "NOTIFY_SWEEP_EVERY_SECONDS": "1",
+    "NOTIFY_RELAY_OLDER_THAN_SECONDS": "2",
+    "NOTIFY_PROVIDER_TIMEOUT": "3",
+    "NOTIFY_STALE_SENDING_SECONDS": "4",
+    "NOTIFY_UNKNOWN_GRACE_SECONDS": "1",
+    "NOTIFY_RETRY_BASE_SECONDS": "0.5",
+    "NOTIFY_RETRY_MAX_SECONDS": "2",
+    "NOTIFY_FAILOVER_AFTER": "3",
+    "NOTIFY_BREAKER_SECONDS": "5",
+    "NOTIFY_MAX_ATTEMPTS": "30",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+class Worker:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"],
+            env={**self.env, "NOTIFY_HEALTH_PORT": str(port)},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while not port_open(port):
+            assert self.proc.poll() is None, "worker exited during start-up"
+            assert time.monotonic() < deadline, "worker did not start"
+            time.sleep(0.1)
+        return self
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+
+
+@pytest.fixture
+def valkey(stack: Stack):
+    server = Valkey(stack.workdir / f"valkey-{uuid.uuid4().hex[:8]}", free_port(), persist=False)
+    server.start()
+    yield server
+    server.stop(grace=3)
+
+
+@pytest.fixture
+def workers():
+    started: list[Worker] = []
+
+    def make(env: dict[str, str]) -> Worker:
+        w = Worker(env)
+        started.append(w)
+        return w
+
+    yield make
+    for w in started:
+        w.stop()
+
+
+def _env(stack: Stack, fake, valkey: Valkey, providers='["aliyun","tencent"]', **extra):
+    return stack.env(REDIS_URL=valkey.url, **fake.env(providers), **FAST, **extra)
+
+
+async def _relay(maker, valkey: Valkey, ids) -> int:
+    pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+    try:
+        return await relay(maker, pool, ids=ids)
+    finally:
+        await pool.aclose()
+
+
+async def _statuses(maker, ids) -> dict[uuid.UUID, Notification]:
+    async with maker() as session:
+        rows = (await session.exec(select(Notification).where(Notification.id.in_(ids)))).all()
+    return {r.id: r for r in rows}
+
+
+async def _wait(maker, ids, states=("sent", "delivered"), within=60.0) -> dict:
+    deadline = time.monotonic() + within
+    while True:
+        rows = await _statuses(maker, ids)
+        if all(r.status in states for r in rows.values()):
+            return rows
+        if time.monotonic() > deadline:
+            raise AssertionError(Counter(r.status for r in rows.values()))
+        await asyncio.sleep(0.3)
+
+
+def _counts(fake, ids) -> Counter:
+    wanted = {str(i) for i in ids}
+    return Counter(r["out_id"] for r in fake.records() if r["out_id"] in wanted)
+
+
+async def test_kill_9_mid_send(stack, fake, valkey, workers, maker) -> None:
+    env = _env(stack, fake, valkey)
+    fake.mode(provider="aliyun", stall_seconds=60, stall_count=1)
+    worker = workers(env).start()
+    ids = [await add(maker) for _ in range(12)]
+    await _relay(maker, valkey, ids)
+
+    # Wait until the gateway has every message and the worker is stuck on one answer.
+    deadline = time.monotonic() + 30
+    while (
+        len(_counts(fake, ids)) < 12
+        or sum(r.status == "sent" for r in (await _statuses(maker, ids)).values()) < 11
+    ):
+        assert time.monotonic() < deadline, "messages did not reach the gateway"
+        await asyncio.sleep(0.1)
+    worker.kill9()
+    stuck = [r for r in (await _statuses(maker, ids)).values() if r.status == "sending"]
+    assert len(stuck) == 1  # the provider took it; the worker died before recording it
+
+    workers(env).start()
+    rows = await _wait(maker, ids)
+    assert rows[stuck[0].id].status == "delivered"  # resolved by the provider's query
+    assert rows[stuck[0].id].attempts == 1  # and never sent again
+    assert _counts(fake, ids) == Counter({str(i): 1 for i in ids})
+
+
+async def test_valkey_restart_without_persistence(stack, fake, valkey, workers, maker) -> None:
+    env = _env(stack, fake, valkey)
+    first = workers(env).start()
+    before = [await add(maker) for _ in range(10)]
+    await _relay(maker, valkey, before)
+    await _wait(maker, before)
+    first.stop()
+
+    queued = [await add(maker) for _ in range(10)]
+    await _relay(maker, valkey, queued)
+    valkey.kill()  # queued jobs, results and rate counters all gone
+    valkey.start()
+    pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+    assert await pool.zcard(NOTIFY_QUEUE) == 0
+    await pool.aclose()
+
+    workers(env).start()
+    await _wait(maker, queued)  # relayed again by the sweeper
+    everything = before + queued
+    assert _counts(fake, everything) == Counter({str(i): 1 for i in everything})
+
+
+async def test_provider_5xx_for_a_while(stack, fake, valkey, workers, maker) -> None:
+    fake.mode(provider="*", fail_5xx_seconds=4)
+    workers(_env(stack, fake, valkey)).start()
+    ids = [await add(maker) for _ in range(20)]
+    await _relay(maker, valkey, ids)
+    rows = await _wait(maker, ids, within=90)
+    assert fake.stats()["failed_5xx"]["aliyun"] > 0
+    assert all(r.attempts >= 2 for r in rows.values())
+    assert _counts(fake, ids) == Counter({str(i): 1 for i in ids})
+
+
+async def test_one_provider_down_fails_over(stack, fake, valkey, workers, maker) -> None:
+    fake.mode(provider="aliyun", fail_5xx_seconds=600)
+    workers(_env(stack, fake, valkey)).start()
+    ids = [await add(maker) for _ in range(20)]
+    await _relay(maker, valkey, ids)
+    rows = await _wait(maker, ids, within=60)
+    assert {r.provider for r in rows.values()} == {"tencent"}
+    # Only the first few hit the dead provider before its breaker opened.
+    assert fake.stats()["failed_5xx"]["aliyun"] < 20
+    assert _counts(fake, ids) == Counter({str(i): 1 for i in ids})
