@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from arq.connections import ArqRedis
+from fastapi import FastAPI, Request
 
+from services.api.audit.router import router as audit_router
+from services.api.calendar.router import router as calendar_router
+from services.api.campaigns.router import router as campaigns_router
 from services.api.clients import rules as rules_client
 from services.api.config import ApiSettings, get_settings
+from services.api.declarations.router import router as declarations_router
 from services.api.eligibility.router import router as eligibility_router
+from services.api.http import Replay, replay_response
+from services.api.orgs.router import router as orgs_router
+from services.api.reviews.router import router as reviews_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import make_engine, make_sessionmaker
@@ -27,9 +35,15 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.redis = make_redis(settings.redis_url)
         app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)
+        # The queue the outbox relay hands notification ids to (see services/kit/outbox.py).
+        # Connects lazily, so a Valkey outage turns /readyz red instead of failing start-up.
+        app.state.arq = ArqRedis.from_url(
+            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
+        )
         try:
             yield
         finally:
+            await app.state.arq.aclose()
             await app.state.rules.aclose()
             await app.state.redis.aclose()
             await app.state.engine.dispose()
@@ -43,6 +57,20 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(eligibility_router)
+    for router in (
+        orgs_router,
+        campaigns_router,
+        calendar_router,
+        declarations_router,
+        reviews_router,
+        audit_router,
+    ):
+        app.include_router(router)
+
+    @app.exception_handler(Replay)
+    async def _replay(request: Request, exc: Replay):
+        return replay_response(exc.record)
+
     return app
 
 

@@ -38,3 +38,22 @@ async def forward(
     if response.status_code >= 500:
         raise _unavailable()
     return response
+
+
+async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /v1/evaluate` (DESIGN.md "The eligibility contract"); a refused body is a 422."""
+    response = await forward(client, "POST", "/v1/evaluate", json=body)
+    if response.status_code == 200:
+        return response.json()
+    try:
+        upstream = response.json()
+    except ValueError:
+        upstream = {}
+    raise ProblemError(
+        422,
+        "eligibility-request-invalid",
+        "申报人资格信息（applicant_facts）不完整或格式有误，资格评估服务无法评估："
+        + str(upstream.get("detail") or response.status_code),
+        title="Eligibility facts invalid",
+        errors=upstream.get("errors", []),
+    )

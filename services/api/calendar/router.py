@@ -1,0 +1,64 @@
+"""HTTP for the work calendar: working-day counts for everyone, corrections by ops."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep, require_role
+from services.api.audit import service as audit
+from services.api.calendar import service
+from services.api.calendar.models import WorkCalendar
+from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
+from services.api.http import IdempotencyDep
+from services.kit.db import SessionDep
+
+router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])
+
+
+@router.get("/working-days", response_model=WorkingDays)
+async def count(
+    start_on: date,
+    end_on: date,
+    session: SessionDep,
+    principal: PrincipalDep,
+    rule: Literal["strict", "official"] = "strict",
+) -> WorkingDays:
+    days = await service.working_days(session, start_on, end_on, rule=rule)
+    return WorkingDays(start_on=start_on, end_on=end_on, rule=rule, working_days=days)
+
+
+@router.get("/days/{day}", response_model=DayRead)
+async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> DayRead:
+    await service.require_years(session, day)
+    return DayRead.model_validate(await session.get(WorkCalendar, day), from_attributes=True)
+
+
+@router.post("/days", response_model=DayRead, summary="Ops: set a holiday or a make-up day")
+async def set_day(
+    body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    require_role(principal, "ops")
+    row = await service.set_day(session, body=body)
+    await audit.record(
+        session,
+        principal=principal,
+        action="calendar_day_set",
+        reason=f"{body.day} {body.kind} {body.name or ''}".strip(),
+    )
+    return await idem.respond(DayRead.model_validate(row, from_attributes=True))
+
+
+@router.post("/years", status_code=201, summary="Ops: open a year the package does not know")
+async def open_year(
+    body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    require_role(principal, "ops")
+    days = await service.open_year(session, year=body.year)
+    await audit.record(
+        session, principal=principal, action="calendar_year_opened", reason=str(body.year)
+    )
+    return await idem.respond({"year": body.year, "days": days}, status_code=201)

@@ -1,0 +1,103 @@
+"""Working days from the `work_calendar` table; a year it does not know is an error."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.calendar.models import WorkCalendar, WorkCalendarYear
+from services.api.calendar.schemas import DayWrite
+from services.kit.problems import ProblemError
+
+
+def _unknown_year(years: list[int]) -> ProblemError:
+    listed = "、".join(str(y) for y in years)
+    return ProblemError(
+        422,
+        "calendar-year-unknown",
+        f"工作日历中没有 {listed} 年的法定节假日安排，无法计算工作日；请先由运维录入该年度日历。",
+        title="Work calendar does not know this year",
+        years=years,
+    )
+
+
+async def require_years(session: AsyncSession, *days: date) -> None:
+    wanted = sorted({d.year for d in days})
+    known = set(
+        (
+            await session.exec(
+                select(WorkCalendarYear.year).where(WorkCalendarYear.year.in_(wanted))
+            )
+        ).all()
+    )
+    missing = [y for y in wanted if y not in known]
+    if missing:
+        raise _unknown_year(missing)
+
+
+async def working_days(session: AsyncSession, start_on: date, end_on: date, *, rule: str) -> int:
+    """Working days from start to end, both included.
+
+    `strict` (the default for postings, 申报系统操作注意事项 二、1: 双休日和节假日不计入公示时间)
+    counts official working days that are not a Saturday or Sunday, so a make-up workday on
+    a weekend does not count; `official` counts every official working day.
+    """
+    if end_on < start_on:
+        return 0
+    await require_years(session, start_on, end_on)
+    rows = (
+        await session.exec(
+            select(WorkCalendar).where(WorkCalendar.day >= start_on, WorkCalendar.day <= end_on)
+        )
+    ).all()
+    expected = (end_on - start_on).days + 1
+    if len(rows) != expected:
+        raise _unknown_year(sorted({start_on.year, end_on.year}))
+    if rule == "official":
+        return sum(1 for r in rows if r.workday)
+    return sum(1 for r in rows if r.workday and r.day.weekday() < 5)
+
+
+async def open_year(session: AsyncSession, *, year: int) -> int:
+    """Add a year ops enter by hand: weekdays work, weekends rest, holidays added after."""
+    if await session.get(WorkCalendarYear, year) is not None:
+        raise ProblemError(409, "calendar-year-exists", f"{year} 年的工作日历已存在。")
+    session.add(WorkCalendarYear(year=year, source="ops"))
+    day = date(year, 1, 1)
+    rows = []
+    while day.year == year:
+        weekend = day.weekday() >= 5
+        rows.append(
+            {
+                "day": day,
+                "workday": not weekend,
+                "kind": "weekend" if weekend else "workday",
+                "name": None,
+                "source": "ops",
+            }
+        )
+        day += timedelta(days=1)
+    await session.flush()
+    await session.exec(insert(WorkCalendar).values(rows))
+    return len(rows)
+
+
+async def set_day(session: AsyncSession, *, body: DayWrite) -> WorkCalendar:
+    await require_years(session, body.day)
+    weekend = body.day.weekday() >= 5
+    if body.kind == "makeup" and not weekend:
+        raise ProblemError(422, "calendar-invalid-day", "调休上班日须是周六或周日。")
+    if body.kind == "weekend" and not weekend:
+        raise ProblemError(422, "calendar-invalid-day", "周一至周五不能设为周末。")
+    row = await session.get(WorkCalendar, body.day)
+    assert row is not None  # the year is known, so every day of it is there
+    row.kind = body.kind
+    row.workday = body.kind in ("workday", "makeup")
+    row.name = body.name
+    row.source = "ops"
+    session.add(row)
+    await session.flush()
+    return row

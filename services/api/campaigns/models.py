@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class Campaign(SQLModel, table=True):
+    """One year × series × committee, with its absolute deadlines (Asia/Shanghai)."""
+
+    __tablename__ = "campaign"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    code: str
+    name: str
+    year: int
+    series: str
+    region_code: str
+    levels: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    committee_code: str
+    committee_name: str
+    # kind → {opens_at, closes_at, basis}; kinds: submission, unit_review, office_review,
+    # committee_review, correction, payment.
+    windows: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    posting_rule: str = "strict"
+    fee_yuan: int | None = None
+    # The date eligibility is evaluated on (the campaign's cut-off for seniority).
+    evaluate_on: date
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default=func.now())
+    )

@@ -1,0 +1,46 @@
+"""HTTP for campaigns (read by everyone signed in, created by ops)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep, require_role
+from services.api.audit import service as audit
+from services.api.campaigns import service
+from services.api.campaigns.schemas import CampaignCreate, CampaignRead
+from services.api.http import IdempotencyDep
+from services.kit.db import SessionDep
+
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+
+
+@router.get("", response_model=list[CampaignRead])
+async def list_campaigns(session: SessionDep, principal: PrincipalDep) -> list[CampaignRead]:
+    return [
+        CampaignRead.model_validate(c, from_attributes=True)
+        for c in await service.list_all(session)
+    ]
+
+
+@router.get("/{campaign_id}", response_model=CampaignRead)
+async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> CampaignRead:
+    return CampaignRead.model_validate(
+        await service.get(session, campaign_id), from_attributes=True
+    )
+
+
+@router.post("", status_code=201, response_model=CampaignRead)
+async def create(
+    body: CampaignCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    require_role(principal, "ops")
+    campaign = await service.create(session, body=body)
+    await audit.record(
+        session, principal=principal, action="campaign_created", reason=campaign.code
+    )
+    return await idem.respond(
+        CampaignRead.model_validate(campaign, from_attributes=True), status_code=201
+    )

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.api.declarations.sections import Level, Series
+
+WindowKind = Literal[
+    "submission", "unit_review", "office_review", "committee_review", "correction", "payment"
+]
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    basis: str = Field(min_length=1, max_length=300, description="the clause the dates rest on")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        for value in (self.opens_at, self.closes_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("时间须带时区，例如 2022-07-31T23:59:00+08:00")
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValueError("开始时间须早于截止时间")
+        return self
+
+
+class CampaignCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=2000, le=2100)
+    series: Series
+    region_code: str = Field(pattern=r"^[1-8][0-9]{5}$")
+    levels: list[Level] = Field(min_length=1)
+    committee_code: str = Field(min_length=1, max_length=80)
+    committee_name: str = Field(min_length=1, max_length=200)
+    windows: dict[WindowKind, Window]
+    posting_rule: Literal["strict", "official"] = Field(
+        default="strict",
+        description="strict: official working days that are not Saturday/Sunday; official: "
+        "every official working day, make-up weekend days included",
+    )
+    fee_yuan: int | None = Field(default=None, ge=0)
+    evaluate_on: date = Field(description="eligibility is evaluated on this date (cut-off)")
+
+
+class CampaignRead(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    year: int
+    series: str
+    region_code: str
+    levels: list[str]
+    committee_code: str
+    committee_name: str
+    windows: dict[str, Window]
+    posting_rule: str
+    fee_yuan: int | None
+    evaluate_on: date
+
+
+class UnitQuality(BaseModel):
+    unit_org_id: uuid.UUID
+    unit_name: str
+    recommended: int
+    with_problems: int
+    share: float
+    flag: Literal["none", "explain", "rectify"]
+    flag_zh: str

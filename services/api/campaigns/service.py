@@ -1,0 +1,93 @@
+"""Campaigns and their deadlines, checked against the database clock on every write."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.campaigns.models import Campaign
+from services.api.campaigns.schemas import CampaignCreate
+from services.kit.problems import ProblemError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WINDOW_ZH = {
+    "submission": "个人申报",
+    "unit_review": "单位审核推荐",
+    "office_review": "职改办审核",
+    "committee_review": "评委会所在职改办接收审核",
+    "correction": "补正材料",
+    "payment": "缴费",
+}
+
+
+def shanghai(value: datetime) -> str:
+    local = value.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+
+
+async def db_now(session: AsyncSession) -> datetime:
+    """The database clock: one source of time for every deadline."""
+    return (await session.exec(text("SELECT now()"))).scalar_one()
+
+
+def window_close(campaign: Campaign, kind: str) -> datetime | None:
+    window = campaign.windows.get(kind) or {}
+    closes = window.get("closes_at")
+    return datetime.fromisoformat(closes) if closes else None
+
+
+def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -> None:
+    """Refuse a write outside the campaign's window of this kind (absent window: no limit)."""
+    window = campaign.windows.get(kind)
+    if not window:
+        return
+    basis = window.get("basis", "")
+    opens = window.get("opens_at")
+    closes = window.get("closes_at")
+    if opens and now < datetime.fromisoformat(opens):
+        at = shanghai(datetime.fromisoformat(opens))
+        raise ProblemError(
+            409,
+            "window-not-open",
+            f"{campaign.name}的{WINDOW_ZH[kind]}尚未开始（{at}开始，依据：{basis}），暂不能{action_zh}。",
+            title="Window not open yet",
+            opens_at=opens,
+        )
+    if closes and now > datetime.fromisoformat(closes):
+        at = shanghai(datetime.fromisoformat(closes))
+        raise ProblemError(
+            409,
+            "deadline-passed",
+            f"{campaign.name}的{WINDOW_ZH[kind]}已于{at}截止（依据：{basis}），不能再{action_zh}。",
+            title="Deadline passed",
+            deadline=closes,
+        )
+
+
+async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise ProblemError(404, "campaign-not-found", "申报批次不存在。")
+    return campaign
+
+
+async def list_all(session: AsyncSession) -> list[Campaign]:
+    return list((await session.exec(select(Campaign).order_by(Campaign.year, Campaign.code))).all())
+
+
+async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
+    data = body.model_dump()
+    data["windows"] = body.model_dump(mode="json")["windows"]
+    campaign = Campaign(**data)
+    session.add(campaign)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise ProblemError(409, "campaign-exists", f"批次代码 {body.code} 已存在。") from exc
+    return campaign

@@ -1,0 +1,142 @@
+"""httpx client for the document service.
+
+Uploads are streamed through: the gateway hands the incoming multipart body on chunk by
+chunk (`request.stream()`), so it never holds a whole file. The document service caps
+the size and answers 413 itself. Once declarations exist, the gateway route is:
+
+    @router.post("/v1/declarations/{declaration_id}/documents")
+    async def upload(declaration_id, request, principal, normalize: bool = False):
+        ...check principal may edit declaration_id, find its status...
+        response = await documents.upload_stream(
+            request.app.state.documents, declaration_id, request.stream(),
+            content_type=request.headers["content-type"],
+            content_length=request.headers.get("content-length"),
+            uploader_id=str(principal.user_id), declaration_status=status, normalize=normalize)
+        return documents.relay(response)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from typing import Any
+
+import httpx
+from fastapi.responses import Response
+
+from services.kit.logs import request_id_var
+from services.kit.problems import ProblemError
+
+RETRY_AFTER_SECONDS = "10"
+
+
+def make_client(base_url: str, timeout: float = 30.0) -> httpx.AsyncClient:
+    # Checks and normalisation of a large photo take a while: generous read timeout.
+    return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
+
+
+def _unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "documents-unavailable",
+        "材料服务暂不可用，本次上传未保存。请稍后重试。",
+        title="Document service unavailable",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _headers(**extra: str | None) -> dict[str, str]:
+    headers = {k: v for k, v in extra.items() if v is not None}
+    if rid := request_id_var.get():
+        headers["X-Request-ID"] = rid
+    return headers
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    content: AsyncIterable[bytes] | bytes | None = None,
+    params: Any = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """One request to the document service; transport failures become a 503 problem.
+
+    The document service's own 503 (object storage down) is passed on unchanged: it
+    already carries Retry-After and a Chinese detail.
+    """
+    try:
+        return await client.request(
+            method, path, content=content, params=params, headers={**_headers(), **(headers or {})}
+        )
+    except httpx.TransportError as exc:
+        raise _unavailable() from exc
+
+
+async def upload_stream(
+    client: httpx.AsyncClient,
+    declaration_id: str,
+    body: AsyncIterable[bytes],
+    *,
+    content_type: str,
+    content_length: str | None = None,
+    uploader_id: str | None = None,
+    normalize: bool = False,
+    replaces: str | None = None,
+    declaration_status: str | None = None,
+) -> httpx.Response:
+    """Forward a multipart upload (fields file, kind, note) without buffering it."""
+    path = (
+        f"/v1/documents/{replaces}/replace"
+        if replaces
+        else f"/v1/declarations/{declaration_id}/documents"
+    )
+    headers = {"Content-Type": content_type}
+    if content_length is not None:
+        headers["Content-Length"] = content_length
+    headers.update(
+        _headers(**{"X-Uploader-ID": uploader_id, "X-Declaration-Status": declaration_status})
+    )
+    return await call(
+        client,
+        "POST",
+        path,
+        content=body,
+        headers=headers,
+        params={"normalize": "true" if normalize else "false"},
+    )
+
+
+async def list_documents(client: httpx.AsyncClient, declaration_id: str) -> httpx.Response:
+    return await call(client, "GET", f"/v1/declarations/{declaration_id}/documents")
+
+
+async def get_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:
+    return await call(client, "GET", f"/v1/documents/{document_id}")
+
+
+async def download_link(
+    client: httpx.AsyncClient, document_id: str, *, expires_in: int = 900
+) -> httpx.Response:
+    return await call(
+        client, "GET", f"/v1/documents/{document_id}/download", params={"expires_in": expires_in}
+    )
+
+
+async def delete_document(
+    client: httpx.AsyncClient, document_id: str, *, declaration_status: str
+) -> httpx.Response:
+    return await call(
+        client,
+        "DELETE",
+        f"/v1/documents/{document_id}",
+        headers={"X-Declaration-Status": declaration_status},
+    )
+
+
+def relay(response: httpx.Response) -> Response:
+    """Pass the document service's answer (JSON or problem+json) to the caller as is."""
+    keep = {
+        k: v for k, v in response.headers.items() if k.lower() in ("content-type", "retry-after")
+    }
+    return Response(response.content, status_code=response.status_code, headers=keep)

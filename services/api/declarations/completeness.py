@@ -1,0 +1,107 @@
+"""What a declaration must contain before it is submitted: every missing item at once.
+
+Section rules follow 申报系统操作注意事项 一（二）; required materials come from the
+eligibility service's `materials` for this case (each must be attached with its id as kind).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.api.declarations.models import Declaration
+from services.api.declarations.sections import SECTION_TITLES
+
+ALWAYS = (
+    "basic_info",
+    "education",
+    "continuing_education",
+    "papers",
+    "main_experience",
+    "achievements",
+    "professional_experience",
+    "annual_assessments",
+)
+PRIVATE = ("private", "social_org")
+
+
+def _item(section: str | None, message: str, kind: str = "section") -> dict[str, Any]:
+    return {"kind": kind, "section": section, "message": message}
+
+
+def missing_items(declaration: Declaration, eligibility: dict[str, Any] | None) -> list[dict]:
+    s = declaration.sections
+    items = []
+    for key in ALWAYS:
+        if not s.get(key):
+            items.append(_item(key, f"请填写“{SECTION_TITLES[key]}”。"))
+    employer = (s.get("basic_info") or {}).get("employer_type")
+    needs_title = (
+        declaration.path not in ("no_title", "direct") and declaration.level != "technician"
+    )
+    if needs_title and not s.get("current_title"):
+        items.append(
+            _item("current_title", "请填写“现专业技术资格证书”（取得时间以证书授予时间为准）。")
+        )
+    if employer in PRIVATE and not s.get("social_insurance"):
+        items.append(
+            _item(
+                "social_insurance",
+                "民营企业、社会组织申报人须填写社保信息（申报前连续6个月以上，不含申报当月）。",
+            )
+        )
+    if declaration.series == "arts_crafts" and not s.get("self_evaluation"):
+        items.append(
+            _item("self_evaluation", "工艺美术系列申报人须填报自评表（2023年度通知 附件5）。")
+        )
+    kinds = {a["kind"] for a in declaration.attachments}
+    if declaration.level == "senior" and "commitment_letter" not in kinds:
+        items.append(
+            _item(
+                "other_proofs",
+                "申报正高级须上传本人亲笔签名的承诺书原件扫描件"
+                "（申报系统操作注意事项 一（二）14）。",
+                "material",
+            )
+        )
+    papers = s.get("papers") or []
+    if papers and "academic_output" not in kinds:
+        items.append(
+            _item("papers", "论文、著作须上传期刊封面、目录、版权页及全文扫描件。", "material")
+        )
+    for material in (eligibility or {}).get("materials", []):
+        mid = material.get("id") if isinstance(material, dict) else str(material)
+        if mid and mid not in kinds:
+            name = material.get("name", mid) if isinstance(material, dict) else mid
+            items.append(_item(None, f"缺少材料：{name}。", "material") | {"material_id": mid})
+    if eligibility is not None and not eligibility.get("eligible"):
+        for blocker in eligibility.get("blockers", []):
+            items.append(
+                _item(None, blocker.get("message", blocker.get("id", "")), "eligibility")
+                | {"clause": blocker.get("clause")}
+            )
+        path = next(
+            (p for p in eligibility.get("paths", []) if p.get("path") == declaration.path), None
+        )
+        if path is None:
+            items.append(
+                _item(None, "所选申报途径不适用于该级别，请改选适用的申报途径。", "eligibility")
+            )
+        else:
+            for cond in path.get("conditions", []):
+                if not cond.get("met", True):
+                    items.append(
+                        _item(None, cond.get("message", cond.get("id", "")), "eligibility")
+                        | {"clause": cond.get("clause")}
+                    )
+            if not path.get("conditions") and not path.get("eligible"):
+                items.append(_item(None, "不符合所选申报途径的申报条件。", "eligibility"))
+    committee = (eligibility or {}).get("committee") or {}
+    if committee.get("code") and committee["code"] != declaration.committee_code:
+        items.append(
+            _item(
+                None,
+                f"该申报应由“{committee.get('name')}”评审，与所选批次的评委会不一致，请改选批次。",
+                "eligibility",
+            )
+        )
+    return items

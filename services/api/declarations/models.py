@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+TZ = DateTime(timezone=True)
+
+
+class Declaration(SQLModel, table=True):
+    __tablename__ = "declaration"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    campaign_id: uuid.UUID = Field(foreign_key="api.campaign.id")
+    applicant_sub: str
+    applicant_phone: str | None = None
+    unit_org_id: uuid.UUID = Field(foreign_key="api.org.id")
+    year: int
+    series: str
+    level: str
+    specialty: str | None = None
+    path: str
+    committee_code: str
+    sections: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    attachments: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    applicant_facts: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    status: str = "draft"
+    version: int = 1
+    current_position: int | None = None
+    submission_count: int = 0
+    eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    fee_yuan: int | None = None
+    copied_from_id: uuid.UUID | None = None
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
+    )
+
+
+class DeclarationSnapshot(SQLModel, table=True):
+    """The declaration as submitted, frozen and hashed (append-only in the database)."""
+
+    __tablename__ = "declaration_snapshot"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id")
+    n: int
+    taken_at: datetime | None = Field(default=None, sa_column=Column(TZ, server_default=func.now()))
+    content: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    sha256: str
+
+
+class ReviewStep(SQLModel, table=True):
+    """One level of the chain, fixed at first submission by walking the tree upward."""
+
+    __tablename__ = "review_step"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id")
+    position: int
+    org_id: uuid.UUID = Field(foreign_key="api.org.id")
+    org_name: str
+    kind: str
+    reached_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    completed_by: str | None = None
+
+
+class DeclarationReturn(SQLModel, table=True):
+    """A return for correction: one complete list and one deadline, immutable once issued."""
+
+    __tablename__ = "declaration_return"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id")
+    n: int
+    position: int
+    org_id: uuid.UUID = Field(foreign_key="api.org.id")
+    items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    deadline_at: datetime = Field(sa_column=Column(TZ, nullable=False))
+    issued_by: str
+    issued_role: str
+    issued_at: datetime | None = Field(
+        default=None, sa_column=Column(TZ, server_default=func.now())
+    )
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(TZ))

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.declarations.sections import DeclarationSections, Level
+
+Path = Literal[
+    "normal",
+    "direct",
+    "exceptional",
+    "dual_directed",
+    "high_skill",
+    "former_civil_servant",
+    "engineering_master_early",
+    "series_transfer",
+    "no_title",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Attachment(Strict):
+    document_id: uuid.UUID
+    kind: str = Field(
+        min_length=1, max_length=64, description="material id from the eligibility service"
+    )
+    section: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class DeclarationCreate(Strict):
+    campaign_id: uuid.UUID
+    unit_org_id: uuid.UUID
+    level: Level
+    specialty: str | None = Field(default=None, max_length=100)
+    path: Path = "normal"
+    sections: DeclarationSections = DeclarationSections()
+    attachments: list[Attachment] = Field(default_factory=list, max_length=200)
+    applicant_facts: dict[str, Any] = Field(
+        default_factory=dict, description="the `applicant` object of the eligibility contract"
+    )
+
+
+class DeclarationUpdate(Strict):
+    specialty: str | None = Field(default=None, max_length=100)
+    path: Path | None = None
+    sections: DeclarationSections | None = Field(
+        default=None, description="sections given here replace the stored ones, others stay"
+    )
+    attachments: list[Attachment] | None = Field(default=None, max_length=200)
+    applicant_facts: dict[str, Any] | None = None
+
+
+class DeclarationImport(Strict):
+    source_declaration_id: uuid.UUID
+
+
+class ReturnItem(Strict):
+    section: str | None = Field(default=None, max_length=64)
+    message: str = Field(min_length=1, max_length=1000)
+
+
+class ReturnCreate(Strict):
+    items: list[ReturnItem] = Field(min_length=1, max_length=100)
+    deadline_at: datetime
+
+
+class ApprovalCreate(Strict):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawalCreate(Strict):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ReturnRead(BaseModel):
+    n: int
+    position: int
+    org_id: uuid.UUID
+    items: list[dict[str, Any]]
+    deadline_at: datetime
+    issued_by: str
+    issued_role: str
+    issued_at: datetime | None
+    resolved_at: datetime | None
+
+
+class DeclarationRead(BaseModel):
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    applicant_sub: str
+    unit_org_id: uuid.UUID
+    year: int
+    series: str
+    level: str
+    specialty: str | None
+    path: str
+    committee_code: str
+    sections: dict[str, Any]
+    attachments: list[dict[str, Any]]
+    applicant_facts: dict[str, Any]
+    status: str
+    version: int
+    current_position: int | None
+    submission_count: int
+    eligibility: dict[str, Any] | None
+    fee_yuan: int | None
+    copied_from_id: uuid.UUID | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class DeclarationPage(BaseModel):
+    items: list[DeclarationRead]
+    next_cursor: str | None
+
+
+class StepRead(BaseModel):
+    position: int
+    kind: str
+    org_id: uuid.UUID
+    org_name: str
+    reached_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+class EventRead(BaseModel):
+    seq: int
+    at: datetime
+    actor_sub: str
+    actor_role: str
+    actor_org: uuid.UUID | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+
+
+class ProgressRead(BaseModel):
+    declaration_id: uuid.UUID
+    status: str
+    current_position: int | None
+    steps: list[StepRead]
+    events: list[EventRead]
+    open_return: ReturnRead | None

@@ -1,0 +1,175 @@
+"""The fifteen sections of a declaration (申报系统操作注意事项 一（二）), typed per section.
+
+A draft may hold any subset; completeness is checked at submission.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EmployerType = Literal[
+    "public_institution", "state_owned", "private", "social_org", "freelancer", "civil_service"
+]
+Education = Literal[
+    "doctorate",
+    "master",
+    "second_bachelor",
+    "bachelor",
+    "junior_college",
+    "technical_secondary",
+    "high_school",
+    "tech_college_preparatory",
+    "tech_college_senior_worker",
+]
+Level = Literal["technician", "assistant", "intermediate", "deputy_senior", "senior"]
+Series = Literal["engineering", "arts_crafts"]
+PHONE = r"^(\+86)?1[3-9][0-9]{9}$"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BasicInfo(Section):
+    name: str = Field(min_length=1, max_length=50)
+    gender: Literal["male", "female"] | None = None
+    birth_on: date | None = None
+    phone: str = Field(pattern=PHONE, description="联系电话，不能留空")
+    employer_type: EmployerType
+    declaration_mode: Literal["promotion", "second_title", "transfer"] = "promotion"
+    dual_directed: bool = False
+
+
+class EducationEntry(Section):
+    level: Education
+    school: str = Field(min_length=1, max_length=100)
+    major: str = Field(min_length=1, max_length=100)
+    graduated_on: date
+    related_major: bool = True
+
+
+class CurrentTitle(Section):
+    series: Series | None = None
+    level: Level | None = None
+    title_name: str = Field(min_length=1, max_length=100)
+    obtained_on: date
+    certificate_no: str | None = Field(default=None, max_length=64)
+
+
+class ContinuingEducation(Section):
+    public_course_year: int = Field(ge=2000, le=2100)
+    public_course_passed: bool
+    industry_hours: int = Field(default=0, ge=0)
+
+
+class Paper(Section):
+    title: str = Field(min_length=1, max_length=200)
+    journal: str = Field(min_length=1, max_length=200)
+    published_on: date
+    issn_cn: str | None = Field(default=None, max_length=64)
+    condition: str | None = Field(default=None, max_length=200)
+
+
+class ExperienceEntry(Section):
+    start_on: date
+    end_on: date | None = None
+    employer: str = Field(min_length=1, max_length=200)
+    work: str = Field(min_length=1, max_length=200)
+    position: str | None = Field(default=None, max_length=100)
+    witness: str | None = Field(default=None, max_length=50)
+
+
+class Achievement(Section):
+    name: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=2000)
+    role: str = Field(min_length=1, max_length=200)
+    result: str | None = Field(default=None, max_length=2000)
+    condition: str | None = Field(default=None, max_length=200)
+
+
+class Award(Section):
+    name: str = Field(min_length=1, max_length=200)
+    awarded_on: date
+    issuer: str = Field(min_length=1, max_length=200)
+    grade: str | None = Field(default=None, max_length=50)
+
+
+class ProfessionalWork(Section):
+    name: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=2000)
+    start_on: date
+    end_on: date | None = None
+    condition: str | None = Field(default=None, max_length=200)
+
+
+class Qualification(Section):
+    grade: Literal["senior_worker", "technician_worker", "senior_technician_worker"]
+    obtained_on: date
+    certificate_no: str | None = Field(default=None, max_length=64)
+
+
+class Assessment(Section):
+    year: int = Field(ge=2000, le=2100)
+    grade: Literal["excellent", "qualified", "basic", "unqualified", "none"]
+
+
+class Training(Section):
+    name: str = Field(min_length=1, max_length=200)
+    start_on: date
+    end_on: date
+    hours: int = Field(ge=0)
+
+
+class SocialInsurance(Section):
+    months: int = Field(ge=0, description="申报前在申报单位连续缴费月数（不含申报当月）")
+    employer_matches: bool = True
+    note: str | None = Field(default=None, max_length=500)
+
+
+class OtherProof(Section):
+    name: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SelfEvaluation(Section):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class DeclarationSections(Section):
+    basic_info: BasicInfo | None = None
+    education: list[EducationEntry] | None = None
+    current_title: CurrentTitle | None = None
+    continuing_education: ContinuingEducation | None = None
+    papers: list[Paper] | None = Field(default=None, max_length=5, description="原则上不超过5篇")
+    main_experience: list[ExperienceEntry] | None = None
+    achievements: list[Achievement] | None = None
+    awards: list[Award] | None = None
+    professional_experience: list[ProfessionalWork] | None = None
+    qualifications: list[Qualification] | None = None
+    annual_assessments: list[Assessment] | None = None
+    training: list[Training] | None = None
+    social_insurance: SocialInsurance | None = None
+    other_proofs: list[OtherProof] | None = None
+    self_evaluation: SelfEvaluation | None = None
+
+
+SECTION_TITLES = {
+    "basic_info": "个人基本信息",
+    "education": "学历情况",
+    "current_title": "现专业技术资格证书",
+    "continuing_education": "继续教育情况",
+    "papers": "任现职以来论文、著作情况",
+    "main_experience": "主要经历",
+    "achievements": "工作业绩",
+    "awards": "何时何地受何奖励",
+    "professional_experience": "专业工作经历",
+    "qualifications": "职业资格",
+    "annual_assessments": "近5年考核结果",
+    "training": "进修培训",
+    "social_insurance": "社保信息",
+    "other_proofs": "其他证明",
+    "self_evaluation": "自评表",
+}

@@ -1,0 +1,181 @@
+"""HTTP conventions of the gateway: Idempotency-Key on POST, ETag/If-Match, cursors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import BackgroundTasks, Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+
+from services.api.access import PrincipalDep
+from services.api.idempotency.models import IdempotencyRecord
+from services.kit.db import SessionDep
+from services.kit.outbox import relay
+from services.kit.problems import ProblemError
+
+logger = logging.getLogger("zhicheng.api")
+
+
+class Replay(Exception):
+    """Raised to answer a repeated POST with the answer stored for its key."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        self.record = record
+
+
+def replay_response(record: IdempotencyRecord) -> JSONResponse:
+    headers = dict(record.headers or {})
+    headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(record.response, status_code=record.status_code or 200, headers=headers)
+
+
+class Idempotency:
+    def __init__(self, session, record: IdempotencyRecord | None) -> None:
+        self.session = session
+        self.record = record
+
+    async def respond(
+        self, body: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
+        content = jsonable_encoder(body)
+        if self.record is not None:
+            self.record.status_code = status_code
+            self.record.response = content
+            self.record.headers = headers or {}
+            self.session.add(self.record)
+            await self.session.flush()
+        return JSONResponse(content, status_code=status_code, headers=headers)
+
+
+async def _idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Required on every POST; a retry with the same key replays the answer.",
+        ),
+    ] = None,
+) -> Idempotency:
+    if request.method != "POST":
+        return Idempotency(session, None)
+    if not idempotency_key:
+        raise ProblemError(
+            400,
+            "idempotency-key-required",
+            "每个 POST 请求都须带 Idempotency-Key 请求头（同一操作重试时使用同一个值）。",
+            title="Idempotency-Key required",
+        )
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + await request.body()
+    ).hexdigest()
+    who = f"{principal.role}:{principal.sub}"
+    # A concurrent request with the same key waits here until the first one commits.
+    inserted = (
+        await session.exec(
+            insert(IdempotencyRecord)
+            .values(
+                principal=who,
+                key=idempotency_key,
+                method=request.method,
+                path=request.url.path,
+                body_sha256=digest,
+            )
+            .on_conflict_do_nothing()
+            .returning(IdempotencyRecord.key)
+        )
+    ).first()
+    record_query = (
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.principal == who, IdempotencyRecord.key == idempotency_key)
+        .execution_options(populate_existing=True)
+    )
+    record = (await session.exec(record_query)).one()
+    if inserted is None:
+        if record.body_sha256 != digest:
+            raise ProblemError(
+                422,
+                "idempotency-key-reused",
+                "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
+                title="Idempotency key reused with another request",
+            )
+        raise Replay(record)
+    return Idempotency(session, record)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(if_match: str | None, version: int, *, required: bool) -> None:
+    if if_match is None:
+        if required:
+            raise ProblemError(
+                428,
+                "if-match-required",
+                "修改前须带 If-Match 请求头（取自上次读取时的 ETag），以免覆盖他人的修改。",
+                title="If-Match required",
+            )
+        return
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if "*" not in tags and etag(version) not in tags:
+        raise ProblemError(
+            412,
+            "precondition-failed",
+            "申报已被修改（版本不一致），请重新读取后再操作。",
+            title="Precondition failed",
+            current_etag=etag(version),
+        )
+
+
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+def encode_cursor(created_at: datetime, id_: Any) -> str:
+    raw = json.dumps([created_at.isoformat(), str(id_)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, id_ = json.loads(raw)
+        return datetime.fromisoformat(created), str(id_)
+    except (ValueError, TypeError) as exc:
+        raise ProblemError(400, "invalid-cursor", "分页游标无效，请从第一页重新读取。") from exc
+
+
+async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):
+    """Hand the notices written by this request to the queue once the response is out.
+
+    Background tasks run after the response, and so after the request's commit; a request
+    that failed sends no response body with tasks, so nothing uncommitted is ever queued.
+    """
+
+    async def run() -> None:
+        ids = session.info.get("notification_ids") or []
+        if not ids:
+            return
+        try:
+            await relay(request.app.state.sessionmaker, request.app.state.arq, ids=ids)
+        except Exception:  # the notify worker's sweeper relays what is left
+            logger.exception("relay after commit failed", extra={"ids": [str(i) for i in ids]})
+
+    tasks.add_task(run)
+
+
+RelayAfterCommit = Depends(_relay_after_commit)

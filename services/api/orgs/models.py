@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, func
+from sqlmodel import Field, SQLModel
+
+
+class Org(SQLModel, table=True):
+    """A node of the organisation tree: unit → supervisor → county → series → committee office."""
+
+    __tablename__ = "org"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="api.org.id")
+    kind: str
+    name: str
+    region_code: str
+    credit_code: str | None = None
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default=func.now())
+    )

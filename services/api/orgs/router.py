@@ -1,0 +1,53 @@
+"""HTTP for the organisation tree (maintained by ops)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep, require_role
+from services.api.audit import service as audit
+from services.api.http import IdempotencyDep
+from services.api.orgs import service
+from services.api.orgs.schemas import OrgCreate, OrgMove, OrgRead
+from services.kit.db import SessionDep
+
+router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
+
+
+@router.post("", status_code=201, response_model=OrgRead)
+async def create(
+    body: OrgCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    require_role(principal, "ops")
+    org = await service.create(session, body=body)
+    await audit.record(
+        session, principal=principal, action="org_created", reason=f"{org.id} {org.name}"
+    )
+    return await idem.respond(OrgRead.model_validate(org, from_attributes=True), status_code=201)
+
+
+@router.get("/{org_id}", response_model=OrgRead)
+async def get(org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrgRead:
+    return OrgRead.model_validate(await service.get(session, org_id), from_attributes=True)
+
+
+@router.patch(
+    "/{org_id}",
+    response_model=OrgRead,
+    summary="Move an org in the tree; chains already fixed are not rewritten",
+)
+async def move(
+    org_id: uuid.UUID, body: OrgMove, session: SessionDep, principal: PrincipalDep
+) -> OrgRead:
+    require_role(principal, "ops")
+    org = await service.move(session, await service.get(session, org_id), parent_id=body.parent_id)
+    await audit.record(
+        session,
+        principal=principal,
+        action="org_moved",
+        reason=f"{org.id} → parent {org.parent_id}",
+    )
+    return OrgRead.model_validate(org, from_attributes=True)

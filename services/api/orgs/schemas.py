@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_valid(code: str) -> bool:
+    """GB 32100-2015 check character of the unified social credit code."""
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(code[:17], CREDIT_WEIGHTS, strict=True))
+    return CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+OrgKind = Literal["unit", "supervisor", "county_office", "series_office", "committee_office", "ops"]
+
+
+class OrgCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: OrgKind
+    name: str = Field(min_length=1, max_length=200)
+    region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="GB/T 2260 code")
+    credit_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        description="统一社会信用代码 (GB 32100), units only",
+    )
+    parent_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _unit_code(self) -> OrgCreate:
+        if self.kind == "unit" and not self.credit_code:
+            raise ValueError("用人单位须填写统一社会信用代码")
+        if self.credit_code and not credit_code_valid(self.credit_code):
+            raise ValueError("统一社会信用代码校验位不正确（GB 32100-2015）")
+        return self
+
+
+class OrgMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent_id: uuid.UUID | None
+
+
+class OrgRead(BaseModel):
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    kind: str
+    name: str
+    region_code: str
+    credit_code: str | None

@@ -1,0 +1,80 @@
+"""The organisation tree and the review chain walked up from a unit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.orgs.models import Org
+from services.api.orgs.schemas import OrgCreate
+from services.kit.problems import ProblemError
+
+# Chain order, lowest first (DESIGN.md "Review chain").
+CHAIN_KINDS = ("unit", "supervisor", "county_office", "series_office", "committee_office")
+RANK = {kind: i for i, kind in enumerate(CHAIN_KINDS)}
+
+
+async def get(session: AsyncSession, org_id: uuid.UUID) -> Org:
+    org = await session.get(Org, org_id)
+    if org is None:
+        raise ProblemError(404, "org-not-found", "机构不存在。")
+    return org
+
+
+def _check_parent(kind: str, parent: Org) -> None:
+    if kind == "ops" or parent.kind == "ops":
+        return
+    if RANK[parent.kind] <= RANK[kind]:
+        raise ProblemError(
+            422,
+            "org-invalid-parent",
+            "上级机构须高于本机构的层级（用人单位→主管部门→县区职改办→系列职改办→评委会所在职改办）。",
+        )
+
+
+async def create(session: AsyncSession, *, body: OrgCreate) -> Org:
+    if body.parent_id is not None:
+        _check_parent(body.kind, await get(session, body.parent_id))
+    org = Org(**body.model_dump())
+    session.add(org)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise ProblemError(409, "org-exists", "该统一社会信用代码已登记。") from exc
+    return org
+
+
+async def move(session: AsyncSession, org: Org, *, parent_id: uuid.UUID | None) -> Org:
+    if parent_id is not None:
+        parent = await get(session, parent_id)
+        _check_parent(org.kind, parent)
+    org.parent_id = parent_id
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def chain_from(session: AsyncSession, unit: Org) -> list[Org]:
+    """The unit and every ancestor, in order; missing levels are simply not there."""
+    chain = [unit]
+    node = unit
+    while node.parent_id is not None and len(chain) <= len(CHAIN_KINDS):
+        node = await get(session, node.parent_id)
+        if node.kind == "ops":
+            break
+        chain.append(node)
+    ranks = [RANK[o.kind] for o in chain]
+    if (
+        ranks != sorted(set(ranks))
+        or chain[-1].kind != "committee_office"
+        or not any(o.kind == "series_office" for o in chain)
+    ):
+        raise ProblemError(
+            409,
+            "chain-incomplete",
+            f"{unit.name}的上报链路不完整：须经系列职改办并到达评委会所在职改办，请联系职改办核实机构设置。",
+            chain=[{"org_id": str(o.id), "kind": o.kind, "name": o.name} for o in chain],
+        )
+    return chain

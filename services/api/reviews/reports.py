@@ -1,0 +1,147 @@
+"""The unit's public posting list (名册) and the per-unit share of problem declarations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from openpyxl import Workbook
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.campaigns.models import Campaign
+from services.api.campaigns.schemas import UnitQuality
+from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
+from services.api.declarations.service import visible
+from services.api.orgs.models import Org
+from services.kit.auth import Principal
+
+LEVEL_ZH = {
+    "technician": "员级",
+    "assistant": "助理级",
+    "intermediate": "中级",
+    "deputy_senior": "副高级",
+    "senior": "正高级",
+}
+HEADER = ["序号", "姓名", "申报级别", "申报专业", "工作经历", "主要业绩", "论文著作"]
+
+
+async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.UUID) -> list[list]:
+    query = (
+        select(Declaration)
+        .where(
+            Declaration.campaign_id == campaign.id,
+            Declaration.unit_org_id == unit_id,
+            Declaration.status.not_in(("draft", "withdrawn")),
+        )
+        .order_by(Declaration.created_at, Declaration.id)
+    )
+    rows = []
+    for i, d in enumerate((await session.exec(query)).all(), start=1):
+        s = d.sections
+        history = "；".join(
+            f"{e.get('start_on')}至{e.get('end_on') or '今'} {e.get('employer')} {e.get('work')}"
+            for e in s.get("main_experience") or []
+        )
+        achievements = "；".join(a.get("name", "") for a in s.get("achievements") or [])
+        papers = "；".join(
+            f"《{p.get('title')}》（{p.get('journal')}，{p.get('published_on')}）"
+            for p in s.get("papers") or []
+        )
+        name = (s.get("basic_info") or {}).get("name", "")
+        rows.append(
+            [
+                i,
+                name,
+                LEVEL_ZH.get(d.level, d.level),
+                d.specialty or "",
+                history,
+                achievements,
+                papers,
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    # BOM so that spreadsheet programs open the Chinese text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def to_xlsx(rows: list[list], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "公示名册"
+    sheet.append([title])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _flag(share: float) -> tuple[str, str]:
+    if share >= 0.2:
+        return (
+            "rectify",
+            "问题比例达到或超过20%：推荐单位须作出说明并报送书面整改方案（2023年度通知 三（一））",
+        )
+    if share >= 0.1:
+        return "explain", "问题比例达到或超过10%：推荐单位须作出说明（2023年度通知 三（一））"
+    return "none", "问题比例低于10%"
+
+
+async def unit_quality(
+    session: AsyncSession, campaign: Campaign, principal: Principal
+) -> list[UnitQuality]:
+    """Recommended = passed the unit step; with problems = later returned by a higher level."""
+    recommended = (
+        await session.exec(
+            select(Declaration.id, Declaration.unit_org_id)
+            .join(ReviewStep, ReviewStep.declaration_id == Declaration.id)
+            .where(
+                Declaration.campaign_id == campaign.id,
+                visible(principal),
+                ReviewStep.position == 0,
+                ReviewStep.completed_at.is_not(None),
+            )
+        )
+    ).all()
+    problem_ids = set(
+        (
+            await session.exec(
+                select(DeclarationReturn.declaration_id).where(
+                    DeclarationReturn.declaration_id.in_([r[0] for r in recommended]),
+                    DeclarationReturn.position > 0,
+                )
+            )
+        ).all()
+    )
+    per_unit: dict[uuid.UUID, list[int]] = {}
+    for declaration_id, unit_id in recommended:
+        counts = per_unit.setdefault(unit_id, [0, 0])
+        counts[0] += 1
+        counts[1] += declaration_id in problem_ids
+    out = []
+    for unit_id, (total, problems) in per_unit.items():
+        unit = await session.get(Org, unit_id)
+        share = problems / total
+        flag, flag_zh = _flag(share)
+        out.append(
+            UnitQuality(
+                unit_org_id=unit_id,
+                unit_name=unit.name,
+                recommended=total,
+                with_problems=problems,
+                share=round(share, 4),
+                flag=flag,
+                flag_zh=flag_zh,
+            )
+        )
+    return sorted(out, key=lambda q: (-q.share, q.unit_name))

@@ -1,0 +1,184 @@
+"""HTTP for the review chain: unit review, approvals, returns, payment notices, reports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlmodel import select
+
+from services.api.access import OFFICE_ROLES, PrincipalDep, forbidden, require_role
+from services.api.campaigns import service as campaigns
+from services.api.campaigns.schemas import UnitQuality
+from services.api.declarations import service as declarations
+from services.api.declarations.models import DeclarationReturn
+from services.api.declarations.router import headers, read
+from services.api.declarations.schemas import (
+    ApprovalCreate,
+    DeclarationRead,
+    ReturnCreate,
+    ReturnRead,
+)
+from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
+from services.api.reviews import reports, service
+from services.api.reviews.models import UnitReview
+from services.api.reviews.schemas import UnitReviewRead, UnitReviewWrite
+from services.kit.db import SessionDep
+from services.kit.problems import ProblemError
+
+router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
+D = "/v1/declarations/{declaration_id}"
+
+
+def _review_read(review: UnitReview) -> UnitReviewRead:
+    return UnitReviewRead.model_validate(
+        {**review.model_dump(), "declaration_id": str(review.declaration_id)}
+    )
+
+
+@router.put(
+    D + "/unit-review",
+    response_model=UnitReviewRead,
+    summary="Record defence, deliberation, posting and recommendation (unit)",
+)
+async def put_unit_review(
+    declaration_id: uuid.UUID,
+    body: UnitReviewWrite,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    check_if_match(if_match, declaration.version, required=False)
+    review = await service.record_unit_review(session, principal, declaration, body=body)
+    return JSONResponse(jsonable_encoder(_review_read(review)), headers=headers(declaration))
+
+
+@router.get(D + "/unit-review", response_model=UnitReviewRead)
+async def get_unit_review(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> UnitReviewRead:
+    declaration = await declarations.load(session, principal, declaration_id)
+    review = await session.get(UnitReview, declaration.id)
+    if review is None:
+        raise ProblemError(404, "unit-review-not-found", "单位尚未填写审核情况。")
+    return _review_read(review)
+
+
+@router.post(D + "/approvals", response_model=DeclarationRead, summary="Pass up the chain")
+async def approve(
+    declaration_id: uuid.UUID,
+    body: ApprovalCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    check_if_match(if_match, declaration.version, required=False)
+    declaration = await service.approve(session, principal, declaration, comment=body.comment)
+    return await idem.respond(read(declaration), headers=headers(declaration))
+
+
+@router.post(
+    D + "/returns",
+    status_code=201,
+    response_model=ReturnRead,
+    summary="Return for correction: one complete list, one deadline (一次性告知)",
+)
+async def issue_return(
+    declaration_id: uuid.UUID,
+    body: ReturnCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    check_if_match(if_match, declaration.version, required=False)
+    returned = await service.issue_return(session, principal, declaration, body=body)
+    return await idem.respond(
+        ReturnRead.model_validate(returned, from_attributes=True),
+        status_code=201,
+        headers=headers(declaration),
+    )
+
+
+@router.get(D + "/returns", response_model=list[ReturnRead])
+async def list_returns(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[ReturnRead]:
+    declaration = await declarations.load(session, principal, declaration_id)
+    rows = (
+        await session.exec(
+            select(DeclarationReturn)
+            .where(DeclarationReturn.declaration_id == declaration.id)
+            .order_by(DeclarationReturn.n)
+        )
+    ).all()
+    return [ReturnRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post(
+    D + "/payment-notices",
+    response_model=DeclarationRead,
+    summary="accepted → payment_due, with the campaign's payment deadline",
+)
+async def payment_notice(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    declaration = await service.issue_payment_notice(session, principal, declaration)
+    return await idem.respond(read(declaration), headers=headers(declaration))
+
+
+@router.get(
+    "/v1/campaigns/{campaign_id}/posting-list",
+    summary="The unit's public posting list (名册) as CSV or XLSX",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
+)
+async def posting_list(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response:
+    require_role(principal, "unit_reviewer")
+    campaign = await campaigns.get(session, campaign_id)
+    rows = await reports.posting_rows(session, campaign, uuid.UUID(principal.org_id))
+    if format == "csv":
+        return Response(
+            reports.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="posting-list.csv"'},
+        )
+    content = reports.to_xlsx(rows, f"{campaign.name} 申报人员公示名册")
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="posting-list.xlsx"'},
+    )
+
+
+@router.get(
+    "/v1/campaigns/{campaign_id}/unit-quality",
+    response_model=list[UnitQuality],
+    summary="Per unit: share of recommended declarations later found with problems",
+)
+async def unit_quality(
+    campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[UnitQuality]:
+    if principal.role not in (*OFFICE_ROLES, "ops"):
+        raise forbidden()
+    campaign = await campaigns.get(session, campaign_id)
+    return await reports.unit_quality(session, campaign, principal)

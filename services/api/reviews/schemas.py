@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ASPECTS = {
+    "moral_character": "思想品德",
+    "work_results": "工作成绩",
+    "professional_level": "专业水平",
+    "competence": "业务能力",
+    "work_attitude": "工作态度",
+}
+
+
+class Recommendation(BaseModel):
+    """单位推荐意见: an appraisal on each of the five aspects, and agree or not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    moral_character: str = Field(min_length=1, max_length=1000, description="思想品德")
+    work_results: str = Field(min_length=1, max_length=1000, description="工作成绩")
+    professional_level: str = Field(min_length=1, max_length=1000, description="专业水平")
+    competence: str = Field(min_length=1, max_length=1000, description="业务能力")
+    work_attitude: str = Field(min_length=1, max_length=1000, description="工作态度")
+    agree: bool
+    recommended_on: date
+
+
+class UnitReviewWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defence_on: date | None = Field(default=None, description="答辩日期（副高、正高必填）")
+    defence_at: datetime | None = Field(
+        default=None, description="scheduled defence time; the applicant is told by SMS"
+    )
+    defence_note: str | None = Field(default=None, max_length=2000)
+    deliberation_on: date
+    panel: list[str] = Field(min_length=1, max_length=50, description="审议小组成员（不少于5人）")
+    deliberation_note: str | None = Field(default=None, max_length=2000)
+    posting_start_on: date
+    posting_end_on: date
+    posting_objections: str | None = Field(default=None, max_length=2000)
+    recommendation: Recommendation
+
+
+class UnitReviewRead(BaseModel):
+    declaration_id: str
+    defence_on: date | None
+    defence_at: datetime | None
+    defence_note: str | None
+    deliberation_on: date
+    panel: list[str]
+    deliberation_note: str | None
+    posting_start_on: date
+    posting_end_on: date
+    posting_working_days: int
+    posting_objections: str | None
+    recommendation: dict
+    recommended_on: date
+    agree: bool
+    updated_by: str

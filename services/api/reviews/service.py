@@ -1,0 +1,335 @@
+"""The review chain: unit review records, approvals up the chain, returns for correction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.access import ROLE_ORG_KIND, forbidden
+from services.api.audit import service as audit
+from services.api.calendar import service as calendar
+from services.api.campaigns import service as campaigns
+from services.api.campaigns.models import Campaign
+from services.api.campaigns.service import SHANGHAI, shanghai, window_close
+from services.api.declarations import service as declarations
+from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
+from services.api.declarations.schemas import ReturnCreate
+from services.api.notices import notify
+from services.api.reviews.models import UnitReview
+from services.api.reviews.schemas import ASPECTS, UnitReviewWrite
+from services.kit.auth import Principal
+from services.kit.problems import ProblemError
+
+STEP_WINDOW = {
+    "unit": "unit_review",
+    "supervisor": "unit_review",
+    "county_office": "office_review",
+    "series_office": "office_review",
+    "committee_office": "committee_review",
+}
+HIGH_LEVELS = ("deputy_senior", "senior")
+BARE = {"同意", "同意推荐", "同意上报", "推荐"}
+
+
+async def _acting_step(session, principal: Principal, declaration: Declaration) -> ReviewStep:
+    """The current step, if this principal is the one to act on it (else 403/409)."""
+    if principal.role not in ROLE_ORG_KIND:
+        raise forbidden()
+    if declaration.current_position is None or declaration.status not in (
+        declarations.STEP_STATUS.values()
+    ):
+        raise ProblemError(
+            409, "not-under-review", "该申报当前不在审核环节。", status_now=declaration.status
+        )
+    chain = await declarations.steps(session, declaration.id)
+    step = chain[declaration.current_position]
+    if step.kind != ROLE_ORG_KIND[principal.role] or str(step.org_id) != principal.org_id:
+        raise ProblemError(
+            403,
+            "not-your-step",
+            f"该申报当前由{step.org_name}审核，您无权办理。",
+            title="Not your step",
+        )
+    return step
+
+
+async def _check_review_window(
+    session, declaration: Declaration, campaign: Campaign, kind: str, now: datetime, action_zh: str
+) -> None:
+    if declaration.submission_count > 1 and "correction" in campaign.windows:
+        campaigns.check_window(campaign, "correction", now, action_zh)
+    else:
+        campaigns.check_window(campaign, STEP_WINDOW[kind], now, action_zh)
+
+
+async def record_unit_review(
+    session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitReviewWrite
+) -> UnitReview:
+    step = await _acting_step(session, principal, declaration)
+    if step.kind != "unit":
+        raise forbidden()
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await campaigns.db_now(session)
+    await _check_review_window(session, declaration, campaign, "unit", now, "填写单位审核情况")
+    today = now.astimezone(SHANGHAI).date()
+    rec = body.recommendation
+    errors = []
+
+    def err(field: str, message: str) -> None:
+        errors.append({"field": field, "message": message})
+
+    if declaration.level in HIGH_LEVELS and body.defence_on is None:
+        err(
+            "defence_on",
+            "申报高级职称须在审议前组织答辩，请填写答辩日期（2023年度通知 三（一））。",
+        )
+    if body.defence_on and body.defence_on > body.deliberation_on:
+        err("defence_on", "答辩须在审议之前或当天。")
+    if len({p.strip() for p in body.panel if p.strip()}) < 5:
+        err("panel", "单位审议推荐小组不得少于5人（申报系统操作注意事项 二、3）。")
+    if body.deliberation_on > body.posting_start_on:
+        err("posting_start_on", "公示须在审议之后开始（审议通过后公示）。")
+    if body.posting_end_on < body.posting_start_on:
+        err("posting_end_on", "公示结束日期不能早于开始日期。")
+    if body.posting_end_on >= rec.recommended_on:
+        err("recommendation.recommended_on", "单位推荐意见须在公示期满之后出具。")
+    for field in ("defence_on", "deliberation_on", "posting_start_on", "posting_end_on"):
+        value = getattr(body, field)
+        if value and value > today:
+            err(field, "已发生的审核环节日期不能晚于今天。")
+    if rec.recommended_on > today:
+        err("recommendation.recommended_on", "推荐日期不能晚于今天。")
+    for key, zh in ASPECTS.items():
+        text = getattr(rec, key).strip().rstrip("。")
+        if text in BARE or len(text) < 4:
+            err(f"recommendation.{key}", f"推荐意见须对“{zh}”给予具体评价，不能简单写“同意推荐”。")
+    days = await calendar.working_days(
+        session, body.posting_start_on, body.posting_end_on, rule=campaign.posting_rule
+    )
+    if body.posting_end_on >= body.posting_start_on and days < 5:
+        err(
+            "posting_end_on",
+            f"公示期不能少于5个工作日（双休日和节假日不计入），本次公示只有{days}个工作日"
+            "（申报系统操作注意事项 二、1）。",
+        )
+    if errors:
+        raise ProblemError(
+            422,
+            "unit-review-invalid",
+            "单位审核情况有误，请对照修改："
+            + "；".join(e["message"].rstrip("。") for e in errors)
+            + "。",
+            errors=errors,
+            posting_working_days=days,
+        )
+    review = await session.get(UnitReview, declaration.id)
+    previous_defence = review.defence_at if review else None
+    values = body.model_dump(exclude={"recommendation"})
+    values.update(
+        recommendation=rec.model_dump(mode="json"),
+        recommended_on=rec.recommended_on,
+        agree=rec.agree,
+        posting_working_days=days,
+        updated_by=principal.sub,
+        updated_at=now,
+    )
+    if review is None:
+        review = UnitReview(declaration_id=declaration.id, **values)
+    else:
+        for key, value in values.items():
+            setattr(review, key, value)
+    session.add(review)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="unit_review_recorded",
+        declaration_id=declaration.id,
+        from_status=declaration.status,
+        to_status=declaration.status,
+        reason=f"答辩{body.defence_on or '无'}，审议{body.deliberation_on}，"
+        f"公示{body.posting_start_on}至{body.posting_end_on}（{days}个工作日），"
+        f"推荐意见{'同意' if rec.agree else '不同意'}",
+    )
+    if body.defence_at and body.defence_at > now and body.defence_at != previous_defence:
+        await notify(
+            session,
+            declaration,
+            event="defence_scheduled",
+            key=f"defence:{body.defence_at.isoformat()}",
+            not_after=body.defence_at,
+            params={"defence_at": shanghai(body.defence_at)},
+        )
+    return review
+
+
+async def approve(
+    session: AsyncSession, principal: Principal, declaration: Declaration, *, comment: str | None
+) -> Declaration:
+    step = await _acting_step(session, principal, declaration)
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await campaigns.db_now(session)
+    await _check_review_window(session, declaration, campaign, step.kind, now, "审核上报")
+    if step.kind == "unit":
+        review = await session.get(UnitReview, declaration.id)
+        if review is None:
+            raise ProblemError(
+                409,
+                "unit-review-missing",
+                "请先填写答辩、审议、公示情况和单位推荐意见，未经公示的申报材料一律不予受理。",
+            )
+        if not review.agree:
+            raise ProblemError(
+                409,
+                "unit-not-recommending",
+                "单位推荐意见为不同意推荐，单位不得上报（2023年度通知 三（一））。",
+            )
+    chain = await declarations.steps(session, declaration.id)
+    step.completed_at = now
+    step.completed_by = principal.sub
+    session.add(step)
+    from_status = declaration.status
+    if step.position + 1 < len(chain):
+        nxt = chain[step.position + 1]
+        nxt.reached_at = now
+        session.add(nxt)
+        declaration.current_position = nxt.position
+        declaration.status = declarations.STEP_STATUS[nxt.kind]
+        reason = f"{step.org_name}审核通过，报送{nxt.org_name}"
+    else:
+        declaration.status = "accepted"
+        reason = f"{step.org_name}审核通过，受理"
+    if comment:
+        reason += f"：{comment}"
+    declarations._touch(declaration, now)
+    session.add(declaration)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="approved",
+        declaration_id=declaration.id,
+        from_status=from_status,
+        to_status=declaration.status,
+        reason=reason,
+    )
+    if declaration.status == "accepted":
+        await notify(
+            session,
+            declaration,
+            event="accepted",
+            key="accepted",
+            params={"committee": campaign.committee_name, "level": declaration.level},
+        )
+    return declaration
+
+
+async def issue_return(
+    session: AsyncSession, principal: Principal, declaration: Declaration, *, body: ReturnCreate
+) -> DeclarationReturn:
+    step = await _acting_step(session, principal, declaration)
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await campaigns.db_now(session)
+    await _check_review_window(session, declaration, campaign, step.kind, now, "退回补正")
+    if body.deadline_at.tzinfo is None:
+        raise ProblemError(
+            422, "deadline-needs-timezone", "补正期限须带时区，例如 2022-08-10T18:00:00+08:00。"
+        )
+    if body.deadline_at <= now:
+        raise ProblemError(422, "deadline-in-past", "补正期限须晚于当前时间。")
+    latest = window_close(campaign, "correction")
+    if latest and body.deadline_at > latest:
+        raise ProblemError(
+            422,
+            "deadline-after-correction-window",
+            f"补正期限不能晚于本批次补正截止时间{shanghai(latest)}。",
+            latest=latest.isoformat(),
+        )
+    if await declarations.current_return(session, declaration.id) is not None:
+        raise ProblemError(409, "return-open", "该申报已有未完成的补正通知，一次只能有一份。")
+    n = (
+        await session.exec(
+            select(func.count())
+            .select_from(DeclarationReturn)
+            .where(DeclarationReturn.declaration_id == declaration.id)
+        )
+    ).one() + 1
+    returned = DeclarationReturn(
+        declaration_id=declaration.id,
+        n=n,
+        position=step.position,
+        org_id=step.org_id,
+        items=[i.model_dump(mode="json") for i in body.items],
+        deadline_at=body.deadline_at,
+        issued_by=principal.sub,
+        issued_role=principal.role,
+        issued_at=now,
+    )
+    session.add(returned)
+    from_status = declaration.status
+    declaration.status = "returned"
+    declarations._touch(declaration, now)
+    session.add(declaration)
+    await session.flush()
+    deadline = shanghai(body.deadline_at)
+    await audit.record(
+        session,
+        principal=principal,
+        action="returned",
+        declaration_id=declaration.id,
+        from_status=from_status,
+        to_status="returned",
+        reason=f"{step.org_name}退回补正{len(body.items)}项，期限{deadline}",
+    )
+    await notify(
+        session,
+        declaration,
+        event="returned",
+        key=f"returned:{n}",
+        not_after=body.deadline_at,
+        params={"org": step.org_name, "items": len(body.items), "deadline": deadline},
+    )
+    return returned
+
+
+async def issue_payment_notice(
+    session: AsyncSession, principal: Principal, declaration: Declaration
+) -> Declaration:
+    """accepted → payment_due (the payment itself is handled by the payments module)."""
+    if principal.role != "committee_office":
+        raise forbidden()
+    chain = await declarations.steps(session, declaration.id)
+    if not chain or str(chain[-1].org_id) != principal.org_id:
+        raise forbidden()
+    if declaration.status != "accepted":
+        raise ProblemError(
+            409, "not-accepted", "只有已受理的申报才能发出缴费通知。", status_now=declaration.status
+        )
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await campaigns.db_now(session)
+    campaigns.check_window(campaign, "payment", now, "发出缴费通知")
+    closes = window_close(campaign, "payment")
+    declaration.status = "payment_due"
+    declarations._touch(declaration, now)
+    session.add(declaration)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="payment_due",
+        declaration_id=declaration.id,
+        from_status="accepted",
+        to_status="payment_due",
+        reason=f"缴费截止{shanghai(closes)}" if closes else "待缴费",
+    )
+    await notify(
+        session,
+        declaration,
+        event="payment_due",
+        key="payment_due",
+        not_after=closes,
+        params={"fee_yuan": declaration.fee_yuan, "deadline": shanghai(closes) if closes else None},
+    )
+    return declaration
