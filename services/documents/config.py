@@ -8,6 +8,26 @@ from services.kit.settings import KitSettings
 class DocumentsSettings(KitSettings):
     """Scan intake: metadata in Postgres, objects on S3-compatible storage."""
 
+    # Whole request body, counted while it streams in (phone photos and PDFs are larger
+    # than the 512 KB stored limit; normalisation brings photos under it).
+    max_upload_bytes: int = 20 * 1024 * 1024
+    # Decoded pixels allowed before decoding (decompression bombs).
+    max_image_pixels: int = 60_000_000
+    # Variance of the Laplacian below which a page counts as blurred.
+    clarity_threshold: float = 100.0
+    # Longest side of the grey image the clarity and upright checks look at.
+    analysis_side: int = 1200
+    # Threads for decoding, checks, normalisation and the minio client.
+    worker_threads: int = 8
+    # Presigned download links live at most this long (seconds).
+    presign_max_seconds: int = 900
+    # Objects younger than this are never swept (their row may still be committing).
+    sweep_grace_seconds: int = 600
+    sweep_interval_seconds: int = 300
+    # The migration step (`python -m scripts.migrate`) creates the bucket and turns
+    # versioning on; set this to do the same at start-up (single-process setups).
+    ensure_bucket_on_start: bool = False
+
 
 @lru_cache
 def get_settings() -> DocumentsSettings:

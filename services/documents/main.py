@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
-from services.documents import storage
+from services.documents import storage, sweeper
+from services.documents.checks import CheckConfig
 from services.documents.config import DocumentsSettings, get_settings
+from services.documents.router import router
+from services.documents.service import Runtime
 from services.kit.app import create_app
 from services.kit.clients import check_database
 from services.kit.db import make_engine, make_sessionmaker
@@ -25,12 +31,44 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         )
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.s3 = storage.make_client(settings)
+        if settings.ensure_bucket_on_start:
+            # Best effort: with S3 down the service still starts and /readyz says so.
+            with contextlib.suppress(Exception):
+                await anyio.to_thread.run_sync(
+                    storage.ensure_bucket, app.state.s3, settings.s3_bucket
+                )
+        app.state.runtime = Runtime(
+            s3=app.state.s3,
+            bucket=settings.s3_bucket,
+            checks=CheckConfig(
+                max_image_pixels=settings.max_image_pixels,
+                clarity_threshold=settings.clarity_threshold,
+                analysis_side=settings.analysis_side,
+            ),
+            cpu=anyio.CapacityLimiter(settings.worker_threads),
+            io=anyio.CapacityLimiter(32),
+        )
+        sweep = None
+        if settings.sweep_interval_seconds > 0:
+            sweep = asyncio.create_task(
+                sweeper.run_forever(
+                    app.state.sessionmaker,
+                    app.state.s3,
+                    settings.s3_bucket,
+                    interval=settings.sweep_interval_seconds,
+                    grace=settings.sweep_grace_seconds,
+                )
+            )
         try:
             yield
         finally:
+            if sweep is not None:
+                sweep.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweep
             await app.state.engine.dispose()
 
-    return create_app(
+    app = create_app(
         service="documents",
         title="zhicheng document service",
         description="申报材料扫描件的接收、检查、规范化与存储。",
@@ -38,6 +76,8 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         checks={"database": check_database, "s3": storage.check_s3},
         lifespan=lifespan,
     )
+    app.include_router(router)
+    return app
 
 
 app = build_app()

@@ -1,18 +1,31 @@
 """Object storage through the `minio` client (S3-compatible: MinIO, SeaweedFS, …).
 
-The client is synchronous: every call from async code goes through `anyio.to_thread`.
+The client is synchronous: every call from async code goes through a worker thread.
+Writes send `x-amz-checksum-sha256`, so the store refuses bytes that changed on the way
+(BadDigest); the returned ETag is compared with the MD5 we computed as a second check.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import anyio
 import urllib3
 from fastapi import FastAPI
 from minio import Minio
+from minio.error import S3Error
+from minio.versioningconfig import ENABLED, VersioningConfig
 
+from services.kit.problems import ProblemError
 from services.kit.settings import KitSettings
+
+# Transport failures and server-side errors both mean "the store is not usable now".
+UNAVAILABLE = (urllib3.exceptions.HTTPError, OSError)
+RETRY_AFTER_SECONDS = 10
 
 
 def make_client(settings: KitSettings) -> Minio:
@@ -33,9 +46,11 @@ def make_client(settings: KitSettings) -> Minio:
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:
-    """Create the bucket if missing (run by the migration step, not at request time)."""
+    """Create the bucket if missing and turn versioning on (idempotent)."""
     if not client.bucket_exists(bucket):
         client.make_bucket(bucket)
+    if client.get_bucket_versioning(bucket).status != ENABLED:
+        client.set_bucket_versioning(bucket, VersioningConfig(ENABLED))
 
 
 async def check_s3(app: FastAPI) -> None:
@@ -44,3 +59,51 @@ async def check_s3(app: FastAPI) -> None:
     exists = await anyio.to_thread.run_sync(client.bucket_exists, bucket)
     if not exists:
         raise RuntimeError(f"bucket {bucket} is missing")
+
+
+def object_key(declaration_id: str, document_id: str, sha256: str, mime: str) -> str:
+    """No personal data in keys: ids and the content hash only."""
+    ext = "pdf" if mime == "application/pdf" else "jpg"
+    return f"declarations/{declaration_id}/{document_id}/{sha256}.{ext}"
+
+
+class ChecksumMismatch(RuntimeError):
+    pass
+
+
+def put_verified(client: Minio, bucket: str, key: str, data: bytes, content_type: str) -> str:
+    """Write the object; returns its version id. Raises on any doubt about the bytes."""
+    sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    result = client.put_object(
+        bucket,
+        key,
+        io.BytesIO(data),
+        len(data),
+        content_type=content_type,
+        metadata={"x-amz-checksum-sha256": sha},
+    )
+    if result.etag and result.etag != hashlib.md5(data, usedforsecurity=False).hexdigest():
+        raise ChecksumMismatch(f"etag {result.etag} does not match the bytes sent")
+    return result.version_id or ""
+
+
+def presign(client: Minio, bucket: str, key: str, version_id: str | None, seconds: int) -> str:
+    return client.presigned_get_object(
+        bucket, key, expires=timedelta(seconds=seconds), version_id=version_id or None
+    )
+
+
+def unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "storage-unavailable",
+        "文件存储暂时不可用，本次上传未保存任何内容。请稍后重新上传。",
+        title="Object storage unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, S3Error):
+        return exc.code in ("InternalError", "ServiceUnavailable", "SlowDown", "BadDigest")
+    return isinstance(exc, (*UNAVAILABLE, ChecksumMismatch))

@@ -1,0 +1,244 @@
+"""Document intake, listing, downloads, deletion and replacement.
+
+Order of an accepted upload: checks (worker thread) → object written and verified on S3
+(worker thread) → row flushed; the request's session commits it before the answer is
+sent. An object whose row never commits is removed later by the sweeper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import anyio
+from minio import Minio
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.documents import storage
+from services.documents.checks import CheckConfig, Finding, Inspection, duplicate
+from services.documents.checks.pipeline import inspect
+from services.documents.kinds import KindRules
+from services.documents.models import (
+    STATUS_ACCEPTED,
+    STATUS_REJECTED,
+    STATUS_SUPERSEDED,
+    Document,
+)
+from services.documents.normalise import Normalised, NormaliseError, needed, normalise
+from services.kit.problems import ProblemError
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the service functions need from the running app."""
+
+    s3: Minio
+    bucket: str
+    checks: CheckConfig
+    cpu: anyio.CapacityLimiter
+    io: anyio.CapacityLimiter
+
+
+@dataclass
+class Prepared:
+    inspection: Inspection
+    stored: bytes | None
+    stored_mime: str | None
+    normalised: Normalised | None
+
+
+def _prepare(
+    data: bytes, kind: KindRules, filename: str | None, cfg: CheckConfig, normalize: bool
+) -> Prepared:
+    """CPU-bound: checks, then (when asked and possible) normalisation. Runs in a thread."""
+    ins = inspect(data, kind, filename=filename, cfg=cfg, normalising=normalize)
+    if ins.errors or ins.mime == "application/pdf":
+        return Prepared(ins, None if ins.errors else data, ins.mime, None)
+    if (
+        not normalize
+        or ins.image is None
+        or not needed(ins.mime, ins.size, kind.max_bytes, ins.exif_rotated)
+    ):
+        return Prepared(ins, data, ins.mime, None)
+    try:
+        out = normalise(
+            ins.image,
+            mime=ins.mime,
+            size=ins.size,
+            limit=kind.max_bytes,
+            exif_rotated=ins.exif_rotated,
+            min_side=min(kind.min_width, kind.min_height),
+        )
+    except NormaliseError:
+        ins.add(
+            Finding(
+                "normalise-failed",
+                "error",
+                f"无法在保证清晰度的前提下将图片压缩到 {kind.max_bytes // 1024} KB 以内。"
+                "请重新扫描（建议 150–300 dpi、JPG 格式）后上传。",
+            )
+        )
+        return Prepared(ins, None, ins.mime, None)
+    ins.width, ins.height = out.width, out.height
+    return Prepared(ins, out.data, "image/jpeg", out)
+
+
+async def check_file(
+    rt: Runtime, data: bytes, kind: KindRules, *, filename: str | None, normalize: bool
+) -> Prepared:
+    fn = partial(_prepare, data, kind, filename, rt.checks, normalize)
+    prepared = await anyio.to_thread.run_sync(fn, limiter=rt.cpu)
+    prepared.inspection.image = None  # free the decoded pixels early
+    return prepared
+
+
+async def _accepted_with_sha(
+    session: AsyncSession, declaration_id: str, sha: str
+) -> Document | None:
+    rows = await session.exec(
+        select(Document).where(
+            Document.declaration_id == declaration_id,
+            Document.received_sha256 == sha,
+            Document.status == STATUS_ACCEPTED,
+        )
+    )
+    return rows.first()
+
+
+async def upload(
+    session: AsyncSession,
+    rt: Runtime,
+    *,
+    declaration_id: str,
+    kind: KindRules,
+    data: bytes,
+    filename: str | None,
+    uploader_id: str | None,
+    note: str | None,
+    normalize: bool,
+    replaces: Document | None = None,
+) -> Document:
+    """Check and (if nothing blocks) store one file; returns the row, accepted or rejected."""
+    received_sha = hashlib.sha256(data).hexdigest()
+    prepared = await check_file(rt, data, kind, filename=filename, normalize=normalize)
+    ins = prepared.inspection
+    twin = await _accepted_with_sha(session, declaration_id, received_sha)
+    if twin is not None:
+        ins.add(duplicate.finding(str(twin.id), twin.kind))
+    doc = Document(
+        declaration_id=declaration_id,
+        kind=kind.code,
+        status=STATUS_REJECTED,
+        uploader_id=uploader_id,
+        original_name=(filename or None) and filename[:255],
+        note=note,
+        received_size=len(data),
+        received_sha256=received_sha,
+        received_mime=ins.mime,
+        width=ins.width,
+        height=ins.height,
+        pages=ins.pages,
+        findings=[f.as_dict() for f in ins.findings],
+        changes=list(prepared.normalised.changes) if prepared.normalised else [],
+        upright_method=ins.upright_method,
+        replaces_id=replaces.id if replaces else None,
+    )
+    if ins.errors or prepared.stored is None:
+        session.add(doc)
+        await session.flush()
+        return doc
+    stored = prepared.stored
+    stored_sha = hashlib.sha256(stored).hexdigest()
+    stored_mime = prepared.stored_mime or "application/octet-stream"
+    key = storage.object_key(declaration_id, str(doc.id), stored_sha, stored_mime)
+    try:
+        version = await anyio.to_thread.run_sync(
+            storage.put_verified, rt.s3, rt.bucket, key, stored, stored_mime, limiter=rt.io
+        )
+    except Exception as exc:
+        if storage.is_unavailable(exc):
+            raise storage.unavailable() from exc
+        raise
+    doc.status = STATUS_ACCEPTED
+    doc.stored_size, doc.stored_sha256, doc.stored_mime = len(stored), stored_sha, stored_mime
+    doc.bucket, doc.object_key, doc.version_id = rt.bucket, key, version or None
+    if replaces is not None:
+        replaces.status = STATUS_SUPERSEDED
+        replaces.superseded_by_id = doc.id
+        replaces.updated_at = datetime.now(UTC)
+        session.add(replaces)
+        await session.flush()
+    session.add(doc)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # A concurrent upload of the same bytes won the race; our object is swept later.
+        await session.rollback()
+        raise ProblemError(
+            409, "duplicate", duplicate.finding("", kind.code).message, title="Duplicate document"
+        ) from exc
+    return doc
+
+
+async def get(session: AsyncSession, document_id: uuid.UUID) -> Document:
+    doc = await session.get(Document, document_id)
+    if doc is None:
+        raise ProblemError(
+            404, "document-not-found", "找不到该材料，可能已被删除。", title="Document not found"
+        )
+    return doc
+
+
+async def list_for_declaration(
+    session: AsyncSession, declaration_id: str, *, include_inactive: bool = False
+) -> list[Document]:
+    query = select(Document).where(Document.declaration_id == declaration_id)
+    if not include_inactive:
+        query = query.where(Document.status == STATUS_ACCEPTED)
+    rows = await session.exec(query.order_by(Document.created_at, Document.id))
+    return list(rows.all())
+
+
+def require_editable(declaration_state: str | None, *, action: str) -> None:
+    from services.documents.schemas import EDITABLE_DECLARATION_STATES
+
+    if declaration_state is None:
+        raise ProblemError(
+            428,
+            "declaration-state-required",
+            f"{action}材料前须说明申报当前状态（请求头 X-Declaration-Status）。",
+            title="Declaration state required",
+        )
+    if declaration_state not in EDITABLE_DECLARATION_STATES:
+        raise ProblemError(
+            409,
+            "declaration-submitted",
+            f"申报已提交（当前状态：{declaration_state}），不能{action}材料；"
+            "如需更正，请等待审核人退回补正后再操作。",
+            title="Declaration already submitted",
+            state=declaration_state,
+        )
+
+
+async def delete(session: AsyncSession, doc: Document) -> None:
+    # The row goes now; the object (all versions) goes with the next sweep.
+    await session.delete(doc)
+    await session.flush()
+
+
+async def download_link(rt: Runtime, doc: Document, *, seconds: int) -> tuple[str, datetime]:
+    if doc.object_key is None or doc.bucket is None:
+        raise ProblemError(
+            409,
+            "document-not-stored",
+            "该材料未通过检查，没有保存文件，无法下载。",
+            title="Nothing stored",
+        )
+    fn = partial(storage.presign, rt.s3, doc.bucket, doc.object_key, doc.version_id, seconds)
+    url = await anyio.to_thread.run_sync(fn, limiter=rt.io)
+    return url, datetime.now(UTC) + timedelta(seconds=seconds)
