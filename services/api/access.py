@@ -61,3 +61,12 @@ def forbidden() -> ProblemError:
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
         raise forbidden()
+
+
+def allow(*roles: str):
+    """A route dependency: only these roles, checked before the body is even read."""
+
+    async def _check(principal: PrincipalDep) -> None:
+        require_role(principal, *roles)
+
+    return Depends(_check)

@@ -218,3 +218,31 @@ SECTIONS = {
 def attachments_for(material_ids: list[str]) -> list[dict]:
     kinds = ["academic_output", *material_ids]
     return [{"document_id": str(uuid.uuid4()), "kind": k} for k in dict.fromkeys(kinds)]
+
+
+async def new_draft(client, tree: Tree, campaign: dict, applicant: str, **extra) -> str:
+    body = {
+        "campaign_id": campaign["id"],
+        "unit_org_id": tree.unit,
+        "level": "deputy_senior",
+        "sections": SECTIONS,
+        "applicant_facts": FACTS,
+        **extra,
+    }
+    r = await post(client, "/v1/declarations", applicant, body)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def submit(client, did: str, applicant: str) -> httpx.Response:
+    """Submit, first attaching whatever materials the eligibility service asks for."""
+    url = f"/v1/declarations/{did}"
+    r = await post(client, url + "/submissions", applicant)
+    if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
+        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+        current = await client.get(url, headers=auth(applicant))
+        body = {"attachments": attachments_for(kinds)}
+        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+        assert (await client.patch(url, json=body, headers=headers)).status_code == 200
+        r = await post(client, url + "/submissions", applicant)
+    return r

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from services.api.access import PrincipalDep, require_role
+from services.api.access import PrincipalDep, allow, require_role
 from services.api.audit import service
 from services.kit.db import SessionDep
 
@@ -18,7 +18,7 @@ class Verification(BaseModel):
     first_broken_seq: int | None
 
 
-@router.get("/verification", response_model=Verification)
+@router.get("/verification", dependencies=[allow("ops")], response_model=Verification)
 async def verify(session: SessionDep, principal: PrincipalDep) -> Verification:
     require_role(principal, "ops")
     rows, broken = await service.verify_chain(session)

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, require_role
+from services.api.access import PrincipalDep, allow, require_role
 from services.api.audit import service as audit
 from services.api.calendar import service
 from services.api.calendar.models import WorkCalendar
@@ -37,7 +37,12 @@ async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> Da
     return DayRead.model_validate(await session.get(WorkCalendar, day), from_attributes=True)
 
 
-@router.post("/days", response_model=DayRead, summary="Ops: set a holiday or a make-up day")
+@router.post(
+    "/days",
+    dependencies=[allow("ops")],
+    response_model=DayRead,
+    summary="Ops: set a holiday or a make-up day",
+)
 async def set_day(
     body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -52,7 +57,12 @@ async def set_day(
     return await idem.respond(DayRead.model_validate(row, from_attributes=True))
 
 
-@router.post("/years", status_code=201, summary="Ops: open a year the package does not know")
+@router.post(
+    "/years",
+    dependencies=[allow("ops")],
+    status_code=201,
+    summary="Ops: open a year the package does not know",
+)
 async def open_year(
     body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:

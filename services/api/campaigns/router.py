@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, require_role
+from services.api.access import PrincipalDep, allow, require_role
 from services.api.audit import service as audit
 from services.api.campaigns import service
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
@@ -32,7 +32,7 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     )
 
 
-@router.post("", status_code=201, response_model=CampaignRead)
+@router.post("", status_code=201, response_model=CampaignRead, dependencies=[allow("ops")])
 async def create(
     body: CampaignCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:

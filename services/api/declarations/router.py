@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep
+from services.api.access import PrincipalDep, require_role
 from services.api.audit import service as audit
 from services.api.declarations import service
 from services.api.declarations.models import Declaration
@@ -102,6 +102,7 @@ async def update(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await service.load(session, principal, declaration_id, lock=True)
+    require_role(principal, "applicant")
     check_if_match(if_match, declaration.version, required=True)
     declaration = await service.update(session, principal, declaration, body=body)
     return JSONResponse(jsonable_encoder(read(declaration)), headers=headers(declaration))
@@ -121,6 +122,7 @@ async def import_data(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     target = await service.load(session, principal, declaration_id, lock=True)
+    require_role(principal, "applicant")
     check_if_match(if_match, target.version, required=False)
     source = await service.load(session, principal, body.source_declaration_id)
     target = await service.import_from(session, principal, target, source=source)
@@ -141,6 +143,7 @@ async def submit(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await service.load(session, principal, declaration_id, lock=True)
+    require_role(principal, "applicant")
     check_if_match(if_match, declaration.version, required=False)
     declaration = await service.submit(
         session, principal, declaration, rules=request.app.state.rules
@@ -158,6 +161,7 @@ async def withdraw(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await service.load(session, principal, declaration_id, lock=True)
+    require_role(principal, "applicant")
     check_if_match(if_match, declaration.version, required=False)
     declaration = await service.withdraw(session, principal, declaration, reason=body.reason)
     return await idem.respond(read(declaration), headers=headers(declaration))

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, require_role
+from services.api.access import PrincipalDep, allow, require_role
 from services.api.audit import service as audit
 from services.api.http import IdempotencyDep
 from services.api.orgs import service
@@ -17,7 +17,7 @@ from services.kit.db import SessionDep
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
 
 
-@router.post("", status_code=201, response_model=OrgRead)
+@router.post("", status_code=201, response_model=OrgRead, dependencies=[allow("ops")])
 async def create(
     body: OrgCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -36,6 +36,7 @@ async def get(org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -
 
 @router.patch(
     "/{org_id}",
+    dependencies=[allow("ops")],
     response_model=OrgRead,
     summary="Move an org in the tree; chains already fixed are not rewritten",
 )

@@ -10,7 +10,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel import select
 
-from services.api.access import OFFICE_ROLES, PrincipalDep, forbidden, require_role
+from services.api.access import (
+    OFFICE_ROLES,
+    ROLE_ORG_KIND,
+    PrincipalDep,
+    allow,
+    forbidden,
+    require_role,
+)
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations import service as declarations
@@ -52,6 +59,7 @@ async def put_unit_review(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    require_role(principal, *ROLE_ORG_KIND)
     check_if_match(if_match, declaration.version, required=False)
     review = await service.record_unit_review(session, principal, declaration, body=body)
     return JSONResponse(jsonable_encoder(_review_read(review)), headers=headers(declaration))
@@ -78,6 +86,7 @@ async def approve(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    require_role(principal, *ROLE_ORG_KIND)
     check_if_match(if_match, declaration.version, required=False)
     declaration = await service.approve(session, principal, declaration, comment=body.comment)
     return await idem.respond(read(declaration), headers=headers(declaration))
@@ -98,6 +107,7 @@ async def issue_return(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    require_role(principal, *ROLE_ORG_KIND)
     check_if_match(if_match, declaration.version, required=False)
     returned = await service.issue_return(session, principal, declaration, body=body)
     return await idem.respond(
@@ -137,6 +147,7 @@ async def payment_notice(
 
 @router.get(
     "/v1/campaigns/{campaign_id}/posting-list",
+    dependencies=[allow("unit_reviewer")],
     summary="The unit's public posting list (名册) as CSV or XLSX",
     responses={
         200: {
@@ -172,6 +183,7 @@ async def posting_list(
 
 @router.get(
     "/v1/campaigns/{campaign_id}/unit-quality",
+    dependencies=[allow(*OFFICE_ROLES, "ops")],
     response_model=list[UnitQuality],
     summary="Per unit: share of recommended declarations later found with problems",
 )

@@ -1,0 +1,167 @@
+"""Every role against every endpoint, on a declaration of another organisation.
+
+Someone who may not see a declaration gets the same 404 as for one that does not exist
+(nothing about it leaks); a role that may never use an endpoint gets 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.api.conftest import (
+    FACTS,
+    OPS,
+    SECTIONS,
+    auth,
+    make_campaign,
+    make_tree,
+    post,
+    token,
+)
+from tests.api.test_review_chain_e2e import UNIT_REVIEW
+
+DECLARATION_ENDPOINTS = [
+    ("GET", ""),
+    ("PATCH", ""),
+    ("POST", "/imports"),
+    ("POST", "/submissions"),
+    ("POST", "/withdrawals"),
+    ("GET", "/progress"),
+    ("GET", "/audit"),
+    ("PUT", "/unit-review"),
+    ("GET", "/unit-review"),
+    ("POST", "/approvals"),
+    ("POST", "/returns"),
+    ("GET", "/returns"),
+    ("POST", "/payment-notices"),
+]
+BODIES = {
+    "/imports": {"source_declaration_id": str(uuid.uuid4())},
+    "/returns": {"items": [{"message": "x"}], "deadline_at": "2099-01-01T00:00:00+08:00"},
+    "": {"specialty": "x"},
+    "/unit-review": UNIT_REVIEW,
+}
+
+
+async def _call(client, method: str, url: str, tok: str, body=None):
+    headers = auth(tok, **{"Idempotency-Key": uuid.uuid4().hex, "If-Match": '"1"'})
+    return await client.request(method, url, json=body or {}, headers=headers)
+
+
+def _shape(response) -> dict:
+    body = response.json()
+    return {k: v for k, v in body.items() if k not in ("instance", "request_id")}
+
+
+async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
+    a = await make_tree(client, label="甲")
+    # B shares nothing with A: its own committee office, series office, county, supervisor.
+    b = await make_tree(client, label="乙")
+    campaign = await make_campaign(client)
+    owner = token("applicant", sub="owner-a")
+    r = await post(
+        client,
+        "/v1/declarations",
+        owner,
+        {
+            "campaign_id": campaign["id"],
+            "unit_org_id": a.unit,
+            "level": "deputy_senior",
+            "sections": SECTIONS,
+            "applicant_facts": FACTS,
+        },
+    )
+    assert r.status_code == 201, r.text
+    did = r.json()["id"]
+    # A submitted declaration, sitting at A's unit.
+    r = await post(client, f"/v1/declarations/{did}/submissions", owner)
+    if r.status_code == 422:  # attach what the eligibility service asks for, then submit
+        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+        atts = [{"document_id": str(uuid.uuid4()), "kind": k} for k in ["academic_output", *kinds]]
+        g = await client.get(f"/v1/declarations/{did}", headers=auth(owner))
+        p = await client.patch(
+            f"/v1/declarations/{did}",
+            json={"attachments": atts},
+            headers=auth(owner, **{"If-Match": g.headers["etag"]}),
+        )
+        assert p.status_code == 200, p.text
+        r = await post(client, f"/v1/declarations/{did}/submissions", owner)
+    assert r.status_code == 200, r.text
+
+    outsiders = {"applicant": token("applicant", sub="someone-else"), **b.tokens}
+    missing = f"/v1/declarations/{uuid.uuid4()}"
+    for role, tok in outsiders.items():
+        listed = await client.get("/v1/declarations", headers=auth(tok))
+        assert did not in listed.text, role
+        for method, suffix in DECLARATION_ENDPOINTS:
+            body = BODIES.get(suffix)
+            r = await _call(client, method, f"/v1/declarations/{did}{suffix}", tok, body)
+            ghost = await _call(client, method, missing + suffix, tok, body)
+            assert r.status_code == 404, (role, method, suffix, r.text)
+            assert _shape(r) == _shape(ghost), (role, method, suffix)
+            assert "甲" not in r.text and "owner-a" not in r.text
+
+    # Ops see everything but act on nothing in the chain.
+    for method, suffix in DECLARATION_ENDPOINTS:
+        r = await _call(client, method, f"/v1/declarations/{did}{suffix}", OPS, BODIES.get(suffix))
+        expected = {200} if method == "GET" and suffix != "/unit-review" else {403, 404}
+        if method == "GET" and suffix == "/unit-review":
+            expected = {404}  # visible, but the unit has recorded nothing yet
+        assert r.status_code in expected, (method, suffix, r.status_code, r.text)
+
+    # Inside A's tree: offices above see it, but only the step's own org may act.
+    r = await client.get(f"/v1/declarations/{did}", headers=auth(a.tokens["series_office"]))
+    assert r.status_code == 200
+    r = await post(client, f"/v1/declarations/{did}/approvals", a.tokens["series_office"])
+    assert r.status_code == 403
+    assert r.json()["type"] == "urn:zhicheng:problem:not-your-step"
+    # The supervisor's level has not been reached yet: it does not see the declaration.
+    r = await client.get(f"/v1/declarations/{did}", headers=auth(a.tokens["supervisor"]))
+    assert r.status_code == 404
+
+
+ROLE_ONLY = [
+    ("POST", "/v1/orgs", {"kind": "unit", "name": "x", "region_code": "450200"}, {"ops"}),
+    ("PATCH", f"/v1/orgs/{uuid.uuid4()}", {"parent_id": None}, {"ops"}),
+    ("POST", "/v1/campaigns", {}, {"ops"}),
+    ("POST", "/v1/work-calendar/days", {"day": "2022-10-01", "kind": "holiday"}, {"ops"}),
+    ("POST", "/v1/work-calendar/years", {"year": 2090}, {"ops"}),
+    ("GET", "/v1/audit/verification", None, {"ops"}),
+    ("GET", f"/v1/campaigns/{uuid.uuid4()}/posting-list", None, {"unit_reviewer"}),
+    (
+        "GET",
+        f"/v1/campaigns/{uuid.uuid4()}/unit-quality",
+        None,
+        {"county_office", "series_office", "committee_office", "ops"},
+    ),
+]
+ROLES = [
+    "applicant",
+    "unit_reviewer",
+    "supervisor",
+    "county_office",
+    "series_office",
+    "committee_office",
+    "ops",
+]
+
+
+async def test_roles_outside_an_endpoint_get_403(client) -> None:
+    for method, url, body, allowed in ROLE_ONLY:
+        for role in ROLES:
+            tok = token(role, None if role == "applicant" else uuid.uuid4())
+            r = await _call(client, method, url, tok, body)
+            if role in allowed:
+                assert r.status_code != 403, (role, method, url, r.text)
+            else:
+                assert r.status_code == 403, (role, method, url, r.status_code)
+                assert r.json()["type"] == "urn:zhicheng:problem:forbidden"
+
+
+async def test_no_or_bad_token_is_401(client) -> None:
+    r = await client.get("/v1/declarations")
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    r = await client.get("/v1/declarations", headers={"Authorization": "Bearer not-a-jwt"})
+    assert r.status_code == 401
+    assert r.json()["type"] == "urn:zhicheng:problem:invalid-token"
