@@ -1,18 +1,50 @@
-"""Notices to the applicant, written to the outbox in the transaction of the change."""
+"""Notices to the applicant, written to the outbox in the transaction of the change.
+
+Template codes and their parameters are the notify worker's (services/notify/sms/templates);
+each parameter is plain text of at most 35 characters.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.campaigns.service import shanghai
 from services.api.declarations.models import Declaration
-from services.kit.outbox import add_notification
+from services.kit.outbox import add_notification, cancel_notifications
+
+MAX_PARAM = 35
+TITLES = {
+    "engineering": {
+        "technician": "技术员",
+        "assistant": "助理工程师",
+        "intermediate": "工程师",
+        "deputy_senior": "高级工程师",
+        "senior": "正高级工程师",
+    },
+    "arts_crafts": {
+        "technician": "工艺美术员",
+        "assistant": "助理工艺美术师",
+        "intermediate": "工艺美术师",
+        "deputy_senior": "高级工艺美术师",
+        "senior": "正高级工艺美术师",
+    },
+}
+REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 
 
 def e164(phone: str) -> str:
     return phone if phone.startswith("+") else "+86" + phone
+
+
+def title_of(declaration: Declaration) -> str:
+    return TITLES.get(declaration.series, {}).get(declaration.level, declaration.level)
+
+
+def _clip(value: Any) -> Any:
+    return value[:MAX_PARAM] if isinstance(value, str) else value
 
 
 async def notify(
@@ -20,22 +52,59 @@ async def notify(
     declaration: Declaration,
     *,
     event: str,
+    template: str,
     params: dict[str, Any],
     key: str,
     not_after: datetime | None = None,
+    send_after: datetime | None = None,
 ) -> None:
     """One notice per dedupe key; its id is relayed to the queue after the commit."""
     if not declaration.applicant_phone:
         return
+    name = (declaration.sections.get("basic_info") or {}).get("name") or "申报人"
     notification_id = await add_notification(
         session,
         event=f"declaration.{event}",
-        template_code=f"DECLARATION_{event.upper()}",
+        template_code=template,
         phone=e164(declaration.applicant_phone),
-        params=params,
+        params={k: _clip(v) for k, v in {"name": name, **params}.items()},
         dedupe_key=f"declaration:{declaration.id}:{key}",
         declaration_id=declaration.id,
         not_after=not_after,
+        send_after=send_after,
     )
     if notification_id is not None:
         session.info.setdefault("notification_ids", []).append(notification_id)
+
+
+async def schedule_reminders(
+    session: AsyncSession,
+    declaration: Declaration,
+    *,
+    event: str,
+    template: str,
+    params: dict[str, Any],
+    key: str,
+    deadline: datetime,
+    now: datetime,
+) -> None:
+    """Reminders 3 days and 1 day before a deadline (those still ahead of now)."""
+    for label, before in REMINDERS:
+        send_after = deadline - before
+        if send_after > now:
+            await notify(
+                session,
+                declaration,
+                event=event,
+                template=template,
+                params={**params, "deadline": shanghai(deadline)},
+                key=f"{key}:{label}",
+                not_after=deadline,
+                send_after=send_after,
+            )
+
+
+async def cancel_reminders(session: AsyncSession, declaration: Declaration, *events: str) -> None:
+    await cancel_notifications(
+        session, declaration_id=declaration.id, events=[f"declaration.{e}" for e in events]
+    )

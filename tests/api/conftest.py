@@ -165,6 +165,7 @@ async def make_campaign(client, *, level: str = "deputy_senior", payment: bool =
         "committee_name": "工程系列柳州市副高级评委会",
         "windows": windows,
         "evaluate_on": "2022-07-31",
+        "fee_yuan": 380,  # the test campaign's own fee (the policy pack sets none here)
     }
     r = await post(client, "/v1/campaigns", OPS, body)
     assert r.status_code == 201, r.text

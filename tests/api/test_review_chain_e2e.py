@@ -21,6 +21,7 @@ from services.api.declarations.service import content_hash
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
+from services.notify.sms.templates import get_template
 from tests.api.conftest import (
     FACTS,
     OPS,
@@ -123,7 +124,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     defence_at = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
     r = await client.put(
         ur,
-        json={**UNIT_REVIEW, "defence_at": defence_at.isoformat()},
+        json={**UNIT_REVIEW, "defence_at": defence_at.isoformat(), "defence_place": "厂部会议室"},
         headers=auth(t["unit_reviewer"]),
     )
     assert r.status_code == 200, r.text
@@ -146,7 +147,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         assert r.json()["status"] == status
 
     # The county office returns it with one complete list and a deadline.
-    deadline = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    deadline = (datetime.now(UTC) + timedelta(days=4)).replace(microsecond=0)
     items = [
         {"section": "papers", "message": "论文缺期刊目录页"},
         {"section": "awards", "message": "请补充获奖证书扫描件"},
@@ -253,14 +254,36 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
                 .order_by(DeclarationSnapshot.n)
             )
         ).all()
-    assert [(n.event, n.dedupe_key.split(":", 2)[2]) for n in rows] == [
-        ("declaration.defence_scheduled", f"defence:{defence_at.isoformat()}"),
-        ("declaration.returned", "returned:1"),
-        ("declaration.accepted", "accepted"),
-        ("declaration.payment_due", "payment_due"),
-    ]
-    assert all(n.phone == "+8613800000001" and n.enqueued_at is not None for n in rows)
-    assert rows[1].params["deadline"].startswith(f"{deadline.year}年")
+    by_key = {n.dedupe_key.split(":", 2)[2]: n for n in rows}
+    immediate = {
+        f"defence:{defence_at.isoformat()}": ("declaration.defence_scheduled", "DEFENCE_SCHEDULED"),
+        "returned:1": ("declaration.returned", "DECLARATION_RETURNED"),
+        "accepted": ("declaration.accepted", "DECLARATION_ACCEPTED"),
+        "payment_due": ("declaration.payment_due", "PAYMENT_DUE"),
+    }
+    reminders = {
+        "returned:1:reminder:3d": ("declaration.correction_reminder", "cancelled", 3),
+        "returned:1:reminder:1d": ("declaration.correction_reminder", "cancelled", 1),
+        "payment_due:reminder:3d": ("declaration.payment_reminder", "created", 3),
+        "payment_due:reminder:1d": ("declaration.payment_reminder", "created", 1),
+    }
+    assert set(by_key) == set(immediate) | set(reminders)
+    for key, (event, template) in immediate.items():
+        n = by_key[key]
+        assert (n.event, n.template_code, n.send_after) == (event, template, None)
+        assert n.phone == "+8613800000001" and n.enqueued_at is not None
+        assert n.params["name"] == "韦工"
+    for key, (event, status, days) in reminders.items():
+        n = by_key[key]
+        assert (n.event, n.status, n.enqueued_at) == (event, status, None)
+        assert n.not_after - n.send_after == timedelta(days=days)
+    assert by_key["returned:1"].params["deadline"].startswith(f"{deadline.year}年")
+    assert by_key["accepted"].params["title"] == "高级工程师"
+    assert by_key[f"defence:{defence_at.isoformat()}"].params["place"] == "厂部会议室"
+    assert by_key["payment_due"].params["amount"] == "380"
+    # Every notice renders with the notify worker's filed template.
+    texts = [get_template(n.template_code).render(n.params) for n in rows]
+    assert any("退回" in t and "一次性补正" in t for t in texts)
     assert [s.n for s in snapshots] == [1, 2]
     assert all(content_hash(s.content) == s.sha256 for s in snapshots)
     assert (
@@ -272,7 +295,8 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     try:
         queued = {m.decode() for m in await redis.zrange(NOTIFY_QUEUE, 0, -1)}
         mine = {m for m in queued if any(str(n.id) in m for n in rows)}
-        assert mine == {job_id(n.id, 0) for n in rows}
+        # Each immediate notice exactly once; reminders wait for their time (the worker's cron).
+        assert mine == {job_id(by_key[k].id, 0) for k in immediate}
         # A second relay (a retry, the sweeper) queues nothing more.
         assert await relay(maker, redis, ids=[n.id for n in rows]) == 0
         assert await redis.zcard(NOTIFY_QUEUE) == len(queued)

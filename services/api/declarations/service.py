@@ -29,7 +29,7 @@ from services.api.declarations.models import (
     ReviewStep,
 )
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
-from services.api.notices import notify
+from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.orgs.models import Org
 from services.kit.auth import Principal
@@ -402,6 +402,7 @@ async def submit(
         open_return = await current_return(session, declaration.id)
         open_return.resolved_at = now
         session.add(open_return)
+        await cancel_reminders(session, declaration, "correction_reminder")
     else:
         declaration.current_position = 0
     step = chain[declaration.current_position]
@@ -485,12 +486,15 @@ async def withdraw(
         to_status="withdrawn",
         reason=reason or "申报人撤回",
     )
+    await cancel_reminders(session, declaration, "correction_reminder", "payment_reminder")
     if from_status != "draft":
+        # DECLARATION_WITHDRAWN is not among the notify worker's templates yet (see report).
         await notify(
             session,
             declaration,
             event="withdrawn",
+            template="DECLARATION_WITHDRAWN",
             key="withdrawn",
-            params={"declaration_id": str(declaration.id), "level": declaration.level},
+            params={"title": title_of(declaration)},
         )
     return declaration

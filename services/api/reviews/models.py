@@ -21,6 +21,7 @@ class UnitReview(SQLModel, table=True):
     declaration_id: uuid.UUID = Field(primary_key=True, foreign_key="api.declaration.id")
     defence_on: date | None = None
     defence_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    defence_place: str | None = None
     defence_note: str | None = None
     deliberation_on: date
     panel: list[str] = Field(sa_column=Column(JSONB, nullable=False))

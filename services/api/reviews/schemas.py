@@ -34,6 +34,7 @@ class UnitReviewWrite(BaseModel):
     defence_at: datetime | None = Field(
         default=None, description="scheduled defence time; the applicant is told by SMS"
     )
+    defence_place: str | None = Field(default=None, max_length=35, description="答辩地点")
     defence_note: str | None = Field(default=None, max_length=2000)
     deliberation_on: date
     panel: list[str] = Field(min_length=1, max_length=50, description="审议小组成员（不少于5人）")
@@ -48,6 +49,7 @@ class UnitReviewRead(BaseModel):
     declaration_id: str
     defence_on: date | None
     defence_at: datetime | None
+    defence_place: str | None
     defence_note: str | None
     deliberation_on: date
     panel: list[str]

@@ -16,7 +16,7 @@ from services.api.campaigns.service import SHANGHAI, shanghai, window_close
 from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
 from services.api.declarations.schemas import ReturnCreate
-from services.api.notices import notify
+from services.api.notices import notify, schedule_reminders, title_of
 from services.api.reviews.models import UnitReview
 from services.api.reviews.schemas import ASPECTS, UnitReviewWrite
 from services.kit.auth import Principal
@@ -158,9 +158,10 @@ async def record_unit_review(
             session,
             declaration,
             event="defence_scheduled",
+            template="DEFENCE_SCHEDULED",
             key=f"defence:{body.defence_at.isoformat()}",
             not_after=body.defence_at,
-            params={"defence_at": shanghai(body.defence_at)},
+            params={"time": shanghai(body.defence_at), "place": body.defence_place or "单位会议室"},
         )
     return review
 
@@ -220,8 +221,9 @@ async def approve(
             session,
             declaration,
             event="accepted",
+            template="DECLARATION_ACCEPTED",
             key="accepted",
-            params={"committee": campaign.committee_name, "level": declaration.level},
+            params={"title": title_of(declaration)},
         )
     return declaration
 
@@ -287,9 +289,20 @@ async def issue_return(
         session,
         declaration,
         event="returned",
+        template="DECLARATION_RETURNED",
         key=f"returned:{n}",
         not_after=body.deadline_at,
-        params={"org": step.org_name, "items": len(body.items), "deadline": deadline},
+        params={"stage": step.org_name, "deadline": deadline},
+    )
+    await schedule_reminders(
+        session,
+        declaration,
+        event="correction_reminder",
+        template="CORRECTION_REMINDER",
+        params={},
+        key=f"returned:{n}:reminder",
+        deadline=body.deadline_at,
+        now=now,
     )
     return returned
 
@@ -311,6 +324,13 @@ async def issue_payment_notice(
     now = await campaigns.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
     closes = window_close(campaign, "payment")
+    fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
+    if closes is None or fee is None:
+        raise ProblemError(
+            409,
+            "payment-terms-unknown",
+            "本批次未设定缴费截止时间或该级别评审收费标准，无法发出缴费通知。",
+        )
     declaration.status = "payment_due"
     declarations._touch(declaration, now)
     session.add(declaration)
@@ -328,8 +348,19 @@ async def issue_payment_notice(
         session,
         declaration,
         event="payment_due",
+        template="PAYMENT_DUE",
         key="payment_due",
         not_after=closes,
-        params={"fee_yuan": declaration.fee_yuan, "deadline": shanghai(closes) if closes else None},
+        params={"amount": str(fee), "deadline": shanghai(closes)},
+    )
+    await schedule_reminders(
+        session,
+        declaration,
+        event="payment_reminder",
+        template="PAYMENT_REMINDER",
+        params={"amount": str(fee)},
+        key="payment_due:reminder",
+        deadline=closes,
+        now=now,
     )
     return declaration

@@ -121,6 +121,7 @@ CREATE TABLE api.unit_review (
     declaration_id uuid PRIMARY KEY REFERENCES api.declaration (id),
     defence_on date,
     defence_at timestamptz,
+    defence_place varchar(35),
     defence_note text,
     deliberation_on date NOT NULL,
     panel jsonb NOT NULL,
