@@ -187,7 +187,7 @@ def _committee(pack: CompiledPack, f: Any) -> dict | None:
 
 
 def _materials(level: Any, f: Any, paths: list) -> list:
-    key = (f.employer_type, f.exceptional, f.dual_directed, *paths)
+    key = (f.employer_type, f.exceptional, f.dual_directed, not f.titles, *paths)
     cache = level.materials_cache
     found = cache.get(key)
     if found is None:

@@ -287,7 +287,7 @@ class Material(Strict):
     levels: list[Level] = []
     employer_types: list[EmployerType] = []
     paths: list[PathId] = []  # needed when one of these paths is eligible (or reachable)
-    facts: list[Literal["exceptional", "dual_directed"]] = []
+    facts: list[Literal["exceptional", "dual_directed", "titles"]] = []  # any of them truthy
 
 
 class Pack(Strict):
