@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -25,7 +24,7 @@ from services.rules.schemas import (
     PolicySummary,
     RegionCode,
 )
-from services.rules.service import EligibilityService, gc_paused, no_policy
+from services.rules.service import EligibilityService, gc_paused, no_policy, today_cst
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid request (problem+json)", "content": {PROBLEM_MEDIA_TYPE: {}}},
@@ -150,7 +149,7 @@ def build_router(service: EligibilityService) -> APIRouter:
             else registry.latest(region, series)
         )
         if pack is None:
-            raise no_policy(region, series, as_of or date.today())
+            raise no_policy(region, series, as_of or today_cst())
         facts = SimpleNamespace(
             region=region,
             county=effective_county(region, county),

@@ -1,0 +1,1 @@
+"""The eligibility engine: pack models and loader, predicates, evaluator."""

@@ -1,0 +1,1 @@
+"""Policy packs (YAML), one per region × series × year; loaded by services.rules.engine.packs."""
