@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow, require_role
@@ -34,9 +34,14 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
 
 @router.post("", status_code=201, response_model=CampaignRead, dependencies=[allow("ops")])
 async def create(
-    body: CampaignCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+    request: Request,
+    body: CampaignCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
 ) -> JSONResponse:
     require_role(principal, "ops")
+    await service.check_committee(request.app.state.rules, body=body)
     campaign = await service.create(session, body=body)
     await audit.record(
         session, principal=principal, action="campaign_created", reason=campaign.code

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -13,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns.models import Campaign
 from services.api.campaigns.schemas import CampaignCreate
+from services.api.clients import rules as rules_client
 from services.kit.problems import ProblemError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,6 +81,23 @@ async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
 
 async def list_all(session: AsyncSession) -> list[Campaign]:
     return list((await session.exec(select(Campaign).order_by(Campaign.year, Campaign.code))).all())
+
+
+async def check_committee(rules: httpx.AsyncClient, *, body: CampaignCreate) -> None:
+    """The committee must be one the eligibility service resolves for every level."""
+    for level in body.levels:
+        found = await rules_client.committees(
+            rules, {"region": body.region_code, "series": body.series, "level": level}
+        )
+        if body.committee_code not in {c.get("code") for c in found}:
+            known = "、".join(sorted({f"{c.get('code')}（{c.get('name')}）" for c in found}))
+            raise ProblemError(
+                422,
+                "committee-unknown",
+                f"评委会 {body.committee_code} 不受理该地区、系列的{level}申报"
+                f"（资格评估服务可选：{known or '无'}）。",
+                title="Committee not resolvable",
+            )
 
 
 async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:

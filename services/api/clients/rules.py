@@ -57,3 +57,17 @@ async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str,
         title="Eligibility facts invalid",
         errors=upstream.get("errors", []),
     )
+
+
+async def committees(client: httpx.AsyncClient, params: dict[str, str]) -> list[dict[str, Any]]:
+    """`GET /v1/committees`: the committees a region × series × level resolves to."""
+    response = await forward(client, "GET", "/v1/committees", params=params)
+    if response.status_code == 200:
+        return response.json()
+    if response.status_code == 404:
+        return []
+    raise ProblemError(
+        422,
+        "committee-query-invalid",
+        "评委会查询条件有误：" + str(response.json().get("detail", response.status_code)),
+    )

@@ -141,6 +141,7 @@ class EventRead(BaseModel):
     from_status: str | None
     to_status: str | None
     reason: str | None
+    request_id: str | None
 
 
 class ProgressRead(BaseModel):

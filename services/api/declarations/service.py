@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, exists, false, func, or_, true
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +45,15 @@ STEP_STATUS = {
 }
 EDITABLE = ("draft", "returned")
 FINAL = ("withdrawn", "approved", "rejected")
+
+
+def same_level_twice(year: int) -> ProblemError:
+    return ProblemError(
+        409,
+        "same-level-twice",
+        f"您{year}年度已有一份同级别的申报在审，同一年度只能申报一次同级别职称"
+        "（桂人社规〔2021〕11号）；如需重新申报，请先撤回原申报。",
+    )
 
 
 def not_found() -> ProblemError:
@@ -295,12 +305,7 @@ async def _evaluate(
         )
     ).one()
     if others:
-        raise ProblemError(
-            409,
-            "same-level-twice",
-            f"您{declaration.year}年度已有一份同级别的申报在审，同一年度只能申报一次同级别职称"
-            "（桂人社规〔2021〕11号）；如需重新申报，请先撤回原申报。",
-        )
+        raise same_level_twice(declaration.year)
     facts = dict(declaration.applicant_facts)
     industry = facts.pop("industry", None)
     basic = declaration.sections.get("basic_info") or {}
@@ -412,7 +417,11 @@ async def submit(
     declaration.status = STEP_STATUS[step.kind]
     _touch(declaration, now)
     session.add(declaration)
-    await session.flush()
+    year = declaration.year  # the object is unusable once a flush failed
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent submission of the same level won the race
+        raise same_level_twice(year) from exc
     content = _snapshot_content(declaration, chain)
     session.add(
         DeclarationSnapshot(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Request, Response
 from services.api.clients.rules import forward
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
+committees_router = APIRouter(prefix="/v1", tags=["eligibility"])
 
 
 @router.post(
@@ -18,6 +19,22 @@ router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
 )
 async def evaluate(request: Request, body: dict[str, Any] = Body(...)) -> Response:
     upstream = await forward(request.app.state.rules, "POST", "/v1/evaluate", json=body)
+    return Response(
+        upstream.content,
+        status_code=upstream.status_code,
+        media_type=upstream.headers.get("content-type", "application/json"),
+    )
+
+
+@committees_router.get(
+    "/committees",
+    summary="Committees (and the office that receives the files) for a region, series, level",
+    description="Same query and answer as the eligibility service's `GET /v1/committees`.",
+)
+async def committees(request: Request) -> Response:
+    upstream = await forward(
+        request.app.state.rules, "GET", "/v1/committees", params=dict(request.query_params)
+    )
     return Response(
         upstream.content,
         status_code=upstream.status_code,
