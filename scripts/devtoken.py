@@ -6,6 +6,7 @@ Development and test only: refuses when ENVIRONMENT=production. Login flows come
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sub", default=None, help="subject; a random one by default")
     parser.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid")
     args = parser.parse_args(argv)
+    # Checked before the settings load: production settings refuse development secrets.
+    if os.environ.get("ENVIRONMENT", "").lower() == "production":
+        print("devtoken: refused in production", file=sys.stderr)
+        return 2
     settings = KitSettings()
     if settings.environment == "production":
         print("devtoken: refused in production", file=sys.stderr)
