@@ -14,9 +14,9 @@ class DocumentsSettings(KitSettings):
     # Decoded pixels allowed before decoding (decompression bombs).
     max_image_pixels: int = 60_000_000
     # Variance of the Laplacian below which a page counts as blurred.
-    clarity_threshold: float = 100.0
+    clarity_threshold: float = 150.0
     # Longest side of the grey image the clarity and upright checks look at.
-    analysis_side: int = 1200
+    analysis_side: int = 800
     # Threads for decoding, checks, normalisation and the minio client.
     worker_threads: int = 8
     # Presigned download links live at most this long (seconds).

@@ -26,6 +26,7 @@ class KindRules:
     colour: bool
     aspect_min: float | None
     aspect_max: float | None
+    clarity_min: float | None
 
     @property
     def allows_pdf(self) -> bool:
@@ -53,6 +54,7 @@ def all_kinds() -> dict[str, KindRules]:
             colour=bool(merged.get("colour", False)),
             aspect_min=merged.get("aspect_min"),
             aspect_max=merged.get("aspect_max"),
+            clarity_min=merged.get("clarity_min"),
         )
     return kinds
 

@@ -62,6 +62,10 @@ def jpeg(image: Image.Image, quality: int = 85, **kwargs) -> bytes:
     return buf.getvalue()
 
 
+def decode(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
 def clean_scan(seed: int = 1) -> bytes:
     return jpeg(a4_page(seed), quality=70)
 

@@ -87,6 +87,13 @@ CASES = [
         {"photo-aspect"},
     ),
     (
+        "blurred ID photo",
+        lambda: corpus.jpeg(corpus.decode(corpus.id_photo()).filter(ImageFilter.GaussianBlur(3))),
+        PHOTO,
+        "photo.jpg",
+        {"image-blurred"},
+    ),
+    (
         "tiny ID photo",
         lambda: corpus.id_photo(size=(150, 210)),
         PHOTO,

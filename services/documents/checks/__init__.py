@@ -43,8 +43,8 @@ class Finding:
 @dataclass(frozen=True)
 class CheckConfig:
     max_image_pixels: int = 60_000_000
-    clarity_threshold: float = 100.0
-    analysis_side: int = 1200
+    clarity_threshold: float = 150.0
+    analysis_side: int = 800
 
 
 @dataclass
@@ -58,6 +58,7 @@ class Inspection:
     width: int | None = None
     height: int | None = None
     pages: int | None = None
+    orientation: int = 1
     exif_rotated: bool = False
     upright_method: str | None = None
     clarity: float | None = None

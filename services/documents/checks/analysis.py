@@ -17,7 +17,12 @@ def grey(image: Image.Image, side: int) -> np.ndarray:
     return np.asarray(g, dtype=np.float32)
 
 
+def paper_level(g: np.ndarray) -> float:
+    """Grey level of the paper: the 90th percentile, from a histogram (no sorting)."""
+    counts = np.bincount(np.clip(g, 0, 255).astype(np.uint8).ravel(), minlength=256)
+    return float(np.searchsorted(np.cumsum(counts), 0.9 * g.size))
+
+
 def ink(g: np.ndarray) -> np.ndarray:
-    """Pixels clearly darker than the paper (paper = the bright 90th percentile)."""
-    paper = float(np.percentile(g, 90))
-    return g < paper * 0.6
+    """Pixels clearly darker than the paper."""
+    return g < paper_level(g) * 0.6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from services.documents.checks import CLAUSE_SCAN, Finding, Inspection
+from services.documents.checks.analysis import paper_level
 
 # Share of pixels that must carry ink; a page with a signature alone has more than this.
 MIN_INK_SHARE = 0.0015
@@ -13,7 +14,7 @@ MIN_INK_SHARE = 0.0015
 def check(ins: Inspection, g: np.ndarray) -> bool:
     """True when the page is blank (later page checks are then pointless)."""
     # Anything clearly darker than the paper counts, even faint or blurred marks.
-    paper = float(np.percentile(g, 90))
+    paper = paper_level(g)
     share = float((g < paper - 50).mean())
     if share < MIN_INK_SHARE:
         ins.add(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.documents.checks import CLAUSE_SCAN, CheckConfig, Finding, Inspection
+from services.documents.checks import CLAUSE_PHOTO, CLAUSE_SCAN, CheckConfig, Finding, Inspection
+from services.documents.kinds import KindRules
 
 
 def laplacian_variance(g: np.ndarray) -> float:
@@ -12,16 +13,18 @@ def laplacian_variance(g: np.ndarray) -> float:
     return float(lap.var())
 
 
-def check(ins: Inspection, g: np.ndarray, cfg: CheckConfig) -> None:
+def check(ins: Inspection, g: np.ndarray, cfg: CheckConfig, kind: KindRules) -> None:
+    # Pages are full of sharp strokes; a face photo is smooth even when in focus.
+    threshold = kind.clarity_min if kind.clarity_min is not None else cfg.clarity_threshold
     score = laplacian_variance(g)
     ins.clarity = round(score, 1)
-    if score < cfg.clarity_threshold:
+    if score < threshold:
         ins.add(
             Finding(
                 "image-blurred",
                 "error",
-                "图片模糊，文字可能看不清。请将原件放平、对准焦距、在光线充足处重新扫描或拍摄。",
-                CLAUSE_SCAN,
-                {"laplacian_variance": round(score, 1), "threshold": cfg.clarity_threshold},
+                "图片模糊，内容可能看不清。请将原件放平、对准焦距、在光线充足处重新扫描或拍摄。",
+                CLAUSE_SCAN if kind.scan else CLAUSE_PHOTO,
+                {"laplacian_variance": round(score, 1), "threshold": threshold},
             )
         )

@@ -11,11 +11,10 @@ ORIENTATION_TAG = 0x0112
 
 def check(ins: Inspection, *, normalising: bool) -> None:
     assert ins.image is not None
-    orientation = ins.image.getexif().get(ORIENTATION_TAG, 1)
-    if orientation in (None, 1):
+    orientation = ins.orientation
+    if orientation == 1:
         return
     ins.image = ImageOps.exif_transpose(ins.image)
-    ins.width, ins.height = ins.image.size
     ins.exif_rotated = True
     if not normalising:
         ins.add(

@@ -21,6 +21,7 @@ from services.documents.checks import (
 )
 from services.documents.checks.analysis import grey
 from services.documents.kinds import KindRules
+from services.documents.normalise import needed
 
 
 def inspect(
@@ -42,7 +43,12 @@ def inspect(
         return ins
     if ins.mime not in sniff.DECODABLE:
         return ins
-    decode.check(ins, data, cfg)
+
+    def full(orientation: int) -> bool:
+        # Normalisation re-encodes the full picture; checks alone need far fewer pixels.
+        return normalising and needed(ins.mime, ins.size, kind.max_bytes, orientation != 1)
+
+    decode.check(ins, data, cfg, full=full, mode="L" if kind.scan else "RGB")
     if ins.image is None:
         return ins
     exif.check(ins, normalising=normalising)
@@ -50,9 +56,9 @@ def inspect(
     if kind.scan:
         g = grey(ins.image, cfg.analysis_side)
         if not blank.check(ins, g):
-            clarity.check(ins, g, cfg)
+            clarity.check(ins, g, cfg, kind)
             upright.check(ins, g)
     else:
-        clarity.check(ins, grey(ins.image, cfg.analysis_side), cfg)
+        clarity.check(ins, grey(ins.image, cfg.analysis_side), cfg, kind)
         photo.check(ins, kind)
     return ins
