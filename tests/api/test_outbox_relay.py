@@ -1,0 +1,59 @@
+"""A notice survives a queue that is down when its change commits; a later relay sends it once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from arq import create_pool
+from arq.connections import RedisSettings
+from sqlmodel import select
+
+from scripts.servers import free_port
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import Notification, job_id, relay
+from services.kit.queue import NOTIFY_QUEUE
+from tests.api.conftest import make_campaign, make_tree, new_draft, post, submit, token
+from tests.conftest import Stack
+from tests.support import running
+
+
+async def test_queue_down_at_commit_loses_nothing(stack: Stack, rules_url: str) -> None:
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    settings = ApiSettings(**{**stack.settings_kwargs(), "redis_url": down}, rules_url=rules_url)
+    async with running(build_app(settings)) as client:
+        tree = await make_tree(client, label="断队列", supervisor=False, county=False)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        did = await new_draft(client, tree, campaign, applicant)
+        assert (await submit(client, did, applicant)).status_code == 200
+        deadline = (datetime.now(UTC) + timedelta(hours=12)).isoformat()
+        r = await post(
+            client,
+            f"/v1/declarations/{did}/returns",
+            tree.tokens["unit_reviewer"],
+            {"items": [{"message": "补充继续教育证明"}], "deadline_at": deadline},
+        )
+        # The change is committed and answered although the queue is unreachable.
+        assert r.status_code == 201, r.text
+
+    engine = make_engine(stack.database_url)
+    maker = make_sessionmaker(engine)
+    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
+    try:
+        async with maker() as session:
+            [row] = (
+                await session.exec(
+                    select(Notification).where(Notification.declaration_id == uuid.UUID(did))
+                )
+            ).all()
+        assert (row.event, row.status, row.enqueued_at) == ("declaration.returned", "created", None)
+        # The sweeper's relay (or any later one) hands it over, once.
+        assert await relay(maker, redis, ids=[row.id]) == 1
+        assert await relay(maker, redis, ids=[row.id]) == 0
+        assert await redis.zscore(NOTIFY_QUEUE, job_id(row.id, 0)) is not None
+    finally:
+        await redis.aclose()
+        await engine.dispose()
