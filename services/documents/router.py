@@ -57,7 +57,7 @@ DeclState = Annotated[
     str | None,
     Header(
         alias="X-Declaration-Status",
-        description="网关告知的申报状态；仅 draft / returned 可删除或替换",
+        description="网关告知的申报状态；仅 draft / returned 可上传、删除或替换",
     ),
 ]
 
@@ -115,7 +115,10 @@ async def upload(
     session: SessionDep,
     normalize: Normalize = False,
     uploader: Uploader = None,
+    state: DeclState = None,
 ) -> Response:
+    if state is not None:  # the gateway says; direct callers may leave it out
+        service.require_editable(state, action="上传")
     cap = request.app.state.settings.max_upload_bytes
     up = await intake.read_upload(request, cap=cap)
     kind = _kind(up.fields.get("kind"))

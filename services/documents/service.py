@@ -30,6 +30,7 @@ from services.documents.models import (
     Document,
 )
 from services.documents.normalise import Normalised, NormaliseError, needed, normalise
+from services.documents.schemas import EDITABLE_DECLARATION_STATES
 from services.kit.problems import ProblemError
 
 
@@ -50,6 +51,20 @@ class Prepared:
     stored: bytes | None
     stored_mime: str | None
     normalised: Normalised | None
+    received_sha256: str = ""
+    stored_sha256: str | None = None
+
+
+def _prepare_and_hash(
+    data: bytes, kind: KindRules, filename: str | None, cfg: CheckConfig, normalize: bool
+) -> Prepared:
+    prepared = _prepare(data, kind, filename, cfg, normalize)
+    prepared.received_sha256 = hashlib.sha256(data).hexdigest()
+    if prepared.stored is data:
+        prepared.stored_sha256 = prepared.received_sha256
+    elif prepared.stored is not None:
+        prepared.stored_sha256 = hashlib.sha256(prepared.stored).hexdigest()
+    return prepared
 
 
 def _prepare(
@@ -91,7 +106,7 @@ def _prepare(
 async def check_file(
     rt: Runtime, data: bytes, kind: KindRules, *, filename: str | None, normalize: bool
 ) -> Prepared:
-    fn = partial(_prepare, data, kind, filename, rt.checks, normalize)
+    fn = partial(_prepare_and_hash, data, kind, filename, rt.checks, normalize)
     prepared = await anyio.to_thread.run_sync(fn, limiter=rt.cpu)
     prepared.inspection.image = None  # free the decoded pixels early
     return prepared
@@ -124,8 +139,8 @@ async def upload(
     replaces: Document | None = None,
 ) -> Document:
     """Check and (if nothing blocks) store one file; returns the row, accepted or rejected."""
-    received_sha = hashlib.sha256(data).hexdigest()
     prepared = await check_file(rt, data, kind, filename=filename, normalize=normalize)
+    received_sha = prepared.received_sha256
     ins = prepared.inspection
     twin = await _accepted_with_sha(session, declaration_id, received_sha)
     if twin is not None:
@@ -153,7 +168,7 @@ async def upload(
         await session.flush()
         return doc
     stored = prepared.stored
-    stored_sha = hashlib.sha256(stored).hexdigest()
+    stored_sha = prepared.stored_sha256 or hashlib.sha256(stored).hexdigest()
     stored_mime = prepared.stored_mime or "application/octet-stream"
     key = storage.object_key(declaration_id, str(doc.id), stored_sha, stored_mime)
     try:
@@ -205,8 +220,6 @@ async def list_for_declaration(
 
 
 def require_editable(declaration_state: str | None, *, action: str) -> None:
-    from services.documents.schemas import EDITABLE_DECLARATION_STATES
-
     if declaration_state is None:
         raise ProblemError(
             428,

@@ -157,3 +157,31 @@ async def test_deleted_document_object_is_swept(stack: Stack, s3, docs, declarat
     swept = await sweep_orphans(maker, s3, stack.s3_bucket, older_than=timedelta(0))
     assert {doc["object_key"], stray} <= set(swept)
     assert _keys(s3, stack.s3_bucket, f"declarations/{declaration}/") == set()
+
+
+def test_store_refuses_bytes_that_do_not_match_their_checksum(stack: Stack, s3) -> None:
+    # What put_verified relies on: the store checks x-amz-checksum-sha256 itself.
+    import base64
+    import hashlib
+
+    from minio.error import S3Error
+
+    from services.documents.storage import is_unavailable, put_verified
+
+    data = corpus.clean_scan(35)
+    wrong = base64.b64encode(hashlib.sha256(b"other bytes").digest()).decode()
+    key = f"declarations/checksum/{uuid.uuid4()}/x.jpg"
+    with pytest.raises(S3Error) as caught:
+        s3.put_object(
+            stack.s3_bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            metadata={"x-amz-checksum-sha256": wrong},
+        )
+    assert caught.value.code == "BadDigest"
+    assert is_unavailable(caught.value)
+    assert not _keys(s3, stack.s3_bucket, key)
+    version = put_verified(s3, stack.s3_bucket, key, data, "image/jpeg")
+    assert version
+    s3.remove_object(stack.s3_bucket, key, version_id=version)

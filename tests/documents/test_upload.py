@@ -283,3 +283,22 @@ async def test_kinds_are_listed(docs) -> None:
     kinds = {k["code"]: k for k in (await docs.get("/v1/kinds")).json()}
     assert kinds["id_photo"]["colour"] is True
     assert kinds["paper_full_text"]["types"] == ["image/jpeg", "application/pdf"]
+
+
+async def test_upload_refused_when_the_gateway_says_submitted(docs, declaration) -> None:
+    locked = await upload(
+        docs,
+        declaration,
+        corpus.clean_scan(23),
+        headers={"X-Declaration-Status": "series_office_review"},
+    )
+    assert locked.status_code == 409
+    assert locked.json()["type"] == "urn:zhicheng:problem:declaration-submitted"
+    listed = await docs.get(
+        f"/v1/declarations/{declaration}/documents", params={"include_inactive": "true"}
+    )
+    assert listed.json() == []
+    ok = await upload(
+        docs, declaration, corpus.clean_scan(23), headers={"X-Declaration-Status": "returned"}
+    )
+    assert ok.status_code == 201
