@@ -40,12 +40,15 @@ def region_prefix(code: str) -> str:
 
 
 class CompiledPath:
-    __slots__ = ("common", "memo", "path", "rows", "with_row")
+    __slots__ = ("common", "common_eval", "memo", "path", "row_evals", "rows", "with_row")
 
     def __init__(self, path: str, common: tuple, rows: tuple) -> None:
         self.path = path
         self.common = common
         self.rows = rows  # alternatives: a tuple of predicate tuples
+        # Bound `evaluate` methods, looked up once here rather than on every evaluation.
+        self.common_eval = tuple(p.evaluate for p in common)
+        self.row_evals = tuple(tuple(p.evaluate for p in row) for row in rows)
         self.with_row = tuple(common + row for row in rows)  # what is reported per row
         preds = common + tuple(p for row in rows for p in row)
         # Explanations of a path depend only on its results when every message does.

@@ -34,8 +34,8 @@ def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, int, tuple, list, i
     ok = True
     due = 0
     unmet = 0
-    for pred in path.common:
-        r = pred.evaluate(f)
+    for ev in path.common_eval:
+        r = ev(f)
         results.append(r)
         if r[0] is not True:
             ok = False
@@ -43,7 +43,7 @@ def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, int, tuple, list, i
                 unmet += 1
             if r[1] > due:
                 due = r[1]
-    rows = path.rows
+    rows = path.row_evals
     if not rows:
         return ok, due, unmet, path.common, results, -1
     best = None
@@ -53,8 +53,8 @@ def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, int, tuple, list, i
         res = []
         rdue = 0
         met = 0
-        for pred in row:
-            r = pred.evaluate(f)
+        for ev in row:
+            r = ev(f)
             res.append(r)
             if r[0] is True:
                 met += 1
@@ -72,7 +72,7 @@ def run_path(path: CompiledPath, f: Any) -> tuple[bool, int, int, tuple, list, i
     index, res = best
     row = rows[index]
     if len(res) < len(row):
-        res.extend(pred.evaluate(f) for pred in row[len(res) :])
+        res.extend(ev(f) for ev in row[len(res) :])
     for r in res:
         if r[0] is not True:
             ok = False
