@@ -229,3 +229,41 @@ async def test_work_calendar(client) -> None:
     assert (await q("2027-01-04", "2027-01-08")).json()["working_days"] == 4
     r = await post(client, "/v1/work-calendar/days", OPS, {"day": "2027-01-06", "kind": "makeup"})
     assert r.status_code == 422  # a make-up workday must be a weekend day
+
+
+async def test_unit_must_record_and_recommend_before_passing_up(client) -> None:
+    from tests.api.test_review_chain_e2e import UNIT_REVIEW
+
+    tree = await make_tree(client, label="推荐", supervisor=False, county=False)
+    campaign = await make_campaign(client)
+    applicant = token("applicant")
+    did = await new_draft(client, tree, campaign, applicant)
+    assert (await submit(client, did, applicant)).status_code == 200
+    unit = tree.tokens["unit_reviewer"]
+    r = await post(client, f"/v1/declarations/{did}/approvals", unit)
+    assert r.status_code == 409
+    assert r.json()["type"] == "urn:zhicheng:problem:unit-review-missing"
+    # 副高 needs a defence; the posting must be in a year the calendar knows.
+    no_defence = {k: v for k, v in UNIT_REVIEW.items() if k != "defence_on"}
+    r = await client.put(f"/v1/declarations/{did}/unit-review", json=no_defence, headers=auth(unit))
+    assert r.status_code == 422
+    assert "defence_on" in {e["field"] for e in r.json()["errors"]}
+    unknown_year = {
+        **UNIT_REVIEW,
+        "posting_start_on": "2003-06-02",
+        "posting_end_on": "2003-06-09",
+        "defence_on": "2003-05-01",
+        "deliberation_on": "2003-05-02",
+        "recommendation": {**UNIT_REVIEW["recommendation"], "recommended_on": "2003-06-10"},
+    }
+    r = await client.put(
+        f"/v1/declarations/{did}/unit-review", json=unknown_year, headers=auth(unit)
+    )
+    assert r.status_code == 422
+    assert r.json()["type"] == "urn:zhicheng:problem:calendar-year-unknown"
+    disagree = {**UNIT_REVIEW, "recommendation": {**UNIT_REVIEW["recommendation"], "agree": False}}
+    r = await client.put(f"/v1/declarations/{did}/unit-review", json=disagree, headers=auth(unit))
+    assert r.status_code == 200, r.text
+    r = await post(client, f"/v1/declarations/{did}/approvals", unit)
+    assert r.status_code == 409
+    assert r.json()["type"] == "urn:zhicheng:problem:unit-not-recommending"
