@@ -17,7 +17,7 @@ from arq.connections import RedisSettings
 from sqlmodel import select
 
 from services.api.declarations.models import DeclarationSnapshot
-from services.api.declarations.service import content_hash
+from services.api.declarations.submission import content_hash
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, require_role
 from services.api.audit import service as audit
-from services.api.declarations import service
+from services.api.declarations import service, submission
 from services.api.declarations.models import Declaration
 from services.api.declarations.schemas import (
     DeclarationCreate,
@@ -145,7 +145,7 @@ async def submit(
     declaration = await service.load(session, principal, declaration_id, lock=True)
     require_role(principal, "applicant")
     check_if_match(if_match, declaration.version, required=False)
-    declaration = await service.submit(
+    declaration = await submission.submit(
         session, principal, declaration, rules=request.app.state.rules
     )
     return await idem.respond(read(declaration), headers=headers(declaration))
@@ -163,7 +163,7 @@ async def withdraw(
     declaration = await service.load(session, principal, declaration_id, lock=True)
     require_role(principal, "applicant")
     check_if_match(if_match, declaration.version, required=False)
-    declaration = await service.withdraw(session, principal, declaration, reason=body.reason)
+    declaration = await submission.withdraw(session, principal, declaration, reason=body.reason)
     return await idem.respond(read(declaration), headers=headers(declaration))
 
 

@@ -1,17 +1,13 @@
-"""Declarations: visibility, drafts, imports, submission and withdrawal."""
+"""Declarations: visibility, drafts, edits and imports; the chain's rows."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import datetime
 from typing import Any
 
-import httpx
-from sqlalchemy import and_, exists, false, func, or_, true
+from sqlalchemy import and_, exists, false, or_, true
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,17 +17,12 @@ from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.models import Campaign
 from services.api.campaigns.service import shanghai
-from services.api.clients import rules as rules_client
-from services.api.declarations.completeness import missing_items
 from services.api.declarations.models import (
     Declaration,
     DeclarationReturn,
-    DeclarationSnapshot,
     ReviewStep,
 )
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
-from services.api.notices import cancel_reminders, notify, title_of
-from services.api.orgs import service as orgs
 from services.api.orgs.models import Org
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -131,12 +122,12 @@ def _phone(sections: dict[str, Any]) -> str | None:
     return (sections.get("basic_info") or {}).get("phone")
 
 
-def _touch(declaration: Declaration, now: datetime) -> None:
+def touch(declaration: Declaration, now: datetime) -> None:
     declaration.version += 1
     declaration.updated_at = now
 
 
-async def _editable_until(
+async def editable_until(
     session: AsyncSession,
     declaration: Declaration,
     campaign: Campaign,
@@ -220,7 +211,7 @@ async def update(
         )
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await campaigns.db_now(session)
-    await _editable_until(session, declaration, campaign, now, "修改申报")
+    await editable_until(session, declaration, campaign, now, "修改申报")
     if body.sections is not None:
         given = body.sections.model_dump(mode="json", exclude_unset=True)
         declaration.sections = {**declaration.sections, **given}
@@ -234,7 +225,7 @@ async def update(
         declaration.specialty = body.specialty
     if body.path is not None:
         declaration.path = body.path
-    _touch(declaration, now)
+    touch(declaration, now)
     session.add(declaration)
     await session.flush()
     return declaration
@@ -261,7 +252,7 @@ async def import_from(
     target.specialty = source.specialty
     target.applicant_phone = _phone(target.sections)
     target.copied_from_id = source.id
-    _touch(target, now)
+    touch(target, now)
     session.add(target)
     await session.flush()
     await audit.record(
@@ -286,224 +277,3 @@ async def current_return(session: AsyncSession, declaration_id: uuid.UUID):
 async def steps(session: AsyncSession, declaration_id: uuid.UUID) -> list[ReviewStep]:
     query = select(ReviewStep).where(ReviewStep.declaration_id == declaration_id)
     return list((await session.exec(query.order_by(ReviewStep.position))).all())
-
-
-async def _evaluate(
-    session, client: httpx.AsyncClient, declaration: Declaration, unit: Org, campaign: Campaign
-) -> dict[str, Any]:
-    others = (
-        await session.exec(
-            select(func.count())
-            .select_from(Declaration)
-            .where(
-                Declaration.applicant_sub == declaration.applicant_sub,
-                Declaration.year == declaration.year,
-                Declaration.level == declaration.level,
-                Declaration.id != declaration.id,
-                Declaration.status.not_in(("draft", "withdrawn")),
-            )
-        )
-    ).one()
-    if others:
-        raise same_level_twice(declaration.year)
-    facts = dict(declaration.applicant_facts)
-    industry = facts.pop("industry", None)
-    basic = declaration.sections.get("basic_info") or {}
-    facts.setdefault("employer_type", basic.get("employer_type"))
-    facts["same_level_applications_this_year"] = others
-    region = unit.region_code
-    body = {
-        "region": region if region.endswith("0000") else region[:4] + "00",
-        "county": None if region.endswith("00") else region,
-        "series": declaration.series,
-        "level": declaration.level,
-        "as_of": campaign.evaluate_on.isoformat(),
-        "industry": industry,
-        "specialty": declaration.specialty,
-        "applicant": facts,
-    }
-    return await rules_client.evaluate(client, body)
-
-
-def _snapshot_content(declaration: Declaration, chain: list[ReviewStep]) -> dict[str, Any]:
-    return {
-        "declaration_id": str(declaration.id),
-        "n": declaration.submission_count,
-        "campaign_id": str(declaration.campaign_id),
-        "unit_org_id": str(declaration.unit_org_id),
-        "year": declaration.year,
-        "series": declaration.series,
-        "level": declaration.level,
-        "specialty": declaration.specialty,
-        "path": declaration.path,
-        "committee_code": declaration.committee_code,
-        "sections": declaration.sections,
-        "attachments": declaration.attachments,
-        "applicant_facts": declaration.applicant_facts,
-        "eligibility": declaration.eligibility,
-        "chain": [{"position": s.position, "kind": s.kind, "org_id": str(s.org_id)} for s in chain],
-    }
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def submit(
-    session: AsyncSession,
-    principal: Principal,
-    declaration: Declaration,
-    *,
-    rules: httpx.AsyncClient,
-) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
-    if declaration.status not in EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-submittable",
-            "该申报当前状态不能提交。",
-            status_now=declaration.status,
-        )
-    campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
-    resubmission = declaration.status == "returned"
-    if resubmission:
-        await _editable_until(session, declaration, campaign, now, "提交补正材料")
-    else:
-        campaigns.check_window(campaign, "submission", now, "提交申报")
-    unit = await orgs.get(session, declaration.unit_org_id)
-    chain = await steps(session, declaration.id)
-    new_chain = [] if chain else await orgs.chain_from(session, unit)
-    eligibility = await _evaluate(session, rules, declaration, unit, campaign)
-    missing = missing_items(declaration, eligibility)
-    if missing:
-        raise ProblemError(
-            422,
-            "declaration-incomplete",
-            f"申报不能提交，共有{len(missing)}项需要补充或不符合条件，请一次性对照修改："
-            + "；".join(m["message"].rstrip("。") for m in missing)
-            + "。",
-            title="Declaration incomplete",
-            errors=missing,
-            eligibility=eligibility,
-        )
-    for position, org in enumerate(new_chain):
-        step = ReviewStep(
-            declaration_id=declaration.id,
-            position=position,
-            org_id=org.id,
-            org_name=org.name,
-            kind=org.kind,
-        )
-        session.add(step)
-        chain.append(step)
-    declaration.eligibility = eligibility
-    declaration.fee_yuan = eligibility.get("fee_yuan")
-    declaration.submission_count += 1
-    from_status = declaration.status
-    if resubmission:
-        open_return = await current_return(session, declaration.id)
-        open_return.resolved_at = now
-        session.add(open_return)
-        await cancel_reminders(session, declaration, "correction_reminder")
-    else:
-        declaration.current_position = 0
-    step = chain[declaration.current_position]
-    step.reached_at = now
-    step.completed_at = None
-    session.add(step)
-    declaration.status = STEP_STATUS[step.kind]
-    _touch(declaration, now)
-    session.add(declaration)
-    year = declaration.year  # the object is unusable once a flush failed
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent submission of the same level won the race
-        raise same_level_twice(year) from exc
-    content = _snapshot_content(declaration, chain)
-    session.add(
-        DeclarationSnapshot(
-            declaration_id=declaration.id,
-            n=declaration.submission_count,
-            content=content,
-            sha256=content_hash(content),
-        )
-    )
-    if resubmission:
-        await audit.record(
-            session,
-            principal=principal,
-            action="resubmitted",
-            declaration_id=declaration.id,
-            from_status=from_status,
-            to_status=declaration.status,
-            reason=f"补正后重新提交，回到{step.org_name}",
-        )
-    else:
-        await audit.record(
-            session,
-            principal=principal,
-            action="submitted",
-            declaration_id=declaration.id,
-            from_status="draft",
-            to_status="submitted",
-            reason="首次提交，资格评估通过，材料齐全",
-        )
-        await audit.record(
-            session,
-            principal=principal,
-            action="entered_review",
-            declaration_id=declaration.id,
-            from_status="submitted",
-            to_status=declaration.status,
-            reason=f"进入{step.org_name}审核",
-        )
-    await session.flush()
-    return declaration
-
-
-async def withdraw(
-    session: AsyncSession, principal: Principal, declaration: Declaration, *, reason: str | None
-) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
-    if declaration.status in FINAL or declaration.status in ("paid", "evaluated"):
-        raise ProblemError(
-            409,
-            "declaration-not-withdrawable",
-            "该申报当前状态不能撤回。",
-            status_now=declaration.status,
-        )
-    now = await campaigns.db_now(session)
-    open_return = await current_return(session, declaration.id)
-    if open_return is not None:
-        open_return.resolved_at = now
-        session.add(open_return)
-    from_status = declaration.status
-    declaration.status = "withdrawn"
-    _touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
-        session,
-        principal=principal,
-        action="withdrawn",
-        declaration_id=declaration.id,
-        from_status=from_status,
-        to_status="withdrawn",
-        reason=reason or "申报人撤回",
-    )
-    await cancel_reminders(session, declaration, "correction_reminder", "payment_reminder")
-    if from_status != "draft":
-        # DECLARATION_WITHDRAWN is not among the notify worker's templates yet (see report).
-        await notify(
-            session,
-            declaration,
-            event="withdrawn",
-            template="DECLARATION_WITHDRAWN",
-            key="withdrawn",
-            params={"title": title_of(declaration)},
-        )
-    return declaration

@@ -204,7 +204,7 @@ async def approve(
         reason = f"{step.org_name}审核通过，受理"
     if comment:
         reason += f"：{comment}"
-    declarations._touch(declaration, now)
+    declarations.touch(declaration, now)
     session.add(declaration)
     await session.flush()
     await audit.record(
@@ -272,7 +272,7 @@ async def issue_return(
     session.add(returned)
     from_status = declaration.status
     declaration.status = "returned"
-    declarations._touch(declaration, now)
+    declarations.touch(declaration, now)
     session.add(declaration)
     await session.flush()
     deadline = shanghai(body.deadline_at)
@@ -332,7 +332,7 @@ async def issue_payment_notice(
             "本批次未设定缴费截止时间或该级别评审收费标准，无法发出缴费通知。",
         )
     declaration.status = "payment_due"
-    declarations._touch(declaration, now)
+    declarations.touch(declaration, now)
     session.add(declaration)
     await session.flush()
     await audit.record(
