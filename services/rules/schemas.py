@@ -114,6 +114,19 @@ class Applicant(_Strict):
     qualification_exam_specialty: bool = False
     exceptional: bool = False
 
+    @field_validator("annual_assessments")
+    @classmethod
+    def _one_grade_a_year(cls, items: list[AssessmentItem]) -> list[AssessmentItem]:
+        years = [x.year for x in items]
+        if len(set(years)) != len(years):
+            twice = sorted({y for y in years if years.count(y) > 1})
+            raise PydanticCustomError(
+                "value_error",
+                "one assessment per year; repeated: {years}",
+                {"years": twice, "reason": f"年度考核年份重复：{'、'.join(map(str, twice))}"},
+            )
+        return items
+
 
 class EvaluateRequest(_Strict):
     region: RegionCode

@@ -133,6 +133,11 @@ async def test_as_of_defaults_to_today_in_china(client, monkeypatch) -> None:
             "缺少必填字段",
         ),
         (
+            {"applicant": {"annual_assessments": [{"year": 2021, "grade": "qualified"}] * 2}},
+            "applicant.annual_assessments",
+            "年度考核年份重复：2021",
+        ),
+        (
             {"applicant": {"sanctions": [{"kind": "warning", "until": "2023-01-01"}]}},
             "applicant.sanctions.0.kind",
             "取值不在允许范围内",

@@ -127,3 +127,16 @@ async def test_deadlines_are_served(client, clause_ref, item: dict) -> None:
     for field in ("starts_at", "ends_at"):
         if field in item:
             assert found[field] == item[field], (field, found)
+
+
+@pytest.mark.parametrize("path", PACK_FILES, ids=[p.stem for p in PACK_FILES])
+def test_every_rule_clause_has_an_own_case_written_for_it(path: Path) -> None:
+    raw = _raw(path)
+    named = set()
+    for case in CASES:
+        if case["file"] == f"own-{raw['id']}.yaml":
+            named |= {case["clause"], *case.get("clauses", [])}
+    unknown = named - set(raw["clauses"])
+    assert unknown == set(), f"cases name clauses the pack does not have: {sorted(unknown)}"
+    missing = rule_clauses(raw) - named
+    assert missing == set(), f"clauses without an own case: {sorted(missing)}"
