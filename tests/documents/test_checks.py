@@ -202,3 +202,24 @@ def test_kinds_use_the_policy_material_ids() -> None:
         assert kinds[code].material == code
     assert kinds["id_photo"].colour and kinds["id_photo"].aspect_min
     assert all(k.max_bytes == 512 * 1024 for k in kinds.values())
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize("skew", [-4, 3])
+def test_slightly_skewed_pages_are_judged_by_their_turn(turn: int, skew: int) -> None:
+    page = corpus.a4_page(60 + turn).rotate(turn + skew, expand=True, fillcolor=(246, 246, 246))
+    ins = inspect(corpus.jpeg(page, quality=70), SCAN, filename="a.jpg", cfg=CFG)
+    turns = [f.details["rotate_clockwise"] for f in ins.findings if f.code == "page-not-upright"]
+    assert turns == ([] if turn == 0 else [turn])
+
+
+def test_a_page_without_text_lines_is_not_called_turned() -> None:
+    # A large centred seal-like ring: no lines, no edges; the projection method abstains.
+    from PIL import ImageDraw
+
+    page = corpus.a4_page(70, noise=0)
+    blank = page.copy()
+    ImageDraw.Draw(blank).rectangle((0, 0, *page.size), fill=(246, 246, 246))
+    ImageDraw.Draw(blank).ellipse((320, 580, 920, 1180), outline=(200, 20, 20), width=24)
+    ins = inspect(corpus.jpeg(blank), SCAN, filename="a.jpg", cfg=CFG)
+    assert "page-not-upright" not in {f.code for f in ins.findings}
