@@ -9,10 +9,17 @@ from typing import Any
 
 import httpx
 import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
+from sqlmodel import select
 
 from services.api.config import ApiSettings
+from services.api.declarations.models import Declaration
 from services.api.main import build_app
 from services.kit.auth import Principal, issue_token
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import Notification, cancel_notifications, job_id
+from services.kit.queue import NOTIFY_QUEUE
 from services.kit.settings import DEV_JWT_SECRET
 from tests.conftest import Stack
 from tests.support import running
@@ -56,6 +63,49 @@ async def post(
 
 
 OPS = token("ops", uuid.uuid4(), sub="ops-1")
+
+
+@pytest.fixture(scope="package", autouse=True)
+async def leave_no_jobs(stack: Stack):
+    """After the gateway tests, cancel their notices and take their jobs off the queue.
+
+    Nothing here sends SMS; later suites that run a real notify worker must not receive
+    these tests' notices.
+    """
+    yield
+    engine = make_engine(stack.database_url)
+    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = (
+                await session.exec(
+                    select(
+                        Notification.id, Notification.attempts, Notification.declaration_id
+                    ).where(Notification.declaration_id.in_(select(Declaration.id)))
+                )
+            ).all()
+            for declaration_id in {r[2] for r in rows}:
+                events = ["declaration." + e for e in EVENTS]
+                await cancel_notifications(session, declaration_id=declaration_id, events=events)
+            await session.commit()
+        for notification_id, attempts, _ in rows:
+            jid = job_id(notification_id, attempts)
+            await redis.zrem(NOTIFY_QUEUE, jid)
+            await redis.delete(f"arq:job:{jid}")
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+EVENTS = (
+    "returned",
+    "correction_reminder",
+    "accepted",
+    "payment_due",
+    "payment_reminder",
+    "defence_scheduled",
+    "withdrawn",
+)
 
 
 @pytest.fixture(scope="session")
