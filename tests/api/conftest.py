@@ -185,7 +185,13 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat()
 
 
-async def make_campaign(client, *, level: str = "deputy_senior", payment: bool = True) -> dict:
+async def make_campaign(
+    client,
+    *,
+    level: str = "deputy_senior",
+    payment: bool = True,
+    windows_override: dict | None = None,
+) -> dict:
     """A 柳州 2022 副高-shaped campaign whose windows are open now (the seeded one is closed)."""
     now = datetime.now(UTC)
     basis = "测试批次（仿柳州市2022年度工程系列申报时间要求）"
@@ -204,6 +210,7 @@ async def make_campaign(client, *, level: str = "deputy_senior", payment: bool =
             "closes_at": iso(now + timedelta(days=20)),
             "basis": basis,
         }
+    windows.update(windows_override or {})
     body = {
         "code": f"test-liuzhou-2022-{uuid.uuid4().hex[:8]}",
         "name": "柳州市2022年度工程系列职称申报（测试）",

@@ -267,3 +267,41 @@ async def test_unit_must_record_and_recommend_before_passing_up(client) -> None:
     r = await post(client, f"/v1/declarations/{did}/approvals", unit)
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:unit-not-recommending"
+
+
+async def test_corrected_declarations_move_up_within_the_correction_window(client) -> None:
+    from tests.api.test_review_chain_e2e import UNIT_REVIEW
+
+    closes = datetime.now(UTC) + timedelta(seconds=4)
+    unit_window = {"unit_review": {"closes_at": closes.isoformat(), "basis": "测试：单位审核推荐"}}
+    tree = await make_tree(client, label="补正窗口", supervisor=False, county=False)
+    campaign = await make_campaign(client, windows_override=unit_window)
+    unit = tree.tokens["unit_reviewer"]
+    corrected, untouched = token("applicant"), token("applicant")
+    ids = {}
+    for who in (corrected, untouched):
+        ids[who] = await new_draft(client, tree, campaign, who)
+        assert (await submit(client, ids[who], who)).status_code == 200
+        r = await client.put(
+            f"/v1/declarations/{ids[who]}/unit-review", json=UNIT_REVIEW, headers=auth(unit)
+        )
+        assert r.status_code == 200, r.text
+    deadline = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
+    r = await post(
+        client,
+        f"/v1/declarations/{ids[corrected]}/returns",
+        unit,
+        {"items": [{"message": "补充答辩记录"}], "deadline_at": deadline},
+    )
+    assert r.status_code == 201, r.text
+    assert (
+        await post(client, f"/v1/declarations/{ids[corrected]}/submissions", corrected)
+    ).status_code == 200
+    await asyncio.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()) + 0.5)
+    r = await post(client, f"/v1/declarations/{ids[untouched]}/approvals", unit)
+    assert r.status_code == 409
+    assert r.json()["type"] == "urn:zhicheng:problem:deadline-passed"
+    assert "单位审核推荐已于" in r.json()["detail"]
+    r = await post(client, f"/v1/declarations/{ids[corrected]}/approvals", unit)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "series_office_review"

@@ -55,13 +55,18 @@ async def _acting_step(session, principal: Principal, declaration: Declaration) 
     return step
 
 
-async def _check_review_window(
-    session, declaration: Declaration, campaign: Campaign, kind: str, now: datetime, action_zh: str
+def _check_review_window(
+    declaration: Declaration, campaign: Campaign, kind: str, now: datetime, action_zh: str
 ) -> None:
-    if declaration.submission_count > 1 and "correction" in campaign.windows:
-        campaigns.check_window(campaign, "correction", now, action_zh)
-    else:
+    try:
         campaigns.check_window(campaign, STEP_WINDOW[kind], now, action_zh)
+    except ProblemError:
+        # A corrected declaration may still move up within the correction window
+        # (一次性告知: 在规定时间内再次逐级上报).
+        if declaration.submission_count > 1 and "correction" in campaign.windows:
+            campaigns.check_window(campaign, "correction", now, action_zh)
+        else:
+            raise
 
 
 async def record_unit_review(
@@ -72,7 +77,7 @@ async def record_unit_review(
         raise forbidden()
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await campaigns.db_now(session)
-    await _check_review_window(session, declaration, campaign, "unit", now, "填写单位审核情况")
+    _check_review_window(declaration, campaign, "unit", now, "填写单位审核情况")
     today = now.astimezone(SHANGHAI).date()
     rec = body.recommendation
     errors = []
@@ -172,7 +177,7 @@ async def approve(
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await campaigns.db_now(session)
-    await _check_review_window(session, declaration, campaign, step.kind, now, "审核上报")
+    _check_review_window(declaration, campaign, step.kind, now, "审核上报")
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
         if review is None:
@@ -234,7 +239,7 @@ async def issue_return(
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await campaigns.db_now(session)
-    await _check_review_window(session, declaration, campaign, step.kind, now, "退回补正")
+    _check_review_window(declaration, campaign, step.kind, now, "退回补正")
     if body.deadline_at.tzinfo is None:
         raise ProblemError(
             422, "deadline-needs-timezone", "补正期限须带时区，例如 2022-08-10T18:00:00+08:00。"
