@@ -115,6 +115,33 @@ async def test_import_into_a_draft_only(client) -> None:
     )
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:import-refused"
+    # Or start a new draft straight from last year's.
+    r = await post(
+        client,
+        "/v1/declarations",
+        applicant,
+        {
+            "campaign_id": campaign["id"],
+            "unit_org_id": tree.unit,
+            "level": "deputy_senior",
+            "copy_from_declaration_id": last_year,
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["copied_from_id"] == last_year and r.json()["status"] == "draft"
+    assert r.json()["sections"]["basic_info"]["name"] == SECTIONS["basic_info"]["name"]
+    r = await post(
+        client,
+        "/v1/declarations",
+        token("applicant"),
+        {
+            "campaign_id": campaign["id"],
+            "unit_org_id": tree.unit,
+            "level": "deputy_senior",
+            "copy_from_declaration_id": last_year,
+        },
+    )
+    assert r.status_code == 404  # someone else's declaration cannot be copied
 
 
 async def test_chain_skips_missing_levels_and_ignores_later_tree_changes(client) -> None:

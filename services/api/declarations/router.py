@@ -53,7 +53,12 @@ def headers(declaration: Declaration) -> dict[str, str]:
 async def create(
     body: DeclarationCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
+    source = None
+    if body.copy_from_declaration_id is not None:
+        source = await service.load(session, principal, body.copy_from_declaration_id)
     declaration = await service.create(session, principal, body=body)
+    if source is not None:
+        declaration = await service.import_from(session, principal, declaration, source=source)
     return await idem.respond(
         read(declaration),
         status_code=201,

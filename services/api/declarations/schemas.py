@@ -45,6 +45,11 @@ class DeclarationCreate(Strict):
     applicant_facts: dict[str, Any] = Field(
         default_factory=dict, description="the `applicant` object of the eligibility contract"
     )
+    copy_from_declaration_id: uuid.UUID | None = Field(
+        default=None,
+        description="写入数据: start from one of your earlier declarations (e.g. last year's); "
+        "its sections, attachments and facts replace those given here",
+    )
 
 
 class DeclarationUpdate(Strict):
