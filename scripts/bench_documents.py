@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import io
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -175,13 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     env, started = _infrastructure(workdir)
     proc = None
     try:
-        subprocess.run(
-            [sys.executable, "-m", "scripts.migrate"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
+        migrated = subprocess.run(
+            [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
         )
+        if migrated.returncode != 0:
+            raise SystemExit(migrated.stderr.decode(errors="replace"))
         scans = _scans(8)
         size = statistics.mean(len(s) for s in scans) / 1024
         proc, base = _serve(env, args.workers)
@@ -207,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(20)
         for server in reversed(started):
             server.stop(grace=5)
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

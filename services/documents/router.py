@@ -205,8 +205,9 @@ async def replace(
     uploader: Uploader = None,
     state: DeclState = None,
 ) -> Response:
-    old = await service.get(session, document_id)
     service.require_editable(state, action="替换")
+    up = await intake.read_upload(request, cap=request.app.state.settings.max_upload_bytes)
+    old = await service.get(session, document_id, lock=True)
     if old.status != "accepted":
         raise ProblemError(
             409,
@@ -215,7 +216,6 @@ async def replace(
             title="Document not active",
             status_now=old.status,
         )
-    up = await intake.read_upload(request, cap=request.app.state.settings.max_upload_bytes)
     kind = _kind(up.fields.get("kind") or old.kind)
     note = (up.fields.get("note") or "")[:500] or None
     doc = await service.upload(

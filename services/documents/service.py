@@ -200,8 +200,9 @@ async def upload(
     return doc
 
 
-async def get(session: AsyncSession, document_id: uuid.UUID) -> Document:
-    doc = await session.get(Document, document_id)
+async def get(session: AsyncSession, document_id: uuid.UUID, *, lock: bool = False) -> Document:
+    # `lock`: two replacements of one document must not both supersede it.
+    doc = await session.get(Document, document_id, with_for_update=lock)
     if doc is None:
         raise ProblemError(
             404, "document-not-found", "找不到该材料，可能已被删除。", title="Document not found"

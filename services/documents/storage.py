@@ -105,5 +105,11 @@ def unavailable() -> ProblemError:
 
 def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, S3Error):
-        return exc.code in ("InternalError", "ServiceUnavailable", "SlowDown", "BadDigest")
+        return exc.code in (
+            "InternalError",
+            "ServiceUnavailable",
+            "SlowDown",
+            "BadDigest",
+            "NoSuchBucket",
+        )
     return isinstance(exc, (*UNAVAILABLE, ChecksumMismatch))
