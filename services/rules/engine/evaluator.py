@@ -101,6 +101,9 @@ def explain_path(preds: tuple, results: list, f: Any) -> list:
 
 
 def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
+    """The response for one applicant. Parts of it are shared between responses (the
+    policy, committee and material objects, memoised condition lists): serialise it, do
+    not mutate it."""
     level = pack.levels[f.level]
     as_of = f.as_of_ord
 
