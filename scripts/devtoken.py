@@ -10,7 +10,7 @@ import os
 import sys
 import uuid
 
-from services.kit.auth import Principal, issue_token
+from services.kit.auth import Principal, issue_token, signing_key
 from services.kit.settings import KitSettings
 
 ROLES = (
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         issue_token(
             principal,
-            secret=settings.jwt_secret,
+            secret=signing_key(settings),
             algorithm=settings.jwt_algorithm,
             ttl_seconds=args.ttl,
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.kit.auth import Principal, read_token
+from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
 
 REVIEWER_ROLES = (
@@ -44,7 +44,9 @@ async def current_principal(
         )
     settings = request.app.state.settings
     principal = read_token(
-        credentials.credentials, secret=settings.jwt_secret, algorithm=settings.jwt_algorithm
+        credentials.credentials,
+        secret=verifying_key(settings),
+        algorithm=settings.jwt_algorithm,
     )
     if principal.role != "applicant" and principal.role != "service" and not principal.org_id:
         raise ProblemError(401, "invalid-token", "登录凭证缺少所属机构，请重新登录。")

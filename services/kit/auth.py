@@ -12,6 +12,7 @@ import jwt
 from pydantic import BaseModel
 
 from services.kit.problems import ProblemError
+from services.kit.settings import KitSettings
 
 Role = Literal[
     "applicant",
@@ -23,6 +24,18 @@ Role = Literal[
     "ops",
     "service",
 ]
+
+
+def verifying_key(settings: KitSettings) -> str:
+    return settings.jwt_public_key if settings.jwt_algorithm == "ES256" else settings.jwt_secret
+
+
+def signing_key(settings: KitSettings) -> str:
+    if settings.jwt_algorithm == "HS256":
+        return settings.jwt_secret
+    if not settings.jwt_private_key:
+        raise RuntimeError("this process has no JWT_PRIVATE_KEY to sign ES256 tokens")
+    return settings.jwt_private_key
 
 
 class Principal(BaseModel):

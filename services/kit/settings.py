@@ -52,16 +52,23 @@ class KitSettings(BaseSettings):
     readiness_timeout: float = 2.0
 
     jwt_secret: str = DEV_JWT_SECRET
-    jwt_algorithm: Literal["HS256"] = "HS256"
+    # HS256 signs and verifies with jwt_secret; ES256 verifies with jwt_public_key (PEM)
+    # and, where this process issues tokens, signs with jwt_private_key (PEM).
+    jwt_algorithm: Literal["HS256", "ES256"] = "HS256"
+    jwt_public_key: str | None = None
+    jwt_private_key: str | None = None
+
+    @model_validator(mode="after")
+    def _es256_needs_a_public_key(self) -> KitSettings:
+        if self.jwt_algorithm == "ES256" and not self.jwt_public_key:
+            raise ValueError("JWT_ALGORITHM=ES256 needs JWT_PUBLIC_KEY (PEM)")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> KitSettings:
         if self.environment == "production":
-            used = [
-                name
-                for name in ("s3_secret_key", "jwt_secret")
-                if getattr(self, name) in _DEFAULT_SECRETS
-            ]
+            names = ["s3_secret_key"] + (["jwt_secret"] if self.jwt_algorithm == "HS256" else [])
+            used = [name for name in names if getattr(self, name) in _DEFAULT_SECRETS]
             if used:
                 raise ValueError(
                     "production settings use development default secrets: " + ", ".join(used)

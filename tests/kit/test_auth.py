@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from services.kit.auth import Principal, issue_token, read_token
+from services.kit.auth import Principal, issue_token, read_token, signing_key, verifying_key
 from services.kit.problems import ProblemError
+from services.kit.settings import KitSettings
 
 SECRET = "s" * 48
 
@@ -27,3 +29,48 @@ def test_bad_tokens_are_401_problems(mutate: str) -> None:
     with pytest.raises(ProblemError) as err:
         read_token(token, secret=SECRET)
     assert err.value.status == 401 and err.value.code == "invalid-token"
+
+
+def _es256_pair() -> tuple[str, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+def test_es256_tokens_verify_with_the_public_key_only() -> None:
+    private, public = _es256_pair()
+    settings = KitSettings(jwt_algorithm="ES256", jwt_private_key=private, jwt_public_key=public)
+    principal = Principal(sub="portal-1", role="service")
+    token = issue_token(principal, secret=signing_key(settings), algorithm="ES256")
+    assert read_token(token, secret=verifying_key(settings), algorithm="ES256") == principal
+    # A token signed by another key, or an HS256 token, is refused.
+    other, _ = _es256_pair()
+    forged = issue_token(principal, secret=other, algorithm="ES256")
+    with pytest.raises(ProblemError):
+        read_token(forged, secret=verifying_key(settings), algorithm="ES256")
+    hs = issue_token(principal, secret="x" * 48, algorithm="HS256")
+    with pytest.raises(ProblemError):
+        read_token(hs, secret=verifying_key(settings), algorithm="ES256")
+
+
+def test_es256_without_a_public_key_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="JWT_PUBLIC_KEY"):
+        KitSettings(jwt_algorithm="ES256")
+
+
+def test_a_verifier_without_a_private_key_cannot_sign() -> None:
+    _, public = _es256_pair()
+    with pytest.raises(RuntimeError):
+        signing_key(KitSettings(jwt_algorithm="ES256", jwt_public_key=public))
