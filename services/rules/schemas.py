@@ -92,7 +92,8 @@ class AssessmentItem(_Strict):
 
 class Applicant(_Strict):
     employer_type: EmployerType | None = None
-    in_professional_post: bool | None = None
+    # DESIGN.md's default; an explicit null means "not stated" and gives met: null.
+    in_professional_post: bool | None = True
     retired: bool = False
     retirement_extended: bool = False
     education: list[EducationItem] = Field(default_factory=list, max_length=20)
