@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import itertools
 import uuid
 from datetime import timedelta
 
@@ -185,3 +187,39 @@ def test_store_refuses_bytes_that_do_not_match_their_checksum(stack: Stack, s3) 
     version = put_verified(s3, stack.s3_bucket, key, data, "image/jpeg")
     assert version
     s3.remove_object(stack.s3_bucket, key, version_id=version)
+
+
+async def test_checks_do_not_block_the_event_loop(docs, declaration) -> None:
+    # Normalising a HEIC photo takes a few hundred ms of CPU in a worker thread; the loop
+    # keeps answering probes meanwhile. Were that work on the loop, no probe could be
+    # answered during it: one gap between answers would span most of the upload.
+    data = corpus.heic_photo(36)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    task = asyncio.create_task(
+        upload(
+            docs, declaration, data, filename="a.heic", content_type="image/heic", normalize=True
+        )
+    )
+    answers = [started]
+    while not task.done():
+        assert (await docs.get("/healthz")).status_code == 200
+        answers.append(loop.time())
+        await asyncio.sleep(0.005)
+    response = await task
+    total = loop.time() - started
+    assert response.status_code == 201, response.text
+    longest_gap = max(b - a for a, b in itertools.pairwise(answers))
+    assert longest_gap < total / 2, (longest_gap, total)
+
+
+async def test_the_periodic_sweeper_runs_in_the_service(stack: Stack, s3) -> None:
+    cfg = settings(stack, sweep_interval_seconds=1, sweep_grace_seconds=0)
+    stray = f"declarations/periodic/{uuid.uuid4()}/stray.jpg"
+    s3.put_object(stack.s3_bucket, stray, io.BytesIO(b"x"), 1)
+    async with running(build_app(cfg)):
+        for _ in range(100):
+            if not _keys(s3, stack.s3_bucket, stray):
+                break
+            await asyncio.sleep(0.1)
+    assert not _keys(s3, stack.s3_bucket, stray)
