@@ -19,7 +19,7 @@ from tests.documents import corpus
 CFG = CheckConfig()
 SCAN = get_kind("title_certificate")
 PDF_KIND = get_kind("paper_full_text")
-PHOTO = get_kind("id_photo")
+PHOTO = get_kind("photo")
 
 CASES = [
     # name, maker, kind, filename, expected finding codes (errors and warnings)
@@ -190,17 +190,32 @@ def test_normalise_scales_down_when_quality_alone_is_not_enough() -> None:
 
 
 def test_kinds_use_the_policy_material_ids() -> None:
+    # Every material a kind names exists in a committed eligibility pack, so the gateway
+    # can tell which required materials a declaration's documents cover.
+    import pathlib
+
+    import yaml
+
+    packs = pathlib.Path(__file__).resolve().parents[2] / "services" / "rules" / "policies"
+    ids = {
+        m["id"]
+        for pack in packs.glob("*.yaml")
+        for m in (yaml.safe_load(pack.read_text(encoding="utf-8")).get("materials") or [])
+    }
     kinds = all_kinds()
+    named = {k.material for k in kinds.values() if k.material}
+    assert named <= ids, named - ids
     for code in (
-        "chsi_education_check",
+        "photo",
+        "education_proof",
         "title_certificate",
-        "social_insurance_record",
         "signed_pledge",
-        "panel_recommendation",
+        "social_insurance_record",
+        "exceptional_approval_form",
         "work_years_proof",
     ):
         assert kinds[code].material == code
-    assert kinds["id_photo"].colour and kinds["id_photo"].aspect_min
+    assert kinds["photo"].colour and kinds["photo"].aspect_min
     assert all(k.max_bytes == 512 * 1024 for k in kinds.values())
 
 

@@ -170,8 +170,8 @@ async def test_pdfs_where_the_kind_allows_them(docs, s3, stack, declaration) -> 
 
 
 async def test_id_photo_rules(docs, declaration) -> None:
-    assert (await upload(docs, declaration, corpus.id_photo(), kind="id_photo")).status_code == 201
-    grey = await upload(docs, declaration, corpus.id_photo(colour=False), kind="id_photo")
+    assert (await upload(docs, declaration, corpus.id_photo(), kind="photo")).status_code == 201
+    grey = await upload(docs, declaration, corpus.id_photo(colour=False), kind="photo")
     assert [f["code"] for f in grey.json()["findings"]] == ["photo-not-colour"]
 
 
@@ -281,7 +281,7 @@ async def test_normalise_endpoint_returns_a_jpeg(docs) -> None:
 
 async def test_kinds_are_listed(docs) -> None:
     kinds = {k["code"]: k for k in (await docs.get("/v1/kinds")).json()}
-    assert kinds["id_photo"]["colour"] is True
+    assert kinds["photo"]["colour"] is True
     assert kinds["paper_full_text"]["types"] == ["image/jpeg", "application/pdf"]
 
 
