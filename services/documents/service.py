@@ -173,7 +173,14 @@ async def upload(
     key = storage.object_key(declaration_id, str(doc.id), stored_sha, stored_mime)
     try:
         version = await anyio.to_thread.run_sync(
-            storage.put_verified, rt.s3, rt.bucket, key, stored, stored_mime, limiter=rt.io
+            storage.put_verified,
+            rt.s3,
+            rt.bucket,
+            key,
+            stored,
+            stored_mime,
+            stored_sha,
+            limiter=rt.io,
         )
     except Exception as exc:
         if storage.is_unavailable(exc):

@@ -71,9 +71,12 @@ class ChecksumMismatch(RuntimeError):
     pass
 
 
-def put_verified(client: Minio, bucket: str, key: str, data: bytes, content_type: str) -> str:
+def put_verified(
+    client: Minio, bucket: str, key: str, data: bytes, content_type: str, sha256_hex: str = ""
+) -> str:
     """Write the object; returns its version id. Raises on any doubt about the bytes."""
-    sha = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    digest = bytes.fromhex(sha256_hex) if sha256_hex else hashlib.sha256(data).digest()
+    sha = base64.b64encode(digest).decode()
     result = client.put_object(
         bucket,
         key,
