@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 
@@ -302,3 +303,26 @@ async def test_upload_refused_when_the_gateway_says_submitted(docs, declaration)
         docs, declaration, corpus.clean_scan(23), headers={"X-Declaration-Status": "returned"}
     )
     assert ok.status_code == 201
+
+
+async def test_concurrent_identical_uploads_store_one(docs, s3, stack, declaration) -> None:
+    data = corpus.clean_scan(24)
+    answers = await asyncio.gather(*(upload(docs, declaration, data) for _ in range(3)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(201) == 1, [a.text for a in answers]
+    assert all(c in (409, 422) for c in codes if c != 201)
+    for answer in answers:
+        if answer.status_code != 201:
+            assert answer.json()["type"] in (
+                "urn:zhicheng:problem:duplicate",
+                "urn:zhicheng:problem:document-rejected",
+            )
+    active = (await docs.get(f"/v1/declarations/{declaration}/documents")).json()
+    assert len(active) == 1
+
+
+async def test_rejected_upload_writes_no_object(docs, s3, stack, declaration) -> None:
+    response = await upload(docs, declaration, corpus.rotated_scan(180, 25))
+    assert response.status_code == 422
+    prefix = f"declarations/{declaration}/"
+    assert list(s3.list_objects(stack.s3_bucket, prefix=prefix, recursive=True)) == []
