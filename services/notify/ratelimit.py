@@ -28,6 +28,9 @@ return 0
 """
 
 
+_script = None  # EVALSHA: the script is loaded once per server, then called by its hash
+
+
 async def admit(
     redis: Redis, *, phone: str, kind: str, limits: list[tuple[int, int]], now: float | None = None
 ) -> float:
@@ -41,5 +44,8 @@ async def admit(
         keys.append(f"notify:rate:{kind}:{phone}:{window}:{start}")
         args += [limit, window + 5]
         ends.append(start + window)
-    hit = int(await redis.eval(_SCRIPT, len(keys), *keys, *args))
+    global _script
+    if _script is None:
+        _script = redis.register_script(_SCRIPT)
+    hit = int(await _script(keys=keys, args=args, client=redis))
     return 0.0 if hit == 0 else max(ends[hit - 1] - now, 1.0)

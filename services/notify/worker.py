@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from typing import Any
 
 import httpx
 from arq import cron, func
 from arq.connections import RedisSettings
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.logs import configure_logging
@@ -20,6 +23,11 @@ from services.notify.sms.providers import build_providers
 
 settings = get_settings()
 
+# httpcore tries `import sniffio` on every request; where it is not installed the failed
+# import is retried each time (failures are not cached) and costs more than the rest of
+# the call. Marking it absent once makes httpcore take its asyncio path at once.
+sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
 
 async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Proves the queue end to end: validates the payload and echoes it."""
@@ -29,19 +37,29 @@ async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging("notify", settings.log_level)
-    ctx["engine"] = make_engine(
-        settings.database_url, pool_size=settings.notify_db_pool_size, max_overflow=10
-    )
+    # arq's CLI sets its own loggers to INFO (two lines per job); LOG_LEVEL governs them too.
+    logging.getLogger("arq").setLevel(settings.log_level)
+    ctx["engine"] = make_engine(settings.database_url, pool_size=5)
     ctx["maker"] = make_sessionmaker(ctx["engine"])
     ctx["http"] = httpx.AsyncClient(
         limits=httpx.Limits(max_connections=settings.notify_max_jobs),
         trust_env=False,
+    )
+    # The send path's engine skips the per-checkout ping (a round trip per statement);
+    # a connection broken by a database restart fails that job, which arq runs again
+    # (every job is idempotent by row id), and the pool drops the broken connection.
+    ctx["hot_engine"] = create_async_engine(
+        settings.database_url,
+        pool_size=settings.notify_db_pool_size,
+        max_overflow=10,
+        pool_recycle=1800,
     )
     ctx["sender"] = Sender(
         settings=settings,
         maker=ctx["maker"],
         redis=ctx["redis"],
         providers=build_providers(settings, ctx["http"]),
+        engine=ctx["hot_engine"],
     )
     ctx["health_server"] = await start_health_server(settings, ctx)
 
@@ -52,6 +70,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         server.should_exit = True
         await ctx["health_task"]
     await ctx["http"].aclose()
+    await ctx["hot_engine"].dispose()
     await ctx["engine"].dispose()
 
 

@@ -24,7 +24,7 @@ import itertools
 import json
 import time
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -84,21 +84,25 @@ def _record(provider: str, **fields) -> dict:
 # ------------------------------------------------------------------------------ Aliyun
 
 
-def _aliyun_signature(params: dict[str, str], secret: str) -> str:
+def _aliyun_signature(params: dict[str, str], secret: str, method: str = "POST") -> str:
     def enc(v: str) -> str:
         return quote(v, safe="~")
 
     query = "&".join(f"{enc(k)}={enc(params[k])}" for k in sorted(params))
-    to_sign = "GET&%2F&" + enc(query)
+    to_sign = f"{method}&%2F&" + enc(query)
     mac = hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1)
     return base64.b64encode(mac.digest()).decode()
 
 
 async def aliyun(request: Request) -> JSONResponse:
-    params = dict(request.query_params)
+    # RPC style: parameters in the query (GET) or a form body (POST).
+    if request.method == "POST":
+        params = {k: v for k, v in parse_qsl((await request.body()).decode())}
+    else:
+        params = dict(request.query_params)
     signature = params.pop("Signature", "")
     if params.get("AccessKeyId") != ALIYUN_KEY_ID or not hmac.compare_digest(
-        signature, _aliyun_signature(params, ALIYUN_SECRET)
+        signature, _aliyun_signature(params, ALIYUN_SECRET, request.method)
     ):
         rejected.append({"provider": "aliyun", "params": params})
         return JSONResponse({"Code": "SignatureDoesNotMatch", "Message": "bad"}, status_code=400)

@@ -191,7 +191,7 @@ async def test_unrenderable_notice_is_a_technical_failure(fake, make_sender, mak
     nid = await add(maker, template="PAYMENT_DUE", params={"name": "张三"})
     assert await send_notification(sender, nid) == "technical_failure"
     row = await load(maker, nid)
-    assert "deadline" in row.last_error and row.attempts == 0
+    assert "deadline" in row.last_error and row.attempts == 1
     assert _mine(fake, nid) == []
 
 

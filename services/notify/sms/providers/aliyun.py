@@ -3,7 +3,7 @@
 Signing as documented for RPC APIs, signature version 1.0: sort the parameters,
 percent-encode names and values (RFC 3986: space %20, `*` %2A, `~` kept), join as a
 query, StringToSign = METHOD & %2F & encode(query), Signature =
-Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign)).
+Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign)). Sent as a POST form body.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from services.notify.sms.providers.base import (
 )
 
 VERSION = "2017-05-25"
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CHINA = timezone(timedelta(hours=8))
 
 PERMANENT = {
@@ -63,10 +64,15 @@ def canonical_query(params: dict[str, str]) -> str:
     return "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()))
 
 
-def sign(params: dict[str, str], secret: str, method: str = "GET") -> str:
-    string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical_query(params))}"
+def sign_query(query: str, secret: str, method: str = "POST") -> str:
+    """The signature of an already canonicalised query."""
+    string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(query)}"
     digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+def sign(params: dict[str, str], secret: str, method: str = "POST") -> str:
+    return sign_query(canonical_query(params), secret, method)
 
 
 def classify(code: str, message: str) -> Exception:
@@ -87,7 +93,8 @@ class AliyunProvider:
         self.http = http
         self.url = settings.aliyun_sms_base_url.rstrip("/") + "/"
 
-    def _signed(self, action: str, params: dict[str, str]) -> dict[str, str]:
+    def _body(self, action: str, params: dict[str, str]) -> bytes:
+        """The signed form body: canonical query + Signature (encoded once)."""
         full = {
             "AccessKeyId": self.settings.aliyun_sms_access_key_id,
             "Action": action,
@@ -100,16 +107,20 @@ class AliyunProvider:
             "Version": VERSION,
             **params,
         }
-        full["Signature"] = sign(full, self.settings.aliyun_sms_access_key_secret)
-        return full
+        query = canonical_query(full)
+        signature = sign_query(query, self.settings.aliyun_sms_access_key_secret)
+        return f"Signature={percent_encode(signature)}&{query}".encode()
 
     async def _call(self, action: str, params: dict[str, str]) -> dict:
+        # POST with a form body (the API takes either): the signed query goes as bytes,
+        # not through URL parsing, which costs more than the rest of the call.
         response = await http_call(
             self.http,
-            "GET",
+            "POST",
             self.url,
             timeout=self.settings.notify_provider_timeout,
-            params=self._signed(action, params),
+            content=self._body(action, params),
+            headers=_FORM,
         )
         try:
             body = response.json()
