@@ -200,3 +200,16 @@ def encrypted_pdf() -> bytes:
 
 def embedded_file_pdf() -> bytes:
     return _pdf(lambda w: w.add_attachment("payload.exe", b"MZ" + b"\x00" * 100))
+
+
+def scanned_pdf(*pages: Image.Image) -> bytes:
+    """A scanner's PDF: one JPEG per page."""
+    buf = io.BytesIO()
+    pages[0].save(
+        buf, "PDF", save_all=True, append_images=list(pages[1:]), resolution=150, quality=70
+    )
+    return buf.getvalue()
+
+
+def blank_page() -> Image.Image:
+    return decode(blank_scan())

@@ -238,3 +238,20 @@ def test_a_page_without_text_lines_is_not_called_turned() -> None:
     ImageDraw.Draw(blank).ellipse((320, 580, 920, 1180), outline=(200, 20, 20), width=24)
     ins = inspect(corpus.jpeg(blank), SCAN, filename="a.jpg", cfg=CFG)
     assert "page-not-upright" not in {f.code for f in ins.findings}
+
+
+def test_scanned_pdf_pages_are_checked_like_scans() -> None:
+    clean = corpus.scanned_pdf(corpus.a4_page(80), corpus.a4_page(81))
+    ins = inspect(clean, PDF_KIND, filename="paper.pdf", cfg=CFG)
+    assert ins.findings == [] and ins.pages == 2
+    assert ins.upright_method is not None
+    bad = corpus.scanned_pdf(
+        corpus.a4_page(82),
+        corpus.a4_page(83).rotate(90, expand=True),
+        corpus.blank_page(),
+        corpus.a4_page(84).filter(ImageFilter.GaussianBlur(4)),
+    )
+    ins = inspect(bad, PDF_KIND, filename="paper.pdf", cfg=CFG)
+    found = [(f.code, f.details["page"]) for f in ins.findings]
+    assert found == [("page-not-upright", 2), ("page-blank", 3), ("image-blurred", 4)]
+    assert ins.findings[0].message.startswith("PDF 第 2 页：")

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from services.documents.checks import CLAUSE_SCAN, Finding, Inspection
+from services.documents.checks import CLAUSE_SCAN, CheckConfig, Finding, Inspection, pdf_pages
 from services.documents.kinds import KindRules
 
 # Names whose presence means the file can run code, open other programs or carry files.
@@ -55,7 +55,7 @@ def active_content(reader: PdfReader) -> set[str]:
     return found
 
 
-def check(ins: Inspection, data: bytes, kind: KindRules) -> None:
+def check(ins: Inspection, data: bytes, kind: KindRules, cfg: CheckConfig) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -68,7 +68,8 @@ def check(ins: Inspection, data: bytes, kind: KindRules) -> None:
                 )
             )
             return
-        pages = len(reader.pages)
+        page_objects = list(reader.pages)
+        pages = len(page_objects)
         active = active_content(reader)
     except Exception:
         ins.add(
@@ -104,3 +105,5 @@ def check(ins: Inspection, data: bytes, kind: KindRules) -> None:
                 {"pages": pages, "max_pages": kind.max_pages},
             )
         )
+    if 0 < pages <= kind.max_pages:
+        pdf_pages.check(ins, page_objects, kind, cfg)

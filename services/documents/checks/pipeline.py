@@ -39,7 +39,7 @@ def inspect(
     sniff.check(ins, kind, filename, normalising=normalising)
     if ins.mime == "application/pdf":
         if kind.allows_pdf:
-            pdf.check(ins, data, kind)
+            pdf.check(ins, data, kind, cfg)
         return ins
     if ins.mime not in sniff.DECODABLE:
         return ins
