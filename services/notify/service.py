@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,6 +58,8 @@ class Sender:
 
     # The hot path's engine (see worker.py); by default the sessionmaker's.
     engine: AsyncEngine | None = None
+    # (read at, flags) of the providers' breakers, cached briefly (pick_provider).
+    breakers: tuple[float, list] | None = None
 
     @cached_property
     def autocommit(self) -> AsyncEngine:
@@ -88,11 +91,16 @@ def _breaker_key(name: str) -> str:
 
 
 async def pick_provider(sender: Sender) -> str:
-    """The first provider whose breaker is closed; the first one if all are open."""
+    """The first provider whose breaker is closed; the first one if all are open.
+
+    Breaker flags are read at most every half second per process, not per message."""
     names = list(sender.providers)
     if len(names) == 1:
         return names[0]
-    opened = await sender.redis.mget([_breaker_key(n) for n in names])
+    now = time.monotonic()
+    if sender.breakers is None or now - sender.breakers[0] > 0.5:
+        sender.breakers = (now, await sender.redis.mget([_breaker_key(n) for n in names]))
+    opened = sender.breakers[1]
     for name, flag in zip(names, opened, strict=True):
         if flag is None:
             return name
@@ -109,6 +117,7 @@ async def note_failover(sender: Sender, name: str) -> None:
     count, _ = await pipe.execute()
     if count >= sender.settings.notify_failover_after:
         await sender.redis.set(_breaker_key(name), "1", px=int(window * 1000))
+        sender.breakers = None  # this process switches at once
         await sender.redis.delete(key)
         log.warning("provider breaker opened", extra={"provider": name})
 

@@ -77,7 +77,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 class WorkerSettings:
     functions = (
         func(ping, name=PING),
-        func(tasks.send_notification, name=SEND_NOTIFICATION),
+        # No stored result: the outcome lives in Postgres, and a done row is never relayed.
+        func(tasks.send_notification, name=SEND_NOTIFICATION, keep_result=0),
         func(tasks.noop, name=NOOP),
     )
     cron_jobs = (
