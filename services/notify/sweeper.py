@@ -14,6 +14,7 @@ Each run, in this order:
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, text
@@ -40,7 +41,9 @@ async def _bulk(sender: Sender, *where, **values) -> int:
         return result.rowcount
 
 
-async def resolve_unknown(sender: Sender, *, limit: int = 50) -> dict[str, int]:
+async def resolve_unknown(
+    sender: Sender, *, limit: int = 50, budget: float = 60.0
+) -> dict[str, int]:
     s = sender.settings
     async with sender.maker() as session:
         rows = (
@@ -55,7 +58,10 @@ async def resolve_unknown(sender: Sender, *, limit: int = 50) -> dict[str, int]:
             )
         ).all()
     counts: dict[str, int] = {}
+    started = time.monotonic()
     for row in rows:
+        if time.monotonic() - started > budget:
+            break  # a provider answering slowly: the next run carries on
         mine = [
             Notification.id == row.id,
             Notification.status == "sending_unknown",

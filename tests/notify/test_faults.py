@@ -200,3 +200,23 @@ async def test_one_provider_down_fails_over(stack, fake, valkey, workers, maker)
     # Only the first few hit the dead provider before its breaker opened.
     assert fake.stats()["failed_5xx"]["aliyun"] < 20
     assert _counts(fake, ids) == Counter({str(i): 1 for i in ids})
+
+
+async def test_valkey_restart_under_a_running_worker(stack, fake, valkey, workers, maker) -> None:
+    env = _env(stack, fake, valkey)
+    worker = workers(env).start()
+    queued = [await add(maker) for _ in range(10)]
+    fake.mode(provider="*", fail_5xx_seconds=3)  # keep them in retry across the restart
+    await _relay(maker, valkey, queued)
+    await asyncio.sleep(1)
+    valkey.kill()
+    # arq stops its worker when Redis goes away (exit status 1); the orchestrator starts
+    # it again (Kubernetes restartPolicy, the local supervisor). Nothing is lost, since
+    # Postgres holds every notice.
+    assert await asyncio.to_thread(worker.proc.wait, 30) != 0
+    valkey.start()
+    workers(env).start()
+    later = [await add(maker) for _ in range(10)]
+    everything = queued + later
+    await _wait(maker, everything, within=90)
+    assert _counts(fake, everything) == Counter({str(i): 1 for i in everything})
