@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 from services.notify.sms.providers import aliyun, tencent
 from tests.notify import fakesms
@@ -27,6 +28,33 @@ def test_aliyun_signature_matches_the_gateway() -> None:
     assert len(base64.b64decode(ours)) == 20  # HMAC-SHA1
     assert aliyun.sign({**params, "SignName": "别的"}, "secret") != ours
     assert aliyun.sign(params, "other") != ours
+
+
+def test_aliyun_documented_example() -> None:
+    # The worked example of the SMS API's signature documentation (GET, secret testSecret).
+    params = {
+        "AccessKeyId": "testId", "Action": "SendSms", "Format": "XML", "OutId": "123",
+        "PhoneNumbers": "15300000001", "RegionId": "cn-hangzhou",
+        "SignName": "阿里云短信测试专用", "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466", "SignatureVersion": "1.0",
+        "TemplateCode": "SMS_71390007", "TemplateParam": '{"customer":"test"}',
+        "Timestamp": "2017-07-12T02:42:19Z", "Version": "2017-05-25",
+    }  # fmt: skip
+    assert aliyun.sign(params, "testSecret", "GET") == "zJDF+Lrzhj/ThnlvIToysFRq6t4="
+
+
+def test_tencent_documented_canonical_request() -> None:
+    # The worked example of the API 3.0 signature documentation (cvm DescribeInstances).
+    payload = (
+        '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}'
+    )
+    canonical = tencent.canonical_request(
+        host="cvm.tencentcloudapi.com", action="DescribeInstances", payload=payload,
+        sign_action=False,
+    )  # fmt: skip
+    assert canonical.endswith("35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064")
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    assert digest == "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031"
 
 
 def test_tencent_scope_and_signature_shape() -> None:

@@ -57,26 +57,39 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
+def canonical_request(*, host: str, action: str, payload: str, sign_action: bool = True) -> str:
+    headers = f"content-type:{CONTENT_TYPE}\nhost:{host}\n"
+    signed = "content-type;host"
+    if sign_action:
+        headers += f"x-tc-action:{action.lower()}\n"
+        signed = SIGNED_HEADERS
+    return "\n".join(
+        ["POST", "/", "", headers, signed, hashlib.sha256(payload.encode()).hexdigest()]
+    )
+
+
 def signature(
-    *, secret_key: str, host: str, action: str, payload: str, timestamp: int
+    *,
+    secret_key: str,
+    host: str,
+    action: str,
+    payload: str,
+    timestamp: int,
+    service: str = SERVICE,
+    sign_action: bool = True,
 ) -> tuple[str, str]:
-    """(credential scope, hex signature) for one request."""
+    """(credential scope, hex signature) for one request.
+
+    `sign_action=False` signs only content-type and host (the documentation's example)."""
     date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical_request = "\n".join(
-        [
-            "POST",
-            "/",
-            "",
-            f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n",
-            SIGNED_HEADERS,
-            hashlib.sha256(payload.encode()).hexdigest(),
-        ]
+    canonical = canonical_request(
+        host=host, action=action, payload=payload, sign_action=sign_action
     )
-    scope = f"{date}/{SERVICE}/tc3_request"
+    scope = f"{date}/{service}/tc3_request"
     string_to_sign = "\n".join(
-        [ALGORITHM, str(timestamp), scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+        [ALGORITHM, str(timestamp), scope, hashlib.sha256(canonical.encode()).hexdigest()]
     )
-    key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), date), SERVICE), "tc3_request")
+    key = _hmac(_hmac(_hmac(f"TC3{secret_key}".encode(), date), service), "tc3_request")
     return scope, hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
 
 
