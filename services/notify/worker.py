@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from typing import Any
 
 import httpx
@@ -22,12 +21,6 @@ from services.notify.service import Sender
 from services.notify.sms.providers import build_providers
 
 settings = get_settings()
-
-# httpcore tries `import sniffio` on every request; where it is not installed the failed
-# import is retried each time (failures are not cached) and costs more than the rest of
-# the call. Marking it absent once makes httpcore take its asyncio path at once.
-sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-
 
 async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Proves the queue end to end: validates the payload and echoes it."""

@@ -54,15 +54,8 @@ def missing_items(declaration: Declaration, eligibility: dict[str, Any] | None) 
             _item("self_evaluation", "工艺美术系列申报人须填报自评表（2023年度通知 附件5）。")
         )
     kinds = {a["kind"] for a in declaration.attachments}
-    if declaration.level == "senior" and "commitment_letter" not in kinds:
-        items.append(
-            _item(
-                "other_proofs",
-                "申报正高级须上传本人亲笔签名的承诺书原件扫描件"
-                "（申报系统操作注意事项 一（二）14）。",
-                "material",
-            )
-        )
+    # Level-specific materials (e.g. 正高's signed pledge, 002 一（二）14) come from the
+    # policy's `materials` below, so a series without that rule does not get it.
     papers = s.get("papers") or []
     if papers and "academic_output" not in kinds:
         items.append(

@@ -249,7 +249,6 @@ async def withdraw(
     )
     await cancel_reminders(session, declaration, "correction_reminder", "payment_reminder")
     if from_status != "draft":
-        # DECLARATION_WITHDRAWN is not among the notify worker's templates yet (see report).
         await notify(
             session,
             declaration,

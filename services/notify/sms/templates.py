@@ -90,6 +90,12 @@ TEMPLATES: dict[str, Template] = {
             ("name", "deadline"),
         ),
         Template(
+            "DECLARATION_WITHDRAWN",
+            "notice",
+            "{name}您好，您申报的{title}已撤回。如非本人操作，请及时联系所在单位。",
+            ("name", "title"),
+        ),
+        Template(
             "DEFENCE_SCHEDULED",
             "notice",
             "{name}您好，您的职称评审答辩定于{time}在{place}进行，请携带身份证件提前到场。",
