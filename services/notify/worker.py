@@ -22,6 +22,7 @@ from services.notify.sms.providers import build_providers
 
 settings = get_settings()
 
+
 async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Proves the queue end to end: validates the payload and echoes it."""
     job = PingJob.model_validate(payload)
