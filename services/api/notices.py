@@ -14,24 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.campaigns.service import shanghai
 from services.api.declarations.models import Declaration
 from services.kit.outbox import add_notification, cancel_notifications
+from services.kit.vocabulary import title_name
 
 MAX_PARAM = 35
-TITLES = {
-    "engineering": {
-        "technician": "技术员",
-        "assistant": "助理工程师",
-        "intermediate": "工程师",
-        "deputy_senior": "高级工程师",
-        "senior": "正高级工程师",
-    },
-    "arts_crafts": {
-        "technician": "工艺美术员",
-        "assistant": "助理工艺美术师",
-        "intermediate": "工艺美术师",
-        "deputy_senior": "高级工艺美术师",
-        "senior": "正高级工艺美术师",
-    },
-}
 REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 
 
@@ -40,7 +25,7 @@ def e164(phone: str) -> str:
 
 
 def title_of(declaration: Declaration) -> str:
-    return TITLES.get(declaration.series, {}).get(declaration.level, declaration.level)
+    return title_name(declaration.series, declaration.level)
 
 
 def _clip(value: Any) -> Any:

@@ -12,8 +12,8 @@ from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
+from services.kit.vocabulary import Industry, Level, Series
 from services.rules.engine.facts import effective_county
-from services.rules.engine.vocab import Industry, Level, Series
 from services.rules.schemas import (
     MAX_BATCH,
     BatchAdapter,

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from services.rules.engine.vocab import (
+from services.kit.vocabulary import (
     AssessmentGrade,
     BlockerId,
     EducationLevel,

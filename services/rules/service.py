@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.kit.problems import ProblemError
+from services.kit.vocabulary import LEVEL_NAMES, SERIES_NAMES
 from services.rules.engine.compiled import CompiledPack
 from services.rules.engine.evaluator import evaluate
 from services.rules.engine.facts import facts_from_request
 from services.rules.engine.packs import Registry
-from services.rules.engine.vocab import LEVEL_NAMES, SERIES_NAMES
 from services.rules.regions import region_name
 
 _CST = timedelta(hours=8)

@@ -2,23 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.declarations.sections import DeclarationSections, Level
-
-Path = Literal[
-    "normal",
-    "direct",
-    "exceptional",
-    "dual_directed",
-    "high_skill",
-    "former_civil_servant",
-    "engineering_master_early",
-    "series_transfer",
-    "no_title",
-]
+from services.api.declarations.sections import DeclarationSections
+from services.kit.vocabulary import Level
+from services.kit.vocabulary import PathId as Path
 
 
 class Strict(BaseModel):

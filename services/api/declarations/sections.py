@@ -10,22 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EmployerType = Literal[
-    "public_institution", "state_owned", "private", "social_org", "freelancer", "civil_service"
-]
-Education = Literal[
-    "doctorate",
-    "master",
-    "second_bachelor",
-    "bachelor",
-    "junior_college",
-    "technical_secondary",
-    "high_school",
-    "tech_college_preparatory",
-    "tech_college_senior_worker",
-]
-Level = Literal["technician", "assistant", "intermediate", "deputy_senior", "senior"]
-Series = Literal["engineering", "arts_crafts"]
+from services.kit.vocabulary import EducationLevel as Education
+from services.kit.vocabulary import EmployerType, Level, Series
+
 PHONE = r"^(\+86)?1[3-9][0-9]{9}$"
 
 

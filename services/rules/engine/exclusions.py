@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from services.kit.vocabulary import EMPLOYER_NAMES, SANCTION_NAMES
 from services.rules.engine import models as m
 from services.rules.engine.dates import NEVER, add_months
-from services.rules.engine.vocab import EMPLOYER_NAMES, SANCTION_NAMES
 
 Check = tuple[bool | None, int, str] | None
 

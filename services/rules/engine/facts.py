@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.rules.engine.vocab import EDUCATION_RANK, GRADE_RANK, SKILL_RANK
+from services.kit.vocabulary import EDUCATION_RANK, GRADE_RANK, SKILL_RANK
 
 
 class Facts:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.rules.engine.vocab import (
+from services.kit.vocabulary import (
     AssessmentGrade,
     BlockerId,
     EducationLevel,

@@ -14,15 +14,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.rules.engine import models as m
-from services.rules.engine.dates import NEVER, elapsed, span_zh
-from services.rules.engine.vocab import (
+from services.kit.vocabulary import (
     EDUCATION_NAMES,
     EDUCATION_RANK,
     SKILL_NAMES,
     SKILL_RANK,
     title_name,
 )
+from services.rules.engine import models as m
+from services.rules.engine.dates import NEVER, elapsed, span_zh
 
 Result = tuple[Any, int, Any, Any, Any]
 

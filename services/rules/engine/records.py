@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.kit.vocabulary import GRADE_NAMES, GRADE_RANK, title_name
 from services.rules.engine import models as m
 from services.rules.engine.dates import NEVER
 from services.rules.engine.predicates import Ctx, Pred, Result
-from services.rules.engine.vocab import GRADE_NAMES, GRADE_RANK, title_name
 
 _RANK_NAME = {v: GRADE_NAMES[k] for k, v in GRADE_RANK.items()}
 _RANK_CODE = {v: k for k, v in GRADE_RANK.items()}

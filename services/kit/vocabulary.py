@@ -1,4 +1,4 @@
-"""The fixed vocabulary of the eligibility contract (see DESIGN.md "Vocabulary"), with the
+"""The fixed vocabulary shared by every service (DESIGN.md "Vocabulary"), with the
 Chinese names a person reads in messages."""
 
 from __future__ import annotations
