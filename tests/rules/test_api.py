@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-import services.rules.service as service_module
 from tests.rules.judge import load_cases, request_json
 
 CASES = load_cases()
@@ -93,13 +92,16 @@ async def test_level_outside_the_pack_is_a_422_problem(client) -> None:
     assert fields(r) == {"level"}
 
 
-async def test_as_of_defaults_to_today_in_china(client, monkeypatch) -> None:
-    monkeypatch.setattr(service_module, "today_cst", lambda: date(2022, 7, 31))
+async def test_as_of_defaults_to_today_in_china(client) -> None:
+    # The packs end with 2023; today is past them, so the default date shows in the 422.
     without = body()
     del without["as_of"]
     r = await client.post("/v1/evaluate", json=without)
-    assert r.status_code == 200
-    assert r.json()["policy"]["id"] == "guangxi-engineering-2022"
+    today = (datetime.now(UTC) + timedelta(hours=8)).date()
+    assert today > date(2023, 12, 31), "a pack now covers today: pick another probe"
+    assert r.status_code == 422, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:no-policy"
+    assert str(today.year) in r.json()["detail"]
 
 
 @pytest.mark.parametrize(
