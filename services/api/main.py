@@ -13,6 +13,7 @@ from services.api.campaigns.router import router as campaigns_router
 from services.api.clients import rules as rules_client
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
+from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
@@ -59,6 +60,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.include_router(eligibility_router)
     app.include_router(committees_router)
+    app.include_router(documents_router)
     for router in (
         orgs_router,
         campaigns_router,

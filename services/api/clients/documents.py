@@ -2,17 +2,7 @@
 
 Uploads are streamed through: the gateway hands the incoming multipart body on chunk by
 chunk (`request.stream()`), so it never holds a whole file. The document service caps
-the size and answers 413 itself. Once declarations exist, the gateway route is:
-
-    @router.post("/v1/declarations/{declaration_id}/documents")
-    async def upload(declaration_id, request, principal, normalize: bool = False):
-        ...check principal may edit declaration_id, find its status...
-        response = await documents.upload_stream(
-            request.app.state.documents, declaration_id, request.stream(),
-            content_type=request.headers["content-type"],
-            content_length=request.headers.get("content-length"),
-            uploader_id=str(principal.user_id), declaration_status=status, normalize=normalize)
-        return documents.relay(response)
+the size and answers 413 itself. The gateway's routes are in `services/api/documents/`.
 """
 
 from __future__ import annotations
@@ -34,7 +24,7 @@ def make_client(base_url: str, timeout: float = 30.0) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
 
 
-def _unavailable() -> ProblemError:
+def unavailable() -> ProblemError:
     return ProblemError(
         503,
         "documents-unavailable",
@@ -70,7 +60,7 @@ async def call(
             method, path, content=content, params=params, headers={**_headers(), **(headers or {})}
         )
     except httpx.TransportError as exc:
-        raise _unavailable() from exc
+        raise unavailable() from exc
 
 
 async def upload_stream(
@@ -107,8 +97,19 @@ async def upload_stream(
     )
 
 
-async def list_documents(client: httpx.AsyncClient, declaration_id: str) -> httpx.Response:
-    return await call(client, "GET", f"/v1/declarations/{declaration_id}/documents")
+async def list_kinds(client: httpx.AsyncClient) -> httpx.Response:
+    return await call(client, "GET", "/v1/kinds")
+
+
+async def list_documents(
+    client: httpx.AsyncClient, declaration_id: str, *, include_inactive: bool = False
+) -> httpx.Response:
+    return await call(
+        client,
+        "GET",
+        f"/v1/declarations/{declaration_id}/documents",
+        params={"include_inactive": "true" if include_inactive else "false"},
+    )
 
 
 async def get_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:

@@ -1,0 +1,254 @@
+"""HTTP for a declaration's documents: upload, replace, delete, list, download links.
+
+Uploads stream straight through to the document service (`request.stream()`), never
+held in memory here; the gateway only decides who may act and records attachments.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep
+from services.api.clients import documents as client
+from services.api.declarations import service as declarations
+from services.api.documents import service
+from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.http import etag
+from services.kit.db import SessionDep
+from services.kit.problems import PROBLEM_MEDIA_TYPE
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = app.state.settings
+    app.state.documents = client.make_client(settings.documents_url, settings.documents_timeout)
+    app.state.document_kinds = {}  # kind -> material, read once from GET /v1/kinds
+    try:
+        yield
+    finally:
+        await app.state.documents.aclose()
+
+
+router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
+
+_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+_MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "kind"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "扫描件或照片",
+                        },
+                        "kind": {
+                            "type": "string",
+                            "description": "材料类别（材料服务 GET /v1/kinds）",
+                        },
+                        "note": {"type": "string", "maxLength": 500, "description": "备注（可选）"},
+                    },
+                }
+            }
+        },
+    }
+}
+_UPLOAD_RESPONSES = {
+    404: {"description": "申报不存在或无权查看", **_PROBLEM},
+    409: {"description": "申报已提交，不能再改动材料", **_PROBLEM},
+    413: {"description": "上传内容超过上限", **_PROBLEM},
+    422: {"description": "材料未通过检查：findings 列出全部问题", **_PROBLEM},
+    503: {"description": "材料服务或文件存储不可用（带 Retry-After），申报未改动", **_PROBLEM},
+}
+Normalize = Annotated[
+    bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
+]
+
+
+def _http(request: Request) -> httpx.AsyncClient:
+    return request.app.state.documents
+
+
+async def _forward(
+    request: Request,
+    declaration_id: uuid.UUID,
+    *,
+    uploader: str,
+    status: str,
+    normalize: bool,
+    replaces: uuid.UUID | None = None,
+) -> httpx.Response:
+    return await client.upload_stream(
+        _http(request),
+        str(declaration_id),
+        request.stream(),
+        content_type=request.headers.get("content-type", ""),
+        content_length=request.headers.get("content-length"),
+        uploader_id=uploader,
+        declaration_status=status,
+        normalize=normalize,
+        replaces=str(replaces) if replaces else None,
+    )
+
+
+async def _upload(
+    request: Request,
+    session,
+    principal,
+    declaration_id: uuid.UUID,
+    *,
+    normalize: bool,
+    replaces: uuid.UUID | None = None,
+) -> Response:
+    action = "替换材料" if replaces else "上传材料"
+    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
+    status = declaration.status
+    http = _http(request)
+    kinds = await service.materials(http, request.app.state.document_kinds)
+    if replaces is not None:
+        await service.owned_document(http, declaration_id, replaces)
+    await service.release(session)
+    response = await _forward(
+        request,
+        declaration_id,
+        uploader=principal.sub,
+        status=status,
+        normalize=normalize,
+        replaces=replaces,
+    )
+    if response.status_code != 201:
+        return client.relay(response)
+    doc = response.json()
+    declaration = await service.attach(
+        session,
+        principal,
+        declaration_id,
+        doc=doc,
+        kinds=kinds,
+        uploaded_while=status,
+        http=http,
+        replaces=replaces,
+    )
+    return JSONResponse(
+        doc,
+        status_code=201,
+        headers={
+            "ETag": etag(declaration.version),
+            "Location": f"/v1/declarations/{declaration_id}/documents/{doc['id']}",
+        },
+    )
+
+
+@router.post(
+    "/{declaration_id}/documents",
+    status_code=201,
+    response_model=DocumentRead,
+    responses=_UPLOAD_RESPONSES,
+    openapi_extra=_MULTIPART,
+    summary="上传材料（申请人，草稿或退回补正时）：检查通过后记入申报的附件",
+)
+async def upload(
+    declaration_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    normalize: Normalize = False,
+) -> Response:
+    return await _upload(request, session, principal, declaration_id, normalize=normalize)
+
+
+@router.post(
+    "/{declaration_id}/documents/{document_id}/replace",
+    status_code=201,
+    response_model=DocumentRead,
+    responses=_UPLOAD_RESPONSES,
+    openapi_extra=_MULTIPART,
+    summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
+)
+async def replace(
+    declaration_id: uuid.UUID,
+    document_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    normalize: Normalize = False,
+) -> Response:
+    return await _upload(
+        request, session, principal, declaration_id, normalize=normalize, replaces=document_id
+    )
+
+
+@router.delete(
+    "/{declaration_id}/documents/{document_id}",
+    status_code=204,
+    responses={k: _UPLOAD_RESPONSES[k] for k in (404, 409, 503)},
+    summary="删除材料（申请人，申报提交前）",
+)
+async def delete(
+    declaration_id: uuid.UUID,
+    document_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    declaration = await service.check_editable(
+        session, principal, declaration_id, action_zh="删除材料", lock=True
+    )
+    http = _http(request)
+    await service.owned_document(http, declaration_id, document_id)
+    response = await client.delete_document(
+        http, str(document_id), declaration_status=declaration.status
+    )
+    if response.status_code != 204:
+        return client.relay(response)
+    declaration = await service.detach(session, declaration, document_id=document_id)
+    return Response(status_code=204, headers={"ETag": etag(declaration.version)})
+
+
+@router.get(
+    "/{declaration_id}/documents",
+    response_model=list[DocumentRead],
+    summary="申报的材料（有权查看申报的人）",
+)
+async def list_documents(
+    declaration_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    include_inactive: bool = False,
+) -> Response:
+    await declarations.load(session, principal, declaration_id)
+    response = await client.list_documents(
+        _http(request), str(declaration_id), include_inactive=include_inactive
+    )
+    return client.relay(response)
+
+
+@router.get(
+    "/{declaration_id}/documents/{document_id}/download",
+    response_model=DownloadLink,
+    responses={k: _UPLOAD_RESPONSES[k] for k in (404, 503)},
+    summary="限时下载链接（不超过 15 分钟；申请人、审核链已到达的审核人、上级职改办）",
+)
+async def download(
+    declaration_id: uuid.UUID,
+    document_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    expires_in: Annotated[int, Query(ge=1, le=900)] = 900,
+) -> Response:
+    await declarations.load(session, principal, declaration_id)
+    http = _http(request)
+    await service.owned_document(http, declaration_id, document_id)
+    return client.relay(await client.download_link(http, str(document_id), expires_in=expires_in))

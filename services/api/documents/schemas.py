@@ -1,0 +1,48 @@
+"""What the gateway answers about documents (the document service's records, passed on)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class FindingRead(BaseModel):
+    code: str
+    severity: Literal["error", "warning"]
+    message: str
+    clause: str | None = None
+    details: dict[str, Any] = {}
+
+
+class DocumentRead(BaseModel):
+    """The document service's record (`openapi/documents.json`), as the gateway relays it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: uuid.UUID
+    declaration_id: str
+    kind: str
+    status: Literal["accepted", "rejected", "superseded"]
+    uploader_id: str | None = None
+    original_name: str | None = None
+    note: str | None = None
+    received_size: int
+    received_sha256: str
+    stored_size: int | None = None
+    stored_sha256: str | None = None
+    stored_mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+    findings: list[FindingRead] = []
+    changes: list[dict[str, Any]] = []
+    replaces_id: uuid.UUID | None = None
+    superseded_by_id: uuid.UUID | None = None
+    created_at: datetime
+
+
+class DownloadLink(BaseModel):
+    url: str
+    expires_at: datetime

@@ -1,0 +1,141 @@
+"""Documents of a declaration: who may upload, replace, delete or download, and attachments.
+
+The files themselves live in the document service (checks, S3); the gateway decides who
+may touch a declaration's documents and keeps `Declaration.attachments` (document id +
+the policy material it satisfies) in step, so the submission check sees what was uploaded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.access import require_role
+from services.api.campaigns import service as campaigns
+from services.api.clients import documents as client
+from services.api.declarations import service as declarations
+from services.api.declarations.models import Declaration
+from services.kit.auth import Principal
+from services.kit.problems import ProblemError
+
+
+def not_editable(status: str) -> ProblemError:
+    return ProblemError(
+        409,
+        "declaration-not-editable",
+        "申报已提交审核，只有草稿或被退回补正的申报可以上传、替换或删除材料。",
+        status_now=status,
+    )
+
+
+def document_not_found() -> ProblemError:
+    return ProblemError(
+        404, "document-not-found", "材料不存在或不属于该申报。", title="Document not found"
+    )
+
+
+async def check_editable(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    action_zh: str,
+    lock: bool = False,
+) -> Declaration:
+    """The applicant's own draft or returned declaration, inside its window; else 404/403/409."""
+    declaration = await declarations.load(session, principal, declaration_id, lock=lock)
+    require_role(principal, "applicant")
+    if declaration.status not in declarations.EDITABLE:
+        raise not_editable(declaration.status)
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await campaigns.db_now(session)
+    await declarations.editable_until(session, declaration, campaign, now, action_zh)
+    return declaration
+
+
+async def release(session: AsyncSession) -> None:
+    """End the read-only check's transaction before a long upload streams through.
+
+    Nothing was written; this only returns the connection to the pool so slow uploads
+    do not hold one each. The attachment is written later in a fresh transaction.
+    """
+    await session.rollback()
+
+
+async def materials(http: httpx.AsyncClient, cache: dict[str, str | None]) -> dict[str, str | None]:
+    """Document kind -> the eligibility material it satisfies (`GET /v1/kinds`), cached."""
+    if not cache:
+        response = await client.list_kinds(http)
+        if response.status_code != 200:
+            raise client.unavailable()
+        cache.update({k["code"]: k["material"] for k in response.json()})
+    return cache
+
+
+async def owned_document(
+    http: httpx.AsyncClient, declaration_id: uuid.UUID, document_id: uuid.UUID
+) -> dict[str, Any]:
+    """The document service's record, if it belongs to this declaration; else 404."""
+    response = await client.get_document(http, str(document_id))
+    if response.status_code == 404:
+        raise document_not_found()
+    if response.status_code != 200:
+        raise client.unavailable()
+    doc = response.json()
+    if doc["declaration_id"] != str(declaration_id):
+        raise document_not_found()
+    return doc
+
+
+async def attach(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    doc: dict[str, Any],
+    kinds: dict[str, str | None],
+    uploaded_while: str,
+    http: httpx.AsyncClient,
+    replaces: uuid.UUID | None = None,
+) -> Declaration:
+    """Record an accepted document on its declaration (replacing `replaces` if given).
+
+    The declaration is locked and checked again: if it was submitted while the file was
+    streaming, the new document is deleted from the document service and the upload
+    refused, so no document is left stored that the declaration does not list.
+    """
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    if declaration.status not in declarations.EDITABLE:
+        await client.delete_document(http, doc["id"], declaration_status=uploaded_while)
+        raise not_editable(declaration.status)
+    kept = [
+        a
+        for a in declaration.attachments
+        if replaces is None or a.get("document_id") != str(replaces)
+    ]
+    entry: dict[str, Any] = {
+        "document_id": doc["id"],
+        "kind": kinds.get(doc["kind"]) or doc["kind"],
+    }
+    if doc.get("note"):
+        entry["note"] = doc["note"][:200]
+    declaration.attachments = [*kept, entry]
+    declarations.touch(declaration, await campaigns.db_now(session))
+    session.add(declaration)
+    await session.flush()
+    return declaration
+
+
+async def detach(
+    session: AsyncSession, declaration: Declaration, *, document_id: uuid.UUID
+) -> Declaration:
+    declaration.attachments = [
+        a for a in declaration.attachments if a.get("document_id") != str(document_id)
+    ]
+    declarations.touch(declaration, await campaigns.db_now(session))
+    session.add(declaration)
+    await session.flush()
+    return declaration

@@ -1,0 +1,246 @@
+"""The gateway's document routes on the real stack: the document service under uvicorn
+(PostgreSQL + SeaweedFS S3), the eligibility service, and the gateway app."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from scripts.servers import free_port
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from tests.api.conftest import (
+    attachments_for,
+    auth,
+    make_campaign,
+    make_tree,
+    new_draft,
+    post,
+    token,
+)
+from tests.conftest import Stack
+from tests.documents import corpus
+from tests.support import running
+
+
+@pytest.fixture(scope="module")
+def documents_url(stack: Stack, uvicorn_service) -> str:
+    return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
+
+
+@pytest.fixture
+async def gateway(stack: Stack, rules_url: str, documents_url: str):
+    settings = ApiSettings(
+        **stack.settings_kwargs(), rules_url=rules_url, documents_url=documents_url
+    )
+    async with running(build_app(settings)) as c:
+        yield c
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    did: str,
+    tok: str,
+    data: bytes,
+    *,
+    kind: str = "title_certificate",
+    replaces: str | None = None,
+    note: str | None = None,
+) -> httpx.Response:
+    url = f"/v1/declarations/{did}/documents" + (f"/{replaces}/replace" if replaces else "")
+    fields = {"kind": kind, **({"note": note} if note else {})}
+    return await client.post(
+        url,
+        data=fields,
+        files={"file": ("scan.jpg", data, "image/jpeg")},
+        headers=auth(tok),
+    )
+
+
+async def declaration(client: httpx.AsyncClient, did: str, tok: str) -> httpx.Response:
+    r = await client.get(f"/v1/declarations/{did}", headers=auth(tok))
+    assert r.status_code == 200, r.text
+    return r
+
+
+async def stored_documents(documents_url: str, did: str) -> list[dict]:
+    async with httpx.AsyncClient(base_url=documents_url) as direct:
+        r = await direct.get(
+            f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway) -> None:
+    tree = await make_tree(gateway, label="材料")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant", sub=f"docs-{uuid.uuid4().hex[:6]}")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    before = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    assert before.status_code == 422
+    assert any(e.get("section") == "papers" for e in before.json()["errors"])
+
+    data = corpus.clean_scan(71)
+    r = await upload(gateway, did, applicant, data, kind="paper_cover", note="期刊封面")
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    assert doc["status"] == "accepted" and doc["kind"] == "paper_cover"
+    assert doc["uploader_id"].startswith("docs-")
+    assert doc["received_sha256"] == hashlib.sha256(data).hexdigest()
+    current = await declaration(gateway, did, applicant)
+    assert current.headers["etag"] == r.headers["etag"]
+    # The document service's kind paper_cover satisfies the policy material academic_output.
+    assert current.json()["attachments"] == [
+        {"document_id": doc["id"], "kind": "academic_output", "note": "期刊封面"}
+    ]
+
+    # The completeness check no longer asks for papers; attach the rest and submit.
+    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    assert r.status_code == 422
+    assert not any(e.get("section") == "papers" for e in r.json()["errors"])
+    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+    rest = [a for a in attachments_for(missing) if a["kind"] != "academic_output"]
+    body = {"attachments": current.json()["attachments"] + rest}
+    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    assert r.status_code == 200, r.text
+
+    # The unit reviewer, whose step the chain has reached, gets a link of at most 15 min.
+    link_url = f"/v1/declarations/{did}/documents/{doc['id']}/download"
+    r = await gateway.get(link_url, headers=auth(tree.tokens["unit_reviewer"]))
+    assert r.status_code == 200, r.text
+    expires = datetime.fromisoformat(r.json()["expires_at"])
+    assert expires <= datetime.now(UTC) + timedelta(seconds=901)
+    async with httpx.AsyncClient() as anyone:
+        fetched = await anyone.get(r.json()["url"])
+    assert fetched.status_code == 200
+    assert hashlib.sha256(fetched.content).hexdigest() == doc["stored_sha256"]
+    # Offices above see it too; a reviewer of another tree does not learn it exists.
+    office = await gateway.get(link_url, headers=auth(tree.tokens["series_office"]))
+    assert office.status_code == 200
+    stranger = token("unit_reviewer", uuid.uuid4(), sub="docs-stranger")
+    r = await gateway.get(link_url, headers=auth(stranger))
+    assert r.status_code == 404
+    assert r.json()["type"] == "urn:zhicheng:problem:declaration-not-found"
+    assert (
+        await gateway.get(link_url + "?expires_in=901", headers=auth(applicant))
+    ).status_code == 422
+
+    # Submitted: no more uploads or deletions, and nothing new is stored.
+    r = await upload(gateway, did, applicant, corpus.clean_scan(72))
+    assert r.status_code == 409
+    assert r.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
+    r = await gateway.delete(
+        f"/v1/declarations/{did}/documents/{doc['id']}", headers=auth(applicant)
+    )
+    assert r.status_code == 409
+    listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
+    assert [d["id"] for d in listed.json()] == [doc["id"]]
+
+
+async def test_rejected_scan_comes_back_as_problem_and_attaches_nothing(gateway) -> None:
+    tree = await make_tree(gateway, label="驳回")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    before = await declaration(gateway, did, applicant)
+    r = await upload(gateway, did, applicant, corpus.blurred_scan(73))
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    assert problem["type"] == "urn:zhicheng:problem:document-rejected"
+    assert "image-blurred" in {f["code"] for f in problem["findings"]}
+    assert "模糊" in problem["detail"] or "清晰" in problem["detail"]
+    after = await declaration(gateway, did, applicant)
+    assert after.json()["attachments"] == [] and after.headers["etag"] == before.headers["etag"]
+
+
+async def test_others_cannot_upload_and_nothing_reaches_the_store(gateway, documents_url) -> None:
+    tree = await make_tree(gateway, label="他人")
+    campaign = await make_campaign(gateway)
+    owner = token("applicant")
+    did = await new_draft(gateway, tree, campaign, owner)
+    data = corpus.clean_scan(74)
+    other = await upload(gateway, did, token("applicant"), data)
+    assert other.status_code == 404
+    assert other.json()["type"] == "urn:zhicheng:problem:declaration-not-found"
+    # A reviewer does not see a draft at all; nor does anyone without a token upload.
+    reviewer = await upload(gateway, did, tree.tokens["unit_reviewer"], data)
+    assert reviewer.status_code == 404
+    anonymous = await gateway.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", data, "image/jpeg")},
+    )
+    assert anonymous.status_code == 401
+    missing = await upload(gateway, str(uuid.uuid4()), owner, data)
+    assert missing.status_code == 404
+    assert await stored_documents(documents_url, did) == []
+
+
+async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_url) -> None:
+    tree = await make_tree(gateway, label="替换")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    other_did = await new_draft(gateway, tree, campaign, applicant)
+    first = (await upload(gateway, did, applicant, corpus.clean_scan(75))).json()
+    foreign = await upload(gateway, other_did, applicant, corpus.clean_scan(76))
+    assert foreign.status_code == 201
+
+    r = await upload(gateway, did, applicant, corpus.clean_scan(77), replaces=first["id"])
+    assert r.status_code == 201, r.text
+    second = r.json()
+    assert second["replaces_id"] == first["id"]
+    attachments = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert attachments == [{"document_id": second["id"], "kind": "title_certificate"}]
+    statuses = {d["id"]: d["status"] for d in await stored_documents(documents_url, did)}
+    assert statuses == {first["id"]: "superseded", second["id"]: "accepted"}
+
+    # Another declaration's document cannot be reached through this one.
+    url = f"/v1/declarations/{did}/documents/{foreign.json()['id']}"
+    r = await gateway.delete(url, headers=auth(applicant))
+    assert r.status_code == 404
+    assert r.json()["type"] == "urn:zhicheng:problem:document-not-found"
+    r = await gateway.get(url + "/download", headers=auth(applicant))
+    assert r.status_code == 404
+
+    r = await gateway.delete(
+        f"/v1/declarations/{did}/documents/{second['id']}", headers=auth(applicant)
+    )
+    assert r.status_code == 204
+    assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
+    listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
+    assert listed.json() == []
+
+
+async def test_document_service_down_is_503_and_declaration_unchanged(
+    stack: Stack, rules_url: str, gateway
+) -> None:
+    tree = await make_tree(gateway, label="停服")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    before = await declaration(gateway, did, applicant)
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=f"http://127.0.0.1:{free_port()}",
+    )
+    async with running(build_app(settings)) as down:
+        r = await upload(down, did, applicant, corpus.clean_scan(78))
+        assert r.status_code == 503
+        assert r.headers["content-type"] == "application/problem+json"
+        assert int(r.headers["retry-after"]) > 0
+        assert r.json()["type"] == "urn:zhicheng:problem:documents-unavailable"
+        listed = await down.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
+        assert listed.status_code == 503
+    after = await declaration(gateway, did, applicant)
+    assert after.json()["attachments"] == before.json()["attachments"] == []
+    assert after.headers["etag"] == before.headers["etag"]
