@@ -1,4 +1,5 @@
-"""Export the OpenAPI 3.1 documents of the three HTTP services into `openapi/`.
+"""Export the OpenAPI 3.1 documents of the HTTP services into `openapi/`: the three
+FastAPI services and the notify worker's listener (probes, metrics, delivery receipts).
 
 `python -m scripts.openapi` writes them; `--check` exits 1 when a committed file is stale.
 """
@@ -16,11 +17,22 @@ SERVICES = {
     "api": "services.api.main",
     "rules": "services.rules.main",
     "documents": "services.documents.main",
+    "notify": "services.notify.health",
 }
 
 
+def _app(service: str):
+    if service == "notify":
+        from services.notify.config import get_settings
+        from services.notify.health import build_health_app
+
+        # Only the routes matter for the document; no connection is opened.
+        return build_health_app(get_settings(), {"engine": None, "redis": None})
+    return importlib.import_module(SERVICES[service]).app
+
+
 def render(service: str) -> str:
-    app = importlib.import_module(SERVICES[service]).app
+    app = _app(service)
     return json.dumps(app.openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
+from services.documents import metrics as doc_metrics
 from services.documents import storage, sweeper
 from services.documents.checks import CheckConfig
 from services.documents.config import DocumentsSettings, get_settings
@@ -77,6 +78,7 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(router)
+    doc_metrics.install(app)
     return app
 
 

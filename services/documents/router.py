@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.documents import intake, service
+from services.documents import metrics as doc_metrics
 from services.documents.kinds import KindRules, all_kinds, get_kind
 from services.documents.schemas import DeclarationId, DocumentRead, DownloadLink, KindRead
 from services.kit.db import SessionDep
@@ -79,7 +80,8 @@ def _kind(code: str | None) -> KindRules:
     return kind
 
 
-def _answer(doc, status: int = 201) -> Response:
+def _answer(request: Request, doc, status: int = 201) -> Response:
+    doc_metrics.record(request.app, doc)
     body = DocumentRead.model_validate(doc)
     if doc.status != "rejected":
         return JSONResponse(body.model_dump(mode="json"), status_code=status)
@@ -134,7 +136,7 @@ async def upload(
         note=note,
         normalize=normalize,
     )
-    return _answer(doc)
+    return _answer(request, doc)
 
 
 @router.get(
@@ -230,7 +232,7 @@ async def replace(
         normalize=normalize,
         replaces=old,
     )
-    return _answer(doc)
+    return _answer(request, doc)
 
 
 @router.post(

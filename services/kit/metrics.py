@@ -1,11 +1,14 @@
 """Prometheus metrics: `/metrics` on every service, request counts and latency by route.
 
 Each app has its own registry (several apps can live in one test process); services add
-their own metrics to `app.state.metrics` (a `CollectorRegistry`).
+their own metrics to `app.state.metrics` (a `CollectorRegistry`), and figures that must be
+read from Redis or Postgres at scrape time through `app.state.metrics_refresh` (async
+callables taking the app, awaited before each scrape).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -20,6 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+logger = logging.getLogger("zhicheng.metrics")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -90,12 +94,18 @@ def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:
     registry = CollectorRegistry()
     registry.register(_PoolCollector(app))
     app.state.metrics = registry
+    app.state.metrics_refresh = []
     app.add_middleware(MetricsMiddleware, registry=registry, service=service)
 
     router = APIRouter(tags=["health"])
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics(request: Request) -> Response:
+        for refresh in request.app.state.metrics_refresh:
+            try:
+                await refresh(request.app)
+            except Exception:  # a dependency down must not take the scrape down with it
+                logger.warning("metrics refresh failed", exc_info=True)
         return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(router)

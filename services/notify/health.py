@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis
 from services.kit.db import make_sessionmaker
+from services.notify import metrics as notify_metrics
 from services.notify.config import NotifySettings
 from services.notify.receipts import router as receipts_router
 
@@ -26,6 +27,7 @@ def build_health_app(settings: NotifySettings, state: dict) -> FastAPI:
     app.state.engine = state["engine"]
     app.state.sessionmaker = state.get("maker") or make_sessionmaker(state["engine"])
     app.state.redis = state["redis"]
+    notify_metrics.install(app)
     return app
 
 

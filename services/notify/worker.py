@@ -91,5 +91,8 @@ class WorkerSettings:
     max_jobs = settings.notify_max_jobs
     poll_delay = settings.notify_poll_delay
     job_timeout = settings.notify_job_timeout
+    # On SIGTERM, let running sends finish (up to this many seconds) instead of
+    # cancelling them mid-call, which would leave them `sending_unknown`.
+    job_completion_wait = settings.notify_job_timeout
     keep_result = 3600
     health_check_interval = 30

@@ -220,3 +220,23 @@ async def test_valkey_restart_under_a_running_worker(stack, fake, valkey, worker
     everything = queued + later
     await _wait(maker, everything, within=90)
     assert _counts(fake, everything) == Counter({str(i): 1 for i in everything})
+
+
+async def test_sigterm_lets_the_running_send_finish(stack, fake, valkey, workers, maker) -> None:
+    env = _env(stack, fake, valkey)
+    # Shorter than the provider timeout (3 s here), so only a cancel could cut it.
+    fake.mode(provider="aliyun", stall_seconds=1.5, stall_count=1)
+    worker = workers(env).start()
+    ids = [await add(maker)]
+    await _relay(maker, valkey, ids)
+    deadline = time.monotonic() + 30
+    while not _counts(fake, ids):
+        assert time.monotonic() < deadline, "the message did not reach the gateway"
+        await asyncio.sleep(0.05)
+    # The provider holds its answer; the worker is mid-call when it is asked to stop.
+    assert worker.proc is not None
+    worker.proc.terminate()
+    assert await asyncio.to_thread(worker.proc.wait, 30) == 0
+    row = (await _statuses(maker, ids))[ids[0]]
+    assert row.status == "sent", row.status  # finished, not cancelled into sending_unknown
+    assert _counts(fake, ids) == Counter({str(ids[0]): 1})

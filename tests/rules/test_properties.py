@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from services.kit.vocabulary import LEVELS
 from services.rules.engine.dates import add_years, elapsed, full_months
 from services.rules.engine.evaluator import evaluate
 from services.rules.engine.facts import facts_from_request
-from services.kit.vocabulary import LEVELS
 from services.rules.main import registry
 from services.rules.schemas import EvaluateRequest
 

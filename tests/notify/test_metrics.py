@@ -1,0 +1,62 @@
+"""The worker's `/metrics`: queue depth, age of the oldest due job, notices by status."""
+
+from __future__ import annotations
+
+import uuid
+
+from arq import create_pool
+from arq.connections import RedisSettings
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
+
+from scripts.servers import Valkey, free_port
+from services.kit.clients import make_redis
+from services.kit.db import make_engine
+from services.kit.outbox import Notification
+from services.kit.queue import NOTIFY_QUEUE
+from services.notify.health import build_health_app
+from tests.conftest import Stack
+from tests.notify.conftest import add, settings_for
+from tests.support import running
+
+
+def _samples(text: str) -> dict[tuple, float]:
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+async def test_worker_metrics(stack: Stack, fake, maker, tmp_path) -> None:
+    valkey = Valkey(tmp_path / "valkey", free_port(), persist=False).start()
+    engine = make_engine(stack.database_url)
+    redis = make_redis(valkey.url)
+    pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+    try:
+        for _ in range(3):
+            await pool.enqueue_job("noop", _queue_name=NOTIFY_QUEUE)
+        await pool.enqueue_job("noop", _queue_name=NOTIFY_QUEUE, _defer_by=3600)
+        provider = f"probe-{uuid.uuid4().hex[:6]}"
+        ids = [await add(maker) for _ in range(2)]
+        async with maker() as session:
+            await session.exec(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(status="permanent_failure", provider=provider)
+            )
+            await session.commit()
+
+        app = build_health_app(settings_for(stack, fake), {"engine": engine, "redis": redis})
+        async with running(app) as client:
+            samples = _samples((await client.get("/metrics")).text)
+        assert samples[("notify_queue_depth", ())] == 4
+        assert samples[("notify_queue_oldest_job_age_seconds", ())] >= 0
+        assert samples[("notify_queue_oldest_job_age_seconds", ())] < 3600
+        key = ("sms_notifications", (("provider", provider), ("status", "permanent_failure")))
+        assert samples[key] == 2
+    finally:
+        await pool.aclose()
+        await redis.aclose()
+        await engine.dispose()
+        valkey.stop(grace=3)
