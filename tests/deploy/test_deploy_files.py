@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import re
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from fastapi import FastAPI
 
 from services.api.config import ApiSettings
 from services.documents.config import DocumentsSettings
-from services.kit.queue import NOTIFY_QUEUE, PING
+from services.kit import queue
+from services.kit.queue import NOTIFY_QUEUE
+from services.notify import tasks as notify_tasks
 from services.notify.config import NotifySettings
 from services.rules.config import RulesSettings
 
@@ -62,6 +65,29 @@ def _load(target: str):
     return getattr(importlib.import_module(module), attr)
 
 
+def _job_names() -> set[str]:
+    """Every job and cron name the code defines: the kit's names and the worker's tasks."""
+    names = {
+        v
+        for k, v in vars(queue).items()
+        if k.isupper() and isinstance(v, str) and v != NOTIFY_QUEUE
+    }
+    names |= {
+        name
+        for name, fn in vars(notify_tasks).items()
+        if inspect.iscoroutinefunction(fn) and fn.__module__ == notify_tasks.__name__
+    }
+    return names
+
+
+def _registered(worker) -> set[str]:
+    return {f.name for f in worker.functions} | {c.name for c in worker.cron_jobs}
+
+
+def test_the_scan_finds_the_jobs() -> None:
+    assert {"ping", "send_notification", "sweep", "noop"} <= _job_names()
+
+
 def _route_paths(app: FastAPI) -> set[str]:
     return set(app.openapi()["paths"])
 
@@ -85,8 +111,7 @@ def test_every_command_runs_real_code(where: str, command: list[str], spec: dict
     elif arq := _target(command, "arq"):
         worker = _load(arq)
         assert worker.queue_name == NOTIFY_QUEUE
-        names = {f.name for f in worker.functions}
-        assert PING in names
+        assert _job_names() <= _registered(worker), where
     else:
         assert command[:2] == ["python", "-m"], where
         assert importlib.util.find_spec(command[2]) is not None, where
