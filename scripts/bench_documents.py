@@ -1,19 +1,24 @@
-"""Benchmark of the document service (prints figures; not a test).
+"""Benchmark of document uploads (prints figures; not a test).
 
-    .venv/bin/python -m scripts.bench_documents [--n 1000] [--concurrency 16] [--workers 1]
+    .venv/bin/python -m scripts.bench_documents [--n 1000] [--concurrency 16]
+        [--workers 2] [--gateway-workers 1] [--mode both|gateway|direct]
 
-Uses DATABASE_URL / S3_ENDPOINT (+ S3_ACCESS_KEY, S3_SECRET_KEY) when set, otherwise
-starts a private PostgreSQL and SeaweedFS on free 127.0.0.1 ports. Runs the document
-service under uvicorn, then:
+Uses DATABASE_URL / REDIS_URL / S3_ENDPOINT (+ S3_ACCESS_KEY, S3_SECRET_KEY) when set,
+otherwise starts a private PostgreSQL, Valkey and SeaweedFS on free 127.0.0.1 ports.
+Runs the document service, the eligibility service and the gateway under uvicorn, then:
 
-1. `--n` uploads of ~450 KB A4 JPEG scans (multipart POST, every check on, each to a
-   declaration of its own so none is a duplicate) from `--concurrency` clients:
-   uploads/s and latency percentiles.
-2. Raw S3 PUTs of the same bytes from this process with the same concurrency (minio
-   client, one thread per client): PUTs/s. The ratio 1 / 2 is the price of the service.
+1. via the gateway (the public path): `--n` uploads of ~450 KB A4 JPEG scans as
+   multipart POST /v1/declarations/{id}/documents with an applicant's token, each to a
+   draft of its own (created before the clock starts), from `--concurrency` clients.
+   The gateway checks the caller and the draft, streams the body through to the
+   document service (every check on), then records the attachment on the declaration.
+2. direct: the same uploads straight to the document service (the gateway's cost is
+   the difference).
+3. Raw S3 PUTs of the same bytes from this process with the same concurrency (minio
+   client, one thread per client): PUTs/s. The ratios 1 / 3 and 2 / 3 are the price
+   of the service.
 
-The upload goes straight to the document service; the gateway route that forwards to it
-(`services/api/clients/documents.py`) is not measured here.
+Uploads/s, latency percentiles and the ratios are printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts.servers import Postgres, SeaweedS3, Server, free_port, port_open
+from scripts.servers import Postgres, SeaweedS3, Server, Valkey, free_port, port_open
 from services.kit.settings import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +63,10 @@ def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
         pg = Postgres(workdir / "postgres", free_port(), database="zhicheng_bench").start()
         started.append(pg)
         env["DATABASE_URL"] = pg.url
+    if "REDIS_URL" not in env:
+        valkey = Valkey(workdir / "valkey", free_port(), persist=False).start()
+        started.append(valkey)
+        env["REDIS_URL"] = valkey.url
     if "S3_ENDPOINT" not in env:
         access, secret = DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
         s3 = SeaweedS3(workdir / "seaweedfs", free_port(), access, secret).start()
@@ -68,14 +77,14 @@ def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
     return env, started
 
 
-def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "services.documents.main:app",
+            target,
             "--host",
             "127.0.0.1",
             "--port",
@@ -92,12 +101,20 @@ def _serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 60
     while not port_open(port):
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the document service did not start")
+            raise SystemExit(f"{target} did not start")
         time.sleep(0.2)
     return proc, f"http://127.0.0.1:{port}"
 
 
-async def _uploads(base: str, scans: list[bytes], n: int, concurrency: int) -> tuple[float, list]:
+async def _uploads(
+    base: str,
+    scans: list[bytes],
+    n: int,
+    concurrency: int,
+    targets: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[float, list]:
+    """`n` uploads from `concurrency` clients; `targets` are declaration ids (one each)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     counter = iter(range(n))
@@ -108,10 +125,12 @@ async def _uploads(base: str, scans: list[bytes], n: int, concurrency: int) -> t
         async def one(i: int) -> None:
             data = scans[i % len(scans)]
             started = time.perf_counter()
+            target = targets[i] if targets else f"bench{uuid.uuid4().hex[:16]}"
             response = await client.post(
-                f"/v1/declarations/bench{uuid.uuid4().hex[:16]}/documents",
+                f"/v1/declarations/{target}/documents",
                 data={"kind": "title_certificate"},
                 files={"file": (f"scan{i}.jpg", data, "image/jpeg")},
+                headers=headers or {},
             )
             latencies.append(time.perf_counter() - started)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
@@ -120,7 +139,8 @@ async def _uploads(base: str, scans: list[bytes], n: int, concurrency: int) -> t
             for i in counter:
                 await one(i)
 
-        for i in range(min(concurrency, 8)):  # warm-up: connections, pools, imports
+        warm = min(concurrency, 8)
+        for i in range(n, n + warm):  # warm-up: connections, pools, imports
             await one(i)
         latencies.clear()
         statuses.clear()
@@ -161,6 +181,32 @@ def _raw_puts(env: dict[str, str], scans: list[bytes], n: int, concurrency: int)
         return time.perf_counter() - begin
 
 
+async def _drafts(gateway: str, count: int, concurrency: int) -> tuple[list[str], str]:
+    """An org tree, an open campaign and `count` drafts of one applicant; and its token."""
+    from tests.api.conftest import make_campaign, make_tree, new_draft, token
+
+    async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
+        tree = await make_tree(client, label="压测", supervisor=False, county=False)
+        campaign = await make_campaign(client)
+        applicant = token("applicant", sub=f"bench-{uuid.uuid4().hex[:8]}")
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one() -> str:
+            async with gate:
+                return await new_draft(client, tree, campaign, applicant)
+
+        drafts = await asyncio.gather(*(one() for _ in range(count)))
+    return list(drafts), applicant
+
+
+def _report(label: str, n: int, wall: float, lat: list[float]) -> float:
+    rate = n / wall
+    p50, p95, p99 = (_pct(lat, q) * 1000 for q in (0.5, 0.95, 0.99))
+    print(f"  {label:<18} {rate:8.1f} uploads/s   (wall {wall:.1f} s)")
+    print(f"  {'':<18} latency ms  p50 {p50:.0f}   p95 {p95:.0f}   p99 {p99:.0f}")
+    return rate
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
@@ -169,12 +215,16 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="uvicorn worker processes (default: one per core)",
+        help="document service uvicorn worker processes (default: one per core)",
     )
+    parser.add_argument(
+        "--gateway-workers", type=int, default=1, help="gateway uvicorn worker processes"
+    )
+    parser.add_argument("--mode", choices=("both", "gateway", "direct"), default="both")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-docs-"))
     env, started = _infrastructure(workdir)
-    proc = None
+    procs: list[subprocess.Popen] = []
     try:
         migrated = subprocess.run(
             [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
@@ -183,25 +233,39 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(migrated.stderr.decode(errors="replace"))
         scans = _scans(8)
         size = statistics.mean(len(s) for s in scans) / 1024
-        proc, base = _serve(env, args.workers)
-        wall, lat = asyncio.run(_uploads(base, scans, args.n, args.concurrency))
-        rate = args.n / wall
-        raw_wall = _raw_puts(env, scans, args.n, args.concurrency)
-        raw_rate = args.n / raw_wall
+        proc, docs = _serve("services.documents.main:app", env, args.workers)
+        procs.append(proc)
+        rates: dict[str, float] = {}
         print(
-            f"documents: {args.n} uploads of {size:.0f} KB A4 JPEG scans, "
-            f"{args.concurrency} clients, {args.workers} uvicorn worker(s), {os.cpu_count()} cores"
+            f"documents: {args.n} uploads of {size:.0f} KB A4 JPEG scans, {args.concurrency} "
+            f"clients, document service {args.workers} worker(s), {os.cpu_count()} cores"
         )
-        print(f"  service uploads/s   {rate:8.1f}   (wall {wall:.1f} s)")
-        p50, p95, p99 = (_pct(lat, q) * 1000 for q in (0.5, 0.95, 0.99))
-        print(f"  latency ms          p50 {p50:.0f}   p95 {p95:.0f}   p99 {p99:.0f}")
-        print(
-            f"  raw S3 PUTs/s       {raw_rate:8.1f}   (same bytes, same concurrency, this process)"
-        )
-        print(f"  ratio service/raw   {rate / raw_rate:8.2f}")
-        print("  path: client → document service (the gateway route is not in this path yet)")
+        if args.mode in ("both", "gateway"):
+            proc, rules = _serve("services.rules.main:app", env, 1)
+            procs.append(proc)
+            gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
+            proc, gateway = _serve("services.api.main:app", gw_env, args.gateway_workers)
+            procs.append(proc)
+            drafts, applicant = asyncio.run(
+                _drafts(gateway, args.n + min(args.concurrency, 8), args.concurrency)
+            )
+            headers = {"Authorization": f"Bearer {applicant}"}
+            wall, lat = asyncio.run(
+                _uploads(gateway, scans, args.n, args.concurrency, drafts, headers)
+            )
+            label = f"via gateway ({args.gateway_workers}w)"
+            rates["gateway"] = _report(label, args.n, wall, lat)
+        if args.mode in ("both", "direct"):
+            wall, lat = asyncio.run(_uploads(docs, scans, args.n, args.concurrency))
+            rates["direct"] = _report("direct to service", args.n, wall, lat)
+        raw_rate = args.n / _raw_puts(env, scans, args.n, args.concurrency)
+        print(f"  {'raw S3 PUT':<18} {raw_rate:8.1f} PUTs/s      (same bytes, same concurrency)")
+        for name, rate in rates.items():
+            print(f"  ratio {name}/raw{'':<{8 - len(name)}}  {rate / raw_rate:8.2f}")
+        if len(rates) == 2:
+            print(f"  ratio gateway/direct  {rates['gateway'] / rates['direct']:6.2f}")
     finally:
-        if proc is not None:
+        for proc in reversed(procs):
             proc.terminate()
             proc.wait(20)
         for server in reversed(started):
