@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import model_validator
+
 from services.kit.settings import KitSettings
+
+# The key the payment provider signs callbacks with (HMAC-SHA256); refused in production.
+DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
 
 
 class ApiSettings(KitSettings):
@@ -10,6 +15,21 @@ class ApiSettings(KitSettings):
 
     rules_timeout: float = 10.0
     documents_timeout: float = 30.0
+
+    payment_callback_key: str = DEV_PAYMENT_CALLBACK_KEY
+    # Seconds between expiry sweeps in each replica (0: none; POST /v1/payments/expirations
+    # still runs one), and how long after a deadline an unpaid order is expired (room for
+    # a provider callback in flight; the provider's paid_at decides in any case).
+    payment_sweep_interval: float = 60.0
+    payment_expiry_grace_seconds: float = 120.0
+
+    @model_validator(mode="after")
+    def _refuse_default_payment_key(self) -> ApiSettings:
+        if self.environment == "production" and (
+            self.payment_callback_key == DEV_PAYMENT_CALLBACK_KEY
+        ):
+            raise ValueError("production settings use the development payment_callback_key")
+        return self
 
 
 @lru_cache

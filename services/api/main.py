@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
@@ -18,6 +20,8 @@ from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
 from services.api.orgs.router import router as orgs_router
+from services.api.payments import tasks as payment_tasks
+from services.api.payments.router import router as payments_router
 from services.api.reviews.router import router as reviews_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
@@ -42,9 +46,23 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.arq = ArqRedis.from_url(
             settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
         )
+        sweeper = None
+        if settings.payment_sweep_interval > 0:
+            sweeper = asyncio.create_task(
+                payment_tasks.run_periodically(
+                    app.state.sessionmaker,
+                    app.state.arq,
+                    interval=settings.payment_sweep_interval,
+                    grace=timedelta(seconds=settings.payment_expiry_grace_seconds),
+                )
+            )
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
             await app.state.arq.aclose()
             await app.state.rules.aclose()
             await app.state.redis.aclose()
@@ -68,6 +86,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         declarations_router,
         reviews_router,
         audit_router,
+        payments_router,
     ):
         app.include_router(router)
 

@@ -17,6 +17,7 @@ from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
 from services.api.declarations.schemas import ReturnCreate
 from services.api.notices import notify, schedule_reminders, title_of
+from services.api.payments import service as payments
 from services.api.reviews.models import UnitReview
 from services.api.reviews.schemas import ASPECTS, UnitReviewWrite
 from services.kit.auth import Principal
@@ -336,6 +337,13 @@ async def issue_payment_notice(
             "payment-terms-unknown",
             "本批次未设定缴费截止时间或该级别评审收费标准，无法发出缴费通知。",
         )
+    order = await payments.create_order(
+        session,
+        declaration,
+        campaign,
+        fee_yuan=fee,
+        deadline_at=closes,
+    )
     declaration.status = "payment_due"
     declarations.touch(declaration, now)
     session.add(declaration)
@@ -347,7 +355,7 @@ async def issue_payment_notice(
         declaration_id=declaration.id,
         from_status="accepted",
         to_status="payment_due",
-        reason=f"缴费截止{shanghai(closes)}" if closes else "待缴费",
+        reason=f"缴费订单{order.id}，评审费{fee}元，缴费截止{shanghai(closes)}",
     )
     await notify(
         session,

@@ -1,0 +1,306 @@
+"""Review-fee orders, the provider's signed callback, and withdrawal at the deadline.
+
+Rules (2023年度广西工艺美术系列职称评审通知; 柳州市2022年度工程系列申报时间要求):
+the fee is paid within the campaign's payment window; 逾期不缴费者视为放弃.
+What counts is the provider's time of payment (`paid_at`, signed), not when its callback
+arrives: a fee paid before the deadline is never lost to a late callback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.audit import service as audit
+from services.api.campaigns import service as campaigns
+from services.api.campaigns.models import Campaign
+from services.api.campaigns.service import shanghai
+from services.api.declarations import service as declarations
+from services.api.declarations.models import Declaration
+from services.api.notices import notify
+from services.api.payments.models import PaymentOrder
+from services.api.payments.schemas import CallbackAnswer, ExpirySweep, PaymentCallback
+from services.kit.auth import Principal
+from services.kit.outbox import cancel_notifications
+from services.kit.problems import ProblemError
+
+PROVIDER = Principal(sub="payment-provider", role="service")
+# One cluster-wide key for the expiry sweep's advisory lock (only one replica sweeps).
+SWEEP_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"zhicheng:api:payment-expiry").digest()[:8], "big", signed=True
+)
+# A provider clock a little ahead of ours is tolerated; further ahead is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+REMINDER_EVENTS = ["declaration.payment_reminder"]
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+
+
+async def create_order(
+    session: AsyncSession,
+    declaration: Declaration,
+    campaign: Campaign,
+    *,
+    fee_yuan: int,
+    deadline_at: datetime,
+) -> PaymentOrder:
+    """The order for an accepted declaration (called in the payment_due transition)."""
+    existing = (
+        await session.exec(
+            select(PaymentOrder).where(PaymentOrder.declaration_id == declaration.id)
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    opens = (campaign.windows.get("payment") or {}).get("opens_at")
+    order = PaymentOrder(
+        declaration_id=declaration.id,
+        campaign_id=campaign.id,
+        amount_fen=fee_yuan * 100,
+        opens_at=datetime.fromisoformat(opens) if opens else None,
+        deadline_at=deadline_at,
+    )
+    session.add(order)
+    await session.flush()
+    return order
+
+
+async def order_of(session: AsyncSession, declaration: Declaration) -> PaymentOrder:
+    order = (
+        await session.exec(
+            select(PaymentOrder).where(PaymentOrder.declaration_id == declaration.id)
+        )
+    ).first()
+    if order is None:
+        raise ProblemError(404, "payment-order-not-found", "该申报尚无缴费订单（未发出缴费通知）。")
+    return order
+
+
+def verify_signature(raw: bytes, signature: str | None, *, key: str) -> None:
+    expected = hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
+    given = (signature or "").strip().removeprefix("sha256=").lower()
+    if not given or not hmac.compare_digest(given, expected):
+        raise ProblemError(
+            401,
+            "payment-signature-invalid",
+            "缴费回调签名无效：须在 X-Payment-Signature 请求头中提供"
+            "对请求原文的 HMAC-SHA256 签名。",
+            title="Invalid payment signature",
+        )
+
+
+def _answer(order: PaymentOrder) -> CallbackAnswer:
+    return CallbackAnswer(
+        order_id=order.id,
+        declaration_id=order.declaration_id,
+        status=order.status,
+        transaction_id=order.transaction_id or "",
+        amount_fen=order.amount_fen,
+        paid_at=order.paid_at,
+    )
+
+
+def _parse(raw: bytes) -> PaymentCallback:
+    try:
+        return PaymentCallback.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise ProblemError(
+            422, "payment-callback-invalid", "缴费回调内容不完整或格式有误。", errors=errors
+        ) from exc
+
+
+async def apply_callback(
+    session: AsyncSession, *, raw: bytes, signature: str | None, key: str
+) -> tuple[CallbackAnswer, bool]:
+    """Apply a signed success callback; returns (answer, whether it was an exact repeat)."""
+    verify_signature(raw, signature, key=key)
+    cb = _parse(raw)
+    order = (
+        await session.exec(
+            select(PaymentOrder)
+            .where(PaymentOrder.id == cb.order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if order is None:
+        raise ProblemError(404, "payment-order-not-found", "缴费订单不存在。")
+    if order.transaction_id == cb.transaction_id:
+        if order.amount_fen == cb.amount_fen and order.paid_at == cb.paid_at:
+            return _answer(order), True
+        raise ProblemError(
+            409,
+            "payment-callback-conflict",
+            "同一交易号的缴费回调内容与已入账的不一致，请核对。",
+            transaction_id=cb.transaction_id,
+        )
+    if cb.amount_fen != order.amount_fen:
+        raise ProblemError(
+            422,
+            "payment-amount-mismatch",
+            f"缴费金额与应缴评审费不符：应缴{yuan(order.amount_fen)}元，"
+            f"实缴{yuan(cb.amount_fen)}元，未入账。",
+            expected_fen=order.amount_fen,
+            received_fen=cb.amount_fen,
+        )
+    if order.status in ("paid", "refunded"):
+        raise ProblemError(
+            409,
+            "payment-already-settled",
+            "该订单已有另一笔缴费入账（或已退费），本笔不入账，应由支付机构原路退回。",
+            status_now=order.status,
+        )
+    now = await campaigns.db_now(session)
+    if cb.paid_at > now + CLOCK_SKEW:
+        raise ProblemError(422, "payment-time-in-future", "回调中的支付时间晚于当前时间。")
+    if cb.paid_at > order.deadline_at:
+        raise ProblemError(
+            409,
+            "payment-after-deadline",
+            f"支付时间晚于缴费截止时间{shanghai(order.deadline_at)}，"
+            "按规定逾期不缴费者视为放弃，本笔不入账，应由支付机构原路退回。",
+            deadline=order.deadline_at.isoformat(),
+        )
+    declaration = (
+        await session.exec(
+            select(Declaration)
+            .where(Declaration.id == order.declaration_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    # Paid in time but expired by a sweep that ran before this callback came: the expiry
+    # is undone (a fee paid before the deadline is never lost).
+    reinstated = order.status == "expired" and declaration.status == "withdrawn"
+    if declaration.status != "payment_due" and not reinstated:
+        raise ProblemError(
+            409,
+            "declaration-not-payable",
+            "该申报当前不处于待缴费状态，本笔不入账。",
+            status_now=declaration.status,
+        )
+    from_status = declaration.status
+    order.status = "paid"
+    order.transaction_id = cb.transaction_id
+    order.paid_at = cb.paid_at
+    order.expired_at = None
+    order.updated_at = now
+    declaration.status = "paid"
+    declarations.touch(declaration, now)
+    session.add_all([order, declaration])
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise ProblemError(
+            409, "payment-transaction-reused", "该交易号已用于另一缴费订单，本笔不入账。"
+        ) from exc
+    reason = (
+        f"缴纳评审费{yuan(order.amount_fen)}元，交易号{cb.transaction_id}，"
+        f"支付时间{shanghai(cb.paid_at)}"
+    )
+    if reinstated:
+        reason += "（截止前已缴费，回调晚到，撤销逾期放弃）"
+    await audit.record(
+        session,
+        principal=PROVIDER,
+        action="paid",
+        declaration_id=declaration.id,
+        from_status=from_status,
+        to_status="paid",
+        reason=reason,
+    )
+    # Reminders still pending are moot; so is a withdrawal notice not yet sent.
+    moot = REMINDER_EVENTS + (["declaration.withdrawn"] if reinstated else [])
+    await cancel_notifications(session, declaration_id=declaration.id, events=moot)
+    await notify(
+        session,
+        declaration,
+        event="payment_received",
+        template="PAYMENT_RECEIVED",
+        key="payment_received",
+        params={"amount": yuan(order.amount_fen)},
+    )
+    return _answer(order), False
+
+
+async def sweep_expired(
+    session: AsyncSession, *, principal: Principal, grace: timedelta, limit: int = 500
+) -> ExpirySweep:
+    """Withdraw declarations whose order is still pending past deadline + grace (DB clock).
+
+    A transaction-level advisory lock lets one replica sweep at a time; orders locked by
+    a callback in progress are skipped and looked at again on the next run.
+    """
+    got = (
+        await session.exec(
+            text("SELECT pg_try_advisory_xact_lock(:k)").bindparams(k=SWEEP_LOCK_KEY)
+        )
+    ).scalar_one()
+    if not got:
+        return ExpirySweep(ran=False, expired=[])
+    orders = (
+        await session.exec(
+            select(PaymentOrder)
+            .where(PaymentOrder.status == "pending", PaymentOrder.deadline_at < func.now() - grace)
+            .order_by(PaymentOrder.deadline_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    now = await campaigns.db_now(session)
+    withdrawn: list[uuid.UUID] = []
+    for order in orders:
+        declaration = (
+            await session.exec(
+                select(Declaration)
+                .where(Declaration.id == order.declaration_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).one()
+        order.status = "expired"
+        order.expired_at = now
+        order.updated_at = now
+        session.add(order)
+        if declaration.status != "payment_due":
+            continue
+        declaration.status = "withdrawn"
+        declarations.touch(declaration, now)
+        session.add(declaration)
+        await session.flush()
+        deadline = shanghai(order.deadline_at)
+        await audit.record(
+            session,
+            principal=principal,
+            action="withdrawn_unpaid",
+            declaration_id=declaration.id,
+            from_status="payment_due",
+            to_status="withdrawn",
+            reason=f"未在{deadline}前缴纳评审费，逾期不缴费者视为放弃",
+        )
+        await cancel_notifications(session, declaration_id=declaration.id, events=REMINDER_EVENTS)
+        await notify(
+            session,
+            declaration,
+            event="withdrawn",
+            template="WITHDRAWN_UNPAID",
+            key="withdrawn_unpaid",
+            params={"deadline": deadline},
+        )
+        withdrawn.append(declaration.id)
+    await session.flush()
+    return ExpirySweep(ran=True, expired=withdrawn)

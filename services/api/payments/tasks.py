@@ -1,0 +1,46 @@
+"""The periodic expiry sweep every gateway replica runs; the advisory lock picks one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.payments.service import sweep_expired
+from services.kit.auth import Principal
+from services.kit.outbox import relay
+
+logger = logging.getLogger("zhicheng.api.payments")
+SWEEPER = Principal(sub="payment-expiry", role="service")
+
+
+async def sweep_once(
+    maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, grace: timedelta
+) -> int:
+    async with maker() as session:
+        result = await sweep_expired(session, principal=SWEEPER, grace=grace)
+        ids = list(session.info.get("notification_ids") or [])
+        await session.commit()
+    if ids:
+        try:
+            await relay(maker, arq, ids=ids)
+        except Exception:  # the notify worker's sweeper relays what is left
+            logger.exception("relay after expiry failed")
+    return len(result.expired)
+
+
+async def run_periodically(
+    maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, interval: float, grace: timedelta
+) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            expired = await sweep_once(maker, arq, grace=grace)
+            if expired:
+                logger.info("payment expiry", extra={"withdrawn": expired})
+        except Exception:  # a database outage must not end the loop
+            logger.exception("payment expiry sweep failed")

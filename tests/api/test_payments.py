@@ -1,0 +1,332 @@
+"""Payments on the real stack: fee orders, the signed provider callback, expiry at the deadline.
+
+Declarations walk the real chain (unit → series office → committee office) to accepted; the
+committee office's payment notice creates the order; callbacks are signed like the
+provider would; the deadline is checked against the database clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from services.api.audit.models import AuditEntry
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from services.api.payments.service import SWEEP_LOCK_KEY
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import Notification, cancel_notifications
+from tests.api.conftest import (
+    OPS,
+    auth,
+    iso,
+    make_campaign,
+    make_tree,
+    new_draft,
+    post,
+    submit,
+    token,
+)
+from tests.api.test_review_chain_e2e import UNIT_REVIEW
+from tests.conftest import Stack
+from tests.support import running
+
+KEY = "test-payment-callback-key-0123456789"
+SERVICE = token("service", sub="payments-cron")
+
+
+@pytest.fixture
+async def pay(stack: Stack, rules_url: str):
+    """The gateway with a known callback key, no background sweep and no grace period."""
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        payment_callback_key=KEY,
+        payment_sweep_interval=0,
+        payment_expiry_grace_seconds=0,
+    )
+    async with running(build_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+async def db(stack: Stack):
+    engine = make_engine(stack.database_url)
+    async with make_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def cancel_receipts(stack: Stack):
+    """No later suite's SMS worker should send this module's payment receipts."""
+    yield
+    engine = make_engine(stack.database_url)
+    async with make_sessionmaker(engine)() as session:
+        rows = (
+            await session.exec(
+                select(Notification.declaration_id).where(
+                    Notification.event == "declaration.payment_received"
+                )
+            )
+        ).all()
+        for declaration_id in set(rows):
+            await cancel_notifications(
+                session, declaration_id=declaration_id, events=["declaration.payment_received"]
+            )
+        await session.commit()
+    await engine.dispose()
+
+
+def sign(raw: bytes, key: str = KEY) -> str:
+    return "sha256=" + hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
+
+
+async def callback(client, body: dict, *, key: str = KEY, signature: str | None = None):
+    raw = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    headers["X-Payment-Signature"] = signature if signature is not None else sign(raw, key)
+    return await client.post("/v1/payments/callback", content=raw, headers=headers)
+
+
+async def accepted(client, tree, campaign) -> tuple[str, str]:
+    """A declaration walked up the chain to accepted; returns (id, applicant token)."""
+    applicant = token("applicant", sub=f"applicant-{uuid.uuid4().hex[:6]}")
+    did = await new_draft(client, tree, campaign, applicant)
+    r = await submit(client, did, applicant)
+    assert r.status_code == 200, r.text
+    url = f"/v1/declarations/{did}"
+    r = await client.put(
+        url + "/unit-review", json=UNIT_REVIEW, headers=auth(tree.tokens["unit_reviewer"])
+    )
+    assert r.status_code == 200, r.text
+    for role in ("unit_reviewer", "series_office", "committee_office"):
+        r = await post(client, url + "/approvals", tree.tokens[role])
+        assert r.status_code == 200, r.text
+    assert r.json()["status"] == "accepted"
+    return did, applicant
+
+
+async def notice(client, tree, did: str) -> dict:
+    url = f"/v1/declarations/{did}"
+    r = await post(client, url + "/payment-notices", tree.tokens["committee_office"])
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "payment_due"
+    r = await client.get(url + "/payment-order", headers=auth(OPS))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def status_of(client, did: str) -> str:
+    r = await client.get(f"/v1/declarations/{did}", headers=auth(OPS))
+    return r.json()["status"]
+
+
+async def notices(db, did: str) -> dict[str, Notification]:
+    rows = (
+        await db.exec(
+            select(Notification)
+            .where(Notification.declaration_id == uuid.UUID(did))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    return {r.dedupe_key.split(":", 2)[2]: r for r in rows}
+
+
+async def audit_rows(db, did: str, action: str) -> list[AuditEntry]:
+    rows = await db.exec(
+        select(AuditEntry)
+        .where(AuditEntry.declaration_id == uuid.UUID(did), AuditEntry.action == action)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+def payment(order: dict, **over) -> dict:
+    paid_at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
+    return {
+        "order_id": order["id"],
+        "transaction_id": f"txn-{uuid.uuid4().hex[:12]}",
+        "amount_fen": order["amount_fen"],
+        "paid_at": paid_at.isoformat(),
+        **over,
+    }
+
+
+async def test_callback_pays_once_and_refuses_bad_input(pay, db) -> None:
+    tree = await make_tree(pay, label="缴费", supervisor=False, county=False)
+    campaign = await make_campaign(pay)
+    did, applicant = await accepted(pay, tree, campaign)
+    order = await notice(pay, tree, did)
+
+    # Amount in fen from the fee (no policy fee for this pack: the campaign's 380元),
+    # window from the campaign, SMS with amount and deadline in the same transaction.
+    r = await pay.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    fee = r.json()["fee_yuan"] or campaign["fee_yuan"]
+    assert order["amount_fen"] == fee * 100 == 38000
+    assert order["status"] == "pending"
+    window = campaign["windows"]["payment"]
+    assert datetime.fromisoformat(order["deadline_at"]) == datetime.fromisoformat(
+        window["closes_at"]
+    )
+    assert datetime.fromisoformat(order["opens_at"]) == datetime.fromisoformat(window["opens_at"])
+    sent = await notices(db, did)
+    assert sent["payment_due"].params["amount"] == "380"
+    assert sent["payment_due:reminder:3d"].status == "created"
+    [due] = await audit_rows(db, did, "payment_due")
+    assert order["id"] in due.reason
+
+    body = payment(order)
+    # Signature: missing, made with another key, or over another body — refused, nothing paid.
+    for sig in ("", sign(b"{}"), sign(json.dumps(body).encode(), "another-key")):
+        r = await callback(pay, body, signature=sig)
+        assert r.status_code == 401, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["type"] == "urn:zhicheng:problem:payment-signature-invalid"
+    # Signed but malformed, unknown order, wrong amount.
+    r = await callback(pay, {"order_id": order["id"], "amount_fen": "many"})
+    assert r.status_code == 422 and r.json()["type"].endswith("payment-callback-invalid")
+    r = await callback(pay, {**body, "order_id": str(uuid.uuid4())})
+    assert r.status_code == 404 and r.json()["type"].endswith("payment-order-not-found")
+    r = await callback(pay, {**body, "amount_fen": 23000})
+    assert r.status_code == 422, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:payment-amount-mismatch"
+    assert r.json()["expected_fen"] == 38000 and "380元" in r.json()["detail"]
+    assert await status_of(pay, did) == "payment_due"
+    assert await audit_rows(db, did, "paid") == []
+
+    # Two identical callbacks at once: one transition, the same answer twice.
+    first, second = await asyncio.gather(callback(pay, body), callback(pay, body))
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert first.json() == second.json()
+    assert first.json()["status"] == "paid"
+    replayed = [r.headers.get("payment-callback-replayed") for r in (first, second)]
+    assert replayed.count("true") == 1 and replayed.count(None) == 1
+    # A later exact repeat: the same answer again.
+    again = await callback(pay, body)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert again.headers["payment-callback-replayed"] == "true"
+    # Another transaction for an order already paid is not booked (to be refunded).
+    r = await callback(pay, payment(order))
+    assert r.status_code == 409 and r.json()["type"].endswith("payment-already-settled")
+    # The same transaction id with another payment time is a conflict, not a repeat.
+    r = await callback(pay, {**body, "paid_at": iso(datetime.now(UTC) - timedelta(hours=1))})
+    assert r.status_code == 409 and r.json()["type"].endswith("payment-callback-conflict")
+
+    assert await status_of(pay, did) == "paid"
+    [paid] = await audit_rows(db, did, "paid")
+    assert (paid.from_status, paid.to_status) == ("payment_due", "paid")
+    assert (paid.actor_sub, paid.actor_role) == ("payment-provider", "service")
+    assert body["transaction_id"] in paid.reason and "380元" in paid.reason
+    sent = await notices(db, did)
+    assert sent["payment_received"].template_code == "PAYMENT_RECEIVED"
+    assert sent["payment_received"].params["amount"] == "380"
+    assert sum(1 for k in sent if k == "payment_received") == 1
+    # The pending reminders are cancelled; the notice already due stays as it was.
+    assert sent["payment_due:reminder:3d"].status == "cancelled"
+    assert sent["payment_due:reminder:1d"].status == "cancelled"
+    r = await pay.get(f"/v1/declarations/{did}/payment-order", headers=auth(applicant))
+    assert r.json()["status"] == "paid" and r.json()["transaction_id"] == body["transaction_id"]
+
+
+async def db_now(db) -> datetime:
+    return (await db.exec(text("SELECT clock_timestamp()"))).scalar_one()
+
+
+async def until(db, instant: datetime) -> None:
+    """Sleep until the database clock has passed this instant."""
+    for _ in range(120):
+        now = await db_now(db)
+        if now > instant:
+            return
+        await asyncio.sleep(min(1.0, (instant - now).total_seconds() + 0.05))
+    raise AssertionError(f"the database clock did not reach {instant}")
+
+
+async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stack) -> None:
+    tree = await make_tree(pay, label="逾期", supervisor=False, county=False)
+    closes = (await db_now(db)).replace(microsecond=0) + timedelta(seconds=25)
+    window = {"opens_at": iso(closes - timedelta(hours=1)), "closes_at": iso(closes)}
+    campaign = await make_campaign(pay, windows_override={"payment": {**window, "basis": "测试"}})
+    paid_in_time, _ = await accepted(pay, tree, campaign)
+    unpaid, _ = await accepted(pay, tree, campaign)
+    late_callback, _ = await accepted(pay, tree, campaign)
+    orders = {did: await notice(pay, tree, did) for did in (paid_in_time, unpaid, late_callback)}
+    deadline = datetime.fromisoformat(orders[unpaid]["deadline_at"])
+    assert deadline == closes
+
+    # Another replica holds the sweep lock: this one does nothing.
+    engine = make_engine(stack.database_url)
+    async with engine.connect() as other:
+        await other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SWEEP_LOCK_KEY})
+        r = await post(pay, "/v1/payments/expirations", SERVICE)
+        assert r.status_code == 200 and r.json() == {"ran": False, "expired": []}
+        await other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK_KEY})
+    await engine.dispose()
+    # Before the deadline nothing expires; applicants may not run the sweep.
+    r = await post(pay, "/v1/payments/expirations", OPS)
+    assert r.status_code == 200 and r.json() == {"ran": True, "expired": []}
+    r = await post(pay, "/v1/payments/expirations", token("applicant"))
+    assert r.status_code == 403
+
+    # Paid one second before the deadline (provider's time), callback just before it.
+    await until(db, deadline - timedelta(seconds=2))
+    one_second_before = iso(deadline - timedelta(seconds=1))
+    r = await callback(pay, payment(orders[paid_in_time], paid_at=one_second_before))
+    assert r.status_code == 200, r.text
+
+    await until(db, deadline)
+    r = await post(pay, "/v1/payments/expirations", SERVICE)
+    assert r.status_code == 200, r.text
+    assert sorted(r.json()["expired"]) == sorted([unpaid, late_callback])
+    r = await post(pay, "/v1/payments/expirations", OPS)  # idempotent
+    assert r.json() == {"ran": True, "expired": []}
+
+    assert await status_of(pay, paid_in_time) == "paid"
+    assert await status_of(pay, unpaid) == "withdrawn"
+    assert await audit_rows(db, paid_in_time, "withdrawn_unpaid") == []
+    [row] = await audit_rows(db, unpaid, "withdrawn_unpaid")
+    assert (row.from_status, row.to_status, row.actor_role) == (
+        "payment_due",
+        "withdrawn",
+        "service",
+    )
+    assert "逾期不缴费者视为放弃" in row.reason
+    sent = await notices(db, unpaid)
+    assert sent["withdrawn_unpaid"].template_code == "WITHDRAWN_UNPAID"
+    assert sent["withdrawn_unpaid"].params["deadline"] in row.reason
+    assert "withdrawn_unpaid" not in await notices(db, paid_in_time)
+    r = await pay.get(f"/v1/declarations/{unpaid}/payment-order", headers=auth(OPS))
+    assert r.json()["status"] == "expired"
+
+    # Money taken after the deadline is refused (to be refunded); the order stays expired.
+    after = iso(deadline + timedelta(seconds=1))
+    r = await callback(pay, payment(orders[unpaid], paid_at=after))
+    assert r.status_code == 409 and r.json()["type"].endswith("payment-after-deadline")
+    assert await status_of(pay, unpaid) == "withdrawn"
+
+    # Paid before the deadline but the callback came after the sweep: the payment counts.
+    r = await callback(pay, payment(orders[late_callback], paid_at=one_second_before))
+    assert r.status_code == 200, r.text
+    assert await status_of(pay, late_callback) == "paid"
+    [row] = await audit_rows(db, late_callback, "paid")
+    assert (row.from_status, row.to_status) == ("withdrawn", "paid")
+    assert "撤销逾期放弃" in row.reason
+    sent = await notices(db, late_callback)
+    assert sent["withdrawn_unpaid"].status == "cancelled"  # not yet sent: never sent
+    assert sent["payment_received"].status == "created"
+
+
+def test_production_refuses_the_development_callback_key() -> None:
+    base = {"environment": "production", "jwt_secret": "x" * 40, "s3_secret_key": "s" * 20}
+    with pytest.raises(ValueError, match="payment_callback_key"):
+        ApiSettings(**base)
+    assert ApiSettings(**base, payment_callback_key=KEY).payment_callback_key == KEY
