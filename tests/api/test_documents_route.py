@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -157,6 +158,11 @@ async def test_rejected_scan_comes_back_as_problem_and_attaches_nothing(gateway)
     assert problem["type"] == "urn:zhicheng:problem:document-rejected"
     assert "image-blurred" in {f["code"] for f in problem["findings"]}
     assert "模糊" in problem["detail"] or "清晰" in problem["detail"]
+    # Not a multipart body at all: the document service's problem, passed on.
+    r = await gateway.post(
+        f"/v1/declarations/{did}/documents", json={"kind": "photo"}, headers=auth(applicant)
+    )
+    assert 400 <= r.status_code < 500 and r.headers["content-type"] == "application/problem+json"
     after = await declaration(gateway, did, applicant)
     assert after.json()["attachments"] == [] and after.headers["etag"] == before.headers["etag"]
 
@@ -244,3 +250,78 @@ async def test_document_service_down_is_503_and_declaration_unchanged(
     after = await declaration(gateway, did, applicant)
     assert after.json()["attachments"] == before.json()["attachments"] == []
     assert after.headers["etag"] == before.headers["etag"]
+
+
+async def test_oversized_upload_is_413_not_stored(
+    stack: Stack, rules_url: str, uvicorn_service, gateway
+) -> None:
+    small = uvicorn_service(
+        "services.documents.main:app",
+        stack.env(SWEEP_INTERVAL_SECONDS="0", MAX_UPLOAD_BYTES=str(1024 * 1024)),
+    )
+    tree = await make_tree(gateway, label="超限")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, documents_url=small)
+    async with running(build_app(settings)) as capped:
+        r = await upload(capped, did, applicant, corpus.clean_scan(79) + bytes(8 * 1024 * 1024))
+        assert r.status_code == 413, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+    assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
+    assert await stored_documents(small, did) == []
+
+
+async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) -> None:
+    """The declaration is submitted while the file is still streaming in: the document
+    the service accepted is deleted again and the upload refused, nothing dangles."""
+    tree = await make_tree(gateway, label="并发提交")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+    current = await declaration(gateway, did, applicant)
+    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+    body = {"attachments": attachments_for(missing)}
+    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+
+    request = httpx.Request(
+        "POST",
+        "http://x/",
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", corpus.clean_scan(80), "image/jpeg")},
+    )
+    payload = request.read()
+    half = asyncio.Event()
+    submitted = asyncio.Event()
+
+    async def slow_body():
+        yield payload[: len(payload) // 2]
+        half.set()
+        await submitted.wait()
+        yield payload[len(payload) // 2 :]
+
+    async def submit_meanwhile() -> httpx.Response:
+        await half.wait()
+        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+        submitted.set()
+        return r
+
+    upload_headers = auth(
+        applicant,
+        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
+    )
+    uploaded, submission = await asyncio.gather(
+        gateway.post(
+            f"/v1/declarations/{did}/documents", content=slow_body(), headers=upload_headers
+        ),
+        submit_meanwhile(),
+    )
+    assert submission.status_code == 200, submission.text
+    assert uploaded.status_code == 409, uploaded.text
+    assert uploaded.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
+    after = await declaration(gateway, did, applicant)
+    ids = [a["document_id"] for a in after.json()["attachments"]]
+    assert ids == [a["document_id"] for a in body["attachments"]]
+    assert await stored_documents(documents_url, did) == []
