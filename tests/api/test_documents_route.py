@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from scripts.servers import free_port
+from scripts.servers import free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api.conftest import (
@@ -23,7 +26,7 @@ from tests.api.conftest import (
     post,
     token,
 )
-from tests.conftest import Stack
+from tests.conftest import ROOT, Stack
 from tests.documents import corpus
 from tests.support import running
 
@@ -226,6 +229,22 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     assert listed.json() == []
 
 
+def start_documents(stack: Stack) -> tuple[subprocess.Popen, str]:
+    """A document service of this test's own, so the test can stop it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "services.documents.main:app", "--host",
+         "127.0.0.1", "--port", str(port), "--no-access-log"],
+        env=stack.env(SWEEP_INTERVAL_SECONDS="0"), cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not port_open(port):
+        assert proc.poll() is None and time.monotonic() < deadline, "documents did not start"
+        time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}"
+
+
 async def test_document_service_down_is_503_and_declaration_unchanged(
     stack: Stack, rules_url: str, gateway
 ) -> None:
@@ -233,23 +252,47 @@ async def test_document_service_down_is_503_and_declaration_unchanged(
     campaign = await make_campaign(gateway)
     applicant = token("applicant")
     did = await new_draft(gateway, tree, campaign, applicant)
-    before = await declaration(gateway, did, applicant)
-    settings = ApiSettings(
+    proc, url = start_documents(stack)
+    try:
+        settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, documents_url=url)
+        async with running(build_app(settings)) as c:
+            first = await upload(c, did, applicant, corpus.clean_scan(78))
+            assert first.status_code == 201, first.text
+            before = await declaration(gateway, did, applicant)
+            proc.terminate()
+            proc.wait(10)
+            # Down after the gateway has talked to it: the upload itself fails to connect.
+            r = await upload(c, did, applicant, corpus.clean_scan(81))
+            assert r.status_code == 503
+            assert r.headers["content-type"] == "application/problem+json"
+            assert int(r.headers["retry-after"]) > 0
+            assert r.json()["type"] == "urn:zhicheng:problem:documents-unavailable"
+            assert "稍后重试" in r.json()["detail"]
+            doc_url = f"/v1/declarations/{did}/documents/{first.json()['id']}"
+            for response in (
+                await c.get(f"/v1/declarations/{did}/documents", headers=auth(applicant)),
+                await c.get(doc_url + "/download", headers=auth(applicant)),
+                await c.delete(doc_url, headers=auth(applicant)),
+            ):
+                assert response.status_code == 503
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+    after = await declaration(gateway, did, applicant)
+    assert after.json()["attachments"] == before.json()["attachments"]
+    assert [a["document_id"] for a in after.json()["attachments"]] == [first.json()["id"]]
+    assert after.headers["etag"] == before.headers["etag"]
+    # Never reached at all (the gateway cannot even learn the material kinds): also a 503.
+    cold = ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
         documents_url=f"http://127.0.0.1:{free_port()}",
     )
-    async with running(build_app(settings)) as down:
-        r = await upload(down, did, applicant, corpus.clean_scan(78))
-        assert r.status_code == 503
-        assert r.headers["content-type"] == "application/problem+json"
-        assert int(r.headers["retry-after"]) > 0
-        assert r.json()["type"] == "urn:zhicheng:problem:documents-unavailable"
-        listed = await down.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
-        assert listed.status_code == 503
-    after = await declaration(gateway, did, applicant)
-    assert after.json()["attachments"] == before.json()["attachments"] == []
-    assert after.headers["etag"] == before.headers["etag"]
+    async with running(build_app(cold)) as down:
+        r = await upload(down, did, applicant, corpus.clean_scan(82))
+        assert r.status_code == 503 and r.headers["retry-after"]
+    assert (await declaration(gateway, did, applicant)).headers["etag"] == before.headers["etag"]
 
 
 async def test_oversized_upload_is_413_not_stored(
