@@ -26,9 +26,12 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, cancel_notifications
 from tests.api.conftest import (
     OPS,
+    SECTIONS,
+    Tree,
     auth,
     iso,
     make_campaign,
+    make_org,
     make_tree,
     new_draft,
     post,
@@ -97,10 +100,10 @@ async def callback(client, body: dict, *, key: str = KEY, signature: str | None 
     return await client.post("/v1/payments/callback", content=raw, headers=headers)
 
 
-async def accepted(client, tree, campaign) -> tuple[str, str]:
+async def accepted(client, tree, campaign, **extra) -> tuple[str, str]:
     """A declaration walked up the chain to accepted; returns (id, applicant token)."""
     applicant = token("applicant", sub=f"applicant-{uuid.uuid4().hex[:6]}")
-    did = await new_draft(client, tree, campaign, applicant)
+    did = await new_draft(client, tree, campaign, applicant, **extra)
     r = await submit(client, did, applicant)
     assert r.status_code == 200, r.text
     url = f"/v1/declarations/{did}"
@@ -167,7 +170,7 @@ async def test_callback_pays_once_and_refuses_bad_input(pay, db) -> None:
     did, applicant = await accepted(pay, tree, campaign)
     order = await notice(pay, tree, did)
 
-    # Amount in fen from the fee (no policy fee for this pack: the campaign's 380元),
+    # Amount in fen from the fee (the engineering pack has none: the campaign sets 380元),
     # window from the campaign, SMS with amount and deadline in the same transaction.
     r = await pay.get(f"/v1/declarations/{did}", headers=auth(applicant))
     fee = r.json()["fee_yuan"] or campaign["fee_yuan"]
@@ -330,3 +333,63 @@ def test_production_refuses_the_development_callback_key() -> None:
     with pytest.raises(ValueError, match="payment_callback_key"):
         ApiSettings(**base)
     assert ApiSettings(**base, payment_callback_key=KEY).payment_callback_key == KEY
+
+
+ARTS_FACTS = {
+    "employer_type": "state_owned",
+    "dual_directed": True,
+    "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2005-06-30"}],
+    "titles": [
+        {"series": "arts_crafts", "level": "assistant", "obtained_on": "2008-12-01"},
+        {"series": "arts_crafts", "level": "intermediate", "obtained_on": "2014-05-01"},
+    ],
+    "professional_work_since": "2005-07-01",
+}
+ARTS_SECTIONS = {
+    **SECTIONS,
+    "basic_info": {**SECTIONS["basic_info"], "name": "覃师傅", "dual_directed": True},
+    "current_title": {
+        "series": "arts_crafts",
+        "level": "intermediate",
+        "title_name": "工艺美术师",
+        "obtained_on": "2014-05-01",
+    },
+    "self_evaluation": {"text": "从事壮锦织造设计十八年，主持多项非遗壮锦纹样复原。"},
+}
+
+
+async def test_fee_comes_from_the_policy_fee_table(pay) -> None:
+    """广西工艺美术 高级: 380元/人次 in the policy (桂价费〔2006〕359号) → 38000 fen."""
+    committee = await make_org(pay, "committee_office", "工艺美术评委会所在职改办", None)
+    series = await make_org(pay, "series_office", "工艺美术系列职改办", committee, "450000")
+    unit = await make_org(pay, "unit", "三江某壮锦厂", series, region="450226")
+    tree = Tree(committee, series, None, None, unit)
+    tree.tokens = {
+        "unit_reviewer": token("unit_reviewer", unit),
+        "series_office": token("series_office", series),
+        "committee_office": token("committee_office", committee),
+    }
+    windows = (await make_campaign(pay))["windows"]
+    body = {
+        "code": f"test-gx-arts-2023-{uuid.uuid4().hex[:8]}",
+        "name": "广西2023年度工艺美术系列高级职称评审（测试）",
+        "year": 2023,
+        "series": "arts_crafts",
+        "region_code": "450000",
+        "levels": ["deputy_senior"],
+        "committee_code": "gx-arts-senior-deputy-senior",
+        "committee_name": "广西工艺美术系列正、副高级评委会",
+        "windows": windows,
+        "evaluate_on": "2023-09-10",
+    }
+    r = await post(pay, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    arts = r.json()
+    assert arts["fee_yuan"] is None  # the fee can only come from the policy
+    did, applicant = await accepted(
+        pay, tree, arts, applicant_facts=ARTS_FACTS, sections=ARTS_SECTIONS
+    )
+    r = await pay.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    assert r.json()["fee_yuan"] == 380
+    order = await notice(pay, tree, did)
+    assert order["amount_fen"] == 38000
