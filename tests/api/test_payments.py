@@ -393,3 +393,34 @@ async def test_fee_comes_from_the_policy_fee_table(pay) -> None:
     assert r.json()["fee_yuan"] == 380
     order = await notice(pay, tree, did)
     assert order["amount_fen"] == 38000
+
+
+async def test_every_replica_sweeps_and_the_unpaid_is_withdrawn_once(
+    pay, db, stack: Stack, rules_url: str
+) -> None:
+    """Two gateway replicas run the periodic sweep; one withdrawal, one SMS, one audit row."""
+    tree = await make_tree(pay, label="多副本", supervisor=False, county=False)
+    closes = (await db_now(db)).replace(microsecond=0) + timedelta(seconds=12)
+    window = {"opens_at": iso(closes - timedelta(hours=1)), "closes_at": iso(closes)}
+    campaign = await make_campaign(pay, windows_override={"payment": {**window, "basis": "测试"}})
+    did, _ = await accepted(pay, tree, campaign)
+    await notice(pay, tree, did)
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        payment_callback_key=KEY,
+        payment_sweep_interval=0.2,
+        payment_expiry_grace_seconds=0,
+    )
+    async with running(build_app(settings)), running(build_app(settings)):
+        await until(db, closes)
+        for _ in range(100):
+            if await status_of(pay, did) == "withdrawn":
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)  # more sweeps by both replicas
+    assert await status_of(pay, did) == "withdrawn"
+    [row] = await audit_rows(db, did, "withdrawn_unpaid")
+    assert row.actor_sub == "payment-expiry"
+    sent = [n for n in (await notices(db, did)).values() if n.template_code == "WITHDRAWN_UNPAID"]
+    assert len(sent) == 1
