@@ -13,6 +13,7 @@ from typing import Annotated
 import httpx
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
@@ -21,7 +22,7 @@ from services.api.documents import service
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.api.http import etag
 from services.kit.db import SessionDep
-from services.kit.problems import PROBLEM_MEDIA_TYPE
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 
 @asynccontextmanager
@@ -88,17 +89,24 @@ async def _forward(
     normalize: bool,
     replaces: uuid.UUID | None = None,
 ) -> httpx.Response:
-    return await client.upload_stream(
-        _http(request),
-        str(declaration_id),
-        request.stream(),
-        content_type=request.headers.get("content-type", ""),
-        content_length=request.headers.get("content-length"),
-        uploader_id=uploader,
-        declaration_status=status,
-        normalize=normalize,
-        replaces=str(replaces) if replaces else None,
-    )
+    try:
+        return await client.upload_stream(
+            _http(request),
+            str(declaration_id),
+            request.stream(),
+            content_type=request.headers.get("content-type", ""),
+            content_length=request.headers.get("content-length"),
+            uploader_id=uploader,
+            declaration_status=status,
+            normalize=normalize,
+            replaces=str(replaces) if replaces else None,
+        )
+    except ClientDisconnect as exc:
+        # The caller went away mid-file; the document service saw a cut-off body and
+        # stored nothing. Nobody reads this answer, but it is not a server error.
+        raise ProblemError(
+            400, "upload-interrupted", "上传中断，未保存任何内容，请重新上传。"
+        ) from exc
 
 
 async def _upload(
