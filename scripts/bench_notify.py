@@ -37,6 +37,7 @@ import httpx
 from arq import create_pool
 from arq.connections import RedisSettings
 
+from scripts.benchsummary import record
 from scripts.servers import Postgres, Valkey, free_port, port_open
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.migrations import upgrade_all
@@ -219,11 +220,13 @@ async def main(args: argparse.Namespace) -> None:
         async with httpx.AsyncClient(base_url=fake_url, trust_env=False, timeout=60) as fake:
             noop_rate = await _baseline(redis_url, args.count)
             print(f"baseline   {args.count} no-op jobs: {noop_rate:8.0f} jobs/s")
+            record("notify", "no-op jobs (baseline)", noop_rate, "jobs/s")
             rate, lat = await _notify(maker, redis_url, fake, count=args.count, rate=0)
             print(
                 f"burst      {args.count} notices:  {rate:8.0f} messages/s  "
                 f"(queue wait included: commit→provider p95 {_pct(lat, 95):.1f}s)"
             )
+            record("notify", f"burst of {args.count} notices", rate, "msg/s", ">= 200")
             paced_rate, lat = await _notify(
                 maker, redis_url, fake, count=args.paced_count, rate=args.paced_rate
             )
@@ -232,6 +235,8 @@ async def main(args: argparse.Namespace) -> None:
                 f"{paced_rate:8.0f} messages/s  commit→provider p50 {_pct(lat, 50):.3f}s "
                 f"p95 {_pct(lat, 95):.3f}s max {max(lat):.3f}s"
             )
+            record("notify", "paced: commit→provider p95", _pct(lat, 95), "s", "<= 2 s")
+            record("notify", "overhead no-op ÷ send", noop_rate / rate, "×")
             print(
                 f"overhead   no-op jobs/s ÷ messages/s = {noop_rate / rate:.1f}× "
                 f"(max_jobs={args.max_jobs}, poll_delay={args.poll_delay}s, one worker process)"
