@@ -103,6 +103,7 @@ EVENTS = (
     "accepted",
     "payment_due",
     "payment_reminder",
+    "payment_received",
     "defence_scheduled",
     "withdrawn",
 )

@@ -23,7 +23,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
-from services.kit.outbox import Notification, cancel_notifications
+from services.kit.outbox import Notification
 from tests.api.conftest import (
     OPS,
     SECTIONS,
@@ -65,27 +65,6 @@ async def db(stack: Stack):
     engine = make_engine(stack.database_url)
     async with make_sessionmaker(engine)() as session:
         yield session
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def cancel_receipts(stack: Stack):
-    """No later suite's SMS worker should send this module's payment receipts."""
-    yield
-    engine = make_engine(stack.database_url)
-    async with make_sessionmaker(engine)() as session:
-        rows = (
-            await session.exec(
-                select(Notification.declaration_id).where(
-                    Notification.event == "declaration.payment_received"
-                )
-            )
-        ).all()
-        for declaration_id in set(rows):
-            await cancel_notifications(
-                session, declaration_id=declaration_id, events=["declaration.payment_received"]
-            )
-        await session.commit()
     await engine.dispose()
 
 
