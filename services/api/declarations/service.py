@@ -127,6 +127,33 @@ def touch(declaration: Declaration, now: datetime) -> None:
     declaration.updated_at = now
 
 
+async def transition(
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    *,
+    to_status: str,
+    action: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Move a declaration to another state: a new version and its one audit row."""
+    from_status = declaration.status
+    declaration.status = to_status
+    touch(declaration, now)
+    session.add(declaration)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action=action,
+        declaration_id=declaration.id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+
+
 async def editable_until(
     session: AsyncSession,
     declaration: Declaration,

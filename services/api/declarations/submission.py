@@ -32,6 +32,7 @@ from services.api.declarations.service import (
     same_level_twice,
     steps,
     touch,
+    transition,
 )
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
@@ -234,18 +235,14 @@ async def withdraw(
         open_return.resolved_at = now
         session.add(open_return)
     from_status = declaration.status
-    declaration.status = "withdrawn"
-    touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await transition(
         session,
-        principal=principal,
-        action="withdrawn",
-        declaration_id=declaration.id,
-        from_status=from_status,
+        principal,
+        declaration,
         to_status="withdrawn",
+        action="withdrawn",
         reason=reason or "申报人撤回",
+        now=now,
     )
     await cancel_reminders(session, declaration, "correction_reminder", "payment_reminder")
     if from_status != "draft":

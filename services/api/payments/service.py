@@ -278,19 +278,15 @@ async def sweep_expired(
         session.add(order)
         if declaration.status != "payment_due":
             continue
-        declaration.status = "withdrawn"
-        declarations.touch(declaration, now)
-        session.add(declaration)
-        await session.flush()
         deadline = shanghai(order.deadline_at)
-        await audit.record(
+        await declarations.transition(
             session,
-            principal=principal,
-            action="withdrawn_unpaid",
-            declaration_id=declaration.id,
-            from_status="payment_due",
+            principal,
+            declaration,
             to_status="withdrawn",
+            action="withdrawn_unpaid",
             reason=f"未在{deadline}前缴纳评审费，逾期不缴费者视为放弃",
+            now=now,
         )
         await cancel_notifications(session, declaration_id=declaration.id, events=REMINDER_EVENTS)
         await notify(

@@ -276,20 +276,15 @@ async def issue_return(
         issued_at=now,
     )
     session.add(returned)
-    from_status = declaration.status
-    declaration.status = "returned"
-    declarations.touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
     deadline = shanghai(body.deadline_at)
-    await audit.record(
+    await declarations.transition(
         session,
-        principal=principal,
-        action="returned",
-        declaration_id=declaration.id,
-        from_status=from_status,
+        principal,
+        declaration,
         to_status="returned",
+        action="returned",
         reason=f"{step.org_name}退回补正{len(body.items)}项，期限{deadline}",
+        now=now,
     )
     await notify(
         session,
@@ -344,18 +339,14 @@ async def issue_payment_notice(
         fee_yuan=fee,
         deadline_at=closes,
     )
-    declaration.status = "payment_due"
-    declarations.touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await declarations.transition(
         session,
-        principal=principal,
-        action="payment_due",
-        declaration_id=declaration.id,
-        from_status="accepted",
+        principal,
+        declaration,
         to_status="payment_due",
+        action="payment_due",
         reason=f"缴费订单{order.id}，评审费{fee}元，缴费截止{shanghai(closes)}",
+        now=now,
     )
     await notify(
         session,
