@@ -122,6 +122,18 @@ def _parse(raw: bytes) -> PaymentCallback:
         ) from exc
 
 
+async def _locked_declaration(session: AsyncSession, order: PaymentOrder) -> Declaration:
+    """The order's declaration, row-locked and re-read (no principal: the provider calls)."""
+    return (
+        await session.exec(
+            select(Declaration)
+            .where(Declaration.id == order.declaration_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
 async def apply_callback(
     session: AsyncSession, *, raw: bytes, signature: str | None, key: str
 ) -> tuple[CallbackAnswer, bool]:
@@ -174,14 +186,7 @@ async def apply_callback(
             "按规定逾期不缴费者视为放弃，本笔不入账，应由支付机构原路退回。",
             deadline=order.deadline_at.isoformat(),
         )
-    declaration = (
-        await session.exec(
-            select(Declaration)
-            .where(Declaration.id == order.declaration_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
+    declaration = await _locked_declaration(session, order)
     # Paid in time but expired by a sweep that ran before this callback came: the expiry
     # is undone (a fee paid before the deadline is never lost).
     reinstated = order.status == "expired" and declaration.status == "withdrawn"
@@ -264,14 +269,7 @@ async def sweep_expired(
     now = await campaigns.db_now(session)
     withdrawn: list[uuid.UUID] = []
     for order in orders:
-        declaration = (
-            await session.exec(
-                select(Declaration)
-                .where(Declaration.id == order.declaration_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).one()
+        declaration = await _locked_declaration(session, order)
         order.status = "expired"
         order.expired_at = now
         order.updated_at = now
