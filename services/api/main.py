@@ -9,6 +9,7 @@ from datetime import timedelta
 from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 
+from services.api.applicants.router import router as applicants_router
 from services.api.audit.router import router as audit_router
 from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
@@ -76,6 +77,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         checks={"database": check_database, "redis": check_redis},
         lifespan=lifespan,
     )
+    # Sealing and blind-indexing personal data (services/kit/pii.py).
+    app.state.pii = settings.pii_cipher()
     app.include_router(eligibility_router)
     app.include_router(committees_router)
     app.include_router(documents_router)
@@ -87,6 +90,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         reviews_router,
         audit_router,
         payments_router,
+        applicants_router,
     ):
         app.include_router(router)
 

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.kit.pii import PiiCipher, dev_key
+
 # Local default ports of the development stack (see scripts/devstack.py).
 DEV_POSTGRES_PORT = 54329
 DEV_REDIS_PORT = 63790
@@ -24,7 +26,10 @@ DEV_S3_ACCESS_KEY = "zhicheng-dev"
 DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
 DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (refused in production)
 
-_DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET}
+DEV_PII_KEYS = f"dev1:{dev_key('pii-encryption')}"
+DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
+
+_DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET, DEV_PII_KEYS, DEV_PII_INDEX_KEY}
 
 
 class KitSettings(BaseSettings):
@@ -58,6 +63,16 @@ class KitSettings(BaseSettings):
     jwt_public_key: str | None = None
     jwt_private_key: str | None = None
 
+    # Personal data at rest (services/kit/pii.py): AES-256-GCM keys as `kid:base64[,…]`,
+    # the id of the key new values are sealed with, and the HMAC key of the blind indexes.
+    # Rotation: add a key, make it current, re-encrypt (old ids keep decrypting meanwhile).
+    pii_keys: str = DEV_PII_KEYS
+    pii_key_id: str = "dev1"
+    pii_index_key: str = DEV_PII_INDEX_KEY
+
+    def pii_cipher(self) -> PiiCipher:
+        return PiiCipher.from_settings(self.pii_keys, self.pii_key_id, self.pii_index_key)
+
     @model_validator(mode="after")
     def _es256_needs_a_public_key(self) -> KitSettings:
         if self.jwt_algorithm == "ES256" and not self.jwt_public_key:
@@ -65,9 +80,15 @@ class KitSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _pii_keys_parse(self) -> KitSettings:
+        self.pii_cipher()  # raises on a malformed key list or an unknown current key id
+        return self
+
+    @model_validator(mode="after")
     def _refuse_default_secrets(self) -> KitSettings:
         if self.environment == "production":
-            names = ["s3_secret_key"] + (["jwt_secret"] if self.jwt_algorithm == "HS256" else [])
+            names = ["s3_secret_key", "pii_keys", "pii_index_key"]
+            names += ["jwt_secret"] if self.jwt_algorithm == "HS256" else []
             used = [name for name in names if getattr(self, name) in _DEFAULT_SECRETS]
             if used:
                 raise ValueError(

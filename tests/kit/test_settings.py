@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
 from pydantic import ValidationError
 
@@ -22,5 +24,12 @@ def test_production_refuses_development_secrets() -> None:
 
 
 def test_production_accepts_real_secrets() -> None:
-    settings = KitSettings(environment="production", s3_secret_key="x" * 40, jwt_secret="y" * 48)
+    settings = KitSettings(
+        environment="production",
+        s3_secret_key="x" * 40,
+        jwt_secret="y" * 48,
+        pii_keys="k1:" + base64.b64encode(b"k" * 32).decode(),
+        pii_key_id="k1",
+        pii_index_key=base64.b64encode(b"i" * 32).decode(),
+    )
     assert settings.environment == "production"

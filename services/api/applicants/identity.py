@@ -1,0 +1,93 @@
+"""Who an applicant is, for the services that need it in clear (registry lookups).
+
+The ID number is sealed at rest (services/kit/pii.py); this module is the one place the
+gateway opens it. Everything that goes out to a person other than the owner is masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from services.api.applicants.models import Applicant
+from services.kit.pii import PiiCipher, mask_id_number, validate_id_number
+from services.kit.problems import ProblemError
+
+ID_NUMBER = "id_number"
+PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Identity:
+    sub: str
+    name: str | None
+    id_number: str
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+async def find(session: AsyncSession, sub: str, *, lock: bool = False) -> Applicant | None:
+    query = select(Applicant).where(Applicant.sub == sub)
+    if lock:
+        query = query.with_for_update()
+    return (await session.exec(query)).one_or_none()
+
+
+async def applicant_identity(session: AsyncSession, cipher: PiiCipher, sub: str) -> Identity | None:
+    """The applicant's name and ID number in clear, or None when none is on record."""
+    applicant = await find(session, sub)
+    if applicant is None or applicant.id_number_enc is None:
+        return None
+    return Identity(
+        sub=sub,
+        name=applicant.name,
+        id_number=cipher.decrypt(ID_NUMBER, applicant.id_number_enc),
+    )
+
+
+async def set_identity(
+    session: AsyncSession, cipher: PiiCipher, sub: str, *, name: str, id_number: str
+) -> Identity:
+    """Record (or correct) the applicant's real name and ID number.
+
+    One ID number belongs to one account: a number already bound to another account is
+    refused with 409, without saying whose it is.
+    """
+    try:
+        number = validate_id_number(id_number)
+    except ValueError as exc:
+        raise ProblemError(422, "invalid-id-number", str(exc), title="Invalid ID number") from exc
+    bidx = cipher.blind_index(ID_NUMBER, number)
+    taken = await session.scalar(
+        select(func.count())
+        .select_from(Applicant)
+        .where(Applicant.id_number_bidx == bidx, Applicant.sub != sub)
+    )
+    if taken:
+        raise ProblemError(
+            409,
+            "id-number-taken",
+            "该身份证号已绑定其他账号。如确属本人，请联系职称主管部门核实后处理。",
+            title="ID number already bound",
+        )
+    applicant = await find(session, sub, lock=True)
+    if applicant is None:
+        applicant = Applicant(sub=sub)
+        session.add(applicant)
+    applicant.name = name
+    applicant.id_number_enc = cipher.encrypt(ID_NUMBER, number)
+    applicant.id_number_bidx = bidx
+    applicant.updated_at = func.now()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent request bound the same number or account
+        raise ProblemError(
+            409, "identity-conflict", "实名信息正被同时修改，请稍后重试。", title="Conflict"
+        ) from exc
+    return Identity(sub=sub, name=name, id_number=number)
