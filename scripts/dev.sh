@@ -45,6 +45,11 @@ case "$cmd" in
     ;;
   bench)
     install
+    # The load test's locust lives in the `bench` extra, kept out of the test environment.
+    if [ ! -f "$VENV/.installed-bench" ] || [ pyproject.toml -nt "$VENV/.installed-bench" ]; then
+      "$VENV/bin/python" -m pip install --quiet -e ".[local,dev,bench]"
+      touch "$VENV/.installed-bench"
+    fi
     exec "$VENV/bin/python" -m scripts.bench "$@"
     ;;
   *)
