@@ -23,6 +23,22 @@ class ApiSettings(KitSettings):
     payment_sweep_interval: float = 60.0
     payment_expiry_grace_seconds: float = 120.0
 
+    # Data-sharing registries (services/api/registries/): 学信网-style education, title
+    # certificates, continuing-education hours, social insurance. An empty URL means the
+    # registry is not connected: lookups answer `unavailable` and the upload stays required.
+    registry_education_url: str = ""
+    registry_education_key: str = ""
+    registry_titles_url: str = ""
+    registry_titles_key: str = ""
+    registry_continuing_education_url: str = ""
+    registry_continuing_education_key: str = ""
+    registry_social_insurance_url: str = ""
+    registry_social_insurance_key: str = ""
+    registry_timeout: float = 5.0
+    # Seconds a registry answer is reused (a "not found" for less: records get registered).
+    registry_cache_ttl: int = 86400
+    registry_not_found_ttl: int = 3600
+
     @model_validator(mode="after")
     def _refuse_default_payment_key(self) -> ApiSettings:
         if self.environment == "production" and (
