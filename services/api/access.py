@@ -1,4 +1,10 @@
-"""Who is calling: the Bearer token's principal, and the role checks the routers share."""
+"""Who is calling: the Bearer token's principal, and the role checks the routers share.
+
+Portals (system-to-system clients, role "portal") get only what `PORTAL_SCOPES` lists:
+each route they may call names the scope it needs, every other route is 403 for them.
+Which declarations a portal sees is its jurisdiction: the region codes its unit's org
+falls under (`portal_jurisdiction`), drafts never.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import and_, false, or_
+from sqlalchemy import select as sa_select
 
+from services.api.declarations.models import Declaration
+from services.api.orgs.models import Org
 from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
 
@@ -27,7 +37,66 @@ ROLE_ORG_KIND = {
     "committee_office": "committee_office",
 }
 
+# Every scope a portal client may be granted, and what it is for.
+SCOPES = {
+    "eligibility:evaluate": "资格评估与评委会查询",
+    "declarations:read": "读取辖区内已提交的申报及其进度",
+    "declarations:write": "代申报人写入申报（预留，当前无对应接口）",
+}
+# (method, route template) → the scope a portal needs; routes not listed are closed to it.
+PORTAL_SCOPES: dict[tuple[str, str], str] = {
+    ("POST", "/v1/eligibility/evaluate"): "eligibility:evaluate",
+    ("GET", "/v1/committees"): "eligibility:evaluate",
+    ("GET", "/v1/campaigns"): "declarations:read",
+    ("GET", "/v1/campaigns/{campaign_id}"): "declarations:read",
+    ("GET", "/v1/declarations"): "declarations:read",
+    ("GET", "/v1/declarations/{declaration_id}"): "declarations:read",
+    ("GET", "/v1/declarations/{declaration_id}/progress"): "declarations:read",
+}
+
 _bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and org_id")
+
+
+def unauthenticated() -> ProblemError:
+    return ProblemError(
+        401,
+        "unauthenticated",
+        "未登录或登录已失效，请携带有效的登录凭证（Authorization: Bearer）。",
+        title="Authentication required",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def principal_from(request: Request, token: str) -> Principal:
+    settings = request.app.state.settings
+    principal = read_token(token, secret=verifying_key(settings), algorithm=settings.jwt_algorithm)
+    if principal.role == "portal":
+        if not principal.client_id:
+            raise ProblemError(401, "invalid-token", "接入凭证缺少客户端标识，请重新申请令牌。")
+    elif principal.role not in ("applicant", "service") and not principal.org_id:
+        raise ProblemError(401, "invalid-token", "登录凭证缺少所属机构，请重新登录。")
+    return principal
+
+
+def check_portal_scope(request: Request, principal: Principal) -> None:
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    need = PORTAL_SCOPES.get((request.method, template))
+    if need is None:
+        raise ProblemError(
+            403,
+            "forbidden",
+            "接入系统（门户客户端）无权调用此接口。",
+            title="Forbidden",
+        )
+    if not principal.has_scope(need):
+        raise ProblemError(
+            403,
+            "insufficient-scope",
+            f"接入系统的授权范围不含 {need}，请联系运维为该客户端开通后重新申请令牌。",
+            title="Insufficient scope",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{need}"'},
+        )
 
 
 async def current_principal(
@@ -35,21 +104,14 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise ProblemError(
-            401,
-            "unauthenticated",
-            "未登录或登录已失效，请携带有效的登录凭证（Authorization: Bearer）。",
-            title="Authentication required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    settings = request.app.state.settings
-    principal = read_token(
-        credentials.credentials,
-        secret=verifying_key(settings),
-        algorithm=settings.jwt_algorithm,
-    )
-    if principal.role != "applicant" and principal.role != "service" and not principal.org_id:
-        raise ProblemError(401, "invalid-token", "登录凭证缺少所属机构，请重新登录。")
+        raise unauthenticated()
+    principal = principal_from(request, credentials.credentials)
+    if principal.role == "portal":
+        check_portal_scope(request, principal)
+        # The per-client rate limit (services/api/auth/ratelimit.py) runs on every call.
+        limiter = getattr(request.app.state, "portal_limiter", None)
+        if limiter is not None:
+            await limiter.hit(principal.client_id)
     return principal
 
 
@@ -72,3 +134,25 @@ def allow(*roles: str):
         require_role(principal, *roles)
 
     return Depends(_check)
+
+
+def region_prefix(code: str) -> str:
+    """450200 (柳州市) covers 4502xx; 450000 (广西) covers 45xxxx; 450206 only itself."""
+    prefix = code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def portal_jurisdiction(principal: Principal):
+    """SQL condition: the declarations a portal may see (submitted, unit in its regions)."""
+    prefixes = [region_prefix(code) for code in principal.jurisdiction or []]
+    if not prefixes:
+        return false()
+    unit_region = (
+        sa_select(Org.region_code).where(Org.id == Declaration.unit_org_id).scalar_subquery()
+    )
+    return and_(
+        Declaration.status != "draft",
+        or_(*[unit_region.like(prefix + "%") for prefix in prefixes]),
+    )

@@ -1,11 +1,16 @@
 """Bearer tokens: short-lived JWTs carrying subject, role and organisation.
 
-Login flows come later; `python -m scripts.devtoken` mints development tokens.
+Every token names its issuer and audience and is valid from `nbf`/`iat` to `exp`; reading
+one pins the algorithm (so `alg: none` or a switched algorithm is refused), and checks
+issuer, audience and the time window. Portal tokens also carry the client id, the scopes
+granted and the jurisdiction (region codes). Login flows live in services/api/auth/;
+`python -m scripts.devtoken` mints development tokens.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Literal
 
 import jwt
@@ -23,7 +28,15 @@ Role = Literal[
     "committee_office",
     "ops",
     "service",
+    "portal",
 ]
+
+ISSUER = "zhicheng"
+AUDIENCE = "zhicheng-api"
+# Access tokens live at most this long (issue #8: ≤ 15 minutes for real clients).
+ACCESS_TTL_SECONDS = 900
+# Clock skew tolerated between issuers and verifiers.
+LEEWAY_SECONDS = 30
 
 
 def verifying_key(settings: KitSettings) -> str:
@@ -42,25 +55,66 @@ class Principal(BaseModel):
     sub: str
     role: Role
     org_id: str | None = None
+    # Portals (system-to-system clients) only.
+    client_id: str | None = None
+    scopes: list[str] | None = None
+    jurisdiction: list[str] | None = None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
 
 
 def issue_token(
-    principal: Principal, *, secret: str, algorithm: str = "HS256", ttl_seconds: int = 900
+    principal: Principal,
+    *,
+    secret: str,
+    algorithm: str = "HS256",
+    ttl_seconds: int = ACCESS_TTL_SECONDS,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
 ) -> str:
     now = int(time.time())
-    claims = {**principal.model_dump(exclude_none=True), "iat": now, "exp": now + ttl_seconds}
+    claims = {
+        **principal.model_dump(exclude_none=True),
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 
-def read_token(token: str, *, secret: str, algorithm: str = "HS256") -> Principal:
+def invalid_token(detail: str = "登录凭证无效或已过期，请重新登录。") -> ProblemError:
+    return ProblemError(
+        401,
+        "invalid-token",
+        detail,
+        title="Invalid token",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def read_token(
+    token: str,
+    *,
+    secret: str,
+    algorithm: str = "HS256",
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=[algorithm], options={"require": ["exp"]})
+        # One algorithm only: a token saying `alg: none` or another algorithm is refused.
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[algorithm],
+            issuer=issuer,
+            audience=audience,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
         return Principal.model_validate(claims)
     except (jwt.PyJWTError, ValueError) as exc:
-        raise ProblemError(
-            401,
-            "invalid-token",
-            "登录凭证无效或已过期，请重新登录。",
-            title="Invalid token",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from exc
+        raise invalid_token() from exc

@@ -21,7 +21,7 @@ def test_token_round_trip() -> None:
 def test_bad_tokens_are_401_problems(mutate: str) -> None:
     principal = Principal(sub="u1", role="applicant")
     if mutate == "expired":
-        token = issue_token(principal, secret=SECRET, ttl_seconds=-5)
+        token = issue_token(principal, secret=SECRET, ttl_seconds=-120)  # past the leeway
     elif mutate == "wrong-secret":
         token = issue_token(principal, secret="t" * 48)
     else:
@@ -74,3 +74,65 @@ def test_a_verifier_without_a_private_key_cannot_sign() -> None:
     _, public = _es256_pair()
     with pytest.raises(RuntimeError):
         signing_key(KitSettings(jwt_algorithm="ES256", jwt_public_key=public))
+
+
+def _raw(claims: dict, *, alg: str = "HS256", key: str = SECRET) -> str:
+    import jwt as pyjwt
+
+    return pyjwt.encode(claims, key if alg != "none" else None, algorithm=alg)
+
+
+def _claims(**overrides) -> dict:
+    import time
+
+    now = int(time.time())
+    base = {
+        "sub": "u1",
+        "role": "applicant",
+        "iss": "zhicheng",
+        "aud": "zhicheng-api",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_a_well_formed_raw_token_is_read() -> None:
+    assert read_token(_raw(_claims()), secret=SECRET).sub == "u1"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["alg-none", "wrong-audience", "wrong-issuer", "no-audience", "expired", "not-yet-valid"],
+)
+def test_tokens_that_must_be_refused(case: str) -> None:
+    import time
+
+    now = int(time.time())
+    token = {
+        "alg-none": lambda: _raw(_claims(), alg="none"),
+        "wrong-audience": lambda: _raw(_claims(aud="another-api")),
+        "wrong-issuer": lambda: _raw(_claims(iss="someone-else")),
+        "no-audience": lambda: _raw(_claims(aud=None)),
+        "expired": lambda: _raw(_claims(iat=now - 3600, nbf=now - 3600, exp=now - 600)),
+        "not-yet-valid": lambda: _raw(_claims(nbf=now + 600, iat=now + 600, exp=now + 900)),
+    }[case]()
+    with pytest.raises(ProblemError) as err:
+        read_token(token, secret=SECRET)
+    assert err.value.status == 401 and err.value.code == "invalid-token"
+
+
+def test_portal_claims_round_trip() -> None:
+    principal = Principal(
+        sub="client:gx-portal",
+        role="portal",
+        client_id="gx-portal",
+        scopes=["eligibility:evaluate"],
+        jurisdiction=["450200"],
+    )
+    token = issue_token(principal, secret=SECRET)
+    back = read_token(token, secret=SECRET)
+    assert back == principal and back.has_scope("eligibility:evaluate")
+    assert not back.has_scope("declarations:read")

@@ -12,7 +12,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import OFFICE_ROLES, REVIEWER_ROLES, ROLE_ORG_KIND, forbidden
+from services.api.access import (
+    OFFICE_ROLES,
+    REVIEWER_ROLES,
+    ROLE_ORG_KIND,
+    forbidden,
+    portal_jurisdiction,
+)
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.models import Campaign
@@ -57,6 +63,8 @@ def visible(principal: Principal):
         return Declaration.applicant_sub == principal.sub
     if principal.role == "ops":
         return true()
+    if principal.role == "portal":
+        return portal_jurisdiction(principal)
     if principal.role not in REVIEWER_ROLES or not principal.org_id:
         return false()
     org_id = uuid.UUID(principal.org_id)
