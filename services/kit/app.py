@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.kit.health import Check, health_router
+from services.kit.limits import InputLimitsMiddleware
 from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
 from services.kit.problems import install_problem_handlers
@@ -36,6 +37,12 @@ def create_app(
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))
+    # Inside the metrics middleware, so refused input is counted too.
+    app.add_middleware(
+        InputLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
     install_metrics(app, service)
     # Added last, so outermost: the request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)

@@ -56,6 +56,12 @@ class KitSettings(BaseSettings):
     # Seconds a dependency probe in /readyz may take before it counts as down.
     readiness_timeout: float = 2.0
 
+    # Input limits (services/kit/limits.py): the largest non-multipart body, read while it
+    # streams in (multipart uploads have the document service's own cap), and the deepest
+    # JSON nesting any route accepts.
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+
     jwt_secret: str = DEV_JWT_SECRET
     # HS256 signs and verifies with jwt_secret; ES256 verifies with jwt_public_key (PEM)
     # and, where this process issues tokens, signs with jwt_private_key (PEM).

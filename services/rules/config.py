@@ -10,6 +10,8 @@ class RulesSettings(KitSettings):
 
     # Directory of policy packs (*.yaml); empty means the packs shipped in services/rules/policies.
     rules_policy_dir: str = ""
+    # A batch holds up to 10 000 request bodies (schemas.MAX_BATCH), about 1 KB each.
+    max_body_bytes: int = 32 * 1024 * 1024
 
 
 @lru_cache

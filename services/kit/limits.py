@@ -1,0 +1,228 @@
+"""Input limits every service applies before a request reaches its routes.
+
+Hostile or broken input must come back as a 4xx problem, never reach the database as
+something it refuses (a 500), and never make the parser recurse until it falls over.
+This pure ASGI middleware, installed by `create_app`, checks:
+
+- the URL: no NUL character (PostgreSQL text cannot hold one);
+- the size of every non-multipart body, while it streams in: a declared Content-Length
+  over the cap is refused before a byte is read, and bodies without one (chunked) are
+  counted as they arrive and cut off at the cap (413). Multipart uploads keep the
+  streaming cap of the document service, which knows the size of a scan;
+- JSON bodies: strict UTF-8 (RFC 8259 §8.1), nesting depth, and no escaped NUL or lone
+  surrogate in any string (valid JSON that no UTF-8 database column can store).
+
+String lengths are the schemas' business (`max_length` on each field).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import accumulate
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.kit.problems import ProblemError, problem_response
+
+# A JSON string literal, to blank out before counting brackets.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# \u0000 or a \uD800-\uDFFF escape that is itself not escaped (an odd run of backslashes).
+_SUSPECT_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def body_too_large(cap: int) -> ProblemError:
+    return ProblemError(
+        413,
+        "body-too-large",
+        f"请求体超过 {_size_zh(cap)} 的上限，未予处理。请精简提交的内容；"
+        "上传扫描件请使用材料上传接口（multipart/form-data）。",
+        title="Request body too large",
+        limit=cap,
+    )
+
+
+def _size_zh(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _bad_length() -> ProblemError:
+    return ProblemError(
+        400,
+        "invalid-content-length",
+        "请求头 Content-Length 不是合法的非负整数，请修正后重试。",
+        title="Invalid Content-Length",
+    )
+
+
+def _not_utf8() -> ProblemError:
+    return ProblemError(
+        400,
+        "invalid-encoding",
+        "请求体不是合法的 UTF-8 编码。JSON 须以 UTF-8 编码发送（RFC 8259 第 8.1 节），"
+        "请检查客户端的字符编码设置。",
+        title="Body is not valid UTF-8",
+    )
+
+
+def _too_deep(limit: int) -> ProblemError:
+    return ProblemError(
+        400,
+        "json-too-deep",
+        f"JSON 嵌套层数超过 {limit} 层的上限，未予处理。请按接口文档的结构提交。",
+        title="JSON nested too deeply",
+        limit=limit,
+    )
+
+
+def _bad_character() -> ProblemError:
+    return ProblemError(
+        422,
+        "invalid-character",
+        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
+        "请删除这些字符后重试。",
+        title="Text contains a character that cannot be stored",
+    )
+
+
+def _interrupted() -> ProblemError:
+    return ProblemError(
+        400,
+        "request-interrupted",
+        "请求中断，未处理任何内容，请重新提交。",
+        title="Request interrupted",
+    )
+
+
+def _nul_in_url() -> ProblemError:
+    return ProblemError(
+        400,
+        "invalid-url",
+        "请求地址或查询参数中含有空字符（%00），请删除后重试。",
+        title="NUL character in URL",
+    )
+
+
+def json_depth(body: bytes) -> int:
+    """Deepest nesting of arrays and objects, counted without parsing (no recursion)."""
+    if sum(body.count(c) for c in b"[{") == 0:
+        return 0
+    brackets = _STRING.sub(b'""', body).translate(None, _NOT_BRACKETS)
+    return max(accumulate((1 if b in b"[{" else -1 for b in brackets), initial=0))
+
+
+def _unstorable(value: Any) -> bool:
+    """A NUL or a lone surrogate anywhere in the parsed document (iterative walk)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def check_json(body: bytes, *, max_depth: int) -> None:
+    """Raise the problem for a JSON body the services must not take; pass anything else on.
+
+    Malformed JSON is left to the framework's own validation (a 422 problem).
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    if json_depth(body) > max_depth:
+        raise _too_deep(max_depth)
+    if _SUSPECT_ESCAPE.search(body):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return
+        if _unstorable(parsed):
+            raise _bad_character()
+
+
+def _is_json(content_type: str) -> bool:
+    if not content_type:
+        return True  # checked all the same: some clients leave the type out
+    main = content_type.split(";", 1)[0].strip().lower()
+    return main == "application/json" or (
+        main.startswith("application/") and main.endswith("+json")
+    )
+
+
+class InputLimitsMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read(scope, receive)
+        except ProblemError as problem:
+            await problem_response(problem, Request(scope))(scope, receive, send)
+            return
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The whole body once checked, or None to hand the request on untouched."""
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            raise _nul_in_url()
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if content_type.lower().startswith("multipart/form-data"):
+            return None
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise _bad_length()
+            if int(length) > self.max_body_bytes:
+                raise body_too_large(self.max_body_bytes)
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS") and length in (None, b"0"):
+            return None
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                # Never hand a cut-off body on as if it were whole; nobody reads this answer.
+                raise _interrupted()
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_body_bytes:
+                raise body_too_large(self.max_body_bytes)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and _is_json(content_type):
+            check_json(body, max_depth=self.max_json_depth)
+        return body
