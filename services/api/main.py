@@ -20,9 +20,12 @@ from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
+from services.api.journals.router import router as journals_router
 from services.api.orgs.router import router as orgs_router
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
+from services.api.registries import service as registries
+from services.api.registries.router import router as registries_router
 from services.api.reviews.router import router as reviews_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
@@ -42,6 +45,9 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.redis = make_redis(settings.redis_url)
         app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)
+        app.state.registries = registries.make_registries(
+            settings, redis=app.state.redis, cipher=app.state.pii
+        )
         # The queue the outbox relay hands notification ids to (see services/kit/outbox.py).
         # Connects lazily, so a Valkey outage turns /readyz red instead of failing start-up.
         app.state.arq = ArqRedis.from_url(
@@ -66,6 +72,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                     await sweeper
             await app.state.arq.aclose()
             await app.state.rules.aclose()
+            for registry in app.state.registries.values():
+                await registry.aclose()
             await app.state.redis.aclose()
             await app.state.engine.dispose()
 
@@ -91,6 +99,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         audit_router,
         payments_router,
         applicants_router,
+        registries_router,
+        journals_router,
     ):
         app.include_router(router)
 

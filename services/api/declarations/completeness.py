@@ -28,7 +28,14 @@ def _item(section: str | None, message: str, kind: str = "section") -> dict[str,
     return {"kind": kind, "section": section, "message": message}
 
 
-def missing_items(declaration: Declaration, eligibility: dict[str, Any] | None) -> list[dict]:
+def missing_items(
+    declaration: Declaration,
+    eligibility: dict[str, Any] | None,
+    *,
+    waived: set[str] | frozenset[str] = frozenset(),
+) -> list[dict]:
+    """Everything missing; `waived` are materials a registry lookup verified instead
+    (数据共享, services/api/registries/)."""
     s = declaration.sections
     items = []
     for key in ALWAYS:
@@ -63,7 +70,7 @@ def missing_items(declaration: Declaration, eligibility: dict[str, Any] | None) 
         )
     for material in (eligibility or {}).get("materials", []):
         mid = material.get("id") if isinstance(material, dict) else str(material)
-        if mid and mid not in kinds:
+        if mid and mid not in kinds and mid not in waived:
             name = material.get("name", mid) if isinstance(material, dict) else mid
             items.append(_item(None, f"缺少材料：{name}。", "material") | {"material_id": mid})
     if eligibility is not None and not eligibility.get("eligible"):

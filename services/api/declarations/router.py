@@ -34,6 +34,7 @@ from services.api.http import (
     encode_cursor,
     etag,
 )
+from services.api.journals import register
 from services.kit.db import SessionDep
 
 router = APIRouter(
@@ -153,7 +154,10 @@ async def submit(
     declaration = await submission.submit(
         session, principal, declaration, rules=request.app.state.rules
     )
-    return await idem.respond(read(declaration), headers=headers(declaration))
+    body = read(declaration)
+    checks = await register.check_papers(session, declaration.sections.get("papers") or [])
+    body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
+    return await idem.respond(body, headers=headers(declaration))
 
 
 @router.post("/{declaration_id}/withdrawals", response_model=DeclarationRead)

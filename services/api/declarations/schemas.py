@@ -109,6 +109,11 @@ class DeclarationRead(BaseModel):
     copied_from_id: uuid.UUID | None
     created_at: datetime | None
     updated_at: datetime | None
+    academic_risk: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="In the submission answer only: papers the journal register flags "
+        "(学术风险预警，请自行核验); reviewers see them in GET …/warnings",
+    )
 
 
 class DeclarationPage(BaseModel):

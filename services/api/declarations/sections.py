@@ -58,6 +58,9 @@ class Paper(Section):
     published_on: date
     issn_cn: str | None = Field(default=None, max_length=64)
     condition: str | None = Field(default=None, max_length=200)
+    authorship: Literal["sole", "first", "other"] | None = Field(
+        default=None, description="本人署名：独著/独立完成、第一作者/第一完成人、其他"
+    )
 
 
 class ExperienceEntry(Section):
@@ -75,6 +78,9 @@ class Achievement(Section):
     role: str = Field(min_length=1, max_length=200)
     result: str | None = Field(default=None, max_length=2000)
     condition: str | None = Field(default=None, max_length=200)
+    authorship: Literal["sole", "first", "other"] | None = Field(
+        default=None, description="本人署名：独著/独立完成、第一作者/第一完成人、其他"
+    )
 
 
 class Award(Section):
@@ -125,6 +131,24 @@ class SelfEvaluation(Section):
     text: str = Field(min_length=1, max_length=5000)
 
 
+class ConsultingAdoption(Section):
+    publication: Literal["central", "regional"] = Field(
+        description="central: 党中央、国务院信息刊物; regional: 自治区党委、政府信息刊物"
+    )
+    adoption: Literal["adopted", "comprehensive"] = Field(description="采用 / 综合采用")
+    instruction: Literal["none", "leader", "principal", "other_leader"] = Field(
+        default="none", description="领导批示 / 主要负责同志批示 / 其他领导批示"
+    )
+
+
+class DecisionConsulting(Section):
+    """决策咨询类信息 (桂工信职办〔2023〕6号 二（二）2（3）), counted as papers."""
+
+    title: str = Field(min_length=1, max_length=200)
+    adoptions: list[ConsultingAdoption] = Field(min_length=1, max_length=10)
+    notice_no: str | None = Field(default=None, max_length=100, description="采用告知单编号")
+
+
 class DeclarationSections(Section):
     basic_info: BasicInfo | None = None
     education: list[EducationEntry] | None = None
@@ -141,6 +165,7 @@ class DeclarationSections(Section):
     social_insurance: SocialInsurance | None = None
     other_proofs: list[OtherProof] | None = None
     self_evaluation: SelfEvaluation | None = None
+    decision_consulting: list[DecisionConsulting] | None = None
 
 
 SECTION_TITLES = {
@@ -159,4 +184,5 @@ SECTION_TITLES = {
     "social_insurance": "社保信息",
     "other_proofs": "其他证明",
     "self_evaluation": "自评表",
+    "decision_consulting": "决策咨询类信息",
 }

@@ -34,9 +34,11 @@ from services.api.declarations.service import (
     touch,
     transition,
 )
+from services.api.journals import duplicates
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.orgs.models import Org
+from services.api.registries import service as registries
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -129,8 +131,10 @@ async def submit(
     unit = await orgs.get(session, declaration.unit_org_id)
     chain = await steps(session, declaration.id)
     new_chain = [] if chain else await orgs.chain_from(session, unit)
+    # Facts verified by the registries win over what was typed; their materials are waived.
+    waived = await registries.verified(session, declaration)
     eligibility = await _evaluate(session, rules, declaration, unit, campaign)
-    missing = missing_items(declaration, eligibility)
+    missing = missing_items(declaration, eligibility, waived=waived)
     if missing:
         raise ProblemError(
             422,
@@ -184,6 +188,7 @@ async def submit(
             sha256=content_hash(content),
         )
     )
+    await duplicates.record(session, declaration)
     if resubmission:
         await audit.record(
             session,

@@ -1,0 +1,267 @@
+"""The journal register: CSV import by ops, and matching a declaration's papers against it.
+
+CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it), header row required:
+`issn,cn,name,status,source,listed_on`. status: legitimate / suspected_illegal / ceased
+(or 正常 / 涉嫌非法出版物 / 停刊); listed_on: the date the source lists it (for `ceased`,
+the date it ceased). A row is matched to an entry by ISSN, then CN, then normalised name;
+a file with any bad row is refused whole, with every bad line listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.journals.models import Journal
+from services.api.journals.normalise import name_key, parse_cn, parse_issn
+from services.api.journals.schemas import JournalImportRead, JournalRead, PaperCheck
+from services.kit.problems import ProblemError
+
+HEADER = ("issn", "cn", "name", "status", "source", "listed_on")
+STATUS = {
+    "legitimate": "legitimate",
+    "正常": "legitimate",
+    "合法": "legitimate",
+    "suspected_illegal": "suspected_illegal",
+    "涉嫌非法出版物": "suspected_illegal",
+    "疑似非法出版物": "suspected_illegal",
+    "非法出版物": "suspected_illegal",
+    "ceased": "ceased",
+    "停刊": "ceased",
+    "已停刊": "ceased",
+}
+MAX_ROWS = 100_000
+CLAUSE = "桂工信职办〔2023〕6号 二（二）2（3）：申报系统已设置学术风险预警功能"
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ProblemError(
+                422, "journal-csv-encoding", "期刊名录文件编码无法识别，请另存为 UTF-8 编码的 CSV。"
+            ) from exc
+
+
+def parse_csv(raw: bytes) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(_decode(raw)))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if tuple(header) != HEADER:
+        raise ProblemError(
+            422,
+            "journal-csv-header",
+            f"期刊名录首行须为：{','.join(HEADER)}（当前为：{','.join(header) or '空'}）。",
+        )
+    rows, errors = [], []
+    seen: dict[tuple[str, str], int] = {}
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(HEADER):
+            errors.append({"line": line, "message": f"应有{len(HEADER)}列，实有{len(cells)}列。"})
+            continue
+        issn_raw, cn_raw, name, status, source, listed = (c.strip() for c in cells)
+        problems = []
+        issn = parse_issn(issn_raw) if issn_raw else None
+        if issn_raw and issn is None:
+            problems.append(f"ISSN“{issn_raw}”格式或校验位不正确")
+        cn = (
+            parse_cn(cn_raw if cn_raw.upper().startswith("CN") else f"CN {cn_raw}")
+            if cn_raw
+            else None
+        )
+        if cn_raw and cn is None:
+            problems.append(f"CN号“{cn_raw}”格式不正确（应如 CN 11-1234/TH）")
+        if not name:
+            problems.append("刊名不能为空")
+        if status not in STATUS:
+            problems.append(f"状态“{status}”无效（legitimate/suspected_illegal/ceased）")
+        if not source:
+            problems.append("来源不能为空")
+        try:
+            listed_on = date.fromisoformat(listed)
+        except ValueError:
+            problems.append(f"日期“{listed}”应写作 YYYY-MM-DD")
+            listed_on = None
+        for key in (("issn", issn), ("cn", cn)) if (issn or cn) else (("name", name_key(name)),):
+            if key[1] and key in seen:
+                problems.append(f"与第{seen[key]}行重复")
+            elif key[1]:
+                seen[key] = line
+        if problems:
+            errors.append({"line": line, "message": "；".join(problems) + "。"})
+            continue
+        rows.append(
+            {
+                "issn": issn,
+                "cn": cn,
+                "name": name,
+                "name_key": name_key(name),
+                "status": STATUS[status],
+                "source": source,
+                "listed_on": listed_on,
+            }
+        )
+        if len(rows) > MAX_ROWS:
+            raise ProblemError(422, "journal-csv-too-long", f"一次最多导入{MAX_ROWS}行。")
+    if errors:
+        raise ProblemError(
+            422,
+            "journal-csv-invalid",
+            f"期刊名录有{len(errors)}行不正确，整份文件未导入，请修改后重新上传。",
+            errors=errors[:200],
+        )
+    return rows
+
+
+async def import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> JournalImportRead:
+    existing = list((await session.exec(select(Journal))).all())
+    by_issn = {j.issn: j for j in existing if j.issn}
+    by_cn = {j.cn: j for j in existing if j.cn}
+    by_name = {j.name_key: j for j in existing if not j.issn and not j.cn}
+    created = updated = unchanged = 0
+    for row in rows:
+        journal = (
+            (row["issn"] and by_issn.get(row["issn"]))
+            or (row["cn"] and by_cn.get(row["cn"]))
+            or (not row["issn"] and not row["cn"] and by_name.get(row["name_key"]))
+            or None
+        )
+        if journal is None:
+            journal = Journal(**row)
+            session.add(journal)
+            created += 1
+        elif all(getattr(journal, k) == v for k, v in row.items()):
+            unchanged += 1
+            continue
+        else:
+            for k, v in row.items():
+                setattr(journal, k, v)
+            journal.updated_at = func.now()
+            session.add(journal)
+            updated += 1
+        # Keep the in-memory indexes right for later rows of the same file.
+        if journal.issn:
+            by_issn[journal.issn] = journal
+        if journal.cn:
+            by_cn[journal.cn] = journal
+    await session.flush()
+    return JournalImportRead(created=created, updated=updated, unchanged=unchanged)
+
+
+def read(journal: Journal) -> JournalRead:
+    return JournalRead.model_validate(journal, from_attributes=True)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+def _check(
+    index: int, paper: dict[str, Any], journal: Journal | None, by: str | None
+) -> PaperCheck:
+    base = {
+        "index": index,
+        "title": paper.get("title", ""),
+        "journal": paper.get("journal", ""),
+        "issn_cn": paper.get("issn_cn"),
+        "matched_by": by,
+        "entry": read(journal) if journal else None,
+    }
+    if journal is None:
+        return PaperCheck(**base, flagged=False, level="none", message=None)
+    name = f"《{journal.name}》"
+    if journal.status == "suspected_illegal":
+        message = (
+            f"刊物{name}列入涉嫌非法出版物数据库（来源：{journal.source}，"
+            f"{journal.listed_on.isoformat()}），请自行核验该刊物的合法性及论文的真实性（{CLAUSE}）。"
+        )
+        return PaperCheck(**base, flagged=True, level="risk", message=message)
+    if journal.status == "ceased":
+        published = paper.get("published_on")
+        after = bool(published) and str(published) > journal.listed_on.isoformat()
+        message = (
+            f"刊物{name}已于{journal.listed_on.isoformat()}停刊（来源：{journal.source}）"
+            + ("，论文发表时间在停刊之后" if after else "")
+            + f"，请自行核验（{CLAUSE}）。"
+        )
+        return PaperCheck(
+            **base, flagged=after, level="risk" if after else "notice", message=message
+        )
+    if by in ("issn", "cn") and not _same_name(name_key(paper.get("journal")), journal.name_key):
+        message = (
+            f"所填刊号属于{name}，与所填刊名“{paper.get('journal')}”不一致，可能为假冒刊号，"
+            f"请自行核验（{CLAUSE}）。"
+        )
+        return PaperCheck(**base, flagged=True, level="risk", message=message)
+    return PaperCheck(**base, flagged=False, level="none", message=None)
+
+
+async def check_papers(session: AsyncSession, papers: list[dict[str, Any]]) -> list[PaperCheck]:
+    """Each paper against the register (ISSN/CN first, then the normalised name), flagged
+    papers first."""
+    keys = [
+        (parse_issn(p.get("issn_cn")), parse_cn(p.get("issn_cn")), name_key(p.get("journal")))
+        for p in papers
+    ]
+    issns = {k[0] for k in keys if k[0]}
+    cns = {k[1] for k in keys if k[1]}
+    names = {k[2] for k in keys if k[2]}
+    journals: list[Journal] = []
+    if keys:
+        journals = list(
+            (
+                await session.exec(
+                    select(Journal).where(
+                        or_(
+                            Journal.issn.in_(issns),
+                            Journal.cn.in_(cns),
+                            Journal.name_key.in_(names),
+                        )
+                    )
+                )
+            ).all()
+        )
+    by_issn = {j.issn: j for j in journals if j.issn}
+    by_cn = {j.cn: j for j in journals if j.cn}
+    by_name: dict[str, Journal] = {}
+    # A name listed as suspect wins over a legitimate namesake (a fake imitating it).
+    for j in sorted(journals, key=lambda j: j.status != "suspected_illegal", reverse=True):
+        by_name[j.name_key] = j
+    checks = []
+    for index, (paper, (issn, cn, key)) in enumerate(zip(papers, keys, strict=True)):
+        if issn and issn in by_issn:
+            checks.append(_check(index, paper, by_issn[issn], "issn"))
+        elif cn and cn in by_cn:
+            checks.append(_check(index, paper, by_cn[cn], "cn"))
+        elif key in by_name:
+            checks.append(_check(index, paper, by_name[key], "name"))
+        else:
+            checks.append(_check(index, paper, None, None))
+    order = {"risk": 0, "notice": 1, "none": 2}
+    return sorted(checks, key=lambda c: (order[c.level], c.index))
+
+
+async def search(session: AsyncSession, *, q: str | None, status: str | None, limit: int):
+    query = select(Journal)
+    if status:
+        query = query.where(Journal.status == status)
+    if q:
+        issn, cn = parse_issn(q), parse_cn(q)
+        if issn:
+            query = query.where(Journal.issn == issn)
+        elif cn:
+            query = query.where(Journal.cn == cn)
+        else:
+            query = query.where(Journal.name_key.contains(name_key(q)))
+    query = query.order_by(Journal.name_key, Journal.id).limit(limit)
+    return [read(j) for j in (await session.exec(query)).all()]

@@ -1,0 +1,57 @@
+"""HTTP for the journal register: ops load it from CSV; ops and reviewers search it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.http import IdempotencyDep
+from services.api.journals import register
+from services.api.journals.schemas import JournalImportRead, JournalRead, JournalStatus
+from services.kit.db import SessionDep
+from services.kit.problems import ProblemError
+
+router = APIRouter(prefix="/v1/journals", tags=["journals"])
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@router.post(
+    "/imports",
+    dependencies=[allow("ops")],
+    response_model=JournalImportRead,
+    summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_csv(
+    request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+):
+    raw = await request.body()
+    if not raw.strip():
+        raise ProblemError(422, "journal-csv-empty", "请上传期刊名录 CSV 文件内容。")
+    if len(raw) > MAX_BYTES:
+        raise ProblemError(413, "journal-csv-too-large", "期刊名录文件不能超过20MB，请分批导入。")
+    rows = register.parse_csv(raw)
+    return await idem.respond(await register.import_rows(session, rows))
+
+
+@router.get(
+    "",
+    dependencies=[allow("ops", *REVIEWER_ROLES)],
+    response_model=list[JournalRead],
+    summary="Search the register by ISSN, CN or name",
+)
+async def search(
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    status: JournalStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[JournalRead]:
+    return await register.search(session, q=q, status=status, limit=limit)

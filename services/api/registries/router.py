@@ -1,0 +1,64 @@
+"""HTTP for data sharing: run the registry lookups, read them, and the reviewers' warnings."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+
+from services.api.access import PrincipalDep
+from services.api.declarations import service as declarations
+from services.api.http import IdempotencyDep
+from services.api.registries import service
+from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
+from services.kit.db import SessionDep
+
+router = APIRouter(prefix="/v1/declarations/{declaration_id}", tags=["data sharing"])
+
+
+@router.post(
+    "/lookups",
+    response_model=LookupsRead,
+    summary="数据共享: fill education, title, continuing education and social insurance "
+    "from the registries",
+    description="Each registry answers found / not_found / unavailable. A registry that is "
+    "down is not an error: its material stays required as an upload, and what an earlier "
+    "lookup verified is kept.",
+)
+async def run_lookups(
+    declaration_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+):
+    result = await service.run(
+        session,
+        principal,
+        declaration_id,
+        registries=request.app.state.registries,
+        cipher=request.app.state.pii,
+    )
+    return await idem.respond(result, headers={"ETag": f'"{result.version}"'})
+
+
+@router.get("/lookups", response_model=list[RegistryResult], summary="What the registries gave")
+async def get_lookups(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[RegistryResult]:
+    declaration = await declarations.load(session, principal, declaration_id)
+    return await service.stored(session, declaration)
+
+
+@router.get(
+    "/warnings",
+    response_model=WarningsRead,
+    summary="学术风险预警 and consistency warnings: flagged papers first",
+    description="The applicant sees the paper flags (请自行核验) and the 决策咨询类信息 "
+    "conversion; reviewers also see social-insurance consistency warnings and duplicate "
+    "claims across the year's declarations.",
+)
+async def get_warnings(
+    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> WarningsRead:
+    return await service.warnings(session, principal, declaration_id)

@@ -1,0 +1,272 @@
+"""Lookups: ask every registry, keep what was found, pre-fill the declaration from it."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.access import OFFICE_ROLES, forbidden
+from services.api.applicants.identity import applicant_identity
+from services.api.campaigns import service as campaigns
+from services.api.campaigns.service import SHANGHAI
+from services.api.config import ApiSettings
+from services.api.declarations import service as declarations
+from services.api.declarations.models import Declaration
+from services.api.declarations.sections import DeclarationSections
+from services.api.journals import consulting, duplicates, register
+from services.api.orgs import service as orgs
+from services.api.registries import consistency, facts
+from services.api.registries.base import Connection, Outcome, Query, Registry
+from services.api.registries.continuing_education import ContinuingEducationRegistry
+from services.api.registries.education import EducationRegistry
+from services.api.registries.models import RegistryLookup
+from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
+from services.api.registries.social_insurance import SocialInsuranceRegistry
+from services.api.registries.titles import TitlesRegistry
+from services.kit.auth import Principal
+from services.kit.pii import PiiCipher
+from services.kit.problems import ProblemError
+
+ADAPTERS: tuple[type[Registry], ...] = (
+    EducationRegistry,
+    TitlesRegistry,
+    ContinuingEducationRegistry,
+    SocialInsuranceRegistry,
+)
+FACT_KEYS = ("education", "titles", "social_insurance_months")
+
+
+def make_registries(settings: ApiSettings, *, redis, cipher: PiiCipher) -> dict[str, Registry]:
+    out = {}
+    for adapter in ADAPTERS:
+        connection = Connection(
+            base_url=getattr(settings, f"registry_{adapter.name}_url"),
+            key=getattr(settings, f"registry_{adapter.name}_key"),
+            timeout=settings.registry_timeout,
+        )
+        out[adapter.name] = adapter(
+            connection,
+            redis=redis,
+            cipher=cipher,
+            cache_ttl=settings.registry_cache_ttl,
+            not_found_ttl=settings.registry_not_found_ttl,
+        )
+    return out
+
+
+async def _rows(session: AsyncSession, declaration_id: uuid.UUID) -> dict[str, RegistryLookup]:
+    rows = (
+        await session.exec(
+            select(RegistryLookup).where(RegistryLookup.declaration_id == declaration_id)
+        )
+    ).all()
+    return {r.kind: r for r in rows}
+
+
+def _result(adapter: type[Registry], row: RegistryLookup | None) -> RegistryResult:
+    verified = row is not None and row.data is not None
+    replaces = list(facts.waived(adapter.name, row.data if row else None))
+    return RegistryResult(
+        registry=adapter.name,
+        title=adapter.title_zh,
+        status=row.status if row else "not_checked",
+        verified=verified,
+        data=row.data if row else None,
+        source=row.source if row else None,
+        checked_at=row.checked_at if row else None,
+        verified_at=row.verified_at if row else None,
+        verified_source=row.verified_source if row else None,
+        replaces=replaces,
+        upload_required=None if replaces else facts.UPLOAD_ZH[adapter.name],
+        warning=row.warning if row else None,
+        clause=facts.CLAUSES[adapter.name],
+    )
+
+
+def _today(now) -> date:
+    return now.astimezone(SHANGHAI).date()
+
+
+def _store(row: RegistryLookup, outcome: Outcome, now) -> None:
+    row.status = outcome.status
+    row.source = outcome.source
+    row.checked_at = now
+    row.warning = outcome.warning
+    if outcome.status == "found":
+        row.data = outcome.data
+        row.verified_at = now
+        row.verified_source = outcome.source + (" (cache)" if outcome.cached else "")
+    elif outcome.status == "not_found":
+        row.data = row.verified_at = row.verified_source = None
+    # unavailable: the last good answer stays
+
+
+def _derive(
+    declaration: Declaration, rows: dict[str, RegistryLookup], credit_code: str | None, today: date
+) -> tuple[dict[str, Any], dict[str, Any], list[str], set[str]]:
+    sections = copy.deepcopy(declaration.sections)
+    applicant = copy.deepcopy(declaration.applicant_facts)
+    filled, waived = [], set()
+    for adapter in ADAPTERS:
+        row = rows.get(adapter.name)
+        if row is None or row.data is None:
+            continue
+        filled += facts.apply(
+            registry=adapter.name,
+            data=row.data,
+            sections=sections,
+            facts=applicant,
+            series=declaration.series,
+            credit_code=credit_code,
+            today=today,
+        )
+        waived.update(facts.waived(adapter.name, row.data))
+    return sections, applicant, filled, waived
+
+
+async def run(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    registries: dict[str, Registry],
+    cipher: PiiCipher,
+) -> LookupsRead:
+    declaration = await declarations.load(session, principal, declaration_id)
+    if principal.role != "applicant":
+        raise forbidden()
+    _editable(declaration)
+    identity = await applicant_identity(session, cipher, declaration.applicant_sub)
+    if identity is None:
+        raise ProblemError(
+            409,
+            "identity-required",
+            "获取共享数据须先登记本人姓名和身份证号（PUT /v1/me/identity），"
+            "或直接上传学历、职称证书、继续教育和社保证明材料。",
+            title="Identity required",
+        )
+    unit = await orgs.get(session, declaration.unit_org_id)
+    query = Query(
+        id_number=identity.id_number,
+        name=identity.name,
+        unit_credit_code=unit.credit_code,
+        year=declaration.year,
+    )
+    # The registries are asked without holding the declaration's row lock.
+    outcomes = await asyncio.gather(*(registries[a.name].lookup(query) for a in ADAPTERS))
+    await session.refresh(declaration, with_for_update=True)
+    _editable(declaration)
+    now = await campaigns.db_now(session)
+    rows = await _rows(session, declaration.id)
+    for adapter, outcome in zip(ADAPTERS, outcomes, strict=True):
+        row = rows.get(adapter.name) or RegistryLookup(
+            declaration_id=declaration.id, kind=adapter.name, status=outcome.status, source=""
+        )
+        _store(row, outcome, now)
+        rows[adapter.name] = row
+        session.add(row)
+    sections, applicant, filled, waived = _derive(declaration, rows, unit.credit_code, _today(now))
+    # Only well-formed sections are ever stored (the same model a PATCH goes through).
+    prefill = DeclarationSections.model_validate({k: sections[k] for k in filled}).model_dump(
+        mode="json", exclude_none=True
+    )
+    sections = {**declaration.sections, **prefill}
+    if sections != declaration.sections or applicant != declaration.applicant_facts:
+        declaration.sections = sections
+        declaration.applicant_facts = applicant
+        declarations.touch(declaration, now)
+        session.add(declaration)
+    await session.flush()
+    results = [_result(a, rows.get(a.name)) for a in ADAPTERS]
+    warnings = [o.warning for o in outcomes if o.warning]
+    warnings += [
+        f"{a.title_zh}未在共享数据中查到，请上传{facts.UPLOAD_ZH[a.name]}。"
+        for a, o in zip(ADAPTERS, outcomes, strict=True)
+        if o.status == "not_found"
+    ]
+    return LookupsRead(
+        declaration_id=declaration.id,
+        version=declaration.version,
+        registries=results,
+        prefilled=filled,
+        facts={k: applicant[k] for k in FACT_KEYS if k in applicant},
+        waived_materials=sorted(waived),
+        warnings=warnings,
+    )
+
+
+def _editable(declaration: Declaration) -> None:
+    if declaration.status not in declarations.EDITABLE:
+        raise ProblemError(
+            409,
+            "declaration-not-editable",
+            "只有草稿或退回补正的申报才能获取共享数据并预填。",
+            status_now=declaration.status,
+        )
+
+
+async def stored(session: AsyncSession, declaration: Declaration) -> list[RegistryResult]:
+    rows = await _rows(session, declaration.id)
+    return [_result(a, rows.get(a.name)) for a in ADAPTERS]
+
+
+async def verified(session: AsyncSession, declaration: Declaration) -> set[str]:
+    """At submission: put the verified facts over the applicant's (recounting the social
+    insurance months as of today) and give the materials they replace."""
+    rows = await _rows(session, declaration.id)
+    if not any(r.data is not None for r in rows.values()):
+        return set()
+    unit = await orgs.get(session, declaration.unit_org_id)
+    today = _today(await campaigns.db_now(session))
+    _, applicant, _, waived = _derive(declaration, rows, unit.credit_code, today)
+    declaration.applicant_facts = {
+        **declaration.applicant_facts,
+        **{k: applicant[k] for k in FACT_KEYS if k in applicant},
+    }
+    return waived
+
+
+async def warnings(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> WarningsRead:
+    declaration = await declarations.load(session, principal, declaration_id)
+    s = declaration.sections
+    papers = await register.check_papers(session, s.get("papers") or [])
+    conversions = consulting.convert(s.get("decision_consulting") or [])
+    registry_results = await stored(session, declaration)
+    found_consistency = found_duplicates = None
+    if principal.role != "applicant":  # reviewers' warnings name other people's records
+        rows = await _rows(session, declaration.id)
+        si = rows.get("social_insurance")
+        unit = await orgs.get(session, declaration.unit_org_id)
+        found_consistency = (
+            consistency.check(
+                records=si.data["records"],
+                sections=s,
+                attachments=declaration.attachments,
+                credit_code=unit.credit_code,
+                unit_name=unit.name,
+                today=_today(await campaigns.db_now(session)),
+            )
+            if si is not None and si.data is not None
+            else []
+        )
+        found_duplicates = await duplicates.find(
+            session, declaration, show_ids=principal.role in (*OFFICE_ROLES, "ops")
+        )
+    return WarningsRead(
+        declaration_id=declaration.id,
+        flagged_papers=sum(1 for p in papers if p.flagged),
+        papers=papers,
+        decision_consulting=conversions,
+        decision_consulting_totals=consulting.totals(conversions),
+        consistency=found_consistency,
+        duplicates=found_duplicates,
+        registries=registry_results,
+    )

@@ -1,0 +1,332 @@
+"""Data sharing (桂工信职办〔2023〕6号 二（二）1（3）–（6）): the declaration is filled from
+the registries, verified facts replace uploads and drive eligibility; a registry that is
+slow, failing or unreachable leaves the upload required and loses nothing."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+
+from tests.api.conftest import auth, make_campaign, make_tree, post, token
+from tests.api.registries.fake import FakeRegistries, Person
+from tests.api.registries.helpers import (
+    draft,
+    full_person,
+    gateway,
+    new_id_number,
+    private_sections,
+    register_identity,
+    unit_of,
+)
+from tests.conftest import Stack
+
+REPLACED = {"chsi_education_check", "title_certificate", "social_insurance_record"}
+# What the applicant typed: a wrong date for the intermediate title (too recent for 副高).
+TYPED_FACTS = {
+    "employer_type": "private",
+    "titles": [{"series": "engineering", "level": "intermediate", "obtained_on": "2021-05-01"}],
+    "professional_work_since": "2009-07-01",
+}
+
+
+@pytest.fixture(scope="module")
+def fake():
+    registries = FakeRegistries().start()
+    yield registries
+    registries.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset(fake: FakeRegistries):
+    fake.reset()
+
+
+async def _errors(client, url: str, applicant: str) -> list[dict]:
+    r = await post(client, url + "/submissions", applicant)
+    assert r.status_code == 422, r.text
+    return r.json()["errors"]
+
+
+async def _attach_and_submit(client, url: str, applicant: str, errors: list[dict]):
+    kinds = ["academic_output", *(e["material_id"] for e in errors if e.get("material_id"))]
+    current = await client.get(url, headers=auth(applicant))
+    body = {"attachments": [{"document_id": str(uuid.uuid4()), "kind": k} for k in kinds]}
+    r = await client.patch(
+        url, json=body, headers=auth(applicant, **{"If-Match": current.headers["etag"]})
+    )
+    assert r.status_code == 200, r.text
+    return await post(client, url + "/submissions", applicant)
+
+
+async def test_found_everywhere_needs_no_upload_and_eligibility_uses_verified_facts(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    async with gateway(stack, rules_url, fake) as client:
+        tree = await make_tree(client, label="共享甲", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        number = new_id_number()
+        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
+        await register_identity(client, applicant, "覃工", number)
+        did = await draft(
+            client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
+        )
+        url = f"/v1/declarations/{did}"
+
+        # Before the lookup, the typed facts make it ineligible and every upload is asked for.
+        errors = await _errors(client, url, applicant)
+        asked = {e.get("material_id") for e in errors}
+        assert {"chsi_education_check", "social_insurance_record"} <= asked
+        assert any(e["kind"] == "eligibility" for e in errors)
+
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert {x["registry"]: x["status"] for x in out["registries"]} == {
+            "education": "found",
+            "titles": "found",
+            "continuing_education": "found",
+            "social_insurance": "found",
+        }
+        assert all(x["verified"] and x["upload_required"] is None for x in out["registries"])
+        assert set(out["prefilled"]) == {
+            "education",
+            "current_title",
+            "continuing_education",
+            "social_insurance",
+        }
+        assert REPLACED | {"education_proof", "continuing_education"} == set(
+            out["waived_materials"]
+        )
+        assert out["facts"]["social_insurance_months"] == 24
+        assert {"series": "engineering", "level": "intermediate", "obtained_on": "2017-05-01",
+                "region": "450000"} in out["facts"]["titles"]  # fmt: skip
+        assert out["facts"]["education"][0]["level"] == "master"
+        assert out["warnings"] == []
+
+        got = (await client.get(url, headers=auth(applicant))).json()
+        assert got["version"] == out["version"] == 2
+        assert got["sections"]["current_title"] == {
+            "series": "engineering",
+            "level": "intermediate",
+            "title_name": "工程师",
+            "obtained_on": "2017-05-01",
+            "certificate_no": "GX2017-0001",
+        }
+        assert got["sections"]["continuing_education"] == {
+            "public_course_year": 2022,
+            "public_course_passed": True,
+            "industry_hours": 64,
+        }
+        assert got["sections"]["social_insurance"] == {"months": 24, "employer_matches": True}
+        assert got["sections"]["education"][0]["school"] == "广西大学"
+
+        # The applicant types the wrong date again: the verified one still decides.
+        bad = {"applicant_facts": TYPED_FACTS}
+        r = await client.patch(url, json=bad, headers=auth(applicant, **{"If-Match": '"2"'}))
+        assert r.status_code == 200, r.text
+        errors = await _errors(client, url, applicant)
+        asked = {e.get("material_id") for e in errors}
+        assert not (REPLACED & asked), asked
+        assert not [e for e in errors if e["kind"] in ("eligibility", "section")], errors
+        r = await _attach_and_submit(client, url, applicant, errors)
+        assert r.status_code == 200, r.text
+        submitted = r.json()
+        assert submitted["status"] == "unit_review"
+        assert submitted["eligibility"]["eligible"] is True
+        assert submitted["applicant_facts"]["social_insurance_months"] == 24
+        assert {"series": "engineering", "level": "intermediate", "obtained_on": "2017-05-01",
+                "region": "450000"} in submitted["applicant_facts"]["titles"]  # fmt: skip
+        assert not REPLACED & {a["kind"] for a in submitted["attachments"]}
+
+        # Stored: source and time of each answer, never the ID number in clear.
+        conn = await asyncpg.connect(stack.database_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            rows = await conn.fetch(
+                "SELECT * FROM api.registry_lookup WHERE declaration_id = $1", uuid.UUID(did)
+            )
+        finally:
+            await conn.close()
+        assert len(rows) == 4
+        assert all(r["verified_at"] and r["source"].endswith("@127.0.0.1") for r in rows)
+        assert all(number not in str(dict(r)) for r in rows)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_registries_down_the_declaration_goes_ahead_on_uploads_with_warnings(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    dead = f"http://127.0.0.1:{_closed_port()}/social_insurance"
+    async with gateway(stack, rules_url, fake, registry_social_insurance_url=dead) as client:
+        tree = await make_tree(client, label="共享乙", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        number = new_id_number()
+        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
+        await register_identity(client, applicant, "覃工", number)
+        typed = private_sections(
+            unit["name"],
+            education=[{"level": "master", "school": "广西大学", "major": "机械工程",
+                        "graduated_on": "2009-06-30"}],
+            current_title={"series": "engineering", "level": "intermediate",
+                           "title_name": "工程师", "obtained_on": "2017-05-01"},
+            continuing_education={"public_course_year": 2022, "public_course_passed": True},
+            social_insurance={"months": 24},
+        )  # fmt: skip
+        facts = {
+            **TYPED_FACTS,
+            "education": [{"level": "master", "related_major": True, "graduated_on": "2009-06-30"}],
+            "titles": [{"series": "engineering", "level": "intermediate",
+                        "obtained_on": "2017-05-01"}],
+            "social_insurance_months": 24,
+        }  # fmt: skip
+        did = await draft(client, applicant, tree, campaign, typed, facts)
+        url = f"/v1/declarations/{did}"
+        before = (await client.get(url, headers=auth(applicant))).json()
+
+        fake.modes.update(education="slow", titles="error", continuing_education="garbage")
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert {x["status"] for x in out["registries"]} == {"unavailable"}
+        assert out["waived_materials"] == [] and out["prefilled"] == []
+        assert len(out["warnings"]) == 4
+        assert any("查询超时" in w for w in out["warnings"])
+        assert any("无法连接" in w for w in out["warnings"])
+        assert all("请上传" in x["warning"] for x in out["registries"])
+        # Nothing the applicant typed was touched.
+        after = (await client.get(url, headers=auth(applicant))).json()
+        assert after["sections"] == before["sections"]
+        assert after["applicant_facts"] == before["applicant_facts"]
+        assert after["version"] == before["version"]
+
+        errors = await _errors(client, url, applicant)
+        assert {e.get("material_id") for e in errors} >= REPLACED
+        r = await _attach_and_submit(client, url, applicant, errors)
+        assert r.status_code == 200, r.text
+        assert r.json()["eligibility"]["eligible"] is True
+        assert {a["kind"] for a in r.json()["attachments"]} >= REPLACED
+
+
+async def test_a_failed_refresh_keeps_what_was_verified_and_answers_come_from_the_cache(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    async with gateway(stack, rules_url, fake) as client:
+        tree = await make_tree(client, label="共享丙", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        number = new_id_number()
+        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"], months=8)
+        await register_identity(client, applicant, "覃工", number)
+        did = await draft(
+            client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
+        )
+        url = f"/v1/declarations/{did}"
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200 and r.json()["facts"]["social_insurance_months"] == 8
+        assert fake.count("titles") == 1
+
+        # Again: every answer from the cache, no registry asked; the keys hide the number.
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200
+        assert len(fake.calls) == 4
+        assert all(x["verified_source"].endswith("(cache)") for x in r.json()["registries"])
+        redis = Redis.from_url(stack.redis_url)
+        try:
+            keys = [k.decode() async for k in redis.scan_iter("registry:*")]
+            assert len(keys) >= 4 and not any(number in k for k in keys)
+            # The registries go down and the cache expires: the last good answer stays.
+            await redis.delete(*keys)
+        finally:
+            await redis.aclose()
+        fake.modes.update({n: "error" for n in ("education", "titles", "social_insurance")})
+        fake.modes["continuing_education"] = "slow"
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert {x["status"] for x in out["registries"]} == {"unavailable"}
+        assert all(x["verified"] and x["data"] for x in out["registries"])
+        assert set(out["waived_materials"]) >= REPLACED
+        assert out["facts"]["social_insurance_months"] == 8
+        got = (await client.get(url, headers=auth(applicant))).json()
+        assert got["sections"]["current_title"]["obtained_on"] == "2017-05-01"
+        listed = (await client.get(url + "/lookups", headers=auth(applicant))).json()
+        assert [x["status"] for x in listed] == ["unavailable"] * 4
+        assert all(x["verified_at"] for x in listed)
+
+
+async def test_not_found_leaves_the_uploads_required(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    async with gateway(stack, rules_url, fake, registry_titles_key="wrong") as client:
+        tree = await make_tree(client, label="共享丁", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        number = new_id_number()
+        # Known to social insurance only; 学信网 wants the name too, and it differs.
+        fake.people[number] = Person(
+            name="别人",
+            degrees=full_person("别人", "", "").degrees,
+            records=full_person("", unit["credit_code"], unit["name"], months=7).records,
+        )
+        await register_identity(client, applicant, "覃工", number)
+        typed = {
+            **TYPED_FACTS,
+            "education": [{"level": "master", "related_major": True, "graduated_on": "2009-06-30"}],
+            "titles": [{"series": "engineering", "level": "intermediate",
+                        "obtained_on": "2017-05-01"}],
+        }  # fmt: skip
+        did = await draft(client, applicant, tree, campaign, private_sections(unit["name"]), typed)
+        url = f"/v1/declarations/{did}"
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200, r.text
+        by = {x["registry"]: x for x in r.json()["registries"]}
+        assert by["education"]["status"] == "not_found"
+        assert "学历证书" in by["education"]["upload_required"]
+        assert by["continuing_education"]["status"] == "not_found"
+        assert by["titles"]["status"] == "unavailable"  # our key refused
+        assert "接口认证失败" in by["titles"]["warning"]
+        assert by["social_insurance"]["status"] == "found"
+        assert r.json()["facts"]["social_insurance_months"] == 7
+        assert any("未在共享数据中查到" in w for w in r.json()["warnings"])
+        errors = await _errors(client, url, applicant)
+        asked = {e.get("material_id") for e in errors}
+        assert {"chsi_education_check", "title_certificate"} <= asked
+        assert "social_insurance_record" not in asked
+
+
+async def test_lookups_need_the_owner_a_real_name_and_an_editable_draft(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    async with gateway(stack, rules_url, fake) as client:
+        tree = await make_tree(client, label="共享戊", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        did = await draft(
+            client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
+        )
+        url = f"/v1/declarations/{did}/lookups"
+        r = await post(client, url, applicant)
+        assert r.status_code == 409
+        assert r.json()["type"] == "urn:zhicheng:problem:identity-required"
+        assert fake.calls == []
+        r = await post(client, url, token("applicant"))
+        assert r.status_code == 404
+        r = await post(client, url, tree.tokens["unit_reviewer"])
+        assert r.status_code == 404  # a draft is invisible to the unit
+        r = await client.get(url, headers=auth(applicant))
+        assert r.status_code == 200 and {x["status"] for x in r.json()} == {"not_checked"}
