@@ -35,7 +35,7 @@ def claims_of(declaration: Declaration) -> list[DeclarationClaim]:
             fingerprint=fp,
             year=declaration.year,
             applicant_sub=declaration.applicant_sub,
-            label=str(parts[0])[:200],
+            label=str(parts[0]).strip()[:200],
         )
     return list(found.values())
 
