@@ -1,28 +1,46 @@
-"""Shared pixel work for the page checks: a downscaled grey image and its ink mask."""
+"""Shared pixel work for the page checks: one downscaled grey page, computed once.
+
+The grey levels come with their histogram (from Pillow, in C), so the paper level and
+the share of dark pixels are read off 256 counts instead of scanning the page again.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
 
-def grey(image: Image.Image, side: int) -> np.ndarray:
-    """Grey levels (0–255, float32) of the image scaled so its longest side is ≤ `side`."""
-    g = image.convert("L")
-    if max(g.size) > side:
-        scale = side / max(g.size)
-        g = g.resize(
-            (max(1, round(g.width * scale)), max(1, round(g.height * scale))), Image.Resampling.BOX
-        )
-    return np.asarray(g, dtype=np.float32)
+@dataclass
+class Page:
+    """A page's grey levels (0–255, float32), their histogram and the paper's grey level."""
+
+    g: np.ndarray
+    hist: np.ndarray
+    paper: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The 90th percentile of the grey levels.
+        self.paper = float(np.searchsorted(np.cumsum(self.hist), 0.9 * self.g.size))
+
+    def share_below(self, level: float) -> float:
+        """Share of pixels whose grey level is below `level` (exact: levels are integers)."""
+        below = int(np.ceil(level))
+        if below <= 0:
+            return 0.0
+        return float(self.hist[: min(below, 256)].sum() / self.g.size)
+
+    def ink(self) -> np.ndarray:
+        """Pixels clearly darker than the paper."""
+        return self.g < self.paper * 0.6
 
 
-def paper_level(g: np.ndarray) -> float:
-    """Grey level of the paper: the 90th percentile, from a histogram (no sorting)."""
-    counts = np.bincount(np.clip(g, 0, 255).astype(np.uint8).ravel(), minlength=256)
-    return float(np.searchsorted(np.cumsum(counts), 0.9 * g.size))
-
-
-def ink(g: np.ndarray) -> np.ndarray:
-    """Pixels clearly darker than the paper."""
-    return g < paper_level(g) * 0.6
+def page(image: Image.Image, side: int) -> Page:
+    """The image in grey, scaled so its longest side is ≤ `side`."""
+    small = image.convert("L")
+    if max(small.size) > side:
+        scale = side / max(small.size)
+        size = (max(1, round(small.width * scale)), max(1, round(small.height * scale)))
+        small = small.resize(size, Image.Resampling.BOX)
+    return Page(np.asarray(small, dtype=np.float32), np.asarray(small.histogram(), np.int64))

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from services.documents.checks import CLAUSE_SCAN, Finding, Inspection
-from services.documents.checks.analysis import paper_level
+from services.documents.checks.analysis import Page
 
 # Share of pixels that must carry ink; a page with a signature alone has more than this.
 MIN_INK_SHARE = 0.0015
 
 
-def check(ins: Inspection, g: np.ndarray) -> bool:
+def check(ins: Inspection, page: Page) -> bool:
     """True when the page is blank (later page checks are then pointless)."""
     # Anything clearly darker than the paper counts, even faint or blurred marks.
-    paper = paper_level(g)
-    share = float((g < paper - 50).mean())
+    share = page.share_below(page.paper - 50)
     if share < MIN_INK_SHARE:
         ins.add(
             Finding(

@@ -14,8 +14,15 @@ from PIL import Image
 from pypdf import PageObject
 from pypdf.generic import ArrayObject, NameObject
 
-from services.documents.checks import CheckConfig, Finding, Inspection, blank, clarity, upright
-from services.documents.checks.analysis import grey
+from services.documents.checks import (
+    CheckConfig,
+    Finding,
+    Inspection,
+    analysis,
+    blank,
+    clarity,
+    upright,
+)
 from services.documents.kinds import KindRules
 
 
@@ -68,10 +75,10 @@ def check(ins: Inspection, pages: list[PageObject], kind: KindRules, cfg: CheckC
         if image is None:
             continue
         sub = Inspection(size=0, image=image)
-        g = grey(image, cfg.analysis_side)
-        if not blank.check(sub, g):
-            clarity.check(sub, g, cfg, kind)
-            upright.check(sub, g)
+        grey = analysis.page(image, cfg.analysis_side)
+        if not blank.check(sub, grey):
+            clarity.check(sub, grey.g, cfg, kind)
+            upright.check(sub, grey)
         ins.upright_method = ins.upright_method or sub.upright_method
         for f in sub.findings:
             ins.add(

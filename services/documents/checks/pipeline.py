@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.documents.checks import (
     CheckConfig,
     Inspection,
+    analysis,
     blank,
     clarity,
     decode,
@@ -19,7 +20,6 @@ from services.documents.checks import (
     sniff,
     upright,
 )
-from services.documents.checks.analysis import grey
 from services.documents.kinds import KindRules
 from services.documents.normalise import needed
 
@@ -54,11 +54,11 @@ def inspect(
     exif.check(ins, normalising=normalising)
     resolution.check(ins, kind)
     if kind.scan:
-        g = grey(ins.image, cfg.analysis_side)
-        if not blank.check(ins, g):
-            clarity.check(ins, g, cfg, kind)
-            upright.check(ins, g)
+        grey = analysis.page(ins.image, cfg.analysis_side)
+        if not blank.check(ins, grey):
+            clarity.check(ins, grey.g, cfg, kind)
+            upright.check(ins, grey)
     else:
-        clarity.check(ins, grey(ins.image, cfg.analysis_side), cfg, kind)
+        clarity.check(ins, analysis.page(ins.image, cfg.analysis_side).g, cfg, kind)
         photo.check(ins, kind)
     return ins

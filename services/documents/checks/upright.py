@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image
 
 from services.documents.checks import CLAUSE_SCAN, Finding, Inspection
-from services.documents.checks.analysis import ink
+from services.documents.checks.analysis import Page
 
 METHOD_OSD = "tesseract-osd"
 METHOD_PROJECTION = "projection-profile"
@@ -45,19 +45,13 @@ def _sharpness(profile: np.ndarray) -> float:
 
 
 def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Bands of consecutive rows carrying ink (text lines), at least two rows high."""
     rows = mask.sum(axis=1)
-    on = rows > max(1.0, 0.01 * mask.shape[1])
-    bands, start = [], None
-    for i, v in enumerate(on):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            if i - start >= 2:
-                bands.append((start, i))
-            start = None
-    if start is not None and len(on) - start >= 2:
-        bands.append((start, len(on)))
-    return bands
+    on = np.concatenate(([False], rows > max(1.0, 0.01 * mask.shape[1]), [False]))
+    edges = np.flatnonzero(on[1:] != on[:-1])
+    starts, ends = edges[::2], edges[1::2]
+    keep = ends - starts >= 2
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
 
 
 def edge_score(mask: np.ndarray) -> tuple[float, int]:
@@ -116,6 +110,8 @@ def _straightened(mask: np.ndarray) -> tuple[np.ndarray, float]:
 def projection(mask: np.ndarray) -> int | None:
     """Clockwise turn (0/90/180/270) that makes the page upright, SIDEWAYS when it lies on
     its side but the direction is unclear, None when unsure."""
+    if not mask.any():
+        return None  # no ink at all (a page blurred to a haze): nothing to judge
     r0 = _sharpness(mask.sum(axis=1).astype(float))
     c0 = _sharpness(mask.sum(axis=0).astype(float))
     if r0 > CLEARLY_LEVEL * c0 and r0 > CLEARLY_SHARP:
@@ -153,14 +149,14 @@ def osd(image: Image.Image, binary: str) -> int | None:
     return int(match.group(1)) % 360 if match else None
 
 
-def check(ins: Inspection, g: np.ndarray) -> None:
+def check(ins: Inspection, page: Page) -> None:
     binary = shutil.which("tesseract")
     if binary and ins.image is not None:
         ins.upright_method = METHOD_OSD
         turn = osd(ins.image, binary)
     else:
         ins.upright_method = METHOD_PROJECTION
-        turn = projection(ink(g))
+        turn = projection(page.ink())
     if turn == SIDEWAYS:
         ins.add(
             Finding(
