@@ -1,0 +1,60 @@
+"""Schemathesis hooks for tests/robustness/test_fuzz.py (loaded via SCHEMATHESIS_HOOKS).
+
+A check that every error is problem+json, and bearer tokens chosen per operation so the
+fuzzer gets past the access checks to the validation and the services behind them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import schemathesis
+
+
+@schemathesis.check
+def problem_json(ctx, response, case) -> None:
+    """Every 4xx/5xx is RFC 9457 application/problem+json with type/title/status/detail."""
+    if response.status_code < 400:
+        return
+    ctype = (response.headers.get("content-type") or [""])[0]
+    if not ctype.startswith("application/problem+json"):
+        raise AssertionError(f"{response.status_code} answered as {ctype!r}, not problem+json")
+    body = json.loads(response.content)
+    missing = {"type", "title", "status", "detail"} - body.keys()
+    if missing:
+        raise AssertionError(f"problem+json without {sorted(missing)}: {body}")
+    if body["status"] != response.status_code:
+        raise AssertionError(f"problem status {body['status']} != HTTP {response.status_code}")
+    if not str(body["type"]).startswith("urn:zhicheng:problem:"):
+        raise AssertionError(f"problem type {body['type']!r} is not a zhicheng URN")
+
+
+# Role whose routes these are; everything else is called as an applicant.
+ROLES = (
+    (re.compile(r"^/v1/campaigns/[^/]+/unit-quality$"), "*", "series_office"),
+    (re.compile(r"^/v1/campaigns/[^/]+/posting-list$"), "*", "unit_reviewer"),
+    (re.compile(r"^/v1/(orgs|campaigns|work-calendar|audit)"), "*", "ops"),
+    (re.compile(r"/(approvals|returns|unit-review|payment-notices)$"), "*", "unit_reviewer"),
+    (re.compile(r"^/v1/payments/expirations$"), "*", "service"),
+)
+
+
+def role_for(method: str, path: str) -> str:
+    for pattern, verb, role in ROLES:
+        if pattern.search(path) and verb in ("*", method.upper()):
+            return role
+    return "applicant"
+
+
+if tokens := os.environ.get("ZHICHENG_FUZZ_TOKENS"):
+    TOKENS = json.loads(tokens)
+
+    @schemathesis.auth(refresh_interval=None)
+    class RoleTokens:
+        def get(self, case, ctx) -> str:
+            return TOKENS[role_for(case.method, case.operation.path)]
+
+        def set(self, case, data, ctx) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}

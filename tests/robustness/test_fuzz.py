@@ -1,0 +1,148 @@
+"""Property-based fuzzing of the gateway, eligibility and document services (schemathesis).
+
+Each service runs under a real uvicorn on the real stack, and schemathesis's own runner
+reads its OpenAPI document from the running app (so routes added later are fuzzed too).
+Every operation gets a bounded, seeded run: the spec's examples, boundary and
+off-by-one values of every parameter (coverage), and generated valid and invalid inputs.
+Checks: no 5xx, every documented response matches its schema, and every 4xx/5xx is
+application/problem+json with type, title, status and detail (tests/robustness/fuzz_hooks.py).
+
+The fuzzed gateway and document service use a database and a Redis index of their own,
+so what the fuzzer creates (orgs, campaigns, drafts, queued notices) meets no other test.
+On failure the output names each operation, the check, and a curl line to reproduce it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import token
+from tests.conftest import ROOT, Stack, _admin, _with_database
+
+SEED = 20221031
+MAX_EXAMPLES = 10
+CHECKS = "not_a_server_error,response_schema_conformance,problem_json"
+
+CONFIG = f"""
+seed = {SEED}
+workers = 1
+request-timeout = 30
+[generation]
+max-examples = {MAX_EXAMPLES}
+deterministic = true
+database = "none"
+mode = "all"
+[phases.stateful]
+enabled = false
+
+# Known and reported (helper #8's auth routes): without a configured mini-program,
+# POST /v1/auth/wechat-logins answers 503 wechat-not-configured. Allowed for that
+# operation alone until it answers a 4xx; every other operation must never 5xx.
+[[operations]]
+include-path = "/v1/auth/wechat-logins"
+checks.not_a_server_error.expected-statuses = ["2XX", "3XX", "4XX", 503]
+"""
+
+
+@pytest.fixture(scope="session")
+def fuzz_stack(stack: Stack):
+    """A migrated database and a Redis index of their own for the fuzzed services."""
+    name = f"zhicheng_fuzz_{uuid.uuid4().hex[:8]}"
+    _admin(stack.admin_database_url, f'CREATE DATABASE "{name}"')
+    base, _, _ = stack.redis_url.rpartition("/")
+    own = Stack(
+        **{
+            **stack.__dict__,
+            "database_url": _with_database(stack.database_url, name),
+            "redis_url": f"{base}/7",
+        }
+    )
+    subprocess.run([sys.executable, "-m", "scripts.migrate"], env=own.env(), check=True, cwd=ROOT)
+    yield own
+    _admin(stack.admin_database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def fuzz_documents_url(fuzz_stack: Stack, uvicorn_service) -> str:
+    env = fuzz_stack.env(SWEEP_INTERVAL_SECONDS="0", LOG_LEVEL="WARNING")
+    return uvicorn_service("services.documents.main:app", env)
+
+
+@pytest.fixture(scope="session")
+def fuzz_gateway_url(fuzz_stack: Stack, rules_url: str, fuzz_documents_url: str, uvicorn_service):
+    env = fuzz_stack.env(
+        RULES_URL=rules_url,
+        DOCUMENTS_URL=fuzz_documents_url,
+        PAYMENT_SWEEP_INTERVAL="0",
+        LOG_LEVEL="WARNING",
+    )
+    return uvicorn_service("services.api.main:app", env)
+
+
+def fuzz(base_url: str, workdir: Path) -> None:
+    org = str(uuid.uuid4())
+    roles = ("applicant", "ops", "unit_reviewer", "series_office", "service")
+    tokens = {role: token(role, None if role == "applicant" else org) for role in roles}
+    config = workdir / "schemathesis.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.robustness.fuzz_hooks",
+        "ZHICHENG_FUZZ_TOKENS": json.dumps(tokens),
+        "PYTHONPATH": str(ROOT),
+        "NO_COLOR": "1",
+    }
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "schemathesis.cli", "--config-file", str(config),
+            "run", f"{base_url}/openapi.json", "--checks", CHECKS,
+            "--report", "junit", "--report-dir", str(workdir),
+        ],
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    print(output[-4000:])
+    assert result.returncode == 0, output[-20000:]
+
+
+def test_gateway(fuzz_gateway_url: str, tmp_path: Path) -> None:
+    fuzz(fuzz_gateway_url, tmp_path)
+
+
+def test_eligibility_service(rules_url: str, tmp_path: Path) -> None:
+    fuzz(rules_url, tmp_path)
+
+
+def test_document_service(fuzz_documents_url: str, tmp_path: Path) -> None:
+    fuzz(fuzz_documents_url, tmp_path)
+
+
+def test_the_problem_check_fails_plain_errors() -> None:
+    from types import SimpleNamespace
+
+    from tests.robustness.fuzz_hooks import problem_json
+
+    def answer(status: int, ctype: str, body: dict) -> SimpleNamespace:
+        content = json.dumps(body).encode()
+        return SimpleNamespace(
+            status_code=status, headers={"content-type": [ctype]}, content=content
+        )
+
+    good = {"type": "urn:zhicheng:problem:x", "title": "x", "status": 404, "detail": "找不到。"}
+    problem_json(None, answer(404, "application/problem+json", good), None)
+    problem_json(None, answer(200, "text/plain", {}), None)
+    for bad in (
+        answer(404, "application/json", {"detail": "Not Found"}),
+        answer(404, "application/problem+json", {**good, "status": 400}),
+        answer(404, "application/problem+json", {k: v for k, v in good.items() if k != "title"}),
+        answer(404, "application/problem+json", {**good, "type": "about:blank"}),
+    ):
+        with pytest.raises(AssertionError):
+            problem_json(None, bad, None)
