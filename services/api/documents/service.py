@@ -8,13 +8,17 @@ the policy material it satisfies) in step, so the submission check sees what was
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import func
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import require_role
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.models import Campaign
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration
@@ -45,15 +49,42 @@ async def check_editable(
     action_zh: str,
     lock: bool = False,
 ) -> Declaration:
-    """The applicant's own draft or returned declaration, inside its window; else 404/403/409."""
-    declaration = await declarations.load(session, principal, declaration_id, lock=lock)
+    """The applicant's own draft or returned declaration, inside its window; else 404/403/409.
+
+    One query reads the declaration (as the caller may see it), its campaign and the
+    database clock: every upload passes here, and each round trip costs the gateway CPU.
+    """
+    query = (
+        select(Declaration, Campaign, func.now())
+        .join(Campaign, Campaign.id == Declaration.campaign_id)
+        .where(Declaration.id == declaration_id, declarations.visible(principal))
+    )
+    if lock:
+        query = query.with_for_update(of=Declaration)
+    row = (await session.exec(query)).first()
+    if row is None:
+        raise declarations.not_found()
+    declaration, campaign, now = row
     require_role(principal, "applicant")
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
-    campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
     await declarations.editable_until(session, declaration, campaign, now, action_zh)
     return declaration
+
+
+async def locked_with_clock(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+) -> tuple[Declaration, datetime]:
+    """The declaration locked FOR UPDATE, and the database clock, in one round trip."""
+    query = (
+        select(Declaration, func.now())
+        .where(Declaration.id == declaration_id, declarations.visible(principal))
+        .with_for_update(of=Declaration)
+    )
+    row = (await session.exec(query)).first()
+    if row is None:
+        raise declarations.not_found()
+    return row[0], row[1]
 
 
 async def release(session: AsyncSession) -> None:
@@ -107,7 +138,7 @@ async def attach(
     streaming, the new document is deleted from the document service and the upload
     refused, so no document is left stored that the declaration does not list.
     """
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
+    declaration, now = await locked_with_clock(session, principal, declaration_id)
     if declaration.status not in declarations.EDITABLE:
         await client.delete_document(http, doc["id"], declaration_status=uploaded_while)
         raise not_editable(declaration.status)
@@ -123,7 +154,7 @@ async def attach(
     if doc.get("note"):
         entry["note"] = doc["note"][:200]
     declaration.attachments = [*kept, entry]
-    declarations.touch(declaration, await campaigns.db_now(session))
+    declarations.touch(declaration, now)
     session.add(declaration)
     await session.flush()
     return declaration
