@@ -330,3 +330,98 @@ async def test_lookups_need_the_owner_a_real_name_and_an_editable_draft(
         assert r.status_code == 404  # a draft is invisible to the unit
         r = await client.get(url, headers=auth(applicant))
         assert r.status_code == 200 and {x["status"] for x in r.json()} == {"not_checked"}
+
+
+def test_social_insurance_months_count_back_from_last_month_and_stop_at_a_gap() -> None:
+    from datetime import date
+
+    from services.api.registries.facts import consecutive_months
+
+    unit, other = "91450200MA5K000001", "91450200MA5K000002"
+    records = [
+        {"month": m, "unit_credit_code": unit, "paid": True}
+        for m in ("2023-01", "2023-02", "2023-04", "2023-05", "2023-06", "2023-07")
+    ] + [
+        {"month": "2023-08", "unit_credit_code": unit, "paid": True},  # this month: not counted
+        {"month": "2023-03", "unit_credit_code": other, "paid": True},
+    ]
+    assert consecutive_months(records, unit, date(2023, 8, 15)) == 4  # 2023-04 … 2023-07
+    assert consecutive_months(records, unit, date(2024, 1, 1)) == 0  # 2023-12 unpaid
+    assert consecutive_months(records, other, date(2023, 4, 1)) == 1
+    unpaid = [{**r, "paid": False} for r in records]
+    assert consecutive_months(unpaid, unit, date(2023, 8, 15)) == 0
+
+
+def test_consistency_warnings_cite_the_rule_and_an_explanation_silences_the_unit_change() -> None:
+    from datetime import date
+
+    from services.api.registries.consistency import check
+
+    unit, other = "91450200MA5K000001", "91450200MA5K000002"
+    records = [
+        {"month": f"2023-{m:02d}", "unit_credit_code": other, "unit_name": "柳州某科技公司",
+         "paid": True} for m in range(1, 5)
+    ] + [
+        {"month": f"2023-{m:02d}", "unit_credit_code": unit, "unit_name": "柳州某机械厂",
+         "paid": True} for m in range(5, 8)
+    ]  # fmt: skip
+    history = [{"start_on": "2015-07-01", "employer": "柳州某机械厂", "work": "设计"}]
+    sections = {"basic_info": {"employer_type": "private"}, "main_experience": history}
+    args = {"credit_code": unit, "unit_name": "柳州某机械厂", "today": date(2023, 8, 10)}
+    found = check(records=records, sections=sections, attachments=[], **args)
+    assert [w.id for w in found] == ["work_history_mismatch", "unit_change_unexplained"]
+    assert "2023-01至2023-04" in found[0].message and "柳州某科技公司" in found[0].message
+    assert "社保缴费记录一致" in found[0].clause and "6个月内" in found[1].clause
+    explained = {**sections, "social_insurance": {"months": 3, "note": "2023年5月调入"}}
+    found = check(records=records, sections=explained, attachments=[], **args)
+    assert [w.id for w in found] == ["work_history_mismatch"]
+    attached = [{"kind": "unit_change_explanation", "document_id": "x"}]
+    found = check(records=records, sections=sections, attachments=attached, **args)
+    assert [w.id for w in found] == ["work_history_mismatch"]
+
+    freelancer = {"basic_info": {"employer_type": "freelancer"}, "main_experience": []}
+    found = check(records=records, sections=freelancer, attachments=[], **args)
+    assert [w.id for w in found] == ["freelancer_paid_by_unit"]
+    assert "2023-03至2023-07" in found[0].message  # 申报当月起往前6个月: 2023-03 … 2023-08
+    old = [r for r in records if r["month"] < "2023-02"]
+    assert check(records=old, sections=freelancer, attachments=[], **args) == []
+
+
+async def test_reviewers_see_where_work_history_and_social_insurance_disagree(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    from tests.api.registries.helpers import months_before_now
+
+    async with gateway(stack, rules_url, fake) as client:
+        tree = await make_tree(client, label="共享己", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        number = new_id_number()
+        person = full_person("覃工", unit["credit_code"], unit["name"], months=3)
+        person.records[:0] = [
+            {"month": m, "unit_credit_code": "91450200MA5KXXXX0X", "unit_name": "柳州另一公司"}
+            for m in months_before_now(9, skip=3)
+        ]
+        fake.people[number] = person
+        await register_identity(client, applicant, "覃工", number)
+        sections = private_sections(unit["name"])
+        sections["basic_info"] = {**sections["basic_info"], "employer_type": "state_owned"}
+        facts = {**TYPED_FACTS, "employer_type": "state_owned"}
+        did = await draft(client, applicant, tree, campaign, sections, facts)
+        url = f"/v1/declarations/{did}"
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200 and r.json()["facts"]["social_insurance_months"] == 3
+        errors = await _errors(client, url, applicant)
+        r = await _attach_and_submit(client, url, applicant, errors)
+        assert r.status_code == 200, r.text
+
+        r = await client.get(url + "/warnings", headers=auth(tree.tokens["unit_reviewer"]))
+        assert r.status_code == 200, r.text
+        ids = [w["id"] for w in r.json()["consistency"]]
+        assert ids == ["work_history_mismatch", "unit_change_unexplained"]
+        assert "柳州另一公司" in r.json()["consistency"][0]["message"]
+        assert "共9个月" in r.json()["consistency"][0]["message"]
+        mine = await client.get(url + "/warnings", headers=auth(applicant))
+        assert mine.json()["consistency"] is None
+        assert [x["status"] for x in mine.json()["registries"]] == ["found"] * 4
