@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
+from services.api.auth.ratelimit import check_portal
 from services.api.declarations.models import Declaration
 from services.api.orgs.models import Org
 from services.kit.auth import Principal, read_token, verifying_key
@@ -107,11 +108,11 @@ async def current_principal(
         raise unauthenticated()
     principal = principal_from(request, credentials.credentials)
     if principal.role == "portal":
+        # Every call counts against the client's per-minute limit (carried in its token);
+        # a revoked client's tokens stop here.
+        limit = principal.rate_limit or request.app.state.settings.portal_rate_limit_per_minute
+        await check_portal(request.app.state.redis, principal.client_id, limit)
         check_portal_scope(request, principal)
-        # The per-client rate limit (services/api/auth/ratelimit.py) runs on every call.
-        limiter = getattr(request.app.state, "portal_limiter", None)
-        if limiter is not None:
-            await limiter.hit(principal.client_id)
     return principal
 
 

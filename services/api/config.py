@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from services.kit.settings import KitSettings
 
@@ -38,6 +38,26 @@ class ApiSettings(KitSettings):
     # Seconds a registry answer is reused (a "not found" for less: records get registered).
     registry_cache_ttl: int = 86400
     registry_not_found_ttl: int = 3600
+
+    # Access for real clients (services/api/auth/): token lifetimes, portal rate limit,
+    # SMS login throttles, staff lockout, the WeChat code2session API, CORS allow-list.
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_seconds: int = 30 * 86400
+    portal_rate_limit_per_minute: int = 600
+    sms_code_ttl_seconds: int = 300
+    sms_code_tries: int = 5
+    sms_lock_failures: int = 10
+    sms_lock_seconds: int = 900
+    sms_phone_interval_seconds: int = 60
+    sms_phone_per_hour: int = 5
+    sms_ip_per_hour: int = 30
+    staff_max_failures: int = 5
+    staff_lock_seconds: int = 900
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_timeout: float = 5.0
+    cors_allow_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refuse_default_payment_key(self) -> ApiSettings:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 
 from services.api.applicants.router import router as applicants_router
 from services.api.audit.router import router as audit_router
+from services.api.auth.router import router as auth_router
 from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
 from services.api.clients import rules as rules_client
@@ -99,6 +100,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         audit_router,
         payments_router,
         applicants_router,
+        auth_router,
         registries_router,
         journals_router,
     ):

@@ -59,6 +59,7 @@ class Principal(BaseModel):
     client_id: str | None = None
     scopes: list[str] | None = None
     jurisdiction: list[str] | None = None
+    rate_limit: int | None = None  # calls per minute
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])

@@ -156,6 +156,8 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "org_id": tree.unit,
         "campaign_id": campaign["id"],
         "day": "2022-07-01",
+        "client_id": "portal-0000000000000000",
+        "account_id": str(uuid.uuid4()),
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

@@ -23,6 +23,8 @@ class Applicant(SQLModel, table=True):
     phone_enc: str | None = None
     phone_bidx: str | None = None
     status: str = "active"
+    # WeChat mini-program openid, bound after a phone check (services/api/auth/wechat.py).
+    wechat_openid: str | None = None
     created_at: datetime | None = Field(
         default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
     )

@@ -1,0 +1,228 @@
+"""Applicants sign in with their phone: a 6-digit SMS code, or WeChat after a phone check.
+
+Sending a code never looks at whether an account exists: the answer, the throttles and
+the work done are the same for every well-formed number (the account is created on the
+first successful verification). The code is kept only as an HMAC in Redis, for
+`sms_code_ttl_seconds`, and dies after `sms_code_tries` wrong guesses; `sms_lock_failures`
+wrong guesses for one phone (with or without a live code) lock it for `sms_lock_seconds`.
+Throttles: one code per phone per `sms_phone_interval_seconds`, `sms_phone_per_hour`
+per phone and `sms_ip_per_hour` per client address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.applicants.identity import PHONE
+from services.api.applicants.models import Applicant
+from services.api.auth.ratelimit import hit, too_many
+from services.api.auth.tokens import TokenPair, client_ip, record_sign_in, start_session
+from services.api.http import RelayAfterCommit
+from services.api.notices import e164
+from services.kit.auth import Principal
+from services.kit.db import SessionDep
+from services.kit.outbox import add_notification
+from services.kit.pii import PiiCipher, mask_phone
+from services.kit.problems import ProblemError
+
+router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+HOUR = 3600
+
+
+def normalise_phone(value: str) -> str:
+    phone = re.sub(r"[\s-]", "", value)
+    phone = phone.removeprefix("+86").removeprefix("0086")
+    if not MOBILE.match(phone):
+        raise ValueError("请填写11位中国大陆手机号码")
+    return phone
+
+
+class CodeRequest(BaseModel):
+    phone: str = Field(max_length=20, examples=["13800000000"])
+
+    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
+
+
+class CodeSent(BaseModel):
+    expires_in: int = Field(description="验证码有效秒数")
+    resend_after: int = Field(description="同一号码再次获取验证码前须等待的秒数")
+
+
+class SmsLogin(BaseModel):
+    phone: str = Field(max_length=20)
+    code: str = Field(pattern=r"^\d{6}$")
+
+    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
+
+
+def _keys(cipher: PiiCipher, phone: str) -> tuple[str, str]:
+    bidx = cipher.blind_index(PHONE, phone)
+    return bidx, f"login:{bidx[:32]}"
+
+
+def _code_mac(cipher: PiiCipher, bidx: str, code: str) -> str:
+    return cipher.blind_index("login-code", f"{bidx}:{code}")
+
+
+async def _locked(request: Request, prefix: str) -> None:
+    ttl = await request.app.state.redis.ttl(prefix + ":lock")
+    if ttl and ttl > 0:
+        raise too_many(
+            ttl,
+            "该手机号验证码错误次数过多，已暂时锁定，请按 Retry-After 稍后再试。",
+            code="phone-locked",
+        )
+
+
+@router.post(
+    "/v1/auth/sms-codes",
+    status_code=202,
+    response_model=CodeSent,
+    summary="Send a 6-digit login code by SMS (same answer whether the phone is known or not)",
+)
+async def send_code(body: CodeRequest, request: Request, session: SessionDep) -> JSONResponse:
+    settings = request.app.state.settings
+    redis = request.app.state.redis
+    cipher: PiiCipher = request.app.state.pii
+    bidx, prefix = _keys(cipher, body.phone)
+    await _locked(request, prefix)
+    count, ttl = await hit(redis, f"login:ip:{client_ip(request)}", HOUR)
+    if count > settings.sms_ip_per_hour:
+        raise too_many(ttl, "本网络获取验证码过于频繁，请稍后再试。")
+    interval = settings.sms_phone_interval_seconds
+    if interval > 0 and not await redis.set(prefix + ":interval", "1", ex=interval, nx=True):
+        raise too_many(
+            max(await redis.ttl(prefix + ":interval"), 1), "验证码已发送，请稍后再获取。"
+        )
+    count, ttl = await hit(redis, prefix + ":sent", HOUR)
+    if count > settings.sms_phone_per_hour:
+        raise too_many(ttl, "该手机号今天获取验证码次数过多，请稍后再试。")
+    code = f"{secrets.randbelow(10**6):06d}"
+    ttl = settings.sms_code_ttl_seconds
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(prefix + ":code")
+        pipe.hset(prefix + ":code", mapping={"mac": _code_mac(cipher, bidx, code), "tries": 0})
+        pipe.expire(prefix + ":code", ttl)
+        await pipe.execute()
+    notification_id = await add_notification(
+        session,
+        event="auth.login_code",
+        template_code="LOGIN_CODE",
+        phone=e164(body.phone),
+        params={"code": code},
+        dedupe_key=f"login-code:{uuid.uuid4()}",
+        not_after=datetime.now(UTC) + timedelta(seconds=ttl),
+    )
+    if notification_id is not None:
+        session.info.setdefault("notification_ids", []).append(notification_id)
+    sent = CodeSent(expires_in=ttl, resend_after=interval)
+    return JSONResponse(sent.model_dump(), status_code=202, headers={"Cache-Control": "no-store"})
+
+
+async def _wrong_code(request: Request, prefix: str, masked: str) -> ProblemError:
+    settings = request.app.state.settings
+    redis = request.app.state.redis
+    failures, _ = await hit(redis, prefix + ":failures", settings.sms_lock_seconds)
+    if await redis.exists(prefix + ":code"):
+        tries = await redis.hincrby(prefix + ":code", "tries", 1)
+        if tries >= settings.sms_code_tries:
+            await redis.delete(prefix + ":code")
+    await record_sign_in(
+        request.app.state.sessionmaker,
+        request,
+        method="sms",
+        subject=masked,
+        outcome="failure",
+        reason="wrong_code",
+    )
+    if failures >= settings.sms_lock_failures:
+        await redis.set(prefix + ":lock", "1", ex=settings.sms_lock_seconds)
+        return too_many(
+            settings.sms_lock_seconds,
+            "验证码错误次数过多，该手机号已暂时锁定，请按 Retry-After 稍后再试。",
+            code="phone-locked",
+        )
+    return ProblemError(
+        401,
+        "invalid-login-code",
+        "验证码错误或已失效，请核对短信中的6位验证码，或重新获取。",
+        title="Invalid code",
+    )
+
+
+async def applicant_by_phone(session: AsyncSession, cipher: PiiCipher, phone: str) -> Applicant:
+    """The applicant holding this phone; created (with a new subject) when there is none."""
+    bidx = cipher.blind_index(PHONE, phone)
+    query = select(Applicant).where(Applicant.phone_bidx == bidx)
+    found = (await session.exec(query)).one_or_none()
+    if found is not None:
+        return found
+    applicant = Applicant(
+        sub=f"applicant-{uuid.uuid4().hex}",
+        phone_enc=cipher.encrypt(PHONE, phone),
+        phone_bidx=bidx,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(applicant)
+            await session.flush()
+    except IntegrityError:  # the same phone signed in twice at once: use the winner
+        found = (await session.exec(query)).one_or_none()
+        if found is None:
+            raise
+        return found
+    return applicant
+
+
+async def check_code(request: Request, phone: str, code: str) -> None:
+    """Raise unless `code` is the live code sent to `phone`; a good code is used up."""
+    redis = request.app.state.redis
+    cipher: PiiCipher = request.app.state.pii
+    bidx, prefix = _keys(cipher, phone)
+    await _locked(request, prefix)
+    stored = await redis.hget(prefix + ":code", "mac")
+    expected = stored.decode() if isinstance(stored, bytes) else (stored or "")
+    if not expected or not hmac.compare_digest(expected, _code_mac(cipher, bidx, code)):
+        raise await _wrong_code(request, prefix, mask_phone(phone))
+    # Single use; a good code also clears the failure count.
+    await redis.delete(prefix + ":code", prefix + ":failures")
+
+
+def disabled() -> ProblemError:
+    return ProblemError(
+        403, "account-disabled", "该账号已停用，请联系职称主管部门。", title="Account disabled"
+    )
+
+
+@router.post(
+    "/v1/auth/sms-logins",
+    response_model=TokenPair,
+    summary="Sign in with the phone and its SMS code: access + refresh token",
+)
+async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JSONResponse:
+    cipher: PiiCipher = request.app.state.pii
+    await check_code(request, body.phone, body.code)
+    applicant = await applicant_by_phone(session, cipher, body.phone)
+    if applicant.status != "active":
+        raise disabled()
+    pair = await start_session(session, request, Principal(sub=applicant.sub, role="applicant"))
+    await record_sign_in(
+        request.app.state.sessionmaker,
+        request,
+        method="sms",
+        subject=mask_phone(body.phone),
+        outcome="success",
+    )
+    return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})

@@ -1,0 +1,439 @@
+"""Portals: OAuth2 client credentials (RFC 6749 §4.4) and their registration by ops.
+
+A portal authenticates with `client_secret_basic` (HTTP Basic, RFC 6749 §2.3.1) or
+`private_key_jwt` (RFC 7523: a JWT signed ES256/RS256 with a key registered for it,
+iss = sub = client_id, aud = this token endpoint or the issuer, exp, single-use jti).
+It gets an access token (≤ 15 min) carrying its scopes, jurisdiction and rate limit.
+
+Errors answer problem+json that also carry RFC 6749 §5.2 `error`/`error_description`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+import secrets
+import time
+from urllib.parse import parse_qs, unquote_plus
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.access import SCOPES, allow
+from services.api.auth.models import OAuthClient
+from services.api.auth.ratelimit import hit, revoked_key, too_many
+from services.api.auth.tokens import TokenPair, access_token, digest, record_sign_in
+from services.kit.auth import ACCESS_TTL_SECONDS, ISSUER, LEEWAY_SECONDS, Principal
+from services.kit.db import SessionDep
+from services.kit.problems import ProblemError
+
+router = APIRouter(tags=["auth"])
+OPS = [allow("ops")]
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+REGION = re.compile(r"^\d{6}$")
+ALGORITHMS = ("ES256", "RS256")
+
+
+# --- registration by ops ---------------------------------------------------------------
+
+
+class PublicKey(BaseModel):
+    kid: str = Field(min_length=1, max_length=64)
+    pem: str = Field(max_length=8000, description="SubjectPublicKeyInfo PEM: P-256 or RSA ≥ 2048")
+
+    @field_validator("pem")
+    @classmethod
+    def _usable(cls, pem: str) -> str:
+        try:
+            key = load_pem_public_key(pem.encode())
+        except ValueError as exc:
+            raise ValueError("公钥不是有效的 PEM 格式（SubjectPublicKeyInfo）") from exc
+        if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1":
+            return pem
+        if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048:
+            return pem
+        raise ValueError("只接受 P-256（ES256）或不短于 2048 位的 RSA（RS256）公钥")
+
+
+def _check_scopes(scopes: list[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValueError(f"未知的授权范围：{', '.join(unknown)}；可选：{', '.join(SCOPES)}")
+    return sorted(set(scopes))
+
+
+def _check_regions(codes: list[str]) -> list[str]:
+    bad = [c for c in codes if not REGION.match(c)]
+    if bad:
+        raise ValueError(f"辖区须为6位行政区划代码：{', '.join(bad)}")
+    return sorted(set(codes))
+
+
+class ClientCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] = Field(min_length=1)
+    jurisdiction: list[str] = Field(min_length=1, description="行政区划代码，如 450200 覆盖 4502xx")
+    public_keys: list[PublicKey] = Field(default_factory=list, max_length=5)
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+
+    _scopes = field_validator("scopes")(classmethod(lambda cls, v: _check_scopes(v)))
+    _regions = field_validator("jurisdiction")(classmethod(lambda cls, v: _check_regions(v)))
+
+
+class ClientUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    scopes: list[str] | None = Field(default=None, min_length=1)
+    jurisdiction: list[str] | None = Field(default=None, min_length=1)
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+
+    _scopes = field_validator("scopes")(
+        classmethod(lambda cls, v: None if v is None else _check_scopes(v))
+    )
+    _regions = field_validator("jurisdiction")(
+        classmethod(lambda cls, v: None if v is None else _check_regions(v))
+    )
+
+
+class KeysUpdate(BaseModel):
+    public_keys: list[PublicKey] = Field(max_length=5)
+
+
+class ClientRead(BaseModel):
+    client_id: str
+    name: str
+    scopes: list[str]
+    jurisdiction: list[str]
+    key_ids: list[str]
+    has_secret: bool
+    rate_limit_per_minute: int
+    status: str
+
+
+class ClientCredentials(ClientRead):
+    client_secret: str = Field(description="只在此次应答中出现一次，服务端仅存其摘要")
+
+
+def read(client: OAuthClient) -> ClientRead:
+    return ClientRead(
+        client_id=client.client_id,
+        name=client.name,
+        scopes=client.scopes,
+        jurisdiction=client.jurisdiction,
+        key_ids=[k["kid"] for k in client.public_keys],
+        has_secret=client.secret_hash is not None,
+        rate_limit_per_minute=client.rate_limit_per_minute,
+        status=client.status,
+    )
+
+
+def no_store(body: BaseModel, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True),
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+async def _client(session: AsyncSession, client_id: str, *, lock: bool = True) -> OAuthClient:
+    found = await session.get(OAuthClient, client_id, with_for_update=lock)
+    if found is None:
+        raise ProblemError(404, "client-not-found", "接入客户端不存在。", title="Not found")
+    return found
+
+
+@router.post(
+    "/v1/oauth/clients",
+    status_code=201,
+    response_model=ClientCredentials,
+    dependencies=OPS,
+    summary="Register a portal client (ops); the secret is shown once",
+)
+async def register(body: ClientCreate, request: Request, session: SessionDep) -> JSONResponse:
+    secret = secrets.token_urlsafe(32)
+    client = OAuthClient(
+        client_id="portal-" + secrets.token_hex(8),
+        name=body.name,
+        secret_hash=digest(secret),
+        public_keys=[k.model_dump() for k in body.public_keys],
+        scopes=body.scopes,
+        jurisdiction=body.jurisdiction,
+        rate_limit_per_minute=body.rate_limit_per_minute
+        or request.app.state.settings.portal_rate_limit_per_minute,
+    )
+    session.add(client)
+    await session.flush()
+    return no_store(ClientCredentials(**read(client).model_dump(), client_secret=secret), 201)
+
+
+@router.get("/v1/oauth/clients/{client_id}", response_model=ClientRead, dependencies=OPS)
+async def get_client(client_id: str, session: SessionDep) -> ClientRead:
+    return read(await _client(session, client_id, lock=False))
+
+
+@router.patch(
+    "/v1/oauth/clients/{client_id}",
+    response_model=ClientRead,
+    dependencies=OPS,
+    summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
+)
+async def update_client(client_id: str, body: ClientUpdate, session: SessionDep) -> ClientRead:
+    client = await _client(session, client_id)
+    for name, value in body.model_dump(exclude_none=True).items():
+        setattr(client, name, value)
+    client.updated_at = func.now()
+    await session.flush()
+    await session.refresh(client)
+    return read(client)
+
+
+@router.post(
+    "/v1/oauth/clients/{client_id}/secret",
+    response_model=ClientCredentials,
+    dependencies=OPS,
+    summary="Rotate the client secret: the old one stops working at once",
+)
+async def rotate_secret(client_id: str, session: SessionDep) -> JSONResponse:
+    client = await _client(session, client_id)
+    _active(client)
+    secret = secrets.token_urlsafe(32)
+    client.secret_hash = digest(secret)
+    client.updated_at = func.now()
+    await session.flush()
+    await session.refresh(client)
+    return no_store(ClientCredentials(**read(client).model_dump(), client_secret=secret))
+
+
+@router.put(
+    "/v1/oauth/clients/{client_id}/keys",
+    response_model=ClientRead,
+    dependencies=OPS,
+    summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
+)
+async def replace_keys(client_id: str, body: KeysUpdate, session: SessionDep) -> ClientRead:
+    client = await _client(session, client_id)
+    _active(client)
+    client.public_keys = [k.model_dump() for k in body.public_keys]
+    client.updated_at = func.now()
+    await session.flush()
+    await session.refresh(client)
+    return read(client)
+
+
+@router.delete(
+    "/v1/oauth/clients/{client_id}",
+    status_code=204,
+    dependencies=OPS,
+    summary="Revoke a client: no new tokens, and tokens already issued stop working",
+)
+async def revoke(client_id: str, request: Request, session: SessionDep) -> Response:
+    client = await _client(session, client_id)
+    client.status = "revoked"
+    client.secret_hash = None
+    client.updated_at = func.now()
+    await session.flush()
+    # Access tokens already out live at most ACCESS_TTL_SECONDS: refuse them meanwhile.
+    ttl = ACCESS_TTL_SECONDS + LEEWAY_SECONDS + 60
+    await request.app.state.redis.set(revoked_key(client_id), "1", ex=ttl)
+    return Response(status_code=204)
+
+
+def _active(client: OAuthClient) -> None:
+    if client.status != "active":
+        raise ProblemError(409, "client-revoked", "该接入客户端已被吊销，不能再修改其凭证。")
+
+
+# --- the token endpoint ----------------------------------------------------------------
+
+
+def oauth_error(
+    status: int, error: str, description: str, *, headers: dict[str, str] | None = None
+) -> ProblemError:
+    """RFC 6749 §5.2 error members inside a problem+json body."""
+    return ProblemError(
+        status,
+        "oauth-" + error.replace("_", "-"),
+        description,
+        title=error,
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache", **(headers or {})},
+        error=error,
+        error_description=description,
+    )
+
+
+def invalid_client(basic: bool) -> ProblemError:
+    headers = {"WWW-Authenticate": 'Basic realm="zhicheng"'} if basic else None
+    return oauth_error(
+        401,
+        "invalid_client",
+        "客户端认证失败：client_id、密钥或签名断言无效，或客户端已被吊销。",
+        headers=headers,
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise oauth_error(
+            400,
+            "invalid_request",
+            "令牌请求须为 application/x-www-form-urlencoded 表单（RFC 6749 §4.4.2）。",
+        )
+    try:
+        fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError as exc:
+        raise oauth_error(400, "invalid_request", "表单不是有效的 UTF-8。") from exc
+    repeated = [name for name, values in fields.items() if len(values) > 1]
+    if repeated:
+        raise oauth_error(
+            400, "invalid_request", f"参数不得重复出现（RFC 6749 §3.2）：{', '.join(repeated)}"
+        )
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        client_id, secret = raw.split(":", 1)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise invalid_client(True) from exc
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def _by_assertion(
+    session: AsyncSession, request: Request, form: dict[str, str]
+) -> OAuthClient:
+    assertion = form.get("client_assertion", "")
+    try:
+        header = jwt.get_unverified_header(assertion)
+        unverified = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise invalid_client(False) from exc
+    client_id = unverified.get("iss")
+    if header.get("alg") not in ALGORITHMS or not isinstance(client_id, str):
+        raise invalid_client(False)
+    client = await session.get(OAuthClient, client_id)
+    if client is None or client.status != "active":
+        raise invalid_client(False)
+    keys = [k for k in client.public_keys if not header.get("kid") or k["kid"] == header["kid"]]
+    audiences = [ISSUER, str(request.url.replace(query=None))]
+    for key in keys:
+        try:
+            claims = jwt.decode(
+                assertion,
+                key["pem"],
+                algorithms=list(ALGORITHMS),
+                audience=audiences,
+                issuer=client_id,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "sub", "aud", "jti"]},
+            )
+        except jwt.PyJWTError:
+            continue
+        if claims["sub"] != client_id or claims["exp"] > time.time() + 600:
+            raise invalid_client(False)
+        # Single use: the jti is remembered until the assertion expires.
+        ttl = max(int(claims["exp"] - time.time()) + LEEWAY_SECONDS, 1)
+        fresh = await request.app.state.redis.set(
+            f"oauth:jti:{client_id}:{claims['jti']}", "1", ex=ttl, nx=True
+        )
+        if not fresh:
+            raise invalid_client(False)
+        return client
+    raise invalid_client(False)
+
+
+async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAuthClient:
+    client = await session.get(OAuthClient, client_id)
+    expected = client.secret_hash if client is not None else digest("no-such-client")
+    ok = hmac.compare_digest(digest(secret), expected or "")
+    if client is None or client.status != "active" or not ok:
+        raise invalid_client(True)
+    return client
+
+
+@router.post(
+    "/v1/oauth/token",
+    response_model=TokenPair,
+    summary="OAuth2 client credentials: a portal's access token (RFC 6749 §4.4)",
+    description=(
+        "Form fields: `grant_type=client_credentials`, optional `scope` (space separated). "
+        "Client authentication: HTTP Basic (client_secret_basic) or `client_assertion_type`="
+        f"`{ASSERTION_TYPE}` with `client_assertion` (private_key_jwt, ES256/RS256)."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "scope": {"type": "string"},
+                            "client_assertion_type": {"type": "string"},
+                            "client_assertion": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def token(request: Request, session: SessionDep) -> JSONResponse:
+    form = await _form(request)
+    basic = _basic(request)
+    if basic and form.get("client_assertion"):
+        raise oauth_error(400, "invalid_request", "只能使用一种客户端认证方式。")
+    if basic:
+        client = await _by_secret(session, *basic)
+    elif form.get("client_assertion_type") == ASSERTION_TYPE and form.get("client_assertion"):
+        client = await _by_assertion(session, request, form)
+    else:
+        raise invalid_client(False)
+    # The token endpoint counts against the same per-client limit as the API.
+    count, ttl = await hit(
+        request.app.state.redis, f"ratelimit:portal:{client.client_id}", window=60
+    )
+    if count > client.rate_limit_per_minute:
+        raise too_many(ttl, "令牌申请过于频繁，请按 Retry-After 稍后重试。")
+    if form.get("grant_type") != "client_credentials":
+        raise oauth_error(
+            400, "unsupported_grant_type", "只支持 grant_type=client_credentials（RFC 6749 §4.4）。"
+        )
+    asked = form.get("scope", "").split()
+    if asked and not set(asked) <= set(client.scopes):
+        raise oauth_error(
+            400,
+            "invalid_scope",
+            f"申请的授权范围超出该客户端已开通的范围（{' '.join(client.scopes)}）。",
+        )
+    scopes = sorted(set(asked)) if asked else list(client.scopes)
+    principal = Principal(
+        sub=f"client:{client.client_id}",
+        role="portal",
+        client_id=client.client_id,
+        scopes=scopes,
+        jurisdiction=list(client.jurisdiction),
+        rate_limit=client.rate_limit_per_minute,
+    )
+    access, ttl = access_token(request, principal)
+    await record_sign_in(
+        request.app.state.sessionmaker,
+        request,
+        method="client_credentials",
+        subject=client.client_id,
+        outcome="success",
+    )
+    return no_store(TokenPair(access_token=access, expires_in=ttl, scope=" ".join(scopes)))

@@ -1,0 +1,61 @@
+"""Counters in Redis (Valkey): fixed windows for rate limits and throttles.
+
+A window is `INCR key; EXPIRE key window NX` in one round trip; the caller compares the
+count with its limit and, when over, answers 429 with `Retry-After` = the window's TTL.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from services.kit.problems import ProblemError
+
+PORTAL_WINDOW_SECONDS = 60
+
+
+async def hit(redis: Redis, key: str, window: int) -> tuple[int, int]:
+    """Count one event in the window; returns (count so far, seconds until it resets)."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+        pipe.ttl(key)
+        count, _, ttl = await pipe.execute()
+    return int(count), max(int(ttl), 1)
+
+
+def too_many(retry_after: int, detail: str, code: str = "rate-limited") -> ProblemError:
+    return ProblemError(
+        429,
+        code,
+        detail,
+        title="Too many requests",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def revoked_key(client_id: str) -> str:
+    return f"oauth:revoked:{client_id}"
+
+
+async def check_portal(redis: Redis, client_id: str, limit: int) -> None:
+    """Every call of a portal counts against its per-minute limit; a revoked client stops."""
+    key = f"ratelimit:portal:{client_id}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, PORTAL_WINDOW_SECONDS, nx=True)
+        pipe.ttl(key)
+        pipe.exists(revoked_key(client_id))
+        count, _, ttl, revoked = await pipe.execute()
+    if revoked:
+        raise ProblemError(
+            401,
+            "invalid-token",
+            "该接入客户端已被吊销，令牌不再有效。请联系运维。",
+            title="Invalid token",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    if int(count) > limit:
+        raise too_many(
+            max(int(ttl), 1),
+            f"接入客户端调用过于频繁（每分钟上限 {limit} 次），请按 Retry-After 稍后重试。",
+        )

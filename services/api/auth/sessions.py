@@ -1,0 +1,65 @@
+"""Refresh (rotating, reuse detection) and logout, for applicants and staff alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from services.api.auth import tokens
+from services.api.auth.tokens import TokenPair, record_sign_in
+from services.kit.auth import Principal
+from services.kit.db import SessionDep
+
+router = APIRouter(tags=["auth"])
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=20, max_length=200)
+
+
+@router.post(
+    "/v1/auth/refresh",
+    response_model=TokenPair,
+    summary="A new access + refresh token for an unused refresh token (reuse kills the session)",
+)
+async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
+    maker = request.app.state.sessionmaker
+    # One transaction holding the token's row lock; a reused token's family is revoked
+    # and committed before the refusal.
+    async with maker() as session:
+        found = await tokens.find(session, body.refresh_token)
+        if found is None or found.expires_at <= datetime.now(UTC):
+            raise tokens.invalid_grant()
+        if found.status != "active":
+            await tokens.revoke_family(session, found.family_id)
+            await session.commit()
+            await record_sign_in(
+                maker,
+                request,
+                method="refresh",
+                subject=found.sub,
+                outcome="failure",
+                reason="reused_token_family_revoked" if found.status == "used" else "revoked",
+            )
+            raise tokens.invalid_grant()
+        principal = Principal(
+            sub=found.sub, role=found.role, org_id=str(found.org_id) if found.org_id else None
+        )
+        pair = await tokens.rotate(session, request, found, principal=principal)
+        await session.commit()
+    return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/v1/auth/logout",
+    status_code=204,
+    summary="End the session: its refresh tokens stop working (the access token expires)",
+)
+async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+    found = await tokens.find(session, body.refresh_token)
+    if found is not None:
+        await tokens.revoke_family(session, found.family_id)
+    return Response(status_code=204)

@@ -1,0 +1,250 @@
+"""Staff of units and title offices: one organisation and role each, argon2id passwords.
+
+`staff_max_failures` wrong passwords in a row lock the account for `staff_lock_seconds`
+(429 with Retry-After, whatever the password). An unknown username costs the same
+argon2 work as a known one and answers the same 401. Every sign-in and failure is
+written to api.sign_in_event. Ops create, disable and re-scope accounts; a change of
+status, role or organisation ends the account's sessions.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func
+from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
+
+from services.api.access import allow
+from services.api.auth import tokens
+from services.api.auth.models import StaffAccount
+from services.api.auth.ratelimit import too_many
+from services.api.auth.tokens import TokenPair, record_sign_in, start_session
+from services.api.orgs.models import Org
+from services.kit.auth import Principal
+from services.kit.db import SessionDep
+from services.kit.problems import ProblemError
+
+router = APIRouter(tags=["auth"])
+OPS = [allow("ops")]
+HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
+_DUMMY = HASHER.hash("a password nobody has")
+StaffRole = Literal[
+    "unit_reviewer", "supervisor", "county_office", "series_office", "committee_office", "ops"
+]
+ROLE_ORG_KINDS = {
+    "unit_reviewer": ("unit",),
+    "supervisor": ("supervisor",),
+    "county_office": ("county_office",),
+    "series_office": ("series_office",),
+    "committee_office": ("committee_office",),
+    "ops": ("unit", "supervisor", "county_office", "series_office", "committee_office"),
+}
+
+
+def _strong(password: str) -> str:
+    if len(password) < 10 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        raise ValueError("密码至少10位，且须同时包含字母和数字")
+    return password
+
+
+class StaffCreate(BaseModel):
+    username: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    password: str = Field(max_length=200)
+    role: StaffRole
+    org_id: uuid.UUID
+
+    _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
+
+
+class StaffUpdate(BaseModel):
+    status: Literal["active", "disabled"] | None = None
+    role: StaffRole | None = None
+    org_id: uuid.UUID | None = None
+    password: str | None = Field(default=None, max_length=200)
+
+    _password = field_validator("password")(
+        classmethod(lambda cls, v: None if v is None else _strong(v))
+    )
+
+
+class StaffRead(BaseModel):
+    id: uuid.UUID
+    username: str
+    role: str
+    org_id: uuid.UUID
+    status: str
+    locked_until: datetime | None
+
+
+class StaffLogin(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+def read(account: StaffAccount) -> StaffRead:
+    return StaffRead.model_validate(account, from_attributes=True)
+
+
+async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
+    org = await session.get(Org, org_id)
+    if org is None or org.kind not in ROLE_ORG_KINDS[role]:
+        raise ProblemError(
+            422,
+            "org-role-mismatch",
+            "账号所属机构不存在，或机构类型与角色不符（如单位审核员须属于用人单位）。",
+        )
+
+
+@router.post(
+    "/v1/staff-accounts",
+    status_code=201,
+    response_model=StaffRead,
+    dependencies=OPS,
+    summary="Create a staff account bound to one organisation and role (ops)",
+)
+async def create(body: StaffCreate, session: SessionDep) -> StaffRead:
+    await _check_org(session, body.role, body.org_id)
+    taken = await session.scalar(
+        select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
+    )
+    if taken:
+        raise ProblemError(409, "username-taken", "该用户名已被使用，请换一个。")
+    account = StaffAccount(
+        username=body.username,
+        password_hash=await _hash(body.password),
+        role=body.role,
+        org_id=body.org_id,
+    )
+    session.add(account)
+    await session.flush()
+    return read(account)
+
+
+async def _account(session, account_id: uuid.UUID, *, lock: bool = False) -> StaffAccount:
+    found = await session.get(StaffAccount, account_id, with_for_update=lock)
+    if found is None:
+        raise ProblemError(404, "staff-account-not-found", "账号不存在。", title="Not found")
+    return found
+
+
+@router.get("/v1/staff-accounts/{account_id}", response_model=StaffRead, dependencies=OPS)
+async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
+    return read(await _account(session, account_id))
+
+
+@router.patch(
+    "/v1/staff-accounts/{account_id}",
+    response_model=StaffRead,
+    dependencies=OPS,
+    summary="Disable, re-enable, re-scope or reset the password of a staff account (ops)",
+)
+async def update(account_id: uuid.UUID, body: StaffUpdate, session: SessionDep) -> StaffRead:
+    account = await _account(session, account_id, lock=True)
+    role = body.role or account.role
+    org_id = body.org_id or account.org_id
+    if (role, org_id) != (account.role, account.org_id):
+        await _check_org(session, role, org_id)
+    changed = (body.status or account.status, role, org_id) != (
+        account.status,
+        account.role,
+        account.org_id,
+    )
+    account.role, account.org_id = role, org_id
+    if body.status:
+        account.status = body.status
+        if body.status == "active":
+            account.failed_attempts, account.locked_until = 0, None
+    if body.password:
+        account.password_hash = await _hash(body.password)
+        changed = True
+    account.updated_at = datetime.now(UTC)
+    if changed:
+        await tokens.revoke_subject(session, _sub(account))
+    await session.flush()
+    return read(account)
+
+
+def _sub(account: StaffAccount) -> str:
+    return f"staff:{account.id}"
+
+
+def _bad_credentials() -> ProblemError:
+    return ProblemError(
+        401, "invalid-credentials", "用户名或密码错误。", title="Invalid credentials"
+    )
+
+
+@router.post(
+    "/v1/auth/staff-logins",
+    response_model=TokenPair,
+    summary="Staff sign-in with username and password: access + refresh token",
+)
+async def login(body: StaffLogin, request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    maker = request.app.state.sessionmaker
+    now = datetime.now(UTC)
+
+    async def audit(outcome: str, reason: str | None = None) -> None:
+        await record_sign_in(
+            maker, request, method="password", subject=body.username, outcome=outcome, reason=reason
+        )
+
+    async with maker() as session:
+        query = select(StaffAccount).where(StaffAccount.username == body.username)
+        account = (await session.exec(query.with_for_update())).one_or_none()
+        if account is None:
+            await _verify(_DUMMY, body.password)  # the same work as for a real account
+            await audit("failure", "unknown_user")
+            raise _bad_credentials()
+        if account.locked_until and account.locked_until > now:
+            await audit("failure", "locked")
+            wait = int((account.locked_until - now).total_seconds()) + 1
+            raise too_many(wait, "密码错误次数过多，账号已暂时锁定，请稍后再试。", "account-locked")
+        if not await _verify(account.password_hash, body.password):
+            account.failed_attempts += 1
+            reason = "wrong_password"
+            if account.failed_attempts >= settings.staff_max_failures:
+                account.locked_until = now + timedelta(seconds=settings.staff_lock_seconds)
+                account.failed_attempts = 0
+                reason = "wrong_password_locked"
+            session.add(account)
+            await session.commit()
+            await audit("failure", reason)
+            raise _bad_credentials()
+        if account.status != "active":
+            await audit("failure", "disabled")
+            raise ProblemError(403, "account-disabled", "该账号已停用，请联系运维。")
+        account.failed_attempts, account.locked_until = 0, None
+        if HASHER.check_needs_rehash(account.password_hash):
+            account.password_hash = await _hash(body.password)
+        session.add(account)
+        principal = Principal(sub=_sub(account), role=account.role, org_id=str(account.org_id))
+        pair = await start_session(session, request, principal)
+        await session.commit()
+    await audit("success")
+    return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+
+
+def _verify_sync(hashed: str, password: str) -> bool:
+    try:
+        return HASHER.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _verify(hashed: str, password: str) -> bool:
+    # argon2 is deliberately slow (and memory hard): off the event loop.
+    return await run_in_threadpool(_verify_sync, hashed, password)
+
+
+async def _hash(password: str) -> str:
+    return await run_in_threadpool(HASHER.hash, password)

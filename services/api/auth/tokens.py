@@ -1,0 +1,139 @@
+"""Access tokens (JWT, ≤ 15 min) and rotating refresh tokens (opaque, stored hashed).
+
+Each sign-in starts a family. Refreshing marks the presented token used and issues the
+next one in the family; a used (or revoked) token presented again means it was copied:
+the whole family is revoked, so neither the thief nor the owner can go on with it.
+Logout revokes the family.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fastapi import Request
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.auth.models import RefreshToken, SignInEvent
+from services.kit.auth import Principal, issue_token, signing_key
+from services.kit.logs import request_id_var
+from services.kit.problems import ProblemError
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 (a token type, not a secret)
+    expires_in: int
+    refresh_token: str | None = None
+    scope: str | None = None
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def access_token(request: Request, principal: Principal) -> tuple[str, int]:
+    settings = request.app.state.settings
+    ttl = settings.access_token_ttl_seconds
+    token = issue_token(
+        principal, secret=signing_key(settings), algorithm=settings.jwt_algorithm, ttl_seconds=ttl
+    )
+    return token, ttl
+
+
+async def _new_refresh(
+    session: AsyncSession, request: Request, principal: Principal, family_id: uuid.UUID
+) -> str:
+    raw = secrets.token_urlsafe(32)
+    ttl = request.app.state.settings.refresh_token_ttl_seconds
+    session.add(
+        RefreshToken(
+            token_hash=digest(raw),
+            family_id=family_id,
+            sub=principal.sub,
+            role=principal.role,
+            org_id=uuid.UUID(principal.org_id) if principal.org_id else None,
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+        )
+    )
+    await session.flush()
+    return raw
+
+
+async def start_session(session: AsyncSession, request: Request, principal: Principal) -> TokenPair:
+    token, ttl = access_token(request, principal)
+    refresh = await _new_refresh(session, request, principal, uuid.uuid4())
+    return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
+
+
+def invalid_grant(detail: str = "刷新令牌无效、已过期或已被使用，请重新登录。") -> ProblemError:
+    return ProblemError(401, "invalid-refresh-token", detail, title="Invalid refresh token")
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.exec(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.status != "revoked")
+        .values(status="revoked")
+    )
+
+
+async def revoke_subject(session: AsyncSession, sub: str) -> None:
+    """Every session of a subject (a disabled or re-scoped staff account)."""
+    await session.exec(
+        update(RefreshToken)
+        .where(RefreshToken.sub == sub, RefreshToken.status == "active")
+        .values(status="revoked")
+    )
+
+
+async def find(session: AsyncSession, raw: str, *, lock: bool = True) -> RefreshToken | None:
+    query = select(RefreshToken).where(RefreshToken.token_hash == digest(raw))
+    if lock:
+        query = query.with_for_update()
+    return (await session.exec(query)).one_or_none()
+
+
+async def rotate(
+    session: AsyncSession, request: Request, found: RefreshToken, *, principal: Principal
+) -> TokenPair:
+    """Use an active refresh token (locked by the caller): the next pair of its family."""
+    found.status = "used"
+    found.used_at = datetime.now(UTC)
+    session.add(found)
+    token, ttl = access_token(request, principal)
+    refresh = await _new_refresh(session, request, principal, found.family_id)
+    return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def record_sign_in(
+    maker,
+    request: Request,
+    *,
+    method: str,
+    subject: str,
+    outcome: str,
+    reason: str | None = None,
+) -> None:
+    """Audit one sign-in or failure, in its own transaction (a refusal rolls back the rest)."""
+    async with maker() as session:
+        session.add(
+            SignInEvent(
+                method=method,
+                subject=subject,
+                outcome=outcome,
+                reason=reason,
+                ip=client_ip(request),
+                request_id=request_id_var.get(),
+            )
+        )
+        await session.commit()

@@ -1,0 +1,257 @@
+"""Applicants: SMS code login, throttles and lockout, rotating refresh tokens, logout."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
+from sqlalchemy import event, update
+from sqlmodel import select
+
+from services.api.applicants.models import Applicant
+from services.api.auth.models import SignInEvent
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import PENDING, Notification, job_id
+from services.kit.queue import NOTIFY_QUEUE
+from tests.api.conftest import auth
+from tests.conftest import Stack
+from tests.support import running
+
+EVENT = "auth.login_code"
+
+
+@pytest.fixture
+async def app_client(stack: Stack, rules_url: str):
+    # A generous per-address throttle: every test here comes from the same address.
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        sms_ip_per_hour=10_000,
+        sms_phone_interval_seconds=0,
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        client.app = app
+        yield client
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def no_codes_left_queued(stack: Stack):
+    """Login codes written here are never sent: cancel them and take their jobs away."""
+    yield
+    engine = make_engine(stack.database_url)
+    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = (
+                await session.exec(
+                    select(Notification.id, Notification.attempts).where(
+                        Notification.event == EVENT
+                    )
+                )
+            ).all()
+            await session.exec(
+                update(Notification)
+                .where(Notification.event == EVENT, Notification.status.in_(PENDING))
+                .values(status="cancelled")
+            )
+            await session.commit()
+        for notification_id, attempts in rows:
+            jid = job_id(notification_id, attempts)
+            await redis.zrem(NOTIFY_QUEUE, jid)
+            await redis.delete(f"arq:job:{jid}")
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+def new_phone() -> str:
+    return "139" + f"{random.randrange(10**8):08d}"
+
+
+async def codes_sent(client, phone: str) -> list[str]:
+    async with client.app.state.sessionmaker() as session:
+        rows = (
+            await session.exec(
+                select(Notification.params)
+                .where(Notification.phone == "+86" + phone, Notification.event == EVENT)
+                .order_by(Notification.created_at)
+            )
+        ).all()
+    return [r["code"] for r in rows]
+
+
+async def send(client, phone: str):
+    return await client.post("/v1/auth/sms-codes", json={"phone": phone})
+
+
+async def login(client, phone: str, code: str):
+    return await client.post("/v1/auth/sms-logins", json={"phone": phone, "code": code})
+
+
+async def sign_in(client, phone: str) -> dict:
+    assert (await send(client, phone)).status_code == 202
+    r = await login(client, phone, (await codes_sent(client, phone))[-1])
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_sms_login_creates_the_account_once_and_signs_in(app_client) -> None:
+    phone = new_phone()
+    first = await sign_in(app_client, phone)
+    assert first["token_type"] == "Bearer" and first["expires_in"] <= 900
+    me = await app_client.get("/v1/me/identity", headers=auth(first["access_token"]))
+    assert me.status_code in (200, 404), me.text  # signed in as an applicant
+    second = await sign_in(app_client, phone)
+    async with app_client.app.state.sessionmaker() as session:
+        bidx = app_client.app.state.pii.blind_index("phone", phone)
+        accounts = (await session.exec(select(Applicant).where(Applicant.phone_bidx == bidx))).all()
+        assert len(accounts) == 1 and accounts[0].phone_enc and phone not in accounts[0].phone_enc
+        events = (
+            await session.exec(
+                select(SignInEvent.subject, SignInEvent.outcome).where(
+                    SignInEvent.method == "sms", SignInEvent.subject.like(phone[:3] + "%")
+                )
+            )
+        ).all()
+    masked = phone[:3] + "****" + phone[-4:]
+    assert (masked, "success") in events and all(phone not in s for s, _ in events)
+    # The two sign-ins are the same person.
+    import jwt
+
+    subs = {
+        jwt.decode(t["access_token"], options={"verify_signature": False})["sub"]
+        for t in (first, second)
+    }
+    assert subs == {accounts[0].sub}
+    # A code is used up by a successful login.
+    code = (await codes_sent(app_client, phone))[-1]
+    r = await login(app_client, phone, code)
+    assert r.status_code == 401 and r.json()["type"].endswith("invalid-login-code")
+
+
+async def test_known_and_unknown_phone_get_the_same_answer_and_work(app_client) -> None:
+    known, unknown = new_phone(), new_phone()
+    await sign_in(app_client, known)
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    engine = app_client.app.state.engine.sync_engine
+    answers = {}
+    work = {}
+    for label, phone in (("known", known), ("unknown", unknown)):
+        before = len(await codes_sent(app_client, phone))
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            r = await send(app_client, phone)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        headers = {k: v for k, v in r.headers.items() if k not in ("x-request-id", "date")}
+        answers[label] = (r.status_code, headers, r.content)
+        work[label] = (list(statements), len(await codes_sent(app_client, phone)) - before)
+    assert answers["known"] == answers["unknown"]
+    assert answers["known"][0] == 202
+    assert work["known"] == work["unknown"]
+    assert work["known"][1] == 1 and work["known"][0]  # one notice, the same SQL
+    assert not any("applicant" in s for s in work["known"][0])
+
+
+async def test_ten_wrong_codes_lock_the_phone_for_the_window(app_client) -> None:
+    phone = new_phone()
+    # Five wrong guesses use up a code; guesses without a live code count as well.
+    for _ in range(6):
+        r = await login(app_client, phone, "000000")
+        assert r.status_code == 401
+    assert (await send(app_client, phone)).status_code == 202
+    good = (await codes_sent(app_client, phone))[-1]
+    wrong = "111111" if good != "111111" else "222222"
+    for _ in range(3):
+        assert (await login(app_client, phone, wrong)).status_code == 401
+    tenth = await login(app_client, phone, wrong)
+    assert tenth.status_code == 429, tenth.text
+    assert tenth.json()["type"] == "urn:zhicheng:problem:phone-locked"
+    window = app_client.app.state.settings.sms_lock_seconds
+    assert 0 < int(tenth.headers["retry-after"]) <= window
+    # Locked: the right code (still live: it had only 4 wrong tries) is refused, and no
+    # new code is sent.
+    r = await login(app_client, phone, good)
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= window
+    sent = len(await codes_sent(app_client, phone))
+    assert (await send(app_client, phone)).status_code == 429
+    assert len(await codes_sent(app_client, phone)) == sent
+    # Another phone is not affected.
+    await sign_in(app_client, new_phone())
+
+
+async def test_five_wrong_tries_kill_a_code(app_client) -> None:
+    phone = new_phone()
+    assert (await send(app_client, phone)).status_code == 202
+    good = (await codes_sent(app_client, phone))[-1]
+    wrong = "111111" if good != "111111" else "222222"
+    for _ in range(5):
+        assert (await login(app_client, phone, wrong)).status_code == 401
+    assert (await login(app_client, phone, good)).status_code == 401
+
+
+async def test_send_code_throttles(stack: Stack, rules_url: str) -> None:
+    settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, sms_ip_per_hour=10_000)
+    app = build_app(settings)
+    async with running(app) as client:
+        client.app = app
+        phone = new_phone()
+        assert (await send(client, phone)).status_code == 202
+        again = await send(client, phone)
+        assert again.status_code == 429 and int(again.headers["retry-after"]) <= 60
+        assert len(await codes_sent(client, phone)) == 1
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        sms_ip_per_hour=2,
+        sms_phone_interval_seconds=0,
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        # The per-address counter is shared with earlier tests; use a fresh address.
+        ip = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+        client._transport.client = (ip, 1234)
+        answers = [(await send(client, new_phone())).status_code for _ in range(3)]
+        assert answers == [202, 202, 429]
+        r = await send(client, "12345")
+        assert r.status_code == 422
+
+
+async def test_refresh_rotates_and_reuse_kills_the_session(app_client) -> None:
+    tokens = await sign_in(app_client, new_phone())
+    stolen = tokens["refresh_token"]
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": stolen})
+    assert r.status_code == 200, r.text
+    rotated = r.json()
+    assert rotated["refresh_token"] != stolen
+    assert (
+        await app_client.get("/v1/declarations", headers=auth(rotated["access_token"]))
+    ).is_success
+    # The old token used a second time (by the thief, or the owner): the family dies.
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": stolen})
+    assert r.status_code == 401
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert r.status_code == 401
+    assert r.json()["type"] == "urn:zhicheng:problem:invalid-refresh-token"
+
+
+async def test_logout_revokes_the_family(app_client) -> None:
+    tokens = await sign_in(app_client, new_phone())
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    current = r.json()["refresh_token"]
+    r = await app_client.post("/v1/auth/logout", json={"refresh_token": current})
+    assert r.status_code == 204
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": current})
+    assert r.status_code == 401
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": "x" * 43})
+    assert r.status_code == 401

@@ -1,0 +1,209 @@
+"""Portals: client credentials, scopes, jurisdiction, key-based auth, rotation, rate limit."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.api.auth_helpers import (
+    assertion,
+    basic,
+    ec_key,
+    portal_token,
+    register,
+    rsa_key,
+    set_region,
+    submitted,
+)
+from tests.api.conftest import OPS, auth, make_campaign, make_tree, post
+from tests.stack.test_gateway import CASE
+
+TOKEN = "/v1/oauth/token"
+
+
+async def test_evaluate_scope_can_evaluate_but_not_read_declarations(client) -> None:
+    tree = await make_tree(client, label="门户甲")
+    campaign = await make_campaign(client)
+    did = await submitted(client, tree, campaign, f"portal-a-{uuid.uuid4().hex[:6]}")
+    creds = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
+    assert "client_secret" in creds and creds["scopes"] == ["eligibility:evaluate"]
+    tok = await portal_token(client, creds)
+
+    r = await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(tok))
+    assert r.status_code == 200, r.text
+    assert r.json()["eligible"] is True
+    for url in (f"/v1/declarations/{did}", "/v1/declarations"):
+        r = await client.get(url, headers=auth(tok))
+        assert r.status_code == 403, r.text
+        assert r.json()["type"] == "urn:zhicheng:problem:insufficient-scope"
+        assert "declarations:read" in r.headers["www-authenticate"]
+
+
+async def test_jurisdiction_450200_cannot_see_a_140400_declaration(client, stack) -> None:
+    campaign = await make_campaign(client)
+    liuzhou = await make_tree(client, label="柳州门户")  # unit in 450206
+    changzhi = await make_tree(client, label="长治门户")
+    in_lz = await submitted(client, liuzhou, campaign, f"lz-{uuid.uuid4().hex[:6]}")
+    in_cz = await submitted(client, changzhi, campaign, f"cz-{uuid.uuid4().hex[:6]}")
+    # The second unit is in 长治市 (140400).
+    await set_region(stack.database_url, changzhi.unit, "140400")
+    creds = await register(
+        client, scopes=["declarations:read", "eligibility:evaluate"], jurisdiction=["450200"]
+    )
+    tok = await portal_token(client, creds, scope="declarations:read")
+
+    r = await client.get(f"/v1/declarations/{in_lz}", headers=auth(tok))
+    assert r.status_code == 200, r.text
+    r = await client.get(f"/v1/declarations/{in_lz}/progress", headers=auth(tok))
+    assert r.status_code == 200
+    hidden = await client.get(f"/v1/declarations/{in_cz}", headers=auth(tok))
+    missing = await client.get(f"/v1/declarations/{uuid.uuid4()}", headers=auth(tok))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["type"] == missing.json()["type"]
+    ids, cursor = [], None
+    while True:
+        page = await client.get(
+            "/v1/declarations", params={"cursor": cursor} if cursor else {}, headers=auth(tok)
+        )
+        assert page.status_code == 200
+        ids += [d["id"] for d in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert in_lz in ids and in_cz not in ids
+    # The token asked only for declarations:read: evaluating is not in it.
+    r = await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(tok))
+    assert r.status_code == 403
+    # Writing is never open to portals, whatever the scope.
+    r = await post(client, f"/v1/declarations/{in_lz}/approvals", tok)
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["ES256", "RS256"])
+async def test_private_key_jwt(client, kind: str) -> None:
+    private, public = ec_key() if kind == "ES256" else rsa_key()
+    creds = await register(
+        client,
+        scopes=["eligibility:evaluate"],
+        jurisdiction=["450000"],
+        keys=[{"kid": "k1", "pem": public}],
+    )
+    cid = creds["client_id"]
+    form = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
+    signed = assertion(cid, private, kind, "k1")
+    r = await client.post(TOKEN, data={**form, "client_assertion": signed})
+    assert r.status_code == 200, r.text
+    assert r.json()["expires_in"] <= 900 and r.headers["cache-control"] == "no-store"
+    tok = r.json()["access_token"]
+    assert (await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(tok))).is_success
+    # The same assertion again (replay), another audience, another key: refused.
+    other_private, _ = ec_key() if kind == "ES256" else rsa_key()
+    for bad in (
+        signed,
+        assertion(cid, private, kind, "k1", aud="https://elsewhere.example/token"),
+        assertion(cid, other_private, kind, "k1"),
+    ):
+        r = await client.post(TOKEN, data={**form, "client_assertion": bad})
+        assert r.status_code == 401, r.text
+        assert r.json()["error"] == "invalid_client"
+        assert r.json()["type"] == "urn:zhicheng:problem:oauth-invalid-client"
+
+
+async def test_token_endpoint_errors_carry_oauth_error_members(client) -> None:
+    creds = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
+    good = basic(creds["client_id"], creds["client_secret"])
+    cases = [
+        ({"grant_type": "password"}, good, 400, "unsupported_grant_type"),
+        (
+            {"grant_type": "client_credentials", "scope": "declarations:read"},
+            good,
+            400,
+            "invalid_scope",
+        ),
+        (
+            {"grant_type": "client_credentials"},
+            basic(creds["client_id"], "wrong"),
+            401,
+            "invalid_client",
+        ),
+        ({"grant_type": "client_credentials"}, {}, 401, "invalid_client"),
+    ]
+    for form, headers, status, error in cases:
+        r = await client.post(TOKEN, data=form, headers=headers)
+        assert r.status_code == status, (form, r.text)
+        body = r.json()
+        assert body["error"] == error and body["error_description"] == body["detail"]
+        assert r.headers["content-type"] == "application/problem+json"
+    r = await client.post(TOKEN, json={"grant_type": "client_credentials"}, headers=good)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+async def test_rotate_and_revoke(client) -> None:
+    creds = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
+    cid = creds["client_id"]
+    old = await portal_token(client, creds)
+    r = await post(client, f"/v1/oauth/clients/{cid}/secret", OPS)
+    assert r.status_code == 200 and r.json()["client_secret"] != creds["client_secret"]
+    rotated = {**creds, "client_secret": r.json()["client_secret"]}
+    form = {"grant_type": "client_credentials"}
+    r = await client.post(TOKEN, data=form, headers=basic(cid, creds["client_secret"]))
+    assert r.status_code == 401
+    await portal_token(client, rotated)
+    # A token issued before the rotation still works until it expires.
+    assert (await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(old))).is_success
+    # Re-scope: new tokens carry the new scopes.
+    r = await client.patch(
+        f"/v1/oauth/clients/{cid}",
+        json={"scopes": ["declarations:read"]},
+        headers=auth(OPS),
+    )
+    assert r.status_code == 200 and r.json()["scopes"] == ["declarations:read"]
+    r = await client.delete(f"/v1/oauth/clients/{cid}", headers=auth(OPS))
+    assert r.status_code == 204
+    r = await client.post(TOKEN, data=form, headers=basic(cid, rotated["client_secret"]))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    # Tokens already out stop at once.
+    r = await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(old))
+    assert r.status_code == 401
+    # Only ops manage clients.
+    r = await client.get(f"/v1/oauth/clients/{cid}", headers=auth(old))
+    assert r.status_code == 401
+    r = await client.get(f"/v1/oauth/clients/{cid}", headers=auth(OPS))
+    assert r.json()["status"] == "revoked" and not r.json()["has_secret"]
+
+
+async def test_per_client_rate_limit(client) -> None:
+    creds = await register(
+        client, scopes=["eligibility:evaluate"], jurisdiction=["450200"], rate_limit=4
+    )
+    tok = await portal_token(client, creds)  # 1
+    url = "/v1/committees?region=450200&series=engineering&level=deputy_senior"
+    answers = [(await client.get(url, headers=auth(tok))).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    r = await client.get(url, headers=auth(tok))
+    assert r.status_code == 429
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    assert r.json()["type"] == "urn:zhicheng:problem:rate-limited"
+    # Another client is not slowed down by this one.
+    other = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
+    assert (await client.get(url, headers=auth(await portal_token(client, other)))).is_success
+
+
+async def test_registration_is_validated(client) -> None:
+    bad = [
+        {"name": "x", "scopes": ["everything"], "jurisdiction": ["450200"]},
+        {"name": "x", "scopes": ["eligibility:evaluate"], "jurisdiction": ["4502"]},
+        {
+            "name": "x",
+            "scopes": ["eligibility:evaluate"],
+            "jurisdiction": ["450200"],
+            "public_keys": [{"kid": "a", "pem": "not a key"}],
+        },
+    ]
+    for body in bad:
+        r = await post(client, "/v1/oauth/clients", OPS, body)
+        assert r.status_code == 422, r.text

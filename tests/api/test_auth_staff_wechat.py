@@ -1,0 +1,168 @@
+"""Staff accounts (argon2id, lockout, ops management, audit) and WeChat mini-program login."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from services.api.auth.models import SignInEvent, StaffAccount
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from tests.api import fakewechat
+from tests.api.conftest import OPS, auth, make_tree, post
+from tests.api.test_auth_applicants import codes_sent, new_phone, no_codes_left_queued, send
+from tests.conftest import Stack
+from tests.support import running
+
+__all__ = ["no_codes_left_queued"]
+PASSWORD = "Liuzhou2022abc"
+
+
+@pytest.fixture(scope="module")
+def wechat_url(stack: Stack, uvicorn_service) -> str:
+    return uvicorn_service("tests.api.fakewechat:app", stack.env())
+
+
+@pytest.fixture
+async def app_client(stack: Stack, rules_url: str, wechat_url: str):
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        sms_ip_per_hour=10_000,
+        sms_phone_interval_seconds=0,
+        staff_max_failures=3,
+        wechat_api_base=wechat_url,
+        wechat_appid=fakewechat.APPID,
+        wechat_secret=fakewechat.SECRET,
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        client.app = app
+        yield client
+
+
+async def staff_login(client, username: str, password: str):
+    return await client.post(
+        "/v1/auth/staff-logins", json={"username": username, "password": password}
+    )
+
+
+async def test_staff_account_life(app_client) -> None:
+    tree = await make_tree(app_client, label="员工")
+    username = f"unit-{uuid.uuid4().hex[:8]}"
+    body = {"username": username, "password": PASSWORD, "role": "unit_reviewer",
+            "org_id": tree.unit}  # fmt: skip
+    # Wrong org kind for the role, weak password: refused.
+    r = await post(app_client, "/v1/staff-accounts", OPS, {**body, "org_id": tree.series})
+    assert r.status_code == 422
+    r = await post(app_client, "/v1/staff-accounts", OPS, {**body, "password": "short1"})
+    assert r.status_code == 422
+    r = await post(app_client, "/v1/staff-accounts", OPS, body)
+    assert r.status_code == 201, r.text
+    account = r.json()
+    assert "password" not in r.text and "hash" not in r.text
+    async with app_client.app.state.sessionmaker() as session:
+        stored = await session.get(StaffAccount, uuid.UUID(account["id"]))
+        assert stored.password_hash.startswith("$argon2id$")
+
+    r = await staff_login(app_client, username, PASSWORD)
+    assert r.status_code == 200, r.text
+    tokens = r.json()
+    # The staff token acts for its org and role.
+    r = await app_client.get(f"/v1/orgs/{tree.unit}", headers=auth(tokens["access_token"]))
+    assert r.status_code == 200
+    r = await post(app_client, "/v1/orgs", tokens["access_token"], {})
+    assert r.status_code == 403
+
+    # Re-scope to the supervisor org? Wrong kind. Disable: sessions end, sign-in refused.
+    r = await app_client.patch(
+        f"/v1/staff-accounts/{account['id']}", json={"status": "disabled"}, headers=auth(OPS)
+    )
+    assert r.status_code == 200 and r.json()["status"] == "disabled"
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 401
+    r = await staff_login(app_client, username, PASSWORD)
+    assert r.status_code == 403 and r.json()["type"].endswith("account-disabled")
+    r = await app_client.patch(
+        f"/v1/staff-accounts/{account['id']}",
+        json={"status": "active", "role": "series_office", "org_id": tree.series},
+        headers=auth(OPS),
+    )
+    assert r.status_code == 200 and r.json()["role"] == "series_office"
+    r = await staff_login(app_client, username, PASSWORD)
+    assert r.status_code == 200
+    import jwt
+
+    claims = jwt.decode(r.json()["access_token"], options={"verify_signature": False})
+    assert claims["role"] == "series_office" and claims["org_id"] == tree.series
+
+
+async def test_staff_lockout_and_audit(app_client) -> None:
+    tree = await make_tree(app_client, label="锁定")
+    username = f"lock-{uuid.uuid4().hex[:8]}"
+    body = {"username": username, "password": PASSWORD, "role": "unit_reviewer",
+            "org_id": tree.unit}  # fmt: skip
+    created = await post(app_client, "/v1/staff-accounts", OPS, body)
+    assert created.status_code == 201
+    for _ in range(3):  # staff_max_failures=3 in this app
+        r = await staff_login(app_client, username, "wrong-password-1")
+        assert r.status_code == 401 and r.json()["type"].endswith("invalid-credentials")
+    r = await staff_login(app_client, username, PASSWORD)
+    assert r.status_code == 429, r.text
+    assert r.json()["type"].endswith("account-locked") and int(r.headers["retry-after"]) > 0
+    # An unknown user answers like a wrong password.
+    unknown = await staff_login(app_client, f"nobody-{uuid.uuid4().hex[:6]}", "whatever12")
+    wrong = await staff_login(app_client, f"{username}", "wrong-password-1")
+    assert unknown.status_code == 401 and wrong.status_code == 429  # (locked stays locked)
+    async with app_client.app.state.sessionmaker() as session:
+        rows = (
+            await session.exec(
+                select(SignInEvent.outcome, SignInEvent.reason)
+                .where(SignInEvent.subject == username)
+                .order_by(SignInEvent.id)
+            )
+        ).all()
+    assert [r[1] for r in rows] == [
+        "wrong_password",
+        "wrong_password",
+        "wrong_password_locked",
+        "locked",
+        "locked",
+    ]
+    # Ops unlock by re-activating.
+    r = await app_client.patch(
+        f"/v1/staff-accounts/{created.json()['id']}", json={"status": "active"}, headers=auth(OPS)
+    )
+    assert r.status_code == 200 and r.json()["locked_until"] is None
+    assert (await staff_login(app_client, username, PASSWORD)).status_code == 200
+
+
+async def test_wechat_login_binds_after_a_phone_check(app_client) -> None:
+    openid = f"o-{uuid.uuid4().hex[:20]}"
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}"})
+    assert r.status_code == 200, r.text
+    first = r.json()
+    assert first["phone_check_required"] is True and "tokens" not in first
+    assert "session_key" not in r.text and openid not in r.text
+    phone = new_phone()
+    assert (await send(app_client, phone)).status_code == 202
+    code = (await codes_sent(app_client, phone))[-1]
+    wrong = "111111" if code != "111111" else "222222"
+    bind = {"ticket": first["ticket"], "phone": phone}
+    r = await app_client.post("/v1/auth/wechat-bindings", json={**bind, "code": wrong})
+    assert r.status_code == 401
+    r = await app_client.post("/v1/auth/wechat-bindings", json={**bind, "code": code})
+    assert r.status_code == 200, r.text
+    assert "session_key" not in r.text
+    # Next time (a new wx.login() code) the same WeChat user signs straight in.
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}.2"})
+    assert r.status_code == 200
+    again = r.json()
+    assert again["phone_check_required"] is False and again["tokens"]["access_token"]
+    # A used or bad code, and WeChat being busy.
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}"})
+    assert r.status_code == 401 and r.json()["type"].endswith("wechat-code-invalid")
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": "busy"})
+    assert r.status_code == 503 and r.headers["retry-after"]
