@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -176,11 +177,57 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(problem, request)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not is_connection_error(exc):
+            raise exc
+        # The statement and its parameters stay out of the log (personal data).
+        logger.warning("database unreachable: %s", type(exc.orig).__name__)
+        return problem_response(database_unavailable(), request)
+
+    @app.exception_handler(ConnectionError)
+    async def _connection(request: Request, exc: ConnectionError) -> JSONResponse:
+        logger.warning("dependency unreachable: %s", type(exc).__name__)
+        problem = ProblemError(
+            503,
+            "service-unavailable",
+            "服务暂时无法连接所依赖的组件，请稍后重试。",
+            title="Service unavailable",
+            headers={"Retry-After": "5"},
+        )
+        return problem_response(problem, request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Normally caught earlier by RequestIdMiddleware, which knows the request id.
         logger.exception("unhandled error", exc_info=exc)
         return problem_response(internal_error(), request)
+
+
+# SQLSTATE classes and codes that mean "the server went away or is not accepting yet":
+# 08 connection exception, 57P01-57P03 shutdown / crash / starting up.
+_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_connection_error(exc: DBAPIError) -> bool:
+    """A lost or refused database connection (restart, failover), not a bad statement."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    return state.startswith(_CONNECTION_SQLSTATES) or isinstance(orig, ConnectionError)
+
+
+def database_unavailable() -> ProblemError:
+    """Never reported as success; repeated with the same Idempotency-Key it takes effect once."""
+    return ProblemError(
+        503,
+        "database-unavailable",
+        "数据库暂时无法连接，请稍后重试；"
+        "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
+        title="Database unavailable",
+        headers={"Retry-After": "5"},
+    )
 
 
 def internal_error() -> ProblemError:
