@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
 from services.kit.health import Check, health_router
 from services.kit.limits import InputLimitsMiddleware
 from services.kit.logs import RequestIdMiddleware, configure_logging
@@ -44,6 +45,12 @@ def create_app(
         max_json_depth=settings.max_json_depth,
     )
     install_metrics(app, service)
-    # Added last, so outermost: the request id is set before anything else runs.
+    # Browser clients: only the origins the settings allow (none by default).
+    origins = getattr(settings, "cors_allow_origins", None)
+    if origins:
+        app.add_middleware(CORSMiddleware, **cors_options(origins))
+    # The request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)
+    # Outermost, so every answer carries them (a 500 rendered above included).
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -2,6 +2,10 @@
 
 The request id is taken from `X-Request-ID` when a caller sends a sane one, generated
 otherwise, returned in the response header, and added to every log line of the request.
+
+Every line is masked before it is written: 身份证号 (`4502**********1234`), mainland
+mobile numbers (`138****5678`) and SMS verification codes (`"code": "******"`) never reach
+the log in clear, whoever logged them and however (message, extra fields, traceback).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.kit.pii import mask_id_number, mask_phone
 from services.kit.problems import PROBLEM_MEDIA_TYPE, internal_error
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -24,6 +29,30 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("zhicheng.access")
+
+
+# Not inside a longer run of letters or digits (request ids, hashes, keys stay intact).
+_EDGE_BEFORE = r"(?<![0-9A-Za-z])"
+_EDGE_AFTER = r"(?![0-9A-Za-z])"
+_ID_NUMBER = re.compile(
+    _EDGE_BEFORE
+    + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    + _EDGE_AFTER
+)
+_PHONE = re.compile(_EDGE_BEFORE + r"(?:\+?86)?1[3-9]\d{9}" + _EDGE_AFTER)
+_CODE = re.compile(r'("(?:code|sms_code|login_code)"\s*:\s*")\d{4,8}(")')
+
+
+def mask_text(text: str) -> str:
+    """Mask personal data and verification codes in one log line."""
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
+    text = _PHONE.sub(lambda m: mask_phone(m.group()), text)
+    return _CODE.sub(lambda m: m.group(1) + "******" + m.group(2), text)
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
 
 
 class _RequestIdFilter(logging.Filter):
@@ -41,10 +70,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """One JSON object per line on stderr, for every logger (uvicorn's included)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
+        MaskingJsonFormatter(
             "{asctime}{levelname}{name}{message}{service}{request_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            # Chinese as is: readable, and no \uXXXX escape glued to a number to mask.
+            json_ensure_ascii=False,
         )
     )
     handler.addFilter(_RequestIdFilter(service))
