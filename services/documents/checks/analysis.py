@@ -14,7 +14,7 @@ from PIL import Image
 
 @dataclass
 class Page:
-    """A page's grey levels (0–255, float32), their histogram and the paper's grey level."""
+    """A page's grey levels (0–255, uint8), their histogram and the paper's grey level."""
 
     g: np.ndarray
     hist: np.ndarray
@@ -32,8 +32,9 @@ class Page:
         return float(self.hist[: min(below, 256)].sum() / self.g.size)
 
     def ink(self) -> np.ndarray:
-        """Pixels clearly darker than the paper."""
-        return self.g < self.paper * 0.6
+        """Pixels clearly darker than the paper (below 60 % of its grey level)."""
+        # Levels are integers: `< ceil(x)` is `< x`, without turning the page into floats.
+        return self.g < int(np.ceil(self.paper * 0.6))
 
 
 def page(image: Image.Image, side: int) -> Page:
@@ -43,4 +44,4 @@ def page(image: Image.Image, side: int) -> Page:
         scale = side / max(small.size)
         size = (max(1, round(small.width * scale)), max(1, round(small.height * scale)))
         small = small.resize(size, Image.Resampling.BOX)
-    return Page(np.asarray(small, dtype=np.float32), np.asarray(small.histogram(), np.int64))
+    return Page(np.asarray(small), np.asarray(small.histogram(), np.int64))

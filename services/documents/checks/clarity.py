@@ -8,9 +8,19 @@ from services.documents.checks import CLAUSE_PHOTO, CLAUSE_SCAN, CheckConfig, Fi
 from services.documents.kinds import KindRules
 
 
-def laplacian_variance(g: np.ndarray) -> float:
-    lap = g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:] - 4.0 * g[1:-1, 1:-1]
-    return float(lap.var())
+def laplacian_variance(grey: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian of 8-bit grey levels.
+
+    Summed in int16 (|value| ≤ 4 × 255), in place: a quarter of the memory traffic of
+    float temporaries. The values are exact integers, so their float32 variance is the
+    same as if the page had been converted to floats first.
+    """
+    g = grey.astype(np.int16)
+    lap = g[:-2, 1:-1] + g[2:, 1:-1]
+    lap += g[1:-1, :-2]
+    lap += g[1:-1, 2:]
+    lap -= 4 * g[1:-1, 1:-1]
+    return float(lap.astype(np.float32).var())
 
 
 def check(ins: Inspection, g: np.ndarray, cfg: CheckConfig, kind: KindRules) -> None:
