@@ -15,7 +15,7 @@ import tempfile
 
 from scripts.benchsummary import ENV
 
-BENCHES = ("rules", "documents", "notify")
+BENCHES = ("rules", "documents", "notify", "login")
 
 
 def main(argv: list[str]) -> int:
