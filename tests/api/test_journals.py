@@ -118,6 +118,17 @@ async def test_ops_load_the_register_from_csv_and_a_bad_file_stores_nothing(clie
     assert "第2行重复" in lines[5]
     r = await client.get(f"/v1/journals?q={other}", headers=auth(OPS))
     assert r.json() == []  # the good row was not stored either
+    # An ISSN of one entry and the CN of another cannot be merged into one.
+    other_cn = new_cn()
+    r = await import_csv(
+        client, f"issn,cn,name,status,source,listed_on\n,{other_cn},乙刊,ceased,来源,2023-01-01\n"
+    )
+    assert r.status_code == 200, r.text
+    merged = (
+        f"issn,cn,name,status,source,listed_on\n{issn},{other_cn},合并,ceased,来源,2023-01-01\n"
+    )
+    r = await import_csv(client, merged)
+    assert r.status_code == 422 and "不能合并" in r.json()["errors"][0]["message"]
     r = await import_csv(client, "name,issn\n")
     assert r.status_code == 422 and "首行" in r.json()["detail"]
     r = await import_csv(client, good, tok=token("unit_reviewer", uuid.uuid4()))
@@ -248,3 +259,24 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
     assert r.status_code == 200, r.text
     r = await client.get(url, headers=auth(tree.tokens["unit_reviewer"]))
     assert r.json()["duplicates"] == []
+
+
+async def test_a_register_larger_than_the_body_limit_is_uploaded_as_a_file(client) -> None:
+    tag = uuid.uuid4().hex[:8]
+    rows = [
+        f",,涉嫌非法出版物测试刊名{tag}第{i:05d}号增刊（学术版）,涉嫌非法出版物,自治区职改办名单,2023-03-01"
+        for i in range(14_000)
+    ]
+    text = "issn,cn,name,status,source,listed_on\n" + "\n".join(rows) + "\n"
+    assert len(text.encode()) > 1024 * 1024  # over the gateway's JSON/text body cap
+    r = await import_csv(client, text)
+    assert r.status_code == 413
+    r = await client.post(
+        "/v1/journals/imports",
+        files={"file": ("register.csv", text.encode(), "text/csv")},
+        headers=auth(OPS, **{"Idempotency-Key": uuid.uuid4().hex}),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {"created": 14_000, "updated": 0, "unchanged": 0}
+    r = await client.get(f"/v1/journals?q=测试刊名{tag}第13999号", headers=auth(OPS))
+    assert [j["status"] for j in r.json()] == ["suspected_illegal"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, insert, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -102,6 +103,7 @@ def parse_csv(raw: bytes) -> list[dict[str, Any]]:
             continue
         rows.append(
             {
+                "line": line,
                 "issn": issn,
                 "cn": cn,
                 "name": name,
@@ -128,34 +130,46 @@ async def import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> Jour
     by_issn = {j.issn: j for j in existing if j.issn}
     by_cn = {j.cn: j for j in existing if j.cn}
     by_name = {j.name_key: j for j in existing if not j.issn and not j.cn}
-    created = updated = unchanged = 0
+    created: list[dict[str, Any]] = []
+    updated = unchanged = 0
+    conflicts = []
     for row in rows:
-        journal = (
-            (row["issn"] and by_issn.get(row["issn"]))
-            or (row["cn"] and by_cn.get(row["cn"]))
-            or (not row["issn"] and not row["cn"] and by_name.get(row["name_key"]))
-            or None
-        )
+        line = row.pop("line")
+        a = by_issn.get(row["issn"]) if row["issn"] else None
+        b = by_cn.get(row["cn"]) if row["cn"] else None
+        if a is not None and b is not None and a is not b:
+            conflicts.append(
+                {
+                    "line": line,
+                    "message": f"ISSN属于《{a.name}》，CN号属于《{b.name}》，不能合并为同一刊物。",
+                }
+            )
+            continue
+        journal = a or b
+        if journal is None and not row["issn"] and not row["cn"]:
+            journal = by_name.get(row["name_key"])
         if journal is None:
-            journal = Journal(**row)
-            session.add(journal)
-            created += 1
+            created.append({"id": uuid.uuid4(), **row})
         elif all(getattr(journal, k) == v for k, v in row.items()):
             unchanged += 1
-            continue
         else:
             for k, v in row.items():
                 setattr(journal, k, v)
             journal.updated_at = func.now()
             session.add(journal)
             updated += 1
-        # Keep the in-memory indexes right for later rows of the same file.
-        if journal.issn:
-            by_issn[journal.issn] = journal
-        if journal.cn:
-            by_cn[journal.cn] = journal
+    if conflicts:
+        raise ProblemError(
+            422,
+            "journal-csv-invalid",
+            f"期刊名录有{len(conflicts)}行与已有刊物冲突，整份文件未导入，请修改后重新上传。",
+            errors=conflicts[:200],
+        )
     await session.flush()
-    return JournalImportRead(created=created, updated=updated, unchanged=unchanged)
+    # New entries in one statement per batch: a register of 100 000 titles loads in seconds.
+    for start in range(0, len(created), 5000):
+        await session.exec(insert(Journal), params=created[start : start + 5000])
+    return JournalImportRead(created=len(created), updated=updated, unchanged=unchanged)
 
 
 def read(journal: Journal) -> JournalRead:

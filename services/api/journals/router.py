@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
@@ -22,21 +23,39 @@ MAX_BYTES = 20 * 1024 * 1024
     dependencies=[allow("ops")],
     response_model=JournalImportRead,
     summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
+    description="A file as multipart/form-data (field `file`, up to 20 MB), or a small one "
+    "as the text/csv body (within the gateway's body limit).",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            },
         }
     },
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ):
-    raw = await request.body()
-    if not raw.strip():
-        raise ProblemError(422, "journal-csv-empty", "请上传期刊名录 CSV 文件内容。")
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_BYTES)
+        upload = form.get("file")
+        if not isinstance(upload, StarletteUploadFile):
+            raise ProblemError(422, "journal-csv-empty", "请以 file 字段上传期刊名录 CSV 文件。")
+        raw = await upload.read(MAX_BYTES + 1)
+    else:
+        raw = await request.body()
     if len(raw) > MAX_BYTES:
         raise ProblemError(413, "journal-csv-too-large", "期刊名录文件不能超过20MB，请分批导入。")
+    if not raw.strip():
+        raise ProblemError(422, "journal-csv-empty", "请上传期刊名录 CSV 文件内容。")
     rows = register.parse_csv(raw)
     return await idem.respond(await register.import_rows(session, rows))
 
