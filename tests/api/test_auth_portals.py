@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 import pytest
+from sqlmodel import select
 
+from services.api.auth.models import SignInEvent
+from services.kit.auth import Principal, issue_token
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.settings import DEV_JWT_SECRET
 from tests.api.auth_helpers import (
     assertion,
     basic,
@@ -113,7 +119,7 @@ async def test_private_key_jwt(client, kind: str) -> None:
         assert r.json()["type"] == "urn:zhicheng:problem:oauth-invalid-client"
 
 
-async def test_token_endpoint_errors_carry_oauth_error_members(client) -> None:
+async def test_token_endpoint_errors_carry_oauth_error_members(client, stack) -> None:
     creds = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
     good = basic(creds["client_id"], creds["client_secret"])
     cases = [
@@ -140,6 +146,34 @@ async def test_token_endpoint_errors_carry_oauth_error_members(client) -> None:
         assert r.headers["content-type"] == "application/problem+json"
     r = await client.post(TOKEN, json={"grant_type": "client_credentials"}, headers=good)
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    # Each failure is on record, under the client id the caller claimed.
+    engine = make_engine(stack.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            query = select(SignInEvent.outcome, SignInEvent.reason)
+            rows = (
+                await session.exec(query.where(SignInEvent.subject == creds["client_id"]))
+            ).all()
+    finally:
+        await engine.dispose()
+    assert ("failure", "invalid_client") in rows and ("failure", "invalid_scope") in rows
+
+
+async def test_gateway_refuses_forged_tokens(client) -> None:
+    creds = await register(client, scopes=["declarations:read"], jurisdiction=["450200"])
+    good = await portal_token(client, creds)
+    header, payload, _ = good.split(".")
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    for forged in (f"{none_header}.{payload}.", f"{header}.{payload}.c2lnbmF0dXJl"):
+        r = await client.get("/v1/declarations", headers=auth(forged))
+        assert r.status_code == 401 and r.json()["type"].endswith("invalid-token")
+    # A token for another audience, signed with the right key.
+    other = issue_token(
+        Principal(sub="client:x", role="portal", client_id="x", scopes=["declarations:read"]),
+        secret=DEV_JWT_SECRET,
+        audience="another-api",
+    )
+    assert (await client.get("/v1/declarations", headers=auth(other))).status_code == 401
 
 
 async def test_rotate_and_revoke(client) -> None:

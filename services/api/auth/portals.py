@@ -392,6 +392,38 @@ async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAut
     },
 )
 async def token(request: Request, session: SessionDep) -> JSONResponse:
+    try:
+        return await _token(request, session)
+    except ProblemError as problem:
+        if problem.status in (401, 400):
+            await record_sign_in(
+                request.app.state.sessionmaker,
+                request,
+                method="client_credentials",
+                subject=(await _claimed_client(request))[:128],
+                outcome="failure",
+                reason=problem.extra.get("error"),
+            )
+        raise
+
+
+async def _claimed_client(request: Request) -> str:
+    """Who the caller says it is, for the audit row only (never trusted)."""
+    try:
+        basic = _basic(request)
+    except ProblemError:
+        basic = None
+    if basic:
+        return basic[0]
+    try:
+        form = parse_qs((await request.body()).decode("utf-8"))
+        claims = jwt.decode(form["client_assertion"][0], options={"verify_signature": False})
+        return str(claims.get("iss") or "unknown")
+    except (KeyError, IndexError, UnicodeDecodeError, jwt.PyJWTError):
+        return "unknown"
+
+
+async def _token(request: Request, session: SessionDep) -> JSONResponse:
     form = await _form(request)
     basic = _basic(request)
     if basic and form.get("client_assertion"):
