@@ -425,3 +425,87 @@ async def test_reviewers_see_where_work_history_and_social_insurance_disagree(
         mine = await client.get(url + "/warnings", headers=auth(applicant))
         assert mine.json()["consistency"] is None
         assert [x["status"] for x in mine.json()["registries"]] == ["found"] * 4
+
+
+async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    """广西工艺美术 2023 (桂工信职办〔2023〕6号) asks for all four proofs; the registries
+    stand in for 学历, 下一级职称, 继续教育 and 社保."""
+    from tests.api.conftest import OPS, Tree, make_org
+
+    four = {"education_proof", "title_certificate", "continuing_education",
+            "social_insurance_record"}  # fmt: skip
+    async with gateway(stack, rules_url, fake) as client:
+        committee = await make_org(client, "committee_office", "工艺美术评委会所在职改办", None)
+        series = await make_org(client, "series_office", "工艺美术系列职改办", committee, "450000")
+        # 三江 (双定向): the one 工艺美术 高级 path the eligibility service evaluates itself.
+        unit_id = await make_org(client, "unit", "三江某壮锦公司", series, region="450226")
+        tree = Tree(committee, series, None, None, unit_id)
+        unit = await unit_of(client, unit_id)
+        windows = (await make_campaign(client))["windows"]
+        body = {
+            "code": f"test-gx-arts-2023-{uuid.uuid4().hex[:8]}",
+            "name": "广西2023年度工艺美术系列高级职称评审（测试）",
+            "year": 2023,
+            "series": "arts_crafts",
+            "region_code": "450000",
+            "levels": ["deputy_senior"],
+            "committee_code": "gx-arts-senior-deputy-senior",
+            "committee_name": "广西工艺美术系列正、副高级评委会",
+            "windows": windows,
+            "evaluate_on": "2023-09-10",
+        }
+        r = await post(client, "/v1/campaigns", OPS, body)
+        assert r.status_code == 201, r.text
+        campaign = r.json()
+        person = full_person("黄师傅", unit["credit_code"], unit["name"])
+        person.degrees[0].update(level="本科", graduated_on="2005-06-30", major="工艺美术")
+        person.certificates = [
+            {"series": "工艺美术", "level": "assistant", "title_name": "助理工艺美术师",
+             "obtained_on": "2008-12-01", "issuer": "广西职改办"},
+            {"series": "工艺美术", "level": "intermediate", "title_name": "工艺美术师",
+             "obtained_on": "2014-05-01", "issuer": "广西职改办", "certificate_no": "GXGM-14"},
+        ]  # fmt: skip
+        person.hours = {2023: {"public_hours": 30, "professional_hours": 48, "exam_passed": True}}
+        number = new_id_number()
+        fake.people[number] = person
+        sections = private_sections(
+            unit["name"], self_evaluation={"text": "从事壮锦织造设计十八年，主持多项纹样复原。"}
+        )
+        sections["basic_info"] = {**sections["basic_info"], "dual_directed": True}
+        facts = {
+            "employer_type": "private",
+            "dual_directed": True,
+            "professional_work_since": "2005-07-01",
+        }
+
+        applicant = token("applicant")
+        await register_identity(client, applicant, "黄师傅", number)
+        did = await draft(client, applicant, tree, campaign, sections, facts)
+        url = f"/v1/declarations/{did}"
+        r = await post(client, url + "/lookups", applicant)
+        assert r.status_code == 200, r.text
+        assert set(r.json()["waived_materials"]) >= four
+        got = (await client.get(url, headers=auth(applicant))).json()
+        assert got["sections"]["current_title"]["series"] == "arts_crafts"
+        assert got["sections"]["continuing_education"]["public_course_year"] == 2023
+        errors = await _errors(client, url, applicant)
+        assert not four & {e.get("material_id") for e in errors}, errors
+        assert not [e for e in errors if e["kind"] != "material"], errors
+        r = await _attach_and_submit(client, url, applicant, errors)
+        assert r.status_code == 200, r.text
+        assert r.json()["eligibility"]["eligible"] is True
+
+        # The same declaration typed by hand, registries not asked: all four are uploads.
+        typed = {
+            **sections,
+            "education": got["sections"]["education"],
+            "current_title": got["sections"]["current_title"],
+            "continuing_education": got["sections"]["continuing_education"],
+            "social_insurance": {"months": 24},
+        }
+        other = token("applicant")
+        did = await draft(client, other, tree, campaign, typed, got["applicant_facts"])
+        errors = await _errors(client, f"/v1/declarations/{did}", other)
+        assert four <= {e.get("material_id") for e in errors}, errors
