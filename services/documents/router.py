@@ -54,6 +54,13 @@ Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
 Uploader = Annotated[str | None, Header(alias="X-Uploader-ID", max_length=64)]
+Defer = Annotated[
+    bool,
+    Query(
+        description="true：新材料通过检查后保存，但原材料仍有效，"
+        "直到调用 POST /v1/documents/{新材料}/supersede（网关锁定申报后调用）"
+    ),
+]
 DeclState = Annotated[
     str | None,
     Header(
@@ -206,18 +213,14 @@ async def replace(
     normalize: Normalize = False,
     uploader: Uploader = None,
     state: DeclState = None,
+    defer: Defer = False,
 ) -> Response:
     service.require_editable(state, action="替换")
     up = await intake.read_upload(request, cap=request.app.state.settings.max_upload_bytes)
-    old = await service.get(session, document_id, lock=True)
+    # Deferred: the old row is only read here; `supersede` locks it when it changes.
+    old = await service.get(session, document_id, lock=not defer)
     if old.status != "accepted":
-        raise ProblemError(
-            409,
-            "document-not-active",
-            "只能替换当前有效的材料；该材料已被替换或未通过检查。",
-            title="Document not active",
-            status_now=old.status,
-        )
+        raise service.not_active(old.status)
     kind = _kind(up.fields.get("kind") or old.kind)
     note = (up.fields.get("note") or "")[:500] or None
     doc = await service.upload(
@@ -231,8 +234,25 @@ async def replace(
         note=note,
         normalize=normalize,
         replaces=old,
+        supersede=not defer,
     )
     return _answer(request, doc)
+
+
+@router.post(
+    "/documents/{document_id}/supersede",
+    response_model=DocumentRead,
+    responses={
+        409: {"description": "申报已提交、原材料已不再有效，或这不是待生效的替换材料", **_PROBLEM},
+        428: {"description": "缺少 X-Declaration-Status", **_PROBLEM},
+    },
+    summary="让延后生效的替换生效：原材料标记为已替换",
+)
+async def supersede(
+    document_id: uuid.UUID, session: SessionDep, state: DeclState = None
+) -> DocumentRead:
+    service.require_editable(state, action="替换")
+    return DocumentRead.model_validate(await service.supersede(session, document_id))
 
 
 @router.post(

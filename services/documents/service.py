@@ -137,8 +137,13 @@ async def upload(
     note: str | None,
     normalize: bool,
     replaces: Document | None = None,
+    supersede: bool = True,
 ) -> Document:
-    """Check and (if nothing blocks) store one file; returns the row, accepted or rejected."""
+    """Check and (if nothing blocks) store one file; returns the row, accepted or rejected.
+
+    With `replaces` the new row points at the old one; the old one is marked superseded
+    at once, or (`supersede=False`) later by `supersede()`, when the caller confirms.
+    """
     prepared = await check_file(rt, data, kind, filename=filename, normalize=normalize)
     received_sha = prepared.received_sha256
     ins = prepared.inspection
@@ -189,7 +194,7 @@ async def upload(
     doc.status = STATUS_ACCEPTED
     doc.stored_size, doc.stored_sha256, doc.stored_mime = len(stored), stored_sha, stored_mime
     doc.bucket, doc.object_key, doc.version_id = rt.bucket, key, version or None
-    if replaces is not None:
+    if replaces is not None and supersede:
         replaces.status = STATUS_SUPERSEDED
         replaces.superseded_by_id = doc.id
         replaces.updated_at = datetime.now(UTC)
@@ -225,6 +230,44 @@ async def list_for_declaration(
         query = query.where(Document.status == STATUS_ACCEPTED)
     rows = await session.exec(query.order_by(Document.created_at, Document.id))
     return list(rows.all())
+
+
+def not_active(status_now: str) -> ProblemError:
+    return ProblemError(
+        409,
+        "document-not-active",
+        "只能替换当前有效的材料；该材料已被替换或未通过检查。",
+        title="Document not active",
+        status_now=status_now,
+    )
+
+
+async def supersede(session: AsyncSession, document_id: uuid.UUID) -> Document:
+    """Second step of a deferred replacement: the document it replaces becomes superseded.
+
+    Both rows are locked (the new one first, so two replacements of one document queue
+    on the old row and the second finds it no longer active). A repeat is answered alike.
+    """
+    new = await get(session, document_id, lock=True)
+    if new.replaces_id is None or new.status != STATUS_ACCEPTED:
+        raise ProblemError(
+            409,
+            "not-a-replacement",
+            "该材料不是一份待生效的替换材料（没有要替换的原材料，或未通过检查）。",
+            title="Not a pending replacement",
+            status_now=new.status,
+        )
+    old = await get(session, new.replaces_id, lock=True)
+    if old.superseded_by_id == new.id:
+        return new
+    if old.status != STATUS_ACCEPTED:
+        raise not_active(old.status)
+    old.status = STATUS_SUPERSEDED
+    old.superseded_by_id = new.id
+    old.updated_at = datetime.now(UTC)
+    session.add(old)
+    await session.flush()
+    return new
 
 
 def require_editable(declaration_state: str | None, *, action: str) -> None:

@@ -368,3 +368,66 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     ids = [a["document_id"] for a in after.json()["attachments"]]
     assert ids == [a["document_id"] for a in body["attachments"]]
     assert await stored_documents(documents_url, did) == []
+
+
+async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
+    gateway, documents_url
+) -> None:
+    """A replacement still streaming in when the declaration is submitted is refused, and
+    the document it would have replaced stays active and attached."""
+    tree = await make_tree(gateway, label="替换并发提交")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    old = await upload(gateway, did, applicant, corpus.clean_scan(86))
+    assert old.status_code == 201, old.text
+    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+    current = await declaration(gateway, did, applicant)
+    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+    body = {"attachments": current.json()["attachments"] + attachments_for(missing)}
+    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+
+    request = httpx.Request(
+        "POST",
+        "http://x/",
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", corpus.clean_scan(87), "image/jpeg")},
+    )
+    payload = request.read()
+    half = asyncio.Event()
+    submitted = asyncio.Event()
+
+    async def slow_body():
+        yield payload[: len(payload) // 2]
+        half.set()
+        await submitted.wait()
+        yield payload[len(payload) // 2 :]
+
+    async def submit_meanwhile() -> httpx.Response:
+        await half.wait()
+        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+        submitted.set()
+        return r
+
+    replace_headers = auth(
+        applicant,
+        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
+    )
+    replaced, submission = await asyncio.gather(
+        gateway.post(
+            f"/v1/declarations/{did}/documents/{old.json()['id']}/replace",
+            content=slow_body(),
+            headers=replace_headers,
+        ),
+        submit_meanwhile(),
+    )
+    assert submission.status_code == 200, submission.text
+    assert replaced.status_code == 409, replaced.text
+    assert replaced.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
+    after = await declaration(gateway, did, applicant)
+    ids = [a["document_id"] for a in after.json()["attachments"]]
+    assert ids == [a["document_id"] for a in body["attachments"]]
+    assert old.json()["id"] in ids
+    stored = await stored_documents(documents_url, did)
+    assert [(d["id"], d["status"]) for d in stored] == [(old.json()["id"], "accepted")]

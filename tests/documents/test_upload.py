@@ -259,6 +259,43 @@ async def test_replace_supersedes_the_old_document(docs, s3, stack, declaration)
     assert again.status_code == 409
 
 
+async def test_deferred_replace_takes_effect_only_on_supersede(docs, declaration) -> None:
+    """The gateway's way: store the new file, leave the old one active, and supersede it
+    only when told (under the declaration's lock); two replacements of one document
+    cannot both take effect."""
+    old = (await upload(docs, declaration, corpus.clean_scan(23))).json()
+    path = f"/v1/documents/{old['id']}/replace"
+    editable = {"X-Declaration-Status": "draft"}
+
+    async def replacement(seed: int) -> dict:
+        files = {"file": ("new.jpg", corpus.clean_scan(seed), "image/jpeg")}
+        r = await docs.post(path, params={"defer": "true"}, files=files, headers=editable)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    first, second = await replacement(24), await replacement(25)
+    assert first["replaces_id"] == second["replaces_id"] == old["id"]
+    assert (await docs.get(f"/v1/documents/{old['id']}")).json()["status"] == "accepted"
+
+    supersede = f"/v1/documents/{first['id']}/supersede"
+    assert (await docs.post(supersede)).status_code == 428
+    refused = await docs.post(supersede, headers={"X-Declaration-Status": "unit_review"})
+    assert refused.status_code == 409
+    assert (await docs.get(f"/v1/documents/{old['id']}")).json()["status"] == "accepted"
+    done = await docs.post(supersede, headers=editable)
+    assert done.status_code == 200, done.text
+    assert done.json()["id"] == first["id"]
+    after = (await docs.get(f"/v1/documents/{old['id']}")).json()
+    assert after["status"] == "superseded" and after["superseded_by_id"] == first["id"]
+    assert (await docs.post(supersede, headers=editable)).status_code == 200  # a repeat
+
+    late = await docs.post(f"/v1/documents/{second['id']}/supersede", headers=editable)
+    assert late.status_code == 409
+    assert late.json()["type"] == "urn:zhicheng:problem:document-not-active"
+    plain = await docs.post(f"/v1/documents/{old['id']}/supersede", headers=editable)
+    assert plain.json()["type"] == "urn:zhicheng:problem:not-a-replacement"
+
+
 async def test_normalise_endpoint_returns_a_jpeg(docs) -> None:
     data = corpus.png_scan(22)
     response = await docs.post(

@@ -75,7 +75,11 @@ async def upload_stream(
     replaces: str | None = None,
     declaration_status: str | None = None,
 ) -> httpx.Response:
-    """Forward a multipart upload (fields file, kind, note) without buffering it."""
+    """Forward a multipart upload (fields file, kind, note) without buffering it.
+
+    A replacement is stored deferred: the old document stays active until `supersede`,
+    which the gateway calls while it holds the declaration's lock.
+    """
     path = (
         f"/v1/documents/{replaces}/replace"
         if replaces
@@ -87,13 +91,21 @@ async def upload_stream(
     headers.update(
         _headers(**{"X-Uploader-ID": uploader_id, "X-Declaration-Status": declaration_status})
     )
+    params = {"normalize": "true" if normalize else "false"}
+    if replaces:
+        params["defer"] = "true"
+    return await call(client, "POST", path, content=body, headers=headers, params=params)
+
+
+async def supersede(
+    client: httpx.AsyncClient, document_id: str, *, declaration_status: str
+) -> httpx.Response:
+    """Make a deferred replacement take effect: the document it replaces is superseded."""
     return await call(
         client,
         "POST",
-        path,
-        content=body,
-        headers=headers,
-        params={"normalize": "true" if normalize else "false"},
+        f"/v1/documents/{document_id}/supersede",
+        headers={"X-Declaration-Status": declaration_status},
     )
 
 

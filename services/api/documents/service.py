@@ -136,12 +136,17 @@ async def attach(
 
     The declaration is locked and checked again: if it was submitted while the file was
     streaming, the new document is deleted from the document service and the upload
-    refused, so no document is left stored that the declaration does not list.
+    refused, so no document is left stored that the declaration does not list. A
+    replacement takes effect in the document service (the old one superseded) only here,
+    under the lock: a submission either comes after it and sees the new document, or
+    before it, and the old document stays active and attached.
     """
     declaration, now = await locked_with_clock(session, principal, declaration_id)
     if declaration.status not in declarations.EDITABLE:
         await client.delete_document(http, doc["id"], declaration_status=uploaded_while)
         raise not_editable(declaration.status)
+    if replaces is not None:
+        await _supersede(http, doc["id"], declaration.status)
     kept = [
         a
         for a in declaration.attachments
@@ -158,6 +163,25 @@ async def attach(
     session.add(declaration)
     await session.flush()
     return declaration
+
+
+async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> None:
+    response = await client.supersede(http, document_id, declaration_status=status)
+    if response.status_code == 200:
+        return
+    # The old document was replaced or deleted meanwhile (or the service is down): the
+    # new one must not stay behind unattached.
+    await client.delete_document(http, document_id, declaration_status=status)
+    if response.status_code == 409:
+        raise ProblemError(
+            409,
+            "document-not-active",
+            "要替换的材料已被替换或删除，本次替换未生效。请刷新材料列表后重试。",
+            title="Document not active",
+        )
+    if response.status_code == 404:
+        raise document_not_found()
+    raise client.unavailable()
 
 
 async def detach(
