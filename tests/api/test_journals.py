@@ -280,3 +280,16 @@ async def test_a_register_larger_than_the_body_limit_is_uploaded_as_a_file(clien
     assert r.json() == {"created": 14_000, "updated": 0, "unchanged": 0}
     r = await client.get(f"/v1/journals?q=测试刊名{tag}第13999号", headers=auth(OPS))
     assert [j["status"] for j in r.json()] == ["suspected_illegal"]
+
+
+def test_a_file_that_is_not_csv_is_a_problem_not_a_crash() -> None:
+    import pytest
+
+    from services.api.journals.register import parse_csv
+    from services.kit.problems import ProblemError
+
+    header = b"issn,cn,name,status,source,listed_on\n"
+    for raw in (header + b",,a\x00b,legitimate,s,2023-01-01\n", header + b'"' + b"x" * 200_000):
+        with pytest.raises(ProblemError) as caught:
+            parse_csv(raw)
+        assert caught.value.status == 422

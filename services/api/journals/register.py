@@ -54,7 +54,20 @@ def _decode(raw: bytes) -> str:
 
 
 def parse_csv(raw: bytes) -> list[dict[str, Any]]:
-    reader = csv.reader(io.StringIO(_decode(raw)))
+    text = _decode(raw)
+    if "\x00" in text:  # Postgres text cannot hold it; no real register contains one
+        raise ProblemError(422, "journal-csv-unreadable", "期刊名录含有空字符，请检查后重新上传。")
+    try:
+        return _parse(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise ProblemError(
+            422,
+            "journal-csv-unreadable",
+            f"期刊名录不是有效的 CSV 文件（{exc}），请检查后重新上传。",
+        ) from exc
+
+
+def _parse(reader) -> list[dict[str, Any]]:
     header = [h.strip().lower() for h in next(reader, [])]
     if tuple(header) != HEADER:
         raise ProblemError(

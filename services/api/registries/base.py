@@ -149,6 +149,8 @@ class Registry(ABC):
         if response.status_code != 200:
             return self._unavailable(f"对方系统返回{response.status_code}")
         try:
+            if "\\u0000" in response.text or "\x00" in response.text:
+                raise ValueError("NUL in a registry answer")  # Postgres JSONB refuses it
             answer = self.answer.model_validate(response.json())
         except (ValueError, ValidationError):
             logger.warning("registry answer unreadable", extra={"registry": self.name})
