@@ -51,6 +51,7 @@ class ApiSettings(KitSettings):
     sms_phone_interval_seconds: int = 60
     sms_phone_per_hour: int = 5
     sms_ip_per_hour: int = 30
+    sms_ip_failures_per_hour: int = 100
     staff_max_failures: int = 5
     staff_lock_seconds: int = 900
     wechat_api_base: str = "https://api.weixin.qq.com"

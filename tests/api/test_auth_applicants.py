@@ -255,3 +255,32 @@ async def test_logout_revokes_the_family(app_client) -> None:
     assert r.status_code == 401
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": "x" * 43})
     assert r.status_code == 401
+
+
+async def test_guessing_across_phones_from_one_address_is_stopped(
+    stack: Stack, rules_url: str
+) -> None:
+    settings = ApiSettings(
+        **stack.settings_kwargs(), rules_url=rules_url, sms_ip_failures_per_hour=3
+    )
+    app = build_app(settings)
+    async with running(app) as client:
+        client._transport.client = (f"10.9.{random.randrange(256)}.{random.randrange(255)}", 1)
+        answers = [(await login(client, new_phone(), "123456")).status_code for _ in range(4)]
+        assert answers == [401, 401, 401, 429]
+
+
+async def test_a_disabled_applicant_cannot_refresh(app_client) -> None:
+    phone = new_phone()
+    tokens = await sign_in(app_client, phone)
+    bidx = app_client.app.state.pii.blind_index("phone", phone)
+    async with app_client.app.state.sessionmaker() as session:
+        await session.exec(
+            update(Applicant).where(Applicant.phone_bidx == bidx).values(status="disabled")
+        )
+        await session.commit()
+    r = await app_client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 401
+    assert (await send(app_client, phone)).status_code == 202  # same answer as ever
+    r = await login(app_client, phone, (await codes_sent(app_client, phone))[-1])
+    assert r.status_code == 403 and r.json()["type"].endswith("account-disabled")

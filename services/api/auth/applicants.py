@@ -6,7 +6,8 @@ first successful verification). The code is kept only as an HMAC in Redis, for
 `sms_code_ttl_seconds`, and dies after `sms_code_tries` wrong guesses; `sms_lock_failures`
 wrong guesses for one phone (with or without a live code) lock it for `sms_lock_seconds`.
 Throttles: one code per phone per `sms_phone_interval_seconds`, `sms_phone_per_hour`
-per phone and `sms_ip_per_hour` per client address.
+per phone and `sms_ip_per_hour` per client address; `sms_ip_failures_per_hour` wrong
+codes from one address (guessing across many phones) stop its verifications for the hour.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ async def _wrong_code(request: Request, prefix: str, masked: str) -> ProblemErro
     settings = request.app.state.settings
     redis = request.app.state.redis
     failures, _ = await hit(redis, prefix + ":failures", settings.sms_lock_seconds)
+    await hit(redis, f"login:ipfail:{client_ip(request)}", HOUR)
     if await redis.exists(prefix + ":code"):
         tries = await redis.hincrby(prefix + ":code", "tries", 1)
         if tries >= settings.sms_code_tries:
@@ -192,6 +194,12 @@ async def check_code(request: Request, phone: str, code: str) -> None:
     cipher: PiiCipher = request.app.state.pii
     bidx, prefix = _keys(cipher, phone)
     await _locked(request, prefix)
+    ip_failures = f"login:ipfail:{client_ip(request)}"
+    failures = int(await redis.get(ip_failures) or 0)
+    if failures >= request.app.state.settings.sms_ip_failures_per_hour:
+        raise too_many(
+            max(await redis.ttl(ip_failures), 1), "本网络验证码错误次数过多，请稍后再试。"
+        )
     stored = await redis.hget(prefix + ":code", "mac")
     expected = stored.decode() if isinstance(stored, bytes) else (stored or "")
     if not expected or not hmac.compare_digest(expected, _code_mac(cipher, bidx, code)):

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlmodel import select
 
+from services.api.applicants.models import Applicant
 from services.api.auth import tokens
 from services.api.auth.tokens import TokenPair, record_sign_in
 from services.kit.auth import Principal
@@ -33,7 +35,7 @@ async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
         found = await tokens.find(session, body.refresh_token)
         if found is None or found.expires_at <= datetime.now(UTC):
             raise tokens.invalid_grant()
-        if found.status != "active":
+        if found.status != "active" or not await _still_allowed(session, found.sub, found.role):
             await tokens.revoke_family(session, found.family_id)
             await session.commit()
             await record_sign_in(
@@ -42,7 +44,9 @@ async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
                 method="refresh",
                 subject=found.sub,
                 outcome="failure",
-                reason="reused_token_family_revoked" if found.status == "used" else "revoked",
+                reason={"used": "reused_token_family_revoked", "active": "account_disabled"}.get(
+                    found.status, "revoked"
+                ),
             )
             raise tokens.invalid_grant()
         principal = Principal(
@@ -51,6 +55,16 @@ async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
         pair = await tokens.rotate(session, request, found, principal=principal)
         await session.commit()
     return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+
+
+async def _still_allowed(session, sub: str, role: str) -> bool:
+    """An applicant account disabled since sign-in ends its sessions (staff changes revoke
+    them when they are made)."""
+    if role != "applicant":
+        return True
+    query = select(Applicant.status).where(Applicant.sub == sub)
+    status = (await session.exec(query)).one_or_none()
+    return status in (None, "active")
 
 
 @router.post(
