@@ -1,6 +1,9 @@
 """Mint a development Bearer token: `python -m scripts.devtoken ROLE [--org ORG_ID] [--sub SUB]`.
 
-Development and test only: refuses when ENVIRONMENT=production. Login flows come later.
+Development and test only: refuses when ENVIRONMENT=production. Real clients sign in
+through services/api/auth/ (portals: POST /v1/oauth/token; applicants: SMS or WeChat;
+staff: password). A portal token here: `devtoken portal --scope declarations:read
+--region 450200`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ ROLES = (
     "series_office",
     "committee_office",
     "ops",
+    "portal",
 )
 
 
@@ -30,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--org", help="organisation id (required for every role but applicant)")
     parser.add_argument("--sub", default=None, help="subject; a random one by default")
     parser.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid")
+    parser.add_argument("--scope", action="append", default=[], help="portal: a scope granted")
+    parser.add_argument("--region", action="append", default=[], help="portal: a region code")
     args = parser.parse_args(argv)
     # Checked before the settings load: production settings refuse development secrets.
     if os.environ.get("ENVIRONMENT", "").lower() == "production":
@@ -39,12 +45,20 @@ def main(argv: list[str] | None = None) -> int:
     if settings.environment == "production":
         print("devtoken: refused in production", file=sys.stderr)
         return 2
-    if args.role != "applicant" and not args.org:
+    if args.role not in ("applicant", "portal") and not args.org:
         print("devtoken: --org is required for this role", file=sys.stderr)
         return 2
-    principal = Principal(
-        sub=args.sub or f"dev-{uuid.uuid4().hex[:8]}", role=args.role, org_id=args.org
-    )
+    sub = args.sub or f"dev-{uuid.uuid4().hex[:8]}"
+    if args.role == "portal":
+        principal = Principal(
+            sub=f"client:{sub}",
+            role="portal",
+            client_id=sub,
+            scopes=args.scope,
+            jurisdiction=args.region,
+        )
+    else:
+        principal = Principal(sub=sub, role=args.role, org_id=args.org)
     print(
         issue_token(
             principal,
