@@ -241,3 +241,38 @@ async def test_registration_is_validated(client) -> None:
     for body in bad:
         r = await post(client, "/v1/oauth/clients", OPS, body)
         assert r.status_code == 422, r.text
+
+
+async def test_valkey_down_is_503_not_500(stack, rules_url: str) -> None:
+    from scripts.servers import free_port
+    from services.api.config import ApiSettings
+    from services.api.main import build_app
+    from tests.support import running
+
+    kwargs = {**stack.settings_kwargs(), "redis_url": f"redis://127.0.0.1:{free_port()}/0"}
+    portal = issue_token(
+        Principal(
+            sub="client:p",
+            role="portal",
+            client_id="p",
+            scopes=["eligibility:evaluate"],
+            jurisdiction=["450200"],
+        ),
+        secret=DEV_JWT_SECRET,
+    )
+    async with running(build_app(ApiSettings(**kwargs, rules_url=rules_url))) as client:
+        answers = [
+            await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(portal)),
+            await client.post("/v1/auth/sms-codes", json={"phone": "13900000000"}),
+            await client.post(
+                "/v1/auth/sms-logins", json={"phone": "13900000000", "code": "123456"}
+            ),
+        ]
+        for r in answers:
+            assert r.status_code == 503, r.text
+            assert r.json()["type"] == "urn:zhicheng:problem:limiter-unavailable"
+            assert r.headers["retry-after"]
+        # Applicants and staff with tokens are not held up by the limiter's outage.
+        applicant = issue_token(Principal(sub="a", role="applicant"), secret=DEV_JWT_SECRET)
+        r = await client.post("/v1/eligibility/evaluate", json=CASE, headers=auth(applicant))
+        assert r.status_code == 200

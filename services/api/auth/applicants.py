@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.applicants.identity import PHONE
 from services.api.applicants.models import Applicant
-from services.api.auth.ratelimit import hit, too_many
+from services.api.auth.ratelimit import guarded, hit, too_many
 from services.api.auth.tokens import TokenPair, client_ip, record_sign_in, start_session
 from services.api.http import RelayAfterCommit
 from services.api.notices import e164
@@ -93,6 +93,7 @@ async def _locked(request: Request, prefix: str) -> None:
     response_model=CodeSent,
     summary="Send a 6-digit login code by SMS (same answer whether the phone is known or not)",
 )
+@guarded
 async def send_code(body: CodeRequest, request: Request, session: SessionDep) -> JSONResponse:
     settings = request.app.state.settings
     redis = request.app.state.redis
@@ -219,6 +220,7 @@ def disabled() -> ProblemError:
     response_model=TokenPair,
     summary="Sign in with the phone and its SMS code: access + refresh token",
 )
+@guarded
 async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JSONResponse:
     cipher: PiiCipher = request.app.state.pii
     await check_code(request, body.phone, body.code)

@@ -29,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import SCOPES, allow
 from services.api.auth.models import OAuthClient
-from services.api.auth.ratelimit import hit, revoked_key, too_many
+from services.api.auth.ratelimit import guarded, hit, revoked_key, too_many
 from services.api.auth.tokens import TokenPair, access_token, digest, record_sign_in
 from services.kit.auth import ACCESS_TTL_SECONDS, ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
@@ -233,6 +233,7 @@ async def replace_keys(client_id: str, body: KeysUpdate, session: SessionDep) ->
     dependencies=OPS,
     summary="Revoke a client: no new tokens, and tokens already issued stop working",
 )
+@guarded
 async def revoke(client_id: str, request: Request, session: SessionDep) -> Response:
     client = await _client(session, client_id)
     client.status = "revoked"
@@ -391,6 +392,7 @@ async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAut
         }
     },
 )
+@guarded
 async def token(request: Request, session: SessionDep) -> JSONResponse:
     try:
         return await _token(request, session)

@@ -6,21 +6,55 @@ count with its limit and, when over, answers 429 with `Retry-After` = the window
 
 from __future__ import annotations
 
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import ParamSpec, TypeVar
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from services.kit.problems import ProblemError
 
 PORTAL_WINDOW_SECONDS = 60
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def valkey() -> AsyncIterator[None]:
+    """Counters, codes and tickets live in Valkey: its outage is a 503, never a 500."""
+    try:
+        yield
+    except RedisError as exc:
+        raise ProblemError(
+            503,
+            "limiter-unavailable",
+            "登录与限流服务暂不可用，请稍后重试。",
+            title="Service unavailable",
+            headers={"Retry-After": "5"},
+        ) from exc
 
 
 async def hit(redis: Redis, key: str, window: int) -> tuple[int, int]:
     """Count one event in the window; returns (count so far, seconds until it resets)."""
-    async with redis.pipeline(transaction=True) as pipe:
+    async with valkey(), redis.pipeline(transaction=True) as pipe:
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
         pipe.ttl(key)
         count, _, ttl = await pipe.execute()
     return int(count), max(int(ttl), 1)
+
+
+def guarded(endpoint: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """An endpoint whose Valkey outage answers 503 (the signature stays FastAPI's to read)."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        async with valkey():
+            return await endpoint(*args, **kwargs)
+
+    return wrapper
 
 
 def too_many(retry_after: int, detail: str, code: str = "rate-limited") -> ProblemError:
@@ -40,7 +74,7 @@ def revoked_key(client_id: str) -> str:
 async def check_portal(redis: Redis, client_id: str, limit: int) -> None:
     """Every call of a portal counts against its per-minute limit; a revoked client stops."""
     key = f"ratelimit:portal:{client_id}"
-    async with redis.pipeline(transaction=True) as pipe:
+    async with valkey(), redis.pipeline(transaction=True) as pipe:
         pipe.incr(key)
         pipe.expire(key, PORTAL_WINDOW_SECONDS, nx=True)
         pipe.ttl(key)

@@ -24,6 +24,7 @@ from services.api.auth.applicants import (
     disabled,
     normalise_phone,
 )
+from services.api.auth.ratelimit import guarded
 from services.api.auth.tokens import TokenPair, record_sign_in, start_session
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
@@ -102,6 +103,7 @@ def _answer(answer: WechatAnswer) -> JSONResponse:
     response_model=WechatAnswer,
     summary="Mini-program sign-in: tokens, or a ticket to bind a phone first",
 )
+@guarded
 async def wechat_login(body: WechatLogin, request: Request, session: SessionDep) -> JSONResponse:
     openid = await code2session(request, body.code)
     query = select(Applicant).where(Applicant.wechat_openid == openid)
@@ -123,6 +125,7 @@ async def wechat_login(body: WechatLogin, request: Request, session: SessionDep)
     response_model=TokenPair,
     summary="Bind the mini-program's openid to the applicant of a verified phone, sign in",
 )
+@guarded
 async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep) -> JSONResponse:
     redis = request.app.state.redis
     openid = await redis.get(f"wechat:ticket:{body.ticket}")
