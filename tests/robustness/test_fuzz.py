@@ -1,4 +1,5 @@
-"""Property-based fuzzing of the gateway, eligibility and document services (schemathesis).
+"""Property-based fuzzing of the gateway, eligibility and document services and the notify
+worker's listener (schemathesis).
 
 Each service runs under a real uvicorn on the real stack, and schemathesis's own runner
 reads its OpenAPI document from the running app (so routes added later are fuzzed too).
@@ -18,11 +19,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
+from scripts.servers import free_port, port_open
 from tests.api.conftest import token
 from tests.conftest import ROOT, Stack, _admin, _with_database
 
@@ -122,6 +125,33 @@ def test_eligibility_service(rules_url: str, tmp_path: Path) -> None:
 
 def test_document_service(fuzz_documents_url: str, tmp_path: Path) -> None:
     fuzz(fuzz_documents_url, tmp_path)
+
+
+def test_notify_worker_listener(fuzz_stack: Stack, tmp_path: Path) -> None:
+    """The worker's own listener: probes and the providers' delivery-receipt webhooks."""
+    port = free_port()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"],
+        # With receipt keys, so the fuzzer reaches signature checks and parsing (without
+        # them the webhooks answer 503 receipts_not_configured by design: the provider
+        # retries until an operator sets the key).
+        env=fuzz_stack.env(
+            LOG_LEVEL="WARNING",
+            NOTIFY_HEALTH_PORT=str(port),
+            ALIYUN_SMS_RECEIPT_KEY="fuzz-aliyun-receipt-key",
+            TENCENT_SMS_RECEIPT_KEY="fuzz-tencent-receipt-key",
+        ),
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not port_open(port):
+            assert worker.poll() is None and time.monotonic() < deadline, "worker did not start"
+            time.sleep(0.1)
+        fuzz(f"http://127.0.0.1:{port}", tmp_path)
+    finally:
+        worker.terminate()
+        worker.wait(20)
 
 
 def test_the_problem_check_fails_plain_errors() -> None:
