@@ -13,14 +13,12 @@ codes from one address (guessing across many phones) stop its verifications for 
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.applicants.identity import PHONE
 from services.api.applicants.models import Applicant
 from services.api.auth.ratelimit import guarded, hit, too_many
-from services.api.auth.tokens import TokenPair, client_ip, record_sign_in, start_session
+from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
+from services.api.auth.tokens import client_ip, record_sign_in, start_session
 from services.api.http import RelayAfterCommit
 from services.api.notices import e164
 from services.kit.auth import Principal
@@ -38,34 +37,7 @@ from services.kit.pii import PiiCipher, mask_phone
 from services.kit.problems import ProblemError
 
 router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 HOUR = 3600
-
-
-def normalise_phone(value: str) -> str:
-    phone = re.sub(r"[\s-]", "", value)
-    phone = phone.removeprefix("+86").removeprefix("0086")
-    if not MOBILE.match(phone):
-        raise ValueError("请填写11位中国大陆手机号码")
-    return phone
-
-
-class CodeRequest(BaseModel):
-    phone: str = Field(max_length=20, examples=["13800000000"])
-
-    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
-
-
-class CodeSent(BaseModel):
-    expires_in: int = Field(description="验证码有效秒数")
-    resend_after: int = Field(description="同一号码再次获取验证码前须等待的秒数")
-
-
-class SmsLogin(BaseModel):
-    phone: str = Field(max_length=20)
-    code: str = Field(pattern=r"^\d{6}$")
-
-    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
 
 
 def _keys(cipher: PiiCipher, phone: str) -> tuple[str, str]:

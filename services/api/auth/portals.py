@@ -13,24 +13,29 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import re
 import secrets
 import time
 from urllib.parse import parse_qs, unquote_plus
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import SCOPES, allow
+from services.api.access import allow
 from services.api.auth.models import OAuthClient
 from services.api.auth.ratelimit import guarded, hit, revoked_key, too_many
-from services.api.auth.tokens import TokenPair, access_token, digest, record_sign_in
+from services.api.auth.schemas import (
+    ClientCreate,
+    ClientCredentials,
+    ClientRead,
+    ClientUpdate,
+    KeysUpdate,
+    TokenPair,
+)
+from services.api.auth.tokens import access_token, digest, record_sign_in
 from services.kit.auth import ACCESS_TTL_SECONDS, ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError
@@ -38,87 +43,10 @@ from services.kit.problems import ProblemError
 router = APIRouter(tags=["auth"])
 OPS = [allow("ops")]
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-REGION = re.compile(r"^\d{6}$")
 ALGORITHMS = ("ES256", "RS256")
 
 
 # --- registration by ops ---------------------------------------------------------------
-
-
-class PublicKey(BaseModel):
-    kid: str = Field(min_length=1, max_length=64)
-    pem: str = Field(max_length=8000, description="SubjectPublicKeyInfo PEM: P-256 or RSA ≥ 2048")
-
-    @field_validator("pem")
-    @classmethod
-    def _usable(cls, pem: str) -> str:
-        try:
-            key = load_pem_public_key(pem.encode())
-        except ValueError as exc:
-            raise ValueError("公钥不是有效的 PEM 格式（SubjectPublicKeyInfo）") from exc
-        if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1":
-            return pem
-        if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048:
-            return pem
-        raise ValueError("只接受 P-256（ES256）或不短于 2048 位的 RSA（RS256）公钥")
-
-
-def _check_scopes(scopes: list[str]) -> list[str]:
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if unknown:
-        raise ValueError(f"未知的授权范围：{', '.join(unknown)}；可选：{', '.join(SCOPES)}")
-    return sorted(set(scopes))
-
-
-def _check_regions(codes: list[str]) -> list[str]:
-    bad = [c for c in codes if not REGION.match(c)]
-    if bad:
-        raise ValueError(f"辖区须为6位行政区划代码：{', '.join(bad)}")
-    return sorted(set(codes))
-
-
-class ClientCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1)
-    jurisdiction: list[str] = Field(min_length=1, description="行政区划代码，如 450200 覆盖 4502xx")
-    public_keys: list[PublicKey] = Field(default_factory=list, max_length=5)
-    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
-
-    _scopes = field_validator("scopes")(classmethod(lambda cls, v: _check_scopes(v)))
-    _regions = field_validator("jurisdiction")(classmethod(lambda cls, v: _check_regions(v)))
-
-
-class ClientUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    scopes: list[str] | None = Field(default=None, min_length=1)
-    jurisdiction: list[str] | None = Field(default=None, min_length=1)
-    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
-
-    _scopes = field_validator("scopes")(
-        classmethod(lambda cls, v: None if v is None else _check_scopes(v))
-    )
-    _regions = field_validator("jurisdiction")(
-        classmethod(lambda cls, v: None if v is None else _check_regions(v))
-    )
-
-
-class KeysUpdate(BaseModel):
-    public_keys: list[PublicKey] = Field(max_length=5)
-
-
-class ClientRead(BaseModel):
-    client_id: str
-    name: str
-    scopes: list[str]
-    jurisdiction: list[str]
-    key_ids: list[str]
-    has_secret: bool
-    rate_limit_per_minute: int
-    status: str
-
-
-class ClientCredentials(ClientRead):
-    client_secret: str = Field(description="只在此次应答中出现一次，服务端仅存其摘要")
 
 
 def read(client: OAuthClient) -> ClientRead:

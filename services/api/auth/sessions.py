@@ -6,20 +6,16 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from services.api.applicants.models import Applicant
 from services.api.auth import tokens
-from services.api.auth.tokens import TokenPair, record_sign_in
+from services.api.auth.schemas import RefreshRequest, TokenPair
+from services.api.auth.tokens import record_sign_in
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 
 router = APIRouter(tags=["auth"])
-
-
-class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=20, max_length=200)
 
 
 @router.post(

@@ -9,16 +9,13 @@ status, role or organisation ends the account's sessions.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
@@ -27,7 +24,8 @@ from services.api.access import allow
 from services.api.auth import tokens
 from services.api.auth.models import StaffAccount
 from services.api.auth.ratelimit import too_many
-from services.api.auth.tokens import TokenPair, record_sign_in, start_session
+from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.auth.tokens import record_sign_in, start_session
 from services.api.orgs.models import Org
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
@@ -37,9 +35,6 @@ router = APIRouter(tags=["auth"])
 OPS = [allow("ops")]
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
 _DUMMY = HASHER.hash("a password nobody has")
-StaffRole = Literal[
-    "unit_reviewer", "supervisor", "county_office", "series_office", "committee_office", "ops"
-]
 ROLE_ORG_KINDS = {
     "unit_reviewer": ("unit",),
     "supervisor": ("supervisor",),
@@ -48,46 +43,6 @@ ROLE_ORG_KINDS = {
     "committee_office": ("committee_office",),
     "ops": ("unit", "supervisor", "county_office", "series_office", "committee_office"),
 }
-
-
-def _strong(password: str) -> str:
-    if len(password) < 10 or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise ValueError("密码至少10位，且须同时包含字母和数字")
-    return password
-
-
-class StaffCreate(BaseModel):
-    username: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
-    password: str = Field(max_length=200)
-    role: StaffRole
-    org_id: uuid.UUID
-
-    _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
-
-
-class StaffUpdate(BaseModel):
-    status: Literal["active", "disabled"] | None = None
-    role: StaffRole | None = None
-    org_id: uuid.UUID | None = None
-    password: str | None = Field(default=None, max_length=200)
-
-    _password = field_validator("password")(
-        classmethod(lambda cls, v: None if v is None else _strong(v))
-    )
-
-
-class StaffRead(BaseModel):
-    id: uuid.UUID
-    username: str
-    role: str
-    org_id: uuid.UUID
-    status: str
-    locked_until: datetime | None
-
-
-class StaffLogin(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=200)
 
 
 def read(account: StaffAccount) -> StaffRead:

@@ -14,23 +14,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
-from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.auth.models import RefreshToken, SignInEvent
+from services.api.auth.schemas import TokenPair
 from services.kit.auth import Principal, issue_token, signing_key
 from services.kit.logs import request_id_var
 from services.kit.problems import ProblemError
-
-
-class TokenPair(BaseModel):
-    access_token: str
-    token_type: str = "Bearer"  # noqa: S105 (a token type, not a secret)
-    expires_in: int
-    refresh_token: str | None = None
-    scope: str | None = None
 
 
 def digest(value: str) -> str:

@@ -14,7 +14,6 @@ import secrets
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 
 from services.api.applicants.models import Applicant
@@ -22,10 +21,10 @@ from services.api.auth.applicants import (
     applicant_by_phone,
     check_code,
     disabled,
-    normalise_phone,
 )
 from services.api.auth.ratelimit import guarded
-from services.api.auth.tokens import TokenPair, record_sign_in, start_session
+from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
+from services.api.auth.tokens import record_sign_in, start_session
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.pii import mask_phone
@@ -33,24 +32,6 @@ from services.kit.problems import ProblemError
 
 router = APIRouter(tags=["auth"])
 TICKET_SECONDS = 600
-
-
-class WechatLogin(BaseModel):
-    code: str = Field(min_length=1, max_length=128, description="wx.login() 返回的 code")
-
-
-class WechatBinding(BaseModel):
-    ticket: str = Field(min_length=20, max_length=100)
-    phone: str = Field(max_length=20)
-    code: str = Field(pattern=r"^\d{6}$")
-
-    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
-
-
-class WechatAnswer(BaseModel):
-    phone_check_required: bool
-    ticket: str | None = Field(default=None, description="绑定手机号时提交，10分钟内有效")
-    tokens: TokenPair | None = None
 
 
 def _unavailable() -> ProblemError:
