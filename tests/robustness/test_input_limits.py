@@ -144,6 +144,8 @@ async def test_huge_strings_are_validation_problems(client) -> None:
 
 
 async def test_invalid_utf8_and_unstorable_characters(client, stack: Stack) -> None:
+    # Regression: before services/kit/limits.py an escaped NUL in any text field and a
+    # %00 in a query parameter reached PostgreSQL and came back as 500s.
     applicant = token("applicant")
     org = {"kind": "committee_office", "name": "x", "region_code": "450200"}
     raw = json.dumps(org).encode().replace(b'"x"', b'"\xff\xfe\xc3("')
