@@ -60,6 +60,8 @@ class Principal(BaseModel):
     scopes: list[str] | None = None
     jurisdiction: list[str] | None = None
     rate_limit: int | None = None  # calls per minute
+    # Sign-in session (refresh token family) of applicants and staff: logout ends it.
+    sid: str | None = None
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])

@@ -243,14 +243,24 @@ async def test_refresh_rotates_and_reuse_kills_the_session(app_client) -> None:
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
     assert r.status_code == 401
     assert r.json()["type"] == "urn:zhicheng:problem:invalid-refresh-token"
+    # The access tokens of the session stop at once too.
+    for access in (tokens["access_token"], rotated["access_token"]):
+        r = await app_client.get("/v1/declarations", headers=auth(access))
+        assert r.status_code == 401 and r.json()["type"].endswith("session-ended")
 
 
 async def test_logout_revokes_the_family(app_client) -> None:
     tokens = await sign_in(app_client, new_phone())
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     current = r.json()["refresh_token"]
+    access = r.json()["access_token"]
+    assert (await app_client.get("/v1/declarations", headers=auth(access))).status_code == 200
+    other = await sign_in(app_client, new_phone())  # another session, untouched
     r = await app_client.post("/v1/auth/logout", json={"refresh_token": current})
     assert r.status_code == 204
+    assert (await app_client.get("/v1/declarations", headers=auth(access))).status_code == 401
+    r = await app_client.get("/v1/declarations", headers=auth(other["access_token"]))
+    assert r.status_code == 200
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": current})
     assert r.status_code == 401
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": "x" * 43})

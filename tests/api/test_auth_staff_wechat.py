@@ -83,6 +83,8 @@ async def test_staff_account_life(app_client) -> None:
     assert r.status_code == 200 and r.json()["status"] == "disabled"
     r = await app_client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert r.status_code == 401
+    r = await app_client.get(f"/v1/orgs/{tree.unit}", headers=auth(tokens["access_token"]))
+    assert r.status_code == 401
     r = await staff_login(app_client, username, PASSWORD)
     assert r.status_code == 403 and r.json()["type"].endswith("account-disabled")
     r = await app_client.patch(

@@ -32,7 +32,7 @@ async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
         if found is None or found.expires_at <= datetime.now(UTC):
             raise tokens.invalid_grant()
         if found.status != "active" or not await _still_allowed(session, found.sub, found.role):
-            await tokens.revoke_family(session, found.family_id)
+            await tokens.revoke_family(session, request, found.family_id)
             await session.commit()
             await record_sign_in(
                 maker,
@@ -68,8 +68,8 @@ async def _still_allowed(session, sub: str, role: str) -> bool:
     status_code=204,
     summary="End the session: its refresh tokens stop working (the access token expires)",
 )
-async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+async def logout(body: RefreshRequest, request: Request, session: SessionDep) -> Response:
     found = await tokens.find(session, body.refresh_token)
     if found is not None:
-        await tokens.revoke_family(session, found.family_id)
+        await tokens.revoke_family(session, request, found.family_id)
     return Response(status_code=204)

@@ -102,7 +102,9 @@ async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
     dependencies=OPS,
     summary="Disable, re-enable, re-scope or reset the password of a staff account (ops)",
 )
-async def update(account_id: uuid.UUID, body: StaffUpdate, session: SessionDep) -> StaffRead:
+async def update(
+    account_id: uuid.UUID, body: StaffUpdate, request: Request, session: SessionDep
+) -> StaffRead:
     account = await _account(session, account_id, lock=True)
     role = body.role or account.role
     org_id = body.org_id or account.org_id
@@ -123,7 +125,7 @@ async def update(account_id: uuid.UUID, body: StaffUpdate, session: SessionDep) 
         changed = True
     account.updated_at = datetime.now(UTC)
     if changed:
-        await tokens.revoke_subject(session, _sub(account))
+        await tokens.revoke_subject(session, request, _sub(account))
     await session.flush()
     return read(account)
 

@@ -19,8 +19,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.auth.models import RefreshToken, SignInEvent
+from services.api.auth.ratelimit import valkey
 from services.api.auth.schemas import TokenPair
-from services.kit.auth import Principal, issue_token, signing_key
+from services.kit.auth import LEEWAY_SECONDS, Principal, issue_token, signing_key
 from services.kit.logs import request_id_var
 from services.kit.problems import ProblemError
 
@@ -58,30 +59,49 @@ async def _new_refresh(
 
 
 async def start_session(session: AsyncSession, request: Request, principal: Principal) -> TokenPair:
-    token, ttl = access_token(request, principal)
-    refresh = await _new_refresh(session, request, principal, uuid.uuid4())
+    family_id = uuid.uuid4()
+    token, ttl = access_token(request, principal.model_copy(update={"sid": str(family_id)}))
+    refresh = await _new_refresh(session, request, principal, family_id)
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
+
+
+def revoked_session_key(sid: str) -> str:
+    return f"session:revoked:{sid}"
+
+
+async def _end_access(request: Request, family_ids: list[uuid.UUID]) -> None:
+    """Access tokens of these sessions stop too (they would otherwise live ≤ 15 min)."""
+    ttl = request.app.state.settings.access_token_ttl_seconds + LEEWAY_SECONDS + 60
+    async with valkey(), request.app.state.redis.pipeline(transaction=False) as pipe:
+        for family_id in family_ids:
+            pipe.set(revoked_session_key(str(family_id)), "1", ex=ttl)
+        await pipe.execute()
 
 
 def invalid_grant(detail: str = "刷新令牌无效、已过期或已被使用，请重新登录。") -> ProblemError:
     return ProblemError(401, "invalid-refresh-token", detail, title="Invalid refresh token")
 
 
-async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+async def revoke_family(session: AsyncSession, request: Request, family_id: uuid.UUID) -> None:
     await session.exec(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.status != "revoked")
         .values(status="revoked")
     )
+    await _end_access(request, [family_id])
 
 
-async def revoke_subject(session: AsyncSession, sub: str) -> None:
+async def revoke_subject(session: AsyncSession, request: Request, sub: str) -> None:
     """Every session of a subject (a disabled or re-scoped staff account)."""
-    await session.exec(
-        update(RefreshToken)
-        .where(RefreshToken.sub == sub, RefreshToken.status == "active")
-        .values(status="revoked")
-    )
+    families = (
+        await session.exec(
+            update(RefreshToken)
+            .where(RefreshToken.sub == sub, RefreshToken.status == "active")
+            .values(status="revoked")
+            .returning(RefreshToken.family_id)
+        )
+    ).all()
+    await _end_access(request, sorted({row[0] for row in families}))
 
 
 async def find(session: AsyncSession, raw: str, *, lock: bool = True) -> RefreshToken | None:
@@ -98,7 +118,7 @@ async def rotate(
     found.status = "used"
     found.used_at = datetime.now(UTC)
     session.add(found)
-    token, ttl = access_token(request, principal)
+    token, ttl = access_token(request, principal.model_copy(update={"sid": str(found.family_id)}))
     refresh = await _new_refresh(session, request, principal, found.family_id)
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
 
