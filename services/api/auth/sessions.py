@@ -66,7 +66,7 @@ async def _still_allowed(session, sub: str, role: str) -> bool:
 @router.post(
     "/v1/auth/logout",
     status_code=204,
-    summary="End the session: its refresh tokens stop working (the access token expires)",
+    summary="End the session: its refresh and access tokens stop working",
 )
 async def logout(body: RefreshRequest, request: Request, session: SessionDep) -> Response:
     found = await tokens.find(session, body.refresh_token)
