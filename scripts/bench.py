@@ -15,7 +15,7 @@ import tempfile
 
 from scripts.benchsummary import ENV
 
-BENCHES = ("rules", "documents", "notify", "login")
+BENCHES = ("rules", "documents", "notify", "login", "load")
 
 
 def main(argv: list[str]) -> int:
