@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
+from services.documents import memory, storage, sweeper
 from services.documents import metrics as doc_metrics
-from services.documents import storage, sweeper
 from services.documents.checks import CheckConfig
 from services.documents.config import DocumentsSettings, get_settings
 from services.documents.router import router
@@ -25,6 +25,7 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        memory.keep_freed_memory()
         app.state.engine = make_engine(
             settings.database_url,
             pool_size=settings.db_pool_size,
