@@ -10,6 +10,8 @@ import copy
 import json
 import uuid
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from services.documents.config import DocumentsSettings
@@ -262,3 +264,28 @@ async def test_every_service_applies_the_limits(stack: Stack, rules_url: str) ->
             headers={"Content-Type": "application/json"},
         )
         problem(r, 413, "body-too-large")
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+# Strings full of what could confuse a bracket counter: brackets, quotes, backslashes.
+_TRICKY = st.text(alphabet='[]{}"\\u0x韦 ', max_size=8)
+_JSON = st.recursive(
+    st.none() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(_JSON, st.booleans(), st.sampled_from([None, 2]))
+def test_nesting_is_counted_as_a_parser_would(value, ascii_only: bool, indent) -> None:
+    raw = json.dumps(value, ensure_ascii=ascii_only, indent=indent).encode()
+    assert json_depth(raw) == _depth(value)
+    assert json_depth(raw, stop_after=1) == min(_depth(value), 2)
