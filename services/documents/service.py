@@ -114,9 +114,10 @@ async def check_file(
 
 async def _accepted_with_sha(
     session: AsyncSession, declaration_id: str, sha: str
-) -> Document | None:
+) -> tuple[uuid.UUID, str] | None:
+    """Id and kind of an accepted document of this declaration with the same bytes."""
     rows = await session.exec(
-        select(Document).where(
+        select(Document.id, Document.kind).where(
             Document.declaration_id == declaration_id,
             Document.received_sha256 == sha,
             Document.status == STATUS_ACCEPTED,
@@ -149,7 +150,7 @@ async def upload(
     ins = prepared.inspection
     twin = await _accepted_with_sha(session, declaration_id, received_sha)
     if twin is not None:
-        ins.add(duplicate.finding(str(twin.id), twin.kind))
+        ins.add(duplicate.finding(str(twin[0]), twin[1]))
     doc = Document(
         declaration_id=declaration_id,
         kind=kind.code,
