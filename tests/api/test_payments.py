@@ -8,6 +8,7 @@ provider would; the deadline is checked against the database clock.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -308,7 +309,14 @@ async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stac
 
 
 def test_production_refuses_the_development_callback_key() -> None:
-    base = {"environment": "production", "jwt_secret": "x" * 40, "s3_secret_key": "s" * 20}
+    base = {
+        "environment": "production",
+        "jwt_secret": "x" * 40,
+        "s3_secret_key": "s" * 20,
+        "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
+        "pii_key_id": "k1",
+        "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+    }
     with pytest.raises(ValueError, match="payment_callback_key"):
         ApiSettings(**base)
     assert ApiSettings(**base, payment_callback_key=KEY).payment_callback_key == KEY

@@ -1,7 +1,7 @@
 """Data sharing and academic risk: registry lookups, the journal register, claims.
 
 Revision ID: api_0008
-Revises: api_0006
+Revises: api_0007
 Create Date: 2026-11-22
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "api_0008"
-down_revision = "api_0006"
+down_revision = "api_0007"
 branch_labels = None
 depends_on = None
 
