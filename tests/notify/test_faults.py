@@ -135,9 +135,7 @@ async def test_kill_9_mid_send(stack, fake, valkey, workers, maker) -> None:
     # The stalled send must still be in flight when the worker dies, however slowly the
     # other eleven go on a loaded machine: a provider timeout (and a stale bound above it)
     # of seconds, not the 3 s of FAST, after which the worker itself would give it up.
-    env = _env(
-        stack, fake, valkey, NOTIFY_PROVIDER_TIMEOUT="15", NOTIFY_STALE_SENDING_SECONDS="16"
-    )
+    env = _env(stack, fake, valkey, NOTIFY_PROVIDER_TIMEOUT="15", NOTIFY_STALE_SENDING_SECONDS="16")
     fake.mode(provider="aliyun", stall_seconds=60, stall_count=1)
     worker = workers(env).start()
     ids = [await add(maker) for _ in range(12)]
