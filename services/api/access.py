@@ -42,11 +42,11 @@ ROLE_ORG_KIND = {
     "committee_office": "committee_office",
 }
 
-# Every scope a portal client may be granted, and what it is for.
+# Every scope a portal client may be granted, and what it is for. A scope is offered
+# only once some route in PORTAL_SCOPES needs it: one that grants nothing is refused.
 SCOPES = {
     "eligibility:evaluate": "资格评估与评委会查询",
     "declarations:read": "读取辖区内已提交的申报及其进度",
-    "declarations:write": "代申报人写入申报（预留，当前无对应接口）",
 }
 # (method, route template) → the scope a portal needs; routes not listed are closed to it.
 PORTAL_SCOPES: dict[tuple[str, str], str] = {

@@ -6,6 +6,7 @@ import base64
 import uuid
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from services.api.auth.models import SignInEvent
@@ -241,6 +242,40 @@ async def test_registration_is_validated(client) -> None:
     for body in bad:
         r = await post(client, "/v1/oauth/clients", OPS, body)
         assert r.status_code == 422, r.text
+
+
+async def test_a_scope_that_opens_nothing_is_not_granted(client, stack) -> None:
+    body = {"name": "x", "jurisdiction": ["450200"]}
+    for scopes in (["declarations:write"], ["eligibility:evaluate", "declarations:write"]):
+        r = await post(client, "/v1/oauth/clients", OPS, {**body, "scopes": scopes})
+        assert r.status_code == 422, r.text
+        problem = r.json()
+        assert problem["type"] == "urn:zhicheng:problem:scope-not-offered"
+        assert (
+            problem["scopes"] == ["declarations:write"]
+            and "declarations:write" in problem["detail"]
+        )
+    creds = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
+    url = f"/v1/oauth/clients/{creds['client_id']}"
+    r = await client.patch(url, json={"scopes": ["declarations:write"]}, headers=auth(OPS))
+    assert r.status_code == 422 and r.json()["type"].endswith("scope-not-offered")
+    assert (await client.get(url, headers=auth(OPS))).json()["scopes"] == ["eligibility:evaluate"]
+    # A client registered while the scope was still offered: its tokens no longer carry it.
+    engine = make_engine(stack.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE api.oauth_client SET scopes = :s WHERE client_id = :c"),
+                {"s": ["declarations:write", "eligibility:evaluate"], "c": creds["client_id"]},
+            )
+    finally:
+        await engine.dispose()
+    headers = basic(creds["client_id"], creds["client_secret"])
+    form = {"grant_type": "client_credentials"}
+    r = await client.post(TOKEN, data=form, headers=headers)
+    assert r.status_code == 200 and r.json()["scope"] == "eligibility:evaluate"
+    r = await client.post(TOKEN, data={**form, "scope": "declarations:write"}, headers=headers)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
 
 
 async def test_valkey_down_is_503_not_500(stack, rules_url: str) -> None:

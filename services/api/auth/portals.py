@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import allow
+from services.api.access import SCOPES, allow
 from services.api.auth.models import OAuthClient
 from services.api.auth.ratelimit import guarded, hit, revoked_key, too_many
 from services.api.auth.schemas import (
@@ -70,6 +70,21 @@ def no_store(body: BaseModel, status_code: int = 200) -> JSONResponse:
     )
 
 
+def offered(scopes: list[str]) -> list[str]:
+    """The scopes as given, if every one is offered; a scope no route needs grants nothing."""
+    refused = sorted(set(scopes) - set(SCOPES))
+    if refused:
+        raise ProblemError(
+            422,
+            "scope-not-offered",
+            f"不提供的授权范围：{'、'.join(refused)}。只开通有对应接口的授权范围："
+            f"{'、'.join(SCOPES)}。",
+            title="Scope not offered",
+            scopes=refused,
+        )
+    return scopes
+
+
 async def _client(session: AsyncSession, client_id: str, *, lock: bool = True) -> OAuthClient:
     found = await session.get(OAuthClient, client_id, with_for_update=lock)
     if found is None:
@@ -91,7 +106,7 @@ async def register(body: ClientCreate, request: Request, session: SessionDep) ->
         name=body.name,
         secret_hash=digest(secret),
         public_keys=[k.model_dump() for k in body.public_keys],
-        scopes=body.scopes,
+        scopes=offered(body.scopes),
         jurisdiction=body.jurisdiction,
         rate_limit_per_minute=body.rate_limit_per_minute
         or request.app.state.settings.portal_rate_limit_per_minute,
@@ -113,6 +128,8 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
 )
 async def update_client(client_id: str, body: ClientUpdate, session: SessionDep) -> ClientRead:
+    if body.scopes is not None:
+        offered(body.scopes)
     client = await _client(session, client_id)
     for name, value in body.model_dump(exclude_none=True).items():
         setattr(client, name, value)
@@ -374,14 +391,16 @@ async def _token(request: Request, session: SessionDep) -> JSONResponse:
         raise oauth_error(
             400, "unsupported_grant_type", "只支持 grant_type=client_credentials（RFC 6749 §4.4）。"
         )
+    # A scope withdrawn since the client was registered is no longer handed out.
+    held = [scope for scope in client.scopes if scope in SCOPES]
     asked = form.get("scope", "").split()
-    if asked and not set(asked) <= set(client.scopes):
+    if asked and not set(asked) <= set(held):
         raise oauth_error(
             400,
             "invalid_scope",
-            f"申请的授权范围超出该客户端已开通的范围（{' '.join(client.scopes)}）。",
+            f"申请的授权范围超出该客户端已开通的范围（{' '.join(held)}）。",
         )
-    scopes = sorted(set(asked)) if asked else list(client.scopes)
+    scopes = sorted(set(asked)) if asked else held
     principal = Principal(
         sub=f"client:{client.client_id}",
         role="portal",

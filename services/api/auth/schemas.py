@@ -47,10 +47,11 @@ class PublicKey(BaseModel):
         raise ValueError("只接受 P-256（ES256）或不短于 2048 位的 RSA（RS256）公钥")
 
 
-def _check_scopes(scopes: list[str]) -> list[str]:
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if unknown:
-        raise ValueError(f"未知的授权范围：{', '.join(unknown)}；可选：{', '.join(SCOPES)}")
+# Which scopes are offered is checked by the router (422 scope-not-offered, a stable type).
+SCOPES_HELP = "授权范围，可选：" + "、".join(f"{name}（{what}）" for name, what in SCOPES.items())
+
+
+def _dedupe(scopes: list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
@@ -63,23 +64,23 @@ def _check_regions(codes: list[str]) -> list[str]:
 
 class ClientCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1)
+    scopes: list[str] = Field(min_length=1, description=SCOPES_HELP)
     jurisdiction: list[str] = Field(min_length=1, description="行政区划代码，如 450200 覆盖 4502xx")
     public_keys: list[PublicKey] = Field(default_factory=list, max_length=5)
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
 
-    _scopes = field_validator("scopes")(classmethod(lambda cls, v: _check_scopes(v)))
+    _scopes = field_validator("scopes")(classmethod(lambda cls, v: _dedupe(v)))
     _regions = field_validator("jurisdiction")(classmethod(lambda cls, v: _check_regions(v)))
 
 
 class ClientUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    scopes: list[str] | None = Field(default=None, min_length=1)
+    scopes: list[str] | None = Field(default=None, min_length=1, description=SCOPES_HELP)
     jurisdiction: list[str] | None = Field(default=None, min_length=1)
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
 
     _scopes = field_validator("scopes")(
-        classmethod(lambda cls, v: None if v is None else _check_scopes(v))
+        classmethod(lambda cls, v: None if v is None else _dedupe(v))
     )
     _regions = field_validator("jurisdiction")(
         classmethod(lambda cls, v: None if v is None else _check_regions(v))
