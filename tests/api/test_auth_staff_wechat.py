@@ -168,3 +168,30 @@ async def test_wechat_login_binds_after_a_phone_check(app_client) -> None:
     assert r.status_code == 401 and r.json()["type"].endswith("wechat-code-invalid")
     r = await app_client.post("/v1/auth/wechat-logins", json={"code": "busy"})
     assert r.status_code == 503 and r.headers["retry-after"]
+
+
+async def test_wechat_not_offered_is_501_and_unreachable_is_503(stack, rules_url) -> None:
+    from scripts.servers import free_port
+
+    base = {**stack.settings_kwargs(), "rules_url": rules_url, "sms_ip_per_hour": 10_000}
+    ticket = {"ticket": "t" * 32, "phone": new_phone(), "code": "123456"}
+    async with running(build_app(ApiSettings(**base))) as client:
+        for url, body in (
+            ("/v1/auth/wechat-logins", {"code": "code-someone"}),
+            ("/v1/auth/wechat-bindings", ticket),
+        ):
+            r = await client.post(url, json=body)
+            assert r.status_code == 501, r.text
+            problem = r.json()
+            assert problem["type"] == "urn:zhicheng:problem:wechat-login-not-offered"
+            assert "短信验证码" in problem["detail"] and "retry-after" not in r.headers
+    gone = ApiSettings(
+        **base,
+        wechat_api_base=f"http://127.0.0.1:{free_port()}",
+        wechat_appid=fakewechat.APPID,
+        wechat_secret=fakewechat.SECRET,
+    )
+    async with running(build_app(gone)) as client:
+        r = await client.post("/v1/auth/wechat-logins", json={"code": "code-someone"})
+        assert r.status_code == 503 and r.json()["type"].endswith(":wechat-unavailable")
+        assert int(r.headers["retry-after"]) > 0

@@ -5,6 +5,9 @@ The mini-program sends its `wx.login()` code; the gateway exchanges it for the o
 signs in at once. An unknown one answers `phone_check_required` with a short-lived
 binding ticket; the applicant then proves a phone with an SMS code and the openid is
 bound to the applicant holding that phone (created if none), who is signed in.
+
+A deployment without a mini-program (no `WECHAT_APPID`/`WECHAT_SECRET`) answers 501
+`wechat-login-not-offered`; 503 with Retry-After means WeChat's server did not answer.
 """
 
 from __future__ import annotations
@@ -43,11 +46,25 @@ def _unavailable() -> ProblemError:
     )
 
 
+def offered(request: Request) -> None:
+    """A deployment without a mini-program answers a stable 501, not a transient 503."""
+    settings = request.app.state.settings
+    if not (settings.wechat_appid and settings.wechat_secret):
+        raise ProblemError(
+            501,
+            "wechat-login-not-offered",
+            "本系统未开通微信小程序登录，请使用手机号和短信验证码登录。",
+            title="WeChat login not offered",
+        )
+
+
+NOT_OFFERED = {501: {"description": "WeChat login is not offered by this deployment"}}
+
+
 async def code2session(request: Request, code: str) -> str:
     """The openid for a wx.login() code; the session_key is dropped here."""
+    offered(request)
     settings = request.app.state.settings
-    if not settings.wechat_appid:
-        raise ProblemError(503, "wechat-not-configured", "本系统未开通微信小程序登录。")
     params = {
         "appid": settings.wechat_appid,
         "secret": settings.wechat_secret,
@@ -82,6 +99,7 @@ def _answer(answer: WechatAnswer) -> JSONResponse:
 @router.post(
     "/v1/auth/wechat-logins",
     response_model=WechatAnswer,
+    responses=NOT_OFFERED,
     summary="Mini-program sign-in: tokens, or a ticket to bind a phone first",
 )
 @guarded
@@ -104,10 +122,12 @@ async def wechat_login(body: WechatLogin, request: Request, session: SessionDep)
 @router.post(
     "/v1/auth/wechat-bindings",
     response_model=TokenPair,
+    responses=NOT_OFFERED,
     summary="Bind the mini-program's openid to the applicant of a verified phone, sign in",
 )
 @guarded
 async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep) -> JSONResponse:
+    offered(request)
     redis = request.app.state.redis
     openid = await redis.get(f"wechat:ticket:{body.ticket}")
     if openid is None:
