@@ -11,7 +11,7 @@ from services.api.auth.models import SignInEvent, StaffAccount
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api import fakewechat
-from tests.api.conftest import OPS, auth, make_tree, post
+from tests.api.conftest import OPS, auth, make_tree, post, token
 from tests.api.test_auth_applicants import codes_sent, new_phone, no_codes_left_queued, send
 from tests.conftest import Stack
 from tests.support import running
@@ -170,6 +170,55 @@ async def test_wechat_login_binds_after_a_phone_check(app_client) -> None:
     assert r.status_code == 503 and r.headers["retry-after"]
 
 
+async def _bind(client, openid: str, phone: str) -> dict:
+    r = await client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}.{uuid.uuid4()}"})
+    assert r.status_code == 200 and r.json()["phone_check_required"] is True, r.text
+    assert (await send(client, phone)).status_code == 202
+    body = {
+        "ticket": r.json()["ticket"],
+        "phone": phone,
+        "code": (await codes_sent(client, phone))[-1],
+    }
+    r = await client.post("/v1/auth/wechat-bindings", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_wechat_unbind_asks_for_the_phone_check_again(app_client) -> None:
+    openid, phone = f"o-{uuid.uuid4().hex[:20]}", new_phone()
+    tokens = await _bind(app_client, openid, phone)
+    me = auth(tokens["access_token"])
+    r = await app_client.delete("/v1/me/wechat", headers=me)
+    assert r.status_code == 204, r.text
+    r = await app_client.delete("/v1/me/wechat", headers=me)
+    assert r.status_code == 404 and r.json()["type"].endswith(":wechat-not-bound")
+    # The same WeChat user, next time: not signed in, a phone check first.
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}.again"})
+    assert r.status_code == 200 and r.json()["phone_check_required"] is True
+    assert "tokens" not in r.json()
+    # Binding again (the same phone) lands on the same applicant.
+    again = await _bind(app_client, openid, phone)
+    import jwt
+
+    subs = {
+        jwt.decode(t["access_token"], options={"verify_signature": False})["sub"]
+        for t in (tokens, again)
+    }
+    assert len(subs) == 1
+    async with app_client.app.state.sessionmaker() as session:
+        rows = (
+            await session.exec(
+                select(SignInEvent.method, SignInEvent.outcome, SignInEvent.reason).where(
+                    SignInEvent.subject == subs.pop()
+                )
+            )
+        ).all()
+    assert rows == [("wechat", "success", "unbound")]
+    # Staff and portals have no WeChat to unbind.
+    r = await app_client.delete("/v1/me/wechat", headers=auth(OPS))
+    assert r.status_code == 403
+
+
 async def test_wechat_not_offered_is_501_and_unreachable_is_503(stack, rules_url) -> None:
     from scripts.servers import free_port
 
@@ -185,6 +234,10 @@ async def test_wechat_not_offered_is_501_and_unreachable_is_503(stack, rules_url
             problem = r.json()
             assert problem["type"] == "urn:zhicheng:problem:wechat-login-not-offered"
             assert "短信验证码" in problem["detail"] and "retry-after" not in r.headers
+        # Unbinding still works for accounts bound while it was offered.
+        applicant = token("applicant", sub=f"no-wechat-{uuid.uuid4().hex[:6]}")
+        r = await client.delete("/v1/me/wechat", headers=auth(applicant))
+        assert r.status_code == 404 and r.json()["type"].endswith(":wechat-not-bound")
     gone = ApiSettings(
         **base,
         wechat_api_base=f"http://127.0.0.1:{free_port()}",

@@ -5,6 +5,8 @@ The mini-program sends its `wx.login()` code; the gateway exchanges it for the o
 signs in at once. An unknown one answers `phone_check_required` with a short-lived
 binding ticket; the applicant then proves a phone with an SMS code and the openid is
 bound to the applicant holding that phone (created if none), who is signed in.
+A signed-in applicant may unbind (`DELETE /v1/me/wechat`); that WeChat user then has to
+pass the phone check again. Binding and unbinding are both on record in sign_in_event.
 
 A deployment without a mini-program (no `WECHAT_APPID`/`WECHAT_SECRET`) answers 501
 `wechat-login-not-offered`; 503 with Retry-After means WeChat's server did not answer.
@@ -15,10 +17,13 @@ from __future__ import annotations
 import secrets
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import func
 from sqlmodel import select
 
+from services.api.access import PrincipalDep, allow
+from services.api.applicants import identity
 from services.api.applicants.models import Applicant
 from services.api.auth.applicants import (
     applicant_by_phone,
@@ -164,3 +169,30 @@ async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep
         reason="bound",
     )
     return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+
+
+@router.delete(
+    "/v1/me/wechat",
+    status_code=204,
+    dependencies=[allow("applicant")],
+    summary="Unbind WeChat from the signed-in applicant; that WeChat must pass a phone check again",
+)
+async def wechat_unbind(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
+    applicant = await identity.find(session, principal.sub, lock=True)
+    if applicant is None or applicant.wechat_openid is None:
+        raise ProblemError(
+            404, "wechat-not-bound", "当前账号未绑定微信，无需解绑。", title="WeChat not bound"
+        )
+    applicant.wechat_openid = None
+    applicant.updated_at = func.now()
+    session.add(applicant)
+    await session.flush()
+    await record_sign_in(
+        request.app.state.sessionmaker,
+        request,
+        method="wechat",
+        subject=applicant.sub,
+        outcome="success",
+        reason="unbound",
+    )
+    return Response(status_code=204)
