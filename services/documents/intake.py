@@ -5,11 +5,16 @@ Content-Length above it is refused at once, and bytes are counted as they arrive
 bodies that lie about their length or send none (chunked). File parts go to a
 SpooledTemporaryFile (memory first, disk beyond 1 MB), never wholly into memory
 while the request is still arriving.
+
+Once the body is in, `watch_caller` keeps listening on the connection, so an upload whose
+caller hung up while it was being checked and stored is not committed (see there).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -83,3 +88,53 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
         return Upload(data, upload.filename, upload.content_type, fields)
     finally:
         await form.close()
+
+
+def interrupted() -> ProblemError:
+    return ProblemError(
+        400,
+        "upload-interrupted",
+        "上传方已断开连接，本次上传未保存任何内容，请重新上传。",
+        title="Upload interrupted",
+    )
+
+
+class CallerWatch:
+    """Notices that the caller hung up after sending the whole body."""
+
+    def __init__(self, request: Request) -> None:
+        # Waiting on receive() also resumes reading the socket (the server pauses it
+        # while a large body is buffered), so the hang-up is seen when it happens.
+        self._task = asyncio.create_task(self._listen(request))
+
+    @staticmethod
+    async def _listen(request: Request) -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    @property
+    def gone(self) -> bool:
+        return self._task.done() and not self._task.cancelled()
+
+    def refuse_if_gone(self) -> None:
+        """Raise, so the request's transaction rolls the new row back, if the caller left.
+
+        The gateway stops waiting after its timeout (S3 hanging, say) and tells the
+        applicant nothing was saved; a row committed after that would be a document its
+        declaration does not list, and would refuse the applicant's retry as a duplicate.
+        The object, if it was written, then has no row and is removed by the sweeper.
+        """
+        if self.gone:
+            raise interrupted()
+
+    def close(self) -> None:
+        self._task.cancel()
+
+
+@asynccontextmanager
+async def watch_caller(request: Request) -> AsyncIterator[CallerWatch]:
+    watch = CallerWatch(request)
+    try:
+        yield watch
+    finally:
+        watch.close()

@@ -132,17 +132,19 @@ async def upload(
     up = await intake.read_upload(request, cap=cap)
     kind = _kind(up.fields.get("kind"))
     note = (up.fields.get("note") or "")[:500] or None
-    doc = await service.upload(
-        session,
-        _runtime(request),
-        declaration_id=declaration_id,
-        kind=kind,
-        data=up.data,
-        filename=up.filename,
-        uploader_id=uploader,
-        note=note,
-        normalize=normalize,
-    )
+    async with intake.watch_caller(request) as caller:
+        doc = await service.upload(
+            session,
+            _runtime(request),
+            declaration_id=declaration_id,
+            kind=kind,
+            data=up.data,
+            filename=up.filename,
+            uploader_id=uploader,
+            note=note,
+            normalize=normalize,
+        )
+        caller.refuse_if_gone()
     return _answer(request, doc)
 
 
@@ -223,19 +225,21 @@ async def replace(
         raise service.not_active(old.status)
     kind = _kind(up.fields.get("kind") or old.kind)
     note = (up.fields.get("note") or "")[:500] or None
-    doc = await service.upload(
-        session,
-        _runtime(request),
-        declaration_id=old.declaration_id,
-        kind=kind,
-        data=up.data,
-        filename=up.filename,
-        uploader_id=uploader,
-        note=note,
-        normalize=normalize,
-        replaces=old,
-        supersede=not defer,
-    )
+    async with intake.watch_caller(request) as caller:
+        doc = await service.upload(
+            session,
+            _runtime(request),
+            declaration_id=old.declaration_id,
+            kind=kind,
+            data=up.data,
+            filename=up.filename,
+            uploader_id=uploader,
+            note=note,
+            normalize=normalize,
+            replaces=old,
+            supersede=not defer,
+        )
+        caller.refuse_if_gone()
     return _answer(request, doc)
 
 

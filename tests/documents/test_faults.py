@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import json
 import uuid
 from datetime import timedelta
 
 import asyncpg
+import httpx
 import pytest
 
 from scripts.servers import SeaweedS3, free_port
@@ -95,6 +97,68 @@ async def test_s3_outage_answers_503_and_stores_nothing(stack: Stack, tmp_path, 
             assert again.status_code == 201, again.text
     finally:
         s3.stop(grace=3)
+
+
+async def _hang_up_after_the_body(app, path: str, data: bytes) -> list[dict]:
+    """One multipart request straight to the ASGI app whose caller sends the whole body,
+    then hangs up while the file is checked and stored (the gateway's timeout)."""
+    request = httpx.Request(
+        "POST",
+        f"http://test{path}",
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", data, "image/jpeg")},
+        headers={"X-Declaration-Status": "draft"},
+    )
+    body = request.read()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"defer=true" if path.endswith("/replace") else b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in request.headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+        "state": {},
+    }
+    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+    sent: list[dict] = []
+
+    async def receive():
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_upload_whose_caller_hung_up_is_not_committed(stack: Stack, s3, docs) -> None:
+    declaration = "hungup" + uuid.uuid4().hex[:8]
+    path = f"/v1/declarations/{declaration}/documents"
+    sent = await _hang_up_after_the_body(docs._transport.app, path, corpus.clean_scan(37))
+    assert sent[0]["status"] == 400
+    problem = json.loads(sent[1]["body"])
+    assert problem["type"] == "urn:zhicheng:problem:upload-interrupted"
+    listed = await docs.get(path, params={"include_inactive": "true"})
+    assert listed.json() == []
+    # A replacement likewise: the old document stays the active one, nothing new is kept.
+    old = (await upload(docs, declaration, corpus.clean_scan(38))).json()
+    path = f"/v1/documents/{old['id']}/replace"
+    sent = await _hang_up_after_the_body(docs._transport.app, path, corpus.clean_scan(39))
+    assert sent[0]["status"] == 400
+    listed = await docs.get(
+        f"/v1/declarations/{declaration}/documents", params={"include_inactive": "true"}
+    )
+    assert [(d["id"], d["status"]) for d in listed.json()] == [(old["id"], "accepted")]
+    # The caller's retry is not refused as a duplicate of a document nobody was told of.
+    again = await upload(docs, declaration, corpus.clean_scan(37))
+    assert again.status_code == 201, again.text
 
 
 def _keys(s3, bucket: str, prefix: str) -> set[str]:
