@@ -4,7 +4,9 @@
 (429 with Retry-After, whatever the password). An unknown username costs the same
 argon2 work as a known one and answers the same 401. Every sign-in and failure is
 written to api.sign_in_event. Ops create, disable and re-scope accounts; a change of
-status, role or organisation ends the account's sessions.
+status, role or organisation ends the account's sessions. Each account created is an
+audit entry (`staff_account_created`), whether by the API or by the first-account
+command (services/api/auth/bootstrap.py), which both go through `create_account`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from services.api.access import allow
+from services.api.access import PrincipalDep, allow
+from services.api.audit import service as audit
 from services.api.auth import tokens
 from services.api.auth.models import StaffAccount
 from services.api.auth.ratelimit import too_many
@@ -41,7 +45,7 @@ ROLE_ORG_KINDS = {
     "county_office": ("county_office",),
     "series_office": ("series_office",),
     "committee_office": ("committee_office",),
-    "ops": ("unit", "supervisor", "county_office", "series_office", "committee_office"),
+    "ops": ("ops", "unit", "supervisor", "county_office", "series_office", "committee_office"),
 }
 
 
@@ -66,7 +70,14 @@ async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
     dependencies=OPS,
     summary="Create a staff account bound to one organisation and role (ops)",
 )
-async def create(body: StaffCreate, session: SessionDep) -> StaffRead:
+async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
+    return read(await create_account(session, body=body, actor=principal))
+
+
+async def create_account(
+    session: AsyncSession, *, body: StaffCreate, actor: Principal
+) -> StaffAccount:
+    """A new account (argon2id hash), with its audit entry, in the caller's transaction."""
     await _check_org(session, body.role, body.org_id)
     taken = await session.scalar(
         select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
@@ -81,7 +92,13 @@ async def create(body: StaffCreate, session: SessionDep) -> StaffRead:
     )
     session.add(account)
     await session.flush()
-    return read(account)
+    await audit.record(
+        session,
+        principal=actor,
+        action="staff_account_created",
+        reason=f"{account.id} {account.username} {account.role} @ {account.org_id}",
+    )
+    return account
 
 
 async def _account(session, account_id: uuid.UUID, *, lock: bool = False) -> StaffAccount:
