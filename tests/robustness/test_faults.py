@@ -1,10 +1,9 @@
 """Faults the other suites do not cover: the eligibility service stopped during submission,
-PostgreSQL restarted under concurrent writers.
+PostgreSQL restarted under concurrent writers, S3 stopped under uploads through the gateway.
 
 Covered elsewhere, not repeated here:
-- S3 stopped: tests/documents/test_faults.py::test_s3_outage_answers_503_and_stores_nothing
-  (503 with Retry-After, no row, the same process uploads again once S3 is back; a
-  SeaweedFS restart takes ~20 s here, so it is not repeated through the gateway) and
+- S3 stopped, the document service alone:
+  tests/documents/test_faults.py::test_s3_outage_answers_503_and_stores_nothing and
   ::test_object_of_a_row_that_failed_to_commit_is_swept (an object whose row did not
   commit is swept: no half-stored document either way).
 - The document service down: tests/api/test_documents_route.py (503, declaration unchanged);
@@ -16,17 +15,25 @@ Covered elsewhere, not repeated here:
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 
 import asyncpg
+import httpx
 import pytest
 
-from scripts.servers import Postgres, free_port, port_open
+from scripts.servers import Postgres, SeaweedS3, free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.documents.config import DocumentsSettings
+from services.documents.storage import make_client
+from services.documents.sweeper import sweep_orphans
+from services.kit.db import make_engine, make_sessionmaker
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 from tests.api.conftest import (
     OPS,
@@ -39,6 +46,7 @@ from tests.api.conftest import (
     token,
 )
 from tests.conftest import ROOT, Stack
+from tests.documents import corpus
 from tests.support import running
 
 
@@ -204,3 +212,190 @@ async def test_postgres_restart_under_writers(stack: Stack, rules_url: str, tmp_
         print(f"{len(log)} writes: {len(ok)} succeeded, {len(failed)} refused during the restart")
     finally:
         pg.stop()
+
+
+def _object_versions(s3, bucket: str, prefix: str) -> set[tuple[str, str | None]]:
+    """Every object version (delete markers included) under `prefix`."""
+    return {
+        (o.object_name, o.version_id)
+        for o in s3.list_objects(bucket, prefix=prefix, recursive=True, include_version=True)
+    }
+
+
+async def _document_rows(stack: Stack, declaration_id: str) -> set[tuple[str, str, str | None]]:
+    conn = await asyncpg.connect(stack.database_url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch(
+            "SELECT id, status, superseded_by_id FROM documents.document WHERE declaration_id = $1",
+            declaration_id,
+        )
+    finally:
+        await conn.close()
+    return {(str(r[0]), r[1], r[2] and str(r[2])) for r in rows}
+
+
+async def _upload(client, did: str, tok: str, data: bytes, replaces: str | None = None):
+    url = f"/v1/declarations/{did}/documents" + (f"/{replaces}/replace" if replaces else "")
+    return await client.post(
+        url,
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", data, "image/jpeg")},
+        headers=auth(tok),
+    )
+
+
+@pytest.mark.slow
+async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tmp_path) -> None:
+    """An applicant uploads through the gateway while the document service's S3 is down:
+    503 with Retry-After, nothing stored or changed anywhere; once S3 is back, the same
+    processes take the same upload and the declaration is submitted. Then S3 hangs
+    instead: the gateway gives up, and the late write leaves no document behind."""
+    access, secret, bucket = "gw-outage-key", "gw-outage-secret-123", "gw-outage-bucket"
+    s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
+    own_s3 = {"s3_endpoint": s3.url, "s3_access_key": access, "s3_secret_key": secret}
+    docs = _Service(
+        "services.documents.main:app",
+        stack.env(
+            S3_ENDPOINT=s3.url,
+            S3_ACCESS_KEY=access,
+            S3_SECRET_KEY=secret,
+            S3_BUCKET=bucket,
+            ENSURE_BUCKET_ON_START="true",
+            SWEEP_INTERVAL_SECONDS="0",  # nothing may be left behind, swept or not
+            LOG_LEVEL="WARNING",
+        ),
+    )
+    store = make_client(DocumentsSettings(**{**stack.settings_kwargs(), **own_s3}))
+    try:
+        docs.start()
+        settings = ApiSettings(
+            **stack.settings_kwargs(),
+            rules_url=rules_url,
+            documents_url=docs.url,
+            documents_timeout=5,  # how long the gateway waits while S3 hangs, below
+        )
+        async with (
+            running(build_app(settings)) as client,
+            httpx.AsyncClient(base_url=docs.url) as direct,
+        ):
+            tree = await make_tree(client, label="存储停机")
+            campaign = await make_campaign(client)
+            applicant = token("applicant")
+            did = await new_draft(client, tree, campaign, applicant)
+            url = f"/v1/declarations/{did}"
+            first = await _upload(client, did, applicant, corpus.clean_scan(90))
+            assert first.status_code == 201, first.text
+            old_id = first.json()["id"]
+            assert (await direct.get("/readyz")).status_code == 200
+
+            before = await client.get(url, headers=auth(applicant))
+            listed_before = await client.get(url + "/documents", headers=auth(applicant))
+            prefix = f"declarations/{did}/"
+            objects_before = await asyncio.to_thread(_object_versions, store, bucket, prefix)
+            rows_before = await _document_rows(stack, did)
+            assert rows_before == {(old_id, "accepted", None)}
+            assert len(objects_before) == 1
+
+            await asyncio.to_thread(s3.stop, 3)
+            new_scan, replacement = corpus.clean_scan(91), corpus.clean_scan(92)
+            for r in (
+                await _upload(client, did, applicant, new_scan),
+                await _upload(client, did, applicant, replacement, replaces=old_id),
+            ):
+                assert r.status_code == 503, r.text
+                assert r.headers["content-type"] == PROBLEM_MEDIA_TYPE
+                assert int(r.headers["retry-after"]) > 0
+                assert r.json()["type"] == "urn:zhicheng:problem:storage-unavailable"
+                assert "稍后" in r.json()["detail"]
+
+            # The declaration, its documents and the old document are as they were.
+            after = await client.get(url, headers=auth(applicant))
+            assert after.headers["etag"] == before.headers["etag"]
+            assert after.json() == before.json()
+            listed = await client.get(url + "/documents", headers=auth(applicant))
+            assert listed.json() == listed_before.json()
+            assert [d["id"] for d in listed.json()] == [old_id]
+            assert await _document_rows(stack, did) == rows_before
+            ready = await direct.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["down"] == ["s3"], ready.text
+
+            # S3 back; neither app restarted. The store holds exactly what it held.
+            await asyncio.to_thread(s3.start)
+            objects_after = await asyncio.to_thread(_object_versions, store, bucket, prefix)
+            assert objects_after == objects_before
+            assert (await direct.get("/readyz")).status_code == 200
+
+            again = await _upload(client, did, applicant, new_scan)
+            assert again.status_code == 201, again.text
+            replaced = await _upload(client, did, applicant, replacement, replaces=old_id)
+            assert replaced.status_code == 201, replaced.text
+            new_id, replacement_id = again.json()["id"], replaced.json()["id"]
+            assert await _document_rows(stack, did) == {
+                (old_id, "superseded", replacement_id),
+                (new_id, "accepted", None),
+                (replacement_id, "accepted", None),
+            }
+            objects_now = await asyncio.to_thread(_object_versions, store, bucket, prefix)
+            assert len(objects_now) == 3
+
+            # S3 hangs (its process frozen) instead of refusing: the gateway stops waiting
+            # after its timeout and answers 503 "not saved". The document service's write
+            # lands once S3 thaws; it must not commit a document nobody was told of.
+            hung_scan = corpus.clean_scan(93)
+            etag = (await client.get(url, headers=auth(applicant))).headers["etag"]
+            rows_now = await _document_rows(stack, did)
+            os.killpg(s3.proc.pid, signal.SIGSTOP)
+            try:
+                r = await _upload(client, did, applicant, hung_scan)
+            finally:
+                os.killpg(s3.proc.pid, signal.SIGCONT)
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"] == PROBLEM_MEDIA_TYPE
+            assert int(r.headers["retry-after"]) > 0
+            assert r.json()["type"] == "urn:zhicheng:problem:documents-unavailable"
+            for _ in range(150):  # the late write reaches the store
+                landed = await asyncio.to_thread(_object_versions, store, bucket, prefix)
+                if landed != objects_now:
+                    break
+                await asyncio.sleep(0.2)
+            orphans = {key for key, _ in landed - objects_now}
+            assert len(orphans) == 1, landed
+            await asyncio.sleep(1.0)  # time enough for a commit that should not happen
+            assert await _document_rows(stack, did) == rows_now
+            assert (await client.get(url, headers=auth(applicant))).headers["etag"] == etag
+            # The object without a row is the sweeper's; then the store is as before.
+            engine = make_engine(stack.database_url)
+            try:
+                swept = await sweep_orphans(
+                    make_sessionmaker(engine), store, bucket, older_than=timedelta(0)
+                )
+            finally:
+                await engine.dispose()
+            assert set(swept) == orphans
+            assert await asyncio.to_thread(_object_versions, store, bucket, prefix) == objects_now
+            # The applicant's retry is taken, not refused as a duplicate.
+            retried = await _upload(client, did, applicant, hung_scan)
+            assert retried.status_code == 201, retried.text
+
+            # Attach what else the eligibility service asks for, then submit.
+            r = await post(client, url + "/submissions", applicant)
+            assert r.status_code == 422, r.text
+            missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+            current = await client.get(url, headers=auth(applicant))
+            attached = current.json()["attachments"]
+            expected = {new_id, replacement_id, retried.json()["id"]}
+            assert {a["document_id"] for a in attached} == expected
+            have = {a["kind"] for a in attached}
+            rest = [a for a in attachments_for(missing) if a["kind"] not in have]
+            r = await client.patch(
+                url,
+                json={"attachments": attached + rest},
+                headers=auth(applicant, **{"If-Match": current.headers["etag"]}),
+            )
+            assert r.status_code == 200, r.text
+            r = await post(client, url + "/submissions", applicant)
+            assert r.status_code == 200, r.text
+            assert r.json()["status"] != "draft"
+    finally:
+        docs.stop()
+        s3.stop(grace=3)
