@@ -55,31 +55,27 @@ class Idempotency:
         return JSONResponse(content, status_code=status_code, headers=headers)
 
 
-async def _idempotency(
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="Required on every POST; a retry with the same key replays the answer.",
-        ),
-    ] = None,
-) -> Idempotency:
-    if request.method != "POST":
-        return Idempotency(session, None)
-    if not idempotency_key:
-        raise ProblemError(
-            400,
-            "idempotency-key-required",
-            "每个 POST 请求都须带 Idempotency-Key 请求头（同一操作重试时使用同一个值）。",
-            title="Idempotency-Key required",
-        )
-    digest = hashlib.sha256(
-        request.method.encode() + b" " + request.url.path.encode() + b"\n" + await request.body()
-    ).hexdigest()
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Required on every POST; a retry with the same key replays the answer.",
+    ),
+]
+
+
+def _key_required() -> ProblemError:
+    return ProblemError(
+        400,
+        "idempotency-key-required",
+        "每个 POST 请求都须带 Idempotency-Key 请求头（同一操作重试时使用同一个值）。",
+        title="Idempotency-Key required",
+    )
+
+
+async def _claim(request: Request, session, principal, idempotency_key: str) -> Idempotency:
+    digest = await _digest(request)
     who = f"{principal.role}:{principal.sub}"
     # A concurrent request with the same key waits here until the first one commits.
     inserted = (
@@ -103,15 +99,71 @@ async def _idempotency(
     )
     record = (await session.exec(record_query)).one()
     if inserted is None:
-        if record.body_sha256 != digest:
-            raise ProblemError(
-                422,
-                "idempotency-key-reused",
-                "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
-                title="Idempotency key reused with another request",
-            )
-        raise Replay(record)
+        _answered(record, digest)
     return Idempotency(session, record)
+
+
+def _answered(record: IdempotencyRecord, digest: str) -> None:
+    """A committed record for this key: replay its answer, unless the body differs."""
+    if record.body_sha256 != digest:
+        raise ProblemError(
+            422,
+            "idempotency-key-reused",
+            "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
+            title="Idempotency key reused with another request",
+        )
+    raise Replay(record)
+
+
+async def _digest(request: Request) -> str:
+    return hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + await request.body()
+    ).hexdigest()
+
+
+async def _idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Idempotency:
+    if request.method != "POST":
+        return Idempotency(session, None)
+    if not idempotency_key:
+        raise _key_required()
+    return await _claim(request, session, principal, idempotency_key)
+
+
+class DeferredIdempotency:
+    """The key checked now, claimed later: for a POST whose slow part (a call to an outside
+    system) must not hold a database connection, the record (which holds a row lock until
+    commit) is inserted only once that part is over. `replay_if_answered` first, so that a
+    retry of a finished request is answered as before, whatever the state is now."""
+
+    def __init__(self, request: Request, principal, key: str) -> None:
+        self.request = request
+        self.principal = principal
+        self.key = key
+
+    async def replay_if_answered(self, session) -> None:
+        who = f"{self.principal.role}:{self.principal.sub}"
+        record = await session.get(IdempotencyRecord, (who, self.key))
+        if record is not None:
+            _answered(record, await _digest(self.request))
+
+    async def claim(self, session) -> Idempotency:
+        return await _claim(self.request, session, self.principal, self.key)
+
+
+async def _deferred_idempotency(
+    request: Request, principal: PrincipalDep, idempotency_key: IdempotencyKey = None
+) -> DeferredIdempotency:
+    if not idempotency_key:
+        raise _key_required()
+    return DeferredIdempotency(request, principal, idempotency_key)
+
+
+DeferredIdempotencyDep = Annotated[DeferredIdempotency, Depends(_deferred_idempotency)]
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -4,6 +4,7 @@ slow, failing or unreachable leaves the upload required and loses nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 
@@ -12,7 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.api.conftest import auth, make_campaign, make_tree, post, token
-from tests.api.registries.fake import FakeRegistries, Person
+from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
 from tests.api.registries.helpers import (
     draft,
     full_person,
@@ -509,3 +510,101 @@ async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
         did = await draft(client, other, tree, campaign, typed, got["applicant_facts"])
         errors = await _errors(client, f"/v1/declarations/{did}", other)
         assert four <= {e.get("material_id") for e in errors}, errors
+
+
+async def _until_asked(fake: FakeRegistries, name: str, times: int = 1) -> None:
+    for _ in range(500):
+        if fake.count(name) >= times:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{name} was never asked")
+
+
+async def test_a_slow_registry_holds_neither_the_declaration_nor_a_connection(
+    stack: Stack, rules_url: str, fake: FakeRegistries
+) -> None:
+    """One database connection in all: while the education registry takes its time, the
+    applicant still edits and withdraws; the lookup then stores over the edit, or, when the
+    declaration is no longer a draft (or not the version named), stores nothing."""
+    slow = {"db_pool_size": 1, "db_max_overflow": 0, "registry_timeout": 3 * SLOW_SECONDS}
+    async with gateway(stack, rules_url, fake, **slow) as client:
+        tree = await make_tree(client, label="共享庚", supervisor=False, county=False)
+        unit = await unit_of(client, tree.unit)
+        campaign = await make_campaign(client)
+
+        async def person_and_draft() -> tuple[str, str]:
+            applicant, number = token("applicant"), new_id_number()
+            fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
+            await register_identity(client, applicant, "覃工", number)
+            sections = private_sections(unit["name"])
+            did = await draft(client, applicant, tree, campaign, sections, TYPED_FACTS)
+            return applicant, f"/v1/declarations/{did}"
+
+        fake.modes["education"] = "slow"
+        # An edit while the registry is slow completes at once; the lookup keeps it.
+        applicant, url = await person_and_draft()
+        lookup = asyncio.create_task(post(client, url + "/lookups", applicant))
+        await _until_asked(fake, "education")
+        edit = {"specialty": "机械设计制造"}
+        r = await client.patch(url, json=edit, headers=auth(applicant, **{"If-Match": '"1"'}))
+        assert r.status_code == 200, r.text
+        assert not lookup.done()  # the edit did not wait for the registry
+        r = await lookup
+        assert r.status_code == 200, r.text
+        assert r.json()["version"] == 3
+        assert {x["status"] for x in r.json()["registries"]} == {"found"}
+        got = (await client.get(url, headers=auth(applicant))).json()
+        assert got["specialty"] == "机械设计制造"
+        assert got["sections"]["current_title"]["obtained_on"] == "2017-05-01"
+
+        # Withdrawn while the registry is slow: the answers are not stored.
+        applicant, url = await person_and_draft()
+        lookup = asyncio.create_task(post(client, url + "/lookups", applicant))
+        await _until_asked(fake, "education", 2)
+        r = await post(client, url + "/withdrawals", applicant, {"reason": "暂不申报"})
+        assert r.status_code == 200, r.text
+        assert not lookup.done()
+        r = await lookup
+        assert r.status_code == 409, r.text
+        assert r.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
+        assert r.headers["content-type"].startswith("application/problem+json")
+        stored = (await client.get(url + "/lookups", headers=auth(applicant))).json()
+        assert {x["status"] for x in stored} == {"not_checked"}
+
+        # Asked at a version that an edit then replaces: 412, nothing stored.
+        applicant, url = await person_and_draft()
+        lookup = asyncio.create_task(
+            post(client, url + "/lookups", applicant, **{"If-Match": '"1"'})
+        )
+        await _until_asked(fake, "education", 3)
+        r = await client.patch(url, json=edit, headers=auth(applicant, **{"If-Match": '"1"'}))
+        assert r.status_code == 200, r.text
+        r = await lookup
+        assert r.status_code == 412, r.text
+        assert "版本不一致" in r.json()["detail"]
+        stored = (await client.get(url + "/lookups", headers=auth(applicant))).json()
+        assert {x["status"] for x in stored} == {"not_checked"}
+        # A new attempt stores; its retry is answered from the record, no registry asked.
+        r = await post(client, url + "/lookups", applicant, key="again")
+        assert r.status_code == 200 and r.json()["version"] == 3
+        asked = len(fake.calls)
+        replay = await post(client, url + "/lookups", applicant, key="again")
+        assert replay.headers.get("idempotent-replayed") == "true"
+        assert replay.json() == r.json() and len(fake.calls) == asked
+
+        # The applicant corrects their name while the registries answer: nothing stored.
+        applicant, url = await person_and_draft()
+        seen = fake.count("education")
+        lookup = asyncio.create_task(post(client, url + "/lookups", applicant))
+        await _until_asked(fake, "education", seen + 1)
+        r = await client.put(
+            "/v1/me/identity",
+            json={"name": "覃某", "id_number": fake.calls[-1][1]["id_number"]},
+            headers=auth(applicant),
+        )
+        assert r.status_code == 200, r.text
+        r = await lookup
+        assert r.status_code == 409 and r.json()["type"].endswith(":lookup-stale"), r.text
+        assert "重新获取" in r.json()["detail"]
+        stored = (await client.get(url + "/lookups", headers=auth(applicant))).json()
+        assert {x["status"] for x in stored} == {"not_checked"}

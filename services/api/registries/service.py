@@ -19,6 +19,7 @@ from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration
 from services.api.declarations.sections import DeclarationSections
+from services.api.http import check_if_match
 from services.api.journals import consulting, duplicates, register
 from services.api.orgs import service as orgs
 from services.api.registries import consistency, facts
@@ -130,18 +131,18 @@ def _derive(
     return sections, applicant, filled, waived
 
 
-async def run(
-    session: AsyncSession,
-    principal: Principal,
-    declaration_id: uuid.UUID,
-    *,
-    registries: dict[str, Registry],
-    cipher: PiiCipher,
-) -> LookupsRead:
+async def prepare(
+    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, cipher: PiiCipher
+) -> tuple[Query, int]:
+    """What the registries are asked, and the declaration's version it was read at."""
     declaration = await declarations.load(session, principal, declaration_id)
     if principal.role != "applicant":
         raise forbidden()
     _editable(declaration)
+    return await _query(session, declaration, cipher), declaration.version
+
+
+async def _query(session: AsyncSession, declaration: Declaration, cipher: PiiCipher) -> Query:
     identity = await applicant_identity(session, cipher, declaration.applicant_sub)
     if identity is None:
         raise ProblemError(
@@ -152,16 +153,42 @@ async def run(
             title="Identity required",
         )
     unit = await orgs.get(session, declaration.unit_org_id)
-    query = Query(
+    return Query(
         id_number=identity.id_number,
         name=identity.name,
         unit_credit_code=unit.credit_code,
         year=declaration.year,
     )
-    # The registries are asked without holding the declaration's row lock.
-    outcomes = await asyncio.gather(*(registries[a.name].lookup(query) for a in ADAPTERS))
-    await session.refresh(declaration, with_for_update=True)
+
+
+async def ask(registries: dict[str, Registry], query: Query) -> list[Outcome]:
+    """Every registry at once, each within its own timeout; never raises."""
+    return list(await asyncio.gather(*(registries[a.name].lookup(query) for a in ADAPTERS)))
+
+
+async def store(
+    session: AsyncSession,
+    principal: Principal,
+    declaration_id: uuid.UUID,
+    *,
+    query: Query,
+    outcomes: list[Outcome],
+    cipher: PiiCipher,
+    if_match: str | None,
+) -> LookupsRead:
+    """Under the declaration's lock: still editable, still the same version (when the
+    caller said which), still the same person and unit; then keep the answers and pre-fill."""
+    declaration = await declarations.load(session, principal, declaration_id, lock=True)
     _editable(declaration)
+    check_if_match(if_match, declaration.version, required=False)
+    if await _query(session, declaration, cipher) != query:
+        raise ProblemError(
+            409,
+            "lookup-stale",
+            "获取共享数据期间，申报人的姓名、身份证号或申报单位发生了变更，"
+            "本次结果未保存，请重新获取。",
+        )
+    unit = await orgs.get(session, declaration.unit_org_id)
     now = await campaigns.db_now(session)
     rows = await _rows(session, declaration.id)
     for adapter, outcome in zip(ADAPTERS, outcomes, strict=True):
