@@ -181,14 +181,17 @@ async def test_a_suspect_journal_is_flagged_at_submission_and_at_every_level(cli
     assert r.status_code == 200, r.text
     flagged = r.json()["academic_risk"]
     assert [p["title"] for p in flagged] == ["风险论文", "按刊名", "套号论文", "停刊后发表"]
+    assert {p["basis"] for p in flagged} == {"submission"}
     assert all("请自行核验" in p["message"] for p in flagged)
     assert flagged[0]["matched_by"] == "issn" and flagged[1]["matched_by"] == "name"
     assert flagged[2]["matched_by"] == "cn" and "假冒" in flagged[2]["message"]
 
     def check(warnings: dict) -> None:
-        assert warnings["flagged_papers"] == 4
+        assert warnings["flagged_papers"] == 4 and warnings["new_flagged_papers"] == 0
         titles = [p["title"] for p in warnings["papers"]]
         assert titles == ["风险论文", "按刊名", "套号论文", "停刊后发表", "正规论文"]
+        assert {p["basis"] for p in warnings["papers"]} == {"submission"}
+        assert all(p["submission"] == 1 and p["now"] is None for p in warnings["papers"])
         assert warnings["papers"][0]["entry"]["status"] == "suspected_illegal"
         assert "涉嫌非法出版物数据库" in warnings["papers"][0]["message"]
         assert warnings["papers"][-1]["flagged"] is False

@@ -34,7 +34,7 @@ from services.api.http import (
     encode_cursor,
     etag,
 )
-from services.api.journals import register
+from services.api.journals import flags
 from services.kit.db import SessionDep
 
 router = APIRouter(
@@ -155,7 +155,7 @@ async def submit(
         session, principal, declaration, rules=request.app.state.rules
     )
     body = read(declaration)
-    checks = await register.check_papers(session, declaration.sections.get("papers") or [])
+    checks = await flags.papers(session, declaration)
     body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
     return await idem.respond(body, headers=headers(declaration))
 

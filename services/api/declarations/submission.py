@@ -34,7 +34,7 @@ from services.api.declarations.service import (
     touch,
     transition,
 )
-from services.api.journals import duplicates
+from services.api.journals import duplicates, flags
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.orgs.models import Org
@@ -189,6 +189,8 @@ async def submit(
         )
     )
     await duplicates.record(session, declaration)
+    # What each paper was checked against now stays with this submission for every level.
+    await flags.record(session, declaration, now=now)
     if resubmission:
         await audit.record(
             session,

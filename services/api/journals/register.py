@@ -38,6 +38,7 @@ STATUS = {
     "已停刊": "ceased",
 }
 MAX_ROWS = 100_000
+LEVEL_ORDER = {"risk": 0, "notice": 1, "none": 2}  # sort order: flagged first
 CLAUSE = "桂工信职办〔2023〕6号 二（二）2（3）：申报系统已设置学术风险预警功能"
 
 
@@ -233,18 +234,26 @@ def _check(
     return PaperCheck(**base, flagged=False, level="none", message=None)
 
 
-async def check_papers(session: AsyncSession, papers: list[dict[str, Any]]) -> list[PaperCheck]:
-    """Each paper against the register (ISSN/CN first, then the normalised name), flagged
-    papers first."""
-    keys = [
-        (parse_issn(p.get("issn_cn")), parse_cn(p.get("issn_cn")), name_key(p.get("journal")))
-        for p in papers
-    ]
-    issns = {k[0] for k in keys if k[0]}
-    cns = {k[1] for k in keys if k[1]}
-    names = {k[2] for k in keys if k[2]}
+def _keys(paper: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    return (
+        parse_issn(paper.get("issn_cn")),
+        parse_cn(paper.get("issn_cn")),
+        name_key(paper.get("journal")),
+    )
+
+
+async def check_many(
+    session: AsyncSession, paper_lists: list[list[dict[str, Any]]]
+) -> list[list[PaperCheck]]:
+    """Each paper of each list against today's register (ISSN/CN first, then the
+    normalised name), flagged papers first; one query for all of them."""
+    keys = [[_keys(p) for p in papers] for papers in paper_lists]
+    flat = [k for ks in keys for k in ks]
+    issns = {k[0] for k in flat if k[0]}
+    cns = {k[1] for k in flat if k[1]}
+    names = {k[2] for k in flat if k[2]}
     journals: list[Journal] = []
-    if keys:
+    if flat:
         journals = list(
             (
                 await session.exec(
@@ -264,18 +273,26 @@ async def check_papers(session: AsyncSession, papers: list[dict[str, Any]]) -> l
     # A name listed as suspect wins over a legitimate namesake (a fake imitating it).
     for j in sorted(journals, key=lambda j: j.status != "suspected_illegal", reverse=True):
         by_name[j.name_key] = j
-    checks = []
-    for index, (paper, (issn, cn, key)) in enumerate(zip(papers, keys, strict=True)):
-        if issn and issn in by_issn:
-            checks.append(_check(index, paper, by_issn[issn], "issn"))
-        elif cn and cn in by_cn:
-            checks.append(_check(index, paper, by_cn[cn], "cn"))
-        elif key in by_name:
-            checks.append(_check(index, paper, by_name[key], "name"))
-        else:
-            checks.append(_check(index, paper, None, None))
-    order = {"risk": 0, "notice": 1, "none": 2}
-    return sorted(checks, key=lambda c: (order[c.level], c.index))
+    out = []
+    for papers, paper_keys in zip(paper_lists, keys, strict=True):
+        checks = []
+        for index, (paper, (issn, cn, key)) in enumerate(zip(papers, paper_keys, strict=True)):
+            if issn and issn in by_issn:
+                checks.append(_check(index, paper, by_issn[issn], "issn"))
+            elif cn and cn in by_cn:
+                checks.append(_check(index, paper, by_cn[cn], "cn"))
+            elif key in by_name:
+                checks.append(_check(index, paper, by_name[key], "name"))
+            else:
+                checks.append(_check(index, paper, None, None))
+        out.append(sorted(checks, key=lambda c: (LEVEL_ORDER[c.level], c.index)))
+    return out
+
+
+async def check_papers(session: AsyncSession, papers: list[dict[str, Any]]) -> list[PaperCheck]:
+    """One declaration's papers against today's register, flagged papers first."""
+    [checks] = await check_many(session, [papers])
+    return checks
 
 
 async def search(session: AsyncSession, *, q: str | None, status: str | None, limit: int):

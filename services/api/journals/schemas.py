@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -30,6 +30,19 @@ class JournalImportRead(BaseModel):
     unchanged: int
 
 
+PaperLevel = Literal["risk", "notice", "none"]
+
+
+class PaperNow(BaseModel):
+    """Today's register on a paper whose check was recorded at submission, when it now
+    says something else (the entry changed, was listed or was cleared)."""
+
+    level: PaperLevel
+    matched_by: Literal["issn", "cn", "name"] | None
+    entry: JournalRead | None
+    message: str | None
+
+
 class PaperCheck(BaseModel):
     """One paper of a declaration against the register (学术风险预警)."""
 
@@ -38,10 +51,32 @@ class PaperCheck(BaseModel):
     journal: str
     issn_cn: str | None
     flagged: bool
-    level: Literal["risk", "notice", "none"]
+    level: PaperLevel
     matched_by: Literal["issn", "cn", "name"] | None
     entry: JournalRead | None = Field(description="the register entry matched, if any")
     message: str | None
+    basis: Literal["submission", "current"] = Field(
+        default="current",
+        description="submission: the check recorded when the declaration was submitted "
+        "(entry, status, source and date as they stood then, kept whatever the register "
+        "says later); current: a match against today's register",
+    )
+    basis_zh: str = Field(default="按当前期刊名录核对", description="the basis, for people")
+    submission: int | None = Field(
+        default=None, description="which submission recorded it (basis submission)"
+    )
+    recorded_at: datetime | None = None
+    submitted_level: PaperLevel | None = Field(
+        default=None, description="the level recorded at the latest submission, if checked"
+    )
+    new_since_submission: bool = Field(
+        default=False,
+        description="flagged by today's register though not flagged when it was submitted",
+    )
+    now: PaperNow | None = Field(
+        default=None,
+        description="basis submission only: today's register, when it says something else",
+    )
 
 
 class Conversion(BaseModel):

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.api.journals.schemas import Conversion, DuplicateClaim, PaperCheck
 from services.api.registries.consistency import ConsistencyWarning
@@ -41,6 +41,9 @@ class WarningsRead(BaseModel):
 
     declaration_id: uuid.UUID
     flagged_papers: int
+    new_flagged_papers: int = Field(
+        description="flagged by today's register though not when the declaration was submitted"
+    )
     papers: list[PaperCheck]
     decision_consulting: list[Conversion]
     decision_consulting_totals: dict[str, float]

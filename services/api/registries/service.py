@@ -20,7 +20,7 @@ from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration
 from services.api.declarations.sections import DeclarationSections
 from services.api.http import check_if_match
-from services.api.journals import consulting, duplicates, register
+from services.api.journals import consulting, duplicates, flags
 from services.api.orgs import service as orgs
 from services.api.registries import consistency, facts
 from services.api.registries.base import Connection, Outcome, Query, Registry
@@ -264,7 +264,7 @@ async def warnings(
 ) -> WarningsRead:
     declaration = await declarations.load(session, principal, declaration_id)
     s = declaration.sections
-    papers = await register.check_papers(session, s.get("papers") or [])
+    papers = await flags.papers(session, declaration)
     conversions = consulting.convert(s.get("decision_consulting") or [])
     registry_results = await stored(session, declaration)
     found_consistency = found_duplicates = None
@@ -290,6 +290,7 @@ async def warnings(
     return WarningsRead(
         declaration_id=declaration.id,
         flagged_papers=sum(1 for p in papers if p.flagged),
+        new_flagged_papers=sum(1 for p in papers if p.flagged and p.new_since_submission),
         papers=papers,
         decision_consulting=conversions,
         decision_consulting_totals=consulting.totals(conversions),
