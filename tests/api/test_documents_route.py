@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
 
@@ -431,3 +432,43 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     assert old.json()["id"] in ids
     stored = await stored_documents(documents_url, did)
     assert [(d["id"], d["status"]) for d in stored] == [(old.json()["id"], "accepted")]
+
+
+async def test_database_failing_at_the_attachment_discards_the_document(
+    stack: Stack, gateway, documents_url
+) -> None:
+    """The document service stored the file, then the gateway's database fails as the
+    attachment is committed: 503, and the document is deleted again, so the retry is
+    taken instead of being refused as a duplicate of a document the declaration lacks."""
+    tree = await make_tree(gateway, label="附件落库失败")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    before = await declaration(gateway, did, applicant)
+    conn = await asyncpg.connect(stack.database_url.replace("+asyncpg", ""))
+    name = "refuse_" + did.replace("-", "_")
+    # A refusal at COMMIT time with the SQLSTATE of a server shutting down.
+    await conn.execute(f"""
+        CREATE FUNCTION api.{name}() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'going away' USING ERRCODE = '57P01'; END $$ LANGUAGE plpgsql;
+        CREATE CONSTRAINT TRIGGER {name} AFTER UPDATE ON api.declaration
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = '{did}')
+        EXECUTE FUNCTION api.{name}();
+    """)
+    try:
+        r = await upload(gateway, did, applicant, corpus.clean_scan(88))
+    finally:
+        await conn.execute(f"DROP TRIGGER {name} ON api.declaration; DROP FUNCTION api.{name}()")
+        await conn.close()
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["retry-after"]
+    assert r.json()["type"] == "urn:zhicheng:problem:database-unavailable"
+    assert await stored_documents(documents_url, did) == []
+    after = await declaration(gateway, did, applicant)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()["attachments"] == []
+    again = await upload(gateway, did, applicant, corpus.clean_scan(88))
+    assert again.status_code == 201, again.text
+    attached = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert [a["document_id"] for a in attached] == [again.json()["id"]]

@@ -137,16 +137,22 @@ async def _upload(
     if response.status_code != 201:
         return client.relay(response)
     doc = response.json()
-    declaration = await service.attach(
-        session,
-        principal,
-        declaration_id,
-        doc=doc,
-        kinds=kinds,
-        uploaded_while=status,
-        http=http,
-        replaces=replaces,
-    )
+    try:
+        declaration = await service.attach(
+            session,
+            principal,
+            declaration_id,
+            doc=doc,
+            kinds=kinds,
+            uploaded_while=status,
+            http=http,
+            replaces=replaces,
+        )
+        # Committed here rather than after the return, so a failed commit discards too.
+        await session.commit()
+    except Exception:
+        await service.discard(http, doc["id"], uploaded_while=status)
+        raise
     return JSONResponse(
         doc,
         status_code=201,

@@ -7,6 +7,7 @@ the policy material it satisfies) in step, so the submission check sees what was
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,8 @@ from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
+
+logger = logging.getLogger("zhicheng.api.documents")
 
 
 def not_editable(status: str) -> ProblemError:
@@ -135,15 +138,15 @@ async def attach(
     """Record an accepted document on its declaration (replacing `replaces` if given).
 
     The declaration is locked and checked again: if it was submitted while the file was
-    streaming, the new document is deleted from the document service and the upload
-    refused, so no document is left stored that the declaration does not list. A
-    replacement takes effect in the document service (the old one superseded) only here,
-    under the lock: a submission either comes after it and sees the new document, or
-    before it, and the old document stays active and attached.
+    streaming, the upload is refused. A replacement takes effect in the document service
+    (the old one superseded) only here, under the lock: a submission either comes after
+    it and sees the new document, or before it, and the old document stays active and
+    attached. Whatever keeps the document off the declaration (this refusal, the old one
+    gone, the database) the caller deletes it again with `discard`, so no document is left
+    stored that the declaration does not list.
     """
     declaration, now = await locked_with_clock(session, principal, declaration_id)
     if declaration.status not in declarations.EDITABLE:
-        await client.delete_document(http, doc["id"], declaration_status=uploaded_while)
         raise not_editable(declaration.status)
     if replaces is not None:
         await _supersede(http, doc["id"], declaration.status)
@@ -169,9 +172,8 @@ async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> 
     response = await client.supersede(http, document_id, declaration_status=status)
     if response.status_code == 200:
         return
-    # The old document was replaced or deleted meanwhile (or the service is down): the
-    # new one must not stay behind unattached.
-    await client.delete_document(http, document_id, declaration_status=status)
+    # The old document was replaced or deleted meanwhile (or the service is down); the
+    # new one is discarded by the caller.
     if response.status_code == 409:
         raise ProblemError(
             409,
@@ -182,6 +184,22 @@ async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> 
     if response.status_code == 404:
         raise document_not_found()
     raise client.unavailable()
+
+
+async def discard(http: httpx.AsyncClient, document_id: str, *, uploaded_while: str) -> None:
+    """Delete a stored document its declaration does not record (best effort).
+
+    Should the document service be unreachable as well, the document stays stored but
+    unattached; the problem already on its way to the caller is the answer either way.
+    """
+    try:
+        response = await client.delete_document(
+            http, document_id, declaration_status=uploaded_while
+        )
+    except ProblemError:
+        response = None
+    if response is None or response.status_code not in (204, 404):
+        logger.warning("stored document %s could not be discarded", document_id)
 
 
 async def detach(
