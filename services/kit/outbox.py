@@ -27,7 +27,9 @@ tables, so the producer schedules reminders when it sets a deadline:
   sending it (a payment reminder after the window closed, a stale login code).
 
 Params are plain values (names, dates, amounts): a URL is refused here, since providers
-reject templates whose variables carry links and applicants must never be sent one.
+reject templates whose variables carry links and applicants must never be sent one. A
+template's secret params (a login code) are overwritten by the worker once the notice is
+sent, final or moot (services/notify/scrub.py); give such notices a `not_after`.
 """
 
 from __future__ import annotations

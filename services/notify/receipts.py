@@ -23,6 +23,7 @@ from sqlmodel import update
 
 from services.kit.outbox import Notification
 from services.kit.problems import ProblemError
+from services.notify.scrub import scrubbed_params
 
 FORWARD_FROM = ("sending", "sending_unknown", "sent")
 # Receipt codes that mean the number itself is bad: retrying can never help.
@@ -110,6 +111,7 @@ async def apply_receipts(
                     provider_message_id=func.coalesce(
                         Notification.provider_message_id, r.message_id
                     ),
+                    params=scrubbed_params(),  # final: a secret param is not needed again
                     **values,
                 )
             )

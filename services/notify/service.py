@@ -6,6 +6,10 @@ recorded after, guarded by the attempt number, so a job that arq runs twice, or 
 job for an earlier attempt, changes nothing. An outcome the worker cannot know (timeout
 after the request left, a crash) is `sending_unknown`: only the provider's query API
 resolves it (sweeper.py), never a blind resend, never another provider.
+
+A template's secret params (a login code) are masked in the stored text, and overwritten
+in the row's params by every update that makes the notice sent, final or moot
+(scrub.py).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
 from services.notify.config import NotifySettings
 from services.notify.ratelimit import admit
+from services.notify.scrub import scrubbed_params
 from services.notify.sms.providers.base import (
     Failover,
     Permanent,
@@ -137,6 +142,7 @@ async def reschedule(
             notification_id,
             [C.attempts == attempts, C.status == "sending"],
             status="technical_failure",
+            params=scrubbed_params(),
             last_error=f"gave up after {attempts} attempts: {reason}",
         )
         return "technical_failure"
@@ -171,10 +177,11 @@ UPDATE notify.notification
    AND (not_after IS NULL OR not_after > now())
 RETURNING attempts, phone, template_code, params::text
 """
+# $5: the params with their secrets masked, or NULL for a template without secrets.
 _SENT_SQL = """
 UPDATE notify.notification
    SET status = 'sent', provider_message_id = $3, rendered_text = $4, last_error = NULL,
-       sent_at = now(), updated_at = now()
+       params = COALESCE($5::text::jsonb, params), sent_at = now(), updated_at = now()
  WHERE id = $1 AND attempts = $2 AND status IN ('sending', 'sending_unknown')
 """
 
@@ -198,10 +205,15 @@ async def _claim(sender: Sender, notification_id: uuid.UUID, provider: str) -> C
 
 
 async def _record_sent(
-    sender: Sender, notification_id: uuid.UUID, attempts: int, message_id: str, text: str
+    sender: Sender,
+    notification_id: uuid.UUID,
+    attempts: int,
+    message_id: str,
+    text: str,
+    masked: str | None,
 ) -> None:
     async with sender.autocommit.connect() as conn:
-        await conn.exec_driver_sql(_SENT_SQL, (notification_id, attempts, message_id, text))
+        await conn.exec_driver_sql(_SENT_SQL, (notification_id, attempts, message_id, text, masked))
 
 
 async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
@@ -211,19 +223,27 @@ async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
     claimed = await _claim(sender, notification_id, provider_name)
     if claimed is None:
         moot = [*pending, C.not_after <= func.now()]
-        if await _update(sender, notification_id, moot, status="expired"):
+        if await _update(sender, notification_id, moot, status="expired", params=scrubbed_params()):
             return "expired"
         return "skipped"  # done, being sent, cancelled, not due, or not ours
     attempts = claimed.attempts
     mine = [C.attempts == attempts, C.status == "sending"]
     try:
         template = get_template(claimed.template_code)
-        signed = with_signature(sender.settings.notify_sign_name, template.render(claimed.params))
+        text = template.render(claimed.params)
         params = provider_params(template, claimed.params)
+        if template.secret:  # stored as sent, but with the secrets masked
+            text = template.render(template.masked(claimed.params))
+        signed = with_signature(sender.settings.notify_sign_name, text)
     except TemplateError as exc:
         # The producer's fault: no attempt will ever render it.
         await _update(
-            sender, notification_id, mine, status="technical_failure", last_error=str(exc)
+            sender,
+            notification_id,
+            mine,
+            status="technical_failure",
+            params=scrubbed_params(),
+            last_error=str(exc),
         )
         return "technical_failure"
 
@@ -255,6 +275,7 @@ async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
             notification_id,
             mine,
             status="permanent_failure",
+            params=scrubbed_params(),
             rendered_text=signed,
             last_error=str(exc),
         )
@@ -276,5 +297,6 @@ async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
         )
         return "sending_unknown"
 
-    await _record_sent(sender, notification_id, attempts, sent.message_id, signed)
+    masked = json.dumps(template.masked(claimed.params)) if template.secret else None
+    await _record_sent(sender, notification_id, attempts, sent.message_id, signed, masked)
     return "sent"

@@ -1,7 +1,8 @@
 """The sweeper (arq cron): nothing pending is lost, nothing in flight stays unknown.
 
 Each run, in this order:
-1. expire moot notices: still pending and `not_after` passed → `expired`;
+1. expire moot notices: still pending and `not_after` passed → `expired`; a secret
+   param (a login code) of any notice past `not_after` is overwritten (scrub.py);
 2. a row `sending` longer than the stale bound belongs to a dead worker → `sending_unknown`;
 3. resolve `sending_unknown` by asking the same provider (query API): taken → `sent` /
    `delivered` / failed; not found after a grace period → `retry` (it never left);
@@ -22,6 +23,7 @@ from sqlmodel import select, update
 
 from services.kit.outbox import PENDING, Notification, relay
 from services.notify.receipts import failure_status
+from services.notify.scrub import SECRET, scrubbed_params
 from services.notify.service import Sender
 from services.notify.sms.providers.base import ProviderError
 
@@ -78,7 +80,13 @@ async def resolve_unknown(
         except ProviderError as exc:
             give_up = timedelta(hours=s.notify_unknown_give_up_hours)
             if row.updated_at < row.updated_at.now(row.updated_at.tzinfo) - give_up:
-                await _bulk(sender, *mine, status="technical_failure", last_error=str(exc))
+                await _bulk(
+                    sender,
+                    *mine,
+                    status="technical_failure",
+                    params=scrubbed_params(),
+                    last_error=str(exc),
+                )
                 outcome = "technical_failure"
         else:
             if found.state == "not_found":
@@ -90,6 +98,7 @@ async def resolve_unknown(
                     sender,
                     *mine,
                     status="sent",
+                    params=scrubbed_params(),
                     sent_at=func.now(),
                     provider_message_id=found.message_id or row.provider_message_id,
                 )
@@ -99,6 +108,7 @@ async def resolve_unknown(
                     sender,
                     *mine,
                     status="delivered",
+                    params=scrubbed_params(),
                     sent_at=func.now(),
                     delivered_at=func.now(),
                     provider_message_id=found.message_id or row.provider_message_id,
@@ -106,9 +116,34 @@ async def resolve_unknown(
                 outcome = "delivered"
             else:
                 outcome = failure_status(found.error)
-                await _bulk(sender, *mine, status=outcome, last_error=found.error)
+                await _bulk(
+                    sender, *mine, status=outcome, params=scrubbed_params(), last_error=found.error
+                )
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+async def scrub_moot(sender: Sender) -> int:
+    """Secret params of notices past `not_after` whose send is in flight or in doubt.
+
+    Nothing will send them again (a claim needs `not_after` ahead), and querying the
+    provider needs only phone and id. `updated_at` is left alone: it times the doubt.
+    """
+    if not SECRET:
+        return 0
+    async with sender.maker() as session:
+        result = await session.exec(
+            update(Notification)
+            .where(
+                Notification.status.in_(("sending", "sending_unknown")),
+                Notification.not_after <= func.now(),
+                Notification.template_code.in_(list(SECRET)),
+                Notification.params != scrubbed_params(),
+            )
+            .values(params=scrubbed_params())
+        )
+        await session.commit()
+        return result.rowcount
 
 
 async def sweep(sender: Sender) -> dict[str, int]:
@@ -119,7 +154,9 @@ async def sweep(sender: Sender) -> dict[str, int]:
             Notification.status.in_(PENDING),
             Notification.not_after <= func.now(),
             status="expired",
+            params=scrubbed_params(),
         ),
+        "scrubbed": await scrub_moot(sender),
         "stale_sending": await _bulk(
             sender,
             Notification.status == "sending",

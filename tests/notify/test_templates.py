@@ -41,6 +41,8 @@ def test_the_notices_the_issue_names_exist() -> None:
 def test_declared_params_are_exactly_the_fields(code: str) -> None:
     t = TEMPLATES[code]
     assert sorted(re.findall(r"\{(\w+)\}", t.text)) == sorted(t.params)
+    assert set(t.secret) <= set(t.params)
+    assert set(t.secret) == ({"code"} if code == "LOGIN_CODE" else set())
     rendered = t.render(SAMPLE)
     assert "{" not in rendered
     # Each notice fits in at most two billed parts even with long names.

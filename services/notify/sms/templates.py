@@ -4,6 +4,11 @@ The worker renders the text itself and stores it for audit; the provider receive
 template code and the parameters (Aliyun as a JSON object by name, Tencent as a list in
 the order of `params`), so each template here mirrors one approved at each provider.
 
+A template names its secret params (`secret`, e.g. a login code): the provider gets them,
+but nothing stored keeps them past their use. The stored text is rendered with them
+masked, and once the notice is sent or final (or moot) the worker overwrites them in the
+row's params (services/notify/scrub.py).
+
 Length is counted as the providers bill it: every character counts one (Chinese,
 Latin, digit, punctuation, space), the signature 【…】 included; up to 70 characters is
 one message, longer text is split into parts of 67.
@@ -24,6 +29,8 @@ MULTI_PART = 67
 MAX_PARAM_CHARS = 35
 
 Kind = Literal["code", "notice"]
+# What a secret param reads as in storage once it is no longer needed.
+MASK = "******"
 
 
 class TemplateError(ValueError):
@@ -36,9 +43,15 @@ class Template:
     kind: Kind
     text: str
     params: tuple[str, ...]
+    # Params never kept in storage after use (see the module docstring).
+    secret: tuple[str, ...] = ()
 
     def render(self, values: dict[str, Any]) -> str:
         return render_text(self, values)
+
+    def masked(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values with every secret param present replaced by MASK."""
+        return {k: MASK if k in self.secret else v for k, v in values.items()}
 
 
 TEMPLATES: dict[str, Template] = {
@@ -106,6 +119,7 @@ TEMPLATES: dict[str, Template] = {
             "code",
             "您的登录验证码为{code}，5分钟内有效，请勿告诉他人。",
             ("code",),
+            secret=("code",),
         ),
     )
 }
