@@ -1,6 +1,6 @@
 """学术风险预警 recorded at submission (桂工信职办〔2023〕6号 二（二）2（3））: every level reads
 what the applicant submitted against, even after the register changes; a match only today's
-register makes is shown as new."""
+register makes is shown as new; reviewers' lists count the risks and put them first."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ async def test_flags_recorded_at_submission_survive_a_register_change_and_new_on
     ]  # fmt: skip
     did = await _declaration(client, tree, campaign, applicant, papers)
     url = f"/v1/declarations/{did}"
+    # A second declaration of the same unit, with nothing flagged, arrives first.
+    other = token("applicant")
+    calm = await _declaration(client, tree, campaign, other, papers[:1])
+    assert (await submit(client, calm, other)).status_code == 200
+
     r = await submit(client, did, applicant)
     assert r.status_code == 200, r.text
     assert [p["title"] for p in r.json()["academic_risk"]] == ["提交时已列入"]
@@ -104,6 +109,28 @@ async def test_flags_recorded_at_submission_survive_a_register_change_and_new_on
         (1, "none", "legitimate"),
         (2, "risk", "suspected_illegal"),
     ]
+
+    # The reviewers' list counts the risks; the applicant's does not carry them.
+    listed_items = (await client.get("/v1/declarations?limit=100", headers=auth(unit))).json()
+    by_id = {d["id"]: d for d in listed_items["items"]}
+    assert by_id[did]["risk"] == {
+        "flagged_papers": 2,
+        "new_flagged_papers": 1,
+        "consistency_warnings": 0,
+    }
+    own = (await client.get("/v1/declarations", headers=auth(applicant))).json()
+    assert [d["risk"] for d in own["items"]] == [None]
+
+    # The review screen: the flagged declaration first, its flagged papers first.
+    r = await client.get("/v1/review-queue", headers=auth(unit))
+    assert r.status_code == 200, r.text
+    queue = r.json()
+    assert queue[0]["declaration_id"] == did
+    assert [p["title"] for p in queue[0]["papers"]] == ["提交时已列入", "后来被列入", "清白论文"]
+    assert queue[0]["risk"]["flagged_papers"] == 2
+    assert [q["declaration_id"] for q in queue] == [did, calm]
+    r = await client.get("/v1/review-queue", headers=auth(applicant))
+    assert r.status_code == 403
 
     # Returned, corrected (the listed paper dropped), resubmitted: submission 2 is recorded.
     deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()

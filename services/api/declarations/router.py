@@ -35,6 +35,7 @@ from services.api.http import (
     etag,
 )
 from services.api.journals import flags
+from services.api.registries import risk
 from services.kit.db import SessionDep
 
 router = APIRouter(
@@ -67,7 +68,14 @@ async def create(
     )
 
 
-@router.get("", response_model=DeclarationPage, summary="Declarations I may see, oldest first")
+@router.get(
+    "",
+    response_model=DeclarationPage,
+    summary="Declarations I may see, oldest first",
+    description="For reviewers and ops each item carries `risk`: papers flagged by the "
+    "journal register (recorded at submission, and new ones) and social-insurance "
+    "consistency warnings, counted.",
+)
 async def list_declarations(
     session: SessionDep,
     principal: PrincipalDep,
@@ -83,7 +91,11 @@ async def list_declarations(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    return DeclarationPage(items=[read(r) for r in rows], next_cursor=next_cursor)
+    items = [read(r) for r in rows]
+    summaries = await risk.summaries(session, principal, rows)
+    for item in items:
+        item.risk = summaries.get(item.id)
+    return DeclarationPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{declaration_id}", response_model=DeclarationRead)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.declarations.sections import DeclarationSections
+from services.api.registries.schemas import RiskSummary
 from services.kit.vocabulary import Level
 from services.kit.vocabulary import PathId as Path
 
@@ -113,6 +114,11 @@ class DeclarationRead(BaseModel):
         default=None,
         description="In the submission answer only: papers the journal register flags "
         "(学术风险预警，请自行核验); reviewers see them in GET …/warnings",
+    )
+    risk: RiskSummary | None = Field(
+        default=None,
+        description="In reviewers' (and ops') lists only: flagged papers and consistency "
+        "warnings, counted; the details are in GET …/warnings",
     )
 
 

@@ -22,7 +22,7 @@ from services.api.declarations.sections import DeclarationSections
 from services.api.http import check_if_match
 from services.api.journals import consulting, duplicates, flags
 from services.api.orgs import service as orgs
-from services.api.registries import consistency, facts
+from services.api.registries import facts, risk
 from services.api.registries.base import Connection, Outcome, Query, Registry
 from services.api.registries.continuing_education import ContinuingEducationRegistry
 from services.api.registries.education import EducationRegistry
@@ -269,28 +269,15 @@ async def warnings(
     registry_results = await stored(session, declaration)
     found_consistency = found_duplicates = None
     if principal.role != "applicant":  # reviewers' warnings name other people's records
-        rows = await _rows(session, declaration.id)
-        si = rows.get("social_insurance")
-        unit = await orgs.get(session, declaration.unit_org_id)
-        found_consistency = (
-            consistency.check(
-                records=si.data["records"],
-                sections=s,
-                attachments=declaration.attachments,
-                credit_code=unit.credit_code,
-                unit_name=unit.name,
-                today=_today(await campaigns.db_now(session)),
-            )
-            if si is not None and si.data is not None
-            else []
-        )
+        found_consistency = (await risk.consistency_many(session, [declaration]))[declaration.id]
         found_duplicates = await duplicates.find(
             session, declaration, show_ids=principal.role in (*OFFICE_ROLES, "ops")
         )
+    summary = risk.summary(papers, found_consistency)
     return WarningsRead(
         declaration_id=declaration.id,
-        flagged_papers=sum(1 for p in papers if p.flagged),
-        new_flagged_papers=sum(1 for p in papers if p.flagged and p.new_since_submission),
+        flagged_papers=summary.flagged_papers,
+        new_flagged_papers=summary.new_flagged_papers,
         papers=papers,
         decision_consulting=conversions,
         decision_consulting_totals=consulting.totals(conversions),

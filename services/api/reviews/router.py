@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from services.api.access import (
     OFFICE_ROLES,
+    REVIEWER_ROLES,
     ROLE_ORG_KIND,
     PrincipalDep,
     allow,
@@ -30,9 +31,9 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
-from services.api.reviews import reports, service
+from services.api.reviews import queue, reports, service
 from services.api.reviews.models import UnitReview
-from services.api.reviews.schemas import UnitReviewRead, UnitReviewWrite
+from services.api.reviews.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError
 
@@ -44,6 +45,25 @@ def _review_read(review: UnitReview) -> UnitReviewRead:
     return UnitReviewRead.model_validate(
         {**review.model_dump(), "declaration_id": str(review.declaration_id)}
     )
+
+
+@router.get(
+    "/v1/review-queue",
+    dependencies=[allow(*REVIEWER_ROLES)],
+    response_model=list[QueueItem],
+    summary="审核界面: the declarations waiting at my step, riskiest first",
+    description="Declarations with papers flagged by the journal register come first (those "
+    "recorded at submission and new matches against today's register), then those with "
+    "social-insurance consistency warnings, then the rest as they arrived; each lists its "
+    "papers flagged first. Details per declaration: GET …/warnings.",
+)
+async def review_queue(
+    session: SessionDep,
+    principal: PrincipalDep,
+    campaign_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[QueueItem]:
+    return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
 
 
 @router.put(

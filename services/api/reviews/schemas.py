@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.journals.schemas import PaperCheck
+from services.api.registries.schemas import RiskSummary
 
 ASPECTS = {
     "moral_character": "思想品德",
@@ -62,3 +66,19 @@ class UnitReviewRead(BaseModel):
     recommended_on: date
     agree: bool
     updated_by: str
+
+
+class QueueItem(BaseModel):
+    """One declaration waiting at the caller's step, as the review screen lists it."""
+
+    declaration_id: uuid.UUID
+    name: str | None = Field(description="the applicant's name (基本信息)")
+    level: str
+    specialty: str | None
+    status: str
+    submission_count: int
+    reached_at: datetime | None = Field(description="when it reached the caller's step")
+    risk: RiskSummary
+    papers: list[PaperCheck] = Field(
+        description="every paper, flagged first (recorded at submission, then new matches)"
+    )
