@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -185,6 +186,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.warning("database unreachable: %s", type(exc.orig).__name__)
         return problem_response(database_unavailable(), request)
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for the pool's whole timeout (DB_POOL_SIZE +
+        # DB_MAX_OVERFLOW too small for the load, or requests stuck on a slow dependency).
+        logger.warning("database connection pool exhausted")
+        return problem_response(service_busy(), request)
+
     @app.exception_handler(ConnectionError)
     async def _connection(request: Request, exc: ConnectionError) -> JSONResponse:
         logger.warning("dependency unreachable: %s", type(exc).__name__)
@@ -226,6 +234,17 @@ def database_unavailable() -> ProblemError:
         "数据库暂时无法连接，请稍后重试；"
         "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
         title="Database unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def service_busy() -> ProblemError:
+    return ProblemError(
+        503,
+        "service-busy",
+        "服务繁忙，暂时无法处理该请求，请稍后重试；"
+        "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
+        title="Service busy",
         headers={"Retry-After": "5"},
     )
 

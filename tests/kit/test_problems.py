@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.kit.app import create_app
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
@@ -39,6 +40,10 @@ def _app() -> FastAPI:
     @app.get("/conflict")
     async def conflict() -> dict:
         raise ProblemError(409, "declaration-submitted", "申报已提交，不能再写入数据。")
+
+    @app.get("/pool-exhausted")
+    async def pool_exhausted() -> dict:
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
 
     @app.get("/boom")
     async def boom() -> dict:
@@ -128,3 +133,10 @@ async def test_log_lines_are_json_and_carry_the_request_id(capfd: pytest.Capture
     assert mine and mine[0]["request_id"] == "trace-7" and mine[0]["service"] == "test"
     access = [line for line in lines if line.get("logger") == "zhicheng.access"]
     assert access[-1]["status"] == 200 and access[-1]["request_id"] == "trace-7"
+
+
+async def test_exhausted_connection_pool_is_503_not_500() -> None:
+    async with running(_app()) as client:
+        response = await client.get("/pool-exhausted")
+    _is_problem(response, 503, "service-busy")
+    assert response.headers["retry-after"] == "5"
