@@ -15,6 +15,10 @@ from redis.asyncio import Redis
 from tests.api.conftest import auth, make_campaign, make_tree, post, token
 from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
 from tests.api.registries.helpers import (
+    ARTS_FACTS,
+    arts_crafts_2023,
+    arts_person,
+    arts_sections,
     draft,
     full_person,
     gateway,
@@ -433,7 +437,7 @@ async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
 ) -> None:
     """广西工艺美术 2023 (桂工信职办〔2023〕6号) asks for all four proofs; the registries
     stand in for 学历, 下一级职称, 继续教育 and 社保."""
-    from tests.api.conftest import OPS, Tree, make_org
+    from tests.api.conftest import Tree, make_org
 
     four = {"education_proof", "title_certificate", "continuing_education",
             "social_insurance_record"}  # fmt: skip
@@ -444,42 +448,11 @@ async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
         unit_id = await make_org(client, "unit", "三江某壮锦公司", series, region="450226")
         tree = Tree(committee, series, None, None, unit_id)
         unit = await unit_of(client, unit_id)
-        windows = (await make_campaign(client))["windows"]
-        body = {
-            "code": f"test-gx-arts-2023-{uuid.uuid4().hex[:8]}",
-            "name": "广西2023年度工艺美术系列高级职称评审（测试）",
-            "year": 2023,
-            "series": "arts_crafts",
-            "region_code": "450000",
-            "levels": ["deputy_senior"],
-            "committee_code": "gx-arts-senior-deputy-senior",
-            "committee_name": "广西工艺美术系列正、副高级评委会",
-            "windows": windows,
-            "evaluate_on": "2023-09-10",
-        }
-        r = await post(client, "/v1/campaigns", OPS, body)
-        assert r.status_code == 201, r.text
-        campaign = r.json()
-        person = full_person("黄师傅", unit["credit_code"], unit["name"])
-        person.degrees[0].update(level="本科", graduated_on="2005-06-30", major="工艺美术")
-        person.certificates = [
-            {"series": "工艺美术", "level": "assistant", "title_name": "助理工艺美术师",
-             "obtained_on": "2008-12-01", "issuer": "广西职改办"},
-            {"series": "工艺美术", "level": "intermediate", "title_name": "工艺美术师",
-             "obtained_on": "2014-05-01", "issuer": "广西职改办", "certificate_no": "GXGM-14"},
-        ]  # fmt: skip
-        person.hours = {2023: {"public_hours": 30, "professional_hours": 48, "exam_passed": True}}
+        campaign = await arts_crafts_2023(client)
         number = new_id_number()
-        fake.people[number] = person
-        sections = private_sections(
-            unit["name"], self_evaluation={"text": "从事壮锦织造设计十八年，主持多项纹样复原。"}
-        )
-        sections["basic_info"] = {**sections["basic_info"], "dual_directed": True}
-        facts = {
-            "employer_type": "private",
-            "dual_directed": True,
-            "professional_work_since": "2005-07-01",
-        }
+        fake.people[number] = arts_person("黄师傅", unit["credit_code"], unit["name"])
+        sections = arts_sections(unit["name"])
+        facts = ARTS_FACTS
 
         applicant = token("applicant")
         await register_identity(client, applicant, "黄师傅", number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.pii import id_check_character
-from tests.api.conftest import OPS, auth, post
+from tests.api.conftest import OPS, auth, make_campaign, post
 from tests.api.registries.fake import FakeRegistries, Person
 from tests.support import running
 
@@ -132,3 +133,53 @@ async def gateway(stack, rules_url: str, fake: FakeRegistries, **overrides):
     )
     async with running(build_app(settings)) as client:
         yield client
+
+
+async def arts_crafts_2023(client) -> dict:
+    """A 广西2023年度工艺美术系列高级 campaign (桂工信职办〔2023〕6号), open now."""
+    windows = (await make_campaign(client))["windows"]
+    body = {
+        "code": f"test-gx-arts-2023-{uuid.uuid4().hex[:8]}",
+        "name": "广西2023年度工艺美术系列高级职称评审（测试）",
+        "year": 2023,
+        "series": "arts_crafts",
+        "region_code": "450000",
+        "levels": ["deputy_senior"],
+        "committee_code": "gx-arts-senior-deputy-senior",
+        "committee_name": "广西工艺美术系列正、副高级评委会",
+        "windows": windows,
+        "evaluate_on": "2023-09-10",
+    }
+    r = await post(client, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def arts_person(name: str, credit_code: str, unit_name: str) -> Person:
+    """A 工艺美术师 of 2014 with a bachelor's degree, 2023 public course passed."""
+    person = full_person(name, credit_code, unit_name)
+    person.degrees[0].update(level="本科", graduated_on="2005-06-30", major="工艺美术")
+    person.certificates = [
+        {"series": "工艺美术", "level": "assistant", "title_name": "助理工艺美术师",
+         "obtained_on": "2008-12-01", "issuer": "广西职改办"},
+        {"series": "工艺美术", "level": "intermediate", "title_name": "工艺美术师",
+         "obtained_on": "2014-05-01", "issuer": "广西职改办", "certificate_no": "GXGM-14"},
+    ]  # fmt: skip
+    person.hours = {2023: {"public_hours": 30, "professional_hours": 48, "exam_passed": True}}
+    return person
+
+
+def arts_sections(unit_name: str) -> dict:
+    """A 三江 (双定向) applicant's sections: the one 工艺美术 高级 path evaluated here."""
+    sections = private_sections(
+        unit_name, self_evaluation={"text": "从事壮锦织造设计十八年，主持多项纹样复原。"}
+    )
+    sections["basic_info"] = {**sections["basic_info"], "dual_directed": True}
+    return sections
+
+
+ARTS_FACTS = {
+    "employer_type": "private",
+    "dual_directed": True,
+    "professional_work_since": "2005-07-01",
+}
