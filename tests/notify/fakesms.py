@@ -6,11 +6,12 @@ records every message it accepts, answers the providers' query APIs from that re
 and can be told to fail:
 
     POST /_fake/mode  {"provider": "aliyun", "fail_5xx_seconds": 3,
-                       "stall_seconds": 30, "stall_count": 1,
+                       "stall_seconds": 30, "stall_count": 1, "stall_out_id": "<id>",
                        "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "error_count": 1}
     GET  /_fake/records   POST /_fake/reset   GET /_fake/stats
 
-A stalled send is recorded (the provider took it) before the answer is held back.
+A stalled send is recorded (the provider took it) before the answer is held back; with
+`stall_out_id` only the send of that notice stalls, whatever else reaches the fake first.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ def _error_code(provider: str) -> str | None:
     return None
 
 
-async def _maybe_stall(provider: str) -> None:
+async def _maybe_stall(provider: str, out_id: str | None) -> None:
     mode = _mode(provider)
+    if mode.get("stall_out_id") not in (None, out_id):
+        return
     if mode.get("stall_count", 0) != 0 and mode.get("stall_seconds"):
         mode["stall_count"] -= 1
         # Released early by /_fake/reset, so the server can always shut down.
@@ -120,7 +123,7 @@ async def aliyun(request: Request) -> JSONResponse:
             params=json.loads(params["TemplateParam"]),
             out_id=params.get("OutId"),
         )
-        await _maybe_stall("aliyun")
+        await _maybe_stall("aliyun", entry["out_id"])
         return JSONResponse(
             {"Code": "OK", "Message": "OK", "BizId": entry["message_id"], "RequestId": "r"}
         )
@@ -208,7 +211,7 @@ async def tencent(request: Request) -> JSONResponse:
             params=body["TemplateParamSet"],
             out_id=body.get("SessionContext"),
         )
-        await _maybe_stall("tencent")
+        await _maybe_stall("tencent", entry["out_id"])
         status = {"SerialNo": entry["message_id"], "PhoneNumber": phone, "Code": "Ok",
                   "Message": "send success", "SessionContext": entry["out_id"]}  # fmt: skip
         return _tc({"SendStatusSet": [status]})
@@ -240,7 +243,7 @@ async def set_mode(request: Request) -> JSONResponse:
         mode = _mode(name)
         if "fail_5xx_seconds" in body:
             mode["fail_until"] = time.time() + body["fail_5xx_seconds"]
-        for key in ("stall_seconds", "stall_count", "error_code", "error_count"):
+        for key in ("stall_seconds", "stall_count", "stall_out_id", "error_code", "error_count"):
             if key in body:
                 mode[key] = body[key]
     return JSONResponse({"ok": True})

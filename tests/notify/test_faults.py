@@ -136,28 +136,30 @@ async def test_kill_9_mid_send(stack, fake, valkey, workers, maker) -> None:
     # other eleven go on a loaded machine: a provider timeout (and a stale bound above it)
     # of seconds, not the 3 s of FAST, after which the worker itself would give it up.
     env = _env(stack, fake, valkey, NOTIFY_PROVIDER_TIMEOUT="15", NOTIFY_STALE_SENDING_SECONDS="16")
-    fake.mode(provider="aliyun", stall_seconds=60, stall_count=1)
-    worker = workers(env).start()
     ids = [await add(maker) for _ in range(12)]
+    held = ids[5]
+    fake.mode(provider="aliyun", stall_seconds=60, stall_count=1, stall_out_id=str(held))
+    worker = workers(env).start()
     await _relay(maker, valkey, ids)
 
     # Wait until the gateway has every message and the worker is stuck on one answer.
+    others = [i for i in ids if i != held]
     deadline = time.monotonic() + 30
-    while (
-        len(_counts(fake, ids)) < 12
-        or sum(r.status == "sent" for r in (await _statuses(maker, ids)).values()) < 11
-    ):
-        assert time.monotonic() < deadline, "messages did not reach the gateway"
+    while True:
+        rows = await _statuses(maker, ids)
+        if len(_counts(fake, ids)) == 12 and all(rows[i].status == "sent" for i in others):
+            break
+        assert time.monotonic() < deadline, Counter(r.status for r in rows.values())
         await asyncio.sleep(0.1)
     worker.kill9()
     # The provider took it; the worker died before recording it.
-    stuck = [r for r in (await _statuses(maker, ids)).values() if r.status == "sending"]
-    assert len(stuck) == 1
+    rows = await _statuses(maker, ids)
+    assert rows[held].status == "sending", (rows[held].status, rows[held].last_error)
 
     workers(env).start()
     rows = await _wait(maker, ids)
-    assert rows[stuck[0].id].status == "delivered"  # resolved by the provider's query
-    assert rows[stuck[0].id].attempts == 1  # and never sent again
+    assert rows[held].status == "delivered"  # resolved by the provider's query
+    assert rows[held].attempts == 1  # and never sent again
     assert _counts(fake, ids) == Counter({str(i): 1 for i in ids})
 
 
