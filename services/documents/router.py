@@ -61,6 +61,13 @@ Defer = Annotated[
         "直到调用 POST /v1/documents/{新材料}/supersede（网关锁定申报后调用）"
     ),
 ]
+Revert = Annotated[
+    bool,
+    Query(
+        description="true：撤销一次已生效的替换——删除这份新材料，它所替换的原材料恢复为有效"
+        "（网关在替换未能记入申报时调用）"
+    ),
+]
 DeclState = Annotated[
     str | None,
     Header(
@@ -193,10 +200,15 @@ async def download(
         428: {"description": "缺少 X-Declaration-Status", **_PROBLEM},
     },
 )
-async def delete(document_id: uuid.UUID, session: SessionDep, state: DeclState = None) -> Response:
-    doc = await service.get(session, document_id)
+async def delete(
+    document_id: uuid.UUID,
+    session: SessionDep,
+    state: DeclState = None,
+    revert: Revert = False,
+) -> Response:
+    doc = await service.get(session, document_id, lock=revert)
     service.require_editable(state, action="删除")
-    await service.delete(session, doc)
+    await service.delete(session, doc, revert=revert)
     return Response(status_code=204)
 
 

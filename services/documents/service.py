@@ -290,8 +290,20 @@ def require_editable(declaration_state: str | None, *, action: str) -> None:
         )
 
 
-async def delete(session: AsyncSession, doc: Document) -> None:
-    # The row goes now; the object (all versions) goes with the next sweep.
+async def delete(session: AsyncSession, doc: Document, *, revert: bool = False) -> None:
+    """The row goes now; the object (all versions) goes with the next sweep.
+
+    `revert` undoes a replacement that took effect but could not be recorded on the
+    declaration: the document it superseded is active again, in the same transaction.
+    The caller locked `doc` first, as `supersede` does, so the two cannot interleave.
+    """
+    if revert and doc.replaces_id is not None:
+        old = await session.get(Document, doc.replaces_id, with_for_update=True)
+        if old is not None and old.superseded_by_id == doc.id:
+            old.status = STATUS_ACCEPTED
+            old.superseded_by_id = None
+            old.updated_at = datetime.now(UTC)
+            session.add(old)
     await session.delete(doc)
     await session.flush()
 

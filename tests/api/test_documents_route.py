@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import subprocess
 import sys
@@ -434,6 +435,33 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     assert [(d["id"], d["status"]) for d in stored] == [(old.json()["id"], "accepted")]
 
 
+@contextlib.asynccontextmanager
+async def commits_refused(stack: Stack, did: str):
+    """While open, committing any change to declaration `did` fails the way a database
+    that is shutting down fails: at COMMIT, with SQLSTATE 57P01."""
+    conn = await asyncpg.connect(stack.database_url.replace("+asyncpg", ""))
+    name = "refuse_" + did.replace("-", "_")
+    await conn.execute(f"""
+        CREATE FUNCTION api.{name}() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'going away' USING ERRCODE = '57P01'; END $$ LANGUAGE plpgsql;
+        CREATE CONSTRAINT TRIGGER {name} AFTER UPDATE ON api.declaration
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = '{did}')
+        EXECUTE FUNCTION api.{name}();
+    """)
+    try:
+        yield
+    finally:
+        await conn.execute(f"DROP TRIGGER {name} ON api.declaration; DROP FUNCTION api.{name}()")
+        await conn.close()
+
+
+def assert_database_unavailable(r: httpx.Response) -> None:
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["retry-after"]
+    assert r.json()["type"] == "urn:zhicheng:problem:database-unavailable"
+
+
 async def test_database_failing_at_the_attachment_discards_the_document(
     stack: Stack, gateway, documents_url
 ) -> None:
@@ -445,25 +473,9 @@ async def test_database_failing_at_the_attachment_discards_the_document(
     applicant = token("applicant")
     did = await new_draft(gateway, tree, campaign, applicant)
     before = await declaration(gateway, did, applicant)
-    conn = await asyncpg.connect(stack.database_url.replace("+asyncpg", ""))
-    name = "refuse_" + did.replace("-", "_")
-    # A refusal at COMMIT time with the SQLSTATE of a server shutting down.
-    await conn.execute(f"""
-        CREATE FUNCTION api.{name}() RETURNS trigger AS $$
-        BEGIN RAISE EXCEPTION 'going away' USING ERRCODE = '57P01'; END $$ LANGUAGE plpgsql;
-        CREATE CONSTRAINT TRIGGER {name} AFTER UPDATE ON api.declaration
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = '{did}')
-        EXECUTE FUNCTION api.{name}();
-    """)
-    try:
+    async with commits_refused(stack, did):
         r = await upload(gateway, did, applicant, corpus.clean_scan(88))
-    finally:
-        await conn.execute(f"DROP TRIGGER {name} ON api.declaration; DROP FUNCTION api.{name}()")
-        await conn.close()
-    assert r.status_code == 503, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    assert r.headers["retry-after"]
-    assert r.json()["type"] == "urn:zhicheng:problem:database-unavailable"
+    assert_database_unavailable(r)
     assert await stored_documents(documents_url, did) == []
     after = await declaration(gateway, did, applicant)
     assert after.headers["etag"] == before.headers["etag"]
@@ -472,3 +484,40 @@ async def test_database_failing_at_the_attachment_discards_the_document(
     assert again.status_code == 201, again.text
     attached = (await declaration(gateway, did, applicant)).json()["attachments"]
     assert [a["document_id"] for a in attached] == [again.json()["id"]]
+
+
+async def test_database_failing_after_a_replacement_took_effect_restores_the_original(
+    stack: Stack, gateway, documents_url
+) -> None:
+    """The replacement was stored and took effect in the document service (the original
+    superseded), then the declaration's commit fails: the replacement is deleted and the
+    original, which the declaration still lists, is in force again; the retry is taken."""
+    tree = await make_tree(gateway, label="替换落库失败")
+    campaign = await make_campaign(gateway)
+    applicant = token("applicant")
+    did = await new_draft(gateway, tree, campaign, applicant)
+    first = await upload(gateway, did, applicant, corpus.clean_scan(89))
+    assert first.status_code == 201, first.text
+    original = first.json()["id"]
+    before = await declaration(gateway, did, applicant)
+    async with commits_refused(stack, did):
+        r = await upload(gateway, did, applicant, corpus.clean_scan(90), replaces=original)
+    assert_database_unavailable(r)
+    stored = await stored_documents(documents_url, did)
+    assert [(d["id"], d["status"], d["superseded_by_id"]) for d in stored] == [
+        (original, "accepted", None)
+    ]
+    after = await declaration(gateway, did, applicant)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert [a["document_id"] for a in after.json()["attachments"]] == [original]
+    link = await gateway.get(
+        f"/v1/declarations/{did}/documents/{original}/download", headers=auth(applicant)
+    )
+    assert link.status_code == 200, link.text
+
+    again = await upload(gateway, did, applicant, corpus.clean_scan(90), replaces=original)
+    assert again.status_code == 201, again.text
+    attached = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert [a["document_id"] for a in attached] == [again.json()["id"]]
+    statuses = {d["id"]: d["status"] for d in await stored_documents(documents_url, did)}
+    assert statuses == {original: "superseded", again.json()["id"]: "accepted"}

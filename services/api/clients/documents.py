@@ -137,12 +137,14 @@ async def download_link(
 
 
 async def delete_document(
-    client: httpx.AsyncClient, document_id: str, *, declaration_status: str
+    client: httpx.AsyncClient, document_id: str, *, declaration_status: str, revert: bool = False
 ) -> httpx.Response:
+    """Delete a document; `revert` also makes the one it replaced active again."""
     return await call(
         client,
         "DELETE",
         f"/v1/documents/{document_id}",
+        params={"revert": "true"} if revert else None,
         headers={"X-Declaration-Status": declaration_status},
     )
 

@@ -151,7 +151,9 @@ async def _upload(
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()
     except Exception:
-        await service.discard(http, doc["id"], uploaded_while=status)
+        await service.discard(
+            http, doc["id"], uploaded_while=status, replacement=replaces is not None
+        )
         raise
     return JSONResponse(
         doc,

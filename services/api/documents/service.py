@@ -186,15 +186,20 @@ async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> 
     raise client.unavailable()
 
 
-async def discard(http: httpx.AsyncClient, document_id: str, *, uploaded_while: str) -> None:
+async def discard(
+    http: httpx.AsyncClient, document_id: str, *, uploaded_while: str, replacement: bool = False
+) -> None:
     """Delete a stored document its declaration does not record (best effort).
 
+    A `replacement` that already took effect is reverted: the document it superseded,
+    which the declaration still lists, is active again.
     Should the document service be unreachable as well, the document stays stored but
-    unattached; the problem already on its way to the caller is the answer either way.
+    unattached (and a superseded original stays superseded); the problem already on its
+    way to the caller is the answer either way.
     """
     try:
         response = await client.delete_document(
-            http, document_id, declaration_status=uploaded_while
+            http, document_id, declaration_status=uploaded_while, revert=replacement
         )
     except ProblemError:
         response = None
