@@ -12,7 +12,13 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api import fakewechat
 from tests.api.conftest import OPS, auth, make_tree, post, token
-from tests.api.test_auth_applicants import codes_sent, new_phone, no_codes_left_queued, send
+from tests.api.test_auth_applicants import (
+    codes_sent,
+    new_phone,
+    no_codes_left_queued,
+    send,
+    sign_in,
+)
 from tests.conftest import Stack
 from tests.support import running
 
@@ -184,12 +190,30 @@ async def _bind(client, openid: str, phone: str) -> dict:
     return r.json()
 
 
-async def test_wechat_unbind_asks_for_the_phone_check_again(app_client) -> None:
+async def refreshed(client, pair: dict):
+    return await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+
+
+async def test_wechat_unbind_ends_wechat_sessions_and_asks_for_the_phone_check_again(
+    app_client,
+) -> None:
     openid, phone = f"o-{uuid.uuid4().hex[:20]}", new_phone()
     tokens = await _bind(app_client, openid, phone)
-    me = auth(tokens["access_token"])
+    r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}.second"})
+    second_wechat = r.json()["tokens"]
+    by_sms = await sign_in(app_client, phone)
+    me = auth(by_sms["access_token"])
     r = await app_client.delete("/v1/me/wechat", headers=me)
     assert r.status_code == 204, r.text
+    # Both WeChat sessions are over, access and refresh; the SMS session goes on.
+    for pair in (tokens, second_wechat):
+        r = await app_client.get("/v1/me/identity", headers=auth(pair["access_token"]))
+        assert r.status_code == 401, r.text
+        r = await refreshed(app_client, pair)
+        assert r.status_code == 401 and r.json()["type"].endswith(":invalid-refresh-token")
+    r = await refreshed(app_client, by_sms)
+    assert r.status_code == 200, r.text
+    me = auth(r.json()["access_token"])
     r = await app_client.delete("/v1/me/wechat", headers=me)
     assert r.status_code == 404 and r.json()["type"].endswith(":wechat-not-bound")
     # The same WeChat user, next time: not signed in, a phone check first.
@@ -208,12 +232,18 @@ async def test_wechat_unbind_asks_for_the_phone_check_again(app_client) -> None:
     async with app_client.app.state.sessionmaker() as session:
         rows = (
             await session.exec(
-                select(SignInEvent.method, SignInEvent.outcome, SignInEvent.reason).where(
-                    SignInEvent.subject == subs.pop()
-                )
+                select(SignInEvent.method, SignInEvent.outcome, SignInEvent.reason)
+                .where(SignInEvent.subject == subs.pop())
+                .order_by(SignInEvent.id)
             )
         ).all()
-    assert rows == [("wechat", "success", "unbound")]
+    # The second WeChat sign-in, the unbinding, then each WeChat session's refresh refused.
+    assert rows == [
+        ("wechat", "success", None),
+        ("wechat", "success", "unbound"),
+        ("refresh", "failure", "revoked"),
+        ("refresh", "failure", "revoked"),
+    ]
     # Staff and portals have no WeChat to unbind.
     r = await app_client.delete("/v1/me/wechat", headers=auth(OPS))
     assert r.status_code == 403

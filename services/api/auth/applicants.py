@@ -199,7 +199,9 @@ async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JS
     applicant = await applicant_by_phone(session, cipher, body.phone)
     if applicant.status != "active":
         raise disabled()
-    pair = await start_session(session, request, Principal(sub=applicant.sub, role="applicant"))
+    pair = await start_session(
+        session, request, Principal(sub=applicant.sub, role="applicant"), method="sms"
+    )
     await record_sign_in(
         request.app.state.sessionmaker,
         request,

@@ -61,6 +61,8 @@ class RefreshToken(SQLModel, table=True):
     sub: str
     role: str
     org_id: uuid.UUID | None = None
+    # How the family was signed in: sms | wechat | password (None: before it was kept).
+    method: str | None = None
     status: str = "active"
     expires_at: datetime = Field(sa_column=Column(TZ, nullable=False))
     created_at: datetime | None = _now_column()

@@ -202,7 +202,7 @@ async def login(body: StaffLogin, request: Request) -> JSONResponse:
             account.password_hash = await _hash(body.password)
         session.add(account)
         principal = Principal(sub=_sub(account), role=account.role, org_id=str(account.org_id))
-        pair = await start_session(session, request, principal)
+        pair = await start_session(session, request, principal, method="password")
         await session.commit()
     await audit("success")
     return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})

@@ -40,7 +40,11 @@ def access_token(request: Request, principal: Principal) -> tuple[str, int]:
 
 
 async def _new_refresh(
-    session: AsyncSession, request: Request, principal: Principal, family_id: uuid.UUID
+    session: AsyncSession,
+    request: Request,
+    principal: Principal,
+    family_id: uuid.UUID,
+    method: str | None,
 ) -> str:
     raw = secrets.token_urlsafe(32)
     ttl = request.app.state.settings.refresh_token_ttl_seconds
@@ -51,6 +55,7 @@ async def _new_refresh(
             sub=principal.sub,
             role=principal.role,
             org_id=uuid.UUID(principal.org_id) if principal.org_id else None,
+            method=method,
             expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
         )
     )
@@ -58,10 +63,13 @@ async def _new_refresh(
     return raw
 
 
-async def start_session(session: AsyncSession, request: Request, principal: Principal) -> TokenPair:
+async def start_session(
+    session: AsyncSession, request: Request, principal: Principal, *, method: str
+) -> TokenPair:
+    """A new family, signed in by `method` (sms, wechat or password)."""
     family_id = uuid.uuid4()
     token, ttl = access_token(request, principal.model_copy(update={"sid": str(family_id)}))
-    refresh = await _new_refresh(session, request, principal, family_id)
+    refresh = await _new_refresh(session, request, principal, family_id, method)
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
 
 
@@ -91,15 +99,16 @@ async def revoke_family(session: AsyncSession, request: Request, family_id: uuid
     await _end_access(request, [family_id])
 
 
-async def revoke_subject(session: AsyncSession, request: Request, sub: str) -> None:
-    """Every session of a subject (a disabled or re-scoped staff account)."""
+async def revoke_subject(
+    session: AsyncSession, request: Request, sub: str, *, method: str | None = None
+) -> None:
+    """Every session of a subject (a disabled or re-scoped staff account), or only those
+    signed in by `method` (WeChat's, when it is unbound)."""
+    query = update(RefreshToken).where(RefreshToken.sub == sub, RefreshToken.status == "active")
+    if method is not None:
+        query = query.where(RefreshToken.method == method)
     families = (
-        await session.exec(
-            update(RefreshToken)
-            .where(RefreshToken.sub == sub, RefreshToken.status == "active")
-            .values(status="revoked")
-            .returning(RefreshToken.family_id)
-        )
+        await session.exec(query.values(status="revoked").returning(RefreshToken.family_id))
     ).all()
     await _end_access(request, sorted({row[0] for row in families}))
 
@@ -119,7 +128,7 @@ async def rotate(
     found.used_at = datetime.now(UTC)
     session.add(found)
     token, ttl = access_token(request, principal.model_copy(update={"sid": str(found.family_id)}))
-    refresh = await _new_refresh(session, request, principal, found.family_id)
+    refresh = await _new_refresh(session, request, principal, found.family_id, found.method)
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
 
 

@@ -5,8 +5,9 @@ The mini-program sends its `wx.login()` code; the gateway exchanges it for the o
 signs in at once. An unknown one answers `phone_check_required` with a short-lived
 binding ticket; the applicant then proves a phone with an SMS code and the openid is
 bound to the applicant holding that phone (created if none), who is signed in.
-A signed-in applicant may unbind (`DELETE /v1/me/wechat`); that WeChat user then has to
-pass the phone check again. Binding and unbinding are both on record in sign_in_event.
+A signed-in applicant may unbind (`DELETE /v1/me/wechat`); every session that came in
+through WeChat ends (refresh and access tokens), and that WeChat user has to pass the
+phone check again. Binding and unbinding are both on record in sign_in_event.
 
 A deployment without a mini-program (no `WECHAT_APPID`/`WECHAT_SECRET`) answers 501
 `wechat-login-not-offered`; 503 with Retry-After means WeChat's server did not answer.
@@ -32,7 +33,7 @@ from services.api.auth.applicants import (
 )
 from services.api.auth.ratelimit import guarded
 from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
-from services.api.auth.tokens import record_sign_in, start_session
+from services.api.auth.tokens import record_sign_in, revoke_subject, start_session
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.pii import mask_phone
@@ -119,7 +120,9 @@ async def wechat_login(body: WechatLogin, request: Request, session: SessionDep)
         return _answer(WechatAnswer(phone_check_required=True, ticket=ticket))
     if applicant.status != "active":
         raise disabled()
-    pair = await start_session(session, request, Principal(sub=applicant.sub, role="applicant"))
+    pair = await start_session(
+        session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
+    )
     await record_sign_in(maker, request, method="wechat", subject=applicant.sub, outcome="success")
     return _answer(WechatAnswer(phone_check_required=False, tokens=pair))
 
@@ -159,7 +162,9 @@ async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep
     applicant.wechat_openid = openid
     session.add(applicant)
     await session.flush()
-    pair = await start_session(session, request, Principal(sub=applicant.sub, role="applicant"))
+    pair = await start_session(
+        session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
+    )
     await record_sign_in(
         request.app.state.sessionmaker,
         request,
@@ -187,6 +192,9 @@ async def wechat_unbind(request: Request, session: SessionDep, principal: Princi
     applicant.updated_at = func.now()
     session.add(applicant)
     await session.flush()
+    # Sessions that came in through this WeChat end with it (this one too, if it did):
+    # an applicant unbinding a lost or shared WeChat must not leave it signed in.
+    await revoke_subject(session, request, applicant.sub, method="wechat")
     await record_sign_in(
         request.app.state.sessionmaker,
         request,
