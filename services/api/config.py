@@ -44,7 +44,8 @@ class ApiSettings(KitSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_seconds: int = 30 * 86400
     portal_rate_limit_per_minute: int = 600
-    sms_code_ttl_seconds: int = 300
+    # Whole minutes: the SMS tells the applicant how many ("5分钟内有效").
+    sms_code_ttl_seconds: int = Field(default=300, ge=60, multiple_of=60)
     sms_code_tries: int = 5
     sms_lock_failures: int = 10
     sms_lock_seconds: int = 900

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
+from pydantic import ValidationError
 from sqlalchemy import event, update
 from sqlmodel import select
 
@@ -17,6 +19,7 @@ from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE
+from services.notify.sms.templates import get_template, render_text
 from tests.api.conftest import auth
 from tests.conftest import Stack
 from tests.support import running
@@ -294,3 +297,32 @@ async def test_a_disabled_applicant_cannot_refresh(app_client) -> None:
     assert (await send(app_client, phone)).status_code == 202  # same answer as ever
     r = await login(app_client, phone, (await codes_sent(app_client, phone))[-1])
     assert r.status_code == 403 and r.json()["type"].endswith("account-disabled")
+
+
+async def test_the_sms_states_the_code_lifetime_configured(stack: Stack, rules_url: str) -> None:
+    """The code lives `sms_code_ttl_seconds`; the text the applicant reads says as much."""
+    with pytest.raises(ValidationError):
+        ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, sms_code_ttl_seconds=90)
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        sms_ip_per_hour=10_000,
+        sms_code_ttl_seconds=600,
+    )
+    app = build_app(settings)
+    phone = new_phone()
+    async with running(app) as client:
+        r = await send(client, phone)
+        assert r.status_code == 202 and r.json()["expires_in"] == 600
+        async with app.state.sessionmaker() as session:
+            row = (
+                await session.exec(
+                    select(Notification).where(
+                        Notification.phone == "+86" + phone, Notification.event == EVENT
+                    )
+                )
+            ).one()
+    assert row.params["minutes"] == "10"
+    assert timedelta(seconds=590) < row.not_after - row.created_at <= timedelta(seconds=601)
+    text = render_text(get_template(row.template_code), row.params)
+    assert "10分钟内有效" in text and row.params["code"] in text

@@ -30,7 +30,8 @@ CODE = "482913"
 
 def _code(maker, *, code: str = CODE, minutes: float = 5, **kwargs):
     not_after = datetime.now(UTC) + timedelta(minutes=minutes)
-    return add(maker, template="LOGIN_CODE", params={"code": code}, event="auth.login_code",
+    params = {"code": code, "minutes": "5"}
+    return add(maker, template="LOGIN_CODE", params=params, event="auth.login_code",
                not_after=not_after, **kwargs)  # fmt: skip
 
 
@@ -43,7 +44,7 @@ async def _set(maker, nid, **values) -> None:
 async def _clean(maker, nid, code: str = CODE) -> Notification:
     """The row, asserting that the code is nowhere in it."""
     row = await load(maker, nid)
-    assert row.params == {"code": MASK}, row.params
+    assert row.params == {"code": MASK, "minutes": "5"}, row.params
     assert code not in json.dumps(row.model_dump(mode="json"), ensure_ascii=False)
     return row
 
@@ -56,11 +57,11 @@ async def test_the_code_goes_to_the_phone_and_not_into_storage(fake, make_sender
     sender = make_sender('["aliyun"]')
     nid, notice = await _code(maker), await add(maker)
     # Pending, the code is still needed.
-    assert (await load(maker, nid)).params == {"code": CODE}
+    assert (await load(maker, nid)).params == {"code": CODE, "minutes": "5"}
     assert await send_notification(sender, nid) == "sent"
     assert await send_notification(sender, notice) == "sent"
     [record] = _sent_to(fake, nid)
-    assert record["params"] == {"code": CODE}
+    assert record["params"] == {"code": CODE, "minutes": "5"}
     row = await _clean(maker, nid)
     assert row.rendered_text == "【职称申报】您的登录验证码为******，5分钟内有效，请勿告诉他人。"
     # Templates without secrets keep their params.
@@ -78,7 +79,7 @@ async def test_failed_and_resolved_sends_are_scrubbed(fake, make_sender, maker) 
     # kept (the query might say "never arrived" and it is sent again) until resolved.
     doubted = await _code(maker, code="730512")
     assert await send_notification(sender, doubted) == "sent"
-    await _set(maker, doubted, status="sending_unknown", params={"code": "730512"},
+    await _set(maker, doubted, status="sending_unknown", params={"code": "730512", "minutes": "5"},
                updated_at=datetime.now(UTC) - timedelta(seconds=5))  # fmt: skip
     assert (await resolve_unknown(sender)).get("delivered", 0) >= 1
     assert (await load(maker, doubted)).status == "delivered"
@@ -97,7 +98,7 @@ async def test_failed_and_resolved_sends_are_scrubbed(fake, make_sender, maker) 
                updated_at=datetime.now(UTC) - timedelta(seconds=5))  # fmt: skip
     await resolve_unknown(sender)
     row = await load(maker, lost)
-    assert (row.status, row.params) == ("retry", {"code": "550917"})
+    assert (row.status, row.params) == ("retry", {"code": "550917", "minutes": "5"})
 
 
 async def test_sweeper_expires_and_scrubs_codes_past_their_life(fake, make_sender, maker) -> None:
@@ -119,7 +120,7 @@ async def test_sweeper_expires_and_scrubs_codes_past_their_life(fake, make_sende
     # Still in doubt (the provider is asked later), but the code can never be resent.
     row = await _clean(maker, in_doubt, "904417")
     assert row.status == "sending_unknown" and row.updated_at == doubt_since
-    assert (await load(maker, fresh)).params == {"code": "271846"}
+    assert (await load(maker, fresh)).params == {"code": "271846", "minutes": "5"}
     moot = await load(maker, moot_notice)
     assert moot.status == "expired" and moot.params["name"] == "张三"
     assert not any(_sent_to(fake, n) for n in (stale, waiting, in_doubt))
@@ -153,5 +154,5 @@ async def test_real_worker_scrubs_sent_and_stale_codes(stack, fake, valkey, work
     await _wait(maker, [stale], states=("expired",), within=30)  # the sweeper's doing
     await _clean(maker, fresh, "385120")
     await _clean(maker, stale)
-    assert [r["params"] for r in _sent_to(fake, fresh)] == [{"code": "385120"}]
+    assert [r["params"] for r in _sent_to(fake, fresh)] == [{"code": "385120", "minutes": "5"}]
     assert _sent_to(fake, stale) == []

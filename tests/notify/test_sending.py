@@ -173,11 +173,15 @@ async def test_due_reminder_is_relayed(make_sender, maker, arq_redis) -> None:
     await arq_redis.zrem(NOTIFY_QUEUE, f"notification:{nid}:0")
 
 
+def login_code(code: str) -> dict[str, str]:
+    return {"code": code, "minutes": "5"}
+
+
 async def test_login_codes_are_rate_guarded_per_phone(fake, make_sender, maker) -> None:
     sender = make_sender('["aliyun"]')
     to = phone()
-    first = await add(maker, template="LOGIN_CODE", params={"code": "482913"}, to=to)
-    second = await add(maker, template="LOGIN_CODE", params={"code": "771204"}, to=to)
+    first = await add(maker, template="LOGIN_CODE", params=login_code("482913"), to=to)
+    second = await add(maker, template="LOGIN_CODE", params=login_code("771204"), to=to)
     assert await send_notification(sender, first) == "sent"
     assert await send_notification(sender, second) == "retry"  # 1 per minute
     row = await load(maker, second)

@@ -95,7 +95,7 @@ async def send_code(body: CodeRequest, request: Request, session: SessionDep) ->
         event="auth.login_code",
         template_code="LOGIN_CODE",
         phone=e164(body.phone),
-        params={"code": code},
+        params={"code": code, "minutes": str(ttl // 60)},
         dedupe_key=f"login-code:{uuid.uuid4()}",
         not_after=datetime.now(UTC) + timedelta(seconds=ttl),
     )

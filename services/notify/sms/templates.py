@@ -117,8 +117,8 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "LOGIN_CODE",
             "code",
-            "您的登录验证码为{code}，5分钟内有效，请勿告诉他人。",
-            ("code",),
+            "您的登录验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
+            ("code", "minutes"),
             secret=("code",),
         ),
     )
