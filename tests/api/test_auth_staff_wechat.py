@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from services.api.audit.models import AuditEntry
 from services.api.auth.models import SignInEvent, StaffAccount
 from services.api.config import ApiSettings
 from services.api.main import build_app
@@ -105,6 +106,27 @@ async def test_staff_account_life(app_client) -> None:
 
     claims = jwt.decode(r.json()["access_token"], options={"verify_signature": False})
     assert claims["role"] == "series_office" and claims["org_id"] == tree.series
+    # Ops' changes are on record, who and what; a PATCH that changes nothing is not.
+    r = await app_client.patch(
+        f"/v1/staff-accounts/{account['id']}", json={"status": "active"}, headers=auth(OPS)
+    )
+    assert r.status_code == 200
+    async with app_client.app.state.sessionmaker() as session:
+        entries = (
+            await session.exec(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.action == "staff_account_changed",
+                    AuditEntry.reason.startswith(account["id"]),
+                )
+                .order_by(AuditEntry.seq)
+            )
+        ).all()
+    assert [e.actor_role for e in entries] == ["ops", "ops"]
+    assert [e.reason.split(": ", 1)[1] for e in entries] == [
+        "status active→disabled",
+        f"status disabled→active; role unit_reviewer→series_office; org {tree.unit}→{tree.series}",
+    ]
 
 
 async def test_staff_lockout_and_audit(app_client) -> None:

@@ -4,9 +4,10 @@
 (429 with Retry-After, whatever the password). An unknown username costs the same
 argon2 work as a known one and answers the same 401. Every sign-in and failure is
 written to api.sign_in_event. Ops create, disable and re-scope accounts; a change of
-status, role or organisation ends the account's sessions. Each account created is an
-audit entry (`staff_account_created`), whether by the API or by the first-account
-command (services/api/auth/bootstrap.py), which both go through `create_account`.
+status, role or organisation ends the account's sessions and is an audit entry
+(`staff_account_changed`, what changed). Each account created is an audit entry
+(`staff_account_created`), whether by the API or by the first-account command
+(services/api/auth/bootstrap.py), which both go through `create_account`.
 """
 
 from __future__ import annotations
@@ -120,18 +121,23 @@ async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
     summary="Disable, re-enable, re-scope or reset the password of a staff account (ops)",
 )
 async def update(
-    account_id: uuid.UUID, body: StaffUpdate, request: Request, session: SessionDep
+    account_id: uuid.UUID,
+    body: StaffUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> StaffRead:
     account = await _account(session, account_id, lock=True)
     role = body.role or account.role
     org_id = body.org_id or account.org_id
     if (role, org_id) != (account.role, account.org_id):
         await _check_org(session, role, org_id)
-    changed = (body.status or account.status, role, org_id) != (
-        account.status,
-        account.role,
-        account.org_id,
-    )
+    before = {"status": account.status, "role": account.role, "org": account.org_id}
+    after = {"status": body.status or account.status, "role": role, "org": org_id}
+    changes = [f"{k} {before[k]}→{after[k]}" for k in before if before[k] != after[k]]
+    if body.password:
+        changes.append("password reset")
+    changed = bool(changes)
     account.role, account.org_id = role, org_id
     if body.status:
         account.status = body.status
@@ -143,6 +149,12 @@ async def update(
     account.updated_at = datetime.now(UTC)
     if changed:
         await tokens.revoke_subject(session, request, _sub(account))
+        await audit.record(
+            session,
+            principal=principal,
+            action="staff_account_changed",
+            reason=f"{account.id} {account.username}: " + "; ".join(changes),
+        )
     await session.flush()
     return read(account)
 
