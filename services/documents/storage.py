@@ -31,8 +31,12 @@ RETRY_AFTER_SECONDS = 10
 def make_client(settings: KitSettings) -> Minio:
     endpoint = urlsplit(settings.s3_endpoint)
     http = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=2.0, read=30.0),
-        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=(502, 503, 504)),
+        timeout=urllib3.Timeout(connect=2.0, read=settings.s3_read_timeout),
+        # Refused connections and 502/503/504 are tried again; a read that timed out is
+        # not (it would multiply the wait on a hung store).
+        retries=urllib3.Retry(
+            total=2, read=0, backoff_factor=0.2, status_forcelist=(502, 503, 504)
+        ),
         maxsize=32,
     )
     return Minio(

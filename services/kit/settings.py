@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.kit.pii import PiiCipher, dev_key
@@ -50,6 +50,10 @@ class KitSettings(BaseSettings):
     s3_secret_key: str = DEV_S3_SECRET_KEY
     s3_region: str = "cn-south-1"
     s3_bucket: str = "zhicheng-documents"
+    # Seconds an S3 request may wait for an answer. A request that times out is not
+    # retried, so one upload waits at most about this long on a hung store: keep it
+    # below the gateway's DOCUMENTS_TIMEOUT, so the document service answers first.
+    s3_read_timeout: float = Field(default=10.0, gt=0)
 
     rules_url: str = f"http://127.0.0.1:{DEV_RULES_PORT}"
     documents_url: str = f"http://127.0.0.1:{DEV_DOCUMENTS_PORT}"

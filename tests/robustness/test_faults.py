@@ -399,3 +399,62 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
     finally:
         docs.stop()
         s3.stop(grace=3)
+
+
+@pytest.mark.slow
+async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path) -> None:
+    """S3 takes the connection but never answers: the document service stops waiting
+    after S3_READ_TIMEOUT and answers 503 itself (a timed-out request is not tried again,
+    which would hold the upload and its database connection for a multiple of it).
+    Nothing is recorded; once S3 answers again the same file is taken."""
+    access, secret, bucket = "hung-key", "hung-secret-123", "hung-bucket"
+    s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
+    docs = _Service(
+        "services.documents.main:app",
+        stack.env(
+            S3_ENDPOINT=s3.url,
+            S3_ACCESS_KEY=access,
+            S3_SECRET_KEY=secret,
+            S3_BUCKET=bucket,
+            S3_READ_TIMEOUT="1",
+            ENSURE_BUCKET_ON_START="true",
+            SWEEP_INTERVAL_SECONDS="0",
+            LOG_LEVEL="WARNING",
+        ),
+    )
+    did = str(uuid.uuid4())
+    headers = {"X-Uploader-ID": "applicant-hung", "X-Declaration-Status": "draft"}
+
+    async def upload(client: httpx.AsyncClient, data: bytes) -> httpx.Response:
+        return await client.post(
+            f"/v1/declarations/{did}/documents",
+            data={"kind": "title_certificate"},
+            files={"file": ("scan.jpg", data, "image/jpeg")},
+            headers=headers,
+        )
+
+    try:
+        docs.start()
+        # The client would wait far longer than three 1-second tries: the answer is the
+        # service's own, not this client giving up.
+        async with httpx.AsyncClient(base_url=docs.url, timeout=30) as client:
+            first = await upload(client, corpus.clean_scan(94))
+            assert first.status_code == 201, first.text
+            os.killpg(s3.proc.pid, signal.SIGSTOP)
+            try:
+                r = await upload(client, corpus.clean_scan(95))
+            finally:
+                os.killpg(s3.proc.pid, signal.SIGCONT)
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"] == PROBLEM_MEDIA_TYPE
+            assert int(r.headers["retry-after"]) > 0
+            assert r.json()["type"] == "urn:zhicheng:problem:storage-unavailable"
+            listed = await client.get(
+                f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
+            )
+            assert [d["id"] for d in listed.json()] == [first.json()["id"]]
+            again = await upload(client, corpus.clean_scan(95))
+            assert again.status_code == 201, again.text
+    finally:
+        docs.stop()
+        s3.stop(grace=3)
