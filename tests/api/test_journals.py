@@ -256,12 +256,27 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
         f"/v1/declarations/{did_c}/warnings", headers=auth(tree.tokens["unit_reviewer"])
     )
     assert r.json()["duplicates"] == []
+    # The unit's review screen and list count them, and put 甲 and 乙 before 丙.
+    unit = auth(tree.tokens["unit_reviewer"])
+    queue = await client.get(
+        "/v1/review-queue", params={"campaign_id": campaign["id"]}, headers=unit
+    )
+    assert queue.status_code == 200, queue.text
+    shared = {i["declaration_id"]: i["risk"]["duplicate_claims"] for i in queue.json()}
+    assert shared == {ids["甲"][0]: 1, ids["乙"][0]: 1, ids["丙"][0]: 0}
+    assert queue.json()[-1]["declaration_id"] == ids["丙"][0]
+    listed = await client.get("/v1/declarations", headers=unit)
+    counted = {i["id"]: i["risk"]["duplicate_claims"] for i in listed.json()["items"]}
+    assert counted == shared
     # Once 乙 withdraws, 甲's claim is no longer duplicated.
     did_b, applicant_b = ids["乙"]
     r = await post(client, f"/v1/declarations/{did_b}/withdrawals", applicant_b, {})
     assert r.status_code == 200, r.text
     r = await client.get(url, headers=auth(tree.tokens["unit_reviewer"]))
     assert r.json()["duplicates"] == []
+    listed = await client.get("/v1/declarations", headers=unit)
+    counted = {i["id"]: i["risk"]["duplicate_claims"] for i in listed.json()["items"]}
+    assert counted[did] == 0
 
 
 async def test_a_register_larger_than_the_body_limit_is_uploaded_as_a_file(client) -> None:

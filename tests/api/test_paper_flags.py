@@ -117,6 +117,7 @@ async def test_flags_recorded_at_submission_survive_a_register_change_and_new_on
         "flagged_papers": 2,
         "new_flagged_papers": 1,
         "consistency_warnings": 0,
+        "duplicate_claims": 0,
     }
     own = (await client.get("/v1/declarations", headers=auth(applicant))).json()
     assert [d["risk"] for d in own["items"]] == [None]

@@ -1,5 +1,6 @@
-"""Risk at a glance for reviewers' lists: flagged papers and consistency warnings per
-declaration, computed for a whole page at once (a few queries, not a few per row)."""
+"""Risk at a glance for reviewers' lists: flagged papers, consistency warnings and claims
+shared with other applicants per declaration, computed for a whole page at once (a few
+queries, not a few per row)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.api.access import REVIEWER_ROLES
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import SHANGHAI
 from services.api.declarations.models import Declaration
-from services.api.journals import flags
+from services.api.journals import duplicates, flags
 from services.api.journals.schemas import PaperCheck
 from services.api.orgs.models import Org
 from services.api.registries import consistency
@@ -65,11 +66,16 @@ async def consistency_many(
     return out
 
 
-def summary(papers: list[PaperCheck], warnings: list[ConsistencyWarning] | None) -> RiskSummary:
+def summary(
+    papers: list[PaperCheck],
+    warnings: list[ConsistencyWarning] | None,
+    duplicate_claims: int | None = None,
+) -> RiskSummary:
     return RiskSummary(
         flagged_papers=sum(1 for p in papers if p.flagged),
         new_flagged_papers=sum(1 for p in papers if p.flagged and p.new_since_submission),
         consistency_warnings=None if warnings is None else len(warnings),
+        duplicate_claims=duplicate_claims,
     )
 
 
@@ -81,4 +87,5 @@ async def summaries(
         return {}
     papers = await flags.papers_many(session, declarations)
     warnings = await consistency_many(session, declarations)
-    return {d.id: summary(papers[d.id], warnings[d.id]) for d in declarations}
+    shared = await duplicates.counts_many(session, declarations)
+    return {d.id: summary(papers[d.id], warnings[d.id], shared[d.id]) for d in declarations}

@@ -49,6 +49,12 @@ class RiskSummary(BaseModel):
         description="work history or unit against the social-insurance records; "
         "null for callers who may not see them"
     )
+    duplicate_claims: int | None = Field(
+        default=None,
+        description="papers or achievements this declaration claims as sole/first author "
+        "that another applicant's submitted declaration of the same year claims too; "
+        "null where not counted",
+    )
 
 
 class WarningsRead(BaseModel):

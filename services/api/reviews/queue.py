@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.access import ROLE_ORG_KIND, forbidden
 from services.api.declarations import service as declarations
 from services.api.declarations.models import Declaration, ReviewStep
-from services.api.journals import flags
+from services.api.journals import duplicates, flags
 from services.api.registries import risk
 from services.api.reviews.schemas import QueueItem
 from services.kit.auth import Principal
@@ -52,6 +52,7 @@ async def waiting(
     reached = {d.id: at for d, at in rows}
     papers = await flags.papers_many(session, found)
     warnings = await risk.consistency_many(session, found)
+    shared = await duplicates.counts_many(session, found)
     items = [
         QueueItem(
             declaration_id=d.id,
@@ -61,7 +62,7 @@ async def waiting(
             status=d.status,
             submission_count=d.submission_count,
             reached_at=reached[d.id],
-            risk=risk.summary(papers[d.id], warnings[d.id]),
+            risk=risk.summary(papers[d.id], warnings[d.id], shared[d.id]),
             papers=papers[d.id],
         )
         for d in found
@@ -70,6 +71,7 @@ async def waiting(
         key=lambda i: (
             -i.risk.flagged_papers,
             -(i.risk.consistency_warnings or 0),
+            -(i.risk.duplicate_claims or 0),
             i.reached_at.timestamp() if i.reached_at else 0.0,
             i.declaration_id,
         )

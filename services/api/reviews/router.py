@@ -54,7 +54,8 @@ def _review_read(review: UnitReview) -> UnitReviewRead:
     summary="审核界面: the declarations waiting at my step, riskiest first",
     description="Declarations with papers flagged by the journal register come first (those "
     "recorded at submission and new matches against today's register), then those with "
-    "social-insurance consistency warnings, then the rest as they arrived; each lists its "
+    "social-insurance consistency warnings, then those sharing claimed papers or achievements "
+    "with other applicants, then the rest as they arrived; each lists its "
     "papers flagged first. Details per declaration: GET …/warnings.",
 )
 async def review_queue(
