@@ -173,6 +173,12 @@ async def upload(
         session.add(doc)
         await session.flush()
         return doc
+    if replaces is None or not supersede:
+        # Nothing is written or locked yet: give the connection back to the pool while
+        # the object goes to S3 (up to S3_READ_TIMEOUT on a slow store), so uploads in
+        # flight do not hold one each. The row is written in a fresh transaction; the
+        # unique index still refuses a concurrent twin (below).
+        await session.rollback()
     stored = prepared.stored
     stored_sha = prepared.stored_sha256 or hashlib.sha256(stored).hexdigest()
     stored_mime = prepared.stored_mime or "application/octet-stream"
