@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from services.api.audit.models import AuditEntry
-from services.api.auth.models import SignInEvent, StaffAccount
+from services.api.auth.models import RefreshToken, SignInEvent, StaffAccount
+from services.api.auth.tokens import digest
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api import fakewechat
@@ -224,11 +226,21 @@ async def test_wechat_unbind_ends_wechat_sessions_and_asks_for_the_phone_check_a
     r = await app_client.post("/v1/auth/wechat-logins", json={"code": f"code-{openid}.second"})
     second_wechat = r.json()["tokens"]
     by_sms = await sign_in(app_client, phone)
+    # A session from before sessions recorded their method might have been WeChat's.
+    unknown = await sign_in(app_client, phone)
+    async with app_client.app.state.sessionmaker() as session:
+        await session.exec(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == digest(unknown["refresh_token"]))
+            .values(method=None)
+        )
+        await session.commit()
     me = auth(by_sms["access_token"])
     r = await app_client.delete("/v1/me/wechat", headers=me)
     assert r.status_code == 204, r.text
-    # Both WeChat sessions are over, access and refresh; the SMS session goes on.
-    for pair in (tokens, second_wechat):
+    # The WeChat sessions (and the unknown one) are over, access and refresh; the SMS
+    # session goes on.
+    for pair in (tokens, second_wechat, unknown):
         r = await app_client.get("/v1/me/identity", headers=auth(pair["access_token"]))
         assert r.status_code == 401, r.text
         r = await refreshed(app_client, pair)
@@ -263,6 +275,7 @@ async def test_wechat_unbind_ends_wechat_sessions_and_asks_for_the_phone_check_a
     assert rows == [
         ("wechat", "success", None),
         ("wechat", "success", "unbound"),
+        ("refresh", "failure", "revoked"),
         ("refresh", "failure", "revoked"),
         ("refresh", "failure", "revoked"),
     ]

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -103,10 +103,11 @@ async def revoke_subject(
     session: AsyncSession, request: Request, sub: str, *, method: str | None = None
 ) -> None:
     """Every session of a subject (a disabled or re-scoped staff account), or only those
-    signed in by `method` (WeChat's, when it is unbound)."""
+    signed in by `method` (WeChat's, when it is unbound) and those started before the
+    method was recorded, which may have been."""
     query = update(RefreshToken).where(RefreshToken.sub == sub, RefreshToken.status == "active")
     if method is not None:
-        query = query.where(RefreshToken.method == method)
+        query = query.where(or_(RefreshToken.method == method, RefreshToken.method.is_(None)))
     families = (
         await session.exec(query.values(status="revoked").returning(RefreshToken.family_id))
     ).all()
