@@ -8,6 +8,7 @@ sent. An object whose row never commits is removed later by the sweeper.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,8 @@ from services.documents.models import (
 from services.documents.normalise import Normalised, NormaliseError, needed, normalise
 from services.documents.schemas import EDITABLE_DECLARATION_STATES
 from services.kit.problems import ProblemError
+
+logger = logging.getLogger("zhicheng.documents")
 
 
 @dataclass(frozen=True)
@@ -306,10 +309,16 @@ async def delete(session: AsyncSession, doc: Document, *, revert: bool = False) 
     if revert and doc.replaces_id is not None:
         old = await session.get(Document, doc.replaces_id, with_for_update=True)
         if old is not None and old.superseded_by_id == doc.id:
-            old.status = STATUS_ACCEPTED
-            old.superseded_by_id = None
-            old.updated_at = datetime.now(UTC)
-            session.add(old)
+            try:
+                async with session.begin_nested():
+                    old.status = STATUS_ACCEPTED
+                    old.superseded_by_id = None
+                    old.updated_at = datetime.now(UTC)
+                    session.add(old)
+            except IntegrityError:
+                # The same bytes were accepted again meanwhile: that copy stays in force.
+                # (`old` is expired by the savepoint's rollback: name it by the id held.)
+                logger.warning("document %s not restored: an accepted twin exists", doc.replaces_id)
     await session.delete(doc)
     await session.flush()
 

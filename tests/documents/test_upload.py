@@ -296,6 +296,44 @@ async def test_deferred_replace_takes_effect_only_on_supersede(docs, declaration
     assert plain.json()["type"] == "urn:zhicheng:problem:not-a-replacement"
 
 
+async def test_revert_restores_the_original_unless_its_bytes_were_accepted_again(
+    docs, declaration
+) -> None:
+    """DELETE ?revert=true of a replacement that took effect brings the original back;
+    a plain DELETE does not; and where the original's bytes were uploaded again since,
+    that copy stays in force and the original stays superseded (no 500)."""
+    editable = {"X-Declaration-Status": "draft"}
+
+    async def replaced(seed: int, new_seed: int) -> tuple[dict, dict]:
+        old = (await upload(docs, declaration, corpus.clean_scan(seed))).json()
+        files = {"file": ("new.jpg", corpus.clean_scan(new_seed), "image/jpeg")}
+        r = await docs.post(f"/v1/documents/{old['id']}/replace", files=files, headers=editable)
+        assert r.status_code == 201, r.text
+        return old, r.json()
+
+    async def status(doc: dict) -> tuple[str, str | None]:
+        r = await docs.get(f"/v1/documents/{doc['id']}")
+        return r.json()["status"], r.json()["superseded_by_id"]
+
+    old, new = await replaced(26, 27)
+    r = await docs.delete(f"/v1/documents/{new['id']}", params={"revert": "true"}, headers=editable)
+    assert r.status_code == 204, r.text
+    assert await status(old) == ("accepted", None)
+    assert (await docs.get(f"/v1/documents/{new['id']}")).status_code == 404
+
+    old, new = await replaced(28, 29)
+    assert (await docs.delete(f"/v1/documents/{new['id']}", headers=editable)).status_code == 204
+    assert await status(old) == ("superseded", new["id"])
+
+    old, new = await replaced(30, 31)
+    twin = await upload(docs, declaration, corpus.clean_scan(30))
+    assert twin.status_code == 201, twin.text
+    r = await docs.delete(f"/v1/documents/{new['id']}", params={"revert": "true"}, headers=editable)
+    assert r.status_code == 204, r.text
+    assert await status(old) == ("superseded", new["id"])
+    assert await status(twin.json()) == ("accepted", None)
+
+
 async def test_normalise_endpoint_returns_a_jpeg(docs) -> None:
     data = corpus.png_scan(22)
     response = await docs.post(
