@@ -47,6 +47,7 @@ from tests.api.conftest import (
 )
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
+from tests.documents.conftest import upload
 from tests.support import running
 
 
@@ -79,6 +80,24 @@ class _Service:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+def _documents_on(stack: Stack, s3: SeaweedS3, bucket: str, **env: str) -> _Service:
+    """The document service on an S3 of the test's own (which the test may stop), with
+    no sweeper: nothing may be left behind, swept or not."""
+    return _Service(
+        "services.documents.main:app",
+        stack.env(
+            S3_ENDPOINT=s3.url,
+            S3_ACCESS_KEY=s3.access_key,
+            S3_SECRET_KEY=s3.secret_key,
+            S3_BUCKET=bucket,
+            ENSURE_BUCKET_ON_START="true",
+            SWEEP_INTERVAL_SECONDS="0",
+            LOG_LEVEL="WARNING",
+            **env,
+        ),
+    )
 
 
 @pytest.mark.slow
@@ -253,18 +272,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
     access, secret, bucket = "gw-outage-key", "gw-outage-secret-123", "gw-outage-bucket"
     s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
     own_s3 = {"s3_endpoint": s3.url, "s3_access_key": access, "s3_secret_key": secret}
-    docs = _Service(
-        "services.documents.main:app",
-        stack.env(
-            S3_ENDPOINT=s3.url,
-            S3_ACCESS_KEY=access,
-            S3_SECRET_KEY=secret,
-            S3_BUCKET=bucket,
-            ENSURE_BUCKET_ON_START="true",
-            SWEEP_INTERVAL_SECONDS="0",  # nothing may be left behind, swept or not
-            LOG_LEVEL="WARNING",
-        ),
-    )
+    docs = _documents_on(stack, s3, bucket)
     store = make_client(DocumentsSettings(**{**stack.settings_kwargs(), **own_s3}))
     try:
         docs.start()
@@ -409,40 +417,20 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
     Nothing is recorded; once S3 answers again the same file is taken."""
     access, secret, bucket = "hung-key", "hung-secret-123", "hung-bucket"
     s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
-    docs = _Service(
-        "services.documents.main:app",
-        stack.env(
-            S3_ENDPOINT=s3.url,
-            S3_ACCESS_KEY=access,
-            S3_SECRET_KEY=secret,
-            S3_BUCKET=bucket,
-            S3_READ_TIMEOUT="1",
-            ENSURE_BUCKET_ON_START="true",
-            SWEEP_INTERVAL_SECONDS="0",
-            LOG_LEVEL="WARNING",
-        ),
-    )
+    docs = _documents_on(stack, s3, bucket, S3_READ_TIMEOUT="1")
     did = str(uuid.uuid4())
     headers = {"X-Uploader-ID": "applicant-hung", "X-Declaration-Status": "draft"}
 
-    async def upload(client: httpx.AsyncClient, data: bytes) -> httpx.Response:
-        return await client.post(
-            f"/v1/declarations/{did}/documents",
-            data={"kind": "title_certificate"},
-            files={"file": ("scan.jpg", data, "image/jpeg")},
-            headers=headers,
-        )
-
     try:
         docs.start()
-        # The client would wait far longer than three 1-second tries: the answer is the
-        # service's own, not this client giving up.
+        # This client waits 30 s: a 503 within that is the service's own answer, not
+        # this client giving up (retried reads of 30 s each would have taken 90 s).
         async with httpx.AsyncClient(base_url=docs.url, timeout=30) as client:
-            first = await upload(client, corpus.clean_scan(94))
+            first = await upload(client, did, corpus.clean_scan(94), headers=headers)
             assert first.status_code == 201, first.text
             os.killpg(s3.proc.pid, signal.SIGSTOP)
             try:
-                r = await upload(client, corpus.clean_scan(95))
+                r = await upload(client, did, corpus.clean_scan(95), headers=headers)
             finally:
                 os.killpg(s3.proc.pid, signal.SIGCONT)
             assert r.status_code == 503, r.text
@@ -453,7 +441,7 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
                 f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
             )
             assert [d["id"] for d in listed.json()] == [first.json()["id"]]
-            again = await upload(client, corpus.clean_scan(95))
+            again = await upload(client, did, corpus.clean_scan(95), headers=headers)
             assert again.status_code == 201, again.text
     finally:
         docs.stop()

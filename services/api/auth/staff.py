@@ -137,7 +137,6 @@ async def update(
     changes = [f"{k} {before[k]}→{after[k]}" for k in before if before[k] != after[k]]
     if body.password:
         changes.append("password reset")
-    changed = bool(changes)
     account.role, account.org_id = role, org_id
     if body.status:
         account.status = body.status
@@ -145,9 +144,8 @@ async def update(
             account.failed_attempts, account.locked_until = 0, None
     if body.password:
         account.password_hash = await _hash(body.password)
-        changed = True
     account.updated_at = datetime.now(UTC)
-    if changed:
+    if changes:
         await tokens.revoke_subject(session, request, _sub(account))
         await audit.record(
             session,
