@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
+import httpx
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -326,3 +328,137 @@ async def test_the_sms_states_the_code_lifetime_configured(stack: Stack, rules_u
     assert timedelta(seconds=590) < row.not_after - row.created_at <= timedelta(seconds=601)
     text = render_text(get_template(row.template_code), row.params)
     assert "10分钟内有效" in text and row.params["code"] in text
+
+
+# --- Bursts of guesses on open connections, against the gateway under a real uvicorn ---
+
+BURST = 300
+
+
+@pytest.fixture(scope="module")
+def burst_gateway(stack: Stack, rules_url: str, uvicorn_service):
+    """Start a gateway with its own Valkey index (so counters start at zero) per test."""
+    base, _, _ = stack.redis_url.rpartition("/")
+    indexes = iter(range(10, 16))
+
+    def start(**env: str) -> str:
+        return uvicorn_service(
+            "services.api.main:app",
+            stack.env(
+                RULES_URL=rules_url,
+                REDIS_URL=f"{base}/{next(indexes)}",
+                SMS_PHONE_INTERVAL_SECONDS="0",
+                SMS_IP_PER_HOUR="100000",
+                PAYMENT_SWEEP_INTERVAL="0",
+                LOG_LEVEL="WARNING",
+                **env,
+            ),
+        )
+
+    return start
+
+
+async def _codes(stack: Stack, phone: str) -> list[str]:
+    """The codes the applicant received by SMS (the notices written for the phone)."""
+    engine = make_engine(stack.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = await session.exec(
+                select(Notification.params)
+                .where(Notification.phone == "+86" + phone, Notification.event == EVENT)
+                .order_by(Notification.created_at)
+            )
+            return [r["code"] for r in rows.all()]
+    finally:
+        await engine.dispose()
+
+
+async def _burst(base_url: str, guesses: list[tuple[str, str]]) -> list:
+    """Every guess on its own connection, all in flight at once; answers in send order."""
+    limits = httpx.Limits(max_connections=len(guesses), max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
+        return await asyncio.gather(
+            *(
+                client.post("/v1/auth/sms-logins", json={"phone": phone, "code": code})
+                for phone, code in guesses
+            )
+        )
+
+
+def _types(answers) -> list[str]:
+    return [r.json()["type"].rsplit(":", 1)[1] if r.status_code != 200 else "ok" for r in answers]
+
+
+def _wrong_codes(good: str, n: int) -> list[str]:
+    wrong = [f"{i:06d}" for i in range(n + 1)]
+    return [c for c in wrong if c != good][:n]
+
+
+async def _new_code(base_url: str, stack: Stack, phone: str) -> str:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        assert (await client.post("/v1/auth/sms-codes", json={"phone": phone})).status_code == 202
+    return (await _codes(stack, phone))[-1]
+
+
+async def test_a_code_signs_in_once_however_many_present_it_at_once(
+    stack: Stack, burst_gateway
+) -> None:
+    base_url = burst_gateway()
+    phone = new_phone()
+    good = await _new_code(base_url, stack, phone)
+    answers = await _burst(base_url, [(phone, good)] * BURST)
+    kinds = _types(answers)
+    # Single use: one sign-in; the other presentations meet no live code and count as
+    # wrong guesses, so the phone locks at the 10th.
+    assert kinds.count("ok") == 1, kinds
+    assert kinds.count("invalid-login-code") == 9
+    assert kinds.count("phone-locked") == BURST - 10
+
+
+async def test_a_burst_of_guesses_is_counted_before_any_is_compared(
+    stack: Stack, burst_gateway
+) -> None:
+    """300 guesses at once, the right code sent last: the lock (10 wrong guesses) holds
+    exactly, and the right code is never among the guesses compared."""
+    base_url = burst_gateway()
+    phone = new_phone()
+    good = await _new_code(base_url, stack, phone)
+    guesses = [(phone, code) for code in _wrong_codes(good, BURST - 1)] + [(phone, good)]
+    kinds = _types(await _burst(base_url, guesses))
+    assert "ok" not in kinds
+    assert kinds.count("invalid-login-code") == 9, kinds
+    assert kinds.count("phone-locked") == BURST - 9
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        r = await client.post("/v1/auth/sms-logins", json={"phone": phone, "code": good})
+    assert r.status_code == 429 and r.json()["type"].endswith("phone-locked")
+
+
+async def test_the_sixth_guess_on_a_code_is_refused_under_a_burst(
+    stack: Stack, burst_gateway
+) -> None:
+    """With the phone lock out of the way, a code still allows five guesses in all: the
+    right code, sent after 299 wrong ones in the same burst, finds the code burnt."""
+    base_url = burst_gateway(SMS_LOCK_FAILURES="100000", SMS_IP_FAILURES_PER_HOUR="100000")
+    phone = new_phone()
+    good = await _new_code(base_url, stack, phone)
+    guesses = [(phone, code) for code in _wrong_codes(good, BURST - 1)] + [(phone, good)]
+    kinds = _types(await _burst(base_url, guesses))
+    assert kinds == ["invalid-login-code"] * BURST
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        r = await client.post("/v1/auth/sms-logins", json={"phone": phone, "code": good})
+        assert r.status_code == 401 and r.json()["type"].endswith("invalid-login-code")
+        # A new code works: the phone was never locked.
+        fresh = await _new_code(base_url, stack, phone)
+        r = await client.post("/v1/auth/sms-logins", json={"phone": phone, "code": fresh})
+        assert r.status_code == 200, r.text
+
+
+async def test_the_address_limit_holds_under_a_burst_across_phones(
+    stack: Stack, burst_gateway
+) -> None:
+    limit = 100
+    base_url = burst_gateway(SMS_IP_FAILURES_PER_HOUR=str(limit))
+    guesses = [(new_phone(), "123456") for _ in range(BURST)]
+    kinds = _types(await _burst(base_url, guesses))
+    assert kinds.count("invalid-login-code") == limit, kinds
+    assert kinds.count("rate-limited") == BURST - limit

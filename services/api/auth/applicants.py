@@ -8,11 +8,11 @@ wrong guesses for one phone (with or without a live code) lock it for `sms_lock_
 Throttles: one code per phone per `sms_phone_interval_seconds`, `sms_phone_per_hour`
 per phone and `sms_ip_per_hour` per client address; `sms_ip_failures_per_hour` wrong
 codes from one address (guessing across many phones) stop its verifications for the hour.
+Each guess is checked and counted in one atomic step, so these limits hold under a burst.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -105,38 +105,6 @@ async def send_code(body: CodeRequest, request: Request, session: SessionDep) ->
     return JSONResponse(sent.model_dump(), status_code=202, headers={"Cache-Control": "no-store"})
 
 
-async def _wrong_code(request: Request, prefix: str, masked: str) -> ProblemError:
-    settings = request.app.state.settings
-    redis = request.app.state.redis
-    failures, _ = await hit(redis, prefix + ":failures", settings.sms_lock_seconds)
-    await hit(redis, f"login:ipfail:{client_ip(request)}", HOUR)
-    if await redis.exists(prefix + ":code"):
-        tries = await redis.hincrby(prefix + ":code", "tries", 1)
-        if tries >= settings.sms_code_tries:
-            await redis.delete(prefix + ":code")
-    await record_sign_in(
-        request.app.state.sessionmaker,
-        request,
-        method="sms",
-        subject=masked,
-        outcome="failure",
-        reason="wrong_code",
-    )
-    if failures >= settings.sms_lock_failures:
-        await redis.set(prefix + ":lock", "1", ex=settings.sms_lock_seconds)
-        return too_many(
-            settings.sms_lock_seconds,
-            "验证码错误次数过多，该手机号已暂时锁定，请按 Retry-After 稍后再试。",
-            code="phone-locked",
-        )
-    return ProblemError(
-        401,
-        "invalid-login-code",
-        "验证码错误或已失效，请核对短信中的6位验证码，或重新获取。",
-        title="Invalid code",
-    )
-
-
 async def applicant_by_phone(session: AsyncSession, cipher: PiiCipher, phone: str) -> Applicant:
     """The applicant holding this phone; created (with a new subject) when there is none."""
     bidx = cipher.blind_index(PHONE, phone)
@@ -161,24 +129,101 @@ async def applicant_by_phone(session: AsyncSession, cipher: PiiCipher, phone: st
     return applicant
 
 
+# One guess, checked and counted in one step inside Valkey: concurrent guesses are
+# serialised there, so no guess is compared with the code before the ones ahead of it
+# have been counted. Every guess at a live code uses one of its tries (the right code
+# too), so at most `tries` guesses are ever compared with it; a wrong guess counts
+# toward the phone's lock and the address's hourly limit, and the guess that reaches
+# the lock's count sets the lock at once.
+#   KEYS: code hash, phone failures, phone lock, address failures
+#   ARGV: candidate MAC, tries per code, failures before the lock, lock seconds,
+#         wrong codes per address per window, address window seconds
+_GUESS = """
+local lock_ttl = redis.call('TTL', KEYS[3])
+if lock_ttl > 0 then return {'locked', lock_ttl} end
+local ip_failures = tonumber(redis.call('GET', KEYS[4]) or '0')
+if ip_failures >= tonumber(ARGV[5]) then
+    return {'address-blocked', math.max(redis.call('TTL', KEYS[4]), 1)}
+end
+local mac = redis.call('HGET', KEYS[1], 'mac')
+if mac then
+    local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+    if tries <= tonumber(ARGV[2]) and mac == ARGV[1] then
+        redis.call('DEL', KEYS[1], KEYS[2])
+        return {'ok', 0}
+    end
+    if tries >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+end
+local failures = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[4], 'NX')
+redis.call('INCR', KEYS[4])
+redis.call('EXPIRE', KEYS[4], ARGV[6], 'NX')
+if failures >= tonumber(ARGV[3]) then
+    redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
+    return {'locked-now', tonumber(ARGV[4])}
+end
+return {'wrong', 0}
+"""
+
+
 async def check_code(request: Request, phone: str, code: str) -> None:
-    """Raise unless `code` is the live code sent to `phone`; a good code is used up."""
+    """Raise unless `code` is the live code sent to `phone`; a good code is used up.
+
+    The check and every counter it moves are one atomic step (`_GUESS`), so the limits
+    hold however many guesses arrive at once: a code is compared at most
+    `sms_code_tries` times, the phone locks at the `sms_lock_failures`th wrong guess,
+    and an address stops at `sms_ip_failures_per_hour` wrong guesses.
+    """
+    settings = request.app.state.settings
     redis = request.app.state.redis
     cipher: PiiCipher = request.app.state.pii
     bidx, prefix = _keys(cipher, phone)
-    await _locked(request, prefix)
-    ip_failures = f"login:ipfail:{client_ip(request)}"
-    failures = int(await redis.get(ip_failures) or 0)
-    if failures >= request.app.state.settings.sms_ip_failures_per_hour:
+    keys = [
+        prefix + ":code",
+        prefix + ":failures",
+        prefix + ":lock",
+        f"login:ipfail:{client_ip(request)}",
+    ]
+    args = [
+        _code_mac(cipher, bidx, code),
+        settings.sms_code_tries,
+        settings.sms_lock_failures,
+        settings.sms_lock_seconds,
+        settings.sms_ip_failures_per_hour,
+        HOUR,
+    ]
+    outcome, seconds = await redis.register_script(_GUESS)(keys=keys, args=args)
+    outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+    if outcome == "ok":
+        return
+    if outcome == "locked":
         raise too_many(
-            max(await redis.ttl(ip_failures), 1), "本网络验证码错误次数过多，请稍后再试。"
+            int(seconds),
+            "该手机号验证码错误次数过多，已暂时锁定，请按 Retry-After 稍后再试。",
+            code="phone-locked",
         )
-    stored = await redis.hget(prefix + ":code", "mac")
-    expected = stored.decode() if isinstance(stored, bytes) else (stored or "")
-    if not expected or not hmac.compare_digest(expected, _code_mac(cipher, bidx, code)):
-        raise await _wrong_code(request, prefix, mask_phone(phone))
-    # Single use; a good code also clears the failure count.
-    await redis.delete(prefix + ":code", prefix + ":failures")
+    if outcome == "address-blocked":
+        raise too_many(int(seconds), "本网络验证码错误次数过多，请稍后再试。")
+    await record_sign_in(
+        request.app.state.sessionmaker,
+        request,
+        method="sms",
+        subject=mask_phone(phone),
+        outcome="failure",
+        reason="wrong_code",
+    )
+    if outcome == "locked-now":
+        raise too_many(
+            int(seconds),
+            "验证码错误次数过多，该手机号已暂时锁定，请按 Retry-After 稍后再试。",
+            code="phone-locked",
+        )
+    raise ProblemError(
+        401,
+        "invalid-login-code",
+        "验证码错误或已失效，请核对短信中的6位验证码，或重新获取。",
+        title="Invalid code",
+    )
 
 
 def disabled() -> ProblemError:
