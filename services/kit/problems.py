@@ -137,8 +137,10 @@ def validation_problem(errors: list[dict[str, Any]]) -> ProblemError:
         ctx = err.get("ctx") or {}
         if "expected" in ctx:
             zh += f"（允许：{ctx['expected']}）"
-        elif err.get("type") in ("greater_than_equal", "greater_than") and "ge" in ctx:
-            zh += f"（下限 {ctx['ge']}）"
+        elif err.get("type", "").startswith("greater_than") and ("ge" in ctx or "gt" in ctx):
+            zh += f"（下限 {ctx.get('ge', ctx.get('gt'))}）"
+        elif err.get("type", "").startswith("less_than") and ("le" in ctx or "lt" in ctx):
+            zh += f"（上限 {ctx.get('le', ctx.get('lt'))}）"
         elif "reason" in ctx and err.get("type") == "value_error":
             zh += f"：{ctx['reason']}"
         elif err.get("type") == "value_error" and "error" in ctx:

@@ -186,12 +186,12 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat()
 
 
-async def make_campaign(
-    client,
+def campaign_body(
     *,
     level: str = "deputy_senior",
     payment: bool = True,
     windows_override: dict | None = None,
+    fee_yuan: int = 380,
 ) -> dict:
     """A 柳州 2022 副高-shaped campaign whose windows are open now (the seeded one is closed)."""
     now = datetime.now(UTC)
@@ -223,9 +223,14 @@ async def make_campaign(
         "committee_name": "工程系列柳州市副高级评委会",
         "windows": windows,
         "evaluate_on": "2022-07-31",
-        "fee_yuan": 380,  # the test campaign's own fee (the policy pack sets none here)
+        "fee_yuan": fee_yuan,  # the test campaign's own fee (the policy pack sets none here)
     }
-    r = await post(client, "/v1/campaigns", OPS, body)
+    return body
+
+
+async def make_campaign(client, **kwargs) -> dict:
+    """Create `campaign_body(**kwargs)` as ops."""
+    r = await post(client, "/v1/campaigns", OPS, campaign_body(**kwargs))
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from services.api.audit.models import AuditEntry
+from services.api.campaigns.schemas import MAX_FEE_YUAN
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.payments.service import SWEEP_LOCK_KEY
@@ -30,6 +31,7 @@ from tests.api.conftest import (
     SECTIONS,
     Tree,
     auth,
+    campaign_body,
     iso,
     make_campaign,
     make_org,
@@ -411,3 +413,21 @@ async def test_every_replica_sweeps_and_the_unpaid_is_withdrawn_once(
     assert row.actor_sub == "payment-expiry"
     sent = [n for n in (await notices(db, did)).values() if n.template_code == "WITHDRAWN_UNPAID"]
     assert len(sent) == 1
+
+
+async def test_fees_are_bounded_and_the_largest_one_is_payable(pay) -> None:
+    """A fee over the bound is a 422 (it used to overflow into a 500 on create, or on
+    every payment notice of the campaign); a fee at the bound goes all the way to an
+    order for its amount in fen."""
+    for fee in (MAX_FEE_YUAN + 1, 30_000_000, 3_000_000_000):
+        r = await post(pay, "/v1/campaigns", OPS, campaign_body(fee_yuan=fee))
+        assert r.status_code == 422, r.text
+        problem = r.json()
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in problem["errors"]] == ["fee_yuan"], problem
+        assert f"上限 {MAX_FEE_YUAN}" in problem["errors"][0]["message"]
+    tree = await make_tree(pay, label="缴费上限", supervisor=False, county=False)
+    campaign = await make_campaign(pay, fee_yuan=MAX_FEE_YUAN)
+    did, _ = await accepted(pay, tree, campaign)
+    order = await notice(pay, tree, did)
+    assert order["amount_fen"] == MAX_FEE_YUAN * 100

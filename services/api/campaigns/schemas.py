@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.api.declarations.sections import Level, Series
 
+# The largest review fee a campaign may set: far above any fee in the seeds (the highest
+# is 工艺美术 正高 450元, 桂职办 2023), and its amount in fen fits the payment order.
+MAX_FEE_YUAN = 100_000
+
 WindowKind = Literal[
     "submission", "unit_review", "office_review", "committee_review", "correction", "payment"
 ]
@@ -47,7 +51,13 @@ class CampaignCreate(BaseModel):
         description="strict: official working days that are not Saturday/Sunday; official: "
         "every official working day, make-up weekend days included",
     )
-    fee_yuan: int | None = Field(default=None, ge=0)
+    fee_yuan: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_FEE_YUAN,
+        description="评审费（元）: the campaign's fee where the policy pack sets none; at most "
+        f"{MAX_FEE_YUAN} yuan",
+    )
     evaluate_on: date = Field(description="eligibility is evaluated on this date (cut-off)")
 
 
