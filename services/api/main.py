@@ -30,7 +30,7 @@ from services.api.registries.router import router as registries_router
 from services.api.reviews.router import router as reviews_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
-from services.kit.db import make_engine, make_sessionmaker
+from services.kit.db import engine_for, make_sessionmaker
 
 
 def build_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -38,11 +38,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.engine = make_engine(
-            settings.database_url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-        )
+        app.state.engine = engine_for(settings)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.redis = make_redis(settings.redis_url)
         app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)

@@ -17,7 +17,7 @@ from services.documents.router import router
 from services.documents.service import Runtime
 from services.kit.app import create_app
 from services.kit.clients import check_database
-from services.kit.db import make_engine, make_sessionmaker
+from services.kit.db import engine_for, make_sessionmaker
 
 
 def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
@@ -26,11 +26,7 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         memory.keep_freed_memory()
-        app.state.engine = make_engine(
-            settings.database_url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-        )
+        app.state.engine = engine_for(settings)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.s3 = storage.make_client(settings)
         if settings.ensure_bucket_on_start:

@@ -15,15 +15,56 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+def connect_args(*, connect_timeout: float, statement_timeout: float) -> dict:
+    """asyncpg options that bound every wait on the database.
+
+    `statement_timeout` is set on the server (a runaway statement is cancelled there, its
+    locks released); the client gives up one second later (`command_timeout`), which is
+    what bounds a wait on a server that no longer answers at all (frozen, or a network
+    that drops packets): a hung pre-ping then fails, and the pool opens a new connection
+    within `connect_timeout` or reports the database unreachable.
+    """
+    return {
+        "timeout": connect_timeout,
+        "command_timeout": statement_timeout + 1,
+        "server_settings": {"statement_timeout": str(int(statement_timeout * 1000))},
+    }
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 3.0,
+    connect_timeout: float = 3.0,
+    statement_timeout: float = 5.0,
+) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
+        # A request that cannot get a connection this long answers 503 service-busy.
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
         # A stale connection after a database restart is replaced, not reported as an error.
         pool_recycle=1800,
+        connect_args=connect_args(
+            connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        ),
     )
+
+
+def engine_for(settings, **overrides) -> AsyncEngine:
+    """The engine of a process, sized and bounded by its settings (KitSettings' DB_*)."""
+    options = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        "connect_timeout": settings.db_connect_timeout,
+        "statement_timeout": settings.db_statement_timeout,
+    }
+    return make_engine(settings.database_url, **{**options, **overrides})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -182,6 +182,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _sqlstate(exc) == _STATEMENT_TIMEOUT:
+            # DB_STATEMENT_TIMEOUT passed: the server cancelled the statement (and rolled
+            # the transaction back); the database is overloaded or the statement too slow.
+            logger.warning("database statement timed out")
+            return problem_response(service_busy(), request)
         if not is_connection_error(exc):
             raise exc
         # The statement and its parameters stay out of the log (personal data).
@@ -195,23 +200,59 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.warning("database connection pool exhausted")
         return problem_response(service_busy(), request)
 
+    @app.exception_handler(TimeoutError)
+    async def _timeout(request: Request, exc: TimeoutError) -> JSONResponse:
+        # asyncpg's own bounds (DB_CONNECT_TIMEOUT, the client-side statement bound) end
+        # as a bare TimeoutError: the database did not answer at all (frozen, unreachable).
+        if _from_database(exc):
+            logger.warning("database did not answer in time")
+            return problem_response(database_unavailable(), request)
+        logger.warning("dependency timed out: %r", exc)
+        return problem_response(_dependency_unavailable(), request)
+
     @app.exception_handler(ConnectionError)
     async def _connection(request: Request, exc: ConnectionError) -> JSONResponse:
         logger.warning("dependency unreachable: %s", type(exc).__name__)
-        problem = ProblemError(
-            503,
-            "service-unavailable",
-            "服务暂时无法连接所依赖的组件，请稍后重试。",
-            title="Service unavailable",
-            headers={"Retry-After": "5"},
-        )
-        return problem_response(problem, request)
+        return problem_response(_dependency_unavailable(), request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Normally caught earlier by RequestIdMiddleware, which knows the request id.
         logger.exception("unhandled error", exc_info=exc)
         return problem_response(internal_error(), request)
+
+
+def _dependency_unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "service-unavailable",
+        "服务暂时无法连接所依赖的组件，请稍后重试。",
+        title="Service unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _from_database(exc: BaseException) -> bool:
+    """Raised inside the database driver or SQLAlchemy (its traceback says so)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        tb = seen.__traceback__
+        while tb is not None:
+            module = tb.tb_frame.f_globals.get("__name__", "")
+            if module.startswith(("asyncpg", "sqlalchemy")):
+                return True
+            tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+# query_canceled: here, DB_STATEMENT_TIMEOUT (no request cancels another's statement).
+_STATEMENT_TIMEOUT = "57014"
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    orig = exc.orig
+    return str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
 
 
 # SQLSTATE classes and codes that mean "the server went away or is not accepting yet":
@@ -223,9 +264,7 @@ def is_connection_error(exc: DBAPIError) -> bool:
     """A lost or refused database connection (restart, failover), not a bad statement."""
     if exc.connection_invalidated:
         return True
-    orig = exc.orig
-    state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
-    return state.startswith(_CONNECTION_SQLSTATES) or isinstance(orig, ConnectionError)
+    return _sqlstate(exc).startswith(_CONNECTION_SQLSTATES) or isinstance(exc.orig, ConnectionError)
 
 
 def database_unavailable() -> ProblemError:

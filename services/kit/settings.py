@@ -43,6 +43,13 @@ class KitSettings(BaseSettings):
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
     db_pool_size: int = 5
     db_max_overflow: int = 10
+    # Bounds on every wait for the database (services/kit/db.py), so a database that stops
+    # answering costs a request seconds, not minutes: seconds to wait for a pooled
+    # connection (then 503 service-busy), to open a new one, and for one statement (the
+    # server cancels it; the client gives up a second later, then 503).
+    db_pool_timeout: float = Field(default=3.0, gt=0)
+    db_connect_timeout: float = Field(default=3.0, gt=0)
+    db_statement_timeout: float = Field(default=5.0, gt=0)
     redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
 
     s3_endpoint: str = f"http://127.0.0.1:{DEV_S3_PORT}"

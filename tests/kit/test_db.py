@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from services.kit.app import create_app
 from services.kit.clients import check_database
-from services.kit.db import SessionDep, make_engine, make_sessionmaker
+from services.kit.db import SessionDep, engine_for, make_sessionmaker
 from services.kit.settings import KitSettings
 from tests.conftest import Stack
 from tests.support import running
@@ -33,14 +33,14 @@ async def table(stack: Stack):
     await conn.close()
 
 
-def _app(stack: Stack) -> FastAPI:
-    settings = KitSettings(**stack.settings_kwargs())
+def _app(stack: Stack, **overrides) -> FastAPI:
+    settings = KitSettings(**stack.settings_kwargs(), **overrides)
 
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.engine = make_engine(settings.database_url)
+        app.state.engine = engine_for(settings)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         yield
         await app.state.engine.dispose()
@@ -60,6 +60,15 @@ def _app(stack: Stack) -> FastAPI:
         await session.flush()
         return {"stored": code}
 
+    @app.post("/slow/{code}")
+    async def slow(code: str, session: SessionDep) -> dict:
+        conn = await session.connection()
+        await conn.execute(
+            text("INSERT INTO public.kit_commit_probe (code) VALUES (:c)"), {"c": code}
+        )
+        await conn.execute(text("SELECT pg_sleep(30)"))
+        return {"stored": code}
+
     return app
 
 
@@ -77,3 +86,15 @@ async def test_failed_commit_is_reported_and_nothing_is_stored(stack: Stack, tab
         assert response.status_code == 500
         assert response.headers["content-type"] == "application/problem+json"
     assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 0
+
+
+async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: Stack, table) -> None:
+    """DB_STATEMENT_TIMEOUT: the server cancels the statement, the request's transaction
+    rolls back, and the caller is told to retry (503 service-busy with Retry-After)."""
+    async with running(_app(stack, db_statement_timeout=0.5)) as client:
+        response = await client.post("/slow/c")
+        assert response.status_code == 503, response.text
+        assert response.json()["type"] == "urn:zhicheng:problem:service-busy"
+        assert response.headers["retry-after"]
+        assert (await client.post("/probe/d")).status_code == 200  # the pool is fine
+    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
