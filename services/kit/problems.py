@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:zhicheng:problem:"
@@ -157,6 +158,24 @@ def validation_problem(errors: list[dict[str, Any]]) -> ProblemError:
     )
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path (RFC 9110 §15.5.6).
+
+    Starlette's own 405 names only the first route whose path matched, so a path served
+    by a GET route and a DELETE route answered a PUT with `Allow: GET, HEAD`.
+    """
+    methods: set[str] = set()
+    for method in _METHODS:
+        # Each route (an included router too) says FULL when it answers this method here.
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            methods.add(method)
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
 
@@ -175,9 +194,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, ("http-error", "请求无法处理。", "HTTP error.")
         )
         detail = exc.detail if isinstance(exc.detail, str) and _has_cjk(exc.detail) else zh
-        problem = ProblemError(
-            exc.status_code, code, detail, title=en.rstrip("."), headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        problem = ProblemError(exc.status_code, code, detail, title=en.rstrip("."), headers=headers)
         return problem_response(problem, request)
 
     @app.exception_handler(DBAPIError)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import uuid
 
 import httpx
 from PIL import Image
@@ -401,3 +402,16 @@ async def test_rejected_upload_writes_no_object(docs, s3, stack, declaration) ->
     assert response.status_code == 422
     prefix = f"declarations/{declaration}/"
     assert list(s3.list_objects(stack.s3_bucket, prefix=prefix, recursive=True)) == []
+
+
+async def test_a_wrong_method_names_every_method_the_path_allows(docs) -> None:
+    """405 with `Allow` listing every route of the path (RFC 9110 §15.5.6), not only the
+    first route whose path matched."""
+    one = f"/v1/documents/{uuid.uuid4()}"
+    r = await docs.put(one)
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "urn:zhicheng:problem:method-not-allowed"
+    assert set(r.headers["allow"].split(", ")) == {"DELETE", "GET"}
+    r = await docs.patch(f"/v1/declarations/{uuid.uuid4()}/documents")
+    assert set(r.headers["allow"].split(", ")) == {"GET", "POST"}
