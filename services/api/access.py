@@ -8,22 +8,19 @@ falls under (`portal_jurisdiction`), drafts never.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from redis.exceptions import RedisError
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
 from services.api.auth.ratelimit import check_portal
+from services.api.auth.revocation import session_ended
 from services.api.declarations.models import Declaration
 from services.api.orgs.models import Org
 from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
-
-logger = logging.getLogger("zhicheng.auth")
 
 REVIEWER_ROLES = (
     "unit_reviewer",
@@ -115,9 +112,9 @@ async def current_principal(
         # Every call counts against the client's per-minute limit (carried in its token);
         # a revoked client's tokens stop here.
         limit = principal.rate_limit or request.app.state.settings.portal_rate_limit_per_minute
-        await check_portal(request.app.state.redis, principal.client_id, limit)
+        await check_portal(request, principal.client_id, limit)
         check_portal_scope(request, principal)
-    elif principal.sid and await session_ended(request, principal.sid):
+    elif principal.sid and await session_ended(request, principal):
         raise ProblemError(
             401,
             "session-ended",
@@ -126,19 +123,6 @@ async def current_principal(
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     return principal
-
-
-async def session_ended(request: Request, sid: str) -> bool:
-    """Logout, a reused refresh token or an account change ended this sign-in session.
-
-    Checked in Valkey; if Valkey cannot answer, the token stands (it expires within
-    15 minutes anyway) rather than every signed-in caller getting a 503.
-    """
-    try:
-        return bool(await request.app.state.redis.exists(f"session:revoked:{sid}"))
-    except RedisError:
-        logger.warning("session revocation check skipped: valkey unavailable")
-        return False
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

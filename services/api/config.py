@@ -55,6 +55,10 @@ class ApiSettings(KitSettings):
     sms_ip_failures_per_hour: int = 100
     staff_max_failures: int = 5
     staff_lock_seconds: int = 900
+    # Seconds Valkey may answer "not revoked" for a session or portal client before
+    # Postgres, which records every revocation, is asked again: the most a revocation
+    # whose cache write was lost, or an account disabled in the database, goes unseen.
+    revocation_live_ttl_seconds: int = Field(default=60, ge=1, le=900)
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_appid: str = ""
     wechat_secret: str = ""

@@ -25,8 +25,9 @@ from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import SCOPES, allow
+from services.api.auth import revocation
 from services.api.auth.models import OAuthClient
-from services.api.auth.ratelimit import guarded, hit, revoked_key, too_many
+from services.api.auth.ratelimit import guarded, hit, too_many
 from services.api.auth.schemas import (
     ClientCreate,
     ClientCredentials,
@@ -36,7 +37,7 @@ from services.api.auth.schemas import (
     TokenPair,
 )
 from services.api.auth.tokens import access_token, digest, record_sign_in
-from services.kit.auth import ACCESS_TTL_SECONDS, ISSUER, LEEWAY_SECONDS, Principal
+from services.kit.auth import ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError
 
@@ -185,9 +186,8 @@ async def revoke(client_id: str, request: Request, session: SessionDep) -> Respo
     client.secret_hash = None
     client.updated_at = func.now()
     await session.flush()
-    # Access tokens already out live at most ACCESS_TTL_SECONDS: refuse them meanwhile.
-    ttl = ACCESS_TTL_SECONDS + LEEWAY_SECONDS + 60
-    await request.app.state.redis.set(revoked_key(client_id), "1", ex=ttl)
+    # Access tokens already out stop at once: the row above is the record, this the cache.
+    await revocation.revoke_client(request, client_id)
     return Response(status_code=204)
 
 

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import ParamSpec, TypeVar
 
+from fastapi import Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from services.api.auth import revocation
 from services.kit.problems import ProblemError
 
 PORTAL_WINDOW_SECONDS = 60
@@ -67,20 +69,20 @@ def too_many(retry_after: int, detail: str, code: str = "rate-limited") -> Probl
     )
 
 
-def revoked_key(client_id: str) -> str:
-    return f"oauth:revoked:{client_id}"
+async def check_portal(request: Request, client_id: str, limit: int) -> None:
+    """Every call of a portal counts against its per-minute limit; a revoked client stops.
 
-
-async def check_portal(redis: Redis, client_id: str, limit: int) -> None:
-    """Every call of a portal counts against its per-minute limit; a revoked client stops."""
+    The client's revocation state comes with the count (one round trip); on a miss,
+    Postgres answers (services/api/auth/revocation.py).
+    """
     key = f"ratelimit:portal:{client_id}"
-    async with valkey(), redis.pipeline(transaction=True) as pipe:
+    async with valkey(), request.app.state.redis.pipeline(transaction=True) as pipe:
         pipe.incr(key)
         pipe.expire(key, PORTAL_WINDOW_SECONDS, nx=True)
         pipe.ttl(key)
-        pipe.exists(revoked_key(client_id))
-        count, _, ttl, revoked = await pipe.execute()
-    if revoked:
+        pipe.get(revocation.client_key(client_id))
+        count, _, ttl, state = await pipe.execute()
+    if await revocation.client_revoked(request, client_id, state):
         raise ProblemError(
             401,
             "invalid-token",

@@ -18,10 +18,10 @@ from sqlalchemy import or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.auth import revocation
 from services.api.auth.models import RefreshToken, SignInEvent
-from services.api.auth.ratelimit import valkey
 from services.api.auth.schemas import TokenPair
-from services.kit.auth import LEEWAY_SECONDS, Principal, issue_token, signing_key
+from services.kit.auth import Principal, issue_token, signing_key
 from services.kit.logs import request_id_var
 from services.kit.problems import ProblemError
 
@@ -73,19 +73,6 @@ async def start_session(
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
 
 
-def revoked_session_key(sid: str) -> str:
-    return f"session:revoked:{sid}"
-
-
-async def _end_access(request: Request, family_ids: list[uuid.UUID]) -> None:
-    """Access tokens of these sessions stop too (they would otherwise live ≤ 15 min)."""
-    ttl = request.app.state.settings.access_token_ttl_seconds + LEEWAY_SECONDS + 60
-    async with valkey(), request.app.state.redis.pipeline(transaction=False) as pipe:
-        for family_id in family_ids:
-            pipe.set(revoked_session_key(str(family_id)), "1", ex=ttl)
-        await pipe.execute()
-
-
 def invalid_grant(detail: str = "刷新令牌无效、已过期或已被使用，请重新登录。") -> ProblemError:
     return ProblemError(401, "invalid-refresh-token", detail, title="Invalid refresh token")
 
@@ -96,7 +83,7 @@ async def revoke_family(session: AsyncSession, request: Request, family_id: uuid
         .where(RefreshToken.family_id == family_id, RefreshToken.status != "revoked")
         .values(status="revoked")
     )
-    await _end_access(request, [family_id])
+    await revocation.end_sessions(request, [family_id])
 
 
 async def revoke_subject(
@@ -111,7 +98,7 @@ async def revoke_subject(
     families = (
         await session.exec(query.values(status="revoked").returning(RefreshToken.family_id))
     ).all()
-    await _end_access(request, sorted({row[0] for row in families}))
+    await revocation.end_sessions(request, sorted({row[0] for row in families}))
 
 
 async def find(session: AsyncSession, raw: str, *, lock: bool = True) -> RefreshToken | None:
