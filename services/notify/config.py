@@ -13,9 +13,11 @@ ProviderName = Literal["aliyun", "tencent", "log"]
 class NotifySettings(KitSettings):
     """The notification worker (arq): Postgres for state, Redis for the queue."""
 
-    # Port of the worker's own HTTP listener (/healthz, /readyz, delivery receipts);
-    # 0 turns the listener off.
+    # Port of the worker's own HTTP listener (/healthz, /readyz, /metrics, delivery
+    # receipts); 0 turns the listener off. It listens on this machine only unless the
+    # deployment says otherwise (compose and Kubernetes set 0.0.0.0 for their probes).
     notify_health_port: int = DEV_NOTIFY_PORT
+    notify_health_host: str = "127.0.0.1"
     # arq fetches at most `max_jobs` per poll: throughput ≤ max_jobs / poll_delay.
     notify_max_jobs: int = 100
     notify_poll_delay: float = 0.05
@@ -27,7 +29,8 @@ class NotifySettings(KitSettings):
     notify_sign_name: str = "职称申报"
     # Seconds one provider call may take; past it the outcome is unknown (never resent).
     notify_provider_timeout: float = 10.0
-    # Consecutive fail-over errors that open a provider's breaker, and for how long.
+    # Provider faults within the window (refusals, 5xx, timeouts, resets) that open its
+    # breaker, and how long it stays open (later claims pick the next provider).
     notify_failover_after: int = 3
     notify_breaker_seconds: float = 60.0
     # Back-off after a fail-over error: base × 2^(attempt-1), capped.

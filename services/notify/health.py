@@ -36,7 +36,7 @@ async def start_health_server(settings: NotifySettings, state: dict) -> uvicorn.
         return None
     config = uvicorn.Config(
         build_health_app(settings, state),
-        host="0.0.0.0",  # noqa: S104 (probes come from the orchestrator)
+        host=settings.notify_health_host,
         port=settings.notify_health_port,
         log_config=None,
         lifespan="off",

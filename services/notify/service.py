@@ -3,9 +3,17 @@
 Postgres is the source of truth. The two-phase claim (`created`/`retry` → `sending`,
 attempts + 1, provider chosen) commits before the provider is called; the outcome is
 recorded after, guarded by the attempt number, so a job that arq runs twice, or a late
-job for an earlier attempt, changes nothing. An outcome the worker cannot know (timeout
-after the request left, a crash) is `sending_unknown`: only the provider's query API
-resolves it (sweeper.py), never a blind resend, never another provider.
+job for an earlier attempt, changes nothing. An outcome the worker cannot know (a 5xx,
+a timeout or a cut connection after the request left, a crash) is `sending_unknown`:
+only the provider's query API resolves it (sweeper.py), never a blind resend, never
+another provider. Only proof that the provider did not take it (a refused connection,
+a documented "not sent" code) sends it again directly (providers/base.py).
+
+Each statement meets the database through `_run`: on a dead pooled connection (the
+database restarted) it runs once more on a fresh one. Only the statement is repeated,
+never the provider call, and every statement is guarded (claim: only from
+`created`/`retry`; outcomes: only for this attempt, still in flight), so running one
+twice cannot apply it twice.
 
 A template's secret params (a login code) are masked in the stored text, and overwritten
 in the row's params by every update that makes the notice sent, final or moot
@@ -19,13 +27,16 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from arq.connections import ArqRedis
 from sqlalchemy import func, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
@@ -81,14 +92,42 @@ TABLE = Notification.__table__
 C = TABLE.c
 
 
-async def _update(sender: Sender, notification_id: uuid.UUID, where: list, **values) -> int:
+T = TypeVar("T")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The statement met a dead connection, not a refusal by the database."""
+    if isinstance(exc, DBAPIError):
+        # SQLAlchemy saw the connection closed (and invalidated the pool's older ones).
+        return exc.connection_invalidated
+    return isinstance(
+        exc,
+        OSError | asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError,
+    )
+
+
+async def _run(sender: Sender, statement: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """Run one autocommit statement; after a database restart, once more on a fresh
+    connection rather than failing the job and leaving the row to the sweeper."""
+    try:
+        async with sender.autocommit.connect() as conn:
+            return await statement(conn)
+    except Exception as exc:
+        if not connection_lost(exc):
+            raise
+        log.warning("database connection lost; running the statement again", exc_info=exc)
     async with sender.autocommit.connect() as conn:
-        result = await conn.execute(
-            TABLE.update()
-            .where(C.id == notification_id, *where)
-            .values(updated_at=func.now(), **values)
-        )
-        return result.rowcount
+        return await statement(conn)
+
+
+async def _update(sender: Sender, notification_id: uuid.UUID, where: list, **values) -> int:
+    where = [C.id == notification_id, *where]
+    statement = TABLE.update().where(*where).values(updated_at=func.now(), **values)
+
+    async def run(conn: AsyncConnection) -> int:
+        return (await conn.execute(statement)).rowcount
+
+    return await _run(sender, run)
 
 
 def _breaker_key(name: str) -> str:
@@ -113,7 +152,8 @@ async def pick_provider(sender: Sender) -> str:
 
 
 async def note_failover(sender: Sender, name: str) -> None:
-    """Count a fail-over error; enough of them within the window open the breaker."""
+    """Count a provider fault (a proven refusal, or a 5xx, timeout or reset that leaves
+    the message in doubt); enough of them within the window open the breaker."""
     key = f"notify:provider-errors:{name}"
     window = max(int(sender.settings.notify_breaker_seconds), 1)
     pipe = sender.redis.pipeline(transaction=True)
@@ -196,9 +236,11 @@ class Claimed:
 
 async def _claim(sender: Sender, notification_id: uuid.UUID, provider: str) -> Claimed | None:
     """created/retry → sending, attempts + 1, in one statement; None if not claimable."""
-    async with sender.autocommit.connect() as conn:
-        result = await conn.exec_driver_sql(_CLAIM_SQL, (notification_id, provider))
-        row = result.first()
+
+    async def run(conn: AsyncConnection):
+        return (await conn.exec_driver_sql(_CLAIM_SQL, (notification_id, provider))).first()
+
+    row = await _run(sender, run)
     if row is None:
         return None
     return Claimed(row[0], row[1], row[2], json.loads(row[3]))
@@ -212,8 +254,12 @@ async def _record_sent(
     text: str,
     masked: str | None,
 ) -> None:
-    async with sender.autocommit.connect() as conn:
-        await conn.exec_driver_sql(_SENT_SQL, (notification_id, attempts, message_id, text, masked))
+    args = (notification_id, attempts, message_id, text, masked)
+
+    async def run(conn: AsyncConnection) -> None:
+        await conn.exec_driver_sql(_SENT_SQL, args)
+
+    await _run(sender, run)
 
 
 async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
@@ -282,7 +328,7 @@ async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
         return "permanent_failure"
     except RetryLater as exc:
         return await reschedule(sender, notification_id, attempts, delay=exc.after, reason=str(exc))
-    except Failover as exc:
+    except Failover as exc:  # proof it was not taken: again, elsewhere once the breaker opens
         await note_failover(sender, provider_name)
         delay = backoff(sender.settings, attempts)
         return await reschedule(sender, notification_id, attempts, delay=delay, reason=str(exc))
@@ -295,6 +341,8 @@ async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
             rendered_text=signed,
             last_error=repr(exc)[:500],
         )
+        if isinstance(exc, Unknown | TimeoutError):  # the provider's fault: it is unwell
+            await note_failover(sender, provider_name)
         return "sending_unknown"
 
     masked = json.dumps(template.masked(claimed.params)) if template.secret else None

@@ -39,9 +39,11 @@ async def startup(ctx: dict[str, Any]) -> None:
         limits=httpx.Limits(max_connections=settings.notify_max_jobs),
         trust_env=False,
     )
-    # The send path's engine skips the per-checkout ping (a round trip per statement);
-    # a connection broken by a database restart fails that job, which arq runs again
-    # (every job is idempotent by row id), and the pool drops the broken connection.
+    # The send path's engine skips the per-checkout ping (a round trip per statement).
+    # A statement that meets a connection broken by a database restart runs once more
+    # on a fresh connection (service._run: the pool drops its broken connections); the
+    # provider call is never repeated, and every statement is guarded, so it cannot
+    # apply twice.
     ctx["hot_engine"] = create_async_engine(
         settings.database_url,
         pool_size=settings.notify_db_pool_size,

@@ -33,6 +33,10 @@ class Fake:
     def mode(self, **body) -> None:
         self.client.post("/_fake/mode", json=body).raise_for_status()
 
+    def release(self) -> None:
+        """Stalled answers go now; the records stay."""
+        self.client.post("/_fake/release").raise_for_status()
+
     def records(self) -> list[dict]:
         answer = self.client.get("/_fake/records").json()
         assert answer["rejected"] == 0, "the fake refused a signature"
@@ -62,7 +66,7 @@ def fake(fake_url: str) -> Fake:
 def settings_for(stack: Stack, fake: Fake, providers: str = '["aliyun","tencent"]', **extra):
     kwargs = {k.lower(): v for k, v in fake.env(providers).items()}
     kwargs["notify_providers"] = json.loads(kwargs["notify_providers"])
-    return NotifySettings(**stack.settings_kwargs(), **kwargs, **extra)
+    return NotifySettings(**{**stack.settings_kwargs(), **kwargs, **extra})
 
 
 @pytest.fixture

@@ -7,11 +7,18 @@ and can be told to fail:
 
     POST /_fake/mode  {"provider": "aliyun", "fail_5xx_seconds": 3,
                        "stall_seconds": 30, "stall_count": 1, "stall_out_id": "<id>",
-                       "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "error_count": 1}
-    GET  /_fake/records   POST /_fake/reset   GET /_fake/stats
+                       "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "error_count": 1,
+                       "accept_then": "5xx" | "reset", "accept_then_count": 20}
+    GET  /_fake/records   POST /_fake/reset   GET /_fake/stats   POST /_fake/release
 
 A stalled send is recorded (the provider took it) before the answer is held back; with
 `stall_out_id` only the send of that notice stalls, whatever else reaches the fake first.
+`/_fake/release` lets stalled answers go now, keeping the records.
+
+`fail_5xx_seconds` answers 503 to everything (sends and queries) without taking any
+message. `accept_then` takes the next `accept_then_count` sends (-1: every send), each
+recorded and visible to the query API, and then answers 504 ("5xx") or drops the
+connection with a TCP reset and no answer at all ("reset").
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import hashlib
 import hmac
 import itertools
 import json
+import socket
+import struct
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, quote
@@ -77,6 +86,24 @@ async def _maybe_stall(provider: str, out_id: str | None) -> None:
             await asyncio.wait_for(_release.wait(), mode["stall_seconds"])
 
 
+def _after_accept(request: Request, provider: str) -> JSONResponse | None:
+    """The answer that replaces "OK" for a message already taken, if told to fail."""
+    mode = _mode(provider)
+    if not mode.get("accept_then") or mode.get("accept_then_count", 0) == 0:
+        return None
+    if mode["accept_then_count"] > 0:
+        mode["accept_then_count"] -= 1
+    mode["accepted_then_failed"] = mode.get("accepted_then_failed", 0) + 1
+    if mode["accept_then"] == "reset":
+        # SO_LINGER 0: close() sends RST, not FIN; the client reads no answer at all.
+        transport = request.scope["fake.transport"]
+        sock = transport.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+        # The server sees the connection lost and discards whatever is returned below.
+    return JSONResponse({"message": "gateway timeout"}, status_code=504)
+
+
 def _record(provider: str, **fields) -> dict:
     entry = {"provider": provider, "message_id": f"{provider}-{next(_ids)}", "at": time.time()}
     entry.update(fields)
@@ -124,6 +151,8 @@ async def aliyun(request: Request) -> JSONResponse:
             out_id=params.get("OutId"),
         )
         await _maybe_stall("aliyun", entry["out_id"])
+        if failed := _after_accept(request, "aliyun"):
+            return failed
         return JSONResponse(
             {"Code": "OK", "Message": "OK", "BizId": entry["message_id"], "RequestId": "r"}
         )
@@ -212,6 +241,8 @@ async def tencent(request: Request) -> JSONResponse:
             out_id=body.get("SessionContext"),
         )
         await _maybe_stall("tencent", entry["out_id"])
+        if failed := _after_accept(request, "tencent"):
+            return failed
         status = {"SerialNo": entry["message_id"], "PhoneNumber": phone, "Code": "Ok",
                   "Message": "send success", "SessionContext": entry["out_id"]}  # fmt: skip
         return _tc({"SendStatusSet": [status]})
@@ -243,7 +274,15 @@ async def set_mode(request: Request) -> JSONResponse:
         mode = _mode(name)
         if "fail_5xx_seconds" in body:
             mode["fail_until"] = time.time() + body["fail_5xx_seconds"]
-        for key in ("stall_seconds", "stall_count", "stall_out_id", "error_code", "error_count"):
+        for key in (
+            "stall_seconds",
+            "stall_count",
+            "stall_out_id",
+            "error_code",
+            "error_count",
+            "accept_then",
+            "accept_then_count",
+        ):
             if key in body:
                 mode[key] = body[key]
     return JSONResponse({"ok": True})
@@ -259,21 +298,31 @@ async def stats(request: Request) -> JSONResponse:
             "count": len(records),
             "rejected": len(rejected),
             "failed_5xx": {k: v.get("failed", 0) for k, v in modes.items()},
+            "accepted_then_failed": {k: v.get("accepted_then_failed", 0) for k, v in modes.items()},
         }
     )
 
 
-async def reset(request: Request) -> JSONResponse:
+def _let_go() -> None:
     global _release
     _release.set()
     _release = asyncio.Event()
+
+
+async def release(request: Request) -> JSONResponse:
+    _let_go()
+    return JSONResponse({"ok": True})
+
+
+async def reset(request: Request) -> JSONResponse:
+    _let_go()
     records.clear()
     rejected.clear()
     modes.clear()
     return JSONResponse({"ok": True})
 
 
-app = Starlette(
+routes = Starlette(
     routes=[
         Route("/aliyun/", aliyun, methods=["GET", "POST"]),
         Route("/tencent/", tencent, methods=["POST"]),
@@ -281,8 +330,17 @@ app = Starlette(
         Route("/_fake/records", get_records),
         Route("/_fake/stats", stats),
         Route("/_fake/reset", reset, methods=["POST"]),
+        Route("/_fake/release", release, methods=["POST"]),
     ]
 )
+
+
+async def app(scope, receive, send) -> None:
+    """The routes, each request told its connection's transport (to drop it)."""
+    if scope["type"] == "http":
+        # uvicorn's `send` is a method of the request's cycle, which holds the transport.
+        scope["fake.transport"] = getattr(getattr(send, "__self__", None), "transport", None)
+    await routes(scope, receive, send)
 
 
 def provider_env(base_url: str, providers: str = '["aliyun","tencent"]') -> dict[str, str]:

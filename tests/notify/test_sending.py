@@ -78,10 +78,16 @@ async def test_provider_rate_limit_retries_later(fake, make_sender, maker, arq_r
     await arq_redis.zrem(NOTIFY_QUEUE, f"notification:{nid}:1")
 
 
-async def test_fails_over_after_repeated_5xx(fake, make_sender, maker, arq_redis) -> None:
+async def test_connection_refused_fails_over(fake, make_sender, maker, arq_redis) -> None:
+    # Refused before the request was written: proof it was not taken, so it may be sent
+    # again at once, and repeated refusals move notices to the next provider.
+    from scripts.servers import free_port
+
     await arq_redis.delete("notify:breaker:aliyun", "notify:provider-errors:aliyun")
-    sender = make_sender('["aliyun","tencent"]', notify_failover_after=2)
-    fake.mode(provider="aliyun", fail_5xx_seconds=30)
+    closed = f"http://127.0.0.1:{free_port()}/aliyun"
+    sender = make_sender(
+        '["aliyun","tencent"]', notify_failover_after=2, aliyun_sms_base_url=closed
+    )
     a, b, c = [await add(maker) for _ in range(3)]
     assert await send_notification(sender, a) == "retry"
     assert await send_notification(sender, b) == "retry"  # second error: breaker opens
@@ -96,7 +102,53 @@ async def test_fails_over_after_repeated_5xx(fake, make_sender, maker, arq_redis
     row = await load(maker, a)
     assert (row.provider, row.attempts) == ("tencent", 2)
     assert [r["provider"] for r in _mine(fake, a)] == ["tencent"]
-    await arq_redis.delete("notify:breaker:aliyun")
+    await arq_redis.delete("notify:breaker:aliyun", "notify:provider-errors:aliyun")
+
+
+async def test_5xx_is_unknown_and_opens_the_breaker(fake, make_sender, maker, arq_redis) -> None:
+    # A 5xx does not prove the provider did not take the message: never sent again,
+    # here or elsewhere, until the provider's query says. It still counts against the
+    # provider's health.
+    from services.notify.sweeper import resolve_unknown
+
+    await arq_redis.delete("notify:breaker:aliyun", "notify:provider-errors:aliyun")
+    sender = make_sender(
+        '["aliyun","tencent"]', notify_failover_after=2, notify_unknown_grace_seconds=0
+    )
+    taken, refused, later = [await add(maker) for _ in range(3)]
+    fake.mode(provider="aliyun", accept_then="5xx", accept_then_count=1)
+    assert await send_notification(sender, taken) == "sending_unknown"  # took it, then 504
+    fake.mode(provider="aliyun", fail_5xx_seconds=30)
+    assert await send_notification(sender, refused) == "sending_unknown"  # 503, took nothing
+    assert await send_notification(sender, later) == "sent"  # the breaker is open
+    assert (await load(maker, later)).provider == "tencent"
+    # Never resent blindly: repeated jobs find nothing to claim.
+    assert await send_notification(sender, taken) == "skipped"
+    assert await send_notification(sender, refused) == "skipped"
+
+    fake.mode(provider="aliyun", fail_5xx_seconds=0)  # Aliyun answers its queries again
+    await resolve_unknown(sender)
+    assert (await load(maker, taken)).status == "delivered"
+    assert (await load(maker, refused)).status == "retry"  # not found: it never left
+    assert await send_notification(sender, refused) == "sent"
+    row = await load(maker, refused)
+    assert (row.provider, row.attempts) == ("tencent", 2)
+    assert [r["provider"] for r in _mine(fake, taken)] == ["aliyun"]
+    assert [r["provider"] for r in _mine(fake, refused)] == ["tencent"]
+    await arq_redis.delete("notify:breaker:aliyun", "notify:provider-errors:aliyun")
+
+
+async def test_reset_after_taking_it_is_unknown(fake, make_sender, maker) -> None:
+    from services.notify.sweeper import resolve_unknown
+
+    sender = make_sender('["tencent","aliyun"]', notify_unknown_grace_seconds=0)
+    fake.mode(provider="tencent", accept_then="reset", accept_then_count=1)
+    nid = await add(maker)
+    assert await send_notification(sender, nid) == "sending_unknown"
+    await resolve_unknown(sender)
+    row = await load(maker, nid)
+    assert (row.status, row.attempts) == ("delivered", 1)
+    assert [r["provider"] for r in _mine(fake, nid)] == ["tencent"]
 
 
 async def test_timeout_is_unknown_and_resolved_by_query(fake, make_sender, maker) -> None:

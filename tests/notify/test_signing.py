@@ -71,16 +71,26 @@ def test_tencent_scope_and_signature_shape() -> None:
     assert other != sig
 
 
-def test_error_codes_map_to_the_three_classes() -> None:
-    from services.notify.sms.providers.base import Failover, Permanent, RetryLater
+def test_error_codes_map_to_the_four_classes() -> None:
+    from services.notify.sms.providers.base import Failover, Permanent, RetryLater, Unknown
 
     assert isinstance(aliyun.classify("isv.MOBILE_NUMBER_ILLEGAL", ""), Permanent)
     assert isinstance(aliyun.classify("isv.BLACK_KEY_CONTROL_LIMIT", ""), Permanent)
     assert isinstance(aliyun.classify("isv.TEMPLATE_MISSING_PARAMETERS", ""), Permanent)
     assert isinstance(aliyun.classify("isv.BUSINESS_LIMIT_CONTROL", ""), RetryLater)
-    assert isinstance(aliyun.classify("isp.SYSTEM_ERROR", ""), Failover)
+    # Documented "not sent" (signature, key, API throttling): another provider may.
+    assert isinstance(aliyun.classify("SignatureDoesNotMatch", ""), Failover)
+    assert isinstance(aliyun.classify("Throttling.User", ""), Failover)
+    # The provider's own fault, or a code we do not know: it may have taken it.
+    assert isinstance(aliyun.classify("isp.SYSTEM_ERROR", ""), Unknown)
+    assert isinstance(aliyun.classify("isv.SOMETHING_NEW", ""), Unknown)
     assert isinstance(tencent.classify("InvalidParameterValue.IncorrectPhoneNumber", ""), Permanent)
     assert isinstance(tencent.classify("FailedOperation.PhoneNumberInBlacklist", ""), Permanent)
     limit = tencent.classify("LimitExceeded.PhoneNumberDailyLimit", "")
     assert isinstance(limit, RetryLater) and limit.after == 86400
-    assert isinstance(tencent.classify("InternalError.Timeout", ""), Failover)
+    assert isinstance(tencent.classify("AuthFailure.SignatureFailure", ""), Failover)
+    assert isinstance(tencent.classify("RequestLimitExceeded", ""), Failover)
+    assert isinstance(tencent.classify("InternalError.RequestTimeException", ""), Failover)
+    assert isinstance(tencent.classify("InternalError.Timeout", ""), Unknown)
+    assert isinstance(tencent.classify("InternalError.SendAndRecvFail", ""), Unknown)
+    assert isinstance(tencent.classify("FailedOperation.Something", ""), Unknown)

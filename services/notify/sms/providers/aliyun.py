@@ -26,6 +26,7 @@ from services.notify.sms.providers.base import (
     RetryLater,
     Sent,
     SmsRequest,
+    Unknown,
     http_call,
     national_number,
 )
@@ -54,6 +55,33 @@ RETRY_LATER = {
     "isv.AMOUNT_NOT_ENOUGH": 3600.0,
     "isv.OUT_OF_SERVICE": 3600.0,
 }
+# Documented refusals before sending: the request's signature, key, timestamp or nonce,
+# the account's permissions or subscription, the API's own flow control. This account
+# sent nothing; another provider may.
+FAILOVER = {
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "SignatureNonceUsed",
+    "InvalidTimeStamp.Expired",
+    "InvalidTimeStamp.Format",
+    "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "InvalidVersion",
+    "InvalidAction.NotFound",
+    "MissingParameter",
+    "Forbidden.RAM",
+    "Forbidden.AccessKeyDisabled",
+    "Throttling",
+    "Throttling.User",
+    "Throttling.Api",
+    "isp.RAM_PERMISSION_DENY",
+    "isv.PRODUCT_UN_SUBSCRIPT",
+    "isv.PRODUCT_UNSUBSCRIBE",
+    "isv.ACCOUNT_NOT_EXISTS",
+    "isv.ACCOUNT_ABNORMAL",
+    "isv.DENY_IP_RANGE",
+    "SIGNATURE_BLACKLIST",
+}
 
 
 def percent_encode(value: str) -> str:
@@ -80,9 +108,11 @@ def classify(code: str, message: str) -> Exception:
         return Permanent(code, message)
     if code in RETRY_LATER:
         return RetryLater(code, message, after=RETRY_LATER[code])
-    # isp.SYSTEM_ERROR, signature or key trouble, anything unlisted: this provider did
-    # not take the message; another one may.
-    return Failover(code, message)
+    if code in FAILOVER:
+        return Failover(code, message)
+    # isp.SYSTEM_ERROR (the provider's own fault) and anything undocumented: no proof
+    # that it was not taken, so only the query may tell.
+    return Unknown(code or "no_code", message)
 
 
 class AliyunProvider:
@@ -124,9 +154,9 @@ class AliyunProvider:
         )
         try:
             body = response.json()
-        except ValueError as exc:
-            raise Failover(f"http_{response.status_code}", "not JSON") from exc
-        code = str(body.get("Code", ""))
+            code = str(body.get("Code", ""))
+        except (ValueError, AttributeError) as exc:
+            raise Unknown(f"http_{response.status_code}", "not an RPC answer") from exc
         if code != "OK":
             raise classify(code, str(body.get("Message", "")))
         return body
@@ -143,6 +173,8 @@ class AliyunProvider:
                 "OutId": request.out_id,
             },
         )
+        if not body.get("BizId"):
+            raise Unknown("no_biz_id", "OK without a BizId")
         return Sent(message_id=str(body["BizId"]))
 
     async def query(self, *, phone: str, out_id: str, sent_on: datetime) -> QueryResult:

@@ -26,6 +26,7 @@ from services.notify.sms.providers.base import (
     RetryLater,
     Sent,
     SmsRequest,
+    Unknown,
     http_call,
 )
 
@@ -50,6 +51,25 @@ RETRY_LATER = {
     "LimitExceeded.PhoneNumberSameContentDailyLimit": 86400.0,
     "LimitExceeded.DeliveryFrequencyLimit": 600.0,
     "FailedOperation.InsufficientBalanceInSmsPackage": 3600.0,
+}
+# Documented refusals before sending: authentication and signature, permissions, the
+# API's own rate limits, a request it could not read. This account sent nothing;
+# another provider may.
+FAILOVER_PREFIXES = (
+    "AuthFailure.",
+    "UnauthorizedOperation.",
+    "MissingParameter.",
+    "InvalidParameter.",
+    "LimitExceeded.",
+)
+FAILOVER = {
+    "RequestLimitExceeded",
+    "InternalError.RequestTimeException",
+    "InternalError.SigFieldMissing",
+    "InternalError.SigVerificationFail",
+    "InternalError.RestApiInterfaceNotExist",
+    "FailedOperation.JsonParseFail",
+    "FailedOperation.FailResolvePacket",
 }
 
 
@@ -98,8 +118,12 @@ def classify(code: str, message: str) -> Exception:
         return RetryLater(code, message, after=RETRY_LATER[code])
     if code.startswith(PERMANENT_PREFIXES):
         return Permanent(code, message)
-    # InternalError.*, AuthFailure.*, RequestLimitExceeded, anything unlisted.
-    return Failover(code, message)
+    if code in FAILOVER or code.startswith(FAILOVER_PREFIXES):
+        return Failover(code, message)
+    # InternalError.Timeout, .SendAndRecvFail, .UnknownError (the provider's own fault)
+    # and anything undocumented: no proof that it was not taken, so only the query may
+    # tell.
+    return Unknown(code or "no_code", message)
 
 
 class TencentProvider:
@@ -141,9 +165,10 @@ class TencentProvider:
         )
         try:
             answer = response.json()["Response"]
-        except (ValueError, KeyError) as exc:
-            raise Failover(f"http_{response.status_code}", "not a v3 response") from exc
-        if error := answer.get("Error"):
+            error = answer.get("Error")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise Unknown(f"http_{response.status_code}", "not a v3 response") from exc
+        if error:
             raise classify(str(error.get("Code", "")), str(error.get("Message", "")))
         return answer
 
@@ -164,6 +189,8 @@ class TencentProvider:
         code = str(status.get("Code", ""))
         if code != "Ok":
             raise classify(code, str(status.get("Message", "")))
+        if not status.get("SerialNo"):
+            raise Unknown("no_serial_no", "Ok without a SerialNo")
         return Sent(message_id=str(status["SerialNo"]))
 
     async def query(self, *, phone: str, out_id: str, sent_on: datetime) -> QueryResult:
