@@ -11,7 +11,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.kit.db import make_engine, make_sessionmaker
+from services.kit.db import connect_args, engine_for, make_sessionmaker
 from services.kit.logs import configure_logging
 from services.kit.queue import NOOP, NOTIFY_QUEUE, PING, SEND_NOTIFICATION, SWEEP, PingJob
 from services.notify import tasks
@@ -33,7 +33,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging("notify", settings.log_level)
     # arq's CLI sets its own loggers to INFO (two lines per job); LOG_LEVEL governs them too.
     logging.getLogger("arq").setLevel(settings.log_level)
-    ctx["engine"] = make_engine(settings.database_url, pool_size=5)
+    ctx["engine"] = engine_for(settings, pool_size=5, max_overflow=10)
     ctx["maker"] = make_sessionmaker(ctx["engine"])
     ctx["http"] = httpx.AsyncClient(
         limits=httpx.Limits(max_connections=settings.notify_max_jobs),
@@ -49,6 +49,13 @@ async def startup(ctx: dict[str, Any]) -> None:
         pool_size=settings.notify_db_pool_size,
         max_overflow=10,
         pool_recycle=1800,
+        # The same bounds as every engine (DB_*): a frozen database fails the send's
+        # statement in seconds; the row waits for the sweeper, never resent blindly.
+        pool_timeout=settings.db_pool_timeout,
+        connect_args=connect_args(
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        ),
     )
     ctx["sender"] = Sender(
         settings=settings,
