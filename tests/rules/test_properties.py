@@ -22,7 +22,7 @@ PACKS = {
     "changzhi-engineering-2022": ("140400", "engineering"),
     "guangxi-arts-crafts-2023": ("450100", "arts_crafts"),
 }
-EIGHT = ["451228", "451227", "451031", "451026", "450226", "450225", "451225", "451028"]
+EIGHT = ["451229", "451228", "451031", "451026", "450226", "450225", "451225", "451028"]
 EDUCATION = [
     "doctorate", "master", "second_bachelor", "bachelor", "junior_college",
     "technical_secondary", "high_school", "tech_college_preparatory", "tech_college_senior_worker",
