@@ -68,11 +68,19 @@ class Relief(Strict):
     clause: ClauseKey
 
 
+class Uncounted(Strict):
+    """Years of the term assessed below `below` (or 未定等次) do not count toward it."""
+
+    below: AssessmentGrade
+    clause: ClauseKey
+
+
 class YearsSinceTitle(CondBase):
     kind: Literal["years_since_title"]
     level: Level
     years: int = Field(ge=0)
     relief: Relief | None = None
+    uncounted: Uncounted | None = None
 
 
 class YearsOfWork(CondBase):

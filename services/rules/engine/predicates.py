@@ -17,12 +17,14 @@ from typing import Any
 from services.kit.vocabulary import (
     EDUCATION_NAMES,
     EDUCATION_RANK,
+    GRADE_NAMES,
+    GRADE_RANK,
     SKILL_NAMES,
     SKILL_RANK,
     title_name,
 )
 from services.rules.engine import models as m
-from services.rules.engine.dates import NEVER, elapsed, span_zh
+from services.rules.engine.dates import NEVER, add_months, elapsed, full_months, span_zh
 
 Result = tuple[Any, int, Any, Any, Any]
 
@@ -144,8 +146,11 @@ class EducationPred(Pred):
         return f"{need}，现有{have}，不符合"
 
 
+_GRADE_BY_RANK = {v: k for k, v in GRADE_RANK.items()}
+
+
 class YearsSinceTitlePred(Pred):
-    __slots__ = ("cutoff", "key", "relief", "title", "year_end", "years")
+    __slots__ = ("cutoff", "key", "relief", "title", "uncounted", "year_end", "years")
     default_id = "seniority_after_lower_title"
 
     def __init__(self, c: m.YearsSinceTitle, ctx: Ctx) -> None:
@@ -159,6 +164,28 @@ class YearsSinceTitlePred(Pred):
         if c.relief is not None:
             r = c.relief
             self.relief = (r.fact, r.at_least, r.years, r.label, ctx.refs[r.clause])
+        self.uncounted = None
+        if c.uncounted is not None:
+            u = c.uncounted
+            self.uncounted = (GRADE_RANK[u.below], GRADE_NAMES[u.below], ctx.refs[u.clause])
+
+    def _uncounted(self, f: Any, got: date) -> tuple[int, tuple]:
+        """Months of the term not counted: each year since the title (the title's own year
+        from the title date) assessed below the grade, up to the reference day."""
+        records = f.assessments
+        if not records:
+            return 0, ()
+        rank = self.uncounted[0]
+        end = date(f.year + 1, 1, 1) if self.year_end else f.as_of
+        lost = 0
+        years = []
+        for year in sorted(records):
+            grade = records[year]
+            if grade >= rank or year < got.year or year > f.year:
+                continue
+            lost += full_months(max(got, date(year, 1, 1)), min(end, date(year + 1, 1, 1)))
+            years.append((year, grade))
+        return lost, tuple(years)
 
     def evaluate(self, f: Any) -> Result:
         got = f.titles.get(self.key)
@@ -168,9 +195,11 @@ class YearsSinceTitlePred(Pred):
             years = relief[2]
         if got is None:
             return (False, NEVER, years, None, None)
+        lost, bad = self._uncounted(f, got) if self.uncounted is not None else (0, ())
+        start = add_months(got, lost) if lost else got
         year_end = self.year_end
-        met, due, months = elapsed(got, years, f.year_end_ymd if year_end else f.ymd, year_end)
-        return (met, due, years, _YEARS[months], months)
+        met, due, months = elapsed(start, years, f.year_end_ymd if year_end else f.ymd, year_end)
+        return (met, due, years, _YEARS[months], (months, lost, bad) if lost else months)
 
     def message(self, f: Any, r: Result) -> str:
         need = self.label if r[2] == self.years else f"取得{self.title}后须满{r[2]}年"
@@ -180,9 +209,20 @@ class YearsSinceTitlePred(Pred):
             need += f"（{self.relief[3]}，提前{self.years - r[2]}年，{self.relief[4]}）"
         if r[4] is None:
             return f"{need}，未取得{self.title}职称"
+        if isinstance(r[4], tuple):
+            months, lost, bad = r[4]
+            below, clause = self.uncounted[1], self.uncounted[2]
+            which = "、".join(f"{y}年度为{GRADE_NAMES[_GRADE_BY_RANK[g]]}" for y, g in bad)
+            need += (
+                f"（年度考核{which}，{below}以下及未定等次的不计入任职年限，"
+                f"扣除{span_zh(lost)}，{clause}）"
+            )
+            held = f"扣除后满{span_zh(months)}"
+        else:
+            held = f"现满{span_zh(r[4])}"
         if r[0]:
-            return f"{need}，现满{span_zh(r[4])}，已满足"
-        return f"{need}，现满{span_zh(r[4])}，{_when(r[1], self.year_end)}"
+            return f"{need}，{held}，已满足"
+        return f"{need}，{held}，{_when(r[1], self.year_end)}"
 
 
 class YearsOfWorkPred(Pred):
