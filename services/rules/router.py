@@ -24,7 +24,13 @@ from services.rules.schemas import (
     PolicySummary,
     RegionCode,
 )
-from services.rules.service import EligibilityService, gc_paused, no_policy, today_cst
+from services.rules.service import (
+    EligibilityService,
+    gc_paused,
+    no_policy,
+    specialty_out_of_scope,
+    today_cst,
+)
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid request (problem+json)", "content": {PROBLEM_MEDIA_TYPE: {}}},
@@ -150,6 +156,8 @@ def build_router(service: EligibilityService) -> APIRouter:
         )
         if pack is None:
             raise no_policy(region, series, as_of or today_cst())
+        if rule := pack.out_of_scope_for(specialty):
+            raise specialty_out_of_scope(pack, specialty, rule)
         facts = SimpleNamespace(
             region=region,
             county=effective_county(region, county),

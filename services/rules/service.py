@@ -63,6 +63,29 @@ def no_level(pack: CompiledPack, level: str, prefix: str = "") -> ProblemError:
     )
 
 
+def specialty_out_of_scope(
+    pack: CompiledPack, specialty: str, rule: tuple, prefix: str = ""
+) -> ProblemError:
+    shown = specialty[:60]
+    committees = "、".join(dict.fromkeys(c.name for c in pack.model.committees))
+    return ProblemError(
+        422,
+        "specialty-not-in-policy",
+        f"专业“{shown}”属于{rule[1]}，不在{committees or pack.model.title}的受理范围内"
+        f"（{rule[2]}）；本服务未配置受理该专业的评委会和申报条件（政策 {pack.id}）。",
+        title="Specialty not covered by the policy",
+        detail_en=f"specialty {shown!r} is outside policy {pack.id} ({rule[2]}); "
+        "no committee is configured for it",
+        errors=[
+            {
+                "field": f"{prefix}specialty",
+                "message": f"{rule[1]}不在该政策范围内，未配置评委会",
+                "message_en": "specialty outside the policy's scope; no committee configured",
+            }
+        ],
+    )
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a batch builds many short-lived objects.
@@ -90,6 +113,8 @@ class EligibilityService:
             raise no_policy(req.region, req.series, as_of, prefix)
         if req.level not in pack.levels:
             raise no_level(pack, req.level, prefix)
+        if pack.out_of_scope and (rule := pack.out_of_scope_for(req.specialty)):
+            raise specialty_out_of_scope(pack, req.specialty, rule, prefix)
         return pack
 
     def evaluate(self, req: Any, explain: bool = True, prefix: str = "") -> dict:
@@ -110,7 +135,11 @@ class EligibilityService:
             if as_of is None:
                 as_of = default_day = default_day or today_cst()
             pack = select(req.region, req.series, as_of)
-            if pack is None or req.level not in pack.levels:
+            if (
+                pack is None
+                or req.level not in pack.levels
+                or (pack.out_of_scope and pack.out_of_scope_for(req.specialty))
+            ):
                 self.pack_for(req, as_of, prefix=f"{i}.")  # raises the right problem
             out.append(evaluate(pack, facts_from_request(req, as_of), explain))
         return out

@@ -91,6 +91,9 @@ class CompiledPack:
         cutoff = model.seniority_cutoff
         self.year_end = cutoff.rule == "year_end"
         cutoff_label = cutoff.label or ("计算至评审年度12月31日" if self.year_end else "")
+        self.out_of_scope = tuple(
+            (tuple(x.specialty_contains), x.label, self.refs[x.clause]) for x in model.out_of_scope
+        )
         self.committee_cache: dict[tuple, dict | None] = {}
         self.levels: dict[str, CompiledLevel] = {}
         for level, spec in model.levels.items():
@@ -143,6 +146,15 @@ class CompiledPack:
         if series != self.series or not self.valid_from <= as_of_ord <= self.valid_to:
             return False
         return any(region.startswith(x) for x in self.prefixes)
+
+    def out_of_scope_for(self, specialty: str | None) -> tuple | None:
+        """(words, label, clause ref) of the scope rule that leaves this specialty out."""
+        if not specialty:
+            return None
+        for rule in self.out_of_scope:
+            if any(w in specialty for w in rule[0]):
+                return rule
+        return None
 
     def resolve_committee(self, level: str, f: Any) -> dict | None:
         rule = self.committee_rule(level, f)

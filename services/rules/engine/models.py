@@ -277,6 +277,15 @@ class Committee(Strict):
     specialty_contains: list[str] = []
 
 
+class OutOfScope(Strict):
+    """Specialties the pack's documents leave out (a name containing any of the words):
+    neither its rules nor its committees apply to them."""
+
+    specialty_contains: list[str] = Field(min_length=1)
+    label: str  # what is left out, in Chinese, e.g. 建筑、建材、环保专业
+    clause: ClauseKey
+
+
 class Deadline(Strict):
     id: str
     label: str
@@ -310,6 +319,7 @@ class Pack(Strict):
     documents: list[Document] = Field(min_length=1)
     clauses: dict[ClauseKey, Clause]
     exclusions: list[Exclusion] = []
+    out_of_scope: list[OutOfScope] = []
     levels: dict[Level, LevelSpec]
     fees: dict[Level, Fee] = {}
     committees: list[Committee] = []
