@@ -3,6 +3,8 @@
 Starts PostgreSQL, Valkey and SeaweedFS from their PyPI wheels (unless DATABASE_URL,
 REDIS_URL or S3_ENDPOINT point at existing ones), applies the migrations, then runs the
 gateway, the eligibility and document services (uvicorn) and the notify worker (arq).
+As in production, migrations run as the owner (`postgres` here) and the processes
+connect as the app role `zhicheng_app`, which may only read and append audit rows.
 Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`.
 """
 
@@ -26,6 +28,7 @@ APPS = (
     ("api", "services.api.main:app", defaults.DEV_API_PORT),
 )
 READY_TIMEOUT = 120.0
+APP_ROLE = "zhicheng_app"
 
 
 def _log(msg: str) -> None:
@@ -48,8 +51,9 @@ def start_infrastructure(data_dir: Path, env: dict[str, str], offset: int) -> li
         _free_or_die(port, "PostgreSQL", "DATABASE_URL")
         pg = Postgres(data_dir / "postgres", port).start()
         started.append(pg)
-        env["DATABASE_URL"] = pg.url
-        _log(f"PostgreSQL   {pg.url}")
+        env["MIGRATION_DATABASE_URL"] = pg.url
+        env["DATABASE_URL"] = pg.ensure_role(APP_ROLE)
+        _log(f"PostgreSQL   {env['DATABASE_URL']} (migrations: {pg.url})")
     if "REDIS_URL" not in env:
         port = defaults.DEV_REDIS_PORT + offset
         _free_or_die(port, "Valkey", "REDIS_URL")

@@ -160,7 +160,21 @@ class Postgres(Server):
 
     @property
     def url(self) -> str:
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{self.database}"
+        """As `postgres`, the superuser: what migrations (the owner) connect with locally."""
+        return self.url_as("postgres")
+
+    def url_as(self, role: str) -> str:
+        return f"postgresql+asyncpg://{role}@127.0.0.1:{self.port}/{self.database}"
+
+    def ensure_role(self, role: str) -> str:
+        """A login role that owns nothing (trust auth: no password); returns its URL.
+        `scripts.migrate` grants it what the running processes need."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+            raise ValueError(f"unsafe role name: {role!r}")
+        exists = self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'")  # noqa: S608
+        if exists != "1":
+            self._psql(f'CREATE ROLE "{role}" LOGIN')
+        return self.url_as(role)
 
     def _as_user(self) -> dict:
         if os.geteuid() != 0:

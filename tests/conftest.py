@@ -3,18 +3,25 @@
 Started once per run on free ports, unless DATABASE_URL / REDIS_URL / S3_ENDPOINT point
 at existing servers. Either way the run gets a database of its own, migrated once, and
 dropped at the end. Nothing here is a mock: tests talk to the real servers.
+
+Two database roles, as in production: an owner role (no superuser) owns the database and
+runs the migrations; the app role, which every process and most tests connect as, owns
+nothing and may only read and append to the audit tables. Both are made for the run and
+dropped at the end (a role is cluster-wide). Tests that act as an operator or an attacker
+(fault injection, dumps, tampering) use `owner_database_url`.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -27,8 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Stack:
-    database_url: str
-    admin_database_url: str
+    database_url: str  # the app role: what the processes connect as
+    owner_database_url: str  # the owner role: migrations, operators, attackers
+    admin_database_url: str  # the server's superuser, on its `postgres` database
+    app_role: str
+    owner_role: str
     redis_url: str
     s3_endpoint: str
     s3_access_key: str
@@ -42,6 +52,7 @@ class Stack:
         env.update(
             ENVIRONMENT="test",
             DATABASE_URL=self.database_url,
+            MIGRATION_DATABASE_URL=self.owner_database_url,
             REDIS_URL=self.redis_url,
             S3_ENDPOINT=self.s3_endpoint,
             S3_ACCESS_KEY=self.s3_access_key,
@@ -55,6 +66,7 @@ class Stack:
         return {
             "environment": "test",
             "database_url": self.database_url,
+            "migration_database_url": self.owner_database_url,
             "redis_url": self.redis_url,
             "s3_endpoint": self.s3_endpoint,
             "s3_access_key": self.s3_access_key,
@@ -62,10 +74,34 @@ class Stack:
             "s3_bucket": self.s3_bucket,
         }
 
+    def with_database(self, name: str) -> Stack:
+        """The same roles on another database of the same server (see `create_database`)."""
+        return replace(
+            self,
+            database_url=_with_database(self.database_url, name),
+            owner_database_url=_with_database(self.owner_database_url, name),
+        )
+
 
 def _with_database(url: str, name: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{name}"
+
+
+def _with_user(url: str, user: str, password: str) -> str:
+    scheme, _, rest = url.partition("://")
+    _, _, host = rest.rpartition("@")
+    return f"{scheme}://{user}:{password}@{host}"
+
+
+def create_database(stack: Stack, name: str) -> Stack:
+    """A new empty database owned by the run's owner role; drop it with `drop_database`."""
+    _admin(stack.admin_database_url, f'CREATE DATABASE "{name}" OWNER "{stack.owner_role}"')
+    return stack.with_database(name)
+
+
+def drop_database(stack: Stack, name: str) -> None:
+    _admin(stack.admin_database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _admin(url: str, sql: str) -> None:
@@ -87,6 +123,7 @@ def _admin(url: str, sql: str) -> None:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-test-"))
     started: list[Server] = []
+    roles: list[str] = []
     try:
         if url := os.environ.get("DATABASE_URL"):
             server_url = url
@@ -110,10 +147,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         run_id = uuid.uuid4().hex[:10]
         db_name = f"zhicheng_test_{run_id}"
         admin_url = _with_database(server_url, "postgres")
-        _admin(admin_url, f'CREATE DATABASE "{db_name}"')
+        owner, app = f"zhicheng_owner_{run_id}", f"zhicheng_app_{run_id}"
+        owner_password, app_password = secrets.token_hex(16), secrets.token_hex(16)
+        _admin(admin_url, f"CREATE ROLE \"{owner}\" LOGIN PASSWORD '{owner_password}'")
+        _admin(admin_url, f"CREATE ROLE \"{app}\" LOGIN PASSWORD '{app_password}'")
+        roles.extend([app, owner])
+        _admin(admin_url, f'CREATE DATABASE "{db_name}" OWNER "{owner}"')
+        url = _with_database(server_url, db_name)
         st = Stack(
-            database_url=_with_database(server_url, db_name),
+            database_url=_with_user(url, app, app_password),
+            owner_database_url=_with_user(url, owner, owner_password),
             admin_database_url=admin_url,
+            app_role=app,
+            owner_role=owner,
             redis_url=redis_url,
             s3_endpoint=s3_endpoint,
             s3_access_key=access,
@@ -126,6 +172,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         yield st
         _admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        for role in roles:
+            _admin(admin_url, f'DROP ROLE IF EXISTS "{role}"')
     finally:
         for server in reversed(started):
             server.stop(grace=3)

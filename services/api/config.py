@@ -8,6 +8,8 @@ from services.kit.settings import KitSettings
 
 # The key the payment provider signs callbacks with (HMAC-SHA256); refused in production.
 DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
+# The key audit checkpoints are signed with (HMAC-SHA256); never stored in the database.
+DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
 
 
 class ApiSettings(KitSettings):
@@ -17,6 +19,13 @@ class ApiSettings(KitSettings):
     documents_timeout: float = 30.0
 
     payment_callback_key: str = DEV_PAYMENT_CALLBACK_KEY
+
+    # Audit checkpoints (services/api/audit/checkpoints.py): the HMAC key (refused in
+    # production when it is the development default; at least 32 characters), and the
+    # seconds between periodic checkpoints of the chain head (0: none; every posting list
+    # export and every verification by ops still signs one).
+    audit_checkpoint_key: str = Field(default=DEV_AUDIT_CHECKPOINT_KEY, min_length=32)
+    audit_checkpoint_interval: float = Field(default=3600.0, ge=0)
     # Seconds between expiry sweeps in each replica (0: none; POST /v1/payments/expirations
     # still runs one), and how long after a deadline an unpaid order is expired (room for
     # a provider callback in flight; the provider's paid_at decides in any case).
@@ -71,6 +80,14 @@ class ApiSettings(KitSettings):
             self.payment_callback_key == DEV_PAYMENT_CALLBACK_KEY
         ):
             raise ValueError("production settings use the development payment_callback_key")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_audit_key(self) -> ApiSettings:
+        if self.environment == "production" and (
+            self.audit_checkpoint_key == DEV_AUDIT_CHECKPOINT_KEY
+        ):
+            raise ValueError("production settings use the development audit_checkpoint_key")
         return self
 
 

@@ -10,6 +10,8 @@ from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 
 from services.api.applicants.router import router as applicants_router
+from services.api.audit import checkpoints
+from services.api.audit.checkpoints import check_app_role
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.calendar.router import router as calendar_router
@@ -50,23 +52,35 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.arq = ArqRedis.from_url(
             settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
         )
-        sweeper = None
-        if settings.payment_sweep_interval > 0:
-            sweeper = asyncio.create_task(
-                payment_tasks.run_periodically(
-                    app.state.sessionmaker,
-                    app.state.arq,
-                    interval=settings.payment_sweep_interval,
-                    grace=timedelta(seconds=settings.payment_expiry_grace_seconds),
+        # Where the audit chain's signed checkpoints are anchored, outside the database.
+        app.state.audit_anchor = checkpoints.make_anchor(settings)
+        tasks = []
+        if settings.audit_checkpoint_interval > 0:
+            tasks.append(
+                asyncio.create_task(
+                    checkpoints.run_periodically(
+                        app.state.sessionmaker,
+                        app.state.audit_anchor,
+                        settings.audit_checkpoint_key,
+                        interval=settings.audit_checkpoint_interval,
+                    )
                 )
             )
+        if settings.payment_sweep_interval > 0:
+            sweeper = payment_tasks.run_periodically(
+                app.state.sessionmaker,
+                app.state.arq,
+                interval=settings.payment_sweep_interval,
+                grace=timedelta(seconds=settings.payment_expiry_grace_seconds),
+            )
+            tasks.append(asyncio.create_task(sweeper))
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for task in tasks:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await sweeper
+                    await task
             await app.state.arq.aclose()
             await app.state.rules.aclose()
             for registry in app.state.registries.values():
@@ -79,7 +93,12 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         title="zhicheng gateway",
         description="职称申报评审平台对外接口：资格评估、申报、审核流转、缴费。",
         settings=settings,
-        checks={"database": check_database, "redis": check_redis},
+        checks={
+            "database": check_database,
+            "redis": check_redis,
+            # Production: refuse a DATABASE_URL whose role could rewrite the audit chain.
+            **({"database_role": check_app_role} if settings.environment == "production" else {}),
+        },
         lifespan=lifespan,
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).

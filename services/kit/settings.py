@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from services.kit.pii import PiiCipher, dev_key
 
@@ -40,7 +41,15 @@ class KitSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
 
+    # DATABASE_URL is what every running process connects as: in production an app role
+    # that owns nothing (it may only read and append to the audit tables). Migrations
+    # (`scripts/migrate`) connect as MIGRATION_DATABASE_URL, the owner of every schema and
+    # table, and then grant the app role what it needs: DATABASE_APP_ROLE, or else the user
+    # of DATABASE_URL. Unset, migrations use DATABASE_URL (a developer's single-user
+    # database); production must set both URLs (deploy/README.md).
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+    migration_database_url: str | None = None
+    database_app_role: str | None = None
     db_pool_size: int = 5
     db_max_overflow: int = 10
     # Bounds on every wait for the database (services/kit/db.py), so a database that stops
@@ -57,6 +66,10 @@ class KitSettings(BaseSettings):
     s3_secret_key: str = DEV_S3_SECRET_KEY
     s3_region: str = "cn-south-1"
     s3_bucket: str = "zhicheng-documents"
+    # Where the gateway anchors the audit chain's signed checkpoints (`audit-checkpoints/`
+    # keys, never overwritten, in a versioned bucket): S3_BUCKET when empty. One bucket (or
+    # this one) per database: two databases anchoring in one place would clash.
+    audit_checkpoint_bucket: str = ""
     # Seconds an S3 request may wait for an answer. A request that times out is not
     # retried, so one upload waits at most about this long on a hung store: keep it
     # below the gateway's DOCUMENTS_TIMEOUT, so the document service answers first.
@@ -86,6 +99,15 @@ class KitSettings(BaseSettings):
     pii_keys: str = DEV_PII_KEYS
     pii_key_id: str = "dev1"
     pii_index_key: str = DEV_PII_INDEX_KEY
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
+        return self.migration_database_url or self.database_url
+
+    def app_role(self) -> str:
+        """The role the migrations grant to: DATABASE_APP_ROLE, else DATABASE_URL's user."""
+        return self.database_app_role or (make_url(self.database_url).username or "")
 
     def pii_cipher(self) -> PiiCipher:
         return PiiCipher.from_settings(self.pii_keys, self.pii_key_id, self.pii_index_key)

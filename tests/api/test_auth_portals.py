@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from services.api.audit.models import AuditEntry
 from services.api.auth.models import SignInEvent
 from services.kit.auth import Principal, issue_token
 from services.kit.db import make_engine, make_sessionmaker
@@ -209,6 +210,74 @@ async def test_rotate_and_revoke(client) -> None:
     assert r.status_code == 401
     r = await client.get(f"/v1/oauth/clients/{cid}", headers=auth(OPS))
     assert r.json()["status"] == "revoked" and not r.json()["has_secret"]
+
+
+async def test_every_client_change_by_ops_is_audited_without_secrets(client, stack) -> None:
+    """Like staff accounts: one audit row per registration and per change, saying what
+    changed, before→after, under who made it; a secret never appears."""
+    _, first = ec_key()
+    _, second = ec_key()
+    key = {"kid": "k1", "pem": first}
+    creds = await register(
+        client, scopes=["eligibility:evaluate"], jurisdiction=["450200"], keys=[key], rate_limit=60
+    )
+    cid = creds["client_id"]
+    secrets = [creds["client_secret"]]
+    r = await client.patch(
+        f"/v1/oauth/clients/{cid}",
+        json={"scopes": ["declarations:read", "eligibility:evaluate"], "rate_limit_per_minute": 30},
+        headers=auth(OPS),
+    )
+    assert r.status_code == 200, r.text
+    r = await client.patch(
+        f"/v1/oauth/clients/{cid}", json={"jurisdiction": ["450200"]}, headers=auth(OPS)
+    )
+    assert r.status_code == 200  # no change: no row
+    r = await client.patch(
+        f"/v1/oauth/clients/{cid}", json={"jurisdiction": ["450100", "450200"]}, headers=auth(OPS)
+    )
+    assert r.status_code == 200
+    r = await post(client, f"/v1/oauth/clients/{cid}/secret", OPS)
+    assert r.status_code == 200
+    secrets.append(r.json()["client_secret"])
+    r = await client.put(
+        f"/v1/oauth/clients/{cid}/keys",
+        json={"public_keys": [key, {"kid": "k2", "pem": second}]},
+        headers=auth(OPS),
+    )
+    assert r.status_code == 200, r.text
+    assert (await client.delete(f"/v1/oauth/clients/{cid}", headers=auth(OPS))).status_code == 204
+    assert (await client.delete(f"/v1/oauth/clients/{cid}", headers=auth(OPS))).status_code == 204
+
+    engine = make_engine(stack.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            entries = (
+                await session.exec(
+                    select(AuditEntry)
+                    .where(AuditEntry.reason.startswith(cid + " "))
+                    .order_by(AuditEntry.seq)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [(e.action, e.actor_sub, e.actor_role) for e in entries] == [
+        ("portal_client_created", "ops-1", "ops"),
+        *[("portal_client_changed", "ops-1", "ops")] * 5,
+    ]
+    name = "广西数字政务一体化平台"
+    assert [e.reason for e in entries] == [
+        f"{cid} {name}: scopes eligibility:evaluate; jurisdiction 450200; rate limit 60/min;"
+        " keys k1; secret issued",
+        f"{cid} {name}: scopes eligibility:evaluate→declarations:read,eligibility:evaluate;"
+        " rate limit 60→30",
+        f"{cid} {name}: jurisdiction 450200→450100,450200",
+        f"{cid} {name}: secret rotated",
+        f"{cid} {name}: keys k1→k1,k2",
+        f"{cid} {name}: status active→revoked; secret removed",
+    ]
+    trail = " ".join(e.reason for e in entries)
+    assert not any(secret in trail for secret in secrets) and "BEGIN" not in trail
 
 
 async def test_per_client_rate_limit(client) -> None:

@@ -318,6 +318,7 @@ def test_production_refuses_the_development_callback_key() -> None:
         "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
         "pii_key_id": "k1",
         "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+        "audit_checkpoint_key": "a" * 40,
     }
     with pytest.raises(ValueError, match="payment_callback_key"):
         ApiSettings(**base)

@@ -172,3 +172,21 @@ def test_dockerfile_is_pinned_and_non_root() -> None:
     bases = re.findall(r"^FROM\s+(\S+)", text, re.M)
     assert bases and all(":" in b and not b.endswith(":latest") for b in bases)
     assert re.search(r"^USER\s+10001", text, re.M)
+
+
+def test_only_the_migration_holds_the_owner_url() -> None:
+    """The services connect as the app role; the owner's URL reaches the migration only."""
+    compose = _compose()["services"]
+    for name, svc in compose.items():
+        has = "MIGRATION_DATABASE_URL" in (svc.get("environment") or {})
+        assert has == (name == "migrate"), name
+    assert "zhicheng_app:" in compose["api"]["environment"]["DATABASE_URL"]
+    secrets = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] == "Secret"}
+    holders = {n for n, d in secrets.items() if "MIGRATION_DATABASE_URL" in d["stringData"]}
+    assert holders == {"zhicheng-migration-secrets"}
+    assert "zhicheng_app:" in secrets["zhicheng-secrets"]["stringData"]["DATABASE_URL"]
+    for doc in _k8s_docs():
+        if doc["kind"] in ("Deployment", "Job"):
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                refs = {r["secretRef"]["name"] for r in c["envFrom"] if "secretRef" in r}
+                assert ("zhicheng-migration-secrets" in refs) == (doc["kind"] == "Job"), c

@@ -170,7 +170,8 @@ def _keys(s3, bucket: str, prefix: str) -> set[str]:
 
 async def test_object_of_a_row_that_failed_to_commit_is_swept(stack: Stack, s3, docs) -> None:
     declaration = "commitfails" + uuid.uuid4().hex[:8]
-    conn = await asyncpg.connect(stack.database_url.replace("+asyncpg", ""))
+    # As the owner: triggers are the owner's to create.
+    conn = await asyncpg.connect(stack.owner_database_url.replace("+asyncpg", ""))
     # A real database refusal at COMMIT time (deferred constraint trigger), after the
     # object has been written: exactly the window the sweeper exists for.
     await conn.execute(f"""

@@ -21,12 +21,14 @@ def _pg(url: str) -> str:
 
 @pytest.fixture
 async def table(stack: Stack):
-    conn = await asyncpg.connect(_pg(stack.database_url))
+    # Made by the owner; the app under test (the app role) may write to it.
+    conn = await asyncpg.connect(_pg(stack.owner_database_url))
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS public.kit_commit_probe ("
         " code text, CONSTRAINT kit_commit_probe_code UNIQUE (code)"
         " DEFERRABLE INITIALLY DEFERRED)"
     )
+    await conn.execute(f'GRANT SELECT, INSERT ON public.kit_commit_probe TO "{stack.app_role}"')
     await conn.execute("TRUNCATE public.kit_commit_probe")
     yield conn
     await conn.execute("DROP TABLE public.kit_commit_probe")

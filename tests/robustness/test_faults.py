@@ -183,11 +183,12 @@ async def _writer(client, tree, campaign, stop: asyncio.Event, log: list) -> Non
 async def test_postgres_restart_under_writers(stack: Stack, rules_url: str, tmp_path) -> None:
     pg = Postgres(tmp_path / "pg", free_port()).start()
     try:
-        env = stack.env(DATABASE_URL=pg.url)
+        # A server of its own, single-user: migrations and the app both as `postgres`.
+        env = stack.env(DATABASE_URL=pg.url, MIGRATION_DATABASE_URL=pg.url)
         migrate = [sys.executable, "-m", "scripts.migrate"]
         await asyncio.to_thread(subprocess.run, migrate, env=env, check=True, cwd=ROOT)
         settings = ApiSettings(
-            **{**stack.settings_kwargs(), "database_url": pg.url},
+            **{**stack.settings_kwargs(), "database_url": pg.url, "migration_database_url": None},
             rules_url=rules_url,
             payment_sweep_interval=0,
         )

@@ -21,13 +21,14 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from scripts.servers import free_port, port_open
 from tests.api.conftest import token
-from tests.conftest import ROOT, Stack, _admin, _with_database
+from tests.conftest import ROOT, Stack, create_database, drop_database
 
 SEED = 20221031
 MAX_EXAMPLES = 10
@@ -61,18 +62,14 @@ checks.not_a_server_error.expected-statuses = ["2XX", "3XX", "4XX", 501]
 def fuzz_stack(stack: Stack):
     """A migrated database and a Redis index of their own for the fuzzed services."""
     name = f"zhicheng_fuzz_{uuid.uuid4().hex[:8]}"
-    _admin(stack.admin_database_url, f'CREATE DATABASE "{name}"')
     base, _, _ = stack.redis_url.rpartition("/")
-    own = Stack(
-        **{
-            **stack.__dict__,
-            "database_url": _with_database(stack.database_url, name),
-            "redis_url": f"{base}/7",
-        }
+    # A bucket of its own too: the audit checkpoints of two databases must not meet.
+    own = replace(
+        create_database(stack, name), redis_url=f"{base}/7", s3_bucket=stack.s3_bucket + "-fuzz"
     )
     subprocess.run([sys.executable, "-m", "scripts.migrate"], env=own.env(), check=True, cwd=ROOT)
     yield own
-    _admin(stack.admin_database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(stack, name)
 
 
 @pytest.fixture(scope="session")

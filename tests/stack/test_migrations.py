@@ -8,8 +8,14 @@ import uuid
 import asyncpg
 import pytest
 
-from services.kit.migrations import MIGRATED_SERVICES, downgrade, upgrade
-from tests.conftest import Stack, _admin, _with_database
+from services.kit.migrations import (
+    MIGRATED_SERVICES,
+    AppRoleError,
+    downgrade,
+    grant_app_role,
+    upgrade,
+)
+from tests.conftest import Stack, create_database, drop_database
 
 
 async def _schemas_and_versions(url: str) -> tuple[set[str], dict[str, str]]:
@@ -30,9 +36,9 @@ async def _schemas_and_versions(url: str) -> tuple[set[str], dict[str, str]]:
 @pytest.fixture
 def scratch_db(stack: Stack):
     name = f"zhicheng_mig_{uuid.uuid4().hex[:8]}"
-    _admin(stack.admin_database_url, f'CREATE DATABASE "{name}"')
-    yield _with_database(stack.database_url, name)
-    _admin(stack.admin_database_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+    # Migrations run as the owner role, as in production (no superuser).
+    yield create_database(stack, name).owner_database_url
+    drop_database(stack, name)
 
 
 @pytest.mark.parametrize("service", MIGRATED_SERVICES)
@@ -55,6 +61,49 @@ def test_round_trip(scratch_db: str, service: str) -> None:
 
 
 def test_the_run_database_is_migrated_to_head(stack: Stack) -> None:
-    schemas, versions = asyncio.run(_schemas_and_versions(stack.database_url))
+    schemas, versions = asyncio.run(_schemas_and_versions(stack.owner_database_url))
     assert set(MIGRATED_SERVICES) <= schemas
     assert set(versions) == set(MIGRATED_SERVICES)
+
+
+async def _privileges(url: str, role: str) -> dict[str, set[str]]:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        out = {}
+        for table in ("api.audit_entry", "api.audit_checkpoint", "api.declaration"):
+            out[table] = {
+                p
+                for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER")
+                if await conn.fetchval("SELECT has_table_privilege($1, $2, $3)", role, table, p)
+            }
+        return out
+    finally:
+        await conn.close()
+
+
+def test_the_app_role_gets_its_grants_and_nothing_more_on_every_run(stack: Stack) -> None:
+    expected = {
+        "api.audit_entry": {"SELECT", "INSERT"},
+        "api.audit_checkpoint": {"SELECT", "INSERT"},
+        "api.declaration": {"SELECT", "INSERT", "UPDATE", "DELETE"},
+    }
+    owner = stack.owner_database_url
+    assert asyncio.run(_privileges(owner, stack.app_role)) == expected
+    # A privilege granted by hand in between is taken back by the next migration run.
+    conn_sql = f'GRANT UPDATE, DELETE, TRUNCATE ON api.audit_entry TO "{stack.app_role}"'
+
+    async def grant_by_hand() -> None:
+        conn = await asyncpg.connect(owner.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(conn_sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(grant_by_hand())
+    assert "UPDATE" in asyncio.run(_privileges(owner, stack.app_role))["api.audit_entry"]
+    assert grant_app_role(owner, stack.app_role) is True
+    assert asyncio.run(_privileges(owner, stack.app_role)) == expected
+    # A single-user database (the owner is the app): nothing to grant.
+    assert grant_app_role(owner, stack.owner_role) is False
+    with pytest.raises(AppRoleError, match="does not exist"):
+        grant_app_role(owner, "no_such_role_" + uuid.uuid4().hex[:6])

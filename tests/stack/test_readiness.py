@@ -61,7 +61,8 @@ async def test_gateway_follows_valkey(stack: Stack, tmp_path) -> None:
 async def test_gateway_follows_postgres(stack: Stack, tmp_path) -> None:
     pg = Postgres(tmp_path / "pg", free_port()).start()
     try:
-        settings = ApiSettings(**{**stack.settings_kwargs(), "database_url": pg.url})
+        own = {"database_url": pg.url, "migration_database_url": None}
+        settings = ApiSettings(**{**stack.settings_kwargs(), **own})
         async with running(build_api(settings)) as client:
             await _ready(client)
             pg.stop()

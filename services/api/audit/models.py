@@ -31,3 +31,15 @@ class AuditEntry(SQLModel, table=True):
     request_id: str | None = None
     prev_hash: str | None = None
     hash: str | None = None
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """Append-only: the chain head (seq, hash) signed at `at` with AUDIT_CHECKPOINT_KEY."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = {"schema": "api"}
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    hash: str
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    signature: str

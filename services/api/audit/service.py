@@ -64,15 +64,17 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256("|".join(fields).encode()).hexdigest()
 
 
-async def verify_chain(session: AsyncSession) -> tuple[int, int | None]:
-    """Recompute the whole chain; returns (rows checked, first broken seq or None)."""
+async def verify_chain(session: AsyncSession) -> tuple[int, int | None, dict[int, str]]:
+    """Recompute the whole chain: (rows checked, first broken seq or None, hash by seq)."""
     rows = (await session.exec(select(AuditEntry).order_by(AuditEntry.seq))).all()
-    prev = GENESIS
+    hashes: dict[int, str] = {}
+    prev, broken = GENESIS, None
     for row in rows:
-        if row.prev_hash != prev or entry_hash(row) != row.hash:
-            return len(rows), row.seq
+        if broken is None and (row.prev_hash != prev or entry_hash(row) != row.hash):
+            broken = row.seq
+        hashes[row.seq] = row.hash
         prev = row.hash
-    return len(rows), None
+    return len(rows), broken, hashes
 
 
 async def for_declaration(session: AsyncSession, declaration_id: uuid.UUID) -> list[AuditEntry]:

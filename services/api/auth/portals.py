@@ -5,6 +5,11 @@ A portal authenticates with `client_secret_basic` (HTTP Basic, RFC 6749 §2.3.1)
 iss = sub = client_id, aud = this token endpoint or the issuer, exp, single-use jti).
 It gets an access token (≤ 15 min) carrying its scopes, jurisdiction and rate limit.
 
+Every registration and change by ops is an audit entry, like staff accounts:
+`portal_client_created` (what it was given) and `portal_client_changed` (what changed,
+before→after: name, scopes, jurisdiction, rate limit, key ids, secret rotated, revoked).
+A secret never reaches the audit trail; keys appear by their ids only.
+
 Errors answer problem+json that also carry RFC 6749 §5.2 `error`/`error_description`.
 """
 
@@ -24,7 +29,8 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import SCOPES, allow
+from services.api.access import SCOPES, PrincipalDep, allow
+from services.api.audit import service as audit
 from services.api.auth import revocation
 from services.api.auth.models import OAuthClient
 from services.api.auth.ratelimit import guarded, hit, too_many
@@ -100,7 +106,9 @@ async def _client(session: AsyncSession, client_id: str, *, lock: bool = True) -
     dependencies=OPS,
     summary="Register a portal client (ops); the secret is shown once",
 )
-async def register(body: ClientCreate, request: Request, session: SessionDep) -> JSONResponse:
+async def register(
+    body: ClientCreate, request: Request, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
     secret = secrets.token_urlsafe(32)
     client = OAuthClient(
         client_id="portal-" + secrets.token_hex(8),
@@ -114,7 +122,21 @@ async def register(body: ClientCreate, request: Request, session: SessionDep) ->
     )
     session.add(client)
     await session.flush()
-    return no_store(ClientCredentials(**read(client).model_dump(), client_secret=secret), 201)
+    view = read(client)
+    await _audit(
+        session,
+        principal,
+        "portal_client_created",
+        client,
+        [
+            f"scopes {_list(view.scopes)}",
+            f"jurisdiction {_list(view.jurisdiction)}",
+            f"rate limit {view.rate_limit_per_minute}/min",
+            f"keys {_list(view.key_ids)}",
+            "secret issued",
+        ],
+    )
+    return no_store(ClientCredentials(**view.model_dump(), client_secret=secret), 201)
 
 
 @router.get("/v1/oauth/clients/{client_id}", response_model=ClientRead, dependencies=OPS)
@@ -128,15 +150,24 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     dependencies=OPS,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
 )
-async def update_client(client_id: str, body: ClientUpdate, session: SessionDep) -> ClientRead:
+async def update_client(
+    client_id: str, body: ClientUpdate, session: SessionDep, principal: PrincipalDep
+) -> ClientRead:
     if body.scopes is not None:
         offered(body.scopes)
     client = await _client(session, client_id)
+    changes = []
     for name, value in body.model_dump(exclude_none=True).items():
+        before = getattr(client, name)
+        if before != value:
+            label = name.replace("_per_minute", "").replace("_", " ")
+            changes.append(f"{label} {_text(before)}→{_text(value)}")
         setattr(client, name, value)
     client.updated_at = func.now()
     await session.flush()
     await session.refresh(client)
+    if changes:
+        await _audit(session, principal, "portal_client_changed", client, changes)
     return read(client)
 
 
@@ -146,7 +177,9 @@ async def update_client(client_id: str, body: ClientUpdate, session: SessionDep)
     dependencies=OPS,
     summary="Rotate the client secret: the old one stops working at once",
 )
-async def rotate_secret(client_id: str, session: SessionDep) -> JSONResponse:
+async def rotate_secret(
+    client_id: str, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
     client = await _client(session, client_id)
     _active(client)
     secret = secrets.token_urlsafe(32)
@@ -154,6 +187,7 @@ async def rotate_secret(client_id: str, session: SessionDep) -> JSONResponse:
     client.updated_at = func.now()
     await session.flush()
     await session.refresh(client)
+    await _audit(session, principal, "portal_client_changed", client, ["secret rotated"])
     return no_store(ClientCredentials(**read(client).model_dump(), client_secret=secret))
 
 
@@ -163,13 +197,20 @@ async def rotate_secret(client_id: str, session: SessionDep) -> JSONResponse:
     dependencies=OPS,
     summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
 )
-async def replace_keys(client_id: str, body: KeysUpdate, session: SessionDep) -> ClientRead:
+async def replace_keys(
+    client_id: str, body: KeysUpdate, session: SessionDep, principal: PrincipalDep
+) -> ClientRead:
     client = await _client(session, client_id)
     _active(client)
+    before = [k["kid"] for k in client.public_keys]
     client.public_keys = [k.model_dump() for k in body.public_keys]
     client.updated_at = func.now()
     await session.flush()
     await session.refresh(client)
+    after = [k["kid"] for k in client.public_keys]
+    # Keys with unchanged ids may still be new keys: the row is written on every PUT.
+    change = f"keys {_list(before)}→{_list(after)}" + ("" if before != after else " (replaced)")
+    await _audit(session, principal, "portal_client_changed", client, [change])
     return read(client)
 
 
@@ -180,8 +221,14 @@ async def replace_keys(client_id: str, body: KeysUpdate, session: SessionDep) ->
     summary="Revoke a client: no new tokens, and tokens already issued stop working",
 )
 @guarded
-async def revoke(client_id: str, request: Request, session: SessionDep) -> Response:
+async def revoke(
+    client_id: str, request: Request, session: SessionDep, principal: PrincipalDep
+) -> Response:
     client = await _client(session, client_id)
+    if client.status != "revoked":
+        changes = [f"status {client.status}→revoked"]
+        changes += ["secret removed"] if client.secret_hash is not None else []
+        await _audit(session, principal, "portal_client_changed", client, changes)
     client.status = "revoked"
     client.secret_hash = None
     client.updated_at = func.now()
@@ -189,6 +236,30 @@ async def revoke(client_id: str, request: Request, session: SessionDep) -> Respo
     # Access tokens already out stop at once: the row above is the record, this the cache.
     await revocation.revoke_client(request, client_id)
     return Response(status_code=204)
+
+
+def _list(values: list[str]) -> str:
+    return ",".join(values) or "-"
+
+
+def _text(value: object) -> str:
+    return _list(value) if isinstance(value, list) else str(value)
+
+
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    client: OAuthClient,
+    changes: list[str],
+) -> None:
+    """One audit row per registration or change: what changed, never a secret."""
+    await audit.record(
+        session,
+        principal=principal,
+        action=action,
+        reason=f"{client.client_id} {client.name}: " + "; ".join(changes),
+    )
 
 
 def _active(client: OAuthClient) -> None:

@@ -64,16 +64,19 @@ async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.
     return rows
 
 
-def to_csv(rows: list[list]) -> bytes:
+def to_csv(rows: list[list], footer: str) -> bytes:
+    """The list, then a blank line and `footer` (the audit checkpoint) as the last line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     writer.writerows(rows)
+    writer.writerow([])
+    writer.writerow([footer])
     # BOM so that spreadsheet programs open the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(rows: list[list], title: str) -> bytes:
+def to_xlsx(rows: list[list], title: str, footer: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "公示名册"
@@ -81,6 +84,8 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     sheet.append(HEADER)
     for row in rows:
         sheet.append(row)
+    sheet.append([])
+    sheet.append([footer])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

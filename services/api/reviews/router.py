@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel import select
@@ -19,6 +19,7 @@ from services.api.access import (
     forbidden,
     require_role,
 )
+from services.api.audit import checkpoints
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations import service as declarations
@@ -35,9 +36,10 @@ from services.api.reviews import queue, reports, service
 from services.api.reviews.models import UnitReview
 from services.api.reviews.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.kit.db import SessionDep
-from services.kit.problems import ProblemError
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
+_PROBLEM = {PROBLEM_MEDIA_TYPE: {}}
 D = "/v1/declarations/{declaration_id}"
 
 
@@ -170,17 +172,34 @@ async def payment_notice(
     "/v1/campaigns/{campaign_id}/posting-list",
     dependencies=[allow("unit_reviewer")],
     summary="The unit's public posting list (名册) as CSV or XLSX",
+    description=(
+        "Each export carries a signed checkpoint of the audit chain (its last line in CSV, "
+        "its last row in XLSX, and the `Audit-Checkpoint` header): ops can prove later "
+        "that the audit trail as of this posting was not rewritten."
+    ),
     responses={
         200: {
             "content": {
                 "text/csv": {},
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        }
+            },
+            "headers": {
+                "Audit-Checkpoint": {
+                    "description": "seq=…; hash=…; at=…; signature=… of the audit chain head",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        409: {"description": "The audit anchor disagrees", "content": {PROBLEM_MEDIA_TYPE: {}}},
+        503: {
+            "description": "The audit anchor is unavailable",
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        },
     },
 )
 async def posting_list(
     campaign_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     format: Literal["csv", "xlsx"] = "csv",
@@ -188,17 +207,25 @@ async def posting_list(
     require_role(principal, "unit_reviewer")
     campaign = await campaigns.get(session, campaign_id)
     rows = await reports.posting_rows(session, campaign, uuid.UUID(principal.org_id))
+    checkpoint = await checkpoints.for_export(request)
+    footer = checkpoint.printed()
     if format == "csv":
         return Response(
-            reports.to_csv(rows),
+            reports.to_csv(rows, footer),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="posting-list.csv"'},
+            headers={
+                "Content-Disposition": 'attachment; filename="posting-list.csv"',
+                "Audit-Checkpoint": checkpoint.header(),
+            },
         )
-    content = reports.to_xlsx(rows, f"{campaign.name} 申报人员公示名册")
+    content = reports.to_xlsx(rows, f"{campaign.name} 申报人员公示名册", footer)
     return Response(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="posting-list.xlsx"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="posting-list.xlsx"',
+            "Audit-Checkpoint": checkpoint.header(),
+        },
     )
 
 
