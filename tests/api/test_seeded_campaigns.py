@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 
 from services.kit.migrations import alembic_config, downgrade, upgrade
 from tests.api.conftest import OPS, auth
-from tests.conftest import Stack, _admin, _with_database
+from tests.conftest import Stack, create_database, drop_database
 
 SENIOR = "liuzhou-2022-engineering-senior"
 NEW_CLOSE = "2022-09-27T18:00:00+08:00"
@@ -62,9 +62,8 @@ async def _correction(url: str) -> dict:
 @pytest.fixture
 def scratch_db(stack: Stack):
     name = f"zhicheng_seed_{uuid.uuid4().hex[:8]}"
-    _admin(stack.admin_database_url, f'CREATE DATABASE "{name}"')
-    yield _with_database(stack.database_url, name)
-    _admin(stack.admin_database_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+    yield create_database(stack, name).owner_database_url
+    drop_database(stack, name)
 
 
 async def test_the_fix_is_a_migration_that_goes_both_ways(scratch_db: str) -> None:
