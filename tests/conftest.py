@@ -59,6 +59,10 @@ class Stack:
             S3_SECRET_KEY=self.s3_secret_key,
             S3_BUCKET=self.s3_bucket,
         )
+        if "DATABASE_URL" in extra and "MIGRATION_DATABASE_URL" not in extra:
+            # A server of the test's own (single-user): migrations go there too, never
+            # to the run's database.
+            env["MIGRATION_DATABASE_URL"] = extra["DATABASE_URL"]
         env.update(extra)
         return env
 
