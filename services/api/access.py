@@ -17,8 +17,7 @@ from sqlalchemy import select as sa_select
 
 from services.api.auth.ratelimit import check_portal
 from services.api.auth.revocation import session_ended
-from services.api.declarations.models import Declaration
-from services.api.orgs.models import Org
+from services.api.models import Declaration, Org
 from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
 

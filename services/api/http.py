@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from services.api.access import PrincipalDep
-from services.api.idempotency.models import IdempotencyRecord
+from services.api.models import IdempotencyRecord
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError

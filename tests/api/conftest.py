@@ -14,8 +14,8 @@ from arq.connections import RedisSettings
 from sqlmodel import select
 
 from services.api.config import ApiSettings
-from services.api.declarations.models import Declaration
 from services.api.main import build_app
+from services.api.models import Declaration
 from services.kit.auth import Principal, issue_token
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, cancel_notifications, job_id

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from services.api.auth.models import SignInEvent
+from services.api.models import SignInEvent
 from services.kit.auth import Principal, issue_token
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.settings import DEV_JWT_SECRET

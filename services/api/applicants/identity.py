@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from services.api.applicants.models import Applicant
+from services.api.models import Applicant
 from services.kit.pii import PiiCipher, mask_id_number, validate_id_number
 from services.kit.problems import ProblemError
 

@@ -26,7 +26,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import SCOPES, allow
 from services.api.auth import revocation
-from services.api.auth.models import OAuthClient
 from services.api.auth.ratelimit import guarded, hit, too_many
 from services.api.auth.schemas import (
     ClientCreate,
@@ -37,6 +36,7 @@ from services.api.auth.schemas import (
     TokenPair,
 )
 from services.api.auth.tokens import access_token, digest, record_sign_in
+from services.api.models import OAuthClient
 from services.kit.auth import ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError

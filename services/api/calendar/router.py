@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep, allow, require_role
 from services.api.audit import service as audit
 from services.api.calendar import service
-from services.api.calendar.models import WorkCalendar
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
 from services.api.http import IdempotencyDep
+from services.api.models import WorkCalendar
 from services.kit.db import SessionDep
 
 router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])

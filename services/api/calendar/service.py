@@ -8,8 +8,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.calendar.models import WorkCalendar, WorkCalendarYear
 from services.api.calendar.schemas import DayWrite
+from services.api.models import WorkCalendar, WorkCalendarYear
 from services.kit.problems import ProblemError
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.models import Campaign
 from services.api.campaigns.schemas import CampaignCreate
 from services.api.clients import rules as rules_client
+from services.api.models import Campaign
 from services.kit.problems import ProblemError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep, require_role
 from services.api.audit import service as audit
 from services.api.declarations import service, submission
-from services.api.declarations.models import Declaration
 from services.api.declarations.schemas import (
     DeclarationCreate,
     DeclarationImport,
@@ -35,6 +34,7 @@ from services.api.http import (
     etag,
 )
 from services.api.journals import flags
+from services.api.models import Declaration
 from services.api.registries import risk
 from services.kit.db import SessionDep
 

@@ -21,15 +21,15 @@ from services.api.access import (
 )
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.campaigns.service import shanghai
-from services.api.declarations.models import (
+from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
+from services.api.models import (
+    Campaign,
     Declaration,
     DeclarationReturn,
+    Org,
     ReviewStep,
 )
-from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
-from services.api.orgs.models import Org
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 

@@ -15,14 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.access import forbidden
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.clients import rules as rules_client
 from services.api.declarations.completeness import missing_items
-from services.api.declarations.models import (
-    Declaration,
-    DeclarationSnapshot,
-    ReviewStep,
-)
 from services.api.declarations.service import (
     EDITABLE,
     FINAL,
@@ -35,9 +29,15 @@ from services.api.declarations.service import (
     transition,
 )
 from services.api.journals import duplicates, flags
+from services.api.models import (
+    Campaign,
+    Declaration,
+    DeclarationSnapshot,
+    Org,
+    ReviewStep,
+)
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
-from services.api.orgs.models import Org
 from services.api.registries import service as registries
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError

@@ -19,10 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import require_role
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
+from services.api.models import Campaign, Declaration
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.orgs.models import Org
+from services.api.models import Org
 from services.api.orgs.schemas import OrgCreate
 from services.kit.problems import ProblemError
 

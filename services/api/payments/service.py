@@ -21,12 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.campaigns.service import shanghai
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
+from services.api.models import Campaign, Declaration, PaymentOrder
 from services.api.notices import notify
-from services.api.payments.models import PaymentOrder
 from services.api.payments.schemas import CallbackAnswer, ExpirySweep, PaymentCallback
 from services.kit.auth import Principal
 from services.kit.outbox import cancel_notifications

@@ -12,13 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.access import REVIEWER_ROLES
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import SHANGHAI
-from services.api.declarations.models import Declaration
 from services.api.journals import duplicates, flags
 from services.api.journals.schemas import PaperCheck
-from services.api.orgs.models import Org
+from services.api.models import Declaration, Org, RegistryLookup
 from services.api.registries import consistency
 from services.api.registries.consistency import ConsistencyWarning
-from services.api.registries.models import RegistryLookup
 from services.api.registries.schemas import RiskSummary
 from services.kit.auth import Principal
 

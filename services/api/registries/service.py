@@ -17,16 +17,15 @@ from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
 from services.api.declarations.sections import DeclarationSections
 from services.api.http import check_if_match
 from services.api.journals import consulting, duplicates, flags
+from services.api.models import Declaration, RegistryLookup
 from services.api.orgs import service as orgs
 from services.api.registries import facts, risk
 from services.api.registries.base import Connection, Outcome, Query, Registry
 from services.api.registries.continuing_education import ContinuingEducationRegistry
 from services.api.registries.education import EducationRegistry
-from services.api.registries.models import RegistryLookup
 from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
 from services.api.registries.social_insurance import SocialInsuranceRegistry
 from services.api.registries.titles import TitlesRegistry

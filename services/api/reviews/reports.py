@@ -10,11 +10,9 @@ from openpyxl import Workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.models import Campaign
 from services.api.campaigns.schemas import UnitQuality
-from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
 from services.api.declarations.service import visible
-from services.api.orgs.models import Org
+from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
 from services.kit.auth import Principal
 
 LEVEL_ZH = {

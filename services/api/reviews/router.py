@@ -22,7 +22,6 @@ from services.api.access import (
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations import service as declarations
-from services.api.declarations.models import DeclarationReturn
 from services.api.declarations.router import headers, read
 from services.api.declarations.schemas import (
     ApprovalCreate,
@@ -31,8 +30,8 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
+from services.api.models import DeclarationReturn, UnitReview
 from services.api.reviews import queue, reports, service
-from services.api.reviews.models import UnitReview
 from services.api.reviews.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError
