@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns.schemas import CampaignCreate
 from services.api.clients import rules as rules_client
+from services.api.clock import shanghai
 from services.api.models import Campaign
 from services.kit.problems import ProblemError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW_ZH = {
     "submission": "个人申报",
     "unit_review": "单位审核推荐",
@@ -26,16 +24,6 @@ WINDOW_ZH = {
     "correction": "补正材料",
     "payment": "缴费",
 }
-
-
-def shanghai(value: datetime) -> str:
-    local = value.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
-
-
-async def db_now(session: AsyncSession) -> datetime:
-    """The database clock: one source of time for every deadline."""
-    return (await session.exec(text("SELECT now()"))).scalar_one()
 
 
 def window_close(campaign: Campaign, kind: str) -> datetime | None:

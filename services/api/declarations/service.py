@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import (
     OFFICE_ROLES,
     REVIEWER_ROLES,
@@ -21,7 +22,7 @@ from services.api.access import (
 )
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import shanghai
+from services.api.clock import shanghai
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
 from services.api.models import (
     Campaign,
@@ -189,7 +190,7 @@ async def create(session: AsyncSession, principal: Principal, *, body: Declarati
     if principal.role != "applicant":
         raise forbidden()
     campaign = await campaigns.get(session, body.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "新建申报")
     if body.level not in campaign.levels:
         allowed = "、".join(campaign.levels)
@@ -245,7 +246,7 @@ async def update(
             status_now=declaration.status,
         )
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     await editable_until(session, declaration, campaign, now, "修改申报")
     if body.sections is not None:
         given = body.sections.model_dump(mode="json", exclude_unset=True)
@@ -279,7 +280,7 @@ async def import_from(
     if source.id == target.id:
         raise ProblemError(422, "import-same", "不能把申报写入它自己。")
     campaign = await campaigns.get(session, target.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "写入数据")
     target.sections = dict(source.sections)
     target.attachments = list(source.attachments)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import forbidden
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
@@ -122,7 +123,7 @@ async def submit(
             status_now=declaration.status,
         )
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     resubmission = declaration.status == "returned"
     if resubmission:
         await editable_until(session, declaration, campaign, now, "提交补正材料")
@@ -236,7 +237,7 @@ async def withdraw(
             "该申报当前状态不能撤回。",
             status_now=declaration.status,
         )
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     open_return = await current_return(session, declaration.id)
     if open_return is not None:
         open_return.resolved_at = now

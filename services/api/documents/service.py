@@ -17,8 +17,8 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import require_role
-from services.api.campaigns import service as campaigns
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.models import Campaign, Declaration
@@ -212,7 +212,7 @@ async def detach(
     declaration.attachments = [
         a for a in declaration.attachments if a.get("document_id") != str(document_id)
     ]
-    declarations.touch(declaration, await campaigns.db_now(session))
+    declarations.touch(declaration, await clock.db_now(session))
     session.add(declaration)
     await session.flush()
     return declaration

@@ -16,7 +16,7 @@ from sqlalchemy import tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.service import SHANGHAI
+from services.api.clock import SHANGHAI
 from services.api.journals import register
 from services.api.journals.normalise import fingerprint
 from services.api.journals.schemas import JournalRead, PaperCheck, PaperNow

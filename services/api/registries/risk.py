@@ -9,9 +9,9 @@ import uuid
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import REVIEWER_ROLES
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import SHANGHAI
+from services.api.clock import SHANGHAI
 from services.api.journals import duplicates, flags
 from services.api.journals.schemas import PaperCheck
 from services.api.models import Declaration, Org, RegistryLookup
@@ -48,7 +48,7 @@ async def consistency_many(
         return out
     unit_ids = {d.unit_org_id for d in declarations if d.id in records}
     units = {o.id: o for o in (await session.exec(select(Org).where(Org.id.in_(unit_ids)))).all()}
-    today = (await campaigns.db_now(session)).astimezone(SHANGHAI).date()
+    today = (await clock.db_now(session)).astimezone(SHANGHAI).date()
     for d in declarations:
         if d.id not in records:
             continue

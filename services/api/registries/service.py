@@ -11,10 +11,10 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import OFFICE_ROLES, forbidden
 from services.api.applicants.identity import applicant_identity
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import SHANGHAI
+from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
 from services.api.declarations.sections import DeclarationSections
@@ -188,7 +188,7 @@ async def store(
             "本次结果未保存，请重新获取。",
         )
     unit = await orgs.get(session, declaration.unit_org_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     rows = await _rows(session, declaration.id)
     for adapter, outcome in zip(ADAPTERS, outcomes, strict=True):
         row = rows.get(adapter.name) or RegistryLookup(
@@ -249,7 +249,7 @@ async def verified(session: AsyncSession, declaration: Declaration) -> set[str]:
     if not any(r.data is not None for r in rows.values()):
         return set()
     unit = await orgs.get(session, declaration.unit_org_id)
-    today = _today(await campaigns.db_now(session))
+    today = _today(await clock.db_now(session))
     _, applicant, _, waived = _derive(declaration, rows, unit.credit_code, today)
     declaration.applicant_facts = {
         **declaration.applicant_facts,

@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import ROLE_ORG_KIND, forbidden
 from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import SHANGHAI, shanghai, window_close
+from services.api.campaigns.service import window_close
+from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
 from services.api.declarations.schemas import ReturnCreate
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
@@ -75,7 +77,7 @@ async def record_unit_review(
     if step.kind != "unit":
         raise forbidden()
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, "unit", now, "填写单位审核情况")
     today = now.astimezone(SHANGHAI).date()
     rec = body.recommendation
@@ -175,7 +177,7 @@ async def approve(
 ) -> Declaration:
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "审核上报")
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
@@ -237,7 +239,7 @@ async def issue_return(
 ) -> DeclarationReturn:
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "退回补正")
     if body.deadline_at.tzinfo is None:
         raise ProblemError(
@@ -320,7 +322,7 @@ async def issue_payment_notice(
             409, "not-accepted", "只有已受理的申报才能发出缴费通知。", status_now=declaration.status
         )
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
     closes = window_close(campaign, "payment")
     fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
