@@ -15,9 +15,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
-from services.api.auth.ratelimit import check_portal
-from services.api.auth.revocation import session_ended
 from services.api.models import Declaration, Org
+from services.api.ratelimit import check_portal
+from services.api.revocation import session_ended
 from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
 

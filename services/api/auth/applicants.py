@@ -24,12 +24,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.applicants.identity import PHONE
-from services.api.auth.ratelimit import guarded, hit, too_many
 from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
 from services.api.auth.tokens import client_ip, record_sign_in, start_session
 from services.api.http import RelayAfterCommit
 from services.api.models import Applicant
 from services.api.notices import e164
+from services.api.ratelimit import guarded, hit, too_many
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.outbox import add_notification

@@ -24,9 +24,8 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import revocation
 from services.api.access import SCOPES, allow
-from services.api.auth import revocation
-from services.api.auth.ratelimit import guarded, hit, too_many
 from services.api.auth.schemas import (
     ClientCreate,
     ClientCredentials,
@@ -37,6 +36,7 @@ from services.api.auth.schemas import (
 )
 from services.api.auth.tokens import access_token, digest, record_sign_in
 from services.api.models import OAuthClient
+from services.api.ratelimit import guarded, hit, too_many
 from services.kit.auth import ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError

@@ -27,10 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from services.api.access import PrincipalDep, allow
 from services.api.audit import service as audit
 from services.api.auth import tokens
-from services.api.auth.ratelimit import too_many
 from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
 from services.api.auth.tokens import record_sign_in, start_session
 from services.api.models import Org, StaffAccount
+from services.api.ratelimit import too_many
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError

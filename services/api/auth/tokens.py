@@ -18,7 +18,7 @@ from sqlalchemy import or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.auth import revocation
+from services.api import revocation
 from services.api.auth.schemas import TokenPair
 from services.api.models import RefreshToken, SignInEvent
 from services.kit.auth import Principal, issue_token, signing_key

@@ -30,10 +30,10 @@ from services.api.auth.applicants import (
     check_code,
     disabled,
 )
-from services.api.auth.ratelimit import guarded
 from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
 from services.api.auth.tokens import record_sign_in, revoke_subject, start_session
 from services.api.models import Applicant
+from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.pii import mask_phone
