@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from services.api.reviews.reports import _flag
+from services.api.chain.reports import _flag
 from tests.api.conftest import (
     OPS,
     SECTIONS,

@@ -16,7 +16,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from sqlmodel import select
 
-from services.api.declarations.submission import content_hash
+from services.api.chain.submission import content_hash
 from services.api.models import DeclarationSnapshot
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay

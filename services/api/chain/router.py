@@ -21,18 +21,18 @@ from services.api.access import (
 )
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
+from services.api.chain import queue, reports, service
+from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations import service as declarations
-from services.api.declarations.router import headers, read
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
     ReturnCreate,
     ReturnRead,
 )
+from services.api.declarations.shapes import headers, read
 from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
 from services.api.models import DeclarationReturn, UnitReview
-from services.api.reviews import queue, reports, service
-from services.api.reviews.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.kit.db import SessionDep
 from services.kit.problems import ProblemError
 

@@ -13,13 +13,13 @@ from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
+from services.api.chain.schemas import ASPECTS, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
 from services.api.declarations.schemas import ReturnCreate
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
 from services.api.payments import service as payments
-from services.api.reviews.schemas import ASPECTS, UnitReviewWrite
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 

@@ -12,12 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api import clock
 from services.api.access import REVIEWER_ROLES
 from services.api.clock import SHANGHAI
+from services.api.declarations.schemas import RiskSummary
 from services.api.journals import duplicates, flags
 from services.api.journals.schemas import PaperCheck
 from services.api.models import Declaration, Org, RegistryLookup
 from services.api.registries import consistency
 from services.api.registries.consistency import ConsistencyWarning
-from services.api.registries.schemas import RiskSummary
 from services.kit.auth import Principal
 
 # Who gets the summary in lists: the consistency warnings name other employers, so not
