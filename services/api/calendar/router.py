@@ -8,12 +8,10 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.audit import service as audit
+from services.api.access import PrincipalDep, allow
 from services.api.calendar import service
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
 from services.api.http import IdempotencyDep
-from services.api.models import WorkCalendar
 from services.kit.db import SessionDep
 
 router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])
@@ -33,8 +31,7 @@ async def count(
 
 @router.get("/days/{day}", response_model=DayRead)
 async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> DayRead:
-    await service.require_years(session, day)
-    return DayRead.model_validate(await session.get(WorkCalendar, day), from_attributes=True)
+    return await service.day(session, day)
 
 
 @router.post(
@@ -46,15 +43,7 @@ async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> Da
 async def set_day(
     body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    row = await service.set_day(session, body=body)
-    await audit.record(
-        session,
-        principal=principal,
-        action="calendar_day_set",
-        reason=f"{body.day} {body.kind} {body.name or ''}".strip(),
-    )
-    return await idem.respond(DayRead.model_validate(row, from_attributes=True))
+    return await idem.respond(await service.correct_day(session, principal, body=body))
 
 
 @router.post(
@@ -66,9 +55,6 @@ async def set_day(
 async def open_year(
     body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    days = await service.open_year(session, year=body.year)
-    await audit.record(
-        session, principal=principal, action="calendar_year_opened", reason=str(body.year)
+    return await idem.respond(
+        await service.add_year(session, principal, year=body.year), status_code=201
     )
-    return await idem.respond({"year": body.year, "days": days}, status_code=201)

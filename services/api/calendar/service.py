@@ -8,8 +8,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.calendar.schemas import DayWrite
+from services.api.audit import service as audit
+from services.api.calendar.schemas import DayRead, DayWrite
 from services.api.models import WorkCalendar, WorkCalendarYear
+from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 
@@ -101,3 +103,29 @@ async def set_day(session: AsyncSession, *, body: DayWrite) -> WorkCalendar:
     session.add(row)
     await session.flush()
     return row
+
+
+async def day(session: AsyncSession, on: date) -> DayRead:
+    await require_years(session, on)
+    return DayRead.model_validate(await session.get(WorkCalendar, on), from_attributes=True)
+
+
+async def correct_day(session: AsyncSession, principal: Principal, *, body: DayWrite) -> DayRead:
+    """Ops set a holiday or a make-up day; the audit trail says who."""
+    row = await set_day(session, body=body)
+    await audit.record(
+        session,
+        principal=principal,
+        action="calendar_day_set",
+        reason=f"{body.day} {body.kind} {body.name or ''}".strip(),
+    )
+    return DayRead.model_validate(row, from_attributes=True)
+
+
+async def add_year(session: AsyncSession, principal: Principal, *, year: int) -> dict[str, int]:
+    """Ops open a year the calendar package does not know."""
+    days = await open_year(session, year=year)
+    await audit.record(
+        session, principal=principal, action="calendar_year_opened", reason=str(year)
+    )
+    return {"year": year, "days": days}

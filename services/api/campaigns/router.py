@@ -7,8 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.audit import service as audit
+from services.api.access import PrincipalDep, allow
 from services.api.campaigns import service
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.http import IdempotencyDep
@@ -40,12 +39,7 @@ async def create(
     principal: PrincipalDep,
     idem: IdempotencyDep,
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    await service.check_committee(request.app.state.rules, body=body)
-    campaign = await service.create(session, body=body)
-    await audit.record(
-        session, principal=principal, action="campaign_created", reason=campaign.code
+    campaign = await service.open_campaign(
+        session, principal, rules=request.app.state.rules, body=body
     )
-    return await idem.respond(
-        CampaignRead.model_validate(campaign, from_attributes=True), status_code=201
-    )
+    return await idem.respond(campaign, status_code=201)

@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.schemas import CampaignCreate
+from services.api.audit import service as audit
+from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.clients import rules as rules_client
 from services.api.clock import shanghai
 from services.api.models import Campaign
+from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 WINDOW_ZH = {
@@ -98,3 +100,15 @@ async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
     except IntegrityError as exc:
         raise ProblemError(409, "campaign-exists", f"批次代码 {body.code} 已存在。") from exc
     return campaign
+
+
+async def open_campaign(
+    session: AsyncSession, principal: Principal, *, rules: httpx.AsyncClient, body: CampaignCreate
+) -> CampaignRead:
+    """Ops open a campaign whose committee the eligibility service resolves."""
+    await check_committee(rules, body=body)
+    campaign = await create(session, body=body)
+    await audit.record(
+        session, principal=principal, action="campaign_created", reason=campaign.code
+    )
+    return CampaignRead.model_validate(campaign, from_attributes=True)

@@ -8,22 +8,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from services.api.access import (
     OFFICE_ROLES,
     REVIEWER_ROLES,
-    ROLE_ORG_KIND,
     PrincipalDep,
     allow,
-    forbidden,
-    require_role,
 )
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import queue, reports, service
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
-from services.api.declarations import service as declarations
+from services.api.declarations.deps import (
+    CommitteesDeclaration,
+    ReviewersDeclaration,
+    ReviewersRecord,
+    VisibleDeclaration,
+)
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
@@ -31,19 +32,11 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.declarations.shapes import headers, read
-from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
-from services.api.models import DeclarationReturn, UnitReview
+from services.api.http import IdempotencyDep, RelayAfterCommit
 from services.kit.db import SessionDep
-from services.kit.problems import ProblemError
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
-
-
-def _review_read(review: UnitReview) -> UnitReviewRead:
-    return UnitReviewRead.model_validate(
-        {**review.model_dump(), "declaration_id": str(review.declaration_id)}
-    )
 
 
 @router.get(
@@ -72,42 +65,28 @@ async def review_queue(
     summary="Record defence, deliberation, posting and recommendation (unit)",
 )
 async def put_unit_review(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersRecord,
     body: UnitReviewWrite,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     review = await service.record_unit_review(session, principal, declaration, body=body)
-    return JSONResponse(jsonable_encoder(_review_read(review)), headers=headers(declaration))
+    return JSONResponse(jsonable_encoder(review), headers=headers(declaration))
 
 
 @router.get(D + "/unit-review", response_model=UnitReviewRead)
-async def get_unit_review(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> UnitReviewRead:
-    declaration = await declarations.load(session, principal, declaration_id)
-    review = await session.get(UnitReview, declaration.id)
-    if review is None:
-        raise ProblemError(404, "unit-review-not-found", "单位尚未填写审核情况。")
-    return _review_read(review)
+async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) -> UnitReviewRead:
+    return await service.unit_review(session, declaration)
 
 
 @router.post(D + "/approvals", response_model=DeclarationRead, summary="Pass up the chain")
 async def approve(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersDeclaration,
     body: ApprovalCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     declaration = await service.approve(session, principal, declaration, comment=body.comment)
     return await idem.respond(read(declaration), headers=headers(declaration))
 
@@ -119,37 +98,19 @@ async def approve(
     summary="Return for correction: one complete list, one deadline (一次性告知)",
 )
 async def issue_return(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersDeclaration,
     body: ReturnCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     returned = await service.issue_return(session, principal, declaration, body=body)
-    return await idem.respond(
-        ReturnRead.model_validate(returned, from_attributes=True),
-        status_code=201,
-        headers=headers(declaration),
-    )
+    return await idem.respond(returned, status_code=201, headers=headers(declaration))
 
 
 @router.get(D + "/returns", response_model=list[ReturnRead])
-async def list_returns(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[ReturnRead]:
-    declaration = await declarations.load(session, principal, declaration_id)
-    rows = (
-        await session.exec(
-            select(DeclarationReturn)
-            .where(DeclarationReturn.declaration_id == declaration.id)
-            .order_by(DeclarationReturn.n)
-        )
-    ).all()
-    return [ReturnRead.model_validate(r, from_attributes=True) for r in rows]
+async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
+    return await service.returns(session, declaration)
 
 
 @router.post(
@@ -158,9 +119,11 @@ async def list_returns(
     summary="accepted → payment_due, with the campaign's payment deadline",
 )
 async def payment_notice(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+    declaration: CommitteesDeclaration,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
     declaration = await service.issue_payment_notice(session, principal, declaration)
     return await idem.respond(read(declaration), headers=headers(declaration))
 
@@ -184,7 +147,6 @@ async def posting_list(
     principal: PrincipalDep,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    require_role(principal, "unit_reviewer")
     campaign = await campaigns.get(session, campaign_id)
     rows = await reports.posting_rows(session, campaign, uuid.UUID(principal.org_id))
     if format == "csv":
@@ -210,7 +172,5 @@ async def posting_list(
 async def unit_quality(
     campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> list[UnitQuality]:
-    if principal.role not in (*OFFICE_ROLES, "ops"):
-        raise forbidden()
     campaign = await campaigns.get(session, campaign_id)
     return await reports.unit_quality(session, campaign, principal)

@@ -13,10 +13,10 @@ from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
-from services.api.chain.schemas import ASPECTS, UnitReviewWrite
+from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
-from services.api.declarations.schemas import ReturnCreate
+from services.api.declarations.schemas import ReturnCreate, ReturnRead
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
 from services.api.payments import service as payments
@@ -35,9 +35,9 @@ BARE = {"同意", "同意推荐", "同意上报", "推荐"}
 
 
 async def _acting_step(session, principal: Principal, declaration: Declaration) -> ReviewStep:
-    """The current step, if this principal is the one to act on it (else 403/409)."""
-    if principal.role not in ROLE_ORG_KIND:
-        raise forbidden()
+    """The current step, if this principal is the one to act on it (else 403/409).
+
+    The route's dependency has already checked that the caller holds a reviewer role."""
     if declaration.current_position is None or declaration.status not in (
         declarations.STEP_STATUS.values()
     ):
@@ -72,7 +72,7 @@ def _check_review_window(
 
 async def record_unit_review(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitReviewWrite
-) -> UnitReview:
+) -> UnitReviewRead:
     step = await _acting_step(session, principal, declaration)
     if step.kind != "unit":
         raise forbidden()
@@ -169,7 +169,7 @@ async def record_unit_review(
             not_after=body.defence_at,
             params={"time": shanghai(body.defence_at), "place": body.defence_place or "单位会议室"},
         )
-    return review
+    return review_read(review)
 
 
 async def approve(
@@ -236,7 +236,7 @@ async def approve(
 
 async def issue_return(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, body: ReturnCreate
-) -> DeclarationReturn:
+) -> ReturnRead:
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
@@ -305,15 +305,13 @@ async def issue_return(
         deadline=body.deadline_at,
         now=now,
     )
-    return returned
+    return ReturnRead.model_validate(returned, from_attributes=True)
 
 
 async def issue_payment_notice(
     session: AsyncSession, principal: Principal, declaration: Declaration
 ) -> Declaration:
     """accepted → payment_due (the payment itself is handled by the payments module)."""
-    if principal.role != "committee_office":
-        raise forbidden()
     chain = await declarations.steps(session, declaration.id)
     if not chain or str(chain[-1].org_id) != principal.org_id:
         raise forbidden()
@@ -368,3 +366,27 @@ async def issue_payment_notice(
         now=now,
     )
     return declaration
+
+
+async def unit_review(session: AsyncSession, declaration: Declaration) -> UnitReviewRead:
+    review = await session.get(UnitReview, declaration.id)
+    if review is None:
+        raise ProblemError(404, "unit-review-not-found", "单位尚未填写审核情况。")
+    return review_read(review)
+
+
+async def returns(session: AsyncSession, declaration: Declaration) -> list[ReturnRead]:
+    rows = (
+        await session.exec(
+            select(DeclarationReturn)
+            .where(DeclarationReturn.declaration_id == declaration.id)
+            .order_by(DeclarationReturn.n)
+        )
+    ).all()
+    return [ReturnRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+def review_read(review: UnitReview) -> UnitReviewRead:
+    return UnitReviewRead.model_validate(
+        {**review.model_dump(), "declaration_id": str(review.declaration_id)}
+    )

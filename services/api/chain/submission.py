@@ -13,11 +13,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.access import forbidden
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.clients import rules as rules_client
 from services.api.declarations.completeness import missing_items
+from services.api.declarations.schemas import DeclarationRead
 from services.api.declarations.service import (
     EDITABLE,
     FINAL,
@@ -29,6 +29,7 @@ from services.api.declarations.service import (
     touch,
     transition,
 )
+from services.api.declarations.shapes import read
 from services.api.journals import duplicates, flags
 from services.api.models import (
     Campaign,
@@ -112,9 +113,22 @@ async def submit(
     declaration: Declaration,
     *,
     rules: httpx.AsyncClient,
+) -> DeclarationRead:
+    """File the declaration; the answer lists the papers the journal register flags."""
+    declaration = await _file(session, principal, declaration, rules=rules)
+    body = read(declaration)
+    checks = await flags.papers(session, declaration)
+    body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
+    return body
+
+
+async def _file(
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    *,
+    rules: httpx.AsyncClient,
 ) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
     if declaration.status not in EDITABLE:
         raise ProblemError(
             409,
@@ -228,8 +242,6 @@ async def submit(
 async def withdraw(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, reason: str | None
 ) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
     if declaration.status in FINAL or declaration.status in ("paid", "evaluated"):
         raise ProblemError(
             409,

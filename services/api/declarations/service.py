@@ -17,7 +17,6 @@ from services.api.access import (
     OFFICE_ROLES,
     REVIEWER_ROLES,
     ROLE_ORG_KIND,
-    forbidden,
     portal_jurisdiction,
 )
 from services.api.audit import service as audit
@@ -186,9 +185,22 @@ async def editable_until(
         )
 
 
-async def create(session: AsyncSession, principal: Principal, *, body: DeclarationCreate):
-    if principal.role != "applicant":
-        raise forbidden()
+async def start(
+    session: AsyncSession, principal: Principal, *, body: DeclarationCreate
+) -> Declaration:
+    """A new draft, filled from an earlier declaration when the applicant asks."""
+    source = None
+    if body.copy_from_declaration_id is not None:
+        source = await load(session, principal, body.copy_from_declaration_id)
+    declaration = await create(session, principal, body=body)
+    if source is not None:
+        declaration = await import_from(session, principal, declaration, source=source)
+    return declaration
+
+
+async def create(
+    session: AsyncSession, principal: Principal, *, body: DeclarationCreate
+) -> Declaration:
     campaign = await campaigns.get(session, body.campaign_id)
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "新建申报")
@@ -230,14 +242,8 @@ async def create(session: AsyncSession, principal: Principal, *, body: Declarati
 
 
 async def update(
-    session: AsyncSession,
-    principal: Principal,
-    declaration: Declaration,
-    *,
-    body: DeclarationUpdate,
+    session: AsyncSession, declaration: Declaration, *, body: DeclarationUpdate
 ) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
     if declaration.status not in EDITABLE:
         raise ProblemError(
             409,
@@ -267,12 +273,18 @@ async def update(
     return declaration
 
 
+async def import_into(
+    session: AsyncSession, principal: Principal, target: Declaration, *, source_id: uuid.UUID
+) -> Declaration:
+    """写入数据 into a locked draft, from an earlier declaration the applicant may see."""
+    source = await load(session, principal, source_id)
+    return await import_from(session, principal, target, source=source)
+
+
 async def import_from(
     session: AsyncSession, principal: Principal, target: Declaration, *, source: Declaration
 ) -> Declaration:
     """写入数据: copy an earlier declaration's content into a draft never submitted."""
-    if principal.role != "applicant":
-        raise forbidden()
     if target.status != "draft" or target.submission_count > 0:
         raise ProblemError(
             409, "import-refused", "目标申报已提交过，不能再写入往年数据；请在草稿阶段写入。"

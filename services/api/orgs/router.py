@@ -7,8 +7,7 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.audit import service as audit
+from services.api.access import PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.orgs import service
 from services.api.orgs.schemas import OrgCreate, OrgMove, OrgRead
@@ -21,12 +20,9 @@ router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
 async def create(
     body: OrgCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    org = await service.create(session, body=body)
-    await audit.record(
-        session, principal=principal, action="org_created", reason=f"{org.id} {org.name}"
+    return await idem.respond(
+        await service.register(session, principal, body=body), status_code=201
     )
-    return await idem.respond(OrgRead.model_validate(org, from_attributes=True), status_code=201)
 
 
 @router.get("/{org_id}", response_model=OrgRead)
@@ -43,12 +39,4 @@ async def get(org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -
 async def move(
     org_id: uuid.UUID, body: OrgMove, session: SessionDep, principal: PrincipalDep
 ) -> OrgRead:
-    require_role(principal, "ops")
-    org = await service.move(session, await service.get(session, org_id), parent_id=body.parent_id)
-    await audit.record(
-        session,
-        principal=principal,
-        action="org_moved",
-        reason=f"{org.id} → parent {org.parent_id}",
-    )
-    return OrgRead.model_validate(org, from_attributes=True)
+    return await service.reparent(session, principal, org_id, parent_id=body.parent_id)

@@ -7,8 +7,10 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.audit import service as audit
 from services.api.models import Org
-from services.api.orgs.schemas import OrgCreate
+from services.api.orgs.schemas import OrgCreate, OrgRead
+from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 # Chain order, lowest first (DESIGN.md "Review chain").
@@ -78,3 +80,26 @@ async def chain_from(session: AsyncSession, unit: Org) -> list[Org]:
             chain=[{"org_id": str(o.id), "kind": o.kind, "name": o.name} for o in chain],
         )
     return chain
+
+
+async def register(session: AsyncSession, principal: Principal, *, body: OrgCreate) -> OrgRead:
+    """Ops add an org to the tree; the audit trail says who."""
+    org = await create(session, body=body)
+    await audit.record(
+        session, principal=principal, action="org_created", reason=f"{org.id} {org.name}"
+    )
+    return OrgRead.model_validate(org, from_attributes=True)
+
+
+async def reparent(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, parent_id: uuid.UUID | None
+) -> OrgRead:
+    """Ops move an org; chains already fixed on submitted declarations are not rewritten."""
+    org = await move(session, await get(session, org_id), parent_id=parent_id)
+    await audit.record(
+        session,
+        principal=principal,
+        action="org_moved",
+        reason=f"{org.id} → parent {org.parent_id}",
+    )
+    return OrgRead.model_validate(org, from_attributes=True)
