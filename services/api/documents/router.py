@@ -1,7 +1,7 @@
 """HTTP for a declaration's documents: upload, replace, delete, list, download links.
 
 Uploads stream straight through to the document service (`request.stream()`), never
-held in memory here; the gateway only decides who may act and records attachments.
+held in memory here; the choreography lives in uploads.py.
 """
 
 from __future__ import annotations
@@ -12,17 +12,13 @@ from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, FastAPI, Query, Request, Response
-from fastapi.responses import JSONResponse
-from starlette.requests import ClientDisconnect
 
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
-from services.api.declarations import service as declarations
-from services.api.documents import service
+from services.api.documents import uploads
 from services.api.documents.schemas import DocumentRead, DownloadLink
-from services.api.http import etag
 from services.kit.db import SessionDep
-from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
+from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 
 @asynccontextmanager
@@ -80,88 +76,25 @@ def _http(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 
-async def _forward(
-    request: Request,
-    declaration_id: uuid.UUID,
-    *,
-    uploader: str,
-    status: str,
-    normalize: bool,
-    replaces: uuid.UUID | None = None,
-) -> httpx.Response:
-    try:
-        return await client.upload_stream(
-            _http(request),
-            str(declaration_id),
-            request.stream(),
-            content_type=request.headers.get("content-type", ""),
-            content_length=request.headers.get("content-length"),
-            uploader_id=uploader,
-            declaration_status=status,
-            normalize=normalize,
-            replaces=str(replaces) if replaces else None,
-        )
-    except ClientDisconnect as exc:
-        # The caller went away mid-file; the document service saw a cut-off body and
-        # stored nothing. Nobody reads this answer, but it is not a server error.
-        raise ProblemError(
-            400, "upload-interrupted", "上传中断，未保存任何内容，请重新上传。"
-        ) from exc
-
-
 async def _upload(
     request: Request,
-    session,
-    principal,
+    session: SessionDep,
+    principal: PrincipalDep,
     declaration_id: uuid.UUID,
     *,
     normalize: bool,
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    action = "替换材料" if replaces else "上传材料"
-    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
-    status = declaration.status
-    http = _http(request)
-    kinds = await service.materials(http, request.app.state.document_kinds)
-    if replaces is not None:
-        await service.owned_document(http, declaration_id, replaces)
-    await service.release(session)
-    response = await _forward(
-        request,
+    return await uploads.upload(
+        session,
+        principal,
         declaration_id,
-        uploader=principal.sub,
-        status=status,
+        request.stream(),
+        headers=dict(request.headers),
+        http=_http(request),
+        kinds_cache=request.app.state.document_kinds,
         normalize=normalize,
         replaces=replaces,
-    )
-    if response.status_code != 201:
-        return client.relay(response)
-    doc = response.json()
-    try:
-        declaration = await service.attach(
-            session,
-            principal,
-            declaration_id,
-            doc=doc,
-            kinds=kinds,
-            uploaded_while=status,
-            http=http,
-            replaces=replaces,
-        )
-        # Committed here rather than after the return, so a failed commit discards too.
-        await session.commit()
-    except Exception:
-        await service.discard(
-            http, doc["id"], uploaded_while=status, replacement=replaces is not None
-        )
-        raise
-    return JSONResponse(
-        doc,
-        status_code=201,
-        headers={
-            "ETag": etag(declaration.version),
-            "Location": f"/v1/declarations/{declaration_id}/documents/{doc['id']}",
-        },
     )
 
 
@@ -217,18 +150,9 @@ async def delete(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    declaration = await service.check_editable(
-        session, principal, declaration_id, action_zh="删除材料", lock=True
+    return await uploads.delete(
+        session, principal, declaration_id, document_id, http=_http(request)
     )
-    http = _http(request)
-    await service.owned_document(http, declaration_id, document_id)
-    response = await client.delete_document(
-        http, str(document_id), declaration_status=declaration.status
-    )
-    if response.status_code != 204:
-        return client.relay(response)
-    declaration = await service.detach(session, declaration, document_id=document_id)
-    return Response(status_code=204, headers={"ETag": etag(declaration.version)})
 
 
 @router.get(
@@ -243,11 +167,9 @@ async def list_documents(
     principal: PrincipalDep,
     include_inactive: bool = False,
 ) -> Response:
-    await declarations.load(session, principal, declaration_id)
-    response = await client.list_documents(
-        _http(request), str(declaration_id), include_inactive=include_inactive
+    return await uploads.listing(
+        session, principal, declaration_id, http=_http(request), include_inactive=include_inactive
     )
-    return client.relay(response)
 
 
 @router.get(
@@ -264,7 +186,6 @@ async def download(
     principal: PrincipalDep,
     expires_in: Annotated[int, Query(ge=1, le=900)] = 900,
 ) -> Response:
-    await declarations.load(session, principal, declaration_id)
-    http = _http(request)
-    await service.owned_document(http, declaration_id, document_id)
-    return client.relay(await client.download_link(http, str(document_id), expires_in=expires_in))
+    return await uploads.download_link(
+        session, principal, declaration_id, document_id, http=_http(request), expires_in=expires_in
+    )
