@@ -11,7 +11,12 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
 from services.api.chain import reads, submission
-from services.api.declarations.deps import ApplicantsDeclaration, VisibleDeclaration
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    ApplicantsDeclaration,
+    VisibleDeclaration,
+)
 from services.api.declarations.schemas import (
     DeclarationPage,
     DeclarationRead,
@@ -25,6 +30,7 @@ from services.api.http import (
     RelayAfterCommit,
 )
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(
     prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
@@ -56,6 +62,7 @@ async def list_declarations(
     "/{declaration_id}/submissions",
     response_model=DeclarationRead,
     summary="Submit (or resubmit after a return): eligibility and completeness checked",
+    responses=documented(*ACT_PROBLEMS),
 )
 async def submit(
     declaration: ApplicantsDeclaration,
@@ -68,7 +75,11 @@ async def submit(
     return await idem.respond(body, headers=headers(declaration))
 
 
-@router.post("/{declaration_id}/withdrawals", response_model=DeclarationRead)
+@router.post(
+    "/{declaration_id}/withdrawals",
+    response_model=DeclarationRead,
+    responses=documented(*ACT_PROBLEMS),
+)
 async def withdraw(
     declaration: ApplicantsDeclaration,
     body: WithdrawalCreate,
@@ -84,11 +95,14 @@ async def withdraw(
     "/{declaration_id}/progress",
     response_model=ProgressRead,
     summary="Steps, who acted and when, and the open return if any",
+    responses=documented(*READ_PROBLEMS),
 )
 async def progress(declaration: VisibleDeclaration, session: SessionDep) -> ProgressRead:
     return await reads.progress(session, declaration)
 
 
-@router.get("/{declaration_id}/audit", response_model=list[EventRead])
+@router.get(
+    "/{declaration_id}/audit", response_model=list[EventRead], responses=documented(*READ_PROBLEMS)
+)
 async def audit_trail(declaration: VisibleDeclaration, session: SessionDep) -> list[EventRead]:
     return await reads.audit_trail(session, declaration)

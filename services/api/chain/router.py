@@ -18,13 +18,17 @@ from services.api.access import (
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import queue, reports, service
+from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
     CommitteesDeclaration,
     ReviewersDeclaration,
     ReviewersRecord,
     VisibleDeclaration,
 )
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
@@ -33,7 +37,9 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import headers, read
 from services.api.http import IdempotencyDep, RelayAfterCommit
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
@@ -63,6 +69,7 @@ async def review_queue(
     D + "/unit-review",
     response_model=UnitReviewRead,
     summary="Record defence, deliberation, posting and recommendation (unit)",
+    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
 )
 async def put_unit_review(
     declaration: ReviewersRecord,
@@ -74,12 +81,21 @@ async def put_unit_review(
     return JSONResponse(jsonable_encoder(review), headers=headers(declaration))
 
 
-@router.get(D + "/unit-review", response_model=UnitReviewRead)
+@router.get(
+    D + "/unit-review",
+    response_model=UnitReviewRead,
+    responses=documented(*READ_PROBLEMS, UnitReviewNotFound),
+)
 async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) -> UnitReviewRead:
     return await service.unit_review(session, declaration)
 
 
-@router.post(D + "/approvals", response_model=DeclarationRead, summary="Pass up the chain")
+@router.post(
+    D + "/approvals",
+    response_model=DeclarationRead,
+    summary="Pass up the chain",
+    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
+)
 async def approve(
     declaration: ReviewersDeclaration,
     body: ApprovalCreate,
@@ -96,6 +112,7 @@ async def approve(
     status_code=201,
     response_model=ReturnRead,
     summary="Return for correction: one complete list, one deadline (一次性告知)",
+    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
 )
 async def issue_return(
     declaration: ReviewersDeclaration,
@@ -108,7 +125,7 @@ async def issue_return(
     return await idem.respond(returned, status_code=201, headers=headers(declaration))
 
 
-@router.get(D + "/returns", response_model=list[ReturnRead])
+@router.get(D + "/returns", response_model=list[ReturnRead], responses=documented(*READ_PROBLEMS))
 async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
     return await service.returns(session, declaration)
 
@@ -117,6 +134,7 @@ async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> 
     D + "/payment-notices",
     response_model=DeclarationRead,
     summary="accepted → payment_due, with the campaign's payment deadline",
+    responses=documented(DeclarationNotFound, Forbidden),
 )
 async def payment_notice(
     declaration: CommitteesDeclaration,

@@ -13,6 +13,7 @@ from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
+from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
 from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
@@ -41,18 +42,11 @@ async def _acting_step(session, principal: Principal, declaration: Declaration) 
     if declaration.current_position is None or declaration.status not in (
         declarations.STEP_STATUS.values()
     ):
-        raise ProblemError(
-            409, "not-under-review", "该申报当前不在审核环节。", status_now=declaration.status
-        )
+        raise NotUnderReview(status_now=declaration.status)
     chain = await declarations.steps(session, declaration.id)
     step = chain[declaration.current_position]
     if step.kind != ROLE_ORG_KIND[principal.role] or str(step.org_id) != principal.org_id:
-        raise ProblemError(
-            403,
-            "not-your-step",
-            f"该申报当前由{step.org_name}审核，您无权办理。",
-            title="Not your step",
-        )
+        raise NotYourStep(f"该申报当前由{step.org_name}审核，您无权办理。")
     return step
 
 
@@ -371,7 +365,7 @@ async def issue_payment_notice(
 async def unit_review(session: AsyncSession, declaration: Declaration) -> UnitReviewRead:
     review = await session.get(UnitReview, declaration.id)
     if review is None:
-        raise ProblemError(404, "unit-review-not-found", "单位尚未填写审核情况。")
+        raise UnitReviewNotFound()
     return review_read(review)
 
 

@@ -22,12 +22,19 @@ from fastapi import Depends, Path
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, require_role
 from services.api.declarations import service
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.http import IdempotencyDep, IfMatch, check_if_match
 from services.api.models import Declaration
+from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+# What the dependencies below can answer, for the routes' `responses=`.
+READ_PROBLEMS = (DeclarationNotFound,)
+ACT_PROBLEMS = (DeclarationNotFound, Forbidden, VersionMismatch)
+EDIT_PROBLEMS = (*ACT_PROBLEMS, IfMatchRequired)
 
 
 def declaration_dependency(

@@ -9,11 +9,15 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep
 from services.api.declarations import service
 from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    EDIT_PROBLEMS,
+    READ_PROBLEMS,
     ApplicantsDeclaration,
     CurrentApplicant,
     DraftForEdit,
     VisibleDeclaration,
 )
+from services.api.declarations.problems import DeclarationNotEditable
 from services.api.declarations.schemas import (
     DeclarationCreate,
     DeclarationImport,
@@ -22,14 +26,22 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import headers, read
 from services.api.http import IdempotencyDep, RelayAfterCommit, etag
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(
     prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
 )
 
 
-@router.post("", status_code=201, response_model=DeclarationRead, summary="Start a draft")
+@router.post(
+    "",
+    status_code=201,
+    response_model=DeclarationRead,
+    summary="Start a draft",
+    responses=documented(Forbidden),
+)
 async def create(
     body: DeclarationCreate, session: SessionDep, principal: CurrentApplicant, idem: IdempotencyDep
 ) -> JSONResponse:
@@ -41,7 +53,9 @@ async def create(
     )
 
 
-@router.get("/{declaration_id}", response_model=DeclarationRead)
+@router.get(
+    "/{declaration_id}", response_model=DeclarationRead, responses=documented(*READ_PROBLEMS)
+)
 async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
     return read(declaration)
@@ -51,6 +65,7 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
     "/{declaration_id}",
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
+    responses=documented(*EDIT_PROBLEMS, DeclarationNotEditable),
 )
 async def update(
     declaration: DraftForEdit, body: DeclarationUpdate, session: SessionDep
@@ -63,6 +78,7 @@ async def update(
     "/{declaration_id}/imports",
     response_model=DeclarationRead,
     summary="写入数据: copy an earlier declaration into this draft",
+    responses=documented(*ACT_PROBLEMS),
 )
 async def import_data(
     target: ApplicantsDeclaration,

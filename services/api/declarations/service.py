@@ -22,6 +22,7 @@ from services.api.access import (
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.clock import shanghai
+from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
 from services.api.models import (
     Campaign,
@@ -54,7 +55,7 @@ def same_level_twice(year: int) -> ProblemError:
 
 
 def not_found() -> ProblemError:
-    return ProblemError(404, "declaration-not-found", "申报不存在或您无权查看。", title="Not found")
+    return DeclarationNotFound()
 
 
 def visible(principal: Principal):
@@ -245,12 +246,7 @@ async def update(
     session: AsyncSession, declaration: Declaration, *, body: DeclarationUpdate
 ) -> Declaration:
     if declaration.status not in EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-editable",
-            "申报已提交审核，只有草稿或被退回补正的申报可以修改。",
-            status_now=declaration.status,
-        )
+        raise DeclarationNotEditable(status_now=declaration.status)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     await editable_until(session, declaration, campaign, now, "修改申报")

@@ -17,6 +17,7 @@ from services.api.applicants.identity import applicant_identity
 from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
+from services.api.declarations.problems import DeclarationNotEditable
 from services.api.declarations.sections import DeclarationSections
 from services.api.http import check_if_match
 from services.api.journals import consulting, duplicates, flags
@@ -229,12 +230,7 @@ async def store(
 
 def _editable(declaration: Declaration) -> None:
     if declaration.status not in declarations.EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-editable",
-            "只有草稿或退回补正的申报才能获取共享数据并预填。",
-            status_now=declaration.status,
-        )
+        raise DeclarationNotEditable(status_now=declaration.status)
 
 
 async def stored(session: AsyncSession, declaration: Declaration) -> list[RegistryResult]:
