@@ -172,3 +172,15 @@ def test_dockerfile_is_pinned_and_non_root() -> None:
     bases = re.findall(r"^FROM\s+(\S+)", text, re.M)
     assert bases and all(":" in b and not b.endswith(":latest") for b in bases)
     assert re.search(r"^USER\s+10001", text, re.M)
+
+
+def test_the_rules_service_is_given_no_secret() -> None:
+    secrets = {"S3_SECRET_KEY", "S3_ACCESS_KEY", "JWT_SECRET", "PII_KEYS", "PII_INDEX_KEY"}
+    rules = _compose()["services"]["rules"]
+    assert not secrets & set(rules.get("environment") or {})
+    for doc in _k8s_docs():
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "rules":
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                refs = [ref for ref in c.get("envFrom", []) if "secretRef" in ref]
+                assert not refs, refs
+                assert not secrets & {e["name"] for e in c.get("env", [])}
