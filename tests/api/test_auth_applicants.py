@@ -21,7 +21,7 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template, render_text
-from tests.api.conftest import auth
+from tests.api.factories import auth
 from tests.conftest import Stack
 from tests.support import running
 

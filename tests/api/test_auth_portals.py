@@ -23,7 +23,7 @@ from tests.api.auth_helpers import (
     set_region,
     submitted,
 )
-from tests.api.conftest import OPS, auth, make_campaign, make_tree, post
+from tests.api.factories import OPS, auth, make_campaign, make_tree, post
 from tests.stack.test_gateway import CASE
 
 TOKEN = "/v1/oauth/token"

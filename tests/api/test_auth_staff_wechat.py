@@ -13,7 +13,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import AuditEntry, RefreshToken, SignInEvent, StaffAccount
 from tests.api import fakewechat
-from tests.api.conftest import OPS, auth, make_tree, post, token
+from tests.api.factories import OPS, auth, make_tree, post, token
 from tests.api.test_auth_applicants import (
     codes_sent,
     new_phone,

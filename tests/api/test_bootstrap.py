@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from services.api.models import AuditEntry, StaffAccount
 from services.kit.db import make_engine, make_sessionmaker
-from tests.api.conftest import make_tree, post
+from tests.api.factories import make_tree, post
 from tests.conftest import ROOT, Stack
 
 PASSWORD = "Liuzhou2022ops"

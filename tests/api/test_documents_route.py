@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import subprocess
@@ -19,7 +18,7 @@ import pytest
 from scripts.servers import free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
-from tests.api.conftest import (
+from tests.api.factories import (
     attachments_for,
     auth,
     make_campaign,
@@ -28,6 +27,7 @@ from tests.api.conftest import (
     post,
     token,
 )
+from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
 from tests.support import running
@@ -331,37 +331,12 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     body = {"attachments": attachments_for(missing)}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
-    request = httpx.Request(
-        "POST",
-        "http://x/",
-        data={"kind": "title_certificate"},
-        files={"file": ("scan.jpg", corpus.clean_scan(80), "image/jpeg")},
-    )
-    payload = request.read()
-    half = asyncio.Event()
-    submitted = asyncio.Event()
-
-    async def slow_body():
-        yield payload[: len(payload) // 2]
-        half.set()
-        await submitted.wait()
-        yield payload[len(payload) // 2 :]
-
-    async def submit_meanwhile() -> httpx.Response:
-        await half.wait()
-        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-        submitted.set()
-        return r
-
-    upload_headers = auth(
+    uploaded, submission = await streaming_while(
+        gateway,
+        f"/v1/declarations/{did}/documents",
         applicant,
-        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
-    )
-    uploaded, submission = await asyncio.gather(
-        gateway.post(
-            f"/v1/declarations/{did}/documents", content=slow_body(), headers=upload_headers
-        ),
-        submit_meanwhile(),
+        corpus.clean_scan(80),
+        lambda: post(gateway, f"/v1/declarations/{did}/submissions", applicant),
     )
     assert submission.status_code == 200, submission.text
     assert uploaded.status_code == 409, uploaded.text
@@ -390,39 +365,12 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     body = {"attachments": current.json()["attachments"] + attachments_for(missing)}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
-    request = httpx.Request(
-        "POST",
-        "http://x/",
-        data={"kind": "title_certificate"},
-        files={"file": ("scan.jpg", corpus.clean_scan(87), "image/jpeg")},
-    )
-    payload = request.read()
-    half = asyncio.Event()
-    submitted = asyncio.Event()
-
-    async def slow_body():
-        yield payload[: len(payload) // 2]
-        half.set()
-        await submitted.wait()
-        yield payload[len(payload) // 2 :]
-
-    async def submit_meanwhile() -> httpx.Response:
-        await half.wait()
-        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-        submitted.set()
-        return r
-
-    replace_headers = auth(
+    replaced, submission = await streaming_while(
+        gateway,
+        f"/v1/declarations/{did}/documents/{old.json()['id']}/replace",
         applicant,
-        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
-    )
-    replaced, submission = await asyncio.gather(
-        gateway.post(
-            f"/v1/declarations/{did}/documents/{old.json()['id']}/replace",
-            content=slow_body(),
-            headers=replace_headers,
-        ),
-        submit_meanwhile(),
+        corpus.clean_scan(87),
+        lambda: post(gateway, f"/v1/declarations/{did}/submissions", applicant),
     )
     assert submission.status_code == 200, submission.text
     assert replaced.status_code == 409, replaced.text

@@ -15,7 +15,7 @@ from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
-from tests.api.conftest import make_campaign, make_tree, new_draft, post, submit, token
+from tests.api.factories import make_campaign, make_tree, new_draft, post, submit, token
 from tests.conftest import Stack
 from tests.support import running
 

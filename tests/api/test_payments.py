@@ -26,7 +26,7 @@ from services.api.models import AuditEntry
 from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.conftest import (
+from tests.api.factories import (
     OPS,
     SECTIONS,
     Tree,

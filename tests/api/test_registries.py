@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from tests.api.conftest import auth, make_campaign, make_tree, post, token
+from tests.api.factories import auth, make_campaign, make_tree, post, token
 from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
 from tests.api.registries.helpers import (
     ARTS_FACTS,

@@ -22,7 +22,7 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template
-from tests.api.conftest import (
+from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,

@@ -15,15 +15,8 @@ import pytest
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
-from tests.api.conftest import (
-    auth,
-    make_campaign,
-    make_tree,
-    new_draft,
-    post,
-    submit,
-    token,
-)
+from tests.api.factories import auth, make_campaign, make_tree, new_draft, post, submit, token
+from tests.api.races import race
 from tests.api.test_payments import KEY, accepted, callback, notice, payment
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import Stack
@@ -50,14 +43,11 @@ async def test_two_reviewers_approve_at_once_one_gets_412(client) -> None:
     etag = (await client.get(url, headers=auth(first))).headers["etag"]
 
     # Both read the same version, both press "approve" at once.
-    results = await asyncio.gather(
+    winner, loser = await race(
         post(client, url + "/approvals", first, {"comment": "同意"}, **{"If-Match": etag}),
         post(client, url + "/approvals", second, {"comment": "同意"}, **{"If-Match": etag}),
+        expect=[200, 412],
     )
-    codes = sorted(r.status_code for r in results)
-    assert codes == [200, 412], [r.text for r in results]
-    winner = next(r for r in results if r.status_code == 200)
-    loser = next(r for r in results if r.status_code == 412)
     assert loser.headers["content-type"] == "application/problem+json"
     assert loser.json()["type"] == "urn:zhicheng:problem:precondition-failed"
     assert loser.json()["current_etag"] == winner.headers["etag"]

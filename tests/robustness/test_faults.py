@@ -35,7 +35,7 @@ from services.documents.storage import make_client
 from services.documents.sweeper import sweep_orphans
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.conftest import (
+from tests.api.factories import (
     OPS,
     attachments_for,
     auth,

@@ -19,7 +19,7 @@ from services.documents.main import build_app as build_documents
 from services.kit.db import make_engine
 from services.kit.limits import json_depth
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.conftest import (
+from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,

@@ -1,0 +1,67 @@
+"""The organisation tree: the chain a submission fixes, missing levels, a broken tree."""
+
+from __future__ import annotations
+
+from tests.api.factories import (
+    FACTS,
+    OPS,
+    SECTIONS,
+    auth,
+    make_campaign,
+    make_org,
+    make_tree,
+    new_draft,
+    post,
+    submit,
+    token,
+)
+
+
+async def test_chain_skips_missing_levels_and_ignores_later_tree_changes(client) -> None:
+    tree = await make_tree(client, label="直报", supervisor=False, county=False)
+    campaign = await make_campaign(client)
+    applicant = token("applicant")
+    did = await new_draft(client, tree, campaign, applicant)
+    assert (await submit(client, did, applicant)).status_code == 200
+    # The unit now gets a supervisor: the declaration already in review keeps its chain.
+    sup = await make_org(client, "supervisor", "新主管部门", tree.series)
+    r = await client.patch(f"/v1/orgs/{tree.unit}", json={"parent_id": sup}, headers=auth(OPS))
+    assert r.status_code == 200, r.text
+    r = await client.get(f"/v1/declarations/{did}/progress", headers=auth(applicant))
+    assert [(s["kind"], s["org_id"]) for s in r.json()["steps"]] == [
+        ("unit", tree.unit),
+        ("series_office", tree.series),
+        ("committee_office", tree.committee),
+    ]
+    # A new declaration from the same unit walks the tree as it is now.
+    other = token("applicant")
+    did2 = await new_draft(client, tree, campaign, other)
+    assert (await submit(client, did2, other)).status_code == 200
+    r = await client.get(f"/v1/declarations/{did2}/progress", headers=auth(other))
+    assert [s["kind"] for s in r.json()["steps"]] == [
+        "unit",
+        "supervisor",
+        "series_office",
+        "committee_office",
+    ]
+
+
+async def test_broken_tree_is_refused_at_submission(client) -> None:
+    lone = await make_org(client, "unit", "无上级单位", None)
+    campaign = await make_campaign(client)
+    applicant = token("applicant")
+    r = await post(
+        client,
+        "/v1/declarations",
+        applicant,
+        {
+            "campaign_id": campaign["id"],
+            "unit_org_id": lone,
+            "level": "deputy_senior",
+            "sections": SECTIONS,
+            "applicant_facts": FACTS,
+        },
+    )
+    r = await submit(client, r.json()["id"], applicant)
+    assert r.status_code == 409
+    assert r.json()["type"] == "urn:zhicheng:problem:chain-incomplete"
