@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from services.api.models import Org
+from services.api.orgs.service import checked_chain
+from services.kit.problems import ProblemError
 from tests.api.factories import (
     FACTS,
     OPS,
@@ -65,3 +70,30 @@ async def test_broken_tree_is_refused_at_submission(client) -> None:
     r = await submit(client, r.json()["id"], applicant)
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:chain-incomplete"
+
+
+def _org(kind: str) -> Org:
+    return Org(kind=kind, name=f"某{kind}", region_code="450206")
+
+
+def test_a_chain_must_rise_strictly_through_a_series_office_to_the_committee() -> None:
+    unit, county, series, committee = (
+        _org(k) for k in ("unit", "county_office", "series_office", "committee_office")
+    )
+    # Missing levels are simply skipped.
+    assert checked_chain(unit, [unit, county, series, committee]) == [
+        unit,
+        county,
+        series,
+        committee,
+    ]
+    for broken in (
+        [unit, series, county, committee],  # out of order
+        [unit, county, committee],  # no series office
+        [unit, county, series],  # does not reach the committee's office
+        [unit, series, series, committee],  # a level twice
+    ):
+        with pytest.raises(ProblemError) as err:
+            checked_chain(unit, broken)
+        assert err.value.code == "chain-incomplete"
+        assert [c["kind"] for c in err.value.extra["chain"]] == [o.kind for o in broken]

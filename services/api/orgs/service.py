@@ -67,6 +67,12 @@ async def chain_from(session: AsyncSession, unit: Org) -> list[Org]:
         if node.kind == "ops":
             break
         chain.append(node)
+    return checked_chain(unit, chain)
+
+
+def checked_chain(unit: Org, chain: list[Org]) -> list[Org]:
+    """The chain as walked, if its levels rise strictly, pass a series office and end at
+    the committee's office; else 409 naming what was found."""
     ranks = [RANK[o.kind] for o in chain]
     if (
         ranks != sorted(set(ranks))
