@@ -9,13 +9,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from services.api.config import ApiSettings
+from services.api.main import build_app
 from services.kit.db import make_engine
 from tests.api.factories import (
     OPS,
+    attachments_for,
     auth,
     make_campaign,
     make_tree,
@@ -25,6 +29,7 @@ from tests.api.factories import (
     token,
 )
 from tests.conftest import Stack
+from tests.support import running
 
 
 async def test_second_same_level_declaration_in_a_year(client) -> None:
@@ -174,3 +179,63 @@ async def test_database_refuses_changes_to_audit_and_issued_returns(client, stac
         await engine.dispose()
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.json()["intact"] is True
+
+
+class HeldEvaluation(httpx.AsyncBaseTransport):
+    """The real eligibility service, each evaluation held until the test lets it through."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/evaluate":
+            self.entered.set()
+            await self.release.wait()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_eligibility_is_evaluated_before_the_row_lock(stack: Stack, rules_url: str) -> None:
+    """No row lock is held across the call to the eligibility service: the applicant can
+    still edit meanwhile, and the submission then refuses the content it evaluated."""
+    app = build_app(ApiSettings(**stack.settings_kwargs(), rules_url=rules_url))
+    async with running(app) as client:
+        tree = await make_tree(client, label="先评估后加锁", supervisor=False, county=False)
+        campaign = await make_campaign(client)
+        applicant = token("applicant")
+        did = await new_draft(client, tree, campaign, applicant)
+        url = f"/v1/declarations/{did}"
+        r = await post(client, url + "/submissions", applicant)
+        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+        current = await client.get(url, headers=auth(applicant))
+        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+        body = {"attachments": attachments_for(kinds)}
+        complete = await client.patch(url, json=body, headers=headers)
+        assert complete.status_code == 200, complete.text
+
+        gate = HeldEvaluation()
+        real, app.state.rules = (
+            app.state.rules,
+            httpx.AsyncClient(base_url=rules_url, transport=gate, timeout=30),
+        )
+        await real.aclose()
+        submitting = asyncio.create_task(post(client, url + "/submissions", applicant))
+        await asyncio.wait_for(gate.entered.wait(), timeout=30)
+        # The eligibility service is still answering; the declaration is not locked.
+        headers = auth(applicant, **{"If-Match": complete.headers["etag"]})
+        edit = await client.patch(url, json={"specialty": "桥梁工程"}, headers=headers)
+        gate.release.set()
+        submitted = await submitting
+
+        assert edit.status_code == 200, edit.text
+        assert submitted.status_code == 412, submitted.text
+        assert submitted.json()["type"] == "urn:zhicheng:problem:precondition-failed"
+        assert submitted.json()["current_etag"] == edit.headers["etag"]
+        assert (await client.get(url, headers=auth(applicant))).json()["status"] == "draft"
+        again = await post(client, url + "/submissions", applicant)
+        assert again.status_code == 200, again.text
+        assert again.json()["specialty"] == "桥梁工程"

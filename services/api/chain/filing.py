@@ -15,6 +15,7 @@ from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
     ApplicantsDeclaration,
+    ApplicantsSubmission,
     VisibleDeclaration,
 )
 from services.api.declarations.schemas import (
@@ -65,7 +66,7 @@ async def list_declarations(
     responses=documented(*ACT_PROBLEMS),
 )
 async def submit(
-    declaration: ApplicantsDeclaration,
+    declaration: ApplicantsSubmission,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,

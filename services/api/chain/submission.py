@@ -30,6 +30,7 @@ from services.api.declarations.service import (
     transition,
 )
 from services.api.declarations.shapes import read
+from services.api.http import etag
 from services.api.journals import duplicates, flags
 from services.api.models import (
     Campaign,
@@ -40,6 +41,7 @@ from services.api.models import (
 )
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
+from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -122,6 +124,32 @@ async def submit(
     return body
 
 
+async def _lock_unchanged(session: AsyncSession, declaration: Declaration) -> None:
+    """Lock the row and re-read it; refuse if it changed while eligibility was evaluated
+    (the answer was for the content read then), as the registries' lookups do."""
+    version = declaration.version
+    query = (
+        select(Declaration)
+        .where(Declaration.id == declaration.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    await session.exec(query)
+    if declaration.status not in EDITABLE:
+        raise _not_submittable(declaration)
+    if declaration.version != version:
+        raise VersionMismatch(current_etag=etag(declaration.version))
+
+
+def _not_submittable(declaration: Declaration) -> ProblemError:
+    return ProblemError(
+        409,
+        "declaration-not-submittable",
+        "该申报当前状态不能提交。",
+        status_now=declaration.status,
+    )
+
+
 async def _file(
     session: AsyncSession,
     principal: Principal,
@@ -129,13 +157,10 @@ async def _file(
     *,
     rules: httpx.AsyncClient,
 ) -> Declaration:
+    """Assess without a lock (status, windows, chain, eligibility over HTTP, completeness),
+    then lock, check nothing changed meanwhile, and record the submission."""
     if declaration.status not in EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-submittable",
-            "该申报当前状态不能提交。",
-            status_now=declaration.status,
-        )
+        raise _not_submittable(declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     resubmission = declaration.status == "returned"
@@ -161,6 +186,8 @@ async def _file(
             errors=missing,
             eligibility=eligibility,
         )
+    # Everything above only read; now the row lock, held from here to the commit only.
+    await _lock_unchanged(session, declaration)
     for position, org in enumerate(new_chain):
         step = ReviewStep(
             declaration_id=declaration.id,

@@ -93,6 +93,11 @@ ApplicantsDeclaration = Annotated[
     Declaration,
     declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
 ]
+# The applicant submitting: loaded without a lock, since eligibility is evaluated over
+# HTTP first; the submission locks the row afterwards and compares the version.
+ApplicantsSubmission = Annotated[
+    Declaration, declaration_dependency("applicant", if_match=False, idempotent=True)
+]
 # A reviewer at some level acting on the declaration in front of them.
 ReviewersDeclaration = Annotated[
     Declaration,
