@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
@@ -25,17 +25,14 @@ from services.api.declarations.schemas import (
     ProgressRead,
     WithdrawalCreate,
 )
-from services.api.declarations.shapes import headers, read
+from services.api.declarations.shapes import declarations_router, headers, read
 from services.api.http import (
     IdempotencyDep,
-    RelayAfterCommit,
 )
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
-router = APIRouter(
-    prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
-)
+router = declarations_router()
 
 
 @router.get(

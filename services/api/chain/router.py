@@ -43,6 +43,8 @@ from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
+# What a reviewer's action on the declaration in front of them can answer.
+REVIEWER_ACTS = documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep)
 
 
 @router.get(
@@ -69,7 +71,7 @@ async def review_queue(
     D + "/unit-review",
     response_model=UnitReviewRead,
     summary="Record defence, deliberation, posting and recommendation (unit)",
-    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
+    responses=REVIEWER_ACTS,
 )
 async def put_unit_review(
     declaration: ReviewersRecord,
@@ -94,7 +96,7 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     D + "/approvals",
     response_model=DeclarationRead,
     summary="Pass up the chain",
-    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
+    responses=REVIEWER_ACTS,
 )
 async def approve(
     declaration: ReviewersDeclaration,
@@ -112,7 +114,7 @@ async def approve(
     status_code=201,
     response_model=ReturnRead,
     summary="Return for correction: one complete list, one deadline (一次性告知)",
-    responses=documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep),
+    responses=REVIEWER_ACTS,
 )
 async def issue_return(
     declaration: ReviewersDeclaration,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -24,15 +24,13 @@ from services.api.declarations.schemas import (
     DeclarationRead,
     DeclarationUpdate,
 )
-from services.api.declarations.shapes import headers, read
-from services.api.http import IdempotencyDep, RelayAfterCommit, etag
+from services.api.declarations.shapes import declarations_router, headers, read
+from services.api.http import IdempotencyDep, etag
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
-router = APIRouter(
-    prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
-)
+router = declarations_router()
 
 
 @router.post(

@@ -6,8 +6,10 @@ routes above), so the shape lives beside the schemas rather than in a router.
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
 from services.api.declarations.schemas import DeclarationRead
-from services.api.http import etag
+from services.api.http import RelayAfterCommit, etag
 from services.api.models import Declaration
 
 
@@ -17,3 +19,11 @@ def read(declaration: Declaration) -> DeclarationRead:
 
 def headers(declaration: Declaration) -> dict[str, str]:
     return {"ETag": etag(declaration.version)}
+
+
+def declarations_router() -> APIRouter:
+    """A router under /v1/declarations: the draft's routes and the chain's share the path,
+    the tag and the relay of queued notices after the commit."""
+    return APIRouter(
+        prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
+    )

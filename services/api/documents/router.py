@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 import httpx
@@ -18,6 +19,7 @@ from services.api.clients import documents as client
 from services.api.documents import uploads
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.kit.db import SessionDep
+from services.kit.openapi import scan_upload
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 
@@ -35,31 +37,7 @@ async def lifespan(app: FastAPI):
 router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
 
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "kind"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "扫描件或照片",
-                        },
-                        "kind": {
-                            "type": "string",
-                            "description": "材料类别（材料服务 GET /v1/kinds）",
-                        },
-                        "note": {"type": "string", "maxLength": 500, "description": "备注（可选）"},
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART = scan_upload("材料类别（材料服务 GET /v1/kinds）")
 _UPLOAD_RESPONSES = {
     404: {"description": "申报不存在或无权查看", **_PROBLEM},
     409: {"description": "申报已提交，不能再改动材料", **_PROBLEM},
@@ -67,6 +45,14 @@ _UPLOAD_RESPONSES = {
     422: {"description": "材料未通过检查：findings 列出全部问题", **_PROBLEM},
     503: {"description": "材料服务或文件存储不可用（带 Retry-After），申报未改动", **_PROBLEM},
 }
+# Upload and replace: a multipart form in, the stored document (201) out.
+_upload_route = partial(
+    router.post,
+    status_code=201,
+    response_model=DocumentRead,
+    responses=_UPLOAD_RESPONSES,
+    openapi_extra=_MULTIPART,
+)
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
@@ -98,12 +84,8 @@ async def _upload(
     )
 
 
-@router.post(
+@_upload_route(
     "/{declaration_id}/documents",
-    status_code=201,
-    response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
-    openapi_extra=_MULTIPART,
     summary="上传材料（申请人，草稿或退回补正时）：检查通过后记入申报的附件",
 )
 async def upload(
@@ -116,12 +98,8 @@ async def upload(
     return await _upload(request, session, principal, declaration_id, normalize=normalize)
 
 
-@router.post(
+@_upload_route(
     "/{declaration_id}/documents/{document_id}/replace",
-    status_code=201,
-    response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
-    openapi_extra=_MULTIPART,
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
 )
 async def replace(
