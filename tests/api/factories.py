@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -247,3 +247,28 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
         assert (await client.patch(url, json=body, headers=headers)).status_code == 200
         r = await post(client, url + "/submissions", applicant)
     return r
+
+
+class Case(NamedTuple):
+    """An applicant's declaration in a tree of its own, under a fresh campaign."""
+
+    tree: Tree
+    campaign: dict
+    applicant: str
+    did: str
+
+
+async def drafted(client, **tree: Any) -> Case:
+    """A draft in a new tree (make_tree's arguments) and campaign, by a new applicant."""
+    made = await make_tree(client, **tree)
+    campaign = await make_campaign(client)
+    applicant = token("applicant")
+    return Case(made, campaign, applicant, await new_draft(client, made, campaign, applicant))
+
+
+async def submitted(client, **tree: Any) -> Case:
+    """The same, submitted: at its unit's review."""
+    case = await drafted(client, **tree)
+    r = await submit(client, case.did, case.applicant)
+    assert r.status_code == 200, r.text
+    return case

@@ -21,11 +21,13 @@ from tests.api.factories import (
     OPS,
     attachments_for,
     auth,
+    drafted,
     make_campaign,
     make_tree,
     new_draft,
     post,
     submit,
+    submitted,
     token,
 )
 from tests.conftest import Stack
@@ -48,11 +50,9 @@ async def test_second_same_level_declaration_in_a_year(client) -> None:
 
 
 async def test_resubmission_after_the_return_deadline_is_refused(client) -> None:
-    tree = await make_tree(client, label="逾期", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, applicant, did = await submitted(
+        client, label="逾期", supervisor=False, county=False
+    )
     deadline = datetime.now(UTC) + timedelta(seconds=2)
     r = await post(
         client,
@@ -72,11 +72,9 @@ async def test_resubmission_after_the_return_deadline_is_refused(client) -> None
 async def test_unit_must_record_and_recommend_before_passing_up(client) -> None:
     from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
-    tree = await make_tree(client, label="推荐", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, _applicant, did = await submitted(
+        client, label="推荐", supervisor=False, county=False
+    )
     unit = tree.tokens["unit_reviewer"]
     r = await post(client, f"/v1/declarations/{did}/approvals", unit)
     assert r.status_code == 409
@@ -146,11 +144,9 @@ async def test_corrected_declarations_move_up_within_the_correction_window(clien
 
 
 async def test_database_refuses_changes_to_audit_and_issued_returns(client, stack: Stack) -> None:
-    tree = await make_tree(client, label="审计", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, _applicant, did = await submitted(
+        client, label="审计", supervisor=False, county=False
+    )
     deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     r = await post(
         client,
@@ -204,10 +200,9 @@ async def test_eligibility_is_evaluated_before_the_row_lock(stack: Stack, rules_
     still edit meanwhile, and the submission then refuses the content it evaluated."""
     app = build_app(ApiSettings(**stack.settings_kwargs(), rules_url=rules_url))
     async with running(app) as client:
-        tree = await make_tree(client, label="先评估后加锁", supervisor=False, county=False)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        did = await new_draft(client, tree, campaign, applicant)
+        _tree, _campaign, applicant, did = await drafted(
+            client, label="先评估后加锁", supervisor=False, county=False
+        )
         url = f"/v1/declarations/{did}"
         r = await post(client, url + "/submissions", applicant)
         kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]

@@ -15,17 +15,14 @@ from tests.api.factories import (
     new_draft,
     post,
     submit,
+    submitted,
     token,
 )
 from tests.api.races import race
 
 
 async def test_concurrent_same_key_runs_once_and_replays(client) -> None:
-    tree = await make_tree(client, label="并发")
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, applicant, did = await submitted(client, label="并发")
     url = f"/v1/declarations/{did}/approvals"
     unit = tree.tokens["unit_reviewer"]
     # The unit review must exist first.

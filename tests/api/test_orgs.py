@@ -14,20 +14,18 @@ from tests.api.factories import (
     auth,
     make_campaign,
     make_org,
-    make_tree,
     new_draft,
     post,
     submit,
+    submitted,
     token,
 )
 
 
 async def test_chain_skips_missing_levels_and_ignores_later_tree_changes(client) -> None:
-    tree = await make_tree(client, label="直报", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, campaign, applicant, did = await submitted(
+        client, label="直报", supervisor=False, county=False
+    )
     # The unit now gets a supervisor: the declaration already in review keeps its chain.
     sup = await make_org(client, "supervisor", "新主管部门", tree.series)
     r = await client.patch(f"/v1/orgs/{tree.unit}", json={"parent_id": sup}, headers=auth(OPS))
