@@ -10,9 +10,12 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.calendar import service
+from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
 from services.api.http import IdempotencyDep
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])
 
@@ -39,6 +42,7 @@ async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> Da
     dependencies=[allow("ops")],
     response_model=DayRead,
     summary="Ops: set a holiday or a make-up day",
+    responses=documented(Forbidden),
 )
 async def set_day(
     body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
@@ -51,6 +55,7 @@ async def set_day(
     dependencies=[allow("ops")],
     status_code=201,
     summary="Ops: open a year the package does not know",
+    responses=documented(Forbidden, CalendarYearExists),
 )
 async def open_year(
     body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep

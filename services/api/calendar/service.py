@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
+from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite
 from services.api.models import WorkCalendar, WorkCalendarYear
 from services.kit.auth import Principal
@@ -66,7 +67,7 @@ async def working_days(session: AsyncSession, start_on: date, end_on: date, *, r
 async def open_year(session: AsyncSession, *, year: int) -> int:
     """Add a year ops enter by hand: weekdays work, weekends rest, holidays added after."""
     if await session.get(WorkCalendarYear, year) is not None:
-        raise ProblemError(409, "calendar-year-exists", f"{year} 年的工作日历已存在。")
+        raise CalendarYearExists(f"{year} 年的工作日历已存在。")
     session.add(WorkCalendarYear(year=year, source="ops"))
     day = date(year, 1, 1)
     rows = []

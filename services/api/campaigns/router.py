@@ -9,9 +9,12 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.campaigns import service
+from services.api.campaigns.problems import CampaignExists, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.http import IdempotencyDep
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
@@ -24,14 +27,20 @@ async def list_campaigns(session: SessionDep, principal: PrincipalDep) -> list[C
     ]
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead)
+@router.get("/{campaign_id}", response_model=CampaignRead, responses=documented(CampaignNotFound))
 async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> CampaignRead:
     return CampaignRead.model_validate(
         await service.get(session, campaign_id), from_attributes=True
     )
 
 
-@router.post("", status_code=201, response_model=CampaignRead, dependencies=[allow("ops")])
+@router.post(
+    "",
+    status_code=201,
+    response_model=CampaignRead,
+    dependencies=[allow("ops")],
+    responses=documented(Forbidden, CampaignExists),
+)
 async def create(
     request: Request,
     body: CampaignCreate,

@@ -11,6 +11,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
+from services.api.campaigns.problems import (
+    CampaignExists,
+    CampaignNotFound,
+    DeadlinePassed,
+    WindowNotOpen,
+)
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.clients import rules as rules_client
 from services.api.clock import shanghai
@@ -44,20 +50,14 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
     closes = window.get("closes_at")
     if opens and now < datetime.fromisoformat(opens):
         at = shanghai(datetime.fromisoformat(opens))
-        raise ProblemError(
-            409,
-            "window-not-open",
+        raise WindowNotOpen(
             f"{campaign.name}的{WINDOW_ZH[kind]}尚未开始（{at}开始，依据：{basis}），暂不能{action_zh}。",
-            title="Window not open yet",
             opens_at=opens,
         )
     if closes and now > datetime.fromisoformat(closes):
         at = shanghai(datetime.fromisoformat(closes))
-        raise ProblemError(
-            409,
-            "deadline-passed",
+        raise DeadlinePassed(
             f"{campaign.name}的{WINDOW_ZH[kind]}已于{at}截止（依据：{basis}），不能再{action_zh}。",
-            title="Deadline passed",
             deadline=closes,
         )
 
@@ -65,7 +65,7 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
 async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ProblemError(404, "campaign-not-found", "申报批次不存在。")
+        raise CampaignNotFound()
     return campaign
 
 
@@ -98,7 +98,7 @@ async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise ProblemError(409, "campaign-exists", f"批次代码 {body.code} 已存在。") from exc
+        raise CampaignExists(f"批次代码 {body.code} 已存在。") from exc
     return campaign
 
 

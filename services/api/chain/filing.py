@@ -10,6 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
+from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
@@ -29,6 +30,7 @@ from services.api.declarations.shapes import declarations_router, headers, read
 from services.api.http import (
     IdempotencyDep,
 )
+from services.api.orgs.problems import ChainIncomplete
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
@@ -60,7 +62,7 @@ async def list_declarations(
     "/{declaration_id}/submissions",
     response_model=DeclarationRead,
     summary="Submit (or resubmit after a return): eligibility and completeness checked",
-    responses=documented(*ACT_PROBLEMS),
+    responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
 )
 async def submit(
     declaration: ApplicantsSubmission,

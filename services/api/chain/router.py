@@ -16,6 +16,7 @@ from services.api.access import (
     allow,
 )
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import queue, reports, service
 from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
@@ -44,7 +45,9 @@ from services.kit.problem_kinds import documented
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
 # What a reviewer's action on the declaration in front of them can answer.
-REVIEWER_ACTS = documented(*ACT_PROBLEMS, NotUnderReview, NotYourStep)
+REVIEWER_ACTS = documented(
+    *ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed
+)
 
 
 @router.get(

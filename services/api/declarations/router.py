@@ -7,6 +7,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
+from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
@@ -38,7 +39,7 @@ router = declarations_router()
     status_code=201,
     response_model=DeclarationRead,
     summary="Start a draft",
-    responses=documented(Forbidden),
+    responses=documented(CampaignNotFound, WindowNotOpen, DeadlinePassed, Forbidden),
 )
 async def create(
     body: DeclarationCreate, session: SessionDep, principal: CurrentApplicant, idem: IdempotencyDep

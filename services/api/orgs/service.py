@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.models import Org
+from services.api.orgs.problems import ChainIncomplete, OrgExists, OrgNotFound
 from services.api.orgs.schemas import OrgCreate, OrgRead
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -21,7 +22,7 @@ RANK = {kind: i for i, kind in enumerate(CHAIN_KINDS)}
 async def get(session: AsyncSession, org_id: uuid.UUID) -> Org:
     org = await session.get(Org, org_id)
     if org is None:
-        raise ProblemError(404, "org-not-found", "机构不存在。")
+        raise OrgNotFound()
     return org
 
 
@@ -44,7 +45,7 @@ async def create(session: AsyncSession, *, body: OrgCreate) -> Org:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise ProblemError(409, "org-exists", "该统一社会信用代码已登记。") from exc
+        raise OrgExists() from exc
     return org
 
 
@@ -79,9 +80,7 @@ def checked_chain(unit: Org, chain: list[Org]) -> list[Org]:
         or chain[-1].kind != "committee_office"
         or not any(o.kind == "series_office" for o in chain)
     ):
-        raise ProblemError(
-            409,
-            "chain-incomplete",
+        raise ChainIncomplete(
             f"{unit.name}的上报链路不完整：须经系列职改办并到达评委会所在职改办，请联系职改办核实机构设置。",
             chain=[{"org_id": str(o.id), "kind": o.kind, "name": o.name} for o in chain],
         )
