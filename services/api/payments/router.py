@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
-from services.api.declarations import service as declarations
+from services.api.declarations.deps import VisibleDeclaration
 from services.api.http import RelayAfterCommit
 from services.api.payments import service
 from services.api.payments.schemas import (
@@ -85,9 +84,5 @@ async def expirations(
     response_model=PaymentOrderRead,
     summary="The declaration's review-fee order",
 )
-async def payment_order(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> PaymentOrderRead:
-    declaration = await declarations.load(session, principal, declaration_id)
-    order = await service.order_of(session, declaration)
-    return PaymentOrderRead.model_validate(order)
+async def payment_order(declaration: VisibleDeclaration, session: SessionDep) -> PaymentOrderRead:
+    return PaymentOrderRead.model_validate(await service.order_of(session, declaration))
