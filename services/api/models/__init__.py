@@ -11,18 +11,13 @@ from services.api.models.audit import AuditEntry
 from services.api.models.auth import OAuthClient, RefreshToken, SignInEvent, StaffAccount
 from services.api.models.calendar import WorkCalendar, WorkCalendarYear
 from services.api.models.campaign import Campaign
-from services.api.models.declaration import (
-    Declaration,
-    DeclarationReturn,
-    DeclarationSnapshot,
-    ReviewStep,
-)
+from services.api.models.declaration import Declaration, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder
 from services.api.models.registry import RegistryLookup
-from services.api.models.review import UnitReview
+from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
 
 __all__ = [
     "Applicant",

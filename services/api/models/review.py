@@ -8,6 +8,8 @@ from sqlalchemy import Column, DateTime, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+TZ = DateTime(timezone=True)
+
 
 class UnitReview(SQLModel, table=True):
     """Unit defence, deliberation, public posting and recommendation.
@@ -37,3 +39,41 @@ class UnitReview(SQLModel, table=True):
     updated_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default=func.now())
     )
+
+
+class ReviewStep(SQLModel, table=True):
+    """One level of the chain, fixed at first submission by walking the tree upward."""
+
+    __tablename__ = "review_step"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id")
+    position: int
+    org_id: uuid.UUID = Field(foreign_key="api.org.id")
+    org_name: str
+    kind: str
+    reached_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    completed_by: str | None = None
+
+
+class DeclarationReturn(SQLModel, table=True):
+    """A return for correction: one complete list and one deadline, immutable once issued."""
+
+    __tablename__ = "declaration_return"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id")
+    n: int
+    position: int
+    org_id: uuid.UUID = Field(foreign_key="api.org.id")
+    items: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    deadline_at: datetime = Field(sa_column=Column(TZ, nullable=False))
+    issued_by: str
+    issued_role: str
+    issued_at: datetime | None = Field(
+        default=None, sa_column=Column(TZ, server_default=func.now())
+    )
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(TZ))
