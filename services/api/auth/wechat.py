@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from services.api.access import PrincipalDep, allow
 from services.api.applicants import identity
-from services.api.auth.applicants import (
+from services.api.auth.codes import (
     applicant_by_phone,
     check_code,
     disabled,
