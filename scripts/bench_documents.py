@@ -184,7 +184,7 @@ def _raw_puts(env: dict[str, str], scans: list[bytes], n: int, concurrency: int)
 
 async def _drafts(gateway: str, count: int, concurrency: int) -> tuple[list[str], str]:
     """An org tree, an open campaign and `count` drafts of one applicant; and its token."""
-    from tests.api.conftest import make_campaign, make_tree, new_draft, token
+    from tests.api.factories import make_campaign, make_tree, new_draft, token
 
     async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
         tree = await make_tree(client, label="压测", supervisor=False, county=False)

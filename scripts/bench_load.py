@@ -41,7 +41,7 @@ LOCUSTFILE = Path(__file__).with_name("bench_load_locustfile.py")
 
 async def _prepare(gateway: str, users: int, reviews: int, workdir: Path) -> Path:
     """Everything the simulated users need, written to a JSON seed file."""
-    from tests.api.conftest import (
+    from tests.api.factories import (
         FACTS,
         make_campaign,
         make_tree,

@@ -24,7 +24,7 @@ from pathlib import Path
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
 from scripts.servers import Postgres, Valkey, free_port
-from services.api.auth.applicants import applicant_by_phone
+from services.api.auth.codes import applicant_by_phone
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.migrations import upgrade_all

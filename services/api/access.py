@@ -15,10 +15,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
-from services.api.auth.ratelimit import check_portal
-from services.api.auth.revocation import session_ended
-from services.api.declarations.models import Declaration
-from services.api.orgs.models import Org
+from services.api.models import Declaration, Org
+from services.api.problems import Forbidden, Unauthenticated
+from services.api.ratelimit import check_portal
+from services.api.revocation import session_ended
 from services.kit.auth import Principal, read_token, verifying_key
 from services.kit.problems import ProblemError
 
@@ -60,13 +60,7 @@ _bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and org_i
 
 
 def unauthenticated() -> ProblemError:
-    return ProblemError(
-        401,
-        "unauthenticated",
-        "未登录或登录已失效，请携带有效的登录凭证（Authorization: Bearer）。",
-        title="Authentication required",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    return Unauthenticated(headers={"WWW-Authenticate": "Bearer"})
 
 
 def principal_from(request: Request, token: str) -> Principal:
@@ -129,7 +123,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
 def forbidden() -> ProblemError:
-    return ProblemError(403, "forbidden", "您的角色无权执行此操作。", title="Forbidden")
+    return Forbidden()
 
 
 def require_role(principal: Principal, *roles: str) -> None:

@@ -4,7 +4,13 @@ from functools import lru_cache
 
 from pydantic import Field, model_validator
 
-from services.kit.settings import KitSettings
+from services.kit.settings import (
+    PiiSettings,
+    PostgresSettings,
+    RedisSettings,
+    ServiceUrls,
+    TokenSettings,
+)
 
 # The key the payment provider signs callbacks with (HMAC-SHA256); refused in production.
 DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
@@ -12,8 +18,9 @@ DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
 DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
 
 
-class ApiSettings(KitSettings):
-    """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP."""
+class ApiSettings(PostgresSettings, RedisSettings, TokenSettings, PiiSettings, ServiceUrls):
+    """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP,
+    tokens it issues and verifies, personal data it seals. No object store."""
 
     rules_timeout: float = 10.0
     documents_timeout: float = 30.0

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from services.api.access import PrincipalDep
-from services.api.idempotency.models import IdempotencyRecord
+from services.api.models import IdempotencyRecord
+from services.api.problems import IfMatchRequired, VersionMismatch
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError
@@ -176,22 +177,11 @@ def etag(version: int) -> str:
 def check_if_match(if_match: str | None, version: int, *, required: bool) -> None:
     if if_match is None:
         if required:
-            raise ProblemError(
-                428,
-                "if-match-required",
-                "修改前须带 If-Match 请求头（取自上次读取时的 ETag），以免覆盖他人的修改。",
-                title="If-Match required",
-            )
+            raise IfMatchRequired()
         return
     tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
     if "*" not in tags and etag(version) not in tags:
-        raise ProblemError(
-            412,
-            "precondition-failed",
-            "申报已被修改（版本不一致），请重新读取后再操作。",
-            title="Precondition failed",
-            current_etag=etag(version),
-        )
+        raise VersionMismatch(current_etag=etag(version))
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]

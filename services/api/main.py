@@ -16,6 +16,8 @@ from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
+from services.api.chain.filing import router as filing_router
+from services.api.chain.router import router as reviews_router
 from services.api.clients import rules as rules_client
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
@@ -29,7 +31,6 @@ from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
-from services.api.reviews.router import router as reviews_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
@@ -111,6 +112,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         campaigns_router,
         calendar_router,
         declarations_router,
+        filing_router,
         reviews_router,
         audit_router,
         payments_router,

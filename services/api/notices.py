@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.service import shanghai
-from services.api.declarations.models import Declaration
+from services.api.clock import shanghai
+from services.api.models import Declaration
 from services.kit.outbox import add_notification, cancel_notifications
 from services.kit.vocabulary import title_name
 

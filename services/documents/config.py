@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.kit.settings import KitSettings
+from services.kit.settings import PostgresSettings, S3Settings
 
 
-class DocumentsSettings(KitSettings):
+class DocumentsSettings(PostgresSettings, S3Settings):
     """Scan intake: metadata in Postgres, objects on S3-compatible storage."""
 
     # Whole request body, counted while it streams in (phone photos and PDFs are larger

@@ -38,10 +38,6 @@ class NormaliseError(Exception):
     """The picture cannot be brought under the cap without going below the minimum size."""
 
 
-def needed(mime: str | None, size: int, limit: int, exif_rotated: bool) -> bool:
-    return mime != "image/jpeg" or size > limit or exif_rotated
-
-
 def _encode(image: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=quality, optimize=True)

@@ -14,32 +14,12 @@ from services.documents import metrics as doc_metrics
 from services.documents.kinds import KindRules, all_kinds, get_kind
 from services.documents.schemas import DeclarationId, DocumentRead, DownloadLink, KindRead
 from services.kit.db import SessionDep
+from services.kit.openapi import scan_upload
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, problem_response
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "kind"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "扫描件或照片",
-                        },
-                        "kind": {"type": "string", "description": "材料类别，见 GET /v1/kinds"},
-                        "note": {"type": "string", "maxLength": 500, "description": "备注（可选）"},
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART = scan_upload("材料类别，见 GET /v1/kinds")
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
 _UPLOAD_RESPONSES = {
     413: {"description": "上传内容超过上限", **_PROBLEM},

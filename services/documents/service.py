@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.documents import storage
 from services.documents.checks import CheckConfig, Finding, Inspection, duplicate
-from services.documents.checks.pipeline import inspect
+from services.documents.checks.pipeline import inspect, needed
 from services.documents.kinds import KindRules
 from services.documents.models import (
     STATUS_ACCEPTED,
@@ -30,7 +30,7 @@ from services.documents.models import (
     STATUS_SUPERSEDED,
     Document,
 )
-from services.documents.normalise import Normalised, NormaliseError, needed, normalise
+from services.documents.normalise import Normalised, NormaliseError, normalise
 from services.documents.schemas import EDITABLE_DECLARATION_STATES
 from services.kit.problems import ProblemError
 

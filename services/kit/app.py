@@ -14,7 +14,7 @@ from services.kit.limits import InputLimitsMiddleware
 from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
 from services.kit.problems import install_problem_handlers
-from services.kit.settings import KitSettings
+from services.kit.settings import ProcessSettings
 
 
 def create_app(
@@ -22,7 +22,7 @@ def create_app(
     service: str,
     title: str,
     description: str,
-    settings: KitSettings,
+    settings: ProcessSettings,
     checks: Mapping[str, Check],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     version: str = "1.0.0",

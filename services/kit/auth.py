@@ -17,7 +17,7 @@ import jwt
 from pydantic import BaseModel
 
 from services.kit.problems import ProblemError
-from services.kit.settings import KitSettings
+from services.kit.settings import TokenSettings
 
 Role = Literal[
     "applicant",
@@ -39,11 +39,11 @@ ACCESS_TTL_SECONDS = 900
 LEEWAY_SECONDS = 30
 
 
-def verifying_key(settings: KitSettings) -> str:
+def verifying_key(settings: TokenSettings) -> str:
     return settings.jwt_public_key if settings.jwt_algorithm == "ES256" else settings.jwt_secret
 
 
-def signing_key(settings: KitSettings) -> str:
+def signing_key(settings: TokenSettings) -> str:
     if settings.jwt_algorithm == "HS256":
         return settings.jwt_secret
     if not settings.jwt_private_key:

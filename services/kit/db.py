@@ -56,7 +56,7 @@ def make_engine(
 
 
 def engine_for(settings, **overrides) -> AsyncEngine:
-    """The engine of a process, sized and bounded by its settings (KitSettings' DB_*)."""
+    """The engine of a process, sized and bounded by its settings (PostgresSettings' DB_*)."""
     options = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,

@@ -1,12 +1,14 @@
-"""Settings shared by every service, read from the environment (pydantic-settings).
+"""Settings pieces, read from the environment (pydantic-settings).
 
-Defaults point at the local stack that `scripts/devstack.py` starts; outside development
-the secrets must be set explicitly (a default secret in production refuses to start).
+Each process composes only the pieces it uses (its `config.py`): the eligibility service
+holds no database, store, token or personal-data secret at all. Defaults point at the
+local stack that `scripts/devstack.py` starts; outside development every secret a process
+holds must be set explicitly (a default secret in production refuses to start).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,14 +35,44 @@ DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
 _DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET, DEV_PII_KEYS, DEV_PII_INDEX_KEY}
 
 
-class KitSettings(BaseSettings):
-    """What every process needs; each service extends it with its own fields."""
+class ProcessSettings(BaseSettings):
+    """What every process needs: environment, logging, probes, input limits."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # The secret fields a piece holds: refused in production while at their defaults.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
+    # Seconds a dependency probe in /readyz may take before it counts as down.
+    readiness_timeout: float = 2.0
 
+    # Input limits (services/kit/limits.py): the largest non-multipart body, read while it
+    # streams in (multipart uploads have the document service's own cap), and the deepest
+    # JSON nesting any route accepts.
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+
+    def _secrets_in_use(self) -> list[str]:
+        return [
+            name
+            for cls in type(self).__mro__
+            for name in cls.__dict__.get("secret_fields", ())
+            if getattr(self, name) in _DEFAULT_SECRETS
+        ]
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> ProcessSettings:
+        if self.environment == "production":
+            used = list(dict.fromkeys(self._secrets_in_use()))
+            if used:
+                raise ValueError(
+                    "production settings use development default secrets: " + ", ".join(used)
+                )
+        return self
+
+
+class PostgresSettings(ProcessSettings):
     # DATABASE_URL is what every running process connects as: in production an app role
     # that owns nothing (it may only read and append to the audit tables). Migrations
     # (`scripts/migrate`) connect as MIGRATION_DATABASE_URL, the owner of every schema and
@@ -59,7 +91,23 @@ class KitSettings(BaseSettings):
     db_pool_timeout: float = Field(default=3.0, gt=0)
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout: float = Field(default=5.0, gt=0)
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
+        return self.migration_database_url or self.database_url
+
+    def app_role(self) -> str:
+        """The role the migrations grant to: DATABASE_APP_ROLE, else DATABASE_URL's user."""
+        return self.database_app_role or (make_url(self.database_url).username or "")
+
+
+class RedisSettings(ProcessSettings):
     redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+
+
+class S3Settings(ProcessSettings):
+    secret_fields: ClassVar[tuple[str, ...]] = ("s3_secret_key",)
 
     s3_endpoint: str = f"http://127.0.0.1:{DEV_S3_PORT}"
     s3_access_key: str = DEV_S3_ACCESS_KEY
@@ -75,23 +123,31 @@ class KitSettings(BaseSettings):
     # below the gateway's DOCUMENTS_TIMEOUT, so the document service answers first.
     s3_read_timeout: float = Field(default=10.0, gt=0)
 
-    rules_url: str = f"http://127.0.0.1:{DEV_RULES_PORT}"
-    documents_url: str = f"http://127.0.0.1:{DEV_DOCUMENTS_PORT}"
-    # Seconds a dependency probe in /readyz may take before it counts as down.
-    readiness_timeout: float = 2.0
 
-    # Input limits (services/kit/limits.py): the largest non-multipart body, read while it
-    # streams in (multipart uploads have the document service's own cap), and the deepest
-    # JSON nesting any route accepts.
-    max_body_bytes: int = 1024 * 1024
-    max_json_depth: int = 32
-
+class TokenSettings(ProcessSettings):
     jwt_secret: str = DEV_JWT_SECRET
     # HS256 signs and verifies with jwt_secret; ES256 verifies with jwt_public_key (PEM)
     # and, where this process issues tokens, signs with jwt_private_key (PEM).
     jwt_algorithm: Literal["HS256", "ES256"] = "HS256"
     jwt_public_key: str | None = None
     jwt_private_key: str | None = None
+
+    def _secrets_in_use(self) -> list[str]:
+        # Under ES256 the shared secret is not used at all.
+        used = super()._secrets_in_use()
+        if self.jwt_algorithm == "HS256" and self.jwt_secret in _DEFAULT_SECRETS:
+            used.append("jwt_secret")
+        return used
+
+    @model_validator(mode="after")
+    def _es256_needs_a_public_key(self) -> TokenSettings:
+        if self.jwt_algorithm == "ES256" and not self.jwt_public_key:
+            raise ValueError("JWT_ALGORITHM=ES256 needs JWT_PUBLIC_KEY (PEM)")
+        return self
+
+
+class PiiSettings(ProcessSettings):
+    secret_fields: ClassVar[tuple[str, ...]] = ("pii_keys", "pii_index_key")
 
     # Personal data at rest (services/kit/pii.py): AES-256-GCM keys as `kid:base64[,…]`,
     # the id of the key new values are sealed with, and the HMAC key of the blind indexes.
@@ -100,37 +156,23 @@ class KitSettings(BaseSettings):
     pii_key_id: str = "dev1"
     pii_index_key: str = DEV_PII_INDEX_KEY
 
-    @property
-    def owner_database_url(self) -> str:
-        """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
-        return self.migration_database_url or self.database_url
-
-    def app_role(self) -> str:
-        """The role the migrations grant to: DATABASE_APP_ROLE, else DATABASE_URL's user."""
-        return self.database_app_role or (make_url(self.database_url).username or "")
-
     def pii_cipher(self) -> PiiCipher:
         return PiiCipher.from_settings(self.pii_keys, self.pii_key_id, self.pii_index_key)
 
     @model_validator(mode="after")
-    def _es256_needs_a_public_key(self) -> KitSettings:
-        if self.jwt_algorithm == "ES256" and not self.jwt_public_key:
-            raise ValueError("JWT_ALGORITHM=ES256 needs JWT_PUBLIC_KEY (PEM)")
-        return self
-
-    @model_validator(mode="after")
-    def _pii_keys_parse(self) -> KitSettings:
+    def _pii_keys_parse(self) -> PiiSettings:
         self.pii_cipher()  # raises on a malformed key list or an unknown current key id
         return self
 
-    @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> KitSettings:
-        if self.environment == "production":
-            names = ["s3_secret_key", "pii_keys", "pii_index_key"]
-            names += ["jwt_secret"] if self.jwt_algorithm == "HS256" else []
-            used = [name for name in names if getattr(self, name) in _DEFAULT_SECRETS]
-            if used:
-                raise ValueError(
-                    "production settings use development default secrets: " + ", ".join(used)
-                )
-        return self
+
+class ServiceUrls(ProcessSettings):
+    """Where the gateway finds the services it calls over HTTP."""
+
+    rules_url: str = f"http://127.0.0.1:{DEV_RULES_PORT}"
+    documents_url: str = f"http://127.0.0.1:{DEV_DOCUMENTS_PORT}"
+
+
+class KitSettings(
+    PostgresSettings, RedisSettings, S3Settings, TokenSettings, PiiSettings, ServiceUrls
+):
+    """Every piece at once: for tools that touch the whole stack (migrations, scripts)."""

@@ -5,12 +5,12 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from services.kit.settings import DEV_NOTIFY_PORT, KitSettings
+from services.kit.settings import DEV_NOTIFY_PORT, PostgresSettings, RedisSettings
 
 ProviderName = Literal["aliyun", "tencent", "log"]
 
 
-class NotifySettings(KitSettings):
+class NotifySettings(PostgresSettings, RedisSettings):
     """The notification worker (arq): Postgres for state, Redis for the queue."""
 
     # Port of the worker's own HTTP listener (/healthz, /readyz, /metrics, delivery

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.kit.settings import KitSettings
+from services.kit.settings import ProcessSettings
 
 
-class RulesSettings(KitSettings):
-    """The eligibility service is stateless: it needs no database, queue or store."""
+class RulesSettings(ProcessSettings):
+    """The eligibility service is stateless: no database, queue, store, token or
+    personal-data key, so it holds no secret at all."""
 
     # Directory of policy packs (*.yaml); empty means the packs shipped in services/rules/policies.
     rules_policy_dir: str = ""

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import text
 
 from services.kit.db import make_engine
-from tests.api.conftest import OPS, Tree, auth, new_draft, post, submit, token
+from tests.api.factories import OPS, Tree, auth, new_draft, post, submit, token
 
 
 async def register(client, *, scopes, jurisdiction, keys=None, rate_limit=None) -> dict:

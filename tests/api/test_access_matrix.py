@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.api.conftest import (
-    FACTS,
-    OPS,
-    SECTIONS,
-    auth,
-    make_campaign,
-    make_tree,
-    post,
-    token,
-)
+from tests.api.factories import FACTS, OPS, SECTIONS, auth, make_campaign, make_tree, post, token
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
 DECLARATION_ENDPOINTS = [

@@ -27,13 +27,13 @@ import pytest
 from minio import Minio
 from sqlalchemy import text
 
-from services.api.audit.models import AuditEntry
 from services.api.audit.service import GENESIS, entry_hash
 from services.api.config import DEV_AUDIT_CHECKPOINT_KEY, ApiSettings
 from services.api.main import build_app
+from services.api.models import AuditEntry
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.pii import dev_key
-from tests.api.conftest import OPS, auth, make_campaign, make_tree, new_draft, submit, token
+from tests.api.factories import OPS, auth, make_campaign, make_tree, new_draft, submit, token
 from tests.conftest import ROOT, Stack, create_database, drop_database
 from tests.support import running
 

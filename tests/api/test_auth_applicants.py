@@ -14,15 +14,14 @@ from pydantic import ValidationError
 from sqlalchemy import event, update
 from sqlmodel import select
 
-from services.api.applicants.models import Applicant
-from services.api.auth.models import SignInEvent
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.api.models import Applicant, SignInEvent
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template, render_text
-from tests.api.conftest import auth
+from tests.api.factories import auth
 from tests.conftest import Stack
 from tests.support import running
 

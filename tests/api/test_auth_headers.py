@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
-from tests.api.conftest import auth, token
+from tests.api.factories import auth, token
 from tests.conftest import Stack
 from tests.support import running
 

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from services.api.audit.models import AuditEntry
-from services.api.auth.models import SignInEvent
+from services.api.models import AuditEntry, SignInEvent
 from services.kit.auth import Principal, issue_token
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.settings import DEV_JWT_SECRET
@@ -24,7 +23,7 @@ from tests.api.auth_helpers import (
     set_region,
     submitted,
 )
-from tests.api.conftest import OPS, auth, make_campaign, make_tree, post
+from tests.api.factories import OPS, auth, make_campaign, make_tree, post
 from tests.stack.test_gateway import CASE
 
 TOKEN = "/v1/oauth/token"

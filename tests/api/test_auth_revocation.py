@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import update
 
 from scripts.servers import Valkey, free_port
-from services.api.applicants.models import Applicant
-from services.api.auth.revocation import session_key
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.api.models import Applicant
+from services.api.revocation import session_key
 from tests.api.auth_helpers import portal_token, register
-from tests.api.conftest import OPS, auth, make_tree, post
+from tests.api.factories import OPS, auth, make_tree, post
 from tests.api.test_auth_applicants import new_phone, no_codes_left_queued, sign_in
 from tests.conftest import Stack
 from tests.support import running

@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from services.api.audit.models import AuditEntry
-from services.api.auth.models import RefreshToken, SignInEvent, StaffAccount
 from services.api.auth.tokens import digest
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.api.models import AuditEntry, RefreshToken, SignInEvent, StaffAccount
 from tests.api import fakewechat
-from tests.api.conftest import OPS, auth, make_tree, post, token
+from tests.api.factories import OPS, auth, make_tree, post, token
 from tests.api.test_auth_applicants import (
     codes_sent,
     new_phone,

@@ -13,7 +13,7 @@ import asyncpg
 from scripts.servers import Postgres, _postgres_bin, free_port
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import add_notification
-from tests.api.conftest import make_campaign, make_tree, new_draft, submit, token
+from tests.api.factories import make_campaign, make_tree, new_draft, submit, token
 from tests.conftest import Stack
 
 

@@ -10,10 +10,9 @@ import uuid
 import jwt
 from sqlmodel import select
 
-from services.api.audit.models import AuditEntry
-from services.api.auth.models import StaffAccount
+from services.api.models import AuditEntry, StaffAccount
 from services.kit.db import make_engine, make_sessionmaker
-from tests.api.conftest import make_tree, post
+from tests.api.factories import make_tree, post
 from tests.conftest import ROOT, Stack
 
 PASSWORD = "Liuzhou2022ops"

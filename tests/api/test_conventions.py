@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from services.api.reviews.reports import _flag
-from tests.api.conftest import (
+from services.api.chain.reports import _flag
+from tests.api.factories import (
     OPS,
     SECTIONS,
     auth,
@@ -15,16 +15,14 @@ from tests.api.conftest import (
     new_draft,
     post,
     submit,
+    submitted,
     token,
 )
+from tests.api.races import race
 
 
 async def test_concurrent_same_key_runs_once_and_replays(client) -> None:
-    tree = await make_tree(client, label="并发")
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, applicant, did = await submitted(client, label="并发")
     url = f"/v1/declarations/{did}/approvals"
     unit = tree.tokens["unit_reviewer"]
     # The unit review must exist first.
@@ -55,12 +53,9 @@ async def test_racing_submissions_of_the_same_level(client) -> None:
     r = await post(client, f"/v1/declarations/{first}/withdrawals", applicant)
     assert r.status_code == 200
     third = await new_draft(client, tree, campaign, applicant)
-    results = await asyncio.gather(
-        submit(client, second, applicant), submit(client, third, applicant)
+    _, loser = await race(
+        submit(client, second, applicant), submit(client, third, applicant), expect=[200, 409]
     )
-    codes = sorted(r.status_code for r in results)
-    assert codes == [200, 409], [r.text for r in results]
-    loser = next(r for r in results if r.status_code == 409)
     assert loser.json()["type"] == "urn:zhicheng:problem:same-level-twice"
 
 

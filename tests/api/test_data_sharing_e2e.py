@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from tests.api.conftest import OPS, Tree, auth, make_org, post, token
+from tests.api.factories import OPS, Tree, auth, make_org, post, token
 from tests.api.registries.fake import NAMES, FakeRegistries
 from tests.api.registries.helpers import (
     ARTS_FACTS,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import subprocess
@@ -19,15 +18,17 @@ import pytest
 from scripts.servers import free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
-from tests.api.conftest import (
+from tests.api.factories import (
     attachments_for,
     auth,
+    drafted,
     make_campaign,
     make_tree,
     new_draft,
     post,
     token,
 )
+from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
 from tests.support import running
@@ -151,10 +152,7 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
 
 
 async def test_rejected_scan_comes_back_as_problem_and_attaches_nothing(gateway) -> None:
-    tree = await make_tree(gateway, label="驳回")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="驳回")
     before = await declaration(gateway, did, applicant)
     r = await upload(gateway, did, applicant, corpus.blurred_scan(73))
     assert r.status_code == 422
@@ -196,10 +194,7 @@ async def test_others_cannot_upload_and_nothing_reaches_the_store(gateway, docum
 
 
 async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_url) -> None:
-    tree = await make_tree(gateway, label="替换")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    tree, campaign, applicant, did = await drafted(gateway, label="替换")
     other_did = await new_draft(gateway, tree, campaign, applicant)
     first = (await upload(gateway, did, applicant, corpus.clean_scan(75))).json()
     foreign = await upload(gateway, other_did, applicant, corpus.clean_scan(76))
@@ -250,10 +245,7 @@ def start_documents(stack: Stack) -> tuple[subprocess.Popen, str]:
 async def test_document_service_down_is_503_and_declaration_unchanged(
     stack: Stack, rules_url: str, gateway
 ) -> None:
-    tree = await make_tree(gateway, label="停服")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="停服")
     proc, url = start_documents(stack)
     try:
         settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, documents_url=url)
@@ -304,10 +296,7 @@ async def test_oversized_upload_is_413_not_stored(
         "services.documents.main:app",
         stack.env(SWEEP_INTERVAL_SECONDS="0", MAX_UPLOAD_BYTES=str(1024 * 1024)),
     )
-    tree = await make_tree(gateway, label="超限")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="超限")
     settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, documents_url=small)
     async with running(build_app(settings)) as capped:
         r = await upload(capped, did, applicant, corpus.clean_scan(79) + bytes(8 * 1024 * 1024))
@@ -320,10 +309,7 @@ async def test_oversized_upload_is_413_not_stored(
 async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) -> None:
     """The declaration is submitted while the file is still streaming in: the document
     the service accepted is deleted again and the upload refused, nothing dangles."""
-    tree = await make_tree(gateway, label="并发提交")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="并发提交")
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
     missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
     current = await declaration(gateway, did, applicant)
@@ -331,37 +317,12 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     body = {"attachments": attachments_for(missing)}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
-    request = httpx.Request(
-        "POST",
-        "http://x/",
-        data={"kind": "title_certificate"},
-        files={"file": ("scan.jpg", corpus.clean_scan(80), "image/jpeg")},
-    )
-    payload = request.read()
-    half = asyncio.Event()
-    submitted = asyncio.Event()
-
-    async def slow_body():
-        yield payload[: len(payload) // 2]
-        half.set()
-        await submitted.wait()
-        yield payload[len(payload) // 2 :]
-
-    async def submit_meanwhile() -> httpx.Response:
-        await half.wait()
-        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-        submitted.set()
-        return r
-
-    upload_headers = auth(
+    uploaded, submission = await streaming_while(
+        gateway,
+        f"/v1/declarations/{did}/documents",
         applicant,
-        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
-    )
-    uploaded, submission = await asyncio.gather(
-        gateway.post(
-            f"/v1/declarations/{did}/documents", content=slow_body(), headers=upload_headers
-        ),
-        submit_meanwhile(),
+        corpus.clean_scan(80),
+        lambda: post(gateway, f"/v1/declarations/{did}/submissions", applicant),
     )
     assert submission.status_code == 200, submission.text
     assert uploaded.status_code == 409, uploaded.text
@@ -377,10 +338,7 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
 ) -> None:
     """A replacement still streaming in when the declaration is submitted is refused, and
     the document it would have replaced stays active and attached."""
-    tree = await make_tree(gateway, label="替换并发提交")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="替换并发提交")
     old = await upload(gateway, did, applicant, corpus.clean_scan(86))
     assert old.status_code == 201, old.text
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
@@ -390,39 +348,12 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     body = {"attachments": current.json()["attachments"] + attachments_for(missing)}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
-    request = httpx.Request(
-        "POST",
-        "http://x/",
-        data={"kind": "title_certificate"},
-        files={"file": ("scan.jpg", corpus.clean_scan(87), "image/jpeg")},
-    )
-    payload = request.read()
-    half = asyncio.Event()
-    submitted = asyncio.Event()
-
-    async def slow_body():
-        yield payload[: len(payload) // 2]
-        half.set()
-        await submitted.wait()
-        yield payload[len(payload) // 2 :]
-
-    async def submit_meanwhile() -> httpx.Response:
-        await half.wait()
-        r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-        submitted.set()
-        return r
-
-    replace_headers = auth(
+    replaced, submission = await streaming_while(
+        gateway,
+        f"/v1/declarations/{did}/documents/{old.json()['id']}/replace",
         applicant,
-        **{"Content-Type": request.headers["content-type"], "Content-Length": str(len(payload))},
-    )
-    replaced, submission = await asyncio.gather(
-        gateway.post(
-            f"/v1/declarations/{did}/documents/{old.json()['id']}/replace",
-            content=slow_body(),
-            headers=replace_headers,
-        ),
-        submit_meanwhile(),
+        corpus.clean_scan(87),
+        lambda: post(gateway, f"/v1/declarations/{did}/submissions", applicant),
     )
     assert submission.status_code == 200, submission.text
     assert replaced.status_code == 409, replaced.text
@@ -469,10 +400,7 @@ async def test_database_failing_at_the_attachment_discards_the_document(
     """The document service stored the file, then the gateway's database fails as the
     attachment is committed: 503, and the document is deleted again, so the retry is
     taken instead of being refused as a duplicate of a document the declaration lacks."""
-    tree = await make_tree(gateway, label="附件落库失败")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="附件落库失败")
     before = await declaration(gateway, did, applicant)
     async with commits_refused(stack, did):
         r = await upload(gateway, did, applicant, corpus.clean_scan(88))
@@ -493,10 +421,7 @@ async def test_database_failing_after_a_replacement_took_effect_restores_the_ori
     """The replacement was stored and took effect in the document service (the original
     superseded), then the declaration's commit fails: the replacement is deleted and the
     original, which the declaration still lists, is in force again; the retry is taken."""
-    tree = await make_tree(gateway, label="替换落库失败")
-    campaign = await make_campaign(gateway)
-    applicant = token("applicant")
-    did = await new_draft(gateway, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(gateway, label="替换落库失败")
     first = await upload(gateway, did, applicant, corpus.clean_scan(89))
     assert first.status_code == 201, first.text
     original = first.json()["id"]

@@ -30,15 +30,7 @@ from fastapi.routing import iter_route_contexts
 from services.api.main import build_app
 from services.kit.auth import Principal, issue_token
 from services.kit.settings import DEV_JWT_SECRET
-from tests.api.conftest import (
-    FACTS,
-    SECTIONS,
-    make_campaign,
-    make_tree,
-    new_draft,
-    submit,
-    token,
-)
+from tests.api.factories import FACTS, SECTIONS, make_campaign, make_tree, new_draft, submit, token
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
 TABLE = Path(__file__).with_name("access_matrix.yaml")

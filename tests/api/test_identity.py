@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.kit.pii import id_check_character
-from tests.api.conftest import auth, token
+from tests.api.factories import auth, token
 from tests.conftest import Stack
 
 

@@ -9,7 +9,7 @@ import uuid
 
 from services.api.journals.consulting import convert, totals
 from services.api.journals.normalise import issn_check, name_key, parse_cn, parse_issn
-from tests.api.conftest import (
+from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,

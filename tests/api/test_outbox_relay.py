@@ -15,7 +15,7 @@ from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
-from tests.api.conftest import make_campaign, make_tree, new_draft, post, submit, token
+from tests.api.factories import post, submitted
 from tests.conftest import Stack
 from tests.support import running
 
@@ -24,11 +24,9 @@ async def test_queue_down_at_commit_loses_nothing(stack: Stack, rules_url: str) 
     down = f"redis://127.0.0.1:{free_port()}/0"
     settings = ApiSettings(**{**stack.settings_kwargs(), "redis_url": down}, rules_url=rules_url)
     async with running(build_app(settings)) as client:
-        tree = await make_tree(client, label="断队列", supervisor=False, county=False)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        did = await new_draft(client, tree, campaign, applicant)
-        assert (await submit(client, did, applicant)).status_code == 200
+        tree, _campaign, _applicant, did = await submitted(
+            client, label="断队列", supervisor=False, county=False
+        )
         deadline = (datetime.now(UTC) + timedelta(hours=12)).isoformat()
         r = await post(
             client,

@@ -9,16 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from tests.api.conftest import (
-    FACTS,
-    SECTIONS,
-    auth,
-    make_campaign,
-    make_tree,
-    post,
-    submit,
-    token,
-)
+from tests.api.factories import FACTS, SECTIONS, auth, make_campaign, make_tree, post, submit, token
 from tests.api.test_journals import import_csv, new_issn
 from tests.conftest import Stack
 

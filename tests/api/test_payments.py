@@ -19,14 +19,14 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from services.api.audit.models import AuditEntry
 from services.api.campaigns.schemas import MAX_FEE_YUAN
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.api.models import AuditEntry
 from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.conftest import (
+from tests.api.factories import (
     OPS,
     SECTIONS,
     Tree,

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from tests.api.conftest import auth, make_campaign, make_tree, post, token
+from tests.api.factories import auth, make_campaign, make_tree, post, token
 from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
 from tests.api.registries.helpers import (
     ARTS_FACTS,
@@ -437,7 +437,7 @@ async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
 ) -> None:
     """广西工艺美术 2023 (桂工信职办〔2023〕6号) asks for all four proofs; the registries
     stand in for 学历, 下一级职称, 继续教育 and 社保."""
-    from tests.api.conftest import Tree, make_org
+    from tests.api.factories import Tree, make_org
 
     four = {"education_proof", "title_certificate", "continuing_education",
             "social_insurance_record"}  # fmt: skip

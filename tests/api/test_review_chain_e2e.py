@@ -16,13 +16,13 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from sqlmodel import select
 
-from services.api.declarations.models import DeclarationSnapshot
-from services.api.declarations.submission import content_hash
+from services.api.chain.submission import content_hash
+from services.api.models import DeclarationSnapshot
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template
-from tests.api.conftest import (
+from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,

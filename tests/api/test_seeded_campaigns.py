@@ -13,7 +13,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from services.kit.migrations import alembic_config, downgrade, upgrade
-from tests.api.conftest import OPS, auth
+from tests.api.factories import OPS, auth
 from tests.conftest import Stack, create_database, drop_database
 
 SENIOR = "liuzhou-2022-engineering-senior"

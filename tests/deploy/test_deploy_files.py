@@ -188,5 +188,17 @@ def test_only_the_migration_holds_the_owner_url() -> None:
     for doc in _k8s_docs():
         if doc["kind"] in ("Deployment", "Job"):
             for c in doc["spec"]["template"]["spec"]["containers"]:
-                refs = {r["secretRef"]["name"] for r in c["envFrom"] if "secretRef" in r}
+                refs = {r["secretRef"]["name"] for r in c.get("envFrom", []) if "secretRef" in r}
                 assert ("zhicheng-migration-secrets" in refs) == (doc["kind"] == "Job"), c
+
+
+def test_the_rules_service_is_given_no_secret() -> None:
+    secrets = {"S3_SECRET_KEY", "S3_ACCESS_KEY", "JWT_SECRET", "PII_KEYS", "PII_INDEX_KEY"}
+    rules = _compose()["services"]["rules"]
+    assert not secrets & set(rules.get("environment") or {})
+    for doc in _k8s_docs():
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "rules":
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                refs = [ref for ref in c.get("envFrom", []) if "secretRef" in ref]
+                assert not refs, refs
+                assert not secrets & {e["name"] for e in c.get("env", [])}

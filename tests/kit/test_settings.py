@@ -33,3 +33,27 @@ def test_production_accepts_real_secrets() -> None:
         pii_index_key=base64.b64encode(b"i" * 32).decode(),
     )
     assert settings.environment == "production"
+
+
+def test_the_rules_service_holds_no_secret_and_starts_without_one() -> None:
+    from services.rules.config import RulesSettings
+
+    held = {n for n in RulesSettings.model_fields if n.startswith(("s3_", "pii_", "jwt_"))}
+    assert not held
+    assert RulesSettings(environment="production").environment == "production"
+
+
+def test_each_process_refuses_only_its_own_development_secrets() -> None:
+    from services.documents.config import DocumentsSettings
+    from services.notify.config import NotifySettings
+
+    with pytest.raises(ValidationError) as err:
+        DocumentsSettings(environment="production")
+    assert "s3_secret_key" in str(err.value)
+    assert "pii_keys" not in str(err.value) and "jwt_secret" not in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(environment="production")
+    assert "pii_keys" in str(err.value) and "jwt_secret" in str(err.value)
+    assert "s3_secret_key" not in str(err.value)
+    assert "s3_secret_key" not in ApiSettings.model_fields
+    assert NotifySettings(environment="production").environment == "production"

@@ -15,15 +15,15 @@ import pytest
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
-from tests.api.conftest import (
+from tests.api.factories import (
     auth,
     make_campaign,
     make_tree,
-    new_draft,
     post,
-    submit,
+    submitted,
     token,
 )
+from tests.api.races import race
 from tests.api.test_payments import KEY, accepted, callback, notice, payment
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import Stack
@@ -37,11 +37,9 @@ async def _audit(client, did: str, tok: str) -> list[str]:
 
 
 async def test_two_reviewers_approve_at_once_one_gets_412(client) -> None:
-    tree = await make_tree(client, label="双人审核", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, applicant, did = await submitted(
+        client, label="双人审核", supervisor=False, county=False
+    )
     url = f"/v1/declarations/{did}"
     first = tree.tokens["unit_reviewer"]
     second = token("unit_reviewer", tree.unit, sub="双人审核-unit-2")
@@ -50,14 +48,11 @@ async def test_two_reviewers_approve_at_once_one_gets_412(client) -> None:
     etag = (await client.get(url, headers=auth(first))).headers["etag"]
 
     # Both read the same version, both press "approve" at once.
-    results = await asyncio.gather(
+    winner, loser = await race(
         post(client, url + "/approvals", first, {"comment": "同意"}, **{"If-Match": etag}),
         post(client, url + "/approvals", second, {"comment": "同意"}, **{"If-Match": etag}),
+        expect=[200, 412],
     )
-    codes = sorted(r.status_code for r in results)
-    assert codes == [200, 412], [r.text for r in results]
-    winner = next(r for r in results if r.status_code == 200)
-    loser = next(r for r in results if r.status_code == 412)
     assert loser.headers["content-type"] == "application/problem+json"
     assert loser.json()["type"] == "urn:zhicheng:problem:precondition-failed"
     assert loser.json()["current_etag"] == winner.headers["etag"]
@@ -66,11 +61,9 @@ async def test_two_reviewers_approve_at_once_one_gets_412(client) -> None:
 
 
 async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None:
-    tree = await make_tree(client, label="重复补正", supervisor=False, county=False)
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    assert (await submit(client, did, applicant)).status_code == 200
+    tree, _campaign, applicant, did = await submitted(
+        client, label="重复补正", supervisor=False, county=False
+    )
     url = f"/v1/declarations/{did}"
     deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     items = [{"section": "papers", "message": "请补充论文检索证明。"}]

@@ -35,13 +35,13 @@ from services.documents.storage import make_client
 from services.documents.sweeper import sweep_orphans
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.conftest import (
+from tests.api.factories import (
     OPS,
     attachments_for,
     auth,
+    drafted,
     make_campaign,
     make_tree,
-    new_draft,
     post,
     token,
 )
@@ -106,10 +106,7 @@ async def test_eligibility_down_at_submission(stack: Stack) -> None:
     try:
         settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules.url, rules_timeout=3)
         async with running(build_app(settings)) as client:
-            tree = await make_tree(client, label="评估停机")
-            campaign = await make_campaign(client)
-            applicant = token("applicant")
-            did = await new_draft(client, tree, campaign, applicant)
+            _tree, _campaign, applicant, did = await drafted(client, label="评估停机")
             url = f"/v1/declarations/{did}"
             # Attach what the eligibility service asks for, so only its absence can fail.
             r = await post(client, url + "/submissions", applicant)
@@ -287,10 +284,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             running(build_app(settings)) as client,
             httpx.AsyncClient(base_url=docs.url) as direct,
         ):
-            tree = await make_tree(client, label="存储停机")
-            campaign = await make_campaign(client)
-            applicant = token("applicant")
-            did = await new_draft(client, tree, campaign, applicant)
+            _tree, _campaign, applicant, did = await drafted(client, label="存储停机")
             url = f"/v1/declarations/{did}"
             first = await _upload(client, did, applicant, corpus.clean_scan(90))
             assert first.status_code == 201, first.text

@@ -14,7 +14,7 @@ from scripts.servers import Postgres, free_port
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.conftest import OPS, auth
+from tests.api.factories import OPS, auth
 from tests.conftest import Stack
 from tests.support import running
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from scripts.servers import free_port, port_open
-from tests.api.conftest import token
+from tests.api.factories import token
 from tests.conftest import ROOT, Stack, create_database, drop_database
 
 SEED = 20221031

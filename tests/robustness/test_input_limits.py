@@ -19,14 +19,14 @@ from services.documents.main import build_app as build_documents
 from services.kit.db import make_engine
 from services.kit.limits import json_depth
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.conftest import (
+from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
     auth,
+    drafted,
     make_campaign,
     make_tree,
-    new_draft,
     post,
     token,
 )
@@ -121,10 +121,7 @@ async def test_deep_nesting_is_refused_without_recursing(client) -> None:
 
 
 async def test_huge_strings_are_validation_problems(client) -> None:
-    tree = await make_tree(client, label="长串")
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
+    _tree, _campaign, applicant, did = await drafted(client, label="长串")
     sections = copy.deepcopy(SECTIONS)
     sections["basic_info"]["name"] = "韦" * 100_000
     current = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))

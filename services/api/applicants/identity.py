@@ -13,7 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from services.api.applicants.models import Applicant
+from services.api.applicants.schemas import IdentityRead, IdentityWrite
+from services.api.audit import service as audit
+from services.api.models import Applicant
+from services.kit.auth import Principal
 from services.kit.pii import PiiCipher, mask_id_number, validate_id_number
 from services.kit.problems import ProblemError
 
@@ -91,3 +94,33 @@ async def set_identity(
             409, "identity-conflict", "实名信息正被同时修改，请稍后重试。", title="Conflict"
         ) from exc
     return Identity(sub=sub, name=name, id_number=number)
+
+
+def _read(found: Identity) -> IdentityRead:
+    return IdentityRead(
+        name=found.name, id_number=found.id_number, id_number_masked=found.masked_id_number
+    )
+
+
+async def own_identity(session: AsyncSession, cipher: PiiCipher, sub: str) -> IdentityRead:
+    """The applicant's own record, in full (only its owner reads it)."""
+    found = await applicant_identity(session, cipher, sub)
+    if found is None:
+        raise ProblemError(404, "identity-not-found", "尚未填写实名信息（姓名和身份证号）。")
+    return _read(found)
+
+
+async def record_identity(
+    session: AsyncSession, cipher: PiiCipher, principal: Principal, *, body: IdentityWrite
+) -> IdentityRead:
+    """Record or correct it; the audit trail keeps the masked number."""
+    found = await set_identity(
+        session, cipher, principal.sub, name=body.name, id_number=body.id_number
+    )
+    await audit.record(
+        session,
+        principal=principal,
+        action="identity_recorded",
+        reason=f"身份证号 {found.masked_id_number}",
+    )
+    return _read(found)

@@ -38,8 +38,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.audit.models import AuditCheckpoint, AuditEntry
 from services.api.audit.service import GENESIS, verify_chain
+from services.api.models import AuditCheckpoint, AuditEntry
 from services.kit.problems import ProblemError
 from services.kit.settings import KitSettings
 

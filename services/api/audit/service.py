@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.audit.models import AuditEntry
+from services.api.models import AuditEntry
 from services.kit.auth import Principal
 from services.kit.logs import request_id_var
 

@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from services.api.audit import service as audit
+from services.api.auth.accounts import create_account
 from services.api.auth.schemas import StaffCreate
-from services.api.auth.staff import create_account
 from services.api.orgs import service as orgs
 from services.api.orgs.schemas import OrgCreate
 from services.kit.auth import Principal

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.api.auth import applicants, portals, sessions, staff, wechat
+from services.api.auth import applicants, client_token, portals, sessions, staff, wechat
 
 router = APIRouter()
-for module in (portals, applicants, wechat, sessions, staff):
+for module in (portals, client_token, applicants, wechat, sessions, staff):
     router.include_router(module.router)

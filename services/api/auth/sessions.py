@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import select
 
-from services.api.applicants.models import Applicant
 from services.api.auth import tokens
 from services.api.auth.schemas import RefreshRequest, TokenPair
 from services.api.auth.tokens import record_sign_in
+from services.api.models import Applicant
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 

@@ -1,67 +1,19 @@
-"""Staff of units and title offices: one organisation and role each, argon2id passwords.
-
-`staff_max_failures` wrong passwords in a row lock the account for `staff_lock_seconds`
-(429 with Retry-After, whatever the password). An unknown username costs the same
-argon2 work as a known one and answers the same 401. Every sign-in and failure is
-written to api.sign_in_event. Ops create, disable and re-scope accounts; a change of
-status, role or organisation ends the account's sessions and is an audit entry
-(`staff_account_changed`, what changed). Each account created is an audit entry
-(`staff_account_created`), whether by the API or by the first-account command
-(services/api/auth/bootstrap.py), which both go through `create_account`.
-"""
+"""HTTP for staff accounts and staff sign-in (the logic is in auth/accounts.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
 from services.api.access import PrincipalDep, allow
-from services.api.audit import service as audit
-from services.api.auth import tokens
-from services.api.auth.models import StaffAccount
-from services.api.auth.ratelimit import too_many
+from services.api.auth import accounts
 from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
-from services.api.auth.tokens import record_sign_in, start_session
-from services.api.orgs.models import Org
-from services.kit.auth import Principal
 from services.kit.db import SessionDep
-from services.kit.problems import ProblemError
 
 router = APIRouter(tags=["auth"])
 OPS = [allow("ops")]
-HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
-_DUMMY = HASHER.hash("a password nobody has")
-ROLE_ORG_KINDS = {
-    "unit_reviewer": ("unit",),
-    "supervisor": ("supervisor",),
-    "county_office": ("county_office",),
-    "series_office": ("series_office",),
-    "committee_office": ("committee_office",),
-    "ops": ("ops", "unit", "supervisor", "county_office", "series_office", "committee_office"),
-}
-
-
-def read(account: StaffAccount) -> StaffRead:
-    return StaffRead.model_validate(account, from_attributes=True)
-
-
-async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
-    org = await session.get(Org, org_id)
-    if org is None or org.kind not in ROLE_ORG_KINDS[role]:
-        raise ProblemError(
-            422,
-            "org-role-mismatch",
-            "账号所属机构不存在，或机构类型与角色不符（如单位审核员须属于用人单位）。",
-        )
 
 
 @router.post(
@@ -72,46 +24,12 @@ async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
     summary="Create a staff account bound to one organisation and role (ops)",
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
-    return read(await create_account(session, body=body, actor=principal))
-
-
-async def create_account(
-    session: AsyncSession, *, body: StaffCreate, actor: Principal
-) -> StaffAccount:
-    """A new account (argon2id hash), with its audit entry, in the caller's transaction."""
-    await _check_org(session, body.role, body.org_id)
-    taken = await session.scalar(
-        select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
-    )
-    if taken:
-        raise ProblemError(409, "username-taken", "该用户名已被使用，请换一个。")
-    account = StaffAccount(
-        username=body.username,
-        password_hash=await _hash(body.password),
-        role=body.role,
-        org_id=body.org_id,
-    )
-    session.add(account)
-    await session.flush()
-    await audit.record(
-        session,
-        principal=actor,
-        action="staff_account_created",
-        reason=f"{account.id} {account.username} {account.role} @ {account.org_id}",
-    )
-    return account
-
-
-async def _account(session, account_id: uuid.UUID, *, lock: bool = False) -> StaffAccount:
-    found = await session.get(StaffAccount, account_id, with_for_update=lock)
-    if found is None:
-        raise ProblemError(404, "staff-account-not-found", "账号不存在。", title="Not found")
-    return found
+    return accounts.read(await accounts.create_account(session, body=body, actor=principal))
 
 
 @router.get("/v1/staff-accounts/{account_id}", response_model=StaffRead, dependencies=OPS)
 async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
-    return read(await _account(session, account_id))
+    return accounts.read(await accounts.get_account(session, account_id))
 
 
 @router.patch(
@@ -127,44 +45,7 @@ async def update(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> StaffRead:
-    account = await _account(session, account_id, lock=True)
-    role = body.role or account.role
-    org_id = body.org_id or account.org_id
-    if (role, org_id) != (account.role, account.org_id):
-        await _check_org(session, role, org_id)
-    before = {"status": account.status, "role": account.role, "org": account.org_id}
-    after = {"status": body.status or account.status, "role": role, "org": org_id}
-    changes = [f"{k} {before[k]}→{after[k]}" for k in before if before[k] != after[k]]
-    if body.password:
-        changes.append("password reset")
-    account.role, account.org_id = role, org_id
-    if body.status:
-        account.status = body.status
-        if body.status == "active":
-            account.failed_attempts, account.locked_until = 0, None
-    if body.password:
-        account.password_hash = await _hash(body.password)
-    account.updated_at = datetime.now(UTC)
-    if changes:
-        await tokens.revoke_subject(session, request, _sub(account))
-        await audit.record(
-            session,
-            principal=principal,
-            action="staff_account_changed",
-            reason=f"{account.id} {account.username}: " + "; ".join(changes),
-        )
-    await session.flush()
-    return read(account)
-
-
-def _sub(account: StaffAccount) -> str:
-    return f"staff:{account.id}"
-
-
-def _bad_credentials() -> ProblemError:
-    return ProblemError(
-        401, "invalid-credentials", "用户名或密码错误。", title="Invalid credentials"
-    )
+    return await accounts.update_account(session, request, principal, account_id, body=body)
 
 
 @router.post(
@@ -173,62 +54,5 @@ def _bad_credentials() -> ProblemError:
     summary="Staff sign-in with username and password: access + refresh token",
 )
 async def login(body: StaffLogin, request: Request) -> JSONResponse:
-    settings = request.app.state.settings
-    maker = request.app.state.sessionmaker
-    now = datetime.now(UTC)
-
-    async def audit(outcome: str, reason: str | None = None) -> None:
-        await record_sign_in(
-            maker, request, method="password", subject=body.username, outcome=outcome, reason=reason
-        )
-
-    async with maker() as session:
-        query = select(StaffAccount).where(StaffAccount.username == body.username)
-        account = (await session.exec(query.with_for_update())).one_or_none()
-        if account is None:
-            await _verify(_DUMMY, body.password)  # the same work as for a real account
-            await audit("failure", "unknown_user")
-            raise _bad_credentials()
-        if account.locked_until and account.locked_until > now:
-            await audit("failure", "locked")
-            wait = int((account.locked_until - now).total_seconds()) + 1
-            raise too_many(wait, "密码错误次数过多，账号已暂时锁定，请稍后再试。", "account-locked")
-        if not await _verify(account.password_hash, body.password):
-            account.failed_attempts += 1
-            reason = "wrong_password"
-            if account.failed_attempts >= settings.staff_max_failures:
-                account.locked_until = now + timedelta(seconds=settings.staff_lock_seconds)
-                account.failed_attempts = 0
-                reason = "wrong_password_locked"
-            session.add(account)
-            await session.commit()
-            await audit("failure", reason)
-            raise _bad_credentials()
-        if account.status != "active":
-            await audit("failure", "disabled")
-            raise ProblemError(403, "account-disabled", "该账号已停用，请联系运维。")
-        account.failed_attempts, account.locked_until = 0, None
-        if HASHER.check_needs_rehash(account.password_hash):
-            account.password_hash = await _hash(body.password)
-        session.add(account)
-        principal = Principal(sub=_sub(account), role=account.role, org_id=str(account.org_id))
-        pair = await start_session(session, request, principal, method="password")
-        await session.commit()
-    await audit("success")
+    pair = await accounts.sign_in(request, body=body)
     return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
-
-
-def _verify_sync(hashed: str, password: str) -> bool:
-    try:
-        return HASHER.verify(hashed, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-async def _verify(hashed: str, password: str) -> bool:
-    # argon2 is deliberately slow (and memory hard): off the event loop.
-    return await run_in_threadpool(_verify_sync, hashed, password)
-
-
-async def _hash(password: str) -> str:
-    return await run_in_threadpool(HASHER.hash, password)

@@ -18,9 +18,9 @@ from sqlalchemy import or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.auth import revocation
-from services.api.auth.models import RefreshToken, SignInEvent
+from services.api import revocation
 from services.api.auth.schemas import TokenPair
+from services.api.models import RefreshToken, SignInEvent
 from services.kit.auth import Principal, issue_token, signing_key
 from services.kit.logs import request_id_var
 from services.kit.problems import ProblemError

@@ -25,15 +25,15 @@ from sqlmodel import select
 
 from services.api.access import PrincipalDep, allow
 from services.api.applicants import identity
-from services.api.applicants.models import Applicant
-from services.api.auth.applicants import (
+from services.api.auth.codes import (
     applicant_by_phone,
     check_code,
     disabled,
 )
-from services.api.auth.ratelimit import guarded
 from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
 from services.api.auth.tokens import record_sign_in, revoke_subject, start_session
+from services.api.models import Applicant
+from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.pii import mask_phone

@@ -8,13 +8,14 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.audit import service as audit
+from services.api.access import PrincipalDep, allow
 from services.api.calendar import service
-from services.api.calendar.models import WorkCalendar
+from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
 from services.api.http import IdempotencyDep
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])
 
@@ -33,8 +34,7 @@ async def count(
 
 @router.get("/days/{day}", response_model=DayRead)
 async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> DayRead:
-    await service.require_years(session, day)
-    return DayRead.model_validate(await session.get(WorkCalendar, day), from_attributes=True)
+    return await service.day(session, day)
 
 
 @router.post(
@@ -42,19 +42,12 @@ async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> Da
     dependencies=[allow("ops")],
     response_model=DayRead,
     summary="Ops: set a holiday or a make-up day",
+    responses=documented(Forbidden),
 )
 async def set_day(
     body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    row = await service.set_day(session, body=body)
-    await audit.record(
-        session,
-        principal=principal,
-        action="calendar_day_set",
-        reason=f"{body.day} {body.kind} {body.name or ''}".strip(),
-    )
-    return await idem.respond(DayRead.model_validate(row, from_attributes=True))
+    return await idem.respond(await service.correct_day(session, principal, body=body))
 
 
 @router.post(
@@ -62,13 +55,11 @@ async def set_day(
     dependencies=[allow("ops")],
     status_code=201,
     summary="Ops: open a year the package does not know",
+    responses=documented(Forbidden, CalendarYearExists),
 )
 async def open_year(
     body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    days = await service.open_year(session, year=body.year)
-    await audit.record(
-        session, principal=principal, action="calendar_year_opened", reason=str(body.year)
+    return await idem.respond(
+        await service.add_year(session, principal, year=body.year), status_code=201
     )
-    return await idem.respond({"year": body.year, "days": days}, status_code=201)

@@ -8,8 +8,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.calendar.models import WorkCalendar, WorkCalendarYear
-from services.api.calendar.schemas import DayWrite
+from services.api.audit import service as audit
+from services.api.calendar.problems import CalendarYearExists
+from services.api.calendar.schemas import DayRead, DayWrite
+from services.api.models import WorkCalendar, WorkCalendarYear
+from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 
@@ -64,7 +67,7 @@ async def working_days(session: AsyncSession, start_on: date, end_on: date, *, r
 async def open_year(session: AsyncSession, *, year: int) -> int:
     """Add a year ops enter by hand: weekdays work, weekends rest, holidays added after."""
     if await session.get(WorkCalendarYear, year) is not None:
-        raise ProblemError(409, "calendar-year-exists", f"{year} 年的工作日历已存在。")
+        raise CalendarYearExists(f"{year} 年的工作日历已存在。")
     session.add(WorkCalendarYear(year=year, source="ops"))
     day = date(year, 1, 1)
     rows = []
@@ -101,3 +104,29 @@ async def set_day(session: AsyncSession, *, body: DayWrite) -> WorkCalendar:
     session.add(row)
     await session.flush()
     return row
+
+
+async def day(session: AsyncSession, on: date) -> DayRead:
+    await require_years(session, on)
+    return DayRead.model_validate(await session.get(WorkCalendar, on), from_attributes=True)
+
+
+async def correct_day(session: AsyncSession, principal: Principal, *, body: DayWrite) -> DayRead:
+    """Ops set a holiday or a make-up day; the audit trail says who."""
+    row = await set_day(session, body=body)
+    await audit.record(
+        session,
+        principal=principal,
+        action="calendar_day_set",
+        reason=f"{body.day} {body.kind} {body.name or ''}".strip(),
+    )
+    return DayRead.model_validate(row, from_attributes=True)
+
+
+async def add_year(session: AsyncSession, principal: Principal, *, year: int) -> dict[str, int]:
+    """Ops open a year the calendar package does not know."""
+    days = await open_year(session, year=year)
+    await audit.record(
+        session, principal=principal, action="calendar_year_opened", reason=str(year)
+    )
+    return {"year": year, "days": days}

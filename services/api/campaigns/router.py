@@ -7,12 +7,14 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.audit import service as audit
+from services.api.access import PrincipalDep, allow
 from services.api.campaigns import service
+from services.api.campaigns.problems import CampaignExists, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.http import IdempotencyDep
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
@@ -25,14 +27,20 @@ async def list_campaigns(session: SessionDep, principal: PrincipalDep) -> list[C
     ]
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead)
+@router.get("/{campaign_id}", response_model=CampaignRead, responses=documented(CampaignNotFound))
 async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> CampaignRead:
     return CampaignRead.model_validate(
         await service.get(session, campaign_id), from_attributes=True
     )
 
 
-@router.post("", status_code=201, response_model=CampaignRead, dependencies=[allow("ops")])
+@router.post(
+    "",
+    status_code=201,
+    response_model=CampaignRead,
+    dependencies=[allow("ops")],
+    responses=documented(Forbidden, CampaignExists),
+)
 async def create(
     request: Request,
     body: CampaignCreate,
@@ -40,12 +48,7 @@ async def create(
     principal: PrincipalDep,
     idem: IdempotencyDep,
 ) -> JSONResponse:
-    require_role(principal, "ops")
-    await service.check_committee(request.app.state.rules, body=body)
-    campaign = await service.create(session, body=body)
-    await audit.record(
-        session, principal=principal, action="campaign_created", reason=campaign.code
+    campaign = await service.open_campaign(
+        session, principal, rules=request.app.state.rules, body=body
     )
-    return await idem.respond(
-        CampaignRead.model_validate(campaign, from_attributes=True), status_code=201
-    )
+    return await idem.respond(campaign, status_code=201)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.api.declarations.sections import Level, Series
+from services.kit.vocabulary import Level, Series
 
 # The largest review fee a campaign may set: far above any fee in the seeds (the highest
 # is 工艺美术 正高 450元, 桂职办 2023), and its amount in fen fits the payment order.

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.models import Campaign
-from services.api.campaigns.schemas import CampaignCreate
+from services.api.audit import service as audit
+from services.api.campaigns.problems import (
+    CampaignExists,
+    CampaignNotFound,
+    DeadlinePassed,
+    WindowNotOpen,
+)
+from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.clients import rules as rules_client
+from services.api.clock import shanghai
+from services.api.models import Campaign
+from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW_ZH = {
     "submission": "个人申报",
     "unit_review": "单位审核推荐",
@@ -26,16 +32,6 @@ WINDOW_ZH = {
     "correction": "补正材料",
     "payment": "缴费",
 }
-
-
-def shanghai(value: datetime) -> str:
-    local = value.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
-
-
-async def db_now(session: AsyncSession) -> datetime:
-    """The database clock: one source of time for every deadline."""
-    return (await session.exec(text("SELECT now()"))).scalar_one()
 
 
 def window_close(campaign: Campaign, kind: str) -> datetime | None:
@@ -54,20 +50,14 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
     closes = window.get("closes_at")
     if opens and now < datetime.fromisoformat(opens):
         at = shanghai(datetime.fromisoformat(opens))
-        raise ProblemError(
-            409,
-            "window-not-open",
+        raise WindowNotOpen(
             f"{campaign.name}的{WINDOW_ZH[kind]}尚未开始（{at}开始，依据：{basis}），暂不能{action_zh}。",
-            title="Window not open yet",
             opens_at=opens,
         )
     if closes and now > datetime.fromisoformat(closes):
         at = shanghai(datetime.fromisoformat(closes))
-        raise ProblemError(
-            409,
-            "deadline-passed",
+        raise DeadlinePassed(
             f"{campaign.name}的{WINDOW_ZH[kind]}已于{at}截止（依据：{basis}），不能再{action_zh}。",
-            title="Deadline passed",
             deadline=closes,
         )
 
@@ -75,7 +65,7 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
 async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
-        raise ProblemError(404, "campaign-not-found", "申报批次不存在。")
+        raise CampaignNotFound()
     return campaign
 
 
@@ -108,5 +98,17 @@ async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise ProblemError(409, "campaign-exists", f"批次代码 {body.code} 已存在。") from exc
+        raise CampaignExists(f"批次代码 {body.code} 已存在。") from exc
     return campaign
+
+
+async def open_campaign(
+    session: AsyncSession, principal: Principal, *, rules: httpx.AsyncClient, body: CampaignCreate
+) -> CampaignRead:
+    """Ops open a campaign whose committee the eligibility service resolves."""
+    await check_committee(rules, body=body)
+    campaign = await create(session, body=body)
+    await audit.record(
+        session, principal=principal, action="campaign_created", reason=campaign.code
+    )
+    return CampaignRead.model_validate(campaign, from_attributes=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.api.declarations.models import Declaration
 from services.api.declarations.sections import SECTION_TITLES
+from services.api.models import Declaration
 
 ALWAYS = (
     "basic_info",

@@ -1,66 +1,50 @@
-"""HTTP for declarations: drafts, imports, submissions, withdrawals, progress, audit."""
+"""HTTP for the draft: start, read, edit, import (the filed declaration lives in chain/)."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, require_role
-from services.api.audit import service as audit
-from services.api.declarations import service, submission
-from services.api.declarations.models import Declaration
+from services.api.access import PrincipalDep
+from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
+from services.api.declarations import service
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    EDIT_PROBLEMS,
+    READ_PROBLEMS,
+    ApplicantsDeclaration,
+    CurrentApplicant,
+    DraftForEdit,
+    VisibleDeclaration,
+)
+from services.api.declarations.problems import DeclarationNotEditable
 from services.api.declarations.schemas import (
     DeclarationCreate,
     DeclarationImport,
-    DeclarationPage,
     DeclarationRead,
     DeclarationUpdate,
-    EventRead,
-    ProgressRead,
-    ReturnRead,
-    StepRead,
-    WithdrawalCreate,
 )
-from services.api.http import (
-    IdempotencyDep,
-    IfMatch,
-    RelayAfterCommit,
-    check_if_match,
-    decode_cursor,
-    encode_cursor,
-    etag,
-)
-from services.api.journals import flags
-from services.api.registries import risk
+from services.api.declarations.shapes import declarations_router, headers, read
+from services.api.http import IdempotencyDep, etag
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
-router = APIRouter(
-    prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
+router = declarations_router()
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=DeclarationRead,
+    summary="Start a draft",
+    responses=documented(CampaignNotFound, WindowNotOpen, DeadlinePassed, Forbidden),
 )
-
-
-def read(declaration: Declaration) -> DeclarationRead:
-    return DeclarationRead.model_validate(declaration, from_attributes=True)
-
-
-def headers(declaration: Declaration) -> dict[str, str]:
-    return {"ETag": etag(declaration.version)}
-
-
-@router.post("", status_code=201, response_model=DeclarationRead, summary="Start a draft")
 async def create(
-    body: DeclarationCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+    body: DeclarationCreate, session: SessionDep, principal: CurrentApplicant, idem: IdempotencyDep
 ) -> JSONResponse:
-    source = None
-    if body.copy_from_declaration_id is not None:
-        source = await service.load(session, principal, body.copy_from_declaration_id)
-    declaration = await service.create(session, principal, body=body)
-    if source is not None:
-        declaration = await service.import_from(session, principal, declaration, source=source)
+    declaration = await service.start(session, principal, body=body)
     return await idem.respond(
         read(declaration),
         status_code=201,
@@ -69,40 +53,9 @@ async def create(
 
 
 @router.get(
-    "",
-    response_model=DeclarationPage,
-    summary="Declarations I may see, oldest first",
-    description="For reviewers and ops each item carries `risk`: papers flagged by the "
-    "journal register (recorded at submission, and new ones) and social-insurance "
-    "consistency warnings, counted.",
+    "/{declaration_id}", response_model=DeclarationRead, responses=documented(*READ_PROBLEMS)
 )
-async def list_declarations(
-    session: SessionDep,
-    principal: PrincipalDep,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    status: str | None = None,
-    campaign_id: uuid.UUID | None = None,
-) -> DeclarationPage:
-    after = decode_cursor(cursor) if cursor else None
-    rows = await service.page(
-        session, principal, after=after, limit=limit + 1, status=status, campaign_id=campaign_id
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    items = [read(r) for r in rows]
-    summaries = await risk.summaries(session, principal, rows)
-    for item in items:
-        item.risk = summaries.get(item.id)
-    return DeclarationPage(items=items, next_cursor=next_cursor)
-
-
-@router.get("/{declaration_id}", response_model=DeclarationRead)
-async def get(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
-) -> DeclarationRead:
-    declaration = await service.load(session, principal, declaration_id)
+async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
     return read(declaration)
 
@@ -111,18 +64,12 @@ async def get(
     "/{declaration_id}",
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
+    responses=documented(*EDIT_PROBLEMS, DeclarationNotEditable),
 )
 async def update(
-    declaration_id: uuid.UUID,
-    body: DeclarationUpdate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
+    declaration: DraftForEdit, body: DeclarationUpdate, session: SessionDep
 ) -> JSONResponse:
-    declaration = await service.load(session, principal, declaration_id, lock=True)
-    require_role(principal, "applicant")
-    check_if_match(if_match, declaration.version, required=True)
-    declaration = await service.update(session, principal, declaration, body=body)
+    declaration = await service.update(session, declaration, body=body)
     return JSONResponse(jsonable_encoder(read(declaration)), headers=headers(declaration))
 
 
@@ -130,92 +77,16 @@ async def update(
     "/{declaration_id}/imports",
     response_model=DeclarationRead,
     summary="写入数据: copy an earlier declaration into this draft",
+    responses=documented(*ACT_PROBLEMS),
 )
 async def import_data(
-    declaration_id: uuid.UUID,
+    target: ApplicantsDeclaration,
     body: DeclarationImport,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    target = await service.load(session, principal, declaration_id, lock=True)
-    require_role(principal, "applicant")
-    check_if_match(if_match, target.version, required=False)
-    source = await service.load(session, principal, body.source_declaration_id)
-    target = await service.import_from(session, principal, target, source=source)
+    target = await service.import_into(
+        session, principal, target, source_id=body.source_declaration_id
+    )
     return await idem.respond(read(target), headers=headers(target))
-
-
-@router.post(
-    "/{declaration_id}/submissions",
-    response_model=DeclarationRead,
-    summary="Submit (or resubmit after a return): eligibility and completeness checked",
-)
-async def submit(
-    declaration_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
-    declaration = await service.load(session, principal, declaration_id, lock=True)
-    require_role(principal, "applicant")
-    check_if_match(if_match, declaration.version, required=False)
-    declaration = await submission.submit(
-        session, principal, declaration, rules=request.app.state.rules
-    )
-    body = read(declaration)
-    checks = await flags.papers(session, declaration)
-    body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
-    return await idem.respond(body, headers=headers(declaration))
-
-
-@router.post("/{declaration_id}/withdrawals", response_model=DeclarationRead)
-async def withdraw(
-    declaration_id: uuid.UUID,
-    body: WithdrawalCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-    if_match: IfMatch = None,
-) -> JSONResponse:
-    declaration = await service.load(session, principal, declaration_id, lock=True)
-    require_role(principal, "applicant")
-    check_if_match(if_match, declaration.version, required=False)
-    declaration = await submission.withdraw(session, principal, declaration, reason=body.reason)
-    return await idem.respond(read(declaration), headers=headers(declaration))
-
-
-@router.get(
-    "/{declaration_id}/progress",
-    response_model=ProgressRead,
-    summary="Steps, who acted and when, and the open return if any",
-)
-async def progress(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> ProgressRead:
-    declaration = await service.load(session, principal, declaration_id)
-    steps = await service.steps(session, declaration.id)
-    events = await audit.for_declaration(session, declaration.id)
-    open_return = await service.current_return(session, declaration.id)
-    return ProgressRead(
-        declaration_id=declaration.id,
-        status=declaration.status,
-        current_position=declaration.current_position,
-        steps=[StepRead.model_validate(s, from_attributes=True) for s in steps],
-        events=[EventRead.model_validate(e, from_attributes=True) for e in events],
-        open_return=ReturnRead.model_validate(open_return, from_attributes=True)
-        if open_return
-        else None,
-    )
-
-
-@router.get("/{declaration_id}/audit", response_model=list[EventRead])
-async def audit_trail(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[EventRead]:
-    declaration = await service.load(session, principal, declaration_id)
-    events = await audit.for_declaration(session, declaration.id)
-    return [EventRead.model_validate(e, from_attributes=True) for e in events]

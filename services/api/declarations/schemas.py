@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.declarations.sections import DeclarationSections
-from services.api.registries.schemas import RiskSummary
 from services.kit.vocabulary import Level
 from services.kit.vocabulary import PathId as Path
 
@@ -85,6 +84,27 @@ class ReturnRead(BaseModel):
     issued_role: str
     issued_at: datetime | None
     resolved_at: datetime | None
+
+
+class RiskSummary(BaseModel):
+    """Counts a reviewer's list shows per declaration (details: GET …/warnings)."""
+
+    flagged_papers: int = Field(
+        description="papers flagged 学术风险预警: recorded at the latest submission, or new"
+    )
+    new_flagged_papers: int = Field(
+        description="of those, flagged only by today's register (not when submitted)"
+    )
+    consistency_warnings: int | None = Field(
+        description="work history or unit against the social-insurance records; "
+        "null for callers who may not see them"
+    )
+    duplicate_claims: int | None = Field(
+        default=None,
+        description="papers or achievements this declaration claims as sole/first author "
+        "that another applicant's submitted declaration of the same year claims too; "
+        "null where not counted",
+    )
 
 
 class DeclarationRead(BaseModel):

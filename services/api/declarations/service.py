@@ -12,24 +12,25 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import (
     OFFICE_ROLES,
     REVIEWER_ROLES,
     ROLE_ORG_KIND,
-    forbidden,
     portal_jurisdiction,
 )
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
-from services.api.campaigns.service import shanghai
-from services.api.declarations.models import (
+from services.api.clock import shanghai
+from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
+from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
+from services.api.models import (
+    Campaign,
     Declaration,
     DeclarationReturn,
+    Org,
     ReviewStep,
 )
-from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
-from services.api.orgs.models import Org
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -54,7 +55,7 @@ def same_level_twice(year: int) -> ProblemError:
 
 
 def not_found() -> ProblemError:
-    return ProblemError(404, "declaration-not-found", "申报不存在或您无权查看。", title="Not found")
+    return DeclarationNotFound()
 
 
 def visible(principal: Principal):
@@ -185,11 +186,24 @@ async def editable_until(
         )
 
 
-async def create(session: AsyncSession, principal: Principal, *, body: DeclarationCreate):
-    if principal.role != "applicant":
-        raise forbidden()
+async def start(
+    session: AsyncSession, principal: Principal, *, body: DeclarationCreate
+) -> Declaration:
+    """A new draft, filled from an earlier declaration when the applicant asks."""
+    source = None
+    if body.copy_from_declaration_id is not None:
+        source = await load(session, principal, body.copy_from_declaration_id)
+    declaration = await create(session, principal, body=body)
+    if source is not None:
+        declaration = await import_from(session, principal, declaration, source=source)
+    return declaration
+
+
+async def create(
+    session: AsyncSession, principal: Principal, *, body: DeclarationCreate
+) -> Declaration:
     campaign = await campaigns.get(session, body.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "新建申报")
     if body.level not in campaign.levels:
         allowed = "、".join(campaign.levels)
@@ -229,23 +243,12 @@ async def create(session: AsyncSession, principal: Principal, *, body: Declarati
 
 
 async def update(
-    session: AsyncSession,
-    principal: Principal,
-    declaration: Declaration,
-    *,
-    body: DeclarationUpdate,
+    session: AsyncSession, declaration: Declaration, *, body: DeclarationUpdate
 ) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
     if declaration.status not in EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-editable",
-            "申报已提交审核，只有草稿或被退回补正的申报可以修改。",
-            status_now=declaration.status,
-        )
+        raise DeclarationNotEditable(status_now=declaration.status)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     await editable_until(session, declaration, campaign, now, "修改申报")
     if body.sections is not None:
         given = body.sections.model_dump(mode="json", exclude_unset=True)
@@ -266,12 +269,18 @@ async def update(
     return declaration
 
 
+async def import_into(
+    session: AsyncSession, principal: Principal, target: Declaration, *, source_id: uuid.UUID
+) -> Declaration:
+    """写入数据 into a locked draft, from an earlier declaration the applicant may see."""
+    source = await load(session, principal, source_id)
+    return await import_from(session, principal, target, source=source)
+
+
 async def import_from(
     session: AsyncSession, principal: Principal, target: Declaration, *, source: Declaration
 ) -> Declaration:
     """写入数据: copy an earlier declaration's content into a draft never submitted."""
-    if principal.role != "applicant":
-        raise forbidden()
     if target.status != "draft" or target.submission_count > 0:
         raise ProblemError(
             409, "import-refused", "目标申报已提交过，不能再写入往年数据；请在草稿阶段写入。"
@@ -279,7 +288,7 @@ async def import_from(
     if source.id == target.id:
         raise ProblemError(422, "import-same", "不能把申报写入它自己。")
     campaign = await campaigns.get(session, target.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "写入数据")
     target.sections = dict(source.sections)
     target.attachments = list(source.attachments)

@@ -1,28 +1,26 @@
 """HTTP for a declaration's documents: upload, replace, delete, list, download links.
 
 Uploads stream straight through to the document service (`request.stream()`), never
-held in memory here; the gateway only decides who may act and records attachments.
+held in memory here; the choreography lives in uploads.py.
 """
 
 from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, FastAPI, Query, Request, Response
-from fastapi.responses import JSONResponse
-from starlette.requests import ClientDisconnect
 
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
-from services.api.declarations import service as declarations
-from services.api.documents import service
+from services.api.documents import uploads
 from services.api.documents.schemas import DocumentRead, DownloadLink
-from services.api.http import etag
 from services.kit.db import SessionDep
-from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
+from services.kit.openapi import scan_upload
+from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 
 @asynccontextmanager
@@ -39,31 +37,7 @@ async def lifespan(app: FastAPI):
 router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
 
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "kind"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "扫描件或照片",
-                        },
-                        "kind": {
-                            "type": "string",
-                            "description": "材料类别（材料服务 GET /v1/kinds）",
-                        },
-                        "note": {"type": "string", "maxLength": 500, "description": "备注（可选）"},
-                    },
-                }
-            }
-        },
-    }
-}
+_MULTIPART = scan_upload("材料类别（材料服务 GET /v1/kinds）")
 _UPLOAD_RESPONSES = {
     404: {"description": "申报不存在或无权查看", **_PROBLEM},
     409: {"description": "申报已提交，不能再改动材料", **_PROBLEM},
@@ -71,6 +45,14 @@ _UPLOAD_RESPONSES = {
     422: {"description": "材料未通过检查：findings 列出全部问题", **_PROBLEM},
     503: {"description": "材料服务或文件存储不可用（带 Retry-After），申报未改动", **_PROBLEM},
 }
+# Upload and replace: a multipart form in, the stored document (201) out.
+_upload_route = partial(
+    router.post,
+    status_code=201,
+    response_model=DocumentRead,
+    responses=_UPLOAD_RESPONSES,
+    openapi_extra=_MULTIPART,
+)
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
@@ -80,97 +62,30 @@ def _http(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 
-async def _forward(
-    request: Request,
-    declaration_id: uuid.UUID,
-    *,
-    uploader: str,
-    status: str,
-    normalize: bool,
-    replaces: uuid.UUID | None = None,
-) -> httpx.Response:
-    try:
-        return await client.upload_stream(
-            _http(request),
-            str(declaration_id),
-            request.stream(),
-            content_type=request.headers.get("content-type", ""),
-            content_length=request.headers.get("content-length"),
-            uploader_id=uploader,
-            declaration_status=status,
-            normalize=normalize,
-            replaces=str(replaces) if replaces else None,
-        )
-    except ClientDisconnect as exc:
-        # The caller went away mid-file; the document service saw a cut-off body and
-        # stored nothing. Nobody reads this answer, but it is not a server error.
-        raise ProblemError(
-            400, "upload-interrupted", "上传中断，未保存任何内容，请重新上传。"
-        ) from exc
-
-
 async def _upload(
     request: Request,
-    session,
-    principal,
+    session: SessionDep,
+    principal: PrincipalDep,
     declaration_id: uuid.UUID,
     *,
     normalize: bool,
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    action = "替换材料" if replaces else "上传材料"
-    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
-    status = declaration.status
-    http = _http(request)
-    kinds = await service.materials(http, request.app.state.document_kinds)
-    if replaces is not None:
-        await service.owned_document(http, declaration_id, replaces)
-    await service.release(session)
-    response = await _forward(
-        request,
+    return await uploads.upload(
+        session,
+        principal,
         declaration_id,
-        uploader=principal.sub,
-        status=status,
+        request.stream(),
+        headers=dict(request.headers),
+        http=_http(request),
+        kinds_cache=request.app.state.document_kinds,
         normalize=normalize,
         replaces=replaces,
     )
-    if response.status_code != 201:
-        return client.relay(response)
-    doc = response.json()
-    try:
-        declaration = await service.attach(
-            session,
-            principal,
-            declaration_id,
-            doc=doc,
-            kinds=kinds,
-            uploaded_while=status,
-            http=http,
-            replaces=replaces,
-        )
-        # Committed here rather than after the return, so a failed commit discards too.
-        await session.commit()
-    except Exception:
-        await service.discard(
-            http, doc["id"], uploaded_while=status, replacement=replaces is not None
-        )
-        raise
-    return JSONResponse(
-        doc,
-        status_code=201,
-        headers={
-            "ETag": etag(declaration.version),
-            "Location": f"/v1/declarations/{declaration_id}/documents/{doc['id']}",
-        },
-    )
 
 
-@router.post(
+@_upload_route(
     "/{declaration_id}/documents",
-    status_code=201,
-    response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
-    openapi_extra=_MULTIPART,
     summary="上传材料（申请人，草稿或退回补正时）：检查通过后记入申报的附件",
 )
 async def upload(
@@ -183,12 +98,8 @@ async def upload(
     return await _upload(request, session, principal, declaration_id, normalize=normalize)
 
 
-@router.post(
+@_upload_route(
     "/{declaration_id}/documents/{document_id}/replace",
-    status_code=201,
-    response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
-    openapi_extra=_MULTIPART,
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
 )
 async def replace(
@@ -217,18 +128,9 @@ async def delete(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    declaration = await service.check_editable(
-        session, principal, declaration_id, action_zh="删除材料", lock=True
+    return await uploads.delete(
+        session, principal, declaration_id, document_id, http=_http(request)
     )
-    http = _http(request)
-    await service.owned_document(http, declaration_id, document_id)
-    response = await client.delete_document(
-        http, str(document_id), declaration_status=declaration.status
-    )
-    if response.status_code != 204:
-        return client.relay(response)
-    declaration = await service.detach(session, declaration, document_id=document_id)
-    return Response(status_code=204, headers={"ETag": etag(declaration.version)})
 
 
 @router.get(
@@ -243,11 +145,9 @@ async def list_documents(
     principal: PrincipalDep,
     include_inactive: bool = False,
 ) -> Response:
-    await declarations.load(session, principal, declaration_id)
-    response = await client.list_documents(
-        _http(request), str(declaration_id), include_inactive=include_inactive
+    return await uploads.listing(
+        session, principal, declaration_id, http=_http(request), include_inactive=include_inactive
     )
-    return client.relay(response)
 
 
 @router.get(
@@ -264,7 +164,6 @@ async def download(
     principal: PrincipalDep,
     expires_in: Annotated[int, Query(ge=1, le=900)] = 900,
 ) -> Response:
-    await declarations.load(session, principal, declaration_id)
-    http = _http(request)
-    await service.owned_document(http, declaration_id, document_id)
-    return client.relay(await client.download_link(http, str(document_id), expires_in=expires_in))
+    return await uploads.download_link(
+        session, principal, declaration_id, document_id, http=_http(request), expires_in=expires_in
+    )

@@ -17,12 +17,12 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import require_role
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
+from services.api.declarations.problems import DeclarationNotEditable
+from services.api.models import Campaign, Declaration
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -30,12 +30,7 @@ logger = logging.getLogger("zhicheng.api.documents")
 
 
 def not_editable(status: str) -> ProblemError:
-    return ProblemError(
-        409,
-        "declaration-not-editable",
-        "申报已提交审核，只有草稿或被退回补正的申报可以上传、替换或删除材料。",
-        status_now=status,
-    )
+    return DeclarationNotEditable(status_now=status)
 
 
 def document_not_found() -> ProblemError:
@@ -213,7 +208,7 @@ async def detach(
     declaration.attachments = [
         a for a in declaration.attachments if a.get("document_id") != str(document_id)
     ]
-    declarations.touch(declaration, await campaigns.db_now(session))
+    declarations.touch(declaration, await clock.db_now(session))
     session.add(declaration)
     await session.flush()
     return declaration

@@ -11,10 +11,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.declarations.models import Declaration
-from services.api.journals.models import DeclarationClaim
 from services.api.journals.normalise import fingerprint
 from services.api.journals.schemas import DuplicateClaim
+from services.api.models import Declaration, DeclarationClaim
 
 LEADING = ("sole", "first")
 KIND_ZH = {"paper": "论文", "achievement": "业绩成果"}

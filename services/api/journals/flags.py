@@ -16,12 +16,11 @@ from sqlalchemy import tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.campaigns.service import SHANGHAI
-from services.api.declarations.models import Declaration
+from services.api.clock import SHANGHAI
 from services.api.journals import register
-from services.api.journals.models import PaperFlag
 from services.api.journals.normalise import fingerprint
 from services.api.journals.schemas import JournalRead, PaperCheck, PaperNow
+from services.api.models import Declaration, PaperFlag
 
 RANK = {"risk": 2, "notice": 1, "none": 0}
 

@@ -19,9 +19,9 @@ from sqlalchemy import func, insert, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.journals.models import Journal
 from services.api.journals.normalise import name_key, parse_cn, parse_issn
 from services.api.journals.schemas import JournalImportRead, JournalRead, PaperCheck
+from services.api.models import Journal
 from services.kit.problems import ProblemError
 
 HEADER = ("issn", "cn", "name", "status", "source", "listed_on")

@@ -12,6 +12,7 @@ from services.api.http import IdempotencyDep
 from services.api.journals import register
 from services.api.journals.schemas import JournalImportRead, JournalRead, JournalStatus
 from services.kit.db import SessionDep
+from services.kit.openapi import FILE, multipart_body
 from services.kit.problems import ProblemError
 
 router = APIRouter(prefix="/v1/journals", tags=["journals"])
@@ -25,21 +26,9 @@ MAX_BYTES = 20 * 1024 * 1024
     summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
     description="A file as multipart/form-data (field `file`, up to 20 MB), or a small one "
     "as the text/csv body (within the gateway's body limit).",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "required": ["file"],
-                    }
-                },
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=multipart_body(
+        {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
+    ),
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep

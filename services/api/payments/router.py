@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,8 +9,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow, require_role
-from services.api.declarations import service as declarations
+from services.api.access import PrincipalDep, allow
+from services.api.declarations.deps import VisibleDeclaration
 from services.api.http import RelayAfterCommit
 from services.api.payments import service
 from services.api.payments.schemas import (
@@ -76,7 +75,6 @@ async def callback(
 async def expirations(
     request: Request, session: SessionDep, principal: PrincipalDep
 ) -> ExpirySweep:
-    require_role(principal, "ops", "service")
     grace = timedelta(seconds=request.app.state.settings.payment_expiry_grace_seconds)
     return await service.sweep_expired(session, principal=principal, grace=grace)
 
@@ -86,9 +84,5 @@ async def expirations(
     response_model=PaymentOrderRead,
     summary="The declaration's review-fee order",
 )
-async def payment_order(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> PaymentOrderRead:
-    declaration = await declarations.load(session, principal, declaration_id)
-    order = await service.order_of(session, declaration)
-    return PaymentOrderRead.model_validate(order)
+async def payment_order(declaration: VisibleDeclaration, session: SessionDep) -> PaymentOrderRead:
+    return PaymentOrderRead.model_validate(await service.order_of(session, declaration))

@@ -19,14 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.audit import service as audit
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
-from services.api.campaigns.service import shanghai
+from services.api.clock import shanghai
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
+from services.api.models import Campaign, Declaration, PaymentOrder
 from services.api.notices import notify
-from services.api.payments.models import PaymentOrder
 from services.api.payments.schemas import CallbackAnswer, ExpirySweep, PaymentCallback
 from services.kit.auth import Principal
 from services.kit.outbox import cancel_notifications
@@ -175,7 +173,7 @@ async def apply_callback(
             "该订单已有另一笔缴费入账（或已退费），本笔不入账，应由支付机构原路退回。",
             status_now=order.status,
         )
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     if cb.paid_at > now + CLOCK_SKEW:
         raise ProblemError(422, "payment-time-in-future", "回调中的支付时间晚于当前时间。")
     if cb.paid_at > order.deadline_at:
@@ -266,7 +264,7 @@ async def sweep_expired(
             .execution_options(populate_existing=True)
         )
     ).all()
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     withdrawn: list[uuid.UUID] = []
     for order in orders:
         declaration = await _locked_declaration(session, order)

@@ -9,17 +9,15 @@ import uuid
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import REVIEWER_ROLES
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import SHANGHAI
-from services.api.declarations.models import Declaration
+from services.api.clock import SHANGHAI
+from services.api.declarations.schemas import RiskSummary
 from services.api.journals import duplicates, flags
 from services.api.journals.schemas import PaperCheck
-from services.api.orgs.models import Org
+from services.api.models import Declaration, Org, RegistryLookup
 from services.api.registries import consistency
 from services.api.registries.consistency import ConsistencyWarning
-from services.api.registries.models import RegistryLookup
-from services.api.registries.schemas import RiskSummary
 from services.kit.auth import Principal
 
 # Who gets the summary in lists: the consistency warnings name other employers, so not
@@ -50,7 +48,7 @@ async def consistency_many(
         return out
     unit_ids = {d.unit_org_id for d in declarations if d.id in records}
     units = {o.id: o for o in (await session.exec(select(Org).where(Org.id.in_(unit_ids)))).all()}
-    today = (await campaigns.db_now(session)).astimezone(SHANGHAI).date()
+    today = (await clock.db_now(session)).astimezone(SHANGHAI).date()
     for d in declarations:
         if d.id not in records:
             continue

@@ -7,9 +7,9 @@ import uuid
 from fastapi import APIRouter, Request
 
 from services.api.access import PrincipalDep
-from services.api.declarations import service as declarations
-from services.api.http import DeferredIdempotencyDep, IfMatch, check_if_match
-from services.api.registries import service
+from services.api.declarations.deps import VisibleDeclaration
+from services.api.http import DeferredIdempotencyDep, IfMatch
+from services.api.registries import lookups, service
 from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
 from services.kit.db import SessionDep
 
@@ -35,33 +35,20 @@ async def run_lookups(
     idem: DeferredIdempotencyDep,
     if_match: IfMatch = None,
 ):
-    cipher = request.app.state.pii
-    # 1. A short read on its own session: who to ask about, and the version read.
-    async with request.app.state.sessionmaker() as reading:
-        await idem.replay_if_answered(reading)
-        query, version = await service.prepare(reading, principal, declaration_id, cipher=cipher)
-    check_if_match(if_match, version, required=False)
-    # 2. The registries, concurrently, each within its timeout; no connection is held.
-    outcomes = await service.ask(request.app.state.registries, query)
-    # 3. The request's own transaction, short: claim the key, lock, re-check, store.
-    claimed = await idem.claim(session)
-    result = await service.store(
+    return await lookups.run(
         session,
         principal,
         declaration_id,
-        query=query,
-        outcomes=outcomes,
-        cipher=cipher,
+        sessionmaker=request.app.state.sessionmaker,
+        registries=request.app.state.registries,
+        cipher=request.app.state.pii,
+        idem=idem,
         if_match=if_match,
     )
-    return await claimed.respond(result, headers={"ETag": f'"{result.version}"'})
 
 
 @router.get("/lookups", response_model=list[RegistryResult], summary="What the registries gave")
-async def get_lookups(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[RegistryResult]:
-    declaration = await declarations.load(session, principal, declaration_id)
+async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> list[RegistryResult]:
     return await service.stored(session, declaration)
 
 

@@ -36,27 +36,6 @@ class LookupsRead(BaseModel):
     warnings: list[str]
 
 
-class RiskSummary(BaseModel):
-    """Counts a reviewer's list shows per declaration (details: GET …/warnings)."""
-
-    flagged_papers: int = Field(
-        description="papers flagged 学术风险预警: recorded at the latest submission, or new"
-    )
-    new_flagged_papers: int = Field(
-        description="of those, flagged only by today's register (not when submitted)"
-    )
-    consistency_warnings: int | None = Field(
-        description="work history or unit against the social-insurance records; "
-        "null for callers who may not see them"
-    )
-    duplicate_claims: int | None = Field(
-        default=None,
-        description="papers or achievements this declaration claims as sole/first author "
-        "that another applicant's submitted declaration of the same year claims too; "
-        "null where not counted",
-    )
-
-
 class WarningsRead(BaseModel):
     """What a reviewer (or the applicant, in part) should look at first."""
 

@@ -11,22 +11,22 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import OFFICE_ROLES, forbidden
 from services.api.applicants.identity import applicant_identity
-from services.api.campaigns import service as campaigns
-from services.api.campaigns.service import SHANGHAI
+from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration
+from services.api.declarations.problems import DeclarationNotEditable
 from services.api.declarations.sections import DeclarationSections
 from services.api.http import check_if_match
 from services.api.journals import consulting, duplicates, flags
+from services.api.models import Declaration, RegistryLookup
 from services.api.orgs import service as orgs
 from services.api.registries import facts, risk
 from services.api.registries.base import Connection, Outcome, Query, Registry
 from services.api.registries.continuing_education import ContinuingEducationRegistry
 from services.api.registries.education import EducationRegistry
-from services.api.registries.models import RegistryLookup
 from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
 from services.api.registries.social_insurance import SocialInsuranceRegistry
 from services.api.registries.titles import TitlesRegistry
@@ -189,7 +189,7 @@ async def store(
             "本次结果未保存，请重新获取。",
         )
     unit = await orgs.get(session, declaration.unit_org_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     rows = await _rows(session, declaration.id)
     for adapter, outcome in zip(ADAPTERS, outcomes, strict=True):
         row = rows.get(adapter.name) or RegistryLookup(
@@ -230,12 +230,7 @@ async def store(
 
 def _editable(declaration: Declaration) -> None:
     if declaration.status not in declarations.EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-editable",
-            "只有草稿或退回补正的申报才能获取共享数据并预填。",
-            status_now=declaration.status,
-        )
+        raise DeclarationNotEditable(status_now=declaration.status)
 
 
 async def stored(session: AsyncSession, declaration: Declaration) -> list[RegistryResult]:
@@ -250,7 +245,7 @@ async def verified(session: AsyncSession, declaration: Declaration) -> set[str]:
     if not any(r.data is not None for r in rows.values()):
         return set()
     unit = await orgs.get(session, declaration.unit_org_id)
-    today = _today(await campaigns.db_now(session))
+    today = _today(await clock.db_now(session))
     _, applicant, _, waived = _derive(declaration, rows, unit.credit_code, today)
     declaration.applicant_facts = {
         **declaration.applicant_facts,

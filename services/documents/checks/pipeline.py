@@ -21,7 +21,11 @@ from services.documents.checks import (
     upright,
 )
 from services.documents.kinds import KindRules
-from services.documents.normalise import needed
+
+
+def needed(mime: str | None, size: int, limit: int, exif_rotated: bool) -> bool:
+    """Whether the upload must be re-encoded: not a JPEG, over the cap, or EXIF-rotated."""
+    return mime != "image/jpeg" or size > limit or exif_rotated
 
 
 def inspect(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.pii import id_check_character
-from tests.api.conftest import OPS, auth, make_campaign, post
+from tests.api.factories import OPS, auth, make_campaign, post
 from tests.api.registries.fake import FakeRegistries, Person
 from tests.support import running
 

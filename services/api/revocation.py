@@ -28,8 +28,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import exists, or_, select
 
-from services.api.applicants.models import Applicant
-from services.api.auth.models import OAuthClient, RefreshToken, StaffAccount
+from services.api.models import Applicant, OAuthClient, RefreshToken, StaffAccount
 from services.kit.auth import LEEWAY_SECONDS, Principal
 
 logger = logging.getLogger("zhicheng.auth")

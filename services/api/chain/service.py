@@ -7,19 +7,20 @@ from datetime import datetime
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import ROLE_ORG_KIND, forbidden
 from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
-from services.api.campaigns.service import SHANGHAI, shanghai, window_close
+from services.api.campaigns.service import window_close
+from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
+from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
-from services.api.declarations.schemas import ReturnCreate
+from services.api.declarations.schemas import ReturnCreate, ReturnRead
+from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
 from services.api.payments import service as payments
-from services.api.reviews.models import UnitReview
-from services.api.reviews.schemas import ASPECTS, UnitReviewWrite
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -35,24 +36,17 @@ BARE = {"同意", "同意推荐", "同意上报", "推荐"}
 
 
 async def _acting_step(session, principal: Principal, declaration: Declaration) -> ReviewStep:
-    """The current step, if this principal is the one to act on it (else 403/409)."""
-    if principal.role not in ROLE_ORG_KIND:
-        raise forbidden()
+    """The current step, if this principal is the one to act on it (else 403/409).
+
+    The route's dependency has already checked that the caller holds a reviewer role."""
     if declaration.current_position is None or declaration.status not in (
         declarations.STEP_STATUS.values()
     ):
-        raise ProblemError(
-            409, "not-under-review", "该申报当前不在审核环节。", status_now=declaration.status
-        )
+        raise NotUnderReview(status_now=declaration.status)
     chain = await declarations.steps(session, declaration.id)
     step = chain[declaration.current_position]
     if step.kind != ROLE_ORG_KIND[principal.role] or str(step.org_id) != principal.org_id:
-        raise ProblemError(
-            403,
-            "not-your-step",
-            f"该申报当前由{step.org_name}审核，您无权办理。",
-            title="Not your step",
-        )
+        raise NotYourStep(f"该申报当前由{step.org_name}审核，您无权办理。")
     return step
 
 
@@ -72,12 +66,12 @@ def _check_review_window(
 
 async def record_unit_review(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitReviewWrite
-) -> UnitReview:
+) -> UnitReviewRead:
     step = await _acting_step(session, principal, declaration)
     if step.kind != "unit":
         raise forbidden()
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, "unit", now, "填写单位审核情况")
     today = now.astimezone(SHANGHAI).date()
     rec = body.recommendation
@@ -169,7 +163,7 @@ async def record_unit_review(
             not_after=body.defence_at,
             params={"time": shanghai(body.defence_at), "place": body.defence_place or "单位会议室"},
         )
-    return review
+    return review_read(review)
 
 
 async def approve(
@@ -177,7 +171,7 @@ async def approve(
 ) -> Declaration:
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "审核上报")
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
@@ -236,10 +230,10 @@ async def approve(
 
 async def issue_return(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, body: ReturnCreate
-) -> DeclarationReturn:
+) -> ReturnRead:
     step = await _acting_step(session, principal, declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "退回补正")
     if body.deadline_at.tzinfo is None:
         raise ProblemError(
@@ -305,15 +299,13 @@ async def issue_return(
         deadline=body.deadline_at,
         now=now,
     )
-    return returned
+    return ReturnRead.model_validate(returned, from_attributes=True)
 
 
 async def issue_payment_notice(
     session: AsyncSession, principal: Principal, declaration: Declaration
 ) -> Declaration:
     """accepted → payment_due (the payment itself is handled by the payments module)."""
-    if principal.role != "committee_office":
-        raise forbidden()
     chain = await declarations.steps(session, declaration.id)
     if not chain or str(chain[-1].org_id) != principal.org_id:
         raise forbidden()
@@ -322,7 +314,7 @@ async def issue_payment_notice(
             409, "not-accepted", "只有已受理的申报才能发出缴费通知。", status_now=declaration.status
         )
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
     closes = window_close(campaign, "payment")
     fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
@@ -368,3 +360,27 @@ async def issue_payment_notice(
         now=now,
     )
     return declaration
+
+
+async def unit_review(session: AsyncSession, declaration: Declaration) -> UnitReviewRead:
+    review = await session.get(UnitReview, declaration.id)
+    if review is None:
+        raise UnitReviewNotFound()
+    return review_read(review)
+
+
+async def returns(session: AsyncSession, declaration: Declaration) -> list[ReturnRead]:
+    rows = (
+        await session.exec(
+            select(DeclarationReturn)
+            .where(DeclarationReturn.declaration_id == declaration.id)
+            .order_by(DeclarationReturn.n)
+        )
+    ).all()
+    return [ReturnRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+def review_read(review: UnitReview) -> UnitReviewRead:
+    return UnitReviewRead.model_validate(
+        {**review.model_dump(), "declaration_id": str(review.declaration_id)}
+    )

@@ -5,16 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import dataclass
+from typing import Literal
 
 from openpyxl import Workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
 
-from services.api.campaigns.models import Campaign
+from services.api.audit import checkpoints
+from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
-from services.api.declarations.models import Declaration, DeclarationReturn, ReviewStep
 from services.api.declarations.service import visible
-from services.api.orgs.models import Org
+from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
 from services.kit.auth import Principal
 
 LEVEL_ZH = {
@@ -150,3 +153,34 @@ async def unit_quality(
             )
         )
     return sorted(out, key=lambda q: (-q.share, q.unit_name))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    media_type: str
+    filename: str
+    checkpoint: str  # the signed audit checkpoint printed in it, as a header value
+
+
+async def posting_export(
+    session: AsyncSession,
+    request: Request,
+    *,
+    campaign_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    kind: Literal["csv", "xlsx"],
+) -> Export:
+    """The unit's posting list (名册), ending with a signed checkpoint of the audit chain."""
+    campaign = await campaigns.get(session, campaign_id)
+    rows = await posting_rows(session, campaign, unit_id)
+    checkpoint = await checkpoints.for_export(request)
+    footer = checkpoint.printed()
+    if kind == "csv":
+        content = to_csv(rows, footer)
+        return Export(content, "text/csv; charset=utf-8", "posting-list.csv", checkpoint.header())
+    content = to_xlsx(rows, f"{campaign.name} 申报人员公示名册", footer)
+    return Export(content, XLSX, "posting-list.xlsx", checkpoint.header())

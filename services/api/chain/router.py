@@ -8,45 +8,47 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from services.api.access import (
     OFFICE_ROLES,
     REVIEWER_ROLES,
-    ROLE_ORG_KIND,
     PrincipalDep,
     allow,
-    forbidden,
-    require_role,
 )
-from services.api.audit import checkpoints
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
-from services.api.declarations import service as declarations
-from services.api.declarations.models import DeclarationReturn
-from services.api.declarations.router import headers, read
+from services.api.chain import queue, reports, service
+from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    CommitteesDeclaration,
+    ReviewersDeclaration,
+    ReviewersRecord,
+    VisibleDeclaration,
+)
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
     ReturnCreate,
     ReturnRead,
 )
-from services.api.http import IdempotencyDep, IfMatch, RelayAfterCommit, check_if_match
-from services.api.reviews import queue, reports, service
-from services.api.reviews.models import UnitReview
-from services.api.reviews.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
+from services.api.declarations.shapes import headers, read
+from services.api.http import IdempotencyDep, RelayAfterCommit
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
+from services.kit.problem_kinds import documented
+from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
-_PROBLEM = {PROBLEM_MEDIA_TYPE: {}}
 D = "/v1/declarations/{declaration_id}"
-
-
-def _review_read(review: UnitReview) -> UnitReviewRead:
-    return UnitReviewRead.model_validate(
-        {**review.model_dump(), "declaration_id": str(review.declaration_id)}
-    )
+# What a reviewer's action on the declaration in front of them can answer.
+REVIEWER_ACTS = documented(
+    *ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed
+)
 
 
 @router.get(
@@ -73,44 +75,40 @@ async def review_queue(
     D + "/unit-review",
     response_model=UnitReviewRead,
     summary="Record defence, deliberation, posting and recommendation (unit)",
+    responses=REVIEWER_ACTS,
 )
 async def put_unit_review(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersRecord,
     body: UnitReviewWrite,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     review = await service.record_unit_review(session, principal, declaration, body=body)
-    return JSONResponse(jsonable_encoder(_review_read(review)), headers=headers(declaration))
+    return JSONResponse(jsonable_encoder(review), headers=headers(declaration))
 
 
-@router.get(D + "/unit-review", response_model=UnitReviewRead)
-async def get_unit_review(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> UnitReviewRead:
-    declaration = await declarations.load(session, principal, declaration_id)
-    review = await session.get(UnitReview, declaration.id)
-    if review is None:
-        raise ProblemError(404, "unit-review-not-found", "单位尚未填写审核情况。")
-    return _review_read(review)
+@router.get(
+    D + "/unit-review",
+    response_model=UnitReviewRead,
+    responses=documented(*READ_PROBLEMS, UnitReviewNotFound),
+)
+async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) -> UnitReviewRead:
+    return await service.unit_review(session, declaration)
 
 
-@router.post(D + "/approvals", response_model=DeclarationRead, summary="Pass up the chain")
+@router.post(
+    D + "/approvals",
+    response_model=DeclarationRead,
+    summary="Pass up the chain",
+    responses=REVIEWER_ACTS,
+)
 async def approve(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersDeclaration,
     body: ApprovalCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     declaration = await service.approve(session, principal, declaration, comment=body.comment)
     return await idem.respond(read(declaration), headers=headers(declaration))
 
@@ -120,50 +118,36 @@ async def approve(
     status_code=201,
     response_model=ReturnRead,
     summary="Return for correction: one complete list, one deadline (一次性告知)",
+    responses=REVIEWER_ACTS,
 )
 async def issue_return(
-    declaration_id: uuid.UUID,
+    declaration: ReviewersDeclaration,
     body: ReturnCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    if_match: IfMatch = None,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
-    require_role(principal, *ROLE_ORG_KIND)
-    check_if_match(if_match, declaration.version, required=False)
     returned = await service.issue_return(session, principal, declaration, body=body)
-    return await idem.respond(
-        ReturnRead.model_validate(returned, from_attributes=True),
-        status_code=201,
-        headers=headers(declaration),
-    )
+    return await idem.respond(returned, status_code=201, headers=headers(declaration))
 
 
-@router.get(D + "/returns", response_model=list[ReturnRead])
-async def list_returns(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[ReturnRead]:
-    declaration = await declarations.load(session, principal, declaration_id)
-    rows = (
-        await session.exec(
-            select(DeclarationReturn)
-            .where(DeclarationReturn.declaration_id == declaration.id)
-            .order_by(DeclarationReturn.n)
-        )
-    ).all()
-    return [ReturnRead.model_validate(r, from_attributes=True) for r in rows]
+@router.get(D + "/returns", response_model=list[ReturnRead], responses=documented(*READ_PROBLEMS))
+async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
+    return await service.returns(session, declaration)
 
 
 @router.post(
     D + "/payment-notices",
     response_model=DeclarationRead,
     summary="accepted → payment_due, with the campaign's payment deadline",
+    responses=documented(DeclarationNotFound, Forbidden),
 )
 async def payment_notice(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+    declaration: CommitteesDeclaration,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
 ) -> JSONResponse:
-    declaration = await declarations.load(session, principal, declaration_id, lock=True)
     declaration = await service.issue_payment_notice(session, principal, declaration)
     return await idem.respond(read(declaration), headers=headers(declaration))
 
@@ -204,27 +188,15 @@ async def posting_list(
     principal: PrincipalDep,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    require_role(principal, "unit_reviewer")
-    campaign = await campaigns.get(session, campaign_id)
-    rows = await reports.posting_rows(session, campaign, uuid.UUID(principal.org_id))
-    checkpoint = await checkpoints.for_export(request)
-    footer = checkpoint.printed()
-    if format == "csv":
-        return Response(
-            reports.to_csv(rows, footer),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": 'attachment; filename="posting-list.csv"',
-                "Audit-Checkpoint": checkpoint.header(),
-            },
-        )
-    content = reports.to_xlsx(rows, f"{campaign.name} 申报人员公示名册", footer)
+    export = await reports.posting_export(
+        session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id), kind=format
+    )
     return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        export.content,
+        media_type=export.media_type,
         headers={
-            "Content-Disposition": 'attachment; filename="posting-list.xlsx"',
-            "Audit-Checkpoint": checkpoint.header(),
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Audit-Checkpoint": export.checkpoint,
         },
     )
 
@@ -238,7 +210,5 @@ async def posting_list(
 async def unit_quality(
     campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> list[UnitQuality]:
-    if principal.role not in (*OFFICE_ROLES, "ops"):
-        raise forbidden()
     campaign = await campaigns.get(session, campaign_id)
     return await reports.unit_quality(session, campaign, principal)

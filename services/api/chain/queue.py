@@ -14,11 +14,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import ROLE_ORG_KIND, forbidden
+from services.api.chain.schemas import QueueItem
 from services.api.declarations import service as declarations
-from services.api.declarations.models import Declaration, ReviewStep
 from services.api.journals import duplicates, flags
+from services.api.models import Declaration, ReviewStep
 from services.api.registries import risk
-from services.api.reviews.schemas import QueueItem
 from services.kit.auth import Principal
 
 

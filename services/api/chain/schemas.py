@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.declarations.schemas import RiskSummary
 from services.api.journals.schemas import PaperCheck
-from services.api.registries.schemas import RiskSummary
 
 ASPECTS = {
     "moral_character": "思想品德",

@@ -12,17 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import forbidden
+from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.models import Campaign
 from services.api.clients import rules as rules_client
 from services.api.declarations.completeness import missing_items
-from services.api.declarations.models import (
-    Declaration,
-    DeclarationSnapshot,
-    ReviewStep,
-)
+from services.api.declarations.schemas import DeclarationRead
 from services.api.declarations.service import (
     EDITABLE,
     FINAL,
@@ -34,10 +29,19 @@ from services.api.declarations.service import (
     touch,
     transition,
 )
+from services.api.declarations.shapes import read
+from services.api.http import etag
 from services.api.journals import duplicates, flags
+from services.api.models import (
+    Campaign,
+    Declaration,
+    DeclarationSnapshot,
+    Org,
+    ReviewStep,
+)
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
-from services.api.orgs.models import Org
+from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -111,18 +115,54 @@ async def submit(
     declaration: Declaration,
     *,
     rules: httpx.AsyncClient,
-) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
+) -> DeclarationRead:
+    """File the declaration; the answer lists the papers the journal register flags."""
+    declaration = await _file(session, principal, declaration, rules=rules)
+    body = read(declaration)
+    checks = await flags.papers(session, declaration)
+    body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
+    return body
+
+
+async def _lock_unchanged(session: AsyncSession, declaration: Declaration) -> None:
+    """Lock the row and re-read it; refuse if it changed while eligibility was evaluated
+    (the answer was for the content read then), as the registries' lookups do."""
+    version = declaration.version
+    query = (
+        select(Declaration)
+        .where(Declaration.id == declaration.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    await session.exec(query)
     if declaration.status not in EDITABLE:
-        raise ProblemError(
-            409,
-            "declaration-not-submittable",
-            "该申报当前状态不能提交。",
-            status_now=declaration.status,
-        )
+        raise _not_submittable(declaration)
+    if declaration.version != version:
+        raise VersionMismatch(current_etag=etag(declaration.version))
+
+
+def _not_submittable(declaration: Declaration) -> ProblemError:
+    return ProblemError(
+        409,
+        "declaration-not-submittable",
+        "该申报当前状态不能提交。",
+        status_now=declaration.status,
+    )
+
+
+async def _file(
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    *,
+    rules: httpx.AsyncClient,
+) -> Declaration:
+    """Assess without a lock (status, windows, chain, eligibility over HTTP, completeness),
+    then lock, check nothing changed meanwhile, and record the submission."""
+    if declaration.status not in EDITABLE:
+        raise _not_submittable(declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     resubmission = declaration.status == "returned"
     if resubmission:
         await editable_until(session, declaration, campaign, now, "提交补正材料")
@@ -146,6 +186,8 @@ async def submit(
             errors=missing,
             eligibility=eligibility,
         )
+    # Everything above only read; now the row lock, held from here to the commit only.
+    await _lock_unchanged(session, declaration)
     for position, org in enumerate(new_chain):
         step = ReviewStep(
             declaration_id=declaration.id,
@@ -227,8 +269,6 @@ async def submit(
 async def withdraw(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, reason: str | None
 ) -> Declaration:
-    if principal.role != "applicant":
-        raise forbidden()
     if declaration.status in FINAL or declaration.status in ("paid", "evaluated"):
         raise ProblemError(
             409,
@@ -236,7 +276,7 @@ async def withdraw(
             "该申报当前状态不能撤回。",
             status_now=declaration.status,
         )
-    now = await campaigns.db_now(session)
+    now = await clock.db_now(session)
     open_return = await current_return(session, declaration.id)
     if open_return is not None:
         open_return.resolved_at = now

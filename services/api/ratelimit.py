@@ -15,7 +15,7 @@ from fastapi import Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from services.api.auth import revocation
+from services.api import revocation
 from services.kit.problems import ProblemError
 
 PORTAL_WINDOW_SECONDS = 60
@@ -73,7 +73,7 @@ async def check_portal(request: Request, client_id: str, limit: int) -> None:
     """Every call of a portal counts against its per-minute limit; a revoked client stops.
 
     The client's revocation state comes with the count (one round trip); on a miss,
-    Postgres answers (services/api/auth/revocation.py).
+    Postgres answers (services/api/revocation.py).
     """
     key = f"ratelimit:portal:{client_id}"
     async with valkey(), request.app.state.redis.pipeline(transaction=True) as pipe:

@@ -1,0 +1,185 @@
+"""Write docs/problems.md (错误码表): every problem `type` the four services can answer.
+
+Read from the code, never by hand: every named kind (services/kit/problem_kinds.py), every
+`ProblemError(status, "code", …)` raised by code and status alone, the rate-limit and
+OAuth helpers, and kit's generic answers to plain HTTP errors. The endpoints column comes
+from the OpenAPI documents: the routes that list the type in their `responses=`.
+
+`python -m scripts.problems` writes the file; `--check` exits 1 when it is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "problems.md"
+SERVICES = ROOT / "services"
+URN = re.compile(r"urn:zhicheng:problem:([a-z0-9-]+)")
+SERVICE_ZH = {
+    "api": "网关",
+    "rules": "资格评估",
+    "documents": "材料",
+    "notify": "短信",
+    "kit": "全部",
+}
+
+
+@dataclass
+class Row:
+    statuses: set[int] = field(default_factory=set)
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
+    where: set[str] = field(default_factory=set)
+    endpoints: set[str] = field(default_factory=set)
+
+
+def _text(node: ast.AST | None) -> str:
+    """A detail as the reader will see it; the parts filled in per case shown as …."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values).strip()
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _text(node.left) + _text(node.right)
+    return "…"
+
+
+def _const(node: ast.AST | None):
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _calls(path: Path):
+    """(status, code, text) for every problem this file raises by code and status."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.left, ast.Name)
+            and node.left.id == "TYPE_PREFIX"
+        ):
+            code = _const(node.right)
+            if isinstance(code, str):
+                yield 503, code, ""
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        args = node.args
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        if name == "ProblemError" and len(args) >= 2:
+            status, code = _const(args[0]), _const(args[1])
+            if isinstance(status, int) and isinstance(code, str):
+                yield status, code, _text(args[2] if len(args) > 2 else kw.get("detail"))
+        elif name == "too_many" and len(args) >= 2:
+            code = _const(args[2]) if len(args) > 2 else _const(kw.get("code"))
+            yield 429, code or "rate-limited", _text(args[1])
+        elif name == "oauth_error" and len(args) >= 3:
+            status, error = _const(args[0]), _const(args[1])
+            if isinstance(status, int) and isinstance(error, str):
+                yield status, "oauth-" + error.replace("_", "-"), _text(args[2])
+
+
+def _where(path: Path) -> str:
+    return path.relative_to(SERVICES).as_posix()
+
+
+def collect() -> dict[str, Row]:
+    from scripts.openapi import SERVICES as APPS
+    from scripts.openapi import _app
+    from services.kit.problem_kinds import Problem
+    from services.kit.problems import _HTTP_DEFAULTS
+
+    rows: dict[str, Row] = {}
+    for path in sorted(SERVICES.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for status, code, text in _calls(path):
+            row = rows.setdefault(code, Row())
+            row.statuses.add(status)
+            row.where.add(_where(path))
+            if text:
+                row.texts.append((_where(path), text))
+    for status, (code, zh, _en) in _HTTP_DEFAULTS.items():
+        row = rows.setdefault(code, Row())
+        row.statuses.add(status)
+        row.where.add("kit/problems.py")
+        row.texts.append(("kit/problems.py", zh))
+    # The apps import every domain, so every named kind is registered once they load.
+    apps = {name: _app(name) for name in APPS}
+    for code, kind in sorted(Problem.kinds.items()):
+        if not kind.__module__.startswith("services."):
+            continue  # a kind a test defined for itself
+        row = rows.setdefault(code, Row())
+        row.statuses.add(kind.status)
+        module = kind.__module__.removeprefix("services.").replace(".", "/") + ".py"
+        row.where.add(module)
+        row.texts.insert(0, (module, kind.text))
+    for name, app in apps.items():
+        for path, operations in app.openapi().get("paths", {}).items():
+            for method, operation in operations.items():
+                for response in operation.get("responses", {}).values():
+                    for code in URN.findall(response.get("description", "")):
+                        label = f"{name}: {method.upper()} {path}"
+                        rows.setdefault(code, Row()).endpoints.add(label)
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    rows = collect()
+    lines = [
+        "# 错误码表（problem types）",
+        "",
+        "Generated by `python -m scripts.problems` from the code; a test fails when it is "
+        "stale. Every error answers RFC 9457 problem+json with `type` = "
+        "`urn:zhicheng:problem:<code>`, the status below and a Chinese `detail` (where the "
+        "case's particulars are filled in, they are shown as …).",
+        "",
+        "| code | HTTP | 服务 | 中文含义 | 接口（OpenAPI 列出的） | 出处 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for code in sorted(rows):
+        row = rows[code]
+        statuses = "/".join(str(s) for s in sorted(row.statuses))
+        services = "、".join(
+            dict.fromkeys(SERVICE_ZH.get(w.split("/")[0], w) for w in sorted(row.where))
+        )
+        text = row.texts[0][1] if row.texts else "—"
+        if len({t for _, t in row.texts}) > 1:
+            text += f"（另有{len({t for _, t in row.texts}) - 1}种具体说法）"
+        endpoints = "<br>".join(sorted(row.endpoints)) or "—"
+        where = "<br>".join(f"`{w}`" for w in sorted(row.where))
+        lines.append(
+            f"| `{code}` | {statuses} | {services} | {_cell(text)} | {endpoints} | {where} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT} is stale: run `python -m scripts.problems`", file=sys.stderr)
+            return 1
+        return 0
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(text)
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Problems of campaigns and their windows (the detail names the campaign and the date)."""
+
+from __future__ import annotations
+
+from services.kit.problem_kinds import Problem
+
+
+class CampaignNotFound(Problem):
+    status = 404
+    code = "campaign-not-found"
+    title = "campaign not found"
+    text = "申报批次不存在。"
+
+
+class WindowNotOpen(Problem):
+    status = 409
+    code = "window-not-open"
+    title = "Window not open yet"
+    text = "该批次的这一环节尚未开始，暂不能办理。"
+
+
+class DeadlinePassed(Problem):
+    status = 409
+    code = "deadline-passed"
+    title = "Deadline passed"
+    text = "该批次的这一环节已截止，不能再办理。"
+
+
+class CampaignExists(Problem):
+    status = 409
+    code = "campaign-exists"
+    title = "campaign exists"
+    text = "批次代码已存在。"

@@ -1,0 +1,108 @@
+"""HTTP for the filed declaration: the lists that carry risk, submission, withdrawal,
+progress and the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep
+from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
+from services.api.chain import reads, submission
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    ApplicantsDeclaration,
+    ApplicantsSubmission,
+    VisibleDeclaration,
+)
+from services.api.declarations.schemas import (
+    DeclarationPage,
+    DeclarationRead,
+    EventRead,
+    ProgressRead,
+    WithdrawalCreate,
+)
+from services.api.declarations.shapes import declarations_router, headers, read
+from services.api.http import (
+    IdempotencyDep,
+)
+from services.api.orgs.problems import ChainIncomplete
+from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
+
+router = declarations_router()
+
+
+@router.get(
+    "",
+    response_model=DeclarationPage,
+    summary="Declarations I may see, oldest first",
+    description="For reviewers and ops each item carries `risk`: papers flagged by the "
+    "journal register (recorded at submission, and new ones) and social-insurance "
+    "consistency warnings, counted.",
+)
+async def list_declarations(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    status: str | None = None,
+    campaign_id: uuid.UUID | None = None,
+) -> DeclarationPage:
+    return await reads.page(
+        session, principal, cursor=cursor, limit=limit, status=status, campaign_id=campaign_id
+    )
+
+
+@router.post(
+    "/{declaration_id}/submissions",
+    response_model=DeclarationRead,
+    summary="Submit (or resubmit after a return): eligibility and completeness checked",
+    responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
+)
+async def submit(
+    declaration: ApplicantsSubmission,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    body = await submission.submit(session, principal, declaration, rules=request.app.state.rules)
+    return await idem.respond(body, headers=headers(declaration))
+
+
+@router.post(
+    "/{declaration_id}/withdrawals",
+    response_model=DeclarationRead,
+    responses=documented(*ACT_PROBLEMS),
+)
+async def withdraw(
+    declaration: ApplicantsDeclaration,
+    body: WithdrawalCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    declaration = await submission.withdraw(session, principal, declaration, reason=body.reason)
+    return await idem.respond(read(declaration), headers=headers(declaration))
+
+
+@router.get(
+    "/{declaration_id}/progress",
+    response_model=ProgressRead,
+    summary="Steps, who acted and when, and the open return if any",
+    responses=documented(*READ_PROBLEMS),
+)
+async def progress(declaration: VisibleDeclaration, session: SessionDep) -> ProgressRead:
+    return await reads.progress(session, declaration)
+
+
+@router.get(
+    "/{declaration_id}/audit", response_model=list[EventRead], responses=documented(*READ_PROBLEMS)
+)
+async def audit_trail(declaration: VisibleDeclaration, session: SessionDep) -> list[EventRead]:
+    return await reads.audit_trail(session, declaration)

@@ -1,0 +1,45 @@
+"""Every table of the gateway, one module per aggregate.
+
+Import tables from here (`from services.api.models import Declaration`): this
+package imports no domain package, so any domain may use any table without a
+cycle. Tables only (`table=True`); request and response shapes live in each
+domain's `schemas.py`.
+"""
+
+from services.api.models.applicant import Applicant
+from services.api.models.audit import AuditCheckpoint, AuditEntry
+from services.api.models.auth import OAuthClient, RefreshToken, SignInEvent, StaffAccount
+from services.api.models.calendar import WorkCalendar, WorkCalendarYear
+from services.api.models.campaign import Campaign
+from services.api.models.declaration import Declaration, DeclarationSnapshot
+from services.api.models.idempotency import IdempotencyRecord
+from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
+from services.api.models.org import Org
+from services.api.models.payment import PaymentOrder
+from services.api.models.registry import RegistryLookup
+from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
+
+__all__ = [
+    "Applicant",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "Campaign",
+    "Declaration",
+    "DeclarationClaim",
+    "DeclarationReturn",
+    "DeclarationSnapshot",
+    "IdempotencyRecord",
+    "Journal",
+    "OAuthClient",
+    "Org",
+    "PaperFlag",
+    "PaymentOrder",
+    "RefreshToken",
+    "RegistryLookup",
+    "ReviewStep",
+    "SignInEvent",
+    "StaffAccount",
+    "UnitReview",
+    "WorkCalendar",
+    "WorkCalendarYear",
+]

@@ -1,0 +1,67 @@
+"""Named kinds of problem: each with its stable `type`, its status and one Chinese text.
+
+A domain declares its kinds in one module (`problems.py` beside its service):
+
+    class DeclarationNotEditable(Problem):
+        status = 409
+        code = "declaration-not-editable"
+        title = "Declaration not editable"
+        text = "申报已提交审核……"
+
+raises them where the situation arises (`raise DeclarationNotEditable(status_now=…)`),
+and lists them on each route that can answer them (`responses=documented(...)`), so
+the OpenAPI shows them. `scripts/problems.py` turns every kind, and every problem raised
+by code and status alone, into the table in docs/problems.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX, ProblemError
+
+
+class Problem(ProblemError):
+    status: ClassVar[int]
+    code: ClassVar[str]
+    title: ClassVar[str]
+    text: ClassVar[str]
+    # Every named kind, by code: what the table of problem types is made from.
+    kinds: ClassVar[dict[str, type[Problem]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            known = Problem.kinds.get(cls.code)
+            if known is not None and known.__qualname__ != cls.__qualname__:
+                raise TypeError(f"problem code {cls.code} named twice: {known}, {cls}")
+            Problem.kinds[cls.code] = cls
+
+    def __init__(
+        self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        # `detail` only where the one text needs the case's particulars (a name, a date).
+        super().__init__(
+            self.status,
+            self.code,
+            detail or self.text,
+            title=self.title,
+            headers=headers,
+            **extra,
+        )
+
+
+def documented(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status with the problem types it may carry."""
+    by_status: dict[int, list[type[Problem]]] = {}
+    for kind in kinds:
+        by_status.setdefault(kind.status, []).append(kind)
+    return {
+        status: {
+            "description": "\n".join(
+                f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in sorted(group, key=lambda k: k.code)
+            ),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status, group in sorted(by_status.items())
+    }
