@@ -222,7 +222,7 @@ def blank_page() -> Image.Image:
 # density and squareness of 汉字, nearly symmetric line profiles, no baseline cue).
 # Latin lines use Pillow's bundled font.
 
-FRAMES = ("thin", "double", "ornament", "guilloche", "grey-guilloche")
+FRAMES = ("thin", "double", "ornament", "guilloche", "grey-guilloche")  # or "none"
 LAYOUTS = ("centred", "photo", "fields")
 PAPER = (246, 244, 238)
 SEAL_RED = (200, 30, 30)
@@ -269,7 +269,9 @@ def _frame(draw, size: tuple[int, int], style: str, rnd) -> tuple[int, int, int,
     """Draw the printed frame; returns the inner box the text stays inside."""
     W, H = size
     o = round(min(W, H) * rnd.uniform(0.035, 0.06))
-    if style == "thin":
+    if style == "none":  # an unframed certificate
+        band = 0
+    elif style == "thin":
         draw.rectangle((o, o, W - o, H - o), outline=(30, 30, 30), width=3)
         band = 3
     elif style == "double":

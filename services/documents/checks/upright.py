@@ -26,6 +26,8 @@ is the one centred line in clearly larger type, at the top of the text; upside d
 the bottom. Lines far taller than the rest (a seal over the date, a photo box) and lines
 with a wide gap inside (a signature on the left, a date on the right) are no title. The left
 edge decides only where no title stands out. An empty frame has no lines: no finding.
+Unframed pages take the letter's path; where it abstains they are judged the same way, and
+where a clear title contradicts the left edge (a right-aligned date block) the title wins.
 On the generated corpus (5 frame styles, 3 layouts, portrait and landscape, skews of 0, -3,
 1.5, 5°, JPEG quality 60-89: 60 certificates × 4 turns × 4 skews = 960) every page is
 classed right, and the letters above keep their verdicts.
@@ -60,9 +62,10 @@ def _sharpness(profile: np.ndarray) -> float:
     return float((d * d).mean() / (profile.mean() ** 2 + 1e-9))
 
 
-def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Bands of consecutive rows carrying ink (text lines), at least two rows high."""
-    rows = mask.sum(axis=1)
+def _lines(mask: np.ndarray, rows: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Bands of consecutive rows carrying ink (text lines), at least two rows high.
+    `rows`: the mask's ink per row, when already counted."""
+    rows = mask.sum(axis=1) if rows is None else rows
     on = np.concatenate(([False], rows > max(1.0, 0.01 * mask.shape[1]), [False]))
     edges = np.flatnonzero(on[1:] != on[:-1])
     starts, ends = edges[::2], edges[1::2]
@@ -70,9 +73,9 @@ def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
 
 
-def edge_score(mask: np.ndarray) -> tuple[float, int]:
+def edge_score(mask: np.ndarray, rows: np.ndarray | None = None) -> tuple[float, int]:
     """> 0: straight left edge (upright); < 0: straight right edge (upside down)."""
-    bands = _lines(mask)
+    bands = _lines(mask, rows)
     if len(bands) < MIN_LINES:
         return 0.0, len(bands)
     width = mask.shape[1]
@@ -146,20 +149,47 @@ def projection(mask: np.ndarray) -> int | None:
     its side but the direction is unclear, None when unsure."""
     if not mask.any():
         return None  # no ink at all (a page blurred to a haze): nothing to judge
-    r0 = _sharpness(mask.sum(axis=1).astype(float))
-    c0 = _sharpness(mask.sum(axis=0).astype(float))
+    rows, cols = mask.sum(axis=1), mask.sum(axis=0)
+    r0 = _sharpness(rows.astype(float))
+    c0 = _sharpness(cols.astype(float))
     if r0 > CLEARLY_LEVEL * c0 and r0 > CLEARLY_SHARP:
         # Lines already run level (most scans): no tilt search needed.
         level, r, c = mask, r0, c0
     else:
         level, r = _straightened(mask)
-    if _bordered(level):
+    if level is not mask:
+        rows, cols = level.sum(axis=1), level.sum(axis=0)
+    if _bordered(rows > 0, cols > 0):
         inner = inside_frame(level)
         if inner is not None:
-            return _framed_turn(inner)
+            return content_turn(inner)
     turned = np.rot90(mask, k=-1)  # the page turned clockwise by 90
     if level is not mask:
         turned, c = _straightened(turned)
+    turn = _letter_turn(level, turned, r, c, rows)
+    if turn is None:
+        # No clear lines or edges by the letter's measures: an unframed certificate has
+        # centred lines of CJK characters standing in columns. Judge it like the inside
+        # of a frame; a page with no text lines still gets no answer.
+        turn = content_turn(level)
+    if turn in (SIDEWAYS, 90, 270):
+        # Which way it lies, judged on the page straightened as it lies on its side: by a
+        # clear title first (a centred certificate's date block is right-aligned, so its
+        # edges mislead), then by the left edge.
+        sideways = _level_turn(turned)
+        return turn if sideways is None else 90 if sideways == 0 else 270
+    if turn == 0 or turn == 180:
+        # The same for a level page: where the left edge and a clear title disagree,
+        # the title is right.
+        title = title_score(level, rows)
+        return turn if title is None else title
+    return None
+
+
+def _letter_turn(
+    level: np.ndarray, turned: np.ndarray, r: float, c: float, rows: np.ndarray
+) -> int | None:
+    """The turn by row/column sharpness and the straight left edge of left-aligned text."""
     if c > r * SIDEWAYS_RATIO:
         score, _ = edge_score(turned)
         if abs(score) < MIN_EDGE_MARGIN:
@@ -167,7 +197,7 @@ def projection(mask: np.ndarray) -> int | None:
         return 90 if score > 0 else 270
     if r < c * SIDEWAYS_RATIO:
         return None
-    score, _ = edge_score(level)
+    score, _ = edge_score(level, rows)
     if abs(score) < MIN_EDGE_MARGIN:
         return None
     return 0 if score > 0 else 180
@@ -178,22 +208,22 @@ def _longest_run(on: np.ndarray) -> int:
     return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
-def _bordered(mask: np.ndarray) -> bool:
+def _bordered(inked_rows: np.ndarray, inked_cols: np.ndarray) -> bool:
     """Ink in (nearly) every row and every column over most of the page: something runs
     round it (a printed frame), or it is no text page at all (a photo). Text pages have
-    empty rows between their lines; this costs two passes over the row and column sums."""
-    h, w = mask.shape
-    k = _bridge(mask)
+    empty rows between their lines. Read off the row and column sums already taken."""
+    h, w = len(inked_rows), len(inked_cols)
+    k = _bridge((h, w))
     return (
-        _longest_run(_spread(mask.any(axis=1), k)) >= BORDER_RUN * h
-        and _longest_run(_spread(mask.any(axis=0), k)) >= BORDER_RUN * w
+        _longest_run(_spread(inked_rows, k)) >= BORDER_RUN * h
+        and _longest_run(_spread(inked_cols, k)) >= BORDER_RUN * w
     )
 
 
-def _bridge(mask: np.ndarray) -> int:
+def _bridge(shape: tuple[int, int]) -> int:
     """Gaps up to twice this many pixels between the marks of an ornamental border are
     bridged."""
-    return max(2, round(BRIDGE * max(mask.shape)))
+    return max(2, round(BRIDGE * max(shape)))
 
 
 def _spread(on: np.ndarray, k: int) -> np.ndarray:
@@ -230,7 +260,7 @@ def _strip_side(mask: np.ndarray) -> int:
     start, end = strip
     if start > zone or end - start > MAX_BAND * max(h, w) or end >= w:
         return 0
-    rows = _spread(middle[:, start:end].any(axis=1), _bridge(mask))
+    rows = _spread(middle[:, start:end].any(axis=1), _bridge(mask.shape))
     if rows.mean() < FRAME_COVER:
         return 0
     # A little more: a frame still tilted by a fraction of a degree reaches further in
@@ -271,14 +301,14 @@ def inside_frame(mask: np.ndarray) -> np.ndarray | None:
     return mask[top:bottom, left:right] if len(peeled) == 4 else None
 
 
-def title_score(mask: np.ndarray) -> int | None:
+def title_score(mask: np.ndarray, rows: np.ndarray | None = None) -> int | None:
     """0 when the page's largest type (a certificate's title) sits at the top of its text,
     180 when it sits at the bottom, None when no line stands out or it sits in the middle.
 
     The title is a centred line; lines taller than TITLE_CAP times the median line are not
     type (a photo box beside the fields), and off-centre ones are no title either (a seal
     stamped over the date at the bottom right)."""
-    bands = _lines(mask)
+    bands = _lines(mask, rows)
     if len(bands) < MIN_LINES:
         return None
     heights = np.array([b - t for t, b in bands], dtype=float)
@@ -289,8 +319,10 @@ def title_score(mask: np.ndarray) -> int | None:
     cols = np.flatnonzero(mask.any(axis=0))
     middle, width = (cols[0] + cols[-1]) / 2, cols[-1] - cols[0] + 1
     one_line = np.zeros(len(bands), dtype=bool)
+    # Only lines that could be the title or rival it need a closer look.
+    tall = TITLE_UNIQUE * TITLE_RATIO * med
     for i, (t, b) in enumerate(bands):
-        if not text[i] or heights[i] > TITLE_CAP * med:
+        if not text[i] or not tall <= heights[i] <= TITLE_CAP * med:
             continue
         inked = np.flatnonzero(mask[t:b].any(axis=0))
         # Centred, and one line: not a signature on the left and a date on the right.
@@ -335,10 +367,11 @@ def _empty_share(on: np.ndarray, k: int) -> float:
     return float(1.0 - span.mean())
 
 
-def _framed_turn(inner: np.ndarray) -> int | None:
-    """The turn of a framed page, judged on what lies inside its frame (already level)."""
+def content_turn(inner: np.ndarray) -> int | None:
+    """The turn of a level page judged as a certificate (for a framed page: what lies
+    inside the frame)."""
     if not inner.any() or len(_lines(inner)) + len(_lines(inner.T)) < MIN_LINES:
-        return None  # an empty frame: no text lines to judge by
+        return None  # an empty frame, a photo: no text lines to judge by
     # Between text lines lie empty rows; between the characters of a line, only narrow
     # gaps, bridged here (CJK characters stand in columns, so the column profile of a
     # level page is as sharp as its row profile: sharpness alone cannot tell them apart).
