@@ -264,3 +264,81 @@ def test_scanned_pdf_pages_are_checked_like_scans() -> None:
     found = [(f.code, f.details["page"]) for f in ins.findings]
     assert found == [("page-not-upright", 2), ("page-blank", 3), ("image-blurred", 4)]
     assert ins.findings[0].message.startswith("PDF 第 2 页：")
+
+
+# Framed certificates: every frame style, portrait and landscape, three layouts (centred
+# body; photo box with fields beside it; ruled label/value rows), with a seal over the
+# date, a signature line, scan noise and JPEG qualities from 60 to 89.
+CERTIFICATES = [
+    ("thin", "centred", True, 0),
+    ("thin", "photo", False, 10),
+    ("double", "centred", False, 21),
+    ("double", "fields", True, 26),
+    ("ornament", "fields", False, 2),
+    ("ornament", "centred", True, 12),
+    ("guilloche", "photo", True, 13),
+    ("guilloche", "fields", False, 23),
+    ("grey-guilloche", "photo", True, 19),
+    ("grey-guilloche", "centred", False, 9),
+    # Unframed: centred CJK lines defeat the letter's measures just the same.
+    ("none", "centred", False, 9),
+    ("none", "centred", True, 6),
+    ("none", "photo", False, 4),
+]
+
+
+def _turns(data: bytes) -> list[int | None]:
+    ins = inspect(data, SCAN, filename="certificate.jpg", cfg=CFG)
+    return [f.details["rotate_clockwise"] for f in ins.findings if f.code == "page-not-upright"]
+
+
+@pytest.mark.parametrize("skew", [0, -3, 1.5, 5])
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize(
+    ("frame", "layout", "landscape", "seed"),
+    CERTIFICATES,
+    ids=[f"{f}-{lay}-{'landscape' if ls else 'portrait'}" for f, lay, ls, _ in CERTIFICATES],
+)
+def test_framed_certificates_are_judged_by_their_turn(
+    frame: str, layout: str, landscape: bool, seed: int, turn: int, skew: float
+) -> None:
+    data = corpus.turned_certificate(
+        turn,
+        skew,
+        quality=60 + seed % 30,
+        frame=frame,
+        layout=layout,
+        landscape=landscape,
+        seed=seed,
+    )
+    ins = inspect(data, SCAN, filename="certificate.jpg", cfg=CFG)
+    found = [f for f in ins.findings if f.code == "page-not-upright"]
+    if turn == 0:
+        assert found == [], [f.message for f in found]
+    else:
+        (finding,) = found
+        assert finding.details["rotate_clockwise"] == turn
+        assert f"{turn}°" in finding.message
+        assert finding.details["method"] == ins.upright_method
+
+
+@pytest.mark.parametrize("landscape", [True, False], ids=["landscape", "portrait"])
+@pytest.mark.parametrize("frame", corpus.FRAMES)
+def test_an_empty_frame_is_not_called_turned(frame: str, landscape: bool) -> None:
+    # A printed frame with nothing written in it: no text lines, so the check abstains.
+    assert _turns(corpus.blank_frame(frame, landscape)) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_photograph_is_not_called_turned(seed: int) -> None:
+    assert _turns(corpus.landscape_photo(seed)) == []
+
+
+@pytest.mark.parametrize("skew", [-5, -3, 3, 5])
+@pytest.mark.parametrize("turn", [90, 270])
+@pytest.mark.parametrize("seed", [2, 4])
+def test_a_sideways_letter_is_not_taken_for_a_framed_page(seed: int, turn: int, skew: int) -> None:
+    # Turned and skewed, a letter has ink in every row and column, like a framed page, and
+    # its heading runs down one edge like a frame side; it is still judged as a letter.
+    page = corpus.a4_page(seed).rotate(turn + skew, expand=True, fillcolor=(246, 246, 246))
+    assert _turns(corpus.jpeg(page, quality=70)) == [turn]
