@@ -8,6 +8,7 @@ from services.kit.settings import (
     PiiSettings,
     PostgresSettings,
     RedisSettings,
+    S3Settings,
     ServiceUrls,
     TokenSettings,
 )
@@ -18,9 +19,12 @@ DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
 DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
 
 
-class ApiSettings(PostgresSettings, RedisSettings, TokenSettings, PiiSettings, ServiceUrls):
+class ApiSettings(
+    PostgresSettings, RedisSettings, TokenSettings, PiiSettings, S3Settings, ServiceUrls
+):
     """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP,
-    tokens it issues and verifies, personal data it seals. No object store."""
+    tokens it issues and verifies, personal data it seals, and the object store where it
+    anchors the audit chain's signed checkpoints."""
 
     rules_timeout: float = 10.0
     documents_timeout: float = 30.0
