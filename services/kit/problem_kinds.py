@@ -51,17 +51,39 @@ class Problem(ProblemError):
         )
 
 
-def documented(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with the problem types it may carry."""
-    by_status: dict[int, list[type[Problem]]] = {}
+# The description FastAPI gives the 422 of a route with parameters or a body.
+VALIDATION_ERROR = "Validation Error"
+
+
+def documented(
+    *kinds: type[Problem], keep: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status with the problem types it may carry.
+
+    `keep` holds the descriptions a route gave a status before its problems were named
+    (published, so they stay word for word); those statuses list their types in the
+    content's schema instead of the description.
+    """
+    keep = keep or {}
+    by_status: dict[int, list[type[Problem]]] = {status: [] for status in keep}
     for kind in kinds:
         by_status.setdefault(kind.status, []).append(kind)
-    return {
-        status: {
-            "description": "\n".join(
-                f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in sorted(group, key=lambda k: k.code)
-            ),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-        for status, group in sorted(by_status.items())
-    }
+    answer: dict[int | str, dict[str, Any]] = {}
+    for status, group in sorted(by_status.items()):
+        group = sorted(group, key=lambda k: k.code)
+        if status in keep:
+            types = [TYPE_PREFIX + k.code for k in group]
+            schema = {"properties": {"type": {"enum": types}}} if types else {}
+            content: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": schema} if schema else {}}
+            if status == 422 and keep[status] == VALIDATION_ERROR:
+                # FastAPI leaves out its own 422 once a route lists one: keep its schema.
+                content["application/json"] = {
+                    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
+                }
+            answer[status] = {"description": keep[status], "content": content}
+        else:
+            answer[status] = {
+                "description": "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group),
+                "content": {PROBLEM_MEDIA_TYPE: {}},
+            }
+    return answer
