@@ -73,14 +73,17 @@ def documented(
         group = sorted(group, key=lambda k: k.code)
         if status in keep:
             types = [TYPE_PREFIX + k.code for k in group]
-            schema = {"properties": {"type": {"enum": types}}} if types else {}
-            content: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": schema} if schema else {}}
+            content: dict[str, Any] = {}
+            if types:
+                content[PROBLEM_MEDIA_TYPE] = {"schema": {"properties": {"type": {"enum": types}}}}
             if status == 422 and keep[status] == VALIDATION_ERROR:
                 # FastAPI leaves out its own 422 once a route lists one: keep its schema.
                 content["application/json"] = {
                     "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
                 }
-            answer[status] = {"description": keep[status], "content": content}
+            answer[status] = {"description": keep[status]} | (
+                {"content": content} if content else {}
+            )
         else:
             answer[status] = {
                 "description": "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group),
