@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 
 from services.api.access import PrincipalDep
-from services.api.declarations.deps import ACT_PROBLEMS, READ_PROBLEMS, VisibleDeclaration
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    ApplicantsLookup,
+    VisibleDeclaration,
+)
 from services.api.declarations.problems import DeclarationNotEditable
 from services.api.http import DeferredIdempotencyDep, IfMatch
 from services.api.registries import lookups, service
@@ -32,7 +35,7 @@ router = APIRouter(prefix="/v1/declarations/{declaration_id}", tags=["data shari
     responses=documented(*ACT_PROBLEMS, DeclarationNotEditable, IdentityRequired, LookupStale),
 )
 async def run_lookups(
-    declaration_id: uuid.UUID,
+    declaration: ApplicantsLookup,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
@@ -42,7 +45,7 @@ async def run_lookups(
     return await lookups.run(
         session,
         principal,
-        declaration_id,
+        declaration,
         sessionmaker=request.app.state.sessionmaker,
         registries=request.app.state.registries,
         cipher=request.app.state.pii,

@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.access import OFFICE_ROLES, forbidden
+from services.api.access import OFFICE_ROLES
 from services.api.applicants.identity import applicant_identity
 from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
@@ -132,12 +132,9 @@ def _derive(
 
 
 async def prepare(
-    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, cipher: PiiCipher
+    session: AsyncSession, declaration: Declaration, *, cipher: PiiCipher
 ) -> tuple[Query, int]:
     """What the registries are asked, and the declaration's version it was read at."""
-    declaration = await declarations.load(session, principal, declaration_id)
-    if principal.role != "applicant":
-        raise forbidden()
     _editable(declaration)
     return await _query(session, declaration, cipher), declaration.version
 
