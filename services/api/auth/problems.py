@@ -83,6 +83,16 @@ class WechatNotBound(Problem):
     text = "当前账号未绑定微信，无需解绑。"
 
 
+# What the mini-program's sign-in and binding can be answered (501 when not offered).
+WECHAT_LOGIN_PROBLEMS = (WechatLoginNotOffered, WechatUnavailable, WechatCodeInvalid)
+WECHAT_BINDING_PROBLEMS = (
+    WechatLoginNotOffered,
+    WechatTicketInvalid,
+    InvalidLoginCode,
+    WechatAlreadyBound,
+)
+
+
 # --- staff accounts ----------------------------------------------------------------------
 
 

@@ -21,14 +21,10 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep, allow
 from services.api.auth import wechat_signin
 from services.api.auth.problems import (
+    WECHAT_BINDING_PROBLEMS,
+    WECHAT_LOGIN_PROBLEMS,
     AccountDisabled,
-    InvalidLoginCode,
-    WechatAlreadyBound,
-    WechatCodeInvalid,
-    WechatLoginNotOffered,
     WechatNotBound,
-    WechatTicketInvalid,
-    WechatUnavailable,
 )
 from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
 from services.api.problems import Forbidden
@@ -37,21 +33,15 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(tags=["auth"])
-# 501 keeps the description it was published with.
-NOT_OFFERED = {501: "WeChat login is not offered by this deployment"}
+# 501 and 422 keep the descriptions they were published with.
+DESCRIBED = {501: "WeChat login is not offered by this deployment", 422: VALIDATION_ERROR}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.post(
     "/v1/auth/wechat-logins",
     response_model=WechatAnswer,
-    responses=documented(
-        WechatCodeInvalid,
-        AccountDisabled,
-        WechatLoginNotOffered,
-        WechatUnavailable,
-        keep={**NOT_OFFERED, 422: VALIDATION_ERROR},
-    ),
+    responses=documented(*WECHAT_LOGIN_PROBLEMS, AccountDisabled, keep=DESCRIBED),
     summary="Mini-program sign-in: tokens, or a ticket to bind a phone first",
 )
 @guarded
@@ -63,14 +53,7 @@ async def wechat_login(body: WechatLogin, request: Request, session: SessionDep)
 @router.post(
     "/v1/auth/wechat-bindings",
     response_model=TokenPair,
-    responses=documented(
-        WechatTicketInvalid,
-        AccountDisabled,
-        WechatAlreadyBound,
-        WechatLoginNotOffered,
-        InvalidLoginCode,
-        keep={**NOT_OFFERED, 422: VALIDATION_ERROR},
-    ),
+    responses=documented(*WECHAT_BINDING_PROBLEMS, AccountDisabled, keep=DESCRIBED),
     summary="Bind the mini-program's openid to the applicant of a verified phone, sign in",
 )
 @guarded

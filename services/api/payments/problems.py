@@ -78,3 +78,18 @@ class PaymentTransactionReused(Problem):
     code = "payment-transaction-reused"
     title = "payment transaction reused"
     text = "该交易号已用于另一缴费订单，本笔不入账。"
+
+
+# Everything the provider's callback can be answered besides its receipt.
+CALLBACK_PROBLEMS = (
+    PaymentSignatureInvalid,
+    PaymentOrderNotFound,
+    PaymentCallbackInvalid,
+    PaymentCallbackConflict,
+    PaymentAmountMismatch,
+    PaymentAlreadySettled,
+    PaymentTimeInFuture,
+    PaymentAfterDeadline,
+    DeclarationNotPayable,
+    PaymentTransactionReused,
+)

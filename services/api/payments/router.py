@@ -14,18 +14,7 @@ from services.api.declarations.deps import VisibleDeclaration
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.http import RelayAfterCommit
 from services.api.payments import service
-from services.api.payments.problems import (
-    DeclarationNotPayable,
-    PaymentAfterDeadline,
-    PaymentAlreadySettled,
-    PaymentAmountMismatch,
-    PaymentCallbackConflict,
-    PaymentCallbackInvalid,
-    PaymentOrderNotFound,
-    PaymentSignatureInvalid,
-    PaymentTimeInFuture,
-    PaymentTransactionReused,
-)
+from services.api.payments.problems import CALLBACK_PROBLEMS, PaymentOrderNotFound
 from services.api.payments.schemas import (
     SIGNATURE_HEADER,
     CallbackAnswer,
@@ -61,16 +50,7 @@ _CALLBACK_BODY = {
     ),
     openapi_extra=_CALLBACK_BODY,
     responses=documented(
-        PaymentSignatureInvalid,
-        PaymentOrderNotFound,
-        PaymentCallbackConflict,
-        PaymentAlreadySettled,
-        PaymentAfterDeadline,
-        DeclarationNotPayable,
-        PaymentTransactionReused,
-        PaymentCallbackInvalid,
-        PaymentAmountMismatch,
-        PaymentTimeInFuture,
+        *CALLBACK_PROBLEMS,
         keep={401: "bad signature", 409: "Conflict", 422: "Unprocessable Entity"},
     ),
 )
