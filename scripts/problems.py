@@ -126,7 +126,7 @@ def collect() -> dict[str, Row]:
             for method, operation in operations.items():
                 for response in operation.get("responses", {}).values():
                     # Listed in the description, or (a status described before its
-                    # problems were named) in the content's schema.
+                    # problems were named) as the content's examples.
                     listed = response.get("description", "") + str(response.get("content", ""))
                     for code in set(URN.findall(listed)):
                         label = f"{name}: {method.upper()} {path}"

@@ -51,6 +51,16 @@ class Problem(ProblemError):
         )
 
 
+def _example(kind: type[Problem]) -> dict[str, Any]:
+    body = {
+        "type": TYPE_PREFIX + kind.code,
+        "title": kind.title,
+        "status": kind.status,
+        "detail": kind.text,
+    }
+    return {"summary": kind.text, "value": body}
+
+
 # The description FastAPI gives the 422 of a route with parameters or a body.
 VALIDATION_ERROR = "Validation Error"
 
@@ -61,8 +71,8 @@ def documented(
     """`responses=` for a route: each status with the problem types it may carry.
 
     `keep` holds the descriptions a route gave a status before its problems were named
-    (published, so they stay word for word); those statuses list their types in the
-    content's schema instead of the description.
+    (published, so they stay word for word); those statuses show their types as
+    problem+json examples instead of in the description.
     """
     keep = keep or {}
     by_status: dict[int, list[type[Problem]]] = {status: [] for status in keep}
@@ -72,10 +82,11 @@ def documented(
     for status, group in sorted(by_status.items()):
         group = sorted(group, key=lambda k: k.code)
         if status in keep:
-            types = [TYPE_PREFIX + k.code for k in group]
             content: dict[str, Any] = {}
-            if types:
-                content[PROBLEM_MEDIA_TYPE] = {"schema": {"properties": {"type": {"enum": types}}}}
+            if group:
+                # Examples, not a schema: the status may carry other types too (a
+                # validation error, a problem common to every route).
+                content[PROBLEM_MEDIA_TYPE] = {"examples": {k.code: _example(k) for k in group}}
             if status == 422 and keep[status] == VALIDATION_ERROR:
                 # FastAPI leaves out its own 422 once a route lists one: keep its schema.
                 content["application/json"] = {

@@ -152,7 +152,7 @@ async def sign_in(request: Request, *, body: StaffLogin) -> TokenPair:
 
     async def audit(outcome: str, reason: str | None = None) -> None:
         await record_sign_in(
-            maker, request, method="password", subject=body.username, outcome=outcome, reason=reason
+            request, method="password", subject=body.username, outcome=outcome, reason=reason
         )
 
     async with maker() as session:

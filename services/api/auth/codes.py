@@ -157,7 +157,6 @@ async def check_code(request: Request, phone: str, code: str) -> None:
     if outcome == "address-blocked":
         raise too_many(int(seconds), "本网络验证码错误次数过多，请稍后再试。")
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="sms",
         subject=mask_phone(phone),
@@ -227,7 +226,6 @@ async def sign_in(session: AsyncSession, request: Request, *, body: SmsLogin) ->
         session, request, Principal(sub=applicant.sub, role="applicant"), method="sms"
     )
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="sms",
         subject=mask_phone(body.phone),

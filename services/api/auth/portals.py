@@ -22,8 +22,8 @@ from services.api.ratelimit import guarded
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
-router = APIRouter(tags=["auth"])
-OPS = [allow("ops")]
+# Every route here is ops-only.
+router = APIRouter(tags=["auth"], dependencies=[allow("ops")])
 
 
 def no_store(body: BaseModel, status_code: int = 200) -> JSONResponse:
@@ -38,7 +38,6 @@ def no_store(body: BaseModel, status_code: int = 200) -> JSONResponse:
     "/v1/oauth/clients",
     status_code=201,
     response_model=ClientCredentials,
-    dependencies=OPS,
     summary="Register a portal client (ops); the secret is shown once",
     responses=documented(Forbidden, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
 )
@@ -53,7 +52,6 @@ async def register(
 @router.get(
     "/v1/oauth/clients/{client_id}",
     response_model=ClientRead,
-    dependencies=OPS,
     responses=documented(Forbidden, ClientNotFound),
 )
 async def get_client(client_id: str, session: SessionDep) -> ClientRead:
@@ -63,7 +61,6 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
 @router.patch(
     "/v1/oauth/clients/{client_id}",
     response_model=ClientRead,
-    dependencies=OPS,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
     responses=documented(Forbidden, ClientNotFound, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
 )
@@ -76,7 +73,6 @@ async def update_client(
 @router.post(
     "/v1/oauth/clients/{client_id}/secret",
     response_model=ClientCredentials,
-    dependencies=OPS,
     summary="Rotate the client secret: the old one stops working at once",
     responses=documented(Forbidden, ClientNotFound, ClientRevoked),
 )
@@ -89,7 +85,6 @@ async def rotate_secret(
 @router.put(
     "/v1/oauth/clients/{client_id}/keys",
     response_model=ClientRead,
-    dependencies=OPS,
     summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
     responses=documented(Forbidden, ClientNotFound, ClientRevoked),
 )
@@ -102,7 +97,6 @@ async def replace_keys(
 @router.delete(
     "/v1/oauth/clients/{client_id}",
     status_code=204,
-    dependencies=OPS,
     summary="Revoke a client: no new tokens, and tokens already issued stop working",
     responses=documented(Forbidden, ClientNotFound),
 )

@@ -22,7 +22,7 @@ router = APIRouter(tags=["auth"])
     responses=documented(InvalidRefreshToken, keep={422: VALIDATION_ERROR}),
 )
 async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
-    pair = await tokens.refresh(request.app.state.sessionmaker, request, body.refresh_token)
+    pair = await tokens.refresh(request, body.refresh_token)
     return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
 
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import or_, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,7 +126,6 @@ def client_ip(request: Request) -> str | None:
 
 
 async def record_sign_in(
-    maker,
     request: Request,
     *,
     method: str,
@@ -136,7 +134,7 @@ async def record_sign_in(
     reason: str | None = None,
 ) -> None:
     """Audit one sign-in or failure, in its own transaction (a refusal rolls back the rest)."""
-    async with maker() as session:
+    async with request.app.state.sessionmaker() as session:
         session.add(
             SignInEvent(
                 method=method,
@@ -150,13 +148,13 @@ async def record_sign_in(
         await session.commit()
 
 
-async def refresh(maker: async_sessionmaker[AsyncSession], request: Request, raw: str) -> TokenPair:
+async def refresh(request: Request, raw: str) -> TokenPair:
     """A new pair for an unused refresh token; a reused one ends its whole session.
 
     One transaction of its own holding the token's row lock; a reused token's family is
     revoked and committed before the refusal.
     """
-    async with maker() as session:
+    async with request.app.state.sessionmaker() as session:
         found = await find(session, raw)
         if found is None or found.expires_at <= datetime.now(UTC):
             raise invalid_grant()
@@ -164,7 +162,6 @@ async def refresh(maker: async_sessionmaker[AsyncSession], request: Request, raw
             await revoke_family(session, request, found.family_id)
             await session.commit()
             await record_sign_in(
-                maker,
                 request,
                 method="refresh",
                 subject=found.sub,

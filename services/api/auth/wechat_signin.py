@@ -73,7 +73,6 @@ async def sign_in(session: AsyncSession, request: Request, *, body: WechatLogin)
     openid = await code2session(request, body.code)
     query = select(Applicant).where(Applicant.wechat_openid == openid)
     applicant = (await session.exec(query)).one_or_none()
-    maker = request.app.state.sessionmaker
     if applicant is None:
         ticket = secrets.token_urlsafe(24)
         await request.app.state.redis.set(f"wechat:ticket:{ticket}", openid, ex=TICKET_SECONDS)
@@ -83,7 +82,7 @@ async def sign_in(session: AsyncSession, request: Request, *, body: WechatLogin)
     pair = await start_session(
         session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
     )
-    await record_sign_in(maker, request, method="wechat", subject=applicant.sub, outcome="success")
+    await record_sign_in(request, method="wechat", subject=applicant.sub, outcome="success")
     return WechatAnswer(phone_check_required=False, tokens=pair)
 
 
@@ -114,7 +113,6 @@ async def bind(session: AsyncSession, request: Request, *, body: WechatBinding) 
         session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
     )
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="wechat",
         subject=mask_phone(body.phone),
@@ -137,7 +135,6 @@ async def unbind(session: AsyncSession, request: Request, principal: Principal) 
     # an applicant unbinding a lost or shared WeChat must not leave it signed in.
     await revoke_subject(session, request, applicant.sub, method="wechat")
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="wechat",
         subject=applicant.sub,
