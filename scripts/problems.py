@@ -125,7 +125,10 @@ def collect() -> dict[str, Row]:
         for path, operations in app.openapi().get("paths", {}).items():
             for method, operation in operations.items():
                 for response in operation.get("responses", {}).values():
-                    for code in URN.findall(response.get("description", "")):
+                    # Listed in the description, or (a status described before its
+                    # problems were named) as the content's examples.
+                    listed = response.get("description", "") + str(response.get("content", ""))
+                    for code in set(URN.findall(listed)):
                         label = f"{name}: {method.upper()} {path}"
                         rows.setdefault(code, Row()).endpoints.add(label)
     return rows

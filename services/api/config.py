@@ -20,11 +20,11 @@ DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
 
 
 class ApiSettings(
-    PostgresSettings, RedisSettings, S3Settings, TokenSettings, PiiSettings, ServiceUrls
+    PostgresSettings, RedisSettings, TokenSettings, PiiSettings, S3Settings, ServiceUrls
 ):
     """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP,
     tokens it issues and verifies, personal data it seals, and the object store where it
-    anchors the audit chain's signed checkpoints (services/api/audit/checkpoints.py)."""
+    anchors the audit chain's signed checkpoints."""
 
     rules_timeout: float = 10.0
     documents_timeout: float = 30.0

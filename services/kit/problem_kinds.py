@@ -51,17 +51,53 @@ class Problem(ProblemError):
         )
 
 
-def documented(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with the problem types it may carry."""
-    by_status: dict[int, list[type[Problem]]] = {}
+def _example(kind: type[Problem]) -> dict[str, Any]:
+    body = {
+        "type": TYPE_PREFIX + kind.code,
+        "title": kind.title,
+        "status": kind.status,
+        "detail": kind.text,
+    }
+    return {"summary": kind.text, "value": body}
+
+
+# The description FastAPI gives the 422 of a route with parameters or a body.
+VALIDATION_ERROR = "Validation Error"
+
+
+def documented(
+    *kinds: type[Problem], keep: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status with the problem types it may carry.
+
+    `keep` holds the descriptions a route gave a status before its problems were named
+    (published, so they stay word for word); those statuses show their types as
+    problem+json examples instead of in the description.
+    """
+    keep = keep or {}
+    by_status: dict[int, list[type[Problem]]] = {status: [] for status in keep}
     for kind in kinds:
         by_status.setdefault(kind.status, []).append(kind)
-    return {
-        status: {
-            "description": "\n".join(
-                f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in sorted(group, key=lambda k: k.code)
-            ),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-        for status, group in sorted(by_status.items())
-    }
+    answer: dict[int | str, dict[str, Any]] = {}
+    for status, group in sorted(by_status.items()):
+        group = sorted(group, key=lambda k: k.code)
+        if status in keep:
+            content: dict[str, Any] = {}
+            if group:
+                # Examples, not a schema: the status may carry other types too (a
+                # validation error, a problem common to every route).
+                content[PROBLEM_MEDIA_TYPE] = {"examples": {k.code: _example(k) for k in group}}
+            if status == 422 and keep[status] == VALIDATION_ERROR:
+                # FastAPI leaves out its own 422 once a route lists one: keep its schema.
+                content["application/json"] = {
+                    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
+                }
+            answer[status] = {"description": keep[status]} | (
+                {"content": content} if content else {}
+            )
+        else:
+            answer[status] = {
+                "description": "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group),
+                "content": {PROBLEM_MEDIA_TYPE: {}},
+            }
+    return answer

@@ -54,6 +54,6 @@ def test_each_process_refuses_only_its_own_development_secrets() -> None:
     with pytest.raises(ValidationError) as err:
         ApiSettings(environment="production")
     assert "pii_keys" in str(err.value) and "jwt_secret" in str(err.value)
-    # The gateway anchors the audit checkpoints in the object store: it holds its key.
+    # The gateway anchors the audit chain's checkpoints in the object store.
     assert "s3_secret_key" in str(err.value)
     assert NotifySettings(environment="production").environment == "production"

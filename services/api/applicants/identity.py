@@ -13,12 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from services.api.applicants.problems import (
+    IdentityConflict,
+    IdentityNotFound,
+    IdNumberTaken,
+    InvalidIdNumber,
+)
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
 from services.api.audit import service as audit
 from services.api.models import Applicant
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher, mask_id_number, validate_id_number
-from services.kit.problems import ProblemError
 
 ID_NUMBER = "id_number"
 PHONE = "phone"
@@ -65,7 +70,7 @@ async def set_identity(
     try:
         number = validate_id_number(id_number)
     except ValueError as exc:
-        raise ProblemError(422, "invalid-id-number", str(exc), title="Invalid ID number") from exc
+        raise InvalidIdNumber(str(exc)) from exc
     bidx = cipher.blind_index(ID_NUMBER, number)
     taken = await session.scalar(
         select(func.count())
@@ -73,12 +78,7 @@ async def set_identity(
         .where(Applicant.id_number_bidx == bidx, Applicant.sub != sub)
     )
     if taken:
-        raise ProblemError(
-            409,
-            "id-number-taken",
-            "该身份证号已绑定其他账号。如确属本人，请联系职称主管部门核实后处理。",
-            title="ID number already bound",
-        )
+        raise IdNumberTaken()
     applicant = await find(session, sub, lock=True)
     if applicant is None:
         applicant = Applicant(sub=sub)
@@ -90,9 +90,7 @@ async def set_identity(
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent request bound the same number or account
-        raise ProblemError(
-            409, "identity-conflict", "实名信息正被同时修改，请稍后重试。", title="Conflict"
-        ) from exc
+        raise IdentityConflict() from exc
     return Identity(sub=sub, name=name, id_number=number)
 
 
@@ -106,7 +104,7 @@ async def own_identity(session: AsyncSession, cipher: PiiCipher, sub: str) -> Id
     """The applicant's own record, in full (only its owner reads it)."""
     found = await applicant_identity(session, cipher, sub)
     if found is None:
-        raise ProblemError(404, "identity-not-found", "尚未填写实名信息（姓名和身份证号）。")
+        raise IdentityNotFound()
     return _read(found)
 
 

@@ -6,18 +6,38 @@ from fastapi import APIRouter, Request
 
 from services.api.access import PrincipalDep, allow
 from services.api.applicants import identity
+from services.api.applicants.problems import (
+    IdentityConflict,
+    IdentityNotFound,
+    IdNumberTaken,
+    InvalidIdNumber,
+)
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(prefix="/v1/me", tags=["applicants"])
 
 
-@router.get("/identity", response_model=IdentityRead, dependencies=[allow("applicant")])
+@router.get(
+    "/identity",
+    response_model=IdentityRead,
+    dependencies=[allow("applicant")],
+    responses=documented(Forbidden, IdentityNotFound),
+)
 async def get_identity(request: Request, session: SessionDep, principal: PrincipalDep):
     return await identity.own_identity(session, request.app.state.pii, principal.sub)
 
 
-@router.put("/identity", response_model=IdentityRead, dependencies=[allow("applicant")])
+@router.put(
+    "/identity",
+    response_model=IdentityRead,
+    dependencies=[allow("applicant")],
+    responses=documented(
+        Forbidden, IdNumberTaken, IdentityConflict, InvalidIdNumber, keep={422: VALIDATION_ERROR}
+    ),
+)
 async def put_identity(
     body: IdentityWrite, request: Request, session: SessionDep, principal: PrincipalDep
 ):

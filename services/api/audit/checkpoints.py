@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.audit.problems import AuditAnchorUnavailable, AuditCheckpointConflict
 from services.api.audit.service import GENESIS, verify_chain
 from services.api.models import AuditCheckpoint, AuditEntry
 from services.kit.problems import ProblemError
@@ -106,22 +107,13 @@ def is_genuine(checkpoint: Checkpoint, key: str) -> bool:
 
 
 def unavailable() -> ProblemError:
-    return ProblemError(
-        503,
-        "audit-anchor-unavailable",
-        "对象存储暂时不可用，无法写入或核对审计校验点。请稍后再试。",
-        title="Audit anchor unavailable",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
+    return AuditAnchorUnavailable(headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def conflict(seq: int) -> ProblemError:
-    return ProblemError(
-        409,
-        "audit-checkpoint-conflict",
+    return AuditCheckpointConflict(
         f"对象存储中序号 {seq} 的审计校验点与数据库中的审计链不符，审计记录可能已被篡改。"
         "请运维人员立即核查（GET /v1/audit/verification）。",
-        title="Audit checkpoint conflict",
         seq=seq,
     )
 
@@ -397,3 +389,14 @@ async def verify(session: AsyncSession, anchor: Anchor, key: str) -> Report:
         checkpoints_checked=len(set(table) | set(by_seq)),
         problems=sorted(set(problems)),
     )
+
+
+async def verify_and_sign(
+    session: AsyncSession, *, maker: async_sessionmaker[AsyncSession], anchor: Anchor, key: str
+) -> tuple[Report, Checkpoint | None]:
+    """Check the chain and every checkpoint; then sign the head, only when everything
+    checked out (never vouch for a broken chain)."""
+    report = await verify(session, anchor, key)
+    if not (report.chain_intact and report.checkpoints_intact):
+        return report, None
+    return report, await checkpoint(maker, anchor, key)

@@ -26,6 +26,13 @@ from starlette.concurrency import run_in_threadpool
 
 from services.api.audit import service as audit
 from services.api.auth import tokens
+from services.api.auth.problems import (
+    AccountDisabled,
+    InvalidCredentials,
+    OrgRoleMismatch,
+    StaffAccountNotFound,
+    UsernameTaken,
+)
 from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
 from services.api.auth.tokens import record_sign_in, start_session
 from services.api.models import Org, StaffAccount
@@ -52,11 +59,7 @@ def read(account: StaffAccount) -> StaffRead:
 async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
     org = await session.get(Org, org_id)
     if org is None or org.kind not in ROLE_ORG_KINDS[role]:
-        raise ProblemError(
-            422,
-            "org-role-mismatch",
-            "账号所属机构不存在，或机构类型与角色不符（如单位审核员须属于用人单位）。",
-        )
+        raise OrgRoleMismatch()
 
 
 async def create_account(
@@ -68,7 +71,7 @@ async def create_account(
         select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
     )
     if taken:
-        raise ProblemError(409, "username-taken", "该用户名已被使用，请换一个。")
+        raise UsernameTaken()
     account = StaffAccount(
         username=body.username,
         password_hash=await _hash(body.password),
@@ -89,7 +92,7 @@ async def create_account(
 async def get_account(session, account_id: uuid.UUID, *, lock: bool = False) -> StaffAccount:
     found = await session.get(StaffAccount, account_id, with_for_update=lock)
     if found is None:
-        raise ProblemError(404, "staff-account-not-found", "账号不存在。", title="Not found")
+        raise StaffAccountNotFound()
     return found
 
 
@@ -137,9 +140,7 @@ def _sub(account: StaffAccount) -> str:
 
 
 def _bad_credentials() -> ProblemError:
-    return ProblemError(
-        401, "invalid-credentials", "用户名或密码错误。", title="Invalid credentials"
-    )
+    return InvalidCredentials()
 
 
 async def sign_in(request: Request, *, body: StaffLogin) -> TokenPair:
@@ -151,7 +152,7 @@ async def sign_in(request: Request, *, body: StaffLogin) -> TokenPair:
 
     async def audit(outcome: str, reason: str | None = None) -> None:
         await record_sign_in(
-            maker, request, method="password", subject=body.username, outcome=outcome, reason=reason
+            request, method="password", subject=body.username, outcome=outcome, reason=reason
         )
 
     async with maker() as session:
@@ -178,7 +179,7 @@ async def sign_in(request: Request, *, body: StaffLogin) -> TokenPair:
             raise _bad_credentials()
         if account.status != "active":
             await audit("failure", "disabled")
-            raise ProblemError(403, "account-disabled", "该账号已停用，请联系运维。")
+            raise AccountDisabled()
         account.failed_attempts, account.locked_until = 0, None
         if HASHER.check_needs_rehash(account.password_hash):
             account.password_hash = await _hash(body.password)

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.api.auth import codes
+from services.api.auth.problems import AccountDisabled, InvalidLoginCode
 from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
 from services.api.http import RelayAfterCommit
 from services.api.ratelimit import guarded
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
 NO_STORE = {"Cache-Control": "no-store"}
@@ -31,6 +33,7 @@ async def send_code(body: CodeRequest, request: Request, session: SessionDep) ->
     "/v1/auth/sms-logins",
     response_model=TokenPair,
     summary="Sign in with the phone and its SMS code: access + refresh token",
+    responses=documented(InvalidLoginCode, AccountDisabled),
 )
 @guarded
 async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JSONResponse:

@@ -185,7 +185,6 @@ async def token(request: Request, session: SessionDep) -> JSONResponse:
     except ProblemError as problem:
         if problem.status in (401, 400):
             await record_sign_in(
-                request.app.state.sessionmaker,
                 request,
                 method="client_credentials",
                 subject=(await _claimed_client(request))[:128],
@@ -252,7 +251,6 @@ async def _token(request: Request, session: SessionDep) -> JSONResponse:
     )
     access, ttl = access_token(request, principal)
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="client_credentials",
         subject=client.client_id,

@@ -24,6 +24,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.applicants.identity import PHONE
+from services.api.auth.problems import AccountDisabled, InvalidLoginCode
 from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
 from services.api.auth.tokens import client_ip, record_sign_in, start_session
 from services.api.models import Applicant
@@ -156,7 +157,6 @@ async def check_code(request: Request, phone: str, code: str) -> None:
     if outcome == "address-blocked":
         raise too_many(int(seconds), "本网络验证码错误次数过多，请稍后再试。")
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="sms",
         subject=mask_phone(phone),
@@ -169,18 +169,11 @@ async def check_code(request: Request, phone: str, code: str) -> None:
             "验证码错误次数过多，该手机号已暂时锁定，请按 Retry-After 稍后再试。",
             code="phone-locked",
         )
-    raise ProblemError(
-        401,
-        "invalid-login-code",
-        "验证码错误或已失效，请核对短信中的6位验证码，或重新获取。",
-        title="Invalid code",
-    )
+    raise InvalidLoginCode()
 
 
 def disabled() -> ProblemError:
-    return ProblemError(
-        403, "account-disabled", "该账号已停用，请联系职称主管部门。", title="Account disabled"
-    )
+    return AccountDisabled()
 
 
 async def send_code(session: AsyncSession, request: Request, *, body: CodeRequest) -> CodeSent:
@@ -233,7 +226,6 @@ async def sign_in(session: AsyncSession, request: Request, *, body: SmsLogin) ->
         session, request, Principal(sub=applicant.sub, role="applicant"), method="sms"
     )
     await record_sign_in(
-        request.app.state.sessionmaker,
         request,
         method="sms",
         subject=mask_phone(body.phone),

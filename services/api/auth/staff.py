@@ -9,8 +9,17 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth import accounts
+from services.api.auth.problems import (
+    AccountDisabled,
+    InvalidCredentials,
+    OrgRoleMismatch,
+    StaffAccountNotFound,
+    UsernameTaken,
+)
 from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(tags=["auth"])
 OPS = [allow("ops")]
@@ -22,12 +31,18 @@ OPS = [allow("ops")]
     response_model=StaffRead,
     dependencies=OPS,
     summary="Create a staff account bound to one organisation and role (ops)",
+    responses=documented(Forbidden, UsernameTaken, OrgRoleMismatch, keep={422: VALIDATION_ERROR}),
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
 
 
-@router.get("/v1/staff-accounts/{account_id}", response_model=StaffRead, dependencies=OPS)
+@router.get(
+    "/v1/staff-accounts/{account_id}",
+    response_model=StaffRead,
+    dependencies=OPS,
+    responses=documented(Forbidden, StaffAccountNotFound),
+)
 async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
     return accounts.read(await accounts.get_account(session, account_id))
 
@@ -37,6 +52,9 @@ async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
     response_model=StaffRead,
     dependencies=OPS,
     summary="Disable, re-enable, re-scope or reset the password of a staff account (ops)",
+    responses=documented(
+        Forbidden, StaffAccountNotFound, OrgRoleMismatch, keep={422: VALIDATION_ERROR}
+    ),
 )
 async def update(
     account_id: uuid.UUID,
@@ -52,6 +70,7 @@ async def update(
     "/v1/auth/staff-logins",
     response_model=TokenPair,
     summary="Staff sign-in with username and password: access + refresh token",
+    responses=documented(InvalidCredentials, AccountDisabled),
 )
 async def login(body: StaffLogin, request: Request) -> JSONResponse:
     pair = await accounts.sign_in(request, body=body)

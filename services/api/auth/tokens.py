@@ -19,8 +19,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import revocation
+from services.api.auth.problems import InvalidRefreshToken
 from services.api.auth.schemas import TokenPair
-from services.api.models import RefreshToken, SignInEvent
+from services.api.models import Applicant, RefreshToken, SignInEvent
 from services.kit.auth import Principal, issue_token, signing_key
 from services.kit.logs import request_id_var
 from services.kit.problems import ProblemError
@@ -73,8 +74,8 @@ async def start_session(
     return TokenPair(access_token=token, expires_in=ttl, refresh_token=refresh)
 
 
-def invalid_grant(detail: str = "刷新令牌无效、已过期或已被使用，请重新登录。") -> ProblemError:
-    return ProblemError(401, "invalid-refresh-token", detail, title="Invalid refresh token")
+def invalid_grant(detail: str | None = None) -> ProblemError:
+    return InvalidRefreshToken(detail)
 
 
 async def revoke_family(session: AsyncSession, request: Request, family_id: uuid.UUID) -> None:
@@ -125,7 +126,6 @@ def client_ip(request: Request) -> str | None:
 
 
 async def record_sign_in(
-    maker,
     request: Request,
     *,
     method: str,
@@ -134,7 +134,7 @@ async def record_sign_in(
     reason: str | None = None,
 ) -> None:
     """Audit one sign-in or failure, in its own transaction (a refusal rolls back the rest)."""
-    async with maker() as session:
+    async with request.app.state.sessionmaker() as session:
         session.add(
             SignInEvent(
                 method=method,
@@ -146,3 +146,51 @@ async def record_sign_in(
             )
         )
         await session.commit()
+
+
+async def refresh(request: Request, raw: str) -> TokenPair:
+    """A new pair for an unused refresh token; a reused one ends its whole session.
+
+    One transaction of its own holding the token's row lock; a reused token's family is
+    revoked and committed before the refusal.
+    """
+    async with request.app.state.sessionmaker() as session:
+        found = await find(session, raw)
+        if found is None or found.expires_at <= datetime.now(UTC):
+            raise invalid_grant()
+        if found.status != "active" or not await _still_allowed(session, found.sub, found.role):
+            await revoke_family(session, request, found.family_id)
+            await session.commit()
+            await record_sign_in(
+                request,
+                method="refresh",
+                subject=found.sub,
+                outcome="failure",
+                reason={"used": "reused_token_family_revoked", "active": "account_disabled"}.get(
+                    found.status, "revoked"
+                ),
+            )
+            raise invalid_grant()
+        principal = Principal(
+            sub=found.sub, role=found.role, org_id=str(found.org_id) if found.org_id else None
+        )
+        pair = await rotate(session, request, found, principal=principal)
+        await session.commit()
+    return pair
+
+
+async def _still_allowed(session: AsyncSession, sub: str, role: str) -> bool:
+    """An applicant account disabled since sign-in ends its sessions (staff changes revoke
+    them when they are made)."""
+    if role != "applicant":
+        return True
+    query = select(Applicant.status).where(Applicant.sub == sub)
+    status = (await session.exec(query)).one_or_none()
+    return status in (None, "active")
+
+
+async def logout(session: AsyncSession, request: Request, raw: str) -> None:
+    """End the session the refresh token belongs to (an unknown token: nothing to end)."""
+    found = await find(session, raw)
+    if found is not None:
+        await revoke_family(session, request, found.family_id)

@@ -56,6 +56,7 @@ REVIEWER_ACTS = documented(
     dependencies=[allow(*REVIEWER_ROLES)],
     response_model=list[QueueItem],
     summary="审核界面: the declarations waiting at my step, riskiest first",
+    responses=documented(Forbidden),
     description="Declarations with papers flagged by the journal register come first (those "
     "recorded at submission and new matches against today's register), then those with "
     "social-insurance consistency warnings, then those sharing claimed papers or achievements "

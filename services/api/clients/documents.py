@@ -14,6 +14,7 @@ import httpx
 from fastapi.responses import Response
 
 from services.kit.logs import request_id_var
+from services.kit.problem_kinds import Problem
 from services.kit.problems import ProblemError
 
 RETRY_AFTER_SECONDS = "10"
@@ -24,14 +25,16 @@ def make_client(base_url: str, timeout: float = 30.0) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
 
 
+class DocumentsUnavailable(Problem):
+    # The gateway's own answer when the document service cannot be reached.
+    status = 503
+    code = "documents-unavailable"
+    title = "Document service unavailable"
+    text = "材料服务暂不可用，本次上传未保存。请稍后重试。"
+
+
 def unavailable() -> ProblemError:
-    return ProblemError(
-        503,
-        "documents-unavailable",
-        "材料服务暂不可用，本次上传未保存。请稍后重试。",
-        title="Document service unavailable",
-        headers={"Retry-After": RETRY_AFTER_SECONDS},
-    )
+    return DocumentsUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def _headers(**extra: str | None) -> dict[str, str]:

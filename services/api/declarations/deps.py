@@ -18,7 +18,7 @@ import inspect
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, require_role
 from services.api.declarations import service
@@ -42,18 +42,27 @@ def declaration_dependency(
     lock: bool = False,
     if_match: bool | None = None,
     idempotent: bool = False,
+    own_session: bool = False,
 ) -> Any:
     """`Depends(...)` yielding the checked declaration.
 
     `roles`: who may use the route (none: anyone who may see the declaration).
     `if_match`: None, no If-Match header; False, checked when sent; True, required.
     `idempotent`: the route takes an Idempotency-Key, looked up before the load.
+    `own_session`: loaded on a short session of its own, closed before the handler runs,
+    for a route that calls out with no connection held (the declaration comes detached).
     """
 
     async def load_checked(**kwargs: Any) -> Declaration:
-        session = kwargs["session"]
         principal: Principal = kwargs["principal"]
-        declaration = await service.load(session, principal, kwargs["declaration_id"], lock=lock)
+        if own_session:
+            async with kwargs["request"].app.state.sessionmaker() as session:
+                declaration = await service.load(session, principal, kwargs["declaration_id"])
+        else:
+            session = kwargs["session"]
+            declaration = await service.load(
+                session, principal, kwargs["declaration_id"], lock=lock
+            )
         if roles:
             require_role(principal, *roles)
         if if_match is not None:
@@ -65,9 +74,12 @@ def declaration_dependency(
     # dependencies, the Idempotency-Key among them.
     params = [
         inspect.Parameter("declaration_id", _KEYWORD, annotation=Annotated[uuid.UUID, Path()]),
-        inspect.Parameter("session", _KEYWORD, annotation=SessionDep),
         inspect.Parameter("principal", _KEYWORD, annotation=PrincipalDep),
     ]
+    if own_session:
+        params.insert(1, inspect.Parameter("request", _KEYWORD, annotation=Request))
+    else:
+        params.insert(1, inspect.Parameter("session", _KEYWORD, annotation=SessionDep))
     if idempotent:
         params.append(inspect.Parameter("idem", _KEYWORD, annotation=IdempotencyDep))
     if if_match is not None:
@@ -111,5 +123,9 @@ ReviewersRecord = Annotated[
 CommitteesDeclaration = Annotated[
     Declaration, declaration_dependency("committee_office", lock=True, idempotent=True)
 ]
+
+# The applicant asking the registries about their draft: read on a session of its own,
+# since the registries are asked with no connection held (registries/lookups.py).
+ApplicantsLookup = Annotated[Declaration, declaration_dependency("applicant", own_session=True)]
 
 CurrentApplicant = Annotated[Principal, _role_dependency("applicant")]

@@ -16,10 +16,15 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
+from services.api.clients.documents import DocumentsUnavailable
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
+from services.api.documents.problems import UploadInterrupted
 from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
+from services.kit.problem_kinds import documented
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 
@@ -36,15 +41,26 @@ async def lifespan(app: FastAPI):
 
 router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
 
-_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
 _MULTIPART = scan_upload("材料类别（材料服务 GET /v1/kinds）")
-_UPLOAD_RESPONSES = {
+# The statuses the document routes were published with, described in words (their
+# problem types are in docs/problems.md); the statuses added since list their types.
+_PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+_DESCRIBED = {
     404: {"description": "申报不存在或无权查看", **_PROBLEM},
     409: {"description": "申报已提交，不能再改动材料", **_PROBLEM},
     413: {"description": "上传内容超过上限", **_PROBLEM},
     422: {"description": "材料未通过检查：findings 列出全部问题", **_PROBLEM},
     503: {"description": "材料服务或文件存储不可用（带 Retry-After），申报未改动", **_PROBLEM},
 }
+
+
+def _responses(*statuses: int, new: dict) -> dict:
+    return {**new, **{k: _DESCRIBED[k] for k in statuses}}
+
+
+_UPLOAD_RESPONSES = _responses(
+    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
+)
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
     router.post,
@@ -118,7 +134,7 @@ async def replace(
 @router.delete(
     "/{declaration_id}/documents/{document_id}",
     status_code=204,
-    responses={k: _UPLOAD_RESPONSES[k] for k in (404, 409, 503)},
+    responses=_responses(404, 409, 503, new=documented(Forbidden)),
     summary="删除材料（申请人，申报提交前）",
 )
 async def delete(
@@ -137,6 +153,7 @@ async def delete(
     "/{declaration_id}/documents",
     response_model=list[DocumentRead],
     summary="申报的材料（有权查看申报的人）",
+    responses=documented(DeclarationNotFound, DocumentsUnavailable),
 )
 async def list_documents(
     declaration_id: uuid.UUID,
@@ -153,7 +170,7 @@ async def list_documents(
 @router.get(
     "/{declaration_id}/documents/{document_id}/download",
     response_model=DownloadLink,
-    responses={k: _UPLOAD_RESPONSES[k] for k in (404, 503)},
+    responses=_responses(404, 503, new={}),
     summary="限时下载链接（不超过 15 分钟；申请人、审核链已到达的审核人、上级职改办）",
 )
 async def download(

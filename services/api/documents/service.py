@@ -22,6 +22,7 @@ from services.api.access import require_role
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.declarations.problems import DeclarationNotEditable
+from services.api.documents.problems import DocumentNotActive, DocumentNotFound
 from services.api.models import Campaign, Declaration
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -31,12 +32,6 @@ logger = logging.getLogger("zhicheng.api.documents")
 
 def not_editable(status: str) -> ProblemError:
     return DeclarationNotEditable(status_now=status)
-
-
-def document_not_found() -> ProblemError:
-    return ProblemError(
-        404, "document-not-found", "材料不存在或不属于该申报。", title="Document not found"
-    )
 
 
 async def check_editable(
@@ -110,12 +105,12 @@ async def owned_document(
     """The document service's record, if it belongs to this declaration; else 404."""
     response = await client.get_document(http, str(document_id))
     if response.status_code == 404:
-        raise document_not_found()
+        raise DocumentNotFound()
     if response.status_code != 200:
         raise client.unavailable()
     doc = response.json()
     if doc["declaration_id"] != str(declaration_id):
-        raise document_not_found()
+        raise DocumentNotFound()
     return doc
 
 
@@ -170,14 +165,9 @@ async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> 
     # The old document was replaced or deleted meanwhile (or the service is down); the
     # new one is discarded by the caller.
     if response.status_code == 409:
-        raise ProblemError(
-            409,
-            "document-not-active",
-            "要替换的材料已被替换或删除，本次替换未生效。请刷新材料列表后重试。",
-            title="Document not active",
-        )
+        raise DocumentNotActive()
     if response.status_code == 404:
-        raise document_not_found()
+        raise DocumentNotFound()
     raise client.unavailable()
 
 

@@ -20,9 +20,9 @@ from starlette.requests import ClientDisconnect
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.documents import service
+from services.api.documents.problems import UploadInterrupted
 from services.api.http import etag
 from services.kit.auth import Principal
-from services.kit.problems import ProblemError
 
 
 async def _forward(
@@ -51,9 +51,7 @@ async def _forward(
     except ClientDisconnect as exc:
         # The caller went away mid-file; the document service saw a cut-off body and
         # stored nothing. Nobody reads this answer, but it is not a server error.
-        raise ProblemError(
-            400, "upload-interrupted", "上传中断，未保存任何内容，请重新上传。"
-        ) from exc
+        raise UploadInterrupted() from exc
 
 
 async def upload(

@@ -20,9 +20,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.journals.normalise import name_key, parse_cn, parse_issn
+from services.api.journals.problems import (
+    JournalCsvEmpty,
+    JournalCsvEncoding,
+    JournalCsvHeader,
+    JournalCsvInvalid,
+    JournalCsvTooLong,
+    JournalCsvUnreadable,
+)
 from services.api.journals.schemas import JournalImportRead, JournalRead, PaperCheck
 from services.api.models import Journal
-from services.kit.problems import ProblemError
 
 HEADER = ("issn", "cn", "name", "status", "source", "listed_on")
 STATUS = {
@@ -49,21 +56,17 @@ def _decode(raw: bytes) -> str:
         try:
             return raw.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise ProblemError(
-                422, "journal-csv-encoding", "期刊名录文件编码无法识别，请另存为 UTF-8 编码的 CSV。"
-            ) from exc
+            raise JournalCsvEncoding() from exc
 
 
 def parse_csv(raw: bytes) -> list[dict[str, Any]]:
     text = _decode(raw)
     if "\x00" in text:  # Postgres text cannot hold it; no real register contains one
-        raise ProblemError(422, "journal-csv-unreadable", "期刊名录含有空字符，请检查后重新上传。")
+        raise JournalCsvUnreadable("期刊名录含有空字符，请检查后重新上传。")
     try:
         return _parse(csv.reader(io.StringIO(text)))
     except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
-        raise ProblemError(
-            422,
-            "journal-csv-unreadable",
+        raise JournalCsvUnreadable(
             f"期刊名录不是有效的 CSV 文件（{exc}），请检查后重新上传。",
         ) from exc
 
@@ -71,9 +74,7 @@ def parse_csv(raw: bytes) -> list[dict[str, Any]]:
 def _parse(reader) -> list[dict[str, Any]]:
     header = [h.strip().lower() for h in next(reader, [])]
     if tuple(header) != HEADER:
-        raise ProblemError(
-            422,
-            "journal-csv-header",
+        raise JournalCsvHeader(
             f"期刊名录首行须为：{','.join(HEADER)}（当前为：{','.join(header) or '空'}）。",
         )
     rows, errors = [], []
@@ -128,15 +129,20 @@ def _parse(reader) -> list[dict[str, Any]]:
             }
         )
         if len(rows) > MAX_ROWS:
-            raise ProblemError(422, "journal-csv-too-long", f"一次最多导入{MAX_ROWS}行。")
+            raise JournalCsvTooLong(f"一次最多导入{MAX_ROWS}行。")
     if errors:
-        raise ProblemError(
-            422,
-            "journal-csv-invalid",
+        raise JournalCsvInvalid(
             f"期刊名录有{len(errors)}行不正确，整份文件未导入，请修改后重新上传。",
             errors=errors[:200],
         )
     return rows
+
+
+async def import_csv(session: AsyncSession, raw: bytes) -> JournalImportRead:
+    """The whole register file: all of it is imported, or none (a problem says why)."""
+    if not raw.strip():
+        raise JournalCsvEmpty()
+    return await import_rows(session, parse_csv(raw))
 
 
 async def import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> JournalImportRead:
@@ -173,9 +179,7 @@ async def import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> Jour
             session.add(journal)
             updated += 1
     if conflicts:
-        raise ProblemError(
-            422,
-            "journal-csv-invalid",
+        raise JournalCsvInvalid(
             f"期刊名录有{len(conflicts)}行与已有刊物冲突，整份文件未导入，请修改后重新上传。",
             errors=conflicts[:200],
         )

@@ -10,10 +10,20 @@ from starlette.datastructures import UploadFile as StarletteUploadFile
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.journals import register
+from services.api.journals.problems import (
+    JournalCsvEmpty,
+    JournalCsvEncoding,
+    JournalCsvHeader,
+    JournalCsvInvalid,
+    JournalCsvTooLarge,
+    JournalCsvTooLong,
+    JournalCsvUnreadable,
+)
 from services.api.journals.schemas import JournalImportRead, JournalRead, JournalStatus
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import FILE, multipart_body
-from services.kit.problems import ProblemError
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(prefix="/v1/journals", tags=["journals"])
 MAX_BYTES = 20 * 1024 * 1024
@@ -29,24 +39,37 @@ MAX_BYTES = 20 * 1024 * 1024
     openapi_extra=multipart_body(
         {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
     ),
+    responses=documented(
+        Forbidden,
+        JournalCsvTooLarge,
+        JournalCsvEmpty,
+        JournalCsvEncoding,
+        JournalCsvUnreadable,
+        JournalCsvHeader,
+        JournalCsvTooLong,
+        JournalCsvInvalid,
+        keep={422: VALIDATION_ERROR},
+    ),
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
 ):
+    return await idem.respond(await register.import_csv(session, await _csv_bytes(request)))
+
+
+async def _csv_bytes(request: Request) -> bytes:
+    """The file's bytes, from the form's `file` field or the body, within the size limit."""
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_BYTES)
         upload = form.get("file")
         if not isinstance(upload, StarletteUploadFile):
-            raise ProblemError(422, "journal-csv-empty", "请以 file 字段上传期刊名录 CSV 文件。")
+            raise JournalCsvEmpty("请以 file 字段上传期刊名录 CSV 文件。")
         raw = await upload.read(MAX_BYTES + 1)
     else:
         raw = await request.body()
     if len(raw) > MAX_BYTES:
-        raise ProblemError(413, "journal-csv-too-large", "期刊名录文件不能超过20MB，请分批导入。")
-    if not raw.strip():
-        raise ProblemError(422, "journal-csv-empty", "请上传期刊名录 CSV 文件内容。")
-    rows = register.parse_csv(raw)
-    return await idem.respond(await register.import_rows(session, rows))
+        raise JournalCsvTooLarge()
+    return raw
 
 
 @router.get(
@@ -54,6 +77,7 @@ async def import_csv(
     dependencies=[allow("ops", *REVIEWER_ROLES)],
     response_model=list[JournalRead],
     summary="Search the register by ISSN, CN or name",
+    responses=documented(Forbidden),
 )
 async def search(
     session: SessionDep,

@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.declarations.deps import VisibleDeclaration
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.http import RelayAfterCommit
 from services.api.payments import service
+from services.api.payments.problems import CALLBACK_PROBLEMS, PaymentOrderNotFound
 from services.api.payments.schemas import (
     SIGNATURE_HEADER,
     CallbackAnswer,
@@ -20,7 +22,9 @@ from services.api.payments.schemas import (
     PaymentCallback,
     PaymentOrderRead,
 )
+from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["payments"], dependencies=[RelayAfterCommit])
 
@@ -45,7 +49,10 @@ _CALLBACK_BODY = {
         "deadline is applied even if its callback comes late, and undoes an expiry."
     ),
     openapi_extra=_CALLBACK_BODY,
-    responses={401: {"description": "bad signature"}, 409: {}, 422: {}},
+    responses=documented(
+        *CALLBACK_PROBLEMS,
+        keep={401: "bad signature", 409: "Conflict", 422: "Unprocessable Entity"},
+    ),
 )
 async def callback(
     request: Request,
@@ -66,6 +73,7 @@ async def callback(
     "/v1/payments/expirations",
     response_model=ExpirySweep,
     dependencies=[allow("ops", "service")],
+    responses=documented(Forbidden),
     summary="Withdraw declarations unpaid at their deadline (idempotent; ops or service)",
     description=(
         "逾期不缴费者视为放弃. Runs the sweep the gateway also runs periodically; one replica "
@@ -83,6 +91,7 @@ async def expirations(
     "/v1/declarations/{declaration_id}/payment-order",
     response_model=PaymentOrderRead,
     summary="The declaration's review-fee order",
+    responses=documented(DeclarationNotFound, PaymentOrderNotFound),
 )
 async def payment_order(declaration: VisibleDeclaration, session: SessionDep) -> PaymentOrderRead:
     return PaymentOrderRead.model_validate(await service.order_of(session, declaration))

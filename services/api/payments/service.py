@@ -25,10 +25,21 @@ from services.api.clock import shanghai
 from services.api.declarations import service as declarations
 from services.api.models import Campaign, Declaration, PaymentOrder
 from services.api.notices import notify
+from services.api.payments.problems import (
+    DeclarationNotPayable,
+    PaymentAfterDeadline,
+    PaymentAlreadySettled,
+    PaymentAmountMismatch,
+    PaymentCallbackConflict,
+    PaymentCallbackInvalid,
+    PaymentOrderNotFound,
+    PaymentSignatureInvalid,
+    PaymentTimeInFuture,
+    PaymentTransactionReused,
+)
 from services.api.payments.schemas import CallbackAnswer, ExpirySweep, PaymentCallback
 from services.kit.auth import Principal
 from services.kit.outbox import cancel_notifications
-from services.kit.problems import ProblemError
 
 PROVIDER = Principal(sub="payment-provider", role="service")
 # One cluster-wide key for the expiry sweep's advisory lock (only one replica sweeps).
@@ -80,7 +91,7 @@ async def order_of(session: AsyncSession, declaration: Declaration) -> PaymentOr
         )
     ).first()
     if order is None:
-        raise ProblemError(404, "payment-order-not-found", "该申报尚无缴费订单（未发出缴费通知）。")
+        raise PaymentOrderNotFound()
     return order
 
 
@@ -88,13 +99,7 @@ def verify_signature(raw: bytes, signature: str | None, *, key: str) -> None:
     expected = hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
     given = (signature or "").strip().removeprefix("sha256=").lower()
     if not given or not hmac.compare_digest(given, expected):
-        raise ProblemError(
-            401,
-            "payment-signature-invalid",
-            "缴费回调签名无效：须在 X-Payment-Signature 请求头中提供"
-            "对请求原文的 HMAC-SHA256 签名。",
-            title="Invalid payment signature",
-        )
+        raise PaymentSignatureInvalid()
 
 
 def _answer(order: PaymentOrder) -> CallbackAnswer:
@@ -115,9 +120,7 @@ def _parse(raw: bytes) -> PaymentCallback:
         errors = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
         ]
-        raise ProblemError(
-            422, "payment-callback-invalid", "缴费回调内容不完整或格式有误。", errors=errors
-        ) from exc
+        raise PaymentCallbackInvalid(errors=errors) from exc
 
 
 async def _locked_declaration(session: AsyncSession, order: PaymentOrder) -> Declaration:
@@ -147,39 +150,25 @@ async def apply_callback(
         )
     ).first()
     if order is None:
-        raise ProblemError(404, "payment-order-not-found", "缴费订单不存在。")
+        raise PaymentOrderNotFound()
     if order.transaction_id == cb.transaction_id:
         if order.amount_fen == cb.amount_fen and order.paid_at == cb.paid_at:
             return _answer(order), True
-        raise ProblemError(
-            409,
-            "payment-callback-conflict",
-            "同一交易号的缴费回调内容与已入账的不一致，请核对。",
-            transaction_id=cb.transaction_id,
-        )
+        raise PaymentCallbackConflict(transaction_id=cb.transaction_id)
     if cb.amount_fen != order.amount_fen:
-        raise ProblemError(
-            422,
-            "payment-amount-mismatch",
+        raise PaymentAmountMismatch(
             f"缴费金额与应缴评审费不符：应缴{yuan(order.amount_fen)}元，"
             f"实缴{yuan(cb.amount_fen)}元，未入账。",
             expected_fen=order.amount_fen,
             received_fen=cb.amount_fen,
         )
     if order.status in ("paid", "refunded"):
-        raise ProblemError(
-            409,
-            "payment-already-settled",
-            "该订单已有另一笔缴费入账（或已退费），本笔不入账，应由支付机构原路退回。",
-            status_now=order.status,
-        )
+        raise PaymentAlreadySettled(status_now=order.status)
     now = await clock.db_now(session)
     if cb.paid_at > now + CLOCK_SKEW:
-        raise ProblemError(422, "payment-time-in-future", "回调中的支付时间晚于当前时间。")
+        raise PaymentTimeInFuture()
     if cb.paid_at > order.deadline_at:
-        raise ProblemError(
-            409,
-            "payment-after-deadline",
+        raise PaymentAfterDeadline(
             f"支付时间晚于缴费截止时间{shanghai(order.deadline_at)}，"
             "按规定逾期不缴费者视为放弃，本笔不入账，应由支付机构原路退回。",
             deadline=order.deadline_at.isoformat(),
@@ -189,12 +178,7 @@ async def apply_callback(
     # is undone (a fee paid before the deadline is never lost).
     reinstated = order.status == "expired" and declaration.status == "withdrawn"
     if declaration.status != "payment_due" and not reinstated:
-        raise ProblemError(
-            409,
-            "declaration-not-payable",
-            "该申报当前不处于待缴费状态，本笔不入账。",
-            status_now=declaration.status,
-        )
+        raise DeclarationNotPayable(status_now=declaration.status)
     from_status = declaration.status
     order.status = "paid"
     order.transaction_id = cb.transaction_id
@@ -207,9 +191,7 @@ async def apply_callback(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise ProblemError(
-            409, "payment-transaction-reused", "该交易号已用于另一缴费订单，本笔不入账。"
-        ) from exc
+        raise PaymentTransactionReused() from exc
     reason = (
         f"缴纳评审费{yuan(order.amount_fen)}元，交易号{cb.transaction_id}，"
         f"支付时间{shanghai(cb.paid_at)}"

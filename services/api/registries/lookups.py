@@ -3,12 +3,11 @@ and store, so no database connection or row lock waits on a registry."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.http import DeferredIdempotency, check_if_match
+from services.api.models import Declaration
 from services.api.registries import service
 from services.api.registries.base import Registry
 from services.kit.auth import Principal
@@ -18,7 +17,7 @@ from services.kit.pii import PiiCipher
 async def run(
     session: AsyncSession,
     principal: Principal,
-    declaration_id: uuid.UUID,
+    declaration: Declaration,
     *,
     sessionmaker,
     registries: dict[str, Registry],
@@ -29,7 +28,7 @@ async def run(
     # 1. A short read on its own session: who to ask about, and the version read.
     async with sessionmaker() as reading:
         await idem.replay_if_answered(reading)
-        query, version = await service.prepare(reading, principal, declaration_id, cipher=cipher)
+        query, version = await service.prepare(reading, declaration, cipher=cipher)
     check_if_match(if_match, version, required=False)
     # 2. The registries, concurrently, each within its timeout; no connection is held.
     outcomes = await service.ask(registries, query)
@@ -38,7 +37,7 @@ async def run(
     result = await service.store(
         session,
         principal,
-        declaration_id,
+        declaration.id,
         query=query,
         outcomes=outcomes,
         cipher=cipher,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 
 from services.api.access import PrincipalDep
-from services.api.declarations.deps import VisibleDeclaration
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    ApplicantsLookup,
+    VisibleDeclaration,
+)
+from services.api.declarations.problems import DeclarationNotEditable
 from services.api.http import DeferredIdempotencyDep, IfMatch
 from services.api.registries import lookups, service
+from services.api.registries.problems import IdentityRequired, LookupStale
 from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/declarations/{declaration_id}", tags=["data sharing"])
 
@@ -26,9 +32,10 @@ router = APIRouter(prefix="/v1/declarations/{declaration_id}", tags=["data shari
     "lookup verified is kept. The registries are asked with no database connection held; "
     "the answers are then stored under the declaration's lock if it is still editable (and "
     "still at the `If-Match` version, when one is given).",
+    responses=documented(*ACT_PROBLEMS, DeclarationNotEditable, IdentityRequired, LookupStale),
 )
 async def run_lookups(
-    declaration_id: uuid.UUID,
+    declaration: ApplicantsLookup,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
@@ -38,7 +45,7 @@ async def run_lookups(
     return await lookups.run(
         session,
         principal,
-        declaration_id,
+        declaration,
         sessionmaker=request.app.state.sessionmaker,
         registries=request.app.state.registries,
         cipher=request.app.state.pii,
@@ -47,7 +54,12 @@ async def run_lookups(
     )
 
 
-@router.get("/lookups", response_model=list[RegistryResult], summary="What the registries gave")
+@router.get(
+    "/lookups",
+    response_model=list[RegistryResult],
+    summary="What the registries gave",
+    responses=documented(*READ_PROBLEMS),
+)
 async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> list[RegistryResult]:
     return await service.stored(session, declaration)
 
@@ -59,8 +71,9 @@ async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> l
     description="The applicant sees the paper flags (请自行核验) and the 决策咨询类信息 "
     "conversion; reviewers also see social-insurance consistency warnings and duplicate "
     "claims across the year's declarations.",
+    responses=documented(*READ_PROBLEMS),
 )
 async def get_warnings(
-    declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    declaration: VisibleDeclaration, session: SessionDep, principal: PrincipalDep
 ) -> WarningsRead:
-    return await service.warnings(session, principal, declaration_id)
+    return await service.warnings(session, principal, declaration)

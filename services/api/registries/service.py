@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.access import OFFICE_ROLES, forbidden
+from services.api.access import OFFICE_ROLES
 from services.api.applicants.identity import applicant_identity
 from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
@@ -27,12 +27,12 @@ from services.api.registries import facts, risk
 from services.api.registries.base import Connection, Outcome, Query, Registry
 from services.api.registries.continuing_education import ContinuingEducationRegistry
 from services.api.registries.education import EducationRegistry
+from services.api.registries.problems import IdentityRequired, LookupStale
 from services.api.registries.schemas import LookupsRead, RegistryResult, WarningsRead
 from services.api.registries.social_insurance import SocialInsuranceRegistry
 from services.api.registries.titles import TitlesRegistry
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
-from services.kit.problems import ProblemError
 
 ADAPTERS: tuple[type[Registry], ...] = (
     EducationRegistry,
@@ -132,12 +132,9 @@ def _derive(
 
 
 async def prepare(
-    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID, *, cipher: PiiCipher
+    session: AsyncSession, declaration: Declaration, *, cipher: PiiCipher
 ) -> tuple[Query, int]:
     """What the registries are asked, and the declaration's version it was read at."""
-    declaration = await declarations.load(session, principal, declaration_id)
-    if principal.role != "applicant":
-        raise forbidden()
     _editable(declaration)
     return await _query(session, declaration, cipher), declaration.version
 
@@ -145,13 +142,7 @@ async def prepare(
 async def _query(session: AsyncSession, declaration: Declaration, cipher: PiiCipher) -> Query:
     identity = await applicant_identity(session, cipher, declaration.applicant_sub)
     if identity is None:
-        raise ProblemError(
-            409,
-            "identity-required",
-            "获取共享数据须先登记本人姓名和身份证号（PUT /v1/me/identity），"
-            "或直接上传学历、职称证书、继续教育和社保证明材料。",
-            title="Identity required",
-        )
+        raise IdentityRequired()
     unit = await orgs.get(session, declaration.unit_org_id)
     return Query(
         id_number=identity.id_number,
@@ -182,12 +173,7 @@ async def store(
     _editable(declaration)
     check_if_match(if_match, declaration.version, required=False)
     if await _query(session, declaration, cipher) != query:
-        raise ProblemError(
-            409,
-            "lookup-stale",
-            "获取共享数据期间，申报人的姓名、身份证号或申报单位发生了变更，"
-            "本次结果未保存，请重新获取。",
-        )
+        raise LookupStale()
     unit = await orgs.get(session, declaration.unit_org_id)
     now = await clock.db_now(session)
     rows = await _rows(session, declaration.id)
@@ -255,9 +241,8 @@ async def verified(session: AsyncSession, declaration: Declaration) -> set[str]:
 
 
 async def warnings(
-    session: AsyncSession, principal: Principal, declaration_id: uuid.UUID
+    session: AsyncSession, principal: Principal, declaration: Declaration
 ) -> WarningsRead:
-    declaration = await declarations.load(session, principal, declaration_id)
     s = declaration.sections
     papers = await flags.papers(session, declaration)
     conversions = consulting.convert(s.get("decision_consulting") or [])
