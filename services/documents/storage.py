@@ -11,7 +11,6 @@ import base64
 import hashlib
 import io
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import anyio
 import urllib3
@@ -21,6 +20,7 @@ from minio.error import S3Error
 from minio.versioningconfig import ENABLED, VersioningConfig
 
 from services.kit.problems import ProblemError
+from services.kit.s3 import make_s3_client
 from services.kit.settings import KitSettings
 
 # Transport failures and server-side errors both mean "the store is not usable now".
@@ -29,24 +29,7 @@ RETRY_AFTER_SECONDS = 10
 
 
 def make_client(settings: KitSettings) -> Minio:
-    endpoint = urlsplit(settings.s3_endpoint)
-    http = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=2.0, read=settings.s3_read_timeout),
-        # Refused connections and 502/503/504 are tried again; a read that timed out is
-        # not (it would multiply the wait on a hung store).
-        retries=urllib3.Retry(
-            total=2, read=0, backoff_factor=0.2, status_forcelist=(502, 503, 504)
-        ),
-        maxsize=32,
-    )
-    return Minio(
-        endpoint.netloc,
-        access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
-        secure=endpoint.scheme == "https",
-        region=settings.s3_region,
-        http_client=http,
-    )
+    return make_s3_client(settings, max_connections=32)
 
 
 def ensure_bucket(client: Minio, bucket: str) -> None:

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import anyio
 import urllib3
@@ -42,6 +41,7 @@ from services.api.audit.problems import AuditAnchorUnavailable, AuditCheckpointC
 from services.api.audit.service import GENESIS, verify_chain
 from services.api.models import AuditCheckpoint, AuditEntry
 from services.kit.problems import ProblemError
+from services.kit.s3 import make_s3_client
 from services.kit.settings import KitSettings
 
 logger = logging.getLogger("zhicheng.api.audit")
@@ -195,22 +195,7 @@ def _parse(data: bytes) -> Checkpoint | None:
 
 
 def make_anchor(settings: KitSettings) -> Anchor:
-    endpoint = urlsplit(settings.s3_endpoint)
-    http = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=2.0, read=settings.s3_read_timeout),
-        retries=urllib3.Retry(
-            total=2, read=0, backoff_factor=0.2, status_forcelist=(502, 503, 504)
-        ),
-        maxsize=8,
-    )
-    client = Minio(
-        endpoint.netloc,
-        access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key,
-        secure=endpoint.scheme == "https",
-        region=settings.s3_region,
-        http_client=http,
-    )
+    client = make_s3_client(settings, max_connections=8)
     return Anchor(client, settings.audit_checkpoint_bucket or settings.s3_bucket)
 
 
