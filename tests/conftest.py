@@ -108,6 +108,15 @@ def drop_database(stack: Stack, name: str) -> None:
     _admin(stack.admin_database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def scratch_db(stack: Stack) -> Iterator[str]:
+    """An empty database of its own, as the owner role sees it (migrations run as the
+    owner, as in production: no superuser); dropped after the test."""
+    name = f"zhicheng_scratch_{uuid.uuid4().hex[:8]}"
+    yield create_database(stack, name).owner_database_url
+    drop_database(stack, name)
+
+
 def _admin(url: str, sql: str) -> None:
     import asyncio
 

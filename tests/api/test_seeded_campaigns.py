@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from typing import Any
 
 import asyncpg
-import pytest
 from alembic.script import ScriptDirectory
 
 from services.kit.migrations import alembic_config, downgrade, upgrade
 from tests.api.factories import OPS, auth
-from tests.conftest import Stack, create_database, drop_database
 
 SENIOR = "liuzhou-2022-engineering-senior"
 NEW_CLOSE = "2022-09-27T18:00:00+08:00"
@@ -57,13 +54,6 @@ async def _correction(url: str) -> dict:
         return json.loads(raw)
     finally:
         await conn.close()
-
-
-@pytest.fixture
-def scratch_db(stack: Stack):
-    name = f"zhicheng_seed_{uuid.uuid4().hex[:8]}"
-    yield create_database(stack, name).owner_database_url
-    drop_database(stack, name)
 
 
 async def test_the_fix_is_a_migration_that_goes_both_ways(scratch_db: str) -> None:

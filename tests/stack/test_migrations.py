@@ -15,7 +15,7 @@ from services.kit.migrations import (
     grant_app_role,
     upgrade,
 )
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack
 
 
 async def _schemas_and_versions(url: str) -> tuple[set[str], dict[str, str]]:
@@ -31,14 +31,6 @@ async def _schemas_and_versions(url: str) -> tuple[set[str], dict[str, str]]:
         return schemas, versions
     finally:
         await conn.close()
-
-
-@pytest.fixture
-def scratch_db(stack: Stack):
-    name = f"zhicheng_mig_{uuid.uuid4().hex[:8]}"
-    # Migrations run as the owner role, as in production (no superuser).
-    yield create_database(stack, name).owner_database_url
-    drop_database(stack, name)
 
 
 @pytest.mark.parametrize("service", MIGRATED_SERVICES)
