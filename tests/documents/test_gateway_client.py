@@ -8,13 +8,7 @@ import pytest
 from scripts.servers import free_port
 from services.api.clients import documents as client_mod
 from services.kit.problems import ProblemError
-from tests.conftest import Stack
 from tests.documents import corpus
-
-
-@pytest.fixture(scope="module")
-def documents_url(stack: Stack, uvicorn_service) -> str:
-    return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
 
 
 def _multipart(data: bytes, kind: str) -> tuple[str, bytes]:
