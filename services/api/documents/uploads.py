@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.documents import service
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.problems import DocumentNotActive, UploadInterrupted
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -120,7 +120,9 @@ async def delete(
     declaration = await service.check_editable(
         session, principal, declaration_id, action_zh="删除材料", lock=True
     )
-    row = await service.in_force(session, declaration_id, document_id)
+    row = await service.record_of(session, declaration_id, document_id)
+    if row.superseded_by_id is not None:
+        raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
     response = await client.delete_document(http, str(document_id))
     if response.status_code not in (204, 404):
         return client.relay(response)
