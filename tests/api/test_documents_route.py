@@ -507,7 +507,9 @@ async def test_attachments_name_only_this_declarations_documents_in_force(gatewa
     assert rejected.status_code == 422
     rejected_id = rejected.json()["document"]["id"]
     old = await upload(gateway, did, applicant, corpus.clean_scan(104), kind="paper_cover")
-    new = await upload(gateway, did, applicant, corpus.clean_scan(105), replaces=old.json()["id"])
+    new = await upload(
+        gateway, did, applicant, corpus.clean_scan(105), kind="paper_cover", replaces=old.json()["id"]
+    )
     assert new.status_code == 201, new.text
     before = await declaration(gateway, did, applicant)
 
