@@ -507,8 +507,9 @@ async def test_attachments_name_only_this_declarations_documents_in_force(gatewa
     assert rejected.status_code == 422
     rejected_id = rejected.json()["document"]["id"]
     old = await upload(gateway, did, applicant, corpus.clean_scan(104), kind="paper_cover")
+    old_id = old.json()["id"]
     new = await upload(
-        gateway, did, applicant, corpus.clean_scan(105), kind="paper_cover", replaces=old.json()["id"]
+        gateway, did, applicant, corpus.clean_scan(105), kind="paper_cover", replaces=old_id
     )
     assert new.status_code == 201, new.text
     before = await declaration(gateway, did, applicant)
@@ -522,7 +523,7 @@ async def test_attachments_name_only_this_declarations_documents_in_force(gatewa
         typed_in: ("title_certificate", "attachment-unknown"),
         foreign["id"]: ("title_certificate", "attachment-unknown"),
         rejected_id: ("title_certificate", "attachment-unknown"),
-        old.json()["id"]: ("academic_output", "attachment-replaced"),
+        old_id: ("academic_output", "attachment-replaced"),
         title["id"]: ("education_proof", "attachment-wrong-material"),
     }
     for document_id, (material, code) in refusals.items():
