@@ -219,3 +219,9 @@ def uvicorn_service():
     for proc in procs:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def documents_url(stack: Stack, uvicorn_service) -> str:
+    """The document service under uvicorn, one for the run (no periodic sweep)."""
+    return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"
+# Written no more (the gateway records replacements); rows from before may still say so.
 STATUS_SUPERSEDED = "superseded"
 
 

@@ -34,25 +34,11 @@ Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
 Uploader = Annotated[str | None, Header(alias="X-Uploader-ID", max_length=64)]
-Defer = Annotated[
-    bool,
-    Query(
-        description="true：新材料通过检查后保存，但原材料仍有效，"
-        "直到调用 POST /v1/documents/{新材料}/supersede（网关锁定申报后调用）"
-    ),
-]
-Revert = Annotated[
-    bool,
-    Query(
-        description="true：撤销一次已生效的替换——删除这份新材料，它所替换的原材料恢复为有效"
-        "（网关在替换未能记入申报时调用）"
-    ),
-]
-DeclState = Annotated[
+KindFallback = Annotated[
     str | None,
-    Header(
-        alias="X-Declaration-Status",
-        description="网关告知的申报状态；仅 draft / returned 可上传、删除或替换",
+    Query(
+        alias="kind",
+        description="材料类别，表单未给出 kind 字段时使用（网关替换材料时传入原材料的类别）",
     ),
 ]
 
@@ -111,13 +97,11 @@ async def upload(
     session: SessionDep,
     normalize: Normalize = False,
     uploader: Uploader = None,
-    state: DeclState = None,
+    kind_fallback: KindFallback = None,
 ) -> Response:
-    if state is not None:  # the gateway says; direct callers may leave it out
-        service.require_editable(state, action="上传")
     cap = request.app.state.settings.max_upload_bytes
     up = await intake.read_upload(request, cap=cap)
-    kind = _kind(up.fields.get("kind"))
+    kind = _kind(up.fields.get("kind") or kind_fallback)
     note = (up.fields.get("note") or "")[:500] or None
     async with intake.watch_caller(request) as caller:
         doc = await service.upload(
@@ -174,81 +158,11 @@ async def download(
 @router.delete(
     "/documents/{document_id}",
     status_code=204,
-    summary="删除材料（申报提交前）",
-    responses={
-        409: {"description": "申报已提交", **_PROBLEM},
-        428: {"description": "缺少 X-Declaration-Status", **_PROBLEM},
-    },
+    summary="删除材料（网关判断申报能否改动；这里只删除文件）",
 )
-async def delete(
-    document_id: uuid.UUID,
-    session: SessionDep,
-    state: DeclState = None,
-    revert: Revert = False,
-) -> Response:
-    doc = await service.get(session, document_id, lock=revert)
-    service.require_editable(state, action="删除")
-    await service.delete(session, doc, revert=revert)
+async def delete(document_id: uuid.UUID, session: SessionDep) -> Response:
+    await service.delete(session, await service.get(session, document_id))
     return Response(status_code=204)
-
-
-@router.post(
-    "/documents/{document_id}/replace",
-    status_code=201,
-    response_model=DocumentRead,
-    responses={**_UPLOAD_RESPONSES, 409: {"description": "申报已提交或材料已被替换", **_PROBLEM}},
-    openapi_extra=_MULTIPART,
-    summary="替换材料：新文件通过检查后，旧材料标记为已替换",
-)
-async def replace(
-    document_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    normalize: Normalize = False,
-    uploader: Uploader = None,
-    state: DeclState = None,
-    defer: Defer = False,
-) -> Response:
-    service.require_editable(state, action="替换")
-    up = await intake.read_upload(request, cap=request.app.state.settings.max_upload_bytes)
-    # Deferred: the old row is only read here; `supersede` locks it when it changes.
-    old = await service.get(session, document_id, lock=not defer)
-    if old.status != "accepted":
-        raise service.not_active(old.status)
-    kind = _kind(up.fields.get("kind") or old.kind)
-    note = (up.fields.get("note") or "")[:500] or None
-    async with intake.watch_caller(request) as caller:
-        doc = await service.upload(
-            session,
-            _runtime(request),
-            declaration_id=old.declaration_id,
-            kind=kind,
-            data=up.data,
-            filename=up.filename,
-            uploader_id=uploader,
-            note=note,
-            normalize=normalize,
-            replaces=old,
-            supersede=not defer,
-        )
-        caller.refuse_if_gone()
-    return _answer(request, doc)
-
-
-@router.post(
-    "/documents/{document_id}/supersede",
-    response_model=DocumentRead,
-    responses={
-        409: {"description": "申报已提交、原材料已不再有效，或这不是待生效的替换材料", **_PROBLEM},
-        428: {"description": "缺少 X-Declaration-Status", **_PROBLEM},
-    },
-    summary="让延后生效的替换生效：原材料标记为已替换",
-)
-async def supersede(
-    document_id: uuid.UUID, session: SessionDep, state: DeclState = None
-) -> DocumentRead:
-    service.require_editable(state, action="替换")
-    return DocumentRead.model_validate(await service.supersede(session, document_id))
 
 
 @router.post(

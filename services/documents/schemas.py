@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from services.documents.kinds import get_kind
 
 DeclarationId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="申报编号（由网关分配）")
 ]
-# What the gateway says about the declaration; only these allow deleting or replacing.
-EDITABLE_DECLARATION_STATES = ("draft", "returned")
 
 
 class FindingRead(BaseModel):
@@ -54,10 +54,20 @@ class DocumentRead(BaseModel):
     bucket: str | None
     object_key: str | None
     version_id: str | None
-    replaces_id: uuid.UUID | None
-    superseded_by_id: uuid.UUID | None
+    replaces_id: uuid.UUID | None = Field(
+        description="records before the gateway kept replacements only; now always null"
+    )
+    superseded_by_id: uuid.UUID | None = Field(
+        description="records before the gateway kept replacements only; now always null"
+    )
     created_at: datetime
     updated_at: datetime
+
+    @computed_field(description="the eligibility policy material this kind serves (kinds.yaml)")
+    @property
+    def material(self) -> str | None:
+        rules = get_kind(self.kind)
+        return rules.material if rules else None
 
 
 class DownloadLink(BaseModel):

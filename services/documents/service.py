@@ -1,4 +1,7 @@
-"""Document intake, listing, downloads, deletion and replacement.
+"""Document intake, listing, downloads and deletion: a checked file store.
+
+Which document serves which material of a declaration, and which one replaced which,
+is the gateway's record; this service checks, stores, lists, deletes and signs.
 
 Order of an accepted upload: checks (worker thread) → object written and verified on S3
 (worker thread) → row flushed; the request's session commits it before the answer is
@@ -27,11 +30,9 @@ from services.documents.kinds import KindRules
 from services.documents.models import (
     STATUS_ACCEPTED,
     STATUS_REJECTED,
-    STATUS_SUPERSEDED,
     Document,
 )
 from services.documents.normalise import Normalised, NormaliseError, normalise
-from services.documents.schemas import EDITABLE_DECLARATION_STATES
 from services.kit.problems import ProblemError
 
 logger = logging.getLogger("zhicheng.documents")
@@ -140,14 +141,8 @@ async def upload(
     uploader_id: str | None,
     note: str | None,
     normalize: bool,
-    replaces: Document | None = None,
-    supersede: bool = True,
 ) -> Document:
-    """Check and (if nothing blocks) store one file; returns the row, accepted or rejected.
-
-    With `replaces` the new row points at the old one; the old one is marked superseded
-    at once, or (`supersede=False`) later by `supersede()`, when the caller confirms.
-    """
+    """Check and (if nothing blocks) store one file; returns the row, accepted or rejected."""
     prepared = await check_file(rt, data, kind, filename=filename, normalize=normalize)
     received_sha = prepared.received_sha256
     ins = prepared.inspection
@@ -170,18 +165,16 @@ async def upload(
         findings=[f.as_dict() for f in ins.findings],
         changes=list(prepared.normalised.changes) if prepared.normalised else [],
         upright_method=ins.upright_method,
-        replaces_id=replaces.id if replaces else None,
     )
     if ins.errors or prepared.stored is None:
         session.add(doc)
         await session.flush()
         return doc
-    if replaces is None or not supersede:
-        # Nothing is written or locked yet: give the connection back to the pool while
-        # the object goes to S3 (up to S3_READ_TIMEOUT on a slow store), so uploads in
-        # flight do not hold one each. The row is written in a fresh transaction; the
-        # unique index still refuses a concurrent twin (below).
-        await session.rollback()
+    # Nothing is written or locked yet: give the connection back to the pool while the
+    # object goes to S3 (up to S3_READ_TIMEOUT on a slow store), so uploads in flight do
+    # not hold one each. The row is written in a fresh transaction; the unique index
+    # still refuses a concurrent twin (below).
+    await session.rollback()
     stored = prepared.stored
     stored_sha = prepared.stored_sha256 or hashlib.sha256(stored).hexdigest()
     stored_mime = prepared.stored_mime or "application/octet-stream"
@@ -204,12 +197,6 @@ async def upload(
     doc.status = STATUS_ACCEPTED
     doc.stored_size, doc.stored_sha256, doc.stored_mime = len(stored), stored_sha, stored_mime
     doc.bucket, doc.object_key, doc.version_id = rt.bucket, key, version or None
-    if replaces is not None and supersede:
-        replaces.status = STATUS_SUPERSEDED
-        replaces.superseded_by_id = doc.id
-        replaces.updated_at = datetime.now(UTC)
-        session.add(replaces)
-        await session.flush()
     session.add(doc)
     try:
         await session.flush()
@@ -222,9 +209,8 @@ async def upload(
     return doc
 
 
-async def get(session: AsyncSession, document_id: uuid.UUID, *, lock: bool = False) -> Document:
-    # `lock`: two replacements of one document must not both supersede it.
-    doc = await session.get(Document, document_id, with_for_update=lock)
+async def get(session: AsyncSession, document_id: uuid.UUID) -> Document:
+    doc = await session.get(Document, document_id)
     if doc is None:
         raise ProblemError(
             404, "document-not-found", "找不到该材料，可能已被删除。", title="Document not found"
@@ -242,83 +228,8 @@ async def list_for_declaration(
     return list(rows.all())
 
 
-def not_active(status_now: str) -> ProblemError:
-    return ProblemError(
-        409,
-        "document-not-active",
-        "只能替换当前有效的材料；该材料已被替换或未通过检查。",
-        title="Document not active",
-        status_now=status_now,
-    )
-
-
-async def supersede(session: AsyncSession, document_id: uuid.UUID) -> Document:
-    """Second step of a deferred replacement: the document it replaces becomes superseded.
-
-    Both rows are locked (the new one first, so two replacements of one document queue
-    on the old row and the second finds it no longer active). A repeat is answered alike.
-    """
-    new = await get(session, document_id, lock=True)
-    if new.replaces_id is None or new.status != STATUS_ACCEPTED:
-        raise ProblemError(
-            409,
-            "not-a-replacement",
-            "该材料不是一份待生效的替换材料（没有要替换的原材料，或未通过检查）。",
-            title="Not a pending replacement",
-            status_now=new.status,
-        )
-    old = await get(session, new.replaces_id, lock=True)
-    if old.superseded_by_id == new.id:
-        return new
-    if old.status != STATUS_ACCEPTED:
-        raise not_active(old.status)
-    old.status = STATUS_SUPERSEDED
-    old.superseded_by_id = new.id
-    old.updated_at = datetime.now(UTC)
-    session.add(old)
-    await session.flush()
-    return new
-
-
-def require_editable(declaration_state: str | None, *, action: str) -> None:
-    if declaration_state is None:
-        raise ProblemError(
-            428,
-            "declaration-state-required",
-            f"{action}材料前须说明申报当前状态（请求头 X-Declaration-Status）。",
-            title="Declaration state required",
-        )
-    if declaration_state not in EDITABLE_DECLARATION_STATES:
-        raise ProblemError(
-            409,
-            "declaration-submitted",
-            f"申报已提交（当前状态：{declaration_state}），不能{action}材料；"
-            "如需更正，请等待审核人退回补正后再操作。",
-            title="Declaration already submitted",
-            state=declaration_state,
-        )
-
-
-async def delete(session: AsyncSession, doc: Document, *, revert: bool = False) -> None:
-    """The row goes now; the object (all versions) goes with the next sweep.
-
-    `revert` undoes a replacement that took effect but could not be recorded on the
-    declaration: the document it superseded is active again, in the same transaction.
-    The caller locked `doc` first, as `supersede` does, so the two cannot interleave.
-    """
-    if revert and doc.replaces_id is not None:
-        old = await session.get(Document, doc.replaces_id, with_for_update=True)
-        if old is not None and old.superseded_by_id == doc.id:
-            try:
-                async with session.begin_nested():
-                    old.status = STATUS_ACCEPTED
-                    old.superseded_by_id = None
-                    old.updated_at = datetime.now(UTC)
-                    session.add(old)
-            except IntegrityError:
-                # The same bytes were accepted again meanwhile: that copy stays in force.
-                # (`old` is expired by the savepoint's rollback: name it by the id held.)
-                logger.warning("document %s not restored: an accepted twin exists", doc.replaces_id)
+async def delete(session: AsyncSession, doc: Document) -> None:
+    """The row goes now; the object (all versions) goes with the next sweep."""
     await session.delete(doc)
     await session.flush()
 

@@ -1,4 +1,4 @@
-"""Fixtures for the gateway tests: the real eligibility service, the app.
+"""Fixtures for the gateway tests: the real eligibility and document services, the app.
 
 Data is built by the factories in tests/api/factories.py."""
 
@@ -68,8 +68,17 @@ def rules_url(stack: Stack, uvicorn_service) -> str:
     return uvicorn_service("services.rules.main:app", stack.env())
 
 
+@pytest.fixture(scope="session")
+def urls(rules_url: str, documents_url: str) -> tuple[str, str]:
+    """(eligibility, documents): the services a gateway of a test's own talks to."""
+    return rules_url, documents_url
+
+
 @pytest.fixture
-async def client(stack: Stack, rules_url: str):
-    settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url)
+async def client(stack: Stack, rules_url: str, documents_url: str):
+    # A real document service: materials are attached by uploading scans (factories).
+    settings = ApiSettings(
+        **stack.settings_kwargs(), rules_url=rules_url, documents_url=documents_url
+    )
     async with running(build_app(settings)) as c:
         yield c

@@ -1,5 +1,6 @@
 """Factories for the gateway tests: an org tree with staff of every role, a campaign,
-a draft, a submitted declaration, tokens and request helpers.
+a draft, a submitted declaration (its materials uploaded as real scans), tokens and
+request helpers.
 
 Built through the public API (as callers build them), so each test's data goes through
 the same checks as production data.
@@ -8,14 +9,18 @@ the same checks as production data.
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import httpx
 
+from services.documents.kinds import all_kinds
 from services.kit.auth import Principal, issue_token
 from services.kit.settings import DEV_JWT_SECRET
+from tests.documents import corpus
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -216,9 +221,86 @@ SECTIONS = {
 }
 
 
-def attachments_for(material_ids: list[str]) -> list[dict]:
-    kinds = ["academic_output", *material_ids]
-    return [{"document_id": str(uuid.uuid4()), "kind": k} for k in dict.fromkeys(kinds)]
+CATCH_ALL_KIND = "other_proof"  # 其他证明材料: a kind serving no one material
+
+
+@lru_cache
+def kind_for(material: str) -> str:
+    """The document kind an applicant uploads for a policy material: one serving it,
+    preferring one that takes a PDF (the cheapest file to check), else the smallest page
+    asked; else 其他证明材料."""
+    serving = [k for k in all_kinds().values() if k.material == material]
+    if not serving:
+        return CATCH_ALL_KIND
+    return min(serving, key=lambda k: (not k.allows_pdf, k.min_width * k.min_height, k.code)).code
+
+
+@lru_cache
+def file_for(material: str) -> tuple[str, bytes, str]:
+    """(name, bytes, type): a real file for `material` that passes the document service's
+    checks, distinct for each material (a declaration takes one copy of the same bytes).
+
+    A one-page text PDF where the kind takes PDFs (only the PDF checks apply); else a
+    150 dpi A4 scan (the page checks: resolution, blank, clarity, upright); a photo for
+    the 证件照."""
+    seed = 10_000 + zlib.crc32(material.encode()) % 1_000_000
+    kind = all_kinds().get(kind_for(material))
+    if kind is not None and kind.allows_pdf:
+        pdf = corpus.text_pdf(f"Material: {material}", f"No. {seed}")
+        return f"{material}.pdf", pdf, "application/pdf"
+    if kind_for(material) == "photo":
+        return f"{material}.jpg", corpus.id_photo(size=(413, 579 + seed % 7)), "image/jpeg"
+    return f"{material}.jpg", corpus.clean_scan(seed), "image/jpeg"
+
+
+async def upload_material(
+    client: httpx.AsyncClient, did: str, applicant: str, material: str
+) -> dict:
+    """Upload a file for one material through the public API; returns the document."""
+    r = await client.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": kind_for(material)},
+        files={"file": file_for(material)},
+        headers=auth(applicant),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def upload_materials(
+    client: httpx.AsyncClient, did: str, applicant: str, material_ids: list[str]
+) -> list[dict]:
+    """Upload one real file per material; the declaration's attachments then name them.
+
+    A material no document kind serves yet is uploaded as 其他证明材料 and its attachment
+    entry named for the material (PATCH), as an applicant does. Returns the attachments.
+    """
+    url = f"/v1/declarations/{did}"
+    catch_all = {}
+    for material in dict.fromkeys(material_ids):
+        doc = await upload_material(client, did, applicant, material)
+        if kind_for(material) == CATCH_ALL_KIND:
+            catch_all[doc["id"]] = material
+    current = await client.get(url, headers=auth(applicant))
+    assert current.status_code == 200, current.text
+    attachments = current.json()["attachments"]
+    if catch_all:
+        attachments = [
+            {**a, "kind": catch_all.get(a["document_id"], a["kind"])} for a in attachments
+        ]
+        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+        r = await client.patch(url, json={"attachments": attachments}, headers=headers)
+        assert r.status_code == 200, r.text
+        attachments = r.json()["attachments"]
+    return attachments
+
+
+def wanted_materials(errors: list[dict]) -> list[str]:
+    """The materials a `declaration-incomplete` problem asks for (papers: their scans)."""
+    wanted = [e["material_id"] for e in errors if e.get("material_id")]
+    if any(e.get("kind") == "material" and e.get("section") == "papers" for e in errors):
+        wanted.insert(0, "academic_output")
+    return wanted
 
 
 async def new_draft(client, tree: Tree, campaign: dict, applicant: str, **extra) -> str:
@@ -240,11 +322,7 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     url = f"/v1/declarations/{did}"
     r = await post(client, url + "/submissions", applicant)
     if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-        current = await client.get(url, headers=auth(applicant))
-        body = {"attachments": attachments_for(kinds)}
-        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-        assert (await client.patch(url, json=body, headers=headers)).status_code == 200
+        await upload_materials(client, did, applicant, wanted_materials(r.json()["errors"]))
         r = await post(client, url + "/submissions", applicant)
     return r
 

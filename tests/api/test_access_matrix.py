@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import uuid
 
-from tests.api.factories import FACTS, OPS, SECTIONS, auth, make_campaign, make_tree, post, token
+from tests.api.factories import (
+    FACTS,
+    OPS,
+    SECTIONS,
+    auth,
+    make_campaign,
+    make_tree,
+    post,
+    token,
+    upload_materials,
+    wanted_materials,
+)
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
 DECLARATION_ENDPOINTS = [
@@ -66,16 +77,8 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     did = r.json()["id"]
     # A submitted declaration, sitting at A's unit.
     r = await post(client, f"/v1/declarations/{did}/submissions", owner)
-    if r.status_code == 422:  # attach what the eligibility service asks for, then submit
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-        atts = [{"document_id": str(uuid.uuid4()), "kind": k} for k in ["academic_output", *kinds]]
-        g = await client.get(f"/v1/declarations/{did}", headers=auth(owner))
-        p = await client.patch(
-            f"/v1/declarations/{did}",
-            json={"attachments": atts},
-            headers=auth(owner, **{"If-Match": g.headers["etag"]}),
-        )
-        assert p.status_code == 200, p.text
+    if r.status_code == 422:  # upload what the eligibility service asks for, then submit
+        await upload_materials(client, did, owner, wanted_materials(r.json()["errors"]))
         r = await post(client, f"/v1/declarations/{did}/submissions", owner)
     assert r.status_code == 200, r.text
 

@@ -183,10 +183,11 @@ def own(stack: Stack):
 
 
 @pytest.fixture
-async def own_client(own: Stack, rules_url: str):
+async def own_client(own: Stack, rules_url: str, documents_url: str):
     settings = ApiSettings(
         **own.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         audit_checkpoint_interval=0,
         payment_sweep_interval=0,
     )
@@ -300,11 +301,12 @@ async def test_a_checkpoint_removed_from_the_store_is_reported(own: Stack, own_c
 
 
 async def test_periodic_checkpoints_one_per_head_whatever_the_replicas(
-    own: Stack, rules_url: str
+    own: Stack, rules_url: str, documents_url: str
 ) -> None:
     settings = ApiSettings(
         **own.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         audit_checkpoint_interval=0.05,
         payment_sweep_interval=0,
     )

@@ -19,7 +19,6 @@ from services.api.main import build_app
 from services.kit.db import make_engine
 from tests.api.factories import (
     OPS,
-    attachments_for,
     auth,
     drafted,
     make_campaign,
@@ -29,6 +28,8 @@ from tests.api.factories import (
     submit,
     submitted,
     token,
+    upload_materials,
+    wanted_materials,
 )
 from tests.conftest import Stack
 from tests.support import running
@@ -195,22 +196,22 @@ class HeldEvaluation(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-async def test_eligibility_is_evaluated_before_the_row_lock(stack: Stack, rules_url: str) -> None:
+async def test_eligibility_is_evaluated_before_the_row_lock(
+    stack: Stack, rules_url: str, documents_url: str
+) -> None:
     """No row lock is held across the call to the eligibility service: the applicant can
     still edit meanwhile, and the submission then refuses the content it evaluated."""
-    app = build_app(ApiSettings(**stack.settings_kwargs(), rules_url=rules_url))
+    app = build_app(
+        ApiSettings(**stack.settings_kwargs(), rules_url=rules_url, documents_url=documents_url)
+    )
     async with running(app) as client:
         _tree, _campaign, applicant, did = await drafted(
             client, label="先评估后加锁", supervisor=False, county=False
         )
         url = f"/v1/declarations/{did}"
         r = await post(client, url + "/submissions", applicant)
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-        current = await client.get(url, headers=auth(applicant))
-        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-        body = {"attachments": attachments_for(kinds)}
-        complete = await client.patch(url, json=body, headers=headers)
-        assert complete.status_code == 200, complete.text
+        await upload_materials(client, did, applicant, wanted_materials(r.json()["errors"]))
+        complete = await client.get(url, headers=auth(applicant))
 
         gate = HeldEvaluation()
         real, app.state.rules = (

@@ -151,3 +151,37 @@ def test_problem_share_flags() -> None:
     assert _flag(0.10)[0] == "explain"
     assert _flag(0.1999)[0] == "explain"
     assert _flag(0.20)[0] == "rectify"
+
+
+def test_no_test_makes_up_a_document_id_for_an_attachment() -> None:
+    """Attachments in tests name documents uploaded through the API (factories.
+    upload_materials), never an id made up on the spot: an entry (`document_id`, `kind`)
+    whose id is built from uuid4(), or a helper building such lists, fails here. The test
+    of the refusal binds its made-up id to a name first (test_documents_route.py)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+
+    def made_up(node: ast.AST) -> bool:
+        return any(
+            isinstance(n, ast.Call)
+            and getattr(n.func, "attr", getattr(n.func, "id", None)) in ("uuid4", "uuid1")
+            for n in ast.walk(node)
+        )
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):  # an attachment entry: document_id and kind
+                entry = {k.value: v for k, v in zip(node.keys, node.values, strict=True)
+                         if isinstance(k, ast.Constant)}  # fmt: skip
+                if "kind" in entry and made_up(entry.get("document_id", ast.Constant(0))):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+            named = getattr(node, "name", None)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and named == (
+                "attachments_for"
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno} attachments_for")
+    assert not found, found

@@ -71,13 +71,13 @@ async def _chain(client, tag: str) -> Tree:
 
 
 async def test_found_everywhere_down_everywhere_and_a_suspect_journal_up_the_chain(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     fake.reset()
     tag, issn = uuid.uuid4().hex[:6], new_issn()
     row = f"{issn},,中外科技博览{tag},{{}},自治区职改办涉嫌非法出版物名单,2023-03-01\n"
     header = "issn,cn,name,status,source,listed_on\n"
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         await _register(client, header + row.format("涉嫌非法出版物"))
         tree = await _chain(client, tag)
         t = tree.tokens

@@ -19,7 +19,6 @@ from scripts.servers import free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api.factories import (
-    attachments_for,
     auth,
     drafted,
     make_campaign,
@@ -27,16 +26,13 @@ from tests.api.factories import (
     new_draft,
     post,
     token,
+    upload_materials,
+    wanted_materials,
 )
 from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
 from tests.support import running
-
-
-@pytest.fixture(scope="module")
-def documents_url(stack: Stack, uvicorn_service) -> str:
-    return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
 
 
 @pytest.fixture
@@ -66,6 +62,18 @@ async def upload(
         files={"file": ("scan.jpg", data, "image/jpeg")},
         headers=auth(tok),
     )
+
+
+async def listing(
+    client: httpx.AsyncClient, did: str, tok: str, *, include_inactive: bool = False
+) -> list[dict]:
+    r = await client.get(
+        f"/v1/declarations/{did}/documents",
+        params={"include_inactive": str(include_inactive).lower()},
+        headers=auth(tok),
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 async def declaration(client: httpx.AsyncClient, did: str, tok: str) -> httpx.Response:
@@ -101,9 +109,15 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert doc["received_sha256"] == hashlib.sha256(data).hexdigest()
     current = await declaration(gateway, did, applicant)
     assert current.headers["etag"] == r.headers["etag"]
-    # The document service's kind paper_cover satisfies the policy material academic_output.
+    # The document service's kind paper_cover serves the policy material academic_output.
+    assert doc["material"] == "academic_output"
     assert current.json()["attachments"] == [
-        {"document_id": doc["id"], "kind": "academic_output", "note": "期刊封面"}
+        {
+            "document_id": doc["id"],
+            "kind": "academic_output",
+            "document_kind": "paper_cover",
+            "note": "期刊封面",
+        }
     ]
 
     # The completeness check no longer asks for papers; attach the rest and submit.
@@ -111,10 +125,8 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert r.status_code == 422
     assert not any(e.get("section") == "papers" for e in r.json()["errors"])
     missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-    rest = [a for a in attachments_for(missing) if a["kind"] != "academic_output"]
-    body = {"attachments": current.json()["attachments"] + rest}
-    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+    rest = [m for m in missing if m != "academic_output"]
+    attached = await upload_materials(gateway, did, applicant, rest)
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 200, r.text
 
@@ -148,7 +160,7 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     )
     assert r.status_code == 409
     listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
-    assert [d["id"] for d in listed.json()] == [doc["id"]]
+    assert [d["id"] for d in listed.json()] == [a["document_id"] for a in attached]
 
 
 async def test_rejected_scan_comes_back_as_problem_and_attaches_nothing(gateway) -> None:
@@ -205,9 +217,36 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     second = r.json()
     assert second["replaces_id"] == first["id"]
     attachments = (await declaration(gateway, did, applicant)).json()["attachments"]
-    assert attachments == [{"document_id": second["id"], "kind": "title_certificate"}]
-    statuses = {d["id"]: d["status"] for d in await stored_documents(documents_url, did)}
-    assert statuses == {first["id"]: "superseded", second["id"]: "accepted"}
+    assert attachments == [
+        {
+            "document_id": second["id"],
+            "kind": "title_certificate",
+            "document_kind": "title_certificate",
+        }
+    ]
+    # The gateway says which one is in force; the replaced file stays stored, so a
+    # reviewer can still open what an earlier submission named.
+    listed = await listing(gateway, did, applicant, include_inactive=True)
+    assert {d["id"]: (d["status"], d["superseded_by_id"]) for d in listed} == {
+        first["id"]: ("superseded", second["id"]),
+        second["id"]: ("accepted", None),
+    }
+    assert [d["id"] for d in await listing(gateway, did, applicant)] == [second["id"]]
+    assert {d["id"] for d in await stored_documents(documents_url, did)} == {
+        first["id"],
+        second["id"],
+    }
+    link = f"/v1/declarations/{did}/documents/{first['id']}/download"
+    assert (await gateway.get(link, headers=auth(applicant))).status_code == 200
+    # Replaced once, it cannot be replaced again nor deleted: 409, nothing stored.
+    again = await upload(gateway, did, applicant, corpus.clean_scan(83), replaces=first["id"])
+    assert again.status_code == 409, again.text
+    assert again.json()["type"] == "urn:zhicheng:problem:document-not-active"
+    gone = await gateway.delete(
+        f"/v1/declarations/{did}/documents/{first['id']}", headers=auth(applicant)
+    )
+    assert gone.status_code == 409, gone.text
+    assert len(await stored_documents(documents_url, did)) == 2
 
     # Another declaration's document cannot be reached through this one.
     url = f"/v1/declarations/{did}/documents/{foreign.json()['id']}"
@@ -222,8 +261,8 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     )
     assert r.status_code == 204
     assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
-    listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
-    assert listed.json() == []
+    assert await listing(gateway, did, applicant) == []
+    assert second["id"] not in {d["id"] for d in await stored_documents(documents_url, did)}
 
 
 def start_documents(stack: Stack) -> tuple[subprocess.Popen, str]:
@@ -311,11 +350,8 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     the service accepted is deleted again and the upload refused, nothing dangles."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="并发提交")
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-    current = await declaration(gateway, did, applicant)
-    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    body = {"attachments": attachments_for(missing)}
-    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+    wanted = wanted_materials(r.json()["errors"])
+    attached = await upload_materials(gateway, did, applicant, wanted)
 
     uploaded, submission = await streaming_while(
         gateway,
@@ -329,8 +365,9 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     assert uploaded.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
     after = await declaration(gateway, did, applicant)
     ids = [a["document_id"] for a in after.json()["attachments"]]
-    assert ids == [a["document_id"] for a in body["attachments"]]
-    assert await stored_documents(documents_url, did) == []
+    assert ids == [a["document_id"] for a in attached]
+    # The streamed document was deleted again: the store holds exactly what is attached.
+    assert sorted(d["id"] for d in await stored_documents(documents_url, did)) == sorted(ids)
 
 
 async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
@@ -342,11 +379,9 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     old = await upload(gateway, did, applicant, corpus.clean_scan(86))
     assert old.status_code == 201, old.text
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-    current = await declaration(gateway, did, applicant)
-    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    body = {"attachments": current.json()["attachments"] + attachments_for(missing)}
-    assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
+    wanted = wanted_materials(r.json()["errors"])
+    rest = [m for m in wanted if m != "title_certificate"]  # the old document serves it
+    attached = await upload_materials(gateway, did, applicant, rest)
 
     replaced, submission = await streaming_while(
         gateway,
@@ -360,10 +395,12 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     assert replaced.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
     after = await declaration(gateway, did, applicant)
     ids = [a["document_id"] for a in after.json()["attachments"]]
-    assert ids == [a["document_id"] for a in body["attachments"]]
+    assert ids == [a["document_id"] for a in attached]
     assert old.json()["id"] in ids
-    stored = await stored_documents(documents_url, did)
-    assert [(d["id"], d["status"]) for d in stored] == [(old.json()["id"], "accepted")]
+    # Nothing superseded, and the refused replacement is not kept.
+    listed = await listing(gateway, did, applicant, include_inactive=True)
+    assert sorted((d["id"], d["status"]) for d in listed) == sorted((i, "accepted") for i in ids)
+    assert sorted(d["id"] for d in await stored_documents(documents_url, did)) == sorted(ids)
 
 
 @contextlib.asynccontextmanager
@@ -415,12 +452,12 @@ async def test_database_failing_at_the_attachment_discards_the_document(
     assert [a["document_id"] for a in attached] == [again.json()["id"]]
 
 
-async def test_database_failing_after_a_replacement_took_effect_restores_the_original(
+async def test_database_failing_as_a_replacement_is_recorded_keeps_the_original(
     stack: Stack, gateway, documents_url
 ) -> None:
-    """The replacement was stored and took effect in the document service (the original
-    superseded), then the declaration's commit fails: the replacement is deleted and the
-    original, which the declaration still lists, is in force again; the retry is taken."""
+    """The replacement was stored, then the declaration's commit (which swaps it in and
+    marks the original replaced, in one transaction) fails: the replacement is deleted,
+    the original stays in force and attached; the retry is taken."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="替换落库失败")
     first = await upload(gateway, did, applicant, corpus.clean_scan(89))
     assert first.status_code == 201, first.text
@@ -445,5 +482,111 @@ async def test_database_failing_after_a_replacement_took_effect_restores_the_ori
     assert again.status_code == 201, again.text
     attached = (await declaration(gateway, did, applicant)).json()["attachments"]
     assert [a["document_id"] for a in attached] == [again.json()["id"]]
-    statuses = {d["id"]: d["status"] for d in await stored_documents(documents_url, did)}
-    assert statuses == {original: "superseded", again.json()["id"]: "accepted"}
+    listed = await listing(gateway, did, applicant, include_inactive=True)
+    assert {d["id"]: d["status"] for d in listed} == {
+        original: "superseded",
+        again.json()["id"]: "accepted",
+    }
+
+
+SCANS_ONLY = "上传的材料必须是原件扫描上传"  # 职称申报系统操作注意事项 一（二）★
+
+
+async def test_attachments_name_only_this_declarations_documents_in_force(gateway) -> None:
+    """职称申报系统操作注意事项 一（二）：“★上传的材料必须是原件扫描上传。”
+    An attachment names a scan uploaded to this declaration, accepted, not replaced,
+    whose kind serves the material:
+    a typed-in id, another declaration's document, a rejected upload, a replaced one or
+    a kind serving another material is refused, by name, and nothing changes."""
+    tree, campaign, applicant, did = await drafted(gateway, label="附件核对")
+    url = f"/v1/declarations/{did}"
+    title = (await upload(gateway, did, applicant, corpus.clean_scan(101))).json()
+    other_did = await new_draft(gateway, tree, campaign, applicant)
+    foreign = (await upload(gateway, other_did, applicant, corpus.clean_scan(102))).json()
+    rejected = await upload(gateway, did, applicant, corpus.blurred_scan(103))
+    assert rejected.status_code == 422
+    rejected_id = rejected.json()["document"]["id"]
+    old = await upload(gateway, did, applicant, corpus.clean_scan(104), kind="paper_cover")
+    old_id = old.json()["id"]
+    new = await upload(
+        gateway, did, applicant, corpus.clean_scan(105), kind="paper_cover", replaces=old_id
+    )
+    assert new.status_code == 201, new.text
+    before = await declaration(gateway, did, applicant)
+
+    async def patch(*entries: dict) -> httpx.Response:
+        headers = auth(applicant, **{"If-Match": before.headers["etag"]})
+        return await gateway.patch(url, json={"attachments": list(entries)}, headers=headers)
+
+    typed_in = str(uuid.uuid4())  # refused: no test attaches an id it made up
+    refusals = {
+        typed_in: ("title_certificate", "attachment-unknown"),
+        foreign["id"]: ("title_certificate", "attachment-unknown"),
+        rejected_id: ("title_certificate", "attachment-unknown"),
+        old_id: ("academic_output", "attachment-replaced"),
+        title["id"]: ("education_proof", "attachment-wrong-material"),
+    }
+    for document_id, (material, code) in refusals.items():
+        r = await patch({"document_id": document_id, "kind": material})
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        problem = r.json()
+        assert problem["type"] == f"urn:zhicheng:problem:{code}", problem
+        assert material in problem["detail"] and document_id in problem["detail"]
+        assert (problem["material"], problem["document_id"]) == (material, document_id)
+    unknown = (await patch({"document_id": typed_in, "kind": "title_certificate"})).json()
+    assert SCANS_ONLY in unknown["detail"]
+    after = await declaration(gateway, did, applicant)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()["attachments"] == before.json()["attachments"]
+
+    # What may stand: reordered, with a note; the document's kind is the gateway's word.
+    stands = [
+        {"document_id": new.json()["id"], "kind": "academic_output"},
+        {"document_id": title["id"], "kind": "title_certificate", "note": "职称证书",
+         "document_kind": "photo"},
+    ]  # fmt: skip
+    r = await patch(*stands)
+    assert r.status_code == 200, r.text
+    assert r.json()["attachments"] == [
+        {**stands[0], "document_kind": "paper_cover"},
+        {**stands[1], "document_kind": "title_certificate"},
+    ]
+    # A new draft holds no documents: attachments given at creation are refused too.
+    r = await post(
+        gateway,
+        "/v1/declarations",
+        applicant,
+        {
+            "campaign_id": campaign["id"],
+            "unit_org_id": tree.unit,
+            "level": "deputy_senior",
+            "attachments": [{"document_id": title["id"], "kind": "title_certificate"}],
+        },
+    )
+    assert r.status_code == 422 and r.json()["type"].endswith("attachment-unknown"), r.text
+
+
+async def test_submission_counts_only_standing_attachments(gateway) -> None:
+    """Completeness counts a material only where an attachment names a document in
+    force that serves it: a material left out of the attachments is asked for again."""
+    _tree, _campaign, applicant, did = await drafted(gateway, label="附件计数")
+    url = f"/v1/declarations/{did}"
+    r = await post(gateway, url + "/submissions", applicant)
+    attached = await upload_materials(gateway, did, applicant, wanted_materials(r.json()["errors"]))
+    dropped = next(a for a in attached if a["kind"] != "academic_output")
+    kept = [a for a in attached if a is not dropped]
+    current = await declaration(gateway, did, applicant)
+    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+    assert (await gateway.patch(url, json={"attachments": kept}, headers=headers)).is_success
+    r = await post(gateway, url + "/submissions", applicant)
+    assert r.status_code == 422, r.text
+    asked = [e.get("material_id") for e in r.json()["errors"] if e["kind"] == "material"]
+    assert asked == [dropped["kind"]], r.json()["errors"]
+    # Named again (the document is still this declaration's, in force): it is taken.
+    current = await declaration(gateway, did, applicant)
+    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+    body = {"attachments": [dropped, *kept]}
+    assert (await gateway.patch(url, json=body, headers=headers)).is_success
+    r = await post(gateway, url + "/submissions", applicant)
+    assert r.status_code == 200, r.text

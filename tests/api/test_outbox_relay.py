@@ -20,9 +20,15 @@ from tests.conftest import Stack
 from tests.support import running
 
 
-async def test_queue_down_at_commit_loses_nothing(stack: Stack, rules_url: str) -> None:
+async def test_queue_down_at_commit_loses_nothing(
+    stack: Stack, rules_url: str, documents_url: str
+) -> None:
     down = f"redis://127.0.0.1:{free_port()}/0"
-    settings = ApiSettings(**{**stack.settings_kwargs(), "redis_url": down}, rules_url=rules_url)
+    settings = ApiSettings(
+        **{**stack.settings_kwargs(), "redis_url": down},
+        rules_url=rules_url,
+        documents_url=documents_url,
+    )
     async with running(build_app(settings)) as client:
         tree, _campaign, _applicant, did = await submitted(
             client, label="断队列", supervisor=False, county=False

@@ -50,11 +50,12 @@ SERVICE = token("service", sub="payments-cron")
 
 
 @pytest.fixture
-async def pay(stack: Stack, rules_url: str):
+async def pay(stack: Stack, rules_url: str, documents_url: str):
     """The gateway with a known callback key, no background sweep and no grace period."""
     settings = ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         payment_callback_key=KEY,
         payment_sweep_interval=0,
         payment_expiry_grace_seconds=0,

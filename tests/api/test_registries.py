@@ -12,7 +12,15 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from tests.api.factories import auth, make_campaign, make_tree, post, token
+from tests.api.factories import (
+    auth,
+    make_campaign,
+    make_tree,
+    post,
+    token,
+    upload_materials,
+    wanted_materials,
+)
 from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
 from tests.api.registries.helpers import (
     ARTS_FACTS,
@@ -57,20 +65,16 @@ async def _errors(client, url: str, applicant: str) -> list[dict]:
 
 
 async def _attach_and_submit(client, url: str, applicant: str, errors: list[dict]):
-    kinds = ["academic_output", *(e["material_id"] for e in errors if e.get("material_id"))]
-    current = await client.get(url, headers=auth(applicant))
-    body = {"attachments": [{"document_id": str(uuid.uuid4()), "kind": k} for k in kinds]}
-    r = await client.patch(
-        url, json=body, headers=auth(applicant, **{"If-Match": current.headers["etag"]})
-    )
-    assert r.status_code == 200, r.text
+    """Upload a scan for each material still asked for, then submit."""
+    did = url.rsplit("/", 1)[-1]
+    await upload_materials(client, did, applicant, wanted_materials(errors))
     return await post(client, url + "/submissions", applicant)
 
 
 async def test_found_everywhere_needs_no_upload_and_eligibility_uses_verified_facts(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         tree = await make_tree(client, label="共享甲", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -169,10 +173,10 @@ def _closed_port() -> int:
 
 
 async def test_registries_down_the_declaration_goes_ahead_on_uploads_with_warnings(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}/social_insurance"
-    async with gateway(stack, rules_url, fake, registry_social_insurance_url=dead) as client:
+    async with gateway(stack, urls, fake, registry_social_insurance_url=dead) as client:
         tree = await make_tree(client, label="共享乙", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -225,9 +229,9 @@ async def test_registries_down_the_declaration_goes_ahead_on_uploads_with_warnin
 
 
 async def test_a_failed_refresh_keeps_what_was_verified_and_answers_come_from_the_cache(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         tree = await make_tree(client, label="共享丙", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -273,9 +277,9 @@ async def test_a_failed_refresh_keeps_what_was_verified_and_answers_come_from_th
 
 
 async def test_not_found_leaves_the_uploads_required(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
-    async with gateway(stack, rules_url, fake, registry_titles_key="wrong") as client:
+    async with gateway(stack, urls, fake, registry_titles_key="wrong") as client:
         tree = await make_tree(client, label="共享丁", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -314,9 +318,9 @@ async def test_not_found_leaves_the_uploads_required(
 
 
 async def test_lookups_need_the_owner_a_real_name_and_an_editable_draft(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         tree = await make_tree(client, label="共享戊", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -380,7 +384,7 @@ def test_consistency_warnings_cite_the_rule_and_an_explanation_silences_the_unit
     explained = {**sections, "social_insurance": {"months": 3, "note": "2023年5月调入"}}
     found = check(records=records, sections=explained, attachments=[], **args)
     assert [w.id for w in found] == ["work_history_mismatch"]
-    attached = [{"kind": "unit_change_explanation", "document_id": "x"}]
+    attached = [{"kind": "unit_change_explanation"}]  # only the material is read here
     found = check(records=records, sections=sections, attachments=attached, **args)
     assert [w.id for w in found] == ["work_history_mismatch"]
 
@@ -393,11 +397,11 @@ def test_consistency_warnings_cite_the_rule_and_an_explanation_silences_the_unit
 
 
 async def test_reviewers_see_where_work_history_and_social_insurance_disagree(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     from tests.api.registries.helpers import months_before_now
 
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         tree = await make_tree(client, label="共享己", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)
@@ -433,7 +437,7 @@ async def test_reviewers_see_where_work_history_and_social_insurance_disagree(
 
 
 async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     """广西工艺美术 2023 (桂工信职办〔2023〕6号) asks for all four proofs; the registries
     stand in for 学历, 下一级职称, 继续教育 and 社保."""
@@ -441,7 +445,7 @@ async def test_arts_crafts_found_everywhere_needs_none_of_the_four_uploads(
 
     four = {"education_proof", "title_certificate", "continuing_education",
             "social_insurance_record"}  # fmt: skip
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, urls, fake) as client:
         committee = await make_org(client, "committee_office", "工艺美术评委会所在职改办", None)
         series = await make_org(client, "series_office", "工艺美术系列职改办", committee, "450000")
         # 三江 (双定向): the one 工艺美术 高级 path the eligibility service evaluates itself.
@@ -494,13 +498,13 @@ async def _until_asked(fake: FakeRegistries, name: str, times: int = 1) -> None:
 
 
 async def test_a_slow_registry_holds_neither_the_declaration_nor_a_connection(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     """One database connection in all: while the education registry takes its time, the
     applicant still edits and withdraws; the lookup then stores over the edit, or, when the
     declaration is no longer a draft (or not the version named), stores nothing."""
     slow = {"db_pool_size": 1, "db_max_overflow": 0, "registry_timeout": 3 * SLOW_SECONDS}
-    async with gateway(stack, rules_url, fake, **slow) as client:
+    async with gateway(stack, urls, fake, **slow) as client:
         tree = await make_tree(client, label="共享庚", supervisor=False, county=False)
         unit = await unit_of(client, tree.unit)
         campaign = await make_campaign(client)

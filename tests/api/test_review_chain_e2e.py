@@ -26,12 +26,13 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
-    attachments_for,
     auth,
     make_campaign,
     make_tree,
     post,
     token,
+    upload_materials,
+    wanted_materials,
 )
 from tests.conftest import Stack
 
@@ -82,12 +83,16 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     assert problem["type"] == "urn:zhicheng:problem:declaration-incomplete"
     sections = {e["section"] for e in problem["errors"] if e["kind"] == "section"}
     assert {"basic_info", "education", "papers", "main_experience", "achievements"} <= sections
-    materials = [e["material_id"] for e in problem["errors"] if e.get("material_id")]
+    materials = wanted_materials(problem["errors"])
+
+    # The materials are uploaded as scans; their attachments name the documents.
+    attachments = await upload_materials(client, did, applicant, materials)
+    assert {a["kind"] for a in attachments} >= set(materials)
 
     # Fill it in (If-Match required; a stale one is 412).
     r = await client.patch(url, json={"sections": SECTIONS}, headers=auth(applicant))
     assert r.status_code == 428
-    body = {"sections": SECTIONS, "attachments": attachments_for(materials)}
+    body = {"sections": SECTIONS, "attachments": attachments}
     r = await client.patch(url, json=body, headers=auth(applicant, **{"If-Match": '"99"'}))
     assert r.status_code == 412
     r = await client.patch(

@@ -457,3 +457,32 @@ def landscape_photo(seed: int = 1) -> bytes:
     arr[crown] = (30, 80, 30)
     arr += rng.normal(0, 6, arr.shape)
     return jpeg(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB"), quality=80)
+
+
+def text_pdf(*lines: str) -> bytes:
+    """A one-page A4 PDF of text, as an office program prints it ("打印为 PDF"): no scan
+    in it, so only the PDF checks apply (the page checks judge scanned pages)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    text = " ".join(
+        f"1 0 0 1 72 {770 - 28 * i} Tm ({line.replace('(', '').replace(')', '')}) Tj"
+        for i, line in enumerate(lines)
+    )
+    content = DecodedStreamObject()
+    content.set_data(f"BT /F1 16 Tf {text} ET".encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

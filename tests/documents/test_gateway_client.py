@@ -8,13 +8,7 @@ import pytest
 from scripts.servers import free_port
 from services.api.clients import documents as client_mod
 from services.kit.problems import ProblemError
-from tests.conftest import Stack
 from tests.documents import corpus
-
-
-@pytest.fixture(scope="module")
-def documents_url(stack: Stack, uvicorn_service) -> str:
-    return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
 
 
 def _multipart(data: bytes, kind: str) -> tuple[str, bytes]:
@@ -43,11 +37,13 @@ async def test_upload_is_streamed_through(documents_url: str, declaration: str) 
         assert relayed.status_code == 201
         link = await client_mod.download_link(client, doc["id"], expires_in=60)
         assert link.status_code == 200
-        locked = await client_mod.delete_document(client, doc["id"], declaration_status="submitted")
-        assert locked.status_code == 409
-        assert client_mod.relay(locked).headers["content-type"] == "application/problem+json"
         listed = await client_mod.list_documents(client, declaration)
         assert [d["id"] for d in listed.json()] == [doc["id"]]
+        assert (await client_mod.delete_document(client, doc["id"])).status_code == 204
+        gone = await client_mod.delete_document(client, doc["id"])
+        assert gone.status_code == 404
+        assert client_mod.relay(gone).headers["content-type"] == "application/problem+json"
+        assert (await client_mod.list_documents(client, declaration)).json() == []
 
 
 async def test_service_down_is_a_503_problem(declaration: str) -> None:

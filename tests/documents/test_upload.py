@@ -221,118 +221,34 @@ async def test_rejected_document_has_nothing_to_download(docs, declaration) -> N
     assert link.status_code == 409
 
 
-async def test_delete_only_before_submission(docs, declaration) -> None:
+async def test_delete_removes_the_document(docs, declaration) -> None:
+    """A file store: whether the declaration may lose a document is the gateway's call."""
     doc = (await upload(docs, declaration, corpus.clean_scan(19))).json()
     path = f"/v1/documents/{doc['id']}"
-    assert (await docs.delete(path)).status_code == 428
-    locked = await docs.delete(path, headers={"X-Declaration-Status": "submitted"})
-    assert locked.status_code == 409
-    assert locked.json()["type"] == "urn:zhicheng:problem:declaration-submitted"
-    assert (await docs.get(path)).status_code == 200
-    assert (await docs.delete(path, headers={"X-Declaration-Status": "draft"})).status_code == 204
+    assert (await docs.delete(path)).status_code == 204
     assert (await docs.get(path)).status_code == 404
+    assert (await docs.delete(path)).status_code == 404
 
 
-async def test_replace_supersedes_the_old_document(docs, s3, stack, declaration) -> None:
-    old_bytes, new_bytes = corpus.clean_scan(20), corpus.clean_scan(21)
-    old = (await upload(docs, declaration, old_bytes)).json()
-    path = f"/v1/documents/{old['id']}/replace"
-    files = {"file": ("new.jpg", new_bytes, "image/jpeg")}
-    submitted = await docs.post(path, files=files, headers={"X-Declaration-Status": "unit_review"})
-    assert submitted.status_code == 409
-    bad = await docs.post(
-        path,
-        files={"file": ("b.jpg", corpus.blank_scan(), "image/jpeg")},
-        headers={"X-Declaration-Status": "returned"},
-    )
-    assert bad.status_code == 422
-    assert (await docs.get(f"/v1/documents/{old['id']}")).json()["status"] == "accepted"
-    new = await docs.post(path, files=files, headers={"X-Declaration-Status": "returned"})
-    assert new.status_code == 201, new.text
-    assert new.json()["replaces_id"] == old["id"] and new.json()["kind"] == old["kind"]
-    before = (await docs.get(f"/v1/documents/{old['id']}")).json()
-    assert before["status"] == "superseded" and before["superseded_by_id"] == new.json()["id"]
-    active = (await docs.get(f"/v1/declarations/{declaration}/documents")).json()
-    assert [d["id"] for d in active] == [new.json()["id"]]
-    # The superseded file stays readable for the record.
-    assert _object(s3, stack, old["object_key"], old["version_id"]) == old_bytes
-    again = await docs.post(path, files=files, headers={"X-Declaration-Status": "returned"})
-    assert again.status_code == 409
-
-
-async def test_deferred_replace_takes_effect_only_on_supersede(docs, declaration) -> None:
-    """The gateway's way: store the new file, leave the old one active, and supersede it
-    only when told (under the declaration's lock); two replacements of one document
-    cannot both take effect."""
-    old = (await upload(docs, declaration, corpus.clean_scan(23))).json()
-    path = f"/v1/documents/{old['id']}/replace"
-    editable = {"X-Declaration-Status": "draft"}
-
-    async def replacement(seed: int) -> dict:
-        files = {"file": ("new.jpg", corpus.clean_scan(seed), "image/jpeg")}
-        r = await docs.post(path, params={"defer": "true"}, files=files, headers=editable)
-        assert r.status_code == 201, r.text
-        return r.json()
-
-    first, second = await replacement(24), await replacement(25)
-    assert first["replaces_id"] == second["replaces_id"] == old["id"]
-    assert (await docs.get(f"/v1/documents/{old['id']}")).json()["status"] == "accepted"
-
-    supersede = f"/v1/documents/{first['id']}/supersede"
-    assert (await docs.post(supersede)).status_code == 428
-    refused = await docs.post(supersede, headers={"X-Declaration-Status": "unit_review"})
-    assert refused.status_code == 409
-    assert (await docs.get(f"/v1/documents/{old['id']}")).json()["status"] == "accepted"
-    done = await docs.post(supersede, headers=editable)
-    assert done.status_code == 200, done.text
-    assert done.json()["id"] == first["id"]
-    after = (await docs.get(f"/v1/documents/{old['id']}")).json()
-    assert after["status"] == "superseded" and after["superseded_by_id"] == first["id"]
-    assert (await docs.post(supersede, headers=editable)).status_code == 200  # a repeat
-
-    late = await docs.post(f"/v1/documents/{second['id']}/supersede", headers=editable)
-    assert late.status_code == 409
-    assert late.json()["type"] == "urn:zhicheng:problem:document-not-active"
-    plain = await docs.post(f"/v1/documents/{old['id']}/supersede", headers=editable)
-    assert plain.json()["type"] == "urn:zhicheng:problem:not-a-replacement"
-
-
-async def test_revert_restores_the_original_unless_its_bytes_were_accepted_again(
-    docs, declaration
-) -> None:
-    """DELETE ?revert=true of a replacement that took effect brings the original back;
-    a plain DELETE does not; and where the original's bytes were uploaded again since,
-    that copy stays in force and the original stays superseded (no 500)."""
-    editable = {"X-Declaration-Status": "draft"}
-
-    async def replaced(seed: int, new_seed: int) -> tuple[dict, dict]:
-        old = (await upload(docs, declaration, corpus.clean_scan(seed))).json()
-        files = {"file": ("new.jpg", corpus.clean_scan(new_seed), "image/jpeg")}
-        r = await docs.post(f"/v1/documents/{old['id']}/replace", files=files, headers=editable)
-        assert r.status_code == 201, r.text
-        return old, r.json()
-
-    async def status(doc: dict) -> tuple[str, str | None]:
-        r = await docs.get(f"/v1/documents/{doc['id']}")
-        return r.json()["status"], r.json()["superseded_by_id"]
-
-    old, new = await replaced(26, 27)
-    r = await docs.delete(f"/v1/documents/{new['id']}", params={"revert": "true"}, headers=editable)
-    assert r.status_code == 204, r.text
-    assert await status(old) == ("accepted", None)
-    assert (await docs.get(f"/v1/documents/{new['id']}")).status_code == 404
-
-    old, new = await replaced(28, 29)
-    assert (await docs.delete(f"/v1/documents/{new['id']}", headers=editable)).status_code == 204
-    assert await status(old) == ("superseded", new["id"])
-
-    old, new = await replaced(30, 31)
-    twin = await upload(docs, declaration, corpus.clean_scan(30))
-    assert twin.status_code == 201, twin.text
-    r = await docs.delete(f"/v1/documents/{new['id']}", params={"revert": "true"}, headers=editable)
-    assert r.status_code == 204, r.text
-    assert await status(old) == ("superseded", new["id"])
-    assert await status(twin.json()) == ("accepted", None)
+async def test_the_kind_may_come_from_the_query_and_names_its_material(docs, declaration) -> None:
+    """The gateway replacing a document passes the old one's kind (`?kind=`) for a form
+    that names none; a kind in the form wins. Each record says the material it serves."""
+    files = {"file": ("new.jpg", corpus.clean_scan(20), "image/jpeg")}
+    path = f"/v1/declarations/{declaration}/documents"
+    r = await docs.post(path, params={"kind": "title_certificate"}, files=files)
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "title_certificate"
+    assert r.json()["material"] == "title_certificate"
+    files = {"file": ("cover.jpg", corpus.clean_scan(21), "image/jpeg")}
+    r = await docs.post(path, params={"kind": "title_certificate"}, data={"kind": "paper_cover"},
+                        files=files)  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert (r.json()["kind"], r.json()["material"]) == ("paper_cover", "academic_output")
+    assert r.json()["replaces_id"] is None and r.json()["superseded_by_id"] is None
+    # No replacement protocol here any more: the gateway records what replaced what.
+    for gone in ("replace", "supersede"):
+        answer = await docs.post(f"/v1/documents/{r.json()['id']}/{gone}", files=files)
+        assert answer.status_code in (404, 405)
 
 
 async def test_normalise_endpoint_returns_a_jpeg(docs) -> None:
@@ -360,25 +276,6 @@ async def test_kinds_are_listed(docs) -> None:
     kinds = {k["code"]: k for k in (await docs.get("/v1/kinds")).json()}
     assert kinds["photo"]["colour"] is True
     assert kinds["paper_full_text"]["types"] == ["image/jpeg", "application/pdf"]
-
-
-async def test_upload_refused_when_the_gateway_says_submitted(docs, declaration) -> None:
-    locked = await upload(
-        docs,
-        declaration,
-        corpus.clean_scan(23),
-        headers={"X-Declaration-Status": "series_office_review"},
-    )
-    assert locked.status_code == 409
-    assert locked.json()["type"] == "urn:zhicheng:problem:declaration-submitted"
-    listed = await docs.get(
-        f"/v1/declarations/{declaration}/documents", params={"include_inactive": "true"}
-    )
-    assert listed.json() == []
-    ok = await upload(
-        docs, declaration, corpus.clean_scan(23), headers={"X-Declaration-Status": "returned"}
-    )
-    assert ok.status_code == 201
 
 
 async def test_concurrent_identical_uploads_store_one(docs, s3, stack, declaration) -> None:

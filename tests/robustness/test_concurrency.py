@@ -99,10 +99,11 @@ async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None
 
 
 @pytest.fixture
-async def pay(stack: Stack, rules_url: str):
+async def pay(stack: Stack, rules_url: str, documents_url: str):
     settings = ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         payment_callback_key=KEY,
         payment_sweep_interval=0,
         payment_expiry_grace_seconds=0,

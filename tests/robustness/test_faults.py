@@ -37,13 +37,13 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 from tests.api.factories import (
     OPS,
-    attachments_for,
     auth,
     drafted,
     make_campaign,
     make_tree,
     post,
     token,
+    upload_materials,
 )
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
@@ -101,10 +101,15 @@ def _documents_on(stack: Stack, s3: SeaweedS3, bucket: str, **env: str) -> _Serv
 
 
 @pytest.mark.slow
-async def test_eligibility_down_at_submission(stack: Stack) -> None:
+async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) -> None:
     rules = _Service("services.rules.main:app", stack.env(LOG_LEVEL="WARNING")).start()
     try:
-        settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules.url, rules_timeout=3)
+        settings = ApiSettings(
+            **stack.settings_kwargs(),
+            rules_url=rules.url,
+            rules_timeout=3,
+            documents_url=documents_url,
+        )
         async with running(build_app(settings)) as client:
             _tree, _campaign, applicant, did = await drafted(client, label="评估停机")
             url = f"/v1/declarations/{did}"
@@ -112,13 +117,7 @@ async def test_eligibility_down_at_submission(stack: Stack) -> None:
             r = await post(client, url + "/submissions", applicant)
             assert r.status_code == 422, r.text
             kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-            etag = (await client.get(url, headers=auth(applicant))).headers["etag"]
-            r = await client.patch(
-                url,
-                json={"attachments": attachments_for(kinds)},
-                headers=auth(applicant, **{"If-Match": etag}),
-            )
-            assert r.status_code == 200, r.text
+            await upload_materials(client, did, applicant, kinds)
             before = await client.get(url, headers=auth(applicant))
             audit_before = (await client.get(url + "/audit", headers=auth(applicant))).json()
 
@@ -333,10 +332,21 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             replaced = await _upload(client, did, applicant, replacement, replaces=old_id)
             assert replaced.status_code == 201, replaced.text
             new_id, replacement_id = again.json()["id"], replaced.json()["id"]
+            # The store keeps every file it accepted; the gateway says which is replaced.
             assert await _document_rows(stack, did) == {
-                (old_id, "superseded", replacement_id),
+                (old_id, "accepted", None),
                 (new_id, "accepted", None),
                 (replacement_id, "accepted", None),
+            }
+            listed = await client.get(
+                url + "/documents",
+                params={"include_inactive": "true"},
+                headers=auth(applicant),
+            )
+            assert {d["id"]: d["status"] for d in listed.json()} == {
+                old_id: "superseded",
+                new_id: "accepted",
+                replacement_id: "accepted",
             }
             objects_now = await asyncio.to_thread(_object_versions, store, bucket, prefix)
             assert len(objects_now) == 3
@@ -389,13 +399,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             expected = {new_id, replacement_id, retried.json()["id"]}
             assert {a["document_id"] for a in attached} == expected
             have = {a["kind"] for a in attached}
-            rest = [a for a in attachments_for(missing) if a["kind"] not in have]
-            r = await client.patch(
-                url,
-                json={"attachments": attached + rest},
-                headers=auth(applicant, **{"If-Match": current.headers["etag"]}),
-            )
-            assert r.status_code == 200, r.text
+            await upload_materials(client, did, applicant, [m for m in missing if m not in have])
             r = await post(client, url + "/submissions", applicant)
             assert r.status_code == 200, r.text
             assert r.json()["status"] != "draft"
@@ -414,7 +418,7 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
     s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
     docs = _documents_on(stack, s3, bucket, S3_READ_TIMEOUT="1")
     did = str(uuid.uuid4())
-    headers = {"X-Uploader-ID": "applicant-hung", "X-Declaration-Status": "draft"}
+    headers = {"X-Uploader-ID": "applicant-hung"}
 
     try:
         docs.start()

@@ -16,6 +16,7 @@ from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.clients import rules as rules_client
+from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
 from services.api.declarations.schemas import DeclarationRead
 from services.api.declarations.service import (
@@ -174,7 +175,15 @@ async def _file(
     # Facts verified by the registries win over what was typed; their materials are waived.
     waived = await registries.verified(session, declaration)
     eligibility = await _evaluate(session, rules, declaration, unit, campaign)
-    missing = missing_items(declaration, eligibility, waived=waived)
+    # Only attachments naming this declaration's documents in force count, never the
+    # draft's word for them; those that may not stand are listed too.
+    records = await attachments.recorded(session, declaration.id)
+    served = attachments.served(declaration.attachments, records)
+    missing = missing_items(declaration, eligibility, served=served, waived=waived)
+    missing += [
+        {"kind": "attachment", "section": None, "message": p.detail, **p.extra}
+        for p in attachments.standing_problems(declaration.attachments, records)
+    ]
     if missing:
         raise ProblemError(
             422,
@@ -188,6 +197,8 @@ async def _file(
         )
     # Everything above only read; now the row lock, held from here to the commit only.
     await _lock_unchanged(session, declaration)
+    # Uploads record under this lock and bump the version: checked again all the same.
+    attachments.check(declaration.attachments, await attachments.recorded(session, declaration.id))
     for position, org in enumerate(new_chain):
         step = ReviewStep(
             declaration_id=declaration.id,

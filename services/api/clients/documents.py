@@ -75,45 +75,22 @@ async def upload_stream(
     content_length: str | None = None,
     uploader_id: str | None = None,
     normalize: bool = False,
-    replaces: str | None = None,
-    declaration_status: str | None = None,
+    kind: str | None = None,
 ) -> httpx.Response:
     """Forward a multipart upload (fields file, kind, note) without buffering it.
 
-    A replacement is stored deferred: the old document stays active until `supersede`,
-    which the gateway calls while it holds the declaration's lock.
+    `kind` is used when the form gives none (a replacement keeps the replaced one's).
+    Whether the declaration may take it, and what it replaces, is the gateway's record.
     """
-    path = (
-        f"/v1/documents/{replaces}/replace"
-        if replaces
-        else f"/v1/declarations/{declaration_id}/documents"
-    )
     headers = {"Content-Type": content_type}
     if content_length is not None:
         headers["Content-Length"] = content_length
-    headers.update(
-        _headers(**{"X-Uploader-ID": uploader_id, "X-Declaration-Status": declaration_status})
-    )
+    headers.update(_headers(**{"X-Uploader-ID": uploader_id}))
     params = {"normalize": "true" if normalize else "false"}
-    if replaces:
-        params["defer"] = "true"
+    if kind:
+        params["kind"] = kind
+    path = f"/v1/declarations/{declaration_id}/documents"
     return await call(client, "POST", path, content=body, headers=headers, params=params)
-
-
-async def supersede(
-    client: httpx.AsyncClient, document_id: str, *, declaration_status: str
-) -> httpx.Response:
-    """Make a deferred replacement take effect: the document it replaces is superseded."""
-    return await call(
-        client,
-        "POST",
-        f"/v1/documents/{document_id}/supersede",
-        headers={"X-Declaration-Status": declaration_status},
-    )
-
-
-async def list_kinds(client: httpx.AsyncClient) -> httpx.Response:
-    return await call(client, "GET", "/v1/kinds")
 
 
 async def list_documents(
@@ -127,10 +104,6 @@ async def list_documents(
     )
 
 
-async def get_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:
-    return await call(client, "GET", f"/v1/documents/{document_id}")
-
-
 async def download_link(
     client: httpx.AsyncClient, document_id: str, *, expires_in: int = 900
 ) -> httpx.Response:
@@ -139,17 +112,8 @@ async def download_link(
     )
 
 
-async def delete_document(
-    client: httpx.AsyncClient, document_id: str, *, declaration_status: str, revert: bool = False
-) -> httpx.Response:
-    """Delete a document; `revert` also makes the one it replaced active again."""
-    return await call(
-        client,
-        "DELETE",
-        f"/v1/documents/{document_id}",
-        params={"revert": "true"} if revert else None,
-        headers={"X-Declaration-Status": declaration_status},
-    )
+async def delete_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:
+    return await call(client, "DELETE", f"/v1/documents/{document_id}")
 
 
 def relay(response: httpx.Response) -> Response:

@@ -2,10 +2,13 @@
 
 Section rules follow 申报系统操作注意事项 一（二）; required materials come from the
 eligibility service's `materials` for this case (each must be attached with its id as kind).
+A material counts only when an attachment names a document of this declaration, in force,
+whose kind serves it: the caller passes those materials (`declarations.attachments.served`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from services.api.declarations.sections import SECTION_TITLES
@@ -32,9 +35,11 @@ def missing_items(
     declaration: Declaration,
     eligibility: dict[str, Any] | None,
     *,
+    served: Collection[str],
     waived: set[str] | frozenset[str] = frozenset(),
 ) -> list[dict]:
-    """Everything missing; `waived` are materials a registry lookup verified instead
+    """Everything missing; `served` are the materials the declaration's standing
+    attachments serve, `waived` those a registry lookup verified instead
     (数据共享, services/api/registries/)."""
     s = declaration.sections
     items = []
@@ -60,7 +65,7 @@ def missing_items(
         items.append(
             _item("self_evaluation", "工艺美术系列申报人须填报自评表（2023年度通知 附件5）。")
         )
-    kinds = {a["kind"] for a in declaration.attachments}
+    kinds = set(served)
     # Level-specific materials (e.g. 正高's signed pledge, 002 一（二）14) come from the
     # policy's `materials` below, so a series without that rule does not get it.
     papers = s.get("papers") or []

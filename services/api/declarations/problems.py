@@ -19,3 +19,29 @@ class DeclarationNotEditable(Problem):
     code = "declaration-not-editable"
     title = "declaration not editable"
     text = "申报已提交审核，只有草稿或被退回补正的申报才能修改、上传或删除材料、获取共享数据。"
+
+
+# 职称申报系统操作注意事项 一（二）：“★上传的材料必须是原件扫描上传。” An attachment names a
+# scan uploaded to this declaration and accepted by the checks, never an id typed in.
+_SCANS_ONLY = "（申报系统操作注意事项：“上传的材料必须是原件扫描上传”）"
+
+
+class AttachmentUnknown(Problem):
+    status = 422
+    code = "attachment-unknown"
+    title = "Attachment names no document of this declaration"
+    text = "附件须是本申报已上传并通过检查的材料" + _SCANS_ONLY + "，请先上传扫描件。"
+
+
+class AttachmentReplaced(Problem):
+    status = 422
+    code = "attachment-replaced"
+    title = "Attachment names a replaced document"
+    text = "附件所指的材料已被替换，请改用替换后的材料。"
+
+
+class AttachmentWrongMaterial(Problem):
+    status = 422
+    code = "attachment-wrong-material"
+    title = "Document kind does not serve that material"
+    text = "所上传材料的类别不能作为该项材料，请上传对应类别的扫描件。"

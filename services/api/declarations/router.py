@@ -18,7 +18,12 @@ from services.api.declarations.deps import (
     DraftForEdit,
     VisibleDeclaration,
 )
-from services.api.declarations.problems import DeclarationNotEditable
+from services.api.declarations.problems import (
+    AttachmentReplaced,
+    AttachmentUnknown,
+    AttachmentWrongMaterial,
+    DeclarationNotEditable,
+)
 from services.api.declarations.schemas import (
     DeclarationCreate,
     DeclarationImport,
@@ -29,7 +34,7 @@ from services.api.declarations.shapes import declarations_router, headers, read
 from services.api.http import IdempotencyDep, etag
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = declarations_router()
 
@@ -39,7 +44,14 @@ router = declarations_router()
     status_code=201,
     response_model=DeclarationRead,
     summary="Start a draft",
-    responses=documented(CampaignNotFound, WindowNotOpen, DeadlinePassed, Forbidden),
+    responses=documented(
+        CampaignNotFound,
+        WindowNotOpen,
+        DeadlinePassed,
+        Forbidden,
+        AttachmentUnknown,
+        keep={422: VALIDATION_ERROR},
+    ),
 )
 async def create(
     body: DeclarationCreate, session: SessionDep, principal: CurrentApplicant, idem: IdempotencyDep
@@ -64,7 +76,14 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
     "/{declaration_id}",
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
-    responses=documented(*EDIT_PROBLEMS, DeclarationNotEditable),
+    responses=documented(
+        *EDIT_PROBLEMS,
+        DeclarationNotEditable,
+        AttachmentUnknown,
+        AttachmentReplaced,
+        AttachmentWrongMaterial,
+        keep={422: VALIDATION_ERROR},
+    ),
 )
 async def update(
     declaration: DraftForEdit, body: DeclarationUpdate, session: SessionDep

@@ -16,9 +16,21 @@ class Strict(BaseModel):
 
 
 class Attachment(Strict):
-    document_id: uuid.UUID
+    """Which uploaded document serves which material (an upload records one itself)."""
+
+    document_id: uuid.UUID = Field(
+        description="a document uploaded to this declaration (POST …/documents), accepted "
+        "and not replaced; anything else is refused (422)"
+    )
     kind: str = Field(
-        min_length=1, max_length=64, description="material id from the eligibility service"
+        min_length=1,
+        max_length=64,
+        description="material id from the eligibility service; the document's kind must serve it",
+    )
+    document_kind: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the document service's kind of the document; set by the gateway",
     )
     section: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, max_length=200)
@@ -38,7 +50,8 @@ class DeclarationCreate(Strict):
     copy_from_declaration_id: uuid.UUID | None = Field(
         default=None,
         description="写入数据: start from one of your earlier declarations (e.g. last year's); "
-        "its sections, attachments and facts replace those given here",
+        "its sections and facts replace those given here (not its attachments: they name "
+        "that declaration's documents; upload this one's)",
     )
 
 

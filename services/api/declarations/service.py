@@ -22,6 +22,7 @@ from services.api.access import (
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.clock import shanghai
+from services.api.declarations import attachments
 from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
 from services.api.models import (
@@ -212,6 +213,8 @@ async def create(
     if unit is None or unit.kind != "unit":
         raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
     data = body.model_dump(mode="json", exclude_none=False)
+    # A new declaration holds no documents yet: any attachment given is refused, by name.
+    attachments.check(data["attachments"], {})
     sections = body.sections.model_dump(mode="json", exclude_none=True)
     declaration = Declaration(
         campaign_id=campaign.id,
@@ -225,7 +228,7 @@ async def create(
         path=body.path,
         committee_code=campaign.committee_code,
         sections=sections,
-        attachments=data["attachments"],
+        attachments=[],
         applicant_facts=body.applicant_facts,
         created_at=now,
         updated_at=now,
@@ -256,7 +259,13 @@ async def update(
         declaration.sections = {k: v for k, v in declaration.sections.items() if v is not None}
         declaration.applicant_phone = _phone(declaration.sections)
     if body.attachments is not None:
-        declaration.attachments = [a.model_dump(mode="json") for a in body.attachments]
+        entries = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
+        records = await attachments.recorded(session, declaration.id)
+        attachments.check(entries, records)
+        # The document's kind is the record's, whatever the caller wrote.
+        declaration.attachments = [
+            {**e, "document_kind": records[e["document_id"]].document_kind} for e in entries
+        ]
     if body.applicant_facts is not None:
         declaration.applicant_facts = body.applicant_facts
     if "specialty" in body.model_fields_set:
@@ -291,7 +300,8 @@ async def import_from(
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "写入数据")
     target.sections = dict(source.sections)
-    target.attachments = list(source.attachments)
+    # Not the attachments: they name the source's documents, which serve that declaration
+    # only; the draft's materials are uploaded to it.
     target.applicant_facts = dict(source.applicant_facts)
     target.specialty = source.specialty
     target.applicant_phone = _phone(target.sections)

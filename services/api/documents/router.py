@@ -32,7 +32,6 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 async def lifespan(app: FastAPI):
     settings = app.state.settings
     app.state.documents = client.make_client(settings.documents_url, settings.documents_timeout)
-    app.state.document_kinds = {}  # kind -> material, read once from GET /v1/kinds
     try:
         yield
     finally:
@@ -94,7 +93,6 @@ async def _upload(
         request.stream(),
         headers=dict(request.headers),
         http=_http(request),
-        kinds_cache=request.app.state.document_kinds,
         normalize=normalize,
         replaces=replaces,
     )

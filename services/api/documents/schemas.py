@@ -18,13 +18,15 @@ class FindingRead(BaseModel):
 
 
 class DocumentRead(BaseModel):
-    """The document service's record (`openapi/documents.json`), as the gateway relays it."""
+    """The document service's record (`openapi/documents.json`), with the gateway's word on
+    what is in force: `status` accepted or superseded, `replaces_id`, `superseded_by_id`."""
 
     model_config = ConfigDict(extra="allow")
 
     id: uuid.UUID
     declaration_id: str
     kind: str
+    material: str | None = None
     status: Literal["accepted", "rejected", "superseded"]
     uploader_id: str | None = None
     original_name: str | None = None

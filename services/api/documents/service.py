@@ -1,8 +1,10 @@
-"""Documents of a declaration: who may upload, replace, delete or download, and attachments.
+"""Documents of a declaration: who may upload, replace, delete or download, and the record.
 
-The files themselves live in the document service (checks, S3); the gateway decides who
-may touch a declaration's documents and keeps `Declaration.attachments` (document id +
-the policy material it satisfies) in step, so the submission check sees what was uploaded.
+The files live in the document service, a checked file store (checks, S3). The gateway
+owns which document serves which material of which declaration: under the declaration's
+row lock it records each accepted upload (`DeclarationDocument`, and the attachment
+entry in `Declaration.attachments`), swaps a replacement in and marks the replaced
+document superseded (kept, so reviewers still see what an earlier submission named).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api import clock
 from services.api.access import require_role
 from services.api.clients import documents as client
+from services.api.declarations import attachments
 from services.api.declarations import service as declarations
 from services.api.declarations.problems import DeclarationNotEditable
 from services.api.documents.problems import DocumentNotActive, DocumentNotFound
-from services.api.models import Campaign, Declaration
+from services.api.models import Campaign, Declaration, DeclarationDocument
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -84,121 +87,156 @@ async def release(session: AsyncSession) -> None:
     """End the read-only check's transaction before a long upload streams through.
 
     Nothing was written; this only returns the connection to the pool so slow uploads
-    do not hold one each. The attachment is written later in a fresh transaction.
+    do not hold one each. The record is written later in a fresh transaction.
     """
     await session.rollback()
 
 
-async def materials(http: httpx.AsyncClient, cache: dict[str, str | None]) -> dict[str, str | None]:
-    """Document kind -> the eligibility material it satisfies (`GET /v1/kinds`), cached."""
-    if not cache:
-        response = await client.list_kinds(http)
-        if response.status_code != 200:
-            raise client.unavailable()
-        cache.update({k["code"]: k["material"] for k in response.json()})
-    return cache
-
-
-async def owned_document(
-    http: httpx.AsyncClient, declaration_id: uuid.UUID, document_id: uuid.UUID
-) -> dict[str, Any]:
-    """The document service's record, if it belongs to this declaration; else 404."""
-    response = await client.get_document(http, str(document_id))
-    if response.status_code == 404:
+async def record_of(
+    session: AsyncSession, declaration_id: uuid.UUID, document_id: uuid.UUID
+) -> DeclarationDocument:
+    """The gateway's record of a document of this declaration (in force or not); else 404."""
+    row = await session.get(DeclarationDocument, document_id)
+    if row is None or row.declaration_id != declaration_id:
         raise DocumentNotFound()
-    if response.status_code != 200:
-        raise client.unavailable()
-    doc = response.json()
-    if doc["declaration_id"] != str(declaration_id):
-        raise DocumentNotFound()
-    return doc
+    return row
 
 
-async def attach(
+async def in_force(
+    session: AsyncSession, declaration_id: uuid.UUID, document_id: uuid.UUID
+) -> DeclarationDocument:
+    """A document of this declaration that is still in force; 404 or 409 otherwise."""
+    row = await record_of(session, declaration_id, document_id)
+    if row.superseded_by_id is not None:
+        raise DocumentNotActive()
+    return row
+
+
+def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]:
+    """The attachment entry an accepted document makes: the material its kind serves."""
+    entry: dict[str, Any] = {
+        "document_id": doc["id"],
+        "kind": doc.get("material") or doc["kind"],
+        "document_kind": doc["kind"],
+    }
+    if note := doc.get("note") or note:
+        entry["note"] = note[:200]
+    return entry
+
+
+async def record(
     session: AsyncSession,
     principal: Principal,
     declaration_id: uuid.UUID,
     *,
     doc: dict[str, Any],
-    kinds: dict[str, str | None],
-    uploaded_while: str,
-    http: httpx.AsyncClient,
     replaces: uuid.UUID | None = None,
 ) -> Declaration:
     """Record an accepted document on its declaration (replacing `replaces` if given).
 
     The declaration is locked and checked again: if it was submitted while the file was
-    streaming, the upload is refused. A replacement takes effect in the document service
-    (the old one superseded) only here, under the lock: a submission either comes after
-    it and sees the new document, or before it, and the old document stays active and
-    attached. Whatever keeps the document off the declaration (this refusal, the old one
-    gone, the database) the caller deletes it again with `discard`, so no document is left
-    stored that the declaration does not list.
+    streaming, the upload is refused. A replacement takes effect here, under the lock,
+    in the same transaction: a submission either comes after it and sees the new
+    document, or before it, and the old document stays in force and attached. Whatever
+    keeps the document off the declaration (this refusal, the old one replaced or deleted
+    meanwhile, the database) the caller deletes it again with `discard`.
     """
     declaration, now = await locked_with_clock(session, principal, declaration_id)
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
-    if replaces is not None:
-        await _supersede(http, doc["id"], declaration.status)
-    kept = [
-        a
-        for a in declaration.attachments
-        if replaces is None or a.get("document_id") != str(replaces)
-    ]
-    entry: dict[str, Any] = {
-        "document_id": doc["id"],
-        "kind": kinds.get(doc["kind"]) or doc["kind"],
-    }
-    if doc.get("note"):
-        entry["note"] = doc["note"][:200]
-    declaration.attachments = [*kept, entry]
+    entry = entry_for(doc)
+    row = DeclarationDocument(
+        document_id=uuid.UUID(doc["id"]),
+        declaration_id=declaration.id,
+        document_kind=doc["kind"],
+        material=doc.get("material"),
+        replaces_id=replaces,
+        recorded_at=now,
+    )
+    entries = list(declaration.attachments)
+    if replaces is None:
+        entries.append(entry)
+    else:
+        old = await session.get(DeclarationDocument, replaces)
+        if old is None or old.declaration_id != declaration.id or old.superseded_by_id:
+            raise DocumentNotActive()  # replaced or deleted while the file streamed in
+        old.superseded_by_id, old.superseded_at = row.document_id, now
+        session.add(old)
+        at = [i for i, a in enumerate(entries) if a.get("document_id") == str(replaces)]
+        for i in at:  # in its place, keeping the applicant's note unless a new one came
+            swapped = entry_for(doc, note=entries[i].get("note"))
+            if doc.get("material") is None:  # 其他证明材料: still for the material named
+                swapped["kind"] = entries[i]["kind"]
+            entries[i] = {**entries[i], **swapped}
+        if not at:
+            entries.append(entry)
+    session.add(row)
+    declaration.attachments = entries
     declarations.touch(declaration, now)
     session.add(declaration)
     await session.flush()
     return declaration
 
 
-async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> None:
-    response = await client.supersede(http, document_id, declaration_status=status)
-    if response.status_code == 200:
-        return
-    # The old document was replaced or deleted meanwhile (or the service is down); the
-    # new one is discarded by the caller.
-    if response.status_code == 409:
-        raise DocumentNotActive()
-    if response.status_code == 404:
-        raise DocumentNotFound()
-    raise client.unavailable()
-
-
-async def discard(
-    http: httpx.AsyncClient, document_id: str, *, uploaded_while: str, replacement: bool = False
-) -> None:
+async def discard(http: httpx.AsyncClient, document_id: str) -> None:
     """Delete a stored document its declaration does not record (best effort).
 
-    A `replacement` that already took effect is reverted: the document it superseded,
-    which the declaration still lists, is active again.
-    Should the document service be unreachable as well, the document stays stored but
-    unattached (and a superseded original stays superseded); the problem already on its
-    way to the caller is the answer either way.
+    Should the document service be unreachable as well, the file stays stored but
+    unrecorded (listings leave it out); the problem already on its way to the caller is
+    the answer either way.
     """
     try:
-        response = await client.delete_document(
-            http, document_id, declaration_status=uploaded_while, revert=replacement
-        )
+        response = await client.delete_document(http, document_id)
     except ProblemError:
         response = None
     if response is None or response.status_code not in (204, 404):
         logger.warning("stored document %s could not be discarded", document_id)
 
 
-async def detach(
-    session: AsyncSession, declaration: Declaration, *, document_id: uuid.UUID
+async def forget(
+    session: AsyncSession, declaration: Declaration, row: DeclarationDocument
 ) -> Declaration:
+    """Take a deleted document off its declaration: its record and its attachments."""
     declaration.attachments = [
-        a for a in declaration.attachments if a.get("document_id") != str(document_id)
+        a for a in declaration.attachments if a.get("document_id") != str(row.document_id)
     ]
+    await session.delete(row)
     declarations.touch(declaration, await clock.db_now(session))
     session.add(declaration)
     await session.flush()
     return declaration
+
+
+def as_recorded(
+    docs: list[dict[str, Any]],
+    records: dict[str, DeclarationDocument],
+    *,
+    include_inactive: bool,
+) -> list[dict[str, Any]]:
+    """The document service's list, with the gateway's word on what is in force.
+
+    A document the gateway recorded is `accepted` while in force and `superseded` once
+    replaced (with `replaces_id` / `superseded_by_id` from the record). An accepted file
+    the gateway never recorded (an upload whose recording failed and whose deletion
+    failed too) is no document of the declaration and is left out; rejected uploads are
+    shown among the inactive ones, as before.
+    """
+    shown = []
+    for doc in docs:
+        row = records.get(doc["id"])
+        if row is not None:
+            doc = {
+                **doc,
+                "status": "superseded" if row.superseded_by_id else "accepted",
+                "replaces_id": str(row.replaces_id) if row.replaces_id else None,
+                "superseded_by_id": str(row.superseded_by_id) if row.superseded_by_id else None,
+            }
+        elif doc["status"] == "accepted":
+            continue
+        if include_inactive or doc["status"] == "accepted":
+            shown.append(doc)
+    return shown
+
+
+async def records(session: AsyncSession, declaration_id: uuid.UUID):
+    return await attachments.recorded(session, declaration_id)

@@ -2,8 +2,9 @@
 
 An upload streams straight through to the document service (`request.stream()`), never
 held in memory here. No database connection is held while the file travels: the
-declaration is checked, the connection released, the file forwarded; then the attachment
-is recorded and committed at once, so a failed commit discards the stored file too.
+declaration is checked, the connection released, the file forwarded; then the document
+is recorded under the declaration's lock and committed at once, so a failed commit
+discards the stored file too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.requests import ClientDisconnect
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.documents import service
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.problems import DocumentNotActive, UploadInterrupted
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -32,9 +33,8 @@ async def _forward(
     *,
     headers: dict[str, str],
     uploader: str,
-    status: str,
     normalize: bool,
-    replaces: uuid.UUID | None,
+    kind: str | None,
 ) -> httpx.Response:
     try:
         return await client.upload_stream(
@@ -44,9 +44,8 @@ async def _forward(
             content_type=headers.get("content-type", ""),
             content_length=headers.get("content-length"),
             uploader_id=uploader,
-            declaration_status=status,
             normalize=normalize,
-            replaces=str(replaces) if replaces else None,
+            kind=kind,
         )
     except ClientDisconnect as exc:
         # The caller went away mid-file; the document service saw a cut-off body and
@@ -62,17 +61,19 @@ async def upload(
     *,
     headers: dict[str, str],
     http: httpx.AsyncClient,
-    kinds_cache: dict[str, str | None],
     normalize: bool,
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    """Upload (or replace) a document and record it among the declaration's attachments."""
+    """Upload (or replace) a document and record it on the declaration.
+
+    Two calls to the document service at most: the file forwarded; and, only when it
+    cannot be recorded (submitted meanwhile, the replaced one gone, the database), the
+    new document deleted again.
+    """
     action = "替换材料" if replaces else "上传材料"
-    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
-    status = declaration.status
-    kinds = await service.materials(http, kinds_cache)
-    if replaces is not None:
-        await service.owned_document(http, declaration_id, replaces)
+    await service.check_editable(session, principal, declaration_id, action_zh=action)
+    old = await service.in_force(session, declaration_id, replaces) if replaces else None
+    kind = old.document_kind if old is not None else None
     await service.release(session)
     response = await _forward(
         http,
@@ -80,31 +81,22 @@ async def upload(
         body,
         headers=headers,
         uploader=principal.sub,
-        status=status,
         normalize=normalize,
-        replaces=replaces,
+        kind=kind,
     )
     if response.status_code != 201:
         return client.relay(response)
     doc = response.json()
     try:
-        declaration = await service.attach(
-            session,
-            principal,
-            declaration_id,
-            doc=doc,
-            kinds=kinds,
-            uploaded_while=status,
-            http=http,
-            replaces=replaces,
+        declaration = await service.record(
+            session, principal, declaration_id, doc=doc, replaces=replaces
         )
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()
     except Exception:
-        await service.discard(
-            http, doc["id"], uploaded_while=status, replacement=replaces is not None
-        )
+        await service.discard(http, doc["id"])
         raise
+    doc["replaces_id"] = str(replaces) if replaces else None
     return JSONResponse(
         doc,
         status_code=201,
@@ -123,16 +115,18 @@ async def delete(
     *,
     http: httpx.AsyncClient,
 ) -> Response:
+    """Delete a document in force. The file is deleted under the declaration's lock, so
+    a submission cannot name it meanwhile; its record goes in the same transaction."""
     declaration = await service.check_editable(
         session, principal, declaration_id, action_zh="删除材料", lock=True
     )
-    await service.owned_document(http, declaration_id, document_id)
-    response = await client.delete_document(
-        http, str(document_id), declaration_status=declaration.status
-    )
-    if response.status_code != 204:
+    row = await service.record_of(session, declaration_id, document_id)
+    if row.superseded_by_id is not None:
+        raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
+    response = await client.delete_document(http, str(document_id))
+    if response.status_code not in (204, 404):
         return client.relay(response)
-    declaration = await service.detach(session, declaration, document_id=document_id)
+    declaration = await service.forget(session, declaration, row)
     return Response(status_code=204, headers={"ETag": etag(declaration.version)})
 
 
@@ -145,10 +139,12 @@ async def listing(
     include_inactive: bool,
 ) -> Response:
     await declarations.load(session, principal, declaration_id)
-    response = await client.list_documents(
-        http, str(declaration_id), include_inactive=include_inactive
-    )
-    return client.relay(response)
+    records = await service.records(session, declaration_id)
+    response = await client.list_documents(http, str(declaration_id), include_inactive=True)
+    if response.status_code != 200:
+        return client.relay(response)
+    shown = service.as_recorded(response.json(), records, include_inactive=include_inactive)
+    return JSONResponse(shown)
 
 
 async def download_link(
@@ -160,6 +156,7 @@ async def download_link(
     http: httpx.AsyncClient,
     expires_in: int,
 ) -> Response:
+    """A link to any document the declaration recorded, replaced ones too (the record)."""
     await declarations.load(session, principal, declaration_id)
-    await service.owned_document(http, declaration_id, document_id)
+    await service.record_of(session, declaration_id, document_id)
     return client.relay(await client.download_link(http, str(document_id), expires_in=expires_in))

@@ -11,7 +11,7 @@ from services.api.models.audit import AuditCheckpoint, AuditEntry
 from services.api.models.auth import OAuthClient, RefreshToken, SignInEvent, StaffAccount
 from services.api.models.calendar import WorkCalendar, WorkCalendarYear
 from services.api.models.campaign import Campaign
-from services.api.models.declaration import Declaration, DeclarationSnapshot
+from services.api.models.declaration import Declaration, DeclarationDocument, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.org import Org
@@ -26,6 +26,7 @@ __all__ = [
     "Campaign",
     "Declaration",
     "DeclarationClaim",
+    "DeclarationDocument",
     "DeclarationReturn",
     "DeclarationSnapshot",
     "IdempotencyRecord",

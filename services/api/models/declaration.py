@@ -56,3 +56,28 @@ class DeclarationSnapshot(SQLModel, table=True):
     taken_at: datetime | None = Field(default=None, sa_column=Column(TZ, server_default=func.now()))
     content: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     sha256: str
+
+
+class DeclarationDocument(SQLModel, table=True):
+    """A document the document service checked and stored for this declaration, as the
+    gateway records it: the one owner of which document is in force for which material.
+
+    A row is written (under the declaration's lock) when an accepted upload is recorded;
+    a replacement marks the row it replaces `superseded_by_id` in the same transaction and
+    keeps it, so reviewers still see what an earlier submission named. Attachments
+    (`Declaration.attachments`) may only name rows of their declaration still in force.
+    """
+
+    __tablename__ = "declaration_document"
+    __table_args__ = {"schema": "api"}
+
+    document_id: uuid.UUID = Field(primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id", index=True)
+    document_kind: str = Field(max_length=64)
+    # The policy material its kind serves; None for a kind serving no one material
+    # (其他证明材料), whose attachment names the material it is meant for.
+    material: str | None = Field(default=None, max_length=64)
+    replaces_id: uuid.UUID | None = None
+    superseded_by_id: uuid.UUID | None = None
+    recorded_at: datetime = Field(sa_column=Column(TZ, nullable=False))
+    superseded_at: datetime | None = Field(default=None, sa_column=Column(TZ))

@@ -127,9 +127,14 @@ async def draft(client, applicant: str, tree, campaign: dict, sections: dict, fa
 
 
 @asynccontextmanager
-async def gateway(stack, rules_url: str, fake: FakeRegistries, **overrides):
+async def gateway(stack, urls: tuple[str, str], fake: FakeRegistries, **overrides):
+    """The gateway on (eligibility, documents) service URLs, with the fake registries."""
+    rules_url, documents_url = urls
     settings = ApiSettings(
-        **stack.settings_kwargs(), rules_url=rules_url, **{**fake.settings(), **overrides}
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=documents_url,
+        **{**fake.settings(), **overrides},
     )
     async with running(build_app(settings)) as client:
         yield client
