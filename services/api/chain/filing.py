@@ -15,7 +15,7 @@ from services.api.chain import reads, submission
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
-    ApplicantsDeclaration,
+    ApplicantsAct,
     ApplicantsSubmission,
     VisibleDeclaration,
 )
@@ -26,10 +26,7 @@ from services.api.declarations.schemas import (
     ProgressRead,
     WithdrawalCreate,
 )
-from services.api.declarations.shapes import declarations_router, headers, read
-from services.api.http import (
-    IdempotencyDep,
-)
+from services.api.declarations.shapes import declarations_router, read
 from services.api.orgs.problems import ChainIncomplete
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -64,15 +61,11 @@ async def list_declarations(
     summary="Submit (or resubmit after a return): eligibility and completeness checked",
     responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
 )
-async def submit(
-    declaration: ApplicantsSubmission,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    body = await submission.submit(session, principal, declaration, rules=request.app.state.rules)
-    return await idem.respond(body, headers=headers(declaration))
+async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
+    rules = request.app.state.rules
+    return await act.respond(
+        await submission.submit(act.session, act.principal, act.declaration, rules=rules)
+    )
 
 
 @router.post(
@@ -80,15 +73,9 @@ async def submit(
     response_model=DeclarationRead,
     responses=documented(*ACT_PROBLEMS),
 )
-async def withdraw(
-    declaration: ApplicantsDeclaration,
-    body: WithdrawalCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await submission.withdraw(session, principal, declaration, reason=body.reason)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+async def withdraw(act: ApplicantsAct, body: WithdrawalCreate) -> JSONResponse:
+    await submission.withdraw(act.session, act.principal, act.declaration, reason=body.reason)
+    return await act.respond(read(act.declaration))
 
 
 @router.get(

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.api.access import (
@@ -24,8 +23,8 @@ from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrit
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
-    CommitteesDeclaration,
-    ReviewersDeclaration,
+    CommitteesAct,
+    ReviewersAct,
     ReviewersRecord,
     VisibleDeclaration,
 )
@@ -36,8 +35,8 @@ from services.api.declarations.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from services.api.declarations.shapes import headers, read
-from services.api.http import IdempotencyDep, RelayAfterCommit
+from services.api.declarations.shapes import read
+from services.api.http import RelayAfterCommit
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -78,14 +77,10 @@ async def review_queue(
     summary="Record defence, deliberation, posting and recommendation (unit)",
     responses=REVIEWER_ACTS,
 )
-async def put_unit_review(
-    declaration: ReviewersRecord,
-    body: UnitReviewWrite,
-    session: SessionDep,
-    principal: PrincipalDep,
-) -> JSONResponse:
-    review = await service.record_unit_review(session, principal, declaration, body=body)
-    return JSONResponse(jsonable_encoder(review), headers=headers(declaration))
+async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
+    return await act.respond(
+        await service.record_unit_review(act.session, act.principal, act.declaration, body=body)
+    )
 
 
 @router.get(
@@ -103,15 +98,9 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     summary="Pass up the chain",
     responses=REVIEWER_ACTS,
 )
-async def approve(
-    declaration: ReviewersDeclaration,
-    body: ApprovalCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await service.approve(session, principal, declaration, comment=body.comment)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
+    await service.approve(act.session, act.principal, act.declaration, comment=body.comment)
+    return await act.respond(read(act.declaration))
 
 
 @router.post(
@@ -121,15 +110,9 @@ async def approve(
     summary="Return for correction: one complete list, one deadline (一次性告知)",
     responses=REVIEWER_ACTS,
 )
-async def issue_return(
-    declaration: ReviewersDeclaration,
-    body: ReturnCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    returned = await service.issue_return(session, principal, declaration, body=body)
-    return await idem.respond(returned, status_code=201, headers=headers(declaration))
+async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
+    returned = await service.issue_return(act.session, act.principal, act.declaration, body=body)
+    return await act.respond(returned, status_code=201)
 
 
 @router.get(D + "/returns", response_model=list[ReturnRead], responses=documented(*READ_PROBLEMS))
@@ -143,14 +126,9 @@ async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> 
     summary="accepted → payment_due, with the campaign's payment deadline",
     responses=documented(DeclarationNotFound, Forbidden),
 )
-async def payment_notice(
-    declaration: CommitteesDeclaration,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await service.issue_payment_notice(session, principal, declaration)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+async def payment_notice(act: CommitteesAct) -> JSONResponse:
+    await service.issue_payment_notice(act.session, act.principal, act.declaration)
+    return await act.respond(read(act.declaration))
 
 
 @router.get(

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from fastapi import Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     EDIT_PROBLEMS,
     READ_PROBLEMS,
-    ApplicantsDeclaration,
+    ApplicantsAct,
     CurrentApplicant,
-    DraftForEdit,
+    DraftEdit,
     VisibleDeclaration,
 )
 from services.api.declarations.problems import DeclarationNotEditable
@@ -66,11 +64,9 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
     summary="Edit a draft or a returned declaration (If-Match required)",
     responses=documented(*EDIT_PROBLEMS, DeclarationNotEditable),
 )
-async def update(
-    declaration: DraftForEdit, body: DeclarationUpdate, session: SessionDep
-) -> JSONResponse:
-    declaration = await service.update(session, declaration, body=body)
-    return JSONResponse(jsonable_encoder(read(declaration)), headers=headers(declaration))
+async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
+    await service.update(act.session, act.declaration, body=body)
+    return await act.respond(read(act.declaration))
 
 
 @router.post(
@@ -79,14 +75,7 @@ async def update(
     summary="写入数据: copy an earlier declaration into this draft",
     responses=documented(*ACT_PROBLEMS),
 )
-async def import_data(
-    target: ApplicantsDeclaration,
-    body: DeclarationImport,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    target = await service.import_into(
-        session, principal, target, source_id=body.source_declaration_id
-    )
-    return await idem.respond(read(target), headers=headers(target))
+async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONResponse:
+    source_id = body.source_declaration_id
+    await service.import_into(act.session, act.principal, act.declaration, source_id=source_id)
+    return await act.respond(read(act.declaration))
