@@ -18,7 +18,6 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.access import require_role
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.declarations.problems import DeclarationNotEditable
@@ -58,7 +57,6 @@ async def check_editable(
     if row is None:
         raise declarations.not_found()
     declaration, campaign, now = row
-    require_role(principal, "applicant")
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
     await declarations.editable_until(session, declaration, campaign, now, action_zh)
