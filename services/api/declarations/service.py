@@ -105,7 +105,7 @@ async def page(
     session: AsyncSession,
     principal: Principal,
     *,
-    after: tuple[datetime, str] | None,
+    after: tuple[datetime, uuid.UUID] | None,
     limit: int,
     status: str | None,
     campaign_id: uuid.UUID | None,
@@ -120,7 +120,7 @@ async def page(
         query = query.where(
             or_(
                 Declaration.created_at > created,
-                and_(Declaration.created_at == created, Declaration.id > uuid.UUID(id_)),
+                and_(Declaration.created_at == created, Declaration.id > id_),
             )
         )
     query = query.order_by(Declaration.created_at, Declaration.id).limit(limit)
