@@ -202,6 +202,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _sqlstate(exc) in _NUL_SQLSTATES:
+            # Whatever field, query parameter or form part the text came in by.
+            return problem_response(text_contains_nul(), request)
         if _sqlstate(exc) == _STATEMENT_TIMEOUT:
             # DB_STATEMENT_TIMEOUT passed: the server cancelled the statement (and rolled
             # the transaction back); the database is overloaded or the statement too slow.
@@ -266,6 +269,11 @@ def _from_database(exc: BaseException) -> bool:
     return False
 
 
+# PostgreSQL stores no NUL character: character_not_in_repertoire for text (and varchar),
+# untranslatable_character for a \u0000 escape in jsonb. A str can carry nothing else
+# these codes refuse (asyncpg sends it as UTF-8), so they mean a NUL from the caller.
+_NUL_SQLSTATES = ("22021", "22P05")
+
 # query_canceled: here, DB_STATEMENT_TIMEOUT (no request cancels another's statement).
 _STATEMENT_TIMEOUT = "57014"
 
@@ -296,6 +304,18 @@ def database_unavailable() -> ProblemError:
         "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
         title="Database unavailable",
         headers={"Retry-After": "5"},
+    )
+
+
+def text_contains_nul() -> ProblemError:
+    """A text with a NUL character (U+0000), which the database cannot hold: the request's
+    transaction is rolled back, nothing is saved."""
+    return ProblemError(
+        422,
+        "text-contains-nul",
+        "提交的文字中含有空字符（U+0000），无法保存或查询，本次请求未作任何改动；"
+        "请删除该字符后重试。",
+        title="Text contains a NUL character",
     )
 
 

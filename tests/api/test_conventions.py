@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 
 from services.api.chain.reports import _flag
@@ -75,6 +77,62 @@ async def test_cursor_pagination_walks_every_declaration_once(client) -> None:
     assert seen == made
     r = await client.get("/v1/declarations?cursor=%%%", headers=auth(applicant))
     assert r.status_code == 400 and r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
+
+
+def _cursor(*parts: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+async def test_a_cursor_not_of_our_making_is_refused_not_a_server_error(client) -> None:
+    applicant = token("applicant")
+    forged = [
+        _cursor("2026-01-01T00:00:00+08:00", "not-a-uuid"),
+        _cursor("2026-01-01T00:00:00+08:00", 7),
+        _cursor("2026-01-01T00:00:00", str(uuid.uuid4())),  # ours always carry an offset
+        _cursor("2026-01-01T00:00:00+08:00"),
+    ]
+    for cursor in forged:
+        r = await client.get("/v1/declarations", params={"cursor": cursor}, headers=auth(applicant))
+        assert r.status_code == 400, (cursor, r.text)
+        assert r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
+        assert r.json()["detail"] == "分页游标无效，请从第一页重新读取。"
+
+
+def _nul_refused(r) -> None:
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "urn:zhicheng:problem:text-contains-nul"
+    assert "空字符" in r.json()["detail"]
+
+
+async def test_a_nul_character_in_any_text_is_a_problem_and_changes_nothing(client) -> None:
+    tree = await make_tree(client, label="空字符")
+    campaign = await make_campaign(client)
+    applicant = token("applicant")
+    did = await new_draft(client, tree, campaign, applicant)
+    # A query parameter of a list.
+    r = await client.get(
+        "/v1/declarations", params={"status": "draft\u0000"}, headers=auth(applicant)
+    )
+    _nul_refused(r)
+    # A text field of a JSON body.
+    url = f"/v1/declarations/{did}"
+    before = await client.get(url, headers=auth(applicant))
+    headers = auth(applicant, **{"If-Match": before.headers["etag"]})
+    r = await client.patch(url, json={"specialty": "机械\u0000工程"}, headers=headers)
+    _nul_refused(r)
+    after = await client.get(url, headers=auth(applicant))
+    assert after.json() == before.json() and after.headers["etag"] == before.headers["etag"]
+    # Free-form JSON kept as jsonb (the applicant's facts): no draft is started.
+    body = {
+        "campaign_id": campaign["id"],
+        "unit_org_id": tree.unit,
+        "level": "deputy_senior",
+        "applicant_facts": {"employer_type": "state_owned", "remark": "\u0000"},
+    }
+    _nul_refused(await post(client, "/v1/declarations", applicant, body))
+    page = await client.get("/v1/declarations", headers=auth(applicant))
+    assert [d["id"] for d in page.json()["items"]] == [did]
 
 
 async def test_bad_input_is_problem_json_in_chinese(client) -> None:
