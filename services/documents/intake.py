@@ -21,7 +21,8 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.kit.problems import ProblemError
+from services.kit.openapi import NOTE_MAX_CHARS
+from services.kit.problems import ProblemError, text_contains_nul
 
 
 def too_large(cap: int) -> ProblemError:
@@ -35,12 +36,36 @@ def too_large(cap: int) -> ProblemError:
     )
 
 
+def note_too_long(length: int) -> ProblemError:
+    return ProblemError(
+        422,
+        "note-too-long",
+        f"备注最多 {NOTE_MAX_CHARS} 个字，本次为 {length} 个字，未予接收；请删减后重新上传。",
+        title="Note too long",
+        limit=NOTE_MAX_CHARS,
+    )
+
+
 @dataclass
 class Upload:
     data: bytes
     filename: str | None
     content_type: str | None
     fields: dict[str, str]
+
+    @property
+    def note(self) -> str | None:
+        return self.fields.get("note") or None
+
+
+def _check_fields(fields: dict[str, str]) -> None:
+    """Refuse, before anything is checked or stored, text the form cannot carry: a NUL
+    (the database holds none) in any part, a note over its limit (no silent cut)."""
+    if any("\x00" in value for value in fields.values()):
+        raise text_contains_nul()
+    note = fields.get("note") or ""
+    if len(note) > NOTE_MAX_CHARS:
+        raise note_too_long(len(note))
 
 
 async def _capped(request: Request, cap: int) -> AsyncGenerator[bytes, None]:
@@ -85,6 +110,7 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
             )
         data = await upload.read()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        _check_fields(fields)
         return Upload(data, upload.filename, upload.content_type, fields)
     finally:
         await form.close()

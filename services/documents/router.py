@@ -118,7 +118,6 @@ async def upload(
     cap = request.app.state.settings.max_upload_bytes
     up = await intake.read_upload(request, cap=cap)
     kind = _kind(up.fields.get("kind"))
-    note = (up.fields.get("note") or "")[:500] or None
     async with intake.watch_caller(request) as caller:
         doc = await service.upload(
             session,
@@ -128,7 +127,7 @@ async def upload(
             data=up.data,
             filename=up.filename,
             uploader_id=uploader,
-            note=note,
+            note=up.note,
             normalize=normalize,
         )
         caller.refuse_if_gone()
@@ -216,7 +215,6 @@ async def replace(
     if old.status != "accepted":
         raise service.not_active(old.status)
     kind = _kind(up.fields.get("kind") or old.kind)
-    note = (up.fields.get("note") or "")[:500] or None
     async with intake.watch_caller(request) as caller:
         doc = await service.upload(
             session,
@@ -226,7 +224,7 @@ async def replace(
             data=up.data,
             filename=up.filename,
             uploader_id=uploader,
-            note=note,
+            note=up.note,
             normalize=normalize,
             replaces=old,
             supersede=not defer,

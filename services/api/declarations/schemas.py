@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.declarations.sections import DeclarationSections
+from services.kit.openapi import NOTE_MAX_CHARS
 from services.kit.vocabulary import Level
 from services.kit.vocabulary import PathId as Path
 
@@ -21,7 +22,7 @@ class Attachment(Strict):
         min_length=1, max_length=64, description="material id from the eligibility service"
     )
     section: str | None = Field(default=None, max_length=64)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
 
 
 class DeclarationCreate(Strict):

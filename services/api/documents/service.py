@@ -148,7 +148,7 @@ async def attach(
         "kind": kinds.get(doc["kind"]) or doc["kind"],
     }
     if doc.get("note"):
-        entry["note"] = doc["note"][:200]
+        entry["note"] = doc["note"]
     declaration.attachments = [*kept, entry]
     declarations.touch(declaration, now)
     session.add(declaration)
