@@ -62,10 +62,11 @@ async def list_declarations(
     responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
 )
 async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
-    rules = request.app.state.rules
-    return await act.respond(
-        await submission.submit(act.session, act.principal, act.declaration, rules=rules)
+    state = request.app.state
+    filed = await submission.submit(
+        act.session, act.principal, act.declaration, rules=state.rules, cipher=state.pii
     )
+    return await act.respond(filed)
 
 
 @router.post(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, true
 from sqlalchemy import select as sa_select
@@ -127,10 +126,6 @@ async def page(
     return list((await session.exec(query)).all())
 
 
-def _phone(sections: dict[str, Any]) -> str | None:
-    return (sections.get("basic_info") or {}).get("phone")
-
-
 def touch(declaration: Declaration, now: datetime) -> None:
     declaration.version += 1
     declaration.updated_at = now
@@ -216,7 +211,6 @@ async def create(
     declaration = Declaration(
         campaign_id=campaign.id,
         applicant_sub=principal.sub,
-        applicant_phone=_phone(sections),
         unit_org_id=unit.id,
         year=campaign.year,
         series=campaign.series,
@@ -254,7 +248,6 @@ async def update(
         given = body.sections.model_dump(mode="json", exclude_unset=True)
         declaration.sections = {**declaration.sections, **given}
         declaration.sections = {k: v for k, v in declaration.sections.items() if v is not None}
-        declaration.applicant_phone = _phone(declaration.sections)
     if body.attachments is not None:
         declaration.attachments = [a.model_dump(mode="json") for a in body.attachments]
     if body.applicant_facts is not None:
@@ -294,7 +287,6 @@ async def import_from(
     target.attachments = list(source.attachments)
     target.applicant_facts = dict(source.applicant_facts)
     target.specialty = source.specialty
-    target.applicant_phone = _phone(target.sections)
     target.copied_from_id = source.id
     touch(target, now)
     session.add(target)
