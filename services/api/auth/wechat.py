@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth import wechat_signin
+from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     WECHAT_BINDING_PROBLEMS,
     WECHAT_LOGIN_PROBLEMS,
@@ -35,31 +37,38 @@ from services.kit.problem_kinds import VALIDATION_ERROR, documented
 router = APIRouter(tags=["auth"])
 # 501 and 422 keep the descriptions they were published with.
 DESCRIBED = {501: "WeChat login is not offered by this deployment", 422: VALIDATION_ERROR}
-NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.post(
+def _signin_step(path: str, answer: type[BaseModel], problems: tuple, summary: str):
+    """A step of the mini-program sign-in: a public POST, rate-guarded (503 when Valkey is
+    out), refusing what `problems` name and a disabled account."""
+    route = router.post(
+        path,
+        response_model=answer,
+        responses=documented(*problems, AccountDisabled, keep=DESCRIBED),
+        summary=summary,
+    )
+    return lambda handler: route(guarded(handler))
+
+
+@_signin_step(
     "/v1/auth/wechat-logins",
-    response_model=WechatAnswer,
-    responses=documented(*WECHAT_LOGIN_PROBLEMS, AccountDisabled, keep=DESCRIBED),
-    summary="Mini-program sign-in: tokens, or a ticket to bind a phone first",
+    WechatAnswer,
+    WECHAT_LOGIN_PROBLEMS,
+    "Mini-program sign-in: tokens, or a ticket to bind a phone first",
 )
-@guarded
 async def wechat_login(body: WechatLogin, request: Request, session: SessionDep) -> JSONResponse:
-    answer = await wechat_signin.sign_in(session, request, body=body)
-    return JSONResponse(answer.model_dump(mode="json", exclude_none=True), headers=NO_STORE)
+    return no_store(await wechat_signin.sign_in(session, request, body=body))
 
 
-@router.post(
+@_signin_step(
     "/v1/auth/wechat-bindings",
-    response_model=TokenPair,
-    responses=documented(*WECHAT_BINDING_PROBLEMS, AccountDisabled, keep=DESCRIBED),
-    summary="Bind the mini-program's openid to the applicant of a verified phone, sign in",
+    TokenPair,
+    WECHAT_BINDING_PROBLEMS,
+    "Bind the mini-program's openid to the applicant of a verified phone, sign in",
 )
-@guarded
 async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep) -> JSONResponse:
-    pair = await wechat_signin.bind(session, request, body=body)
-    return JSONResponse(pair.model_dump(exclude_none=True), headers=NO_STORE)
+    return no_store(await wechat_signin.bind(session, request, body=body))
 
 
 @router.delete(
