@@ -26,7 +26,7 @@ from services.api.declarations.schemas import (
     ProgressRead,
     WithdrawalCreate,
 )
-from services.api.declarations.shapes import declarations_router, read
+from services.api.declarations.shapes import declarations_router
 from services.api.orgs.problems import ChainIncomplete
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -75,8 +75,7 @@ async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
     responses=documented(*ACT_PROBLEMS),
 )
 async def withdraw(act: ApplicantsAct, body: WithdrawalCreate) -> JSONResponse:
-    await submission.withdraw(act.session, act.principal, act.declaration, reason=body.reason)
-    return await act.respond(read(act.declaration))
+    return await act.apply(submission.withdraw, reason=body.reason)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -35,7 +35,6 @@ from services.api.declarations.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from services.api.declarations.shapes import read
 from services.api.http import RelayAfterCommit
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -71,11 +70,23 @@ async def review_queue(
     return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
 
 
-@router.put(
-    D + "/unit-review",
-    response_model=UnitReviewRead,
-    summary="Record defence, deliberation, posting and recommendation (unit)",
-    responses=REVIEWER_ACTS,
+def _reviewers_act(method: str, path: str, answer: type, summary: str, **route: Any):
+    """A route for a reviewer's action on the declaration in front of them."""
+    return router.api_route(
+        D + path,
+        methods=[method],
+        response_model=answer,
+        summary=summary,
+        responses=REVIEWER_ACTS,
+        **route,
+    )
+
+
+@_reviewers_act(
+    "PUT",
+    "/unit-review",
+    UnitReviewRead,
+    "Record defence, deliberation, posting and recommendation (unit)",
 )
 async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
     return await act.respond(
@@ -92,23 +103,17 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     return await service.unit_review(session, declaration)
 
 
-@router.post(
-    D + "/approvals",
-    response_model=DeclarationRead,
-    summary="Pass up the chain",
-    responses=REVIEWER_ACTS,
-)
+@_reviewers_act("POST", "/approvals", DeclarationRead, "Pass up the chain")
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
-    await service.approve(act.session, act.principal, act.declaration, comment=body.comment)
-    return await act.respond(read(act.declaration))
+    return await act.apply(service.approve, comment=body.comment)
 
 
-@router.post(
-    D + "/returns",
+@_reviewers_act(
+    "POST",
+    "/returns",
+    ReturnRead,
+    "Return for correction: one complete list, one deadline (一次性告知)",
     status_code=201,
-    response_model=ReturnRead,
-    summary="Return for correction: one complete list, one deadline (一次性告知)",
-    responses=REVIEWER_ACTS,
 )
 async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     returned = await service.issue_return(act.session, act.principal, act.declaration, body=body)
@@ -127,8 +132,7 @@ async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> 
     responses=documented(DeclarationNotFound, Forbidden),
 )
 async def payment_notice(act: CommitteesAct) -> JSONResponse:
-    await service.issue_payment_notice(act.session, act.principal, act.declaration)
-    return await act.respond(read(act.declaration))
+    return await act.apply(service.issue_payment_notice)
 
 
 @router.get(

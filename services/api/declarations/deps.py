@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -30,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.access import REVIEWER_ROLES, PrincipalDep, require_role
 from services.api.declarations import service
 from services.api.declarations.problems import DeclarationNotFound
-from services.api.declarations.shapes import headers
+from services.api.declarations.shapes import headers, read
 from services.api.http import Idempotency, IdempotencyDep, IfMatch, check_if_match
 from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
@@ -61,6 +62,12 @@ class Act:
         return await self.idem.respond(
             body, status_code=status_code, headers=headers(self.declaration)
         )
+
+    async def apply(self, action: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> JSONResponse:
+        """Run the service `action(session, principal, declaration, **kwargs)`, which
+        changes the declaration, and answer the declaration as it now is."""
+        await action(self.session, self.principal, self.declaration, **kwargs)
+        return await self.respond(read(self.declaration))
 
 
 def declaration_dependency(

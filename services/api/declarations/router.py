@@ -76,6 +76,4 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
     responses=documented(*ACT_PROBLEMS),
 )
 async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONResponse:
-    source_id = body.source_declaration_id
-    await service.import_into(act.session, act.principal, act.declaration, source_id=source_id)
-    return await act.respond(read(act.declaration))
+    return await act.apply(service.import_into, source_id=body.source_declaration_id)
