@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from services.kit.openapi import NOTE_MAX_CHARS
-from services.kit.problems import ProblemError, text_contains_nul
+from services.kit.problems import ProblemError, unstorable_text
 
 
 def too_large(cap: int) -> ProblemError:
@@ -62,7 +62,7 @@ def _check_fields(fields: dict[str, str]) -> None:
     """Refuse, before anything is checked or stored, text the form cannot carry: a NUL
     (the database holds none) in any part, a note over its limit (no silent cut)."""
     if any("\x00" in value for value in fields.values()):
-        raise text_contains_nul()
+        raise unstorable_text()
     note = fields.get("note") or ""
     if len(note) > NOTE_MAX_CHARS:
         raise note_too_long(len(note))

@@ -203,8 +203,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         if _sqlstate(exc) in _NUL_SQLSTATES:
-            # Whatever field, query parameter or form part the text came in by.
-            return problem_response(text_contains_nul(), request)
+            # Text the input limits (kit/limits.py) cannot see: inside a Basic credential,
+            # a token's claims, a form part. Nothing was saved: the transaction rolls back.
+            return problem_response(unstorable_text(), request)
         if _sqlstate(exc) == _STATEMENT_TIMEOUT:
             # DB_STATEMENT_TIMEOUT passed: the server cancelled the statement (and rolled
             # the transaction back); the database is overloaded or the statement too slow.
@@ -271,7 +272,7 @@ def _from_database(exc: BaseException) -> bool:
 
 # PostgreSQL stores no NUL character: character_not_in_repertoire for text (and varchar),
 # untranslatable_character for a \u0000 escape in jsonb. A str can carry nothing else
-# these codes refuse (asyncpg sends it as UTF-8), so they mean a NUL from the caller.
+# these codes refuse (asyncpg sends it as UTF-8), so they mean a NUL in what was sent.
 _NUL_SQLSTATES = ("22021", "22P05")
 
 # query_canceled: here, DB_STATEMENT_TIMEOUT (no request cancels another's statement).
@@ -307,15 +308,14 @@ def database_unavailable() -> ProblemError:
     )
 
 
-def text_contains_nul() -> ProblemError:
-    """A text with a NUL character (U+0000), which the database cannot hold: the request's
-    transaction is rolled back, nothing is saved."""
+def unstorable_text() -> ProblemError:
+    """Text no UTF-8 database column can hold: a NUL (U+0000) or a lone surrogate."""
     return ProblemError(
         422,
-        "text-contains-nul",
-        "提交的文字中含有空字符（U+0000），无法保存或查询，本次请求未作任何改动；"
-        "请删除该字符后重试。",
-        title="Text contains a NUL character",
+        "invalid-character",
+        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
+        "请删除这些字符后重试。",
+        title="Text contains a character that cannot be stored",
     )
 
 

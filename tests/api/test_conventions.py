@@ -7,7 +7,9 @@ import base64
 import json
 import uuid
 
+from services.api.auth.client_token import ASSERTION_TYPE
 from services.api.chain.reports import _flag
+from tests.api.auth_helpers import assertion, basic, ec_key
 from tests.api.factories import (
     OPS,
     SECTIONS,
@@ -98,41 +100,23 @@ async def test_a_cursor_not_of_our_making_is_refused_not_a_server_error(client) 
         assert r.json()["detail"] == "分页游标无效，请从第一页重新读取。"
 
 
-def _nul_refused(r) -> None:
-    assert r.status_code == 422, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["type"] == "urn:zhicheng:problem:text-contains-nul"
-    assert "空字符" in r.json()["detail"]
-
-
-async def test_a_nul_character_in_any_text_is_a_problem_and_changes_nothing(client) -> None:
-    tree = await make_tree(client, label="空字符")
-    campaign = await make_campaign(client)
-    applicant = token("applicant")
-    did = await new_draft(client, tree, campaign, applicant)
-    # A query parameter of a list.
-    r = await client.get(
-        "/v1/declarations", params={"status": "draft\u0000"}, headers=auth(applicant)
-    )
-    _nul_refused(r)
-    # A text field of a JSON body.
-    url = f"/v1/declarations/{did}"
-    before = await client.get(url, headers=auth(applicant))
-    headers = auth(applicant, **{"If-Match": before.headers["etag"]})
-    r = await client.patch(url, json={"specialty": "机械\u0000工程"}, headers=headers)
-    _nul_refused(r)
-    after = await client.get(url, headers=auth(applicant))
-    assert after.json() == before.json() and after.headers["etag"] == before.headers["etag"]
-    # Free-form JSON kept as jsonb (the applicant's facts): no draft is started.
-    body = {
-        "campaign_id": campaign["id"],
-        "unit_org_id": tree.unit,
-        "level": "deputy_senior",
-        "applicant_facts": {"employer_type": "state_owned", "remark": "\u0000"},
+async def test_a_nul_the_input_limits_cannot_see_is_refused_not_a_server_error(client) -> None:
+    """The input limits refuse a NUL in the URL or a JSON body before any route runs; one
+    inside a Basic credential or a signed assertion's claims reaches the database as sent,
+    which refuses it. The answer is the same 422 problem, not a 500."""
+    form = {"grant_type": "client_credentials"}
+    private, _public = ec_key()
+    signed = {
+        **form,
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion("门户\u0000", private, "ES256", "k1"),
     }
-    _nul_refused(await post(client, "/v1/declarations", applicant, body))
-    page = await client.get("/v1/declarations", headers=auth(applicant))
-    assert [d["id"] for d in page.json()["items"]] == [did]
+    for data, headers in ((form, basic("门户\u0000", "secret")), (signed, {})):
+        r = await client.post("/v1/oauth/token", data=data, headers=headers)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"] == "urn:zhicheng:problem:invalid-character"
+        assert "空字符" in r.json()["detail"]
 
 
 async def test_bad_input_is_problem_json_in_chinese(client) -> None:

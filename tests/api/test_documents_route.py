@@ -460,7 +460,7 @@ async def test_a_note_with_a_nul_or_over_its_limit_is_refused_and_nothing_stored
     r = await upload(gateway, did, applicant, corpus.clean_scan(91), note="备注\u0000")
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["type"] == "urn:zhicheng:problem:text-contains-nul"
+    assert r.json()["type"] == "urn:zhicheng:problem:invalid-character"
     assert "空字符" in r.json()["detail"]
     too_long = "备" * (NOTE_MAX_CHARS + 1)
     r = await upload(gateway, did, applicant, corpus.clean_scan(92), note=too_long)
