@@ -21,6 +21,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from services.documents.problems import NoteTooLong
 from services.kit.openapi import NOTE_MAX_CHARS
 from services.kit.problems import ProblemError, unstorable_text
 
@@ -33,16 +34,6 @@ def too_large(cap: int) -> ProblemError:
         "请压缩或降低扫描分辨率后重新上传。",
         title="Upload too large",
         limit=cap,
-    )
-
-
-def note_too_long(length: int) -> ProblemError:
-    return ProblemError(
-        422,
-        "note-too-long",
-        f"备注最多 {NOTE_MAX_CHARS} 个字，本次为 {length} 个字，未予接收；请删减后重新上传。",
-        title="Note too long",
-        limit=NOTE_MAX_CHARS,
     )
 
 
@@ -65,7 +56,7 @@ def _check_fields(fields: dict[str, str]) -> None:
         raise unstorable_text()
     note = fields.get("note") or ""
     if len(note) > NOTE_MAX_CHARS:
-        raise note_too_long(len(note))
+        raise NoteTooLong(limit=NOTE_MAX_CHARS, length=len(note))
 
 
 async def _capped(request: Request, cap: int) -> AsyncGenerator[bytes, None]:

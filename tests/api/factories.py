@@ -286,6 +286,19 @@ class Case(NamedTuple):
     did: str
 
 
+async def return_for_correction(
+    client, tree: Tree, did: str, *, within: timedelta, item: str = "补充继续教育证明"
+) -> httpx.Response:
+    """The unit's reviewer returns the declaration: one item, due `within` from now."""
+    deadline = (datetime.now(UTC) + within).isoformat()
+    return await post(
+        client,
+        f"/v1/declarations/{did}/returns",
+        tree.tokens["unit_reviewer"],
+        {"items": [{"message": item}], "deadline_at": deadline},
+    )
+
+
 async def drafted(client, *, applicant: str | None = None, **tree: Any) -> Case:
     """A draft in a new tree (make_tree's arguments) and campaign, by a new applicant
     (or the one given)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 from arq import create_pool
@@ -16,7 +16,7 @@ from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
-from tests.api.factories import post, submitted, token, verified_applicant
+from tests.api.factories import return_for_correction, submitted, token, verified_applicant
 from tests.conftest import Stack
 from tests.support import running
 
@@ -37,13 +37,7 @@ async def test_queue_down_at_commit_loses_nothing(client, stack: Stack, rules_ur
             supervisor=False,
             county=False,
         )
-        deadline = (datetime.now(UTC) + timedelta(hours=12)).isoformat()
-        r = await post(
-            client,
-            f"/v1/declarations/{did}/returns",
-            tree.tokens["unit_reviewer"],
-            {"items": [{"message": "补充继续教育证明"}], "deadline_at": deadline},
-        )
+        r = await return_for_correction(client, tree, did, within=timedelta(hours=12))
         # The change is committed and answered although the queue is unreachable.
         assert r.status_code == 201, r.text
 
