@@ -152,9 +152,7 @@ def _role_dependency(*roles: str) -> Any:
 # Anyone who may see it (reads).
 VisibleDeclaration = Annotated[Declaration, declaration_dependency()]
 # The applicant's own draft or returned declaration, edited in place: If-Match required.
-DraftEdit = Annotated[
-    Act, declaration_dependency("applicant", lock=True, if_match=True, act=True)
-]
+DraftEdit = Annotated[Act, declaration_dependency("applicant", lock=True, if_match=True, act=True)]
 # The applicant acting on their declaration (import, withdraw).
 ApplicantsAct = Annotated[
     Act,
@@ -177,6 +175,16 @@ ReviewersRecord = Annotated[
 # The committee's office, the chain's last step, sending the payment notice.
 CommitteesAct = Annotated[
     Act, declaration_dependency("committee_office", lock=True, idempotent=True, act=True)
+]
+
+# The declaration alone under the same checks, for a write not yet taking an Act.
+ReviewersDeclaration = Annotated[
+    Declaration,
+    declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False, idempotent=True),
+]
+ApplicantsDeclaration = Annotated[
+    Declaration,
+    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
 ]
 
 # The applicant asking the registries about their draft: read on a session of its own,
