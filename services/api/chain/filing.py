@@ -14,7 +14,7 @@ from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
-    READ_PROBLEMS,
+    READ_RESPONSES,
     ApplicantsAct,
     ApplicantsSubmission,
     VisibleDeclaration,
@@ -82,14 +82,12 @@ async def withdraw(act: ApplicantsAct, body: WithdrawalCreate) -> JSONResponse:
     "/{declaration_id}/progress",
     response_model=ProgressRead,
     summary="Steps, who acted and when, and the open return if any",
-    responses=documented(*READ_PROBLEMS),
+    responses=READ_RESPONSES,
 )
 async def progress(declaration: VisibleDeclaration, session: SessionDep) -> ProgressRead:
     return await reads.progress(session, declaration)
 
 
-@router.get(
-    "/{declaration_id}/audit", response_model=list[EventRead], responses=documented(*READ_PROBLEMS)
-)
+@router.get("/{declaration_id}/audit", response_model=list[EventRead], responses=READ_RESPONSES)
 async def audit_trail(declaration: VisibleDeclaration, session: SessionDep) -> list[EventRead]:
     return await reads.audit_trail(session, declaration)

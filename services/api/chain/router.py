@@ -23,6 +23,7 @@ from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrit
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
+    READ_RESPONSES,
     CommitteesAct,
     ReviewersAct,
     ReviewersRecord,
@@ -120,7 +121,7 @@ async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.respond(returned, status_code=201)
 
 
-@router.get(D + "/returns", response_model=list[ReturnRead], responses=documented(*READ_PROBLEMS))
+@router.get(D + "/returns", response_model=list[ReturnRead], responses=READ_RESPONSES)
 async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
     return await service.returns(session, declaration)
 

@@ -37,6 +37,7 @@ from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
@@ -44,6 +45,8 @@ _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 READ_PROBLEMS = (DeclarationNotFound,)
 ACT_PROBLEMS = (DeclarationNotFound, Forbidden, VersionMismatch)
 EDIT_PROBLEMS = (*ACT_PROBLEMS, IfMatchRequired)
+# The `responses=` of a plain read of one declaration.
+READ_RESPONSES = documented(*READ_PROBLEMS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from services.api.declarations import service
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     EDIT_PROBLEMS,
-    READ_PROBLEMS,
+    READ_RESPONSES,
     ApplicantsAct,
     CurrentApplicant,
     DraftEdit,
@@ -50,9 +50,7 @@ async def create(
     )
 
 
-@router.get(
-    "/{declaration_id}", response_model=DeclarationRead, responses=documented(*READ_PROBLEMS)
-)
+@router.get("/{declaration_id}", response_model=DeclarationRead, responses=READ_RESPONSES)
 async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
     return read(declaration)
