@@ -30,6 +30,7 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
 router = declarations_router()
+D = "/{declaration_id}"
 
 
 @router.post(
@@ -50,14 +51,14 @@ async def create(
     )
 
 
-@router.get("/{declaration_id}", response_model=DeclarationRead, responses=READ_RESPONSES)
+@router.get(D, response_model=DeclarationRead, responses=READ_RESPONSES)
 async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
     return read(declaration)
 
 
 @router.patch(
-    "/{declaration_id}",
+    D,
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
     responses=documented(*EDIT_PROBLEMS, DeclarationNotEditable),
@@ -68,7 +69,7 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
 
 
 @router.post(
-    "/{declaration_id}/imports",
+    D + "/imports",
     response_model=DeclarationRead,
     summary="写入数据: copy an earlier declaration into this draft",
     responses=documented(*ACT_PROBLEMS),
