@@ -134,12 +134,16 @@ def role_gate(*roles: str) -> Any:
     which check it in one query with its campaign): a caller of another role gets 404 for
     a declaration they may not see, else 403; a caller of these roles passes at no cost."""
 
-    async def gate(
-        declaration_id: Annotated[uuid.UUID, Path()], session: SessionDep, principal: PrincipalDep
-    ) -> None:
-        if principal.role not in roles:
-            await service.load(session, principal, declaration_id)
-            require_role(principal, *roles)
+    async def gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
+        if principal.role in roles:
+            return
+        # The route declares and validates the id (a malformed one is its 422).
+        try:
+            declaration_id = uuid.UUID(request.path_params["declaration_id"])
+        except ValueError:
+            return
+        await service.load(session, principal, declaration_id)
+        require_role(principal, *roles)
 
     return Depends(gate)
 
