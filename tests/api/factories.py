@@ -42,6 +42,9 @@ def auth(tok: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tok}", **extra}
 
 
+LOGIN_CODE = "auth.login_code"  # the outbox event of an SMS login code (auth/codes.py)
+
+
 async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
     """(access token, phone) of an applicant signed in with an SMS code, as a phone user
     signs in: their account holds the phone they proved. The code is read where the notify
@@ -62,9 +65,6 @@ async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
         r = await own.post("/v1/auth/sms-logins", json={"phone": phone, "code": params["code"]})
         assert r.status_code == 200, r.text
     return r.json()["access_token"], phone
-
-
-LOGIN_CODE = "auth.login_code"
 
 
 async def post(
