@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import logging
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -192,13 +193,21 @@ def encode_cursor(created_at: datetime, id_: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (created_at, id) a page ended at; anything else, a cursor not of our making."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, id_ = json.loads(raw)
-        return datetime.fromisoformat(created), str(id_)
-    except (ValueError, TypeError) as exc:
-        raise ProblemError(400, "invalid-cursor", "分页游标无效，请从第一页重新读取。") from exc
+        after = datetime.fromisoformat(created), uuid.UUID(id_)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _invalid_cursor() from exc
+    if after[0].tzinfo is None:  # ours always carry their offset
+        raise _invalid_cursor()
+    return after
+
+
+def _invalid_cursor() -> ProblemError:
+    return ProblemError(400, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
 
 
 async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):

@@ -43,22 +43,26 @@ async def notify(
     not_after: datetime | None = None,
     send_after: datetime | None = None,
 ) -> None:
-    """One notice per dedupe key; its id is relayed to the queue after the commit."""
-    if not declaration.applicant_phone:
-        return
+    """One notice per dedupe key; its id is relayed to the queue after the commit.
+
+    It goes to the phone the applicant's account proved with an SMS code, stored on the
+    declaration at each submission (chain/submission.py), never to the phone typed into
+    the form. An applicant without one gets no SMS; the notice is recorded as `no_phone`.
+    """
+    phone = declaration.applicant_phone
     name = (declaration.sections.get("basic_info") or {}).get("name") or "申报人"
     notification_id = await add_notification(
         session,
         event=f"declaration.{event}",
         template_code=template,
-        phone=e164(declaration.applicant_phone),
+        phone=e164(phone) if phone else None,
         params={k: _clip(v) for k, v in {"name": name, **params}.items()},
         dedupe_key=f"declaration:{declaration.id}:{key}",
         declaration_id=declaration.id,
         not_after=not_after,
         send_after=send_after,
     )
-    if notification_id is not None:
+    if notification_id is not None and phone:
         session.info.setdefault("notification_ids", []).append(notification_id)
 
 

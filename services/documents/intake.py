@@ -21,7 +21,9 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.kit.problems import ProblemError
+from services.documents.problems import NoteTooLong
+from services.kit.openapi import NOTE_MAX_CHARS
+from services.kit.problems import ProblemError, unstorable_text
 
 
 def too_large(cap: int) -> ProblemError:
@@ -41,6 +43,20 @@ class Upload:
     filename: str | None
     content_type: str | None
     fields: dict[str, str]
+
+    @property
+    def note(self) -> str | None:
+        return self.fields.get("note") or None
+
+
+def _check_fields(fields: dict[str, str]) -> None:
+    """Refuse, before anything is checked or stored, text the form cannot carry: a NUL
+    (the database holds none) in any part, a note over its limit (no silent cut)."""
+    if any("\x00" in value for value in fields.values()):
+        raise unstorable_text()
+    note = fields.get("note") or ""
+    if len(note) > NOTE_MAX_CHARS:
+        raise NoteTooLong(limit=NOTE_MAX_CHARS, length=len(note))
 
 
 async def _capped(request: Request, cap: int) -> AsyncGenerator[bytes, None]:
@@ -85,6 +101,7 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
             )
         data = await upload.read()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        _check_fields(fields)
         return Upload(data, upload.filename, upload.content_type, fields)
     finally:
         await form.close()

@@ -102,7 +102,6 @@ async def upload(
     cap = request.app.state.settings.max_upload_bytes
     up = await intake.read_upload(request, cap=cap)
     kind = _kind(up.fields.get("kind") or kind_fallback)
-    note = (up.fields.get("note") or "")[:500] or None
     async with intake.watch_caller(request) as caller:
         doc = await service.upload(
             session,
@@ -112,7 +111,7 @@ async def upload(
             data=up.data,
             filename=up.filename,
             uploader_id=uploader,
-            note=note,
+            note=up.note,
             normalize=normalize,
         )
         caller.refuse_if_gone()

@@ -24,7 +24,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.kit.problems import ProblemError, problem_response
+from services.kit.problems import ProblemError, problem_response, unstorable_text
 
 # Brackets and quotes are the structure; a string left with a bracket in it is dropped.
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
@@ -76,16 +76,6 @@ def _too_deep(limit: int) -> ProblemError:
         f"JSON 嵌套层数超过 {limit} 层的上限，未予处理。请按接口文档的结构提交。",
         title="JSON nested too deeply",
         limit=limit,
-    )
-
-
-def _bad_character() -> ProblemError:
-    return ProblemError(
-        422,
-        "invalid-character",
-        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
-        "请删除这些字符后重试。",
-        title="Text contains a character that cannot be stored",
     )
 
 
@@ -174,7 +164,7 @@ def check_json(body: bytes, *, max_depth: int) -> None:
         except ValueError:
             return
         if _unstorable(parsed):
-            raise _bad_character()
+            raise unstorable_text()
 
 
 def _is_json(content_type: str) -> bool:

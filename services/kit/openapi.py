@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 FILE = {"type": "string", "format": "binary"}
+# A document's note (备注), refused above this: the document service's form and the
+# declaration's attachment entry, which carries the note, hold the same limit.
+NOTE_MAX_CHARS = 200
 
 
 def multipart_body(
@@ -26,7 +29,7 @@ def scan_upload(kind_description: str) -> dict[str, Any]:
         {
             "file": {**FILE, "description": "扫描件或照片"},
             "kind": {"type": "string", "description": kind_description},
-            "note": {"type": "string", "maxLength": 500, "description": "备注（可选）"},
+            "note": {"type": "string", "maxLength": NOTE_MAX_CHARS, "description": "备注（可选）"},
         },
         required=["file", "kind"],
     )

@@ -26,6 +26,10 @@ tables, so the producer schedules reminders when it sets a deadline:
 * `not_after` makes a notice moot once passed: the worker marks it `expired` instead of
   sending it (a payment reminder after the window closed, a stale login code).
 
+A notice for someone with no phone to send it to (`phone=None`: an applicant whose
+account never proved one) is still written, as `no_phone`: never queued nor sent, but
+on record, and counted among the statuses ops watch.
+
 Params are plain values (names, dates, amounts): a URL is refused here, since providers
 reject templates whose variables carry links and applicants must never be sent one. A
 template's secret params (a login code) are overwritten by the worker once the notice is
@@ -49,6 +53,8 @@ from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
 
 SCHEMA = "notify"
 PENDING = ("created", "retry")
+# Written for the record, never sent: there was no verified phone to send it to.
+NO_PHONE = "no_phone"
 _URL = re.compile(r"(?i)(https?://|www\.|\b[a-z0-9-]+\.(com|cn|net|org|gov|top|xyz|cc)\b)")
 
 
@@ -78,7 +84,8 @@ class Notification(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200, unique=True)  # e.g. declaration:<id>:returned:<n>
     declaration_id: uuid.UUID | None = Field(default=None, index=True)
     # created → sending → sent → delivered | permanent_failure | temporary_failure |
-    # technical_failure; plus sending_unknown, retry, expired (moot before it was sent).
+    # technical_failure; plus sending_unknown, retry, expired (moot before it was sent),
+    # and no_phone (recorded for someone with no verified phone: never sent).
     status: str = Field(default="created", max_length=32)
     attempts: int = 0
     provider: str | None = Field(default=None, max_length=32)
@@ -107,7 +114,7 @@ async def add_notification(
     *,
     event: str,
     template_code: str,
-    phone: str,
+    phone: str | None,
     params: dict[str, Any],
     dedupe_key: str,
     declaration_id: uuid.UUID | None = None,
@@ -115,6 +122,8 @@ async def add_notification(
     send_after: datetime | None = None,
 ) -> uuid.UUID | None:
     """Insert in the caller's transaction; a repeated dedupe key is a no-op (returns None).
+
+    With no `phone` the notice is recorded as `no_phone` and never sent.
 
     Raises ValueError for a parameter that carries a URL.
     """
@@ -127,13 +136,13 @@ async def add_notification(
             id=uuid.uuid4(),
             event=event,
             template_code=template_code,
-            phone=phone,
+            phone=phone or "",
             params=params,
             dedupe_key=dedupe_key,
             declaration_id=declaration_id,
             not_after=not_after,
             send_after=send_after,
-            status="created",
+            status="created" if phone else NO_PHONE,
             attempts=0,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])

@@ -202,6 +202,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _sqlstate(exc) in _NUL_SQLSTATES:
+            # Text the input limits (kit/limits.py) cannot see: inside a Basic credential,
+            # a token's claims, a form part. Nothing was saved: the transaction rolls back.
+            return problem_response(unstorable_text(), request)
         if _sqlstate(exc) == _STATEMENT_TIMEOUT:
             # DB_STATEMENT_TIMEOUT passed: the server cancelled the statement (and rolled
             # the transaction back); the database is overloaded or the statement too slow.
@@ -266,6 +270,11 @@ def _from_database(exc: BaseException) -> bool:
     return False
 
 
+# PostgreSQL stores no NUL character: character_not_in_repertoire for text (and varchar),
+# untranslatable_character for a \u0000 escape in jsonb. A str can carry nothing else
+# these codes refuse (asyncpg sends it as UTF-8), so they mean a NUL in what was sent.
+_NUL_SQLSTATES = ("22021", "22P05")
+
 # query_canceled: here, DB_STATEMENT_TIMEOUT (no request cancels another's statement).
 _STATEMENT_TIMEOUT = "57014"
 
@@ -296,6 +305,17 @@ def database_unavailable() -> ProblemError:
         "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
         title="Database unavailable",
         headers={"Retry-After": "5"},
+    )
+
+
+def unstorable_text() -> ProblemError:
+    """Text no UTF-8 database column can hold: a NUL (U+0000) or a lone surrogate."""
+    return ProblemError(
+        422,
+        "invalid-character",
+        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
+        "请删除这些字符后重试。",
+        title="Text contains a character that cannot be stored",
     )
 
 

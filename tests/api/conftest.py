@@ -7,14 +7,16 @@ from __future__ import annotations
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
+from sqlalchemy import update
 from sqlmodel import select
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import Declaration
 from services.kit.db import make_engine, make_sessionmaker
-from services.kit.outbox import Notification, cancel_notifications, job_id
+from services.kit.outbox import PENDING, Notification, cancel_notifications, job_id
 from services.kit.queue import NOTIFY_QUEUE
+from tests.api.factories import LOGIN_CODE
 from tests.conftest import Stack
 from tests.support import running
 
@@ -35,12 +37,21 @@ async def leave_no_jobs(stack: Stack):
                 await session.exec(
                     select(
                         Notification.id, Notification.attempts, Notification.declaration_id
-                    ).where(Notification.declaration_id.in_(select(Declaration.id)))
+                    ).where(
+                        Notification.declaration_id.in_(select(Declaration.id))
+                        | (Notification.event == LOGIN_CODE)
+                    )
                 )
             ).all()
-            for declaration_id in {r[2] for r in rows}:
+            for declaration_id in {r[2] for r in rows} - {None}:
                 events = ["declaration." + e for e in EVENTS]
                 await cancel_notifications(session, declaration_id=declaration_id, events=events)
+            # The login codes of verified_applicant (factories.py).
+            await session.exec(
+                update(Notification)
+                .where(Notification.event == LOGIN_CODE, Notification.status.in_(PENDING))
+                .values(status="cancelled")
+            )
             await session.commit()
         for notification_id, attempts, _ in rows:
             jid = job_id(notification_id, attempts)

@@ -8,6 +8,7 @@ the same checks as production data.
 
 from __future__ import annotations
 
+import random
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import httpx
+from sqlmodel import select
 
 from services.documents.kinds import all_kinds
 from services.kit.auth import Principal, issue_token
+from services.kit.outbox import Notification
 from services.kit.settings import DEV_JWT_SECRET
 from tests.documents import corpus
 
@@ -42,6 +45,31 @@ def token(role: str, org: str | uuid.UUID | None = None, sub: str | None = None)
 
 def auth(tok: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tok}", **extra}
+
+
+LOGIN_CODE = "auth.login_code"  # the outbox event of an SMS login code (auth/codes.py)
+
+
+async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
+    """(access token, phone) of an applicant signed in with an SMS code, as a phone user
+    signs in: their account holds the phone they proved. The code is read where the notify
+    worker reads it (the outbox). Each comes from an address of its own, so the hourly
+    limit per address is not shared between tests."""
+    app = client._transport.app  # the app behind the in-process client (tests/support.py)
+    phone = "139" + f"{random.randrange(10**8):08d}"
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as own:
+        r = await own.post("/v1/auth/sms-codes", json={"phone": phone})
+        assert r.status_code == 202, r.text
+        async with app.state.sessionmaker() as session:
+            query = select(Notification.params).where(
+                Notification.phone == "+86" + phone, Notification.event == LOGIN_CODE
+            )
+            [params] = (await session.exec(query)).all()
+        r = await own.post("/v1/auth/sms-logins", json={"phone": phone, "code": params["code"]})
+        assert r.status_code == 200, r.text
+    return r.json()["access_token"], phone
 
 
 async def post(
@@ -336,17 +364,31 @@ class Case(NamedTuple):
     did: str
 
 
-async def drafted(client, **tree: Any) -> Case:
-    """A draft in a new tree (make_tree's arguments) and campaign, by a new applicant."""
+async def return_for_correction(
+    client, tree: Tree, did: str, *, within: timedelta, item: str = "补充继续教育证明"
+) -> httpx.Response:
+    """The unit's reviewer returns the declaration: one item, due `within` from now."""
+    deadline = (datetime.now(UTC) + within).isoformat()
+    return await post(
+        client,
+        f"/v1/declarations/{did}/returns",
+        tree.tokens["unit_reviewer"],
+        {"items": [{"message": item}], "deadline_at": deadline},
+    )
+
+
+async def drafted(client, *, applicant: str | None = None, **tree: Any) -> Case:
+    """A draft in a new tree (make_tree's arguments) and campaign, by a new applicant
+    (or the one given)."""
     made = await make_tree(client, **tree)
     campaign = await make_campaign(client)
-    applicant = token("applicant")
+    applicant = applicant or token("applicant")
     return Case(made, campaign, applicant, await new_draft(client, made, campaign, applicant))
 
 
-async def submitted(client, **tree: Any) -> Case:
+async def submitted(client, *, applicant: str | None = None, **tree: Any) -> Case:
     """The same, submitted: at its unit's review."""
-    case = await drafted(client, **tree)
+    case = await drafted(client, applicant=applicant, **tree)
     r = await submit(client, case.did, case.applicant)
     assert r.status_code == 200, r.text
     return case

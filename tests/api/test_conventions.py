@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 
+from services.api.auth.client_token import ASSERTION_TYPE
 from services.api.chain.reports import _flag
+from tests.api.auth_helpers import assertion, basic, ec_key
 from tests.api.factories import (
     OPS,
     SECTIONS,
@@ -75,6 +79,44 @@ async def test_cursor_pagination_walks_every_declaration_once(client) -> None:
     assert seen == made
     r = await client.get("/v1/declarations?cursor=%%%", headers=auth(applicant))
     assert r.status_code == 400 and r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
+
+
+def _cursor(*parts: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+async def test_a_cursor_not_of_our_making_is_refused_not_a_server_error(client) -> None:
+    applicant = token("applicant")
+    forged = [
+        _cursor("2026-01-01T00:00:00+08:00", "not-a-uuid"),
+        _cursor("2026-01-01T00:00:00+08:00", 7),
+        _cursor("2026-01-01T00:00:00", str(uuid.uuid4())),  # ours always carry an offset
+        _cursor("2026-01-01T00:00:00+08:00"),
+    ]
+    for cursor in forged:
+        r = await client.get("/v1/declarations", params={"cursor": cursor}, headers=auth(applicant))
+        assert r.status_code == 400, (cursor, r.text)
+        assert r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
+        assert r.json()["detail"] == "分页游标无效，请从第一页重新读取。"
+
+
+async def test_a_nul_the_input_limits_cannot_see_is_refused_not_a_server_error(client) -> None:
+    """The input limits refuse a NUL in the URL or a JSON body before any route runs; one
+    inside a Basic credential or a signed assertion's claims reaches the database as sent,
+    which refuses it. The answer is the same 422 problem, not a 500."""
+    form = {"grant_type": "client_credentials"}
+    private, _public = ec_key()
+    signed = {
+        **form,
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion("门户\u0000", private, "ES256", "k1"),
+    }
+    for data, headers in ((form, basic("门户\u0000", "secret")), (signed, {})):
+        r = await client.post("/v1/oauth/token", data=data, headers=headers)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"] == "urn:zhicheng:problem:invalid-character"
+        assert "空字符" in r.json()["detail"]
 
 
 async def test_bad_input_is_problem_json_in_chinese(client) -> None:

@@ -18,6 +18,7 @@ import pytest
 from scripts.servers import free_port, port_open
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.kit.openapi import NOTE_MAX_CHARS
 from tests.api.factories import (
     auth,
     drafted,
@@ -590,3 +591,31 @@ async def test_submission_counts_only_standing_attachments(gateway) -> None:
     assert (await gateway.patch(url, json=body, headers=headers)).is_success
     r = await post(gateway, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
+
+
+async def test_a_note_with_a_nul_or_over_its_limit_is_refused_and_nothing_stored(
+    gateway, documents_url
+) -> None:
+    """The note is refused whole (422), never stored cut short; the longest note allowed
+    is kept whole on the declaration's attachment."""
+    _tree, _campaign, applicant, did = await drafted(gateway, label="备注")
+    before = await declaration(gateway, did, applicant)
+    r = await upload(gateway, did, applicant, corpus.clean_scan(91), note="备注\u0000")
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "urn:zhicheng:problem:invalid-character"
+    assert "空字符" in r.json()["detail"]
+    too_long = "备" * (NOTE_MAX_CHARS + 1)
+    r = await upload(gateway, did, applicant, corpus.clean_scan(92), note=too_long)
+    assert r.status_code == 422, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:note-too-long"
+    assert r.json()["limit"] == NOTE_MAX_CHARS and str(NOTE_MAX_CHARS) in r.json()["detail"]
+    assert await stored_documents(documents_url, did) == []
+    after = await declaration(gateway, did, applicant)
+    assert after.headers["etag"] == before.headers["etag"]
+
+    longest = "备" * NOTE_MAX_CHARS
+    r = await upload(gateway, did, applicant, corpus.clean_scan(93), note=longest)
+    assert r.status_code == 201, r.text
+    [entry] = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert entry["note"] == longest

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import jwt
 from arq import create_pool
 from arq.connections import RedisSettings
 from sqlmodel import select
@@ -15,14 +16,19 @@ from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
-from tests.api.factories import post, submitted
+from tests.api.factories import return_for_correction, submitted, token, verified_applicant
 from tests.conftest import Stack
 from tests.support import running
 
 
 async def test_queue_down_at_commit_loses_nothing(
-    stack: Stack, rules_url: str, documents_url: str
+    client, stack: Stack, rules_url: str, documents_url: str
 ) -> None:
+    # The applicant's account proved a phone (signed in while the queue was up). Their
+    # token's session would be looked up in Valkey, down here with the queue, so the same
+    # subject acts below through a token without a session.
+    signed_in, _phone = await verified_applicant(client)
+    sub = jwt.decode(signed_in, options={"verify_signature": False})["sub"]
     down = f"redis://127.0.0.1:{free_port()}/0"
     settings = ApiSettings(
         **{**stack.settings_kwargs(), "redis_url": down},
@@ -31,15 +37,13 @@ async def test_queue_down_at_commit_loses_nothing(
     )
     async with running(build_app(settings)) as client:
         tree, _campaign, _applicant, did = await submitted(
-            client, label="断队列", supervisor=False, county=False
-        )
-        deadline = (datetime.now(UTC) + timedelta(hours=12)).isoformat()
-        r = await post(
             client,
-            f"/v1/declarations/{did}/returns",
-            tree.tokens["unit_reviewer"],
-            {"items": [{"message": "补充继续教育证明"}], "deadline_at": deadline},
+            applicant=token("applicant", sub=sub),
+            label="断队列",
+            supervisor=False,
+            county=False,
         )
+        r = await return_for_correction(client, tree, did, within=timedelta(hours=12))
         # The change is committed and answered although the queue is unreachable.
         assert r.status_code == 201, r.text
 

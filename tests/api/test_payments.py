@@ -40,6 +40,7 @@ from tests.api.factories import (
     post,
     submit,
     token,
+    verified_applicant,
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import Stack
@@ -84,8 +85,10 @@ async def callback(client, body: dict, *, key: str = KEY, signature: str | None 
 
 
 async def accepted(client, tree, campaign, **extra) -> tuple[str, str]:
-    """A declaration walked up the chain to accepted; returns (id, applicant token)."""
-    applicant = token("applicant", sub=f"applicant-{uuid.uuid4().hex[:6]}")
+    """A declaration walked up the chain to accepted; returns (id, applicant token).
+
+    The applicant signed in with an SMS code, so the notices have a phone to go to."""
+    applicant, _phone = await verified_applicant(client)
     did = await new_draft(client, tree, campaign, applicant, **extra)
     r = await submit(client, did, applicant)
     assert r.status_code == 200, r.text

@@ -47,6 +47,15 @@ async def find(session: AsyncSession, sub: str, *, lock: bool = False) -> Applic
     return (await session.exec(query)).one_or_none()
 
 
+async def verified_phone(session: AsyncSession, cipher: PiiCipher, sub: str) -> str | None:
+    """The phone this applicant proved with an SMS code (SMS sign-in, or the phone check
+    that binds WeChat), or None for an account that never proved one."""
+    applicant = await find(session, sub)
+    if applicant is None or applicant.phone_enc is None:
+        return None
+    return cipher.decrypt(PHONE, applicant.phone_enc)
+
+
 async def applicant_identity(session: AsyncSession, cipher: PiiCipher, sub: str) -> Identity | None:
     """The applicant's name and ID number in clear, or None when none is on record."""
     applicant = await find(session, sub)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.api.problems import Forbidden
 from services.kit.problem_kinds import Problem
 
 
@@ -32,3 +33,8 @@ class IdentityNotFound(Problem):
     code = "identity-not-found"
     title = "identity not found"
     text = "尚未填写实名信息（姓名和身份证号）。"
+
+
+# What recording the real name and ID number can refuse (PUT /v1/me/identity, the
+# applicant's own).
+RECORD_PROBLEMS = (Forbidden, IdNumberTaken, IdentityConflict, InvalidIdNumber)

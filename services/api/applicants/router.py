@@ -6,12 +6,7 @@ from fastapi import APIRouter, Request
 
 from services.api.access import PrincipalDep, allow
 from services.api.applicants import identity
-from services.api.applicants.problems import (
-    IdentityConflict,
-    IdentityNotFound,
-    IdNumberTaken,
-    InvalidIdNumber,
-)
+from services.api.applicants.problems import RECORD_PROBLEMS, IdentityNotFound
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -34,9 +29,7 @@ async def get_identity(request: Request, session: SessionDep, principal: Princip
     "/identity",
     response_model=IdentityRead,
     dependencies=[allow("applicant")],
-    responses=documented(
-        Forbidden, IdNumberTaken, IdentityConflict, InvalidIdNumber, keep={422: VALIDATION_ERROR}
-    ),
+    responses=documented(*RECORD_PROBLEMS, keep={422: VALIDATION_ERROR}),
 )
 async def put_identity(
     body: IdentityWrite, request: Request, session: SessionDep, principal: PrincipalDep

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.api.auth import codes
+from services.api.auth.answers import no_store
 from services.api.auth.problems import AccountDisabled, InvalidLoginCode
 from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
 from services.api.http import RelayAfterCommit
@@ -14,7 +15,6 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.post(
@@ -25,8 +25,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 )
 @guarded
 async def send_code(body: CodeRequest, request: Request, session: SessionDep) -> JSONResponse:
-    sent = await codes.send_code(session, request, body=body)
-    return JSONResponse(sent.model_dump(), status_code=202, headers=NO_STORE)
+    return no_store(await codes.send_code(session, request, body=body), 202)
 
 
 @router.post(
@@ -37,5 +36,4 @@ async def send_code(body: CodeRequest, request: Request, session: SessionDep) ->
 )
 @guarded
 async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JSONResponse:
-    pair = await codes.sign_in(session, request, body=body)
-    return JSONResponse(pair.model_dump(exclude_none=True), headers=NO_STORE)
+    return no_store(await codes.sign_in(session, request, body=body))

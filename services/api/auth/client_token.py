@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import SCOPES
-from services.api.auth.portals import no_store
+from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.schemas import TokenPair
 from services.api.auth.tokens import access_token, digest, record_sign_in
 from services.api.models import OAuthClient
@@ -49,7 +49,7 @@ def oauth_error(
         "oauth-" + error.replace("_", "-"),
         description,
         title=error,
-        headers={"Cache-Control": "no-store", "Pragma": "no-cache", **(headers or {})},
+        headers={**NO_STORE_OAUTH, **(headers or {})},
         error=error,
         error_description=description,
     )
@@ -256,4 +256,5 @@ async def _token(request: Request, session: SessionDep) -> JSONResponse:
         subject=client.client_id,
         outcome="success",
     )
-    return no_store(TokenPair(access_token=access, expires_in=ttl, scope=" ".join(scopes)))
+    pair = TokenPair(access_token=access, expires_in=ttl, scope=" ".join(scopes))
+    return no_store(pair, headers=NO_STORE_OAUTH)

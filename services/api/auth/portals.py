@@ -3,12 +3,16 @@ client_token.py; the logic and the audit rows in clients.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth import clients
+from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.problems import ClientNotFound, ClientRevoked, ScopeNotOffered
 from services.api.auth.schemas import (
     ClientCreate,
@@ -19,19 +23,32 @@ from services.api.auth.schemas import (
 )
 from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
+from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 # Every route here is ops-only.
 router = APIRouter(tags=["auth"], dependencies=[allow("ops")])
+CLIENT = "/v1/oauth/clients/{client_id}"
+# What every route on one client can answer: not ops (403), no such client (404).
+ON_CLIENT = (Forbidden, ClientNotFound)
 
 
-def no_store(body: BaseModel, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json", exclude_none=True),
-        status_code=status_code,
-        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
-    )
+@dataclass(frozen=True, slots=True)
+class OnClient:
+    """What every ops change to one client takes: the request's session, the caller (for
+    the audit row) and the client's id from the path."""
+
+    session: AsyncSession
+    principal: Principal
+    client_id: str
+
+
+async def _on_client(client_id: str, session: SessionDep, principal: PrincipalDep) -> OnClient:
+    return OnClient(session, principal, client_id)
+
+
+ClientChange = Annotated[OnClient, Depends(_on_client)]
 
 
 @router.post(
@@ -46,63 +63,52 @@ async def register(
 ) -> JSONResponse:
     default = request.app.state.settings.portal_rate_limit_per_minute
     made = await clients.register(session, principal, body=body, default_rate_limit=default)
-    return no_store(made, 201)
+    return no_store(made, 201, headers=NO_STORE_OAUTH)
 
 
-@router.get(
-    "/v1/oauth/clients/{client_id}",
-    response_model=ClientRead,
-    responses=documented(Forbidden, ClientNotFound),
-)
+@router.get(CLIENT, response_model=ClientRead, responses=documented(*ON_CLIENT))
 async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     return await clients.get(session, client_id)
 
 
 @router.patch(
-    "/v1/oauth/clients/{client_id}",
+    CLIENT,
     response_model=ClientRead,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
-    responses=documented(Forbidden, ClientNotFound, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
+    responses=documented(*ON_CLIENT, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
 )
-async def update_client(
-    client_id: str, body: ClientUpdate, session: SessionDep, principal: PrincipalDep
-) -> ClientRead:
-    return await clients.update(session, principal, client_id, body=body)
+async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
+    return await clients.update(change.session, change.principal, change.client_id, body=body)
 
 
 @router.post(
-    "/v1/oauth/clients/{client_id}/secret",
+    CLIENT + "/secret",
     response_model=ClientCredentials,
     summary="Rotate the client secret: the old one stops working at once",
-    responses=documented(Forbidden, ClientNotFound, ClientRevoked),
+    responses=documented(*ON_CLIENT, ClientRevoked),
 )
-async def rotate_secret(
-    client_id: str, session: SessionDep, principal: PrincipalDep
-) -> JSONResponse:
-    return no_store(await clients.rotate_secret(session, principal, client_id))
+async def rotate_secret(change: ClientChange) -> JSONResponse:
+    rotated = await clients.rotate_secret(change.session, change.principal, change.client_id)
+    return no_store(rotated, headers=NO_STORE_OAUTH)
 
 
 @router.put(
-    "/v1/oauth/clients/{client_id}/keys",
+    CLIENT + "/keys",
     response_model=ClientRead,
     summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
-    responses=documented(Forbidden, ClientNotFound, ClientRevoked),
+    responses=documented(*ON_CLIENT, ClientRevoked),
 )
-async def replace_keys(
-    client_id: str, body: KeysUpdate, session: SessionDep, principal: PrincipalDep
-) -> ClientRead:
-    return await clients.replace_keys(session, principal, client_id, body=body)
+async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
+    return await clients.replace_keys(change.session, change.principal, change.client_id, body=body)
 
 
 @router.delete(
-    "/v1/oauth/clients/{client_id}",
+    CLIENT,
     status_code=204,
     summary="Revoke a client: no new tokens, and tokens already issued stop working",
-    responses=documented(Forbidden, ClientNotFound),
+    responses=documented(*ON_CLIENT),
 )
 @guarded
-async def revoke(
-    client_id: str, request: Request, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    await clients.revoke(session, request, principal, client_id)
+async def revoke(change: ClientChange, request: Request) -> Response:
+    await clients.revoke(change.session, request, change.principal, change.client_id)
     return Response(status_code=204)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.auth import tokens
+from services.api.auth.answers import no_store
 from services.api.auth.problems import InvalidRefreshToken
 from services.api.auth.schemas import RefreshRequest, TokenPair
 from services.kit.db import SessionDep
@@ -22,8 +23,7 @@ router = APIRouter(tags=["auth"])
     responses=documented(InvalidRefreshToken, keep={422: VALIDATION_ERROR}),
 )
 async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
-    pair = await tokens.refresh(request, body.refresh_token)
-    return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+    return no_store(await tokens.refresh(request, body.refresh_token))
 
 
 @router.post(

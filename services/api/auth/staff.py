@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth import accounts
+from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     AccountDisabled,
     InvalidCredentials,
@@ -73,5 +74,4 @@ async def update(
     responses=documented(InvalidCredentials, AccountDisabled),
 )
 async def login(body: StaffLogin, request: Request) -> JSONResponse:
-    pair = await accounts.sign_in(request, body=body)
-    return JSONResponse(pair.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
+    return no_store(await accounts.sign_in(request, body=body))

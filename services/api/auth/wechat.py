@@ -15,51 +15,69 @@ A deployment without a mini-program (no `WECHAT_APPID`/`WECHAT_SECRET`) answers 
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth import wechat_signin
+from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     WECHAT_BINDING_PROBLEMS,
     WECHAT_LOGIN_PROBLEMS,
     AccountDisabled,
     WechatNotBound,
 )
-from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
 from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import VALIDATION_ERROR, Problem, documented
 
 router = APIRouter(tags=["auth"])
 # 501 and 422 keep the descriptions they were published with.
 DESCRIBED = {501: "WeChat login is not offered by this deployment", 422: VALIDATION_ERROR}
-NO_STORE = {"Cache-Control": "no-store"}
 
 
-@router.post(
+def _signin_step(
+    path: str,
+    step: Callable[..., Awaitable[BaseModel]],
+    problems: tuple[type[Problem], ...],
+    summary: str,
+) -> None:
+    """Register a step of the mini-program sign-in (`wechat_<step>`): a public POST taking
+    the step's form and answering its model (wechat_signin.py), rate-guarded (503 when
+    Valkey is out), refusing what `problems` name and a disabled account, and answered so
+    that no cache keeps the tokens or the ticket."""
+    hints = typing.get_type_hints(step)
+
+    async def route(body: BaseModel, request: Request, session: SessionDep) -> JSONResponse:
+        return no_store(await step(session, request, body=body))
+
+    route.__annotations__["body"] = hints["body"]  # the form FastAPI reads and documents
+    router.post(
+        path,
+        name=f"wechat_{step.__name__}",
+        response_model=hints["return"],
+        responses=documented(*problems, AccountDisabled, keep=DESCRIBED),
+        summary=summary,
+    )(guarded(route))
+
+
+_signin_step(
     "/v1/auth/wechat-logins",
-    response_model=WechatAnswer,
-    responses=documented(*WECHAT_LOGIN_PROBLEMS, AccountDisabled, keep=DESCRIBED),
-    summary="Mini-program sign-in: tokens, or a ticket to bind a phone first",
+    wechat_signin.login,
+    WECHAT_LOGIN_PROBLEMS,
+    "Mini-program sign-in: tokens, or a ticket to bind a phone first",
 )
-@guarded
-async def wechat_login(body: WechatLogin, request: Request, session: SessionDep) -> JSONResponse:
-    answer = await wechat_signin.sign_in(session, request, body=body)
-    return JSONResponse(answer.model_dump(mode="json", exclude_none=True), headers=NO_STORE)
-
-
-@router.post(
+_signin_step(
     "/v1/auth/wechat-bindings",
-    response_model=TokenPair,
-    responses=documented(*WECHAT_BINDING_PROBLEMS, AccountDisabled, keep=DESCRIBED),
-    summary="Bind the mini-program's openid to the applicant of a verified phone, sign in",
+    wechat_signin.bind,
+    WECHAT_BINDING_PROBLEMS,
+    "Bind the mini-program's openid to the applicant of a verified phone, sign in",
 )
-@guarded
-async def wechat_bind(body: WechatBinding, request: Request, session: SessionDep) -> JSONResponse:
-    pair = await wechat_signin.bind(session, request, body=body)
-    return JSONResponse(pair.model_dump(exclude_none=True), headers=NO_STORE)
 
 
 @router.delete(

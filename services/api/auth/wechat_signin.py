@@ -68,7 +68,7 @@ async def code2session(request: Request, code: str) -> str:
     return str(data["openid"])
 
 
-async def sign_in(session: AsyncSession, request: Request, *, body: WechatLogin) -> WechatAnswer:
+async def login(session: AsyncSession, request: Request, *, body: WechatLogin) -> WechatAnswer:
     """Tokens for a known openid; for an unknown one, a ticket to bind a phone first."""
     openid = await code2session(request, body.code)
     query = select(Applicant).where(Applicant.wechat_openid == openid)

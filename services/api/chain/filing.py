@@ -14,8 +14,8 @@ from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
-    READ_PROBLEMS,
-    ApplicantsDeclaration,
+    READ_RESPONSES,
+    ApplicantsAct,
     ApplicantsSubmission,
     VisibleDeclaration,
 )
@@ -26,10 +26,7 @@ from services.api.declarations.schemas import (
     ProgressRead,
     WithdrawalCreate,
 )
-from services.api.declarations.shapes import declarations_router, headers, read
-from services.api.http import (
-    IdempotencyDep,
-)
+from services.api.declarations.shapes import declarations_router
 from services.api.orgs.problems import ChainIncomplete
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -64,15 +61,12 @@ async def list_declarations(
     summary="Submit (or resubmit after a return): eligibility and completeness checked",
     responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
 )
-async def submit(
-    declaration: ApplicantsSubmission,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    body = await submission.submit(session, principal, declaration, rules=request.app.state.rules)
-    return await idem.respond(body, headers=headers(declaration))
+async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
+    state = request.app.state
+    filed = await submission.submit(
+        act.session, act.principal, act.declaration, rules=state.rules, cipher=state.pii
+    )
+    return await act.respond(filed)
 
 
 @router.post(
@@ -80,29 +74,20 @@ async def submit(
     response_model=DeclarationRead,
     responses=documented(*ACT_PROBLEMS),
 )
-async def withdraw(
-    declaration: ApplicantsDeclaration,
-    body: WithdrawalCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await submission.withdraw(session, principal, declaration, reason=body.reason)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+async def withdraw(act: ApplicantsAct, body: WithdrawalCreate) -> JSONResponse:
+    return await act.apply(submission.withdraw, reason=body.reason)
 
 
 @router.get(
     "/{declaration_id}/progress",
     response_model=ProgressRead,
     summary="Steps, who acted and when, and the open return if any",
-    responses=documented(*READ_PROBLEMS),
+    responses=READ_RESPONSES,
 )
 async def progress(declaration: VisibleDeclaration, session: SessionDep) -> ProgressRead:
     return await reads.progress(session, declaration)
 
 
-@router.get(
-    "/{declaration_id}/audit", response_model=list[EventRead], responses=documented(*READ_PROBLEMS)
-)
+@router.get("/{declaration_id}/audit", response_model=list[EventRead], responses=READ_RESPONSES)
 async def audit_trail(declaration: VisibleDeclaration, session: SessionDep) -> list[EventRead]:
     return await reads.audit_trail(session, declaration)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.api.access import (
@@ -24,8 +23,9 @@ from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrit
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
-    CommitteesDeclaration,
-    ReviewersDeclaration,
+    READ_RESPONSES,
+    CommitteesAct,
+    ReviewersAct,
     ReviewersRecord,
     VisibleDeclaration,
 )
@@ -36,8 +36,7 @@ from services.api.declarations.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from services.api.declarations.shapes import headers, read
-from services.api.http import IdempotencyDep, RelayAfterCommit
+from services.api.http import RelayAfterCommit
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -72,20 +71,28 @@ async def review_queue(
     return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
 
 
-@router.put(
-    D + "/unit-review",
-    response_model=UnitReviewRead,
-    summary="Record defence, deliberation, posting and recommendation (unit)",
-    responses=REVIEWER_ACTS,
+def _reviewers_act(method: str, path: str, answer: type, summary: str, **route: Any):
+    """A route for a reviewer's action on the declaration in front of them."""
+    return router.api_route(
+        D + path,
+        methods=[method],
+        response_model=answer,
+        summary=summary,
+        responses=REVIEWER_ACTS,
+        **route,
+    )
+
+
+@_reviewers_act(
+    "PUT",
+    "/unit-review",
+    UnitReviewRead,
+    "Record defence, deliberation, posting and recommendation (unit)",
 )
-async def put_unit_review(
-    declaration: ReviewersRecord,
-    body: UnitReviewWrite,
-    session: SessionDep,
-    principal: PrincipalDep,
-) -> JSONResponse:
-    review = await service.record_unit_review(session, principal, declaration, body=body)
-    return JSONResponse(jsonable_encoder(review), headers=headers(declaration))
+async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
+    return await act.respond(
+        await service.record_unit_review(act.session, act.principal, act.declaration, body=body)
+    )
 
 
 @router.get(
@@ -97,42 +104,24 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     return await service.unit_review(session, declaration)
 
 
-@router.post(
-    D + "/approvals",
-    response_model=DeclarationRead,
-    summary="Pass up the chain",
-    responses=REVIEWER_ACTS,
-)
-async def approve(
-    declaration: ReviewersDeclaration,
-    body: ApprovalCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await service.approve(session, principal, declaration, comment=body.comment)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+@_reviewers_act("POST", "/approvals", DeclarationRead, "Pass up the chain")
+async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
+    return await act.apply(service.approve, comment=body.comment)
 
 
-@router.post(
-    D + "/returns",
+@_reviewers_act(
+    "POST",
+    "/returns",
+    ReturnRead,
+    "Return for correction: one complete list, one deadline (一次性告知)",
     status_code=201,
-    response_model=ReturnRead,
-    summary="Return for correction: one complete list, one deadline (一次性告知)",
-    responses=REVIEWER_ACTS,
 )
-async def issue_return(
-    declaration: ReviewersDeclaration,
-    body: ReturnCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    returned = await service.issue_return(session, principal, declaration, body=body)
-    return await idem.respond(returned, status_code=201, headers=headers(declaration))
+async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
+    returned = await service.issue_return(act.session, act.principal, act.declaration, body=body)
+    return await act.respond(returned, status_code=201)
 
 
-@router.get(D + "/returns", response_model=list[ReturnRead], responses=documented(*READ_PROBLEMS))
+@router.get(D + "/returns", response_model=list[ReturnRead], responses=READ_RESPONSES)
 async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
     return await service.returns(session, declaration)
 
@@ -143,14 +132,8 @@ async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> 
     summary="accepted → payment_due, with the campaign's payment deadline",
     responses=documented(DeclarationNotFound, Forbidden),
 )
-async def payment_notice(
-    declaration: CommitteesDeclaration,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    declaration = await service.issue_payment_notice(session, principal, declaration)
-    return await idem.respond(read(declaration), headers=headers(declaration))
+async def payment_notice(act: CommitteesAct) -> JSONResponse:
+    return await act.apply(service.issue_payment_notice)
 
 
 @router.get(

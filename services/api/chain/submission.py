@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
+from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.clients import rules as rules_client
@@ -45,6 +46,7 @@ from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
 from services.kit.auth import Principal
+from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
 
 
@@ -116,9 +118,10 @@ async def submit(
     declaration: Declaration,
     *,
     rules: httpx.AsyncClient,
+    cipher: PiiCipher,
 ) -> DeclarationRead:
     """File the declaration; the answer lists the papers the journal register flags."""
-    declaration = await _file(session, principal, declaration, rules=rules)
+    declaration = await _file(session, principal, declaration, rules=rules, cipher=cipher)
     body = read(declaration)
     checks = await flags.papers(session, declaration)
     body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
@@ -157,6 +160,7 @@ async def _file(
     declaration: Declaration,
     *,
     rules: httpx.AsyncClient,
+    cipher: PiiCipher,
 ) -> Declaration:
     """Assess without a lock (status, windows, chain, eligibility over HTTP, completeness),
     then lock, check nothing changed meanwhile, and record the submission."""
@@ -211,6 +215,9 @@ async def _file(
         chain.append(step)
     declaration.eligibility = eligibility
     declaration.fee_yuan = eligibility.get("fee_yuan")
+    # Notices from here on go to the phone the account proved, not the one in the form.
+    sub = declaration.applicant_sub
+    declaration.applicant_phone = await identity.verified_phone(session, cipher, sub)
     declaration.submission_count += 1
     from_status = declaration.status
     if resubmission:

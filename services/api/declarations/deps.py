@@ -1,6 +1,6 @@
 """Authorization as typed dependencies: who may act on a declaration, and on which version.
 
-A route names what it needs in its signature, e.g. `declaration: ApplicantsDeclaration`;
+A route names what it needs in its signature, e.g. `declaration: VisibleDeclaration`;
 the dependency loads the declaration (locked for writes), and checks, in this order:
 
 1. visibility: a declaration the caller may not see is answered 404, exactly as one that
@@ -10,24 +10,34 @@ the dependency loads the declaration (locked for writes), and checks, in this or
 
 On routes that take an Idempotency-Key the key is looked up first, so a repeated request
 is answered from its stored response before anything is loaded or checked.
+
+A write route takes one `Act` (e.g. `act: ReviewersAct`): the request's session, the
+caller, the checked declaration and the Idempotency-Key's record together, and answers
+through `act.respond(...)` with the declaration's ETag.
 """
 
 from __future__ import annotations
 
 import inspect
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.responses import JSONResponse
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, require_role
 from services.api.declarations import service
 from services.api.declarations.problems import DeclarationNotFound
-from services.api.http import IdempotencyDep, IfMatch, check_if_match
+from services.api.declarations.shapes import headers, read
+from services.api.http import Idempotency, IdempotencyDep, IfMatch, check_if_match
 from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented
 
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
@@ -35,6 +45,32 @@ _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 READ_PROBLEMS = (DeclarationNotFound,)
 ACT_PROBLEMS = (DeclarationNotFound, Forbidden, VersionMismatch)
 EDIT_PROBLEMS = (*ACT_PROBLEMS, IfMatchRequired)
+# The `responses=` of a plain read of one declaration.
+READ_RESPONSES = documented(*READ_PROBLEMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Act:
+    """What every write on a declaration takes: the request's session, the caller, the
+    declaration (loaded, locked and checked) and the Idempotency-Key's record (a record
+    of none on a route without the key)."""
+
+    session: AsyncSession
+    principal: Principal
+    declaration: Declaration
+    idem: Idempotency
+
+    async def respond(self, body: Any, *, status_code: int = 200) -> JSONResponse:
+        """The answer, with the declaration's ETag, stored under the Idempotency-Key."""
+        return await self.idem.respond(
+            body, status_code=status_code, headers=headers(self.declaration)
+        )
+
+    async def apply(self, action: Callable[..., Awaitable[Any]], /, **kwargs: Any) -> JSONResponse:
+        """Run the service `action(session, principal, declaration, **kwargs)`, which
+        changes the declaration, and answer the declaration as it now is."""
+        await action(self.session, self.principal, self.declaration, **kwargs)
+        return await self.respond(read(self.declaration))
 
 
 def declaration_dependency(
@@ -43,8 +79,9 @@ def declaration_dependency(
     if_match: bool | None = None,
     idempotent: bool = False,
     own_session: bool = False,
+    act: bool = False,
 ) -> Any:
-    """`Depends(...)` yielding the checked declaration.
+    """`Depends(...)` yielding the checked declaration (with `act`, the `Act` around it).
 
     `roles`: who may use the route (none: anyone who may see the declaration).
     `if_match`: None, no If-Match header; False, checked when sent; True, required.
@@ -53,7 +90,7 @@ def declaration_dependency(
     for a route that calls out with no connection held (the declaration comes detached).
     """
 
-    async def load_checked(**kwargs: Any) -> Declaration:
+    async def load_checked(**kwargs: Any) -> Declaration | Act:
         principal: Principal = kwargs["principal"]
         if own_session:
             async with kwargs["request"].app.state.sessionmaker() as session:
@@ -67,6 +104,9 @@ def declaration_dependency(
             require_role(principal, *roles)
         if if_match is not None:
             check_if_match(kwargs["if_match"], declaration.version, required=if_match)
+        if act:
+            idem = kwargs.get("idem") or Idempotency(session, None)
+            return Act(session, principal, declaration, idem)
         return declaration
 
     # The signature FastAPI reads: the path id and If-Match first (so the OpenAPI lists
@@ -84,8 +124,28 @@ def declaration_dependency(
         params.append(inspect.Parameter("idem", _KEYWORD, annotation=IdempotencyDep))
     if if_match is not None:
         params.insert(1, inspect.Parameter("if_match", _KEYWORD, annotation=IfMatch, default=None))
-    load_checked.__signature__ = inspect.Signature(params, return_annotation=Declaration)  # type: ignore[attr-defined]
+    answer = Act if act else Declaration
+    load_checked.__signature__ = inspect.Signature(params, return_annotation=answer)  # type: ignore[attr-defined]
     return Depends(load_checked)
+
+
+def role_gate(*roles: str) -> Any:
+    """`Depends(...)` for a route whose service loads the declaration itself (the uploads,
+    which check it in one query with its campaign): a caller of another role gets 404 for
+    a declaration they may not see, else 403; a caller of these roles passes at no cost."""
+
+    async def gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
+        if principal.role in roles:
+            return
+        # The route declares and validates the id (a malformed one is its 422).
+        try:
+            declaration_id = uuid.UUID(request.path_params["declaration_id"])
+        except ValueError:
+            return
+        await service.load(session, principal, declaration_id)
+        require_role(principal, *roles)
+
+    return Depends(gate)
 
 
 def _role_dependency(*roles: str) -> Any:
@@ -99,29 +159,39 @@ def _role_dependency(*roles: str) -> Any:
 # Anyone who may see it (reads).
 VisibleDeclaration = Annotated[Declaration, declaration_dependency()]
 # The applicant's own draft or returned declaration, edited in place: If-Match required.
-DraftForEdit = Annotated[Declaration, declaration_dependency("applicant", lock=True, if_match=True)]
-# The applicant acting on their declaration (import, submit, withdraw).
-ApplicantsDeclaration = Annotated[
-    Declaration,
-    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
+DraftEdit = Annotated[Act, declaration_dependency("applicant", lock=True, if_match=True, act=True)]
+# The applicant acting on their declaration (import, withdraw).
+ApplicantsAct = Annotated[
+    Act,
+    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True, act=True),
 ]
 # The applicant submitting: loaded without a lock, since eligibility is evaluated over
 # HTTP first; the submission locks the row afterwards and compares the version.
 ApplicantsSubmission = Annotated[
-    Declaration, declaration_dependency("applicant", if_match=False, idempotent=True)
+    Act, declaration_dependency("applicant", if_match=False, idempotent=True, act=True)
 ]
 # A reviewer at some level acting on the declaration in front of them.
+ReviewersAct = Annotated[
+    Act,
+    declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False, idempotent=True, act=True),
+]
+# The same for a write without an Idempotency-Key (the unit review record, a PUT).
+ReviewersRecord = Annotated[
+    Act, declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False, act=True)
+]
+# The committee's office, the chain's last step, sending the payment notice.
+CommitteesAct = Annotated[
+    Act, declaration_dependency("committee_office", lock=True, idempotent=True, act=True)
+]
+
+# The declaration alone under the same checks, for a write not yet taking an Act.
 ReviewersDeclaration = Annotated[
     Declaration,
     declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False, idempotent=True),
 ]
-# The same for a write without an Idempotency-Key (the unit review record, a PUT).
-ReviewersRecord = Annotated[
-    Declaration, declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False)
-]
-# The committee's office, the chain's last step, sending the payment notice.
-CommitteesDeclaration = Annotated[
-    Declaration, declaration_dependency("committee_office", lock=True, idempotent=True)
+ApplicantsDeclaration = Annotated[
+    Declaration,
+    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
 ]
 
 # The applicant asking the registries about their draft: read on a session of its own,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from fastapi import Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     EDIT_PROBLEMS,
-    READ_PROBLEMS,
-    ApplicantsDeclaration,
+    READ_RESPONSES,
+    ApplicantsAct,
     CurrentApplicant,
-    DraftForEdit,
+    DraftEdit,
     VisibleDeclaration,
 )
 from services.api.declarations.problems import (
@@ -37,6 +35,7 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = declarations_router()
+D = "/{declaration_id}"
 
 
 @router.post(
@@ -64,16 +63,14 @@ async def create(
     )
 
 
-@router.get(
-    "/{declaration_id}", response_model=DeclarationRead, responses=documented(*READ_PROBLEMS)
-)
+@router.get(D, response_model=DeclarationRead, responses=READ_RESPONSES)
 async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
     return read(declaration)
 
 
 @router.patch(
-    "/{declaration_id}",
+    D,
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
     responses=documented(
@@ -85,27 +82,16 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
         keep={422: VALIDATION_ERROR},
     ),
 )
-async def update(
-    declaration: DraftForEdit, body: DeclarationUpdate, session: SessionDep
-) -> JSONResponse:
-    declaration = await service.update(session, declaration, body=body)
-    return JSONResponse(jsonable_encoder(read(declaration)), headers=headers(declaration))
+async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
+    await service.update(act.session, act.declaration, body=body)
+    return await act.respond(read(act.declaration))
 
 
 @router.post(
-    "/{declaration_id}/imports",
+    D + "/imports",
     response_model=DeclarationRead,
     summary="写入数据: copy an earlier declaration into this draft",
     responses=documented(*ACT_PROBLEMS),
 )
-async def import_data(
-    target: ApplicantsDeclaration,
-    body: DeclarationImport,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    target = await service.import_into(
-        session, principal, target, source_id=body.source_declaration_id
-    )
-    return await idem.respond(read(target), headers=headers(target))
+async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONResponse:
+    return await act.apply(service.import_into, source_id=body.source_declaration_id)

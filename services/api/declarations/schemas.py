@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.declarations.sections import DeclarationSections
+from services.kit.openapi import NOTE_MAX_CHARS
 from services.kit.vocabulary import Level
 from services.kit.vocabulary import PathId as Path
 
@@ -33,7 +34,7 @@ class Attachment(Strict):
         description="the document service's kind of the document; set by the gateway",
     )
     section: str | None = Field(default=None, max_length=64)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
 
 
 class DeclarationCreate(Strict):

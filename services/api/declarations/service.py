@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, true
 from sqlalchemy import select as sa_select
@@ -106,7 +105,7 @@ async def page(
     session: AsyncSession,
     principal: Principal,
     *,
-    after: tuple[datetime, str] | None,
+    after: tuple[datetime, uuid.UUID] | None,
     limit: int,
     status: str | None,
     campaign_id: uuid.UUID | None,
@@ -121,15 +120,11 @@ async def page(
         query = query.where(
             or_(
                 Declaration.created_at > created,
-                and_(Declaration.created_at == created, Declaration.id > uuid.UUID(id_)),
+                and_(Declaration.created_at == created, Declaration.id > id_),
             )
         )
     query = query.order_by(Declaration.created_at, Declaration.id).limit(limit)
     return list((await session.exec(query)).all())
-
-
-def _phone(sections: dict[str, Any]) -> str | None:
-    return (sections.get("basic_info") or {}).get("phone")
 
 
 def touch(declaration: Declaration, now: datetime) -> None:
@@ -219,7 +214,6 @@ async def create(
     declaration = Declaration(
         campaign_id=campaign.id,
         applicant_sub=principal.sub,
-        applicant_phone=_phone(sections),
         unit_org_id=unit.id,
         year=campaign.year,
         series=campaign.series,
@@ -257,7 +251,6 @@ async def update(
         given = body.sections.model_dump(mode="json", exclude_unset=True)
         declaration.sections = {**declaration.sections, **given}
         declaration.sections = {k: v for k, v in declaration.sections.items() if v is not None}
-        declaration.applicant_phone = _phone(declaration.sections)
     if body.attachments is not None:
         entries = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
         records = await attachments.recorded(session, declaration.id)
@@ -304,7 +297,6 @@ async def import_from(
     # only; the draft's materials are uploaded to it.
     target.applicant_facts = dict(source.applicant_facts)
     target.specialty = source.specialty
-    target.applicant_phone = _phone(target.sections)
     target.copied_from_id = source.id
     touch(target, now)
     session.add(target)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
 from services.api.clients.documents import DocumentsUnavailable
+from services.api.declarations.deps import role_gate
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
 from services.api.documents.problems import UploadInterrupted
@@ -57,6 +58,8 @@ def _responses(*statuses: int, new: dict) -> dict:
     return {**new, **{k: _DESCRIBED[k] for k in statuses}}
 
 
+# Upload, replace and delete are the applicant's (404 before 403 for everyone else).
+_APPLICANTS = [role_gate("applicant")]
 _UPLOAD_RESPONSES = _responses(
     404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
 )
@@ -65,6 +68,7 @@ _upload_route = partial(
     router.post,
     status_code=201,
     response_model=DocumentRead,
+    dependencies=_APPLICANTS,
     responses=_UPLOAD_RESPONSES,
     openapi_extra=_MULTIPART,
 )
@@ -132,6 +136,7 @@ async def replace(
 @router.delete(
     "/{declaration_id}/documents/{document_id}",
     status_code=204,
+    dependencies=_APPLICANTS,
     responses=_responses(404, 409, 503, new=documented(Forbidden)),
     summary="删除材料（申请人，申报提交前）",
 )

@@ -20,7 +20,6 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.access import require_role
 from services.api.clients import documents as client
 from services.api.declarations import attachments
 from services.api.declarations import service as declarations
@@ -61,7 +60,6 @@ async def check_editable(
     if row is None:
         raise declarations.not_found()
     declaration, campaign, now = row
-    require_role(principal, "applicant")
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
     await declarations.editable_until(session, declaration, campaign, now, action_zh)
@@ -120,7 +118,7 @@ def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]
         "document_kind": doc["kind"],
     }
     if note := doc.get("note") or note:
-        entry["note"] = note[:200]
+        entry["note"] = note
     return entry
 
 

@@ -10,8 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
-from services.api.declarations.deps import VisibleDeclaration
-from services.api.declarations.problems import DeclarationNotFound
+from services.api.declarations.deps import READ_PROBLEMS, VisibleDeclaration
 from services.api.http import RelayAfterCommit
 from services.api.payments import service
 from services.api.payments.problems import CALLBACK_PROBLEMS, PaymentOrderNotFound
@@ -91,7 +90,7 @@ async def expirations(
     "/v1/declarations/{declaration_id}/payment-order",
     response_model=PaymentOrderRead,
     summary="The declaration's review-fee order",
-    responses=documented(DeclarationNotFound, PaymentOrderNotFound),
+    responses=documented(*READ_PROBLEMS, PaymentOrderNotFound),
 )
 async def payment_order(declaration: VisibleDeclaration, session: SessionDep) -> PaymentOrderRead:
     return PaymentOrderRead.model_validate(await service.order_of(session, declaration))

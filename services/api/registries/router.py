@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from services.api.access import PrincipalDep
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
-    READ_PROBLEMS,
+    READ_RESPONSES,
     ApplicantsLookup,
     VisibleDeclaration,
 )
@@ -58,7 +58,7 @@ async def run_lookups(
     "/lookups",
     response_model=list[RegistryResult],
     summary="What the registries gave",
-    responses=documented(*READ_PROBLEMS),
+    responses=READ_RESPONSES,
 )
 async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> list[RegistryResult]:
     return await service.stored(session, declaration)
@@ -71,7 +71,7 @@ async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> l
     description="The applicant sees the paper flags (请自行核验) and the 决策咨询类信息 "
     "conversion; reviewers also see social-insurance consistency warnings and duplicate "
     "claims across the year's declarations.",
-    responses=documented(*READ_PROBLEMS),
+    responses=READ_RESPONSES,
 )
 async def get_warnings(
     declaration: VisibleDeclaration, session: SessionDep, principal: PrincipalDep
