@@ -25,6 +25,7 @@ from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
+from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.orgs.router import router as orgs_router
 from services.api.payments import tasks as payment_tasks
@@ -122,6 +123,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         registries_router,
         journals_router,
         policies_router,
+        integrity_router,
     ):
         app.include_router(router)
 

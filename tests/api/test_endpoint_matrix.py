@@ -151,6 +151,7 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "client_id": "portal-0000000000000000",
         "account_id": str(uuid.uuid4()),
         "policy_id": "guangxi-engineering-2022",
+        "record_id": str(uuid.uuid4()),
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

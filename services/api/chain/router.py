@@ -38,6 +38,7 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import headers, read
 from services.api.http import IdempotencyDep, RelayAfterCommit
+from services.api.integrity.problems import IntegrityRecordInForce
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -101,7 +102,14 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     D + "/approvals",
     response_model=DeclarationRead,
     summary="Pass up the chain",
-    responses=REVIEWER_ACTS,
+    responses=documented(
+        *ACT_PROBLEMS,
+        NotUnderReview,
+        NotYourStep,
+        WindowNotOpen,
+        DeadlinePassed,
+        IntegrityRecordInForce,
+    ),
 )
 async def approve(
     declaration: ReviewersDeclaration,
