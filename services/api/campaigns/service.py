@@ -75,9 +75,9 @@ async def list_all(session: AsyncSession) -> list[Campaign]:
     return list((await session.exec(select(Campaign).order_by(Campaign.year, Campaign.code))).all())
 
 
-async def check_policy(rules: httpx.AsyncClient, *, body: CampaignCreate) -> dict:
+async def check_policy(rules: httpx.AsyncClient, *, body: CampaignCreate | Campaign) -> dict:
     """The pack in force on the campaign's evaluation date; refused here, when the campaign
-    is created, rather than at its first submission."""
+    is created (or its evaluation date changed), rather than at its first submission."""
     on = body.evaluate_on.isoformat()
     pack = await rules_client.policy_in_force(
         rules, region=body.region_code, series=body.series, on=on
