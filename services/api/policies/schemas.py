@@ -23,7 +23,7 @@ class PolicySummaryRead(BaseModel):
     documents: list[str] = Field(description="文号（或简称）")
 
 
-class ClauseRead(BaseModel):
+class PolicyClauseRead(BaseModel):
     key: str
     ref: str = Field(description="文号 条款, e.g. 桂人社规〔2021〕11号 第十八条（四）")
     document: str
@@ -31,7 +31,7 @@ class ClauseRead(BaseModel):
     text: str = Field(description="条款原文")
 
 
-class DocumentRead(BaseModel):
+class PolicyDocumentRead(BaseModel):
     id: str
     number: str | None = None
     short: str | None = None
@@ -41,48 +41,48 @@ class DocumentRead(BaseModel):
     note: str | None = None
 
 
-class ConditionRead(BaseModel):
+class PolicyConditionRead(BaseModel):
     """One condition (its `kind` decides the other fields); `clause` is resolved."""
 
     model_config = ConfigDict(extra="allow")
 
     kind: str
-    clause: ClauseRead
+    clause: PolicyClauseRead
 
 
-class RowRead(BaseModel):
+class PolicyRowRead(BaseModel):
     label: str
-    conditions: list[ConditionRead]
+    conditions: list[PolicyConditionRead]
 
 
-class PathRead(BaseModel):
+class PolicyPathRead(BaseModel):
     path: str
-    conditions: list[ConditionRead] = Field(description="hold on every row")
-    rows: list[RowRead] = Field(description="alternatives: one of them must hold")
+    conditions: list[PolicyConditionRead] = Field(description="hold on every row")
+    rows: list[PolicyRowRead] = Field(description="alternatives: one of them must hold")
 
 
-class LevelRead(BaseModel):
+class PolicyLevelRead(BaseModel):
     level: str
     name: str
     fee_yuan: int | None
-    paths: list[PathRead]
+    paths: list[PolicyPathRead]
 
 
-class MaterialRead(BaseModel):
+class PolicyMaterialRead(BaseModel):
     id: str
     name: str
-    clause: ClauseRead
+    clause: PolicyClauseRead
     levels: list[str] = Field(description="empty: every level")
     employer_types: list[str] = Field(description="empty: every employer type")
     paths: list[str] = Field(description="needed when one of these paths applies; empty: always")
 
 
-class ExclusionRead(BaseModel):
+class PolicyExclusionRead(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     blocker: str
     kind: str
-    clause: ClauseRead
+    clause: PolicyClauseRead
 
 
 class PolicyRead(BaseModel):
@@ -94,10 +94,10 @@ class PolicyRead(BaseModel):
     in_force_basis: str
     replaced_on: dt.date | None
     notes: list[str] = Field(description="what the seeds leave out and the choices made")
-    documents: list[DocumentRead]
-    exclusions: list[ExclusionRead] = Field(description="who may not apply (blockers)")
-    levels: list[LevelRead]
-    materials: list[MaterialRead]
+    documents: list[PolicyDocumentRead]
+    exclusions: list[PolicyExclusionRead] = Field(description="who may not apply (blockers)")
+    levels: list[PolicyLevelRead]
+    materials: list[PolicyMaterialRead]
     committees: list[dict[str, Any]]
     deadlines: list[dict[str, Any]]
-    clauses: list[ClauseRead] = Field(description="every clause the pack cites, quoted")
+    clauses: list[PolicyClauseRead] = Field(description="every clause the pack cites, quoted")
