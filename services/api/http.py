@@ -1,4 +1,5 @@
-"""HTTP conventions of the gateway: Idempotency-Key on POST, ETag/If-Match, cursors."""
+"""HTTP conventions of the gateway: Idempotency-Key on POST, ETag/If-Match, cursors,
+ETag/If-None-Match on public reads."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
@@ -186,6 +187,19 @@ def check_if_match(if_match: str | None, version: int, *, required: bool) -> Non
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+
+
+def cacheable(content: Any, if_none_match: str | None, *, max_age: int = 300) -> Response:
+    """A public read with a strong ETag of its content: 304 when If-None-Match names it."""
+    body = json.dumps(jsonable_encoder(content), ensure_ascii=False, separators=(",", ":"))
+    tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        if "*" in tags or tag in tags:
+            return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def encode_cursor(created_at: datetime, id_: Any) -> str:

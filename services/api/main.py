@@ -25,10 +25,12 @@ from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
+from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.orgs.router import router as orgs_router
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
+from services.api.policies.router import router as policies_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
 from services.kit.app import create_app
@@ -120,6 +122,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         auth_router,
         registries_router,
         journals_router,
+        policies_router,
+        integrity_router,
     ):
         app.include_router(router)
 

@@ -30,6 +30,7 @@ CORS_REQUEST_HEADERS = (
     "Content-Type",
     "Idempotency-Key",
     "If-Match",
+    "If-None-Match",  # the public policy reads answer 304 to a cached copy
     "X-Request-ID",
 )
 CORS_EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "X-Request-ID")

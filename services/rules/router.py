@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -110,9 +111,31 @@ def build_router(service: EligibilityService) -> APIRouter:
 
         return Response(await run_in_threadpool(work), media_type="application/json")
 
-    @router.get("/policies", summary="已加载的政策包", response_model=list[PolicySummary])
-    async def policies() -> Response:
-        return dump([_summary(p) for p in registry.packs])
+    @router.get(
+        "/policies",
+        summary="已加载的政策包（可按地区、系列和日期筛选出当日施行的政策包）",
+        response_model=list[PolicySummary],
+    )
+    async def policies(
+        region: Annotated[RegionCode | None, Query()] = None,
+        series: Annotated[Series | None, Query()] = None,
+        as_of: Annotated[
+            IsoDate | None, Query(description="only the pack in force on this date")
+        ] = None,
+    ) -> Response:
+        packs = registry.packs
+        if region is not None and series is not None and as_of is not None:
+            found = registry.select(region, series, as_of)
+            packs = [found] if found else []
+        else:
+            packs = [
+                p
+                for p in packs
+                if (series is None or p.series == series)
+                and (region is None or any(region.startswith(x) for x in p.prefixes))
+                and (as_of is None or p.valid_from <= as_of.toordinal() <= p.valid_to)
+            ]
+        return dump([_summary(p) for p in packs])
 
     @router.get(
         "/policies/{policy_id}",
@@ -132,6 +155,7 @@ def build_router(service: EligibilityService) -> APIRouter:
         body = pack.model.model_dump(mode="json")
         for key, clause in body["clauses"].items():
             clause["ref"] = pack.refs[key]
+        body.update(_in_force(pack))
         return dump(body)
 
     @router.get(
@@ -174,6 +198,21 @@ def build_router(service: EligibilityService) -> APIRouter:
     return router
 
 
+def _in_force(pack: Any) -> dict:
+    """When the pack is in force: from `in_force_from` until a later pack of the same scope
+    (`replaced_on`, null while none); `valid_from`/`valid_to` say the same as dates it
+    answers for (`valid_to` null: open-ended)."""
+    m = pack.model
+    replaced = pack.replaced_on
+    return {
+        "in_force_from": m.in_force_from.isoformat(),
+        "in_force_basis": pack.refs[m.in_force_clause],
+        "replaced_on": replaced.isoformat() if replaced else None,
+        "valid_from": m.in_force_from.isoformat(),
+        "valid_to": (replaced - timedelta(days=1)).isoformat() if replaced else None,
+    }
+
+
 def _summary(pack: Any) -> dict:
     m = pack.model
     return {
@@ -181,8 +220,7 @@ def _summary(pack: Any) -> dict:
         "title": m.title,
         "series": m.series,
         "regions": m.regions,
-        "valid_from": m.valid_from.isoformat(),
-        "valid_to": m.valid_to.isoformat(),
+        **_in_force(pack),
         "levels": list(m.levels),
         "documents": pack.policy["documents"],
     }

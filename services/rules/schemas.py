@@ -220,8 +220,14 @@ class PolicySummary(BaseModel):
     title: str
     series: Series
     regions: list[str]
-    valid_from: date
-    valid_to: date
+    in_force_from: date = Field(description="在此日期起施行")
+    in_force_basis: str = Field(description="the clause the date rests on")
+    replaced_on: date | None = Field(
+        description="a later pack of the same series and regions takes over on this date; "
+        "null while none does"
+    )
+    valid_from: date = Field(description="= in_force_from")
+    valid_to: date | None = Field(description="the day before replaced_on; null: open-ended")
     levels: list[Level]
     documents: list[str]
 

@@ -36,6 +36,12 @@ async def test_security_headers_and_cors(stack: Stack) -> None:
         assert r.status_code == 200
         assert r.headers["access-control-allow-origin"] == H5
         assert "idempotency-key" in r.headers["access-control-allow-headers"].lower()
+        # A browser front end revalidates its copy of the public policy packs.
+        cached = {**preflight, "Access-Control-Request-Method": "GET"}
+        cached["Access-Control-Request-Headers"] = "if-none-match"
+        r = await client.options("/v1/policies", headers=cached)
+        assert r.status_code == 200
+        assert "if-none-match" in r.headers["access-control-allow-headers"].lower()
         r = await client.get("/v1/declarations", headers={"Origin": H5})
         assert r.headers["access-control-allow-origin"] == H5
         assert "x-request-id" in r.headers["access-control-expose-headers"].lower()

@@ -93,15 +93,20 @@ async def test_level_outside_the_pack_is_a_422_problem(client) -> None:
 
 
 async def test_as_of_defaults_to_today_in_china(client) -> None:
-    # The packs end with 2023; today is past them, so the default date shows in the 422.
+    # A pack stays in force until a later one of the same scope replaces it: today, years
+    # after 2022, the 2022 广西 engineering rules still answer (no later pack exists).
     without = body()
     del without["as_of"]
     r = await client.post("/v1/evaluate", json=without)
     today = (datetime.now(UTC) + timedelta(hours=8)).date()
-    assert today > date(2023, 12, 31), "a pack now covers today: pick another probe"
-    assert r.status_code == 422, r.text
+    assert today > date(2023, 12, 31)
+    assert r.status_code == 200, r.text
+    assert r.json()["policy"]["id"] == "guangxi-engineering-2022"
+    # Before the pack came into force there is none: 2021 is refused.
+    r = await client.post("/v1/evaluate", json=body(as_of="2021-12-31"))
+    assert r.status_code == 422
     assert r.json()["type"] == "urn:zhicheng:problem:no-policy"
-    assert str(today.year) in r.json()["detail"]
+    assert "2021年" in r.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -230,6 +235,19 @@ async def test_policies_list_and_detail(client) -> None:
         "changzhi-engineering-2022",
         "guangxi-arts-crafts-2023",
     }
+    gx = listed["guangxi-engineering-2022"]
+    assert gx["in_force_from"] == "2022-01-01" and gx["replaced_on"] is None
+    assert gx["valid_to"] is None
+    assert gx["in_force_basis"] == "柳州工程系列2022申报培训 一 研读通知"
+    assert listed["guangxi-arts-crafts-2023"]["in_force_from"] == "2023-07-20"
+    r = await client.get(
+        "/v1/policies", params={"region": "450200", "series": "engineering", "as_of": "2026-03-01"}
+    )
+    assert [p["id"] for p in r.json()] == ["guangxi-engineering-2022"]
+    r = await client.get(
+        "/v1/policies", params={"region": "450000", "series": "arts_crafts", "as_of": "2023-07-19"}
+    )
+    assert r.json() == []
     assert listed["changzhi-engineering-2022"]["levels"] == [
         "intermediate",
         "assistant",

@@ -44,8 +44,8 @@ def applicants(draw: st.DrawFn) -> tuple[str, dict]:
     region, series = PACKS[pack_id]
     pack = registry.by_id[pack_id]
     level = draw(st.sampled_from(sorted(pack.levels)))
-    year = pack.model.valid_from.year
-    as_of = draw(days(f"{year}-01-01", f"{year}-12-31"))
+    start = pack.model.in_force_from
+    as_of = draw(days(start.isoformat(), f"{start.year}-12-31"))
 
     def back(max_years: int = 16) -> str:
         return str(as_of - timedelta(days=draw(st.integers(-730, 365 * max_years))))

@@ -31,3 +31,13 @@ class CampaignExists(Problem):
     code = "campaign-exists"
     title = "campaign exists"
     text = "批次代码已存在。"
+
+
+class NoPolicyInForce(Problem):
+    status = 422
+    code = "campaign-no-policy"
+    title = "No policy pack in force on the campaign's evaluation date"
+    text = (
+        "该批次的资格评估日期没有施行中的评审政策包，不能创建批次。政策包自施行之日起适用，"
+        "直至同一系列、地区的新政策包施行为止；可用 GET /v1/policies 查看已有政策包及其施行日期。"
+    )

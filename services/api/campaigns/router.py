@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.campaigns import service
-from services.api.campaigns.problems import CampaignExists, CampaignNotFound
+from services.api.campaigns.problems import CampaignExists, CampaignNotFound, NoPolicyInForce
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
 from services.api.http import IdempotencyDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
@@ -39,7 +39,7 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     status_code=201,
     response_model=CampaignRead,
     dependencies=[allow("ops")],
-    responses=documented(Forbidden, CampaignExists),
+    responses=documented(Forbidden, CampaignExists, NoPolicyInForce, keep={422: VALIDATION_ERROR}),
 )
 async def create(
     request: Request,

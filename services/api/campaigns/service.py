@@ -15,6 +15,7 @@ from services.api.campaigns.problems import (
     CampaignExists,
     CampaignNotFound,
     DeadlinePassed,
+    NoPolicyInForce,
     WindowNotOpen,
 )
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead
@@ -23,6 +24,7 @@ from services.api.clock import shanghai
 from services.api.models import Campaign
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
+from services.kit.vocabulary import SERIES_NAMES
 
 WINDOW_ZH = {
     "submission": "个人申报",
@@ -73,11 +75,39 @@ async def list_all(session: AsyncSession) -> list[Campaign]:
     return list((await session.exec(select(Campaign).order_by(Campaign.year, Campaign.code))).all())
 
 
+async def check_policy(rules: httpx.AsyncClient, *, body: CampaignCreate | Campaign) -> dict:
+    """The pack in force on the campaign's evaluation date; refused here, when the campaign
+    is created (or its evaluation date changed), rather than at its first submission."""
+    on = body.evaluate_on.isoformat()
+    pack = await rules_client.policy_in_force(
+        rules, region=body.region_code, series=body.series, on=on
+    )
+    if pack is None:
+        raise NoPolicyInForce(
+            f"{body.year}年度批次“{body.name}”的资格评估日期 {on} 没有施行中的评审政策包"
+            f"（地区 {body.region_code}，系列 {SERIES_NAMES[body.series]}），不能创建批次。"
+            "政策包自施行之日起适用，直至同一系列、地区的新政策包施行为止；"
+            "可用 GET /v1/policies 查看已有政策包及其施行日期。",
+            errors=[
+                {"field": "evaluate_on", "message": "该日期没有施行中的政策包"},
+                {"field": "year", "message": "该年度没有施行中的政策包"},
+            ],
+        )
+    return pack
+
+
 async def check_committee(rules: httpx.AsyncClient, *, body: CampaignCreate) -> None:
-    """The committee must be one the eligibility service resolves for every level."""
+    """The committee must be one the eligibility service resolves for every level (under
+    the pack in force on the campaign's evaluation date)."""
     for level in body.levels:
         found = await rules_client.committees(
-            rules, {"region": body.region_code, "series": body.series, "level": level}
+            rules,
+            {
+                "region": body.region_code,
+                "series": body.series,
+                "level": level,
+                "as_of": body.evaluate_on.isoformat(),
+            },
         )
         if body.committee_code not in {c.get("code") for c in found}:
             known = "、".join(sorted({f"{c.get('code')}（{c.get('name')}）" for c in found}))
@@ -105,7 +135,9 @@ async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
 async def open_campaign(
     session: AsyncSession, principal: Principal, *, rules: httpx.AsyncClient, body: CampaignCreate
 ) -> CampaignRead:
-    """Ops open a campaign whose committee the eligibility service resolves."""
+    """Ops open a campaign under the pack in force on its evaluation date, with a committee
+    the eligibility service resolves."""
+    await check_policy(rules, body=body)
     await check_committee(rules, body=body)
     campaign = await create(session, body=body)
     await audit.record(

@@ -37,6 +37,7 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.http import RelayAfterCommit
+from services.api.integrity.problems import IntegrityRecordInForce
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -45,9 +46,7 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
 # What a reviewer's action on the declaration in front of them can answer.
-REVIEWER_ACTS = documented(
-    *ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed
-)
+REVIEWER_ACTS = (*ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed)
 
 
 @router.get(
@@ -71,14 +70,17 @@ async def review_queue(
     return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
 
 
-def _reviewers_act(method: str, path: str, answer: type, summary: str, **route: Any):
-    """A route for a reviewer's action on the declaration in front of them."""
+def _reviewers_act(
+    method: str, path: str, answer: type, summary: str, *, also: tuple = (), **route: Any
+):
+    """A route for a reviewer's action on the declaration in front of them (`also`: the
+    problems this action adds to every reviewer action's)."""
     return router.api_route(
         D + path,
         methods=[method],
         response_model=answer,
         summary=summary,
-        responses=REVIEWER_ACTS,
+        responses=documented(*REVIEWER_ACTS, *also),
         **route,
     )
 
@@ -104,7 +106,9 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     return await service.unit_review(session, declaration)
 
 
-@_reviewers_act("POST", "/approvals", DeclarationRead, "Pass up the chain")
+@_reviewers_act(
+    "POST", "/approvals", DeclarationRead, "Pass up the chain", also=(IntegrityRecordInForce,)
+)
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
 

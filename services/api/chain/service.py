@@ -18,6 +18,7 @@ from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
 from services.api.declarations.schemas import ReturnCreate, ReturnRead
+from services.api.integrity import service as integrity
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
 from services.api.payments import service as payments
@@ -173,6 +174,7 @@ async def approve(
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "审核上报")
+    await integrity.check_before_review(session, declaration, now)
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
         if review is None:

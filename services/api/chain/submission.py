@@ -33,6 +33,7 @@ from services.api.declarations.service import (
 )
 from services.api.declarations.shapes import read
 from services.api.http import etag
+from services.api.integrity import service as integrity
 from services.api.journals import duplicates, flags
 from services.api.models import (
     Campaign,
@@ -51,7 +52,12 @@ from services.kit.problems import ProblemError
 
 
 async def _evaluate(
-    session, client: httpx.AsyncClient, declaration: Declaration, unit: Org, campaign: Campaign
+    session,
+    client: httpx.AsyncClient,
+    declaration: Declaration,
+    unit: Org,
+    campaign: Campaign,
+    register: integrity.RegisterView,
 ) -> dict[str, Any]:
     others = (
         await session.exec(
@@ -68,7 +74,8 @@ async def _evaluate(
     ).one()
     if others:
         raise same_level_twice(declaration.year)
-    facts = dict(declaration.applicant_facts)
+    # The integrity register, not the applicant's word, says whether they are in it.
+    facts, declared = register.override(dict(declaration.applicant_facts))
     industry = facts.pop("industry", None)
     basic = declaration.sections.get("basic_info") or {}
     facts.setdefault("employer_type", basic.get("employer_type"))
@@ -84,7 +91,8 @@ async def _evaluate(
         "specialty": declaration.specialty,
         "applicant": facts,
     }
-    return await rules_client.evaluate(client, body)
+    eligibility = await rules_client.evaluate(client, body)
+    return await integrity.annotate(client, eligibility, register, declared)
 
 
 def _snapshot_content(declaration: Declaration, chain: list[ReviewStep]) -> dict[str, Any]:
@@ -178,7 +186,8 @@ async def _file(
     new_chain = [] if chain else await orgs.chain_from(session, unit)
     # Facts verified by the registries win over what was typed; their materials are waived.
     waived = await registries.verified(session, declaration)
-    eligibility = await _evaluate(session, rules, declaration, unit, campaign)
+    register = await integrity.at_submission(session, declaration.applicant_sub, now)
+    eligibility = await _evaluate(session, rules, declaration, unit, campaign, register)
     # Only attachments naming this declaration's documents in force count, never the
     # draft's word for them; those that may not stand are listed too.
     records = await attachments.recorded(session, declaration.id)

@@ -71,3 +71,30 @@ async def committees(client: httpx.AsyncClient, params: dict[str, str]) -> list[
         "committee-query-invalid",
         "评委会查询条件有误：" + str(response.json().get("detail", response.status_code)),
     )
+
+
+async def policies(client: httpx.AsyncClient, params: dict[str, str]) -> list[dict[str, Any]]:
+    """`GET /v1/policies`: the packs (with region, series and as_of: the one in force)."""
+    response = await forward(client, "GET", "/v1/policies", params=params)
+    if response.status_code != 200:
+        raise _unavailable()
+    return response.json()
+
+
+async def policy(client: httpx.AsyncClient, policy_id: str) -> dict[str, Any] | None:
+    """`GET /v1/policies/{id}`: one pack in full (clauses with their references); None if
+    the eligibility service has no such pack."""
+    response = await forward(client, "GET", f"/v1/policies/{policy_id}")
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise _unavailable()
+    return response.json()
+
+
+async def policy_in_force(
+    client: httpx.AsyncClient, *, region: str, series: str, on: str
+) -> dict[str, Any] | None:
+    """The pack in force for a region and series on a date (YYYY-MM-DD), or None."""
+    found = await policies(client, {"region": region, "series": series, "as_of": on})
+    return found[0] if found else None

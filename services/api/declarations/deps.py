@@ -28,7 +28,7 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, require_role
+from services.api.access import OFFICE_ROLES, REVIEWER_ROLES, PrincipalDep, require_role
 from services.api.declarations import service
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.shapes import headers, read
@@ -199,3 +199,11 @@ ApplicantsDeclaration = Annotated[
 ApplicantsLookup = Annotated[Declaration, declaration_dependency("applicant", own_session=True)]
 
 CurrentApplicant = Annotated[Principal, _role_dependency("applicant")]
+
+# An office of the applicant's chain (one that sees the declaration: on its chain or below
+# it) or ops, writing the integrity register about the applicant (integrity/).
+OfficesDeclaration = Annotated[
+    Declaration, declaration_dependency(*OFFICE_ROLES, "ops", idempotent=True)
+]
+# Who may read the register's entries about the applicant: they, the offices, ops.
+IntegrityReaders = Annotated[Declaration, declaration_dependency("applicant", *OFFICE_ROLES, "ops")]

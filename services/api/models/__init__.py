@@ -13,6 +13,7 @@ from services.api.models.calendar import WorkCalendar, WorkCalendarYear
 from services.api.models.campaign import Campaign
 from services.api.models.declaration import Declaration, DeclarationDocument, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
+from services.api.models.integrity import IntegrityRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder
@@ -30,6 +31,7 @@ __all__ = [
     "DeclarationReturn",
     "DeclarationSnapshot",
     "IdempotencyRecord",
+    "IntegrityRecord",
     "Journal",
     "OAuthClient",
     "Org",

@@ -3,6 +3,7 @@ response fragments (policy, committee, materials) built once and shared."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from services.rules.engine import models as m
@@ -73,8 +74,11 @@ class CompiledPack:
         self.id = model.id
         self.series = model.series
         self.prefixes = tuple(region_prefix(c) for c in model.regions)
-        self.valid_from = model.valid_from.toordinal()
-        self.valid_to = model.valid_to.toordinal()
+        # The range of dates it answers for; the registry ends it where a later pack of
+        # the same scope comes into force (`replaced_on`).
+        self.valid_from = model.in_force_from.toordinal()
+        self.valid_to = dt.date.max.toordinal()
+        self.replaced_on: dt.date | None = None
         docs = {d.id: d for d in model.documents}
         self.refs = {
             key: f"{docs[c.document].number or docs[c.document].short} {c.point}"

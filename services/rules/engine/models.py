@@ -312,8 +312,10 @@ class Pack(Strict):
     title: str
     series: Series
     regions: list[RegionCode] = Field(min_length=1)
-    valid_from: dt.date
-    valid_to: dt.date
+    # In force from this date until a later pack of the same scope (series and regions)
+    # takes over: the rules of a year run on unchanged until a new notice changes them.
+    in_force_from: dt.date
+    in_force_clause: ClauseKey  # the sentence of the seed the date rests on
     seniority_cutoff: Cutoff = Cutoff(rule="evaluation_date")
     notes: list[str] = []
     documents: list[Document] = Field(min_length=1)

@@ -52,8 +52,8 @@ def build_pack(raw: Any, source: str) -> CompiledPack:
     stem = Path(source).stem
     if model.id != stem and source.endswith(".yaml"):
         problems.append(f"{source}: id: '{model.id}' must equal the file name '{stem}'")
-    if model.valid_from > model.valid_to:
-        problems.append(f"{source}: valid_from: after valid_to")
+    if model.in_force_clause not in model.clauses:
+        problems.append(f"{source}: in_force_clause: unknown clause '{model.in_force_clause}'")
     docs = {d.id for d in model.documents}
     for key, clause in model.clauses.items():
         if clause.document not in docs:
@@ -88,12 +88,33 @@ def _overlap(a: CompiledPack, b: CompiledPack) -> bool:
     return any(x.startswith(y) or y.startswith(x) for x in a.prefixes for y in b.prefixes)
 
 
+def _scope(pack: CompiledPack) -> tuple:
+    return pack.series, frozenset(pack.prefixes)
+
+
+def _replacements(packs: list[CompiledPack]) -> None:
+    """Each pack is in force from its `in_force_from` until the next pack of the same
+    scope (series and regions) comes into force: set `replaced_on` and the ordinal range."""
+    for pack in packs:
+        later = [
+            x.model.in_force_from
+            for x in packs
+            if _scope(x) == _scope(pack) and x.model.in_force_from > pack.model.in_force_from
+        ]
+        pack.replaced_on = min(later, default=None)
+        pack.valid_from = pack.model.in_force_from.toordinal()
+        pack.valid_to = (
+            pack.replaced_on.toordinal() - 1 if pack.replaced_on else date.max.toordinal()
+        )
+
+
 class Registry:
     """All packs of a directory; selection gives at most one pack per request."""
 
     def __init__(self, packs: list[CompiledPack]) -> None:
         self.packs = sorted(packs, key=lambda x: x.id)
         self.by_id = {x.id: x for x in self.packs}
+        _replacements(self.packs)
         problems = []
         for i, a in enumerate(self.packs):
             for b in self.packs[i + 1 :]:
@@ -101,8 +122,9 @@ class Registry:
                     problems.append(f"{a.source}, {b.source}: id: both are '{a.id}'")
                 elif _overlap(a, b):
                     problems.append(
-                        f"{a.source}, {b.source}: regions/valid_from/valid_to: both cover the "
-                        f"same region, series and dates; a request must select exactly one pack"
+                        f"{a.source}, {b.source}: regions/in_force_from: both are in force for "
+                        f"the same region, series and dates; a request must select exactly one "
+                        f"pack (a pack replaces another only for the same series and regions)"
                     )
         if problems:
             raise PackError("conflicting policy packs\n" + "\n".join(problems))
@@ -134,7 +156,7 @@ class Registry:
             for x in self.packs
             if x.series == series and any(region.startswith(p) for p in x.prefixes)
         ]
-        return max(found, key=lambda x: x.valid_to, default=None)
+        return max(found, key=lambda x: x.valid_from, default=None)
 
 
 __all__ = ["POLICY_DIR", "PackError", "Registry", "build_pack", "load_pack_file", "region_prefix"]

@@ -1,0 +1,85 @@
+"""HTTP for the integrity register (职称评审诚信档案库): an office of the applicant's chain,
+or ops, records 失信 found on a declaration, or ends an entry; the entries are read by the
+applicant, the offices and ops. Every write is one audit row."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep
+from services.api.declarations.deps import (
+    ACT_PROBLEMS,
+    READ_PROBLEMS,
+    IntegrityReaders,
+    OfficesDeclaration,
+)
+from services.api.http import IdempotencyDep
+from services.api.integrity import service
+from services.api.integrity.problems import (
+    IntegrityRecordDates,
+    IntegrityRecordEnded,
+    IntegrityRecordNotFound,
+)
+from services.api.integrity.schemas import (
+    IntegrityRecordCreate,
+    IntegrityRecordEnd,
+    IntegrityRecordRead,
+)
+from services.kit.db import SessionDep
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
+
+router = APIRouter(prefix="/v1/declarations/{declaration_id}/integrity-records", tags=["integrity"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IntegrityRecordRead,
+    summary="记入职称评审诚信档案库（记录期限默认3年，长工信〔2022〕139号 十（二））",
+    responses=documented(*ACT_PROBLEMS, IntegrityRecordDates, keep={422: VALIDATION_ERROR}),
+)
+async def record(
+    declaration: OfficesDeclaration,
+    body: IntegrityRecordCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    entry = await service.record(session, principal, declaration, body=body)
+    return await idem.respond(entry, status_code=201)
+
+
+@router.get(
+    "",
+    response_model=list[IntegrityRecordRead],
+    summary="诚信档案库中关于该申报人的记录（含已过期、已终止的）",
+    responses=documented(*READ_PROBLEMS),
+)
+async def entries(declaration: IntegrityReaders, session: SessionDep) -> list[IntegrityRecordRead]:
+    return await service.listing(session, declaration)
+
+
+@router.post(
+    "/{record_id}/end",
+    response_model=IntegrityRecordRead,
+    summary="在记录期限届满前终止一条诚信档案记录（例如认定被撤销）",
+    responses=documented(
+        *ACT_PROBLEMS,
+        IntegrityRecordNotFound,
+        IntegrityRecordEnded,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def end(
+    declaration: OfficesDeclaration,
+    record_id: uuid.UUID,
+    body: IntegrityRecordEnd,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    entry = await service.end(session, principal, declaration, record_id, body=body)
+    return await idem.respond(entry)
