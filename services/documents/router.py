@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.documents import intake, service
@@ -33,7 +33,12 @@ _UPLOAD_RESPONSES = {
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
-Uploader = Annotated[str | None, Header(alias="X-Uploader-ID", max_length=64)]
+# A query parameter, not a header: a principal's id may be any Unicode text, and header
+# values are ASCII.
+Uploader = Annotated[
+    str | None,
+    Query(alias="uploader", max_length=64, description="Who uploaded it (the caller's id)"),
+]
 KindFallback = Annotated[
     str | None,
     Query(

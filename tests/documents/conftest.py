@@ -48,13 +48,17 @@ async def upload(
     normalize: bool = False,
     note: str | None = None,
     headers: dict[str, str] | None = None,
+    uploader: str | None = None,
 ) -> httpx.Response:
     fields = {"kind": kind}
+    params = {"normalize": str(normalize).lower()}
+    if uploader:
+        params["uploader"] = uploader
     if note:
         fields["note"] = note
     return await client.post(
         f"/v1/declarations/{declaration_id}/documents",
-        params={"normalize": str(normalize).lower()},
+        params=params,
         data=fields,
         files={"file": (filename, data, content_type)},
         headers=headers or {},

@@ -28,9 +28,7 @@ def _object(s3, stack: Stack, key: str, version_id: str | None = None) -> bytes:
 
 async def test_clean_scan_is_accepted_and_stored_verbatim(docs, s3, stack, declaration) -> None:
     data = corpus.clean_scan(11)
-    response = await upload(
-        docs, declaration, data, note="2019 年取得", headers={"X-Uploader-ID": "applicant-7"}
-    )
+    response = await upload(docs, declaration, data, note="2019 年取得", uploader="申请人-7")
     assert response.status_code == 201, response.text
     doc = response.json()
     sha = hashlib.sha256(data).hexdigest()
@@ -39,7 +37,7 @@ async def test_clean_scan_is_accepted_and_stored_verbatim(docs, s3, stack, decla
     assert doc["received_sha256"] == doc["stored_sha256"] == sha
     assert doc["object_key"] == object_key(declaration, doc["id"], sha, "image/jpeg")
     assert doc["object_key"] == f"declarations/{declaration}/{doc['id']}/{sha}.jpg"
-    assert doc["uploader_id"] == "applicant-7" and doc["note"] == "2019 年取得"
+    assert doc["uploader_id"] == "申请人-7" and doc["note"] == "2019 年取得"
     assert doc["upright_method"] == "projection-profile"
     assert doc["version_id"]
     assert _object(s3, stack, doc["object_key"], doc["version_id"]) == data

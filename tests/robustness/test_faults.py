@@ -418,18 +418,18 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
     s3 = SeaweedS3(tmp_path / "s3", free_port(), access, secret).start()
     docs = _documents_on(stack, s3, bucket, S3_READ_TIMEOUT="1")
     did = str(uuid.uuid4())
-    headers = {"X-Uploader-ID": "applicant-hung"}
+    uploader = "applicant-hung"
 
     try:
         docs.start()
         # This client waits 30 s: a 503 within that is the service's own answer, not
         # this client giving up (retried reads of 30 s each would have taken 90 s).
         async with httpx.AsyncClient(base_url=docs.url, timeout=30) as client:
-            first = await upload(client, did, corpus.clean_scan(94), headers=headers)
+            first = await upload(client, did, corpus.clean_scan(94), uploader=uploader)
             assert first.status_code == 201, first.text
             os.killpg(s3.proc.pid, signal.SIGSTOP)
             try:
-                r = await upload(client, did, corpus.clean_scan(95), headers=headers)
+                r = await upload(client, did, corpus.clean_scan(95), uploader=uploader)
             finally:
                 os.killpg(s3.proc.pid, signal.SIGCONT)
             assert r.status_code == 503, r.text
@@ -440,7 +440,7 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
                 f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
             )
             assert [d["id"] for d in listed.json()] == [first.json()["id"]]
-            again = await upload(client, did, corpus.clean_scan(95), headers=headers)
+            again = await upload(client, did, corpus.clean_scan(95), uploader=uploader)
             assert again.status_code == 201, again.text
     finally:
         docs.stop()

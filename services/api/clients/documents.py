@@ -85,8 +85,9 @@ async def upload_stream(
     headers = {"Content-Type": content_type}
     if content_length is not None:
         headers["Content-Length"] = content_length
-    headers.update(_headers(**{"X-Uploader-ID": uploader_id}))
     params = {"normalize": "true" if normalize else "false"}
+    if uploader_id:
+        params["uploader"] = uploader_id
     if kind:
         params["kind"] = kind
     path = f"/v1/declarations/{declaration_id}/documents"
