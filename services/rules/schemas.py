@@ -111,6 +111,9 @@ class Applicant(_Strict):
     papers: int = Field(default=0, ge=0, le=10_000)
     achievements: int = Field(default=0, ge=0, le=10_000)
     social_insurance_months: int | None = Field(default=None, ge=0, le=1200)
+    # Added to the contract: a 情况说明 of an employer change within the six months was
+    # supplied (the gateway sets it from the declaration's attachments).
+    social_insurance_change_explained: bool = False
     same_level_applications_this_year: int = Field(default=0, ge=0, le=100)
     qualification_exam_specialty: bool = False
     exceptional: bool = False
