@@ -18,8 +18,16 @@ from services.api.access import (
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
-from services.api.chain import queue, reports, service
-from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain import judgements, queue, reports, service
+from services.api.chain.problems import (
+    JudgementNotFound,
+    JudgementNotYours,
+    JudgementOpen,
+    JudgementRejected,
+    NotUnderReview,
+    NotYourStep,
+    UnitReviewNotFound,
+)
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
@@ -33,6 +41,8 @@ from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
+    JudgementDecisionCreate,
+    JudgementRead,
     ReturnCreate,
     ReturnRead,
 )
@@ -46,9 +56,8 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
 # What a reviewer's action on the declaration in front of them can answer.
-REVIEWER_ACTS = documented(
-    *ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed
-)
+REVIEWER_KINDS = (*ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed)
+REVIEWER_ACTS = documented(*REVIEWER_KINDS)
 
 
 @router.get(
@@ -101,7 +110,9 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     D + "/approvals",
     response_model=DeclarationRead,
     summary="Pass up the chain",
-    responses=REVIEWER_ACTS,
+    description="Refused while a condition this step must judge is open (`judgement-open`) "
+    "or was found not met (`judgement-rejected`: return the declaration instead).",
+    responses=documented(*REVIEWER_KINDS, JudgementOpen, JudgementRejected),
 )
 async def approve(
     declaration: ReviewersDeclaration,
@@ -112,6 +123,40 @@ async def approve(
 ) -> JSONResponse:
     declaration = await service.approve(session, principal, declaration, comment=body.comment)
     return await idem.respond(read(declaration), headers=headers(declaration))
+
+
+@router.get(
+    D + "/judgements",
+    response_model=list[JudgementRead],
+    summary="Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    responses=documented(*READ_PROBLEMS),
+)
+async def list_judgements(
+    declaration: VisibleDeclaration, session: SessionDep
+) -> list[JudgementRead]:
+    return await judgements.listed(session, declaration)
+
+
+@router.post(
+    D + "/judgements/{judgement_id}/decisions",
+    response_model=JudgementRead,
+    summary="Record the judgement on a condition the eligibility service cannot decide",
+    description="Only the step the condition belongs to (the level the policy names), while "
+    "the declaration is at it; approve or reject, with the reason and the clause. Audited.",
+    responses=documented(*REVIEWER_KINDS, JudgementNotFound, JudgementNotYours),
+)
+async def decide_judgement(
+    declaration: ReviewersDeclaration,
+    judgement_id: uuid.UUID,
+    body: JudgementDecisionCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+) -> JSONResponse:
+    decided = await service.decide_judgement(
+        session, principal, declaration, judgement_id, body=body
+    )
+    return await idem.respond(decided, headers=headers(declaration))
 
 
 @router.post(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.api.declarations.judgeable import is_judgement
 from services.api.declarations.sections import SECTION_TITLES
 from services.api.models import Declaration
 
@@ -88,7 +89,7 @@ def missing_items(
             )
         else:
             for cond in path.get("conditions", []):
-                if not cond.get("met", True):
+                if not cond.get("met", True) and not is_judgement(cond):
                     items.append(
                         _item(None, cond.get("message", cond.get("id", "")), "eligibility")
                         | {"clause": cond.get("clause")}

@@ -14,6 +14,7 @@ from services.api.models.campaign import Campaign
 from services.api.models.declaration import Declaration, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
+from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder
 from services.api.models.registry import RegistryLookup
@@ -26,6 +27,7 @@ __all__ = [
     "Campaign",
     "Declaration",
     "DeclarationClaim",
+    "DeclarationJudgement",
     "DeclarationReturn",
     "DeclarationSnapshot",
     "IdempotencyRecord",
