@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -166,6 +166,12 @@ BatchAdapter = TypeAdapter(Annotated[list[EvaluateRequest], Field(max_length=MAX
 
 
 # Response models: they document the contract in OpenAPI; the endpoints build plain dicts.
+class DeciderOut(BaseModel):
+    level: Literal["unit", "series_office", "committee_office"]
+    named: bool = Field(description="true: the policy names the level and `basis` quotes it")
+    basis: str
+
+
 class ConditionOut(BaseModel):
     id: str
     met: bool | None
@@ -173,6 +179,11 @@ class ConditionOut(BaseModel):
     message: str
     required: Any = None
     actual: Any = None
+    decided_by: DeciderOut | None = Field(
+        default=None,
+        description="Added to the contract: on a met: null condition a person judges, the "
+        "review level that records the judgement (absent: a missing fact to supply)",
+    )
 
 
 class PathOut(BaseModel):
