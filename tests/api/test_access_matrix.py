@@ -24,6 +24,8 @@ DECLARATION_ENDPOINTS = [
     ("POST", "/approvals"),
     ("POST", "/returns"),
     ("GET", "/returns"),
+    ("GET", "/judgements"),
+    ("POST", f"/judgements/{uuid.uuid4()}/decisions"),
     ("POST", "/payment-notices"),
 ]
 BODIES = {
