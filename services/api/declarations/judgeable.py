@@ -17,7 +17,5 @@ def is_judgement(condition: dict[str, Any]) -> bool:
 
 def judgements_of(eligibility: dict[str, Any] | None, path: str) -> list[dict[str, Any]]:
     """The judgement conditions of the declaration's path, in the answer's order."""
-    found = next(
-        (p for p in (eligibility or {}).get("paths", []) if p.get("path") == path), None
-    )
+    found = next((p for p in (eligibility or {}).get("paths", []) if p.get("path") == path), None)
     return [c for c in (found or {}).get("conditions", []) if is_judgement(c)]

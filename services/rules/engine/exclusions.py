@@ -161,10 +161,10 @@ class ProfessionalPostEx(Exclusion):
 
 
 class SocialInsuranceEx(Exclusion):
-    """"原则上应有在申报单位连续6个月以上…个人养老保险缴费记录；对于6个月内有工作单位变动的，
-    应提供相关情况说明和证明材料": with the explanation (`social_insurance_change_explained`)
-    and a pack that says who weighs it (`explained`), short months are a judgement for that
-    level, not a blocker."""
+    """Seed 004 二（二）1（6）: “原则上应有在申报单位连续6个月以上…个人养老保险缴费记录；
+    对于6个月内有工作单位变动的，应提供相关情况说明和证明材料”. With the explanation
+    (`social_insurance_change_explained`) and a pack that says who weighs it (`explained`),
+    short months are a judgement for that level, not a blocker."""
 
     __slots__ = ("explained", "min_months", "types")
 
