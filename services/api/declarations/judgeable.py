@@ -16,6 +16,10 @@ def is_judgement(condition: dict[str, Any]) -> bool:
 
 
 def judgements_of(eligibility: dict[str, Any] | None, path: str) -> list[dict[str, Any]]:
-    """The judgement conditions of the declaration's path, in the answer's order."""
+    """The judgement conditions of the declaration's path, in the answer's order; none
+    when the answer is eligible outright (some path holds with nothing left to judge), as
+    completeness then looks at no path's conditions either."""
+    if (eligibility or {}).get("eligible"):
+        return []
     found = next((p for p in (eligibility or {}).get("paths", []) if p.get("path") == path), None)
     return [c for c in (found or {}).get("conditions", []) if is_judgement(c)]
