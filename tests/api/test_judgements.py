@@ -22,6 +22,7 @@ from tests.api.factories import (
     new_draft,
     post,
     submit,
+    submitted,
     token,
 )
 from tests.api.registries.helpers import arts_crafts_2023
@@ -115,7 +116,11 @@ async def test_arts_normal_path_is_submitted_and_judged_by_the_series_office(cli
     r = await post(client, url + "/approvals", t["unit_reviewer"])
     assert r.status_code == 200 and r.json()["status"] == "series_office_review", r.text
 
-    # The series office cannot pass it up while the judgement is open.
+    # The series office sees it waiting with one judgement of its own to record ...
+    queue = await client.get("/v1/review-queue", headers=auth(t["series_office"]))
+    [item] = [i for i in queue.json() if i["declaration_id"] == did]
+    assert item["open_judgements"] == 1
+    # ... and cannot pass it up while the judgement is open.
     r = await post(client, url + "/approvals", t["series_office"])
     assert r.status_code == 409
     problem = r.json()
@@ -233,3 +238,14 @@ async def test_unit_change_with_an_explanation_is_a_judgement_not_a_refusal(clie
     assert j["condition_id"] == "social_insurance" and j["level"] == "series_office"
     assert not j["level_named"] and "未载明" in j["level_basis"]
     assert UNIT_CHANGE in j["level_basis"] and "已提供工作单位变动的情况说明" in j["message"]
+
+
+async def test_an_outright_eligible_declaration_carries_nothing_to_judge(client) -> None:
+    """柳州 工程 副高 on its normal path, every condition met: nothing for anyone to judge."""
+    tree, _campaign, applicant, did = await submitted(
+        client, label="无需认定", supervisor=False, county=False
+    )
+    assert await judgements(client, did, applicant) == []
+    queue = await client.get("/v1/review-queue", headers=auth(tree.tokens["unit_reviewer"]))
+    [item] = [i for i in queue.json() if i["declaration_id"] == did]
+    assert item["open_judgements"] == 0

@@ -23,7 +23,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -119,6 +119,25 @@ async def carry(
             + "；".join(f"{j.message.rstrip('。')}（由{names[j.position]}认定）" for j in opened),
         )
     return opened
+
+
+async def open_counts(session: AsyncSession, found: list[Declaration]) -> dict[uuid.UUID, int]:
+    """For the review queue: how many judgements each declaration's current step must
+    still record."""
+    if not found:
+        return {}
+    query = (
+        select(DeclarationJudgement.declaration_id, func.count())
+        .join(Declaration, col(Declaration.id) == DeclarationJudgement.declaration_id)
+        .where(
+            col(DeclarationJudgement.declaration_id).in_([d.id for d in found]),
+            DeclarationJudgement.status == "open",
+            DeclarationJudgement.position == Declaration.current_position,
+        )
+        .group_by(col(DeclarationJudgement.declaration_id))
+    )
+    counts = dict((await session.exec(query)).all())
+    return {d.id: counts.get(d.id, 0) for d in found}
 
 
 def _read(row: DeclarationJudgement, names: dict[int, str]) -> JudgementRead:
