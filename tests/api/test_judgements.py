@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.api.factories import (
     FACTS,
+    OPS,
     SECTIONS,
     Tree,
     attachments_for,
@@ -52,6 +53,8 @@ ARTS_SECTIONS = {
 OFFICE_REVIEW = "重点审核推荐程序、材料完整性和规范性、推荐对象基本条件等"
 EXCEPTIONAL = "经评委会所在职改办审核同意后方可评审"
 UNIT_CHANGE = "对于6个月内有工作单位变动的，应提供相关情况说明和证明材料"
+# 长工信〔2022〕139号 四（二）.
+UNIT_APPRAISAL = "鉴定意见中要注明申报人学历、资历、工作能力、业绩成果、学术技术等是否符合申报条件"
 
 
 async def arts_tree(client, label: str) -> Tree:
@@ -249,3 +252,59 @@ async def test_an_outright_eligible_declaration_carries_nothing_to_judge(client)
     queue = await client.get("/v1/review-queue", headers=auth(tree.tokens["unit_reviewer"]))
     [item] = [i for i in queue.json() if i["declaration_id"] == did]
     assert item["open_judgements"] == 0
+
+
+async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(client) -> None:
+    """长治 高技能人才: the standard conditions are in a provincial plan outside the policy;
+    the unit's 鉴定意见 says whether they are met (四（二）), so the unit cannot pass it up
+    before recording that judgement."""
+    committee = await make_org(client, "committee_office", "长治中评委", None, "140400")
+    series = await make_org(client, "series_office", "长治工信局职改", committee, "140400")
+    unit = await make_org(client, "unit", "长治某机械厂", series, region="140402")
+    tree = Tree(committee, series, None, None, unit)
+    unit_tok = token("unit_reviewer", unit, sub="changzhi-unit")
+    windows = (await make_campaign(client))["windows"]
+    body = {
+        "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
+        "name": "长治市2022年度工程系列中级评审（测试）",
+        "year": 2022,
+        "series": "engineering",
+        "region_code": "140400",
+        "levels": ["intermediate"],
+        "committee_code": "cz-eng-intermediate-initial",
+        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
+        "windows": windows,
+        "evaluate_on": "2022-08-25",
+    }
+    r = await post(client, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    facts = {
+        "employer_type": "state_owned",
+        "education": [
+            {"level": "technical_secondary", "related_major": True, "graduated_on": "2008-06-30"}
+        ],
+        "skill_grades": [{"grade": "senior_worker", "obtained_on": "2015-06-01"}],
+        "professional_work_since": "2008-07-01",
+        "annual_assessments": [{"year": y, "grade": "qualified"} for y in range(2016, 2022)],
+    }
+    applicant = token("applicant", sub=f"cz-{uuid.uuid4().hex[:6]}")
+    did = await new_draft(
+        client, tree, r.json(), applicant, level="intermediate", path="high_skill",
+        applicant_facts=facts,
+    )  # fmt: skip
+    r = await submit(client, did, applicant)
+    assert r.status_code == 200 and r.json()["status"] == "unit_review", r.text
+    [j] = await judgements(client, did, applicant)
+    assert j["condition_id"] == "high_skill_conditions" and j["level"] == "unit"
+    assert j["org_name"] == "长治某机械厂" and UNIT_APPRAISAL in j["level_basis"]
+
+    url = f"/v1/declarations/{did}"
+    review = {k: v for k, v in UNIT_REVIEW.items() if k != "defence_on"}
+    r = await client.put(url + "/unit-review", json=review, headers=auth(unit_tok))
+    assert r.status_code == 200, r.text
+    r = await post(client, url + "/approvals", unit_tok)
+    assert r.status_code == 409 and r.json()["type"].endswith(":judgement-open"), r.text
+    r = await decide(client, did, j["id"], unit_tok, "approve", "高级工满7年，符合贯通方案标准条件")
+    assert r.status_code == 200, r.text
+    r = await post(client, url + "/approvals", unit_tok)
+    assert r.status_code == 200 and r.json()["status"] == "series_office_review", r.text
