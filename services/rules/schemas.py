@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -111,6 +111,9 @@ class Applicant(_Strict):
     papers: int = Field(default=0, ge=0, le=10_000)
     achievements: int = Field(default=0, ge=0, le=10_000)
     social_insurance_months: int | None = Field(default=None, ge=0, le=1200)
+    # Added to the contract: a 情况说明 of an employer change within the six months was
+    # supplied (the gateway sets it from the declaration's attachments).
+    social_insurance_change_explained: bool = False
     same_level_applications_this_year: int = Field(default=0, ge=0, le=100)
     qualification_exam_specialty: bool = False
     exceptional: bool = False
@@ -163,6 +166,12 @@ BatchAdapter = TypeAdapter(Annotated[list[EvaluateRequest], Field(max_length=MAX
 
 
 # Response models: they document the contract in OpenAPI; the endpoints build plain dicts.
+class DeciderOut(BaseModel):
+    level: Literal["unit", "series_office", "committee_office"]
+    named: bool = Field(description="true: the policy names the level and `basis` quotes it")
+    basis: str
+
+
 class ConditionOut(BaseModel):
     id: str
     met: bool | None
@@ -170,6 +179,11 @@ class ConditionOut(BaseModel):
     message: str
     required: Any = None
     actual: Any = None
+    decided_by: DeciderOut | None = Field(
+        default=None,
+        description="Added to the contract: on a met: null condition a person judges, the "
+        "review level that records the judgement (absent: a missing fact to supply)",
+    )
 
 
 class PathOut(BaseModel):

@@ -35,6 +35,8 @@ DECLARATION_ENDPOINTS = [
     ("POST", "/approvals"),
     ("POST", "/returns"),
     ("GET", "/returns"),
+    ("GET", "/judgements"),
+    ("POST", f"/judgements/{uuid.uuid4()}/decisions"),
     ("POST", "/payment-notices"),
 ]
 BODIES = {

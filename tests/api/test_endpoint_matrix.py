@@ -145,6 +145,7 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
     params = {
         "declaration_id": did,
         "document_id": str(uuid.uuid4()),
+        "judgement_id": str(uuid.uuid4()),
         "org_id": tree.unit,
         "campaign_id": campaign["id"],
         "day": "2022-07-01",

@@ -4,8 +4,10 @@ The shared keys of `expect` are judged as `cases/README.md` says (eligible, path
 blockers, earliest_on, committee, fee_yuan). Own cases may also use:
 - `no_blockers: true` — the response has no blockers;
 - `blocker_clauses: [[id, clause_key], ...]` — a blocker with that id cites that clause;
-- `conditions: [{path, id, met, clause?}, ...]` — the path reports the condition with that
-  `met` (true / false / null) and, when given, that clause (a key of the pack's clauses);
+- `conditions: [{path, id, met, clause?, decided_by?}, ...]` — the path reports the condition
+  with that `met` (true / false / null) and, when given, that clause (a key of the pack's
+  clauses) and the review level that decides it (`decided_by.level`; null: a missing fact,
+  which the applicant supplies, no one judges);
 - `message_contains: [{path, id, text}, ...]` — the condition's message contains the text;
 - `path_earliest: {path: date | null}` — that path's `earliest_on`;
 - `materials` / `not_materials: [id, ...]` — material ids present / absent;
@@ -115,6 +117,8 @@ def judge(case: dict, res: dict, ref: Callable[[str, str], str]) -> list[str]:
             bad.append(f"condition {c['path']}.{c['id']} met {got['met']} != {c['met']}")
         if "clause" in c and got["clause"] != ref(pid, c["clause"]):
             bad.append(f"condition {c['path']}.{c['id']} clause {got['clause']}")
+        if "decided_by" in c and (got.get("decided_by") or {}).get("level") != c["decided_by"]:
+            bad.append(f"condition {c['path']}.{c['id']} decided_by {got.get('decided_by')}")
     for c in exp.get("message_contains", []):
         got = _condition(res, c["path"], c["id"])
         if got is None or c["text"] not in got["message"]:

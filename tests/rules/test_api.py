@@ -57,8 +57,18 @@ async def test_evaluate_answers_the_contract_shape(client) -> None:
     for p in res["paths"]:
         assert set(p) == {"path", "eligible", "earliest_on", "conditions"}
         for c in p["conditions"]:
-            assert set(c) == {"id", "met", "clause", "message", "required", "actual"}
+            # The contract's fields, and the one added: who judges a condition a person must.
+            assert set(c) - {"decided_by"} == {
+                "id",
+                "met",
+                "clause",
+                "message",
+                "required",
+                "actual",
+            }
             assert c["clause"] and c["message"]
+            if "decided_by" in c:
+                assert c["met"] is None and set(c["decided_by"]) == {"level", "named", "basis"}
     normal = next(p for p in res["paths"] if p["path"] == "normal")
     seniority = next(c for c in normal["conditions"] if c["id"] == "seniority_after_lower_title")
     assert seniority["required"] == 4 and seniority["actual"] == 4.58

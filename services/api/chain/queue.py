@@ -14,6 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import ROLE_ORG_KIND
+from services.api.chain import judgements
 from services.api.chain.schemas import QueueItem
 from services.api.declarations import service as declarations
 from services.api.journals import duplicates, flags
@@ -52,6 +53,7 @@ async def waiting(
     papers = await flags.papers_many(session, found)
     warnings = await risk.consistency_many(session, found)
     shared = await duplicates.counts_many(session, found)
+    to_judge = await judgements.open_counts(session, found)
     items = [
         QueueItem(
             declaration_id=d.id,
@@ -62,6 +64,7 @@ async def waiting(
             submission_count=d.submission_count,
             reached_at=reached[d.id],
             risk=risk.summary(papers[d.id], warnings[d.id], shared[d.id]),
+            open_judgements=to_judge[d.id],
             papers=papers[d.id],
         )
         for d in found

@@ -7,6 +7,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
+from services.api.chain import judgements
 from services.api.declarations import service as declarations
 from services.api.declarations.schemas import (
     DeclarationPage,
@@ -59,6 +60,7 @@ async def progress(session: AsyncSession, declaration: Declaration) -> ProgressR
         open_return=ReturnRead.model_validate(open_return, from_attributes=True)
         if open_return
         else None,
+        judgements=await judgements.listed(session, declaration),
     )
 
 

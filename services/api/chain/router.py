@@ -17,8 +17,16 @@ from services.api.access import (
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
-from services.api.chain import queue, reports, service
-from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain import judgements, queue, reports, service
+from services.api.chain.problems import (
+    JudgementNotFound,
+    JudgementNotYours,
+    JudgementOpen,
+    JudgementRejected,
+    NotUnderReview,
+    NotYourStep,
+    UnitReviewNotFound,
+)
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
@@ -33,6 +41,8 @@ from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
     ApprovalCreate,
     DeclarationRead,
+    JudgementDecisionCreate,
+    JudgementRead,
     ReturnCreate,
     ReturnRead,
 )
@@ -107,10 +117,46 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
 
 
 @_reviewers_act(
-    "POST", "/approvals", DeclarationRead, "Pass up the chain", also=(IntegrityRecordInForce,)
+    "POST",
+    "/approvals",
+    DeclarationRead,
+    "Pass up the chain",
+    also=(IntegrityRecordInForce, JudgementOpen, JudgementRejected),
+    description="Refused while a condition this step must judge is open (`judgement-open`) "
+    "or was found not met (`judgement-rejected`: return the declaration instead).",
 )
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
+
+
+@router.get(
+    D + "/judgements",
+    response_model=list[JudgementRead],
+    summary="Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    responses=READ_RESPONSES,
+)
+async def list_judgements(
+    declaration: VisibleDeclaration, session: SessionDep
+) -> list[JudgementRead]:
+    return await judgements.listed(session, declaration)
+
+
+@_reviewers_act(
+    "POST",
+    "/judgements/{judgement_id}/decisions",
+    JudgementRead,
+    "Record the judgement on a condition the eligibility service cannot decide",
+    also=(JudgementNotFound, JudgementNotYours),
+    description="Only the step the condition belongs to (the level the policy names), while "
+    "the declaration is at it; approve or reject, with the reason and the clause. Audited.",
+)
+async def decide_judgement(
+    act: ReviewersAct, judgement_id: uuid.UUID, body: JudgementDecisionCreate
+) -> JSONResponse:
+    decided = await service.decide_judgement(
+        act.session, act.principal, act.declaration, judgement_id, body=body
+    )
+    return await act.respond(decided)
 
 
 @_reviewers_act(

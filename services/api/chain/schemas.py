@@ -79,6 +79,11 @@ class QueueItem(BaseModel):
     submission_count: int
     reached_at: datetime | None = Field(description="when it reached the caller's step")
     risk: RiskSummary
+    open_judgements: int = Field(
+        default=0,
+        description="conditions left to a reviewer that this step must judge before passing "
+        "the declaration up (GET …/judgements)",
+    )
     papers: list[PaperCheck] = Field(
         description="every paper, flagged first (recorded at submission, then new matches)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlmodel import func, select
@@ -13,11 +14,17 @@ from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
+from services.api.chain import judgements
 from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
 from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
-from services.api.declarations.schemas import ReturnCreate, ReturnRead
+from services.api.declarations.schemas import (
+    JudgementDecisionCreate,
+    JudgementRead,
+    ReturnCreate,
+    ReturnRead,
+)
 from services.api.integrity import service as integrity
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
@@ -189,6 +196,7 @@ async def approve(
                 "unit-not-recommending",
                 "单位推荐意见为不同意推荐，单位不得上报（2023年度通知 三（一））。",
             )
+    await judgements.check_passable(session, declaration, step)
     chain = await declarations.steps(session, declaration.id)
     step.completed_at = now
     step.completed_by = principal.sub
@@ -228,6 +236,24 @@ async def approve(
             params={"title": title_of(declaration)},
         )
     return declaration
+
+
+async def decide_judgement(
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    judgement_id: uuid.UUID,
+    *,
+    body: JudgementDecisionCreate,
+) -> JudgementRead:
+    """The step whose judgement it is records its decision (chain/judgements.py)."""
+    step = await _acting_step(session, principal, declaration)
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await clock.db_now(session)
+    _check_review_window(declaration, campaign, step.kind, now, "认定待审核条件")
+    return await judgements.decide(
+        session, principal, declaration, step, judgement_id, body=body, now=now
+    )
 
 
 async def issue_return(

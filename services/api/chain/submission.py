@@ -16,6 +16,7 @@ from services.api import clock
 from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
+from services.api.chain import judgements
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
@@ -80,6 +81,10 @@ async def _evaluate(
     basic = declaration.sections.get("basic_info") or {}
     facts.setdefault("employer_type", basic.get("employer_type"))
     facts["same_level_applications_this_year"] = others
+    # "原则上" six months at the employer: a 情况说明 of the change makes it a judgement.
+    facts["social_insurance_change_explained"] = any(
+        a.get("kind") == "unit_change_explanation" for a in declaration.attachments
+    )
     region = unit.region_code
     body = {
         "region": region if region.endswith("0000") else region[:4] + "00",
@@ -289,6 +294,8 @@ async def _file(
             to_status=declaration.status,
             reason=f"进入{step.org_name}审核",
         )
+    # Conditions left to a reviewer travel with it to the level that decides them.
+    await judgements.carry(session, principal, declaration, chain, eligibility=eligibility)
     await session.flush()
     return declaration
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from services.api.declarations.judgeable import is_judgement
 from services.api.declarations.sections import SECTION_TITLES
 from services.api.models import Declaration
 
@@ -93,7 +94,7 @@ def missing_items(
             )
         else:
             for cond in path.get("conditions", []):
-                if not cond.get("met", True):
+                if not cond.get("met", True) and not is_judgement(cond):
                     items.append(
                         _item(None, cond.get("message", cond.get("id", "")), "eligibility")
                         | {"clause": cond.get("clause")}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,6 +184,41 @@ class EventRead(BaseModel):
     request_id: str | None
 
 
+class JudgementRead(BaseModel):
+    """A condition the eligibility service leaves to a reviewer, and who decides it."""
+
+    id: uuid.UUID
+    condition_id: str
+    path: str
+    message: str = Field(description="the condition as the eligibility service states it")
+    clause: str = Field(description="the clause the condition rests on")
+    level: Literal["unit", "series_office", "committee_office"] = Field(
+        description="the review level that decides it, as the policy names it"
+    )
+    level_named: bool = Field(
+        description="true: the policy names that level (level_basis quotes it); false: "
+        "the policy names none and level_basis says why this level was chosen"
+    )
+    level_basis: str
+    position: int = Field(description="the chain step that decides it")
+    org_name: str = Field(description="who decides it: that step's org")
+    status: Literal["open", "approved", "rejected"]
+    raised_in: int = Field(description="the submission that raised (or reopened) it")
+    reason: str | None
+    decision_clause: str | None
+    decided_by: str | None
+    decided_role: str | None
+    decided_at: datetime | None
+
+
+class JudgementDecisionCreate(Strict):
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=4, max_length=2000, description="认定理由")
+    clause: str = Field(
+        min_length=4, max_length=500, description="the clause the decision rests on (依据条款)"
+    )
+
+
 class ProgressRead(BaseModel):
     declaration_id: uuid.UUID
     status: str
@@ -191,3 +226,7 @@ class ProgressRead(BaseModel):
     steps: list[StepRead]
     events: list[EventRead]
     open_return: ReturnRead | None
+    judgements: list[JudgementRead] = Field(
+        default_factory=list,
+        description="conditions awaiting (or given) a reviewer's judgement, and by whom",
+    )

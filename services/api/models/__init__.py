@@ -15,6 +15,7 @@ from services.api.models.declaration import Declaration, DeclarationDocument, De
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.integrity import IntegrityRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
+from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder
 from services.api.models.registry import RegistryLookup
@@ -28,6 +29,7 @@ __all__ = [
     "Declaration",
     "DeclarationClaim",
     "DeclarationDocument",
+    "DeclarationJudgement",
     "DeclarationReturn",
     "DeclarationSnapshot",
     "IdempotencyRecord",

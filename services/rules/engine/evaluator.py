@@ -115,7 +115,7 @@ def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
         if hit is None:
             continue
         if hit[0] is None:
-            pending.append(ex.pending_condition(hit[2]))
+            pending.append(ex.pending_condition(hit[2], hit[3] if len(hit) > 3 else None))
             continue
         blockers.append({"id": ex.blocker, "clause": ex.clause, "message": hit[2]})
         if hit[1] > block_due:

@@ -12,7 +12,9 @@ from services.kit.vocabulary import EMPLOYER_NAMES, SANCTION_NAMES
 from services.rules.engine import models as m
 from services.rules.engine.dates import NEVER, add_months
 
-Check = tuple[bool | None, int, str] | None
+# (blocker?, due, message) or, for a judgement a person records (met null with
+# `decided_by`), a fourth item: the response's `decided_by`.
+Check = tuple[bool | None, int, str] | tuple[None, int, str, dict] | None
 
 
 class Exclusion:
@@ -31,15 +33,18 @@ class Exclusion:
     def check(self, f: Any) -> Check:  # pragma: no cover - every kind overrides
         raise NotImplementedError
 
-    def pending_condition(self, message: str, required: Any = None) -> dict:
-        return {
+    def pending_condition(self, message: str, decided_by: dict | None = None) -> dict:
+        condition = {
             "id": self.blocker,
             "met": None,
             "clause": self.clause,
             "message": message,
-            "required": required,
+            "required": None,
             "actual": None,
         }
+        if decided_by is not None:
+            condition["decided_by"] = decided_by
+        return condition
 
 
 def _unknown_employer(label: str) -> tuple[None, int, str]:
@@ -156,13 +161,19 @@ class ProfessionalPostEx(Exclusion):
 
 
 class SocialInsuranceEx(Exclusion):
-    __slots__ = ("min_months", "types")
+    """Seed 004 二（二）1（6）: “原则上应有在申报单位连续6个月以上…个人养老保险缴费记录；
+    对于6个月内有工作单位变动的，应提供相关情况说明和证明材料”. With the explanation
+    (`social_insurance_change_explained`) and a pack that says who weighs it (`explained`),
+    short months are a judgement for that level, not a blocker."""
+
+    __slots__ = ("explained", "min_months", "types")
 
     def __init__(self, e: m.ExSocialInsurance, refs: dict[str, str]) -> None:
         label = f"须有在申报单位连续{e.min_months}个月以上（不含申报当月）的个人社保缴费记录"
         super().__init__(e, refs, label)
         self.types = frozenset(e.employer_types)
         self.min_months = e.min_months
+        self.explained = e.explained.response() if e.explained else None
 
     def check(self, f: Any) -> Check:
         if f.employer_type not in self.types:
@@ -173,6 +184,14 @@ class SocialInsuranceEx(Exclusion):
             return (None, 0, f"{who}申报人员{self.label}，未提供缴费月数，请补充")
         if months >= self.min_months:
             return None
+        if self.explained is not None and f.social_insurance_change_explained:
+            return (
+                None,
+                0,
+                f"{who}申报人员{self.label}，现{months}个月；已提供工作单位变动的情况说明和"
+                "证明材料，由审核部门认定",
+                self.explained,
+            )
         due = add_months(f.as_of.replace(day=1), self.min_months - months)
         return (
             True,

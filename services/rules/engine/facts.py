@@ -36,6 +36,7 @@ class Facts:
         "sanctions",
         "series",
         "skills",
+        "social_insurance_change_explained",
         "social_insurance_months",
         "specialty",
         "titles",
@@ -147,6 +148,7 @@ def facts_from_request(req: Any, as_of: date) -> Facts:
     f.papers = a.papers
     f.achievements = a.achievements
     f.social_insurance_months = a.social_insurance_months
+    f.social_insurance_change_explained = a.social_insurance_change_explained
     f.same_level_applications = a.same_level_applications_this_year
     f.qualification_exam_specialty = a.qualification_exam_specialty
     f.exceptional = a.exceptional

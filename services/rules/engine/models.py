@@ -157,9 +157,25 @@ class TitleHeld(CondBase):
     level: Level
 
 
+class Decider(Strict):
+    """Who decides a condition the engine cannot: the review level that records the
+    judgement. `named`: the seeds name that level, and `basis` quotes the sentence that does
+    (`<document> <point>：<sentence>`); else `basis` says why this level was chosen. Not a
+    `clause` key: the level does not change who may apply, only who says so."""
+
+    level: Literal["unit", "series_office", "committee_office"]
+    named: bool
+    basis: str = Field(min_length=8)
+
+    def response(self) -> dict:
+        """The response's `decided_by` (a field added to the contract's condition)."""
+        return {"level": self.level, "named": self.named, "basis": self.basis}
+
+
 class ManualReview(CondBase):
     kind: Literal["manual_review"]
     text: str
+    decided_by: Decider
 
 
 Condition = Annotated[
@@ -240,6 +256,9 @@ class ExSocialInsurance(ExBase):
     kind: Literal["social_insurance"]
     employer_types: list[EmployerType]
     min_months: int = Field(ge=1)
+    # "原则上": with a 情况说明 of the unit change, short months are a judgement for this
+    # level instead of a blocker.
+    explained: Decider | None = None
 
 
 Exclusion = Annotated[

@@ -285,12 +285,20 @@ class TitleHeldPred(Pred):
 
 
 class ManualReviewPred(Pred):
-    __slots__ = ("text",)
+    """A rule a person must judge: `met` is always null, and the condition names the review
+    level that records the judgement (`decided_by`), so the gateway carries it with the
+    declaration instead of refusing it."""
+
+    __slots__ = ("decided_by", "text")
     default_id = "manual_review"
 
     def __init__(self, c: m.ManualReview, ctx: Ctx) -> None:
         super().__init__(c, ctx, c.text, None)
         self.text = c.text
+        self.decided_by = c.decided_by.response()
+
+    def explain(self, f: Any, r: Result) -> dict:
+        return super().explain(f, r) | {"decided_by": self.decided_by}
 
     def evaluate(self, f: Any) -> Result:
         return (None, NEVER, None, None, None)
