@@ -16,7 +16,6 @@ from tests.api.factories import (
     OPS,
     SECTIONS,
     Tree,
-    attachments_for,
     auth,
     make_campaign,
     make_org,
@@ -25,6 +24,7 @@ from tests.api.factories import (
     submit,
     submitted,
     token,
+    upload_materials,
 )
 from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
@@ -230,11 +230,7 @@ async def test_unit_change_with_an_explanation_is_a_judgement_not_a_refusal(clie
     [blocker] = [e for e in r.json()["errors"] if e["kind"] == "eligibility"]
     assert "现3个月" in blocker["message"] and "情况说明" in blocker["message"]
 
-    current = await client.get(url, headers=auth(applicant))
-    kinds = [a["kind"] for a in current.json()["attachments"]]
-    body = {"attachments": attachments_for([*kinds, "unit_change_explanation"])}
-    headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    assert (await client.patch(url, json=body, headers=headers)).status_code == 200
+    await upload_materials(client, did, applicant, ["unit_change_explanation"])
     r = await post(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     [j] = await judgements(client, did, applicant)
