@@ -26,11 +26,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.applicants.identity import PHONE
 from services.api.auth.problems import AccountDisabled, InvalidLoginCode
 from services.api.auth.schemas import CodeRequest, CodeSent, SmsLogin, TokenPair
-from services.api.auth.tokens import client_ip, record_sign_in, start_session
+from services.api.auth.tokens import applicant_signed_in, client_ip, record_sign_in
 from services.api.models import Applicant
 from services.api.notices import e164
 from services.api.ratelimit import hit, too_many
-from services.kit.auth import Principal
 from services.kit.outbox import add_notification
 from services.kit.pii import PiiCipher, mask_phone
 from services.kit.problems import ProblemError
@@ -222,13 +221,6 @@ async def sign_in(session: AsyncSession, request: Request, *, body: SmsLogin) ->
     applicant = await applicant_by_phone(session, cipher, body.phone)
     if applicant.status != "active":
         raise disabled()
-    pair = await start_session(
-        session, request, Principal(sub=applicant.sub, role="applicant"), method="sms"
+    return await applicant_signed_in(
+        session, request, applicant.sub, method="sms", subject=mask_phone(body.phone)
     )
-    await record_sign_in(
-        request,
-        method="sms",
-        subject=mask_phone(body.phone),
-        outcome="success",
-    )
-    return pair

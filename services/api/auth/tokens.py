@@ -148,6 +148,23 @@ async def record_sign_in(
         await session.commit()
 
 
+async def applicant_signed_in(
+    session: AsyncSession,
+    request: Request,
+    sub: str,
+    *,
+    method: str,
+    subject: str,
+    reason: str | None = None,
+) -> TokenPair:
+    """An applicant's sign-in by `method` succeeded: a new session, and the audit row."""
+    pair = await start_session(
+        session, request, Principal(sub=sub, role="applicant"), method=method
+    )
+    await record_sign_in(request, method=method, subject=subject, outcome="success", reason=reason)
+    return pair
+
+
 async def refresh(request: Request, raw: str) -> TokenPair:
     """A new pair for an unused refresh token; a reused one ends its whole session.
 

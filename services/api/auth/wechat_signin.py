@@ -21,7 +21,7 @@ from services.api.auth.problems import (
     WechatUnavailable,
 )
 from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, WechatLogin
-from services.api.auth.tokens import record_sign_in, revoke_subject, start_session
+from services.api.auth.tokens import applicant_signed_in, record_sign_in, revoke_subject
 from services.api.models import Applicant
 from services.kit.auth import Principal
 from services.kit.pii import mask_phone
@@ -79,10 +79,9 @@ async def login(session: AsyncSession, request: Request, *, body: WechatLogin) -
         return WechatAnswer(phone_check_required=True, ticket=ticket)
     if applicant.status != "active":
         raise disabled()
-    pair = await start_session(
-        session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
+    pair = await applicant_signed_in(
+        session, request, applicant.sub, method="wechat", subject=applicant.sub
     )
-    await record_sign_in(request, method="wechat", subject=applicant.sub, outcome="success")
     return WechatAnswer(phone_check_required=False, tokens=pair)
 
 
@@ -109,17 +108,14 @@ async def bind(session: AsyncSession, request: Request, *, body: WechatBinding) 
     applicant.wechat_openid = openid
     session.add(applicant)
     await session.flush()
-    pair = await start_session(
-        session, request, Principal(sub=applicant.sub, role="applicant"), method="wechat"
-    )
-    await record_sign_in(
+    return await applicant_signed_in(
+        session,
         request,
+        applicant.sub,
         method="wechat",
         subject=mask_phone(body.phone),
-        outcome="success",
         reason="bound",
     )
-    return pair
 
 
 async def unbind(session: AsyncSession, request: Request, principal: Principal) -> None:

@@ -52,16 +52,6 @@ async def record(
     return await idem.respond(entry, status_code=201)
 
 
-@router.get(
-    "",
-    response_model=list[IntegrityRecordRead],
-    summary="诚信档案库中关于该申报人的记录（含已过期、已终止的）",
-    responses=documented(*READ_PROBLEMS),
-)
-async def entries(declaration: IntegrityReaders, session: SessionDep) -> list[IntegrityRecordRead]:
-    return await service.listing(session, declaration)
-
-
 @router.post(
     "/{record_id}/end",
     response_model=IntegrityRecordRead,
@@ -83,3 +73,15 @@ async def end(
 ) -> JSONResponse:
     entry = await service.end(session, principal, declaration, record_id, body=body)
     return await idem.respond(entry)
+
+
+@router.get(
+    "",
+    response_model=list[IntegrityRecordRead],
+    summary="诚信档案库中关于该申报人的记录（含已过期、已终止的）",
+    description="The applicant reads their own entries; the offices of the declaration's "
+    "chain and ops read them to decide. Entries in force block submission and each level.",
+    responses=documented(*READ_PROBLEMS),
+)
+async def entries(declaration: IntegrityReaders, session: SessionDep) -> list[IntegrityRecordRead]:
+    return await service.listing(session, declaration)

@@ -56,3 +56,15 @@ class JournalCsvInvalid(Problem):
     code = "journal-csv-invalid"
     title = "journal csv invalid"
     text = "期刊名录有不正确或与已有刊物冲突的行，整份文件未导入，请修改后重新上传。"
+
+
+# Every way an uploaded register CSV can be refused, in the order the import meets them.
+CSV_PROBLEMS = (
+    JournalCsvTooLarge,
+    JournalCsvEmpty,
+    JournalCsvEncoding,
+    JournalCsvUnreadable,
+    JournalCsvHeader,
+    JournalCsvTooLong,
+    JournalCsvInvalid,
+)

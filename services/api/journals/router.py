@@ -11,13 +11,9 @@ from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.journals import register
 from services.api.journals.problems import (
+    CSV_PROBLEMS,
     JournalCsvEmpty,
-    JournalCsvEncoding,
-    JournalCsvHeader,
-    JournalCsvInvalid,
     JournalCsvTooLarge,
-    JournalCsvTooLong,
-    JournalCsvUnreadable,
 )
 from services.api.journals.schemas import JournalImportRead, JournalRead, JournalStatus
 from services.api.problems import Forbidden
@@ -39,17 +35,7 @@ MAX_BYTES = 20 * 1024 * 1024
     openapi_extra=multipart_body(
         {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
     ),
-    responses=documented(
-        Forbidden,
-        JournalCsvTooLarge,
-        JournalCsvEmpty,
-        JournalCsvEncoding,
-        JournalCsvUnreadable,
-        JournalCsvHeader,
-        JournalCsvTooLong,
-        JournalCsvInvalid,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=documented(Forbidden, *CSV_PROBLEMS, keep={422: VALIDATION_ERROR}),
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
