@@ -15,7 +15,7 @@ from services.api.models.declaration import Declaration, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.org import Org
-from services.api.models.payment import PaymentOrder
+from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
 
@@ -34,6 +34,7 @@ __all__ = [
     "Org",
     "PaperFlag",
     "PaymentOrder",
+    "PaymentRefund",
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
