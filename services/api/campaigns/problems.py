@@ -31,3 +31,33 @@ class CampaignExists(Problem):
     code = "campaign-exists"
     title = "campaign exists"
     text = "批次代码已存在。"
+
+
+class CampaignOfficeInvalid(Problem):
+    status = 422
+    code = "campaign-office-invalid"
+    title = "campaign office invalid"
+    text = "指定的主办职改办不存在或不是职改办（县区、系列或评委会所在职改办）。"
+
+
+class CampaignNotOwned(Problem):
+    status = 403
+    code = "campaign-not-owned"
+    title = "campaign not owned"
+    text = "只有主办该批次的职改办才能更正其时间和评审费。"
+
+
+class CampaignAlreadyOpen(Problem):
+    # The detail names when it opened.
+    status = 409
+    code = "campaign-already-open"
+    title = "campaign already open"
+    text = "该批次已开始受理，时间和评审费不能再更正（已按原通知办理的申报不受影响）。"
+
+
+class CampaignFeeLevelInvalid(Problem):
+    # The detail names the levels.
+    status = 422
+    code = "campaign-fee-level-invalid"
+    title = "campaign fee level invalid"
+    text = "评审费所列级别不在本批次的级别中。"
