@@ -162,7 +162,11 @@ class PaymentProvider:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PaymentProviderUnavailable(reason="incomplete trade") from exc
-        if trade.paid_at.tzinfo is None or not 0 < len(trade.transaction_id) <= 64:
+        if (
+            trade.paid_at.tzinfo is None
+            or not 0 < len(trade.transaction_id) <= 64
+            or trade.amount_fen <= 0
+        ):
             raise PaymentProviderUnavailable(reason="incomplete trade")
         return trade
 
