@@ -328,3 +328,39 @@ def test_production_refuses_the_development_provider_key() -> None:
         ApiSettings(**base, **{**provider, "payment_notify_url": ""}, payment_provider_key="p" * 40)
     ok = ApiSettings(**base, **provider, payment_provider_key="p" * 40)
     assert ok.payment_provider_key == "p" * 40
+
+
+async def test_a_refund_the_provider_could_not_take_is_asked_again(
+    gw, fake, db, stack: Stack, rules_url: str, fakepay_url: str
+) -> None:
+    did, applicant, order = await due(gw, "退款重试")
+    out_trade_no = uuid.UUID(order["id"]).hex
+    assert (await pay_code(gw, did, applicant)).status_code == 200
+    assert (await deliver(gw, fake.pay(out_trade_no)["callback"])).status_code == 200
+    second = fake.pay(out_trade_no)
+    fake.mode(down=True)
+    r = await deliver(gw, second["callback"])
+    assert r.status_code == 409 and r.json()["refund_status"] == "pending", r.text
+    url = f"/v1/declarations/{did}/payment-order"
+    for _ in range(100):  # the request after the answer fails: recorded, still pending
+        [refund] = (await gw.get(url, headers=auth(applicant))).json()["refunds"]
+        if refund["attempts"]:
+            break
+        await asyncio.sleep(0.05)
+    assert (refund["status"], refund["attempts"]) == ("pending", 1)
+    assert fake.records()["refunds"] == []
+    fake.mode(down=False)
+    # The periodic sweep of a replica asks again.
+    retrying = settings(stack, rules_url, fakepay_url).model_copy(
+        update={"payment_sweep_interval": 0.2}
+    )
+    async with running(build_app(retrying)):
+        [asked] = await fake.refunds(1)
+    assert asked["transaction_id"] == second["transaction_id"]
+    for _ in range(100):
+        [refund] = (await gw.get(url, headers=auth(applicant))).json()["refunds"]
+        if refund["status"] != "pending":
+            break
+        await asyncio.sleep(0.05)
+    assert refund["status"] == "succeeded" and refund["provider_refund_id"] == asked["refund_id"]
+    assert len(await audit_rows(db, did, "refunded")) == 1
