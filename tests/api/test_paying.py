@@ -12,7 +12,6 @@ the fake) and the network (it delivers the provider's signed callback when it ch
 from __future__ import annotations
 
 import asyncio
-import base64
 import uuid
 from datetime import datetime
 
@@ -23,7 +22,15 @@ from services.api.config import DEV_PAYMENT_PROVIDER_KEY, ApiSettings
 from services.api.main import build_app
 from tests.api import fakepay
 from tests.api.factories import OPS, auth, make_campaign, make_tree, post, token
-from tests.api.test_payments import accepted, audit_rows, db, notice, notices, status_of
+from tests.api.test_payments import (
+    PRODUCTION,
+    accepted,
+    audit_rows,
+    db,
+    notice,
+    notices,
+    status_of,
+)
 from tests.conftest import Stack
 from tests.support import running
 
@@ -116,6 +123,18 @@ async def verify(client, did: str, applicant: str) -> httpx.Response:
 
 async def pay_code(client, did: str, applicant: str) -> httpx.Response:
     return await post(client, f"/v1/declarations/{did}/payment-code", applicant)
+
+
+async def refund_once(client, did: str, applicant: str, done) -> dict:
+    """The order's one refund, once `done(refund)` holds (it is asked for, and marked,
+    after the answer that recorded it)."""
+    url = f"/v1/declarations/{did}/payment-order"
+    for _ in range(200):
+        [refund] = (await client.get(url, headers=auth(applicant))).json()["refunds"]
+        if done(refund):
+            return refund
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the refund stayed {refund}")
 
 
 async def due(client, label: str) -> tuple[str, str, dict]:
@@ -213,16 +232,10 @@ async def test_a_second_payment_is_refunded_the_way_it_came(gw, fake, db) -> Non
     [asked] = await fake.refunds(1)
     assert asked["out_refund_no"] == uuid.UUID(refund_id).hex
     assert asked["transaction_id"] == second["transaction_id"] and asked["amount"] == 38000
-    r = await gw.get(f"/v1/declarations/{did}/payment-order", headers=auth(applicant))
-    [refund] = r.json()["refunds"]
-    for _ in range(100):  # marked once the provider's answer is stored
-        if refund["status"] != "pending":
-            break
-        await asyncio.sleep(0.05)
-        r = await gw.get(f"/v1/declarations/{did}/payment-order", headers=auth(applicant))
-        [refund] = r.json()["refunds"]
+    refund = await refund_once(gw, did, applicant, lambda x: x["status"] != "pending")
     assert refund["id"] == refund_id and refund["cause"] == "duplicate"
     assert refund["status"] == "succeeded" and refund["provider_refund_id"] == asked["refund_id"]
+    r = await gw.get(f"/v1/declarations/{did}/payment-order", headers=auth(applicant))
     assert r.json()["transaction_id"] == first["transaction_id"]
 
     # The provider posts the same callback again: the same answer, no second refund.
@@ -304,16 +317,7 @@ async def test_no_provider_connected_is_a_503(stack: Stack, rules_url: str) -> N
 
 
 def test_production_refuses_the_development_provider_key() -> None:
-    base = {
-        "environment": "production",
-        "jwt_secret": "x" * 40,
-        "s3_secret_key": "s" * 20,
-        "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
-        "pii_key_id": "k1",
-        "pii_index_key": base64.b64encode(b"i" * 32).decode(),
-        "audit_checkpoint_key": "a" * 40,
-        "payment_callback_key": "c" * 40,
-    }
+    base = {**PRODUCTION, "payment_callback_key": "c" * 40}
     # No provider connected: nothing to sign, nothing refused.
     assert ApiSettings(**base).payment_provider_key == DEV_PAYMENT_PROVIDER_KEY
     provider = {
@@ -341,12 +345,8 @@ async def test_a_refund_the_provider_could_not_take_is_asked_again(
     fake.mode(down=True)
     r = await deliver(gw, second["callback"])
     assert r.status_code == 409 and r.json()["refund_status"] == "pending", r.text
-    url = f"/v1/declarations/{did}/payment-order"
-    for _ in range(100):  # the request after the answer fails: recorded, still pending
-        [refund] = (await gw.get(url, headers=auth(applicant))).json()["refunds"]
-        if refund["attempts"]:
-            break
-        await asyncio.sleep(0.05)
+    # The request after the answer fails: recorded, still pending.
+    refund = await refund_once(gw, did, applicant, lambda x: x["attempts"])
     assert (refund["status"], refund["attempts"]) == ("pending", 1)
     assert fake.records()["refunds"] == []
     fake.mode(down=False)
@@ -355,11 +355,7 @@ async def test_a_refund_the_provider_could_not_take_is_asked_again(
         update={"payment_sweep_interval": 0.2}
     )
     async with running(build_app(retrying)):
-        for _ in range(200):
-            [refund] = (await gw.get(url, headers=auth(applicant))).json()["refunds"]
-            if refund["status"] != "pending":
-                break
-            await asyncio.sleep(0.05)
+        refund = await refund_once(gw, did, applicant, lambda x: x["status"] != "pending")
     [asked] = fake.records()["refunds"]  # one refund, however often it was asked
     assert asked["transaction_id"] == second["transaction_id"]
     assert refund["status"] == "succeeded" and refund["provider_refund_id"] == asked["refund_id"]
