@@ -12,7 +12,6 @@ second finds the transaction booked and answers as a repeat.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
@@ -83,14 +82,7 @@ async def pay_code(
         expires_at=order.deadline_at,
         notify_url=notify_url,
     )
-    locked = (
-        await session.exec(
-            select(PaymentOrder)
-            .where(PaymentOrder.id == order.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
+    locked = await service.locked_order(session, order.id)
     if locked.code_url is None:  # a code asked for at the same time may have been stored
         locked.code_url = code_url
         locked.code_issued_at = await clock.db_now(session)

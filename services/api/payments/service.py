@@ -148,6 +148,21 @@ async def _locked_declaration(session: AsyncSession, order: PaymentOrder) -> Dec
     ).one()
 
 
+async def locked_order(session: AsyncSession, order_id: uuid.UUID) -> PaymentOrder:
+    """The order, row-locked and re-read."""
+    order = (
+        await session.exec(
+            select(PaymentOrder)
+            .where(PaymentOrder.id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if order is None:
+        raise PaymentOrderNotFound()
+    return order
+
+
 @dataclass
 class Settlement:
     """What one report of a payment came to: booked (or an exact repeat), or refused and
@@ -188,16 +203,7 @@ async def settle(
     """Book a payment the provider reports (its signed callback, or its answer to the
     order query of 缴费验证): the one path both take, under the order's row lock, so a
     callback and a verification racing book it once; the later one is an exact repeat."""
-    order = (
-        await session.exec(
-            select(PaymentOrder)
-            .where(PaymentOrder.id == cb.order_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).first()
-    if order is None:
-        raise PaymentOrderNotFound()
+    order = await locked_order(session, cb.order_id)
     if order.transaction_id == cb.transaction_id:
         if order.amount_fen == cb.amount_fen and order.paid_at == cb.paid_at:
             return Settlement(answer=answer_of(order), replayed=True)
