@@ -345,7 +345,11 @@ async def issue_payment_notice(
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
     closes = window_close(campaign, "payment")
-    fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
+    # The campaign's fee for the level (its notice, as its office keeps it), else the
+    # policy's fee table returned at submission, else the campaign's one fee.
+    fee = campaign.fees_yuan.get(declaration.level)
+    if fee is None:
+        fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
     if closes is None or fee is None:
         raise ProblemError(
             409,

@@ -17,7 +17,7 @@ from services.api.models.integrity import IntegrityRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
-from services.api.models.payment import PaymentOrder
+from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
 
@@ -39,6 +39,7 @@ __all__ = [
     "Org",
     "PaperFlag",
     "PaymentOrder",
+    "PaymentRefund",
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
