@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from services.api.declarations import evidence
 from services.kit.auth import Principal, issue_token
 from services.kit.settings import DEV_JWT_SECRET
 
@@ -216,9 +217,39 @@ SECTIONS = {
 }
 
 
-def attachments_for(material_ids: list[str]) -> list[dict]:
-    kinds = ["academic_output", *material_ids]
-    return [{"document_id": str(uuid.uuid4()), "kind": k} for k in dict.fromkeys(kinds)]
+def attachments_for(errors: list[dict]) -> list[dict]:
+    """Attachments answering a declaration-incomplete problem's errors: each material it
+    names, and each document a paper, achievement or award lacks, for that entry."""
+    material_ids = dict.fromkeys(e["material_id"] for e in errors if e.get("material_id"))
+    out = [{"document_id": str(uuid.uuid4()), "kind": k} for k in material_ids]
+    for e in errors:
+        for document_kind in e.get("document_kinds") or ():
+            out.append(
+                {
+                    "document_id": str(uuid.uuid4()),
+                    "kind": e["material"],
+                    "document_kind": document_kind,
+                    "item": e["item"],
+                }
+            )
+    return out
+
+
+def evidence_for(sections: dict, policy: str = "guangxi-engineering-2022") -> list[dict]:
+    """Every document each paper, achievement and award of `sections` needs (evidence.py)."""
+    out = []
+    for rule in evidence.BY_POLICY[policy]:
+        for index, _ in enumerate(sections.get(rule.section) or []):
+            out.extend(
+                {
+                    "document_id": str(uuid.uuid4()),
+                    "kind": rule.material,
+                    "document_kind": kind,
+                    "item": {"section": rule.section, "index": index},
+                }
+                for kind, _ in rule.kinds
+            )
+    return out
 
 
 async def new_draft(client, tree: Tree, campaign: dict, applicant: str, **extra) -> str:
@@ -240,9 +271,8 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     url = f"/v1/declarations/{did}"
     r = await post(client, url + "/submissions", applicant)
     if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
         current = await client.get(url, headers=auth(applicant))
-        body = {"attachments": attachments_for(kinds)}
+        body = {"attachments": attachments_for(r.json()["errors"])}
         headers = auth(applicant, **{"If-Match": current.headers["etag"]})
         assert (await client.patch(url, json=body, headers=headers)).status_code == 200
         r = await post(client, url + "/submissions", applicant)

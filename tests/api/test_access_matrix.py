@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import uuid
 
-from tests.api.factories import FACTS, OPS, SECTIONS, auth, make_campaign, make_tree, post, token
+from tests.api.factories import (
+    FACTS,
+    OPS,
+    SECTIONS,
+    attachments_for,
+    auth,
+    make_campaign,
+    make_tree,
+    post,
+    token,
+)
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
 DECLARATION_ENDPOINTS = [
@@ -67,8 +77,7 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     # A submitted declaration, sitting at A's unit.
     r = await post(client, f"/v1/declarations/{did}/submissions", owner)
     if r.status_code == 422:  # attach what the eligibility service asks for, then submit
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-        atts = [{"document_id": str(uuid.uuid4()), "kind": k} for k in ["academic_output", *kinds]]
+        atts = attachments_for(r.json()["errors"])
         g = await client.get(f"/v1/declarations/{did}", headers=auth(owner))
         p = await client.patch(
             f"/v1/declarations/{did}",

@@ -205,10 +205,9 @@ async def test_eligibility_is_evaluated_before_the_row_lock(stack: Stack, rules_
         )
         url = f"/v1/declarations/{did}"
         r = await post(client, url + "/submissions", applicant)
-        kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
         current = await client.get(url, headers=auth(applicant))
         headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-        body = {"attachments": attachments_for(kinds)}
+        body = {"attachments": attachments_for(r.json()["errors"])}
         complete = await client.patch(url, json=body, headers=headers)
         assert complete.status_code == 200, complete.text
 

@@ -47,9 +47,49 @@ def test_a_complete_declaration_lacks_nothing() -> None:
     assert missing_items(_declaration(_filled()), ELIGIBLE) == []
 
 
-def test_papers_need_their_scans() -> None:
-    items = missing_items(_declaration(_filled(), []), ELIGIBLE)
-    assert [(i["kind"], i["section"]) for i in items] == [("material", "papers")]
+def test_each_paper_needs_its_own_scans() -> None:
+    # 002 一（二）5（2）: 论文必须同时附上该期刊在国家新闻出版署门户网站上的查询结果截图、
+    # 期刊封面、目录、版权页及全文. One upload for the whole section no longer does.
+    papers = [
+        {"title": "汽车底盘轻量化设计", "journal": "机械工程学报"},
+        {"title": "齿轮箱降噪", "journal": "振动工程学报"},
+    ]
+    liuzhou = ELIGIBLE | {
+        "policy": {"id": "guangxi-engineering-2022"},
+        "materials": [{"id": "academic_output", "name": "学术成果", "producer": "applicant"}],
+    }
+    first = [
+        {"kind": "academic_output", "document_id": f"d{k}", "document_kind": k}
+        | {"item": {"section": "papers", "index": 0}}
+        for k in ("paper_cover", "paper_contents", "paper_copyright_page", "paper_full_text")
+    ]
+    items = missing_items(_declaration(_filled(papers=papers), first), liuzhou)
+    assert [(i["kind"], i["item"]["index"]) for i in items] == [("evidence", 0), ("evidence", 1)]
+    assert items[0]["document_kinds"] == ["journal_lookup_screenshot"]
+    assert items[0]["message"].startswith(
+        "论文《汽车底盘轻量化设计》缺少：国家新闻出版署期刊查询结果截图"
+    )
+    assert (
+        "论文《齿轮箱降噪》缺少：国家新闻出版署期刊查询结果截图、期刊封面、目录、版权页、全文"
+        in (items[1]["message"])
+    )
+    # Documents without an item (the old way) prove no paper, and the material-level
+    # academic_output is not asked for a second time.
+    items = missing_items(_declaration(_filled(papers=papers), PAPER_SCANS), liuzhou)
+    assert [i["kind"] for i in items] == ["evidence", "evidence"]
+
+
+def test_only_the_applicants_own_materials_are_asked_at_submission() -> None:
+    # 002 二: 公示情况、答辩情况、审议推荐、推荐意见 are the unit's to record at its step.
+    materials = [
+        {"id": "work_summary", "name": "专业技术工作总结", "producer": "applicant"},
+        {"id": "defence_record", "name": "答辩情况", "producer": "unit"},
+        {"id": "public_posting", "name": "公示情况", "producer": "unit"},
+        {"id": "derived", "name": "系统生成", "producer": "system"},
+        {"id": "older_answer", "name": "未标明提供者"},
+    ]
+    items = missing_items(_declaration(_filled()), ELIGIBLE | {"materials": materials})
+    assert [i.get("material_id") for i in items] == ["work_summary", "older_answer"]
 
 
 def test_private_employers_need_the_social_insurance_section() -> None:

@@ -57,11 +57,14 @@ async def upload(
     kind: str = "title_certificate",
     replaces: str | None = None,
     note: str | None = None,
+    item: tuple[str, int] | None = None,
 ) -> httpx.Response:
     url = f"/v1/declarations/{did}/documents" + (f"/{replaces}/replace" if replaces else "")
     fields = {"kind": kind, **({"note": note} if note else {})}
+    params = {"item_section": item[0], "item_index": item[1]} if item else None
     return await client.post(
         url,
+        params=params,
         data=fields,
         files={"file": ("scan.jpg", data, "image/jpeg")},
         headers=auth(tok),
@@ -83,6 +86,29 @@ async def stored_documents(documents_url: str, did: str) -> list[dict]:
         return r.json()
 
 
+async def test_an_upload_names_an_entry_the_draft_has(gateway, documents_url) -> None:
+    """Evidence for an entry (the second paper, an award) the draft does not have, or half
+    a reference, is refused before the file travels: nothing attached, nothing stored."""
+    _tree, _campaign, applicant, did = await drafted(gateway, label="材料条目")
+    for item in (("papers", 1), ("awards", 0), ("basic_info", 0)):
+        r = await upload(
+            gateway, did, applicant, corpus.clean_scan(72), kind="paper_cover", item=item
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["type"] == "urn:zhicheng:problem:document-item-invalid"
+    r = await gateway.post(
+        f"/v1/declarations/{did}/documents",
+        params={"item_section": "papers"},
+        data={"kind": "paper_cover"},
+        files={"file": ("scan.jpg", corpus.clean_scan(73), "image/jpeg")},
+        headers=auth(applicant),
+    )
+    assert r.status_code == 422
+    assert r.json()["type"] == "urn:zhicheng:problem:document-item-invalid"
+    assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
+    assert await stored_documents(documents_url, did) == []
+
+
 async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway) -> None:
     tree = await make_tree(gateway, label="材料")
     campaign = await make_campaign(gateway)
@@ -93,7 +119,10 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert any(e.get("section") == "papers" for e in before.json()["errors"])
 
     data = corpus.clean_scan(71)
-    r = await upload(gateway, did, applicant, data, kind="paper_cover", note="期刊封面")
+    # The cover of the first paper: 002 一（二）5（2）, each paper its own set of scans.
+    r = await upload(
+        gateway, did, applicant, data, kind="paper_cover", note="期刊封面", item=("papers", 0)
+    )
     assert r.status_code == 201, r.text
     doc = r.json()
     assert doc["status"] == "accepted" and doc["kind"] == "paper_cover"
@@ -101,17 +130,32 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert doc["received_sha256"] == hashlib.sha256(data).hexdigest()
     current = await declaration(gateway, did, applicant)
     assert current.headers["etag"] == r.headers["etag"]
-    # The document service's kind paper_cover satisfies the policy material academic_output.
+    # The document service's kind paper_cover satisfies the policy material academic_output,
+    # for the paper it names.
     assert current.json()["attachments"] == [
-        {"document_id": doc["id"], "kind": "academic_output", "note": "期刊封面"}
+        {
+            "document_id": doc["id"],
+            "kind": "academic_output",
+            "document_kind": "paper_cover",
+            "note": "期刊封面",
+            "item": {"section": "papers", "index": 0},
+        }
     ]
 
-    # The completeness check no longer asks for papers; attach the rest and submit.
+    # The completeness check asks for the paper's other scans, no longer its cover.
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 422
-    assert not any(e.get("section") == "papers" for e in r.json()["errors"])
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-    rest = [a for a in attachments_for(missing) if a["kind"] != "academic_output"]
+    (paper,) = [e for e in r.json()["errors"] if e.get("section") == "papers"]
+    assert paper["item"] == {"section": "papers", "index": 0}
+    assert paper["document_kinds"] == [
+        "journal_lookup_screenshot",
+        "paper_contents",
+        "paper_copyright_page",
+        "paper_full_text",
+    ]
+    assert "期刊封面" not in paper["message"] and "版权页" in paper["message"]
+    # Attach the rest and submit.
+    rest = attachments_for(r.json()["errors"])
     body = {"attachments": current.json()["attachments"] + rest}
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
@@ -311,10 +355,9 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     the service accepted is deleted again and the upload refused, nothing dangles."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="并发提交")
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
     current = await declaration(gateway, did, applicant)
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    body = {"attachments": attachments_for(missing)}
+    body = {"attachments": attachments_for(r.json()["errors"])}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
     uploaded, submission = await streaming_while(
@@ -342,10 +385,9 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     old = await upload(gateway, did, applicant, corpus.clean_scan(86))
     assert old.status_code == 201, old.text
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
     current = await declaration(gateway, did, applicant)
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    body = {"attachments": current.json()["attachments"] + attachments_for(missing)}
+    body = {"attachments": current.json()["attachments"] + attachments_for(r.json()["errors"])}
     assert (await gateway.patch(f"/v1/declarations/{did}", json=body, headers=headers)).is_success
 
     replaced, submission = await streaming_while(

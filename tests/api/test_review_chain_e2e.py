@@ -28,6 +28,7 @@ from tests.api.factories import (
     SECTIONS,
     attachments_for,
     auth,
+    evidence_for,
     make_campaign,
     make_tree,
     post,
@@ -82,12 +83,13 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     assert problem["type"] == "urn:zhicheng:problem:declaration-incomplete"
     sections = {e["section"] for e in problem["errors"] if e["kind"] == "section"}
     assert {"basic_info", "education", "papers", "main_experience", "achievements"} <= sections
-    materials = [e["material_id"] for e in problem["errors"] if e.get("material_id")]
+    # Each paper and achievement brings its own scans (002 一（二）5（2）、7).
+    attachments = attachments_for(problem["errors"]) + evidence_for(SECTIONS)
 
     # Fill it in (If-Match required; a stale one is 412).
     r = await client.patch(url, json={"sections": SECTIONS}, headers=auth(applicant))
     assert r.status_code == 428
-    body = {"sections": SECTIONS, "attachments": attachments_for(materials)}
+    body = {"sections": SECTIONS, "attachments": attachments}
     r = await client.patch(url, json=body, headers=auth(applicant, **{"If-Match": '"99"'}))
     assert r.status_code == 412
     r = await client.patch(

@@ -15,6 +15,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ItemRef(Strict):
+    """One entry of a list section that a document proves (申报系统操作注意事项 一（二）5、7、8:
+    each paper, achievement and award has its own proof)."""
+
+    section: str = Field(min_length=1, max_length=64, description="e.g. papers, achievements")
+    index: int = Field(ge=0, le=199, description="position of the entry in that section, from 0")
+
+
 class Attachment(Strict):
     document_id: uuid.UUID
     kind: str = Field(
@@ -22,6 +30,15 @@ class Attachment(Strict):
     )
     section: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, max_length=200)
+    document_kind: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the document service's kind the file was uploaded as (GET /v1/kinds), "
+        "e.g. paper_cover",
+    )
+    item: ItemRef | None = Field(
+        default=None, description="the entry this document proves, e.g. the first paper"
+    )
 
 
 class DeclarationCreate(Strict):

@@ -19,7 +19,7 @@ from services.api.clients import documents as client
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.problems import DocumentItemInvalid, UploadInterrupted
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -59,7 +59,7 @@ def _responses(*statuses: int, new: dict) -> dict:
 
 
 _UPLOAD_RESPONSES = _responses(
-    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
+    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden, DocumentItemInvalid)
 )
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
@@ -72,6 +72,15 @@ _upload_route = partial(
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
+ItemSection = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="该材料证明的条目所在栏目，"
+        "如 papers（论文）、achievements（业绩）、awards（奖励）",
+    ),
+]
+ItemIndex = Annotated[int | None, Query(ge=0, le=199, description="条目在该栏目中的序号，从 0 起")]
 
 
 def _http(request: Request) -> httpx.AsyncClient:
@@ -85,6 +94,7 @@ async def _upload(
     declaration_id: uuid.UUID,
     *,
     normalize: bool,
+    item: tuple[str | None, int | None],
     replaces: uuid.UUID | None = None,
 ) -> Response:
     return await uploads.upload(
@@ -96,6 +106,7 @@ async def _upload(
         http=_http(request),
         kinds_cache=request.app.state.document_kinds,
         normalize=normalize,
+        item=item,
         replaces=replaces,
     )
 
@@ -110,8 +121,17 @@ async def upload(
     session: SessionDep,
     principal: PrincipalDep,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
-    return await _upload(request, session, principal, declaration_id, normalize=normalize)
+    return await _upload(
+        request,
+        session,
+        principal,
+        declaration_id,
+        normalize=normalize,
+        item=(item_section, item_index),
+    )
 
 
 @_upload_route(
@@ -125,9 +145,17 @@ async def replace(
     session: SessionDep,
     principal: PrincipalDep,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
     return await _upload(
-        request, session, principal, declaration_id, normalize=normalize, replaces=document_id
+        request,
+        session,
+        principal,
+        declaration_id,
+        normalize=normalize,
+        item=(item_section, item_index),
+        replaces=document_id,
     )
 
 

@@ -124,6 +124,7 @@ async def attach(
     uploaded_while: str,
     http: httpx.AsyncClient,
     replaces: uuid.UUID | None = None,
+    item: dict[str, Any] | None = None,
 ) -> Declaration:
     """Record an accepted document on its declaration (replacing `replaces` if given).
 
@@ -148,9 +149,12 @@ async def attach(
     entry: dict[str, Any] = {
         "document_id": doc["id"],
         "kind": kinds.get(doc["kind"]) or doc["kind"],
+        "document_kind": doc["kind"],
     }
     if doc.get("note"):
         entry["note"] = doc["note"][:200]
+    if item is not None:
+        entry["item"] = item
     declaration.attachments = [*kept, entry]
     declarations.touch(declaration, now)
     session.add(declaration)

@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
 from services.api.documents import service
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.problems import DocumentItemInvalid, UploadInterrupted
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -64,11 +64,14 @@ async def upload(
     http: httpx.AsyncClient,
     kinds_cache: dict[str, str | None],
     normalize: bool,
+    item: tuple[str | None, int | None] = (None, None),
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    """Upload (or replace) a document and record it among the declaration's attachments."""
+    """Upload (or replace) a document and record it among the declaration's attachments,
+    with the section entry it proves when `item` names one."""
     action = "替换材料" if replaces else "上传材料"
     declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
+    ref = _item_ref(declaration.sections, *item)
     status = declaration.status
     kinds = await service.materials(http, kinds_cache)
     if replaces is not None:
@@ -97,6 +100,7 @@ async def upload(
             uploaded_while=status,
             http=http,
             replaces=replaces,
+            item=ref,
         )
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()
@@ -113,6 +117,16 @@ async def upload(
             "Location": f"/v1/declarations/{declaration_id}/documents/{doc['id']}",
         },
     )
+
+
+def _item_ref(sections: dict, section: str | None, index: int | None) -> dict | None:
+    """The entry a document proves: both parts or neither, and an entry the draft has."""
+    if section is None and index is None:
+        return None
+    entries = sections.get(section) if section is not None else None
+    if index is None or not isinstance(entries, list) or index >= len(entries):
+        raise DocumentItemInvalid()
+    return {"section": section, "index": index}
 
 
 async def delete(
