@@ -129,3 +129,26 @@ def test_a_committee_other_than_the_campaigns_is_named() -> None:
     eligibility = ELIGIBLE | {"committee": {"code": "GX-OTHER", "name": "另一评委会"}}
     items = missing_items(_declaration(_filled()), eligibility)
     assert len(items) == 1 and "另一评委会" in items[0]["message"]
+
+
+def test_changzhi_refuses_a_review_paper_of_25_percent_or_more() -> None:
+    # 长工信〔2022〕139号 七1「低于 25% 的参与答辩，高于 25% 的取消答辩资格。」
+    changzhi = ELIGIBLE | {
+        "policy": {"id": "changzhi-engineering-2022"},
+        "materials": [{"id": "plagiarism_check", "name": "抄袭率检测", "producer": "applicant"}],
+    }
+    report = [*PAPER_SCANS, {"kind": "plagiarism_check", "document_id": "r"}]
+    papers = [{"title": "矿井通风优化", "journal": "山西煤炭"}]
+    high = _filled(papers=papers, plagiarism_check={"rate_percent": 25})
+    items = missing_items(_declaration(high, report), changzhi)
+    assert [(i["kind"], i["section"]) for i in items] == [("eligibility", "plagiarism_check")]
+    assert "取消答辩资格" in items[0]["message"]
+    low = _filled(papers=papers, plagiarism_check={"rate_percent": 8.2})
+    # 长治's papers go in the bound dossier: no per-paper scans asked here.
+    assert missing_items(_declaration(low, report), changzhi) == []
+    # Unrecorded: asked for, beside the report itself.
+    items = missing_items(_declaration(_filled(papers=papers), []), changzhi)
+    assert {(i["kind"], i.get("material_id") or i["section"]) for i in items} == {
+        ("material", "plagiarism_check"),
+        ("section", "plagiarism_check"),
+    }
