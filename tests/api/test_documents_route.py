@@ -249,7 +249,13 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     second = r.json()
     assert second["replaces_id"] == first["id"]
     attachments = (await declaration(gateway, did, applicant)).json()["attachments"]
-    assert attachments == [{"document_id": second["id"], "kind": "title_certificate"}]
+    assert attachments == [
+        {
+            "document_id": second["id"],
+            "kind": "title_certificate",
+            "document_kind": "title_certificate",
+        }
+    ]
     statuses = {d["id"]: d["status"] for d in await stored_documents(documents_url, did)}
     assert statuses == {first["id"]: "superseded", second["id"]: "accepted"}
 
@@ -268,6 +274,24 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
     listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
     assert listed.json() == []
+
+    # A paper's cover replaced without naming its entry again still proves that paper.
+    cover = await upload(
+        gateway, did, applicant, corpus.clean_scan(78), kind="paper_cover", item=("papers", 0)
+    )
+    assert cover.status_code == 201, cover.text
+    r = await upload(
+        gateway,
+        did,
+        applicant,
+        corpus.clean_scan(74),
+        kind="paper_cover",
+        replaces=cover.json()["id"],
+    )
+    assert r.status_code == 201, r.text
+    (entry,) = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert entry["document_id"] == r.json()["id"]
+    assert entry["item"] == {"section": "papers", "index": 0}
 
 
 def start_documents(stack: Stack) -> tuple[subprocess.Popen, str]:

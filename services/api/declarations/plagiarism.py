@@ -2,11 +2,11 @@
 
 长工信〔2022〕139号 七1: 「申报人需在送审材料前，将送审论文发送至长治市工信局中评委专用
 邮箱……在国内主流数据库网站上进行抄袭率检测，低于 25% 的参与答辩，高于 25% 的取消答辩资格。」
-The notice leaves exactly
-25 % unsaid; only a rate below it admits to the defence (the pack's material: 低于25%方可参加答辩),
-so 25 % and above is refused. The check applies where the eligibility answer asks for the
-`plagiarism_check` material (长治, 中级); the applicant records the result in the
-`plagiarism_check` section and uploads the report as that material.
+The notice leaves exactly 25 % unsaid; only a rate below it admits to the defence (the
+pack's material: 低于25%方可参加答辩), so 25 % and above is refused. The check applies
+where the eligibility answer asks for the `plagiarism_check` material (长治, 中级); the
+applicant records the result in the `plagiarism_check` section and uploads the report as
+that material.
 """
 
 from __future__ import annotations

@@ -146,6 +146,9 @@ async def attach(
         for a in declaration.attachments
         if replaces is None or a.get("document_id") != str(replaces)
     ]
+    if item is None and replaces is not None:  # a replacement proves what the old one did
+        old = [a for a in declaration.attachments if a.get("document_id") == str(replaces)]
+        item = next((a["item"] for a in old if a.get("item")), None)
     entry: dict[str, Any] = {
         "document_id": doc["id"],
         "kind": kinds.get(doc["kind"]) or doc["kind"],
