@@ -7,6 +7,7 @@ to carry the same materials with their producer."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import get_args
 
@@ -74,7 +75,7 @@ def test_the_unit_produces_what_it_records_at_its_step() -> None:
 
 
 @pytest.fixture(scope="module")
-async def rules() -> httpx.AsyncClient:
+async def rules() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://rules.test") as c:
         yield c
