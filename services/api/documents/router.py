@@ -58,8 +58,18 @@ def _responses(*statuses: int, new: dict) -> dict:
     return {**new, **{k: _DESCRIBED[k] for k in statuses}}
 
 
+# 422 keeps its published words and shows the entry problem as an example.
 _UPLOAD_RESPONSES = _responses(
-    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden, DocumentItemInvalid)
+    404,
+    409,
+    413,
+    503,
+    new=documented(
+        UploadInterrupted,
+        Forbidden,
+        DocumentItemInvalid,
+        keep={422: _DESCRIBED[422]["description"]},
+    ),
 )
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
