@@ -187,8 +187,13 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
             {"name": "柳州市科技进步奖", "awarded_on": "2021-12-01", "issuer": "柳州市人民政府"}
         ]
     }
+    # The award brings its own certificate (002 一（二）8).
+    correction = {
+        "sections": awards,
+        "attachments": r.json()["attachments"] + evidence_for(awards),
+    }
     r = await client.patch(
-        url, json={"sections": awards}, headers=auth(applicant, **{"If-Match": r.headers["etag"]})
+        url, json=correction, headers=auth(applicant, **{"If-Match": r.headers["etag"]})
     )
     assert r.status_code == 200, r.text
     r = await post(client, url + "/submissions", applicant)
