@@ -271,8 +271,13 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     url = f"/v1/declarations/{did}"
     r = await post(client, url + "/submissions", applicant)
     if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
+        errors = r.json()["errors"]
         current = await client.get(url, headers=auth(applicant))
-        body = {"attachments": attachments_for(r.json()["errors"])}
+        # Keep what is attached (a resubmission has its documents) but those naming an
+        # entry since removed.
+        stale = {e["document_id"] for e in errors if e.get("document_id")}
+        kept = [a for a in current.json()["attachments"] if a["document_id"] not in stale]
+        body = {"attachments": kept + attachments_for(errors)}
         headers = auth(applicant, **{"If-Match": current.headers["etag"]})
         assert (await client.patch(url, json=body, headers=headers)).status_code == 200
         r = await post(client, url + "/submissions", applicant)
