@@ -12,13 +12,12 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
+    answer_incomplete,
     auth,
     make_campaign,
     make_tree,
     post,
     token,
-    upload_materials,
-    wanted_materials,
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
@@ -79,8 +78,8 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     did = r.json()["id"]
     # A submitted declaration, sitting at A's unit.
     r = await post(client, f"/v1/declarations/{did}/submissions", owner)
-    if r.status_code == 422:  # upload what the eligibility service asks for, then submit
-        await upload_materials(client, did, owner, wanted_materials(r.json()["errors"]))
+    if r.status_code == 422:  # upload what the submission asks for, then submit
+        await answer_incomplete(client, did, owner, r.json()["errors"])
         r = await post(client, f"/v1/declarations/{did}/submissions", owner)
     assert r.status_code == 200, r.text
 

@@ -19,6 +19,7 @@ from services.api.main import build_app
 from services.kit.db import make_engine
 from tests.api.factories import (
     OPS,
+    answer_incomplete,
     auth,
     drafted,
     make_campaign,
@@ -28,8 +29,6 @@ from tests.api.factories import (
     submit,
     submitted,
     token,
-    upload_materials,
-    wanted_materials,
 )
 from tests.conftest import Stack
 from tests.support import running
@@ -210,7 +209,7 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         )
         url = f"/v1/declarations/{did}"
         r = await post(client, url + "/submissions", applicant)
-        await upload_materials(client, did, applicant, wanted_materials(r.json()["errors"]))
+        await answer_incomplete(client, did, applicant, r.json()["errors"])
         complete = await client.get(url, headers=auth(applicant))
 
         gate = HeldEvaluation()

@@ -284,9 +284,11 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
         "annual_assessments": [{"year": y, "grade": "qualified"} for y in range(2016, 2022)],
     }
     applicant = token("applicant", sub=f"cz-{uuid.uuid4().hex[:6]}")
+    # 长工信〔2022〕139号 七1: the review paper's plagiarism rate is recorded before submission.
+    sections = {**SECTIONS, "plagiarism_check": {"rate_percent": 8.5}}
     did = await new_draft(
         client, tree, r.json(), applicant, level="intermediate", path="high_skill",
-        applicant_facts=facts,
+        applicant_facts=facts, sections=sections,
     )  # fmt: skip
     r = await submit(client, did, applicant)
     assert r.status_code == 200 and r.json()["status"] == "unit_review", r.text

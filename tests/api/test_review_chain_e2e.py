@@ -27,6 +27,7 @@ from tests.api.factories import (
     OPS,
     SECTIONS,
     auth,
+    evidence_for,
     make_campaign,
     make_tree,
     post,
@@ -101,6 +102,15 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         url, json=body, headers=auth(applicant, **{"If-Match": r.json()["current_etag"]})
     )
     assert r.status_code == 200, r.text
+    # Each paper and achievement brings its own scans (002 一（二）5（2）、7), each uploaded
+    # for its entry; the attachments then name the entry they prove.
+    docs = await evidence_for(client, did, applicant, SECTIONS)
+    r = await client.get(url, headers=auth(applicant))
+    proved = {
+        (a["item"]["section"], a["document_kind"]) for a in r.json()["attachments"] if "item" in a
+    }
+    assert ("papers", "paper_cover") in proved and ("achievements", "achievement_proof") in proved
+    assert len(proved) == len(docs)
     r = await post(client, url + "/submissions", applicant, key="submit-1")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unit_review"
@@ -196,6 +206,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         url, json={"sections": awards}, headers=auth(applicant, **{"If-Match": r.headers["etag"]})
     )
     assert r.status_code == 200, r.text
+    # The award brings its own certificate (002 一（二）8): without it, no resubmission.
+    r = await post(client, url + "/submissions", applicant)
+    assert r.status_code == 422, r.text
+    lacking = [e for e in r.json()["errors"] if e["kind"] == "evidence"]
+    assert [(e["item"], e["document_kinds"]) for e in lacking] == [
+        ({"section": "awards", "index": 0}, ["award_certificate"])
+    ]
+    await evidence_for(client, did, applicant, awards)
     r = await post(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "county_review"  # back at the level that returned it

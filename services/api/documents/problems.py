@@ -24,3 +24,13 @@ class UploadInterrupted(Problem):
     code = "upload-interrupted"
     title = "upload interrupted"
     text = "上传中断，未保存任何内容，请重新上传。"
+
+
+class DocumentItemInvalid(Problem):
+    status = 422
+    code = "document-item-invalid"
+    title = "Document item invalid"
+    text = (
+        "材料对应的条目无效：item_section 与 item_index 须同时给出，且申报中须已填写该条目"
+        "（如第1篇论文为 item_section=papers、item_index=0），再上传其证明材料。"
+    )

@@ -20,7 +20,7 @@ from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import role_gate
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.problems import DocumentItemInvalid, UploadInterrupted
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -60,8 +60,18 @@ def _responses(*statuses: int, new: dict) -> dict:
 
 # Upload, replace and delete are the applicant's (404 before 403 for everyone else).
 _APPLICANTS = [role_gate("applicant")]
+# 422 keeps its published words and shows the entry problem as an example.
 _UPLOAD_RESPONSES = _responses(
-    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
+    404,
+    409,
+    413,
+    503,
+    new=documented(
+        UploadInterrupted,
+        Forbidden,
+        DocumentItemInvalid,
+        keep={422: _DESCRIBED[422]["description"]},
+    ),
 )
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
@@ -75,6 +85,15 @@ _upload_route = partial(
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
+ItemSection = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="该材料证明的条目所在栏目，"
+        "如 papers（论文）、achievements（业绩）、awards（奖励）",
+    ),
+]
+ItemIndex = Annotated[int | None, Query(ge=0, le=199, description="条目在该栏目中的序号，从 0 起")]
 
 
 def _http(request: Request) -> httpx.AsyncClient:
@@ -88,6 +107,7 @@ async def _upload(
     declaration_id: uuid.UUID,
     *,
     normalize: bool,
+    item: tuple[str | None, int | None],
     replaces: uuid.UUID | None = None,
 ) -> Response:
     return await uploads.upload(
@@ -98,6 +118,7 @@ async def _upload(
         headers=dict(request.headers),
         http=_http(request),
         normalize=normalize,
+        item=item,
         replaces=replaces,
     )
 
@@ -112,8 +133,17 @@ async def upload(
     session: SessionDep,
     principal: PrincipalDep,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
-    return await _upload(request, session, principal, declaration_id, normalize=normalize)
+    return await _upload(
+        request,
+        session,
+        principal,
+        declaration_id,
+        normalize=normalize,
+        item=(item_section, item_index),
+    )
 
 
 @_upload_route(
@@ -127,9 +157,17 @@ async def replace(
     session: SessionDep,
     principal: PrincipalDep,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
     return await _upload(
-        request, session, principal, declaration_id, normalize=normalize, replaces=document_id
+        request,
+        session,
+        principal,
+        declaration_id,
+        normalize=normalize,
+        item=(item_section, item_index),
+        replaces=document_id,
     )
 
 

@@ -62,16 +62,19 @@ async def upload(
     headers: dict[str, str],
     http: httpx.AsyncClient,
     normalize: bool,
+    item: tuple[str | None, int | None] = (None, None),
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    """Upload (or replace) a document and record it on the declaration.
+    """Upload (or replace) a document and record it on the declaration, with the section
+    entry it proves when `item` names one.
 
     Two calls to the document service at most: the file forwarded; and, only when it
-    cannot be recorded (submitted meanwhile, the replaced one gone, the database), the
-    new document deleted again.
+    cannot be recorded (submitted meanwhile, the replaced one gone, the entry removed, the
+    database), the new document deleted again.
     """
     action = "替换材料" if replaces else "上传材料"
-    await service.check_editable(session, principal, declaration_id, action_zh=action)
+    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
+    ref = service.item_ref(declaration.sections, *item)
     old = await service.in_force(session, declaration_id, replaces) if replaces else None
     kind = old.document_kind if old is not None else None
     await service.release(session)
@@ -89,7 +92,7 @@ async def upload(
     doc = response.json()
     try:
         declaration = await service.record(
-            session, principal, declaration_id, doc=doc, replaces=replaces
+            session, principal, declaration_id, doc=doc, replaces=replaces, item=ref
         )
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()
