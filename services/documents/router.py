@@ -34,6 +34,14 @@ Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
 Uploader = Annotated[str | None, Header(alias="X-Uploader-ID", max_length=64)]
+UploaderRole = Annotated[
+    str | None,
+    Header(
+        alias="X-Uploader-Role",
+        max_length=16,
+        description="unit：用人单位在单位审核环节上传其出具的材料（申报状态 unit_review 时可上传）",
+    ),
+]
 Defer = Annotated[
     bool,
     Query(
@@ -112,9 +120,10 @@ async def upload(
     normalize: Normalize = False,
     uploader: Uploader = None,
     state: DeclState = None,
+    uploader_role: UploaderRole = None,
 ) -> Response:
     if state is not None:  # the gateway says; direct callers may leave it out
-        service.require_editable(state, action="上传")
+        service.require_editable(state, action="上传", uploader_role=uploader_role)
     cap = request.app.state.settings.max_upload_bytes
     up = await intake.read_upload(request, cap=cap)
     kind = _kind(up.fields.get("kind"))
@@ -185,9 +194,10 @@ async def delete(
     session: SessionDep,
     state: DeclState = None,
     revert: Revert = False,
+    uploader_role: UploaderRole = None,
 ) -> Response:
     doc = await service.get(session, document_id, lock=revert)
-    service.require_editable(state, action="删除")
+    service.require_editable(state, action="删除", uploader_role=uploader_role)
     await service.delete(session, doc, revert=revert)
     return Response(status_code=204)
 

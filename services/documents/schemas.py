@@ -14,6 +14,9 @@ DeclarationId = Annotated[
 ]
 # What the gateway says about the declaration; only these allow deleting or replacing.
 EDITABLE_DECLARATION_STATES = ("draft", "returned")
+# What the unit itself produces (答辩、审议、公示、推荐材料) it uploads at its own step, which
+# the gateway says with `X-Uploader-Role: unit` (桂人社规〔2021〕11号 第二十条).
+UNIT_STEP_STATES = ("unit_review",)
 
 
 class FindingRead(BaseModel):

@@ -31,7 +31,7 @@ from services.documents.models import (
     Document,
 )
 from services.documents.normalise import Normalised, NormaliseError, normalise
-from services.documents.schemas import EDITABLE_DECLARATION_STATES
+from services.documents.schemas import EDITABLE_DECLARATION_STATES, UNIT_STEP_STATES
 from services.kit.problems import ProblemError
 
 logger = logging.getLogger("zhicheng.documents")
@@ -280,7 +280,11 @@ async def supersede(session: AsyncSession, document_id: uuid.UUID) -> Document:
     return new
 
 
-def require_editable(declaration_state: str | None, *, action: str) -> None:
+def require_editable(
+    declaration_state: str | None, *, action: str, uploader_role: str | None = None
+) -> None:
+    if uploader_role == "unit" and declaration_state in UNIT_STEP_STATES:
+        return
     if declaration_state is None:
         raise ProblemError(
             428,

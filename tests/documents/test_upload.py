@@ -233,6 +233,23 @@ async def test_delete_only_before_submission(docs, declaration) -> None:
     assert (await docs.get(path)).status_code == 404
 
 
+async def test_the_unit_uploads_and_deletes_its_own_at_its_step(docs, declaration) -> None:
+    """申报系统操作注意事项 二: the unit's materials are filed after submission, at its step."""
+    at_unit = {"X-Declaration-Status": "unit_review"}
+    scan = corpus.clean_scan(22)
+    refused = await upload(docs, declaration, scan, kind="defence_record", headers=at_unit)
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:zhicheng:problem:declaration-submitted"
+    unit = {**at_unit, "X-Uploader-Role": "unit"}
+    stored = await upload(docs, declaration, scan, kind="defence_record", headers=unit)
+    assert stored.status_code == 201, stored.text
+    path = f"/v1/documents/{stored.json()['id']}"
+    later = {"X-Declaration-Status": "series_office_review", "X-Uploader-Role": "unit"}
+    assert (await docs.delete(path, headers=later)).status_code == 409
+    assert (await docs.delete(path, headers=unit)).status_code == 204
+    assert (await docs.get(path)).status_code == 404
+
+
 async def test_replace_supersedes_the_old_document(docs, s3, stack, declaration) -> None:
     old_bytes, new_bytes = corpus.clean_scan(20), corpus.clean_scan(21)
     old = (await upload(docs, declaration, old_bytes)).json()
