@@ -69,7 +69,7 @@ async def call(
 async def upload_stream(
     client: httpx.AsyncClient,
     declaration_id: str,
-    body: AsyncIterable[bytes],
+    body: AsyncIterable[bytes] | bytes,
     *,
     content_type: str,
     content_length: str | None = None,
@@ -77,6 +77,7 @@ async def upload_stream(
     normalize: bool = False,
     replaces: str | None = None,
     declaration_status: str | None = None,
+    uploader_role: str | None = None,
 ) -> httpx.Response:
     """Forward a multipart upload (fields file, kind, note) without buffering it.
 
@@ -92,12 +93,49 @@ async def upload_stream(
     if content_length is not None:
         headers["Content-Length"] = content_length
     headers.update(
-        _headers(**{"X-Uploader-ID": uploader_id, "X-Declaration-Status": declaration_status})
+        _headers(
+            **{
+                "X-Uploader-ID": uploader_id,
+                "X-Declaration-Status": declaration_status,
+                "X-Uploader-Role": uploader_role,
+            }
+        )
     )
     params = {"normalize": "true" if normalize else "false"}
     if replaces:
         params["defer"] = "true"
     return await call(client, "POST", path, content=body, headers=headers, params=params)
+
+
+async def upload_generated(
+    client: httpx.AsyncClient,
+    declaration_id: str,
+    *,
+    kind: str,
+    filename: str,
+    content: bytes,
+    media_type: str,
+    note: str,
+    uploader_id: str,
+    declaration_status: str,
+    uploader_role: str,
+) -> httpx.Response:
+    """Upload a small file the gateway made itself (built in memory, then sent)."""
+    built = httpx.Request(
+        "POST",
+        "/",
+        data={"kind": kind, "note": note},
+        files={"file": (filename, content, media_type)},
+    )
+    return await upload_stream(
+        client,
+        declaration_id,
+        built.read(),
+        content_type=built.headers["content-type"],
+        uploader_id=uploader_id,
+        declaration_status=declaration_status,
+        uploader_role=uploader_role,
+    )
 
 
 async def supersede(
@@ -140,7 +178,12 @@ async def download_link(
 
 
 async def delete_document(
-    client: httpx.AsyncClient, document_id: str, *, declaration_status: str, revert: bool = False
+    client: httpx.AsyncClient,
+    document_id: str,
+    *,
+    declaration_status: str,
+    revert: bool = False,
+    uploader_role: str | None = None,
 ) -> httpx.Response:
     """Delete a document; `revert` also makes the one it replaced active again."""
     return await call(
@@ -148,7 +191,9 @@ async def delete_document(
         "DELETE",
         f"/v1/documents/{document_id}",
         params={"revert": "true"} if revert else None,
-        headers={"X-Declaration-Status": declaration_status},
+        headers=_headers(
+            **{"X-Declaration-Status": declaration_status, "X-Uploader-Role": uploader_role}
+        ),
     )
 
 

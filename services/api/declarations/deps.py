@@ -119,6 +119,9 @@ ReviewersDeclaration = Annotated[
 ReviewersRecord = Annotated[
     Declaration, declaration_dependency(*REVIEWER_ROLES, lock=True, if_match=False)
 ]
+# A reviewer whose action calls out (a generated material stored by the document
+# service): loaded without a lock, which the action takes itself afterwards.
+ReviewersUnlocked = Annotated[Declaration, declaration_dependency(*REVIEWER_ROLES)]
 # The committee's office, the chain's last step, sending the payment notice.
 CommitteesDeclaration = Annotated[
     Declaration, declaration_dependency("committee_office", lock=True, idempotent=True)

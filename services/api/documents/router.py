@@ -19,7 +19,9 @@ from services.api.clients import documents as client
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.deps import DeclarationUploader, DocumentReplacer
+from services.api.documents.problems import NotAtUnitStep, UnitMaterialKindOnly, UploadInterrupted
+from services.api.documents.uploaders import Uploader
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -61,6 +63,15 @@ def _responses(*statuses: int, new: dict) -> dict:
 _UPLOAD_RESPONSES = _responses(
     404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
 )
+# The unit's own materials, uploaded at its step, can also answer these.
+_UNIT_UPLOAD_RESPONSES = {
+    **_UPLOAD_RESPONSES,
+    **documented(
+        NotAtUnitStep,
+        UnitMaterialKindOnly,
+        keep={s: _DESCRIBED[s]["description"] for s in (409, 422)},
+    ),
+}
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
     router.post,
@@ -83,6 +94,7 @@ async def _upload(
     session: SessionDep,
     principal: PrincipalDep,
     declaration_id: uuid.UUID,
+    uploader: Uploader,
     *,
     normalize: bool,
     replaces: uuid.UUID | None = None,
@@ -91,6 +103,7 @@ async def _upload(
         session,
         principal,
         declaration_id,
+        uploader,
         request.stream(),
         headers=dict(request.headers),
         http=_http(request),
@@ -102,16 +115,19 @@ async def _upload(
 
 @_upload_route(
     "/{declaration_id}/documents",
-    summary="上传材料（申请人，草稿或退回补正时）：检查通过后记入申报的附件",
+    summary="上传材料：申请人（草稿或退回补正时）；单位审核人（申报在本单位审核环节时，"
+    "仅单位出具的材料）。检查通过后记入申报的附件",
+    responses=_UNIT_UPLOAD_RESPONSES,
 )
 async def upload(
     declaration_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    uploader: DeclarationUploader,
     normalize: Normalize = False,
 ) -> Response:
-    return await _upload(request, session, principal, declaration_id, normalize=normalize)
+    return await _upload(request, session, principal, declaration_id, uploader, normalize=normalize)
 
 
 @_upload_route(
@@ -124,10 +140,17 @@ async def replace(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    uploader: DocumentReplacer,
     normalize: Normalize = False,
 ) -> Response:
     return await _upload(
-        request, session, principal, declaration_id, normalize=normalize, replaces=document_id
+        request,
+        session,
+        principal,
+        declaration_id,
+        uploader,
+        normalize=normalize,
+        replaces=document_id,
     )
 
 

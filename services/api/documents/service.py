@@ -172,7 +172,12 @@ async def _supersede(http: httpx.AsyncClient, document_id: str, status: str) -> 
 
 
 async def discard(
-    http: httpx.AsyncClient, document_id: str, *, uploaded_while: str, replacement: bool = False
+    http: httpx.AsyncClient,
+    document_id: str,
+    *,
+    uploaded_while: str,
+    replacement: bool = False,
+    uploader_role: str | None = None,
 ) -> None:
     """Delete a stored document its declaration does not record (best effort).
 
@@ -184,7 +189,11 @@ async def discard(
     """
     try:
         response = await client.delete_document(
-            http, document_id, declaration_status=uploaded_while, revert=replacement
+            http,
+            document_id,
+            declaration_status=uploaded_while,
+            revert=replacement,
+            uploader_role=uploader_role,
         )
     except ProblemError:
         response = None

@@ -19,8 +19,9 @@ from starlette.requests import ClientDisconnect
 
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
-from services.api.documents import service
+from services.api.documents import service, uploaders
 from services.api.documents.problems import UploadInterrupted
+from services.api.documents.uploaders import Uploader
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -33,6 +34,7 @@ async def _forward(
     headers: dict[str, str],
     uploader: str,
     status: str,
+    role: str | None,
     normalize: bool,
     replaces: uuid.UUID | None,
 ) -> httpx.Response:
@@ -45,6 +47,7 @@ async def _forward(
             content_length=headers.get("content-length"),
             uploader_id=uploader,
             declaration_status=status,
+            uploader_role=role,
             normalize=normalize,
             replaces=str(replaces) if replaces else None,
         )
@@ -58,6 +61,7 @@ async def upload(
     session: AsyncSession,
     principal: Principal,
     declaration_id: uuid.UUID,
+    uploader: Uploader,
     body: AsyncIterator[bytes],
     *,
     headers: dict[str, str],
@@ -66,10 +70,10 @@ async def upload(
     normalize: bool,
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    """Upload (or replace) a document and record it among the declaration's attachments."""
-    action = "替换材料" if replaces else "上传材料"
-    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
-    status = declaration.status
+    """Upload (or replace) a document and record it among the declaration's attachments.
+
+    `uploader` was decided (and the declaration checked) by the route's dependency."""
+    status = uploader.status
     kinds = await service.materials(http, kinds_cache)
     if replaces is not None:
         await service.owned_document(http, declaration_id, replaces)
@@ -81,6 +85,7 @@ async def upload(
         headers=headers,
         uploader=principal.sub,
         status=status,
+        role=uploader.document_role,
         normalize=normalize,
         replaces=replaces,
     )
@@ -88,9 +93,10 @@ async def upload(
         return client.relay(response)
     doc = response.json()
     try:
-        declaration = await service.attach(
+        declaration = await uploaders.attach(
             session,
             principal,
+            uploader,
             declaration_id,
             doc=doc,
             kinds=kinds,
@@ -102,7 +108,11 @@ async def upload(
         await session.commit()
     except Exception:
         await service.discard(
-            http, doc["id"], uploaded_while=status, replacement=replaces is not None
+            http,
+            doc["id"],
+            uploaded_while=status,
+            replacement=replaces is not None,
+            uploader_role=uploader.document_role,
         )
         raise
     return JSONResponse(

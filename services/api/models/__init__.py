@@ -18,6 +18,7 @@ from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
+from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
 __all__ = [
     "Applicant",
@@ -32,13 +33,17 @@ __all__ = [
     "Journal",
     "OAuthClient",
     "Org",
+    "OriginalCheck",
     "PaperFlag",
     "PaymentOrder",
+    "PostingObjection",
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
     "SignInEvent",
     "StaffAccount",
+    "UnitMaterial",
+    "UnitPledge",
     "UnitReview",
     "WorkCalendar",
     "WorkCalendarYear",
