@@ -19,7 +19,17 @@ from services.api.campaigns import service as campaigns
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import queue, reports, service
-from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain.problems import (
+    NotUnderReview,
+    NotYourStep,
+    OriginalsUnchecked,
+    PostingObjectionOpen,
+    UnitMaterialsMissing,
+    UnitNotRecommending,
+    UnitPledgeUnsigned,
+    UnitReviewMissing,
+    UnitReviewNotFound,
+)
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
@@ -46,8 +56,16 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
 # What a reviewer's action on the declaration in front of them can answer.
-REVIEWER_ACTS = documented(
-    *ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed
+REVIEWER_PROBLEMS = (*ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed)
+REVIEWER_ACTS = documented(*REVIEWER_PROBLEMS)
+# What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
+UNIT_READY = (
+    UnitReviewMissing,
+    UnitNotRecommending,
+    PostingObjectionOpen,
+    UnitMaterialsMissing,
+    OriginalsUnchecked,
+    UnitPledgeUnsigned,
 )
 
 
@@ -76,7 +94,7 @@ async def review_queue(
     D + "/unit-review",
     response_model=UnitReviewRead,
     summary="Record defence, deliberation, posting and recommendation (unit)",
-    responses=REVIEWER_ACTS,
+    responses=documented(*REVIEWER_PROBLEMS, PostingObjectionOpen),
 )
 async def put_unit_review(
     declaration: ReviewersRecord,
@@ -101,7 +119,10 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     D + "/approvals",
     response_model=DeclarationRead,
     summary="Pass up the chain",
-    responses=REVIEWER_ACTS,
+    description="At the unit's step: refused while the unit review, its own materials, a "
+    "原件核实 for every applicant document or its pledge is missing, or a posting objection "
+    "is open, each with a named problem.",
+    responses=documented(*REVIEWER_PROBLEMS, *UNIT_READY),
 )
 async def approve(
     declaration: ReviewersDeclaration,
