@@ -1,4 +1,4 @@
-"""Fixtures for the gateway tests: the real eligibility service, the app.
+"""Fixtures for the gateway tests: the real eligibility and document services, the app.
 
 Data is built by the factories in tests/api/factories.py."""
 
@@ -68,8 +68,16 @@ def rules_url(stack: Stack, uvicorn_service) -> str:
     return uvicorn_service("services.rules.main:app", stack.env())
 
 
+@pytest.fixture(scope="session")
+def documents_url(stack: Stack, uvicorn_service) -> str:
+    """The real document service: the unit files its materials through it."""
+    return uvicorn_service("services.documents.main:app", stack.env())
+
+
 @pytest.fixture
-async def client(stack: Stack, rules_url: str):
-    settings = ApiSettings(**stack.settings_kwargs(), rules_url=rules_url)
+async def client(stack: Stack, rules_url: str, documents_url: str):
+    settings = ApiSettings(
+        **stack.settings_kwargs(), rules_url=rules_url, documents_url=documents_url
+    )
     async with running(build_app(settings)) as c:
         yield c

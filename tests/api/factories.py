@@ -249,6 +249,46 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     return r
 
 
+async def upload_scan(
+    client: httpx.AsyncClient, did: str, tok: str, *, kind: str, seed: int = 1
+) -> httpx.Response:
+    """A real scan (tests/documents/corpus.py) uploaded through the gateway."""
+    from tests.documents import corpus
+
+    return await client.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": kind},
+        files={"file": (f"{kind}.jpg", corpus.clean_scan(seed), "image/jpeg")},
+        headers=auth(tok),
+    )
+
+
+async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> None:
+    """What the unit does besides its review record before it passes the file up: its
+    own materials (答辩记录 and 审议推荐表 scanned for 高级, 公示情况 and 单位推荐意见
+    generated), 原件核实 of every applicant document, and its 承诺书."""
+    url = f"/v1/declarations/{did}"
+    level = (await client.get(url, headers=auth(unit))).json()["level"]
+    if level in ("deputy_senior", "senior"):
+        for seed, kind in enumerate(("defence_record", "panel_recommendation"), start=41):
+            r = await upload_scan(client, did, unit, kind=kind, seed=seed)
+            assert r.status_code == 201, r.text
+    for material in ("public_posting", "unit_recommendation"):
+        r = await post(client, f"{url}/unit-materials/{material}", unit)
+        assert r.status_code == 201, r.text
+    r = await client.get(url + "/original-checks", headers=auth(unit))
+    assert r.status_code == 200, r.text
+    for check in r.json():
+        body = {"seen_original": True, "note": "已核对原件"}
+        c = await client.put(
+            f"{url}/original-checks/{check['document_id']}", json=body, headers=auth(unit)
+        )
+        assert c.status_code == 200, c.text
+    version = (await client.get(url + "/unit-pledge", headers=auth(unit))).json()["text_version"]
+    r = await post(client, url + "/unit-pledge", unit, {"text_version": version})
+    assert r.status_code == 200, r.text
+
+
 class Case(NamedTuple):
     """An applicant's declaration in a tree of its own, under a fresh campaign."""
 

@@ -7,6 +7,7 @@ import uuid
 
 from services.api.chain.reports import _flag
 from tests.api.factories import (
+    complete_unit_step,
     OPS,
     SECTIONS,
     auth,
@@ -32,6 +33,7 @@ async def test_concurrent_same_key_runs_once_and_replays(client) -> None:
         f"/v1/declarations/{did}/unit-review", json=UNIT_REVIEW, headers=auth(unit)
     )
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, unit)
     same = await asyncio.gather(*(post(client, url, unit, key="approve-once") for _ in range(4)))
     assert {r.status_code for r in same} == {200}
     assert all(r.json() == same[0].json() for r in same)

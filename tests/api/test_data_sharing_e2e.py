@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from tests.api.factories import OPS, Tree, auth, make_org, post, token
+from tests.api.factories import OPS, Tree, auth, complete_unit_step, make_org, post, token
 from tests.api.registries.fake import NAMES, FakeRegistries
 from tests.api.registries.helpers import (
     ARTS_FACTS,
@@ -71,13 +71,13 @@ async def _chain(client, tag: str) -> Tree:
 
 
 async def test_found_everywhere_down_everywhere_and_a_suspect_journal_up_the_chain(
-    stack: Stack, rules_url: str, fake: FakeRegistries
+    stack: Stack, rules_url: str, documents_url: str, fake: FakeRegistries
 ) -> None:
     fake.reset()
     tag, issn = uuid.uuid4().hex[:6], new_issn()
     row = f"{issn},,中外科技博览{tag},{{}},自治区职改办涉嫌非法出版物名单,2023-03-01\n"
     header = "issn,cn,name,status,source,listed_on\n"
-    async with gateway(stack, rules_url, fake) as client:
+    async with gateway(stack, rules_url, fake, documents_url=documents_url) as client:
         await _register(client, header + row.format("涉嫌非法出版物"))
         tree = await _chain(client, tag)
         t = tree.tokens
@@ -135,6 +135,7 @@ async def test_found_everywhere_down_everywhere_and_a_suspect_journal_up_the_cha
             if role == "unit_reviewer":
                 r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(t[role]))
                 assert r.status_code == 200, r.text
+                await complete_unit_step(client, did, t[role])
             if role == "county_office":  # ops clear the journal half-way up
                 await _register(client, header + row.format("legitimate"))
             elif role in ("series_office", "committee_office"):

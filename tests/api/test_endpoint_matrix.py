@@ -150,6 +150,8 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "day": "2022-07-01",
         "client_id": "portal-0000000000000000",
         "account_id": str(uuid.uuid4()),
+        "objection_id": str(uuid.uuid4()),
+        "material": "public_posting",
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

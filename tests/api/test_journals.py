@@ -10,6 +10,7 @@ import uuid
 from services.api.journals.consulting import convert, totals
 from services.api.journals.normalise import issn_check, name_key, parse_cn, parse_issn
 from tests.api.factories import (
+    complete_unit_step,
     FACTS,
     OPS,
     SECTIONS,
@@ -209,6 +210,7 @@ async def test_a_suspect_journal_is_flagged_at_submission_and_at_every_level(cli
         if role == "unit_reviewer":
             r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(t[role]))
             assert r.status_code == 200, r.text
+            await complete_unit_step(client, url.rsplit("/", 1)[1], t[role])
         if role != "committee_office":
             r = await post(client, url + "/approvals", t[role], {"comment": "材料齐全"})
             assert r.status_code == 200, r.text

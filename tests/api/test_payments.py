@@ -27,6 +27,7 @@ from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
 from tests.api.factories import (
+    complete_unit_step,
     OPS,
     SECTIONS,
     Tree,
@@ -50,11 +51,12 @@ SERVICE = token("service", sub="payments-cron")
 
 
 @pytest.fixture
-async def pay(stack: Stack, rules_url: str):
+async def pay(stack: Stack, rules_url: str, documents_url: str):
     """The gateway with a known callback key, no background sweep and no grace period."""
     settings = ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         payment_callback_key=KEY,
         payment_sweep_interval=0,
         payment_expiry_grace_seconds=0,
@@ -93,6 +95,7 @@ async def accepted(client, tree, campaign, **extra) -> tuple[str, str]:
         url + "/unit-review", json=UNIT_REVIEW, headers=auth(tree.tokens["unit_reviewer"])
     )
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, tree.tokens["unit_reviewer"])
     for role in ("unit_reviewer", "series_office", "committee_office"):
         r = await post(client, url + "/approvals", tree.tokens[role])
         assert r.status_code == 200, r.text

@@ -23,6 +23,7 @@ from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template
 from tests.api.factories import (
+    complete_unit_step,
     FACTS,
     OPS,
     SECTIONS,
@@ -141,6 +142,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in sheet[3]][1:3] == ["韦工", "副高级"]
 
+    await complete_unit_step(client, did, t["unit_reviewer"])
     for role, status in (("unit_reviewer", "supervisor_review"), ("supervisor", "county_review")):
         r = await post(client, url + "/approvals", t[role], {"comment": "材料齐全"})
         assert r.status_code == 200, r.text

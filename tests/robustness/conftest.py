@@ -3,6 +3,6 @@ under uvicorn, the in-process gateway, and the clean-up of the notices they leav
 
 from __future__ import annotations
 
-from tests.api.conftest import client, leave_no_jobs, rules_url
+from tests.api.conftest import client, documents_url, leave_no_jobs, rules_url
 
-__all__ = ["client", "leave_no_jobs", "rules_url"]
+__all__ = ["client", "documents_url", "leave_no_jobs", "rules_url"]
