@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import uuid
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 from pypdf import PdfReader
@@ -95,7 +96,8 @@ async def test_the_unit_files_its_own_materials_before_it_passes_the_file_up(
     for seed, kind in enumerate(("defence_record", "panel_recommendation"), start=54):
         r = await upload_scan(client, did, unit, kind=kind, seed=seed)
         assert r.status_code == 201, r.text
-        assert (r.json()["kind"], r.json()["uploader_id"]) == (kind, "单位材料-unit")
+        # The reviewer's subject, percent-encoded where it is not ASCII (a header).
+        assert (r.json()["kind"], unquote(r.json()["uploader_id"])) == (kind, "单位材料-unit")
     # The posting record and the recommendation are generated from what the unit recorded.
     generated = {}
     for material in ("public_posting", "unit_recommendation"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi.responses import Response
@@ -92,6 +93,9 @@ async def upload_stream(
     headers = {"Content-Type": content_type}
     if content_length is not None:
         headers["Content-Length"] = content_length
+    if uploader_id is not None and not uploader_id.isascii():
+        # A header carries ASCII only: a subject with other characters goes percent-encoded.
+        uploader_id = quote(uploader_id, safe="")
     headers.update(
         _headers(
             **{
