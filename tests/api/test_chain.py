@@ -18,10 +18,10 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.db import make_engine
 from tests.api.factories import (
-    complete_unit_step,
     OPS,
     attachments_for,
     auth,
+    complete_unit_step,
     drafted,
     make_campaign,
     make_tree,

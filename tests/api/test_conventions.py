@@ -7,10 +7,10 @@ import uuid
 
 from services.api.chain.reports import _flag
 from tests.api.factories import (
-    complete_unit_step,
     OPS,
     SECTIONS,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     new_draft,

@@ -10,11 +10,11 @@ import uuid
 from services.api.journals.consulting import convert, totals
 from services.api.journals.normalise import issn_check, name_key, parse_cn, parse_issn
 from tests.api.factories import (
-    complete_unit_step,
     FACTS,
     OPS,
     SECTIONS,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     post,

@@ -27,12 +27,12 @@ from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
 from tests.api.factories import (
-    complete_unit_step,
     OPS,
     SECTIONS,
     Tree,
     auth,
     campaign_body,
+    complete_unit_step,
     iso,
     make_campaign,
     make_org,

@@ -23,12 +23,12 @@ from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
 from services.notify.sms.templates import get_template
 from tests.api.factories import (
-    complete_unit_step,
     FACTS,
     OPS,
     SECTIONS,
     attachments_for,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     post,
@@ -210,7 +210,13 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
 
     # Every audit row, in order, and the chain verifies.
     r = await client.get(url + "/audit", headers=auth(applicant))
-    trail = [(e["action"], e["from_status"], e["to_status"]) for e in r.json()]
+    # The unit's own records (its materials, 原件核实, its pledge) come before its approval.
+    unit_records = ("unit_material_filed", "original_checked", "unit_pledge_signed")
+    entries = [e for e in r.json() if e["action"] not in unit_records]
+    kept = [e["action"] for e in r.json() if e["action"] in unit_records]
+    assert (kept.count("unit_material_filed"), kept[-1]) == (4, "unit_pledge_signed")
+    assert kept.count("original_checked") == len(body["attachments"])  # one per document
+    trail = [(e["action"], e["from_status"], e["to_status"]) for e in entries]
     assert trail == [
         ("created", None, "draft"),
         ("submitted", "draft", "submitted"),
@@ -225,11 +231,11 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         ("approved", "committee_office_review", "accepted"),
         ("payment_due", "accepted", "payment_due"),
     ]
-    actors = [e["actor_role"] for e in r.json()]
+    actors = [e["actor_role"] for e in entries]
     assert actors[4:7] == ["unit_reviewer", "supervisor", "county_office"]
     assert all(e["reason"] or e["action"] == "created" for e in r.json())
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
-    assert r.json()["intact"] is True and r.json()["rows"] >= len(trail)
+    assert r.json()["intact"] is True and r.json()["rows"] >= len(trail) + len(kept)
 
     # The unit's recommendation was later returned by a higher level: 100% → rectify.
     r = await client.get(

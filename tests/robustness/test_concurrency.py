@@ -16,8 +16,8 @@ import pytest
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api.factories import (
-    complete_unit_step,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     post,
@@ -101,10 +101,11 @@ async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None
 
 
 @pytest.fixture
-async def pay(stack: Stack, rules_url: str):
+async def pay(stack: Stack, rules_url: str, documents_url: str):
     settings = ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         payment_callback_key=KEY,
         payment_sweep_interval=0,
         payment_expiry_grace_seconds=0,

@@ -21,8 +21,8 @@ from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
 from services.api.documents.deps import DeclarationUploader, DocumentReplacer
 from services.api.documents.problems import NotAtUnitStep, UnitMaterialKindOnly, UploadInterrupted
-from services.api.documents.uploaders import Uploader
 from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.documents.uploaders import Uploader
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
