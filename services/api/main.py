@@ -18,6 +18,7 @@ from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
 from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
+from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
@@ -122,6 +123,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         declarations_router,
         filing_router,
         reviews_router,
+        unit_router,
         audit_router,
         payments_router,
         applicants_router,

@@ -428,6 +428,58 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     return r
 
 
+async def upload_scan(
+    client: httpx.AsyncClient, did: str, tok: str, *, kind: str, seed: int = 1
+) -> httpx.Response:
+    """A real scan (tests/documents/corpus.py) uploaded through the gateway."""
+    from tests.documents import corpus
+
+    return await client.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": kind},
+        files={"file": (f"{kind}.jpg", corpus.clean_scan(seed), "image/jpeg")},
+        headers=auth(tok),
+    )
+
+
+async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> None:
+    """What the unit does besides its review record before it passes the file up: the
+    materials the policy has it produce (公示情况 and 单位推荐意见 generated, the others
+    uploaded as real files; 审议推荐表 only for 高级), 原件核实 of every applicant document,
+    and its 承诺书 (which files the 用人单位承诺书 material)."""
+    url = f"/v1/declarations/{did}"
+    declaration = (await client.get(url, headers=auth(unit))).json()
+    high = declaration["level"] in ("deputy_senior", "senior")
+    for m in (declaration.get("eligibility") or {}).get("materials", []):
+        material = m["id"]
+        if m.get("producer") != "unit" or material == "unit_pledge":
+            continue
+        if material == "panel_recommendation" and not high:
+            continue
+        if material in ("public_posting", "unit_recommendation"):
+            r = await post(client, f"{url}/unit-materials/{material}", unit)
+        else:
+            kind = kind_for(material)
+            r = await client.post(
+                f"{url}/documents",
+                data={"kind": kind},
+                files={"file": file_of_kind(kind, f"unit/{material}")},
+                headers=auth(unit),
+            )
+        assert r.status_code == 201, r.text
+    r = await client.get(url + "/original-checks", headers=auth(unit))
+    assert r.status_code == 200, r.text
+    for check in r.json():
+        body = {"seen_original": True, "note": "已核对原件"}
+        c = await client.put(
+            f"{url}/original-checks/{check['document_id']}", json=body, headers=auth(unit)
+        )
+        assert c.status_code == 200, c.text
+    version = (await client.get(url + "/unit-pledge", headers=auth(unit))).json()["text_version"]
+    r = await post(client, url + "/unit-pledge", unit, {"text_version": version})
+    assert r.status_code == 200, r.text
+
+
 class Case(NamedTuple):
     """An applicant's declaration in a tree of its own, under a fresh campaign."""
 

@@ -37,12 +37,21 @@ DECLARATION_ENDPOINTS = [
     ("GET", "/judgements"),
     ("POST", f"/judgements/{uuid.uuid4()}/decisions"),
     ("POST", "/payment-notices"),
+    ("GET", "/original-checks"),
+    ("PUT", f"/original-checks/{uuid.uuid4()}"),
+    ("GET", "/unit-pledge"),
+    ("POST", "/unit-pledge"),
+    ("GET", "/posting-objections"),
+    ("POST", "/posting-objections"),
+    ("POST", "/unit-materials/public_posting"),
 ]
 BODIES = {
     "/imports": {"source_declaration_id": str(uuid.uuid4())},
     "/returns": {"items": [{"message": "x"}], "deadline_at": "2099-01-01T00:00:00+08:00"},
     "": {"specialty": "x"},
     "/unit-review": UNIT_REVIEW,
+    "/unit-pledge": {"text_version": "2023-1"},
+    "/posting-objections": {"received_on": "2022-09-30", "content": "异议内容"},
 }
 
 

@@ -21,6 +21,7 @@ from tests.api.factories import (
     OPS,
     answer_incomplete,
     auth,
+    complete_unit_step,
     drafted,
     make_campaign,
     make_tree,
@@ -138,6 +139,8 @@ async def test_corrected_declarations_move_up_within_the_correction_window(clien
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:deadline-passed"
     assert "单位审核推荐已于" in r.json()["detail"]
+    # The unit's own duties for the corrected one still fit in the correction window.
+    await complete_unit_step(client, ids[corrected], unit)
     r = await post(client, f"/v1/declarations/{ids[corrected]}/approvals", unit)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "series_office_review"

@@ -32,6 +32,7 @@ from tests.api.factories import (
     Tree,
     auth,
     campaign_body,
+    complete_unit_step,
     iso,
     make_campaign,
     make_org,
@@ -97,6 +98,7 @@ async def accepted(client, tree, campaign, **extra) -> tuple[str, str]:
         url + "/unit-review", json=UNIT_REVIEW, headers=auth(tree.tokens["unit_reviewer"])
     )
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, tree.tokens["unit_reviewer"])
     for role in ("unit_reviewer", "series_office", "committee_office"):
         r = await post(client, url + "/approvals", tree.tokens[role])
         assert r.status_code == 200, r.text

@@ -73,6 +73,20 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
         )
 
 
+def check_review_window(
+    campaign: Campaign, kind: str, now: datetime, action_zh: str, *, corrected: bool
+) -> None:
+    """A reviewer's window; a corrected declaration may still move up within the
+    correction window (一次性告知: 在规定时间内再次逐级上报)."""
+    try:
+        check_window(campaign, kind, now, action_zh)
+    except ProblemError:
+        if corrected and "correction" in campaign.windows:
+            check_window(campaign, "correction", now, action_zh)
+        else:
+            raise
+
+
 async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     campaign = await session.get(Campaign, campaign_id)
     if campaign is None:

@@ -20,8 +20,13 @@ from starlette.requests import ClientDisconnect
 
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
-from services.api.documents import service
-from services.api.documents.problems import DocumentNotActive, UploadInterrupted
+from services.api.documents import service, uploaders
+from services.api.documents.problems import (
+    DocumentItemInvalid,
+    DocumentNotActive,
+    UploadInterrupted,
+)
+from services.api.documents.uploaders import Uploader
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -57,6 +62,7 @@ async def upload(
     session: AsyncSession,
     principal: Principal,
     declaration_id: uuid.UUID,
+    uploader: Uploader,
     body: AsyncIterator[bytes],
     *,
     headers: dict[str, str],
@@ -66,15 +72,19 @@ async def upload(
     replaces: uuid.UUID | None = None,
 ) -> Response:
     """Upload (or replace) a document and record it on the declaration, with the section
-    entry it proves when `item` names one.
+    entry it proves when `item` names one. `uploader` was decided (and the declaration
+    checked) by the route's dependency: the applicant, or the unit's reviewer at its step.
 
     Two calls to the document service at most: the file forwarded; and, only when it
     cannot be recorded (submitted meanwhile, the replaced one gone, the entry removed, the
     database), the new document deleted again.
     """
-    action = "替换材料" if replaces else "上传材料"
-    declaration = await service.check_editable(session, principal, declaration_id, action_zh=action)
-    ref = service.item_ref(declaration.sections, *item)
+    if uploader.role == "applicant":
+        ref = service.item_ref(uploader.sections, *item)
+    elif item != (None, None):  # the unit's materials prove no entry of the applicant's
+        raise DocumentItemInvalid()
+    else:
+        ref = None
     old = await service.in_force(session, declaration_id, replaces) if replaces else None
     kind = old.document_kind if old is not None else None
     await service.release(session)
@@ -91,8 +101,8 @@ async def upload(
         return client.relay(response)
     doc = response.json()
     try:
-        declaration = await service.record(
-            session, principal, declaration_id, doc=doc, replaces=replaces, item=ref
+        declaration = await uploaders.record(
+            session, principal, uploader, declaration_id, doc=doc, replaces=replaces, item=ref
         )
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()

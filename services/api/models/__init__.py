@@ -20,6 +20,7 @@ from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
+from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
 __all__ = [
     "Applicant",
@@ -37,14 +38,18 @@ __all__ = [
     "Journal",
     "OAuthClient",
     "Org",
+    "OriginalCheck",
     "PaperFlag",
     "PaymentOrder",
     "PaymentRefund",
+    "PostingObjection",
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
     "SignInEvent",
     "StaffAccount",
+    "UnitMaterial",
+    "UnitPledge",
     "UnitReview",
     "WorkCalendar",
     "WorkCalendarYear",
