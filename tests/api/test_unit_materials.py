@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote
 
 import httpx
 from pypdf import PdfReader
@@ -16,6 +16,7 @@ from tests.api.factories import (
     auth,
     complete_unit_step,
     post,
+    return_for_correction,
     submitted,
     token,
     upload_scan,
@@ -98,7 +99,8 @@ async def test_the_unit_files_its_own_materials_before_it_passes_the_file_up(
         r = await upload_scan(client, did, unit, kind=kind, seed=seed)
         assert r.status_code == 201, r.text
         # The reviewer's subject, percent-encoded where it is not ASCII (a header).
-        assert (r.json()["kind"], unquote(r.json()["uploader_id"])) == (kind, "单位材料-unit")
+        # The reviewer's id is kept as it is, non-ASCII too (the `uploader` query parameter).
+        assert (r.json()["kind"], r.json()["uploader_id"]) == (kind, "单位材料-unit")
     # The posting record and the recommendation are generated from what the unit recorded.
     generated = {}
     for material in ("public_posting", "unit_recommendation"):
@@ -246,3 +248,30 @@ async def test_no_recommendation_while_a_posting_objection_is_open(client) -> No
     assert [o["resolved"] for o in listed] == [True, True]
     r = await approve(client, did, unit)
     assert r.status_code == 200, r.text
+
+
+async def test_the_applicant_cannot_replace_or_delete_what_the_unit_filed(client) -> None:
+    """申报系统操作注意事项 二: the unit's materials are the unit's to issue; returned for
+    correction, the applicant may change their own documents but not the unit's."""
+    tree, _campaign, applicant, did = await submitted(
+        client, label="单位材料归属", supervisor=False, county=False
+    )
+    unit = tree.tokens["unit_reviewer"]
+    filed = await upload_scan(client, did, unit, kind="defence_record", seed=61)
+    assert filed.status_code == 201, filed.text
+    r = await return_for_correction(client, tree, did, within=timedelta(days=3))
+    assert r.status_code == 201, r.text
+    doc_url = f"/v1/declarations/{did}/documents/{filed.json()['id']}"
+    r = await client.delete(doc_url, headers=auth(applicant))
+    assert r.status_code == 403, r.text
+    assert "用人单位出具" in r.json()["detail"]
+    r = await upload_scan(client, did, applicant, kind="title_certificate", seed=62)
+    assert r.status_code == 201, r.text  # a document of their own is still theirs to add
+    r = await client.post(
+        doc_url + "/replace",
+        files={"file": ("x.jpg", b"not read", "image/jpeg")},
+        headers=auth(applicant),
+    )
+    assert r.status_code == 403, r.text
+    attached = (await client.get(f"/v1/declarations/{did}", headers=auth(applicant))).json()
+    assert filed.json()["id"] in {a["document_id"] for a in attached["attachments"]}

@@ -29,7 +29,8 @@ from services.api.documents.problems import (
     DocumentNotActive,
     DocumentNotFound,
 )
-from services.api.models import Campaign, Declaration, DeclarationDocument
+from services.api.models import Campaign, Declaration, DeclarationDocument, UnitMaterial
+from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -111,7 +112,16 @@ async def in_force(
     row = await record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive()
+    await refuse_unit_material(session, document_id)
     return row
+
+
+async def refuse_unit_material(session: AsyncSession, document_id: uuid.UUID) -> None:
+    """403 for the applicant touching what the unit filed at its step (答辩情况、公示情况、
+    推荐意见…: 申报系统操作注意事项 二, the unit's to issue)."""
+    filed = select(UnitMaterial.id).where(UnitMaterial.document_id == document_id)
+    if (await session.exec(filed)).first() is not None:
+        raise Forbidden("该材料由用人单位出具（申报系统操作注意事项 二），申请人不能替换或删除。")
 
 
 def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]:

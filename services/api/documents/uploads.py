@@ -136,6 +136,7 @@ async def delete(
     row = await service.record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
+    await service.refuse_unit_material(session, document_id)
     response = await client.delete_document(http, str(document_id))
     if response.status_code not in (204, 404):
         return client.relay(response)
