@@ -15,6 +15,9 @@ from services.kit.settings import (
 
 # The key the payment provider signs callbacks with (HMAC-SHA256); refused in production.
 DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
+# The key requests to the payment provider and its answers are signed with (HMAC-SHA256);
+# refused in production once a provider is connected.
+DEV_PAYMENT_PROVIDER_KEY = "zhicheng-dev-payment-provider-key-change-me"
 # The key audit checkpoints are signed with (HMAC-SHA256); never stored in the database.
 DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
 
@@ -30,6 +33,16 @@ class ApiSettings(
     documents_timeout: float = 30.0
 
     payment_callback_key: str = DEV_PAYMENT_CALLBACK_KEY
+    # The payment provider (services/api/payments/provider.py): native/H5 pay codes, order
+    # query (缴费验证) and refunds (原路退回). An empty URL means none is connected: pay
+    # codes and verification answer 503, and the signed callback still settles orders.
+    payment_provider_url: str = ""
+    payment_provider_merchant_id: str = ""
+    payment_provider_app_id: str = ""
+    payment_provider_key: str = DEV_PAYMENT_PROVIDER_KEY
+    payment_provider_timeout: float = Field(default=5.0, gt=0)
+    # Where the provider posts its success callback (this gateway's public address).
+    payment_notify_url: str = ""
 
     # Audit checkpoints (services/api/audit/checkpoints.py): the HMAC key (refused in
     # production when it is the development default; at least 32 characters), and the
@@ -91,6 +104,17 @@ class ApiSettings(
             self.payment_callback_key == DEV_PAYMENT_CALLBACK_KEY
         ):
             raise ValueError("production settings use the development payment_callback_key")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_provider_key(self) -> ApiSettings:
+        if self.environment == "production" and self.payment_provider_url:
+            if self.payment_provider_key == DEV_PAYMENT_PROVIDER_KEY:
+                raise ValueError("production settings use the development payment_provider_key")
+            if len(self.payment_provider_key) < 32:
+                raise ValueError("payment_provider_key must be at least 32 characters")
+            if not self.payment_notify_url.startswith("https://"):
+                raise ValueError("payment_notify_url must be the gateway's https callback URL")
         return self
 
     @model_validator(mode="after")

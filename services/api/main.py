@@ -18,6 +18,7 @@ from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
 from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
+from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
@@ -28,6 +29,7 @@ from services.api.http import Replay, replay_response
 from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.orgs.router import router as orgs_router
+from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
@@ -55,6 +57,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.arq = ArqRedis.from_url(
             settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
         )
+        # The payment provider (pay codes, 缴费验证, refunds); None when none is connected.
+        app.state.payment_provider = payment_provider.make_provider(settings)
         # Where the audit chain's signed checkpoints are anchored, outside the database.
         app.state.audit_anchor = checkpoints.make_anchor(settings)
         tasks = []
@@ -73,6 +77,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
             sweeper = payment_tasks.run_periodically(
                 app.state.sessionmaker,
                 app.state.arq,
+                app.state.payment_provider,
                 interval=settings.payment_sweep_interval,
                 grace=timedelta(seconds=settings.payment_expiry_grace_seconds),
             )
@@ -86,6 +91,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                     await task
             await app.state.arq.aclose()
             await app.state.rules.aclose()
+            if app.state.payment_provider is not None:
+                await app.state.payment_provider.aclose()
             for registry in app.state.registries.values():
                 await registry.aclose()
             await app.state.redis.aclose()
@@ -116,6 +123,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         declarations_router,
         filing_router,
         reviews_router,
+        unit_router,
         audit_router,
         payments_router,
         applicants_router,

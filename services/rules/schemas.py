@@ -216,6 +216,11 @@ class MaterialOut(BaseModel):
     id: str
     name: str
     clause: str
+    producer: Literal["applicant", "unit", "system"] = Field(
+        default="applicant",
+        description="谁提供该材料：applicant 申报人随申报上传；unit 用人单位在审核推荐环节"
+        "填报或上传（答辩、审议推荐、公示、推荐意见）；system 系统据其他数据生成",
+    )
 
 
 class EvaluateResponse(BaseModel):

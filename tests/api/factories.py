@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import httpx
 from sqlmodel import select
 
+from services.api.declarations import evidence
 from services.documents.kinds import all_kinds
 from services.kit.auth import Principal, issue_token
 from services.kit.outbox import Notification
@@ -264,21 +265,28 @@ def kind_for(material: str) -> str:
 
 
 @lru_cache
-def file_for(material: str) -> tuple[str, bytes, str]:
-    """(name, bytes, type): a real file for `material` that passes the document service's
-    checks, distinct for each material (a declaration takes one copy of the same bytes).
+def file_of_kind(kind: str, tag: str) -> tuple[str, bytes, str]:
+    """(name, bytes, type): a real file of document kind `kind` that passes the document
+    service's checks, distinct for each `tag` (a declaration takes one copy of the same
+    bytes).
 
     A one-page text PDF where the kind takes PDFs (only the PDF checks apply); else a
     150 dpi A4 scan (the page checks: resolution, blank, clarity, upright); a photo for
     the 证件照."""
-    seed = 10_000 + zlib.crc32(material.encode()) % 1_000_000
-    kind = all_kinds().get(kind_for(material))
-    if kind is not None and kind.allows_pdf:
-        pdf = corpus.text_pdf(f"Material: {material}", f"No. {seed}")
-        return f"{material}.pdf", pdf, "application/pdf"
-    if kind_for(material) == "photo":
-        return f"{material}.jpg", corpus.id_photo(size=(413, 579 + seed % 7)), "image/jpeg"
-    return f"{material}.jpg", corpus.clean_scan(seed), "image/jpeg"
+    seed = 10_000 + zlib.crc32(tag.encode()) % 1_000_000
+    name = tag.replace("/", "-")
+    spec = all_kinds().get(kind)
+    if spec is not None and spec.allows_pdf:
+        pdf = corpus.text_pdf(f"Material: {tag}", f"No. {seed}")
+        return f"{name}.pdf", pdf, "application/pdf"
+    if kind == "photo":
+        return f"{name}.jpg", corpus.id_photo(size=(413, 579 + seed % 7)), "image/jpeg"
+    return f"{name}.jpg", corpus.clean_scan(seed), "image/jpeg"
+
+
+def file_for(material: str) -> tuple[str, bytes, str]:
+    """A real file for `material`, distinct for each material."""
+    return file_of_kind(kind_for(material), material)
 
 
 async def upload_material(
@@ -324,11 +332,76 @@ async def upload_materials(
 
 
 def wanted_materials(errors: list[dict]) -> list[str]:
-    """The materials a `declaration-incomplete` problem asks for (papers: their scans)."""
-    wanted = [e["material_id"] for e in errors if e.get("material_id")]
-    if any(e.get("kind") == "material" and e.get("section") == "papers" for e in errors):
-        wanted.insert(0, "academic_output")
-    return wanted
+    """The materials a `declaration-incomplete` problem asks for by name."""
+    return [e["material_id"] for e in errors if e.get("material_id")]
+
+
+def wanted_evidence(errors: list[dict]) -> list[tuple[str, dict]]:
+    """(document kind, item) for each document a paper, achievement or award lacks, as a
+    `declaration-incomplete` problem's errors of kind "evidence" name them."""
+    return [
+        (document_kind, e["item"])
+        for e in errors
+        if e.get("kind") == "evidence"
+        for document_kind in e.get("document_kinds") or ()
+    ]
+
+
+async def upload_evidence(
+    client: httpx.AsyncClient, did: str, applicant: str, wanted: list[tuple[str, dict]]
+) -> list[dict]:
+    """Upload one real file per (document kind, item), naming the entry it proves
+    (item_section / item_index); returns the documents."""
+    docs = []
+    for document_kind, item in wanted:
+        section, index = item["section"], item["index"]
+        r = await client.post(
+            f"/v1/declarations/{did}/documents",
+            params={"item_section": section, "item_index": index},
+            data={"kind": document_kind},
+            files={"file": file_of_kind(document_kind, f"{section}/{index}/{document_kind}")},
+            headers=auth(applicant),
+        )
+        assert r.status_code == 201, r.text
+        docs.append(r.json())
+    return docs
+
+
+async def evidence_for(
+    client: httpx.AsyncClient,
+    did: str,
+    applicant: str,
+    sections: dict,
+    policy: str = "guangxi-engineering-2022",
+) -> list[dict]:
+    """Upload every document each paper, achievement and award of `sections` needs
+    (declarations/evidence.py), one real file each; returns the documents."""
+    wanted = [
+        (kind, {"section": rule.section, "index": index})
+        for rule in evidence.BY_POLICY[policy]
+        for index, _ in enumerate(sections.get(rule.section) or [])
+        for kind, _ in rule.kinds
+    ]
+    return await upload_evidence(client, did, applicant, wanted)
+
+
+async def answer_incomplete(
+    client: httpx.AsyncClient, did: str, applicant: str, errors: list[dict]
+) -> list[dict]:
+    """Do what a `declaration-incomplete` problem asks of the applicant's documents: take
+    off the attachments naming an entry since removed (a resubmission keeps the rest),
+    upload each material it names and each document an entry lacks. Returns the
+    attachments."""
+    url = f"/v1/declarations/{did}"
+    stale = {e["document_id"] for e in errors if e.get("kind") == "evidence" and "document_id" in e}
+    if stale:
+        current = await client.get(url, headers=auth(applicant))
+        kept = [a for a in current.json()["attachments"] if a["document_id"] not in stale]
+        headers = auth(applicant, **{"If-Match": current.headers["etag"]})
+        r = await client.patch(url, json={"attachments": kept}, headers=headers)
+        assert r.status_code == 200, r.text
+    await upload_evidence(client, did, applicant, wanted_evidence(errors))
+    return await upload_materials(client, did, applicant, wanted_materials(errors))
 
 
 async def new_draft(client, tree: Tree, campaign: dict, applicant: str, **extra) -> str:
@@ -350,9 +423,61 @@ async def submit(client, did: str, applicant: str) -> httpx.Response:
     url = f"/v1/declarations/{did}"
     r = await post(client, url + "/submissions", applicant)
     if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
-        await upload_materials(client, did, applicant, wanted_materials(r.json()["errors"]))
+        await answer_incomplete(client, did, applicant, r.json()["errors"])
         r = await post(client, url + "/submissions", applicant)
     return r
+
+
+async def upload_scan(
+    client: httpx.AsyncClient, did: str, tok: str, *, kind: str, seed: int = 1
+) -> httpx.Response:
+    """A real scan (tests/documents/corpus.py) uploaded through the gateway."""
+    from tests.documents import corpus
+
+    return await client.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": kind},
+        files={"file": (f"{kind}.jpg", corpus.clean_scan(seed), "image/jpeg")},
+        headers=auth(tok),
+    )
+
+
+async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> None:
+    """What the unit does besides its review record before it passes the file up: the
+    materials the policy has it produce (公示情况 and 单位推荐意见 generated, the others
+    uploaded as real files; 审议推荐表 only for 高级), 原件核实 of every applicant document,
+    and its 承诺书 (which files the 用人单位承诺书 material)."""
+    url = f"/v1/declarations/{did}"
+    declaration = (await client.get(url, headers=auth(unit))).json()
+    high = declaration["level"] in ("deputy_senior", "senior")
+    for m in (declaration.get("eligibility") or {}).get("materials", []):
+        material = m["id"]
+        if m.get("producer") != "unit" or material == "unit_pledge":
+            continue
+        if material == "panel_recommendation" and not high:
+            continue
+        if material in ("public_posting", "unit_recommendation"):
+            r = await post(client, f"{url}/unit-materials/{material}", unit)
+        else:
+            kind = kind_for(material)
+            r = await client.post(
+                f"{url}/documents",
+                data={"kind": kind},
+                files={"file": file_of_kind(kind, f"unit/{material}")},
+                headers=auth(unit),
+            )
+        assert r.status_code == 201, r.text
+    r = await client.get(url + "/original-checks", headers=auth(unit))
+    assert r.status_code == 200, r.text
+    for check in r.json():
+        body = {"seen_original": True, "note": "已核对原件"}
+        c = await client.put(
+            f"{url}/original-checks/{check['document_id']}", json=body, headers=auth(unit)
+        )
+        assert c.status_code == 200, c.text
+    version = (await client.get(url + "/unit-pledge", headers=auth(unit))).json()["text_version"]
+    r = await post(client, url + "/unit-pledge", unit, {"text_version": version})
+    assert r.status_code == 200, r.text
 
 
 class Case(NamedTuple):

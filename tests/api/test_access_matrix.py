@@ -12,13 +12,12 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
+    answer_incomplete,
     auth,
     make_campaign,
     make_tree,
     post,
     token,
-    upload_materials,
-    wanted_materials,
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
@@ -38,12 +37,21 @@ DECLARATION_ENDPOINTS = [
     ("GET", "/judgements"),
     ("POST", f"/judgements/{uuid.uuid4()}/decisions"),
     ("POST", "/payment-notices"),
+    ("GET", "/original-checks"),
+    ("PUT", f"/original-checks/{uuid.uuid4()}"),
+    ("GET", "/unit-pledge"),
+    ("POST", "/unit-pledge"),
+    ("GET", "/posting-objections"),
+    ("POST", "/posting-objections"),
+    ("POST", "/unit-materials/public_posting"),
 ]
 BODIES = {
     "/imports": {"source_declaration_id": str(uuid.uuid4())},
     "/returns": {"items": [{"message": "x"}], "deadline_at": "2099-01-01T00:00:00+08:00"},
     "": {"specialty": "x"},
     "/unit-review": UNIT_REVIEW,
+    "/unit-pledge": {"text_version": "2023-1"},
+    "/posting-objections": {"received_on": "2022-09-30", "content": "异议内容"},
 }
 
 
@@ -79,8 +87,8 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     did = r.json()["id"]
     # A submitted declaration, sitting at A's unit.
     r = await post(client, f"/v1/declarations/{did}/submissions", owner)
-    if r.status_code == 422:  # upload what the eligibility service asks for, then submit
-        await upload_materials(client, did, owner, wanted_materials(r.json()["errors"]))
+    if r.status_code == 422:  # upload what the submission asks for, then submit
+        await answer_incomplete(client, did, owner, r.json()["errors"])
         r = await post(client, f"/v1/declarations/{did}/submissions", owner)
     assert r.status_code == 200, r.text
 

@@ -19,7 +19,9 @@ from services.api.main import build_app
 from services.kit.db import make_engine
 from tests.api.factories import (
     OPS,
+    answer_incomplete,
     auth,
+    complete_unit_step,
     drafted,
     make_campaign,
     make_tree,
@@ -28,8 +30,6 @@ from tests.api.factories import (
     submit,
     submitted,
     token,
-    upload_materials,
-    wanted_materials,
 )
 from tests.conftest import Stack
 from tests.support import running
@@ -139,6 +139,8 @@ async def test_corrected_declarations_move_up_within_the_correction_window(clien
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:deadline-passed"
     assert "单位审核推荐已于" in r.json()["detail"]
+    # The unit's own duties for the corrected one still fit in the correction window.
+    await complete_unit_step(client, ids[corrected], unit)
     r = await post(client, f"/v1/declarations/{ids[corrected]}/approvals", unit)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "series_office_review"
@@ -210,7 +212,7 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         )
         url = f"/v1/declarations/{did}"
         r = await post(client, url + "/submissions", applicant)
-        await upload_materials(client, did, applicant, wanted_materials(r.json()["errors"]))
+        await answer_incomplete(client, did, applicant, r.json()["errors"])
         complete = await client.get(url, headers=auth(applicant))
 
         gate = HeldEvaluation()

@@ -14,6 +14,7 @@ from tests.api.factories import (
     OPS,
     SECTIONS,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     new_draft,
@@ -36,6 +37,7 @@ async def test_concurrent_same_key_runs_once_and_replays(client) -> None:
         f"/v1/declarations/{did}/unit-review", json=UNIT_REVIEW, headers=auth(unit)
     )
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, unit)
     same = await asyncio.gather(*(post(client, url, unit, key="approve-once") for _ in range(4)))
     assert {r.status_code for r in same} == {200}
     assert all(r.json() == same[0].json() for r in same)

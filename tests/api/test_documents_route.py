@@ -20,6 +20,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.openapi import NOTE_MAX_CHARS
 from tests.api.factories import (
+    answer_incomplete,
     auth,
     drafted,
     make_campaign,
@@ -27,8 +28,6 @@ from tests.api.factories import (
     new_draft,
     post,
     token,
-    upload_materials,
-    wanted_materials,
 )
 from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
@@ -54,11 +53,14 @@ async def upload(
     kind: str = "title_certificate",
     replaces: str | None = None,
     note: str | None = None,
+    item: tuple[str, int] | None = None,
 ) -> httpx.Response:
     url = f"/v1/declarations/{did}/documents" + (f"/{replaces}/replace" if replaces else "")
     fields = {"kind": kind, **({"note": note} if note else {})}
+    params = {"item_section": item[0], "item_index": item[1]} if item else None
     return await client.post(
         url,
+        params=params,
         data=fields,
         files={"file": ("scan.jpg", data, "image/jpeg")},
         headers=auth(tok),
@@ -92,6 +94,29 @@ async def stored_documents(documents_url: str, did: str) -> list[dict]:
         return r.json()
 
 
+async def test_an_upload_names_an_entry_the_draft_has(gateway, documents_url) -> None:
+    """Evidence for an entry (the second paper, an award) the draft does not have, or half
+    a reference, is refused before the file travels: nothing attached, nothing stored."""
+    _tree, _campaign, applicant, did = await drafted(gateway, label="材料条目")
+    for item in (("papers", 1), ("awards", 0), ("basic_info", 0)):
+        r = await upload(
+            gateway, did, applicant, corpus.clean_scan(72), kind="paper_cover", item=item
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["type"] == "urn:zhicheng:problem:document-item-invalid"
+    r = await gateway.post(
+        f"/v1/declarations/{did}/documents",
+        params={"item_section": "papers"},
+        data={"kind": "paper_cover"},
+        files={"file": ("scan.jpg", corpus.clean_scan(73), "image/jpeg")},
+        headers=auth(applicant),
+    )
+    assert r.status_code == 422
+    assert r.json()["type"] == "urn:zhicheng:problem:document-item-invalid"
+    assert (await declaration(gateway, did, applicant)).json()["attachments"] == []
+    assert await stored_documents(documents_url, did) == []
+
+
 async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway) -> None:
     tree = await make_tree(gateway, label="材料")
     campaign = await make_campaign(gateway)
@@ -102,7 +127,10 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert any(e.get("section") == "papers" for e in before.json()["errors"])
 
     data = corpus.clean_scan(71)
-    r = await upload(gateway, did, applicant, data, kind="paper_cover", note="期刊封面")
+    # The cover of the first paper: 002 一（二）5（2）, each paper its own set of scans.
+    r = await upload(
+        gateway, did, applicant, data, kind="paper_cover", note="期刊封面", item=("papers", 0)
+    )
     assert r.status_code == 201, r.text
     doc = r.json()
     assert doc["status"] == "accepted" and doc["kind"] == "paper_cover"
@@ -110,7 +138,8 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
     assert doc["received_sha256"] == hashlib.sha256(data).hexdigest()
     current = await declaration(gateway, did, applicant)
     assert current.headers["etag"] == r.headers["etag"]
-    # The document service's kind paper_cover serves the policy material academic_output.
+    # The document service's kind paper_cover serves the policy material academic_output,
+    # for the paper it names.
     assert doc["material"] == "academic_output"
     assert current.json()["attachments"] == [
         {
@@ -118,16 +147,24 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
             "kind": "academic_output",
             "document_kind": "paper_cover",
             "note": "期刊封面",
+            "item": {"section": "papers", "index": 0},
         }
     ]
 
-    # The completeness check no longer asks for papers; attach the rest and submit.
+    # The completeness check asks for the paper's other scans, no longer its cover.
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 422
-    assert not any(e.get("section") == "papers" for e in r.json()["errors"])
-    missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-    rest = [m for m in missing if m != "academic_output"]
-    attached = await upload_materials(gateway, did, applicant, rest)
+    (paper,) = [e for e in r.json()["errors"] if e.get("section") == "papers"]
+    assert paper["item"] == {"section": "papers", "index": 0}
+    assert paper["document_kinds"] == [
+        "journal_lookup_screenshot",
+        "paper_contents",
+        "paper_copyright_page",
+        "paper_full_text",
+    ]
+    assert "期刊封面" not in paper["message"] and "版权页" in paper["message"]
+    # Upload the rest (each of the paper's scans for its entry) and submit.
+    attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 200, r.text
 
@@ -265,6 +302,24 @@ async def test_replace_and_delete_keep_attachments_in_step(gateway, documents_ur
     assert await listing(gateway, did, applicant) == []
     assert second["id"] not in {d["id"] for d in await stored_documents(documents_url, did)}
 
+    # A paper's cover replaced without naming its entry again still proves that paper.
+    cover = await upload(
+        gateway, did, applicant, corpus.clean_scan(78), kind="paper_cover", item=("papers", 0)
+    )
+    assert cover.status_code == 201, cover.text
+    r = await upload(
+        gateway,
+        did,
+        applicant,
+        corpus.clean_scan(74),
+        kind="paper_cover",
+        replaces=cover.json()["id"],
+    )
+    assert r.status_code == 201, r.text
+    (entry,) = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert entry["document_id"] == r.json()["id"]
+    assert entry["item"] == {"section": "papers", "index": 0}
+
 
 def start_documents(stack: Stack) -> tuple[subprocess.Popen, str]:
     """A document service of this test's own, so the test can stop it."""
@@ -351,8 +406,7 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     the service accepted is deleted again and the upload refused, nothing dangles."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="并发提交")
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    wanted = wanted_materials(r.json()["errors"])
-    attached = await upload_materials(gateway, did, applicant, wanted)
+    attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
 
     uploaded, submission = await streaming_while(
         gateway,
@@ -380,9 +434,8 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     old = await upload(gateway, did, applicant, corpus.clean_scan(86))
     assert old.status_code == 201, old.text
     r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
-    wanted = wanted_materials(r.json()["errors"])
-    rest = [m for m in wanted if m != "title_certificate"]  # the old document serves it
-    attached = await upload_materials(gateway, did, applicant, rest)
+    # What else the submission asks for (the old document serves the title certificate).
+    attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
 
     replaced, submission = await streaming_while(
         gateway,
@@ -569,14 +622,16 @@ async def test_attachments_name_only_this_declarations_documents_in_force(gatewa
 
 
 async def test_submission_counts_only_standing_attachments(gateway) -> None:
-    """Completeness counts a material only where an attachment names a document in
-    force that serves it: a material left out of the attachments is asked for again."""
+    """Completeness counts a material, or an entry's proof, only where an attachment names
+    a document in force that serves it: one left out of the attachments is asked for
+    again."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="附件计数")
     url = f"/v1/declarations/{did}"
     r = await post(gateway, url + "/submissions", applicant)
-    attached = await upload_materials(gateway, did, applicant, wanted_materials(r.json()["errors"]))
-    dropped = next(a for a in attached if a["kind"] != "academic_output")
-    kept = [a for a in attached if a is not dropped]
+    attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
+    dropped = next(a for a in attached if "item" not in a)  # a material, not an entry's proof
+    proof = next(a for a in attached if a.get("item") == {"section": "papers", "index": 0})
+    kept = [a for a in attached if a is not dropped and a is not proof]
     current = await declaration(gateway, did, applicant)
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
     assert (await gateway.patch(url, json={"attachments": kept}, headers=headers)).is_success
@@ -584,10 +639,14 @@ async def test_submission_counts_only_standing_attachments(gateway) -> None:
     assert r.status_code == 422, r.text
     asked = [e.get("material_id") for e in r.json()["errors"] if e["kind"] == "material"]
     assert asked == [dropped["kind"]], r.json()["errors"]
-    # Named again (the document is still this declaration's, in force): it is taken.
+    lacking = [
+        (e["item"], e["document_kinds"]) for e in r.json()["errors"] if e["kind"] == "evidence"
+    ]
+    assert lacking == [(proof["item"], [proof["document_kind"]])], r.json()["errors"]
+    # Named again (the documents are still this declaration's, in force): they are taken.
     current = await declaration(gateway, did, applicant)
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
-    body = {"attachments": [dropped, *kept]}
+    body = {"attachments": [dropped, proof, *kept]}
     assert (await gateway.patch(url, json=body, headers=headers)).is_success
     r = await post(gateway, url + "/submissions", applicant)
     assert r.status_code == 200, r.text

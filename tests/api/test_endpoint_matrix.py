@@ -153,6 +153,8 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "account_id": str(uuid.uuid4()),
         "policy_id": "guangxi-engineering-2022",
         "record_id": str(uuid.uuid4()),
+        "objection_id": str(uuid.uuid4()),
+        "material": "public_posting",
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

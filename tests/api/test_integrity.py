@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from tests.api.factories import (
     FACTS,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     new_draft,
@@ -131,6 +132,7 @@ async def test_an_entry_added_after_submission_blocks_the_next_levels_approval(c
     review = {**UNIT_REVIEW, "defence_at": defence_at.isoformat(), "defence_place": "会议室"}
     r = await client.put(url + "/unit-review", json=review, headers=auth(unit))
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, unit)
     r = await post(client, url + "/approvals", unit)
     assert r.status_code == 200 and r.json()["status"] == "series_office_review", r.text
 

@@ -14,6 +14,7 @@ from tests.api.factories import (
     OPS,
     SECTIONS,
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     post,
@@ -209,6 +210,7 @@ async def test_a_suspect_journal_is_flagged_at_submission_and_at_every_level(cli
         if role == "unit_reviewer":
             r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(t[role]))
             assert r.status_code == 200, r.text
+            await complete_unit_step(client, url.rsplit("/", 1)[1], t[role])
         if role != "committee_office":
             r = await post(client, url + "/approvals", t[role], {"comment": "材料齐全"})
             assert r.status_code == 200, r.text

@@ -17,6 +17,7 @@ from tests.api.factories import (
     SECTIONS,
     Tree,
     auth,
+    complete_unit_step,
     make_campaign,
     make_org,
     new_draft,
@@ -116,6 +117,7 @@ async def test_arts_normal_path_is_submitted_and_judged_by_the_series_office(cli
     assert "工美正常系列职改办" in r.json()["detail"]
     r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(t["unit_reviewer"]))
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, t["unit_reviewer"])
     r = await post(client, url + "/approvals", t["unit_reviewer"])
     assert r.status_code == 200 and r.json()["status"] == "series_office_review", r.text
 
@@ -169,6 +171,7 @@ async def test_arts_exceptional_is_judged_by_the_committee_office_and_a_rejectio
     assert j["org_name"] == "工美破格评委会所在职改办" and EXCEPTIONAL in j["level_basis"]
     r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(t["unit_reviewer"]))
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, t["unit_reviewer"])
     for role in ("unit_reviewer", "series_office"):  # no judgement of theirs: they pass it
         r = await post(client, url + "/approvals", t[role])
         assert r.status_code == 200, r.text
@@ -284,9 +287,11 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
         "annual_assessments": [{"year": y, "grade": "qualified"} for y in range(2016, 2022)],
     }
     applicant = token("applicant", sub=f"cz-{uuid.uuid4().hex[:6]}")
+    # 长工信〔2022〕139号 七1: the review paper's plagiarism rate is recorded before submission.
+    sections = {**SECTIONS, "plagiarism_check": {"rate_percent": 8.5}}
     did = await new_draft(
         client, tree, r.json(), applicant, level="intermediate", path="high_skill",
-        applicant_facts=facts,
+        applicant_facts=facts, sections=sections,
     )  # fmt: skip
     r = await submit(client, did, applicant)
     assert r.status_code == 200 and r.json()["status"] == "unit_review", r.text
@@ -298,6 +303,7 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     review = {k: v for k, v in UNIT_REVIEW.items() if k != "defence_on"}
     r = await client.put(url + "/unit-review", json=review, headers=auth(unit_tok))
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, unit_tok)
     r = await post(client, url + "/approvals", unit_tok)
     assert r.status_code == 409 and r.json()["type"].endswith(":judgement-open"), r.text
     r = await decide(client, did, j["id"], unit_tok, "approve", "高级工满7年，符合贯通方案标准条件")

@@ -32,6 +32,7 @@ from tests.api.factories import (
     Tree,
     auth,
     campaign_body,
+    complete_unit_step,
     iso,
     make_campaign,
     make_org,
@@ -97,6 +98,7 @@ async def accepted(client, tree, campaign, **extra) -> tuple[str, str]:
         url + "/unit-review", json=UNIT_REVIEW, headers=auth(tree.tokens["unit_reviewer"])
     )
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, tree.tokens["unit_reviewer"])
     for role in ("unit_reviewer", "series_office", "committee_office"):
         r = await post(client, url + "/approvals", tree.tokens[role])
         assert r.status_code == 200, r.text
@@ -314,19 +316,22 @@ async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stac
     assert sent["payment_received"].status == "created"
 
 
+# Production settings with every secret but the payment callback key set.
+PRODUCTION = {
+    "environment": "production",
+    "jwt_secret": "x" * 40,
+    "s3_secret_key": "s" * 20,
+    "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
+    "pii_key_id": "k1",
+    "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+    "audit_checkpoint_key": "a" * 40,
+}
+
+
 def test_production_refuses_the_development_callback_key() -> None:
-    base = {
-        "environment": "production",
-        "jwt_secret": "x" * 40,
-        "s3_secret_key": "s" * 20,
-        "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
-        "pii_key_id": "k1",
-        "pii_index_key": base64.b64encode(b"i" * 32).decode(),
-        "audit_checkpoint_key": "a" * 40,
-    }
     with pytest.raises(ValueError, match="payment_callback_key"):
-        ApiSettings(**base)
-    assert ApiSettings(**base, payment_callback_key=KEY).payment_callback_key == KEY
+        ApiSettings(**PRODUCTION)
+    assert ApiSettings(**PRODUCTION, payment_callback_key=KEY).payment_callback_key == KEY
 
 
 ARTS_FACTS = {

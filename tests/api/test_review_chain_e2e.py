@@ -27,6 +27,8 @@ from tests.api.factories import (
     OPS,
     SECTIONS,
     auth,
+    complete_unit_step,
+    evidence_for,
     make_campaign,
     make_tree,
     post,
@@ -101,6 +103,15 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         url, json=body, headers=auth(applicant, **{"If-Match": r.json()["current_etag"]})
     )
     assert r.status_code == 200, r.text
+    # Each paper and achievement brings its own scans (002 一（二）5（2）、7), each uploaded
+    # for its entry; the attachments then name the entry they prove.
+    docs = await evidence_for(client, did, applicant, SECTIONS)
+    r = await client.get(url, headers=auth(applicant))
+    proved = {
+        (a["item"]["section"], a["document_kind"]) for a in r.json()["attachments"] if "item" in a
+    }
+    assert ("papers", "paper_cover") in proved and ("achievements", "achievement_proof") in proved
+    assert len(proved) == len(docs)
     r = await post(client, url + "/submissions", applicant, key="submit-1")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unit_review"
@@ -148,6 +159,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in sheet[3]][1:3] == ["韦工", "副高级"]
 
+    await complete_unit_step(client, did, t["unit_reviewer"])
     for role, status in (("unit_reviewer", "supervisor_review"), ("supervisor", "county_review")):
         r = await post(client, url + "/approvals", t[role], {"comment": "材料齐全"})
         assert r.status_code == 200, r.text
@@ -196,6 +208,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         url, json={"sections": awards}, headers=auth(applicant, **{"If-Match": r.headers["etag"]})
     )
     assert r.status_code == 200, r.text
+    # The award brings its own certificate (002 一（二）8): without it, no resubmission.
+    r = await post(client, url + "/submissions", applicant)
+    assert r.status_code == 422, r.text
+    lacking = [e for e in r.json()["errors"] if e["kind"] == "evidence"]
+    assert [(e["item"], e["document_kinds"]) for e in lacking] == [
+        ({"section": "awards", "index": 0}, ["award_certificate"])
+    ]
+    await evidence_for(client, did, applicant, awards)
     r = await post(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "county_review"  # back at the level that returned it
@@ -215,7 +235,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
 
     # Every audit row, in order, and the chain verifies.
     r = await client.get(url + "/audit", headers=auth(applicant))
-    trail = [(e["action"], e["from_status"], e["to_status"]) for e in r.json()]
+    # The unit's own records (its materials, 原件核实, its pledge) come before its approval.
+    unit_records = ("unit_material_filed", "original_checked", "unit_pledge_signed")
+    entries = [e for e in r.json() if e["action"] not in unit_records]
+    kept = [e["action"] for e in r.json() if e["action"] in unit_records]
+    assert (kept.count("unit_material_filed"), kept[-1]) == (4, "unit_pledge_signed")
+    # One per applicant document: the materials and each entry's evidence.
+    assert kept.count("original_checked") == len(body["attachments"]) + len(docs)
+    trail = [(e["action"], e["from_status"], e["to_status"]) for e in entries]
     assert trail == [
         ("created", None, "draft"),
         ("submitted", "draft", "submitted"),
@@ -230,11 +257,11 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         ("approved", "committee_office_review", "accepted"),
         ("payment_due", "accepted", "payment_due"),
     ]
-    actors = [e["actor_role"] for e in r.json()]
+    actors = [e["actor_role"] for e in entries]
     assert actors[4:7] == ["unit_reviewer", "supervisor", "county_office"]
     assert all(e["reason"] or e["action"] == "created" for e in r.json())
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
-    assert r.json()["intact"] is True and r.json()["rows"] >= len(trail)
+    assert r.json()["intact"] is True and r.json()["rows"] >= len(trail) + len(kept)
 
     # The unit's recommendation was later returned by a higher level: 100% → rectify.
     r = await client.get(

@@ -37,6 +37,11 @@ ROLES = (
     (re.compile(r"^/v1/campaigns/[^/]+/posting-list$"), "*", "unit_reviewer"),
     (re.compile(r"^/v1/(orgs|campaigns|work-calendar|audit)"), "*", "ops"),
     (re.compile(r"/(approvals|returns|unit-review|payment-notices)$"), "*", "unit_reviewer"),
+    (
+        re.compile(r"/(original-checks|unit-pledge|posting-objections|unit-materials)(/|$)"),
+        "*",
+        "unit_reviewer",
+    ),
     (re.compile(r"^/v1/payments/expirations$"), "*", "service"),
 )
 

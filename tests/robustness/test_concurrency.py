@@ -17,6 +17,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from tests.api.factories import (
     auth,
+    complete_unit_step,
     make_campaign,
     make_tree,
     post,
@@ -45,6 +46,7 @@ async def test_two_reviewers_approve_at_once_one_gets_412(client) -> None:
     second = token("unit_reviewer", tree.unit, sub="双人审核-unit-2")
     r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(first))
     assert r.status_code == 200, r.text
+    await complete_unit_step(client, did, first)
     etag = (await client.get(url, headers=auth(first))).headers["etag"]
 
     # Both read the same version, both press "approve" at once.

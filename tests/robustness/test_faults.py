@@ -37,13 +37,13 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 from tests.api.factories import (
     OPS,
+    answer_incomplete,
     auth,
     drafted,
     make_campaign,
     make_tree,
     post,
     token,
-    upload_materials,
 )
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
@@ -116,8 +116,7 @@ async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) 
             # Attach what the eligibility service asks for, so only its absence can fail.
             r = await post(client, url + "/submissions", applicant)
             assert r.status_code == 422, r.text
-            kinds = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
-            await upload_materials(client, did, applicant, kinds)
+            await answer_incomplete(client, did, applicant, r.json()["errors"])
             before = await client.get(url, headers=auth(applicant))
             audit_before = (await client.get(url + "/audit", headers=auth(applicant))).json()
 
@@ -393,13 +392,12 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             # Attach what else the eligibility service asks for, then submit.
             r = await post(client, url + "/submissions", applicant)
             assert r.status_code == 422, r.text
-            missing = [e["material_id"] for e in r.json()["errors"] if e.get("material_id")]
+            missing = r.json()["errors"]
             current = await client.get(url, headers=auth(applicant))
             attached = current.json()["attachments"]
             expected = {new_id, replacement_id, retried.json()["id"]}
             assert {a["document_id"] for a in attached} == expected
-            have = {a["kind"] for a in attached}
-            await upload_materials(client, did, applicant, [m for m in missing if m not in have])
+            await answer_incomplete(client, did, applicant, missing)
             r = await post(client, url + "/submissions", applicant)
             assert r.status_code == 200, r.text
             assert r.json()["status"] != "draft"

@@ -41,3 +41,33 @@ class NoPolicyInForce(Problem):
         "该批次的资格评估日期没有施行中的评审政策包，不能创建批次。政策包自施行之日起适用，"
         "直至同一系列、地区的新政策包施行为止；可用 GET /v1/policies 查看已有政策包及其施行日期。"
     )
+
+
+class CampaignOfficeInvalid(Problem):
+    status = 422
+    code = "campaign-office-invalid"
+    title = "campaign office invalid"
+    text = "指定的主办职改办不存在或不是职改办（县区、系列或评委会所在职改办）。"
+
+
+class CampaignNotOwned(Problem):
+    status = 403
+    code = "campaign-not-owned"
+    title = "campaign not owned"
+    text = "只有主办该批次的职改办才能更正其时间和评审费。"
+
+
+class CampaignAlreadyOpen(Problem):
+    # The detail names when it opened.
+    status = 409
+    code = "campaign-already-open"
+    title = "campaign already open"
+    text = "该批次已开始受理，时间和评审费不能再更正（已按原通知办理的申报不受影响）。"
+
+
+class CampaignFeeLevelInvalid(Problem):
+    # The detail names the levels.
+    status = 422
+    code = "campaign-fee-level-invalid"
+    title = "campaign fee level invalid"
+    text = "评审费所列级别不在本批次的级别中。"

@@ -1,4 +1,5 @@
-"""HTTP for campaigns (read by everyone signed in, created by ops)."""
+"""HTTP for campaigns (read by everyone signed in, created by ops, corrected before they
+open by the office that runs them)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.campaigns import service
-from services.api.campaigns.problems import CampaignExists, CampaignNotFound, NoPolicyInForce
-from services.api.campaigns.schemas import CampaignCreate, CampaignRead
+from services.api.campaigns.problems import (
+    CampaignAlreadyOpen,
+    CampaignExists,
+    CampaignFeeLevelInvalid,
+    CampaignNotFound,
+    CampaignNotOwned,
+    CampaignOfficeInvalid,
+    NoPolicyInForce,
+)
+from services.api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from services.api.http import IdempotencyDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -39,7 +48,13 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     status_code=201,
     response_model=CampaignRead,
     dependencies=[allow("ops")],
-    responses=documented(Forbidden, CampaignExists, NoPolicyInForce, keep={422: VALIDATION_ERROR}),
+    responses=documented(
+        Forbidden,
+        CampaignExists,
+        CampaignOfficeInvalid,
+        NoPolicyInForce,
+        keep={422: VALIDATION_ERROR},
+    ),
 )
 async def create(
     request: Request,
@@ -52,3 +67,36 @@ async def create(
         session, principal, rules=request.app.state.rules, body=body
     )
     return await idem.respond(campaign, status_code=201)
+
+
+@router.patch(
+    "/{campaign_id}",
+    response_model=CampaignRead,
+    dependencies=[allow("county_office", "series_office", "committee_office")],
+    summary="Correct a campaign's dates and fees before it opens (its office; audited)",
+    description=(
+        "The office named as the campaign's `office_org_id` corrects its windows, cut-off date "
+        "and fees (e.g. to the notice's 评审收费 line) until the campaign opens: the earliest "
+        "window start (a window with no start is open from the campaign's creation) or its "
+        "first declaration. Window kinds sent replace those windows; `reason` goes to the "
+        "audit row with the old and new values."
+    ),
+    responses=documented(
+        Forbidden,
+        CampaignNotFound,
+        CampaignNotOwned,
+        CampaignAlreadyOpen,
+        CampaignFeeLevelInvalid,
+        NoPolicyInForce,
+    ),
+)
+async def correct(
+    request: Request,
+    campaign_id: uuid.UUID,
+    body: CampaignUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> CampaignRead:
+    return await service.correct(
+        session, principal, campaign_id, rules=request.app.state.rules, body=body
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -11,6 +11,8 @@ from services.kit.vocabulary import Level, Series
 # The largest review fee a campaign may set: far above any fee in the seeds (the highest
 # is 工艺美术 正高 450元, 桂职办 2023), and its amount in fen fits the payment order.
 MAX_FEE_YUAN = 100_000
+
+Fee = Annotated[int, Field(ge=0, le=MAX_FEE_YUAN)]
 
 WindowKind = Literal[
     "submission", "unit_review", "office_review", "committee_review", "correction", "payment"
@@ -58,7 +60,43 @@ class CampaignCreate(BaseModel):
         description="评审费（元）: the campaign's fee where the policy pack sets none; at most "
         f"{MAX_FEE_YUAN} yuan",
     )
+    fees_yuan: dict[Level, Fee] = Field(
+        default_factory=dict,
+        description="评审费（元）by level, from the campaign's notice (e.g. 长治 中级300元、"
+        "初级260元); it comes before the policy pack's fee and `fee_yuan`",
+    )
+    office_org_id: uuid.UUID | None = Field(
+        default=None,
+        description="the office (职改办) that runs the campaign: it may correct the dates and "
+        "fees until the campaign opens",
+    )
     evaluate_on: date = Field(description="eligibility is evaluated on this date (cut-off)")
+
+    @model_validator(mode="after")
+    def _fees_for_its_levels(self) -> CampaignCreate:
+        stray = sorted(set(self.fees_yuan) - set(self.levels))
+        if stray:
+            raise ValueError(f"评审费所列级别 {'、'.join(stray)} 不在本批次的级别中")
+        return self
+
+
+class CampaignUpdate(BaseModel):
+    """An office's correction of its campaign before it opens: what is sent is replaced
+    (a window kind sent replaces that window; kinds not sent stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    windows: dict[WindowKind, Window] | None = None
+    evaluate_on: date | None = None
+    fee_yuan: int | None = Field(default=None, ge=0, le=MAX_FEE_YUAN)
+    fees_yuan: dict[Level, Fee] | None = None
+    reason: str = Field(min_length=2, max_length=300, description="why (recorded in the audit)")
+
+    @model_validator(mode="after")
+    def _something(self) -> CampaignUpdate:
+        if not (self.model_fields_set - {"reason"}):
+            raise ValueError("未指明要更正的时间或评审费")
+        return self
 
 
 class CampaignRead(BaseModel):
@@ -74,6 +112,8 @@ class CampaignRead(BaseModel):
     windows: dict[str, Window]
     posting_rule: str
     fee_yuan: int | None
+    fees_yuan: dict[str, int] = Field(default_factory=dict)
+    office_org_id: uuid.UUID | None = None
     evaluate_on: date
 
 

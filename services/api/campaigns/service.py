@@ -10,18 +10,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns.problems import (
+    CampaignAlreadyOpen,
     CampaignExists,
+    CampaignFeeLevelInvalid,
     CampaignNotFound,
+    CampaignNotOwned,
+    CampaignOfficeInvalid,
     DeadlinePassed,
     NoPolicyInForce,
     WindowNotOpen,
 )
-from services.api.campaigns.schemas import CampaignCreate, CampaignRead
+from services.api.campaigns.schemas import (
+    CampaignCreate,
+    CampaignRead,
+    CampaignUpdate,
+)
 from services.api.clients import rules as rules_client
 from services.api.clock import shanghai
-from services.api.models import Campaign
+from services.api.models import Campaign, Declaration, Org
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 from services.kit.vocabulary import SERIES_NAMES
@@ -62,6 +71,20 @@ def check_window(campaign: Campaign, kind: str, now: datetime, action_zh: str) -
             f"{campaign.name}的{WINDOW_ZH[kind]}已于{at}截止（依据：{basis}），不能再{action_zh}。",
             deadline=closes,
         )
+
+
+def check_review_window(
+    campaign: Campaign, kind: str, now: datetime, action_zh: str, *, corrected: bool
+) -> None:
+    """A reviewer's window; a corrected declaration may still move up within the
+    correction window (一次性告知: 在规定时间内再次逐级上报)."""
+    try:
+        check_window(campaign, kind, now, action_zh)
+    except ProblemError:
+        if corrected and "correction" in campaign.windows:
+            check_window(campaign, "correction", now, action_zh)
+        else:
+            raise
 
 
 async def get(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
@@ -120,7 +143,19 @@ async def check_committee(rules: httpx.AsyncClient, *, body: CampaignCreate) -> 
             )
 
 
+OFFICE_KINDS = ("county_office", "series_office", "committee_office")
+
+
+async def check_office(session: AsyncSession, org_id: uuid.UUID | None) -> None:
+    if org_id is None:
+        return
+    org = await session.get(Org, org_id)
+    if org is None or org.kind not in OFFICE_KINDS:
+        raise CampaignOfficeInvalid(office_org_id=str(org_id))
+
+
 async def create(session: AsyncSession, *, body: CampaignCreate) -> Campaign:
+    await check_office(session, body.office_org_id)
     data = body.model_dump()
     data["windows"] = body.model_dump(mode="json")["windows"]
     campaign = Campaign(**data)
@@ -142,5 +177,93 @@ async def open_campaign(
     campaign = await create(session, body=body)
     await audit.record(
         session, principal=principal, action="campaign_created", reason=campaign.code
+    )
+    return CampaignRead.model_validate(campaign, from_attributes=True)
+
+
+def opens_at(campaign: Campaign) -> datetime:
+    """When the campaign starts taking work: the earliest window's start, and a window
+    with no start is open from the campaign's creation."""
+    starts = [
+        datetime.fromisoformat(w["opens_at"]) if w.get("opens_at") else campaign.created_at
+        for w in campaign.windows.values()
+    ]
+    return min(starts, default=campaign.created_at)
+
+
+def _changes(campaign: Campaign, body: CampaignUpdate) -> list[str]:
+    said = []
+    for kind, window in (body.windows or {}).items():
+        old = campaign.windows.get(kind) or {}
+        new = window.model_dump(mode="json")
+        if (old.get("opens_at"), old.get("closes_at")) != (new["opens_at"], new["closes_at"]):
+            said.append(
+                f"{WINDOW_ZH[kind]} {old.get('opens_at') or '—'}～{old.get('closes_at') or '—'}"
+                f" → {new['opens_at'] or '—'}～{new['closes_at'] or '—'}"
+            )
+    if "evaluate_on" in body.model_fields_set and body.evaluate_on != campaign.evaluate_on:
+        said.append(f"资格计算日 {campaign.evaluate_on} → {body.evaluate_on}")
+    if "fee_yuan" in body.model_fields_set and body.fee_yuan != campaign.fee_yuan:
+        said.append(f"评审费 {campaign.fee_yuan}元 → {body.fee_yuan}元")
+    if body.fees_yuan is not None and body.fees_yuan != campaign.fees_yuan:
+        said.append(f"分级别评审费 {campaign.fees_yuan} → {dict(body.fees_yuan)}")
+    return said
+
+
+async def correct(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_id: uuid.UUID,
+    *,
+    rules: httpx.AsyncClient,
+    body: CampaignUpdate,
+) -> CampaignRead:
+    """The owning office corrects dates and fees before the campaign opens (audited); a new
+    evaluation date must still have a policy pack in force."""
+    campaign = (
+        await session.exec(
+            select(Campaign)
+            .where(Campaign.id == campaign_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if campaign is None:
+        raise CampaignNotFound()
+    if campaign.office_org_id is None or str(campaign.office_org_id) != principal.org_id:
+        raise CampaignNotOwned()
+    now = await clock.db_now(session)
+    opened = opens_at(campaign)
+    started = (
+        await session.exec(select(Declaration.id).where(Declaration.campaign_id == campaign.id))
+    ).first()
+    if now >= opened or started is not None:
+        raise CampaignAlreadyOpen(
+            f"{campaign.name}已于{shanghai(min(opened, now))}开始受理，时间和评审费不能再更正"
+            "（已按原通知办理的申报不受影响）。",
+            opened_at=opened.isoformat(),
+        )
+    said = _changes(campaign, body)
+    if body.windows:
+        campaign.windows = {**campaign.windows, **body.model_dump(mode="json")["windows"]}
+    if body.evaluate_on is not None and body.evaluate_on != campaign.evaluate_on:
+        campaign.evaluate_on = body.evaluate_on
+        await check_policy(rules, body=campaign)
+    if "fee_yuan" in body.model_fields_set:
+        campaign.fee_yuan = body.fee_yuan
+    if body.fees_yuan is not None:
+        stray = sorted(set(body.fees_yuan) - set(campaign.levels))
+        if stray:
+            raise CampaignFeeLevelInvalid(
+                f"评审费所列级别 {'、'.join(stray)} 不在本批次的级别中。", levels=stray
+            )
+        campaign.fees_yuan = dict(body.fees_yuan)
+    session.add(campaign)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="campaign_corrected",
+        reason=f"{campaign.code}：{'；'.join(said) or '无变化'}。理由：{body.reason}",
     )
     return CampaignRead.model_validate(campaign, from_attributes=True)

@@ -59,3 +59,91 @@ class JudgementRejected(Problem):
         "本环节已认定该申报有条件不符合，不得报送上一级；请退回申报人一次性告知补正，"
         "或由申报人撤回（桂工信职办〔2023〕6号 三（三））。"
     )
+
+
+class UnitReviewMissing(Problem):
+    status = 409
+    code = "unit-review-missing"
+    title = "unit review missing"
+    text = "请先填写答辩、审议、公示情况和单位推荐意见，未经公示的申报材料一律不予受理。"
+
+
+class UnitNotRecommending(Problem):
+    status = 409
+    code = "unit-not-recommending"
+    title = "unit not recommending"
+    text = "单位推荐意见为不同意推荐，单位不得上报（2023年度通知 三（一））。"
+
+
+class PostingObjectionOpen(Problem):
+    # The detail counts the open objections.
+    status = 409
+    code = "posting-objection-open"
+    title = "Posting objection open"
+    text = (
+        "公示期间收到的异议尚未处理完毕，单位不能出具推荐意见或上报。"
+        "依据：“公示期不少于5个工作日，无异议的方可出具鉴定意见”（长工信〔2022〕139号 十（一））；"
+        "“对审议通过且公示无异议的申报人出具单位推荐意见”（桂人社规〔2021〕11号 第二十条）。"
+    )
+
+
+class UnitMaterialsMissing(Problem):
+    # The detail names each missing material; `errors` lists them with their clauses.
+    status = 409
+    code = "unit-materials-missing"
+    title = "Unit materials missing"
+    text = "单位出具的材料不全，不能上报（申报系统操作注意事项 二）。"
+
+
+class OriginalsUnchecked(Problem):
+    # The detail counts the documents; `document_ids` lists them.
+    status = 409
+    code = "originals-unchecked"
+    title = "Originals not checked"
+    text = (
+        "仍有申报材料未填写原件核实结果，单位不能上报。"
+        "依据：“由审核推荐单位审核原件并核实真实性后，在申报系统据实填写审核结果”"
+        "（2023年度广西工艺美术系列通知 三（一））。"
+    )
+
+
+class UnitPledgeUnsigned(Problem):
+    status = 409
+    code = "unit-pledge-unsigned"
+    title = "Unit pledge unsigned"
+    text = (
+        "单位尚未签署承诺书，不能上报。依据：用人单位要“明确审核责任人，签署承诺书，落实审核责任”"
+        "（2023年度广西工艺美术系列通知 三（一））；"
+        "“实行‘双承诺’制”（长工信〔2022〕139号 十（二））。"
+    )
+
+
+class PledgeTextOutdated(Problem):
+    status = 409
+    code = "pledge-text-outdated"
+    title = "Pledge text outdated"
+    text = "承诺书文本已更新，请重新阅读当前文本（GET …/unit-pledge）后再签署。"
+
+
+class OriginalNoteRequired(Problem):
+    status = 422
+    code = "original-note-required"
+    title = "Note required without the original"
+    text = (
+        "未见原件的，须在说明中写明核验情况（如复印件已加盖核验章和单位公章）。"
+        "依据：“如确实无原件的，材料复印件应加盖核验章和单位公章”（申报系统操作注意事项 一）。"
+    )
+
+
+class ObjectionNotFound(Problem):
+    status = 404
+    code = "posting-objection-not-found"
+    title = "Posting objection not found"
+    text = "该申报没有这条公示异议记录。"
+
+
+class ObjectionAlreadyResolved(Problem):
+    status = 409
+    code = "posting-objection-resolved"
+    title = "Posting objection already resolved"
+    text = "这条公示异议已处理，不能再次处理。"

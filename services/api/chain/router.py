@@ -25,6 +25,12 @@ from services.api.chain.problems import (
     JudgementRejected,
     NotUnderReview,
     NotYourStep,
+    OriginalsUnchecked,
+    PostingObjectionOpen,
+    UnitMaterialsMissing,
+    UnitNotRecommending,
+    UnitPledgeUnsigned,
+    UnitReviewMissing,
     UnitReviewNotFound,
 )
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
@@ -57,6 +63,15 @@ router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 D = "/v1/declarations/{declaration_id}"
 # What a reviewer's action on the declaration in front of them can answer.
 REVIEWER_ACTS = (*ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed)
+# What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
+UNIT_READY = (
+    UnitReviewMissing,
+    UnitNotRecommending,
+    PostingObjectionOpen,
+    UnitMaterialsMissing,
+    OriginalsUnchecked,
+    UnitPledgeUnsigned,
+)
 
 
 @router.get(
@@ -100,6 +115,7 @@ def _reviewers_act(
     "/unit-review",
     UnitReviewRead,
     "Record defence, deliberation, posting and recommendation (unit)",
+    also=(PostingObjectionOpen,),
 )
 async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
     return await act.respond(
@@ -121,9 +137,12 @@ async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) 
     "/approvals",
     DeclarationRead,
     "Pass up the chain",
-    also=(IntegrityRecordInForce, JudgementOpen, JudgementRejected),
+    also=(IntegrityRecordInForce, JudgementOpen, JudgementRejected, *UNIT_READY),
     description="Refused while a condition this step must judge is open (`judgement-open`) "
-    "or was found not met (`judgement-rejected`: return the declaration instead).",
+    "or was found not met (`judgement-rejected`: return the declaration instead). At the "
+    "unit's step also while the unit review, its own materials, a 原件核实 for every "
+    "applicant document or its pledge is missing, or a posting objection is open, each "
+    "with a named problem.",
 )
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)

@@ -87,3 +87,67 @@ class QueueItem(BaseModel):
     papers: list[PaperCheck] = Field(
         description="every paper, flagged first (recorded at submission, then new matches)"
     )
+
+
+class OriginalCheckWrite(BaseModel):
+    """原件核实 of one applicant document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seen_original: bool = Field(description="审核人是否见到并核对了原件")
+    note: str | None = Field(
+        default=None, max_length=500, description="说明；未见原件的须写明核验情况"
+    )
+
+
+class OriginalCheckRead(BaseModel):
+    document_id: uuid.UUID
+    kind: str
+    checked: bool
+    seen_original: bool | None = None
+    note: str | None = None
+    checked_by: str | None = None
+    checked_at: datetime | None = None
+
+
+class UnitPledgeWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text_version: str = Field(
+        max_length=40, description="所签承诺书文本的版本（GET …/unit-pledge）"
+    )
+
+
+class UnitPledgeRead(BaseModel):
+    text_version: str = Field(description="当前承诺书文本的版本")
+    text: str
+    basis: str
+    signed: bool
+    signed_version: str | None = None
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+
+
+class ObjectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    received_on: date = Field(description="收到异议的日期（公示期内）")
+    content: str = Field(min_length=2, max_length=2000, description="异议内容")
+
+
+class ObjectionResolve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: str = Field(min_length=2, max_length=2000, description="核查处理情况")
+
+
+class ObjectionRead(BaseModel):
+    id: uuid.UUID
+    received_on: date
+    content: str
+    recorded_by: str
+    recorded_at: datetime
+    resolved: bool
+    resolution: str | None
+    resolved_by: str | None
+    resolved_at: datetime | None

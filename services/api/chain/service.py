@@ -14,8 +14,14 @@ from services.api.audit import service as audit
 from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
-from services.api.chain import judgements
-from services.api.chain.problems import NotUnderReview, NotYourStep, UnitReviewNotFound
+from services.api.chain import judgements, unit_checks
+from services.api.chain.problems import (
+    NotUnderReview,
+    NotYourStep,
+    UnitNotRecommending,
+    UnitReviewMissing,
+    UnitReviewNotFound,
+)
 from services.api.chain.schemas import ASPECTS, UnitReviewRead, UnitReviewWrite
 from services.api.clock import SHANGHAI, shanghai
 from services.api.declarations import service as declarations
@@ -61,26 +67,30 @@ async def _acting_step(session, principal: Principal, declaration: Declaration) 
 def _check_review_window(
     declaration: Declaration, campaign: Campaign, kind: str, now: datetime, action_zh: str
 ) -> None:
-    try:
-        campaigns.check_window(campaign, STEP_WINDOW[kind], now, action_zh)
-    except ProblemError:
-        # A corrected declaration may still move up within the correction window
-        # (一次性告知: 在规定时间内再次逐级上报).
-        if declaration.submission_count > 1 and "correction" in campaign.windows:
-            campaigns.check_window(campaign, "correction", now, action_zh)
-        else:
-            raise
+    campaigns.check_review_window(
+        campaign, STEP_WINDOW[kind], now, action_zh, corrected=declaration.submission_count > 1
+    )
 
 
-async def record_unit_review(
-    session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitReviewWrite
-) -> UnitReviewRead:
+async def acting_unit_step(
+    session: AsyncSession, principal: Principal, declaration: Declaration, action_zh: str
+) -> tuple[ReviewStep, Campaign, datetime]:
+    """The unit's step, this principal's to act on, inside the unit's window."""
     step = await _acting_step(session, principal, declaration)
     if step.kind != "unit":
         raise forbidden()
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
-    _check_review_window(declaration, campaign, "unit", now, "填写单位审核情况")
+    _check_review_window(declaration, campaign, "unit", now, action_zh)
+    return step, campaign, now
+
+
+async def record_unit_review(
+    session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitReviewWrite
+) -> UnitReviewRead:
+    _, campaign, now = await acting_unit_step(session, principal, declaration, "填写单位审核情况")
+    # 公示无异议的方可出具推荐意见: no recommendation while an objection is open.
+    await unit_checks.refuse_if_objection_open(session, declaration.id)
     today = now.astimezone(SHANGHAI).date()
     rec = body.recommendation
     errors = []
@@ -185,17 +195,10 @@ async def approve(
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
         if review is None:
-            raise ProblemError(
-                409,
-                "unit-review-missing",
-                "请先填写答辩、审议、公示情况和单位推荐意见，未经公示的申报材料一律不予受理。",
-            )
+            raise UnitReviewMissing()
         if not review.agree:
-            raise ProblemError(
-                409,
-                "unit-not-recommending",
-                "单位推荐意见为不同意推荐，单位不得上报（2023年度通知 三（一））。",
-            )
+            raise UnitNotRecommending()
+        await unit_checks.check_ready(session, declaration)
     await judgements.check_passable(session, declaration, step)
     chain = await declarations.steps(session, declaration.id)
     step.completed_at = now
@@ -345,7 +348,11 @@ async def issue_payment_notice(
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
     closes = window_close(campaign, "payment")
-    fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
+    # The campaign's fee for the level (its notice, as its office keeps it), else the
+    # policy's fee table returned at submission, else the campaign's one fee.
+    fee = campaign.fees_yuan.get(declaration.level)
+    if fee is None:
+        fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
     if closes is None or fee is None:
         raise ProblemError(
             409,

@@ -196,8 +196,8 @@ async def _file(
     # Only attachments naming this declaration's documents in force count, never the
     # draft's word for them; those that may not stand are listed too.
     records = await attachments.recorded(session, declaration.id)
-    served = attachments.served(declaration.attachments, records)
-    missing = missing_items(declaration, eligibility, served=served, waived=waived)
+    standing = attachments.standing(declaration.attachments, records)
+    missing = missing_items(declaration, eligibility, standing=standing, waived=waived)
     missing += [
         {"kind": "attachment", "section": None, "message": p.detail, **p.extra}
         for p in attachments.standing_problems(declaration.attachments, records)

@@ -69,7 +69,7 @@ async def call(
 async def upload_stream(
     client: httpx.AsyncClient,
     declaration_id: str,
-    body: AsyncIterable[bytes],
+    body: AsyncIterable[bytes] | bytes,
     *,
     content_type: str,
     content_length: str | None = None,
@@ -92,6 +92,33 @@ async def upload_stream(
         params["kind"] = kind
     path = f"/v1/declarations/{declaration_id}/documents"
     return await call(client, "POST", path, content=body, headers=headers, params=params)
+
+
+async def upload_generated(
+    client: httpx.AsyncClient,
+    declaration_id: str,
+    *,
+    kind: str,
+    filename: str,
+    content: bytes,
+    media_type: str,
+    note: str,
+    uploader_id: str,
+) -> httpx.Response:
+    """Upload a small file the gateway made itself (built in memory, then sent)."""
+    built = httpx.Request(
+        "POST",
+        "/",
+        data={"kind": kind, "note": note},
+        files={"file": (filename, content, media_type)},
+    )
+    return await upload_stream(
+        client,
+        declaration_id,
+        built.read(),
+        content_type=built.headers["content-type"],
+        uploader_id=uploader_id,
+    )
 
 
 async def list_documents(

@@ -72,9 +72,12 @@ def check(entries: Iterable[dict[str, Any]], records: dict[str, DeclarationDocum
             raise refused
 
 
-def served(entries: Iterable[dict[str, Any]], records: dict[str, DeclarationDocument]) -> set[str]:
-    """The materials the entries that may stand serve: all that completeness counts."""
-    return {e["kind"] for e in entries if problem(e, records) is None}
+def standing(
+    entries: Iterable[dict[str, Any]], records: dict[str, DeclarationDocument]
+) -> list[dict[str, Any]]:
+    """The entries that may stand: all that completeness counts (their materials, and the
+    items their documents prove)."""
+    return [e for e in entries if problem(e, records) is None]
 
 
 def standing_problems(

@@ -2,16 +2,23 @@
 
 Section rules follow 申报系统操作注意事项 一（二）; required materials come from the
 eligibility service's `materials` for this case (each must be attached with its id as kind).
-A material counts only when an attachment names a document of this declaration, in force,
-whose kind serves it: the caller passes those materials (`declarations.attachments.served`).
+Only the applicant's own materials are asked for here: what the unit produces (答辩情况、
+审议推荐表、公示情况、推荐意见, 002 二) it records at its review step, and what the system
+derives nobody uploads. Papers, achievements and awards are judged item by item
+(evidence.py); 长治's plagiarism rate by plagiarism.py.
+A material or an item's document counts only when an attachment names a document of this
+declaration, in force, whose kind serves it: the caller passes those attachments
+(`declarations.attachments.standing`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Sequence
 from typing import Any
 
+from services.api.declarations import evidence
 from services.api.declarations.judgeable import is_judgement
+from services.api.declarations.plagiarism import plagiarism_items
 from services.api.declarations.sections import SECTION_TITLES
 from services.api.models import Declaration
 
@@ -36,12 +43,12 @@ def missing_items(
     declaration: Declaration,
     eligibility: dict[str, Any] | None,
     *,
-    served: Collection[str],
+    standing: Sequence[dict[str, Any]],
     waived: set[str] | frozenset[str] = frozenset(),
 ) -> list[dict]:
-    """Everything missing; `served` are the materials the declaration's standing
-    attachments serve, `waived` those a registry lookup verified instead
-    (数据共享, services/api/registries/)."""
+    """Everything missing; `standing` are the declaration's attachments that may stand
+    (each names a document of it, in force, serving its material), `waived` the materials
+    a registry lookup verified instead (数据共享, services/api/registries/)."""
     s = declaration.sections
     items = []
     for key in ALWAYS:
@@ -66,19 +73,7 @@ def missing_items(
         items.append(
             _item("self_evaluation", "工艺美术系列申报人须填报自评表（2023年度通知 附件5）。")
         )
-    kinds = set(served)
-    # Level-specific materials (e.g. 正高's signed pledge, 002 一（二）14) come from the
-    # policy's `materials` below, so a series without that rule does not get it.
-    papers = s.get("papers") or []
-    if papers and "academic_output" not in kinds:
-        items.append(
-            _item("papers", "论文、著作须上传期刊封面、目录、版权页及全文扫描件。", "material")
-        )
-    for material in (eligibility or {}).get("materials", []):
-        mid = material.get("id") if isinstance(material, dict) else str(material)
-        if mid and mid not in kinds and mid not in waived:
-            name = material.get("name", mid) if isinstance(material, dict) else mid
-            items.append(_item(None, f"缺少材料：{name}。", "material") | {"material_id": mid})
+    items += _materials(declaration, eligibility, standing, waived)
     if eligibility is not None and not eligibility.get("eligible"):
         for blocker in eligibility.get("blockers", []):
             items.append(
@@ -110,4 +105,42 @@ def missing_items(
                 "eligibility",
             )
         )
+    return items
+
+
+def _applicants(eligibility: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The materials the applicant produces (an answer without `producer`: all of them)."""
+    out = []
+    for material in (eligibility or {}).get("materials", []):
+        if not isinstance(material, dict):
+            material = {"id": str(material)}
+        if material.get("id") and material.get("producer", "applicant") == "applicant":
+            out.append(material)
+    return out
+
+
+def _materials(
+    declaration: Declaration,
+    eligibility: dict[str, Any] | None,
+    standing: Sequence[dict[str, Any]],
+    waived: set[str] | frozenset[str],
+) -> list[dict]:
+    s = declaration.sections
+    policy = ((eligibility or {}).get("policy") or {}).get("id")
+    rules = evidence.rules_for(policy, declaration.series)
+    items = evidence.missing_evidence(s, list(standing), rules)
+    # Any attachment naming an entry since removed, standing or not, is pointed out.
+    items += evidence.stale_references(s, declaration.attachments)
+    # A section with items is judged per item above; level-specific materials (e.g.
+    # 正高's signed pledge, 002 一（二）14) come from the policy's `materials`, so a series
+    # without that rule does not get it.
+    per_item = evidence.covered_materials(s, rules)
+    kinds = {a["kind"] for a in standing}
+    wanted = _applicants(eligibility)
+    for material in wanted:
+        mid = material["id"]
+        if mid not in kinds and mid not in waived and mid not in per_item:
+            name = material.get("name", mid)
+            items.append(_item(None, f"缺少材料：{name}。", "material") | {"material_id": mid})
+    items += plagiarism_items(s, {m["id"] for m in wanted})
     return items

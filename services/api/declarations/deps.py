@@ -193,6 +193,9 @@ ApplicantsDeclaration = Annotated[
     Declaration,
     declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
 ]
+# A reviewer whose action calls out (a generated material stored by the document
+# service): loaded without a lock, which the action takes itself afterwards.
+ReviewersUnlocked = Annotated[Declaration, declaration_dependency(*REVIEWER_ROLES)]
 
 # The applicant asking the registries about their draft: read on a session of its own,
 # since the registries are asked with no connection held (registries/lookups.py).

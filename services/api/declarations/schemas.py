@@ -16,6 +16,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ItemRef(Strict):
+    """One entry of a list section that a document proves (申报系统操作注意事项 一（二）5、7、8:
+    each paper, achievement and award has its own proof)."""
+
+    section: str = Field(min_length=1, max_length=64, description="e.g. papers, achievements")
+    index: int = Field(ge=0, le=199, description="position of the entry in that section, from 0")
+
+
 class Attachment(Strict):
     """Which uploaded document serves which material (an upload records one itself)."""
 
@@ -31,10 +39,16 @@ class Attachment(Strict):
     document_kind: str | None = Field(
         default=None,
         max_length=64,
-        description="the document service's kind of the document; set by the gateway",
+        description="the document service's kind of the document (GET /v1/kinds), e.g. "
+        "paper_cover; set by the gateway",
     )
     section: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+    item: ItemRef | None = Field(
+        default=None,
+        description="the entry this document proves, e.g. the first paper; an upload with "
+        "item_section/item_index records it",
+    )
 
 
 class DeclarationCreate(Strict):

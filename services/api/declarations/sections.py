@@ -149,6 +149,15 @@ class DecisionConsulting(Section):
     notice_no: str | None = Field(default=None, max_length=100, description="采用告知单编号")
 
 
+class PlagiarismCheck(Section):
+    """长工信〔2022〕139号 七1: the review paper's plagiarism check, sent to the committee's
+    mailbox before the dossier; its result decides whether the applicant may defend."""
+
+    rate_percent: float = Field(ge=0, le=100, description="送审论文抄袭率（%）")
+    checked_on: date | None = Field(default=None, description="检测日期")
+    database: str | None = Field(default=None, max_length=100, description="检测数据库，如知网")
+
+
 class DeclarationSections(Section):
     basic_info: BasicInfo | None = None
     education: list[EducationEntry] | None = None
@@ -166,6 +175,7 @@ class DeclarationSections(Section):
     other_proofs: list[OtherProof] | None = None
     self_evaluation: SelfEvaluation | None = None
     decision_consulting: list[DecisionConsulting] | None = None
+    plagiarism_check: PlagiarismCheck | None = None
 
 
 SECTION_TITLES = {
@@ -185,4 +195,5 @@ SECTION_TITLES = {
     "other_proofs": "其他证明",
     "self_evaluation": "自评表",
     "decision_consulting": "决策咨询类信息",
+    "plagiarism_check": "送审论文抄袭率检测",
 }

@@ -20,8 +20,15 @@ from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import role_gate
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.documents import uploads
-from services.api.documents.problems import UploadInterrupted
+from services.api.documents.deps import DeclarationUploader, DocumentReplacer
+from services.api.documents.problems import (
+    DocumentItemInvalid,
+    NotAtUnitStep,
+    UnitMaterialKindOnly,
+    UploadInterrupted,
+)
 from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.documents.uploaders import Uploader
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
@@ -58,23 +65,52 @@ def _responses(*statuses: int, new: dict) -> dict:
     return {**new, **{k: _DESCRIBED[k] for k in statuses}}
 
 
-# Upload, replace and delete are the applicant's (404 before 403 for everyone else).
+# Replace and delete are the applicant's, upload also the unit's reviewer at its step
+# (404 before 403 for everyone else).
 _APPLICANTS = [role_gate("applicant")]
+_UPLOADERS = [role_gate("applicant", "unit_reviewer")]
+# 422 keeps its published words and shows the entry problem as an example.
 _UPLOAD_RESPONSES = _responses(
-    404, 409, 413, 422, 503, new=documented(UploadInterrupted, Forbidden)
+    404,
+    409,
+    413,
+    503,
+    new=documented(
+        UploadInterrupted,
+        Forbidden,
+        DocumentItemInvalid,
+        keep={422: _DESCRIBED[422]["description"]},
+    ),
 )
+# The unit's own materials, uploaded at its step, can also answer these.
+_UNIT_UPLOAD_RESPONSES = {
+    **_UPLOAD_RESPONSES,
+    **documented(
+        NotAtUnitStep,
+        UnitMaterialKindOnly,
+        keep={s: _DESCRIBED[s]["description"] for s in (409, 422)},
+    ),
+}
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
     router.post,
     status_code=201,
     response_model=DocumentRead,
-    dependencies=_APPLICANTS,
     responses=_UPLOAD_RESPONSES,
     openapi_extra=_MULTIPART,
 )
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
+ItemSection = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="该材料证明的条目所在栏目，"
+        "如 papers（论文）、achievements（业绩）、awards（奖励）",
+    ),
+]
+ItemIndex = Annotated[int | None, Query(ge=0, le=199, description="条目在该栏目中的序号，从 0 起")]
 
 
 def _http(request: Request) -> httpx.AsyncClient:
@@ -86,39 +122,58 @@ async def _upload(
     session: SessionDep,
     principal: PrincipalDep,
     declaration_id: uuid.UUID,
+    uploader: Uploader,
     *,
     normalize: bool,
+    item: tuple[str | None, int | None],
     replaces: uuid.UUID | None = None,
 ) -> Response:
     return await uploads.upload(
         session,
         principal,
         declaration_id,
+        uploader,
         request.stream(),
         headers=dict(request.headers),
         http=_http(request),
         normalize=normalize,
+        item=item,
         replaces=replaces,
     )
 
 
 @_upload_route(
     "/{declaration_id}/documents",
-    summary="上传材料（申请人，草稿或退回补正时）：检查通过后记入申报的附件",
+    summary="上传材料：申请人（草稿或退回补正时）；单位审核人（申报在本单位审核环节时，"
+    "仅单位出具的材料）。检查通过后记入申报的附件",
+    dependencies=_UPLOADERS,
+    responses=_UNIT_UPLOAD_RESPONSES,
 )
 async def upload(
     declaration_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    uploader: DeclarationUploader,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
-    return await _upload(request, session, principal, declaration_id, normalize=normalize)
+    return await _upload(
+        request,
+        session,
+        principal,
+        declaration_id,
+        uploader,
+        normalize=normalize,
+        item=(item_section, item_index),
+    )
 
 
 @_upload_route(
     "/{declaration_id}/documents/{document_id}/replace",
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
+    dependencies=_APPLICANTS,
 )
 async def replace(
     declaration_id: uuid.UUID,
@@ -126,10 +181,20 @@ async def replace(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    uploader: DocumentReplacer,
     normalize: Normalize = False,
+    item_section: ItemSection = None,
+    item_index: ItemIndex = None,
 ) -> Response:
     return await _upload(
-        request, session, principal, declaration_id, normalize=normalize, replaces=document_id
+        request,
+        session,
+        principal,
+        declaration_id,
+        uploader,
+        normalize=normalize,
+        item=(item_section, item_index),
+        replaces=document_id,
     )
 
 

@@ -24,8 +24,13 @@ from services.api.clients import documents as client
 from services.api.declarations import attachments
 from services.api.declarations import service as declarations
 from services.api.declarations.problems import DeclarationNotEditable
-from services.api.documents.problems import DocumentNotActive, DocumentNotFound
-from services.api.models import Campaign, Declaration, DeclarationDocument
+from services.api.documents.problems import (
+    DocumentItemInvalid,
+    DocumentNotActive,
+    DocumentNotFound,
+)
+from services.api.models import Campaign, Declaration, DeclarationDocument, UnitMaterial
+from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -107,7 +112,16 @@ async def in_force(
     row = await record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive()
+    await refuse_unit_material(session, document_id)
     return row
+
+
+async def refuse_unit_material(session: AsyncSession, document_id: uuid.UUID) -> None:
+    """403 for the applicant touching what the unit filed at its step (答辩情况、公示情况、
+    推荐意见…: 申报系统操作注意事项 二, the unit's to issue)."""
+    filed = select(UnitMaterial.id).where(UnitMaterial.document_id == document_id)
+    if (await session.exec(filed)).first() is not None:
+        raise Forbidden("该材料由用人单位出具（申报系统操作注意事项 二），申请人不能替换或删除。")
 
 
 def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]:
@@ -122,6 +136,16 @@ def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]
     return entry
 
 
+def item_ref(sections: dict[str, Any], section: str | None, index: int | None) -> dict | None:
+    """The entry a document proves: both parts or neither, and an entry the draft has."""
+    if section is None and index is None:
+        return None
+    entries = sections.get(section) if section is not None else None
+    if index is None or not isinstance(entries, list) or index >= len(entries):
+        raise DocumentItemInvalid()
+    return {"section": section, "index": index}
+
+
 async def record(
     session: AsyncSession,
     principal: Principal,
@@ -129,6 +153,7 @@ async def record(
     *,
     doc: dict[str, Any],
     replaces: uuid.UUID | None = None,
+    item: dict[str, Any] | None = None,
 ) -> Declaration:
     """Record an accepted document on its declaration (replacing `replaces` if given).
 
@@ -142,7 +167,11 @@ async def record(
     declaration, now = await locked_with_clock(session, principal, declaration_id)
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
+    if item is not None:  # the entry may have been removed while the file streamed in
+        item_ref(declaration.sections, item["section"], item["index"])
     entry = entry_for(doc)
+    if item is not None:
+        entry["item"] = item
     row = DeclarationDocument(
         document_id=uuid.UUID(doc["id"]),
         declaration_id=declaration.id,
@@ -161,10 +190,13 @@ async def record(
         old.superseded_by_id, old.superseded_at = row.document_id, now
         session.add(old)
         at = [i for i, a in enumerate(entries) if a.get("document_id") == str(replaces)]
-        for i in at:  # in its place, keeping the applicant's note unless a new one came
+        for i in at:  # in its place, keeping the applicant's note unless a new one came,
+            # and proving the entry the old one proved unless another is named
             swapped = entry_for(doc, note=entries[i].get("note"))
             if doc.get("material") is None:  # 其他证明材料: still for the material named
                 swapped["kind"] = entries[i]["kind"]
+            if item is not None:
+                swapped["item"] = item
             entries[i] = {**entries[i], **swapped}
         if not at:
             entries.append(entry)

@@ -20,8 +20,13 @@ from starlette.requests import ClientDisconnect
 
 from services.api.clients import documents as client
 from services.api.declarations import service as declarations
-from services.api.documents import service
-from services.api.documents.problems import DocumentNotActive, UploadInterrupted
+from services.api.documents import service, uploaders
+from services.api.documents.problems import (
+    DocumentItemInvalid,
+    DocumentNotActive,
+    UploadInterrupted,
+)
+from services.api.documents.uploaders import Uploader
 from services.api.http import etag
 from services.kit.auth import Principal
 
@@ -57,21 +62,29 @@ async def upload(
     session: AsyncSession,
     principal: Principal,
     declaration_id: uuid.UUID,
+    uploader: Uploader,
     body: AsyncIterator[bytes],
     *,
     headers: dict[str, str],
     http: httpx.AsyncClient,
     normalize: bool,
+    item: tuple[str | None, int | None] = (None, None),
     replaces: uuid.UUID | None = None,
 ) -> Response:
-    """Upload (or replace) a document and record it on the declaration.
+    """Upload (or replace) a document and record it on the declaration, with the section
+    entry it proves when `item` names one. `uploader` was decided (and the declaration
+    checked) by the route's dependency: the applicant, or the unit's reviewer at its step.
 
     Two calls to the document service at most: the file forwarded; and, only when it
-    cannot be recorded (submitted meanwhile, the replaced one gone, the database), the
-    new document deleted again.
+    cannot be recorded (submitted meanwhile, the replaced one gone, the entry removed, the
+    database), the new document deleted again.
     """
-    action = "替换材料" if replaces else "上传材料"
-    await service.check_editable(session, principal, declaration_id, action_zh=action)
+    if uploader.role == "applicant":
+        ref = service.item_ref(uploader.sections, *item)
+    elif item != (None, None):  # the unit's materials prove no entry of the applicant's
+        raise DocumentItemInvalid()
+    else:
+        ref = None
     old = await service.in_force(session, declaration_id, replaces) if replaces else None
     kind = old.document_kind if old is not None else None
     await service.release(session)
@@ -88,8 +101,8 @@ async def upload(
         return client.relay(response)
     doc = response.json()
     try:
-        declaration = await service.record(
-            session, principal, declaration_id, doc=doc, replaces=replaces
+        declaration = await uploaders.record(
+            session, principal, uploader, declaration_id, doc=doc, replaces=replaces, item=ref
         )
         # Committed here rather than after the return, so a failed commit discards too.
         await session.commit()
@@ -123,6 +136,7 @@ async def delete(
     row = await service.record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
+    await service.refuse_unit_material(session, document_id)
     response = await client.delete_document(http, str(document_id))
     if response.status_code not in (204, 404):
         return client.relay(response)

@@ -17,9 +17,10 @@ from services.api.models.integrity import IntegrityRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
-from services.api.models.payment import PaymentOrder
+from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
+from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
 __all__ = [
     "Applicant",
@@ -37,13 +38,18 @@ __all__ = [
     "Journal",
     "OAuthClient",
     "Org",
+    "OriginalCheck",
     "PaperFlag",
     "PaymentOrder",
+    "PaymentRefund",
+    "PostingObjection",
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
     "SignInEvent",
     "StaffAccount",
+    "UnitMaterial",
+    "UnitPledge",
     "UnitReview",
     "WorkCalendar",
     "WorkCalendarYear",

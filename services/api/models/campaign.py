@@ -29,6 +29,12 @@ class Campaign(SQLModel, table=True):
     windows: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     posting_rule: str = "strict"
     fee_yuan: int | None = None
+    # level → 评审费（元）, from the campaign's notice (e.g. 长治 中级300元、初级260元).
+    fees_yuan: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
+    # The office that runs the campaign and may correct its dates and fees before it opens.
+    office_org_id: uuid.UUID | None = Field(default=None, foreign_key="api.org.id")
     # The date eligibility is evaluated on (the campaign's cut-off for seniority).
     evaluate_on: date
     created_at: datetime | None = Field(

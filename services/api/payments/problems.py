@@ -46,7 +46,7 @@ class PaymentAlreadySettled(Problem):
     status = 409
     code = "payment-already-settled"
     title = "payment already settled"
-    text = "该订单已有另一笔缴费入账（或已退费），本笔不入账，应由支付机构原路退回。"
+    text = "该订单已有另一笔缴费入账（或已退费），本笔不入账，已登记由支付机构原路退回。"
 
 
 class PaymentTimeInFuture(Problem):
@@ -62,7 +62,8 @@ class PaymentAfterDeadline(Problem):
     code = "payment-after-deadline"
     title = "payment after deadline"
     text = (
-        "支付时间晚于缴费截止时间，按规定逾期不缴费者视为放弃，本笔不入账，应由支付机构原路退回。"
+        "支付时间晚于缴费截止时间，按规定逾期不缴费者视为放弃，本笔不入账，"
+        "已登记由支付机构原路退回。"
     )
 
 
@@ -70,7 +71,7 @@ class DeclarationNotPayable(Problem):
     status = 409
     code = "declaration-not-payable"
     title = "declaration not payable"
-    text = "该申报当前不处于待缴费状态，本笔不入账。"
+    text = "该申报当前不处于待缴费状态，本笔不入账，已登记由支付机构原路退回。"
 
 
 class PaymentTransactionReused(Problem):
@@ -78,6 +79,32 @@ class PaymentTransactionReused(Problem):
     code = "payment-transaction-reused"
     title = "payment transaction reused"
     text = "该交易号已用于另一缴费订单，本笔不入账。"
+
+
+class PaymentProviderUnavailable(Problem):
+    # `reason` says what went wrong (no provider, timeout, bad answer signature).
+    status = 503
+    code = "payment-provider-unavailable"
+    title = "payment provider unavailable"
+    text = "支付机构暂时无法连接，请稍后再试；已缴费的不受影响，稍后再进行缴费验证即可。"
+
+
+class PaymentNotReceived(Problem):
+    # The detail names the provider's state of the order.
+    status = 409
+    code = "payment-not-received"
+    title = "payment not received"
+    text = (
+        "暂未查询到该订单缴费成功的记录。请点击“缴费”扫描缴费码缴费，成功后有提示成功信息，"
+        "再进行缴费验证。"
+    )
+
+
+class PaymentOrderNotPending(Problem):
+    status = 409
+    code = "payment-order-not-pending"
+    title = "payment order not pending"
+    text = "该缴费订单已不是待缴费状态（已缴费、已逾期或已退费），不能再生成缴费码。"
 
 
 # Everything the provider's callback can be answered besides its receipt.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -23,6 +24,23 @@ class PaymentCallback(BaseModel):
     paid_at: AwareDatetime = Field(description="when the provider took the money")
 
 
+class RefundRead(BaseModel):
+    """A payment not booked and returned the way it came (原路退回)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="also the provider's out_refund_no (hex)")
+    transaction_id: str
+    amount_fen: int
+    paid_at: datetime
+    cause: Literal["duplicate", "after_deadline", "not_payable"]
+    reason: str
+    status: Literal["pending", "requested", "succeeded"]
+    provider_refund_id: str | None
+    attempts: int
+    created_at: datetime
+
+
 class PaymentOrderRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -36,6 +54,27 @@ class PaymentOrderRead(BaseModel):
     transaction_id: str | None
     paid_at: datetime | None
     expired_at: datetime | None
+    code_url: str | None = Field(
+        default=None, description="the provider's pay code once the applicant asked for one"
+    )
+    refunds: list[RefundRead] = Field(
+        default_factory=list, description="payments for this order returned the way they came"
+    )
+
+
+class PayCodeRead(BaseModel):
+    """What the applicant's 缴费 button shows: the amount, the deadline and the pay code.
+
+    `code_url` is the provider's native/H5 pay link: open it on a phone, or render it as a
+    QR code to scan (clients render the image)."""
+
+    order_id: uuid.UUID
+    declaration_id: uuid.UUID
+    amount_fen: int
+    amount_yuan: str
+    deadline_at: datetime
+    code_url: str
+    code_issued_at: datetime
 
 
 class CallbackAnswer(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
@@ -37,9 +38,18 @@ from services.api.payments.problems import (
     PaymentTimeInFuture,
     PaymentTransactionReused,
 )
-from services.api.payments.schemas import CallbackAnswer, ExpirySweep, PaymentCallback
+from services.api.payments.refunds import record as record_refund
+from services.api.payments.refunds import refunds_of, yuan
+from services.api.payments.schemas import (
+    CallbackAnswer,
+    ExpirySweep,
+    PaymentCallback,
+    PaymentOrderRead,
+    RefundRead,
+)
 from services.kit.auth import Principal
 from services.kit.outbox import cancel_notifications
+from services.kit.problems import ProblemError
 
 PROVIDER = Principal(sub="payment-provider", role="service")
 # One cluster-wide key for the expiry sweep's advisory lock (only one replica sweeps).
@@ -49,10 +59,6 @@ SWEEP_LOCK_KEY = int.from_bytes(
 # A provider clock a little ahead of ours is tolerated; further ahead is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 REMINDER_EVENTS = ["declaration.payment_reminder"]
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
 
 
 async def create_order(
@@ -95,6 +101,13 @@ async def order_of(session: AsyncSession, declaration: Declaration) -> PaymentOr
     return order
 
 
+async def order_read(session: AsyncSession, declaration: Declaration) -> PaymentOrderRead:
+    order = await order_of(session, declaration)
+    read = PaymentOrderRead.model_validate(order)
+    read.refunds = [RefundRead.model_validate(r) for r in await refunds_of(session, order)]
+    return read
+
+
 def verify_signature(raw: bytes, signature: str | None, *, key: str) -> None:
     expected = hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
     given = (signature or "").strip().removeprefix("sha256=").lower()
@@ -102,7 +115,7 @@ def verify_signature(raw: bytes, signature: str | None, *, key: str) -> None:
         raise PaymentSignatureInvalid()
 
 
-def _answer(order: PaymentOrder) -> CallbackAnswer:
+def answer_of(order: PaymentOrder) -> CallbackAnswer:
     return CallbackAnswer(
         order_id=order.id,
         declaration_id=order.declaration_id,
@@ -135,25 +148,65 @@ async def _locked_declaration(session: AsyncSession, order: PaymentOrder) -> Dec
     ).one()
 
 
-async def apply_callback(
-    session: AsyncSession, *, raw: bytes, signature: str | None, key: str
-) -> tuple[CallbackAnswer, bool]:
-    """Apply a signed success callback; returns (answer, whether it was an exact repeat)."""
-    verify_signature(raw, signature, key=key)
-    cb = _parse(raw)
+async def locked_order(session: AsyncSession, order_id: uuid.UUID) -> PaymentOrder:
+    """The order, row-locked and re-read."""
     order = (
         await session.exec(
             select(PaymentOrder)
-            .where(PaymentOrder.id == cb.order_id)
+            .where(PaymentOrder.id == order_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
     ).first()
     if order is None:
         raise PaymentOrderNotFound()
+    return order
+
+
+@dataclass
+class Settlement:
+    """What one report of a payment came to: booked (or an exact repeat), or refused and
+    recorded for refund (`problem` then says why, with the refund's id)."""
+
+    answer: CallbackAnswer | None = None
+    replayed: bool = False
+    problem: ProblemError | None = None
+
+
+async def _refuse_and_refund(
+    session: AsyncSession,
+    order: PaymentOrder,
+    cb: PaymentCallback,
+    *,
+    principal: Principal,
+    cause: str,
+    problem: ProblemError,
+) -> Settlement:
+    refund = await record_refund(
+        session,
+        order,
+        principal=principal,
+        transaction_id=cb.transaction_id,
+        amount_fen=cb.amount_fen,
+        paid_at=cb.paid_at,
+        cause=cause,
+        reason=problem.detail,
+    )
+    problem.extra["refund_id"] = str(refund.id)
+    problem.extra["refund_status"] = refund.status
+    return Settlement(problem=problem)
+
+
+async def settle(
+    session: AsyncSession, cb: PaymentCallback, *, principal: Principal, via: str
+) -> Settlement:
+    """Book a payment the provider reports (its signed callback, or its answer to the
+    order query of 缴费验证): the one path both take, under the order's row lock, so a
+    callback and a verification racing book it once; the later one is an exact repeat."""
+    order = await locked_order(session, cb.order_id)
     if order.transaction_id == cb.transaction_id:
         if order.amount_fen == cb.amount_fen and order.paid_at == cb.paid_at:
-            return _answer(order), True
+            return Settlement(answer=answer_of(order), replayed=True)
         raise PaymentCallbackConflict(transaction_id=cb.transaction_id)
     if cb.amount_fen != order.amount_fen:
         raise PaymentAmountMismatch(
@@ -163,22 +216,31 @@ async def apply_callback(
             received_fen=cb.amount_fen,
         )
     if order.status in ("paid", "refunded"):
-        raise PaymentAlreadySettled(status_now=order.status)
+        problem = PaymentAlreadySettled(status_now=order.status)
+        return await _refuse_and_refund(
+            session, order, cb, principal=principal, cause="duplicate", problem=problem
+        )
     now = await clock.db_now(session)
     if cb.paid_at > now + CLOCK_SKEW:
         raise PaymentTimeInFuture()
     if cb.paid_at > order.deadline_at:
-        raise PaymentAfterDeadline(
+        problem = PaymentAfterDeadline(
             f"支付时间晚于缴费截止时间{shanghai(order.deadline_at)}，"
-            "按规定逾期不缴费者视为放弃，本笔不入账，应由支付机构原路退回。",
+            "按规定逾期不缴费者视为放弃，本笔不入账，已登记由支付机构原路退回。",
             deadline=order.deadline_at.isoformat(),
+        )
+        return await _refuse_and_refund(
+            session, order, cb, principal=principal, cause="after_deadline", problem=problem
         )
     declaration = await _locked_declaration(session, order)
     # Paid in time but expired by a sweep that ran before this callback came: the expiry
     # is undone (a fee paid before the deadline is never lost).
     reinstated = order.status == "expired" and declaration.status == "withdrawn"
     if declaration.status != "payment_due" and not reinstated:
-        raise DeclarationNotPayable(status_now=declaration.status)
+        problem = DeclarationNotPayable(status_now=declaration.status)
+        return await _refuse_and_refund(
+            session, order, cb, principal=principal, cause="not_payable", problem=problem
+        )
     from_status = declaration.status
     order.status = "paid"
     order.transaction_id = cb.transaction_id
@@ -194,13 +256,13 @@ async def apply_callback(
         raise PaymentTransactionReused() from exc
     reason = (
         f"缴纳评审费{yuan(order.amount_fen)}元，交易号{cb.transaction_id}，"
-        f"支付时间{shanghai(cb.paid_at)}"
+        f"支付时间{shanghai(cb.paid_at)}（{via}）"
     )
     if reinstated:
         reason += "（截止前已缴费，回调晚到，撤销逾期放弃）"
     await audit.record(
         session,
-        principal=PROVIDER,
+        principal=principal,
         action="paid",
         declaration_id=declaration.id,
         from_status=from_status,
@@ -218,7 +280,15 @@ async def apply_callback(
         key="payment_received",
         params={"amount": yuan(order.amount_fen)},
     )
-    return _answer(order), False
+    return Settlement(answer=answer_of(order))
+
+
+async def apply_callback(
+    session: AsyncSession, *, raw: bytes, signature: str | None, key: str
+) -> Settlement:
+    """Apply a signed success callback (see `settle`)."""
+    verify_signature(raw, signature, key=key)
+    return await settle(session, _parse(raw), principal=PROVIDER, via="支付机构回调")
 
 
 async def sweep_expired(

@@ -1,4 +1,5 @@
-"""The periodic expiry sweep every gateway replica runs; the advisory lock picks one."""
+"""The periodic expiry sweep every gateway replica runs (the advisory lock picks one), and
+the refunds whose request to the provider failed, asked again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.payments import refunds
+from services.api.payments.provider import PaymentProvider
 from services.api.payments.service import sweep_expired
 from services.kit.auth import Principal
 from services.kit.outbox import relay
@@ -34,7 +37,12 @@ async def sweep_once(
 
 
 async def run_periodically(
-    maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, interval: float, grace: timedelta
+    maker: async_sessionmaker[AsyncSession],
+    arq: ArqRedis,
+    provider: PaymentProvider | None,
+    *,
+    interval: float,
+    grace: timedelta,
 ) -> None:
     while True:
         await asyncio.sleep(interval)
@@ -42,5 +50,8 @@ async def run_periodically(
             expired = await sweep_once(maker, arq, grace=grace)
             if expired:
                 logger.info("payment expiry", extra={"withdrawn": expired})
+            # Refunds are keyed by their own id at the provider: two replicas asking for
+            # the same one at once return the money once.
+            await refunds.send(maker, provider)
         except Exception:  # a database outage must not end the loop
             logger.exception("payment expiry sweep failed")

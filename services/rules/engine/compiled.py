@@ -132,7 +132,12 @@ class CompiledPack:
         return not x.levels or level in x.levels
 
     def _material(self, x: m.Material) -> tuple:
-        out = {"id": x.id, "name": x.name, "clause": self.refs[x.clause]}
+        out = {
+            "id": x.id,
+            "name": x.name,
+            "clause": self.refs[x.clause],
+            "producer": x.producer,
+        }
         return (
             frozenset(x.employer_types),
             frozenset(x.paths),

@@ -324,6 +324,9 @@ class Material(Strict):
     employer_types: list[EmployerType] = []
     paths: list[PathId] = []  # needed when one of these paths is eligible (or reachable)
     facts: list[Literal["exceptional", "dual_directed", "titles"]] = []  # any of them truthy
+    # Who makes it: the applicant uploads it with the declaration; the unit records it at
+    # its review step (答辩、审议、公示、推荐); the system derives it from other data.
+    producer: Literal["applicant", "unit", "system"] = "applicant"
 
 
 class Pack(Strict):
