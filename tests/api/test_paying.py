@@ -12,11 +12,15 @@ the fake) and the network (it delivers the provider's signed callback when it ch
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import uuid
 from datetime import datetime
 
 import httpx
 import pytest
+import segno
+from PIL import Image
 
 from services.api.config import DEV_PAYMENT_PROVIDER_KEY, ApiSettings
 from services.api.main import build_app
@@ -71,6 +75,22 @@ class FakePay:
                 return found
             await asyncio.sleep(0.05)
         raise AssertionError(f"the provider was asked for {len(found)} refunds, not {n}")
+
+
+def qr_modules(data_uri: str, scale: int = 6, border: int = 4) -> tuple:
+    """The dark/light modules read off the QR image the pay-code answer carries."""
+    prefix = "data:image/png;base64,"
+    assert data_uri.startswith(prefix)
+    image = Image.open(io.BytesIO(base64.b64decode(data_uri[len(prefix) :]))).convert("L")
+    side = image.width // scale - 2 * border
+    return tuple(
+        bytearray(
+            image.getpixel(((c + border) * scale + scale // 2, (r + border) * scale + scale // 2))
+            < 128
+            for c in range(side)
+        )
+        for r in range(side)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +183,7 @@ async def test_applicant_pays_with_the_code_and_verifies(gw, fake, db) -> None:
     assert code["amount_yuan"] == "380" and code["deadline_at"] == order["deadline_at"]
     trade = fake.records()["trades"][out_trade_no]
     assert code["code_url"] == trade["code_url"]
+    assert qr_modules(code["qr_png"]) == segno.make(trade["code_url"], error="m").matrix
     assert trade["amount"] == 38000
     assert datetime.fromisoformat(trade["time_expire"]) == datetime.fromisoformat(
         order["deadline_at"]

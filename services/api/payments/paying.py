@@ -11,6 +11,7 @@ second finds the transaction booked and answers as a repeat.
 
 from __future__ import annotations
 
+import segno
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,8 +53,14 @@ def _code(order: PaymentOrder) -> PayCodeRead:
         amount_yuan=yuan(order.amount_fen),
         deadline_at=order.deadline_at,
         code_url=order.code_url or "",
+        qr_png=qr_png(order.code_url) if order.code_url else "",
         code_issued_at=order.code_issued_at,
     )
+
+
+def qr_png(code_url: str) -> str:
+    """The pay link as a QR code (PNG data URI) for the 缴费 page to show and scan."""
+    return segno.make(code_url, error="m").png_data_uri(scale=6, border=4)
 
 
 async def pay_code(

@@ -65,8 +65,8 @@ class PaymentOrderRead(BaseModel):
 class PayCodeRead(BaseModel):
     """What the applicant's 缴费 button shows: the amount, the deadline and the pay code.
 
-    `code_url` is the provider's native/H5 pay link: open it on a phone, or render it as a
-    QR code to scan (clients render the image)."""
+    `code_url` is the provider's native/H5 pay link: open it on a phone; `qr_png` is the
+    same link as a QR code (a PNG data URI) to show on a screen and scan."""
 
     order_id: uuid.UUID
     declaration_id: uuid.UUID
@@ -74,6 +74,7 @@ class PayCodeRead(BaseModel):
     amount_yuan: str
     deadline_at: datetime
     code_url: str
+    qr_png: str
     code_issued_at: datetime
 
 
