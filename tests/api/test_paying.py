@@ -107,10 +107,12 @@ def fake(fakepay_url: str):
     f.client.close()
 
 
-def settings(stack: Stack, rules_url: str, provider_url: str) -> ApiSettings:
+def settings(stack: Stack, urls: tuple[str, str], provider_url: str) -> ApiSettings:
+    rules_url, documents_url = urls
     return ApiSettings(
         **stack.settings_kwargs(),
         rules_url=rules_url,
+        documents_url=documents_url,
         payment_callback_key=fakepay.CALLBACK_KEY,
         payment_sweep_interval=0,
         payment_expiry_grace_seconds=0,
@@ -123,8 +125,8 @@ def settings(stack: Stack, rules_url: str, provider_url: str) -> ApiSettings:
 
 
 @pytest.fixture
-async def gw(stack: Stack, rules_url: str, fakepay_url: str):
-    async with running(build_app(settings(stack, rules_url, fakepay_url))) as c:
+async def gw(stack: Stack, urls: tuple[str, str], fakepay_url: str):
+    async with running(build_app(settings(stack, urls, fakepay_url))) as c:
         yield c
 
 
@@ -329,8 +331,8 @@ async def test_a_provider_down_or_forged_books_nothing(gw, fake, db) -> None:
     assert r.status_code == 200 and r.json()["status"] == "paid", r.text
 
 
-async def test_no_provider_connected_is_a_503(stack: Stack, rules_url: str) -> None:
-    async with running(build_app(settings(stack, rules_url, ""))) as c:
+async def test_no_provider_connected_is_a_503(stack: Stack, urls: tuple[str, str]) -> None:
+    async with running(build_app(settings(stack, urls, ""))) as c:
         did, applicant, _ = await due(c, "未接入")
         r = await pay_code(c, did, applicant)
         assert r.status_code == 503, r.text
@@ -356,7 +358,7 @@ def test_production_refuses_the_development_provider_key() -> None:
 
 
 async def test_a_refund_the_provider_could_not_take_is_asked_again(
-    gw, fake, db, stack: Stack, rules_url: str, fakepay_url: str
+    gw, fake, db, stack: Stack, urls: tuple[str, str], fakepay_url: str
 ) -> None:
     did, applicant, order = await due(gw, "退款重试")
     out_trade_no = uuid.UUID(order["id"]).hex
@@ -372,9 +374,7 @@ async def test_a_refund_the_provider_could_not_take_is_asked_again(
     assert fake.records()["refunds"] == []
     fake.mode(down=False)
     # The periodic sweep of a replica asks again.
-    retrying = settings(stack, rules_url, fakepay_url).model_copy(
-        update={"payment_sweep_interval": 0.2}
-    )
+    retrying = settings(stack, urls, fakepay_url).model_copy(update={"payment_sweep_interval": 0.2})
     async with running(build_app(retrying)):
         refund = await refund_once(gw, did, applicant, lambda x: x["status"] != "pending")
     [asked] = fake.records()["refunds"]  # one refund, however often it was asked
