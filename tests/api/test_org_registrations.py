@@ -103,6 +103,11 @@ async def test_a_unit_registers_itself_and_only_once_approved_may_be_chosen(clie
     r = await post(client, REG, token("applicant"), {**body, "name": "另一个名字"})
     assert r.status_code == 409 and r.json()["type"].endswith(":org-exists"), r.text
 
+    # No reviewer account before the parent office approves.
+    first = f"{REG}/{reg['id']}/first-account"
+    account = {"username": f"first-{uuid.uuid4().hex[:8]}", "password": PASSWORD}
+    r = await post(client, first, contact, account)
+    assert r.status_code == 422 and r.json()["type"].endswith(":unit-not-approved"), r.text
     # Waiting in the parent office's list, not in another office's.
     r = await client.get(REG, headers=auth(tree.tokens["supervisor"]))
     assert reg["id"] in [x["id"] for x in r.json()]
@@ -132,6 +137,25 @@ async def test_a_unit_registers_itself_and_only_once_approved_may_be_chosen(clie
         "committee_office",
     ]
     r = await _draft(client, campaign, reg["id"], contact)
+    assert r.status_code == 201, r.text
+    # Approved: the contact who registered it (and no one else) opens its first reviewer
+    # account, once; that account then manages the unit's other accounts.
+    r = await post(client, first, token("applicant"), account)
+    assert r.status_code == 404, r.text
+    r = await post(client, first, contact, account)
+    assert r.status_code == 201, r.text
+    assert (r.json()["role"], r.json()["org_id"]) == ("unit_reviewer", reg["id"])
+    r = await post(client, first, contact, {**account, "username": account["username"] + "2"})
+    assert r.status_code == 409 and r.json()["type"].endswith(":first-account-exists")
+    signed = await _login(client, account["username"])
+    assert signed.status_code == 200, signed.text
+    colleague = {
+        "username": f"colleague-{uuid.uuid4().hex[:8]}",
+        "password": PASSWORD,
+        "role": "unit_reviewer",
+        "org_id": reg["id"],
+    }
+    r = await post(client, "/v1/staff-accounts", signed.json()["access_token"], colleague)
     assert r.status_code == 201, r.text
     registered = [e for e in await _audit(client, "org_registered") if reg["id"] in e.reason]
     assert registered and registered[0].actor_role == "applicant"

@@ -10,6 +10,10 @@ status, role or organisation ends the account's sessions and is an audit entry
 (`staff_account_created`), whether by the API or by the first-account command
 (services/api/auth/bootstrap.py), which both go through `create_account`.
 
+A unit that registered itself gets its first reviewer account from the contact who
+registered it, once its parent office approved it and while it has no account yet
+(`first_account`); from then on its accounts manage the others.
+
 Units and offices manage their own reviewer accounts: a reviewer creates, reads,
 disables or re-enables accounts of their own org with their own role only (never in
 another org, never another or a higher role); ops manage every account.
@@ -32,15 +36,24 @@ from services.api.audit import service as audit
 from services.api.auth import tokens
 from services.api.auth.problems import (
     AccountDisabled,
+    FirstAccountExists,
     InvalidCredentials,
     OrgRoleMismatch,
     StaffAccountNotFound,
     StaffOutsideOrg,
     UsernameTaken,
 )
-from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.auth.schemas import (
+    FirstAccount,
+    StaffCreate,
+    StaffLogin,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
 from services.api.auth.tokens import record_sign_in, start_session
 from services.api.models import Org, StaffAccount
+from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.ratelimit import too_many
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -73,10 +86,12 @@ def _within(actor: Principal, role: str, org_id: uuid.UUID) -> bool:
 
 
 async def create_account(
-    session: AsyncSession, *, body: StaffCreate, actor: Principal
+    session: AsyncSession, *, body: StaffCreate, actor: Principal, scoped: bool = True
 ) -> StaffAccount:
-    """A new account (argon2id hash), with its audit entry, in the caller's transaction."""
-    if not _within(actor, body.role, body.org_id):
+    """A new account (argon2id hash), with its audit entry, in the caller's transaction.
+    `scoped`: the actor must be ops or of the account's org and role (not so for the
+    contact opening a registered unit's first account)."""
+    if scoped and not _within(actor, body.role, body.org_id):
         raise StaffOutsideOrg()
     await _check_org(session, body.role, body.org_id)
     taken = await session.scalar(
@@ -99,6 +114,27 @@ async def create_account(
         reason=f"{account.id} {account.username} {account.role} @ {account.org_id}",
     )
     return account
+
+
+async def first_account(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, body: FirstAccount
+) -> StaffRead:
+    """The registered unit's first reviewer account, opened by the contact who registered
+    it, once approved and only while the unit has no account."""
+    org = await session.get(Org, org_id, with_for_update=True)
+    if org is None or org.registered_by is None or org.registered_by != principal.sub:
+        raise RegistrationNotFound()
+    if org.status != "approved":
+        raise UnitNotApproved(status_now=org.status)
+    held = await session.scalar(
+        select(func.count()).select_from(StaffAccount).where(StaffAccount.org_id == org.id)
+    )
+    if held:
+        raise FirstAccountExists()
+    create = StaffCreate(
+        username=body.username, password=body.password, role="unit_reviewer", org_id=org.id
+    )
+    return read(await create_account(session, body=create, actor=principal, scoped=False))
 
 
 async def get_account(

@@ -150,3 +150,10 @@ class StaffOutsideOrg(Problem):
         "单位和职改办只能为本机构开设、停用本机构同一角色的审核账号，"
         "不能为其他机构开设账号，也不能授予更高或其他角色。"
     )
+
+
+class FirstAccountExists(Problem):
+    status = 409
+    code = "first-account-exists"
+    title = "unit already has accounts"
+    text = "该单位已有审核账号，后续账号请由单位已有账号开设。"

@@ -12,13 +12,22 @@ from services.api.auth import accounts
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     AccountDisabled,
+    FirstAccountExists,
     InvalidCredentials,
     OrgRoleMismatch,
     StaffAccountNotFound,
     StaffOutsideOrg,
     UsernameTaken,
 )
-from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.auth.schemas import (
+    FirstAccount,
+    StaffCreate,
+    StaffLogin,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
+from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
@@ -41,6 +50,27 @@ MANAGERS = [allow("ops", *REVIEWER_ROLES)]
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
+
+
+@router.post(
+    "/v1/orgs/registrations/{org_id}/first-account",
+    status_code=201,
+    response_model=StaffRead,
+    dependencies=[allow("applicant")],
+    summary="The contact who registered a unit opens its first reviewer account, once approved",
+    responses=documented(
+        Forbidden,
+        RegistrationNotFound,
+        UnitNotApproved,
+        FirstAccountExists,
+        UsernameTaken,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def first_account(
+    org_id: uuid.UUID, body: FirstAccount, session: SessionDep, principal: PrincipalDep
+) -> StaffRead:
+    return await accounts.first_account(session, principal, org_id, body=body)
 
 
 @router.get(
