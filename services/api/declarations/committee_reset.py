@@ -14,10 +14,9 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
-from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.declarations.problems import CommitteeResetSame, DeclarationNotEditable
-from services.api.declarations.service import EDITABLE, editable_until, touch
+from services.api.declarations.service import EDITABLE, editable_until, transition
 from services.api.models import Declaration
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -51,16 +50,13 @@ async def reset_committee(
     declaration.year = target.year
     declaration.series = target.series
     declaration.level = level
-    touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await transition(
         session,
-        principal=principal,
-        action="committee_reset",
-        declaration_id=declaration.id,
-        from_status=declaration.status,
+        principal,
+        declaration,
         to_status=declaration.status,
+        action="committee_reset",
         reason=f"重置评委会：{before} → {target.committee_code}（批次 {target.id}，{level}）",
+        now=now,
     )
     return declaration
