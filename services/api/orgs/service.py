@@ -84,14 +84,7 @@ async def move(session: AsyncSession, org: Org, *, parent_id: uuid.UUID | None) 
 
 async def chain_from(session: AsyncSession, unit: Org) -> list[Org]:
     """The unit and every ancestor, in order; missing levels are simply not there."""
-    chain = [unit]
-    node = unit
-    while node.parent_id is not None and len(chain) <= len(CHAIN_KINDS):
-        node = await get(session, node.parent_id)
-        if node.kind == "ops":
-            break
-        chain.append(node)
-    return checked_chain(unit, chain)
+    return checked_chain(unit, [unit, *await parents(session, unit)])
 
 
 def checked_chain(unit: Org, chain: list[Org]) -> list[Org]:
