@@ -319,7 +319,13 @@ async def test_committees_resolve_like_evaluate(client) -> None:
         "/v1/committees",
         params={"region": "450100", "series": "arts_crafts", "level": "intermediate"},
     )
-    assert arts.json() == []
+    # 桂工信职办〔2023〕6号 二（一）1（2）: “其他具备工艺美术系列职称评审权限的评委会，具体请
+    # 查阅评委会所在职改办印发的相关通知部署文件。” One committee stands for them; the seeds
+    # name no office (the campaign's committee office in the org tree is the one).
+    [other] = arts.json()
+    assert other["code"] == "gx-arts-intermediate-and-below"
+    assert other["office"] is None
+    assert other["clause"].endswith("二（一）1（2）")
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,14 @@ status, role or organisation ends the account's sessions and is an audit entry
 (`staff_account_changed`, what changed). Each account created is an audit entry
 (`staff_account_created`), whether by the API or by the first-account command
 (services/api/auth/bootstrap.py), which both go through `create_account`.
+
+A unit that registered itself gets its first reviewer account from the contact who
+registered it, once its parent office approved it and while it has no account yet
+(`first_account`); from then on its accounts manage the others.
+
+Units and offices manage their own reviewer accounts: a reviewer creates, reads,
+disables or re-enables accounts of their own org with their own role only (never in
+another org, never another or a higher role); ops manage every account.
 """
 
 from __future__ import annotations
@@ -28,14 +36,24 @@ from services.api.audit import service as audit
 from services.api.auth import tokens
 from services.api.auth.problems import (
     AccountDisabled,
+    FirstAccountExists,
     InvalidCredentials,
     OrgRoleMismatch,
     StaffAccountNotFound,
+    StaffOutsideOrg,
     UsernameTaken,
 )
-from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.auth.schemas import (
+    FirstAccount,
+    StaffCreate,
+    StaffLogin,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
 from services.api.auth.tokens import record_sign_in, start_session
 from services.api.models import Org, StaffAccount
+from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.ratelimit import too_many
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -62,10 +80,19 @@ async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
         raise OrgRoleMismatch()
 
 
+def _within(actor: Principal, role: str, org_id: uuid.UUID) -> bool:
+    """Ops act on any account; anyone else on their own org's accounts of their own role."""
+    return actor.role == "ops" or (actor.org_id == str(org_id) and actor.role == role)
+
+
 async def create_account(
-    session: AsyncSession, *, body: StaffCreate, actor: Principal
+    session: AsyncSession, *, body: StaffCreate, actor: Principal, scoped: bool = True
 ) -> StaffAccount:
-    """A new account (argon2id hash), with its audit entry, in the caller's transaction."""
+    """A new account (argon2id hash), with its audit entry, in the caller's transaction.
+    `scoped`: the actor must be ops or of the account's org and role (not so for the
+    contact opening a registered unit's first account)."""
+    if scoped and not _within(actor, body.role, body.org_id):
+        raise StaffOutsideOrg()
     await _check_org(session, body.role, body.org_id)
     taken = await session.scalar(
         select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
@@ -89,9 +116,33 @@ async def create_account(
     return account
 
 
-async def get_account(session, account_id: uuid.UUID, *, lock: bool = False) -> StaffAccount:
+async def first_account(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, body: FirstAccount
+) -> StaffRead:
+    """The registered unit's first reviewer account, opened by the contact who registered
+    it, once approved and only while the unit has no account."""
+    org = await session.get(Org, org_id, with_for_update=True)
+    if org is None or org.registered_by is None or org.registered_by != principal.sub:
+        raise RegistrationNotFound()
+    if org.status != "approved":
+        raise UnitNotApproved(status_now=org.status)
+    held = await session.scalar(
+        select(func.count()).select_from(StaffAccount).where(StaffAccount.org_id == org.id)
+    )
+    if held:
+        raise FirstAccountExists()
+    create = StaffCreate(
+        username=body.username, password=body.password, role="unit_reviewer", org_id=org.id
+    )
+    return read(await create_account(session, body=create, actor=principal, scoped=False))
+
+
+async def get_account(
+    session, account_id: uuid.UUID, *, lock: bool = False, actor: Principal | None = None
+) -> StaffAccount:
+    """The account; one outside the actor's org and role is answered as not found."""
     found = await session.get(StaffAccount, account_id, with_for_update=lock)
-    if found is None:
+    if found is None or (actor is not None and not _within(actor, found.role, found.org_id)):
         raise StaffAccountNotFound()
     return found
 
@@ -104,10 +155,13 @@ async def update_account(
     *,
     body: StaffUpdate,
 ) -> StaffRead:
-    """Ops change an account; a change of status, role or organisation ends its sessions."""
-    account = await get_account(session, account_id, lock=True)
+    """Ops change an account, a reviewer one of their own org and role; a change of
+    status, role or organisation ends its sessions."""
+    account = await get_account(session, account_id, lock=True, actor=principal)
     role = body.role or account.role
     org_id = body.org_id or account.org_id
+    if not _within(principal, role, org_id):
+        raise StaffOutsideOrg()
     if (role, org_id) != (account.role, account.org_id):
         await _check_org(session, role, org_id)
     before = {"status": account.status, "role": account.role, "org": account.org_id}

@@ -140,3 +140,20 @@ class ScopeNotOffered(Problem):
     code = "scope-not-offered"
     title = "Scope not offered"
     text = "不提供的授权范围：只开通有对应接口的授权范围。"
+
+
+class StaffOutsideOrg(Problem):
+    status = 403
+    code = "staff-outside-org"
+    title = "outside the caller's org or role"
+    text = (
+        "单位和职改办只能为本机构开设、停用本机构同一角色的审核账号，"
+        "不能为其他机构开设账号，也不能授予更高或其他角色。"
+    )
+
+
+class FirstAccountExists(Problem):
+    status = 409
+    code = "first-account-exists"
+    title = "unit already has accounts"
+    text = "该单位已有审核账号，后续账号请由单位已有账号开设。"

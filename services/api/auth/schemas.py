@@ -9,7 +9,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.api.access import SCOPES
 
@@ -176,6 +176,17 @@ class StaffCreate(BaseModel):
     password: str = Field(max_length=200)
     role: StaffRole
     org_id: uuid.UUID
+
+    _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
+
+
+class FirstAccount(BaseModel):
+    """The first reviewer account of a unit that registered itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    password: str = Field(max_length=200)
 
     _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
 

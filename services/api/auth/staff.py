@@ -7,54 +7,94 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.auth import accounts
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     AccountDisabled,
+    FirstAccountExists,
     InvalidCredentials,
     OrgRoleMismatch,
     StaffAccountNotFound,
+    StaffOutsideOrg,
     UsernameTaken,
 )
-from services.api.auth.schemas import StaffCreate, StaffLogin, StaffRead, StaffUpdate, TokenPair
+from services.api.auth.schemas import (
+    FirstAccount,
+    StaffCreate,
+    StaffLogin,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
+from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(tags=["auth"])
-OPS = [allow("ops")]
+# Ops manage every account; units and offices their own (auth/accounts.py).
+MANAGERS = [allow("ops", *REVIEWER_ROLES)]
 
 
 @router.post(
     "/v1/staff-accounts",
     status_code=201,
     response_model=StaffRead,
-    dependencies=OPS,
-    summary="Create a staff account bound to one organisation and role (ops)",
-    responses=documented(Forbidden, UsernameTaken, OrgRoleMismatch, keep={422: VALIDATION_ERROR}),
+    dependencies=MANAGERS,
+    summary="Create a staff account bound to one organisation and role "
+    "(ops; a unit or office for its own org and role)",
+    responses=documented(
+        Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch, keep={422: VALIDATION_ERROR}
+    ),
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
 
 
+@router.post(
+    "/v1/orgs/registrations/{org_id}/first-account",
+    status_code=201,
+    response_model=StaffRead,
+    dependencies=[allow("applicant")],
+    summary="The contact who registered a unit opens its first reviewer account, once approved",
+    responses=documented(
+        Forbidden,
+        RegistrationNotFound,
+        UnitNotApproved,
+        FirstAccountExists,
+        UsernameTaken,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def first_account(
+    org_id: uuid.UUID, body: FirstAccount, session: SessionDep, principal: PrincipalDep
+) -> StaffRead:
+    return await accounts.first_account(session, principal, org_id, body=body)
+
+
 @router.get(
     "/v1/staff-accounts/{account_id}",
     response_model=StaffRead,
-    dependencies=OPS,
+    dependencies=MANAGERS,
     responses=documented(Forbidden, StaffAccountNotFound),
 )
-async def get(account_id: uuid.UUID, session: SessionDep) -> StaffRead:
-    return accounts.read(await accounts.get_account(session, account_id))
+async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> StaffRead:
+    return accounts.read(await accounts.get_account(session, account_id, actor=principal))
 
 
 @router.patch(
     "/v1/staff-accounts/{account_id}",
     response_model=StaffRead,
-    dependencies=OPS,
-    summary="Disable, re-enable, re-scope or reset the password of a staff account (ops)",
+    dependencies=MANAGERS,
+    summary="Disable, re-enable, re-scope or reset the password of a staff account "
+    "(ops; a unit or office for its own org and role)",
     responses=documented(
-        Forbidden, StaffAccountNotFound, OrgRoleMismatch, keep={422: VALIDATION_ERROR}
+        Forbidden,
+        StaffAccountNotFound,
+        StaffOutsideOrg,
+        OrgRoleMismatch,
+        keep={422: VALIDATION_ERROR},
     ),
 )
 async def update(

@@ -45,3 +45,10 @@ class AttachmentWrongMaterial(Problem):
     code = "attachment-wrong-material"
     title = "Document kind does not serve that material"
     text = "所上传材料的类别不能作为该项材料，请上传对应类别的扫描件。"
+
+
+class CommitteeResetSame(Problem):
+    status = 422
+    code = "committee-reset-same"
+    title = "same campaign and level"
+    text = "申报已在所选批次、级别下，无需重置评委会。"

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
+from services.api.declarations.committee_reset import reset_committee
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     EDIT_PROBLEMS,
@@ -20,9 +21,11 @@ from services.api.declarations.problems import (
     AttachmentReplaced,
     AttachmentUnknown,
     AttachmentWrongMaterial,
+    CommitteeResetSame,
     DeclarationNotEditable,
 )
 from services.api.declarations.schemas import (
+    CommitteeReset,
     DeclarationCreate,
     DeclarationImport,
     DeclarationRead,
@@ -30,6 +33,7 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import declarations_router, headers, read
 from services.api.http import IdempotencyDep, etag
+from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, documented
@@ -49,6 +53,7 @@ D = "/{declaration_id}"
         DeadlinePassed,
         Forbidden,
         AttachmentUnknown,
+        UnitNotApproved,
         keep={422: VALIDATION_ERROR},
     ),
 )
@@ -95,3 +100,22 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
 )
 async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONResponse:
     return await act.apply(service.import_into, source_id=body.source_declaration_id)
+
+
+@router.post(
+    D + "/committee-resets",
+    response_model=DeclarationRead,
+    summary="重置评委会: move a draft or returned declaration to another campaign or committee, "
+    "keeping its sections and documents",
+    responses=documented(
+        *ACT_PROBLEMS,
+        DeclarationNotEditable,
+        CampaignNotFound,
+        WindowNotOpen,
+        DeadlinePassed,
+        CommitteeResetSame,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def committee_reset(act: ApplicantsAct, body: CommitteeReset) -> JSONResponse:
+    return await act.apply(reset_committee, campaign_id=body.campaign_id, level=body.level)

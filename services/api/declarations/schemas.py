@@ -84,6 +84,13 @@ class DeclarationImport(Strict):
     source_declaration_id: uuid.UUID
 
 
+class CommitteeReset(Strict):
+    """重置评委会: the campaign (and so the committee) the declaration moves to."""
+
+    campaign_id: uuid.UUID
+    level: Level | None = Field(default=None, description="the target level; default: unchanged")
+
+
 class ReturnItem(Strict):
     section: str | None = Field(default=None, max_length=64)
     message: str = Field(min_length=1, max_length=1000)

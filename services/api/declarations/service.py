@@ -31,6 +31,7 @@ from services.api.models import (
     Org,
     ReviewStep,
 )
+from services.api.orgs.problems import UnitNotApproved
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -207,6 +208,8 @@ async def create(
     unit = await session.get(Org, body.unit_org_id)
     if unit is None or unit.kind != "unit":
         raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
+    if unit.status != "approved":
+        raise UnitNotApproved(status_now=unit.status)
     data = body.model_dump(mode="json", exclude_none=False)
     # A new declaration holds no documents yet: any attachment given is refused, by name.
     attachments.check(data["attachments"], {})

@@ -19,6 +19,14 @@ class Org(SQLModel, table=True):
     name: str
     region_code: str
     credit_code: str | None = None
+    # approved (added by ops, or a self-registered unit its parent office approved),
+    # pending (registered itself, awaiting the parent office), rejected (with the reason).
+    status: str = "approved"
+    registered_by: str | None = None
+    contact_name: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decision_reason: str | None = None
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default=func.now())
     )

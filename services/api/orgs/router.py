@@ -1,20 +1,37 @@
-"""HTTP for the organisation tree (maintained by ops)."""
+"""HTTP for the organisation tree: maintained by ops; units found by name or credit
+code; a unit registers itself and its parent office decides."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.orgs import service
-from services.api.orgs.problems import OrgExists, OrgNotFound
-from services.api.orgs.schemas import OrgCreate, OrgMove, OrgRead
+from services.api.orgs.problems import (
+    BranchNotDeclaringUnit,
+    OrgExists,
+    OrgNotFound,
+    RegistrationDecided,
+    RegistrationNotFound,
+    RegistrationParentInvalid,
+    RegistrationReasonMissing,
+)
+from services.api.orgs.schemas import (
+    OrgCreate,
+    OrgMove,
+    OrgRead,
+    RegistrationCreate,
+    RegistrationDecision,
+    RegistrationRead,
+    UnitHit,
+)
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import VALIDATION_ERROR, documented
 
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
 
@@ -32,6 +49,71 @@ async def create(
     return await idem.respond(
         await service.register(session, principal, body=body), status_code=201
     )
+
+
+@router.get(
+    "",
+    response_model=list[UnitHit],
+    summary="Find approved units by name fragment or exact 统一社会信用代码, with their chain",
+)
+async def search(
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: str = Query(min_length=2, max_length=200, description="name fragment or credit code"),
+) -> list[UnitHit]:
+    return await service.search_units(session, q=q)
+
+
+@router.post(
+    "/registrations",
+    status_code=201,
+    response_model=RegistrationRead,
+    dependencies=[allow("applicant")],
+    summary="A unit's contact registers it; pending until its parent office decides",
+    responses=documented(
+        Forbidden,
+        OrgExists,
+        BranchNotDeclaringUnit,
+        RegistrationParentInvalid,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def register(
+    body: RegistrationCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> JSONResponse:
+    return await idem.respond(
+        await service.register_unit(session, principal, body=body), status_code=201
+    )
+
+
+@router.get(
+    "/registrations",
+    response_model=list[RegistrationRead],
+    dependencies=[allow(*REVIEWER_ROLES)],
+    summary="The unit registrations waiting for the caller's office",
+    responses=documented(Forbidden),
+)
+async def pending(session: SessionDep, principal: PrincipalDep) -> list[RegistrationRead]:
+    return await service.pending_for(session, principal)
+
+
+@router.post(
+    "/registrations/{org_id}/decisions",
+    response_model=RegistrationRead,
+    dependencies=[allow(*REVIEWER_ROLES)],
+    summary="The parent office approves a unit's registration or rejects it with a reason",
+    responses=documented(
+        Forbidden,
+        RegistrationNotFound,
+        RegistrationDecided,
+        RegistrationReasonMissing,
+        keep={422: VALIDATION_ERROR},
+    ),
+)
+async def decide(
+    org_id: uuid.UUID, body: RegistrationDecision, session: SessionDep, principal: PrincipalDep
+) -> RegistrationRead:
+    return await service.decide(session, principal, org_id, body=body)
 
 
 @router.get("/{org_id}", response_model=OrgRead, responses=documented(OrgNotFound))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,6 +19,9 @@ def credit_code_valid(code: str) -> bool:
 OrgKind = Literal["unit", "supervisor", "county_office", "series_office", "committee_office", "ops"]
 
 
+CREDIT_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
 class OrgCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -26,7 +30,7 @@ class OrgCreate(BaseModel):
     region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="GB/T 2260 code")
     credit_code: str | None = Field(
         default=None,
-        pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        pattern=CREDIT_PATTERN,
         description="统一社会信用代码 (GB 32100), units only",
     )
     parent_id: uuid.UUID | None = None
@@ -53,3 +57,61 @@ class OrgRead(BaseModel):
     name: str
     region_code: str
     credit_code: str | None
+
+
+class ChainLink(BaseModel):
+    id: uuid.UUID
+    kind: str
+    name: str
+
+
+class UnitHit(BaseModel):
+    """An approved unit found by name or credit code, with the offices above it."""
+
+    id: uuid.UUID
+    name: str
+    region_code: str
+    credit_code: str | None
+    chain: list[ChainLink] = Field(description="the parent offices, nearest first")
+
+
+class RegistrationCreate(BaseModel):
+    """A unit registering itself; its parent office approves or rejects it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    credit_code: str = Field(pattern=CREDIT_PATTERN, description="统一社会信用代码 (GB 32100)")
+    region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="GB/T 2260 code")
+    parent_id: uuid.UUID = Field(description="the supervisor or office the unit reports to")
+    contact_name: str = Field(min_length=1, max_length=50)
+    independent_legal_person: bool = Field(description="具有独立法人资格")
+    liable_branch: bool = Field(
+        default=False,
+        description="a branch the law makes independently liable (银行、保险公司等的分支机构)",
+    )
+
+    @model_validator(mode="after")
+    def _check_code(self) -> RegistrationCreate:
+        if not credit_code_valid(self.credit_code):
+            raise ValueError("统一社会信用代码校验位不正确（GB 32100-2015）")
+        return self
+
+
+class RegistrationDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RegistrationRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    credit_code: str | None
+    region_code: str
+    parent_id: uuid.UUID | None
+    status: str
+    contact_name: str | None
+    decided_at: datetime | None
+    decision_reason: str | None

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
+from services.api.access import ROLE_ORG_KIND
 from services.api.audit import service as audit
 from services.api.models import Org
-from services.api.orgs.problems import ChainIncomplete, OrgExists, OrgNotFound
-from services.api.orgs.schemas import OrgCreate, OrgRead
+from services.api.orgs.problems import (
+    BranchNotDeclaringUnit,
+    ChainIncomplete,
+    OrgExists,
+    OrgNotFound,
+    RegistrationDecided,
+    RegistrationNotFound,
+    RegistrationParentInvalid,
+    RegistrationReasonMissing,
+)
+from services.api.orgs.schemas import (
+    CREDIT_PATTERN,
+    ChainLink,
+    OrgCreate,
+    OrgRead,
+    RegistrationCreate,
+    RegistrationDecision,
+    RegistrationRead,
+    UnitHit,
+)
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -61,14 +84,7 @@ async def move(session: AsyncSession, org: Org, *, parent_id: uuid.UUID | None) 
 
 async def chain_from(session: AsyncSession, unit: Org) -> list[Org]:
     """The unit and every ancestor, in order; missing levels are simply not there."""
-    chain = [unit]
-    node = unit
-    while node.parent_id is not None and len(chain) <= len(CHAIN_KINDS):
-        node = await get(session, node.parent_id)
-        if node.kind == "ops":
-            break
-        chain.append(node)
-    return checked_chain(unit, chain)
+    return checked_chain(unit, [unit, *await parents(session, unit)])
 
 
 def checked_chain(unit: Org, chain: list[Org]) -> list[Org]:
@@ -108,3 +124,139 @@ async def reparent(
         reason=f"{org.id} → parent {org.parent_id}",
     )
     return OrgRead.model_validate(org, from_attributes=True)
+
+
+SEARCH_LIMIT = 20
+
+
+async def parents(session: AsyncSession, org: Org) -> list[Org]:
+    """The offices above an org, nearest first, as the tree stands (not checked)."""
+    found: list[Org] = []
+    node = org
+    while node.parent_id is not None and len(found) < len(CHAIN_KINDS):
+        node = await get(session, node.parent_id)
+        if node.kind == "ops":
+            break
+        found.append(node)
+    return found
+
+
+async def search_units(session: AsyncSession, *, q: str) -> list[UnitHit]:
+    """Approved units whose credit code is `q` exactly, or whose name contains it."""
+    q = q.strip()
+    code = q.upper()
+    query = select(Org).where(Org.kind == "unit", Org.status == "approved")
+    if re.fullmatch(CREDIT_PATTERN, code):
+        query = query.where(Org.credit_code == code)
+    else:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(col(Org.name).ilike(f"%{escaped}%", escape="\\"))
+    query = query.order_by(func.length(Org.name), Org.name).limit(SEARCH_LIMIT)
+    hits = []
+    for unit in (await session.exec(query)).all():
+        chain = [ChainLink(id=o.id, kind=o.kind, name=o.name) for o in await parents(session, unit)]
+        hits.append(
+            UnitHit(
+                id=unit.id,
+                name=unit.name,
+                region_code=unit.region_code,
+                credit_code=unit.credit_code,
+                chain=chain,
+            )
+        )
+    return hits
+
+
+def registration(org: Org) -> RegistrationRead:
+    return RegistrationRead.model_validate(org, from_attributes=True)
+
+
+async def register_unit(
+    session: AsyncSession, principal: Principal, *, body: RegistrationCreate
+) -> RegistrationRead:
+    """A unit's contact registers it under its parent office, pending that office's
+    decision. A branch without legal personality is refused (seed 004 二（一）2)."""
+    if not body.independent_legal_person and not body.liable_branch:
+        raise BranchNotDeclaringUnit()
+    parent = await session.get(Org, body.parent_id)
+    if parent is None or parent.kind in ("unit", "ops") or parent.status != "approved":
+        raise RegistrationParentInvalid()
+    org = Org(
+        kind="unit",
+        name=body.name,
+        region_code=body.region_code,
+        credit_code=body.credit_code,
+        parent_id=parent.id,
+        status="pending",
+        registered_by=principal.sub,
+        contact_name=body.contact_name,
+    )
+    session.add(org)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise OrgExists() from exc
+    await audit.record(
+        session,
+        principal=principal,
+        action="org_registered",
+        reason=f"{org.id} {org.name} {org.credit_code} → {parent.id} {parent.name}",
+    )
+    return registration(org)
+
+
+def _own(principal: Principal, parent_id: uuid.UUID | None, kind: str | None) -> bool:
+    """The caller acts for this office: its org, with the role of that kind of org."""
+    return (
+        parent_id is not None
+        and principal.org_id == str(parent_id)
+        and ROLE_ORG_KIND.get(principal.role) == kind
+    )
+
+
+async def pending_for(session: AsyncSession, principal: Principal) -> list[RegistrationRead]:
+    """The registrations waiting for the caller's office."""
+    try:
+        office = uuid.UUID(principal.org_id or "")
+    except ValueError:
+        return []
+    query = select(Org).where(
+        Org.kind == "unit", Org.status == "pending", col(Org.parent_id) == office
+    )
+    return [registration(o) for o in (await session.exec(query.order_by(Org.created_at))).all()]
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    org_id: uuid.UUID,
+    *,
+    body: RegistrationDecision,
+) -> RegistrationRead:
+    """The parent office approves a pending unit or rejects it with its reason; audited.
+    Any other caller is answered as if the registration did not exist."""
+    org = await session.get(Org, org_id, with_for_update=True)
+    if org is None or org.registered_by is None:
+        raise RegistrationNotFound()
+    parent = await session.get(Org, org.parent_id) if org.parent_id else None
+    if not _own(principal, org.parent_id, parent.kind if parent else None):
+        raise RegistrationNotFound()
+    if org.status != "pending":
+        raise RegistrationDecided(status_now=org.status)
+    reason = (body.reason or "").strip() or None
+    if not body.approve and reason is None:
+        raise RegistrationReasonMissing()
+    now = await clock.db_now(session)
+    org.status = "approved" if body.approve else "rejected"
+    org.decided_by = principal.sub
+    org.decided_at = now
+    org.decision_reason = reason
+    session.add(org)
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="org_registration_approved" if body.approve else "org_registration_rejected",
+        reason=f"{org.id} {org.name}" + (f"：{reason}" if reason else ""),
+    )
+    return registration(org)
