@@ -498,6 +498,20 @@ async def test_guangxi_arts_crafts_normal_path_journey(client) -> None:
 
     r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(unit))
     assert r.status_code == 200, r.text
+    # 桂工信职办〔2023〕6号 三（一）: the unit's defence, its panel's signed form, its internal
+    # posting and its recommendation are the unit's to file before it recommends.
+    r = await post(client, url + "/approvals", unit)
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "unit-materials-missing"
+    missing = {e["material_id"]: e for e in r.json()["errors"]}
+    assert set(missing) == {
+        "defence_record",
+        "panel_recommendation",
+        "public_posting",
+        "unit_recommendation",
+        "unit_pledge",  # signed in the system (承诺书)
+    }, missing
+    assert all(e["clause"] == "桂工信职办〔2023〕6号 三（一）" for e in missing.values())
+    assert who.asked.isdisjoint(missing)
     unit_filed = set(await complete_unit_step(client, did, unit))
     await climb(client, did, [(unit, "series_office_review")])
     # Passing is refused while the judgement is open.
