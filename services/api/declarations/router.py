@@ -21,6 +21,7 @@ from services.api.declarations.problems import (
     AttachmentUnknown,
     AttachmentWrongMaterial,
     DeclarationNotEditable,
+    UnitMaterialLocked,
 )
 from services.api.declarations.schemas import (
     DeclarationCreate,
@@ -79,6 +80,7 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
         AttachmentUnknown,
         AttachmentReplaced,
         AttachmentWrongMaterial,
+        UnitMaterialLocked,
         keep={422: VALIDATION_ERROR},
     ),
 )

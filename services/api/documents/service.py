@@ -177,6 +177,9 @@ async def record(
         old = await session.get(DeclarationDocument, replaces)
         if old is None or old.declaration_id != declaration.id or old.superseded_by_id:
             raise DocumentNotActive()  # replaced or deleted while the file streamed in
+        attachments.refuse_unit_document(
+            replaces, await attachments.unit_filed(session, declaration.id)
+        )
         old.superseded_by_id, old.superseded_at = row.document_id, now
         session.add(old)
         at = [i for i, a in enumerate(entries) if a.get("document_id") == str(replaces)]
