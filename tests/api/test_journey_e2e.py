@@ -347,6 +347,26 @@ async def test_liuzhou_engineering_deputy_senior_journey(client) -> None:
         {"section": "achievements", "message": "业绩描述请写明本人承担的具体工作"},
     ]
     await return_with_list(client, did, t["county_office"], items)
+    # Returned, the file is the applicant's to fix, but not the unit's materials in it
+    # (申报系统操作注意事项 二): neither replaced, nor deleted, nor taken off.
+    defence = next(iter(unit_filed))
+    r = await client.post(
+        f"{url}/documents/{defence}/replace",
+        data={"kind": "defence_record"},
+        files={"file": file_of_kind("defence_record", "applicant/defence_record")},
+        headers=auth(tok),
+    )
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "unit-material-locked", r.text
+    r = await client.delete(f"{url}/documents/{defence}", headers=auth(tok))
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "unit-material-locked", r.text
+    current = await client.get(url, headers=auth(tok))
+    kept = [a for a in current.json()["attachments"] if a["document_id"] != defence]
+    r = await client.patch(
+        url, json={"attachments": kept}, headers=auth(tok, **{"If-Match": current.headers["etag"]})
+    )
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "unit-material-locked", r.text
+    listed = (await client.get(url + "/documents", headers=auth(tok))).json()
+    assert unit_filed <= {d["id"] for d in listed}
     edited = {
         "achievements": [
             {**SECTIONS["achievements"][0], "content": "主持底盘结构设计，负责有限元分析与试验验证"}
