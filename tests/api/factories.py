@@ -442,12 +442,14 @@ async def upload_scan(
     )
 
 
-async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> None:
+async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> list[str]:
     """What the unit does besides its review record before it passes the file up: the
     materials the policy has it produce (公示情况 and 单位推荐意见 generated, the others
     uploaded as real files; 审议推荐表 only for 高级), 原件核实 of every applicant document,
-    and its 承诺书 (which files the 用人单位承诺书 material)."""
+    and its 承诺书 (which files the 用人单位承诺书 material). Returns the ids of the
+    documents it filed, as the upload and generation answers gave them."""
     url = f"/v1/declarations/{did}"
+    filed = []
     declaration = (await client.get(url, headers=auth(unit))).json()
     high = declaration["level"] in ("deputy_senior", "senior")
     for m in (declaration.get("eligibility") or {}).get("materials", []):
@@ -467,6 +469,7 @@ async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> 
                 headers=auth(unit),
             )
         assert r.status_code == 201, r.text
+        filed.append(r.json()["id"])
     r = await client.get(url + "/original-checks", headers=auth(unit))
     assert r.status_code == 200, r.text
     for check in r.json():
@@ -478,6 +481,7 @@ async def complete_unit_step(client: httpx.AsyncClient, did: str, unit: str) -> 
     version = (await client.get(url + "/unit-pledge", headers=auth(unit))).json()["text_version"]
     r = await post(client, url + "/unit-pledge", unit, {"text_version": version})
     assert r.status_code == 200, r.text
+    return filed
 
 
 class Case(NamedTuple):

@@ -20,8 +20,9 @@ from services.api.declarations.problems import (
     AttachmentReplaced,
     AttachmentUnknown,
     AttachmentWrongMaterial,
+    UnitMaterialLocked,
 )
-from services.api.models import DeclarationDocument
+from services.api.models import DeclarationDocument, UnitMaterial
 from services.kit.problems import ProblemError
 
 
@@ -33,6 +34,30 @@ async def recorded(
         select(DeclarationDocument).where(DeclarationDocument.declaration_id == declaration_id)
     )
     return {str(r.document_id): r for r in rows.all()}
+
+
+async def unit_filed(session: AsyncSession, declaration_id: uuid.UUID) -> set[str]:
+    """The ids of the documents the unit filed on the declaration at its step."""
+    rows = await session.exec(
+        select(UnitMaterial.document_id).where(UnitMaterial.declaration_id == declaration_id)
+    )
+    return {str(d) for d in rows.all()}
+
+
+def refuse_unit_document(document_id: uuid.UUID | str, unit_docs: set[str]) -> None:
+    if str(document_id) in unit_docs:
+        raise UnitMaterialLocked(document_id=str(document_id))
+
+
+def keep_unit_entries(
+    before: Iterable[dict[str, Any]], after: list[dict[str, Any]], unit_docs: set[str]
+) -> None:
+    """The applicant's edit of the attachments leaves the unit's entries as they were."""
+    mine = {e.get("document_id"): e.get("kind") for e in after if e.get("document_id") in unit_docs}
+    theirs = {e["document_id"]: e.get("kind") for e in before if e.get("document_id") in unit_docs}
+    if mine != theirs:
+        changed = sorted(set(mine.items()) ^ set(theirs.items()))
+        raise UnitMaterialLocked(document_id=changed[0][0], material=changed[0][1])
 
 
 def problem(entry: dict[str, Any], records: dict[str, DeclarationDocument]) -> ProblemError | None:

@@ -33,6 +33,18 @@ class AttachmentUnknown(Problem):
     text = "附件须是本申报已上传并通过检查的材料" + _SCANS_ONLY + "，请先上传扫描件。"
 
 
+class UnitMaterialLocked(Problem):
+    # 申报系统操作注意事项 二: the defence, the panel's form, the posting and the recommendation
+    # are the unit's; the applicant neither replaces, deletes nor detaches them.
+    status = 409
+    code = "unit-material-locked"
+    title = "The unit's own material"
+    text = (
+        "该材料由单位在审核环节出具（答辩情况、审议推荐表、公示情况、单位推荐意见等；"
+        "申报系统操作注意事项 二），申报人不能替换、删除或从附件中移除。"
+    )
+
+
 class AttachmentReplaced(Problem):
     status = 422
     code = "attachment-replaced"

@@ -23,6 +23,7 @@ from services.api.declarations.problems import (
     AttachmentWrongMaterial,
     CommitteeResetSame,
     DeclarationNotEditable,
+    UnitMaterialLocked,
 )
 from services.api.declarations.schemas import (
     CommitteeReset,
@@ -84,6 +85,7 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
         AttachmentUnknown,
         AttachmentReplaced,
         AttachmentWrongMaterial,
+        UnitMaterialLocked,
         keep={422: VALIDATION_ERROR},
     ),
 )

@@ -258,6 +258,8 @@ async def update(
         entries = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
         records = await attachments.recorded(session, declaration.id)
         attachments.check(entries, records)
+        unit_docs = await attachments.unit_filed(session, declaration.id)
+        attachments.keep_unit_entries(declaration.attachments, entries, unit_docs)
         # The document's kind is the record's, whatever the caller wrote.
         declaration.attachments = [
             {**e, "document_kind": records[e["document_id"]].document_kind} for e in entries

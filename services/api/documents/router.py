@@ -18,7 +18,7 @@ from services.api.access import PrincipalDep
 from services.api.clients import documents as client
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import role_gate
-from services.api.declarations.problems import DeclarationNotFound
+from services.api.declarations.problems import DeclarationNotFound, UnitMaterialLocked
 from services.api.documents import uploads
 from services.api.documents.deps import DeclarationUploader, DocumentReplacer
 from services.api.documents.problems import (
@@ -91,6 +91,8 @@ _UNIT_UPLOAD_RESPONSES = {
         keep={s: _DESCRIBED[s]["description"] for s in (409, 422)},
     ),
 }
+# The applicant's replacing or deleting: never one of the unit's own materials.
+_LOCKED = documented(UnitMaterialLocked, keep={409: _DESCRIBED[409]["description"]})
 # Upload and replace: a multipart form in, the stored document (201) out.
 _upload_route = partial(
     router.post,
@@ -174,6 +176,7 @@ async def upload(
     "/{declaration_id}/documents/{document_id}/replace",
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
     dependencies=_APPLICANTS,
+    responses={**_UPLOAD_RESPONSES, **_LOCKED},
 )
 async def replace(
     declaration_id: uuid.UUID,
@@ -202,7 +205,7 @@ async def replace(
     "/{declaration_id}/documents/{document_id}",
     status_code=204,
     dependencies=_APPLICANTS,
-    responses=_responses(404, 409, 503, new=documented(Forbidden)),
+    responses={**_responses(404, 409, 503, new=documented(Forbidden)), **_LOCKED},
     summary="删除材料（申请人，申报提交前）",
 )
 async def delete(

@@ -29,8 +29,7 @@ from services.api.documents.problems import (
     DocumentNotActive,
     DocumentNotFound,
 )
-from services.api.models import Campaign, Declaration, DeclarationDocument, UnitMaterial
-from services.api.problems import Forbidden
+from services.api.models import Campaign, Declaration, DeclarationDocument
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -112,16 +111,12 @@ async def in_force(
     row = await record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive()
-    await refuse_unit_material(session, document_id)
+    # The unit's own materials are not the applicant's to replace (checked again under
+    # the lock when the replacement is recorded).
+    attachments.refuse_unit_document(
+        document_id, await attachments.unit_filed(session, declaration_id)
+    )
     return row
-
-
-async def refuse_unit_material(session: AsyncSession, document_id: uuid.UUID) -> None:
-    """403 for the applicant touching what the unit filed at its step (答辩情况、公示情况、
-    推荐意见…: 申报系统操作注意事项 二, the unit's to issue)."""
-    filed = select(UnitMaterial.id).where(UnitMaterial.document_id == document_id)
-    if (await session.exec(filed)).first() is not None:
-        raise Forbidden("该材料由用人单位出具（申报系统操作注意事项 二），申请人不能替换或删除。")
 
 
 def entry_for(doc: dict[str, Any], *, note: str | None = None) -> dict[str, Any]:
@@ -187,6 +182,9 @@ async def record(
         old = await session.get(DeclarationDocument, replaces)
         if old is None or old.declaration_id != declaration.id or old.superseded_by_id:
             raise DocumentNotActive()  # replaced or deleted while the file streamed in
+        attachments.refuse_unit_document(
+            replaces, await attachments.unit_filed(session, declaration.id)
+        )
         old.superseded_by_id, old.superseded_at = row.document_id, now
         session.add(old)
         at = [i for i, a in enumerate(entries) if a.get("document_id") == str(replaces)]

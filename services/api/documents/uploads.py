@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import ClientDisconnect
 
 from services.api.clients import documents as client
+from services.api.declarations import attachments
 from services.api.declarations import service as declarations
 from services.api.documents import service, uploaders
 from services.api.documents.problems import (
@@ -136,7 +137,9 @@ async def delete(
     row = await service.record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
-    await service.refuse_unit_material(session, document_id)
+    attachments.refuse_unit_document(
+        document_id, await attachments.unit_filed(session, declaration_id)
+    )
     response = await client.delete_document(http, str(document_id))
     if response.status_code not in (204, 404):
         return client.relay(response)
