@@ -263,8 +263,8 @@ async def test_the_applicant_cannot_replace_or_delete_what_the_unit_filed(client
     assert r.status_code == 201, r.text
     doc_url = f"/v1/declarations/{did}/documents/{filed.json()['id']}"
     r = await client.delete(doc_url, headers=auth(applicant))
-    assert r.status_code == 403, r.text
-    assert "用人单位出具" in r.json()["detail"]
+    assert r.status_code == 409, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:unit-material-locked"
     r = await upload_scan(client, did, applicant, kind="title_certificate", seed=62)
     assert r.status_code == 201, r.text  # a document of their own is still theirs to add
     r = await client.post(
@@ -272,6 +272,7 @@ async def test_the_applicant_cannot_replace_or_delete_what_the_unit_filed(client
         files={"file": ("x.jpg", b"not read", "image/jpeg")},
         headers=auth(applicant),
     )
-    assert r.status_code == 403, r.text
+    assert r.status_code == 409, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:unit-material-locked"
     attached = (await client.get(f"/v1/declarations/{did}", headers=auth(applicant))).json()
     assert filed.json()["id"] in {a["document_id"] for a in attached["attachments"]}
