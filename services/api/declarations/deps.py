@@ -72,6 +72,19 @@ class Act:
         await action(self.session, self.principal, self.declaration, **kwargs)
         return await self.respond(read(self.declaration))
 
+    async def record(
+        self,
+        action: Callable[..., Awaitable[Any]],
+        /,
+        *,
+        status_code: int = 200,
+        **kwargs: Any,
+    ) -> JSONResponse:
+        """Run the service `action(session, principal, declaration, **kwargs)`, which
+        records something on the declaration, and answer what it recorded."""
+        done = await action(self.session, self.principal, self.declaration, **kwargs)
+        return await self.respond(done, status_code=status_code)
+
 
 def declaration_dependency(
     *roles: str,
