@@ -10,7 +10,7 @@ from services.api.applicants.problems import RECORD_PROBLEMS, IdentityNotFound
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/me", tags=["applicants"])
 
@@ -29,7 +29,7 @@ async def get_identity(request: Request, session: SessionDep, principal: Princip
     "/identity",
     response_model=IdentityRead,
     dependencies=[allow("applicant")],
-    responses=documented(*RECORD_PROBLEMS, keep={422: VALIDATION_ERROR}),
+    responses=validated(*RECORD_PROBLEMS),
 )
 async def put_identity(
     body: IdentityWrite, request: Request, session: SessionDep, principal: PrincipalDep

@@ -25,7 +25,7 @@ from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 # Every route here is ops-only.
 router = APIRouter(tags=["auth"], dependencies=[allow("ops")])
@@ -56,7 +56,7 @@ ClientChange = Annotated[OnClient, Depends(_on_client)]
     status_code=201,
     response_model=ClientCredentials,
     summary="Register a portal client (ops); the secret is shown once",
-    responses=documented(Forbidden, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
+    responses=validated(Forbidden, ScopeNotOffered),
 )
 async def register(
     body: ClientCreate, request: Request, session: SessionDep, principal: PrincipalDep
@@ -75,7 +75,7 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     CLIENT,
     response_model=ClientRead,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
-    responses=documented(*ON_CLIENT, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
+    responses=validated(*ON_CLIENT, ScopeNotOffered),
 )
 async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     return await clients.update(change.session, change.principal, change.client_id, body=body)

@@ -29,7 +29,7 @@ from services.api.integrity.schemas import (
     IntegrityRecordRead,
 )
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/declarations/{declaration_id}/integrity-records", tags=["integrity"])
 
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1/declarations/{declaration_id}/integrity-records",
     status_code=201,
     response_model=IntegrityRecordRead,
     summary="记入职称评审诚信档案库（记录期限默认3年，长工信〔2022〕139号 十（二））",
-    responses=documented(*ACT_PROBLEMS, IntegrityRecordDates, keep={422: VALIDATION_ERROR}),
+    responses=validated(*ACT_PROBLEMS, IntegrityRecordDates),
 )
 async def record(
     declaration: OfficesDeclaration,
@@ -56,12 +56,7 @@ async def record(
     "/{record_id}/end",
     response_model=IntegrityRecordRead,
     summary="在记录期限届满前终止一条诚信档案记录（例如认定被撤销）",
-    responses=documented(
-        *ACT_PROBLEMS,
-        IntegrityRecordNotFound,
-        IntegrityRecordEnded,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(*ACT_PROBLEMS, IntegrityRecordNotFound, IntegrityRecordEnded),
 )
 async def end(
     declaration: OfficesDeclaration,

@@ -19,7 +19,7 @@ from services.api.journals.schemas import JournalImportRead, JournalRead, Journa
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import FILE, multipart_body
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/journals", tags=["journals"])
 MAX_BYTES = 20 * 1024 * 1024
@@ -35,7 +35,7 @@ MAX_BYTES = 20 * 1024 * 1024
     openapi_extra=multipart_body(
         {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
     ),
-    responses=documented(Forbidden, *CSV_PROBLEMS, keep={422: VALIDATION_ERROR}),
+    responses=validated(Forbidden, *CSV_PROBLEMS),
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep

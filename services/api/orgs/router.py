@@ -11,15 +11,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.orgs import service
-from services.api.orgs.problems import (
-    BranchNotDeclaringUnit,
-    OrgExists,
-    OrgNotFound,
-    RegistrationDecided,
-    RegistrationNotFound,
-    RegistrationParentInvalid,
-    RegistrationReasonMissing,
-)
+from services.api.orgs.problems import DECIDE_PROBLEMS, REGISTER_PROBLEMS, OrgExists, OrgNotFound
 from services.api.orgs.schemas import (
     OrgCreate,
     OrgMove,
@@ -31,7 +23,7 @@ from services.api.orgs.schemas import (
 )
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
 
@@ -70,13 +62,7 @@ async def search(
     response_model=RegistrationRead,
     dependencies=[allow("applicant")],
     summary="A unit's contact registers it; pending until its parent office decides",
-    responses=documented(
-        Forbidden,
-        OrgExists,
-        BranchNotDeclaringUnit,
-        RegistrationParentInvalid,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(Forbidden, *REGISTER_PROBLEMS),
 )
 async def register(
     body: RegistrationCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
@@ -102,13 +88,7 @@ async def pending(session: SessionDep, principal: PrincipalDep) -> list[Registra
     response_model=RegistrationRead,
     dependencies=[allow(*REVIEWER_ROLES)],
     summary="The parent office approves a unit's registration or rejects it with a reason",
-    responses=documented(
-        Forbidden,
-        RegistrationNotFound,
-        RegistrationDecided,
-        RegistrationReasonMissing,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(Forbidden, *DECIDE_PROBLEMS),
 )
 async def decide(
     org_id: uuid.UUID, body: RegistrationDecision, session: SessionDep, principal: PrincipalDep
