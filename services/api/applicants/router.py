@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import APPLICANTS_ONLY, PrincipalDep
 from services.api.applicants import identity
 from services.api.applicants.problems import RECORD_PROBLEMS, IdentityNotFound
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/me", tags=["applicants"])
 @router.get(
     "/identity",
     response_model=IdentityRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     responses=documented(Forbidden, IdentityNotFound),
 )
 async def get_identity(request: Request, session: SessionDep, principal: PrincipalDep):
@@ -28,7 +28,7 @@ async def get_identity(request: Request, session: SessionDep, principal: Princip
 @router.put(
     "/identity",
     response_model=IdentityRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     responses=validated(*RECORD_PROBLEMS),
 )
 async def put_identity(

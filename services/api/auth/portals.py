@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import OPS_ONLY, PrincipalDep
 from services.api.auth import clients
 from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.problems import ClientNotFound, ClientRevoked, ScopeNotOffered
@@ -28,7 +28,7 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
 # Every route here is ops-only.
-router = APIRouter(tags=["auth"], dependencies=[allow("ops")])
+router = APIRouter(tags=["auth"], dependencies=OPS_ONLY)
 CLIENT = "/v1/oauth/clients/{client_id}"
 # What every route on one client can answer: not ops (403), no such client (404).
 ON_CLIENT = (Forbidden, ClientNotFound)

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.access import APPLICANTS_ONLY, REVIEWER_ROLES, PrincipalDep, allow
 from services.api.auth import accounts
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
@@ -54,7 +54,7 @@ async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep
     "/v1/orgs/registrations/{org_id}/first-account",
     status_code=201,
     response_model=StaffRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     summary="The contact who registered a unit opens its first reviewer account, once approved",
     responses=validated(
         Forbidden, RegistrationNotFound, UnitNotApproved, FirstAccountExists, UsernameTaken

@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import OPS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service
 from services.api.campaigns.problems import CORRECT_PROBLEMS, OPEN_PROBLEMS, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
@@ -39,7 +39,7 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     "",
     status_code=201,
     response_model=CampaignRead,
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     responses=validated(Forbidden, *OPEN_PROBLEMS),
 )
 async def create(

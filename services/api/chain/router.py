@@ -8,12 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.api.access import (
-    OFFICE_ROLES,
-    REVIEWER_ROLES,
-    PrincipalDep,
-    allow,
-)
+from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import judgements, queue, reports, service
@@ -30,13 +25,12 @@ from services.api.chain.problems import (
     UnitReviewMissing,
     UnitReviewNotFound,
 )
-from services.api.chain.routes import D, declaration_read, reviewers_act
+from services.api.chain.routes import D, Read, declaration_reads, reviewers_act
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
     CommitteesAct,
     ReviewersAct,
     ReviewersRecord,
-    VisibleDeclaration,
 )
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
@@ -68,7 +62,7 @@ UNIT_READY = (
 
 @router.get(
     "/v1/review-queue",
-    dependencies=[allow(*REVIEWER_ROLES)],
+    dependencies=REVIEWERS_ONLY,
     response_model=list[QueueItem],
     summary="审核界面: the declarations waiting at my step, riskiest first",
     responses=documented(Forbidden),
@@ -99,9 +93,16 @@ async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONRe
     return await act.record(service.record_unit_review, body=body)
 
 
-@declaration_read(router, "/unit-review", UnitReviewRead, also=(UnitReviewNotFound,))
-async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) -> UnitReviewRead:
-    return await service.unit_review(session, declaration)
+declaration_reads(
+    router,
+    Read(
+        "get_unit_review",
+        "/unit-review",
+        UnitReviewRead,
+        service.unit_review,
+        also=(UnitReviewNotFound,),
+    ),
+)
 
 
 @reviewers_act(
@@ -121,16 +122,16 @@ async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
 
 
-@declaration_read(
+declaration_reads(
     router,
-    "/judgements",
-    list[JudgementRead],
-    "Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    Read(
+        "list_judgements",
+        "/judgements",
+        list[JudgementRead],
+        judgements.listed,
+        "Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    ),
 )
-async def list_judgements(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[JudgementRead]:
-    return await judgements.listed(session, declaration)
 
 
 @reviewers_act(
@@ -161,9 +162,7 @@ async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.record(service.issue_return, status_code=201, body=body)
 
 
-@declaration_read(router, "/returns", list[ReturnRead])
-async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
-    return await service.returns(session, declaration)
+declaration_reads(router, Read("list_returns", "/returns", list[ReturnRead], service.returns))
 
 
 @router.post(

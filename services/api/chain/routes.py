@@ -3,13 +3,17 @@ in front of them, and a plain read of one of the declaration's records."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain.problems import NotUnderReview, NotYourStep
-from services.api.declarations.deps import ACT_PROBLEMS, READ_PROBLEMS
+from services.api.declarations.deps import ACT_PROBLEMS, READ_PROBLEMS, VisibleDeclaration
+from services.api.models import Declaration
+from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
 D = "/v1/declarations/{declaration_id}"
@@ -39,13 +43,34 @@ def reviewers_act(
     )
 
 
-def declaration_read(
-    router: APIRouter, path: str, answer: Any, summary: str | None = None, *, also: tuple = ()
-):
-    """A GET of one of the declaration's records, for whoever may see the declaration."""
-    return router.get(
-        D + path,
-        response_model=answer,
-        summary=summary,
-        responses=documented(*READ_PROBLEMS, *also),
-    )
+class Read(NamedTuple):
+    """A GET of one of the declaration's records, for whoever may see the declaration:
+    `reader(session, declaration)` answers it (`name`: the route's, its operationId's)."""
+
+    name: str
+    path: str
+    answer: Any
+    reader: Callable[[AsyncSession, Declaration], Awaitable[Any]]
+    summary: str | None = None
+    also: tuple = ()
+
+
+def declaration_reads(router: APIRouter, *reads: Read) -> None:
+    """Add each read to `router`: the declaration checked as visible, then its reader."""
+    for read in reads:
+        router.add_api_route(
+            D + read.path,
+            _reading(read.reader),
+            methods=["GET"],
+            name=read.name,
+            response_model=read.answer,
+            summary=read.summary,
+            responses=documented(*READ_PROBLEMS, *read.also),
+        )
+
+
+def _reading(reader: Callable[[AsyncSession, Declaration], Awaitable[Any]]):
+    async def endpoint(declaration: VisibleDeclaration, session: SessionDep) -> Any:
+        return await reader(session, declaration)
+
+    return endpoint

@@ -19,7 +19,7 @@ from services.api.chain.problems import (
     PostingObjectionOpen,
     UnitReviewMissing,
 )
-from services.api.chain.routes import REVIEWER_ACTS, D, declaration_read, reviewers_act
+from services.api.chain.routes import REVIEWER_ACTS, D, Read, declaration_reads, reviewers_act
 from services.api.chain.schemas import (
     ObjectionCreate,
     ObjectionRead,
@@ -34,7 +34,6 @@ from services.api.declarations.deps import (
     ReviewersAct,
     ReviewersRecord,
     ReviewersUnlocked,
-    VisibleDeclaration,
 )
 from services.api.documents.problems import DocumentNotFound
 from services.api.documents.schemas import DocumentRead
@@ -59,16 +58,16 @@ async def put_original_check(
     return await act.record(unit.record_original_check, document_id=document_id, body=body)
 
 
-@declaration_read(
+declaration_reads(
     router,
-    "/original-checks",
-    list[OriginalCheckRead],
-    "Every applicant document with its 原件核实, checked or not yet",
+    Read(
+        "list_original_checks",
+        "/original-checks",
+        list[OriginalCheckRead],
+        unit.original_checks,
+        "Every applicant document with its 原件核实, checked or not yet",
+    ),
 )
-async def list_original_checks(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[OriginalCheckRead]:
-    return await unit.original_checks(session, declaration)
 
 
 @reviewers_act(
@@ -83,14 +82,16 @@ async def sign_unit_pledge(act: ReviewersAct, body: UnitPledgeWrite) -> JSONResp
     return await act.record(unit.sign_pledge, text_version=body.text_version)
 
 
-@declaration_read(
+declaration_reads(
     router,
-    "/unit-pledge",
-    UnitPledgeRead,
-    "The unit's 承诺书: the current text, and whether and by whom it was signed",
+    Read(
+        "get_unit_pledge",
+        "/unit-pledge",
+        UnitPledgeRead,
+        unit.pledge,
+        "The unit's 承诺书: the current text, and whether and by whom it was signed",
+    ),
 )
-async def get_unit_pledge(declaration: VisibleDeclaration, session: SessionDep) -> UnitPledgeRead:
-    return await unit.pledge(session, declaration)
 
 
 @reviewers_act(
@@ -121,11 +122,9 @@ async def resolve_objection(
     )
 
 
-@declaration_read(router, "/posting-objections", list[ObjectionRead])
-async def list_objections(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[ObjectionRead]:
-    return await unit.objections(session, declaration)
+declaration_reads(
+    router, Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections)
+)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.access import OPS_ONLY, REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.journals import register
 from services.api.journals.problems import (
@@ -27,7 +27,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 @router.post(
     "/imports",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     response_model=JournalImportRead,
     summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
     description="A file as multipart/form-data (field `file`, up to 20 MB), or a small one "
