@@ -109,6 +109,16 @@ def drop_database(stack: Stack, name: str) -> None:
 
 
 @pytest.fixture
+async def maker(stack: Stack):
+    """A sessionmaker on the run's database, for tests below the HTTP API."""
+    from services.kit.db import make_engine, make_sessionmaker
+
+    engine = make_engine(stack.database_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
 def scratch_db(stack: Stack) -> Iterator[str]:
     """An empty database of its own, as the owner role sees it (migrations run as the
     owner, as in production: no superuser); dropped after the test."""

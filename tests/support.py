@@ -15,3 +15,19 @@ async def running(app) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+# An engineering 助理工程师 in 柳州 (450200) asking about 中级 on 2022-07-31: the
+# eligibility request the suites send when any well-formed one will do.
+EVALUATE_CASE = {
+    "region": "450200",
+    "series": "engineering",
+    "level": "intermediate",
+    "as_of": "2022-07-31",
+    "applicant": {
+        "employer_type": "state_owned",
+        "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}],
+        "titles": [{"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}],
+        "professional_work_since": "2013-07-01",
+    },
+}

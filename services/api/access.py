@@ -140,6 +140,12 @@ def allow(*roles: str):
     return Depends(_check)
 
 
+# The `dependencies=` of routes for one kind of caller.
+OPS_ONLY = [allow("ops")]
+APPLICANTS_ONLY = [allow("applicant")]
+REVIEWERS_ONLY = [allow(*REVIEWER_ROLES)]
+
+
 def region_prefix(code: str) -> str:
     """450200 (柳州市) covers 4502xx; 450000 (广西) covers 45xxxx; 450206 only itself."""
     prefix = code

@@ -8,6 +8,8 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,10 +18,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import PrincipalDep
 from services.api.models import IdempotencyRecord
 from services.api.problems import IfMatchRequired, VersionMismatch
+from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError
@@ -170,6 +174,31 @@ DeferredIdempotencyDep = Annotated[DeferredIdempotency, Depends(_deferred_idempo
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A write that is not on a declaration: the request's session, the caller and the
+    Idempotency-Key's record together (a declaration's writes take an `Act`)."""
+
+    session: AsyncSession
+    principal: Principal
+    idem: Idempotency
+
+    async def apply(
+        self, action: Callable[..., Awaitable[Any]], /, *, status_code: int = 200, **kwargs: Any
+    ) -> JSONResponse:
+        """Run the service `action(session, principal, **kwargs)` and answer what it
+        returns, stored under the Idempotency-Key."""
+        done = await action(self.session, self.principal, **kwargs)
+        return await self.idem.respond(done, status_code=status_code)
+
+
+async def _write(session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep) -> Write:
+    return Write(session, principal, idem)
+
+
+WriteDep = Annotated[Write, Depends(_write)]
 
 
 def etag(version: int) -> str:

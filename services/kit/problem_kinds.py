@@ -101,3 +101,9 @@ def documented(
                 "content": {PROBLEM_MEDIA_TYPE: {}},
             }
     return answer
+
+
+def validated(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """`documented(*kinds)` for a route with a body: its 422 keeps FastAPI's validation
+    error beside the named problems."""
+    return documented(*kinds, keep={422: VALIDATION_ERROR})

@@ -248,6 +248,27 @@ SECTIONS = {
         {"year": 2020, "grade": "qualified"},
     ],
 }
+# A 工艺美术师 (中级 since 2014) applying for 高级 (工艺美术 series).
+ARTS_FACTS = {
+    "employer_type": "state_owned",
+    "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2005-06-30"}],
+    "titles": [
+        {"series": "arts_crafts", "level": "assistant", "obtained_on": "2008-12-01"},
+        {"series": "arts_crafts", "level": "intermediate", "obtained_on": "2014-05-01"},
+    ],
+    "professional_work_since": "2005-07-01",
+}
+ARTS_SECTIONS = {
+    **SECTIONS,
+    "basic_info": {**SECTIONS["basic_info"], "name": "覃师傅"},
+    "current_title": {
+        "series": "arts_crafts",
+        "level": "intermediate",
+        "title_name": "工艺美术师",
+        "obtained_on": "2014-05-01",
+    },
+    "self_evaluation": {"text": "从事壮锦织造设计十八年，主持多项非遗壮锦纹样复原。"},
+}
 
 
 CATCH_ALL_KIND = "other_proof"  # 其他证明材料: a kind serving no one material

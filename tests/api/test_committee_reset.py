@@ -12,6 +12,7 @@ from tests.api.factories import (
     campaign_body,
     drafted,
     make_tree,
+    new_draft,
     post,
     submit,
     submitted,
@@ -86,16 +87,15 @@ async def test_an_arts_crafts_intermediate_campaign_runs_and_takes_a_declaration
     campaign = await arts_campaign(client)
     tree = await make_tree(client, label=f"美{uuid.uuid4().hex[:6]}")
     applicant = token("applicant")
-    body = {
-        "campaign_id": campaign["id"],
-        "unit_org_id": tree.unit,
-        "level": "intermediate",
-        "sections": ARTS_SECTIONS,
-        "applicant_facts": ARTS_FACTS,
-    }
-    r = await post(client, "/v1/declarations", applicant, body)
-    assert r.status_code == 201, r.text
-    did = r.json()["id"]
+    did = await new_draft(
+        client,
+        tree,
+        campaign,
+        applicant,
+        level="intermediate",
+        sections=ARTS_SECTIONS,
+        applicant_facts=ARTS_FACTS,
+    )
     r = await submit(client, did, applicant)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unit_review"

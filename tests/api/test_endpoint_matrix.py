@@ -32,6 +32,7 @@ from services.kit.auth import Principal, issue_token
 from services.kit.settings import DEV_JWT_SECRET
 from tests.api.factories import FACTS, SECTIONS, make_campaign, make_tree, new_draft, submit, token
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
+from tests.support import EVALUATE_CASE
 
 TABLE = Path(__file__).with_name("access_matrix.yaml")
 KINDS = (
@@ -50,22 +51,7 @@ KINDS = (
 )
 # Bodies that get past validation where the body would otherwise answer first.
 BODIES = {
-    "POST /v1/eligibility/evaluate": {
-        "region": "450200",
-        "series": "engineering",
-        "level": "intermediate",
-        "as_of": "2022-07-31",
-        "applicant": {
-            "employer_type": "state_owned",
-            "education": [
-                {"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}
-            ],
-            "titles": [
-                {"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}
-            ],
-            "professional_work_since": "2013-07-01",
-        },
-    },
+    "POST /v1/eligibility/evaluate": EVALUATE_CASE,
     "POST /v1/declarations/{declaration_id}/returns": {
         "items": [{"message": "x"}],
         "deadline_at": "2099-01-01T00:00:00+08:00",

@@ -17,6 +17,7 @@ from tests.api.factories import (
     complete_unit_step,
     make_campaign,
     make_tree,
+    new_draft,
     post,
     submit,
     token,
@@ -228,17 +229,10 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
     for who, authorship in (("甲", "first"), ("乙", "sole"), ("丙", "other")):
         applicant = token("applicant")
         papers = [{**paper, "title": f" {paper['title']} ", "authorship": authorship}]
-        body = {
-            "campaign_id": campaign["id"],
-            "unit_org_id": tree.unit,
-            "level": "deputy_senior",
-            "sections": {**SECTIONS, "papers": papers},
-            "applicant_facts": FACTS,
-        }
-        r = await post(client, "/v1/declarations", applicant, body)
-        assert r.status_code == 201, r.text
-        ids[who] = (r.json()["id"], applicant)
-        assert (await submit(client, r.json()["id"], applicant)).status_code == 200
+        sections = {**SECTIONS, "papers": papers}
+        did = await new_draft(client, tree, campaign, applicant, sections=sections)
+        ids[who] = (did, applicant)
+        assert (await submit(client, did, applicant)).status_code == 200
 
     did, applicant = ids["甲"]
     url = f"/v1/declarations/{did}/warnings"

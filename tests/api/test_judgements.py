@@ -12,6 +12,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from tests.api.factories import (
+    ARTS_FACTS,
+    ARTS_SECTIONS,
     FACTS,
     OPS,
     SECTIONS,
@@ -30,26 +32,6 @@ from tests.api.factories import (
 from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
-ARTS_FACTS = {
-    "employer_type": "state_owned",
-    "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2005-06-30"}],
-    "titles": [
-        {"series": "arts_crafts", "level": "assistant", "obtained_on": "2008-12-01"},
-        {"series": "arts_crafts", "level": "intermediate", "obtained_on": "2014-05-01"},
-    ],
-    "professional_work_since": "2005-07-01",
-}
-ARTS_SECTIONS = {
-    **SECTIONS,
-    "basic_info": {**SECTIONS["basic_info"], "name": "覃师傅"},
-    "current_title": {
-        "series": "arts_crafts",
-        "level": "intermediate",
-        "title_name": "工艺美术师",
-        "obtained_on": "2014-05-01",
-    },
-    "self_evaluation": {"text": "从事壮锦织造设计十八年，主持多项非遗壮锦纹样复原。"},
-}
 # 桂工信职办〔2023〕6号, quoted as the seed has them.
 OFFICE_REVIEW = "重点审核推荐程序、材料完整性和规范性、推荐对象基本条件等"
 EXCEPTIONAL = "经评委会所在职改办审核同意后方可评审"

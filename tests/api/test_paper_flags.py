@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from tests.api.factories import FACTS, SECTIONS, auth, make_campaign, make_tree, post, submit, token
+from tests.api.factories import (
+    SECTIONS,
+    auth,
+    make_campaign,
+    make_tree,
+    new_draft,
+    post,
+    submit,
+    token,
+)
 from tests.api.test_journals import import_csv, new_issn
 from tests.conftest import Stack
 
@@ -17,16 +26,9 @@ HEADER = "issn,cn,name,status,source,listed_on\n"
 
 
 async def _declaration(client, tree, campaign, applicant: str, papers: list[dict]) -> str:
-    body = {
-        "campaign_id": campaign["id"],
-        "unit_org_id": tree.unit,
-        "level": "deputy_senior",
-        "sections": {**SECTIONS, "papers": papers},
-        "applicant_facts": FACTS,
-    }
-    r = await post(client, "/v1/declarations", applicant, body)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return await new_draft(
+        client, tree, campaign, applicant, sections={**SECTIONS, "papers": papers}
+    )
 
 
 async def test_flags_recorded_at_submission_survive_a_register_change_and_new_ones_show(

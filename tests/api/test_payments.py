@@ -26,9 +26,10 @@ from services.api.models import AuditEntry
 from services.api.payments.service import SWEEP_LOCK_KEY
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
+from tests.api.factories import ARTS_FACTS as BASE_ARTS_FACTS
+from tests.api.factories import ARTS_SECTIONS as BASE_ARTS_SECTIONS
 from tests.api.factories import (
     OPS,
-    SECTIONS,
     Tree,
     auth,
     campaign_body,
@@ -43,6 +44,7 @@ from tests.api.factories import (
     token,
     verified_applicant,
 )
+from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import Stack
 from tests.support import running
@@ -334,26 +336,11 @@ def test_production_refuses_the_development_callback_key() -> None:
     assert ApiSettings(**PRODUCTION, payment_callback_key=KEY).payment_callback_key == KEY
 
 
-ARTS_FACTS = {
-    "employer_type": "state_owned",
-    "dual_directed": True,
-    "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2005-06-30"}],
-    "titles": [
-        {"series": "arts_crafts", "level": "assistant", "obtained_on": "2008-12-01"},
-        {"series": "arts_crafts", "level": "intermediate", "obtained_on": "2014-05-01"},
-    ],
-    "professional_work_since": "2005-07-01",
-}
+# The same 工艺美术师, 双定向 (三江).
+ARTS_FACTS = {**BASE_ARTS_FACTS, "dual_directed": True}
 ARTS_SECTIONS = {
-    **SECTIONS,
-    "basic_info": {**SECTIONS["basic_info"], "name": "覃师傅", "dual_directed": True},
-    "current_title": {
-        "series": "arts_crafts",
-        "level": "intermediate",
-        "title_name": "工艺美术师",
-        "obtained_on": "2014-05-01",
-    },
-    "self_evaluation": {"text": "从事壮锦织造设计十八年，主持多项非遗壮锦纹样复原。"},
+    **BASE_ARTS_SECTIONS,
+    "basic_info": {**BASE_ARTS_SECTIONS["basic_info"], "dual_directed": True},
 }
 
 
@@ -368,22 +355,7 @@ async def test_fee_comes_from_the_policy_fee_table(pay) -> None:
         "series_office": token("series_office", series),
         "committee_office": token("committee_office", committee),
     }
-    windows = (await make_campaign(pay))["windows"]
-    body = {
-        "code": f"test-gx-arts-2023-{uuid.uuid4().hex[:8]}",
-        "name": "广西2023年度工艺美术系列高级职称评审（测试）",
-        "year": 2023,
-        "series": "arts_crafts",
-        "region_code": "450000",
-        "levels": ["deputy_senior"],
-        "committee_code": "gx-arts-senior-deputy-senior",
-        "committee_name": "广西工艺美术系列正、副高级评委会",
-        "windows": windows,
-        "evaluate_on": "2023-09-10",
-    }
-    r = await post(pay, "/v1/campaigns", OPS, body)
-    assert r.status_code == 201, r.text
-    arts = r.json()
+    arts = await arts_crafts_2023(pay)
     assert arts["fee_yuan"] is None  # the fee can only come from the policy
     did, applicant = await accepted(
         pay, tree, arts, applicant_facts=ARTS_FACTS, sections=ARTS_SECTIONS

@@ -15,8 +15,6 @@ from redis.asyncio import Redis
 from tests.api.factories import (
     answer_incomplete,
     auth,
-    make_campaign,
-    make_tree,
     post,
     token,
 )
@@ -29,8 +27,10 @@ from tests.api.registries.helpers import (
     draft,
     full_person,
     gateway,
+    known_applicant,
     new_id_number,
     private_sections,
+    private_unit,
     register_identity,
     unit_of,
 )
@@ -75,13 +75,10 @@ async def test_found_everywhere_needs_no_upload_and_eligibility_uses_verified_fa
     stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     async with gateway(stack, urls, fake) as client:
-        tree = await make_tree(client, label="共享甲", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        number = new_id_number()
-        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
-        await register_identity(client, applicant, "覃工", number)
+        tree, unit, campaign = await private_unit(client, "共享甲")
+        applicant, number = await known_applicant(
+            client, fake, full_person("覃工", unit["credit_code"], unit["name"])
+        )
         did = await draft(
             client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
         )
@@ -177,13 +174,10 @@ async def test_registries_down_the_declaration_goes_ahead_on_uploads_with_warnin
 ) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}/social_insurance"
     async with gateway(stack, urls, fake, registry_social_insurance_url=dead) as client:
-        tree = await make_tree(client, label="共享乙", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        number = new_id_number()
-        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
-        await register_identity(client, applicant, "覃工", number)
+        tree, unit, campaign = await private_unit(client, "共享乙")
+        applicant, _ = await known_applicant(
+            client, fake, full_person("覃工", unit["credit_code"], unit["name"])
+        )
         typed = private_sections(
             unit["name"],
             education=[{"level": "master", "school": "广西大学", "major": "机械工程",
@@ -232,13 +226,10 @@ async def test_a_failed_refresh_keeps_what_was_verified_and_answers_come_from_th
     stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     async with gateway(stack, urls, fake) as client:
-        tree = await make_tree(client, label="共享丙", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        number = new_id_number()
-        fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"], months=8)
-        await register_identity(client, applicant, "覃工", number)
+        tree, unit, campaign = await private_unit(client, "共享丙")
+        applicant, number = await known_applicant(
+            client, fake, full_person("覃工", unit["credit_code"], unit["name"], months=8)
+        )
         did = await draft(
             client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
         )
@@ -280,18 +271,17 @@ async def test_not_found_leaves_the_uploads_required(
     stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     async with gateway(stack, urls, fake, registry_titles_key="wrong") as client:
-        tree = await make_tree(client, label="共享丁", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        number = new_id_number()
+        tree, unit, campaign = await private_unit(client, "共享丁")
         # Known to social insurance only; 学信网 wants the name too, and it differs.
-        fake.people[number] = Person(
-            name="别人",
-            degrees=full_person("别人", "", "").degrees,
-            records=full_person("", unit["credit_code"], unit["name"], months=7).records,
+        applicant, _ = await known_applicant(
+            client,
+            fake,
+            Person(
+                name="别人",
+                degrees=full_person("别人", "", "").degrees,
+                records=full_person("", unit["credit_code"], unit["name"], months=7).records,
+            ),
         )
-        await register_identity(client, applicant, "覃工", number)
         typed = {
             **TYPED_FACTS,
             "education": [{"level": "master", "related_major": True, "graduated_on": "2009-06-30"}],
@@ -321,9 +311,7 @@ async def test_lookups_need_the_owner_a_real_name_and_an_editable_draft(
     stack: Stack, urls: tuple[str, str], fake: FakeRegistries
 ) -> None:
     async with gateway(stack, urls, fake) as client:
-        tree = await make_tree(client, label="共享戊", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
+        tree, unit, campaign = await private_unit(client, "共享戊")
         applicant = token("applicant")
         did = await draft(
             client, applicant, tree, campaign, private_sections(unit["name"]), TYPED_FACTS
@@ -402,18 +390,13 @@ async def test_reviewers_see_where_work_history_and_social_insurance_disagree(
     from tests.api.registries.helpers import months_before_now
 
     async with gateway(stack, urls, fake) as client:
-        tree = await make_tree(client, label="共享己", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
-        applicant = token("applicant")
-        number = new_id_number()
+        tree, unit, campaign = await private_unit(client, "共享己")
         person = full_person("覃工", unit["credit_code"], unit["name"], months=3)
         person.records[:0] = [
             {"month": m, "unit_credit_code": "91450200MA5KXXXX0X", "unit_name": "柳州另一公司"}
             for m in months_before_now(9, skip=3)
         ]
-        fake.people[number] = person
-        await register_identity(client, applicant, "覃工", number)
+        applicant, _ = await known_applicant(client, fake, person)
         sections = private_sections(unit["name"])
         sections["basic_info"] = {**sections["basic_info"], "employer_type": "state_owned"}
         facts = {**TYPED_FACTS, "employer_type": "state_owned"}
@@ -505,14 +488,11 @@ async def test_a_slow_registry_holds_neither_the_declaration_nor_a_connection(
     declaration is no longer a draft (or not the version named), stores nothing."""
     slow = {"db_pool_size": 1, "db_max_overflow": 0, "registry_timeout": 3 * SLOW_SECONDS}
     async with gateway(stack, urls, fake, **slow) as client:
-        tree = await make_tree(client, label="共享庚", supervisor=False, county=False)
-        unit = await unit_of(client, tree.unit)
-        campaign = await make_campaign(client)
+        tree, unit, campaign = await private_unit(client, "共享庚")
 
         async def person_and_draft() -> tuple[str, str]:
-            applicant, number = token("applicant"), new_id_number()
-            fake.people[number] = full_person("覃工", unit["credit_code"], unit["name"])
-            await register_identity(client, applicant, "覃工", number)
+            person = full_person("覃工", unit["credit_code"], unit["name"])
+            applicant, _ = await known_applicant(client, fake, person)
             sections = private_sections(unit["name"])
             did = await draft(client, applicant, tree, campaign, sections, TYPED_FACTS)
             return applicant, f"/v1/declarations/{did}"

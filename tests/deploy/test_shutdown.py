@@ -13,25 +13,9 @@ import pytest
 
 from scripts.servers import free_port, port_open
 from tests.conftest import ROOT
+from tests.support import EVALUATE_CASE
 
-BODY = json.dumps(
-    {
-        "region": "450200",
-        "series": "engineering",
-        "level": "intermediate",
-        "as_of": "2022-07-31",
-        "applicant": {
-            "employer_type": "state_owned",
-            "education": [
-                {"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}
-            ],
-            "titles": [
-                {"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}
-            ],
-            "professional_work_since": "2013-07-01",
-        },
-    }
-).encode()
+BODY = json.dumps(EVALUATE_CASE).encode()
 
 
 @pytest.mark.slow

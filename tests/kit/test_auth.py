@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from services.kit.auth import Principal, issue_token, read_token, signing_key, verifying_key
 from services.kit.problems import ProblemError
 from services.kit.settings import KitSettings
+from tests.api.auth_helpers import ec_key
 
 SECRET = "s" * 48
 
@@ -32,21 +33,7 @@ def test_bad_tokens_are_401_problems(mutate: str) -> None:
 
 
 def _es256_pair() -> tuple[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
+    return ec_key()
 
 
 def test_es256_tokens_verify_with_the_public_key_only() -> None:

@@ -11,17 +11,9 @@ from arq.connections import RedisSettings
 from sqlalchemy import update
 from sqlmodel import select
 
-from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, add_notification, relay
 from services.kit.queue import NOTIFY_QUEUE
 from tests.conftest import Stack
-
-
-@pytest.fixture
-async def maker(stack: Stack):
-    engine = make_engine(stack.database_url)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 
-from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, add_notification
 from services.notify.config import NotifySettings
 from services.notify.service import Sender
@@ -67,13 +66,6 @@ def settings_for(stack: Stack, fake: Fake, providers: str = '["aliyun","tencent"
     kwargs = {k.lower(): v for k, v in fake.env(providers).items()}
     kwargs["notify_providers"] = json.loads(kwargs["notify_providers"])
     return NotifySettings(**{**stack.settings_kwargs(), **kwargs, **extra})
-
-
-@pytest.fixture
-async def maker(stack: Stack):
-    engine = make_engine(stack.database_url)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
 
 
 @pytest.fixture

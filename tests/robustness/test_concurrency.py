@@ -11,10 +11,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from services.api.config import ApiSettings
-from services.api.main import build_app
+from tests.api import test_payments
 from tests.api.factories import (
     auth,
     complete_unit_step,
@@ -25,10 +22,11 @@ from tests.api.factories import (
     token,
 )
 from tests.api.races import race
-from tests.api.test_payments import KEY, accepted, callback, notice, payment
+from tests.api.test_payments import accepted, callback, notice, payment
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
-from tests.conftest import Stack
-from tests.support import running
+
+# The paying gateway, as the payment tests set it up (known callback key, no sweep).
+pay = test_payments.pay
 
 
 async def _audit(client, did: str, tok: str) -> list[str]:
@@ -98,20 +96,6 @@ async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None
     again = await post(client, url + "/submissions", applicant, key=key)
     assert again.status_code == 200 and again.json() == results[0].json()
     assert (await client.get(url, headers=auth(applicant))).json() == after
-
-
-@pytest.fixture
-async def pay(stack: Stack, rules_url: str, documents_url: str):
-    settings = ApiSettings(
-        **stack.settings_kwargs(),
-        rules_url=rules_url,
-        documents_url=documents_url,
-        payment_callback_key=KEY,
-        payment_sweep_interval=0,
-        payment_expiry_grace_seconds=0,
-    )
-    async with running(build_app(settings)) as c:
-        yield c
 
 
 async def test_two_different_payments_at_once_one_transition(pay) -> None:

@@ -8,21 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.rules.judge import load_cases, request_json
+from tests.support import EVALUATE_CASE
 
 CASES = load_cases()
 PROBLEM = "application/problem+json"
-BASE = {
-    "region": "450200",
-    "series": "engineering",
-    "level": "intermediate",
-    "as_of": "2022-07-31",
-    "applicant": {
-        "employer_type": "state_owned",
-        "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}],
-        "titles": [{"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}],
-        "professional_work_since": "2013-07-01",
-    },
-}
+BASE = EVALUATE_CASE
 
 
 def body(**changes) -> dict:

@@ -8,20 +8,9 @@ from services.kit.auth import Principal, issue_token
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 from services.kit.settings import DEV_JWT_SECRET
 from tests.conftest import Stack
-from tests.support import running
+from tests.support import EVALUATE_CASE, running
 
-CASE = {
-    "region": "450200",
-    "series": "engineering",
-    "level": "intermediate",
-    "as_of": "2022-07-31",
-    "applicant": {
-        "employer_type": "state_owned",
-        "education": [{"level": "bachelor", "related_major": True, "graduated_on": "2013-06-30"}],
-        "titles": [{"series": "engineering", "level": "assistant", "obtained_on": "2017-12-01"}],
-        "professional_work_since": "2013-07-01",
-    },
-}
+CASE = EVALUATE_CASE
 
 # Evaluating needs a signed-in caller (any role; portals the eligibility:evaluate scope).
 AUTH = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import APPLICANTS_ONLY, PrincipalDep
 from services.api.applicants import identity
 from services.api.applicants.problems import RECORD_PROBLEMS, IdentityNotFound
 from services.api.applicants.schemas import IdentityRead, IdentityWrite
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/me", tags=["applicants"])
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/me", tags=["applicants"])
 @router.get(
     "/identity",
     response_model=IdentityRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     responses=documented(Forbidden, IdentityNotFound),
 )
 async def get_identity(request: Request, session: SessionDep, principal: PrincipalDep):
@@ -28,8 +28,8 @@ async def get_identity(request: Request, session: SessionDep, principal: Princip
 @router.put(
     "/identity",
     response_model=IdentityRead,
-    dependencies=[allow("applicant")],
-    responses=documented(*RECORD_PROBLEMS, keep={422: VALIDATION_ERROR}),
+    dependencies=APPLICANTS_ONLY,
+    responses=validated(*RECORD_PROBLEMS),
 )
 async def put_identity(
     body: IdentityWrite, request: Request, session: SessionDep, principal: PrincipalDep

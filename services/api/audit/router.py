@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from services.api.access import allow
+from services.api.access import OPS_ONLY
 from services.api.audit import checkpoints
 from services.api.audit.problems import AuditCheckpointConflict
 from services.api.problems import Forbidden
@@ -69,7 +69,7 @@ def read(checkpoint: checkpoints.Checkpoint) -> CheckpointRead:
 
 @router.get(
     "/verification",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     response_model=Verification,
     summary="Recompute the audit chain and check every signed checkpoint (ops)",
     responses={**documented(Forbidden, AuditCheckpointConflict), **ANCHOR_DOWN},

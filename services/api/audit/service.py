@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import select
@@ -43,6 +44,16 @@ async def record(
         .returning(AuditEntry.seq)
     )
     return (await session.exec(stmt)).scalar_one()
+
+
+async def saved(
+    session: AsyncSession, row: Any, *, principal: Principal, action: str, **entry: Any
+) -> int:
+    """Add and flush `row`, then record `action` by `principal` in the same transaction
+    (`entry`: the audit row's declaration_id, from_status, to_status, reason)."""
+    session.add(row)
+    await session.flush()
+    return await record(session, principal=principal, action=action, **entry)
 
 
 def entry_hash(entry: AuditEntry) -> str:

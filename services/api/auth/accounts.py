@@ -105,10 +105,9 @@ async def create_account(
         role=body.role,
         org_id=body.org_id,
     )
-    session.add(account)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        account,
         principal=actor,
         action="staff_account_created",
         reason=f"{account.id} {account.username} {account.role} @ {account.org_id}",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import OPS_ONLY, PrincipalDep
 from services.api.auth import clients
 from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.problems import ClientNotFound, ClientRevoked, ScopeNotOffered
@@ -25,10 +25,10 @@ from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 # Every route here is ops-only.
-router = APIRouter(tags=["auth"], dependencies=[allow("ops")])
+router = APIRouter(tags=["auth"], dependencies=OPS_ONLY)
 CLIENT = "/v1/oauth/clients/{client_id}"
 # What every route on one client can answer: not ops (403), no such client (404).
 ON_CLIENT = (Forbidden, ClientNotFound)
@@ -56,7 +56,7 @@ ClientChange = Annotated[OnClient, Depends(_on_client)]
     status_code=201,
     response_model=ClientCredentials,
     summary="Register a portal client (ops); the secret is shown once",
-    responses=documented(Forbidden, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
+    responses=validated(Forbidden, ScopeNotOffered),
 )
 async def register(
     body: ClientCreate, request: Request, session: SessionDep, principal: PrincipalDep
@@ -75,7 +75,7 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     CLIENT,
     response_model=ClientRead,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
-    responses=documented(*ON_CLIENT, ScopeNotOffered, keep={422: VALIDATION_ERROR}),
+    responses=validated(*ON_CLIENT, ScopeNotOffered),
 )
 async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     return await clients.update(change.session, change.principal, change.client_id, body=body)

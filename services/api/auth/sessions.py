@@ -11,7 +11,7 @@ from services.api.auth.answers import no_store
 from services.api.auth.problems import InvalidRefreshToken
 from services.api.auth.schemas import RefreshRequest, TokenPair
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import validated
 
 router = APIRouter(tags=["auth"])
 
@@ -20,7 +20,7 @@ router = APIRouter(tags=["auth"])
     "/v1/auth/refresh",
     response_model=TokenPair,
     summary="A new access + refresh token for an unused refresh token (reuse kills the session)",
-    responses=documented(InvalidRefreshToken, keep={422: VALIDATION_ERROR}),
+    responses=validated(InvalidRefreshToken),
 )
 async def refresh(body: RefreshRequest, request: Request) -> JSONResponse:
     return no_store(await tokens.refresh(request, body.refresh_token))

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.access import APPLICANTS_ONLY, REVIEWER_ROLES, PrincipalDep, allow
 from services.api.auth import accounts
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
@@ -30,7 +30,7 @@ from services.api.auth.schemas import (
 from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(tags=["auth"])
 # Ops manage every account; units and offices their own (auth/accounts.py).
@@ -44,9 +44,7 @@ MANAGERS = [allow("ops", *REVIEWER_ROLES)]
     dependencies=MANAGERS,
     summary="Create a staff account bound to one organisation and role "
     "(ops; a unit or office for its own org and role)",
-    responses=documented(
-        Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch, keep={422: VALIDATION_ERROR}
-    ),
+    responses=validated(Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch),
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
@@ -56,15 +54,10 @@ async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep
     "/v1/orgs/registrations/{org_id}/first-account",
     status_code=201,
     response_model=StaffRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     summary="The contact who registered a unit opens its first reviewer account, once approved",
-    responses=documented(
-        Forbidden,
-        RegistrationNotFound,
-        UnitNotApproved,
-        FirstAccountExists,
-        UsernameTaken,
-        keep={422: VALIDATION_ERROR},
+    responses=validated(
+        Forbidden, RegistrationNotFound, UnitNotApproved, FirstAccountExists, UsernameTaken
     ),
 )
 async def first_account(
@@ -89,13 +82,7 @@ async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDe
     dependencies=MANAGERS,
     summary="Disable, re-enable, re-scope or reset the password of a staff account "
     "(ops; a unit or office for its own org and role)",
-    responses=documented(
-        Forbidden,
-        StaffAccountNotFound,
-        StaffOutsideOrg,
-        OrgRoleMismatch,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(Forbidden, StaffAccountNotFound, StaffOutsideOrg, OrgRoleMismatch),
 )
 async def update(
     account_id: uuid.UUID,

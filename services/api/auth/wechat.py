@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import APPLICANTS_ONLY, PrincipalDep
 from services.api.auth import wechat_signin
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
@@ -83,7 +83,7 @@ _signin_step(
 @router.delete(
     "/v1/me/wechat",
     status_code=204,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     summary="Unbind WeChat from the signed-in applicant; that WeChat must pass a phone check again",
     responses=documented(Forbidden, WechatNotBound),
 )

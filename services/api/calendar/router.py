@@ -8,11 +8,11 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import OPS_ONLY, PrincipalDep
 from services.api.calendar import service
 from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
-from services.api.http import IdempotencyDep
+from services.api.http import WriteDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -39,27 +39,21 @@ async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> Da
 
 @router.post(
     "/days",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     response_model=DayRead,
     summary="Ops: set a holiday or a make-up day",
     responses=documented(Forbidden),
 )
-async def set_day(
-    body: DayWrite, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await idem.respond(await service.correct_day(session, principal, body=body))
+async def set_day(body: DayWrite, write: WriteDep) -> JSONResponse:
+    return await write.apply(service.correct_day, body=body)
 
 
 @router.post(
     "/years",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     status_code=201,
     summary="Ops: open a year the package does not know",
     responses=documented(Forbidden, CalendarYearExists),
 )
-async def open_year(
-    body: YearOpen, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await idem.respond(
-        await service.add_year(session, principal, year=body.year), status_code=201
-    )
+async def open_year(body: YearOpen, write: WriteDep) -> JSONResponse:
+    return await write.apply(service.add_year, status_code=201, year=body.year)

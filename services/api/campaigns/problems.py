@@ -71,3 +71,15 @@ class CampaignFeeLevelInvalid(Problem):
     code = "campaign-fee-level-invalid"
     title = "campaign fee level invalid"
     text = "评审费所列级别不在本批次的级别中。"
+
+
+# What opening a campaign can answer besides 403 (its routes' `responses=`).
+OPEN_PROBLEMS = (CampaignExists, CampaignOfficeInvalid, NoPolicyInForce)
+# What correcting a campaign before it opens can answer besides 403.
+CORRECT_PROBLEMS = (
+    CampaignNotFound,
+    CampaignNotOwned,
+    CampaignAlreadyOpen,
+    CampaignFeeLevelInvalid,
+    NoPolicyInForce,
+)

@@ -8,22 +8,14 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep, allow
+from services.api.access import OPS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service
-from services.api.campaigns.problems import (
-    CampaignAlreadyOpen,
-    CampaignExists,
-    CampaignFeeLevelInvalid,
-    CampaignNotFound,
-    CampaignNotOwned,
-    CampaignOfficeInvalid,
-    NoPolicyInForce,
-)
+from services.api.campaigns.problems import CORRECT_PROBLEMS, OPEN_PROBLEMS, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
 from services.api.http import IdempotencyDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 
@@ -47,14 +39,8 @@ async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     "",
     status_code=201,
     response_model=CampaignRead,
-    dependencies=[allow("ops")],
-    responses=documented(
-        Forbidden,
-        CampaignExists,
-        CampaignOfficeInvalid,
-        NoPolicyInForce,
-        keep={422: VALIDATION_ERROR},
-    ),
+    dependencies=OPS_ONLY,
+    responses=validated(Forbidden, *OPEN_PROBLEMS),
 )
 async def create(
     request: Request,
@@ -81,14 +67,7 @@ async def create(
         "first declaration. Window kinds sent replace those windows; `reason` goes to the "
         "audit row with the old and new values."
     ),
-    responses=documented(
-        Forbidden,
-        CampaignNotFound,
-        CampaignNotOwned,
-        CampaignAlreadyOpen,
-        CampaignFeeLevelInvalid,
-        NoPolicyInForce,
-    ),
+    responses=documented(Forbidden, *CORRECT_PROBLEMS),
 )
 async def correct(
     request: Request,

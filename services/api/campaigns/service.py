@@ -258,10 +258,9 @@ async def correct(
                 f"评审费所列级别 {'、'.join(stray)} 不在本批次的级别中。", levels=stray
             )
         campaign.fees_yuan = dict(body.fees_yuan)
-    session.add(campaign)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        campaign,
         principal=principal,
         action="campaign_corrected",
         reason=f"{campaign.code}：{'；'.join(said) or '无变化'}。理由：{body.reason}",

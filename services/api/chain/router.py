@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.api.access import (
-    OFFICE_ROLES,
-    REVIEWER_ROLES,
-    PrincipalDep,
-    allow,
-)
+from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import judgements, queue, reports, service
 from services.api.chain.problems import (
@@ -23,8 +17,6 @@ from services.api.chain.problems import (
     JudgementNotYours,
     JudgementOpen,
     JudgementRejected,
-    NotUnderReview,
-    NotYourStep,
     OriginalsUnchecked,
     PostingObjectionOpen,
     UnitMaterialsMissing,
@@ -33,15 +25,12 @@ from services.api.chain.problems import (
     UnitReviewMissing,
     UnitReviewNotFound,
 )
+from services.api.chain.routes import D, Read, declaration_reads, reviewers_act
 from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
-    ACT_PROBLEMS,
-    READ_PROBLEMS,
-    READ_RESPONSES,
     CommitteesAct,
     ReviewersAct,
     ReviewersRecord,
-    VisibleDeclaration,
 )
 from services.api.declarations.problems import DeclarationNotFound
 from services.api.declarations.schemas import (
@@ -60,9 +49,6 @@ from services.kit.problem_kinds import documented
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
-D = "/v1/declarations/{declaration_id}"
-# What a reviewer's action on the declaration in front of them can answer.
-REVIEWER_ACTS = (*ACT_PROBLEMS, NotUnderReview, NotYourStep, WindowNotOpen, DeadlinePassed)
 # What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
 UNIT_READY = (
     UnitReviewMissing,
@@ -76,7 +62,7 @@ UNIT_READY = (
 
 @router.get(
     "/v1/review-queue",
-    dependencies=[allow(*REVIEWER_ROLES)],
+    dependencies=REVIEWERS_ONLY,
     response_model=list[QueueItem],
     summary="审核界面: the declarations waiting at my step, riskiest first",
     responses=documented(Forbidden),
@@ -95,22 +81,8 @@ async def review_queue(
     return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
 
 
-def _reviewers_act(
-    method: str, path: str, answer: type, summary: str, *, also: tuple = (), **route: Any
-):
-    """A route for a reviewer's action on the declaration in front of them (`also`: the
-    problems this action adds to every reviewer action's)."""
-    return router.api_route(
-        D + path,
-        methods=[method],
-        response_model=answer,
-        summary=summary,
-        responses=documented(*REVIEWER_ACTS, *also),
-        **route,
-    )
-
-
-@_reviewers_act(
+@reviewers_act(
+    router,
     "PUT",
     "/unit-review",
     UnitReviewRead,
@@ -118,21 +90,23 @@ def _reviewers_act(
     also=(PostingObjectionOpen,),
 )
 async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
-    return await act.respond(
-        await service.record_unit_review(act.session, act.principal, act.declaration, body=body)
-    )
+    return await act.record(service.record_unit_review, body=body)
 
 
-@router.get(
-    D + "/unit-review",
-    response_model=UnitReviewRead,
-    responses=documented(*READ_PROBLEMS, UnitReviewNotFound),
+declaration_reads(
+    router,
+    Read(
+        "get_unit_review",
+        "/unit-review",
+        UnitReviewRead,
+        service.unit_review,
+        also=(UnitReviewNotFound,),
+    ),
 )
-async def get_unit_review(declaration: VisibleDeclaration, session: SessionDep) -> UnitReviewRead:
-    return await service.unit_review(session, declaration)
 
 
-@_reviewers_act(
+@reviewers_act(
+    router,
     "POST",
     "/approvals",
     DeclarationRead,
@@ -148,19 +122,20 @@ async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
 
 
-@router.get(
-    D + "/judgements",
-    response_model=list[JudgementRead],
-    summary="Conditions left to a reviewer's judgement, who decides each, and the decisions",
-    responses=READ_RESPONSES,
+declaration_reads(
+    router,
+    Read(
+        "list_judgements",
+        "/judgements",
+        list[JudgementRead],
+        judgements.listed,
+        "Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    ),
 )
-async def list_judgements(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[JudgementRead]:
-    return await judgements.listed(session, declaration)
 
 
-@_reviewers_act(
+@reviewers_act(
+    router,
     "POST",
     "/judgements/{judgement_id}/decisions",
     JudgementRead,
@@ -172,13 +147,11 @@ async def list_judgements(
 async def decide_judgement(
     act: ReviewersAct, judgement_id: uuid.UUID, body: JudgementDecisionCreate
 ) -> JSONResponse:
-    decided = await service.decide_judgement(
-        act.session, act.principal, act.declaration, judgement_id, body=body
-    )
-    return await act.respond(decided)
+    return await act.record(service.decide_judgement, judgement_id=judgement_id, body=body)
 
 
-@_reviewers_act(
+@reviewers_act(
+    router,
     "POST",
     "/returns",
     ReturnRead,
@@ -186,13 +159,10 @@ async def decide_judgement(
     status_code=201,
 )
 async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
-    returned = await service.issue_return(act.session, act.principal, act.declaration, body=body)
-    return await act.respond(returned, status_code=201)
+    return await act.record(service.issue_return, status_code=201, body=body)
 
 
-@router.get(D + "/returns", response_model=list[ReturnRead], responses=READ_RESPONSES)
-async def list_returns(declaration: VisibleDeclaration, session: SessionDep) -> list[ReturnRead]:
-    return await service.returns(session, declaration)
+declaration_reads(router, Read("list_returns", "/returns", list[ReturnRead], service.returns))
 
 
 @router.post(

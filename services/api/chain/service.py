@@ -158,10 +158,9 @@ async def record_unit_review(
     else:
         for key, value in values.items():
             setattr(review, key, value)
-    session.add(review)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        review,
         principal=principal,
         action="unit_review_recorded",
         declaration_id=declaration.id,
@@ -218,10 +217,9 @@ async def approve(
     if comment:
         reason += f"：{comment}"
     declarations.touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        declaration,
         principal=principal,
         action="approved",
         declaration_id=declaration.id,

@@ -19,7 +19,7 @@ from services.api.chain.problems import (
     PostingObjectionOpen,
     UnitReviewMissing,
 )
-from services.api.chain.router import REVIEWER_ACTS
+from services.api.chain.routes import REVIEWER_ACTS, D, Read, declaration_reads, reviewers_act
 from services.api.chain.schemas import (
     ObjectionCreate,
     ObjectionRead,
@@ -31,11 +31,9 @@ from services.api.chain.schemas import (
 )
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import (
-    READ_PROBLEMS,
     ReviewersAct,
     ReviewersRecord,
     ReviewersUnlocked,
-    VisibleDeclaration,
 )
 from services.api.documents.problems import DocumentNotFound
 from services.api.documents.schemas import DocumentRead
@@ -44,99 +42,89 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
-D = "/v1/declarations/{declaration_id}"
 
 
-@router.put(
-    D + "/original-checks/{document_id}",
-    response_model=OriginalCheckRead,
-    summary="原件核实: the unit saw the original of one applicant document (or why not)",
-    responses=documented(*REVIEWER_ACTS, DocumentNotFound, OriginalNoteRequired),
+@reviewers_act(
+    router,
+    "PUT",
+    "/original-checks/{document_id}",
+    OriginalCheckRead,
+    "原件核实: the unit saw the original of one applicant document (or why not)",
+    also=(DocumentNotFound, OriginalNoteRequired),
 )
 async def put_original_check(
     act: ReviewersRecord, document_id: uuid.UUID, body: OriginalCheckWrite
 ) -> JSONResponse:
-    check = await unit.record_original_check(
-        act.session, act.principal, act.declaration, document_id=document_id, body=body
-    )
-    return await act.respond(check)
+    return await act.record(unit.record_original_check, document_id=document_id, body=body)
 
 
-@router.get(
-    D + "/original-checks",
-    response_model=list[OriginalCheckRead],
-    summary="Every applicant document with its 原件核实, checked or not yet",
-    responses=documented(*READ_PROBLEMS),
+declaration_reads(
+    router,
+    Read(
+        "list_original_checks",
+        "/original-checks",
+        list[OriginalCheckRead],
+        unit.original_checks,
+        "Every applicant document with its 原件核实, checked or not yet",
+    ),
 )
-async def list_original_checks(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[OriginalCheckRead]:
-    return await unit.original_checks(session, declaration)
 
 
-@router.post(
-    D + "/unit-pledge",
-    response_model=UnitPledgeRead,
-    summary="The unit's reviewer signs the unit's 承诺书 for this declaration",
-    responses=documented(*REVIEWER_ACTS, PledgeTextOutdated),
+@reviewers_act(
+    router,
+    "POST",
+    "/unit-pledge",
+    UnitPledgeRead,
+    "The unit's reviewer signs the unit's 承诺书 for this declaration",
+    also=(PledgeTextOutdated,),
 )
 async def sign_unit_pledge(act: ReviewersAct, body: UnitPledgeWrite) -> JSONResponse:
-    signed = await unit.sign_pledge(
-        act.session, act.principal, act.declaration, text_version=body.text_version
-    )
-    return await act.respond(signed)
+    return await act.record(unit.sign_pledge, text_version=body.text_version)
 
 
-@router.get(
-    D + "/unit-pledge",
-    response_model=UnitPledgeRead,
-    summary="The unit's 承诺书: the current text, and whether and by whom it was signed",
-    responses=documented(*READ_PROBLEMS),
+declaration_reads(
+    router,
+    Read(
+        "get_unit_pledge",
+        "/unit-pledge",
+        UnitPledgeRead,
+        unit.pledge,
+        "The unit's 承诺书: the current text, and whether and by whom it was signed",
+    ),
 )
-async def get_unit_pledge(declaration: VisibleDeclaration, session: SessionDep) -> UnitPledgeRead:
-    return await unit.pledge(session, declaration)
 
 
-@router.post(
-    D + "/posting-objections",
+@reviewers_act(
+    router,
+    "POST",
+    "/posting-objections",
+    ObjectionRead,
+    "Record an objection received during the unit's public posting (open until resolved)",
     status_code=201,
-    response_model=ObjectionRead,
-    summary="Record an objection received during the unit's public posting (open until resolved)",
-    responses=documented(*REVIEWER_ACTS),
 )
 async def record_objection(act: ReviewersAct, body: ObjectionCreate) -> JSONResponse:
-    row = await unit.record_objection(act.session, act.principal, act.declaration, body=body)
-    return await act.respond(row, status_code=201)
+    return await act.record(unit.record_objection, status_code=201, body=body)
 
 
-@router.post(
-    D + "/posting-objections/{objection_id}/resolution",
-    response_model=ObjectionRead,
-    summary="Resolve a posting objection with a note on how it was checked",
-    responses=documented(*REVIEWER_ACTS, ObjectionNotFound, ObjectionAlreadyResolved),
+@reviewers_act(
+    router,
+    "POST",
+    "/posting-objections/{objection_id}/resolution",
+    ObjectionRead,
+    "Resolve a posting objection with a note on how it was checked",
+    also=(ObjectionNotFound, ObjectionAlreadyResolved),
 )
 async def resolve_objection(
     act: ReviewersAct, objection_id: uuid.UUID, body: ObjectionResolve
 ) -> JSONResponse:
-    row = await unit.resolve_objection(
-        act.session,
-        act.principal,
-        act.declaration,
-        objection_id=objection_id,
-        resolution=body.resolution,
+    return await act.record(
+        unit.resolve_objection, objection_id=objection_id, resolution=body.resolution
     )
-    return await act.respond(row)
 
 
-@router.get(
-    D + "/posting-objections",
-    response_model=list[ObjectionRead],
-    responses=documented(*READ_PROBLEMS),
+declaration_reads(
+    router, Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections)
 )
-async def list_objections(
-    declaration: VisibleDeclaration, session: SessionDep
-) -> list[ObjectionRead]:
-    return await unit.objections(session, declaration)
 
 
 @router.post(

@@ -72,6 +72,24 @@ class Act:
         await action(self.session, self.principal, self.declaration, **kwargs)
         return await self.respond(read(self.declaration))
 
+    async def record(
+        self,
+        action: Callable[..., Awaitable[Any]],
+        /,
+        *,
+        status_code: int = 200,
+        tagged: bool = True,
+        **kwargs: Any,
+    ) -> JSONResponse:
+        """Run the service `action(session, principal, declaration, **kwargs)`, which
+        records something on the declaration, and answer what it recorded (`tagged`: with
+        the declaration's ETag; a record kept about the applicant, not in the declaration,
+        goes without)."""
+        done = await action(self.session, self.principal, self.declaration, **kwargs)
+        if not tagged:
+            return await self.idem.respond(done, status_code=status_code)
+        return await self.respond(done, status_code=status_code)
+
 
 def declaration_dependency(
     *roles: str,
@@ -205,8 +223,6 @@ CurrentApplicant = Annotated[Principal, _role_dependency("applicant")]
 
 # An office of the applicant's chain (one that sees the declaration: on its chain or below
 # it) or ops, writing the integrity register about the applicant (integrity/).
-OfficesDeclaration = Annotated[
-    Declaration, declaration_dependency(*OFFICE_ROLES, "ops", idempotent=True)
-]
+OfficesAct = Annotated[Act, declaration_dependency(*OFFICE_ROLES, "ops", idempotent=True, act=True)]
 # Who may read the register's entries about the applicant: they, the offices, ops.
 IntegrityReaders = Annotated[Declaration, declaration_dependency("applicant", *OFFICE_ROLES, "ops")]

@@ -37,7 +37,7 @@ from services.api.http import IdempotencyDep, etag
 from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = declarations_router()
 D = "/{declaration_id}"
@@ -48,14 +48,13 @@ D = "/{declaration_id}"
     status_code=201,
     response_model=DeclarationRead,
     summary="Start a draft",
-    responses=documented(
+    responses=validated(
         CampaignNotFound,
         WindowNotOpen,
         DeadlinePassed,
         Forbidden,
         AttachmentUnknown,
         UnitNotApproved,
-        keep={422: VALIDATION_ERROR},
     ),
 )
 async def create(
@@ -79,14 +78,13 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
     D,
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
-    responses=documented(
+    responses=validated(
         *EDIT_PROBLEMS,
         DeclarationNotEditable,
         AttachmentUnknown,
         AttachmentReplaced,
         AttachmentWrongMaterial,
         UnitMaterialLocked,
-        keep={422: VALIDATION_ERROR},
     ),
 )
 async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
@@ -109,14 +107,13 @@ async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONRespon
     response_model=DeclarationRead,
     summary="重置评委会: move a draft or returned declaration to another campaign or committee, "
     "keeping its sections and documents",
-    responses=documented(
+    responses=validated(
         *ACT_PROBLEMS,
         DeclarationNotEditable,
         CampaignNotFound,
         WindowNotOpen,
         DeadlinePassed,
         CommitteeResetSame,
-        keep={422: VALIDATION_ERROR},
     ),
 )
 async def committee_reset(act: ApplicantsAct, body: CommitteeReset) -> JSONResponse:

@@ -147,10 +147,9 @@ async def transition(
     from_status = declaration.status
     declaration.status = to_status
     touch(declaration, now)
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        declaration,
         principal=principal,
         action=action,
         declaration_id=declaration.id,
@@ -230,10 +229,9 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    session.add(declaration)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        declaration,
         principal=principal,
         action="created",
         declaration_id=declaration.id,
@@ -304,10 +302,9 @@ async def import_from(
     target.specialty = source.specialty
     target.copied_from_id = source.id
     touch(target, now)
-    session.add(target)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        target,
         principal=principal,
         action="imported",
         declaration_id=target.id,

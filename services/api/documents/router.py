@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import PrincipalDep
 from services.api.clients import documents as client
@@ -30,6 +32,7 @@ from services.api.documents.problems import (
 from services.api.documents.schemas import DocumentRead, DownloadLink
 from services.api.documents.uploaders import Uploader
 from services.api.problems import Forbidden
+from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
 from services.kit.problem_kinds import documented
@@ -119,29 +122,51 @@ def _http(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 
-async def _upload(
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """An upload's request with its query options, handed on to uploads.py."""
+
+    request: Request
+    session: AsyncSession
+    principal: Principal
+    normalize: bool
+    item: tuple[str | None, int | None]
+
+    async def send(
+        self, declaration_id: uuid.UUID, uploader: Uploader, *, replaces: uuid.UUID | None = None
+    ) -> Response:
+        return await uploads.upload(
+            self.session,
+            self.principal,
+            declaration_id,
+            uploader,
+            self.request.stream(),
+            headers=dict(self.request.headers),
+            http=_http(self.request),
+            normalize=self.normalize,
+            item=self.item,
+            replaces=replaces,
+        )
+
+
+def _item(
+    item_section: ItemSection = None, item_index: ItemIndex = None
+) -> tuple[str | None, int | None]:
+    """The item of the declaration the material proves (both unset: none in particular)."""
+    return item_section, item_index
+
+
+async def _upload_form(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    declaration_id: uuid.UUID,
-    uploader: Uploader,
-    *,
-    normalize: bool,
-    item: tuple[str | None, int | None],
-    replaces: uuid.UUID | None = None,
-) -> Response:
-    return await uploads.upload(
-        session,
-        principal,
-        declaration_id,
-        uploader,
-        request.stream(),
-        headers=dict(request.headers),
-        http=_http(request),
-        normalize=normalize,
-        item=item,
-        replaces=replaces,
-    )
+    normalize: Normalize = False,
+    item: tuple[str | None, int | None] = Depends(_item),
+) -> _Upload:
+    return _Upload(request, session, principal, normalize, item)
+
+
+UploadForm = Annotated[_Upload, Depends(_upload_form)]
 
 
 @_upload_route(
@@ -152,24 +177,9 @@ async def _upload(
     responses=_UNIT_UPLOAD_RESPONSES,
 )
 async def upload(
-    declaration_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    uploader: DeclarationUploader,
-    normalize: Normalize = False,
-    item_section: ItemSection = None,
-    item_index: ItemIndex = None,
+    declaration_id: uuid.UUID, uploader: DeclarationUploader, form: UploadForm
 ) -> Response:
-    return await _upload(
-        request,
-        session,
-        principal,
-        declaration_id,
-        uploader,
-        normalize=normalize,
-        item=(item_section, item_index),
-    )
+    return await form.send(declaration_id, uploader)
 
 
 @_upload_route(
@@ -179,26 +189,9 @@ async def upload(
     responses={**_UPLOAD_RESPONSES, **_LOCKED},
 )
 async def replace(
-    declaration_id: uuid.UUID,
-    document_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    uploader: DocumentReplacer,
-    normalize: Normalize = False,
-    item_section: ItemSection = None,
-    item_index: ItemIndex = None,
+    declaration_id: uuid.UUID, document_id: uuid.UUID, uploader: DocumentReplacer, form: UploadForm
 ) -> Response:
-    return await _upload(
-        request,
-        session,
-        principal,
-        declaration_id,
-        uploader,
-        normalize=normalize,
-        item=(item_section, item_index),
-        replaces=document_id,
-    )
+    return await form.send(declaration_id, uploader, replaces=document_id)
 
 
 @router.delete(

@@ -9,14 +9,12 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_PROBLEMS,
     IntegrityReaders,
-    OfficesDeclaration,
+    OfficesAct,
 )
-from services.api.http import IdempotencyDep
 from services.api.integrity import service
 from services.api.integrity.problems import (
     IntegrityRecordDates,
@@ -29,7 +27,7 @@ from services.api.integrity.schemas import (
     IntegrityRecordRead,
 )
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/declarations/{declaration_id}/integrity-records", tags=["integrity"])
 
@@ -39,40 +37,20 @@ router = APIRouter(prefix="/v1/declarations/{declaration_id}/integrity-records",
     status_code=201,
     response_model=IntegrityRecordRead,
     summary="记入职称评审诚信档案库（记录期限默认3年，长工信〔2022〕139号 十（二））",
-    responses=documented(*ACT_PROBLEMS, IntegrityRecordDates, keep={422: VALIDATION_ERROR}),
+    responses=validated(*ACT_PROBLEMS, IntegrityRecordDates),
 )
-async def record(
-    declaration: OfficesDeclaration,
-    body: IntegrityRecordCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    entry = await service.record(session, principal, declaration, body=body)
-    return await idem.respond(entry, status_code=201)
+async def record(act: OfficesAct, body: IntegrityRecordCreate) -> JSONResponse:
+    return await act.record(service.record, status_code=201, tagged=False, body=body)
 
 
 @router.post(
     "/{record_id}/end",
     response_model=IntegrityRecordRead,
     summary="在记录期限届满前终止一条诚信档案记录（例如认定被撤销）",
-    responses=documented(
-        *ACT_PROBLEMS,
-        IntegrityRecordNotFound,
-        IntegrityRecordEnded,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(*ACT_PROBLEMS, IntegrityRecordNotFound, IntegrityRecordEnded),
 )
-async def end(
-    declaration: OfficesDeclaration,
-    record_id: uuid.UUID,
-    body: IntegrityRecordEnd,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-) -> JSONResponse:
-    entry = await service.end(session, principal, declaration, record_id, body=body)
-    return await idem.respond(entry)
+async def end(act: OfficesAct, record_id: uuid.UUID, body: IntegrityRecordEnd) -> JSONResponse:
+    return await act.record(service.end, tagged=False, record_id=record_id, body=body)
 
 
 @router.get(

@@ -153,10 +153,9 @@ async def end(
     entry.ended_at = now
     entry.ended_by = principal.sub
     entry.end_reason = body.reason
-    session.add(entry)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        entry,
         principal=principal,
         action="integrity_ended",
         declaration_id=declaration.id,

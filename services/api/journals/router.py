@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.access import OPS_ONLY, REVIEWER_ROLES, PrincipalDep, allow
 from services.api.http import IdempotencyDep
 from services.api.journals import register
 from services.api.journals.problems import (
@@ -19,7 +19,7 @@ from services.api.journals.schemas import JournalImportRead, JournalRead, Journa
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.openapi import FILE, multipart_body
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/journals", tags=["journals"])
 MAX_BYTES = 20 * 1024 * 1024
@@ -27,7 +27,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 @router.post(
     "/imports",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     response_model=JournalImportRead,
     summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
     description="A file as multipart/form-data (field `file`, up to 20 MB), or a small one "
@@ -35,7 +35,7 @@ MAX_BYTES = 20 * 1024 * 1024
     openapi_extra=multipart_body(
         {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
     ),
-    responses=documented(Forbidden, *CSV_PROBLEMS, keep={422: VALIDATION_ERROR}),
+    responses=validated(Forbidden, *CSV_PROBLEMS),
 )
 async def import_csv(
     request: Request, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep

@@ -78,3 +78,9 @@ class UnitNotApproved(Problem):
     code = "unit-not-approved"
     title = "unit not approved"
     text = "所选用人单位的登记尚未经上级机构审核通过（或未通过），暂不能作为申报单位。"
+
+
+# What a unit's self-registration can answer besides 403 (its route's `responses=`).
+REGISTER_PROBLEMS = (OrgExists, BranchNotDeclaringUnit, RegistrationParentInvalid)
+# What the parent office's decision on a registration can answer besides 403.
+DECIDE_PROBLEMS = (RegistrationNotFound, RegistrationDecided, RegistrationReasonMissing)

@@ -8,18 +8,15 @@ import uuid
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
-from services.api.http import IdempotencyDep
-from services.api.orgs import service
-from services.api.orgs.problems import (
-    BranchNotDeclaringUnit,
-    OrgExists,
-    OrgNotFound,
-    RegistrationDecided,
-    RegistrationNotFound,
-    RegistrationParentInvalid,
-    RegistrationReasonMissing,
+from services.api.access import (
+    APPLICANTS_ONLY,
+    OPS_ONLY,
+    REVIEWERS_ONLY,
+    PrincipalDep,
 )
+from services.api.http import WriteDep
+from services.api.orgs import service
+from services.api.orgs.problems import DECIDE_PROBLEMS, REGISTER_PROBLEMS, OrgExists, OrgNotFound
 from services.api.orgs.schemas import (
     OrgCreate,
     OrgMove,
@@ -31,7 +28,7 @@ from services.api.orgs.schemas import (
 )
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import VALIDATION_ERROR, documented
+from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
 
@@ -40,15 +37,11 @@ router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
     "",
     status_code=201,
     response_model=OrgRead,
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     responses=documented(Forbidden, OrgExists, OrgNotFound),
 )
-async def create(
-    body: OrgCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await idem.respond(
-        await service.register(session, principal, body=body), status_code=201
-    )
+async def create(body: OrgCreate, write: WriteDep) -> JSONResponse:
+    return await write.apply(service.register, status_code=201, body=body)
 
 
 @router.get(
@@ -68,28 +61,18 @@ async def search(
     "/registrations",
     status_code=201,
     response_model=RegistrationRead,
-    dependencies=[allow("applicant")],
+    dependencies=APPLICANTS_ONLY,
     summary="A unit's contact registers it; pending until its parent office decides",
-    responses=documented(
-        Forbidden,
-        OrgExists,
-        BranchNotDeclaringUnit,
-        RegistrationParentInvalid,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(Forbidden, *REGISTER_PROBLEMS),
 )
-async def register(
-    body: RegistrationCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
-) -> JSONResponse:
-    return await idem.respond(
-        await service.register_unit(session, principal, body=body), status_code=201
-    )
+async def register(body: RegistrationCreate, write: WriteDep) -> JSONResponse:
+    return await write.apply(service.register_unit, status_code=201, body=body)
 
 
 @router.get(
     "/registrations",
     response_model=list[RegistrationRead],
-    dependencies=[allow(*REVIEWER_ROLES)],
+    dependencies=REVIEWERS_ONLY,
     summary="The unit registrations waiting for the caller's office",
     responses=documented(Forbidden),
 )
@@ -100,15 +83,9 @@ async def pending(session: SessionDep, principal: PrincipalDep) -> list[Registra
 @router.post(
     "/registrations/{org_id}/decisions",
     response_model=RegistrationRead,
-    dependencies=[allow(*REVIEWER_ROLES)],
+    dependencies=REVIEWERS_ONLY,
     summary="The parent office approves a unit's registration or rejects it with a reason",
-    responses=documented(
-        Forbidden,
-        RegistrationNotFound,
-        RegistrationDecided,
-        RegistrationReasonMissing,
-        keep={422: VALIDATION_ERROR},
-    ),
+    responses=validated(Forbidden, *DECIDE_PROBLEMS),
 )
 async def decide(
     org_id: uuid.UUID, body: RegistrationDecision, session: SessionDep, principal: PrincipalDep
@@ -123,7 +100,7 @@ async def get(org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -
 
 @router.patch(
     "/{org_id}",
-    dependencies=[allow("ops")],
+    dependencies=OPS_ONLY,
     response_model=OrgRead,
     summary="Move an org in the tree; chains already fixed are not rewritten",
     responses=documented(Forbidden, OrgNotFound),

@@ -251,10 +251,9 @@ async def decide(
     org.decided_by = principal.sub
     org.decided_at = now
     org.decision_reason = reason
-    session.add(org)
-    await session.flush()
-    await audit.record(
+    await audit.saved(
         session,
+        org,
         principal=principal,
         action="org_registration_approved" if body.approve else "org_registration_rejected",
         reason=f"{org.id} {org.name}" + (f"：{reason}" if reason else ""),

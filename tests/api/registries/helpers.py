@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.pii import id_check_character
-from tests.api.factories import OPS, auth, make_campaign, post
+from tests.api.factories import OPS, Tree, auth, make_campaign, make_tree, new_draft, post, token
 from tests.api.registries.fake import FakeRegistries, Person
 from tests.support import running
 
@@ -114,16 +114,9 @@ def private_sections(unit_name: str, **extra) -> dict:
 
 
 async def draft(client, applicant: str, tree, campaign: dict, sections: dict, facts: dict) -> str:
-    body = {
-        "campaign_id": campaign["id"],
-        "unit_org_id": tree.unit,
-        "level": "deputy_senior",
-        "sections": sections,
-        "applicant_facts": facts,
-    }
-    r = await post(client, "/v1/declarations", applicant, body)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return await new_draft(
+        client, tree, campaign, applicant, sections=sections, applicant_facts=facts
+    )
 
 
 @asynccontextmanager
@@ -188,3 +181,21 @@ ARTS_FACTS = {
     "dual_directed": True,
     "professional_work_since": "2005-07-01",
 }
+
+
+async def private_unit(client, label: str) -> tuple[Tree, dict, dict]:
+    """A 私营 unit straight under its series office (no supervisor, no county office), the
+    unit as the gateway reads it, and an open campaign."""
+    tree = await make_tree(client, label=label, supervisor=False, county=False)
+    return tree, await unit_of(client, tree.unit), await make_campaign(client)
+
+
+async def known_applicant(
+    client, fake: FakeRegistries, person: Person, name: str = "覃工"
+) -> tuple[str, str]:
+    """An applicant whose real name `name` is verified, the registries knowing them as
+    `person`: their token and 身份证号码."""
+    applicant, number = token("applicant"), new_id_number()
+    fake.people[number] = person
+    await register_identity(client, applicant, name, number)
+    return applicant, number
