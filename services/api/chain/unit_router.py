@@ -58,18 +58,6 @@ async def put_original_check(
     return await act.record(unit.record_original_check, document_id=document_id, body=body)
 
 
-declaration_reads(
-    router,
-    Read(
-        "list_original_checks",
-        "/original-checks",
-        list[OriginalCheckRead],
-        unit.original_checks,
-        "Every applicant document with its 原件核实, checked or not yet",
-    ),
-)
-
-
 @reviewers_act(
     router,
     "POST",
@@ -80,18 +68,6 @@ declaration_reads(
 )
 async def sign_unit_pledge(act: ReviewersAct, body: UnitPledgeWrite) -> JSONResponse:
     return await act.record(unit.sign_pledge, text_version=body.text_version)
-
-
-declaration_reads(
-    router,
-    Read(
-        "get_unit_pledge",
-        "/unit-pledge",
-        UnitPledgeRead,
-        unit.pledge,
-        "The unit's 承诺书: the current text, and whether and by whom it was signed",
-    ),
-)
 
 
 @reviewers_act(
@@ -122,8 +98,24 @@ async def resolve_objection(
     )
 
 
+# What the unit recorded at its step, each a plain read for whoever sees the declaration.
 declaration_reads(
-    router, Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections)
+    router,
+    Read(
+        "list_original_checks",
+        "/original-checks",
+        list[OriginalCheckRead],
+        unit.original_checks,
+        "Every applicant document with its 原件核实, checked or not yet",
+    ),
+    Read(
+        "get_unit_pledge",
+        "/unit-pledge",
+        UnitPledgeRead,
+        unit.pledge,
+        "The unit's 承诺书: the current text, and whether and by whom it was signed",
+    ),
+    Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections),
 )
 
 
