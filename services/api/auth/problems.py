@@ -93,6 +93,8 @@ WECHAT_BINDING_PROBLEMS = (
     InvalidLoginCode,
     WechatAlreadyBound,
 )
+# What the signed-in applicant's unbinding can be answered: not an applicant, none bound.
+WECHAT_UNBIND_PROBLEMS = (Forbidden, WechatNotBound)
 
 
 # --- staff accounts ----------------------------------------------------------------------
