@@ -5,18 +5,13 @@ Data is built by the factories in tests/api/factories.py."""
 from __future__ import annotations
 
 import pytest
-from arq import create_pool
-from arq.connections import RedisSettings
-from sqlalchemy import update
 from sqlmodel import select
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import Declaration
-from services.kit.db import make_engine, make_sessionmaker
-from services.kit.outbox import PENDING, Notification, cancel_notifications, job_id
-from services.kit.queue import NOTIFY_QUEUE
-from tests.api.factories import LOGIN_CODE
+from services.kit.outbox import Notification
+from tests.api.factories import LOGIN_CODE, withdraw_notices
 from tests.conftest import Stack
 from tests.support import running
 
@@ -29,37 +24,13 @@ async def leave_no_jobs(stack: Stack):
     these tests' notices.
     """
     yield
-    engine = make_engine(stack.database_url)
-    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
-    try:
-        async with make_sessionmaker(engine)() as session:
-            rows = (
-                await session.exec(
-                    select(
-                        Notification.id, Notification.attempts, Notification.declaration_id
-                    ).where(
-                        Notification.declaration_id.in_(select(Declaration.id))
-                        | (Notification.event == LOGIN_CODE)
-                    )
-                )
-            ).all()
-            for declaration_id in {r[2] for r in rows} - {None}:
-                events = ["declaration." + e for e in EVENTS]
-                await cancel_notifications(session, declaration_id=declaration_id, events=events)
-            # The login codes of verified_applicant (factories.py).
-            await session.exec(
-                update(Notification)
-                .where(Notification.event == LOGIN_CODE, Notification.status.in_(PENDING))
-                .values(status="cancelled")
-            )
-            await session.commit()
-        for notification_id, attempts, _ in rows:
-            jid = job_id(notification_id, attempts)
-            await redis.zrem(NOTIFY_QUEUE, jid)
-            await redis.delete(f"arq:job:{jid}")
-    finally:
-        await redis.aclose()
-        await engine.dispose()
+    # The login codes are those of verified_applicant (factories.py).
+    await withdraw_notices(
+        stack,
+        Notification.declaration_id.in_(select(Declaration.id))
+        | (Notification.event == LOGIN_CODE),
+        events=tuple("declaration." + e for e in EVENTS),
+    )
 
 
 EVENTS = (

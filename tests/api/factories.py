@@ -14,17 +14,25 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
+from arq import create_pool
+from arq.connections import RedisSettings
+from sqlalchemy import update
 from sqlmodel import select
 
 from services.api.declarations import evidence
 from services.documents.kinds import all_kinds
 from services.kit.auth import Principal, issue_token
-from services.kit.outbox import Notification
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import PENDING, Notification, cancel_notifications, job_id
+from services.kit.queue import NOTIFY_QUEUE
 from services.kit.settings import DEV_JWT_SECRET
 from tests.documents import corpus
+
+if TYPE_CHECKING:
+    from tests.conftest import Stack
 
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -71,6 +79,35 @@ async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
         r = await own.post("/v1/auth/sms-logins", json={"phone": phone, "code": params["code"]})
         assert r.status_code == 200, r.text
     return r.json()["access_token"], phone
+
+
+async def withdraw_notices(stack: Stack, where: Any, events: tuple[str, ...] = ()) -> None:
+    """Cancel the notices `where` selects and take their jobs off the notify queue, so a
+    later suite running a real notify worker sends nothing the tests wrote: a declaration's
+    notices of `events` through the outbox's own cancel, and every pending login code."""
+    engine = make_engine(stack.database_url)
+    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
+    try:
+        async with make_sessionmaker(engine)() as session:
+            query = select(Notification.id, Notification.attempts, Notification.declaration_id)
+            rows = (await session.exec(query.where(where))).all()
+            for declaration_id in {r[2] for r in rows} - {None}:
+                await cancel_notifications(
+                    session, declaration_id=declaration_id, events=list(events)
+                )
+            await session.exec(
+                update(Notification)
+                .where(Notification.event == LOGIN_CODE, Notification.status.in_(PENDING))
+                .values(status="cancelled")
+            )
+            await session.commit()
+        for notification_id, attempts, _ in rows:
+            jid = job_id(notification_id, attempts)
+            await redis.zrem(NOTIFY_QUEUE, jid)
+            await redis.delete(f"arq:job:{jid}")
+    finally:
+        await redis.aclose()
+        await engine.dispose()
 
 
 async def post(

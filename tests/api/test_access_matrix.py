@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from services.api.access import REVIEWER_ROLES
 from tests.api.factories import (
     FACTS,
     OPS,
@@ -139,15 +140,8 @@ ROLE_ONLY = [
         {"county_office", "series_office", "committee_office", "ops"},
     ),
 ]
-ROLES = [
-    "applicant",
-    "unit_reviewer",
-    "supervisor",
-    "county_office",
-    "series_office",
-    "committee_office",
-    "ops",
-]
+# Every role a token can carry: the applicant, each level of the chain, ops.
+ROLES = ["applicant", *REVIEWER_ROLES, "ops"]
 
 
 async def test_roles_outside_an_endpoint_get_403(client) -> None:

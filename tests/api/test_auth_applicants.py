@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from arq import create_pool
-from arq.connections import RedisSettings
 from pydantic import ValidationError
 from sqlalchemy import event, update
 from sqlmodel import select
@@ -18,14 +16,13 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import Applicant, SignInEvent
 from services.kit.db import make_engine, make_sessionmaker
-from services.kit.outbox import PENDING, Notification, job_id
-from services.kit.queue import NOTIFY_QUEUE
+from services.kit.outbox import Notification
 from services.notify.sms.templates import get_template, render_text
-from tests.api.factories import auth
+from tests.api.factories import LOGIN_CODE, auth, withdraw_notices
 from tests.conftest import Stack
 from tests.support import running
 
-EVENT = "auth.login_code"
+EVENT = LOGIN_CODE
 
 
 @pytest.fixture
@@ -47,30 +44,7 @@ async def app_client(stack: Stack, rules_url: str):
 async def no_codes_left_queued(stack: Stack):
     """Login codes written here are never sent: cancel them and take their jobs away."""
     yield
-    engine = make_engine(stack.database_url)
-    redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
-    try:
-        async with make_sessionmaker(engine)() as session:
-            rows = (
-                await session.exec(
-                    select(Notification.id, Notification.attempts).where(
-                        Notification.event == EVENT
-                    )
-                )
-            ).all()
-            await session.exec(
-                update(Notification)
-                .where(Notification.event == EVENT, Notification.status.in_(PENDING))
-                .values(status="cancelled")
-            )
-            await session.commit()
-        for notification_id, attempts in rows:
-            jid = job_id(notification_id, attempts)
-            await redis.zrem(NOTIFY_QUEUE, jid)
-            await redis.delete(f"arq:job:{jid}")
-    finally:
-        await redis.aclose()
-        await engine.dispose()
+    await withdraw_notices(stack, Notification.event == EVENT)
 
 
 def new_phone() -> str:

@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from services.api.audit import service as audit
-from services.api.auth import tokens
+from services.api.auth import schemas, tokens
 from services.api.auth.problems import (
     AccountDisabled,
     FirstAccountExists,
@@ -42,14 +42,6 @@ from services.api.auth.problems import (
     StaffAccountNotFound,
     StaffOutsideOrg,
     UsernameTaken,
-)
-from services.api.auth.schemas import (
-    FirstAccount,
-    StaffCreate,
-    StaffLogin,
-    StaffRead,
-    StaffUpdate,
-    TokenPair,
 )
 from services.api.auth.tokens import record_sign_in, start_session
 from services.api.models import Org, StaffAccount
@@ -70,8 +62,8 @@ ROLE_ORG_KINDS = {
 }
 
 
-def read(account: StaffAccount) -> StaffRead:
-    return StaffRead.model_validate(account, from_attributes=True)
+def read(account: StaffAccount) -> schemas.StaffRead:
+    return schemas.StaffRead.model_validate(account, from_attributes=True)
 
 
 async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
@@ -86,7 +78,7 @@ def _within(actor: Principal, role: str, org_id: uuid.UUID) -> bool:
 
 
 async def create_account(
-    session: AsyncSession, *, body: StaffCreate, actor: Principal, scoped: bool = True
+    session: AsyncSession, *, body: schemas.StaffCreate, actor: Principal, scoped: bool = True
 ) -> StaffAccount:
     """A new account (argon2id hash), with its audit entry, in the caller's transaction.
     `scoped`: the actor must be ops or of the account's org and role (not so for the
@@ -116,8 +108,8 @@ async def create_account(
 
 
 async def first_account(
-    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, body: FirstAccount
-) -> StaffRead:
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, body: schemas.FirstAccount
+) -> schemas.StaffRead:
     """The registered unit's first reviewer account, opened by the contact who registered
     it, once approved and only while the unit has no account."""
     org = await session.get(Org, org_id, with_for_update=True)
@@ -130,7 +122,7 @@ async def first_account(
     )
     if held:
         raise FirstAccountExists()
-    create = StaffCreate(
+    create = schemas.StaffCreate(
         username=body.username, password=body.password, role="unit_reviewer", org_id=org.id
     )
     return read(await create_account(session, body=create, actor=principal, scoped=False))
@@ -152,8 +144,8 @@ async def update_account(
     principal: Principal,
     account_id: uuid.UUID,
     *,
-    body: StaffUpdate,
-) -> StaffRead:
+    body: schemas.StaffUpdate,
+) -> schemas.StaffRead:
     """Ops change an account, a reviewer one of their own org and role; a change of
     status, role or organisation ends its sessions."""
     account = await get_account(session, account_id, lock=True, actor=principal)
@@ -196,7 +188,7 @@ def _bad_credentials() -> ProblemError:
     return InvalidCredentials()
 
 
-async def sign_in(request: Request, *, body: StaffLogin) -> TokenPair:
+async def sign_in(request: Request, *, body: schemas.StaffLogin) -> schemas.TokenPair:
     """Check the password on its own short transactions (the failure count must stick
     even when the sign-in fails), then start a session."""
     settings = request.app.state.settings

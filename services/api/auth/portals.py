@@ -32,6 +32,8 @@ router = APIRouter(tags=["auth"], dependencies=OPS_ONLY)
 CLIENT = "/v1/oauth/clients/{client_id}"
 # What every route on one client can answer: not ops (403), no such client (404).
 ON_CLIENT = (Forbidden, ClientNotFound)
+# What a change to a client's credentials (secret, keys) can answer besides: revoked (409).
+ON_LIVE_CLIENT = (*ON_CLIENT, ClientRevoked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     CLIENT + "/secret",
     response_model=ClientCredentials,
     summary="Rotate the client secret: the old one stops working at once",
-    responses=documented(*ON_CLIENT, ClientRevoked),
+    responses=documented(*ON_LIVE_CLIENT),
 )
 async def rotate_secret(change: ClientChange) -> JSONResponse:
     rotated = await clients.rotate_secret(change.session, change.principal, change.client_id)
@@ -96,7 +98,7 @@ async def rotate_secret(change: ClientChange) -> JSONResponse:
     CLIENT + "/keys",
     response_model=ClientRead,
     summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
-    responses=documented(*ON_CLIENT, ClientRevoked),
+    responses=documented(*ON_LIVE_CLIENT),
 )
 async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
     return await clients.replace_keys(change.session, change.principal, change.client_id, body=body)

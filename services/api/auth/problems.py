@@ -3,6 +3,8 @@ endpoint's OAuth errors (`oauth-…`, RFC 6749) are made in client_token.py."""
 
 from __future__ import annotations
 
+from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
+from services.api.problems import Forbidden
 from services.kit.problem_kinds import Problem
 
 # --- signing in and sessions -----------------------------------------------------------
@@ -91,6 +93,8 @@ WECHAT_BINDING_PROBLEMS = (
     InvalidLoginCode,
     WechatAlreadyBound,
 )
+# What the signed-in applicant's unbinding can be answered: not an applicant, none bound.
+WECHAT_UNBIND_PROBLEMS = (Forbidden, WechatNotBound)
 
 
 # --- staff accounts ----------------------------------------------------------------------
@@ -157,3 +161,19 @@ class FirstAccountExists(Problem):
     code = "first-account-exists"
     title = "unit already has accounts"
     text = "该单位已有审核账号，后续账号请由单位已有账号开设。"
+
+
+# What the staff-account routes can answer (their `responses=`): ops manage every account,
+# a unit or office only its own org and role (403 otherwise).
+ACCOUNT_CREATE_PROBLEMS = (Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch)
+ACCOUNT_READ_PROBLEMS = (Forbidden, StaffAccountNotFound)
+ACCOUNT_UPDATE_PROBLEMS = (Forbidden, StaffAccountNotFound, StaffOutsideOrg, OrgRoleMismatch)
+# The registering contact opening a unit's first reviewer account.
+FIRST_ACCOUNT_PROBLEMS = (
+    Forbidden,
+    RegistrationNotFound,
+    UnitNotApproved,
+    FirstAccountExists,
+    UsernameTaken,
+)
+STAFF_LOGIN_PROBLEMS = (InvalidCredentials, AccountDisabled)

@@ -11,13 +11,11 @@ from services.api.access import APPLICANTS_ONLY, REVIEWER_ROLES, PrincipalDep, a
 from services.api.auth import accounts
 from services.api.auth.answers import no_store
 from services.api.auth.problems import (
-    AccountDisabled,
-    FirstAccountExists,
-    InvalidCredentials,
-    OrgRoleMismatch,
-    StaffAccountNotFound,
-    StaffOutsideOrg,
-    UsernameTaken,
+    ACCOUNT_CREATE_PROBLEMS,
+    ACCOUNT_READ_PROBLEMS,
+    ACCOUNT_UPDATE_PROBLEMS,
+    FIRST_ACCOUNT_PROBLEMS,
+    STAFF_LOGIN_PROBLEMS,
 )
 from services.api.auth.schemas import (
     FirstAccount,
@@ -27,8 +25,6 @@ from services.api.auth.schemas import (
     StaffUpdate,
     TokenPair,
 )
-from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
-from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
@@ -44,7 +40,7 @@ MANAGERS = [allow("ops", *REVIEWER_ROLES)]
     dependencies=MANAGERS,
     summary="Create a staff account bound to one organisation and role "
     "(ops; a unit or office for its own org and role)",
-    responses=validated(Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch),
+    responses=validated(*ACCOUNT_CREATE_PROBLEMS),
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
@@ -56,9 +52,7 @@ async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep
     response_model=StaffRead,
     dependencies=APPLICANTS_ONLY,
     summary="The contact who registered a unit opens its first reviewer account, once approved",
-    responses=validated(
-        Forbidden, RegistrationNotFound, UnitNotApproved, FirstAccountExists, UsernameTaken
-    ),
+    responses=validated(*FIRST_ACCOUNT_PROBLEMS),
 )
 async def first_account(
     org_id: uuid.UUID, body: FirstAccount, session: SessionDep, principal: PrincipalDep
@@ -70,7 +64,7 @@ async def first_account(
     "/v1/staff-accounts/{account_id}",
     response_model=StaffRead,
     dependencies=MANAGERS,
-    responses=documented(Forbidden, StaffAccountNotFound),
+    responses=documented(*ACCOUNT_READ_PROBLEMS),
 )
 async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.get_account(session, account_id, actor=principal))
@@ -82,7 +76,7 @@ async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDe
     dependencies=MANAGERS,
     summary="Disable, re-enable, re-scope or reset the password of a staff account "
     "(ops; a unit or office for its own org and role)",
-    responses=validated(Forbidden, StaffAccountNotFound, StaffOutsideOrg, OrgRoleMismatch),
+    responses=validated(*ACCOUNT_UPDATE_PROBLEMS),
 )
 async def update(
     account_id: uuid.UUID,
@@ -98,7 +92,7 @@ async def update(
     "/v1/auth/staff-logins",
     response_model=TokenPair,
     summary="Staff sign-in with username and password: access + refresh token",
-    responses=documented(InvalidCredentials, AccountDisabled),
+    responses=documented(*STAFF_LOGIN_PROBLEMS),
 )
 async def login(body: StaffLogin, request: Request) -> JSONResponse:
     return no_store(await accounts.sign_in(request, body=body))

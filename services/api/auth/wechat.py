@@ -28,10 +28,9 @@ from services.api.auth.answers import no_store
 from services.api.auth.problems import (
     WECHAT_BINDING_PROBLEMS,
     WECHAT_LOGIN_PROBLEMS,
+    WECHAT_UNBIND_PROBLEMS,
     AccountDisabled,
-    WechatNotBound,
 )
-from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import VALIDATION_ERROR, Problem, documented
@@ -85,7 +84,7 @@ _signin_step(
     status_code=204,
     dependencies=APPLICANTS_ONLY,
     summary="Unbind WeChat from the signed-in applicant; that WeChat must pass a phone check again",
-    responses=documented(Forbidden, WechatNotBound),
+    responses=documented(*WECHAT_UNBIND_PROBLEMS),
 )
 async def wechat_unbind(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     await wechat_signin.unbind(session, request, principal)

@@ -93,18 +93,6 @@ async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONRe
     return await act.record(service.record_unit_review, body=body)
 
 
-declaration_reads(
-    router,
-    Read(
-        "get_unit_review",
-        "/unit-review",
-        UnitReviewRead,
-        service.unit_review,
-        also=(UnitReviewNotFound,),
-    ),
-)
-
-
 @reviewers_act(
     router,
     "POST",
@@ -120,18 +108,6 @@ declaration_reads(
 )
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
-
-
-declaration_reads(
-    router,
-    Read(
-        "list_judgements",
-        "/judgements",
-        list[JudgementRead],
-        judgements.listed,
-        "Conditions left to a reviewer's judgement, who decides each, and the decisions",
-    ),
-)
 
 
 @reviewers_act(
@@ -162,7 +138,25 @@ async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.record(service.issue_return, status_code=201, body=body)
 
 
-declaration_reads(router, Read("list_returns", "/returns", list[ReturnRead], service.returns))
+# The records the chain keeps on a declaration, each a plain read for whoever sees it.
+declaration_reads(
+    router,
+    Read(
+        "get_unit_review",
+        "/unit-review",
+        UnitReviewRead,
+        service.unit_review,
+        also=(UnitReviewNotFound,),
+    ),
+    Read(
+        "list_judgements",
+        "/judgements",
+        list[JudgementRead],
+        judgements.listed,
+        "Conditions left to a reviewer's judgement, who decides each, and the decisions",
+    ),
+    Read("list_returns", "/returns", list[ReturnRead], service.returns),
+)
 
 
 @router.post(

@@ -19,9 +19,11 @@ from services.api.chain.problems import (
 from services.api.chain.schemas import (
     ObjectionCreate,
     ObjectionRead,
+    ObjectionResolve,
     OriginalCheckRead,
     OriginalCheckWrite,
     UnitPledgeRead,
+    UnitPledgeWrite,
 )
 from services.api.chain.service import acting_unit_step
 from services.api.documents.problems import DocumentNotFound
@@ -138,9 +140,10 @@ def _pledge_read(row: UnitPledge | None) -> UnitPledgeRead:
 
 
 async def sign_pledge(
-    session: AsyncSession, principal: Principal, declaration: Declaration, *, text_version: str
+    session: AsyncSession, principal: Principal, declaration: Declaration, *, body: UnitPledgeWrite
 ) -> UnitPledgeRead:
     _, _, now = await acting_unit_step(session, principal, declaration, "签署承诺书")
+    text_version = body.text_version
     if text_version != PLEDGE_VERSION:
         raise PledgeTextOutdated(current=PLEDGE_VERSION)
     row = await session.get(UnitPledge, declaration.id)
@@ -200,7 +203,7 @@ async def resolve_objection(
     declaration: Declaration,
     *,
     objection_id: uuid.UUID,
-    resolution: str,
+    body: ObjectionResolve,
 ) -> ObjectionRead:
     _, _, now = await acting_unit_step(session, principal, declaration, "处理公示异议")
     row = await session.get(PostingObjection, objection_id, with_for_update=True)
@@ -208,7 +211,7 @@ async def resolve_objection(
         raise ObjectionNotFound()
     if row.resolved_at is not None:
         raise ObjectionAlreadyResolved()
-    row.resolution = resolution.strip()
+    row.resolution = body.resolution.strip()
     row.resolved_by = principal.sub
     row.resolved_at = now
     session.add(row)

@@ -3,11 +3,9 @@ objections, and the materials the gateway generates for the unit."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
 from services.api.chain import unit, unit_documents
@@ -19,19 +17,21 @@ from services.api.chain.problems import (
     PostingObjectionOpen,
     UnitReviewMissing,
 )
-from services.api.chain.routes import REVIEWER_ACTS, D, Read, declaration_reads, reviewers_act
+from services.api.chain.routes import (
+    REVIEWER_ACTS,
+    D,
+    Read,
+    Record,
+    declaration_reads,
+    reviewers_records,
+)
 from services.api.chain.schemas import (
-    ObjectionCreate,
     ObjectionRead,
-    ObjectionResolve,
     OriginalCheckRead,
-    OriginalCheckWrite,
     UnitPledgeRead,
-    UnitPledgeWrite,
 )
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import (
-    ReviewersAct,
     ReviewersRecord,
     ReviewersUnlocked,
 )
@@ -44,20 +44,50 @@ from services.kit.problem_kinds import documented
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 
 
-@reviewers_act(
+# The unit's records at its step, each from the request's body.
+reviewers_records(
     router,
-    "PUT",
-    "/original-checks/{document_id}",
-    OriginalCheckRead,
-    "原件核实: the unit saw the original of one applicant document (or why not)",
-    also=(DocumentNotFound, OriginalNoteRequired),
+    Record(
+        "put_original_check",
+        "PUT",
+        "/original-checks/{document_id}",
+        OriginalCheckRead,
+        unit.record_original_check,
+        "原件核实: the unit saw the original of one applicant document (or why not)",
+        also=(DocumentNotFound, OriginalNoteRequired),
+        act=ReviewersRecord,
+    ),
+    Record(
+        "sign_unit_pledge",
+        "POST",
+        "/unit-pledge",
+        UnitPledgeRead,
+        unit.sign_pledge,
+        "The unit's reviewer signs the unit's 承诺书 for this declaration",
+        also=(PledgeTextOutdated,),
+    ),
+    Record(
+        "record_objection",
+        "POST",
+        "/posting-objections",
+        ObjectionRead,
+        unit.record_objection,
+        "Record an objection received during the unit's public posting (open until resolved)",
+        status_code=201,
+    ),
+    Record(
+        "resolve_objection",
+        "POST",
+        "/posting-objections/{objection_id}/resolution",
+        ObjectionRead,
+        unit.resolve_objection,
+        "Resolve a posting objection with a note on how it was checked",
+        also=(ObjectionNotFound, ObjectionAlreadyResolved),
+    ),
 )
-async def put_original_check(
-    act: ReviewersRecord, document_id: uuid.UUID, body: OriginalCheckWrite
-) -> JSONResponse:
-    return await act.record(unit.record_original_check, document_id=document_id, body=body)
 
 
+# What the unit recorded at its step, each a plain read for whoever sees the declaration.
 declaration_reads(
     router,
     Read(
@@ -67,23 +97,6 @@ declaration_reads(
         unit.original_checks,
         "Every applicant document with its 原件核实, checked or not yet",
     ),
-)
-
-
-@reviewers_act(
-    router,
-    "POST",
-    "/unit-pledge",
-    UnitPledgeRead,
-    "The unit's reviewer signs the unit's 承诺书 for this declaration",
-    also=(PledgeTextOutdated,),
-)
-async def sign_unit_pledge(act: ReviewersAct, body: UnitPledgeWrite) -> JSONResponse:
-    return await act.record(unit.sign_pledge, text_version=body.text_version)
-
-
-declaration_reads(
-    router,
     Read(
         "get_unit_pledge",
         "/unit-pledge",
@@ -91,39 +104,7 @@ declaration_reads(
         unit.pledge,
         "The unit's 承诺书: the current text, and whether and by whom it was signed",
     ),
-)
-
-
-@reviewers_act(
-    router,
-    "POST",
-    "/posting-objections",
-    ObjectionRead,
-    "Record an objection received during the unit's public posting (open until resolved)",
-    status_code=201,
-)
-async def record_objection(act: ReviewersAct, body: ObjectionCreate) -> JSONResponse:
-    return await act.record(unit.record_objection, status_code=201, body=body)
-
-
-@reviewers_act(
-    router,
-    "POST",
-    "/posting-objections/{objection_id}/resolution",
-    ObjectionRead,
-    "Resolve a posting objection with a note on how it was checked",
-    also=(ObjectionNotFound, ObjectionAlreadyResolved),
-)
-async def resolve_objection(
-    act: ReviewersAct, objection_id: uuid.UUID, body: ObjectionResolve
-) -> JSONResponse:
-    return await act.record(
-        unit.resolve_objection, objection_id=objection_id, resolution=body.resolution
-    )
-
-
-declaration_reads(
-    router, Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections)
+    Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections),
 )
 
 
