@@ -235,6 +235,35 @@ async def fix_and_resubmit(
     return old["document_id"]
 
 
+async def check_returned_originals(
+    who: Applicant, did: str, tok: str, replaced: str, *, try_overwrite: bool = False
+) -> None:
+    """The level that returned the declaration checks the original of what came back after
+    its return (the resubmission does not pass the unit again); the unit's records stand."""
+    client, url = who.client, f"/v1/declarations/{did}"
+    r = await post(client, url + "/approvals", tok, {"comment": "材料齐全"})
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "originals-unchecked", r.text
+    [new_id] = r.json()["document_ids"]
+    assert new_id in who.uploaded and new_id != replaced
+    if try_overwrite:
+        checks = (await client.get(url + "/original-checks", headers=auth(tok))).json()
+        earlier = next(c["document_id"] for c in checks if c["checked"])
+        r = await client.put(
+            f"{url}/original-checks/{earlier}",
+            json={"seen_original": False, "note": "改写单位的核实结果"},
+            headers=auth(tok),
+        )
+        assert r.status_code == 409, r.text
+        assert r.json()["type"] == PROBLEM + "original-already-checked"
+    r = await client.put(
+        f"{url}/original-checks/{new_id}",
+        json={"seen_original": True, "note": "退回补正后核对原件"},
+        headers=auth(tok),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["checked"] and r.json()["checked_by"]
+
+
 async def climb(client, did: str, steps: list[tuple[str, str]]) -> None:
     for tok, status in steps:
         r = await post(client, f"/v1/declarations/{did}/approvals", tok, {"comment": "材料齐全"})
@@ -373,6 +402,7 @@ async def test_liuzhou_engineering_deputy_senior_journey(client) -> None:
         ]
     }
     replaced = await fix_and_resubmit(who, did, items, edited, "county_review")
+    await check_returned_originals(who, did, t["county_office"], replaced, try_overwrite=True)
     await climb(
         client,
         did,
@@ -480,6 +510,7 @@ async def test_changzhi_engineering_intermediate_journey(client) -> None:
     await return_with_list(client, did, offices["series_office"], items)
     edited = {"basic_info": {**CZ_SECTIONS["basic_info"], "phone": "13800000002"}}
     replaced = await fix_and_resubmit(who, did, items, edited, "series_office_review")
+    await check_returned_originals(who, did, offices["series_office"], replaced)
     await climb(
         client,
         did,
@@ -554,6 +585,7 @@ async def test_guangxi_arts_crafts_normal_path_journey(client) -> None:
     r = await post(client, f"{url}/judgements/{j['id']}/decisions", series_tok, body)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "approved" and r.json()["reason"] == reason
+    await check_returned_originals(who, did, series_tok, replaced)
     await climb(
         client,
         did,

@@ -219,6 +219,17 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     r = await post(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "county_review"  # back at the level that returned it
+    # The certificate came after the unit's step: the county office that returned the
+    # declaration checks its original before passing it up.
+    r = await post(client, url + "/approvals", t["county_office"])
+    assert r.status_code == 409 and r.json()["type"].endswith("originals-unchecked"), r.text
+    [certificate] = r.json()["document_ids"]
+    r = await client.put(
+        f"{url}/original-checks/{certificate}",
+        json={"seen_original": True},
+        headers=auth(t["county_office"]),
+    )
+    assert r.status_code == 200, r.text
 
     expected = [
         ("county_office", "series_office_review"),
@@ -239,9 +250,12 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     unit_records = ("unit_material_filed", "original_checked", "unit_pledge_signed")
     entries = [e for e in r.json() if e["action"] not in unit_records]
     kept = [e["action"] for e in r.json() if e["action"] in unit_records]
-    assert (kept.count("unit_material_filed"), kept[-1]) == (4, "unit_pledge_signed")
-    # One per applicant document: the materials and each entry's evidence.
-    assert kept.count("original_checked") == len(body["attachments"]) + len(docs)
+    assert kept.count("unit_material_filed") == 4
+    # The unit's pledge ends its records; the county office's check of the certificate
+    # that came after its return is the last.
+    assert kept[-2:] == ["unit_pledge_signed", "original_checked"]
+    # One per applicant document: the materials, each entry's evidence, the certificate.
+    assert kept.count("original_checked") == len(body["attachments"]) + len(docs) + 1
     trail = [(e["action"], e["from_status"], e["to_status"]) for e in entries]
     assert trail == [
         ("created", None, "draft"),

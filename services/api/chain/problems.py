@@ -125,6 +125,17 @@ class PledgeTextOutdated(Problem):
     text = "承诺书文本已更新，请重新阅读当前文本（GET …/unit-pledge）后再签署。"
 
 
+class OriginalAlreadyChecked(Problem):
+    status = 409
+    code = "original-already-checked"
+    title = "Original already checked"
+    text = (
+        "该材料的原件已由单位核实，本级不重复填写；退回补正后新提交的材料由退回的审核层级核实原件。"
+        "依据：“由审核推荐单位审核原件并核实真实性后，在申报系统据实填写审核结果”"
+        "（2023年度广西工艺美术系列通知 三（一））。"
+    )
+
+
 class OriginalNoteRequired(Problem):
     status = 422
     code = "original-note-required"

@@ -72,6 +72,17 @@ def _check_review_window(
     )
 
 
+async def acting_step(
+    session: AsyncSession, principal: Principal, declaration: Declaration, action_zh: str
+) -> tuple[ReviewStep, Campaign, datetime]:
+    """The current step, this principal's to act on, inside its level's window."""
+    step = await _acting_step(session, principal, declaration)
+    campaign = await campaigns.get(session, declaration.campaign_id)
+    now = await clock.db_now(session)
+    _check_review_window(declaration, campaign, step.kind, now, action_zh)
+    return step, campaign, now
+
+
 async def acting_unit_step(
     session: AsyncSession, principal: Principal, declaration: Declaration, action_zh: str
 ) -> tuple[ReviewStep, Campaign, datetime]:
@@ -79,10 +90,7 @@ async def acting_unit_step(
     step = await _acting_step(session, principal, declaration)
     if step.kind != "unit":
         raise forbidden()
-    campaign = await campaigns.get(session, declaration.campaign_id)
-    now = await clock.db_now(session)
-    _check_review_window(declaration, campaign, "unit", now, action_zh)
-    return step, campaign, now
+    return await acting_step(session, principal, declaration, action_zh)
 
 
 async def record_unit_review(
@@ -199,6 +207,10 @@ async def approve(
             raise UnitNotRecommending()
         await unit_checks.check_ready(session, declaration)
     await judgements.check_passable(session, declaration, step)
+    if step.kind != "unit":
+        # A document replaced or added after a return from above the unit comes back to
+        # the level that returned it, not through the unit: that level checks its original.
+        await unit_checks.refuse_unchecked_originals(session, declaration, by_unit=False)
     chain = await declarations.steps(session, declaration.id)
     step.completed_at = now
     step.completed_by = principal.sub

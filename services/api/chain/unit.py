@@ -13,6 +13,7 @@ from services.api.chain import unit_checks
 from services.api.chain.problems import (
     ObjectionAlreadyResolved,
     ObjectionNotFound,
+    OriginalAlreadyChecked,
     OriginalNoteRequired,
     PledgeTextOutdated,
 )
@@ -25,7 +26,7 @@ from services.api.chain.schemas import (
     UnitPledgeRead,
     UnitPledgeWrite,
 )
-from services.api.chain.service import acting_unit_step
+from services.api.chain.service import acting_step, acting_unit_step
 from services.api.documents.problems import DocumentNotFound
 from services.api.models import Declaration, OriginalCheck, PostingObjection, UnitPledge
 from services.kit.auth import Principal
@@ -79,7 +80,7 @@ async def record_original_check(
     document_id: uuid.UUID,
     body: OriginalCheckWrite,
 ) -> OriginalCheckRead:
-    _, _, now = await acting_unit_step(session, principal, declaration, "填写原件核实结果")
+    step, _, now = await acting_step(session, principal, declaration, "填写原件核实结果")
     unit_docs = await unit_checks.unit_documents(session, declaration.id)
     attachment = next(
         (
@@ -95,6 +96,10 @@ async def record_original_check(
     if not body.seen_original and note is None:
         raise OriginalNoteRequired()
     row = await session.get(OriginalCheck, (declaration.id, document_id))
+    if row is not None and step.kind != "unit":
+        # Above the unit, a level checks only what came back after its return; the unit's
+        # record of what it was shown stands.
+        raise OriginalAlreadyChecked()
     if row is None:
         row = OriginalCheck(declaration_id=declaration.id, document_id=document_id)
     row.seen_original = body.seen_original

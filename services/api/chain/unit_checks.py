@@ -87,7 +87,16 @@ async def check_ready(session: AsyncSession, declaration: Declaration) -> None:
                 for m in missing
             ],
         )
-    checked = set(
+    await refuse_unchecked_originals(session, declaration, by_unit=True, unit_docs=unit_docs)
+    if await session.get(UnitPledge, declaration.id) is None:
+        raise UnitPledgeUnsigned()
+
+
+async def unchecked_originals(
+    session: AsyncSession, declaration: Declaration, unit_docs: dict[str, str]
+) -> list[str]:
+    """The applicant's attached documents with no 原件核实 record yet."""
+    checked = {
         str(d)
         for d in (
             await session.exec(
@@ -96,17 +105,30 @@ async def check_ready(session: AsyncSession, declaration: Declaration) -> None:
                 )
             )
         ).all()
-    )
-    unchecked = [
+    }
+    return [
         a["document_id"]
         for a in applicant_documents(declaration, unit_docs)
         if a["document_id"] not in checked
     ]
+
+
+async def refuse_unchecked_originals(
+    session: AsyncSession,
+    declaration: Declaration,
+    *,
+    by_unit: bool,
+    unit_docs: dict[str, str] | None = None,
+) -> None:
+    """No level passes a declaration up while an applicant document's original is unchecked:
+    the unit for all it was shown; a higher level for what came back after its return."""
+    if unit_docs is None:
+        unit_docs = await unit_documents(session, declaration.id)
+    unchecked = await unchecked_originals(session, declaration, unit_docs)
     if unchecked:
+        who = "单位" if by_unit else "本级（退回补正后新提交的材料由退回的审核层级核实原件）"
         raise OriginalsUnchecked(
-            f"仍有{len(unchecked)}份申报材料未填写原件核实结果，单位不能上报。"
+            f"仍有{len(unchecked)}份申报材料未填写原件核实结果，{who}不能上报。"
             + OriginalsUnchecked.text.split("。", 1)[1],
             document_ids=unchecked,
         )
-    if await session.get(UnitPledge, declaration.id) is None:
-        raise UnitPledgeUnsigned()

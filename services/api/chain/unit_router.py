@@ -12,6 +12,7 @@ from services.api.chain import unit, unit_documents
 from services.api.chain.problems import (
     ObjectionAlreadyResolved,
     ObjectionNotFound,
+    OriginalAlreadyChecked,
     OriginalNoteRequired,
     PledgeTextOutdated,
     PostingObjectionOpen,
@@ -53,8 +54,9 @@ reviewers_records(
         "/original-checks/{document_id}",
         OriginalCheckRead,
         unit.record_original_check,
-        "原件核实: the unit saw the original of one applicant document (or why not)",
-        also=(DocumentNotFound, OriginalNoteRequired),
+        "原件核实: the unit saw the original of one applicant document (or why not); a "
+        "higher level that returned the declaration checks what came back after its return",
+        also=(DocumentNotFound, OriginalNoteRequired, OriginalAlreadyChecked),
         act=ReviewersRecord,
     ),
     Record(
