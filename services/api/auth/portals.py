@@ -3,8 +3,9 @@ client_token.py; the logic and the audit rows in clients.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -27,6 +28,8 @@ from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
+T = TypeVar("T")
+
 # Every route here is ops-only.
 router = APIRouter(tags=["auth"], dependencies=OPS_ONLY)
 CLIENT = "/v1/oauth/clients/{client_id}"
@@ -44,6 +47,10 @@ class OnClient:
     session: AsyncSession
     principal: Principal
     client_id: str
+
+    async def apply(self, action: Callable[..., Awaitable[T]], /, **kwargs: Any) -> T:
+        """Run the client service's `action(session, principal, client_id, **kwargs)`."""
+        return await action(self.session, self.principal, self.client_id, **kwargs)
 
 
 async def _on_client(client_id: str, session: SessionDep, principal: PrincipalDep) -> OnClient:
@@ -80,7 +87,7 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     responses=validated(*ON_CLIENT, ScopeNotOffered),
 )
 async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
-    return await clients.update(change.session, change.principal, change.client_id, body=body)
+    return await change.apply(clients.update, body=body)
 
 
 @router.post(
@@ -90,7 +97,7 @@ async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     responses=documented(*ON_LIVE_CLIENT),
 )
 async def rotate_secret(change: ClientChange) -> JSONResponse:
-    rotated = await clients.rotate_secret(change.session, change.principal, change.client_id)
+    rotated = await change.apply(clients.rotate_secret)
     return no_store(rotated, headers=NO_STORE_OAUTH)
 
 
@@ -101,7 +108,7 @@ async def rotate_secret(change: ClientChange) -> JSONResponse:
     responses=documented(*ON_LIVE_CLIENT),
 )
 async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
-    return await clients.replace_keys(change.session, change.principal, change.client_id, body=body)
+    return await change.apply(clients.replace_keys, body=body)
 
 
 @router.delete(
