@@ -250,7 +250,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def _invalid_cursor() -> ProblemError:
-    return ProblemError(400, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
+    return ProblemError(422, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
 
 
 async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):

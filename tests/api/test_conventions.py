@@ -80,7 +80,7 @@ async def test_cursor_pagination_walks_every_declaration_once(client) -> None:
             break
     assert seen == made
     r = await client.get("/v1/declarations?cursor=%%%", headers=auth(applicant))
-    assert r.status_code == 400 and r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
+    assert r.status_code == 422 and r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
 
 
 def _cursor(*parts: object) -> str:
@@ -97,7 +97,7 @@ async def test_a_cursor_not_of_our_making_is_refused_not_a_server_error(client) 
     ]
     for cursor in forged:
         r = await client.get("/v1/declarations", params={"cursor": cursor}, headers=auth(applicant))
-        assert r.status_code == 400, (cursor, r.text)
+        assert r.status_code == 422, (cursor, r.text)
         assert r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
         assert r.json()["detail"] == "分页游标无效，请从第一页重新读取。"
 

@@ -137,7 +137,7 @@ async def test_huge_strings_are_validation_problems(client) -> None:
     assert after.headers["etag"] == current.headers["etag"]
     # A huge query parameter or Idempotency-Key is a problem too.
     r = await client.get("/v1/declarations", params={"cursor": "A" * 60_000}, headers=auth(OPS))
-    problem(r, 400, "invalid-cursor")
+    problem(r, 422, "invalid-cursor")
     r = await post(client, "/v1/declarations", applicant, {}, key="k" * 10_000)
     problem(r, 422, "validation-error")
 
