@@ -56,6 +56,22 @@ async def saved(
     return await record(session, principal=principal, action=action, **entry)
 
 
+async def noted(
+    session: AsyncSession, principal: Principal, declaration: Any, action: str, reason: str
+) -> int:
+    """Record `action` on a declaration that stays in the status it is in (a record kept
+    at a step: a judgement, the unit's materials, checks and pledge)."""
+    return await record(
+        session,
+        principal=principal,
+        action=action,
+        declaration_id=declaration.id,
+        from_status=declaration.status,
+        to_status=declaration.status,
+        reason=reason,
+    )
+
+
 def entry_hash(entry: AuditEntry) -> str:
     at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [

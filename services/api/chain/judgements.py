@@ -108,14 +108,12 @@ async def carry(
     if opened:
         await session.flush()
         names = {s.position: s.org_name for s in chain}
-        await audit.record(
+        await audit.noted(
             session,
-            principal=principal,
-            action="judgements_opened",
-            declaration_id=declaration.id,
-            from_status=declaration.status,
-            to_status=declaration.status,
-            reason=f"{len(opened)}项条件需人工审核认定，不影响提交："
+            principal,
+            declaration,
+            "judgements_opened",
+            f"{len(opened)}项条件需人工审核认定，不影响提交："
             + "；".join(f"{j.message.rstrip('。')}（由{names[j.position]}认定）" for j in opened),
         )
     return opened
@@ -185,14 +183,12 @@ async def decide(
     session.add(row)
     await session.flush()
     verdict = "符合" if body.decision == "approve" else "不符合"
-    await audit.record(
+    await audit.noted(
         session,
-        principal=principal,
-        action=f"judgement_{row.status}",
-        declaration_id=declaration.id,
-        from_status=declaration.status,
-        to_status=declaration.status,
-        reason=f"{step.org_name}认定“{row.message.rstrip('。')}”{verdict}：{row.reason}"
+        principal,
+        declaration,
+        f"judgement_{row.status}",
+        f"{step.org_name}认定“{row.message.rstrip('。')}”{verdict}：{row.reason}"
         f"（依据：{row.decision_clause}）",
     )
     return _read(row, names)

@@ -46,20 +46,6 @@ PLEDGE_BASIS = (
 )
 
 
-async def _audit(
-    session: AsyncSession, principal: Principal, declaration: Declaration, action: str, reason: str
-) -> None:
-    await audit.record(
-        session,
-        principal=principal,
-        action=action,
-        declaration_id=declaration.id,
-        from_status=declaration.status,
-        to_status=declaration.status,
-        reason=reason,
-    )
-
-
 def _check_read(attachment: dict, row: OriginalCheck | None) -> OriginalCheckRead:
     return OriginalCheckRead(
         document_id=attachment["document_id"],
@@ -109,7 +95,9 @@ async def record_original_check(
     session.add(row)
     await session.flush()
     seen = "已核对原件" if body.seen_original else f"未见原件（{note}）"
-    await _audit(session, principal, declaration, "original_checked", f"材料{document_id}{seen}")
+    await audit.noted(
+        session, principal, declaration, "original_checked", f"材料{document_id}{seen}"
+    )
     return _check_read(attachment, row)
 
 
@@ -162,7 +150,7 @@ async def sign_pledge(
         session.add(row)
         await session.flush()
         reason = f"单位签署承诺书（{text_version}版）"
-        await _audit(session, principal, declaration, "unit_pledge_signed", reason)
+        await audit.noted(session, principal, declaration, "unit_pledge_signed", reason)
     return _pledge_read(row)
 
 
@@ -198,7 +186,7 @@ async def record_objection(
     session.add(row)
     await session.flush()
     reason = f"公示期间收到异议（{body.received_on}）"
-    await _audit(session, principal, declaration, "posting_objection", reason)
+    await audit.noted(session, principal, declaration, "posting_objection", reason)
     return _objection_read(row)
 
 
@@ -222,7 +210,7 @@ async def resolve_objection(
     session.add(row)
     await session.flush()
     reason = f"公示异议已处理：{row.resolution}"
-    await _audit(session, principal, declaration, "posting_objection_resolved", reason)
+    await audit.noted(session, principal, declaration, "posting_objection_resolved", reason)
     return _objection_read(row)
 
 

@@ -142,13 +142,11 @@ async def file_unit_material(
     )
     await session.flush()
     how = "生成" if source == "generated" else "上传"
-    await audit.record(
+    await audit.noted(
         session,
-        principal=principal,
-        action="unit_material_filed",
-        declaration_id=declaration.id,
-        from_status=declaration.status,
-        to_status=declaration.status,
-        reason=f"单位{how}材料 {material}（{document_id}）",
+        principal,
+        declaration,
+        "unit_material_filed",
+        f"单位{how}材料 {material}（{document_id}）",
     )
     return declaration
