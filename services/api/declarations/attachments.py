@@ -44,8 +44,14 @@ async def unit_filed(session: AsyncSession, declaration_id: uuid.UUID) -> set[st
     return {str(d) for d in rows.all()}
 
 
-def refuse_unit_document(document_id: uuid.UUID | str, unit_docs: set[str]) -> None:
-    if str(document_id) in unit_docs:
+async def refuse_if_unit_filed(
+    session: AsyncSession, declaration_id: uuid.UUID, document_id: uuid.UUID
+) -> None:
+    """The applicant may not replace or delete a document the unit filed at its step."""
+    filed = select(UnitMaterial.id).where(
+        UnitMaterial.declaration_id == declaration_id, UnitMaterial.document_id == document_id
+    )
+    if (await session.exec(filed)).first() is not None:
         raise UnitMaterialLocked(document_id=str(document_id))
 
 

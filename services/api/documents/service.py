@@ -113,9 +113,7 @@ async def in_force(
         raise DocumentNotActive()
     # The unit's own materials are not the applicant's to replace (checked again under
     # the lock when the replacement is recorded).
-    attachments.refuse_unit_document(
-        document_id, await attachments.unit_filed(session, declaration_id)
-    )
+    await attachments.refuse_if_unit_filed(session, declaration_id, document_id)
     return row
 
 
@@ -182,9 +180,7 @@ async def record(
         old = await session.get(DeclarationDocument, replaces)
         if old is None or old.declaration_id != declaration.id or old.superseded_by_id:
             raise DocumentNotActive()  # replaced or deleted while the file streamed in
-        attachments.refuse_unit_document(
-            replaces, await attachments.unit_filed(session, declaration.id)
-        )
+        await attachments.refuse_if_unit_filed(session, declaration.id, replaces)
         old.superseded_by_id, old.superseded_at = row.document_id, now
         session.add(old)
         at = [i for i, a in enumerate(entries) if a.get("document_id") == str(replaces)]

@@ -137,9 +137,7 @@ async def delete(
     row = await service.record_of(session, declaration_id, document_id)
     if row.superseded_by_id is not None:
         raise DocumentNotActive("该材料已被替换，作为审核记录保留，不能删除；可删除替换后的材料。")
-    attachments.refuse_unit_document(
-        document_id, await attachments.unit_filed(session, declaration_id)
-    )
+    await attachments.refuse_if_unit_filed(session, declaration_id, document_id)
     response = await client.delete_document(http, str(document_id))
     if response.status_code not in (204, 404):
         return client.relay(response)
