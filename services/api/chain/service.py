@@ -73,10 +73,18 @@ def _check_review_window(
 
 
 async def acting_step(
-    session: AsyncSession, principal: Principal, declaration: Declaration, action_zh: str
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    action_zh: str,
+    *,
+    unit_only: bool = False,
 ) -> tuple[ReviewStep, Campaign, datetime]:
-    """The current step, this principal's to act on, inside its level's window."""
+    """The current step, this principal's to act on, inside its level's window (with
+    `unit_only`, refused unless it is the unit's)."""
     step = await _acting_step(session, principal, declaration)
+    if unit_only and step.kind != "unit":
+        raise forbidden()
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, action_zh)
@@ -87,10 +95,7 @@ async def acting_unit_step(
     session: AsyncSession, principal: Principal, declaration: Declaration, action_zh: str
 ) -> tuple[ReviewStep, Campaign, datetime]:
     """The unit's step, this principal's to act on, inside the unit's window."""
-    step = await _acting_step(session, principal, declaration)
-    if step.kind != "unit":
-        raise forbidden()
-    return await acting_step(session, principal, declaration, action_zh)
+    return await acting_step(session, principal, declaration, action_zh, unit_only=True)
 
 
 async def record_unit_review(
