@@ -115,7 +115,12 @@ def test_every_clause_is_cited_and_every_deadline_clause_is_checked(path: Path) 
     # The date the pack comes into force rests on a clause too (checked against the seed in
     # tests/rules/test_packs.py).
     in_force = {raw["in_force_clause"]}
-    unused = set(raw["clauses"]) - rule_clauses(raw) - deadline_keys - scope_keys - in_force
+    # How a committee judges takes no part in evaluation; tests/api/test_committee_scoring.py
+    # checks those clauses and their data against the seed.
+    judging_keys = cited(raw.get("judging"))
+    unused = (
+        set(raw["clauses"]) - rule_clauses(raw) - deadline_keys - scope_keys - in_force
+    ) - judging_keys
     assert unused == set(), f"clauses no rule or deadline cites: {sorted(unused)}"
     checked = {d["clause"] for d in DEADLINES if d["policy"] == raw["id"]}
     assert deadline_keys <= checked, f"deadline clauses without a check: {deadline_keys - checked}"

@@ -7,17 +7,24 @@ Two ways of judging, picked per committee and level from the policy pack
   meeting needs at least 2/3 of the panel present, and a declaration passes with at least
   2/3 of the experts present agreeing, by secret ballot (`VoteRule`, `tally`). The decree's
   text is not among the seeds; the defaults are those issue #19 states from it, and a
-  committee may set others (`VoteRule(quorum=..., pass_share=...)`).
+  committee may set others (`VoteRule(quorum=..., pass_share=...)`, or `vote:` in the pack).
 - **Scored** (长治 工程师, 长工信〔2022〕139号 九): 答辩成绩 on 100 points = 40 % 答辩材料
   学术水平 + 60 % 现场答辩 (`defence_score`); 优、中、差 held at 3:6:1 (`check_grades`), 差
   eliminated; 评审成绩 = 答辩成绩 × 30 % + 量化赋分 (`quantified_points`, `review_score`);
   then the committee's 综合评议 ("执行评委会根据评审成绩，进行综合评议，确定申报人员的综合评价
   结果"), which is the national 2/3 secret ballot (`ScoredModel.vote`).
 
-All arithmetic is exact (`fractions.Fraction`); a count "at least 2/3 of n" is the ceiling
-of 2n/3 computed on integers. Input the rules cannot judge raises `ScoringError` (a
-`ValueError`) whose `detail` is the Chinese text for a problem+json answer; the caller maps
-it to its domain's named problem.
+The 3:6:1 rule as applied (the notice says only "严格控制…比例（3：6：1）"): each grade's count
+is its exact share of the declarations graded; when that share is not a whole number, either
+whole number around it (7 graded: 优 2–3, 中 4–5, 差 0–1). The notice names the 量化赋分 items
+but gives no points, so the pack sets none: lines are prefilled with their evidence and
+`points=None` until a committee sets a schedule (`with_schedule`) or an expert scores the
+item by an `Adjustment` with a reason.
+
+All arithmetic is exact (`fractions.Fraction`; a float is refused); "at least 2/3 of n" is
+the ceiling of 2n/3 computed on integers. Input the rules cannot judge raises `ScoringError`
+(a `ValueError`) whose `detail` is the Chinese text for a problem+json answer; the caller
+maps it to its domain's named problem.
 """
 
 from __future__ import annotations
@@ -35,10 +42,8 @@ GRADES: tuple[Grade, ...] = ("excellent", "medium", "poor")
 GRADE_NAMES: dict[str, str] = {"excellent": "优", "medium": "中", "poor": "差"}
 
 DECREE_40 = "人社部令第40号《职称评审管理暂行规定》"
-# The rules as issue #19 states them from the decree (its text is not among the seeds, so
-# messages cite the decree by name and state the rule, without quoting it).
-QUORUM_RULE = "评审会议出席的评审专家不少于评审委员会人数的2/3"
-BALLOT_RULE = "不记名投票，同意票数达到出席评审专家总数的2/3及以上为通过"
+# The panel rule as issue #19 states it from the decree (its text is not among the seeds, so
+# messages cite the decree by name and state the rule without quoting it).
 PANEL_RULE = "评审委员会人数为单数，且不少于所在级别的最低人数（省级25人，地市级11人）"
 
 # Minimum panel size by committee level (issue #19: a setting; these are the defaults).
@@ -55,7 +60,31 @@ class ScoringError(ValueError):
 
 
 class GradeRatioBroken(ScoringError):
-    """A grade distribution outside 3:6:1; `extra["gaps"]` says by how much, per grade."""
+    """A grade distribution outside 3:6:1; `extra["gaps"]` says by how much, per grade
+    (+2: two too many, −1: one too few)."""
+
+
+def fraction(value: Number, what: str = "分值") -> Fraction:
+    """An exact number from an int, a decimal string or a Fraction; floats and bools are
+    refused (a float has already rounded)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | Fraction):
+        raise ScoringError(f"{what}须为整数或小数字符串（如 87.5），收到 {value!r:.40}。")
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ScoringError(f"{what}“{str(value)[:40]}”不是数字。") from None
+
+
+def shown(x: Fraction) -> str:
+    """A number as a person reads it: exact decimals exactly, others to two places."""
+    for places in range(7):
+        if (x * 10**places).denominator == 1:
+            return f"{x.numerator / x.denominator:.{places}f}" if places else str(int(x))
+    return f"约{float(round(x, 2)):.2f}"
+
+
+def _share(x: Fraction) -> str:
+    return f"{x.numerator}/{x.denominator}"
 
 
 # ── voting ──────────────────────────────────────────────────────────────────────────────
@@ -73,6 +102,13 @@ class VoteRule:
     secret_ballot: bool = True
     basis: str = DECREE_40
 
+    def quorum_text(self) -> str:
+        return f"评审会议出席的评审专家不少于评审委员会人数的{_share(self.quorum)}"
+
+    def ballot_text(self) -> str:
+        how = "不记名投票，" if self.secret_ballot else ""
+        return f"{how}同意票数达到出席评审专家总数的{_share(self.pass_share)}及以上为通过"
+
 
 def at_least(share: Fraction, n: int) -> int:
     """The smallest whole count reaching `share` of `n` (ceil, in integers)."""
@@ -82,26 +118,38 @@ def at_least(share: Fraction, n: int) -> int:
 def panel_size_problem(size: int, *, minimum: int) -> str | None:
     """Why a panel of `size` cannot sit (even, or below the committee level's `minimum`,
     e.g. `MIN_PANEL["prefecture"]`), in Chinese; None when it can."""
-    raise NotImplementedError
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        return f"评审专家人数须为正整数，收到 {size!r:.20}。"
+    basis = f"（{DECREE_40}：{PANEL_RULE}）"
+    if size % 2 == 0:
+        return f"评审专家人数为 {size} 人，须为单数{basis}。"
+    if size < minimum:
+        return (
+            f"评审专家人数为 {size} 人，少于本级评审委员会的最低人数 {minimum} 人，"
+            f"尚差 {minimum - size} 人{basis}。"
+        )
+    return None
 
 
 def check_panel_size(size: int, *, minimum: int) -> None:
     """Raise `ScoringError` when `panel_size_problem` names one."""
-    raise NotImplementedError
+    if problem := panel_size_problem(size, minimum=minimum):
+        raise ScoringError(problem, size=size, minimum=minimum)
 
 
 def quorum_needed(rule: VoteRule, *, panel: int) -> int:
-    """How many of the panel must be present for the meeting to sit."""
+    """How many of the panel must be present for the meeting to sit (25 → 17)."""
     return at_least(rule.quorum, panel)
 
 
 def quorum_met(rule: VoteRule, *, panel: int, present: int) -> bool:
     """Whether `present` experts of a `panel` make a quorum."""
-    raise NotImplementedError
+    _counts(panel=panel, present=present)
+    return present >= quorum_needed(rule, panel=panel)
 
 
 def votes_needed(rule: VoteRule, *, present: int) -> int:
-    """Agreeing votes a declaration needs when `present` experts sit (17 → 12)."""
+    """Agreeing votes a declaration needs when `present` experts sit (17 → 12, 16 → 11)."""
     return at_least(rule.pass_share, present)
 
 
@@ -122,13 +170,77 @@ class Tally:
     basis: str
 
 
+_COUNT_NAMES = {
+    "panel": "评审委员会人数",
+    "present": "到会专家人数",
+    "agree": "同意票",
+    "disagree": "不同意票",
+    "abstain": "弃权票",
+}
+
+
+def _counts(**counts: int) -> None:
+    for key, n in counts.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ScoringError(f"{_COUNT_NAMES[key]}须为非负整数，收到 {n!r:.20}。")
+    if counts["panel"] < 1:
+        raise ScoringError("评审委员会人数须至少为 1 人。")
+    if counts["present"] > counts["panel"]:
+        raise ScoringError(
+            f"到会专家 {counts['present']} 人，多于评审委员会人数 {counts['panel']} 人。"
+        )
+
+
 def tally(
     rule: VoteRule, *, panel: int, present: int, agree: int, disagree: int, abstain: int
 ) -> Tally:
     """Count one declaration's secret ballot. Ballots not cast by an expert present count
     as not agreeing (agree + disagree + abstain ≤ present). Raises `ScoringError` for
     impossible counts (negative, more present than the panel, more ballots than present)."""
-    raise NotImplementedError
+    _counts(panel=panel, present=present, agree=agree, disagree=disagree, abstain=abstain)
+    cast = agree + disagree + abstain
+    if cast > present:
+        raise ScoringError(
+            f"同意、不同意、弃权共 {cast} 票，多于到会专家 {present} 人：每位到会专家只投一票。"
+        )
+    q_needed = quorum_needed(rule, panel=panel)
+    needed = votes_needed(rule, present=present)
+    met = present >= q_needed
+    votes = f"同意 {agree} 票、不同意 {disagree} 票、弃权 {abstain} 票"
+    if present > cast:
+        votes += f"、未投 {present - cast} 票"
+    if not met:
+        passed = False
+        reason = (
+            f"评审委员会 {panel} 人，到会 {present} 人，不足 {_share(rule.quorum)}"
+            f"（至少 {q_needed} 人），尚差 {q_needed - present} 人，会议不能表决"
+            f"（{rule.basis}：{rule.quorum_text()}）。"
+        )
+    else:
+        passed = agree >= needed
+        head = f"到会评审专家 {present} 人，{votes}，"
+        share = _share(rule.pass_share)
+        if passed:
+            body = f"同意票达到到会专家的 {share}（至少 {needed} 票），评审通过"
+        else:
+            body = (
+                f"同意票未达到到会专家的 {share}（至少 {needed} 票，尚差 {needed - agree} 票），"
+                "评审未通过"
+            )
+        reason = f"{head}{body}（{rule.basis}：{rule.ballot_text()}）。"
+    return Tally(
+        passed=passed,
+        quorum_met=met,
+        panel=panel,
+        present=present,
+        agree=agree,
+        disagree=disagree,
+        abstain=abstain,
+        quorum_needed=q_needed,
+        needed=needed,
+        reason=reason,
+        basis=rule.basis,
+    )
 
 
 # ── the scored model (长治) ───────────────────────────────────────────────────────────────
@@ -168,18 +280,22 @@ class GradeRatio:
     eliminated: frozenset[str]
     basis: Basis
 
+    def text(self) -> str:
+        names = "：".join(GRADE_NAMES[g] for g, _ in self.shares)
+        return f"{names} = " + "：".join(str(s) for _, s in self.shares)
+
 
 @dataclass(frozen=True)
 class PointRule:
     """Points one 量化赋分 item gives, per entry of its source.
 
-    - `each`: points per entry (per whole year with `years_from`, per unit for a numeric
-      fact);
+    - `each`: points per entry (per whole year with `years_from` or for a date fact, per
+      unit for a numeric fact);
     - `field` + `values`: the entry's `field` value picks its points (education level,
-      assessment grade, authorship); values not listed give nothing;
+      assessment grade, authorship); a value not listed gives `each`, or nothing;
     - `best_only`: only the entry worth most counts (学历: the highest degree);
-    - `years_from`: an entry's date field; points per whole year from it to its `end_on`
-      or the day judged;
+    - `years_from`: an entry's date field; the points are multiplied by the whole years from
+      it to its `end_on` or the day judged;
     - `cap`: the item gives at most this many points in total."""
 
     each: Fraction | None = None
@@ -192,9 +308,9 @@ class PointRule:
 
 @dataclass(frozen=True)
 class QuantItem:
-    """One 量化赋分 item the seed names (完成技术项目、获奖、论文论著…). `source`: the
-    declaration section that feeds it (e.g. `papers`), or `facts.<name>` for an applicant
-    fact, or None when no section holds it (学术团体任职: scored by an expert's
+    """One 量化赋分 item the seed names (完成技术项目、技术项目获奖、论文论著…). `source`:
+    the declaration section that feeds it (e.g. `papers`), or `facts.<name>` for an
+    applicant fact, or None when no section holds it (学术团体任职: scored by an expert's
     adjustment). `rule`: None while no schedule gives it points."""
 
     id: str
@@ -218,8 +334,16 @@ class ScoredModel:
     items: tuple[QuantItem, ...]
     vote: VoteRule
     basis: Basis  # the clause naming the way of judging
+    review_basis: Basis  # 评审成绩 = 答辩成绩 × 30 % + 量化赋分
     schedule_source: str | None = None  # who set the points; None: no points set
     kind: Literal["scored"] = "scored"
+
+    def item(self, item_id: str) -> QuantItem:
+        for x in self.items:
+            if x.id == item_id:
+                return x
+        names = "、".join(f"{x.id}（{x.name}）" for x in self.items)
+        raise ScoringError(f"量化赋分没有“{str(item_id)[:40]}”这一项；可用的项：{names}。")
 
 
 @dataclass(frozen=True)
@@ -235,13 +359,101 @@ class VoteModel:
 JudgingModel = ScoredModel | VoteModel
 
 
+def _basis(pack: Mapping[str, Any], key: str) -> Basis:
+    clause = pack["clauses"][key]
+    ref = clause.get("ref")
+    if ref is None:  # a raw pack file: document number + point, as the service prints it
+        doc = next(d for d in pack["documents"] if d["id"] == clause["document"])
+        ref = f"{doc.get('number') or doc.get('short')} {clause['point']}"
+    return Basis(key=key, ref=ref, text=clause["text"])
+
+
+_RULE_KEYS = {"each", "field", "values", "best_only", "years_from", "cap"}
+
+
+def _rule(spec: Mapping[str, Any] | None, what: str) -> PointRule | None:
+    if spec is None:
+        return None
+    if unknown := set(spec) - _RULE_KEYS:
+        raise ScoringError(f"{what}的分值规则有未知的键：{'、'.join(sorted(unknown))}。")
+
+    def opt(key: str) -> Fraction | None:
+        value = spec.get(key)
+        return None if value is None else fraction(value, what)
+
+    return PointRule(
+        each=opt("each"),
+        field=spec.get("field"),
+        values={str(k): fraction(v, what) for k, v in (spec.get("values") or {}).items()},
+        best_only=bool(spec.get("best_only", False)),
+        years_from=spec.get("years_from"),
+        cap=opt("cap"),
+    )
+
+
 def judging_model(pack: Mapping[str, Any], committee_code: str, level: str) -> JudgingModel:
     """The way `committee_code` judges `level` under `pack` — the pack dict as the gateway
     receives it from the eligibility service (`GET /v1/policies/{id}`: clauses carry
-    `ref`). The first `judging` entry naming the committee and level wins; none → a
-    `VoteModel` with the national defaults. Raises `ScoringError` for a committee the pack
-    does not know."""
-    raise NotImplementedError
+    `ref`; a raw pack file works too). The first `judging` entry naming the committee and
+    level wins; none → a `VoteModel` with the national defaults. Raises `ScoringError` for
+    a committee or level the pack does not know."""
+    committees = {c["code"]: c for c in pack.get("committees") or []}
+    committee = committees.get(committee_code)
+    if committee is None:
+        raise ScoringError(f"政策包 {pack['id']} 中没有评委会 {str(committee_code)[:80]}。")
+    if level not in committee["levels"]:
+        raise ScoringError(f"{committee['name']}不评审 {str(level)[:20]} 级别。")
+    entry = next(
+        (
+            x
+            for x in pack.get("judging") or []
+            if committee_code in x["committees"] and level in x["levels"]
+        ),
+        None,
+    )
+    vote = VoteRule()
+    if entry and entry.get("vote"):
+        v = entry["vote"]
+        vote = VoteRule(
+            quorum=Fraction(v.get("quorum", "2/3")),
+            pass_share=Fraction(v.get("pass_share", "2/3")),
+            basis=v["basis"],
+        )
+    if entry is None or entry["method"] == "vote":
+        return VoteModel(committee=committee_code, level=level, vote=vote)
+    d, g, r, q = entry["defence"], entry["grades"], entry["review"], entry["quantified"]
+    quant_basis = _basis(pack, q["clause"])
+    return ScoredModel(
+        policy=pack["id"],
+        committee=committee_code,
+        level=level,
+        defence=DefenceWeights(
+            material=Fraction(d["material_percent"], 100),
+            live=Fraction(d["live_percent"], 100),
+            full_marks=d["full_marks"],
+            basis=_basis(pack, d["clause"]),
+        ),
+        grades=GradeRatio(
+            shares=tuple((grade, int(g["ratio"][grade])) for grade in GRADES),
+            eliminated=frozenset(g.get("eliminated") or ()),
+            basis=_basis(pack, g["clause"]),
+        ),
+        defence_share=Fraction(r["defence_percent"], 100),
+        items=tuple(
+            QuantItem(
+                id=x["id"],
+                name=x["name"],
+                source=x.get("source"),
+                rule=_rule(x.get("points"), x["name"]),
+                basis=quant_basis,
+            )
+            for x in q["items"]
+        ),
+        vote=vote,
+        basis=_basis(pack, entry["clause"]),
+        review_basis=_basis(pack, r["clause"]),
+        schedule_source=q.get("schedule_source"),
+    )
 
 
 def with_schedule(
@@ -250,18 +462,60 @@ def with_schedule(
     """The model with points per item set by a committee (`schedule`: item id → a point
     rule in the pack's shape, e.g. `{"each": "2", "cap": "10"}`); `source` says who set
     them (shown with every result). Unknown items raise `ScoringError`."""
-    raise NotImplementedError
+    if not source.strip():
+        raise ScoringError("设定量化赋分分值须写明由谁、依据什么设定。")
+    for item_id in schedule:
+        model.item(item_id)
+    items = tuple(
+        dataclasses.replace(x, rule=_rule(schedule[x.id], x.name)) if x.id in schedule else x
+        for x in model.items
+    )
+    return dataclasses.replace(model, items=items, schedule_source=source)
 
 
-def defence_score(model: ScoredModel, *, material: Number, live: Number) -> Fraction:
-    """答辩成绩: `material` (答辩材料学术水平) and `live` (现场答辩), each on the full marks,
-    weighted 40 % / 60 %. Raises `ScoringError` outside 0..full marks."""
-    raise NotImplementedError
+def _mark(model: ScoredModel, value: Number | Sequence[Number], what: str) -> Fraction:
+    """One mark on the full marks, or the mean of several experts' marks."""
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ScoringError(f"{what}没有任何评分。")
+        marks = [_mark(model, x, what) for x in value]
+        return sum(marks, Fraction(0)) / len(marks)
+    mark = fraction(value, what)
+    full = model.defence.full_marks
+    if not 0 <= mark <= full:
+        raise ScoringError(f"{what}须在 0 至 {full} 分之间，收到 {shown(mark)} 分。")
+    return mark
+
+
+def defence_score(
+    model: ScoredModel, *, material: Number | Sequence[Number], live: Number | Sequence[Number]
+) -> Fraction:
+    """答辩成绩: `material` (答辩材料学术水平) and `live` (现场答辩), each on the full marks
+    (one mark, or the experts' marks, averaged), weighted 40 % / 60 %. Raises
+    `ScoringError` outside 0..full marks."""
+    w = model.defence
+    return _mark(model, material, "答辩材料学术水平评价") * w.material + (
+        _mark(model, live, "现场答辩评价") * w.live
+    )
+
+
+def _exact_shares(model: ScoredModel, n: int) -> dict[str, Fraction]:
+    total = sum(s for _, s in model.grades.shares)
+    return {g: Fraction(s * n, total) for g, s in model.grades.shares}
 
 
 def grade_bounds(model: ScoredModel, n: int) -> dict[str, tuple[int, int]]:
-    """For `n` declarations graded: each grade's allowed (lowest, highest) count."""
-    raise NotImplementedError
+    """For `n` declarations graded: each grade's allowed (lowest, highest) count — its
+    exact share, or the two whole numbers around a share that is not whole."""
+    return {
+        g: (x.numerator // x.denominator, -(-x.numerator // x.denominator))
+        for g, x in _exact_shares(model, n).items()
+    }
+
+
+def _span(bounds: tuple[int, int]) -> str:
+    lo, hi = bounds
+    return f"{lo} 人" if lo == hi else f"{lo} 至 {hi} 人"
 
 
 @dataclass(frozen=True)
@@ -276,13 +530,69 @@ def check_grades(model: ScoredModel, grades: Mapping[str, str]) -> GradeCheck:
     """Accept a session's grades (declaration id → excellent | medium | poor) when they
     hold 3:6:1 (`grade_bounds`), else raise `GradeRatioBroken` saying, per grade, how many
     too many or too few."""
-    raise NotImplementedError
+    for key, grade in grades.items():
+        if grade not in GRADE_NAMES:
+            raise ScoringError(
+                f"申报 {str(key)[:40]} 的答辩成绩等次“{str(grade)[:20]}”无效，"
+                "须为 excellent（优）、medium（中）或 poor（差）。"
+            )
+    n = len(grades)
+    counts = {g: sum(1 for x in grades.values() if x == g) for g in GRADES}
+    bounds = grade_bounds(model, n)
+    gaps = {}
+    for g in GRADES:
+        lo, hi = bounds[g]
+        if counts[g] > hi:
+            gaps[g] = counts[g] - hi
+        elif counts[g] < lo:
+            gaps[g] = counts[g] - lo
+    ratio = model.grades
+    if gaps:
+        due = "、".join(f"{GRADE_NAMES[g]} {_span(bounds[g])}" for g in GRADES)
+        now = "、".join(f"{GRADE_NAMES[g]} {counts[g]} 人" for g in GRADES)
+        off = "，".join(
+            f"{GRADE_NAMES[g]}多 {d} 人" if d > 0 else f"{GRADE_NAMES[g]}少 {-d} 人"
+            for g, d in gaps.items()
+        )
+        raise GradeRatioBroken(
+            f"答辩成绩等次须按 {ratio.text()} 的比例确定（{ratio.basis.cite()}）。"
+            f"本场共 {n} 人，应为{due}；现为{now}：{off}。",
+            gaps=gaps,
+            counts=counts,
+            bounds=bounds,
+        )
+    return GradeCheck(
+        counts=counts,
+        bounds=bounds,
+        eliminated=tuple(k for k, g in grades.items() if g in ratio.eliminated),
+        basis=ratio.basis.cite(),
+    )
 
 
 def grades_by_rank(model: ScoredModel, scores: Mapping[str, Number]) -> dict[str, str]:
-    """Grades given by rank of 答辩成绩 at the exact shares (largest remainder); ties at a
+    """Grades given by rank of 答辩成绩 at the exact shares, whole numbers by largest
+    remainder (ties of remainder: the better grade first); equal scores across a grade
     boundary raise `ScoringError` (a person must break them)."""
-    raise NotImplementedError
+    marks = {k: fraction(v, "答辩成绩") for k, v in scores.items()}
+    n = len(marks)
+    exact = _exact_shares(model, n)
+    quota = {g: x.numerator // x.denominator for g, x in exact.items()}
+    by_remainder = sorted(GRADES, key=lambda g: -(exact[g] - quota[g]))
+    for g in by_remainder[: n - sum(quota.values())]:
+        quota[g] += 1
+    ranked = sorted(marks, key=lambda k: -marks[k])
+    out: dict[str, str] = {}
+    at = 0
+    for g in GRADES:
+        for k in ranked[at : at + quota[g]]:
+            out[k] = g
+        at += quota[g]
+        if 0 < at < n and marks[ranked[at - 1]] == marks[ranked[at]]:
+            raise ScoringError(
+                f"答辩成绩 {shown(marks[ranked[at]])} 分并列跨越{GRADE_NAMES[g]}等次的"
+                f"名额（{quota[g]} 人），须由评委会确定等次（{model.grades.basis.cite()}）。"
+            )
+    return out
 
 
 @dataclass(frozen=True)
@@ -301,6 +611,108 @@ class PointLine:
     note: str
 
 
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _whole_years(start: date, end: date) -> int:
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+_NAMING_FIELDS = ("title", "name", "title_name", "school", "employer", "grade", "level")
+
+
+def _described(entry: Any) -> str:
+    if not isinstance(entry, Mapping):
+        return str(entry)[:60]
+    words = [str(entry["year"]) + "年"] if "year" in entry else []
+    words += [str(entry[k])[:60] for k in _NAMING_FIELDS if entry.get(k)]
+    return " ".join(words[:2]) or "（未命名）"
+
+
+def _entry_points(
+    rule: PointRule, entry: Mapping[str, Any], as_of: date | None
+) -> tuple[Fraction, str]:
+    base = rule.each if rule.each is not None else Fraction(0)
+    why = ""
+    if rule.field is not None:
+        value = entry.get(rule.field)
+        base = rule.values.get(str(value), base)
+        why = f"{rule.field}={value}"
+    if rule.years_from is not None:
+        start = _day(entry.get(rule.years_from))
+        end = _day(entry.get("end_on")) or as_of
+        if start is None or end is None:
+            return Fraction(0), "缺少计算年限的日期"
+        years = _whole_years(start, end)
+        return base * years, f"{years} 年"
+    return base, why
+
+
+def _attached(
+    documents: list[Mapping[str, Any]], section: str, index: int | None
+) -> tuple[str, ...]:
+    """Ids of the documents whose `item` names this entry (a one-entry section: index
+    absent or 0)."""
+    wanted = (None, 0) if index is None else (index,)
+    return tuple(
+        str(d["document_id"])
+        for d in documents
+        if isinstance(d.get("item"), Mapping)
+        and d["item"].get("section") == section
+        and d["item"].get("index") in wanted
+    )
+
+
+def _fact_line(
+    item: QuantItem, source: str, facts: Mapping[str, Any], as_of: date | None
+) -> list[PointLine]:
+    name = source.removeprefix("facts.")
+    value = facts.get(name)
+    if value is None or value == 0:
+        return []
+    start = _day(value) if not isinstance(value, int | float) else None
+    if start is not None:
+        if as_of is None:
+            raise ScoringError(f"计算“{item.name}”的年限须给出评审日期（as_of）。")
+        amount = Fraction(_whole_years(start, as_of))
+        note = f"{item.name}：自 {start.isoformat()} 起满 {amount} 年（申报人填报 {name}）"
+    else:
+        amount = fraction(str(value), item.name)
+        note = f"{item.name}：{shown(amount)} 年（申报人填报 {name}）"
+    points = None
+    if item.rule is not None:
+        points = (item.rule.each or Fraction(0)) * amount
+    return [PointLine(item.id, item.name, points, source, None, (), note)]
+
+
+def _capped(item: QuantItem, lines: list[PointLine]) -> list[PointLine]:
+    rule = item.rule
+    if rule is None:
+        return lines
+    if rule.best_only and lines:
+        best = max(lines, key=lambda x: x.points or 0)
+        lines = [best]
+    if rule.cap is None:
+        return lines
+    out, room = [], rule.cap
+    for line in lines:
+        pts = line.points or Fraction(0)
+        if pts > room:
+            left = max(room, Fraction(0))
+            note = f"{line.note}（本项上限 {shown(rule.cap)} 分，计 {shown(left)} 分）"
+            line = dataclasses.replace(line, points=left, note=note)
+        room -= line.points or Fraction(0)
+        out.append(line)
+    return out
+
+
 def quantified_points(
     model: ScoredModel,
     *,
@@ -312,8 +724,34 @@ def quantified_points(
     """Prefill 量化赋分 from a declaration: `sections` (its sections dict, as stored),
     `documents` (its attachment records: `document_id` and `item: {section, index}`),
     `facts` (its applicant facts, for 专业工作年限、艰苦岗位) and `as_of` (the day judged,
-    for years). One line per entry that feeds an item, in the model's item order."""
-    raise NotImplementedError
+    for years). One line per entry that feeds an item, in the model's item order; with
+    `best_only` only the best entry, with `cap` trimmed to the cap."""
+    docs = list(documents)
+    out: list[PointLine] = []
+    for item in model.items:
+        if item.source is None:
+            continue
+        if item.source.startswith("facts."):
+            out += _fact_line(item, item.source, facts or {}, as_of)
+            continue
+        raw = sections.get(item.source)
+        entries = [raw] if isinstance(raw, Mapping) else list(raw or [])
+        lines = []
+        for i, entry in enumerate(entries):
+            index = None if isinstance(raw, Mapping) else i
+            note = f"{item.name}：{_described(entry)}"
+            points = None
+            if item.rule is not None:
+                if item.rule.years_from is not None and as_of is None:
+                    raise ScoringError(f"计算“{item.name}”的年限须给出评审日期（as_of）。")
+                points, why = _entry_points(item.rule, entry, as_of)
+                note += f"（{why}）" if why else ""
+            else:
+                note += "（通知未给分值，由专家评定）"
+            ids = _attached(docs, item.source, index)
+            lines.append(PointLine(item.id, item.name, points, item.source, index, ids, note))
+        out += _capped(item, lines)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -333,9 +771,12 @@ class ReviewScore:
     total: Fraction
     defence: Fraction
     defence_part: Fraction
-    points: Fraction
+    points: Fraction  # 量化赋分: prefilled + adjusted
+    prefilled: Fraction
+    adjusted: Fraction
     lines: tuple[PointLine, ...]
     adjustments: tuple[Adjustment, ...]
+    unscored: tuple[PointLine, ...]  # evidence no schedule gave points to
     eliminated: bool
     reason: str
 
@@ -350,8 +791,48 @@ def review_score(
 ) -> ReviewScore:
     """Compose the 评审成绩. `grade` 差 marks the declaration eliminated (its score is still
     shown). Raises `ScoringError` for an adjustment without a reason or naming no item of
-    the model."""
-    raise NotImplementedError
+    the model, or a 答辩成绩 outside the full marks."""
+    mark = _mark(model, defence, "答辩成绩")
+    if grade is not None and grade not in GRADE_NAMES:
+        raise ScoringError(f"答辩成绩等次“{str(grade)[:20]}”无效，须为 excellent、medium 或 poor。")
+    adjusted = Fraction(0)
+    for adj in adjustments:
+        item = model.item(adj.item)
+        if not adj.reason or not adj.reason.strip():
+            raise ScoringError(f"调整“{item.name}”的分值须写明理由。")
+        adjusted += fraction(adj.points, f"“{item.name}”的调整分值")
+    prefilled = sum((x.points for x in points if x.points is not None), Fraction(0))
+    unscored = tuple(x for x in points if x.points is None)
+    part = mark * model.defence_share
+    total_points = prefilled + adjusted
+    total = part + total_points
+    pct = shown(model.defence_share * 100)
+    reason = (
+        f"评审成绩 {shown(total)} 分 = 答辩成绩 {shown(mark)} 分 × {pct}%（{shown(part)} 分）"
+        f" + 量化赋分 {shown(total_points)} 分（按申报材料预填 {shown(prefilled)} 分，"
+        f"专家调整 {len(adjustments)} 项共 {shown(adjusted)} 分）"
+    )
+    if unscored:
+        reason += f"；另有 {len(unscored)} 条依据未设分值，由专家评定"
+    reason += f"（{model.review_basis.cite()}）。"
+    eliminated = grade is not None and grade in model.grades.eliminated
+    if grade is not None and eliminated:
+        reason += (
+            f"答辩成绩等次为{GRADE_NAMES[grade]}，列为淘汰对象（{model.grades.basis.cite()}）。"
+        )
+    return ReviewScore(
+        total=total,
+        defence=mark,
+        defence_part=part,
+        points=total_points,
+        prefilled=prefilled,
+        adjusted=adjusted,
+        lines=tuple(points),
+        adjustments=tuple(adjustments),
+        unscored=unscored,
+        eliminated=eliminated,
+        reason=reason,
+    )
 
 
 __all__ = [
@@ -379,6 +860,7 @@ __all__ = [
     "check_grades",
     "check_panel_size",
     "defence_score",
+    "fraction",
     "grade_bounds",
     "grades_by_rank",
     "judging_model",
@@ -387,6 +869,7 @@ __all__ = [
     "quorum_met",
     "quorum_needed",
     "review_score",
+    "shown",
     "tally",
     "votes_needed",
     "with_schedule",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.kit.vocabulary import (
     AssessmentGrade,
@@ -329,6 +329,108 @@ class Material(Strict):
     producer: Literal["applicant", "unit", "system"] = "applicant"
 
 
+# ── how a committee judges (read by the gateway's committee domain) ────────────────────
+Grade = Literal["excellent", "medium", "poor"]  # 优 / 中 / 差
+Points = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")]  # an exact decimal, never a float
+Share = Annotated[str, Field(pattern=r"^\d+/\d+$")]  # a fraction such as 2/3
+
+
+class DefenceSpec(Strict):
+    """答辩成绩 on `full_marks` points: 答辩材料学术水平 and 现场答辩 weighted in percent."""
+
+    material_percent: int = Field(ge=0, le=100)
+    live_percent: int = Field(ge=0, le=100)
+    full_marks: int = Field(gt=0)
+    clause: ClauseKey
+
+    @model_validator(mode="after")
+    def _whole(self) -> DefenceSpec:
+        if self.material_percent + self.live_percent != 100:
+            raise ValueError("material_percent + live_percent must be 100")
+        return self
+
+
+class GradeSpec(Strict):
+    """优:中:差 held at `ratio`; `eliminated` grades are struck out."""
+
+    ratio: dict[Grade, int]
+    eliminated: list[Grade] = []
+    clause: ClauseKey
+
+    @model_validator(mode="after")
+    def _ratio(self) -> GradeSpec:
+        if set(self.ratio) != {"excellent", "medium", "poor"} or min(self.ratio.values()) < 0:
+            raise ValueError("ratio must give excellent, medium and poor, none negative")
+        if sum(self.ratio.values()) == 0:
+            raise ValueError("ratio must not be all zero")
+        return self
+
+
+class ReviewSpec(Strict):
+    """评审成绩 = 答辩成绩 × `defence_percent` % + 量化赋分."""
+
+    defence_percent: int = Field(ge=0, le=100)
+    clause: ClauseKey
+
+
+class PointRuleSpec(Strict):
+    """Points of one 量化赋分 item (see `services/api/committee/scoring.py` `PointRule`)."""
+
+    each: Points | None = None
+    field: str | None = None
+    values: dict[str, Points] = {}
+    best_only: bool = False
+    years_from: str | None = None
+    cap: Points | None = None
+
+
+class QuantItemSpec(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    name: str  # the seed's words for the item
+    # the declaration section that feeds it, `facts.<name>` for an applicant fact, or null
+    source: Annotated[str, Field(pattern=r"^(facts\.)?[a-z][a-z_]*$")] | None
+    points: PointRuleSpec | None = None  # null: the documents give no points
+
+
+class QuantSpec(Strict):
+    items: list[QuantItemSpec] = Field(min_length=1)
+    clause: ClauseKey
+    schedule_source: str | None = None  # who set the points, when any item has them
+
+
+class VoteSpec(Strict):
+    """A committee's own quorum and pass mark (default: 人社部令第40号, 2/3 and 2/3)."""
+
+    quorum: Share = "2/3"
+    pass_share: Share = Field(default="2/3")
+    basis: str = Field(min_length=4)
+
+
+class Judging(Strict):
+    """How the named committees judge the named levels. `vote`: secret ballot only (the
+    default for any committee and level no entry names); `defence_and_points`: 答辩评价 +
+    量化赋分, then the ballot of the 综合评议."""
+
+    committees: list[str] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+    method: Literal["vote", "defence_and_points"]
+    clause: ClauseKey
+    vote: VoteSpec | None = None
+    defence: DefenceSpec | None = None
+    grades: GradeSpec | None = None
+    review: ReviewSpec | None = None
+    quantified: QuantSpec | None = None
+
+    @model_validator(mode="after")
+    def _parts(self) -> Judging:
+        parts = (self.defence, self.grades, self.review, self.quantified)
+        if self.method == "defence_and_points" and None in parts:
+            raise ValueError("defence_and_points needs defence, grades, review and quantified")
+        if self.method == "vote" and any(x is not None for x in parts):
+            raise ValueError("vote takes no defence, grades, review or quantified")
+        return self
+
+
 class Pack(Strict):
     id: ClauseKey
     title: str
@@ -349,3 +451,4 @@ class Pack(Strict):
     committees: list[Committee] = []
     deadlines: list[Deadline] = []
     materials: list[Material] = []
+    judging: list[Judging] = []
