@@ -492,3 +492,44 @@ def test_panel_size(size, minimum, says) -> None:
             s.check_panel_size(size, minimum=minimum)
     if problem and size > 0:
         assert s.DECREE_40 in problem
+
+
+# ── the outcome at the close of a session ───────────────────────────────────────────────
+
+
+def test_verdict_by_ballot_and_by_score(model: s.ScoredModel, served_pack) -> None:
+    voting = s.judging_model(served_pack, CZ_COMMITTEE, "assistant")
+    ballot = s.tally(RULE, panel=11, present=9, agree=6, disagree=3, abstain=0)
+    assert s.verdict(voting, tally=ballot).passed and s.verdict(voting, tally=ballot).score is None
+    with pytest.raises(s.ScoringError, match="不记名投票"):
+        s.verdict(voting, tally=None)
+
+    kept = s.review_score(model, defence=88, points=(), grade="medium")
+    struck = s.review_score(model, defence=95, points=(), grade="poor")
+    with pytest.raises(s.ScoringError, match="评审成绩"):
+        s.verdict(model, tally=ballot)
+    # 差: eliminated whatever the ballot says, and no ballot is needed
+    out = s.verdict(model, tally=None, score=struck)
+    assert not out.passed and "列为淘汰对象" in out.reason
+    # the others: the 综合评议's ballot on the score
+    failed = s.tally(RULE, panel=11, present=9, agree=5, disagree=4, abstain=0)
+    assert s.verdict(model, tally=ballot, score=kept).passed
+    out = s.verdict(model, tally=failed, score=kept)
+    assert (
+        not out.passed and out.reason.startswith("评审成绩 26.4 分") and "综合评议：" in out.reason
+    )
+
+
+def test_results_are_recorded_exactly(model: s.ScoredModel) -> None:
+    # the material's mean is 80 2/3: 答辩成绩 = 80 2/3 × 40% + 90 × 60% = 1294/15, exactly
+    third = s.defence_score(model, material=["80", "81", "81"], live=90)
+    score = s.review_score(model, defence=third, points=(), grade="medium")
+    record = s.as_record(score)
+    assert record["defence"] == "1294/15" and s.shown(third) == "约86.27"
+    assert record["defence_part"] == "25.88"  # × 30%: exact again
+    assert record["total"] == record["defence_part"] and record["adjustments"] == []
+    assert (
+        s.as_record(s.tally(RULE, panel=11, present=9, agree=6, disagree=3, abstain=0))["needed"]
+        == 6
+    )
+    assert s.as_record(model.grades)["eliminated"] == ["poor"]

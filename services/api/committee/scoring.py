@@ -25,6 +25,14 @@ All arithmetic is exact (`fractions.Fraction`; a float is refused); "at least 2/
 the ceiling of 2n/3 computed on integers. Input the rules cannot judge raises `ScoringError`
 (a `ValueError`) whose `detail` is the Chinese text for a problem+json answer; the caller
 maps it to its domain's named problem.
+
+Use (closing a session): `model = judging_model(pack, committee, level)` (then
+`with_schedule` when the committee set points); a `VoteModel` → `tally(model.vote, ...)`
+per declaration; a `ScoredModel` → `defence_score` per declaration, `check_grades` over
+the session (or `grades_by_rank`), `quantified_points` from each declaration's sections,
+attachments and facts, `review_score` with the experts' `Adjustment`s and the grade, and
+`tally` of the 综合评议 for those not eliminated; `verdict` gives each outcome and
+`as_record` the JSON to keep.
 """
 
 from __future__ import annotations
@@ -76,11 +84,17 @@ def fraction(value: Number, what: str = "分值") -> Fraction:
 
 
 def shown(x: Fraction) -> str:
-    """A number as a person reads it: exact decimals exactly, others to two places."""
+    """A number as a person reads it: exact decimals exactly (in integers, no float), others
+    to two places after 约."""
     for places in range(7):
-        if (x * 10**places).denominator == 1:
-            return f"{x.numerator / x.denominator:.{places}f}" if places else str(int(x))
-    return f"约{float(round(x, 2)):.2f}"
+        scaled = x * 10**places
+        if scaled.denominator == 1:
+            n = scaled.numerator
+            if not places:
+                return str(n)
+            digits = str(abs(n)).rjust(places + 1, "0")
+            return f"{'-' if n < 0 else ''}{digits[:-places]}.{digits[-places:]}"
+    return "约" + shown(Fraction(round(x, 2)))
 
 
 def _share(x: Fraction) -> str:
@@ -835,6 +849,49 @@ def review_score(
     )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A declaration's outcome at the close of a session, with the reasons to record."""
+
+    passed: bool
+    reason: str
+    tally: Tally | None
+    score: ReviewScore | None
+
+
+def verdict(
+    model: JudgingModel, *, tally: Tally | None, score: ReviewScore | None = None
+) -> Verdict:
+    """The outcome: by ballot (`VoteModel`); under a `ScoredModel` a declaration graded 差
+    is eliminated whatever the ballot (it needs none), the others are decided by the
+    综合评议's ballot on their 评审成绩 (the notice sets no pass mark for the score).
+    Raises `ScoringError` when what the model needs is missing."""
+    if isinstance(model, ScoredModel):
+        if score is None:
+            raise ScoringError("答辩与量化赋分评审须先计算评审成绩。")
+        if score.eliminated:
+            return Verdict(passed=False, reason=score.reason, tally=tally, score=score)
+    if tally is None:
+        raise ScoringError("须先完成评审委员会的不记名投票。")
+    reason = tally.reason if score is None else f"{score.reason}综合评议：{tally.reason}"
+    return Verdict(passed=tally.passed, reason=reason, tally=tally, score=score)
+
+
+def as_record(value: Any) -> Any:
+    """A result as JSON-ready data for the session's record: dataclasses → dicts, exact
+    numbers → strings (a decimal when exact, else `a/b`), tuples and sets → lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_record(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Fraction):
+        return shown(value) if not shown(value).startswith("约") else str(value)
+    if isinstance(value, Mapping):
+        return {str(k): as_record(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return [as_record(x) for x in items]
+    return value
+
+
 __all__ = [
     "DECREE_40",
     "GRADES",
@@ -854,8 +911,10 @@ __all__ = [
     "ScoredModel",
     "ScoringError",
     "Tally",
+    "Verdict",
     "VoteModel",
     "VoteRule",
+    "as_record",
     "at_least",
     "check_grades",
     "check_panel_size",
@@ -871,6 +930,7 @@ __all__ = [
     "review_score",
     "shown",
     "tally",
+    "verdict",
     "votes_needed",
     "with_schedule",
 ]
