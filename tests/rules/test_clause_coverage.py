@@ -58,7 +58,9 @@ def without(node: Any, key: str) -> Any:
 
 
 def mutated(raw: dict, key: str) -> dict:
-    out = dict(raw)
+    # `judging` names the pack's committees and takes no part in evaluation: a mutation
+    # that removes a committee would leave it naming one the pack no longer has.
+    out = {k: v for k, v in raw.items() if k != "judging"}
     for section in RULE_SECTIONS:
         if section in raw:
             if hit := (isinstance(raw[section], dict) and raw[section].get("clause") == key):
