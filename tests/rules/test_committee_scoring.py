@@ -8,6 +8,7 @@ national rules issue #19 states from 人社部令第40号《职称评审管理�
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -60,6 +61,13 @@ DELIBERATION = quoted("执行评委会根据评审成绩，进行综合评议，
 
 def _raw_pack() -> dict:
     return yaml.safe_load((POLICY_DIR / f"{CZ}.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _cz_model() -> s.ScoredModel:
+    found = s.judging_model(_raw_pack(), CZ_COMMITTEE, "intermediate")
+    assert isinstance(found, s.ScoredModel)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -385,7 +393,7 @@ def test_unknown_grades_and_tied_ranks_are_refused(model: s.ScoredModel) -> None
 
 @given(st.integers(min_value=0, max_value=120))
 def test_bounds_hold_the_exact_share(n: int) -> None:
-    m = s.judging_model(_raw_pack(), CZ_COMMITTEE, "intermediate")
+    m = _cz_model()
     bounds = s.grade_bounds(m, n)
     for grade, share in zip(s.GRADES, (3, 6, 1), strict=True):
         lo, hi = bounds[grade]
@@ -396,7 +404,7 @@ def test_bounds_hold_the_exact_share(n: int) -> None:
 
 @given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=60, unique=True))
 def test_grades_by_rank_always_pass_the_guard(marks: list[int]) -> None:
-    m = s.judging_model(_raw_pack(), CZ_COMMITTEE, "intermediate")
+    m = _cz_model()
     grades = s.grades_by_rank(m, {f"d{i}": str(x) for i, x in enumerate(marks)})
     s.check_grades(m, grades)
     best = {g: [x for i, x in enumerate(marks) if grades[f"d{i}"] == g] for g in s.GRADES}

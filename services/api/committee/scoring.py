@@ -601,7 +601,7 @@ def grades_by_rank(model: ScoredModel, scores: Mapping[str, Number]) -> dict[str
         for k in ranked[at : at + quota[g]]:
             out[k] = g
         at += quota[g]
-        if 0 < at < n and marks[ranked[at - 1]] == marks[ranked[at]]:
+        if quota[g] and 0 < at < n and marks[ranked[at - 1]] == marks[ranked[at]]:
             raise ScoringError(
                 f"答辩成绩 {shown(marks[ranked[at]])} 分并列跨越{GRADE_NAMES[g]}等次的"
                 f"名额（{quota[g]} 人），须由评委会确定等次（{model.grades.basis.cite()}）。"
