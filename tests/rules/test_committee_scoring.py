@@ -447,10 +447,12 @@ def test_two_thirds_at_the_boundaries(panel, present, quorum, needed) -> None:
     if quorum:
         assert f"到会评审专家 {present} 人" in just.reason and f"至少 {needed} 票" in just.reason
         assert "评审通过" in just.reason and "尚差 1 票），评审未通过" in short.reason
-        assert s.DECREE_40 in just.reason and "不记名投票" in just.reason
+        assert s.DECREE_40 in just.reason and s.BALLOT_RULE in just.reason
     else:
         assert just.quorum_needed == 17
         assert "到会 16 人，不足 2/3（至少 17 人），尚差 1 人，会议不能表决" in just.reason
+        assert s.QUORUM_RULE == "评审会议出席的评审专家不少于评审委员会人数的2/3"
+        assert s.QUORUM_RULE in just.reason
 
 
 def test_ballots_that_cannot_be_are_refused() -> None:

@@ -124,6 +124,11 @@ class VoteRule:
         return f"{how}同意票数达到出席评审专家总数的{_share(self.pass_share)}及以上为通过"
 
 
+# The default rules in words (the committee domain cites them in its problems).
+QUORUM_RULE = VoteRule().quorum_text()
+BALLOT_RULE = VoteRule().ballot_text()
+
+
 def at_least(share: Fraction, n: int) -> int:
     """The smallest whole count reaching `share` of `n` (ceil, in integers)."""
     return -((-share.numerator * n) // share.denominator)
@@ -893,10 +898,13 @@ def as_record(value: Any) -> Any:
 
 
 __all__ = [
+    "BALLOT_RULE",
     "DECREE_40",
     "GRADES",
     "GRADE_NAMES",
     "MIN_PANEL",
+    "PANEL_RULE",
+    "QUORUM_RULE",
     "Adjustment",
     "Basis",
     "DefenceWeights",
