@@ -175,18 +175,19 @@ async def _series_office(
 
 
 async def _county_step(
-    session: AsyncSession, unit: Org, lower: list[Step], step: dict
+    session: AsyncSession, unit: Org, lower: list[Step], series: Org, step: dict
 ) -> Step | None:
-    """The county office a routing rule adds, unless the unit's tree already has it."""
+    """The county office a routing rule adds (in the unit's county, reporting to the
+    route's series office), unless the unit's tree already has it."""
     for s in lower:
         if s.org.kind == "county_office" and s.org.duty == step["duty"]:
             s.action, s.why, s.clause = step["action"], step["label"], step["clause"]
             return None
     found = await _offices(
-        session, kind="county_office", duty=step["duty"], region=unit.region_code
+        session, kind="county_office", duty=step["duty"], parent=series, region=unit.region_code
     )
     if not found:
-        raise _missing(unit, step, f"{unit.region_code}（用人单位所在县区）")
+        raise _missing(unit, step, f"{series.name}之下、用人单位所在县区（{unit.region_code}）")
     return Step(found[0], step["action"], step["label"], step["clause"])
 
 
@@ -248,16 +249,13 @@ async def resolve(
         for o in tree
         if o.kind in ("unit", "supervisor", "county_office")
     ]
-    for added in answer["steps"]:
-        step = await _county_step(session, unit, lower, added)
-        if step is not None:
-            at = max(
-                (i + 1 for i, s in enumerate(lower) if s.org.kind != "series_office"), default=1
-            )
-            lower.insert(at, step)
     series, action, why, clause = await _series_office(
         session, unit, tree, committee_office, answer["series_office"]
     )
+    for added in answer["steps"]:
+        step = await _county_step(session, unit, lower, series, added)
+        if step is not None:
+            lower.append(step)  # after the unit's own levels, before the series office
     name = committee["name"] if committee else campaign.committee_name
     steps = [
         *lower,
