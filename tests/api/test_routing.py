@@ -341,3 +341,30 @@ async def test_the_route_is_refused_for_a_unit_not_approved_or_an_unknown_campai
     r = await route(client, camp["id"], o["economic"], applicant, specialty="no-such")
     assert r.status_code == 422
     assert (await client.get(f"/v1/campaigns/{camp['id']}/route")).status_code == 401
+
+
+async def test_the_construction_intermediate_committee_takes_housing_declarations(client) -> None:
+    # 000 三（三）: 住建、自然资源行业中级 → 柳州市建设工程系列中级职称评委会: its campaign opens,
+    # and only the declarations of those industries are its.
+    o = await liuzhou(client, f"建设{uuid.uuid4().hex[:4]}")
+    unit = await make_org(client, "unit", "柳州某测绘院", o["economic"], region="450202")
+    camp = await campaign(
+        client,
+        o["committee"],
+        levels=["intermediate"],
+        committee_code="lz-construction-intermediate",
+        committee_name="柳州市建设工程系列中级职称评委会",
+    )
+    params = {"unit_id": unit, "level": "intermediate"}
+    url = f"/v1/campaigns/{camp['id']}/route"
+    who = auth(token("applicant"))
+    r = await client.get(url, params={**params, "industry": "natural_resources"}, headers=who)
+    assert r.status_code == 200, r.text
+    assert chain(r.json())[1:] == [
+        ("series_office", o["construction"]),
+        ("committee_office", o["committee"]),
+    ]
+    assert HOUSING in r.json()["committee"]["clause"]["text"]
+    r = await client.get(url, params={**params, "industry": "automotive"}, headers=who)
+    assert r.status_code == 409 and r.json()["type"] == PROBLEM + "route-committee-mismatch"
+    assert "工程系列柳州市中级评委会" in r.json()["detail"]
