@@ -8,9 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from services.kit.specialties import catalogue
+from services.rules.engine.packs import POLICY_DIR, Registry, build_pack
 from services.rules.main import registry
+from services.rules.schemas import RouteRequest
+from services.rules.service import EligibilityService
 from tests.conftest import ROOT
 
 # The seeds sit beside the checkout (shared/seeds/), or one level further up.
@@ -128,3 +132,56 @@ async def test_an_external_unit_needs_a_letter(client, where, affiliation, wante
     assert ids == (["authorization_letter"] if wanted else [])
     if wanted:
         assert "授权或委托函" in got["materials"][0]["clause"]["text"]
+
+
+# 000 三（四）: “如选择自治区民营企业相关评委会评审的，需经柳州市职改办审核推荐。” The seeds name
+# no such committee (name, levels, office), so the shipped pack configures none; the rule's
+# shape is checked on a pack given one, as an office configuring it would.
+PRIVATE = "民营企业申报同系列职称人员需统一申报途径，一般在劳动关系所在企业注册地参加职称评审。如选择自治区民营企业相关评委会评审的，需经柳州市职改办审核推荐。"  # noqa: E501
+
+
+def test_a_private_employer_to_the_regions_private_committee_is_recommended_by_the_city() -> None:
+    if (text := seed_text("000")) is not None:
+        assert _flat(PRIVATE) in text
+    path = POLICY_DIR / "guangxi-engineering-2022.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["clauses"]["r-private"] = {
+        "document": "lz-training-2022",
+        "point": "三（四）申报途径·民营企业",
+        "text": PRIVATE,
+    }
+    committee = {
+        "code": "gx-private-configured",
+        "name": "自治区民营企业相关评委会（由职改办配置）",
+        "clause": "r-private",
+        "levels": ["deputy_senior"],
+        "regions": ["450200"],
+        "industries": ["other"],
+        "office": None,
+    }
+    raw["committees"] = [committee, *raw["committees"]]
+    raw["routing"].append(
+        {
+            "id": "private-city-recommendation",
+            "label": "民营企业选择自治区民营企业相关评委会的，须经柳州市职改办审核推荐",
+            "clause": "r-private",
+            "employer_types": ["private"],
+            "committees": ["gx-private-configured"],
+            "step": {
+                "kind": "series_office",
+                "duty": "city_title_office",
+                "name": "柳州市职改办",
+                "action": "审核推荐",
+            },
+        }
+    )
+    others = [p for p in registry.packs if p.id != raw["id"]]
+    service = EligibilityService(Registry([build_pack(raw, path.name), *others]))
+    ask = {**LZ, "level": "deputy_senior", "industry": "other"}
+    private = service.route(RouteRequest(**ask, employer_type="private"))
+    assert private["committee"]["code"] == "gx-private-configured"
+    office = private["series_office"]
+    assert (office["duty"], office["action"]) == ("city_title_office", "审核推荐")
+    assert "需经柳州市职改办审核推荐" in office["clause"]["text"]
+    state = service.route(RouteRequest(**ask, employer_type="state_owned"))
+    assert state["series_office"] is None
