@@ -16,6 +16,7 @@ from tests.api.factories import (
     answer_incomplete,
     auth,
     campaign_body,
+    credit_code,
     make_org,
     post,
     submit,
@@ -368,3 +369,31 @@ async def test_the_construction_intermediate_committee_takes_housing_declaration
     r = await client.get(url, params={**params, "industry": "automotive"}, headers=who)
     assert r.status_code == 409 and r.json()["type"] == PROBLEM + "route-committee-mismatch"
     assert "工程系列柳州市中级评委会" in r.json()["detail"]
+
+
+async def test_a_unit_registering_as_an_out_of_city_branch_is_asked_for_the_letter(client):
+    # The unit says so when it registers; its parent office approves it as such.
+    o = await liuzhou(client, f"外市{uuid.uuid4().hex[:4]}")
+    seed = uuid.uuid4().int % 10**9
+    body = {
+        "name": f"南宁某公司柳州分公司{seed}",
+        "credit_code": credit_code(seed),
+        "region_code": "450202",
+        "parent_id": o["economic"],
+        "contact_name": "黄联系",
+        "independent_legal_person": True,
+        "affiliation": "out_of_city",
+    }
+    r = await post(client, "/v1/orgs/registrations", token("applicant"), body)
+    assert r.status_code == 201, r.text
+    reg = r.json()
+    assert reg["affiliation"] == "out_of_city"
+    office = token("series_office", o["economic"])
+    r = await post(
+        client, f"/v1/orgs/registrations/{reg['id']}/decisions", office, {"approve": True}
+    )
+    assert r.status_code == 200, r.text
+    camp = await campaign(client, o["committee"])
+    answer = (await route(client, camp["id"], reg["id"], token("applicant"))).json()
+    assert [m["id"] for m in answer["materials"]] == ["authorization_letter"]
+    assert LETTER in answer["materials"][0]["clause"]["text"]

@@ -133,5 +133,6 @@ class RegistrationRead(BaseModel):
     parent_id: uuid.UUID | None
     status: str
     contact_name: str | None
+    affiliation: str | None = None
     decided_at: datetime | None
     decision_reason: str | None
