@@ -35,6 +35,8 @@ from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
+from services.api.routing.router import router as routing_router
+from services.api.specialties.router import router as specialties_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
@@ -131,6 +133,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         registries_router,
         journals_router,
         policies_router,
+        specialties_router,
+        routing_router,
         integrity_router,
     ):
         app.include_router(router)

@@ -146,8 +146,10 @@ async def make_org(
     parent: str | None,
     region: str = "450200",
     seed: int | None = None,
+    **extra: str,
 ) -> str:
-    body = {"kind": kind, "name": name, "region_code": region, "parent_id": parent}
+    """An org added by ops (`extra`: its duty, or a unit's affiliation)."""
+    body = {"kind": kind, "name": name, "region_code": region, "parent_id": parent, **extra}
     if kind == "unit":
         body["credit_code"] = credit_code(seed if seed is not None else uuid.uuid4().int % 10**9)
     r = await post(client, "/v1/orgs", OPS, body)

@@ -49,7 +49,7 @@ DECLARATION_ENDPOINTS = [
 BODIES = {
     "/imports": {"source_declaration_id": str(uuid.uuid4())},
     "/returns": {"items": [{"message": "x"}], "deadline_at": "2099-01-01T00:00:00+08:00"},
-    "": {"specialty": "x"},
+    "": {"specialty": "eng-civil"},
     "/unit-review": UNIT_REVIEW,
     "/unit-pledge": {"text_version": "2023-1"},
     "/posting-objections": {"received_on": "2022-09-30", "content": "异议内容"},

@@ -56,7 +56,7 @@ BODIES = {
         "items": [{"message": "x"}],
         "deadline_at": "2099-01-01T00:00:00+08:00",
     },
-    "PATCH /v1/declarations/{declaration_id}": {"specialty": "x"},
+    "PATCH /v1/declarations/{declaration_id}": {"specialty": "eng-civil"},
     "POST /v1/declarations/{declaration_id}/imports": {"source_declaration_id": str(uuid.uuid4())},
     "PATCH /v1/orgs/{org_id}": {"name": "改名"},
     "PUT /v1/declarations/{declaration_id}/unit-review": UNIT_REVIEW,

@@ -47,6 +47,8 @@ from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
+from services.api.routing import service as routing
+from services.api.specialties import service as specialties
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
@@ -93,7 +95,7 @@ async def _evaluate(
         "level": declaration.level,
         "as_of": campaign.evaluate_on.isoformat(),
         "industry": industry,
-        "specialty": declaration.specialty,
+        "specialty": specialties.name_of(declaration.series, declaration.specialty),
         "applicant": facts,
     }
     eligibility = await rules_client.evaluate(client, body)
@@ -188,11 +190,19 @@ async def _file(
         campaigns.check_window(campaign, "submission", now, "提交申报")
     unit = await orgs.get(session, declaration.unit_org_id)
     chain = await steps(session, declaration.id)
-    new_chain = [] if chain else await orgs.chain_from(session, unit)
+    # The route: the committee and the offices this declaration climbs (fixed at the first
+    # submission), and what the route asks of the applicant (授权或委托函).
+    route = await routing.for_declaration(session, rules, declaration, unit, campaign)
+    new_chain = [] if chain else route.chain
     # Facts verified by the registries win over what was typed; their materials are waived.
     waived = await registries.verified(session, declaration)
     register = await integrity.at_submission(session, declaration.applicant_sub, now)
     eligibility = await _evaluate(session, rules, declaration, unit, campaign, register)
+    known = {m["id"] for m in eligibility.get("materials", [])}
+    eligibility["materials"] = [
+        *eligibility.get("materials", []),
+        *(m for m in route.materials if m["id"] not in known),
+    ]
     # Only attachments naming this declaration's documents in force count, never the
     # draft's word for them; those that may not stand are listed too.
     records = await attachments.recorded(session, declaration.id)

@@ -32,6 +32,7 @@ from services.api.models import (
     ReviewStep,
 )
 from services.api.orgs.problems import UnitNotApproved
+from services.api.specialties import service as specialties
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -209,6 +210,7 @@ async def create(
         raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
     if unit.status != "approved":
         raise UnitNotApproved(status_now=unit.status)
+    specialties.check(campaign.series, body.specialty)
     data = body.model_dump(mode="json", exclude_none=False)
     # A new declaration holds no documents yet: any attachment given is refused, by name.
     attachments.check(data["attachments"], {})
@@ -265,6 +267,7 @@ async def update(
     if body.applicant_facts is not None:
         declaration.applicant_facts = body.applicant_facts
     if "specialty" in body.model_fields_set:
+        specialties.check(declaration.series, body.specialty)
         declaration.specialty = body.specialty
     if body.path is not None:
         declaration.path = body.path

@@ -284,11 +284,23 @@ class Fee(Strict):
     clause: ClauseKey
 
 
+# What an office does, so a route can name the office it needs among those of a level:
+# 经济 / 建设 series offices (柳州), a county's 工信 office (县科工贸局), the city's 人社 office
+# (长治 备案), the city's 职改办 (柳州市职改办).
+Duty = Literal["economic", "construction", "industry", "hrss", "city_title_office"]
+# A unit that is not a local one: 中直驻桂（驻柳）单位, a branch of another city's unit (外市单位
+# 驻柳分支机构), or of an out-of-province unit (外省单位驻桂分支机构).
+Affiliation = Literal["central", "out_of_city", "out_of_province"]
+
+
 class Committee(Strict):
     code: str
     name: str
     office: str | None  # the office the declaration is sent to; null where the seeds are silent
     clause: ClauseKey
+    # The duty of the series office the declaration passes on its way (经济 or 建设), where
+    # the seeds say which; null: the unit's own series office.
+    office_duty: Duty | None = None
     levels: list[Level]
     regions: list[RegionCode] = []  # prefix match: 450000 = all 广西, 450200 = 柳州
     counties: list[RegionCode] = []
@@ -431,6 +443,40 @@ class Judging(Strict):
         return self
 
 
+class RouteStep(Strict):
+    """An office the declaration must pass: a county office (in the unit's county) added
+    after the unit's own levels, or the series-level office that takes the series office's
+    place."""
+
+    kind: Literal["county_office", "series_office"]
+    duty: Duty
+    name: str  # the office as the seed names it, e.g. 县工信部门（县科工贸局）
+    action: str  # what it does there: 审核, 备案, 审核推荐
+
+
+class RouteMaterial(Strict):
+    id: str
+    name: str
+
+
+class RouteRule(Strict):
+    """A sentence of the seeds that shapes the chain of some declarations: when it applies
+    (every list given must hold), the step it adds or the material it asks for."""
+
+    id: str
+    label: str  # why, in Chinese, as the applicant reads it
+    clause: ClauseKey
+    levels: list[Level] = []
+    paths: list[PathId] = []
+    counties: list[RegionCode] = []  # the unit's county
+    unit_in_county: bool | None = None  # true: units of a county or district; false: 市直
+    employer_types: list[EmployerType] = []
+    affiliations: list[Affiliation] = []
+    committees: list[str] = []  # committee codes
+    step: RouteStep | None = None
+    material: RouteMaterial | None = None
+
+
 class Pack(Strict):
     id: ClauseKey
     title: str
@@ -449,6 +495,10 @@ class Pack(Strict):
     levels: dict[Level, LevelSpec]
     fees: dict[Level, Fee] = {}
     committees: list[Committee] = []
+    # The sentence that names the levels every declaration climbs (unit, supervisor,
+    # county office, series office, committee office), and the sentences that change them.
+    routing_basis: ClauseKey | None = None
+    routing: list[RouteRule] = []
     deadlines: list[Deadline] = []
     materials: list[Material] = []
     judging: list[Judging] = []
