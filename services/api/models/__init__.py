@@ -11,6 +11,7 @@ from services.api.models.audit import AuditCheckpoint, AuditEntry
 from services.api.models.auth import OAuthClient, RefreshToken, SignInEvent, StaffAccount
 from services.api.models.calendar import WorkCalendar, WorkCalendarYear
 from services.api.models.campaign import Campaign
+from services.api.models.certificate import Certificate, CertificateSerial
 from services.api.models.declaration import Declaration, DeclarationDocument, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.integrity import IntegrityRecord
@@ -27,6 +28,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
     "Campaign",
+    "Certificate",
+    "CertificateSerial",
     "Declaration",
     "DeclarationClaim",
     "DeclarationDocument",
