@@ -616,6 +616,18 @@ async def attendance(
     present = set(body.present)
     if not present <= set(active):
         raise AttendanceInvalid()
+    voted = set(
+        (
+            await session.exec(
+                select(BallotCast.expert_id).where(BallotCast.session_id == row.id).distinct()
+            )
+        ).all()
+    )
+    if voted - present:
+        # A ballot cast stays counted: whoever cast one was present.
+        raise AttendanceInvalid(
+            f"已有{len(voted - present)}位专家投票，投过票的专家不能从到会名单中去掉。"
+        )
     for expert_id, seat in active.items():
         seat.present = expert_id in present
         session.add(seat)
