@@ -8,6 +8,7 @@ append-only for the app role, on the real database.
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import asyncpg
 import pytest
@@ -65,3 +66,37 @@ async def test_the_app_role_cannot_change_or_remove_a_ballot(stack: Stack, clien
                     await conn.execute(sql)
     finally:
         await conn.close()
+
+
+async def test_committee_settings_default_to_the_decree_and_can_be_set(client) -> None:
+    """人社部令第40号 as issue #19 states it: odd, at least 25 (provincial) or 11
+    (prefecture-level), quorum 2/3 of the panel, pass 2/3 of those present."""
+    from tests.api.factories import OPS, auth, make_campaign, token
+
+    campaign = await make_campaign(client)  # 柳州 (450200): a prefecture-level committee
+    office = token("committee_office", uuid.uuid4())
+    url = f"/v1/committee-settings/{campaign['committee_code']}"
+    r = await client.get(url, headers=auth(office))
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "committee_code": campaign["committee_code"],
+        "tier": "prefecture",
+        "min_panel": 11,
+        "quorum": [2, 3],
+        "pass_mark": [2, 3],
+        "default": True,
+    }
+    code = f"test-committee-{uuid.uuid4().hex[:8]}"
+    url = f"/v1/committee-settings/{code}"
+    r = await client.put(url, json={"tier": "provincial"}, headers=auth(office))
+    assert r.status_code == 403
+    r = await client.put(url, json={"tier": "provincial", "min_panel": 26}, headers=auth(OPS))
+    assert r.status_code == 422 and r.json()["type"].endswith("committee-setting-invalid")
+    assert "单数" in r.json()["detail"]
+    r = await client.put(url, json={"tier": "provincial", "quorum": [4, 3]}, headers=auth(OPS))
+    assert r.status_code == 422 and "到会比例" in r.json()["detail"]
+    r = await client.put(url, json={"tier": "provincial", "pass_mark": [3, 4]}, headers=auth(OPS))
+    assert r.status_code == 200, r.text
+    r = await client.get(url, headers=auth(office))
+    assert r.json()["min_panel"] == 25 and r.json()["pass_mark"] == [3, 4]
+    assert r.json()["default"] is False

@@ -473,6 +473,16 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
         "committee_session_closed",
     ):
         assert step in rows, step
+    # The pool's changes, each with who decided and why.
+    pool_rows = (
+        await db.exec(
+            select(AuditEntry.action)
+            .where(AuditEntry.reason.contains(retired))
+            .order_by(AuditEntry.seq)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    assert list(pool_rows) == ["expert_applied", "expert_approved", "expert_retired"]
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
 

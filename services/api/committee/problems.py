@@ -49,6 +49,14 @@ class PanelSizeInvalid(Problem):
     text = "评审专家人数须为单数，且不少于该评委会的最低人数（人社部令第40号）。"
 
 
+class SettingInvalid(Problem):
+    # The detail says which value is wrong.
+    status = 422
+    code = "committee-setting-invalid"
+    title = "Committee setting invalid"
+    text = "评委会设置有误：最低评审专家人数须为单数，到会比例和通过比例须为不大于1的正分数。"
+
+
 class PoolTooSmall(Problem):
     # The detail says how many experts could be drawn from, per specialty.
     status = 409

@@ -30,6 +30,7 @@ from services.api.committee.problems import (
     RecusalAfterVoting,
     SessionNotFound,
     SessionStatusWrong,
+    SettingInvalid,
     TalliesSealed,
 )
 from services.api.committee.schemas import (
@@ -163,7 +164,7 @@ async def get_setting(
     response_model=CommitteeSettingRead,
     dependencies=[allow("ops")],
     summary="Set a committee's panel rules (ops)",
-    responses=validated(Forbidden, PanelSizeInvalid),
+    responses=validated(Forbidden, SettingInvalid),
 )
 async def put_setting(
     committee_code: str, body: CommitteeSettingWrite, write: WriteDep

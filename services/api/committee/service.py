@@ -33,6 +33,7 @@ from services.api.committee.problems import (
     RecusalAfterVoting,
     SessionNotFound,
     SessionStatusWrong,
+    SettingInvalid,
     TalliesSealed,
 )
 from services.api.committee.schemas import (
@@ -52,6 +53,7 @@ from services.api.http import check_if_match
 from services.api.models import (
     Ballot,
     BallotCast,
+    Campaign,
     CommitteeSession,
     CommitteeSetting,
     Declaration,
@@ -91,11 +93,15 @@ def _tier_of(region_code: str) -> str:
 
 
 async def setting(
-    session: AsyncSession, committee_code: str, *, region_code: str = "000000"
+    session: AsyncSession, committee_code: str, *, region_code: str | None = None
 ) -> CommitteeSettingRead:
-    """The committee's rules: its stored setting, or the national defaults."""
+    """The committee's rules: its stored setting, or the national defaults for its tier
+    (a committee of a province-wide campaign is provincial, any other prefecture-level)."""
     row = await session.get(CommitteeSetting, committee_code)
     if row is None:
+        if region_code is None:
+            query = select(Campaign.region_code).where(Campaign.committee_code == committee_code)
+            region_code = (await session.exec(query.limit(1))).first() or ""
         tier = _tier_of(region_code)
         return CommitteeSettingRead(
             committee_code=committee_code,
@@ -120,10 +126,10 @@ async def put_setting(
 ) -> CommitteeSettingRead:
     minimum = body.min_panel or MIN_PANEL[body.tier]
     if minimum % 2 == 0:
-        raise PanelSizeInvalid("评委会最低评审专家人数须为单数（人社部令第40号）。")
-    for name, (num, den) in (("quorum", body.quorum), ("pass_mark", body.pass_mark)):
+        raise SettingInvalid(f"最低评审专家人数须为单数（{scoring.DECREE_40}），收到{minimum}。")
+    for name, (num, den) in (("到会比例", body.quorum), ("通过比例", body.pass_mark)):
         if not 0 < num <= den:
-            raise PanelSizeInvalid(f"{name} 须为不大于1的正分数。")
+            raise SettingInvalid(f"{name}须为不大于1的正分数，收到{num}/{den}。")
     row = await session.get(CommitteeSetting, committee_code, with_for_update=True)
     row = row or CommitteeSetting(committee_code=committee_code)
     row.tier, row.min_panel = body.tier, minimum
