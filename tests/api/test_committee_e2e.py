@@ -320,6 +320,29 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
 
     # Defence slots: one SMS each with time and place, and a reminder the day before.
     start = datetime.now(UTC) + timedelta(days=3)
+    for wrong, says in (
+        ({"starts_at": (start - timedelta(days=4)).isoformat(), "place": "答辩室"}, "将来"),
+        ({"starts_at": start.isoformat()}, "地点或视频"),
+        ({"starts_at": start.isoformat(), "place": "答辩室", "minutes": 200}, None),
+    ):
+        r = await post(
+            client,
+            s + "/defence-slots",
+            office_tok,
+            {"declaration_id": dids[0], **wrong},
+            **{"If-Match": etag},
+        )
+        assert r.status_code == 422, r.text
+        if says:
+            assert r.json()["type"].endswith("defence-slot-invalid") and says in r.json()["detail"]
+    r = await post(
+        client,
+        s + "/defence-slots",
+        office_tok,
+        {"declaration_id": dids[0], "starts_at": "2099-01-01T09:00:00", "place": "答辩室"},
+        **{"If-Match": etag},
+    )
+    assert r.status_code == 422  # a time without its offset is refused, not guessed
     for i, did in enumerate(dids):
         body = {
             "declaration_id": did,

@@ -21,7 +21,9 @@ from services.api.committee.problems import (
 )
 from services.api.committee.schemas import ExpertApplication, ExpertDecision, ExpertRead
 from services.api.http import check_if_match
-from services.api.models import Expert
+from services.api.models import Expert, Org
+from services.api.orgs.problems import OrgNotFound
+from services.api.problems import Forbidden
 from services.kit.auth import Principal
 
 # decision → (statuses it may be made from, status it leads to)
@@ -64,6 +66,11 @@ async def apply(
 ) -> ExpertRead:
     """The signed-in expert's application to enter their office's pool; one that was
     rejected may be made again (it is then pending once more)."""
+    office = await session.get(Org, uuid.UUID(principal.org_id))
+    if office is None or office.kind != "committee_office":
+        raise Forbidden()  # an expert account belongs to a committee office's pool
+    if body.employer_org_id is not None and await session.get(Org, body.employer_org_id) is None:
+        raise OrgNotFound()
     found = (await session.exec(select(Expert).where(Expert.sub == principal.sub))).first()
     now = await clock.db_now(session)
     if found is not None and found.status != "rejected":

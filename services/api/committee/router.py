@@ -53,6 +53,7 @@ from services.api.committee.schemas import (
     TallyRead,
 )
 from services.api.http import IfMatch, RelayAfterCommit, WriteDep, etag
+from services.api.orgs.problems import OrgNotFound
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
@@ -84,7 +85,7 @@ async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSON
     response_model=ExpertRead,
     dependencies=EXPERT,
     summary="评委专家入库申请 (the signed-in expert applies to their office's pool)",
-    responses=validated(Forbidden, ExpertApplicationExists),
+    responses=validated(Forbidden, ExpertApplicationExists, OrgNotFound),
 )
 async def apply(write: WriteDep, body: ExpertApplication) -> JSONResponse:
     return await write.apply(pool.apply, status_code=201, body=body)

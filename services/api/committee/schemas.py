@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Series = Literal["engineering", "arts_crafts"]
 Level = Literal["technician", "assistant", "intermediate", "deputy_senior", "senior"]
-Text = Field(min_length=1, max_length=200)
+Specialty = Annotated[str, Field(min_length=1, max_length=50)]
 
 
 class ExpertApplication(BaseModel):
@@ -20,7 +20,7 @@ class ExpertApplication(BaseModel):
 
     name: str = Field(min_length=1, max_length=50)
     series: Series
-    specialties: list[str] = Field(min_length=1, max_length=10)
+    specialties: list[Specialty] = Field(min_length=1, max_length=10)
     title: str = Field(min_length=1, max_length=50, description="现有职称，如 正高级工程师")
     employer_org_id: uuid.UUID | None = Field(
         None, description="The employer when it is an org of the platform (conflicts by id)"
@@ -83,8 +83,9 @@ class SessionCreate(BaseModel):
     campaign_id: uuid.UUID
     level: Level
     panel_size: int = Field(ge=1, le=99)
-    mix: dict[str, int] = Field(
+    mix: dict[Specialty, int] = Field(
         default_factory=dict,
+        max_length=20,
         description="Seats per specialty (sum = panel_size); empty: drawn from every specialty",
     )
 
@@ -152,10 +153,10 @@ class DefenceSlotCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     declaration_id: uuid.UUID
-    starts_at: datetime
+    starts_at: AwareDatetime
     minutes: int | None = Field(None, ge=5, le=120)
     place: str | None = Field(None, min_length=2, max_length=30)
-    video_link: str | None = Field(None, max_length=300)
+    video_link: str | None = Field(None, max_length=300, pattern=r"^https://\S+$")
 
 
 class DefenceSlotRead(BaseModel):
