@@ -20,6 +20,7 @@ from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
 from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
+from services.api.committee.router import router as committee_router
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import router as documents_router
@@ -136,6 +137,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         specialties_router,
         routing_router,
         integrity_router,
+        committee_router,
     ):
         app.include_router(router)
 

@@ -26,10 +26,13 @@ from services.api.declarations.problems import DeclarationNotEditable, Declarati
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
 from services.api.models import (
     Campaign,
+    CommitteeSession,
     Declaration,
     DeclarationReturn,
     Org,
+    PanelSeat,
     ReviewStep,
+    SessionDeclaration,
 )
 from services.api.orgs.problems import UnitNotApproved
 from services.api.specialties import service as specialties
@@ -68,6 +71,8 @@ def visible(principal: Principal):
         return true()
     if principal.role == "portal":
         return portal_jurisdiction(principal)
+    if principal.role == "expert":
+        return _before_my_panel(principal)
     if principal.role not in REVIEWER_ROLES or not principal.org_id:
         return false()
     org_id = uuid.UUID(principal.org_id)
@@ -89,6 +94,23 @@ def visible(principal: Principal):
     tree = tree.union_all(sa_select(Org.id).where(Org.parent_id == tree.c.id))
     below = Declaration.unit_org_id.in_(sa_select(tree.c.id))
     return and_(Declaration.status != "draft", or_(on_chain, below))
+
+
+def _before_my_panel(principal: Principal):
+    """SQL: the declarations of an open committee session this expert sits on (an active
+    seat); none once it closes (`004_…` 三（三）: experts see only what a session assigns)."""
+    return (
+        exists()
+        .where(
+            SessionDeclaration.declaration_id == Declaration.id,
+            CommitteeSession.id == SessionDeclaration.session_id,
+            CommitteeSession.status == "open",
+            PanelSeat.session_id == CommitteeSession.id,
+            PanelSeat.expert_sub == principal.sub,
+            PanelSeat.status == "active",
+        )
+        .correlate(Declaration)
+    )
 
 
 async def load(
