@@ -362,7 +362,12 @@ class SeaweedS3(Server):
             )
         )
         config.chmod(0o600)
+        # The master keeps only what it learns again from the volume server's heartbeat
+        # (topology, volume ids); objects live in the volume and the filer. Kept across a
+        # restart, its Raft state (`m<port>/`) makes the lone master wait out an election
+        # (10-20 s) before the store answers again, so it starts afresh each time.
         p = self._ports()
+        shutil.rmtree(self.data_dir / f"m{p['master']}", ignore_errors=True)
         argv = [
             _weed(), "server",
             f"-dir={self.data_dir}",
@@ -378,14 +383,26 @@ class SeaweedS3(Server):
         _wait_until(self._answers, timeout, "SeaweedFS S3", self.proc, self.log_path)
         return self
 
+    def stop(self, grace: float = 0.5) -> None:
+        # `weed server` never finishes a graceful stop (its filer waits on gRPC streams
+        # its own master and volume server keep open), so every grace ended in SIGKILL.
+        # A write is answered once the volume and the filer hold it: nothing to wait for.
+        super().stop(min(grace, 0.5))
+
     def _answers(self) -> bool:
+        import urllib3
         from minio import Minio
 
+        # One try per probe: `_wait_until` polls. The client's default retries with
+        # backoff would make one probe of a server still starting take seconds.
         client = Minio(
             f"127.0.0.1:{self.port}",
             access_key=self.access_key,
             secret_key=self.secret_key,
             secure=False,
+            http_client=urllib3.PoolManager(
+                timeout=urllib3.Timeout(connect=1.0, read=5.0), retries=False
+            ),
         )
         client.list_buckets()
         # Writes only work once the filer and a volume are up, not just the S3 port.

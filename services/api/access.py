@@ -140,6 +140,10 @@ def allow(*roles: str):
     return Depends(_check)
 
 
+# The `dependencies=` of a router whose every route needs a signed-in caller: a route
+# that reads the caller takes `PrincipalDep` too (the same dependency, run once).
+SIGNED_IN = [Depends(current_principal)]
+
 # The `dependencies=` of routes for one kind of caller.
 OPS_ONLY = [allow("ops")]
 APPLICANTS_ONLY = [allow("applicant")]

@@ -81,7 +81,7 @@ async def test_s3_outage_answers_503_and_stores_nothing(stack: Stack, tmp_path, 
         async with running(build_app(cfg)) as client:
             assert (await upload(client, declaration, corpus.clean_scan(30))).status_code == 201
             assert (await client.get("/readyz")).status_code == 200
-            s3.stop(grace=3)
+            s3.stop()
             response = await upload(client, declaration, corpus.clean_scan(31))
             assert response.status_code == 503
             assert response.headers["retry-after"] == "10"
@@ -96,7 +96,7 @@ async def test_s3_outage_answers_503_and_stores_nothing(stack: Stack, tmp_path, 
             again = await upload(client, declaration, corpus.clean_scan(31))
             assert again.status_code == 201, again.text
     finally:
-        s3.stop(grace=3)
+        s3.stop()
 
 
 async def _hang_up_after_the_body(app, path: str, data: bytes) -> list[dict]:

@@ -297,7 +297,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             assert rows_before == {(old_id, "accepted", None)}
             assert len(objects_before) == 1
 
-            await asyncio.to_thread(s3.stop, 3)
+            await asyncio.to_thread(s3.stop)
             new_scan, replacement = corpus.clean_scan(91), corpus.clean_scan(92)
             for r in (
                 await _upload(client, did, applicant, new_scan),
@@ -403,7 +403,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             assert r.json()["status"] != "draft"
     finally:
         docs.stop()
-        s3.stop(grace=3)
+        s3.stop()
 
 
 @pytest.mark.slow
@@ -442,4 +442,4 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
             assert again.status_code == 201, again.text
     finally:
         docs.stop()
-        s3.stop(grace=3)
+        s3.stop()

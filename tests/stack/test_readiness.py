@@ -94,10 +94,10 @@ async def test_documents_follow_s3(stack: Stack, tmp_path) -> None:
             app.state.s3.make_bucket("probe-bucket")
             app.state.s3.put_object("probe-bucket", "k", io.BytesIO(b"x"), 1)
             await _ready(client)
-            s3.stop(grace=3)
+            s3.stop()
             body = await _down(client, "s3")
             assert "对象存储" in body["detail"]
             s3.start()
             await _ready(client)
     finally:
-        s3.stop(grace=3)
+        s3.stop()

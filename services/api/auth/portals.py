@@ -32,11 +32,12 @@ T = TypeVar("T")
 
 # Every route here is ops-only.
 router = APIRouter(tags=["auth"], dependencies=OPS_ONLY)
+# The routes on one client, and what each of them can answer: not ops (403), no such
+# client (404); a route lists only what it adds. Those changing its credentials (secret,
+# keys) can answer besides: revoked (409). Both are included into `router` at the end.
 CLIENT = "/v1/oauth/clients/{client_id}"
-# What every route on one client can answer: not ops (403), no such client (404).
-ON_CLIENT = (Forbidden, ClientNotFound)
-# What a change to a client's credentials (secret, keys) can answer besides: revoked (409).
-ON_LIVE_CLIENT = (*ON_CLIENT, ClientRevoked)
+one_client = APIRouter(responses=documented(Forbidden, ClientNotFound))
+credentials = APIRouter(prefix=CLIENT, responses=documented(ClientRevoked))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,49 +76,50 @@ async def register(
     return no_store(made, 201, headers=NO_STORE_OAUTH)
 
 
-@router.get(CLIENT, response_model=ClientRead, responses=documented(*ON_CLIENT))
+@one_client.get(CLIENT, response_model=ClientRead)
 async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     return await clients.get(session, client_id)
 
 
-@router.patch(
+@one_client.patch(
     CLIENT,
     response_model=ClientRead,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
-    responses=validated(*ON_CLIENT, ScopeNotOffered),
+    responses=validated(ScopeNotOffered),
 )
 async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     return await change.apply(clients.update, body=body)
 
 
-@router.post(
-    CLIENT + "/secret",
+@credentials.post(
+    "/secret",
     response_model=ClientCredentials,
     summary="Rotate the client secret: the old one stops working at once",
-    responses=documented(*ON_LIVE_CLIENT),
 )
 async def rotate_secret(change: ClientChange) -> JSONResponse:
     rotated = await change.apply(clients.rotate_secret)
     return no_store(rotated, headers=NO_STORE_OAUTH)
 
 
-@router.put(
-    CLIENT + "/keys",
+@credentials.put(
+    "/keys",
     response_model=ClientRead,
     summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
-    responses=documented(*ON_LIVE_CLIENT),
 )
 async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
     return await change.apply(clients.replace_keys, body=body)
 
 
-@router.delete(
+@one_client.delete(
     CLIENT,
     status_code=204,
     summary="Revoke a client: no new tokens, and tokens already issued stop working",
-    responses=documented(*ON_CLIENT),
 )
 @guarded
 async def revoke(change: ClientChange, request: Request) -> Response:
     await clients.revoke(change.session, request, change.principal, change.client_id)
     return Response(status_code=204)
+
+
+one_client.include_router(credentials)
+router.include_router(one_client)

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.api.access import OPS_ONLY, PrincipalDep
+from services.api.access import OPS_ONLY, SIGNED_IN
 from services.api.calendar import service
 from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
@@ -17,7 +17,10 @@ from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
-router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"])
+# The reads are for any signed-in caller; the corrections (included at the end) for ops,
+# and every one of them may answer 403 to anyone else.
+router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"], dependencies=SIGNED_IN)
+corrections = APIRouter(dependencies=OPS_ONLY, responses=documented(Forbidden))
 
 
 @router.get("/working-days", response_model=WorkingDays)
@@ -25,7 +28,6 @@ async def count(
     start_on: date,
     end_on: date,
     session: SessionDep,
-    principal: PrincipalDep,
     rule: Literal["strict", "official"] = "strict",
 ) -> WorkingDays:
     days = await service.working_days(session, start_on, end_on, rule=rule)
@@ -33,27 +35,23 @@ async def count(
 
 
 @router.get("/days/{day}", response_model=DayRead)
-async def get_day(day: date, session: SessionDep, principal: PrincipalDep) -> DayRead:
+async def get_day(day: date, session: SessionDep) -> DayRead:
     return await service.day(session, day)
 
 
-@router.post(
-    "/days",
-    dependencies=OPS_ONLY,
-    response_model=DayRead,
-    summary="Ops: set a holiday or a make-up day",
-    responses=documented(Forbidden),
-)
+@corrections.post("/days", response_model=DayRead, summary="Ops: set a holiday or a make-up day")
 async def set_day(body: DayWrite, write: WriteDep) -> JSONResponse:
     return await write.apply(service.correct_day, body=body)
 
 
-@router.post(
+@corrections.post(
     "/years",
-    dependencies=OPS_ONLY,
     status_code=201,
     summary="Ops: open a year the package does not know",
-    responses=documented(Forbidden, CalendarYearExists),
+    responses=documented(CalendarYearExists),
 )
 async def open_year(body: YearOpen, write: WriteDep) -> JSONResponse:
     return await write.apply(service.add_year, status_code=201, year=body.year)
+
+
+router.include_router(corrections)

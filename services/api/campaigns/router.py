@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.api.access import OPS_ONLY, PrincipalDep, allow
+from services.api.access import OPS_ONLY, SIGNED_IN, PrincipalDep, allow
 from services.api.campaigns import service
 from services.api.campaigns.problems import CORRECT_PROBLEMS, OPEN_PROBLEMS, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
@@ -17,11 +17,12 @@ from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+# Every route is for a signed-in caller; the writes say which role besides.
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], dependencies=SIGNED_IN)
 
 
 @router.get("", response_model=list[CampaignRead])
-async def list_campaigns(session: SessionDep, principal: PrincipalDep) -> list[CampaignRead]:
+async def list_campaigns(session: SessionDep) -> list[CampaignRead]:
     return [
         CampaignRead.model_validate(c, from_attributes=True)
         for c in await service.list_all(session)
@@ -29,7 +30,7 @@ async def list_campaigns(session: SessionDep, principal: PrincipalDep) -> list[C
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead, responses=documented(CampaignNotFound))
-async def get(campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> CampaignRead:
+async def get(campaign_id: uuid.UUID, session: SessionDep) -> CampaignRead:
     return CampaignRead.model_validate(
         await service.get(session, campaign_id), from_attributes=True
     )

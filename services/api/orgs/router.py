@@ -12,6 +12,7 @@ from services.api.access import (
     APPLICANTS_ONLY,
     OPS_ONLY,
     REVIEWERS_ONLY,
+    SIGNED_IN,
     PrincipalDep,
 )
 from services.api.http import WriteDep
@@ -30,7 +31,8 @@ from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
-router = APIRouter(prefix="/v1/orgs", tags=["orgs"])
+# Every route is for a signed-in caller; the writes say which role besides.
+router = APIRouter(prefix="/v1/orgs", tags=["orgs"], dependencies=SIGNED_IN)
 
 
 @router.post(
@@ -51,7 +53,6 @@ async def create(body: OrgCreate, write: WriteDep) -> JSONResponse:
 )
 async def search(
     session: SessionDep,
-    principal: PrincipalDep,
     q: str = Query(min_length=2, max_length=200, description="name fragment or credit code"),
 ) -> list[UnitHit]:
     return await service.search_units(session, q=q)
@@ -94,7 +95,7 @@ async def decide(
 
 
 @router.get("/{org_id}", response_model=OrgRead, responses=documented(OrgNotFound))
-async def get(org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrgRead:
+async def get(org_id: uuid.UUID, session: SessionDep) -> OrgRead:
     return OrgRead.model_validate(await service.get(session, org_id), from_attributes=True)
 
 
