@@ -172,13 +172,17 @@ class RegisterView:
     entries: tuple[IntegrityRecord, ...]
 
     def override(self, facts: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-        """The facts with the declared integrity sanctions replaced by the register's
-        entries in force; and the declared ones that were dropped."""
-        sanctions = list(facts.get("sanctions") or [])
-        declared = [s for s in sanctions if isinstance(s, dict) and s.get("kind") == SANCTION]
-        kept = [s for s in sanctions if s not in declared]
-        kept += [{"kind": SANCTION, "until": e.until.isoformat()} for e in self.entries]
-        return {**facts, "sanctions": kept}, declared
+        return override(facts, [e.until.isoformat() for e in self.entries])
+
+
+def override(facts: dict[str, Any], untils: list[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The facts with the declared integrity sanctions replaced by the register's entries
+    in force (their end dates, `untils`); and the declared ones that were dropped."""
+    sanctions = list(facts.get("sanctions") or [])
+    declared = [s for s in sanctions if isinstance(s, dict) and s.get("kind") == SANCTION]
+    kept = [s for s in sanctions if s not in declared]
+    kept += [{"kind": SANCTION, "until": until} for until in untils]
+    return {**facts, "sanctions": kept}, declared
 
 
 async def at_submission(session: AsyncSession, applicant_sub: str, now: datetime) -> RegisterView:
