@@ -270,7 +270,12 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     }
     applicant = token("applicant", sub=f"cz-{uuid.uuid4().hex[:6]}")
     # 长工信〔2022〕139号 七1: the review paper's plagiarism rate is recorded before submission.
-    sections = {**SECTIONS, "plagiarism_check": {"rate_percent": 8.5}}
+    sections = {
+        **SECTIONS,
+        "plagiarism_check": {"rate_percent": 8.5},
+        # What is evaluated is what the unit reads: the assessments come from this section.
+        "annual_assessments": facts["annual_assessments"],
+    }
     did = await new_draft(
         client, tree, r.json(), applicant, level="intermediate", path="high_skill",
         applicant_facts=facts, sections=sections,
