@@ -30,6 +30,7 @@ from tests.api.factories import (
     SECTIONS,
     Tree,
     auth,
+    campaign_body,
     make_campaign,
     make_org,
     make_tree,
@@ -231,44 +232,66 @@ async def test_experience_gaps_are_flagged_and_a_village_posting_fills_them(clie
 
 
 async def test_engineering_master_early_entry_is_used_once(client) -> None:
-    """000 三: 工程硕士 may enter one year early “1次”: a second declaration on that path,
-    in a later year, is refused with the sentence."""
+    """000 三: 工程硕士 may enter one year early “1次”. An applicant whose 助理工程师 is of
+    2021-08-01 files for 工程师 a year early in 2022; applying early again in 2023 (still
+    short of the two years) is refused: the eligibility service closes the path for one who
+    used it (the gateway counts their filed declarations on it)."""
     tree = await make_tree(client, label="工程硕士", supervisor=False, county=False)
-    first_campaign = await make_campaign(client)
-    later = {k: v for k, v in first_campaign.items() if k in LATER_KEYS}
-    later |= {"code": f"test-lz-2023-{uuid.uuid4().hex[:8]}", "year": 2023}
-    later["evaluate_on"] = "2023-07-31"
-    r = await post(client, "/v1/campaigns", OPS, later)
-    assert r.status_code == 201, r.text
-    second_campaign = r.json()
     applicant = token("applicant", sub=f"em-{uuid.uuid4().hex[:6]}")
-    facts = copy.deepcopy(FACTS)
-    facts["education"][0]["engineering_master_degree"] = True
-    first = await new_draft(
-        client, tree, first_campaign, applicant, path="engineering_master_early",
-        applicant_facts=facts,
-    )  # fmt: skip
-    r = await submit(client, first, applicant)
+    facts = {
+        "employer_type": "state_owned",
+        "education": [
+            {
+                "level": "master",
+                "related_major": True,
+                "engineering_master_degree": True,
+                "graduated_on": "2020-06-30",
+            }
+        ],
+        "titles": [{"series": "engineering", "level": "assistant", "obtained_on": "2021-08-01"}],
+        "professional_work_since": "2020-07-01",
+    }
+    sections = copy.deepcopy(SECTIONS)
+    sections["current_title"] = {
+        "series": "engineering",
+        "level": "assistant",
+        "title_name": "助理工程师",
+        "obtained_on": "2021-08-01",
+    }
+    sections["papers"][0]["published_on"] = "2022-03-01"
+    sections["professional_experience"][0]["start_on"] = "2021-08-01"
+    dids = []
+    for year, evaluate_on in ((2022, "2022-08-31"), (2023, "2023-07-31")):
+        body = campaign_body(level="intermediate")
+        body |= {
+            "code": f"test-lz-int-{year}-{uuid.uuid4().hex[:8]}",
+            "year": year,
+            "evaluate_on": evaluate_on,
+            "committee_code": "lz-eng-intermediate",
+            "committee_name": "工程系列柳州市中级评委会",
+        }
+        r = await post(client, "/v1/campaigns", OPS, body)
+        assert r.status_code == 201, r.text
+        dids.append(
+            await new_draft(
+                client,
+                tree,
+                r.json(),
+                applicant,
+                level="intermediate",
+                path="engineering_master_early",
+                applicant_facts=facts,
+                sections=sections,
+            )
+        )
+    r = await submit(client, dids[0], applicant)
     assert r.status_code == 200, r.text
-    second = await new_draft(
-        client, tree, second_campaign, applicant, path="engineering_master_early",
-        applicant_facts=facts,
-    )  # fmt: skip
-    problem = await _refused(client, second, applicant)
-    [once] = _date_rules(problem, "engineering_master_early_once")
-    assert LZ_ONCE in once["clause"] and "限1次" in once["message"]
-
-
-LATER_KEYS = (
-    "name",
-    "series",
-    "region_code",
-    "levels",
-    "committee_code",
-    "committee_name",
-    "windows",
-    "fee_yuan",
-)
+    problem = await _refused(client, dids[1], applicant)
+    [once] = [e for e in problem["errors"] if "限1次" in e["message"]]
+    assert once["kind"] == "eligibility"
+    policy = (await client.get("/v1/policies/guangxi-engineering-2022", headers=auth(OPS))).json()
+    [clause] = [c for c in policy["clauses"] if c["ref"] == once["clause"]]
+    assert LZ_ONCE in clause["text"]
 
 
 async def _arts(client, label: str):

@@ -79,10 +79,6 @@ def build(
     derived = declared.derive(
         typed, sections, region_code=region, series=series, level=level, year=year, today=today
     )
-    if path == "engineering_master_early":
-        refusal = declared.early_entry_refusal(region, series, inputs["early_used_before"])
-        if refusal:
-            derived.findings.append(refusal)
     # The integrity register, not the applicant's word, says whether they are in it.
     facts, overridden = integrity.override(derived.applicant, inputs["integrity_until"])
     industry = facts.pop("industry", None)
@@ -91,6 +87,8 @@ def build(
     facts["same_level_applications_this_year"] = inputs["others"]
     # "原则上" six months at the employer: a 情况说明 of the change makes it a judgement.
     facts["social_insurance_change_explained"] = inputs["change_explained"]
+    # 工程硕士提前1年: the pack says whether a second time is allowed (000 三: 限1次).
+    facts["engineering_master_early_used"] = inputs["early_used_before"] > 0
     body = {
         "region": region if region.endswith("0000") else region[:4] + "00",
         "county": None if region.endswith("00") else region,

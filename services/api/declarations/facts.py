@@ -29,11 +29,6 @@ LZ_EXPERIENCE = (
     "下一级职称时填起，驻村工作队员的驻村工作经历等同于专业工作经历。……各时期前后时间一般应"
     "连续不中断。”"
 )
-LZ_EARLY_ONCE = (
-    "柳州市2022年度工程系列职称申报工作业务培训 三 学历、资历条件·工程硕士申报：“获得与所申报"
-    "专业相关工程类硕士专业学位的工程技术人员，在申报工程系列职称评审时可提前1年参加相应专业"
-    "职称评审1次。”"
-)
 GX_EXPERIENCE = (
     "桂工信职办〔2023〕6号 二（二）2（1）：“专业技术工作经历从取得下一级职称时填起。……必须是"
     "任现职以来（如：副高级申报正高级，必须是取得副高级职称以后，下同）从事的专业技术工作”"
@@ -76,7 +71,6 @@ class Seed:
     since_title_levels: tuple[str, ...] = tuple(LEVELS)
     experience_from_lower: str | None = None  # 从取得下一级职称时填起, gaps flagged
     village_posting: str | None = None  # 驻村经历等同专业工作经历
-    early_once: str | None = None  # 工程硕士提前1年 限1次
     reconfirm: str | None = None  # 区外取得职称须重新确认
     transfer_from_lower: str | None = None  # 转评: 业绩成果等从取得下一级职称起算
     # section → clause: items in their waiting period (用稿通知, 课题立项) count when the
@@ -97,7 +91,6 @@ SEEDS = {
         },
         experience_from_lower=LZ_EXPERIENCE,
         village_posting=LZ_EXPERIENCE,
-        early_once=LZ_EARLY_ONCE,
     ),
     "guangxi-arts_crafts": Seed(
         name="桂工信职办〔2023〕6号",
@@ -487,21 +480,6 @@ def derive(
         "dual_directed": dual,
     }
     return Derived(applicant, ignored, findings, pending)
-
-
-def early_entry_refusal(region_code: str, series: str, used_before: int) -> dict[str, Any] | None:
-    """工程硕士提前1年 is used once where the seed says 1次."""
-    seed = seed_for(region_code, series)
-    if seed is None or seed.early_once is None or not used_before:
-        return None
-    return _finding(
-        "engineering_master_early_once",
-        None,
-        None,
-        seed.early_once,
-        "工程硕士提前1年参加评审限1次，此前已有一次按该途径提交的申报，本次不能再按该途径申报。",
-        "refuse",
-    )
 
 
 def overdue(eligibility: dict[str, Any] | None, today: date) -> list[dict[str, Any]]:
