@@ -42,3 +42,69 @@ def test_a_waiting_item_is_pending_until_its_date_then_overdue() -> None:
     eligibility = {"facts_source": derived.source()}
     assert derivation.overdue(eligibility, date(2023, 10, 31)) == []
     assert derivation.overdue(eligibility, date(2023, 11, 1)) == [pending]
+
+
+GX_TRANSFER = "资历、年限、业绩成果等可以从取得下一级职称起算"
+
+
+def test_a_transfer_counts_items_from_the_lower_title() -> None:
+    """004 一（二）2: “职称转评……资历、年限、业绩成果等可以从取得下一级职称起算。” A 高级工程师
+    of 2021 transferring to 高级工艺美术师: a paper of 2018, after the 工艺美术师 of 2014,
+    counts; the same paper in a promotion is refused as not 任现职以来."""
+    sections = copy.deepcopy(ARTS_SECTIONS)
+    sections["current_title"] = {
+        "series": "engineering",
+        "level": "deputy_senior",
+        "title_name": "高级工程师",
+        "obtained_on": "2021-01-01",
+    }
+    sections["papers"] = [{"title": "壮锦", "journal": "装饰", "published_on": "2018-05-01"}]
+    titles = [
+        {"series": "arts_crafts", "level": "intermediate", "obtained_on": "2014-05-01"},
+        {"series": "engineering", "level": "deputy_senior", "obtained_on": "2021-01-01"},
+    ]
+    typed = {**ARTS_FACTS, "titles": titles}
+    found = {}
+    for mode in ("transfer", "promotion"):
+        sections["basic_info"] = {**sections["basic_info"], "declaration_mode": mode}
+        found[mode] = derivation.derive(
+            typed,
+            sections,
+            region_code="450206",
+            series="arts_crafts",
+            level="deputy_senior",
+            year=2023,
+            today=date(2023, 8, 20),
+        )
+    assert found["transfer"].applicant["papers"] == 1
+    assert not [f for f in found["transfer"].findings if f["rule"] == "since_current_title"]
+    assert found["promotion"].applicant["papers"] == 0
+    [refused] = [f for f in found["promotion"].findings if f["rule"] == "since_current_title"]
+    assert refused["section"] == "papers"
+    assert GX_TRANSFER in derivation.SEEDS["guangxi-arts_crafts"].transfer_from_lower
+
+
+def test_the_work_history_is_continuous_where_000_says_so() -> None:
+    """000 四（一）7-1: “……工作简历从参加工作填起，各时期前后时间一般应连续不中断。” A year
+    missing from 主要经历 is flagged (a flag: “一般”); 004 does not say it, so no flag."""
+    sections = copy.deepcopy(ARTS_SECTIONS)
+    sections["main_experience"] = [
+        {"start_on": "2005-07-01", "end_on": "2010-06-30", "employer": "甲厂", "work": "设计"},
+        {"start_on": "2011-07-01", "employer": "乙厂", "work": "设计"},
+    ]
+    out = {}
+    for region, series in (("450206", "engineering"), ("450206", "arts_crafts")):
+        derived = derivation.derive(
+            ARTS_FACTS,
+            sections,
+            region_code=region,
+            series=series,
+            level="deputy_senior",
+            year=2023,
+            today=date(2023, 8, 20),
+        )
+        out[series] = [f for f in derived.findings if f["rule"] == "history_gap"]
+    [gap] = out["engineering"]
+    assert gap["severity"] == "flag" and "2010-06-30至2011-07-01" in gap["message"]
+    assert "各时期前后时间一般应连续不中断" in gap["clause"]
+    assert out["arts_crafts"] == []

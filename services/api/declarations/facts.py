@@ -320,30 +320,56 @@ def _experience(
             )
             continue
         spans.append((begin, end))
-    if seed is None or seed.experience_from_lower is None or not spans or start is None:
+    if seed is None or seed.experience_from_lower is None:
         return
-    spans.sort()
-    clause = seed.experience_from_lower
+    if spans and start is not None:
+        for begin, end in _gaps(spans, start):
+            findings.append(
+                _finding(
+                    "experience_gap",
+                    "professional_experience",
+                    None,
+                    seed.experience_from_lower,
+                    f"“专业工作经历”应从{since}（{start}）时填起、前后连续，{begin}至{end}"
+                    "之间没有填写，请补充或说明。",
+                    "flag",
+                )
+            )
+    # 工作简历从参加工作填起, and its periods too are continuous (the same sentence).
+    history = [
+        (b, _day(e.get("end_on")) or today)
+        for e in _entries(sections, "main_experience")
+        if (b := _day(e.get("start_on")))
+    ]
+    if history:
+        for begin, end in _gaps(history, None):
+            findings.append(
+                _finding(
+                    "history_gap",
+                    "main_experience",
+                    None,
+                    seed.experience_from_lower,
+                    f"“主要经历”各时期前后时间一般应连续不中断，{begin}至{end}之间没有填写，"
+                    "请补充或说明。",
+                    "flag",
+                )
+            )
+
+
+def _gaps(spans: list[tuple[date, date]], start: date | None) -> list[tuple[date, date]]:
+    """Uncovered stretches longer than a month: from `start` to the first period, and
+    between periods (a month's slack, as the sections are filled by month)."""
+    spans = sorted(spans)
+    slack = timedelta(days=31)
     gaps = []
-    if spans[0][0] > start + timedelta(days=31):
+    if start is not None and spans[0][0] > start + slack:
         gaps.append((start, spans[0][0]))
     reach = spans[0][1]
     for begin, end in spans[1:]:
-        if begin > reach + timedelta(days=31):
+        if begin > reach + slack:
             gaps.append((reach, begin))
         reach = max(reach, end)
-    for begin, end in gaps:
-        findings.append(
-            _finding(
-                "experience_gap",
-                "professional_experience",
-                None,
-                clause,
-                f"“专业工作经历”应从{since}（{start}）时填起、前后连续，{begin}至{end}"
-                "之间没有填写，请补充或说明。",
-                "flag",
-            )
-        )
+    return gaps
 
 
 def _reconfirm(
