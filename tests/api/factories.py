@@ -243,6 +243,30 @@ async def make_campaign(client, **kwargs) -> dict:
     return r.json()
 
 
+async def changzhi_intermediate(client, label: str) -> tuple[Tree, dict]:
+    """A 长治 unit (under its 工信局 and the 中评委's office) and a 2022 工程师 campaign of
+    长工信〔2022〕139号 whose windows are open now."""
+    committee = await make_org(client, "committee_office", f"{label}中评委", None, "140400")
+    series = await make_org(client, "series_office", f"{label}工信局职改", committee, "140400")
+    unit = await make_org(client, "unit", f"{label}机械厂", series, region="140402")
+    windows = (await make_campaign(client))["windows"]
+    body = {
+        "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
+        "name": "长治市2022年度工程系列中级评审（测试）",
+        "year": 2022,
+        "series": "engineering",
+        "region_code": "140400",
+        "levels": ["intermediate"],
+        "committee_code": "cz-eng-intermediate-initial",
+        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
+        "windows": windows,
+        "evaluate_on": "2022-08-25",
+    }
+    r = await post(client, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    return Tree(committee, series, None, None, unit), r.json()
+
+
 FACTS = {
     "employer_type": "state_owned",
     "education": [{"level": "master", "related_major": True, "graduated_on": "2009-06-30"}],

@@ -28,11 +28,10 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
-    Tree,
     auth,
     campaign_body,
+    changzhi_intermediate,
     make_campaign,
-    make_org,
     make_tree,
     new_draft,
     post,
@@ -41,6 +40,7 @@ from tests.api.factories import (
     token,
 )
 from tests.api.registries.helpers import arts_crafts_2023
+from tests.api.test_judgements import arts_tree
 from tests.api.test_payments import accepted
 
 PROBLEM = "urn:zhicheng:problem:"
@@ -78,33 +78,11 @@ async def _eligibility(client, did: str) -> dict:
     return r.json()["eligibility"]
 
 
-async def _changzhi(client) -> tuple[Tree, dict]:
-    committee = await make_org(client, "committee_office", "长治事实中评委", None, "140400")
-    series = await make_org(client, "series_office", "长治事实工信局", committee, "140400")
-    unit = await make_org(client, "unit", "长治某减速机厂", series, region="140402")
-    windows = (await make_campaign(client))["windows"]
-    body = {
-        "code": f"test-cz-facts-{uuid.uuid4().hex[:8]}",
-        "name": "长治市2022年度工程系列中级评审（测试）",
-        "year": 2022,
-        "series": "engineering",
-        "region_code": "140400",
-        "levels": ["intermediate"],
-        "committee_code": "cz-eng-intermediate-initial",
-        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
-        "windows": windows,
-        "evaluate_on": "2022-08-25",
-    }
-    r = await post(client, "/v1/campaigns", OPS, body)
-    assert r.status_code == 201, r.text
-    return Tree(committee, series, None, None, unit), r.json()
-
-
 async def test_changzhi_papers_count_from_the_sections_since_the_assistant_title(client) -> None:
     """003 三（一）4: a paper of 2015, before the 助理工程师 of 2016-12-01, is refused with
     the sentence; the applicant's typed count (2) is ignored for the one paper that counts,
     so the 论文 condition is not met."""
-    tree, campaign = await _changzhi(client)
+    tree, campaign = await changzhi_intermediate(client, "长治事实")
     typed = {
         "employer_type": "state_owned",
         "education": [{"level": "master", "related_major": True, "graduated_on": "2013-06-30"}],
@@ -295,10 +273,7 @@ async def test_engineering_master_early_entry_is_used_once(client) -> None:
 
 
 async def _arts(client, label: str):
-    committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
-    series = await make_org(client, "series_office", f"{label}系列职改办", committee, "450000")
-    unit = await make_org(client, "unit", f"{label}工艺厂", series, region="450206")
-    tree = Tree(committee, series, None, None, unit)
+    tree = await arts_tree(client, label)
     campaign = await arts_crafts_2023(client)
     applicant = token("applicant", sub=f"{label}-{uuid.uuid4().hex[:6]}")
     return tree, campaign, applicant

@@ -15,10 +15,10 @@ from tests.api.factories import (
     ARTS_FACTS,
     ARTS_SECTIONS,
     FACTS,
-    OPS,
     SECTIONS,
     Tree,
     auth,
+    changzhi_intermediate,
     complete_unit_step,
     make_campaign,
     make_org,
@@ -239,26 +239,8 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     """长治 高技能人才: the standard conditions are in a provincial plan outside the policy;
     the unit's 鉴定意见 says whether they are met (四（二）), so the unit cannot pass it up
     before recording that judgement."""
-    committee = await make_org(client, "committee_office", "长治中评委", None, "140400")
-    series = await make_org(client, "series_office", "长治工信局职改", committee, "140400")
-    unit = await make_org(client, "unit", "长治某机械厂", series, region="140402")
-    tree = Tree(committee, series, None, None, unit)
-    unit_tok = token("unit_reviewer", unit, sub="changzhi-unit")
-    windows = (await make_campaign(client))["windows"]
-    body = {
-        "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
-        "name": "长治市2022年度工程系列中级评审（测试）",
-        "year": 2022,
-        "series": "engineering",
-        "region_code": "140400",
-        "levels": ["intermediate"],
-        "committee_code": "cz-eng-intermediate-initial",
-        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
-        "windows": windows,
-        "evaluate_on": "2022-08-25",
-    }
-    r = await post(client, "/v1/campaigns", OPS, body)
-    assert r.status_code == 201, r.text
+    tree, campaign = await changzhi_intermediate(client, "长治某")
+    unit_tok = token("unit_reviewer", tree.unit, sub="changzhi-unit")
     facts = {
         "employer_type": "state_owned",
         "education": [
@@ -277,7 +259,7 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
         "annual_assessments": facts["annual_assessments"],
     }
     did = await new_draft(
-        client, tree, r.json(), applicant, level="intermediate", path="high_skill",
+        client, tree, campaign, applicant, level="intermediate", path="high_skill",
         applicant_facts=facts, sections=sections,
     )  # fmt: skip
     r = await submit(client, did, applicant)
