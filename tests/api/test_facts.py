@@ -199,6 +199,11 @@ async def test_experience_gaps_are_flagged_and_a_village_posting_fills_them(clie
         r = await submit(client, did, applicant)
         assert r.status_code == 200, r.text
         eligibilities.append(await _eligibility(client, did))
+        # The unit's reviewer sees the same findings among the declaration's warnings.
+        r = await client.get(
+            f"/v1/declarations/{did}/warnings", headers=auth(tree.tokens["unit_reviewer"])
+        )
+        assert r.json()["facts_source"] == eligibilities[-1]["facts_source"], r.text
     plain, posted = (e["facts_source"]["findings"] for e in eligibilities)
     [gap] = [f for f in plain if f["rule"] == "experience_gap"]
     assert gap["severity"] == "flag" and "2018-12-31至2020-03-01" in gap["message"]

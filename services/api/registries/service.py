@@ -303,4 +303,5 @@ async def warnings(
         consistency=found_consistency,
         duplicates=found_duplicates,
         registries=registry_results,
+        facts_source=(declaration.eligibility or {}).get("facts_source"),
     )
