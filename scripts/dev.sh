@@ -22,6 +22,23 @@ install() {
     "$VENV/bin/python" -m pip install --quiet -e ".[local,dev]"
     touch "$stamp"
   fi
+  certificate_font
+}
+
+# The CJK font certificate PDFs embed a subset of (CERTIFICATE_FONT_PATH; the runtime
+# image installs the same Debian package): installed here where apt-get may.
+CERT_FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+certificate_font() {
+  if [ -n "${CERTIFICATE_FONT_PATH:-}" ] || [ -f "$CERT_FONT" ]; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null; }
+  else
+    echo "certificate PDFs need $CERT_FONT: install Debian's fonts-wqy-microhei" \
+      "(or set CERTIFICATE_FONT_PATH to a TrueType CJK font)" >&2
+  fi
 }
 
 cmd=${1:-help}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -111,8 +112,13 @@ def collect() -> dict[str, Row]:
         row.statuses.add(status)
         row.where.add("kit/problems.py")
         row.texts.append(("kit/problems.py", zh))
-    # The apps import every domain, so every named kind is registered once they load.
+    # The apps import every domain, so every named kind is registered once they load;
+    # a domain no route calls yet (its problems raised by its service) is imported here.
     apps = {name: _app(name) for name in APPS}
+    for path in sorted(SERVICES.rglob("problems.py")):
+        importlib.import_module(
+            "services." + path.relative_to(SERVICES).with_suffix("").as_posix().replace("/", ".")
+        )
     for code, kind in sorted(Problem.kinds.items()):
         if not kind.__module__.startswith("services."):
             continue  # a kind a test defined for itself

@@ -1,8 +1,9 @@
-"""Every material an eligibility answer can ask for has a document kind to upload it as,
-and every kind's material is one some policy pack asks for (issue: every material has a
-producer). The walk goes through the rules engine for each pack × level × path ×
-employer type × fact, the way an evaluation picks materials; the HTTP answer is checked
-to carry the same materials with their producer."""
+"""Every material an eligibility answer (or a routing rule) can ask for has a document
+kind to upload it as, and every kind's material is one some policy pack asks for (issue:
+every material has a producer). The walk goes through the rules engine for each pack ×
+level × path × employer type × fact, the way an evaluation picks materials, and through
+each pack's routing rules; the HTTP answer is checked to carry the same materials with
+their producer."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def _walk() -> dict[str, dict]:
                     entry = found.setdefault(m["id"], {"producer": m["producer"], "where": []})
                     assert entry["producer"] == m["producer"], m["id"]
                     entry["where"].append((pack.id, level_name, path.path))
+        # A routing rule's material (授权或委托函) is asked of the applicant at submission.
+        for rule in pack.model.routing:
+            if rule.material is not None:
+                entry = found.setdefault(rule.material.id, {"producer": "applicant", "where": []})
+                assert entry["producer"] == "applicant", rule.material.id
+                entry["where"].append((pack.id, "routing", rule.id))
     return found
 
 

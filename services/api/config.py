@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import lru_cache
+from typing import Literal
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from pydantic import Field, model_validator
 
 from services.kit.settings import (
@@ -20,6 +25,32 @@ DEV_PAYMENT_CALLBACK_KEY = "zhicheng-dev-payment-callback-key-change-me"
 DEV_PAYMENT_PROVIDER_KEY = "zhicheng-dev-payment-provider-key-change-me"
 # The key audit checkpoints are signed with (HMAC-SHA256); never stored in the database.
 DEV_AUDIT_CHECKPOINT_KEY = "zhicheng-dev-audit-checkpoint-key-change-me"
+
+
+def _dev_certificate_key() -> str:
+    seed = hashlib.sha256(b"zhicheng-dev-certificate-signing").digest()
+    der = ed25519.Ed25519PrivateKey.from_private_bytes(seed).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return "dev1:" + base64.b64encode(der).decode()
+
+
+# The key certificates are signed with (Ed25519, PKCS#8); refused in production when the
+# keyring is built (certificates/signing.py `keyring`), so settings that sign no
+# certificate still load without one.
+DEV_CERTIFICATE_SIGNING_KEY = _dev_certificate_key()
+# What the settings answer a deployment that asks for 国密 signatures.
+SM2_UNAVAILABLE = (
+    "CERTIFICATE_SIGNING_ALGORITHM=SM2 (国密) is not available: the cryptography library "
+    "has no SM2, and no well-kept PyPI library signs SM2 as required (constant-time, "
+    "library-drawn nonce). Use Ed25519 or ES256."
+)
+# Where the runtime image and the development install put the certificate font:
+# Debian's fonts-wqy-microhei (文泉驿微米黑, Apache-2.0; CJK, Latin and digits in
+# TrueType outlines, a collection whose face 0 is the proportional one).
+DEFAULT_CERTIFICATE_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 class ApiSettings(
@@ -98,6 +129,20 @@ class ApiSettings(
     wechat_timeout: float = 5.0
     cors_allow_origins: list[str] = Field(default_factory=list)
 
+    # Electronic certificates (services/api/certificates/): the algorithm the deployment
+    # expects (the signing key's type must match it; SM2 is refused, see SM2_UNAVAILABLE),
+    # the current signing key `<key id>:<base64 PKCS#8 DER>`, the public keys of retired
+    # signing keys that still verify `<key id>:<base64 SubjectPublicKeyInfo DER>[,…]`, the
+    # TrueType font the PDF embeds a subset of (and its face in a .ttc collection), and the
+    # public verification address the QR code points at (empty: the QR carries
+    # `ZCCERT1:<id>:<signature>` alone).
+    certificate_signing_algorithm: Literal["Ed25519", "ES256", "SM2"] = "Ed25519"
+    certificate_signing_key: str = DEV_CERTIFICATE_SIGNING_KEY
+    certificate_retired_keys: str = ""
+    certificate_font_path: str = DEFAULT_CERTIFICATE_FONT
+    certificate_font_index: int = Field(default=0, ge=0)
+    certificate_verify_url: str = ""
+
     @model_validator(mode="after")
     def _refuse_default_payment_key(self) -> ApiSettings:
         if self.environment == "production" and (
@@ -123,6 +168,16 @@ class ApiSettings(
             self.audit_checkpoint_key == DEV_AUDIT_CHECKPOINT_KEY
         ):
             raise ValueError("production settings use the development audit_checkpoint_key")
+        return self
+
+    @model_validator(mode="after")
+    def _certificate_keys(self) -> ApiSettings:
+        if self.certificate_signing_algorithm == "SM2":
+            raise ValueError(SM2_UNAVAILABLE)
+        if self.certificate_verify_url and not self.certificate_verify_url.startswith(
+            ("https://", "http://")
+        ):
+            raise ValueError("certificate_verify_url must be an http(s) address")
         return self
 
 

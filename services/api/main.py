@@ -20,6 +20,7 @@ from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
 from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
+from services.api.committee.router import router as committee_router
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import router as documents_router
@@ -35,6 +36,8 @@ from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
+from services.api.routing.router import router as routing_router
+from services.api.specialties.router import router as specialties_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
@@ -131,7 +134,10 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         registries_router,
         journals_router,
         policies_router,
+        specialties_router,
+        routing_router,
         integrity_router,
+        committee_router,
     ):
         app.include_router(router)
 

@@ -26,6 +26,7 @@ Role = Literal[
     "county_office",
     "series_office",
     "committee_office",
+    "expert",
     "ops",
     "service",
     "portal",

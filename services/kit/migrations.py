@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent
 MIGRATED_SERVICES = ("api", "documents", "notify")
-# Tables the app role may only read and append to: the audit chain and its checkpoints.
+# Tables the app role may only read and append to: the audit chain and its checkpoints,
+# and the secret ballot (a vote cast is never changed or taken back).
 # Whoever owns them could disable their triggers and rewrite them; the app role cannot.
-APPEND_ONLY_TABLES = ("api.audit_entry", "api.audit_checkpoint")
+APPEND_ONLY_TABLES = ("api.audit_entry", "api.audit_checkpoint", "api.ballot", "api.ballot_cast")
 
 
 def alembic_config(service: str, database_url: str) -> Config:

@@ -24,6 +24,8 @@ from services.rules.schemas import (
     IsoDate,
     PolicySummary,
     RegionCode,
+    RouteRequest,
+    RouteResponse,
 )
 from services.rules.service import (
     EligibilityService,
@@ -69,6 +71,15 @@ def build_router(service: EligibilityService) -> APIRouter:
     )
     async def evaluate(body: EvaluateRequest) -> Response:
         return dump(service.evaluate(body, explain=True))
+
+    @router.post(
+        "/route",
+        summary="解析一份申报的评委会与上报链路（各环节的职改办、所需函件及所依据的条款）",
+        response_model=RouteResponse,
+        responses=PROBLEMS,
+    )
+    async def route(body: RouteRequest) -> Response:
+        return dump(service.route(body))
 
     @router.post(
         "/evaluate/batch",

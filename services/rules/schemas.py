@@ -238,6 +238,70 @@ class EvaluateResponse(BaseModel):
     materials: list[MaterialOut]
 
 
+class RouteRequest(_Strict):
+    """One declaration's routing facts: where its unit is, what it asks for, on which path,
+    who employs the applicant and whether the unit is a local one."""
+
+    region: RegionCode
+    county: RegionCode | None = None
+    series: Series
+    level: Level
+    as_of: IsoDate | None = None
+    industry: Industry | None = None
+    specialty: str | None = Field(default=None, max_length=60)
+    path: PathId = "normal"
+    employer_type: EmployerType | None = None
+    affiliation: Literal["central", "out_of_city", "out_of_province"] | None = Field(
+        default=None,
+        description="central: 中直驻桂（驻柳）单位; out_of_city: 外市单位驻柳分支机构; "
+        "out_of_province: 外省单位驻桂分支机构; null: a local unit",
+    )
+
+
+class ClauseOut(BaseModel):
+    key: str
+    ref: str = Field(description="文号 条款")
+    text: str = Field(description="the seed's sentence")
+
+
+class RouteOfficeOut(BaseModel):
+    duty: str = Field(description="economic | construction | industry | hrss | city_title_office")
+    name: str | None
+    action: str = Field(description="审核 / 备案 / 审核推荐")
+    rule: str | None = Field(description="the routing rule that names it; null: the committee")
+    label: str
+    clause: ClauseOut
+
+
+class RouteStepOut(RouteOfficeOut):
+    kind: Literal["county_office"]
+
+
+class RouteMaterialOut(BaseModel):
+    id: str
+    name: str
+    producer: Literal["applicant"] = "applicant"
+    rule: str
+    label: str
+    clause: ClauseOut
+
+
+class RouteCommitteeOut(CommitteeOut):
+    clause: ClauseOut
+
+
+class RouteResponse(BaseModel):
+    policy: dict[str, str]
+    basis: ClauseOut | None = Field(description="the sentence naming the levels of the chain")
+    committee: RouteCommitteeOut | None
+    series_office: RouteOfficeOut | None = Field(
+        description="the series-level office the declaration passes, where the seeds say "
+        "which (经济/建设 by industry; 长治 中级: 市人社); null: the unit's own series office"
+    )
+    steps: list[RouteStepOut] = Field(description="county-level offices the route adds")
+    materials: list[RouteMaterialOut] = Field(description="what the route asks the applicant for")
+
+
 class PolicySummary(BaseModel):
     id: str
     title: str

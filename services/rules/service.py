@@ -14,6 +14,7 @@ from services.rules.engine.compiled import CompiledPack
 from services.rules.engine.evaluator import evaluate
 from services.rules.engine.facts import facts_from_request
 from services.rules.engine.packs import Registry
+from services.rules.engine.routing import route
 from services.rules.regions import region_name
 
 _CST = timedelta(hours=8)
@@ -121,6 +122,10 @@ class EligibilityService:
         as_of = req.as_of or today_cst()
         pack = self.pack_for(req, as_of, prefix)
         return evaluate(pack, facts_from_request(req, as_of), explain)
+
+    def route(self, req: Any) -> dict:
+        as_of = req.as_of or today_cst()
+        return route(self.pack_for(req, as_of), req)
 
     def evaluate_many(self, reqs: list, explain: bool) -> list[dict]:
         with gc_paused():

@@ -42,6 +42,8 @@ EVENTS = (
     "payment_received",
     "defence_scheduled",
     "withdrawn",
+    "committee_defence_scheduled",
+    "committee_defence_reminder",
 )
 
 

@@ -146,8 +146,10 @@ async def make_org(
     parent: str | None,
     region: str = "450200",
     seed: int | None = None,
+    **extra: str,
 ) -> str:
-    body = {"kind": kind, "name": name, "region_code": region, "parent_id": parent}
+    """An org added by ops (`extra`: its duty, or a unit's affiliation)."""
+    body = {"kind": kind, "name": name, "region_code": region, "parent_id": parent, **extra}
     if kind == "unit":
         body["credit_code"] = credit_code(seed if seed is not None else uuid.uuid4().int % 10**9)
     r = await post(client, "/v1/orgs", OPS, body)
@@ -244,11 +246,17 @@ async def make_campaign(client, **kwargs) -> dict:
 
 
 async def changzhi_intermediate(client, label: str) -> tuple[Tree, dict]:
-    """A 长治 unit (under its 工信局 and the 中评委's office) and a 2022 工程师 campaign of
-    长工信〔2022〕139号 whose windows are open now."""
+    """A 长治 unit under its district 工信局, the city 人社局 and the 中评委's office (六1:
+    “各县、区由工信局（市直主管部门）审核……市人社局备案后报送至市工信局编制人事科。”), and a
+    2022 工程师 campaign of 长工信〔2022〕139号 whose windows are open now."""
     committee = await make_org(client, "committee_office", f"{label}中评委", None, "140400")
-    series = await make_org(client, "series_office", f"{label}工信局职改", committee, "140400")
-    unit = await make_org(client, "unit", f"{label}机械厂", series, region="140402")
+    series = await make_org(
+        client, "series_office", f"{label}市人社局", committee, "140400", duty="hrss"
+    )
+    county = await make_org(
+        client, "county_office", f"{label}潞州区工信局", series, "140402", duty="industry"
+    )
+    unit = await make_org(client, "unit", f"{label}机械厂", county, region="140402")
     windows = (await make_campaign(client))["windows"]
     body = {
         "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
@@ -264,7 +272,7 @@ async def changzhi_intermediate(client, label: str) -> tuple[Tree, dict]:
     }
     r = await post(client, "/v1/campaigns", OPS, body)
     assert r.status_code == 201, r.text
-    return Tree(committee, series, None, None, unit), r.json()
+    return Tree(committee, series, county, None, unit), r.json()
 
 
 FACTS = {

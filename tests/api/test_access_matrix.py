@@ -49,7 +49,7 @@ DECLARATION_ENDPOINTS = [
 BODIES = {
     "/imports": {"source_declaration_id": str(uuid.uuid4())},
     "/returns": {"items": [{"message": "x"}], "deadline_at": "2099-01-01T00:00:00+08:00"},
-    "": {"specialty": "x"},
+    "": {"specialty": "eng-civil"},
     "/unit-review": UNIT_REVIEW,
     "/unit-pledge": {"text_version": "2023-1"},
     "/posting-objections": {"received_on": "2022-09-30", "content": "异议内容"},
@@ -93,7 +93,12 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
         r = await post(client, f"/v1/declarations/{did}/submissions", owner)
     assert r.status_code == 200, r.text
 
-    outsiders = {"applicant": token("applicant", sub="someone-else"), **b.tokens}
+    outsiders = {
+        "applicant": token("applicant", sub="someone-else"),
+        **b.tokens,
+        # An expert sees a declaration only through a session they sit on, while it is open.
+        "expert": token("expert", a.committee),
+    }
     missing = f"/v1/declarations/{uuid.uuid4()}"
     for role, tok in outsiders.items():
         listed = await client.get("/v1/declarations", headers=auth(tok))
@@ -140,8 +145,8 @@ ROLE_ONLY = [
         {"county_office", "series_office", "committee_office", "ops"},
     ),
 ]
-# Every role a token can carry: the applicant, each level of the chain, ops.
-ROLES = ["applicant", *REVIEWER_ROLES, "ops"]
+# Every role a token can carry: the applicant, each level of the chain, experts, ops.
+ROLES = ["applicant", *REVIEWER_ROLES, "expert", "ops"]
 
 
 async def test_roles_outside_an_endpoint_get_403(client) -> None:

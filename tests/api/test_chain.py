@@ -225,7 +225,7 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         await asyncio.wait_for(gate.entered.wait(), timeout=30)
         # The eligibility service is still answering; the declaration is not locked.
         headers = auth(applicant, **{"If-Match": complete.headers["etag"]})
-        edit = await client.patch(url, json={"specialty": "桥梁工程"}, headers=headers)
+        edit = await client.patch(url, json={"specialty": "eng-civil"}, headers=headers)
         gate.release.set()
         submitted = await submitting
 
@@ -236,4 +236,4 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         assert (await client.get(url, headers=auth(applicant))).json()["status"] == "draft"
         again = await post(client, url + "/submissions", applicant)
         assert again.status_code == 200, again.text
-        assert again.json()["specialty"] == "桥梁工程"
+        assert again.json()["specialty"] == "eng-civil"

@@ -44,6 +44,7 @@ KINDS = (
     "county_office",
     "series_office",
     "committee_office",
+    "expert",
     "ops",
     "portal_scoped",
     "portal_unscoped",
@@ -56,7 +57,7 @@ BODIES = {
         "items": [{"message": "x"}],
         "deadline_at": "2099-01-01T00:00:00+08:00",
     },
-    "PATCH /v1/declarations/{declaration_id}": {"specialty": "x"},
+    "PATCH /v1/declarations/{declaration_id}": {"specialty": "eng-civil"},
     "POST /v1/declarations/{declaration_id}/imports": {"source_declaration_id": str(uuid.uuid4())},
     "PATCH /v1/orgs/{org_id}": {"name": "改名"},
     "PUT /v1/declarations/{declaration_id}/unit-review": UNIT_REVIEW,
@@ -123,6 +124,8 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "applicant_owner": owner,
         "applicant_other": token("applicant", sub="matrix-other"),
         **tree.tokens,
+        # An expert of the same committee office's pool, on no session's panel.
+        "expert": token("expert", tree.committee),
         "ops": token("ops", uuid.uuid4()),
         "portal_scoped": portal(["eligibility:evaluate", "declarations:read"]),
         "portal_unscoped": portal([]),
@@ -141,6 +144,9 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "record_id": str(uuid.uuid4()),
         "objection_id": str(uuid.uuid4()),
         "material": "public_posting",
+        "session_id": str(uuid.uuid4()),
+        "expert_id": str(uuid.uuid4()),
+        "committee_code": "lz-eng-deputy-senior",
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

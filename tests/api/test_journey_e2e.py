@@ -468,12 +468,20 @@ CZ_SECTIONS = {
 
 
 async def test_changzhi_engineering_intermediate_journey(client) -> None:
+    # 长工信〔2022〕139号 六1: “各县、区由工信局（市直主管部门）审核……市人社局备案后报送至市工信局
+    # 编制人事科。” The district's 工信局 reviews, the city's 人社局 files, the committee receives.
     committee = await make_org(client, "committee_office", "长治旅程中评委", None, "140400")
-    series = await make_org(client, "series_office", "长治旅程工信局职改", committee, "140400")
-    unit_id = await make_org(client, "unit", "长治旅程某机械厂", series, region="140402")
-    tree = Tree(committee, series, None, None, unit_id)
+    series = await make_org(
+        client, "series_office", "长治旅程市人社局", committee, "140400", duty="hrss"
+    )
+    county = await make_org(
+        client, "county_office", "长治旅程潞州区工信局", series, "140402", duty="industry"
+    )
+    unit_id = await make_org(client, "unit", "长治旅程某机械厂", county, region="140402")
+    tree = Tree(committee, series, county, None, unit_id)
     unit = token("unit_reviewer", unit_id, sub="cz-journey-unit")
     offices = {
+        "county_office": token("county_office", county, sub="cz-journey-county"),
         "series_office": token("series_office", series, sub="cz-journey-series"),
         "committee_office": token("committee_office", committee, sub="cz-journey-committee"),
     }
@@ -506,7 +514,9 @@ async def test_changzhi_engineering_intermediate_journey(client) -> None:
     assert "dossier" in {e["material_id"] for e in r.json()["errors"]}, r.json()
     assert "dossier" not in who.asked and "plagiarism_check" in who.asked
     unit_filed = set(await complete_unit_step(client, did, unit))
-    await climb(client, did, [(unit, "series_office_review")])
+    await climb(
+        client, did, [(unit, "county_review"), (offices["county_office"], "series_office_review")]
+    )
 
     items = [{"section": "papers", "message": "第二篇论文请补充期刊目录页"}]
     await return_with_list(client, did, offices["series_office"], items)

@@ -239,6 +239,7 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     """长治 高技能人才: the standard conditions are in a provincial plan outside the policy;
     the unit's 鉴定意见 says whether they are met (四（二）), so the unit cannot pass it up
     before recording that judgement."""
+    # 六1: “各县、区由工信局（市直主管部门）审核……市人社局备案后报送至市工信局编制人事科。”
     tree, campaign = await changzhi_intermediate(client, "长治某")
     unit_tok = token("unit_reviewer", tree.unit, sub="changzhi-unit")
     facts = {
@@ -278,4 +279,5 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     r = await decide(client, did, j["id"], unit_tok, "approve", "高级工满7年，符合贯通方案标准条件")
     assert r.status_code == 200, r.text
     r = await post(client, url + "/approvals", unit_tok)
-    assert r.status_code == 200 and r.json()["status"] == "series_office_review", r.text
+    # Up to the district's 工信局, the next level of its chain.
+    assert r.status_code == 200 and r.json()["status"] == "county_review", r.text

@@ -73,7 +73,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
             "campaign_id": campaign["id"],
             "unit_org_id": tree.unit,
             "level": "deputy_senior",
-            "specialty": "机械工程",
+            "specialty": "eng-mechanical",
             "applicant_facts": FACTS,
         },
     )

@@ -4,7 +4,9 @@ check that some case then fails. The test lists the clauses whose removal no cas
 Rules are the items of `exclusions`, `levels` (conditions and reliefs), `fees`, `committees`,
 `materials` and `seniority_cutoff`. Deadlines do not take part in evaluation; their clauses
 are covered by `cases/deadlines.yaml`, checked against GET /v1/policies/{id}. `out_of_scope`
-rules answer a 422, which a case cannot express; tests/rules/test_scope.py covers them."""
+rules answer a 422, which a case cannot express; tests/rules/test_scope.py covers them.
+`routing` rules (and `routing_basis`) shape the chain, not the evaluation: each is checked
+by tests/rules/test_routing.py and the gateway's tests/api/test_routing.py."""
 
 from __future__ import annotations
 
@@ -58,7 +60,9 @@ def without(node: Any, key: str) -> Any:
 
 
 def mutated(raw: dict, key: str) -> dict:
-    out = dict(raw)
+    # `judging` names the pack's committees and takes no part in evaluation: a mutation
+    # that removes a committee would leave it naming one the pack no longer has.
+    out = {k: v for k, v in raw.items() if k != "judging"}
     for section in RULE_SECTIONS:
         if section in raw:
             if hit := (isinstance(raw[section], dict) and raw[section].get("clause") == key):
@@ -115,7 +119,19 @@ def test_every_clause_is_cited_and_every_deadline_clause_is_checked(path: Path) 
     # The date the pack comes into force rests on a clause too (checked against the seed in
     # tests/rules/test_packs.py).
     in_force = {raw["in_force_clause"]}
-    unused = set(raw["clauses"]) - rule_clauses(raw) - deadline_keys - scope_keys - in_force
+    # How a committee judges takes no part in evaluation; tests/rules/test_committee_scoring.py
+    # checks those clauses and their data against the seed.
+    judging_keys = cited(raw.get("judging"))
+    routing_keys = cited(raw.get("routing")) | {raw.get("routing_basis")}
+    unused = (
+        set(raw["clauses"])
+        - rule_clauses(raw)
+        - deadline_keys
+        - scope_keys
+        - in_force
+        - routing_keys
+        - judging_keys
+    )
     assert unused == set(), f"clauses no rule or deadline cites: {sorted(unused)}"
     checked = {d["clause"] for d in DEADLINES if d["policy"] == raw["id"]}
     assert deadline_keys <= checked, f"deadline clauses without a check: {deadline_keys - checked}"

@@ -16,7 +16,8 @@ registered it, once its parent office approved it and while it has no account ye
 
 Units and offices manage their own reviewer accounts: a reviewer creates, reads,
 disables or re-enables accounts of their own org with their own role only (never in
-another org, never another or a higher role); ops manage every account.
+another org, never another or a higher role); ops manage every account. A committee
+office also opens and manages the accounts of its pool's experts (role `expert`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ ROLE_ORG_KINDS = {
     "county_office": ("county_office",),
     "series_office": ("series_office",),
     "committee_office": ("committee_office",),
+    # An expert's account belongs to the committee office whose pool (评委库) they join.
+    "expert": ("committee_office",),
     "ops": ("ops", "unit", "supervisor", "county_office", "series_office", "committee_office"),
 }
 
@@ -73,8 +76,13 @@ async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
 
 
 def _within(actor: Principal, role: str, org_id: uuid.UUID) -> bool:
-    """Ops act on any account; anyone else on their own org's accounts of their own role."""
-    return actor.role == "ops" or (actor.org_id == str(org_id) and actor.role == role)
+    """Ops act on any account; anyone else on their own org's accounts of their own role,
+    and a committee office on its own pool's expert accounts."""
+    if actor.role == "ops":
+        return True
+    if actor.org_id != str(org_id):
+        return False
+    return actor.role == role or (actor.role, role) == ("committee_office", "expert")
 
 
 async def create_account(
@@ -153,6 +161,8 @@ async def update_account(
     org_id = body.org_id or account.org_id
     if not _within(principal, role, org_id):
         raise StaffOutsideOrg()
+    if role != account.role and principal.role != "ops":
+        raise StaffOutsideOrg()  # only ops change a role (an expert never becomes an office)
     if (role, org_id) != (account.role, account.org_id):
         await _check_org(session, role, org_id)
     before = {"status": account.status, "role": account.role, "org": account.org_id}

@@ -161,7 +161,13 @@ class WechatAnswer(BaseModel):
 # --- staff ------------------------------------------------------------------------
 
 StaffRole = Literal[
-    "unit_reviewer", "supervisor", "county_office", "series_office", "committee_office", "ops"
+    "unit_reviewer",
+    "supervisor",
+    "county_office",
+    "series_office",
+    "committee_office",
+    "expert",
+    "ops",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import get_args
 
 import httpx
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,7 @@ from services.api.clock import shanghai
 from services.api.models import Campaign, Declaration, Org
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
-from services.kit.vocabulary import SERIES_NAMES
+from services.kit.vocabulary import SERIES_NAMES, Industry
 
 WINDOW_ZH = {
     "submission": "个人申报",
@@ -123,15 +124,17 @@ async def check_committee(rules: httpx.AsyncClient, *, body: CampaignCreate) -> 
     """The committee must be one the eligibility service resolves for every level (under
     the pack in force on the campaign's evaluation date)."""
     for level in body.levels:
-        found = await rules_client.committees(
-            rules,
-            {
-                "region": body.region_code,
-                "series": body.series,
-                "level": level,
-                "as_of": body.evaluate_on.isoformat(),
-            },
-        )
+        query = {
+            "region": body.region_code,
+            "series": body.series,
+            "level": level,
+            "as_of": body.evaluate_on.isoformat(),
+        }
+        # A committee chosen by industry (柳州 建设工程系列 for 住建、自然资源、交通) is one the
+        # rules resolve too: for the declarations of that industry.
+        found = await rules_client.committees(rules, query)
+        for industry in get_args(Industry):
+            found += await rules_client.committees(rules, {**query, "industry": industry})
         if body.committee_code not in {c.get("code") for c in found}:
             known = "、".join(sorted({f"{c.get('code')}（{c.get('name')}）" for c in found}))
             raise ProblemError(

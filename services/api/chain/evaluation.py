@@ -17,6 +17,7 @@ from services.api.declarations import facts as declared
 from services.api.integrity import service as integrity
 from services.api.models import Declaration, DeclarationSnapshot
 from services.api.registries import service as registries
+from services.api.specialties import service as specialties
 
 # What the gateway adds to the eligibility service's answer (not the engine's to replay).
 GATEWAY_KEYS = (integrity.SOURCE, "facts_source")
@@ -96,17 +97,20 @@ def build(
         "level": level,
         "as_of": inputs["as_of"],
         "industry": industry,
-        "specialty": specialty,
+        "specialty": specialties.name_of(series, specialty),
         "applicant": facts,
     }
     return body, derived, overridden
 
 
-def engine_part(eligibility: dict[str, Any] | None) -> dict[str, Any]:
-    """The eligibility service's own answer, without what the gateway added to it."""
+def engine_part(eligibility: dict[str, Any] | None, route: list[str] = ()) -> dict[str, Any]:
+    """The eligibility service's own answer, without what the gateway added to it (its
+    annotations, and the materials the declaration's route asks for, `route`)."""
     out = copy.deepcopy(eligibility or {})
     for key in GATEWAY_KEYS:
         out.pop(key, None)
+    if route and "materials" in out:
+        out["materials"] = [m for m in out["materials"] if m.get("id") not in route]
     for blocker in out.get("blockers", []):
         if blocker.get("source") == integrity.SOURCE:
             blocker.pop("source")
@@ -171,7 +175,8 @@ async def replay(
         ((content.get("eligibility") or {}).get("facts_source")), derived.source()
     )
     again = await rules_client.evaluate(rules, body)
-    evaluation_diff = _differences(engine_part(content.get("eligibility")), engine_part(again))
+    stored = engine_part(content.get("eligibility"), inputs.get("route_materials") or [])
+    evaluation_diff = _differences(stored, engine_part(again))
     matches = not (request_diff or source_diff or evaluation_diff)
     return base | {
         "n": snapshot.n,

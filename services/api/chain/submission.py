@@ -48,6 +48,7 @@ from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
+from services.api.routing import service as routing
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
@@ -207,7 +208,10 @@ async def _file(
         campaigns.check_window(campaign, "submission", now, "提交申报")
     unit = await orgs.get(session, declaration.unit_org_id)
     chain = await steps(session, declaration.id)
-    new_chain = [] if chain else await orgs.chain_from(session, unit)
+    # The route: the committee and the offices this declaration climbs (fixed at the first
+    # submission), and what the route asks of the applicant (授权或委托函).
+    route = await routing.for_declaration(session, rules, declaration, unit, campaign)
+    new_chain = [] if chain else route.chain
     # Facts verified by the registries win over what was typed; their materials are waived.
     typed = copy.deepcopy(declaration.applicant_facts)
     verified = await registries.verified(session, declaration)
@@ -216,6 +220,11 @@ async def _file(
     eligibility, inputs = await _evaluate(
         session, rules, declaration, unit, campaign, register, typed=typed, verified=verified
     )
+    known = {m["id"] for m in eligibility.get("materials", [])}
+    added = [m for m in route.materials if m["id"] not in known]
+    eligibility["materials"] = [*eligibility.get("materials", []), *added]
+    # The route's materials are the gateway's, not the eligibility service's (replay).
+    inputs["route_materials"] = [m["id"] for m in added]
     # Only attachments naming this declaration's documents in force count, never the
     # draft's word for them; those that may not stand are listed too.
     records = await attachments.recorded(session, declaration.id)

@@ -98,3 +98,22 @@ async def policy_in_force(
     """The pack in force for a region and series on a date (YYYY-MM-DD), or None."""
     found = await policies(client, {"region": region, "series": series, "as_of": on})
     return found[0] if found else None
+
+
+async def route(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /v1/route`: the committee, the series office and the steps and materials the
+    routing rules add for one declaration, each with its clause."""
+    response = await forward(client, "POST", "/v1/route", json=body)
+    if response.status_code == 200:
+        return response.json()
+    try:
+        upstream = response.json()
+    except ValueError:
+        upstream = {}
+    raise ProblemError(
+        422,
+        "route-request-invalid",
+        "无法解析该申报的评委会与上报链路：" + str(upstream.get("detail") or response.status_code),
+        title="Route not resolvable",
+        errors=upstream.get("errors", []),
+    )

@@ -36,6 +36,7 @@ from services.api.declarations.shapes import declarations_router, headers, read
 from services.api.http import IdempotencyDep, etag
 from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
+from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
 
@@ -55,6 +56,7 @@ D = "/{declaration_id}"
         Forbidden,
         AttachmentUnknown,
         UnitNotApproved,
+        SpecialtyUnknown,
     ),
 )
 async def create(
@@ -85,6 +87,7 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
         AttachmentReplaced,
         AttachmentWrongMaterial,
         UnitMaterialLocked,
+        SpecialtyUnknown,
     ),
 )
 async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:

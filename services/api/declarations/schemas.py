@@ -55,7 +55,11 @@ class DeclarationCreate(Strict):
     campaign_id: uuid.UUID
     unit_org_id: uuid.UUID
     level: Level
-    specialty: str | None = Field(default=None, max_length=100)
+    specialty: str | None = Field(
+        default=None,
+        max_length=100,
+        description="拟评专业: a code of the series' 职称评审专业目录 (GET /v1/specialties)",
+    )
     path: Path = "normal"
     sections: DeclarationSections = DeclarationSections()
     attachments: list[Attachment] = Field(default_factory=list, max_length=200)
@@ -71,7 +75,11 @@ class DeclarationCreate(Strict):
 
 
 class DeclarationUpdate(Strict):
-    specialty: str | None = Field(default=None, max_length=100)
+    specialty: str | None = Field(
+        default=None,
+        max_length=100,
+        description="拟评专业: a code of the series' 职称评审专业目录 (GET /v1/specialties)",
+    )
     path: Path | None = None
     sections: DeclarationSections | None = Field(
         default=None, description="sections given here replace the stored ones, others stay"

@@ -26,12 +26,16 @@ from services.api.declarations.problems import DeclarationNotEditable, Declarati
 from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
 from services.api.models import (
     Campaign,
+    CommitteeSession,
     Declaration,
     DeclarationReturn,
     Org,
+    PanelSeat,
     ReviewStep,
+    SessionDeclaration,
 )
 from services.api.orgs.problems import UnitNotApproved
+from services.api.specialties import service as specialties
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
@@ -67,6 +71,8 @@ def visible(principal: Principal):
         return true()
     if principal.role == "portal":
         return portal_jurisdiction(principal)
+    if principal.role == "expert":
+        return _before_my_panel(principal)
     if principal.role not in REVIEWER_ROLES or not principal.org_id:
         return false()
     org_id = uuid.UUID(principal.org_id)
@@ -88,6 +94,23 @@ def visible(principal: Principal):
     tree = tree.union_all(sa_select(Org.id).where(Org.parent_id == tree.c.id))
     below = Declaration.unit_org_id.in_(sa_select(tree.c.id))
     return and_(Declaration.status != "draft", or_(on_chain, below))
+
+
+def _before_my_panel(principal: Principal):
+    """SQL: the declarations of an open committee session this expert sits on (an active
+    seat); none once it closes (`004_…` 三（三）: experts see only what a session assigns)."""
+    return (
+        exists()
+        .where(
+            SessionDeclaration.declaration_id == Declaration.id,
+            CommitteeSession.id == SessionDeclaration.session_id,
+            CommitteeSession.status == "open",
+            PanelSeat.session_id == CommitteeSession.id,
+            PanelSeat.expert_sub == principal.sub,
+            PanelSeat.status == "active",
+        )
+        .correlate(Declaration)
+    )
 
 
 async def load(
@@ -209,6 +232,7 @@ async def create(
         raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
     if unit.status != "approved":
         raise UnitNotApproved(status_now=unit.status)
+    specialties.check(campaign.series, body.specialty)
     data = body.model_dump(mode="json", exclude_none=False)
     # A new declaration holds no documents yet: any attachment given is refused, by name.
     attachments.check(data["attachments"], {})
@@ -265,6 +289,7 @@ async def update(
     if body.applicant_facts is not None:
         declaration.applicant_facts = body.applicant_facts
     if "specialty" in body.model_fields_set:
+        specialties.check(declaration.series, body.specialty)
         declaration.specialty = body.specialty
     if body.path is not None:
         declaration.path = body.path

@@ -11,6 +11,17 @@ from services.api.models.audit import AuditCheckpoint, AuditEntry
 from services.api.models.auth import OAuthClient, RefreshToken, SignInEvent, StaffAccount
 from services.api.models.calendar import WorkCalendar, WorkCalendarYear
 from services.api.models.campaign import Campaign
+from services.api.models.certificate import Certificate, CertificateSerial
+from services.api.models.committee import (
+    Ballot,
+    BallotCast,
+    CommitteeSession,
+    CommitteeSetting,
+    DefenceSlot,
+    Expert,
+    PanelSeat,
+    SessionDeclaration,
+)
 from services.api.models.declaration import Declaration, DeclarationDocument, DeclarationSnapshot
 from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.integrity import IntegrityRecord
@@ -26,19 +37,28 @@ __all__ = [
     "Applicant",
     "AuditCheckpoint",
     "AuditEntry",
+    "Ballot",
+    "BallotCast",
     "Campaign",
+    "Certificate",
+    "CertificateSerial",
+    "CommitteeSession",
+    "CommitteeSetting",
     "Declaration",
     "DeclarationClaim",
     "DeclarationDocument",
     "DeclarationJudgement",
     "DeclarationReturn",
     "DeclarationSnapshot",
+    "DefenceSlot",
+    "Expert",
     "IdempotencyRecord",
     "IntegrityRecord",
     "Journal",
     "OAuthClient",
     "Org",
     "OriginalCheck",
+    "PanelSeat",
     "PaperFlag",
     "PaymentOrder",
     "PaymentRefund",
@@ -46,6 +66,7 @@ __all__ = [
     "RefreshToken",
     "RegistryLookup",
     "ReviewStep",
+    "SessionDeclaration",
     "SignInEvent",
     "StaffAccount",
     "UnitMaterial",

@@ -19,6 +19,11 @@ class Org(SQLModel, table=True):
     name: str
     region_code: str
     credit_code: str | None = None
+    # What an office does, where a route must name it (economic / construction series office,
+    # a county's industry office, the city's hrss office or title office); null: not said.
+    duty: str | None = None
+    # A unit that is not a local one: central (中直驻桂), out_of_city, out_of_province.
+    affiliation: str | None = None
     # approved (added by ops, or a self-registered unit its parent office approved),
     # pending (registered itself, awaiting the parent office), rejected (with the reason).
     status: str = "approved"

@@ -17,6 +17,17 @@ def credit_code_valid(code: str) -> bool:
 
 
 OrgKind = Literal["unit", "supervisor", "county_office", "series_office", "committee_office", "ops"]
+OfficeDuty = Literal["economic", "construction", "industry", "hrss", "city_title_office"]
+Affiliation = Literal["central", "out_of_city", "out_of_province"]
+DUTY_DESCRIPTION = (
+    "offices only: what the office does, where a route names it — economic / construction "
+    "(柳州 经济、建设 series offices), industry (a county's 工信部门), hrss (the city's 人社部门), "
+    "city_title_office (the city's 职改办)"
+)
+AFFILIATION_DESCRIPTION = (
+    "units only: central (中直驻桂/驻柳单位), out_of_city (外市单位驻柳分支机构), "
+    "out_of_province (外省单位驻桂分支机构); null: a local unit"
+)
 
 
 CREDIT_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
@@ -34,11 +45,17 @@ class OrgCreate(BaseModel):
         description="统一社会信用代码 (GB 32100), units only",
     )
     parent_id: uuid.UUID | None = None
+    duty: OfficeDuty | None = Field(default=None, description=DUTY_DESCRIPTION)
+    affiliation: Affiliation | None = Field(default=None, description=AFFILIATION_DESCRIPTION)
 
     @model_validator(mode="after")
     def _unit_code(self) -> OrgCreate:
         if self.kind == "unit" and not self.credit_code:
             raise ValueError("用人单位须填写统一社会信用代码")
+        if self.kind == "unit" and self.duty:
+            raise ValueError("职责（duty）只适用于职改办等机构，不适用于用人单位")
+        if self.kind != "unit" and self.affiliation:
+            raise ValueError("隶属（affiliation）只适用于用人单位")
         if self.credit_code and not credit_code_valid(self.credit_code):
             raise ValueError("统一社会信用代码校验位不正确（GB 32100-2015）")
         return self
@@ -57,6 +74,8 @@ class OrgRead(BaseModel):
     name: str
     region_code: str
     credit_code: str | None
+    duty: str | None = None
+    affiliation: str | None = None
 
 
 class ChainLink(BaseModel):
@@ -90,6 +109,7 @@ class RegistrationCreate(BaseModel):
         default=False,
         description="a branch the law makes independently liable (银行、保险公司等的分支机构)",
     )
+    affiliation: Affiliation | None = Field(default=None, description=AFFILIATION_DESCRIPTION)
 
     @model_validator(mode="after")
     def _check_code(self) -> RegistrationCreate:
@@ -113,5 +133,6 @@ class RegistrationRead(BaseModel):
     parent_id: uuid.UUID | None
     status: str
     contact_name: str | None
+    affiliation: str | None = None
     decided_at: datetime | None
     decision_reason: str | None

@@ -190,6 +190,7 @@ async def register_unit(
         status="pending",
         registered_by=principal.sub,
         contact_name=body.contact_name,
+        affiliation=body.affiliation,
     )
     session.add(org)
     try:

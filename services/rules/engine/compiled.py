@@ -125,6 +125,7 @@ class CompiledPack:
             tuple(c.specialty_contains),
             out,
             self.refs[c.clause],
+            c,
         )
 
     @staticmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.kit.vocabulary import (
     AssessmentGrade,
@@ -288,11 +288,23 @@ class Fee(Strict):
     clause: ClauseKey
 
 
+# What an office does, so a route can name the office it needs among those of a level:
+# 经济 / 建设 series offices (柳州), a county's 工信 office (县科工贸局), the city's 人社 office
+# (长治 备案), the city's 职改办 (柳州市职改办).
+Duty = Literal["economic", "construction", "industry", "hrss", "city_title_office"]
+# A unit that is not a local one: 中直驻桂（驻柳）单位, a branch of another city's unit (外市单位
+# 驻柳分支机构), or of an out-of-province unit (外省单位驻桂分支机构).
+Affiliation = Literal["central", "out_of_city", "out_of_province"]
+
+
 class Committee(Strict):
     code: str
     name: str
     office: str | None  # the office the declaration is sent to; null where the seeds are silent
     clause: ClauseKey
+    # The duty of the series office the declaration passes on its way (经济 or 建设), where
+    # the seeds say which; null: the unit's own series office.
+    office_duty: Duty | None = None
     levels: list[Level]
     regions: list[RegionCode] = []  # prefix match: 450000 = all 广西, 450200 = 柳州
     counties: list[RegionCode] = []
@@ -333,6 +345,142 @@ class Material(Strict):
     producer: Literal["applicant", "unit", "system"] = "applicant"
 
 
+# ── how a committee judges (read by the gateway's committee domain) ────────────────────
+Grade = Literal["excellent", "medium", "poor"]  # 优 / 中 / 差
+Points = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$")]  # an exact decimal, never a float
+Share = Annotated[str, Field(pattern=r"^\d+/\d+$")]  # a fraction such as 2/3
+
+
+class DefenceSpec(Strict):
+    """答辩成绩 on `full_marks` points: 答辩材料学术水平 and 现场答辩 weighted in percent."""
+
+    material_percent: int = Field(ge=0, le=100)
+    live_percent: int = Field(ge=0, le=100)
+    full_marks: int = Field(gt=0)
+    clause: ClauseKey
+
+    @model_validator(mode="after")
+    def _whole(self) -> DefenceSpec:
+        if self.material_percent + self.live_percent != 100:
+            raise ValueError("material_percent + live_percent must be 100")
+        return self
+
+
+class GradeSpec(Strict):
+    """优:中:差 held at `ratio`; `eliminated` grades are struck out."""
+
+    ratio: dict[Grade, int]
+    eliminated: list[Grade] = []
+    clause: ClauseKey
+
+    @model_validator(mode="after")
+    def _ratio(self) -> GradeSpec:
+        if set(self.ratio) != {"excellent", "medium", "poor"} or min(self.ratio.values()) < 0:
+            raise ValueError("ratio must give excellent, medium and poor, none negative")
+        if sum(self.ratio.values()) == 0:
+            raise ValueError("ratio must not be all zero")
+        return self
+
+
+class ReviewSpec(Strict):
+    """评审成绩 = 答辩成绩 × `defence_percent` % + 量化赋分."""
+
+    defence_percent: int = Field(ge=0, le=100)
+    clause: ClauseKey
+
+
+class PointRuleSpec(Strict):
+    """Points of one 量化赋分 item (see `services/api/committee/scoring.py` `PointRule`)."""
+
+    each: Points | None = None
+    field: str | None = None
+    values: dict[str, Points] = {}
+    best_only: bool = False
+    years_from: str | None = None
+    cap: Points | None = None
+
+
+class QuantItemSpec(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    name: str  # the seed's words for the item
+    # the declaration section that feeds it, `facts.<name>` for an applicant fact, or null
+    source: Annotated[str, Field(pattern=r"^(facts\.)?[a-z][a-z_]*$")] | None
+    points: PointRuleSpec | None = None  # null: the documents give no points
+
+
+class QuantSpec(Strict):
+    items: list[QuantItemSpec] = Field(min_length=1)
+    clause: ClauseKey
+    schedule_source: str | None = None  # who set the points, when any item has them
+
+
+class VoteSpec(Strict):
+    """A committee's own quorum and pass mark (default: 人社部令第40号, 2/3 and 2/3)."""
+
+    quorum: Share = "2/3"
+    pass_share: Share = Field(default="2/3")
+    basis: str = Field(min_length=4)
+
+
+class Judging(Strict):
+    """How the named committees judge the named levels. `vote`: secret ballot only (the
+    default for any committee and level no entry names); `defence_and_points`: 答辩评价 +
+    量化赋分, then the ballot of the 综合评议."""
+
+    committees: list[str] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+    method: Literal["vote", "defence_and_points"]
+    clause: ClauseKey
+    vote: VoteSpec | None = None
+    defence: DefenceSpec | None = None
+    grades: GradeSpec | None = None
+    review: ReviewSpec | None = None
+    quantified: QuantSpec | None = None
+
+    @model_validator(mode="after")
+    def _parts(self) -> Judging:
+        parts = (self.defence, self.grades, self.review, self.quantified)
+        if self.method == "defence_and_points" and None in parts:
+            raise ValueError("defence_and_points needs defence, grades, review and quantified")
+        if self.method == "vote" and any(x is not None for x in parts):
+            raise ValueError("vote takes no defence, grades, review or quantified")
+        return self
+
+
+class RouteStep(Strict):
+    """An office the declaration must pass: a county office (in the unit's county) added
+    after the unit's own levels, or the series-level office that takes the series office's
+    place."""
+
+    kind: Literal["county_office", "series_office"]
+    duty: Duty
+    name: str  # the office as the seed names it, e.g. 县工信部门（县科工贸局）
+    action: str  # what it does there: 审核, 备案, 审核推荐
+
+
+class RouteMaterial(Strict):
+    id: str
+    name: str
+
+
+class RouteRule(Strict):
+    """A sentence of the seeds that shapes the chain of some declarations: when it applies
+    (every list given must hold), the step it adds or the material it asks for."""
+
+    id: str
+    label: str  # why, in Chinese, as the applicant reads it
+    clause: ClauseKey
+    levels: list[Level] = []
+    paths: list[PathId] = []
+    counties: list[RegionCode] = []  # the unit's county
+    unit_in_county: bool | None = None  # true: units of a county or district; false: 市直
+    employer_types: list[EmployerType] = []
+    affiliations: list[Affiliation] = []
+    committees: list[str] = []  # committee codes
+    step: RouteStep | None = None
+    material: RouteMaterial | None = None
+
+
 class Pack(Strict):
     id: ClauseKey
     title: str
@@ -351,5 +499,10 @@ class Pack(Strict):
     levels: dict[Level, LevelSpec]
     fees: dict[Level, Fee] = {}
     committees: list[Committee] = []
+    # The sentence that names the levels every declaration climbs (unit, supervisor,
+    # county office, series office, committee office), and the sentences that change them.
+    routing_basis: ClauseKey | None = None
+    routing: list[RouteRule] = []
     deadlines: list[Deadline] = []
     materials: list[Material] = []
+    judging: list[Judging] = []

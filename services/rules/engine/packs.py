@@ -69,9 +69,34 @@ def build_pack(raw: Any, source: str) -> CompiledPack:
             if path.path in seen:
                 problems.append(f"{source}: levels.{level}.paths.{i}.path: '{path.path}' twice")
             seen.add(path.path)
+    problems += _judging_problems(model, source)
     if problems:
         raise PackError("invalid policy pack\n" + "\n".join(problems))
     return CompiledPack(model, source)
+
+
+def _judging_problems(model: Pack, source: str) -> list[str]:
+    """A `judging` entry names committees of this pack, levels they judge, each committee
+    and level once, and each 量化赋分 item once."""
+    problems = []
+    committees = {c.code: set(c.levels) for c in model.committees}
+    seen: set[tuple[str, str]] = set()
+    for i, entry in enumerate(model.judging):
+        where = f"{source}: judging.{i}"
+        for code in entry.committees:
+            if code not in committees:
+                problems.append(f"{where}.committees: unknown committee '{code}'")
+                continue
+            for level in entry.levels:
+                if level not in committees[code]:
+                    problems.append(f"{where}.levels: committee '{code}' does not judge {level}")
+                if (code, level) in seen:
+                    problems.append(f"{where}: committee '{code}' {level} judged twice")
+                seen.add((code, level))
+        ids = [x.id for x in entry.quantified.items] if entry.quantified else []
+        if len(ids) != len(set(ids)):
+            problems.append(f"{where}.quantified.items: an item id twice")
+    return problems
 
 
 def load_pack_file(path: Path) -> CompiledPack:

@@ -1,0 +1,371 @@
+"""HTTP for the committee stage: the expert pool, committee settings, sessions, the draw,
+recusals, defence slots, the secret ballot and the closing tallies."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.api.access import PrincipalDep, allow
+from services.api.campaigns.problems import CampaignNotFound
+from services.api.committee import ballots, defence, pool, service
+from services.api.committee.problems import (
+    AlreadyVoted,
+    AttendanceInvalid,
+    DefenceAlreadyScheduled,
+    DefenceSlotInvalid,
+    ExpertApplicationExists,
+    ExpertDecisionNotAllowed,
+    ExpertNotFound,
+    NoDeclarationsReady,
+    NotInSession,
+    NotOnPanel,
+    NotPresent,
+    PanelSizeInvalid,
+    PoolTooSmall,
+    QuorumNotMet,
+    RecusalAfterVoting,
+    SessionNotFound,
+    SessionStatusWrong,
+    SettingInvalid,
+    TalliesSealed,
+)
+from services.api.committee.schemas import (
+    AttendanceWrite,
+    BallotCreate,
+    BallotReceipt,
+    CommitteeSettingRead,
+    CommitteeSettingWrite,
+    DefenceSlotCreate,
+    DefenceSlotRead,
+    DrawVerification,
+    ExpertApplication,
+    ExpertDecision,
+    ExpertRead,
+    RecusalCreate,
+    RecusalRead,
+    SeatRead,
+    SessionCreate,
+    SessionRead,
+    TallyRead,
+)
+from services.api.http import IfMatch, RelayAfterCommit, WriteDep, etag
+from services.api.orgs.problems import OrgNotFound
+from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
+from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented, validated
+
+router = APIRouter(tags=["committee"], dependencies=[RelayAfterCommit])
+OFFICE = [allow("committee_office")]
+OFFICE_OPS = [allow("committee_office", "ops")]
+EXPERT = [allow("expert")]
+SESSION_READERS = [allow("committee_office", "ops", "expert")]
+S = "/v1/committee-sessions/{session_id}"
+# What a write on a session against the version the office saw can answer.
+SESSION_WRITE = (SessionNotFound, Forbidden, IfMatchRequired, VersionMismatch, SessionStatusWrong)
+
+
+async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSONResponse:
+    """Run the service action, answer the session it returns with its ETag, under the key."""
+    done = await action(write.session, write.principal, **kwargs)
+    return await write.idem.respond(
+        done, status_code=status_code, headers={"ETag": etag(done.version)}
+    )
+
+
+# The expert pool (评委库) ----------------------------------------------------------------
+
+
+@router.post(
+    "/v1/experts/applications",
+    status_code=201,
+    response_model=ExpertRead,
+    dependencies=EXPERT,
+    summary="评委专家入库申请 (the signed-in expert applies to their office's pool)",
+    responses=validated(Forbidden, ExpertApplicationExists, OrgNotFound),
+)
+async def apply(write: WriteDep, body: ExpertApplication) -> JSONResponse:
+    return await write.apply(pool.apply, status_code=201, body=body)
+
+
+@router.get(
+    "/v1/experts/me",
+    response_model=ExpertRead,
+    dependencies=EXPERT,
+    summary="The signed-in expert's own entry in the pool and its status",
+    responses=documented(Forbidden, ExpertNotFound),
+)
+async def my_entry(session: SessionDep, principal: PrincipalDep) -> ExpertRead:
+    return await pool.mine(session, principal)
+
+
+@router.get(
+    "/v1/experts",
+    response_model=list[ExpertRead],
+    dependencies=OFFICE_OPS,
+    summary="The office's expert pool (ops: every pool), optionally by status",
+    responses=documented(Forbidden),
+)
+async def experts(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: Literal["pending", "approved", "rejected", "suspended", "retired"] | None = None,
+) -> list[ExpertRead]:
+    return await pool.listing(session, principal, status=status)
+
+
+@router.get(
+    "/v1/experts/{expert_id}",
+    response_model=ExpertRead,
+    dependencies=OFFICE_OPS,
+    summary="One expert of the office's pool",
+    responses=documented(Forbidden, ExpertNotFound),
+)
+async def expert(expert_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ExpertRead:
+    return await pool.get(session, principal, expert_id)
+
+
+@router.post(
+    "/v1/experts/{expert_id}/decisions",
+    response_model=ExpertRead,
+    dependencies=OFFICE,
+    summary="核准、不予核准、暂停、恢复或退出评委库 (If-Match: the expert's version)",
+    responses=validated(
+        Forbidden, ExpertNotFound, ExpertDecisionNotAllowed, IfMatchRequired, VersionMismatch
+    ),
+)
+async def decide(
+    write: WriteDep, expert_id: uuid.UUID, body: ExpertDecision, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _tagged(write, pool.decide, expert_id=expert_id, body=body, if_match=if_match)
+
+
+# Committee settings ----------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/committee-settings/{committee_code}",
+    response_model=CommitteeSettingRead,
+    dependencies=OFFICE_OPS,
+    summary="A committee's panel rules: minimum panel, quorum, pass mark "
+    "(defaults: 人社部令第40号)",
+    responses=documented(Forbidden),
+)
+async def get_setting(
+    committee_code: str, session: SessionDep, principal: PrincipalDep
+) -> CommitteeSettingRead:
+    return await service.setting(session, committee_code)
+
+
+@router.put(
+    "/v1/committee-settings/{committee_code}",
+    response_model=CommitteeSettingRead,
+    dependencies=[allow("ops")],
+    summary="Set a committee's panel rules (ops)",
+    responses=validated(Forbidden, SettingInvalid),
+)
+async def put_setting(
+    committee_code: str, body: CommitteeSettingWrite, write: WriteDep
+) -> JSONResponse:
+    return await write.apply(service.put_setting, committee_code=committee_code, body=body)
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/committee-sessions",
+    status_code=201,
+    response_model=SessionRead,
+    dependencies=OFFICE,
+    summary="组建评审会: a session for a campaign and level, with every paid declaration "
+    "that reached this office",
+    responses=validated(Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady),
+)
+async def create_session(write: WriteDep, body: SessionCreate) -> JSONResponse:
+    return await _tagged(write, service.create, status_code=201, body=body)
+
+
+@router.get(
+    "/v1/committee-sessions",
+    response_model=list[SessionRead],
+    dependencies=SESSION_READERS,
+    summary="Sessions: the office's own, ops every one, an expert those they sit on while open",
+    responses=documented(Forbidden),
+)
+async def sessions(session: SessionDep, principal: PrincipalDep) -> list[SessionRead]:
+    return await service.listing(session, principal)
+
+
+@router.get(
+    S,
+    response_model=SessionRead,
+    dependencies=SESSION_READERS,
+    summary="One session (an expert: one they sit on, while it is open)",
+    responses=documented(Forbidden, SessionNotFound),
+)
+async def get_session(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    read = await service.get(session, principal, session_id)
+    return JSONResponse(read.model_dump(mode="json"), headers={"ETag": etag(read.version)})
+
+
+@router.post(
+    S + "/draw",
+    response_model=SessionRead,
+    dependencies=OFFICE,
+    summary="随机抽取评审专家: commit the seed's hash to the audit chain, draw, reveal the seed",
+    description="Conflicts are excluded first (the applicants' employers, their supervising "
+    "departments, conflicts the expert declared); nobody chooses an expert. If-Match required.",
+    responses=documented(*SESSION_WRITE, PoolTooSmall),
+)
+async def draw(write: WriteDep, session_id: uuid.UUID, if_match: IfMatch = None) -> JSONResponse:
+    return await _tagged(write, service.draw, session_id=session_id, if_match=if_match)
+
+
+@router.get(
+    S + "/draw",
+    response_model=DrawVerification,
+    dependencies=OFFICE_OPS,
+    summary="Re-run the draw from the revealed seed: the panel it gives and whether it is the "
+    "panel on record",
+    responses=documented(Forbidden, SessionNotFound, SessionStatusWrong),
+)
+async def verify_draw(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> DrawVerification:
+    return await service.verify(session, principal, session_id)
+
+
+@router.get(
+    S + "/panel",
+    response_model=list[SeatRead],
+    dependencies=OFFICE_OPS,
+    summary="The drawn panel (empty before the draw), recused seats included",
+    responses=documented(Forbidden, SessionNotFound),
+)
+async def panel(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[SeatRead]:
+    return await service.panel(session, principal, session_id)
+
+
+@router.post(
+    S + "/recusals",
+    status_code=201,
+    response_model=RecusalRead,
+    dependencies=EXPERT,
+    summary="回避: an expert of the panel steps down with a reason; a replacement is drawn "
+    "from the same seed",
+    responses=validated(
+        Forbidden, SessionNotFound, SessionStatusWrong, NotOnPanel, RecusalAfterVoting
+    ),
+)
+async def recuse(write: WriteDep, session_id: uuid.UUID, body: RecusalCreate) -> JSONResponse:
+    return await write.apply(service.recuse, status_code=201, session_id=session_id, body=body)
+
+
+@router.post(
+    S + "/opening",
+    response_model=SessionRead,
+    dependencies=OFFICE,
+    summary="Open the session: its experts see its declarations and slots, and vote",
+    responses=documented(*SESSION_WRITE),
+)
+async def open_session(
+    write: WriteDep, session_id: uuid.UUID, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _tagged(write, service.open_session, session_id=session_id, if_match=if_match)
+
+
+@router.put(
+    S + "/attendance",
+    response_model=list[SeatRead],
+    dependencies=OFFICE,
+    summary="Record which experts of the panel are present (the quorum counts them)",
+    responses=validated(*SESSION_WRITE, AttendanceInvalid),
+)
+async def attendance(
+    write: WriteDep, session_id: uuid.UUID, body: AttendanceWrite, if_match: IfMatch = None
+) -> JSONResponse:
+    return await write.apply(
+        service.attendance, session_id=session_id, body=body, if_match=if_match
+    )
+
+
+@router.post(
+    S + "/defence-slots",
+    status_code=201,
+    response_model=DefenceSlotRead,
+    dependencies=OFFICE,
+    summary="安排答辩: a slot for one declaration; the applicant gets one SMS with time and "
+    "place, and a reminder the day before",
+    responses=validated(*SESSION_WRITE, NotInSession, DefenceSlotInvalid, DefenceAlreadyScheduled),
+)
+async def schedule_defence(
+    write: WriteDep, session_id: uuid.UUID, body: DefenceSlotCreate, if_match: IfMatch = None
+) -> JSONResponse:
+    return await write.apply(
+        defence.schedule, status_code=201, session_id=session_id, body=body, if_match=if_match
+    )
+
+
+@router.get(
+    S + "/defence-slots",
+    response_model=list[DefenceSlotRead],
+    dependencies=SESSION_READERS,
+    summary="The session's defence slots (an expert: of a session they sit on, while open)",
+    responses=documented(Forbidden, SessionNotFound),
+)
+async def defence_slots(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[DefenceSlotRead]:
+    return await defence.slots(session, principal, session_id)
+
+
+@router.post(
+    S + "/ballots",
+    status_code=201,
+    response_model=BallotReceipt,
+    dependencies=EXPERT,
+    summary="不记名投票: one ballot per expert and declaration; the answer never says what it was",
+    responses=validated(
+        Forbidden,
+        SessionNotFound,
+        SessionStatusWrong,
+        NotOnPanel,
+        NotInSession,
+        NotPresent,
+        AlreadyVoted,
+    ),
+)
+async def cast(write: WriteDep, session_id: uuid.UUID, body: BallotCreate) -> JSONResponse:
+    return await write.apply(ballots.cast, status_code=201, session_id=session_id, body=body)
+
+
+@router.post(
+    S + "/closing",
+    response_model=list[TallyRead],
+    dependencies=OFFICE,
+    summary="闭会: count the ballots, record each declaration's tally, move it to evaluated",
+    responses=documented(*SESSION_WRITE, QuorumNotMet),
+)
+async def close(write: WriteDep, session_id: uuid.UUID, if_match: IfMatch = None) -> JSONResponse:
+    return await write.apply(service.close, session_id=session_id, if_match=if_match)
+
+
+@router.get(
+    S + "/tallies",
+    response_model=list[TallyRead],
+    dependencies=OFFICE_OPS,
+    summary="Each declaration's tally, once the session is closed (never a ballot)",
+    responses=documented(Forbidden, SessionNotFound, TalliesSealed),
+)
+async def tallies(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[TallyRead]:
+    return await service.tallies(session, principal, session_id)

@@ -1,0 +1,190 @@
+"""Request and response shapes of the committee stage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Series = Literal["engineering", "arts_crafts"]
+Level = Literal["technician", "assistant", "intermediate", "deputy_senior", "senior"]
+Specialty = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class ExpertApplication(BaseModel):
+    """评委专家入库申请."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=50)
+    series: Series
+    specialties: list[Specialty] = Field(min_length=1, max_length=10)
+    title: str = Field(min_length=1, max_length=50, description="现有职称，如 正高级工程师")
+    employer_org_id: uuid.UUID | None = Field(
+        None, description="The employer when it is an org of the platform (conflicts by id)"
+    )
+    employer_name: str = Field(min_length=1, max_length=100)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    conflict_org_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Orgs the expert declares a conflict of interest with (回避)",
+    )
+
+
+class ExpertRead(BaseModel):
+    id: uuid.UUID
+    office_org_id: uuid.UUID
+    name: str
+    series: str
+    specialties: list[str]
+    title: str
+    employer_org_id: uuid.UUID | None
+    employer_name: str
+    region_code: str
+    conflict_org_ids: list[uuid.UUID]
+    status: str
+    version: int
+    decision_reason: str | None
+
+
+class ExpertDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject", "suspend", "reinstate", "retire"]
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class CommitteeSettingWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Literal["provincial", "prefecture"]
+    min_panel: int | None = Field(
+        None, ge=1, description="Odd; default 25 provincial, 11 prefecture (人社部令第40号)"
+    )
+    quorum: tuple[int, int] = Field((2, 3), description="Share of the panel that must attend")
+    pass_mark: tuple[int, int] = Field((2, 3), description="Share of those present to pass")
+
+
+class CommitteeSettingRead(BaseModel):
+    committee_code: str
+    tier: str
+    min_panel: int
+    quorum: tuple[int, int]
+    pass_mark: tuple[int, int]
+    default: bool = Field(description="True: no setting stored, the national defaults apply")
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: uuid.UUID
+    level: Level
+    panel_size: int = Field(ge=1, le=99)
+    mix: dict[Specialty, int] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Seats per specialty (sum = panel_size); empty: drawn from every specialty",
+    )
+
+
+class SessionRead(BaseModel):
+    id: uuid.UUID
+    committee_code: str
+    campaign_id: uuid.UUID
+    series: str
+    level: str
+    panel_size: int
+    mix: dict[str, int]
+    rule: dict[str, Any]
+    status: str
+    version: int
+    seed_sha256: str | None
+    seed: str | None
+    declaration_ids: list[uuid.UUID]
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class SeatRead(BaseModel):
+    expert_id: uuid.UUID
+    name: str
+    specialty: str
+    seat: int
+    round: int
+    status: str
+    recusal_reason: str | None
+    present: bool
+
+
+class DrawVerification(BaseModel):
+    seed: str
+    seed_sha256: str
+    seed_matches_commitment: bool
+    candidates: dict[str, list[str]]
+    candidates_sha256: str
+    mix: dict[str, int]
+    recusals: list[tuple[int, str]]
+    panel: list[tuple[str, str, int]] = Field(description="(specialty, expert id, round)")
+    same_as_recorded: bool
+
+
+class RecusalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class RecusalRead(BaseModel):
+    recused_expert_id: uuid.UUID
+    round: int
+    replacement_expert_id: uuid.UUID | None
+
+
+class AttendanceWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    present: list[uuid.UUID] = Field(max_length=99)
+
+
+class DefenceSlotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    declaration_id: uuid.UUID
+    starts_at: AwareDatetime
+    minutes: int | None = Field(None, ge=5, le=120)
+    place: str | None = Field(None, min_length=2, max_length=30)
+    video_link: str | None = Field(None, max_length=300, pattern=r"^https://\S+$")
+
+
+class DefenceSlotRead(BaseModel):
+    id: uuid.UUID
+    declaration_id: uuid.UUID
+    applicant_name: str
+    starts_at: datetime
+    minutes: int
+    place: str | None
+    video_link: str | None
+
+
+class BallotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    declaration_id: uuid.UUID
+    choice: Literal["agree", "disagree", "abstain"]
+
+
+class BallotReceipt(BaseModel):
+    """What a vote answers: that it was counted, never what it was."""
+
+    session_id: uuid.UUID
+    declaration_id: uuid.UUID
+    cast: bool = True
+
+
+class TallyRead(BaseModel):
+    declaration_id: uuid.UUID
+    status: str
+    outcome: dict[str, Any]

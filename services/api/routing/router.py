@@ -1,0 +1,65 @@
+"""HTTP for a declaration's route, shown to the applicant before drafting."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from services.api.access import PrincipalDep
+from services.api.campaigns.problems import CampaignNotFound
+from services.api.orgs.problems import ChainIncomplete, UnitNotApproved
+from services.api.routing import service
+from services.api.routing.problems import RouteCommitteeMismatch, RouteOfficeMissing
+from services.api.routing.schemas import RouteRead
+from services.api.specialties.problems import SpecialtyUnknown
+from services.kit.db import SessionDep
+from services.kit.problem_kinds import validated
+from services.kit.vocabulary import EmployerType, Industry, Level, PathId
+
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+
+
+@router.get(
+    "/{campaign_id}/route",
+    response_model=RouteRead,
+    summary="为什么是这个评委会、这条上报链路：各级审核机构、所依据的条款及所需函件（起草前查看）",
+    description=(
+        "The committee and the chain of offices a declaration of this shape would climb "
+        "under this campaign, each step with the office, what it does there and the seed "
+        "sentence it rests on, and the materials the route asks for (e.g. 授权或委托函). "
+        "Submission builds the chain the same way."
+    ),
+    responses=validated(
+        CampaignNotFound,
+        UnitNotApproved,
+        SpecialtyUnknown,
+        ChainIncomplete,
+        RouteCommitteeMismatch,
+        RouteOfficeMissing,
+    ),
+)
+async def route(
+    request: Request,
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID, Query(description="the declaring unit (用人单位)")],
+    level: Annotated[Level, Query()],
+    path: Annotated[PathId, Query()] = "normal",
+    industry: Annotated[Industry | None, Query()] = None,
+    specialty: Annotated[str | None, Query(max_length=40, description="catalogue code")] = None,
+    employer_type: Annotated[EmployerType | None, Query()] = None,
+) -> RouteRead:
+    return await service.preview(
+        session,
+        request.app.state.rules,
+        campaign_id,
+        unit_id=unit_id,
+        level=level,
+        path=path,
+        industry=industry,
+        specialty=specialty,
+        employer_type=employer_type,
+    )
