@@ -108,3 +108,24 @@ def test_the_work_history_is_continuous_where_000_says_so() -> None:
     assert gap["severity"] == "flag" and "2010-06-30至2011-07-01" in gap["message"]
     assert "各时期前后时间一般应连续不中断" in gap["clause"]
     assert out["arts_crafts"] == []
+
+
+def test_a_second_title_is_left_to_the_reviewers() -> None:
+    """002 一（二）1（3）: “申报方式：正常申报均为晋升，第二职称和转评详见说明。” The 说明 is not
+    among the seeds, so a second title's older paper is not refused on its date: a flag
+    says the reviewers decide."""
+    sections = copy.deepcopy(ARTS_SECTIONS)
+    sections["papers"] = [{"title": "旧作", "journal": "装饰", "published_on": "2010-05-01"}]
+    sections["basic_info"] = {**sections["basic_info"], "declaration_mode": "second_title"}
+    derived = derivation.derive(
+        ARTS_FACTS,
+        sections,
+        region_code="450200",
+        series="engineering",
+        level="deputy_senior",
+        year=2022,
+        today=date(2022, 7, 1),
+    )
+    assert not [f for f in derived.findings if f["rule"] == "since_current_title"]
+    [flag] = [f for f in derived.findings if f["rule"] == "second_title"]
+    assert flag["severity"] == "flag" and "第二职称和转评详见说明" in flag["clause"]

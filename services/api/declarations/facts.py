@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.api.declarations.sections import SECTION_TITLES
-from services.kit.vocabulary import LEVELS
+from services.kit.vocabulary import GRADE_NAMES, LEVELS
 
 # 000: 柳州市2022年度工程系列职称申报工作业务培训; 002: 职称申报系统操作注意事项 (柳州);
 # 003: 长工信〔2022〕139号; 004: 桂工信职办〔2023〕6号.
@@ -52,6 +52,10 @@ GX_RECONFIRM = (
 )
 GX_TRANSFER = (
     "桂工信职办〔2023〕6号 一（二）2：“职称转评……资历、年限、业绩成果等可以从取得下一级职称起算。”"
+)
+SECOND_TITLE = (
+    "职称申报系统操作注意事项 一（二）1（3）：“申报方式：正常申报均为晋升，"
+    "第二职称和转评详见说明。”（该说明不在依据文件中）"
 )
 CZ_PAPERS = (
     "长工信〔2022〕139号 三（一）4：“任助理工程师期间，发表学术论文两篇以上或实用技术材料2项以上。”"
@@ -415,6 +419,14 @@ def _reconfirm(
         )
 
 
+FACT_ZH = {
+    "papers": "论文数",
+    "achievements": "业绩成果数",
+    "annual_assessments": "年度考核结果",
+    "dual_directed": "是否申报“双定向”",
+}
+
+
 def _ignored(fact: str, typed: dict[str, Any], derived: Any, section: str, shown: str) -> list:
     if fact not in typed or typed[fact] == derived:
         return []
@@ -424,7 +436,7 @@ def _ignored(fact: str, typed: dict[str, Any], derived: Any, section: str, shown
             "typed": typed[fact],
             "evaluated": derived,
             "section": section,
-            "message": f"申报人填写的{fact}与“{SECTION_TITLES[section]}”不一致"
+            "message": f"申报人填写的{FACT_ZH[fact]}与“{SECTION_TITLES[section]}”不一致"
             f"（按该部分计为{shown}），以“{SECTION_TITLES[section]}”为准。",
         }
     ]
@@ -456,6 +468,21 @@ def derive(
     mode = (sections.get("basic_info") or {}).get("declaration_mode") or "promotion"
     start, since = term_start(seed, sections, titles, level=level, mode=mode)
     findings: list[dict[str, Any]] = []
+    if mode == "second_title":
+        # No seed says from when a second title's items count (002 leaves it to a 说明
+        # not among them): nothing is refused on that date, the reviewers decide.
+        start = None
+        findings.append(
+            _finding(
+                "second_title",
+                "basic_info",
+                None,
+                SECOND_TITLE,
+                "申报方式为第二职称：依据文件未规定第二职称的论文、业绩、经历从何时起算，"
+                "不按任现职以来核对，由审核单位认定。",
+                "flag",
+            )
+        )
     pending: list[dict[str, Any]] = []
     counts = {}
     for section in ("papers", "achievements", "awards"):
@@ -493,7 +520,7 @@ def derive(
             {"annual_assessments": typed_assessments},
             assessments,
             "annual_assessments",
-            "、".join(f"{e['year']}年{e['grade']}" for e in assessments) or "无",
+            "、".join(f"{e['year']}年{GRADE_NAMES[e['grade']]}" for e in assessments) or "无",
         )
     ignored += _ignored(
         "dual_directed", typed, dual, "basic_info", "申报“双定向”" if dual else "未申报“双定向”"
