@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from datetime import timedelta
 
 from tests.api.factories import (
     ARTS_FACTS,
@@ -35,6 +36,7 @@ from tests.api.factories import (
     make_tree,
     new_draft,
     post,
+    return_for_correction,
     submit,
     submitted,
     token,
@@ -369,6 +371,22 @@ async def test_the_stored_evaluation_is_replayed_from_the_snapshot(client) -> No
     body = r.json()
     assert body["replayable"] and body["matches"] and body["differences"] == [], body
     assert body["n"] == 1
+    # Returned, corrected (an award added to its sections)
+    # and filed again: the second submission is replayed from its own snapshot.
+    r = await return_for_correction(client, tree, did, within=timedelta(days=1))
+    assert r.status_code == 201, r.text
+    current = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    awards = [{"name": "青年岗位能手", "awarded_on": "2019-05-04", "issuer": "柳州市"}]
+    r = await client.patch(
+        f"/v1/declarations/{did}",
+        json={"sections": {"awards": awards}},
+        headers=auth(applicant, **{"If-Match": current.headers["etag"]}),
+    )
+    assert r.status_code == 200, r.text
+    r = await submit(client, did, applicant)
+    assert r.status_code == 200, r.text
+    r = await client.get(url, headers=auth(OPS))
+    assert r.json()["n"] == 2 and r.json()["matches"] is True, r.text
     office = tree.tokens["series_office"]
     r = await post(client, f"/v1/declarations/{did}/integrity-records", office, FINDING)
     assert r.status_code == 201, r.text
