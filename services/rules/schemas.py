@@ -117,6 +117,10 @@ class Applicant(_Strict):
     same_level_applications_this_year: int = Field(default=0, ge=0, le=100)
     qualification_exam_specialty: bool = False
     exceptional: bool = False
+    # Added to the contract: the applicant already took part in an evaluation on the
+    # 工程硕士提前1年 path (the gateway counts their filed declarations on it); where a pack
+    # says 限1次 that path is then not open.
+    engineering_master_early_used: bool = False
 
     @field_validator("annual_assessments")
     @classmethod

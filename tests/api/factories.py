@@ -245,6 +245,36 @@ async def make_campaign(client, **kwargs) -> dict:
     return r.json()
 
 
+async def changzhi_intermediate(client, label: str) -> tuple[Tree, dict]:
+    """A 长治 unit under its district 工信局, the city 人社局 and the 中评委's office (六1:
+    “各县、区由工信局（市直主管部门）审核……市人社局备案后报送至市工信局编制人事科。”), and a
+    2022 工程师 campaign of 长工信〔2022〕139号 whose windows are open now."""
+    committee = await make_org(client, "committee_office", f"{label}中评委", None, "140400")
+    series = await make_org(
+        client, "series_office", f"{label}市人社局", committee, "140400", duty="hrss"
+    )
+    county = await make_org(
+        client, "county_office", f"{label}潞州区工信局", series, "140402", duty="industry"
+    )
+    unit = await make_org(client, "unit", f"{label}机械厂", county, region="140402")
+    windows = (await make_campaign(client))["windows"]
+    body = {
+        "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
+        "name": "长治市2022年度工程系列中级评审（测试）",
+        "year": 2022,
+        "series": "engineering",
+        "region_code": "140400",
+        "levels": ["intermediate"],
+        "committee_code": "cz-eng-intermediate-initial",
+        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
+        "windows": windows,
+        "evaluate_on": "2022-08-25",
+    }
+    r = await post(client, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    return Tree(committee, series, county, None, unit), r.json()
+
+
 FACTS = {
     "employer_type": "state_owned",
     "education": [{"level": "master", "related_major": True, "graduated_on": "2009-06-30"}],

@@ -462,6 +462,8 @@ CZ_SECTIONS = {
     "achievements": [{"name": "减速器改造", "content": "负责齿轮修形设计", "role": "主要完成人"}],
     # 长工信〔2022〕139号 七1: the review paper's plagiarism rate, first as the checker found it.
     "plagiarism_check": {"rate_percent": 25},
+    # What is evaluated is what the reviewers read: the assessments come from this section.
+    "annual_assessments": CZ_FACTS["annual_assessments"],
 }
 
 

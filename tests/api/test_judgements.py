@@ -15,10 +15,10 @@ from tests.api.factories import (
     ARTS_FACTS,
     ARTS_SECTIONS,
     FACTS,
-    OPS,
     SECTIONS,
     Tree,
     auth,
+    changzhi_intermediate,
     complete_unit_step,
     make_campaign,
     make_org,
@@ -240,31 +240,8 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     the unit's 鉴定意见 says whether they are met (四（二）), so the unit cannot pass it up
     before recording that judgement."""
     # 六1: “各县、区由工信局（市直主管部门）审核……市人社局备案后报送至市工信局编制人事科。”
-    committee = await make_org(client, "committee_office", "长治中评委", None, "140400")
-    series = await make_org(
-        client, "series_office", "长治市人社局", committee, "140400", duty="hrss"
-    )
-    county = await make_org(
-        client, "county_office", "长治潞州区工信局", series, "140402", duty="industry"
-    )
-    unit = await make_org(client, "unit", "长治某机械厂", county, region="140402")
-    tree = Tree(committee, series, county, None, unit)
-    unit_tok = token("unit_reviewer", unit, sub="changzhi-unit")
-    windows = (await make_campaign(client))["windows"]
-    body = {
-        "code": f"test-changzhi-2022-{uuid.uuid4().hex[:8]}",
-        "name": "长治市2022年度工程系列中级评审（测试）",
-        "year": 2022,
-        "series": "engineering",
-        "region_code": "140400",
-        "levels": ["intermediate"],
-        "committee_code": "cz-eng-intermediate-initial",
-        "committee_name": "长治市工程系列（非建筑、建材、环保专业）中、初级专业技术职务评审委员会",
-        "windows": windows,
-        "evaluate_on": "2022-08-25",
-    }
-    r = await post(client, "/v1/campaigns", OPS, body)
-    assert r.status_code == 201, r.text
+    tree, campaign = await changzhi_intermediate(client, "长治某")
+    unit_tok = token("unit_reviewer", tree.unit, sub="changzhi-unit")
     facts = {
         "employer_type": "state_owned",
         "education": [
@@ -276,9 +253,14 @@ async def test_changzhi_high_skill_is_judged_by_the_unit_before_it_passes_up(cli
     }
     applicant = token("applicant", sub=f"cz-{uuid.uuid4().hex[:6]}")
     # 长工信〔2022〕139号 七1: the review paper's plagiarism rate is recorded before submission.
-    sections = {**SECTIONS, "plagiarism_check": {"rate_percent": 8.5}}
+    sections = {
+        **SECTIONS,
+        "plagiarism_check": {"rate_percent": 8.5},
+        # What is evaluated is what the unit reads: the assessments come from this section.
+        "annual_assessments": facts["annual_assessments"],
+    }
     did = await new_draft(
-        client, tree, r.json(), applicant, level="intermediate", path="high_skill",
+        client, tree, campaign, applicant, level="intermediate", path="high_skill",
         applicant_facts=facts, sections=sections,
     )  # fmt: skip
     r = await submit(client, did, applicant)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
-from services.api.chain import judgements, queue, reports, service
+from services.api.chain import evaluation, judgements, queue, reports, service
 from services.api.chain.problems import (
     JudgementNotFound,
     JudgementNotYours,
@@ -26,9 +26,11 @@ from services.api.chain.problems import (
     UnitReviewNotFound,
 )
 from services.api.chain.routes import D, Read, declaration_reads, reviewers_act
-from services.api.chain.schemas import QueueItem, UnitReviewRead, UnitReviewWrite
+from services.api.chain.schemas import EvaluationReplay, QueueItem, UnitReviewRead, UnitReviewWrite
 from services.api.declarations.deps import (
+    READ_PROBLEMS,
     CommitteesAct,
+    EvaluationReaders,
     ReviewersAct,
     ReviewersRecord,
 )
@@ -42,7 +44,7 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.http import RelayAfterCommit
-from services.api.integrity.problems import IntegrityRecordInForce
+from services.api.integrity.problems import IntegrityRecordInForce, WaitingProofOverdue
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -99,7 +101,13 @@ async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONRe
     "/approvals",
     DeclarationRead,
     "Pass up the chain",
-    also=(IntegrityRecordInForce, JudgementOpen, JudgementRejected, *UNIT_READY),
+    also=(
+        IntegrityRecordInForce,
+        WaitingProofOverdue,
+        JudgementOpen,
+        JudgementRejected,
+        *UNIT_READY,
+    ),
     description="Refused while a condition this step must judge is open (`judgement-open`) "
     "or was found not met (`judgement-rejected`: return the declaration instead). At the "
     "unit's step also while the unit review, its own materials, a 原件核实 for every "
@@ -163,7 +171,11 @@ declaration_reads(
     D + "/payment-notices",
     response_model=DeclarationRead,
     summary="accepted → payment_due, with the campaign's payment deadline",
-    responses=documented(DeclarationNotFound, Forbidden),
+    responses=documented(
+        DeclarationNotFound, Forbidden, IntegrityRecordInForce, WaitingProofOverdue
+    ),
+    description="Refused, as every level's approval is, while the applicant is in the "
+    "integrity register or a waiting-period item's proof is overdue (`integrity/standing.py`).",
 )
 async def payment_notice(act: CommitteesAct) -> JSONResponse:
     return await act.apply(service.issue_payment_notice)
@@ -229,3 +241,22 @@ async def unit_quality(
 ) -> list[UnitQuality]:
     campaign = await campaigns.get(session, campaign_id)
     return await reports.unit_quality(session, campaign, principal)
+
+
+@router.get(
+    D + "/evaluation/replay",
+    response_model=EvaluationReplay,
+    summary="Re-evaluate the last submission from its snapshot and compare",
+    description="Rebuilds the eligibility request from what the last submission's snapshot "
+    "keeps (the sections, the facts as typed, the registries' answers and the integrity "
+    "register's entries of that day), derives the facts and the seeds' date findings again, "
+    "asks the eligibility service again and answers whether both match what was stored "
+    "(`matches`), with the paths that differ. For reviewers and ops.",
+    responses=documented(*READ_PROBLEMS, Forbidden),
+)
+async def replay_evaluation(declaration: EvaluationReaders, request: Request) -> EvaluationReplay:
+    return EvaluationReplay.model_validate(
+        await evaluation.replay(
+            request.app.state.sessionmaker, declaration, rules=request.app.state.rules
+        )
+    )

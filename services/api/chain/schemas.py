@@ -151,3 +151,21 @@ class ObjectionRead(BaseModel):
     resolution: str | None
     resolved_by: str | None
     resolved_at: datetime | None
+
+
+class EvaluationReplay(BaseModel):
+    """Whether the last submission's stored evaluation is reproduced from its snapshot."""
+
+    declaration_id: uuid.UUID
+    n: int | None = Field(description="the submission replayed (its snapshot's number)")
+    replayable: bool = Field(description="the snapshot keeps what the evaluation was built from")
+    matches: bool
+    request_matches: bool = Field(
+        description="the request and the derived facts (ignored values, date findings, "
+        "pending proofs) rebuilt equal the stored ones"
+    )
+    evaluation_matches: bool = Field(
+        description="the eligibility service's answer now equals the stored one"
+    )
+    differences: list[str] = Field(description="where they differ (dotted paths)")
+    message: str

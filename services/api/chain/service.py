@@ -31,7 +31,7 @@ from services.api.declarations.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from services.api.integrity import service as integrity
+from services.api.integrity import standing
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import notify, schedule_reminders, title_of
 from services.api.payments import service as payments
@@ -203,7 +203,7 @@ async def approve(
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "审核上报")
-    await integrity.check_before_review(session, declaration, now)
+    await standing.recheck(session, declaration, now)
     if step.kind == "unit":
         review = await session.get(UnitReview, declaration.id)
         if review is None:
@@ -362,6 +362,7 @@ async def issue_payment_notice(
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
+    await standing.recheck(session, declaration, now)
     closes = window_close(campaign, "payment")
     # The campaign's fee for the level (its notice, as its office keeps it), else the
     # policy's fee table returned at submission, else the campaign's one fee.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from typing import Any
@@ -16,7 +17,7 @@ from services.api import clock
 from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.chain import judgements
+from services.api.chain import evaluation, judgements
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
@@ -48,10 +49,23 @@ from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
 from services.api.routing import service as routing
-from services.api.specialties import service as specialties
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
+
+
+async def _count_others(session, declaration: Declaration, **where: Any) -> int:
+    query = (
+        select(func.count())
+        .select_from(Declaration)
+        .where(
+            Declaration.applicant_sub == declaration.applicant_sub,
+            Declaration.id != declaration.id,
+            Declaration.status.not_in(("draft", "withdrawn")),
+            *(getattr(Declaration, k) == v for k, v in where.items()),
+        )
+    )
+    return (await session.exec(query)).one()
 
 
 async def _evaluate(
@@ -61,48 +75,49 @@ async def _evaluate(
     unit: Org,
     campaign: Campaign,
     register: integrity.RegisterView,
-) -> dict[str, Any]:
-    others = (
-        await session.exec(
-            select(func.count())
-            .select_from(Declaration)
-            .where(
-                Declaration.applicant_sub == declaration.applicant_sub,
-                Declaration.year == declaration.year,
-                Declaration.level == declaration.level,
-                Declaration.id != declaration.id,
-                Declaration.status.not_in(("draft", "withdrawn")),
-            )
-        )
-    ).one()
+    *,
+    typed: dict[str, Any],
+    verified: registries.Verified,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The evaluation and what it was built from (stored with the snapshot): the facts
+    derived from the sections and the registries (chain/evaluation.py)."""
+    others = await _count_others(
+        session, declaration, year=declaration.year, level=declaration.level
+    )
     if others:
         raise same_level_twice(declaration.year)
-    # The integrity register, not the applicant's word, says whether they are in it.
-    facts, declared = register.override(dict(declaration.applicant_facts))
-    industry = facts.pop("industry", None)
-    basic = declaration.sections.get("basic_info") or {}
-    facts.setdefault("employer_type", basic.get("employer_type"))
-    facts["same_level_applications_this_year"] = others
-    # "原则上" six months at the employer: a 情况说明 of the change makes it a judgement.
-    facts["social_insurance_change_explained"] = any(
-        a.get("kind") == "unit_change_explanation" for a in declaration.attachments
+    early = await _count_others(
+        session, declaration, series=declaration.series, path="engineering_master_early"
     )
-    region = unit.region_code
-    body = {
-        "region": region if region.endswith("0000") else region[:4] + "00",
-        "county": None if region.endswith("00") else region,
-        "series": declaration.series,
-        "level": declaration.level,
-        "as_of": campaign.evaluate_on.isoformat(),
-        "industry": industry,
-        "specialty": specialties.name_of(declaration.series, declaration.specialty),
-        "applicant": facts,
-    }
+    inputs = evaluation.inputs_of(
+        declaration,
+        typed=typed,
+        verified=verified,
+        register=register,
+        region_code=unit.region_code,
+        as_of=campaign.evaluate_on,
+        others=others,
+        early_used_before=early,
+    )
+    body, derived, declared = evaluation.build(
+        inputs,
+        sections=declaration.sections,
+        series=declaration.series,
+        level=declaration.level,
+        year=declaration.year,
+        specialty=declaration.specialty,
+        path=declaration.path,
+    )
+    inputs["request"] = body
     eligibility = await rules_client.evaluate(client, body)
-    return await integrity.annotate(client, eligibility, register, declared)
+    eligibility = await integrity.annotate(client, eligibility, register, declared)
+    eligibility["facts_source"] = derived.source()
+    return eligibility, inputs
 
 
-def _snapshot_content(declaration: Declaration, chain: list[ReviewStep]) -> dict[str, Any]:
+def _snapshot_content(
+    declaration: Declaration, chain: list[ReviewStep], inputs: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "declaration_id": str(declaration.id),
         "n": declaration.submission_count,
@@ -119,6 +134,9 @@ def _snapshot_content(declaration: Declaration, chain: list[ReviewStep]) -> dict
         "applicant_facts": declaration.applicant_facts,
         "eligibility": declaration.eligibility,
         "chain": [{"position": s.position, "kind": s.kind, "org_id": str(s.org_id)} for s in chain],
+        # What the evaluation was built from besides the sections: replayed by
+        # GET …/evaluation/replay (chain/evaluation.py).
+        "evaluation_inputs": inputs,
     }
 
 
@@ -195,19 +213,29 @@ async def _file(
     route = await routing.for_declaration(session, rules, declaration, unit, campaign)
     new_chain = [] if chain else route.chain
     # Facts verified by the registries win over what was typed; their materials are waived.
-    waived = await registries.verified(session, declaration)
+    typed = copy.deepcopy(declaration.applicant_facts)
+    verified = await registries.verified(session, declaration)
+    waived = verified.waived
     register = await integrity.at_submission(session, declaration.applicant_sub, now)
-    eligibility = await _evaluate(session, rules, declaration, unit, campaign, register)
+    eligibility, inputs = await _evaluate(
+        session, rules, declaration, unit, campaign, register, typed=typed, verified=verified
+    )
     known = {m["id"] for m in eligibility.get("materials", [])}
-    eligibility["materials"] = [
-        *eligibility.get("materials", []),
-        *(m for m in route.materials if m["id"] not in known),
-    ]
+    added = [m for m in route.materials if m["id"] not in known]
+    eligibility["materials"] = [*eligibility.get("materials", []), *added]
+    # The route's materials are the gateway's, not the eligibility service's (replay).
+    inputs["route_materials"] = [m["id"] for m in added]
     # Only attachments naming this declaration's documents in force count, never the
     # draft's word for them; those that may not stand are listed too.
     records = await attachments.recorded(session, declaration.id)
     standing = attachments.standing(declaration.attachments, records)
     missing = missing_items(declaration, eligibility, standing=standing, waived=waived)
+    # The seeds' date rules on the sections' items (declarations/facts.py), each with its clause.
+    missing += [
+        {"kind": "date_rule", **f}
+        for f in eligibility["facts_source"]["findings"]
+        if f["severity"] == "refuse"
+    ]
     missing += [
         {"kind": "attachment", "section": None, "message": p.detail, **p.extra}
         for p in attachments.standing_problems(declaration.attachments, records)
@@ -263,7 +291,7 @@ async def _file(
         await session.flush()
     except IntegrityError as exc:  # a concurrent submission of the same level won the race
         raise same_level_twice(year) from exc
-    content = _snapshot_content(declaration, chain)
+    content = _snapshot_content(declaration, chain, inputs)
     session.add(
         DeclarationSnapshot(
             declaration_id=declaration.id,

@@ -226,3 +226,8 @@ CurrentApplicant = Annotated[Principal, _role_dependency("applicant")]
 OfficesAct = Annotated[Act, declaration_dependency(*OFFICE_ROLES, "ops", idempotent=True, act=True)]
 # Who may read the register's entries about the applicant: they, the offices, ops.
 IntegrityReaders = Annotated[Declaration, declaration_dependency("applicant", *OFFICE_ROLES, "ops")]
+# Reviewers and ops replaying a submission's evaluation (it calls the eligibility
+# service): read on a short session of its own, no connection held while it calls out.
+EvaluationReaders = Annotated[
+    Declaration, declaration_dependency(*REVIEWER_ROLES, "ops", own_session=True)
+]

@@ -44,6 +44,13 @@ class CurrentTitle(Section):
     title_name: str = Field(min_length=1, max_length=100)
     obtained_on: date
     certificate_no: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(
+        default=None, pattern=r"^[1-8][0-9]{5}$", description="取得职称的地区（GB/T 2260 代码）"
+    )
+    reconfirmed_on: date | None = Field(
+        default=None,
+        description="区外取得职称办理重新确认的日期（桂工信职办〔2023〕6号 一（二）3）",
+    )
 
 
 class ContinuingEducation(Section):
@@ -55,7 +62,10 @@ class ContinuingEducation(Section):
 class Paper(Section):
     title: str = Field(min_length=1, max_length=200)
     journal: str = Field(min_length=1, max_length=200)
-    published_on: date
+    published_on: date = Field(description="发表日期；仅有用稿通知的，填用稿通知日期")
+    stage: Literal["published", "accepted"] = Field(
+        default="published", description="published: 已公开发表; accepted: 仅有用稿通知（等待期）"
+    )
     issn_cn: str | None = Field(default=None, max_length=64)
     condition: str | None = Field(default=None, max_length=200)
     authorship: Literal["sole", "first", "other"] | None = Field(
@@ -77,6 +87,11 @@ class Achievement(Section):
     content: str = Field(min_length=1, max_length=2000)
     role: str = Field(min_length=1, max_length=200)
     result: str | None = Field(default=None, max_length=2000)
+    completed_on: date | None = Field(default=None, description="取得（完成、结题）日期")
+    stage: Literal["completed", "project_approved"] = Field(
+        default="completed",
+        description="completed: 已完成/结题; project_approved: 仅课题立项（等待期）",
+    )
     condition: str | None = Field(default=None, max_length=200)
     authorship: Literal["sole", "first", "other"] | None = Field(
         default=None, description="本人署名：独著/独立完成、第一作者/第一完成人、其他"
@@ -96,6 +111,7 @@ class ProfessionalWork(Section):
     start_on: date
     end_on: date | None = None
     condition: str | None = Field(default=None, max_length=200)
+    village_posting: bool = Field(default=False, description="驻村工作队员的驻村工作经历")
 
 
 class Qualification(Section):

@@ -35,3 +35,14 @@ class IntegrityRecordInForce(Problem):
         "（桂工信职办〔2023〕6号 一（一）5：“记入职称评审诚信档案库，仍在记录期限的”不得申报；"
         "“申报后出现上述情形的，评审结果不予确认。”）。"
     )
+
+
+class WaitingProofOverdue(Problem):
+    status = 409
+    code = "waiting-proof-overdue"
+    title = "Proof of a waiting-period item overdue"
+    text = (
+        "申报中凭用稿通知或课题立项材料先行申报的项目，未在规定日期前补充报送公开发表或结题材料，"
+        "本级不能审核通过（桂工信职办〔2023〕6号 二（二）2（2）（3）：“并于开评月的上月月底前"
+        "……补充报送至评委会所在职改办”）。"
+    )

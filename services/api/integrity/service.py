@@ -2,8 +2,9 @@
 
 The engine's `integrity_record` sanction comes from here, never from what the applicant
 declares: at submission the register's entries in force replace whatever the applicant
-put under `sanctions`, and before a reviewer approves at each level the register is read
-again (桂工信职办〔2023〕6号 一（一）：“申报后出现上述情形的，评审结果不予确认。”)."""
+put under `sanctions`, and before each level acts the register is read again
+(`barring`, through integrity/standing.py; 桂工信职办〔2023〕6号 一（一）：“申报后出现上述
+情形的，评审结果不予确认。”)."""
 
 from __future__ import annotations
 
@@ -172,13 +173,17 @@ class RegisterView:
     entries: tuple[IntegrityRecord, ...]
 
     def override(self, facts: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-        """The facts with the declared integrity sanctions replaced by the register's
-        entries in force; and the declared ones that were dropped."""
-        sanctions = list(facts.get("sanctions") or [])
-        declared = [s for s in sanctions if isinstance(s, dict) and s.get("kind") == SANCTION]
-        kept = [s for s in sanctions if s not in declared]
-        kept += [{"kind": SANCTION, "until": e.until.isoformat()} for e in self.entries]
-        return {**facts, "sanctions": kept}, declared
+        return override(facts, [e.until.isoformat() for e in self.entries])
+
+
+def override(facts: dict[str, Any], untils: list[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The facts with the declared integrity sanctions replaced by the register's entries
+    in force (their end dates, `untils`); and the declared ones that were dropped."""
+    sanctions = list(facts.get("sanctions") or [])
+    declared = [s for s in sanctions if isinstance(s, dict) and s.get("kind") == SANCTION]
+    kept = [s for s in sanctions if s not in declared]
+    kept += [{"kind": SANCTION, "until": until} for until in untils]
+    return {**facts, "sanctions": kept}, declared
 
 
 async def at_submission(session: AsyncSession, applicant_sub: str, now: datetime) -> RegisterView:
@@ -224,19 +229,20 @@ async def annotate(
     return eligibility
 
 
-async def check_before_review(
+async def barring(
     session: AsyncSession, declaration: Declaration, now: datetime
-) -> None:
-    """Refuse a level's approval while the applicant is in the register (an entry added
-    after submission included), where the declaration's pack bars people in it."""
+) -> tuple[IntegrityRecord, dict[str, str]] | None:
+    """The entry in force that bars the applicant now (one added after submission
+    included), with the clause, where the declaration's pack bars people in the register."""
     clause = ((declaration.eligibility or {}).get(SOURCE) or {}).get("clause")
     if not clause:
-        return
+        return None
     found = await in_force(session, declaration.applicant_sub, today(now))
-    if not found:
-        return
-    entry = found[-1]
-    raise IntegrityRecordInForce(
+    return (found[-1], clause) if found else None
+
+
+def refusal(entry: IntegrityRecord, clause: dict[str, str]) -> IntegrityRecordInForce:
+    return IntegrityRecordInForce(
         f"申报人已记入职称评审诚信档案库（{entry.conduct}，认定日期{entry.recorded_on}，"
         f"记录期限至{entry.until}前），仍在记录期限内，本级不能审核通过。"
         f"依据：{clause['ref']}“{clause['text']}”；“申报后出现上述情形的，评审结果不予确认。”",

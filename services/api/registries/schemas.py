@@ -50,3 +50,10 @@ class WarningsRead(BaseModel):
     consistency: list[ConsistencyWarning] | None
     duplicates: list[DuplicateClaim] | None
     registries: list[RegistryResult]
+    facts_source: dict[str, Any] | None = Field(
+        default=None,
+        description="From the last submission's evaluation: typed values the sections "
+        "contradicted (ignored), the seeds' date findings on the sections' items (flags for "
+        "the reviewers, each with its clause) and items filed in their waiting period with "
+        "the date their proof is due",
+    )

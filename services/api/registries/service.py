@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -108,27 +109,53 @@ def _store(row: RegistryLookup, outcome: Outcome, now) -> None:
     # unavailable: the last good answer stays
 
 
-def _derive(
-    declaration: Declaration, rows: dict[str, RegistryLookup], credit_code: str | None, today: date
+def reconcile(
+    typed: dict[str, Any],
+    sections: dict[str, Any],
+    *,
+    series: str,
+    data: dict[str, dict[str, Any]],
+    credit_code: str | None,
+    today: date,
 ) -> tuple[dict[str, Any], dict[str, Any], list[str], set[str]]:
-    sections = copy.deepcopy(declaration.sections)
-    applicant = copy.deepcopy(declaration.applicant_facts)
+    """Sections and facts with what the registries found (`data`, by registry) put over
+    them, the sections filled and the materials waived. Pure: the submission's evaluation
+    is replayed from the same arguments."""
+    sections = copy.deepcopy(sections)
+    applicant = copy.deepcopy(typed)
     filled, waived = [], set()
     for adapter in ADAPTERS:
-        row = rows.get(adapter.name)
-        if row is None or row.data is None:
+        found = data.get(adapter.name)
+        if found is None:
             continue
         filled += facts.apply(
             registry=adapter.name,
-            data=row.data,
+            data=found,
             sections=sections,
             facts=applicant,
-            series=declaration.series,
+            series=series,
             credit_code=credit_code,
             today=today,
         )
-        waived.update(facts.waived(adapter.name, row.data))
+        waived.update(facts.waived(adapter.name, found))
     return sections, applicant, filled, waived
+
+
+def _found(rows: dict[str, RegistryLookup]) -> dict[str, dict[str, Any]]:
+    return {kind: row.data for kind, row in rows.items() if row.data is not None}
+
+
+def _derive(
+    declaration: Declaration, rows: dict[str, RegistryLookup], credit_code: str | None, today: date
+) -> tuple[dict[str, Any], dict[str, Any], list[str], set[str]]:
+    return reconcile(
+        declaration.applicant_facts,
+        declaration.sections,
+        series=declaration.series,
+        data=_found(rows),
+        credit_code=credit_code,
+        today=today,
+    )
 
 
 async def prepare(
@@ -224,20 +251,32 @@ async def stored(session: AsyncSession, declaration: Declaration) -> list[Regist
     return [_result(a, rows.get(a.name)) for a in ADAPTERS]
 
 
-async def verified(session: AsyncSession, declaration: Declaration) -> set[str]:
+@dataclass(frozen=True)
+class Verified:
+    """What the registries held at a submission: enough to evaluate it again."""
+
+    data: dict[str, dict[str, Any]]
+    credit_code: str | None
+    today: date
+    waived: set[str]
+
+
+async def verified(session: AsyncSession, declaration: Declaration) -> Verified:
     """At submission: put the verified facts over the applicant's (recounting the social
-    insurance months as of today) and give the materials they replace."""
+    insurance months as of today) and give the materials they replace, with the registry
+    answers they came from."""
     rows = await _rows(session, declaration.id)
-    if not any(r.data is not None for r in rows.values()):
-        return set()
     unit = await orgs.get(session, declaration.unit_org_id)
     today = _today(await clock.db_now(session))
+    data = _found(rows)
+    if not data:
+        return Verified({}, unit.credit_code, today, set())
     _, applicant, _, waived = _derive(declaration, rows, unit.credit_code, today)
     declaration.applicant_facts = {
         **declaration.applicant_facts,
         **{k: applicant[k] for k in FACT_KEYS if k in applicant},
     }
-    return waived
+    return Verified(data, unit.credit_code, today, waived)
 
 
 async def warnings(
@@ -264,4 +303,5 @@ async def warnings(
         consistency=found_consistency,
         duplicates=found_duplicates,
         registries=registry_results,
+        facts_source=(declaration.eligibility or {}).get("facts_source"),
     )

@@ -20,6 +20,7 @@ class Facts:
         "dual_directed",
         "education",
         "employer_type",
+        "engineering_master_early_used",
         "exceptional",
         "fcs_left_on",
         "in_professional_post",
@@ -152,4 +153,5 @@ def facts_from_request(req: Any, as_of: date) -> Facts:
     f.same_level_applications = a.same_level_applications_this_year
     f.qualification_exam_specialty = a.qualification_exam_specialty
     f.exceptional = a.exceptional
+    f.engineering_master_early_used = a.engineering_master_early_used
     return f

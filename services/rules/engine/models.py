@@ -126,7 +126,11 @@ class CountyIn(CondBase):
 
 class Flag(CondBase):
     kind: Literal["flag"]
-    fact: Literal["dual_directed", "exceptional", "currently_in_township"]
+    fact: Literal[
+        "dual_directed", "exceptional", "currently_in_township", "engineering_master_early_used"
+    ]
+    # met when the fact is this (false: e.g. 工程硕士提前 not used before, 限1次)
+    expect: bool = True
     met_text: str
     unmet_text: str
 

@@ -183,18 +183,20 @@ class CountyInPred(Pred):
 
 
 class FlagPred(Pred):
-    __slots__ = ("fact", "met_text", "unmet_text")
+    __slots__ = ("expect", "fact", "met_text", "unmet_text")
     default_id = "flag"
 
     def __init__(self, c: m.Flag, ctx: Ctx) -> None:
-        super().__init__(c, ctx, c.met_text, True)
+        super().__init__(c, ctx, c.met_text, c.expect)
         self.fact = c.fact
+        self.expect = c.expect
         self.met_text = c.met_text
         self.unmet_text = c.unmet_text
 
     def evaluate(self, f: Any) -> Result:
         value = bool(getattr(f, self.fact))
-        return (value, 0 if value else NEVER, True, value, None)
+        ok = value is self.expect
+        return (ok, 0 if ok else NEVER, self.expect, value, None)
 
     def message(self, f: Any, r: Result) -> str:
         return self.met_text if r[0] else self.unmet_text
