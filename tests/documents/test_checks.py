@@ -199,17 +199,17 @@ def test_normalise_scales_down_when_quality_alone_is_not_enough() -> None:
 
 
 def test_kinds_use_the_policy_material_ids() -> None:
-    # Every material a kind names exists in a committed eligibility pack, so the gateway
+    # Every material a kind names is asked for by a committed eligibility pack, so the gateway
     # can tell which required materials a declaration's documents cover.
     import pathlib
 
     import yaml
 
     packs = pathlib.Path(__file__).resolve().parents[2] / "services" / "rules" / "policies"
-    ids = {
-        m["id"]
-        for pack in packs.glob("*.yaml")
-        for m in (yaml.safe_load(pack.read_text(encoding="utf-8")).get("materials") or [])
+    raws = [yaml.safe_load(pack.read_text(encoding="utf-8")) for pack in packs.glob("*.yaml")]
+    # A pack asks for materials in its list and through its routing rules (授权或委托函).
+    ids = {m["id"] for raw in raws for m in raw.get("materials") or []} | {
+        r["material"]["id"] for raw in raws for r in raw.get("routing") or [] if r.get("material")
     }
     kinds = all_kinds()
     named = {k.material for k in kinds.values() if k.material}

@@ -16,7 +16,8 @@ A stalled send is recorded (the provider took it) before the answer is held back
 `/_fake/release` lets stalled answers go now, keeping the records.
 
 `fail_5xx_seconds` answers 503 to everything (sends and queries) without taking any
-message. `accept_then` takes the next `accept_then_count` sends (-1: every send), each
+message, for that many seconds from the provider's first request after the mode is set
+(not from the mode call, so a worker that starts late under load still meets it). `accept_then` takes the next `accept_then_count` sends (-1: every send), each
 recorded and visible to the query API, and then answers 504 ("5xx") or drops the
 connection with a TCP reset and no answer at all ("reset").
 """
@@ -61,6 +62,8 @@ def _mode(provider: str) -> dict:
 async def _trouble(provider: str) -> JSONResponse | None:
     """A 5xx window, or the next N answers replaced by an error code."""
     mode = _mode(provider)
+    if "fail_for" in mode:
+        mode["fail_until"] = time.time() + mode.pop("fail_for")
     if mode.get("fail_until", 0) > time.time():
         mode["failed"] = mode.get("failed", 0) + 1
         return JSONResponse({"message": "upstream unavailable"}, status_code=503)
@@ -273,7 +276,8 @@ async def set_mode(request: Request) -> JSONResponse:
     for name in providers:
         mode = _mode(name)
         if "fail_5xx_seconds" in body:
-            mode["fail_until"] = time.time() + body["fail_5xx_seconds"]
+            mode["fail_for"] = body["fail_5xx_seconds"]
+            mode.pop("fail_until", None)
         for key in (
             "stall_seconds",
             "stall_count",

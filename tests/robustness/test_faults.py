@@ -138,7 +138,7 @@ async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) 
             # Still editable meanwhile.
             r = await client.patch(
                 url,
-                json={"specialty": "机械工程"},
+                json={"specialty": "eng-civil"},
                 headers=auth(applicant, **{"If-Match": after.headers["etag"]}),
             )
             assert r.status_code == 200, r.text
