@@ -157,7 +157,7 @@ async def suspend(follow_up_id: uuid.UUID, body: SuspensionCreate, write: WriteD
 
 
 @router.get(
-    "/v1/campaigns/{campaign_id}/exports/{kind}",
+    "/v1/campaigns/{campaign_id}/exports/{sheet}",
     dependencies=OFFICES_OR_OPS,
     response_class=Response,
     summary="导出推荐名册（recommendation-roster）或材料汇总表（material-summary），XLSX",
@@ -170,11 +170,11 @@ async def suspend(follow_up_id: uuid.UUID, body: SuspensionCreate, write: WriteD
 )
 async def export(
     campaign_id: uuid.UUID,
-    kind: Annotated[Literal["recommendation-roster", "material-summary"], Path()],
+    sheet: Annotated[Literal["recommendation-roster", "material-summary"], Path()],
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    done = await exports.export(session, principal, campaign_id=campaign_id, kind=kind)
+    done = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
     return Response(
         done.content,
         media_type=done.media_type,
