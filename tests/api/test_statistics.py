@@ -265,3 +265,61 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
     did = await new_draft(client, other, campaign_2023, applicant)
     r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
     assert not r.json().get("type", "").endswith("unit-recommendations-suspended"), r.text
+
+
+async def test_ten_percent_asks_for_a_note_only_and_rises_to_a_plan_at_twenty(client) -> None:
+    tree = await make_tree(client, label="说明")
+    t = tree.tokens
+    campaign = (await post(client, "/v1/campaigns", OPS, campaign_body())).json()
+    cid = campaign["id"]
+    dids = await asyncio.gather(
+        *(recommended(client, tree, campaign, f"说明{i}") for i in range(10))
+    )
+    soon = (datetime.now(UTC) + timedelta(days=4)).isoformat()
+
+    async def found_problem(did: str) -> None:
+        r = await post(
+            client,
+            f"/v1/declarations/{did}/returns",
+            t["supervisor"],
+            {"items": [{"message": "业绩证明未盖章"}], "deadline_at": soon},
+        )
+        assert r.status_code == 201, r.text
+
+    await found_problem(dids[0])  # 1 of 10: 10 %
+    url = f"/v1/campaigns/{cid}/unit-follow-ups"
+    r = await post(client, url, t["series_office"], {"unit_org_id": tree.unit})
+    assert r.status_code == 201, r.text
+    follow_up = r.json()
+    assert follow_up["requirement"] == "explain"
+    assert (follow_up["recommended"], follow_up["with_problems"]) == (10, 1)
+    # A 说明 only: no plan is taken, and no suspension under 20 %.
+    docs = f"/v1/unit-follow-ups/{follow_up['id']}/documents"
+    r = await client.post(
+        docs + "/plan",
+        data={"kind": "rectification_plan"},
+        files={"file": pdf("书面整改方案")},
+        headers=auth(t["unit_reviewer"]),
+    )
+    assert r.status_code == 409 and r.json()["type"].endswith("unit-follow-up-document-not-asked")
+    suspension = f"/v1/unit-follow-ups/{follow_up['id']}/suspension"
+    r = await post(client, suspension, t["committee_office"], {"reason": "问题较多"})
+    assert r.status_code == 409 and r.json()["type"].endswith("suspension-needs-rectification")
+    r = await post(client, url, t["series_office"], {"unit_org_id": tree.unit})
+    assert r.status_code == 409 and r.json()["type"].endswith("unit-follow-up-exists")
+
+    await found_problem(dids[1])  # 2 of 10: 20 %, the same request raised to a plan
+    r = await post(client, url, t["series_office"], {"unit_org_id": tree.unit})
+    assert r.status_code == 201, r.text
+    assert r.json()["id"] == follow_up["id"] and r.json()["requirement"] == "rectify"
+    assert r.json()["with_problems"] == 2
+    r = await client.post(
+        docs + "/plan",
+        data={"kind": "rectification_plan"},
+        files={"file": pdf("书面整改方案")},
+        headers=auth(t["unit_reviewer"]),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get(f"/v1/campaigns/{cid}/problem-rates", headers=auth(t["county_office"]))
+    [rate] = [u for u in r.json() if u["unit_org_id"] == tree.unit]
+    assert rate["follow_up_id"] == follow_up["id"] and rate["requirement"] == "rectify"
