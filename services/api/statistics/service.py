@@ -22,6 +22,7 @@ from services.api.models import (
     ReviewStep,
     UnitFollowUp,
 )
+from services.api.specialties import service as specialties
 from services.api.statistics.problems import CLAUSE
 from services.api.statistics.schemas import Bucket, CampaignStatistics, UnitProblemRate
 from services.kit.auth import Principal
@@ -123,9 +124,18 @@ async def campaign_statistics(
         by_status=by_status,
         by_level=await _buckets(session, scope, Declaration.level, LEVEL_ZH),
         by_unit=units,
-        by_specialty=await _buckets(session, scope, Declaration.specialty, {}),
+        by_specialty=await _buckets(session, scope, Declaration.specialty, _specialties(campaign)),
         by_path=await _buckets(session, scope, Declaration.path, PATH_ZH),
     )
+
+
+def _specialties(campaign: Campaign) -> dict[str, str]:
+    """Specialty code → its name in the series' catalogue (职称评审专业目录)."""
+    return {
+        entry.code: entry.name
+        for listed in specialties.list_catalogue(series=campaign.series)
+        for entry in listed.specialties
+    }
 
 
 async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
