@@ -234,6 +234,15 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
         assert cells[HOSTILE].data_type == "s" and cells[HOSTILE].quotePrefix
         xml = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
         assert "<f>" not in xml
+    # The unit's own posting list (公示名册) keeps them text as well.
+    r = await client.get(
+        f"/v1/campaigns/{cid}/posting-list?format=xlsx", headers=auth(t["unit_reviewer"])
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    [hostile] = [c for row in sheet.iter_rows() for c in row if c.value == HOSTILE]
+    assert hostile.data_type == "s" and hostile.quotePrefix
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
     # The other tree's office exports none of this unit's declarations.
     r = await client.get(
         f"/v1/campaigns/{cid}/exports/recommendation-roster",

@@ -182,7 +182,7 @@ async def test_statistics_match_sql_over_a_thousand_declarations(client, stack: 
             headers=auth(tree.tokens["county_office"]),
         )
         sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
-        names = [sheet.cell(row=i, column=2).value for i in range(3, sheet.max_row)]
+        names = [sheet.cell(row=i, column=2).value for i in range(3, sheet.max_row - 1)]
         assert sorted(names) == sorted(f"统计{i}" for i in range(PASSED))
     finally:
         await engine.dispose()

@@ -32,19 +32,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Kind = Literal["recommendation-roster", "material-summary"]
 
 
-def write_row(sheet: Any, values: list[Any]) -> None:
-    """Append `values`; text is always text (see the module's note)."""
-    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet["A1"].value is not None else 1
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.value = value
-            cell.data_type = "s"
-            if value.startswith(FORMULA_STARTS):
-                cell.quotePrefix = True
-        else:
-            cell.value = value
+def write_rows(sheet: Any, rows: list[list[Any]]) -> None:
+    """Write `rows` from the sheet's first row on (an empty row stays blank); text is
+    always text (see the module's note)."""
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.value = value
+                cell.data_type = "s"
+                if value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
+            else:
+                cell.value = value
 
 
 def book(
@@ -53,11 +54,7 @@ def book(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
-    write_row(sheet, [title])
-    write_row(sheet, header)
-    for row in rows:
-        write_row(sheet, row)
-    write_row(sheet, [footer])
+    write_rows(sheet, [[title], header, *rows, [], [footer]])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
