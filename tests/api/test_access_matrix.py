@@ -169,6 +169,12 @@ ROLE_ONLY = [
     ),
     ("POST", f"/v1/unit-follow-ups/{uuid.uuid4()}/documents/plan", None, {"unit_reviewer"}),
     (
+        "GET",
+        f"/v1/unit-follow-ups/{uuid.uuid4()}/documents/{uuid.uuid4()}/download",
+        None,
+        OFFICES_AND_OPS | {"unit_reviewer"},
+    ),
+    (
         "POST",
         f"/v1/unit-follow-ups/{uuid.uuid4()}/suspension",
         {"reason": "x"},

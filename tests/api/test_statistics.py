@@ -176,6 +176,12 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
         assert r.status_code == 201, r.text
     filed = r.json()
     assert filed["explanation_document_id"] and filed["plan_document_id"]
+    # The offices over the unit read them; the other tree's office may not.
+    plan = f"/v1/unit-follow-ups/{follow_up['id']}/documents/{filed['plan_document_id']}/download"
+    r = await client.get(plan, headers=auth(t["series_office"]))
+    assert r.status_code == 200 and r.json()["url"].startswith("http"), r.text
+    r = await client.get(plan, headers=auth(other.tokens["county_office"]))
+    assert r.status_code == 404 and r.json()["type"].endswith("unit-follow-up-not-found")
 
     # Suspension is the 评委会组建单位's: the county office may not.
     suspension = f"/v1/unit-follow-ups/{follow_up['id']}/suspension"

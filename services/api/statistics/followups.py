@@ -14,6 +14,7 @@ from contextlib import suppress
 from typing import Literal
 
 import httpx
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select as sa_select
 from sqlmodel import select
@@ -219,6 +220,24 @@ async def _discard(http: httpx.AsyncClient, document_id: str) -> None:
     # Stored but unrecorded should this fail: no listing shows it; the problem answers.
     with suppress(ProblemError):
         await client.delete_document(http, document_id)
+
+
+async def download_link(
+    session: AsyncSession,
+    principal: Principal,
+    follow_up_id: uuid.UUID,
+    document_id: uuid.UUID,
+    *,
+    http: httpx.AsyncClient,
+    expires_in: int,
+) -> Response:
+    """A short-lived link to the 说明 or 整改方案 the unit filed, for the unit and the
+    offices over it."""
+    row = await _follow_up(session, principal, follow_up_id)
+    if document_id not in (row.explanation_document_id, row.plan_document_id):
+        raise FollowUpNotFound()
+    await session.rollback()  # nothing written: no connection held while the service answers
+    return client.relay(await client.download_link(http, str(document_id), expires_in=expires_in))
 
 
 async def suspend(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import OFFICE_ROLES, PrincipalDep, allow
@@ -29,6 +29,7 @@ from services.api.statistics.problems import (
 from services.api.statistics.schemas import (
     CampaignStatistics,
     FollowUpCreate,
+    FollowUpDocumentLink,
     FollowUpRead,
     SuspensionCreate,
     UnitProblemRate,
@@ -138,6 +139,31 @@ async def file_document(
         material=material,
         headers=dict(request.headers),
         http=request.app.state.documents,
+    )
+
+
+@router.get(
+    "/v1/unit-follow-ups/{follow_up_id}/documents/{document_id}/download",
+    dependencies=[allow(*OFFICE_ROLES, "unit_reviewer", "ops")],
+    response_model=FollowUpDocumentLink,
+    summary="推荐单位报送的情况说明或整改方案的限时下载链接（单位本身及其上级职改办）",
+    responses=documented(Forbidden, FollowUpNotFound, DocumentsUnavailable),
+)
+async def follow_up_document(
+    follow_up_id: uuid.UUID,
+    document_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    expires_in: Annotated[int, Query(ge=1, le=900)] = 900,
+) -> Response:
+    return await followups.download_link(
+        session,
+        principal,
+        follow_up_id,
+        document_id,
+        http=request.app.state.documents,
+        expires_in=expires_in,
     )
 
 

@@ -80,3 +80,10 @@ class FollowUpRead(BaseModel):
     suspended_year: int | None
     suspension_reason: str | None
     suspended_at: datetime | None
+
+
+class FollowUpDocumentLink(BaseModel):
+    """What the document service answers for a download (at most 15 minutes)."""
+
+    url: str
+    expires_at: datetime
