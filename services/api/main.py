@@ -38,6 +38,7 @@ from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
 from services.api.routing.router import router as routing_router
 from services.api.specialties.router import router as specialties_router
+from services.api.statistics.router import router as statistics_router
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
@@ -138,6 +139,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         routing_router,
         integrity_router,
         committee_router,
+        statistics_router,
     ):
         app.include_router(router)
 

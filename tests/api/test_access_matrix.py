@@ -130,6 +130,7 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     assert r.status_code == 404
 
 
+OFFICES_AND_OPS = {"county_office", "series_office", "committee_office", "ops"}
 ROLE_ONLY = [
     ("POST", "/v1/orgs", {"kind": "unit", "name": "x", "region_code": "450200"}, {"ops"}),
     ("PATCH", f"/v1/orgs/{uuid.uuid4()}", {"parent_id": None}, {"ops"}),
@@ -143,6 +144,41 @@ ROLE_ONLY = [
         f"/v1/campaigns/{uuid.uuid4()}/unit-quality",
         None,
         {"county_office", "series_office", "committee_office", "ops"},
+    ),
+    # The office statistics, the problem-rate follow-up and the exports: experts see none.
+    *(
+        ("GET", f"/v1/campaigns/{uuid.uuid4()}/{suffix}", None, OFFICES_AND_OPS)
+        for suffix in (
+            "statistics",
+            "problem-rates",
+            "exports/recommendation-roster",
+            "exports/material-summary",
+        )
+    ),
+    (
+        "GET",
+        f"/v1/campaigns/{uuid.uuid4()}/unit-follow-ups",
+        None,
+        OFFICES_AND_OPS | {"unit_reviewer"},
+    ),
+    (
+        "POST",
+        f"/v1/campaigns/{uuid.uuid4()}/unit-follow-ups",
+        {"unit_org_id": str(uuid.uuid4())},
+        OFFICES_AND_OPS - {"ops"},
+    ),
+    ("POST", f"/v1/unit-follow-ups/{uuid.uuid4()}/documents/plan", None, {"unit_reviewer"}),
+    (
+        "GET",
+        f"/v1/unit-follow-ups/{uuid.uuid4()}/documents/{uuid.uuid4()}/download",
+        None,
+        OFFICES_AND_OPS | {"unit_reviewer"},
+    ),
+    (
+        "POST",
+        f"/v1/unit-follow-ups/{uuid.uuid4()}/suspension",
+        {"reason": "x"},
+        {"committee_office"},
     ),
 ]
 # Every role a token can carry: the applicant, each level of the chain, experts, ops.

@@ -17,7 +17,8 @@ A stalled send is recorded (the provider took it) before the answer is held back
 
 `fail_5xx_seconds` answers 503 to everything (sends and queries) without taking any
 message, for that many seconds from the provider's first request after the mode is set
-(not from the mode call, so a worker that starts late under load still meets it). `accept_then` takes the next `accept_then_count` sends (-1: every send), each
+(not from the mode call, so a worker that starts late under load still meets it).
+`accept_then` takes the next `accept_then_count` sends (-1: every send), each
 recorded and visible to the query API, and then answers 504 ("5xx") or drops the
 connection with a TCP reset and no answer at all ("reset").
 """

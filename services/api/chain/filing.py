@@ -28,6 +28,7 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import declarations_router
 from services.api.orgs.problems import ChainIncomplete
+from services.api.statistics.problems import UnitRecommendationsSuspended
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
@@ -59,7 +60,13 @@ async def list_declarations(
     "/{declaration_id}/submissions",
     response_model=DeclarationRead,
     summary="Submit (or resubmit after a return): eligibility and completeness checked",
-    responses=documented(WindowNotOpen, DeadlinePassed, ChainIncomplete, *ACT_PROBLEMS),
+    responses=documented(
+        WindowNotOpen,
+        DeadlinePassed,
+        ChainIncomplete,
+        UnitRecommendationsSuspended,
+        *ACT_PROBLEMS,
+    ),
 )
 async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
     state = request.app.state

@@ -18,6 +18,7 @@ from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations.service import visible
 from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
+from services.api.statistics.exports import write_rows
 from services.kit.auth import Principal
 
 LEVEL_ZH = {
@@ -80,15 +81,12 @@ def to_csv(rows: list[list], footer: str) -> bytes:
 
 
 def to_xlsx(rows: list[list], title: str, footer: str) -> bytes:
+    """Text cells stay text: an applicant's name like =HYPERLINK(…) never becomes a
+    formula (statistics/exports.py)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "公示名册"
-    sheet.append([title])
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    sheet.append([])
-    sheet.append([footer])
+    write_rows(sheet, [[title], HEADER, *rows, [], [footer]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

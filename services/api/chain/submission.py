@@ -49,6 +49,7 @@ from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
 from services.api.registries import service as registries
 from services.api.routing import service as routing
+from services.api.statistics import followups
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
@@ -206,6 +207,9 @@ async def _file(
         await editable_until(session, declaration, campaign, now, "提交补正材料")
     else:
         campaigns.check_window(campaign, "submission", now, "提交申报")
+        # A unit whose recommendations the committee's office suspended for this year
+        # recommends no one in it (2023年度广西工艺美术系列通知 三（一））.
+        await followups.refuse_if_suspended(session, declaration.unit_org_id, campaign)
     unit = await orgs.get(session, declaration.unit_org_id)
     chain = await steps(session, declaration.id)
     # The route: the committee and the offices this declaration climbs (fixed at the first

@@ -31,6 +31,7 @@ from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
+from services.api.models.statistics import UnitFollowUp
 from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "SessionDeclaration",
     "SignInEvent",
     "StaffAccount",
+    "UnitFollowUp",
     "UnitMaterial",
     "UnitPledge",
     "UnitReview",

@@ -1,0 +1,215 @@
+"""Office statistics per campaign and the per-unit problem rate, behind the caller's
+jurisdiction: an office counts the filed declarations it may see (its tree and its
+chain: `declarations.service.visible`), ops count every one, drafts included."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, exists, func
+from sqlalchemy import select as sa_select
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.api.campaigns import service as campaigns
+from services.api.declarations.service import visible
+from services.api.models import (
+    Campaign,
+    Declaration,
+    DeclarationReturn,
+    Org,
+    ReviewStep,
+    UnitFollowUp,
+)
+from services.api.specialties import service as specialties
+from services.api.statistics.problems import CLAUSE
+from services.api.statistics.schemas import Bucket, CampaignStatistics, UnitProblemRate
+from services.kit.auth import Principal
+
+LEVEL_ZH = dict(
+    technician="员级",
+    assistant="助理级",
+    intermediate="中级",
+    deputy_senior="副高级",
+    senior="正高级",
+)
+PATH_ZH = dict(
+    normal="正常晋升",
+    direct="直接申报",
+    exceptional="破格",
+    dual_directed="双定向",
+    high_skill="高技能人才",
+    former_civil_servant="公务员流动",
+    engineering_master_early="工程硕士提前",
+    series_transfer="转评",
+    no_title="无职称申报",
+)
+STATUS_ZH = dict(
+    draft="草稿",
+    submitted="已提交",
+    unit_review="单位审核",
+    supervisor_review="主管部门审核",
+    county_review="县区职改办审核",
+    series_office_review="系列职改办审核",
+    committee_office_review="评委会所在职改办审核",
+    accepted="已受理",
+    payment_due="待缴费",
+    paid="已缴费",
+    evaluated="已评审",
+    approved="评审通过",
+    rejected="评审未通过",
+    returned="退回补正",
+    withdrawn="已撤回",
+    abandoned="视为放弃",
+)
+OUTCOMES = ("evaluated", "approved", "rejected")
+
+
+def pass_rate(approved: int, rejected: int) -> float | None:
+    decided = approved + rejected
+    return round(approved / decided, 4) if decided else None
+
+
+async def _buckets(
+    session: AsyncSession, scope: Any, column: Any, label: dict[str, str]
+) -> list[Bucket]:
+    query = (
+        sa_select(
+            column,
+            func.count(),
+            *(func.count().filter(Declaration.status == s) for s in OUTCOMES),
+        )
+        .where(scope)
+        .group_by(column)
+    )
+    out = []
+    for key, count, evaluated, approved, rejected in (await session.exec(query)).all():
+        key = str(key) if key is not None else None
+        out.append(
+            Bucket(
+                key=key,
+                label=label.get(key, key) if key is not None else "未填写",
+                count=count,
+                evaluated=evaluated,
+                approved=approved,
+                rejected=rejected,
+                pass_rate=pass_rate(approved, rejected),
+            )
+        )
+    return sorted(out, key=lambda b: (-b.count, b.key or ""))
+
+
+async def campaign_statistics(
+    session: AsyncSession, principal: Principal, *, campaign_id: uuid.UUID
+) -> CampaignStatistics:
+    """Counts by status, level, unit, specialty and path, each with its outcomes and pass
+    rate (approved of those decided)."""
+    campaign = await campaigns.get(session, campaign_id)
+    scope = and_(Declaration.campaign_id == campaign.id, visible(principal))
+    units = await _buckets(session, scope, Declaration.unit_org_id, {})
+    names = await _names(session, [uuid.UUID(b.key) for b in units])
+    for b in units:
+        b.label = names.get(uuid.UUID(b.key), b.key)
+    by_status = await _buckets(session, scope, Declaration.status, STATUS_ZH)
+    count = {b.key: b.count for b in by_status}
+    approved, rejected = count.get("approved", 0), count.get("rejected", 0)
+    return CampaignStatistics(
+        campaign_id=campaign.id,
+        total=sum(count.values()),
+        evaluated=count.get("evaluated", 0),
+        approved=approved,
+        rejected=rejected,
+        pass_rate=pass_rate(approved, rejected),
+        by_status=by_status,
+        by_level=await _buckets(session, scope, Declaration.level, LEVEL_ZH),
+        by_unit=units,
+        by_specialty=await _buckets(session, scope, Declaration.specialty, _specialties(campaign)),
+        by_path=await _buckets(session, scope, Declaration.path, PATH_ZH),
+    )
+
+
+def _specialties(campaign: Campaign) -> dict[str, str]:
+    """Specialty code → its name in the series' catalogue (职称评审专业目录)."""
+    return {
+        entry.code: entry.name
+        for listed in specialties.list_catalogue(series=campaign.series)
+        for entry in listed.specialties
+    }
+
+
+async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    return dict((await session.exec(select(Org.id, Org.name).where(Org.id.in_(ids)))).all())
+
+
+def requirement(recommended: int, with_problems: int) -> tuple[str, str]:
+    """What the clause asks of the unit at this share (exact: 2 of 10 is 20 %)."""
+    if recommended and with_problems * 5 >= recommended:
+        return "rectify", f"问题比例达到或超过20%：推荐单位须作出说明并报送书面整改方案（{CLAUSE}）"
+    if recommended and with_problems * 10 >= recommended:
+        return "explain", f"问题比例达到或超过10%：推荐单位须作出说明（{CLAUSE}）"
+    return "none", "问题比例低于10%"
+
+
+async def unit_counts(
+    session: AsyncSession, principal: Principal, campaign: Campaign, unit_id: uuid.UUID | None
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Per unit: recommended (the unit's step completed) and, of those, returned for
+    correction by a higher level (审核发现存在问题)."""
+    passed = (
+        exists()
+        .where(
+            ReviewStep.declaration_id == Declaration.id,
+            ReviewStep.position == 0,
+            ReviewStep.completed_at.is_not(None),
+        )
+        .correlate(Declaration)
+    )
+    returned_above = (
+        exists()
+        .where(DeclarationReturn.declaration_id == Declaration.id, DeclarationReturn.position > 0)
+        .correlate(Declaration)
+    )
+    query = (
+        sa_select(Declaration.unit_org_id, func.count(), func.count().filter(returned_above))
+        .where(Declaration.campaign_id == campaign.id, visible(principal), passed)
+        .group_by(Declaration.unit_org_id)
+    )
+    if unit_id is not None:
+        query = query.where(Declaration.unit_org_id == unit_id)
+    return {unit: (total, bad) for unit, total, bad in (await session.exec(query)).all()}
+
+
+async def problem_rates(
+    session: AsyncSession, principal: Principal, *, campaign_id: uuid.UUID
+) -> list[UnitProblemRate]:
+    campaign = await campaigns.get(session, campaign_id)
+    counts = await unit_counts(session, principal, campaign, None)
+    names = await _names(session, list(counts))
+    asked = dict(
+        (
+            await session.exec(
+                select(UnitFollowUp.unit_org_id, UnitFollowUp.id).where(
+                    UnitFollowUp.campaign_id == campaign.id
+                )
+            )
+        ).all()
+    )
+    out = []
+    for unit_id, (total, bad) in counts.items():
+        flag, flag_zh = requirement(total, bad)
+        out.append(
+            UnitProblemRate(
+                unit_org_id=unit_id,
+                unit_name=names[unit_id],
+                recommended=total,
+                with_problems=bad,
+                share=round(bad / total, 4),
+                requirement=flag,
+                requirement_zh=flag_zh,
+                follow_up_id=asked.get(unit_id),
+            )
+        )
+    return sorted(out, key=lambda r: (-r.share, r.unit_name))
