@@ -251,6 +251,10 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     expected = {did: "excellent" if i < 3 else "medium" for i, did in enumerate(dids)}
     expected[dids[9]] = "poor"
     assert graded == expected
+    # The grades rest on the marks: none can be added after them.
+    late = {"declaration_id": dids[0], "material": "99", "live": "99"}
+    r = await post(client, s + "/marks", experts[present[0]], late)
+    assert r.json()["type"].endswith("defence-marks-closed"), r.text
     r = await client.get(s + "/grades", headers=auth(OPS))
     assert {g["declaration_id"]: g["source"] for g in r.json()} == dict.fromkeys(dids, "rank")
 

@@ -217,3 +217,10 @@ class AdjustmentInvalid(Problem):
     code = "points-adjustment-invalid"
     title = "Points adjustment invalid"
     text = "量化赋分调整须指明本评委会量化赋分的一项，并写明理由。"
+
+
+class MarksClosed(Problem):
+    status = 409
+    code = "defence-marks-closed"
+    title = "Defence marks closed"
+    text = "答辩成绩等次已经确定，不能再提交答辩评分；如须更正，请联系评委会所在职改办。"

@@ -25,6 +25,7 @@ from services.api.committee.problems import (
     GradeRatioBroken,
     GradesInvalid,
     GradesMissing,
+    MarksClosed,
     MarksMissing,
     NoDeclarationsReady,
     NotInSession,
@@ -420,6 +421,7 @@ async def tallies(
         NotInSession,
         NotPresent,
         AlreadyMarked,
+        MarksClosed,
     ),
 )
 async def mark(write: WriteDep, session_id: uuid.UUID, body: MarkCreate) -> JSONResponse:

@@ -29,6 +29,7 @@ from services.api.committee.problems import (
     AlreadyMarked,
     GradeRatioBroken,
     GradesInvalid,
+    MarksClosed,
     NotInSession,
     NotPresent,
 )
@@ -80,6 +81,9 @@ async def mark(
     await _placed(session, row, body.declaration_id)
     if not seat.present:
         raise NotPresent("会务组尚未登记您到会，到会专家方可答辩评分。")
+    if await session.get(DefenceGrade, body.declaration_id):
+        # The grades rest on the marks given; a mark after them would leave them stale.
+        raise MarksClosed()
     if await session.get(DefenceMarkCast, (row.id, body.declaration_id, seat.expert_id)):
         raise AlreadyMarked()
     session.add(
