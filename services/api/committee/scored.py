@@ -44,8 +44,8 @@ from services.api.committee.schemas import (
     PointsRead,
 )
 from services.api.committee.service import (
-    _bump,
-    _declaration_ids,
+    bump,
+    declaration_ids,
     expert_session,
     load,
     locked,
@@ -132,7 +132,7 @@ async def put_grades(
     row = await locked(session, principal, session_id, if_match)
     require(row, "open", action_zh="确定答辩成绩等次")
     model = verdicts.scored_model(row)
-    ids = await _declaration_ids(session, row.id)
+    ids = await declaration_ids(session, row.id)
     if (body.grades is None) == (not body.by_rank):
         raise GradesInvalid("请二选一：逐人填写等次（grades），或按答辩成绩排序确定（by_rank）。")
     if body.by_rank:
@@ -173,7 +173,7 @@ async def put_grades(
         )
         found.grade, found.source, found.set_by, found.set_at = grade, source, principal.sub, now
         session.add(found)
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     counts = "、".join(f"{scoring.GRADE_NAMES[g]}{n}人" for g, n in checked.counts.items())
     how = "按答辩成绩排序" if source == "rank" else "由评委会确定"

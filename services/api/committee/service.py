@@ -151,7 +151,7 @@ async def put_setting(
 # Sessions ------------------------------------------------------------------------------
 
 
-async def _declaration_ids(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID]:
+async def declaration_ids(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID]:
     query = (
         select(SessionDeclaration.declaration_id)
         .where(SessionDeclaration.session_id == session_id)
@@ -174,7 +174,7 @@ async def read(session: AsyncSession, row: CommitteeSession) -> SessionRead:
         version=row.version,
         seed_sha256=row.seed_sha256,
         seed=row.seed,
-        declaration_ids=await _declaration_ids(session, row.id),
+        declaration_ids=await declaration_ids(session, row.id),
         judging=verdicts.summary(row),
         opened_at=row.opened_at,
         closed_at=row.closed_at,
@@ -234,7 +234,7 @@ def require(row: CommitteeSession, *statuses: str, action_zh: str) -> None:
         )
 
 
-async def _bump(session: AsyncSession, row: CommitteeSession) -> None:
+async def bump(session: AsyncSession, row: CommitteeSession) -> None:
     row.version += 1
     row.updated_at = await clock.db_now(session)
     session.add(row)
@@ -442,7 +442,7 @@ async def draw(
         )
     row.seed = seed
     row.status = "drawn"
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -584,7 +584,7 @@ async def recuse(
                 round=round_,
             )
         )
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -605,7 +605,7 @@ async def open_session(
     require(row, "drawn", action_zh="开会")
     row.status = "open"
     row.opened_at = await clock.db_now(session)
-    await _bump(session, row)
+    await bump(session, row)
     await audit.record(
         session,
         principal=principal,
@@ -646,7 +646,7 @@ async def attendance(
     for expert_id, seat in active.items():
         seat.present = expert_id in present
         session.add(seat)
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -696,7 +696,7 @@ async def close(
             )
         ).all()
     )
-    ids = await _declaration_ids(session, row.id)
+    ids = await declaration_ids(session, row.id)
     model = verdicts.model_of(row)
     scored = {}
     if isinstance(model, scoring.ScoredModel):
@@ -747,7 +747,7 @@ async def close(
         )
     row.status = "closed"
     row.closed_at = now
-    await _bump(session, row)
+    await bump(session, row)
     await audit.record(
         session,
         principal=principal,
