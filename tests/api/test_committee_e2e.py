@@ -236,6 +236,8 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     assert sorted(r.json()["declaration_ids"]) == sorted(dids)
+    # 柳州's pack names no way of judging for this committee: the secret ballot.
+    assert r.json()["judging"]["method"] == "vote"
     assert r.json()["rule"] == {
         "tier": "prefecture",
         "min_panel": 11,
@@ -396,6 +398,10 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
     for tok in (experts[outsider], experts[leaving]):
         r = await client.get(f"/v1/declarations/{dids[0]}", headers=auth(tok))
         assert r.status_code == 404
+    # A voting session takes no 答辩 marks.
+    mark = {"declaration_id": dids[0], "material": "80", "live": "90"}
+    r = await post(client, s + "/marks", experts[member], mark)
+    assert r.status_code == 409 and r.json()["type"].endswith("session-not-scored"), r.text
     # An expert not yet recorded present may not vote.
     r = await post(
         client, s + "/ballots", experts[member], {"declaration_id": dids[0], "choice": "agree"}

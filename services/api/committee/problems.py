@@ -148,3 +148,79 @@ class AttendanceInvalid(Problem):
     code = "attendance-invalid"
     title = "Attendance invalid"
     text = "到会名单只能包含本场评审会在任（未回避）的评审专家。"
+
+
+# Scored sessions (长治 工程师, 长工信〔2022〕139号 九) -------------------------------------------
+
+
+class NotScored(Problem):
+    status = 409
+    code = "session-not-scored"
+    title = "Session not scored"
+    text = "这场评审会按不记名投票评审，不实行答辩评分和量化赋分。"
+
+
+class AlreadyMarked(Problem):
+    status = 409
+    code = "already-marked"
+    title = "Already marked"
+    text = "您已为该申报人的答辩评分，评分一经提交不能更改。"
+
+
+class MarkInvalid(Problem):
+    # The detail says which mark and why.
+    status = 422
+    code = "defence-mark-invalid"
+    title = "Defence mark invalid"
+    text = "答辩成绩实行百分制，每项评分须在0至100分之间（长工信〔2022〕139号 九）。"
+
+
+class MarksMissing(Problem):
+    # The detail names how many declarations have no mark.
+    status = 409
+    code = "defence-marks-missing"
+    title = "Defence marks missing"
+    text = "尚有申报人没有答辩评分，不能按答辩成绩确定等次或闭会。"
+
+
+class GradeRatioBroken(Problem):
+    # The detail says, per grade, how many too many or too few; `gaps` the same as numbers
+    # (+2: two too many, −1: one too few), `counts` and `bounds` what it rests on.
+    status = 422
+    code = "grade-ratio-broken"
+    title = "Grade ratio broken"
+    text = (
+        "答辩成绩的优、中、差等次比例须为3：6：1（长工信〔2022〕139号 九：“严格控制答辩成绩的"
+        "优、中、差等次比例（3：6：1）”）。"
+    )
+
+
+class GradesInvalid(Problem):
+    # The detail says what is wrong (a declaration not graded or not in the session, both
+    # or neither of grades and by_rank, equal scores across a grade boundary).
+    status = 422
+    code = "grades-invalid"
+    title = "Grades invalid"
+    text = "须为本场评审会的每一位申报人确定答辩成绩等次（优、中、差），或按答辩成绩排序确定。"
+
+
+class GradesMissing(Problem):
+    status = 409
+    code = "defence-grades-missing"
+    title = "Defence grades missing"
+    text = "答辩成绩等次（优、中、差）尚未确定，不能闭会（长工信〔2022〕139号 九）。"
+
+
+class AdjustmentInvalid(Problem):
+    # The detail names the items the model has.
+    status = 422
+    code = "points-adjustment-invalid"
+    title = "Points adjustment invalid"
+    text = "量化赋分调整须指明本评委会量化赋分的一项，并写明理由。"
+
+
+class MarksClosed(Problem):
+    status = 409
+    code = "defence-marks-closed"
+    title = "Defence marks closed"
+    text = "答辩成绩等次已经确定，不能再提交答辩评分；如须更正，请联系评委会所在职改办。"

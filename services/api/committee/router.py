@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.campaigns.problems import CampaignNotFound
-from services.api.committee import ballots, defence, pool, service
+from services.api.committee import ballots, defence, judging, pool, scored, service
 from services.api.committee.problems import (
+    AdjustmentInvalid,
+    AlreadyMarked,
     AlreadyVoted,
     AttendanceInvalid,
     DefenceAlreadyScheduled,
@@ -20,10 +22,16 @@ from services.api.committee.problems import (
     ExpertApplicationExists,
     ExpertDecisionNotAllowed,
     ExpertNotFound,
+    GradeRatioBroken,
+    GradesInvalid,
+    GradesMissing,
+    MarksClosed,
+    MarksMissing,
     NoDeclarationsReady,
     NotInSession,
     NotOnPanel,
     NotPresent,
+    NotScored,
     PanelSizeInvalid,
     PoolTooSmall,
     QuorumNotMet,
@@ -34,6 +42,8 @@ from services.api.committee.problems import (
     TalliesSealed,
 )
 from services.api.committee.schemas import (
+    AdjustmentCreate,
+    AdjustmentRead,
     AttendanceWrite,
     BallotCreate,
     BallotReceipt,
@@ -45,6 +55,11 @@ from services.api.committee.schemas import (
     ExpertApplication,
     ExpertDecision,
     ExpertRead,
+    GradeRead,
+    GradesWrite,
+    MarkCreate,
+    MarkReceipt,
+    PointsRead,
     RecusalCreate,
     RecusalRead,
     SeatRead,
@@ -52,7 +67,7 @@ from services.api.committee.schemas import (
     SessionRead,
     TallyRead,
 )
-from services.api.http import IfMatch, RelayAfterCommit, WriteDep, etag
+from services.api.http import DeferredIdempotencyDep, IfMatch, RelayAfterCommit, WriteDep, etag
 from services.api.orgs.problems import OrgNotFound
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.db import SessionDep
@@ -183,10 +198,26 @@ async def put_setting(
     dependencies=OFFICE,
     summary="组建评审会: a session for a campaign and level, with every paid declaration "
     "that reached this office",
+    description="How the session judges (`judging`: secret ballot, or 长治 工程师's 答辩评价 "
+    "and 量化赋分) is taken from the campaign's policy pack, read from the eligibility service "
+    "with no database connection held, and kept with the session.",
     responses=validated(Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady),
 )
-async def create_session(write: WriteDep, body: SessionCreate) -> JSONResponse:
-    return await _tagged(write, service.create, status_code=201, body=body)
+async def create_session(
+    body: SessionCreate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: DeferredIdempotencyDep,
+) -> JSONResponse:
+    return await judging.create(
+        session,
+        principal,
+        body=body,
+        sessionmaker=request.app.state.sessionmaker,
+        rules=request.app.state.rules,
+        idem=idem,
+    )
 
 
 @router.get(
@@ -352,7 +383,7 @@ async def cast(write: WriteDep, session_id: uuid.UUID, body: BallotCreate) -> JS
     response_model=list[TallyRead],
     dependencies=OFFICE,
     summary="闭会: count the ballots, record each declaration's tally, move it to evaluated",
-    responses=documented(*SESSION_WRITE, QuorumNotMet),
+    responses=documented(*SESSION_WRITE, QuorumNotMet, MarksMissing, GradesMissing),
 )
 async def close(write: WriteDep, session_id: uuid.UUID, if_match: IfMatch = None) -> JSONResponse:
     return await write.apply(service.close, session_id=session_id, if_match=if_match)
@@ -369,3 +400,103 @@ async def tallies(
     session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> list[TallyRead]:
     return await service.tallies(session, principal, session_id)
+
+
+# Scored sessions (长工信〔2022〕139号 九: 答辩评价 + 量化赋分) ---------------------------------
+
+
+@router.post(
+    S + "/marks",
+    status_code=201,
+    response_model=MarkReceipt,
+    dependencies=EXPERT,
+    summary="答辩评分: an expert's 答辩材料学术水平 and 现场答辩 marks (100 points each) for one "
+    "declaration, once; the answer never says what they were",
+    responses=validated(
+        Forbidden,
+        SessionNotFound,
+        SessionStatusWrong,
+        NotScored,
+        NotOnPanel,
+        NotInSession,
+        NotPresent,
+        AlreadyMarked,
+        MarksClosed,
+    ),
+)
+async def mark(write: WriteDep, session_id: uuid.UUID, body: MarkCreate) -> JSONResponse:
+    return await write.apply(scored.mark, status_code=201, session_id=session_id, body=body)
+
+
+@router.put(
+    S + "/grades",
+    response_model=list[GradeRead],
+    dependencies=OFFICE,
+    summary="答辩成绩等次: 优/中/差 for every declaration, entered or given by rank of the "
+    "答辩成绩, held at 3:6:1 (If-Match: the session's version)",
+    description="A distribution off 3:6:1 is refused (`grade-ratio-broken`) with `gaps`: per "
+    "grade, how many too many (+) or too few (−).",
+    responses=validated(*SESSION_WRITE, NotScored, GradeRatioBroken, GradesInvalid, MarksMissing),
+)
+async def put_grades(
+    write: WriteDep, session_id: uuid.UUID, body: GradesWrite, if_match: IfMatch = None
+) -> JSONResponse:
+    return await write.apply(scored.put_grades, session_id=session_id, body=body, if_match=if_match)
+
+
+@router.get(
+    S + "/grades",
+    response_model=list[GradeRead],
+    dependencies=OFFICE_OPS,
+    summary="The session's 优/中/差 grades (never a mark)",
+    responses=documented(Forbidden, SessionNotFound, NotScored),
+)
+async def grades(
+    session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[GradeRead]:
+    return await scored.grades(session, principal, session_id)
+
+
+@router.get(
+    S + "/declarations/{declaration_id}/points",
+    response_model=PointsRead,
+    dependencies=SESSION_READERS,
+    summary="量化赋分: each line prefilled from the declaration with the section entry and "
+    "documents it rests on, and every adjustment with its reason",
+    responses=documented(Forbidden, SessionNotFound, NotScored, NotInSession),
+)
+async def points(
+    session_id: uuid.UUID, declaration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> PointsRead:
+    return await scored.points(
+        session, principal, session_id=session_id, declaration_id=declaration_id
+    )
+
+
+@router.post(
+    S + "/declarations/{declaration_id}/adjustments",
+    status_code=201,
+    response_model=AdjustmentRead,
+    dependencies=[allow("committee_office", "expert")],
+    summary="调整量化赋分: an expert of the panel or the office changes one item's points, "
+    "with a reason (logged)",
+    responses=validated(
+        Forbidden,
+        SessionNotFound,
+        SessionStatusWrong,
+        NotScored,
+        NotOnPanel,
+        NotInSession,
+        AdjustmentInvalid,
+    ),
+)
+async def adjust(
+    write: WriteDep, session_id: uuid.UUID, declaration_id: uuid.UUID, body: AdjustmentCreate
+) -> JSONResponse:
+    return await write.apply(
+        scored.adjust,
+        status_code=201,
+        session_id=session_id,
+        declaration_id=declaration_id,
+        body=body,
+    )

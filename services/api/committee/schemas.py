@@ -104,6 +104,11 @@ class SessionRead(BaseModel):
     seed_sha256: str | None
     seed: str | None
     declaration_ids: list[uuid.UUID]
+    judging: dict[str, Any] = Field(
+        description="How this session judges, fixed when it was created from the campaign's "
+        "policy pack: `method` vote (secret ballot) or defence_and_points (答辩评价 + 量化赋分), "
+        "with the rules and the clauses they cite"
+    )
     opened_at: datetime | None
     closed_at: datetime | None
 
@@ -188,3 +193,88 @@ class TallyRead(BaseModel):
     declaration_id: uuid.UUID
     status: str
     outcome: dict[str, Any]
+
+
+# Scored sessions (答辩评价 + 量化赋分) ------------------------------------------------------
+
+# A mark on 100 points as a decimal string (never a float): 0 to 100, at most two places.
+Mark = Annotated[str, Field(pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$", examples=["87.5"])]
+Grade = Literal["excellent", "medium", "poor"]
+
+
+class MarkCreate(BaseModel):
+    """One expert's 答辩 marks for one declaration, each on 100 points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    declaration_id: uuid.UUID
+    material: Mark = Field(description="答辩材料学术水平评价 (40 %)")
+    live: Mark = Field(description="现场答辩评价 (60 %)")
+
+
+class MarkReceipt(BaseModel):
+    """What a mark answers: that it was recorded, never what it was."""
+
+    session_id: uuid.UUID
+    declaration_id: uuid.UUID
+    recorded: bool = True
+
+
+class GradesWrite(BaseModel):
+    """优/中/差 for every declaration of the session: entered (`grades`) or given by rank of
+    the 答辩成绩 (`by_rank`), never both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grades: dict[uuid.UUID, Grade] | None = Field(None, max_length=2000)
+    by_rank: bool = False
+
+
+class GradeRead(BaseModel):
+    declaration_id: uuid.UUID
+    grade: Grade
+    grade_name: str
+    source: Literal["office", "rank"]
+
+
+class AdjustmentCreate(BaseModel):
+    """A change to one 量化赋分 item's points (+ or −), with the reason it is logged by."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(min_length=1, max_length=50, description="The item id, e.g. papers")
+    points: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d{1,2})?$", examples=["2.5"])]
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class AdjustmentRead(BaseModel):
+    id: uuid.UUID
+    declaration_id: uuid.UUID
+    item: str
+    item_name: str
+    points: str
+    reason: str
+    by_role: str
+    created_at: datetime
+
+
+class PointLineRead(BaseModel):
+    """One prefilled 量化赋分 line and where it comes from (section and entry, documents)."""
+
+    item: str
+    name: str
+    points: str | None
+    section: str
+    index: int | None
+    document_ids: list[str]
+    note: str
+
+
+class PointsRead(BaseModel):
+    declaration_id: uuid.UUID
+    lines: list[PointLineRead]
+    adjustments: list[AdjustmentRead]
+    prefilled: str
+    adjusted: str
+    total: str
+    basis: str

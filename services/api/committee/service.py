@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import and_, exists, func
 from sqlmodel import select
@@ -22,7 +23,7 @@ from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.committee import draw as drawing
-from services.api.committee import scoring
+from services.api.committee import scoring, verdicts
 from services.api.committee.problems import (
     AttendanceInvalid,
     NoDeclarationsReady,
@@ -150,7 +151,7 @@ async def put_setting(
 # Sessions ------------------------------------------------------------------------------
 
 
-async def _declaration_ids(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID]:
+async def declaration_ids(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID]:
     query = (
         select(SessionDeclaration.declaration_id)
         .where(SessionDeclaration.session_id == session_id)
@@ -173,7 +174,8 @@ async def read(session: AsyncSession, row: CommitteeSession) -> SessionRead:
         version=row.version,
         seed_sha256=row.seed_sha256,
         seed=row.seed,
-        declaration_ids=await _declaration_ids(session, row.id),
+        declaration_ids=await declaration_ids(session, row.id),
+        judging=verdicts.summary(row),
         opened_at=row.opened_at,
         closed_at=row.closed_at,
     )
@@ -232,7 +234,7 @@ def require(row: CommitteeSession, *statuses: str, action_zh: str) -> None:
         )
 
 
-async def _bump(session: AsyncSession, row: CommitteeSession) -> None:
+async def bump(session: AsyncSession, row: CommitteeSession) -> None:
     row.version += 1
     row.updated_at = await clock.db_now(session)
     session.add(row)
@@ -252,11 +254,16 @@ async def locked(
 
 
 async def create(
-    session: AsyncSession, principal: Principal, *, body: SessionCreate
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    body: SessionCreate,
+    judging: dict[str, Any] | None = None,
 ) -> SessionRead:
     """A session of the office's committee for the campaign and level, with every
     declaration of it that has reached the committee (paid, its chain ending at this
-    office) and sits in no other session."""
+    office) and sits in no other session. `judging`: the excerpt of the campaign's pack
+    saying how it judges (judging.py), read before this transaction; None: by ballot."""
     campaign = await campaigns.get(session, body.campaign_id)
     rules = await setting(session, campaign.committee_code, region_code=campaign.region_code)
     wrong = scoring.panel_size_problem(body.panel_size, minimum=rules.min_panel)
@@ -298,6 +305,7 @@ async def create(
         panel_size=body.panel_size,
         mix=body.mix or {drawing.ALL: body.panel_size},
         rule=rules.model_dump(mode="json", exclude={"committee_code", "default"}),
+        judging=judging,
         created_by=principal.sub,
     )
     await audit.saved(
@@ -306,7 +314,8 @@ async def create(
         principal=principal,
         action="committee_session_created",
         reason=f"评审会{row.id}：{campaign.committee_code} {LEVEL_ZH[body.level]}，"
-        f"评审专家{body.panel_size}人，申报{len(ready)}份",
+        f"评审专家{body.panel_size}人，申报{len(ready)}份；"
+        f"评审方式：{'答辩评价与量化赋分相结合' if _scored(judging) else '不记名投票'}",
     )
     for declaration in ready:
         session.add(SessionDeclaration(declaration_id=declaration.id, session_id=row.id))
@@ -433,7 +442,7 @@ async def draw(
         )
     row.seed = seed
     row.status = "drawn"
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -575,7 +584,7 @@ async def recuse(
                 round=round_,
             )
         )
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -596,7 +605,7 @@ async def open_session(
     require(row, "drawn", action_zh="开会")
     row.status = "open"
     row.opened_at = await clock.db_now(session)
-    await _bump(session, row)
+    await bump(session, row)
     await audit.record(
         session,
         principal=principal,
@@ -637,7 +646,7 @@ async def attendance(
     for expert_id, seat in active.items():
         seat.present = expert_id in present
         session.add(seat)
-    await _bump(session, row)
+    await bump(session, row)
     await session.flush()
     await audit.record(
         session,
@@ -648,11 +657,11 @@ async def attendance(
     return await panel(session, principal, session_id)
 
 
-def vote_rule(row: CommitteeSession) -> scoring.VoteRule:
-    """The rule recorded on the session when it was created."""
-    return scoring.VoteRule(
-        quorum=Fraction(*row.rule["quorum"]), pass_share=Fraction(*row.rule["pass_mark"])
-    )
+def _scored(judging: dict[str, Any] | None) -> bool:
+    return bool(judging and any(x["method"] != "vote" for x in judging["judging"]))
+
+
+vote_rule = verdicts.vote_rule
 
 
 async def close(
@@ -687,10 +696,34 @@ async def close(
             )
         ).all()
     )
+    ids = await declaration_ids(session, row.id)
+    model = verdicts.model_of(row)
+    scored = {}
+    if isinstance(model, scoring.ScoredModel):
+        campaign = await campaigns.get(session, row.campaign_id)
+        scored = await verdicts.close_scored(
+            session,
+            row,
+            model,
+            ids=ids,
+            as_of=campaign.evaluate_on,
+            members=members,
+            present=present,
+            counts=counts,
+        )
     answers = []
-    for declaration_id in await _declaration_ids(session, row.id):
+    for declaration_id in ids:
         declaration = await session.get(Declaration, declaration_id, with_for_update=True)
         assert declaration is not None
+        if declaration_id in scored:
+            outcome, reason = scored[declaration_id]
+            await _evaluated(
+                session, principal, row, declaration, outcome, now, f"答辩评价与量化赋分：{reason}"
+            )
+            answers.append(
+                TallyRead(declaration_id=declaration_id, status="evaluated", outcome=outcome)
+            )
+            continue
         agree, disagree, abstain = (counts.get((declaration_id, c), 0) for c in CHOICES)
         result = scoring.tally(
             rule, panel=members, present=present, agree=agree, disagree=disagree, abstain=abstain
@@ -706,25 +739,15 @@ async def close(
             "passed": result.passed,
             "reason": result.reason,
         }
-        placed = await session.get(SessionDeclaration, declaration_id)
-        assert placed is not None
-        placed.outcome = outcome
-        session.add(placed)
-        await declarations.transition(
-            session,
-            principal,
-            declaration,
-            to_status="evaluated",
-            action="committee_evaluated",
-            reason=f"评审会{row.id}不记名投票：{result.reason}",
-            now=now,
+        await _evaluated(
+            session, principal, row, declaration, outcome, now, f"不记名投票：{result.reason}"
         )
         answers.append(
             TallyRead(declaration_id=declaration_id, status="evaluated", outcome=outcome)
         )
     row.status = "closed"
     row.closed_at = now
-    await _bump(session, row)
+    await bump(session, row)
     await audit.record(
         session,
         principal=principal,
@@ -735,7 +758,25 @@ async def close(
     return answers
 
 
-CHOICES = ("agree", "disagree", "abstain")
+async def _evaluated(session, principal, row, declaration, outcome, now, reason) -> None:
+    """Record a declaration's outcome on its place in the session and move it to
+    `evaluated`, the reason in its audit row."""
+    placed = await session.get(SessionDeclaration, declaration.id)
+    assert placed is not None
+    placed.outcome = outcome
+    session.add(placed)
+    await declarations.transition(
+        session,
+        principal,
+        declaration,
+        to_status="evaluated",
+        action="committee_evaluated",
+        reason=f"评审会{row.id}{reason}",
+        now=now,
+    )
+
+
+CHOICES = verdicts.CHOICES
 
 
 async def tallies(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Column, DateTime, Text, func
+from sqlalchemy import ARRAY, Column, DateTime, Numeric, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlmodel import Field, SQLModel
@@ -96,6 +97,9 @@ class CommitteeSession(SQLModel, table=True):
     # Expert ids in the stable order the draw walked, per group, as drawn from.
     candidates: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSONB))
     recusals: int = 0
+    # The judging rules in force when created: an excerpt of the campaign's policy pack
+    # (committee, `judging` entry, the clauses it cites); None: the national secret ballot.
+    judging: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     created_by: str
     created_at: datetime | None = _now_column()
     updated_at: datetime | None = _now_column()
@@ -169,3 +173,61 @@ class Ballot(SQLModel, table=True):
     session_id: uuid.UUID = Field(foreign_key="api.committee_session.id")
     declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id", index=True)
     choice: str  # agree | disagree | abstain
+
+
+class DefenceMarkCast(SQLModel, table=True):
+    """That an expert marked a declaration's defence (答辩); never what."""
+
+    __tablename__ = "defence_mark_cast"
+    __table_args__ = {"schema": "api"}
+
+    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id", primary_key=True)
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id", primary_key=True)
+    expert_id: uuid.UUID = Field(foreign_key="api.expert.id", primary_key=True)
+
+
+class DefenceMark(SQLModel, table=True):
+    """One expert's 答辩 marks (答辩材料学术水平, 现场答辩, each on 100), under a random id:
+    no expert, no time, no order."""
+
+    __tablename__ = "defence_mark"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id")
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id", index=True)
+    material: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    live: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+
+
+class DefenceGrade(SQLModel, table=True):
+    """A declaration's 答辩成绩 grade (优/中/差), entered by the office or given by rank."""
+
+    __tablename__ = "defence_grade"
+    __table_args__ = {"schema": "api"}
+
+    declaration_id: uuid.UUID = Field(
+        foreign_key="api.session_declaration.declaration_id", primary_key=True
+    )
+    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id", index=True)
+    grade: str  # excellent | medium | poor
+    source: str  # office | rank
+    set_by: str
+    set_at: datetime = Field(sa_column=Column(TZ, nullable=False))
+
+
+class PointsAdjustment(SQLModel, table=True):
+    """An expert's or the office's change to one 量化赋分 item, with its reason."""
+
+    __tablename__ = "points_adjustment"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id")
+    declaration_id: uuid.UUID = Field(foreign_key="api.declaration.id", index=True)
+    item: str
+    points: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
+    reason: str
+    by_sub: str
+    by_role: str
+    created_at: datetime | None = _now_column()
