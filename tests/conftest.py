@@ -1,8 +1,9 @@
 """The real stack for the test run: PostgreSQL, Valkey and SeaweedFS from PyPI wheels.
 
-Started once per run on free ports, unless DATABASE_URL / REDIS_URL / S3_ENDPOINT point
-at existing servers. Either way the run gets a database of its own, migrated once, and
-dropped at the end. Nothing here is a mock: tests talk to the real servers.
+Started once per run (once per test worker: the suite runs on two pytest-xdist workers)
+on free ports, unless DATABASE_URL / REDIS_URL / S3_ENDPOINT point at existing servers.
+Either way the run gets a database of its own, migrated once, and dropped at the end.
+Nothing here is a mock: tests talk to the real servers.
 
 Two database roles, as in production: an owner role (no superuser) owns the database and
 runs the migrations; the app role, which every process and most tests connect as, owns
@@ -92,6 +93,12 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def _with_redis_db(url: str, db: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
 def _with_user(url: str, user: str, password: str) -> str:
     scheme, _, rest = url.partition("://")
     _, _, host = rest.rpartition("@")
@@ -154,7 +161,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
             started.append(pg)
             server_url = pg.url
-        if not (redis_url := os.environ.get("REDIS_URL")):
+        if redis_url := os.environ.get("REDIS_URL"):
+            # Test workers (pytest-xdist) sharing one given server each take a database
+            # number of their own, so one worker's keys and flushes never meet another's.
+            if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+                redis_url = _with_redis_db(redis_url, 1 + int(worker.removeprefix("gw")))
+        else:
             vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
             started.append(vk)
             redis_url = vk.url

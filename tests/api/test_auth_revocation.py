@@ -67,7 +67,7 @@ async def refused(client, access: str, problem: str) -> None:
 async def refused_after_flush(client, access: str, problem: str) -> None:
     """Refused now, and still refused once Valkey has forgotten everything."""
     await refused(client, access, problem)
-    await client.app.state.redis.flushall()
+    await client.app.state.redis.flushdb()
     assert await client.app.state.redis.dbsize() == 0
     await refused(client, access, problem)
     await refused(client, access, problem)  # and again, now from the rebuilt cache
@@ -158,7 +158,7 @@ async def test_a_disabled_applicants_access_token_stops_once_the_cache_misses(ap
     live_ttl = app_client.app.state.settings.revocation_live_ttl_seconds
     assert 0 < await redis.ttl(session_key(sid)) <= live_ttl
     await _disable(app_client, phone)
-    await app_client.app.state.redis.flushall()
+    await app_client.app.state.redis.flushdb()
     await refused(app_client, tokens["access_token"], SESSION_ENDED)
     await works(app_client, other["access_token"])
 
