@@ -30,6 +30,13 @@ from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
+from services.api.models.results import (
+    Recheck,
+    RecheckBallot,
+    RecheckBallotCast,
+    ResultsObjection,
+    ResultsPosting,
+)
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
 from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
@@ -59,6 +66,11 @@ __all__ = [
     "Org",
     "OriginalCheck",
     "PanelSeat",
+    "Recheck",
+    "RecheckBallot",
+    "RecheckBallotCast",
+    "ResultsObjection",
+    "ResultsPosting",
     "PaperFlag",
     "PaymentOrder",
     "PaymentRefund",

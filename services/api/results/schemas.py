@@ -1,0 +1,111 @@
+"""Request and response shapes of the results stage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Field(min_length=2, max_length=2000)
+
+
+class RecheckCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=2000, description="复核的理由（记入审计）")
+
+
+class RecheckRead(BaseModel):
+    id: uuid.UUID
+    declaration_id: uuid.UUID
+    session_id: uuid.UUID
+    reason: str
+    status: Literal["open", "closed"]
+    version: int
+    opened_at: datetime
+    closed_at: datetime | None
+    previous: dict[str, Any]
+    outcome: dict[str, Any] | None = Field(description="the re-vote's tally, once closed")
+
+
+class RecheckBallotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    choice: Literal["agree", "disagree", "abstain"]
+
+
+class RecheckReceipt(BaseModel):
+    recheck_id: uuid.UUID
+    counted: bool = True
+
+
+class PostingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_on: date
+    ends_on: date
+
+
+class PostingRow(BaseModel):
+    no: int
+    name: str = Field(description="姓名（遮蔽）")
+    unit: str
+    series: str
+    level: str
+    specialty: str
+    result: str
+
+
+class PostingRead(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    title: str
+    starts_on: date
+    ends_on: date
+    working_days: int
+    rows: list[PostingRow]
+    content_sha256: str
+    xlsx_sha256: str
+    pdf_sha256: str
+    published_at: datetime
+    objections_open: bool
+
+
+class ExportCheck(BaseModel):
+    matches: bool
+    posting_id: uuid.UUID | None = None
+    format: Literal["xlsx", "pdf"] | None = None
+    content_sha256: str | None = None
+
+
+class ObjectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    no: int = Field(ge=1, description="公示名单中的序号")
+    content: str = Field(min_length=5, max_length=4000, description="异议内容与事实依据")
+    contact_name: str = Field(min_length=1, max_length=40)
+    phone: str = Field(pattern=r"^1\d{10}$")
+    code: str = Field(pattern=r"^\d{6}$", description="发到该手机的短信验证码")
+
+
+class ObjectionReceipt(BaseModel):
+    id: uuid.UUID
+    received_at: datetime
+
+
+class ObjectionRead(BaseModel):
+    id: uuid.UUID
+    posting_id: uuid.UUID
+    declaration_id: uuid.UUID
+    content: str
+    contact_name: str
+    contact_phone: str = Field(description="masked")
+    status: Literal["open", "upheld", "dismissed"]
+    version: int
+    handling: str | None
+    handled_at: datetime | None
+    received_at: datetime
+
+
+class ObjectionHandling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["upheld", "dismissed"]
+    handling: str = Field(min_length=2, max_length=4000, description="核查与处理情况")
