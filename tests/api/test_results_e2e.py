@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from services.api.models import AuditEntry
-from services.api.results import exports
+from services.api.results import approval, exports
 from services.kit.outbox import Notification
 from tests.api.factories import (
     LOGIN_CODE,
@@ -364,6 +364,17 @@ async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) 
     assert phone not in r.text and found["contact_phone"].endswith(phone[-4:])
     objected = found["declaration_id"]
     assert objected in dids
+    # 对公示无异议的进行确认结果: not while an objection is open.
+    office_view = f"/v1/results-postings/{pid}"
+    r = await client.get(office_view, headers=auth(office_tok))
+    assert r.status_code == 200 and r.json()["version"] == 1, r.text
+    p_etag = r.headers["ETag"]
+    confirmation = {"document_number": "桂职办〔2026〕1号"}
+    r = await post(
+        client, office_view + "/confirmation", office_tok, confirmation, **{"If-Match": p_etag}
+    )
+    assert r.json()["type"].endswith("objections-unresolved"), r.text
+    assert "1条异议" in r.json()["detail"]
     handling = f"/v1/results-objections/{oid}/handling"
     decision = {"decision": "dismissed", "handling": "经核查，论文系本人独立完成，异议不成立。"}
     r = await post(client, handling, office_tok, decision)
@@ -377,6 +388,30 @@ async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) 
     actions = [row["action"] for row in trail]
     assert "results_objection_received" in actions and "results_objection_handled" in actions
     assert phone not in str(trail)
+    # Handled, but the posting still runs: no confirmation, no 批复 before it.
+    r = await post(
+        client, office_view + "/confirmation", office_tok, confirmation, **{"If-Match": p_etag}
+    )
+    assert r.json()["type"].endswith("results-posting-running"), r.text
+    assert page["ends_on"] in r.json()["detail"]
+    r = await post(
+        client,
+        office_view + "/approval",
+        office_tok,
+        {"document_number": "柳工职称〔2026〕9号", "approved_on": ends.isoformat()},
+        **{"If-Match": p_etag},
+    )
+    assert r.json()["type"].endswith("results-not-confirmed"), r.text
+    # Nothing to download or verify before 批复.
+    r = await client.get(f"/v1/declarations/{dids[0]}/review-form.pdf", headers=auth(OPS))
+    assert r.json()["type"].endswith("review-form-unavailable"), r.text
+    r = await client.get(f"/v1/declarations/{dids[0]}/certificate", headers=auth(OPS))
+    assert r.status_code == 404 and r.json()["type"].endswith("no-certificate"), r.text
+    r = await client.get(
+        "/v1/public/certificates/verification",
+        params={"certificate_id": str(uuid.uuid4()), "name": "韦工"},
+    )
+    assert r.status_code == 200 and r.json() == {"status": "unknown"}, r.text
     # No 复核 once the results are posted.
     url = f"/v1/declarations/{dids[0]}"
     d_etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
@@ -384,3 +419,17 @@ async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) 
         client, url + "/rechecks", office_tok, {"reason": "公示后复核"}, **{"If-Match": d_etag}
     )
     assert r.json()["type"].endswith("recheck-after-posting"), r.text
+
+
+def test_who_confirms_follows_the_seed() -> None:
+    """`004_…` 五（三）: "高级职称评审结果按…（桂职办〔2020〕113号）等文件要求报自治区职改办"."""
+    seed = SEED_004.read_text(encoding="utf-8")
+    assert "桂职办〔2020〕113号）等文件要求报自治区职改办" in seed
+    for level in ("deputy_senior", "senior"):
+        who = approval.authority(region_code="450000", level=level, committee_name="某评委会")
+        assert "自治区职改办" in who.name and who.document_required
+        assert "113号" in who.basis
+    who = approval.authority(region_code="450200", level="intermediate", committee_name="柳州中级")
+    assert who.name == "柳州中级所在职改办" and not who.document_required
+    who = approval.authority(region_code="140400", level="deputy_senior", committee_name="长治")
+    assert not who.document_required

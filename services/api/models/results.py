@@ -67,7 +67,8 @@ class ResultsPosting(SQLModel, table=True):
     __table_args__ = {"schema": "api"}
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id", unique=True)
+    session_id: uuid.UUID = Field(foreign_key="api.committee_session.id")
+    kind: str = "posting"  # posting (二次公示) | publication (the approved list, 主动公开)
     office_org_id: uuid.UUID = Field(foreign_key="api.org.id")
     title: str
     starts_on: date
@@ -83,6 +84,16 @@ class ResultsPosting(SQLModel, table=True):
     published_at: datetime | None = Field(
         default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
     )
+    version: int = 1
+    # 结果确认 by the authority the rules name, then 批复 with its document number.
+    confirmation_authority: str | None = None
+    confirmation_document: str | None = None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    approval_number: str | None = None
+    approved_on: date | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=Column(TZ))
 
 
 class ResultsObjection(SQLModel, table=True):

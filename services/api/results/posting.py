@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +25,7 @@ from services.api.committee import service as committee
 from services.api.config import ApiSettings
 from services.api.models import (
     Campaign,
+    CommitteeSession,
     Declaration,
     Org,
     Recheck,
@@ -68,6 +70,7 @@ def read(row: ResultsPosting, on: date) -> PostingRead:
     return PostingRead(
         id=row.id,
         session_id=row.session_id,
+        kind=row.kind,
         title=row.title,
         starts_on=row.starts_on,
         ends_on=row.ends_on,
@@ -77,11 +80,17 @@ def read(row: ResultsPosting, on: date) -> PostingRead:
         xlsx_sha256=row.xlsx_sha256,
         pdf_sha256=row.pdf_sha256,
         published_at=row.published_at,
-        objections_open=open_for_objections(row, on),
+        version=row.version,
+        objections_open=row.kind == "posting" and open_for_objections(row, on),
+        confirmation_authority=row.confirmation_authority,
+        confirmation_document=row.confirmation_document,
+        confirmed_at=row.confirmed_at,
+        approval_number=row.approval_number,
+        approved_on=row.approved_on,
     )
 
 
-async def _rows(session: AsyncSession, session_id: uuid.UUID) -> list[dict]:
+async def rows_of(session: AsyncSession, session_id: uuid.UUID) -> list[dict]:
     query = (
         select(Declaration, Org.name, SessionDeclaration.outcome)
         .join(SessionDeclaration, SessionDeclaration.declaration_id == Declaration.id)
@@ -119,7 +128,11 @@ async def publish(
     if sitting.status != "closed":
         raise SessionNotClosed()
     if (
-        await session.exec(select(ResultsPosting.id).where(ResultsPosting.session_id == sitting.id))
+        await session.exec(
+            select(ResultsPosting.id).where(
+                ResultsPosting.session_id == sitting.id, ResultsPosting.kind == "posting"
+            )
+        )
     ).first():
         raise PostingExists()
     open_recheck = (
@@ -147,40 +160,64 @@ async def publish(
     title = (
         f"{campaign.committee_name}{LEVEL_NAMES.get(sitting.level, sitting.level)}职称评审结果公示"
     )
-    rows = await _rows(session, sitting.id)
+    row = await freeze(
+        session,
+        principal,
+        sitting=sitting,
+        kind="posting",
+        title=title,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        working_days=days,
+        rows=await rows_of(session, sitting.id),
+        settings=settings,
+        now=now,
+    )
+    return read(row, on)
+
+
+async def freeze(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    sitting: CommitteeSession,
+    kind: str,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    working_days: int,
+    rows: list[dict],
+    settings: ApiSettings,
+    now: datetime,
+    **extra: Any,
+) -> ResultsPosting:
+    """Publish `rows` as a posting of `kind`: their hash, the exports byte for byte, and
+    one audit row carrying the three hashes."""
     public_rows = [{k: v for k, v in r.items() if k != "declaration_id"} for r in rows]
     document = {
         "title": title,
         "session_id": str(sitting.id),
-        "starts_on": body.starts_on.isoformat(),
-        "ends_on": body.ends_on.isoformat(),
+        "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(),
         "rows": public_rows,
     }
     digest = exports.content_sha256(document)
-    xlsx = exports.xlsx(
-        title=title,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        rows=public_rows,
-        digest=digest,
-        at=now,
-    )
+    shown = {"title": title, "starts_on": starts_on, "ends_on": ends_on, "rows": public_rows}
+    xlsx = exports.xlsx(**shown, digest=digest, at=now)
     pdf = exports.pdf(
-        title=title,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        rows=public_rows,
+        **shown,
         digest=digest,
         font_path=settings.certificate_font_path,
         font_index=settings.certificate_font_index,
     )
     row = ResultsPosting(
         session_id=sitting.id,
+        kind=kind,
         office_org_id=sitting.office_org_id,
         title=title,
-        starts_on=body.starts_on,
-        ends_on=body.ends_on,
-        working_days=days,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        working_days=working_days,
         rows=rows,
         content_sha256=digest,
         xlsx=xlsx,
@@ -189,17 +226,19 @@ async def publish(
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         published_by=principal.sub,
         published_at=now,
+        **extra,
     )
+    what = "二次公示" if kind == "posting" else "评审结果公开"
     await audit.saved(
         session,
         row,
         principal=principal,
-        action="results_posting_published",
-        reason=f"评审会{sitting.id}二次公示{row.id}：{body.starts_on}至{body.ends_on}"
-        f"（{days}个工作日），{len(rows)}人；内容SHA-256 {digest}；"
+        action=f"results_{kind}_published",
+        reason=f"评审会{sitting.id}{what}{row.id}：{starts_on}至{ends_on}"
+        f"（{working_days}个工作日），{len(rows)}人；内容SHA-256 {digest}；"
         f"XLSX SHA-256 {row.xlsx_sha256}；PDF SHA-256 {row.pdf_sha256}",
     )
-    return read(row, on)
+    return row
 
 
 async def load(session: AsyncSession, posting_id: uuid.UUID) -> ResultsPosting:
@@ -211,6 +250,15 @@ async def load(session: AsyncSession, posting_id: uuid.UUID) -> ResultsPosting:
 
 async def get(session: AsyncSession, posting_id: uuid.UUID) -> PostingRead:
     row = await load(session, posting_id)
+    return read(row, today(await clock.db_now(session)))
+
+
+async def for_office(
+    session: AsyncSession, principal: Principal, posting_id: uuid.UUID
+) -> PostingRead:
+    row = await load(session, posting_id)
+    if principal.role != "ops" and str(row.office_org_id) != principal.org_id:
+        raise PostingNotFound()
     return read(row, today(await clock.db_now(session)))
 
 

@@ -135,3 +135,71 @@ class ExportTooLarge(Problem):
     code = "results-export-too-large"
     title = "File too large"
     text = "上传核验的文件过大（不超过10MB）。"
+
+
+class PostingRunning(Problem):
+    # The detail names the last day of the posting.
+    status = 409
+    code = "results-posting-running"
+    title = "Posting not over"
+    text = "公示期尚未结束，公示期满且无异议后方可确认评审结果。"
+
+
+class ObjectionsUnresolved(Problem):
+    # The detail names how many objections are open.
+    status = 409
+    code = "objections-unresolved"
+    title = "Objections unresolved"
+    text = "公示期间收到的异议尚未处理完毕，不能确认评审结果（对公示无异议的进行确认结果）。"
+
+
+class ConfirmationDocumentRequired(Problem):
+    status = 422
+    code = "confirmation-document-required"
+    title = "Confirmation document required"
+    text = (
+        "高级职称评审结果须报自治区职改办确认（桂职办〔2020〕113号），"
+        "请填写评审结果确认文件的文号。"
+    )
+
+
+class AlreadyConfirmed(Problem):
+    status = 409
+    code = "results-already-confirmed"
+    title = "Results already confirmed"
+    text = "该评审会的评审结果已经确认。"
+
+
+class NotConfirmed(Problem):
+    status = 409
+    code = "results-not-confirmed"
+    title = "Results not confirmed"
+    text = "评审结果尚未确认，须先确认后再批复（有关批复根据评审结果确认文件进行）。"
+
+
+class AlreadyApproved(Problem):
+    status = 409
+    code = "results-already-approved"
+    title = "Results already approved"
+    text = "该评审会的评审结果已经批复。"
+
+
+class NotAPosting(Problem):
+    status = 409
+    code = "not-a-results-posting"
+    title = "Not the results posting"
+    text = "只能对二次公示办理结果确认和批复。"
+
+
+class NoCertificate(Problem):
+    status = 404
+    code = "no-certificate"
+    title = "No certificate"
+    text = "这份申报没有职称电子证书（评审通过并批复后核发）。"
+
+
+class ReviewFormUnavailable(Problem):
+    status = 409
+    code = "review-form-unavailable"
+    title = "Review form not ready"
+    text = "评审结果批复后方可下载评审表。"

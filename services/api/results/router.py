@@ -6,28 +6,37 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.auth.problems import InvalidLoginCode
 from services.api.auth.tokens import client_ip
+from services.api.certificates.problems import CertificateRevoked
 from services.api.committee.problems import SessionNotFound
-from services.api.declarations.deps import Act, declaration_dependency
+from services.api.declarations.deps import Act, VisibleDeclaration, declaration_dependency
 from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.api.ratelimit import guarded, hit, too_many
-from services.api.results import objections, posting, recheck
+from services.api.results import approval, certs, objections, posting, recheck
 from services.api.results.problems import (
+    AlreadyApproved,
+    AlreadyConfirmed,
+    ConfirmationDocumentRequired,
     ExportTooLarge,
+    NoCertificate,
+    NotAPosting,
+    NotConfirmed,
     NotEvaluated,
     NotSeated,
     ObjectionHandled,
     ObjectionNotFound,
+    ObjectionsUnresolved,
     PostingExists,
     PostingNotFound,
     PostingNotOpen,
     PostingRowUnknown,
+    PostingRunning,
     PostingStartInvalid,
     PostingTooShort,
     RecheckAfterPosting,
@@ -35,9 +44,15 @@ from services.api.results.problems import (
     RecheckClosed,
     RecheckNotFound,
     RecheckOpen,
+    ReviewFormUnavailable,
     SessionNotClosed,
 )
 from services.api.results.schemas import (
+    ApprovalCreate,
+    ApprovalRead,
+    CertificateStatus,
+    CertificateSummary,
+    ConfirmationCreate,
     ExportCheck,
     ObjectionCreate,
     ObjectionHandling,
@@ -49,6 +64,7 @@ from services.api.results.schemas import (
     RecheckCreate,
     RecheckRead,
     RecheckReceipt,
+    RevocationCreate,
 )
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, validated
@@ -303,3 +319,160 @@ async def handle_objection(
     return await _tagged(
         write, objections.handle, objection_id=objection_id, body=body, if_match=if_match
     )
+
+
+# 结果确认, 批复 and the approved list -----------------------------------------------------
+
+W = "/v1/results-postings/{posting_id}"
+DECIDE = (
+    Forbidden,
+    PostingNotFound,
+    NotAPosting,
+    IfMatchRequired,
+    VersionMismatch,
+)
+
+
+@router.get(
+    W,
+    response_model=PostingRead,
+    dependencies=OFFICE_OPS,
+    summary="The office's view of a posting, with its version (ETag) for confirmation and 批复",
+    responses=documented(Forbidden, PostingNotFound),
+)
+async def office_posting(
+    posting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    read = await posting.for_office(session, principal, posting_id)
+    return JSONResponse(read.model_dump(mode="json"), headers={"ETag": etag(read.version)})
+
+
+@router.post(
+    W + "/confirmation",
+    response_model=PostingRead,
+    dependencies=OFFICE,
+    summary="结果确认: once the posting is over with no open objection, by the authority the "
+    "rules name (广西高级: 自治区职改办, 桂职办〔2020〕113号, with its document number)",
+    responses=validated(
+        *DECIDE,
+        AlreadyConfirmed,
+        PostingRunning,
+        ObjectionsUnresolved,
+        ConfirmationDocumentRequired,
+    ),
+)
+async def confirm(
+    write: WriteDep, posting_id: uuid.UUID, body: ConfirmationCreate, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _tagged(
+        write, approval.confirm, posting_id=posting_id, body=body, if_match=if_match
+    )
+
+
+@router.post(
+    W + "/approval",
+    response_model=ApprovalRead,
+    dependencies=OFFICE,
+    summary="批复 with its document number: approved or rejected, one SMS each, certificates "
+    "issued, the approved list published",
+    responses=validated(*DECIDE, NotConfirmed, AlreadyApproved),
+)
+async def approve(
+    write: WriteDep,
+    request: Request,
+    posting_id: uuid.UUID,
+    body: ApprovalCreate,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    done = await approval.approve(
+        write.session,
+        write.principal,
+        posting_id=posting_id,
+        body=body,
+        if_match=if_match,
+        settings=request.app.state.settings,
+        cipher=request.app.state.pii,
+    )
+    return await write.idem.respond(done, headers={"ETag": etag(done.posting.version)})
+
+
+# Certificates -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/v1/public/certificates/verification",
+    response_model=CertificateStatus,
+    summary="职称电子证书核验 (public, rate-limited): certificate id + holder name → genuine, "
+    "revoked or unknown, and nothing else",
+)
+@guarded
+async def verify_certificate(
+    request: Request,
+    session: SessionDep,
+    certificate_id: uuid.UUID,
+    name: Annotated[str, Query(min_length=1, max_length=40)],
+    sig: Annotated[str | None, Query(max_length=400)] = None,
+) -> JSONResponse:
+    done = await certs.check(
+        session,
+        request,
+        settings=request.app.state.settings,
+        certificate_id=certificate_id,
+        name=name,
+        signature=sig,
+    )
+    return JSONResponse(done.model_dump(), headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/v1/certificates/{certificate_id}/revocation",
+    response_model=CertificateSummary,
+    dependencies=OFFICE_OPS,
+    summary="撤销职称电子证书 with a reason (e.g. 弄虚作假: 评审结果无效); reflected at once",
+    responses=validated(Forbidden, NoCertificate, CertificateRevoked),
+)
+async def revoke_certificate(
+    write: WriteDep, certificate_id: uuid.UUID, body: RevocationCreate
+) -> JSONResponse:
+    return await write.apply(certs.revoke, certificate_id=certificate_id, body=body)
+
+
+D = "/v1/declarations/{declaration_id}"
+
+
+@router.get(
+    D + "/certificate",
+    response_model=CertificateSummary,
+    summary="The declaration's certificate: id, number, revoked or not",
+    responses=documented(NoCertificate),
+)
+async def my_certificate(
+    declaration: VisibleDeclaration, session: SessionDep
+) -> CertificateSummary:
+    return await certs.summary(session, declaration)
+
+
+@router.get(
+    D + "/certificate.pdf",
+    summary="下载职称电子证书 (PDF with embedded CJK font and a QR code)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **documented(NoCertificate)},
+)
+async def certificate_pdf(
+    declaration: VisibleDeclaration, session: SessionDep, request: Request
+) -> Response:
+    content = await certs.certificate_pdf(session, declaration, settings=request.app.state.settings)
+    return Response(content, media_type="application/pdf", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    D + "/review-form.pdf",
+    summary="下载评审表: the declaration as reviewed, with each level's opinion",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **documented(ReviewFormUnavailable)},
+)
+async def review_form(
+    declaration: VisibleDeclaration, session: SessionDep, request: Request
+) -> Response:
+    content = await certs.review_form(session, declaration, settings=request.app.state.settings)
+    return Response(content, media_type="application/pdf", headers={"Cache-Control": "no-store"})

@@ -58,6 +58,9 @@ class PostingRow(BaseModel):
 class PostingRead(BaseModel):
     id: uuid.UUID
     session_id: uuid.UUID
+    kind: Literal["posting", "publication"] = Field(
+        description="posting: 二次公示; publication: the approved list (主动公开)"
+    )
     title: str
     starts_on: date
     ends_on: date
@@ -67,7 +70,53 @@ class PostingRead(BaseModel):
     xlsx_sha256: str
     pdf_sha256: str
     published_at: datetime
+    version: int
     objections_open: bool
+    confirmation_authority: str | None = None
+    confirmation_document: str | None = None
+    confirmed_at: datetime | None = None
+    approval_number: str | None = None
+    approved_on: date | None = None
+
+
+class ConfirmationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document_number: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=100,
+        description="评审结果确认文件的文号 (required where the authority is not the office)",
+    )
+
+
+class ApprovalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document_number: str = Field(min_length=3, max_length=100, description="批复文号")
+    approved_on: date
+
+
+class ApprovalRead(BaseModel):
+    posting: PostingRead
+    publication: PostingRead
+    approved: list[uuid.UUID]
+    rejected: list[uuid.UUID]
+    certificates: dict[str, str] = Field(description="declaration id → certificate number")
+
+
+class RevocationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=2000)
+    document_number: str | None = Field(default=None, max_length=100)
+
+
+class CertificateStatus(BaseModel):
+    status: Literal["genuine", "revoked", "unknown"]
+
+
+class CertificateSummary(BaseModel):
+    certificate_id: uuid.UUID
+    number: str
+    revoked: bool
 
 
 class ExportCheck(BaseModel):

@@ -62,12 +62,14 @@ def upgrade() -> None:
         """
         CREATE TABLE api.results_posting (
             id uuid PRIMARY KEY,
-            session_id uuid NOT NULL UNIQUE REFERENCES api.committee_session(id),
+            session_id uuid NOT NULL REFERENCES api.committee_session(id),
+            -- posting: the results posting (二次公示); publication: the approved list (主动公开)
+            kind text NOT NULL DEFAULT 'posting' CHECK (kind IN ('posting', 'publication')),
             office_org_id uuid NOT NULL REFERENCES api.org(id),
             title text NOT NULL,
             starts_on date NOT NULL,
             ends_on date NOT NULL,
-            working_days integer NOT NULL CHECK (working_days >= 5),
+            working_days integer NOT NULL CHECK (kind = 'publication' OR working_days >= 5),
             rows jsonb NOT NULL,
             content_sha256 char(64) NOT NULL,
             xlsx bytea NOT NULL,
@@ -76,7 +78,18 @@ def upgrade() -> None:
             pdf_sha256 char(64) NOT NULL,
             published_by text NOT NULL,
             published_at timestamptz NOT NULL DEFAULT now(),
-            CHECK (starts_on <= ends_on)
+            version integer NOT NULL DEFAULT 1,
+            confirmation_authority text,
+            confirmation_document text,
+            confirmed_by text,
+            confirmed_at timestamptz,
+            approval_number text,
+            approved_on date,
+            approved_by text,
+            approved_at timestamptz,
+            UNIQUE (session_id, kind),
+            CHECK (starts_on <= ends_on),
+            CHECK (approved_at IS NULL OR confirmed_at IS NOT NULL)
         )
         """
     )
