@@ -147,6 +147,9 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "session_id": str(uuid.uuid4()),
         "expert_id": str(uuid.uuid4()),
         "committee_code": "lz-eng-deputy-senior",
+        "recheck_id": str(uuid.uuid4()),
+        "posting_id": str(uuid.uuid4()),
+        "certificate_id": str(uuid.uuid4()),
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {
