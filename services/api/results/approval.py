@@ -219,10 +219,11 @@ async def approve(
             keyring=ring,
             declaration_id=declaration.id,
             holder_name=identity.name if identity else basic.get("name", ""),
-            holder_id_number=identity.id_number if identity else "",
+            # An account with no real-name record: the certificate says so, never blank.
+            holder_id_number=identity.id_number if identity else "未登记",
             series=declaration.series,
             level=declaration.level,
-            specialty=declaration.specialty or "",
+            specialty=declaration.specialty or "未注明",
             committee_code=campaign.committee_code,
             committee_name=campaign.committee_name,
             approval_number=body.document_number,
