@@ -7,6 +7,8 @@ the certificate PDF and the 评审表 (the declaration as reviewed, with each le
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from datetime import UTC, datetime, time
 
@@ -82,6 +84,39 @@ async def check(
         certificate_id=certificate_id,
         holder_name=name,
         presented_signature=signature,
+    )
+    return CertificateStatus(status=verdict.status)
+
+
+async def check_pdf(
+    session: AsyncSession,
+    request: Request,
+    *,
+    settings: ApiSettings,
+    certificate_id: uuid.UUID,
+    content: bytes,
+) -> CertificateStatus:
+    """Is this file the certificate's PDF as issued? The PDF is rendered again from the
+    signed record (the same data, signature and font give the same bytes) and compared
+    byte for byte; a copy that matches is then genuine or revoked, anything else unknown."""
+    count, ttl = await hit(
+        request.app.state.redis, f"ratelimit:certificate-check:{client_ip(request)}", 60
+    )
+    if count > CHECKS_PER_MINUTE:
+        raise too_many(ttl, "核验过于频繁，请稍后再试。")
+    row = await session.get(Certificate, certificate_id)
+    if row is None:
+        return CertificateStatus(status="unknown")
+    original = await certificates.certificate_pdf(
+        session, settings=settings, certificate_id=certificate_id
+    )
+    if not hmac.compare_digest(hashlib.sha256(original).digest(), hashlib.sha256(content).digest()):
+        return CertificateStatus(status="unknown")
+    verdict = await certificates.check(
+        session,
+        keyring=keyring(settings),
+        certificate_id=certificate_id,
+        holder_name=row.data.get("holder_name", ""),
     )
     return CertificateStatus(status=verdict.status)
 

@@ -425,6 +425,36 @@ async def verify_certificate(
 
 
 @router.post(
+    "/v1/public/certificates/{certificate_id}/pdf-verification",
+    response_model=CertificateStatus,
+    summary="核验证书PDF (public, rate-limited): is this file the certificate as issued? "
+    "genuine, revoked or unknown (the PDF is the request body)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    responses=documented(ExportTooLarge),
+)
+@guarded
+async def verify_certificate_pdf(
+    certificate_id: uuid.UUID, request: Request, session: SessionDep
+) -> JSONResponse:
+    content = await request.body()
+    if len(content) > MAX_EXPORT:
+        raise ExportTooLarge()
+    done = await certs.check_pdf(
+        session,
+        request,
+        settings=request.app.state.settings,
+        certificate_id=certificate_id,
+        content=content,
+    )
+    return JSONResponse(done.model_dump(), headers={"Cache-Control": "no-store"})
+
+
+@router.post(
     "/v1/certificates/{certificate_id}/revocation",
     response_model=CertificateSummary,
     dependencies=OFFICE_OPS,
