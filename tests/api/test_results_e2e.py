@@ -2,7 +2,11 @@
 the committee's path (tests/api/test_committee_e2e.py): declarations walked the chain and
 paid, a drawn panel voted in secret, the session closed; then 复核 of one declaration, the
 results posting (二次公示) across a holiday with its exports checked against the original,
-and an objection filed online with a phone proved by SMS code and handled by the office.
+and an objection filed online with a phone proved by SMS code and handled by the office;
+confirmation is refused while the objection is open and again while the posting runs.
+What follows the posting's last day (confirmation, 批复, certificates, the 评审表) cannot
+be reached on the real clock inside a test: the posting must run five working days from
+today. tests/api/test_results_certificates.py covers the certificate routes.
 
 The seeds this rests on:
 - `004_…` 五（二）: "2023年11月为自治区工艺美术系列职改办组织评审、复核与二次公示阶段。评审完成后的

@@ -21,6 +21,7 @@ from services.api import clock
 from services.api.applicants.identity import applicant_identity
 from services.api.audit import service as audit
 from services.api.certificates import service as certificates
+from services.api.certificates.model import DUAL_DIRECTED_COUNTIES
 from services.api.certificates.signing import keyring
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
@@ -228,7 +229,12 @@ async def approve(
             committee_name=campaign.committee_name,
             approval_number=body.document_number,
             approved_on=body.approved_on,
-            dual_directed_county=unit_region if declaration.path == "dual_directed" else None,
+            # 双定向: the county the unit is in (the eight counties; eligibility saw to it).
+            dual_directed_county=(
+                unit_region
+                if declaration.path == "dual_directed" and unit_region in DUAL_DIRECTED_COUNTIES
+                else None
+            ),
         )
         issued[str(declaration.id)] = record.data.number
     row.approval_number = body.document_number

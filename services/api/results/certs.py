@@ -50,6 +50,17 @@ ROLE_NAMES = {
     "ops": "运维",
     "service": "系统",
 }
+PATH_NAMES = {
+    "normal": "正常晋升",
+    "direct": "直接申报",
+    "exceptional": "破格申报",
+    "dual_directed": "双定向",
+    "high_skill": "高技能人才",
+    "former_civil_servant": "公务员流动",
+    "engineering_master_early": "工程硕士提前",
+    "series_transfer": "转评",
+    "no_title": "无职称申报",
+}
 # The audit actions that are a level's opinion on the declaration.
 OPINIONS = (
     "unit_review_recorded",
@@ -235,7 +246,7 @@ async def review_form(
             f"（{LEVEL_NAMES.get(declaration.level, declaration.level)}）",
         ),
         ("专业", declaration.specialty or ""),
-        ("申报途径", declaration.path),
+        ("申报途径", PATH_NAMES.get(declaration.path, declaration.path)),
         ("评审结果", "通过" if declaration.status == "approved" else "未通过"),
     ]
     if posting is not None:
