@@ -36,6 +36,7 @@ from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
+from services.api.results.router import router as results_router
 from services.api.routing.router import router as routing_router
 from services.api.specialties.router import router as specialties_router
 from services.api.statistics.router import router as statistics_router
@@ -140,6 +141,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         integrity_router,
         committee_router,
         statistics_router,
+        results_router,
     ):
         app.include_router(router)
 

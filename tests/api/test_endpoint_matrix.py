@@ -149,6 +149,9 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "committee_code": "lz-eng-deputy-senior",
         "follow_up_id": str(uuid.uuid4()),
         "sheet": "recommendation-roster",
+        "recheck_id": str(uuid.uuid4()),
+        "posting_id": str(uuid.uuid4()),
+        "certificate_id": str(uuid.uuid4()),
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {

@@ -34,6 +34,13 @@ from services.api.models.judgement import DeclarationJudgement
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
+from services.api.models.results import (
+    Recheck,
+    RecheckBallot,
+    RecheckBallotCast,
+    ResultsObjection,
+    ResultsPosting,
+)
 from services.api.models.review import DeclarationReturn, ReviewStep, UnitReview
 from services.api.models.statistics import UnitFollowUp
 from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
@@ -72,8 +79,13 @@ __all__ = [
     "PaymentRefund",
     "PointsAdjustment",
     "PostingObjection",
+    "Recheck",
+    "RecheckBallot",
+    "RecheckBallotCast",
     "RefreshToken",
     "RegistryLookup",
+    "ResultsObjection",
+    "ResultsPosting",
     "ReviewStep",
     "SessionDeclaration",
     "SignInEvent",

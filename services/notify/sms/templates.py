@@ -115,6 +115,18 @@ TEMPLATES: dict[str, Template] = {
             ("name", "time", "place"),
         ),
         Template(
+            "RESULT_APPROVED",
+            "notice",
+            "{name}您好，您申报的{title}评审通过，已批复（{number}），可登录下载电子证书和评审表。",
+            ("name", "title", "number"),
+        ),
+        Template(
+            "RESULT_REJECTED",
+            "notice",
+            "{name}您好，您申报的{title}评审未通过，评审结果已批复（{number}）。",
+            ("name", "title", "number"),
+        ),
+        Template(
             "LOGIN_CODE",
             "code",
             "您的登录验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",

@@ -1,0 +1,439 @@
+"""The results stage end to end on the real stack, through the public API only, continuing
+the committee's path (tests/api/test_committee_e2e.py): declarations walked the chain and
+paid, a drawn panel voted in secret, the session closed; then 复核 of one declaration, the
+results posting (二次公示) across a holiday with its exports checked against the original,
+and an objection filed online with a phone proved by SMS code and handled by the office;
+confirmation is refused while the objection is open and again while the posting runs.
+What follows the posting's last day (confirmation, 批复, certificates, the 评审表) cannot
+be reached on the real clock inside a test: the posting must run five working days from
+today. tests/api/test_results_certificates.py covers the certificate routes.
+
+The seeds this rests on:
+- `004_…` 五（二）: "2023年11月为自治区工艺美术系列职改办组织评审、复核与二次公示阶段。评审完成后的
+  二次公示将在广西壮族自治区工业和信息化厅网站职称改革专栏进行。"
+- `002_…` 二、1: "公示期不能少于5个工作日（双休日和节假日不计入公示时间）"
+- `004_…` 五（三）: "对公示无异议的进行确认结果"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import uuid
+from datetime import date, timedelta
+
+import httpx
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlmodel import select
+
+from services.api.models import AuditEntry
+from services.api.results import approval, exports
+from services.kit.outbox import Notification
+from tests.api.factories import (
+    LOGIN_CODE,
+    OPS,
+    Tree,
+    auth,
+    make_campaign,
+    make_org,
+    post,
+    token,
+)
+from tests.api.test_committee_e2e import SEED_004, chain_to_paid, decide, make_expert
+from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fixtures)
+
+SEED_RECHECK = "2023年11月为自治区工艺美术系列职改办组织评审、复核与二次公示阶段"
+SEED_POSTING_DAYS = "公示期不能少于5个工作日（双休日和节假日不计入公示时间）"
+SEED_CONFIRM = "对公示无异议的进行确认结果"
+OCTETS = {"Content-Type": "application/octet-stream"}
+PANEL = 11  # a prefecture committee's minimum (人社部令第40号, the committee's setting)
+
+
+def _seed(name: str) -> str:
+    return (SEED_004.parent / name).read_text(encoding="utf-8")
+
+
+async def _sms_code(client: httpx.AsyncClient, own: httpx.AsyncClient, phone: str) -> str:
+    r = await own.post("/v1/auth/sms-codes", json={"phone": phone})
+    assert r.status_code == 202, r.text
+    app = client._transport.app
+    async with app.state.sessionmaker() as session:
+        query = select(Notification.params).where(
+            Notification.phone == "+86" + phone, Notification.event == LOGIN_CODE
+        )
+        return list((await session.exec(query)).all())[-1]["code"]
+
+
+def _next_monday(on: date) -> date:
+    return on + timedelta(days=(7 - on.weekday()) % 7 or 7)
+
+
+async def test_results_end_to_end(pay, db) -> None:  # noqa: F811
+    assert SEED_RECHECK in SEED_004.read_text(encoding="utf-8")
+    assert SEED_CONFIRM in SEED_004.read_text(encoding="utf-8")
+    assert SEED_POSTING_DAYS in _seed("002_c357e6c04b2c59bf.txt")
+    client = pay
+    label = f"结果{uuid.uuid4().hex[:4]}"
+    committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
+    series = await make_org(client, "series_office", f"{label}系列职改办", committee)
+    sup = await make_org(client, "supervisor", f"{label}主管部门", series)
+    # A unit whose name a spreadsheet would take for a formula: it must stay text.
+    units = [
+        await make_org(client, "unit", f"{label}申报单位甲", sup, region="450206"),
+        await make_org(client, "unit", f'=HYPERLINK("x"){label}', sup, region="450206"),
+        await make_org(client, "unit", f"{label}申报单位丙", sup, region="450206"),
+    ]
+    office_tok = token("committee_office", committee, sub=f"{label}-committee")
+    other_office = token("committee_office", uuid.uuid4(), sub=f"{label}-other")
+    campaign = await make_campaign(client)
+    dids: list[str] = []
+    for i, unit in enumerate(units):
+        tree = Tree(committee, series, None, sup, unit)
+        tree.tokens = {
+            "unit_reviewer": token("unit_reviewer", unit, sub=f"{label}-unit-{i}"),
+            "supervisor": token("supervisor", sup, sub=f"{label}-sup"),
+            "series_office": token("series_office", series, sub=f"{label}-series"),
+            "committee_office": office_tok,
+        }
+        chain = ["unit_reviewer", "supervisor", "series_office", "committee_office"]
+        dids.append(await chain_to_paid(client, tree, campaign, chain))
+
+    # The committee: 11 experts, a session, the draw, all present, the secret ballot.
+    experts: dict[str, str] = {}
+    for n in range(PANEL):
+        tok, expert_id = await make_expert(
+            client, committee, office_tok, name=f"专家{n:02d}", employer_name=f"{label}外单位{n}"
+        )
+        experts[expert_id] = tok
+        await decide(client, office_tok, expert_id, "approve")
+    body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": PANEL}
+    r = await post(client, "/v1/committee-sessions", office_tok, body)
+    assert r.status_code == 201, r.text
+    sid, etag = r.json()["id"], r.headers["ETag"]
+    s = f"/v1/committee-sessions/{sid}"
+    r = await post(client, s + "/draw", office_tok, **{"If-Match": etag})
+    assert r.status_code == 200, r.text
+    r = await post(client, s + "/opening", office_tok, **{"If-Match": r.headers["ETag"]})
+    assert r.status_code == 200, r.text
+    panel = list(experts)
+    r = await client.put(
+        s + "/attendance",
+        json={"present": panel},
+        headers=auth(office_tok, **{"If-Match": r.headers["ETag"]}),
+    )
+    assert r.status_code == 200, r.text
+    plans = {dids[0]: 11, dids[1]: 5, dids[2]: 10}  # agree votes of 11; 8 needed (2/3)
+    for did, agree in plans.items():
+        for k, expert_id in enumerate(panel):
+            choice = "agree" if k < agree else "disagree"
+            r = await post(
+                client,
+                s + "/ballots",
+                experts[expert_id],
+                {"declaration_id": did, "choice": choice},
+            )
+            assert r.status_code == 201, r.text
+    etag = (await client.get(s, headers=auth(office_tok))).headers["ETag"]
+    r = await post(client, s + "/closing", office_tok, **{"If-Match": etag})
+    assert r.status_code == 200, r.text
+    tallies = {t["declaration_id"]: t["outcome"] for t in r.json()}
+    assert [tallies[d]["passed"] for d in dids] == [True, False, True]
+
+    # 复核 of the declaration that failed: reopened with a reason, If-Match its version.
+    url = f"/v1/declarations/{dids[1]}"
+    r = await post(client, url + "/rechecks", office_tok, {"reason": "申报人提出复核申请"})
+    assert r.status_code == 428, r.text
+    d_etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
+    r = await post(
+        client, url + "/rechecks", other_office, {"reason": "别处职改办"}, **{"If-Match": d_etag}
+    )
+    assert r.status_code in (403, 404), r.text
+    r = await post(client, url + "/rechecks", office_tok, {"reason": "x"}, **{"If-Match": d_etag})
+    assert r.status_code == 422 and "reason" in r.text  # a reason, not a letter
+    reason = "申报人对评审结果提出复核申请，经审核同意复核"
+    r = await post(
+        client, url + "/rechecks", office_tok, {"reason": reason}, **{"If-Match": d_etag}
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["previous"]["passed"] is False and r.json()["outcome"] is None
+    d_etag = r.headers["ETag"]
+    r = await post(
+        client, url + "/rechecks", office_tok, {"reason": reason}, **{"If-Match": d_etag}
+    )
+    assert r.json()["type"].endswith("recheck-open"), r.text
+    # A posting cannot go out while a 复核 is open.
+    monday = _next_monday(date.today())
+    window = {"starts_on": monday.isoformat(), "ends_on": (monday + timedelta(days=7)).isoformat()}
+    r = await post(client, s + "/results-posting", office_tok, window)
+    assert r.json()["type"].endswith("recheck-open"), r.text
+    # The re-vote: sealed ballots of the experts present, one each.
+    rc = f"/v1/rechecks/{rid}"
+    for k, expert_id in enumerate(panel):
+        choice = "agree" if k < 9 else "abstain"
+        r = await post(client, rc + "/ballots", experts[expert_id], {"choice": choice})
+        assert r.status_code == 201, r.text
+        assert choice not in r.text
+    r = await post(client, rc + "/ballots", experts[panel[0]], {"choice": "disagree"})
+    assert r.json()["type"].endswith("recheck-already-voted"), r.text
+    r = await post(client, rc + "/ballots", office_tok, {"choice": "agree"})
+    assert r.status_code == 403
+    r = await client.get(rc, headers=auth(office_tok))
+    assert r.json()["outcome"] is None and r.json()["status"] == "open"
+    rc_etag = r.headers["ETag"]
+    r = await post(client, rc + "/closing", office_tok)
+    assert r.status_code == 428
+    r = await post(client, rc + "/closing", office_tok, **{"If-Match": rc_etag})
+    assert r.status_code == 200, r.text
+    outcome = r.json()["outcome"]
+    assert (outcome["agree"], outcome["disagree"], outcome["abstain"]) == (9, 0, 2)
+    assert outcome["passed"] is True and r.json()["status"] == "closed"
+    r = await post(client, rc + "/ballots", experts[panel[10]], {"choice": "agree"})
+    assert r.json()["type"].endswith("recheck-closed"), r.text
+    r = await client.get(s + "/tallies", headers=auth(office_tok))
+    assert {t["declaration_id"]: t["outcome"]["passed"] for t in r.json()}[dids[1]] is True
+    trail = (await client.get(url + "/audit", headers=auth(OPS))).json()
+    actions = [row["action"] for row in trail]
+    assert actions.count("recheck_ballot_cast") == PANEL
+    assert actions[-1] == "recheck_closed" and "recheck_opened" in actions
+    opened = next(row for row in trail if row["action"] == "recheck_opened")
+    assert reason in opened["reason"]
+    r = await client.get(url, headers=auth(OPS))
+    assert r.json()["status"] == "evaluated"
+
+    # The posting runs across a holiday: ops marks the Wednesday a holiday on the work
+    # calendar, so five working days from Monday end the next Monday, not on Friday.
+    holiday = monday + timedelta(days=2)
+    r = await client.get(f"/v1/work-calendar/days/{holiday}", headers=auth(OPS))
+    assert r.status_code == 200 and r.json()["workday"] is True, r.text
+    try:
+        r = await post(
+            client,
+            "/v1/work-calendar/days",
+            OPS,
+            {"day": holiday.isoformat(), "kind": "holiday", "name": "测试假日"},
+        )
+        assert r.status_code in (200, 201), r.text
+        await _posting_and_objections(client, db, s, sid, dids, office_tok, monday)
+    finally:
+        await post(
+            client,
+            "/v1/work-calendar/days",
+            OPS,
+            {"day": holiday.isoformat(), "kind": "workday"},
+        )
+
+    r = await client.get("/v1/audit/verification", headers=auth(OPS))
+    assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
+
+
+async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) -> None:  # noqa: F811
+    friday = monday + timedelta(days=4)
+    r = await post(
+        client,
+        s + "/results-posting",
+        office_tok,
+        {"starts_on": monday.isoformat(), "ends_on": friday.isoformat()},
+    )
+    assert r.status_code == 422 and r.json()["type"].endswith("results-posting-too-short"), r.text
+    assert "只有4个工作日" in r.json()["detail"]
+    past = date.today() - timedelta(days=3)
+    r = await post(
+        client,
+        s + "/results-posting",
+        office_tok,
+        {"starts_on": past.isoformat(), "ends_on": (past + timedelta(days=14)).isoformat()},
+    )
+    assert r.json()["type"].endswith("results-posting-start-invalid"), r.text
+    ends = monday + timedelta(days=7)
+    r = await post(
+        client,
+        s + "/results-posting",
+        office_tok,
+        {"starts_on": monday.isoformat(), "ends_on": ends.isoformat()},
+    )
+    assert r.status_code == 201, r.text
+    posting = r.json()
+    assert posting["working_days"] == 5
+    pid = posting["id"]
+    r = await post(
+        client,
+        s + "/results-posting",
+        office_tok,
+        {"starts_on": monday.isoformat(), "ends_on": ends.isoformat()},
+    )
+    assert r.json()["type"].endswith("results-posting-exists"), r.text
+
+    # The public page, without a token: masked names, no ids, the result after 复核.
+    r = await client.get(f"/v1/public/results-postings/{pid}")
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert "declaration_id" not in r.text and "韦工" not in r.text
+    assert [row["name"] for row in page["rows"]] == ["韦*"] * 3
+    assert sorted(row["result"] for row in page["rows"]) == ["通过"] * 3
+    assert {row["level"] for row in page["rows"]} == {"副高级"}
+    assert {row["series"] for row in page["rows"]} == {"工程系列"}
+    document = {
+        "title": page["title"],
+        "session_id": sid,
+        "starts_on": page["starts_on"],
+        "ends_on": page["ends_on"],
+        "rows": page["rows"],
+    }
+    digest = hashlib.sha256(exports.canonical(document)).hexdigest()
+    assert page["content_sha256"] == digest
+    r2 = await client.get(
+        f"/v1/public/results-postings/{pid}", headers={"If-None-Match": r.headers["ETag"]}
+    )
+    assert r2.status_code == 304
+    r = await client.get("/v1/public/results-postings")
+    assert pid in {p["id"] for p in r.json()}
+    # The hash is in the audit chain.
+    rows = (
+        await db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.action == "results_posting_published")
+            .where(AuditEntry.reason.contains(sid))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    assert len(rows) == 1 and digest in rows[0].reason
+
+    # The exports print the hash; XLSX cells are text, never formulas.
+    r = await client.get(f"/v1/public/results-postings/{pid}/export.xlsx")
+    assert r.status_code == 200
+    xlsx = r.content
+    assert hashlib.sha256(xlsx).hexdigest() == page["xlsx_sha256"]
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type == "s" for c in cells)
+    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
+    assert any(digest in str(c.value) for c in cells)
+    r = await client.get(f"/v1/public/results-postings/{pid}/export.pdf")
+    pdf = r.content
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert digest in text.replace("\n", "") and "评审结果公示" in text
+    # A copy checks against the original; an altered one does not.
+    check = "/v1/public/results-postings/verification"
+    for content, kind in ((xlsx, "xlsx"), (pdf, "pdf")):
+        r = await client.post(check, content=content, headers=OCTETS)
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "matches": True,
+            "posting_id": pid,
+            "format": kind,
+            "content_sha256": digest,
+        }
+    book = load_workbook(io.BytesIO(xlsx))
+    book.active["G5"] = "未通过"
+    tampered = io.BytesIO()
+    book.save(tampered)
+    for content in (tampered.getvalue(), pdf.replace(b"zhicheng", b"zhichenG", 1)):
+        r = await client.post(check, content=content, headers=OCTETS)
+        assert r.json()["matches"] is False
+
+    # An objection online: a name and a phone proved by an SMS code.
+    phone = "137" + f"{random.randrange(10**8):08d}"
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    transport = httpx.ASGITransport(app=client._transport.app, client=(address, 40000))
+    target = next(row["no"] for row in page["rows"])
+    objection = {
+        "no": target,
+        "content": "该申报人论文存在代写嫌疑，请核查。",
+        "contact_name": "林先生",
+        "phone": phone,
+        "code": "000000",
+    }
+    objections = f"/v1/public/results-postings/{pid}/objections"
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as own:
+        code = await _sms_code(client, own, phone)
+        wrong = "000001" if code == "000000" else "000000"
+        r = await own.post(objections, json={**objection, "code": wrong})
+        assert r.status_code in (400, 401, 422) and "验证码" in r.json()["detail"], r.text
+        r = await own.post(objections, json={**objection, "no": 99, "code": code})
+        assert r.json()["type"].endswith("results-posting-row-unknown"), r.text
+        r = await own.post(objections, json={**objection, "code": code})
+        assert r.status_code == 201, r.text
+        oid = r.json()["id"]
+        r = await own.post(objections, json={**objection, "code": code})
+        assert r.status_code in (400, 401, 422), r.text  # a code is used once
+    listed = f"/v1/results-postings/{pid}/objections"
+    r = await client.get(listed)
+    assert r.status_code == 401
+    r = await client.get(listed, headers=auth(office_tok))
+    [found] = r.json()
+    assert found["id"] == oid and found["status"] == "open"
+    assert phone not in r.text and found["contact_phone"].endswith(phone[-4:])
+    objected = found["declaration_id"]
+    assert objected in dids
+    # 对公示无异议的进行确认结果: not while an objection is open.
+    office_view = f"/v1/results-postings/{pid}"
+    r = await client.get(office_view, headers=auth(office_tok))
+    assert r.status_code == 200 and r.json()["version"] == 1, r.text
+    p_etag = r.headers["ETag"]
+    confirmation = {"document_number": "桂职办〔2026〕1号"}
+    r = await post(
+        client, office_view + "/confirmation", office_tok, confirmation, **{"If-Match": p_etag}
+    )
+    assert r.json()["type"].endswith("objections-unresolved"), r.text
+    assert "1条异议" in r.json()["detail"]
+    handling = f"/v1/results-objections/{oid}/handling"
+    decision = {"decision": "dismissed", "handling": "经核查，论文系本人独立完成，异议不成立。"}
+    r = await post(client, handling, office_tok, decision)
+    assert r.status_code == 428
+    r = await post(client, handling, office_tok, decision, **{"If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "dismissed"
+    r = await post(client, handling, office_tok, decision, **{"If-Match": '"2"'})
+    assert r.json()["type"].endswith("objection-already-handled"), r.text
+    trail = (await client.get(f"/v1/declarations/{objected}/audit", headers=auth(OPS))).json()
+    actions = [row["action"] for row in trail]
+    assert "results_objection_received" in actions and "results_objection_handled" in actions
+    assert phone not in str(trail)
+    # Handled, but the posting still runs: no confirmation, no 批复 before it.
+    r = await post(
+        client, office_view + "/confirmation", office_tok, confirmation, **{"If-Match": p_etag}
+    )
+    assert r.json()["type"].endswith("results-posting-running"), r.text
+    assert page["ends_on"] in r.json()["detail"]
+    r = await post(
+        client,
+        office_view + "/approval",
+        office_tok,
+        {"document_number": "柳工职称〔2026〕9号", "approved_on": ends.isoformat()},
+        **{"If-Match": p_etag},
+    )
+    assert r.json()["type"].endswith("results-not-confirmed"), r.text
+    # Nothing to download or verify before 批复.
+    r = await client.get(f"/v1/declarations/{dids[0]}/review-form.pdf", headers=auth(OPS))
+    assert r.json()["type"].endswith("review-form-unavailable"), r.text
+    r = await client.get(f"/v1/declarations/{dids[0]}/certificate", headers=auth(OPS))
+    assert r.status_code == 404 and r.json()["type"].endswith("no-certificate"), r.text
+    r = await client.get(
+        "/v1/public/certificates/verification",
+        params={"certificate_id": str(uuid.uuid4()), "name": "韦工"},
+    )
+    assert r.status_code == 200 and r.json() == {"status": "unknown"}, r.text
+    # No 复核 once the results are posted.
+    url = f"/v1/declarations/{dids[0]}"
+    d_etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
+    r = await post(
+        client, url + "/rechecks", office_tok, {"reason": "公示后复核"}, **{"If-Match": d_etag}
+    )
+    assert r.json()["type"].endswith("recheck-after-posting"), r.text
+
+
+def test_who_confirms_follows_the_seed() -> None:
+    """`004_…` 五（三）: "高级职称评审结果按…（桂职办〔2020〕113号）等文件要求报自治区职改办"."""
+    seed = SEED_004.read_text(encoding="utf-8")
+    assert "桂职办〔2020〕113号）等文件要求报自治区职改办" in seed
+    for level in ("deputy_senior", "senior"):
+        who = approval.authority(region_code="450000", level=level, committee_name="某评委会")
+        assert "自治区职改办" in who.name and who.document_required
+        assert "113号" in who.basis
+    who = approval.authority(region_code="450200", level="intermediate", committee_name="柳州中级")
+    assert who.name == "柳州中级所在职改办" and not who.document_required
+    who = approval.authority(region_code="140400", level="deputy_senior", committee_name="长治")
+    assert not who.document_required
