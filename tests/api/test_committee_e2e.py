@@ -71,6 +71,13 @@ async def chain_to_paid(client, tree: Tree, campaign: dict, chain: list[str]) ->
     """A declaration walked up its chain, noticed, and paid through the signed callback."""
     applicant, _phone = await verified_applicant(client)
     did = await new_draft(client, tree, campaign, applicant)
+    await walk_to_paid(client, tree, did, applicant, chain)
+    return did
+
+
+async def walk_to_paid(client, tree: Tree, did: str, applicant: str, chain: list[str]) -> None:
+    """A draft submitted, passed by its unit and each level of `chain`, noticed, and paid
+    through the signed callback: it reaches the committee."""
     r = await submit(client, did, applicant)
     assert r.status_code == 200, r.text
     url = f"/v1/declarations/{did}"
@@ -88,9 +95,7 @@ async def chain_to_paid(client, tree: Tree, campaign: dict, chain: list[str]) ->
     order = (await client.get(url + "/payment-order", headers=auth(OPS))).json()
     r = await callback(client, payment(order))
     assert r.status_code == 200, r.text
-    r = await client.get(url, headers=auth(OPS))
-    assert r.json()["status"] == "paid"
-    return did
+    assert (await client.get(url, headers=auth(OPS))).json()["status"] == "paid"
 
 
 async def make_expert(client, office: str, office_tok: str, **profile) -> tuple[str, str]:

@@ -25,17 +25,14 @@ from tests.api.factories import (
     OPS,
     Tree,
     auth,
-    complete_unit_step,
     make_org,
     post,
-    submit,
     token,
     verified_applicant,
 )
-from tests.api.test_committee_e2e import decide, make_expert
+from tests.api.test_committee_e2e import decide, make_expert, walk_to_paid
 from tests.api.test_journey_e2e import CHANGZHI, CZ_FACTS, CZ_SECTIONS, open_copy_of
 from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fixtures)
-from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
 # 长工信〔2022〕139号 九, the sentences the scored model rests on.
 SEED_DEFENCE = "答辩成绩实行百分制，答辩材料学术水平评价占40%，现场答辩评价占60%。"
@@ -94,24 +91,7 @@ async def chain_to_paid(client, tree: Tree, campaign: dict) -> str:
     r = await post(client, "/v1/declarations", applicant, body)
     assert r.status_code == 201, r.text
     did = r.json()["id"]
-    r = await submit(client, did, applicant)
-    assert r.status_code == 200, r.text
-    url = f"/v1/declarations/{did}"
-    r = await client.put(
-        url + "/unit-review", json=UNIT_REVIEW, headers=auth(tree.tokens["unit_reviewer"])
-    )
-    assert r.status_code == 200, r.text
-    await complete_unit_step(client, did, tree.tokens["unit_reviewer"])
-    for role in CHAIN:
-        r = await post(client, url + "/approvals", tree.tokens[role])
-        assert r.status_code == 200, (role, r.text)
-    assert r.json()["status"] == "accepted"
-    r = await post(client, url + "/payment-notices", tree.tokens["committee_office"])
-    assert r.status_code == 200, r.text
-    order = (await client.get(url + "/payment-order", headers=auth(OPS))).json()
-    r = await callback(client, payment(order))
-    assert r.status_code == 200, r.text
-    assert (await client.get(url, headers=auth(OPS))).json()["status"] == "paid"
+    await walk_to_paid(client, tree, did, applicant, CHAIN)
     return did
 
 

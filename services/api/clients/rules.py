@@ -40,9 +40,12 @@ async def forward(
     return response
 
 
-async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
-    """`POST /v1/evaluate` (DESIGN.md "The eligibility contract"); a refused body is a 422."""
-    response = await forward(client, "POST", "/v1/evaluate", json=body)
+async def _post(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], code: str, text: str, title: str
+) -> dict[str, Any]:
+    """POST a body the eligibility service answers; a body it refuses is a 422 problem
+    `code` whose text ends with the service's own reason."""
+    response = await forward(client, "POST", path, json=body)
     if response.status_code == 200:
         return response.json()
     try:
@@ -51,11 +54,22 @@ async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str,
         upstream = {}
     raise ProblemError(
         422,
-        "eligibility-request-invalid",
-        "申报人资格信息（applicant_facts）不完整或格式有误，资格评估服务无法评估："
-        + str(upstream.get("detail") or response.status_code),
-        title="Eligibility facts invalid",
+        code,
+        text + str(upstream.get("detail") or response.status_code),
+        title=title,
         errors=upstream.get("errors", []),
+    )
+
+
+async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    """`POST /v1/evaluate` (DESIGN.md "The eligibility contract"); a refused body is a 422."""
+    return await _post(
+        client,
+        "/v1/evaluate",
+        body,
+        "eligibility-request-invalid",
+        "申报人资格信息（applicant_facts）不完整或格式有误，资格评估服务无法评估：",
+        "Eligibility facts invalid",
     )
 
 
@@ -103,17 +117,11 @@ async def policy_in_force(
 async def route(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
     """`POST /v1/route`: the committee, the series office and the steps and materials the
     routing rules add for one declaration, each with its clause."""
-    response = await forward(client, "POST", "/v1/route", json=body)
-    if response.status_code == 200:
-        return response.json()
-    try:
-        upstream = response.json()
-    except ValueError:
-        upstream = {}
-    raise ProblemError(
-        422,
+    return await _post(
+        client,
+        "/v1/route",
+        body,
         "route-request-invalid",
-        "无法解析该申报的评委会与上报链路：" + str(upstream.get("detail") or response.status_code),
-        title="Route not resolvable",
-        errors=upstream.get("errors", []),
+        "无法解析该申报的评委会与上报链路：",
+        "Route not resolvable",
     )

@@ -188,6 +188,20 @@ class Tally:
     reason: str
     basis: str
 
+    def outcome(self) -> dict[str, int | bool | str]:
+        """The counts and the result, as a declaration's recorded outcome holds them."""
+        return {
+            "panel": self.panel,
+            "present": self.present,
+            "agree": self.agree,
+            "disagree": self.disagree,
+            "abstain": self.abstain,
+            "needed": self.needed,
+            "quorum_met": self.quorum_met,
+            "passed": self.passed,
+            "reason": self.reason,
+        }
+
 
 _COUNT_NAMES = {
     "panel": "评审委员会人数",

@@ -728,17 +728,7 @@ async def close(
         result = scoring.tally(
             rule, panel=members, present=present, agree=agree, disagree=disagree, abstain=abstain
         )
-        outcome = {
-            "panel": members,
-            "present": present,
-            "agree": agree,
-            "disagree": disagree,
-            "abstain": abstain,
-            "needed": result.needed,
-            "quorum_met": result.quorum_met,
-            "passed": result.passed,
-            "reason": result.reason,
-        }
+        outcome = result.outcome()
         await _evaluated(
             session, principal, row, declaration, outcome, now, f"不记名投票：{result.reason}"
         )

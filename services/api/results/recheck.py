@@ -196,16 +196,7 @@ async def close(
         disagree=disagree,
         abstain=abstain,
     )
-    outcome = {
-        "panel": members,
-        "present": present,
-        "agree": agree,
-        "disagree": disagree,
-        "abstain": abstain,
-        "needed": result.needed,
-        "quorum_met": result.quorum_met,
-        "passed": result.passed,
-        "reason": result.reason,
+    outcome = result.outcome() | {
         "recheck_id": str(row.id),
     }
     now = await clock.db_now(session)
