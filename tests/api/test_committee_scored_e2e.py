@@ -53,6 +53,8 @@ SEED_003 = next(
 DECLARATIONS = 10
 POOL = PANEL = 11  # a prefecture-level committee's minimum (人社部令第40号, as a setting)
 PRESENT = 9  # quorum: 8 of 11
+# Who set the 量化赋分 points: the notice gives none, so this test's committee sets them.
+SCHEDULE_SOURCE = "执行评委会议定（本测试设定，非长工信〔2022〕139号所载）"
 CHAIN = ["unit_reviewer", "county_office", "series_office", "committee_office"]
 
 # The worked example (declaration 0), from the sentences above:
@@ -60,9 +62,10 @@ CHAIN = ["unit_reviewer", "county_office", "series_office", "committee_office"]
 #   present mark 答辩材料学术水平 76.25, 83.75 and 80 ×7 (mean 80) and 现场答辩 87.5, 92.5
 #   and 90 ×7 (mean 90): 答辩成绩 = 80 × 40% + 90 × 60% = 32 + 54 = 86.
 # - 九 "答辩成绩（30%）和量化评审赋分组成评审成绩": the notice gives the 量化赋分 items no
-#   points, so the prefilled lines carry none; an expert scores 论文论著 +6 (two papers) and
-#   the office 学术团体任职 +2, each with its reason: 量化赋分 8; 评审成绩 = 86 × 30% + 8
-#   = 25.8 + 8 = 33.8.
+#   points, so the committee sets them before the session opens; this test's schedule (not
+#   the notice's) gives 论文论著 3 per paper, at most 6: two papers prefill 6. An expert
+#   takes 3 off one of them and the office adds 学术团体任职 +2, each with its reason:
+#   量化赋分 6 − 3 + 2 = 5; 评审成绩 = 86 × 30% + 5 = 25.8 + 5 = 30.8.
 # - 九 "严格控制答辩成绩的优、中、差等次比例（3：6：1），答辩成绩为差的列为淘汰对象": by rank
 #   of the ten 答辩成绩, 86 (declaration 0) and the next two are 优, six 中, the lowest 差 —
 #   eliminated, whatever a ballot would say.
@@ -172,8 +175,24 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
         seat["expert_id"] for seat in (await client.get(s + "/panel", headers=auth(OPS))).json()
     ]
     assert len(panel) == PANEL
+    # 量化赋分分值: set by the committee before it opens (the notice gives none).
+    url, etag = s + "/points-schedule", r.headers["ETag"]
+    schedule = {"points": {"papers": {"each": "3", "cap": "6"}}, "source": SCHEDULE_SOURCE}
+    bad = {"points": {"patents": {"each": "1"}}, "source": SCHEDULE_SOURCE}
+    r = await client.put(url, json=bad, headers=auth(office_tok, **{"If-Match": etag}))
+    assert r.status_code == 422 and r.json()["type"].endswith("points-schedule-invalid"), r.text
+    assert "论文论著" in r.json()["detail"]  # names the items there are
+    r = await client.put(url, json=schedule, headers=auth(experts[panel[0]], **{"If-Match": etag}))
+    assert r.status_code == 403, r.text
+    r = await client.put(url, json=schedule, headers=auth(office_tok, **{"If-Match": etag}))
+    assert r.status_code == 200, r.text
+    assert r.json()["judging"]["schedule_source"] == SCHEDULE_SOURCE
     r = await post(client, s + "/opening", office_tok, **{"If-Match": r.headers["ETag"]})
     assert r.status_code == 200, r.text
+    late = await client.put(
+        url, json=schedule, headers=auth(office_tok, **{"If-Match": r.headers["ETag"]})
+    )
+    assert late.json()["type"].endswith("committee-session-status"), late.text
     present = panel[:PRESENT]
     r = await client.put(
         s + "/attendance",
@@ -249,7 +268,10 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     assert CZ_SECTIONS["papers"][1]["title"] in by_item["papers"][1]["note"]
     assert by_item["technical_projects"][0]["section"] == "achievements"
     assert by_item["work_years"][0]["section"] == "facts.professional_work_since"
-    assert all(x["points"] is None for x in points["lines"])  # the notice gives no points
+    # The committee's schedule prices the papers; the notice gives the other items none.
+    assert [x["points"] for x in by_item["papers"]] == ["3", "3"]
+    assert all(x["points"] is None for x in points["lines"] if x["item"] != "papers")
+    assert points["prefilled"] == "6"
     declaration = (await client.get(f"/v1/declarations/{dids[0]}", headers=auth(OPS))).json()
     for line in points["lines"]:
         attached = {
@@ -272,9 +294,9 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
         client, a, experts[present[0]], {"item": "patents", "points": "1", "reason": "专利两项"}
     )
     assert r.status_code == 422 and "论文论著" in r.json()["detail"], r.text
-    papers_reason = "任助理工程师期间在专业期刊发表论文两篇，经审阅计6分"
+    papers_reason = "第二篇为会议综述，非专业期刊论文，经审阅扣3分"
     r = await post(
-        client, a, experts[present[0]], {"item": "papers", "points": "6", "reason": papers_reason}
+        client, a, experts[present[0]], {"item": "papers", "points": "-3", "reason": papers_reason}
     )
     assert r.status_code == 201, r.text
     society_reason = "申报人任市机械工程学会理事，经核实计2分"
@@ -286,7 +308,7 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     )
     assert r.status_code == 201, r.text
     r = await client.get(f"{s}/declarations/{dids[0]}/points", headers=auth(office_tok))
-    assert (r.json()["adjusted"], r.json()["total"]) == ("8", "8")
+    assert (r.json()["prefilled"], r.json()["adjusted"], r.json()["total"]) == ("6", "-1", "5")
     assert [x["reason"] for x in r.json()["adjustments"]] == [papers_reason, society_reason]
 
     # The 综合评议: 9 present, 6 agreeing votes pass; 差 needs no ballot.
@@ -315,10 +337,10 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     assert (first["material_mean"], first["live_mean"]) == ("80", "90")
     assert first["defence_score"] == "86"
     assert first["grade"] == "excellent" and first["eliminated"] is False
-    assert first["quantified_points"] == "8"
-    assert first["review_score"] == "33.8"
+    assert first["quantified_points"] == "5"
+    assert first["review_score"] == "30.8"
     assert first["passed"] is True and (first["agree"], first["needed"]) == (9, 6)
-    assert "评审成绩 33.8 分 = 答辩成绩 86 分 × 30%（25.8 分） + 量化赋分 8 分" in first["reason"]
+    assert "评审成绩 30.8 分 = 答辩成绩 86 分 × 30%（25.8 分） + 量化赋分 5 分" in first["reason"]
     assert SEED_REVIEW.rstrip("。") in first["reason"]
     # 差 eliminated, whatever a ballot would say; the rest by the ballot.
     last = outcomes[dids[9]]
@@ -349,7 +371,7 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
         True,
         True,
     ]
-    assert "论文论著 +6分" in adjusted[0]["reason"]
+    assert "论文论著 -3分" in adjusted[0]["reason"]
     assert "committee_evaluated" in actions
     rows = (
         await db.exec(
@@ -358,6 +380,6 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
             .execution_options(populate_existing=True)
         )
     ).all()
-    assert "defence_grades_set" in rows and "committee_session_closed" in rows
+    assert {"points_schedule_set", "defence_grades_set", "committee_session_closed"} <= set(rows)
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text

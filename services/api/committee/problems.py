@@ -153,6 +153,14 @@ class AttendanceInvalid(Problem):
 # Scored sessions (长治 工程师, 长工信〔2022〕139号 九) -------------------------------------------
 
 
+class ScheduleInvalid(Problem):
+    # The detail names the item and what is wrong with its rule.
+    status = 422
+    code = "points-schedule-invalid"
+    title = "Points schedule invalid"
+    text = "量化赋分分值设定有误：须是本评委会量化赋分的项目，分值为非负的十进制数。"
+
+
 class NotScored(Problem):
     status = 409
     code = "session-not-scored"

@@ -36,6 +36,7 @@ from services.api.committee.problems import (
     PoolTooSmall,
     QuorumNotMet,
     RecusalAfterVoting,
+    ScheduleInvalid,
     SessionNotFound,
     SessionStatusWrong,
     SettingInvalid,
@@ -60,6 +61,7 @@ from services.api.committee.schemas import (
     MarkCreate,
     MarkReceipt,
     PointsRead,
+    PointsScheduleWrite,
     RecusalCreate,
     RecusalRead,
     SeatRead,
@@ -426,6 +428,25 @@ async def tallies(
 )
 async def mark(write: WriteDep, session_id: uuid.UUID, body: MarkCreate) -> JSONResponse:
     return await write.apply(scored.mark, status_code=201, session_id=session_id, body=body)
+
+
+@router.put(
+    S + "/points-schedule",
+    response_model=SessionRead,
+    dependencies=OFFICE,
+    summary="量化赋分分值: the points per item the committee sets before the session opens "
+    "(If-Match: the session's version)",
+    description="The notice names the 量化赋分 items but gives no points; the committee sets "
+    "them with its basis (`source`), kept with the session's judging rules, so every line is "
+    "prefilled alike.",
+    responses=validated(*SESSION_WRITE, NotScored, ScheduleInvalid),
+)
+async def put_points_schedule(
+    write: WriteDep, session_id: uuid.UUID, body: PointsScheduleWrite, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _tagged(
+        write, scored.put_schedule, session_id=session_id, body=body, if_match=if_match
+    )
 
 
 @router.put(

@@ -230,6 +230,36 @@ class GradesWrite(BaseModel):
     by_rank: bool = False
 
 
+PointDecimal = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,2})?$", examples=["2"])]
+
+
+class PointRuleWrite(BaseModel):
+    """How one 量化赋分 item earns points, in the policy pack's shape: `each` per entry of
+    its section (or per year, with `years_from`), `values` by the entry's `field`,
+    `best_only` for the highest entry only, `cap` the most it gives."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    each: PointDecimal | None = None
+    field: str | None = Field(None, max_length=50)
+    values: dict[Annotated[str, Field(max_length=50)], PointDecimal] = Field({}, max_length=50)
+    best_only: bool = False
+    years_from: str | None = Field(None, max_length=50)
+    cap: PointDecimal | None = None
+
+
+class PointsScheduleWrite(BaseModel):
+    """量化赋分分值: the points the committee sets per item (the notice names the items but
+    gives no points), and who set them on what basis (shown with every result)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    points: dict[Annotated[str, Field(max_length=50)], PointRuleWrite] = Field(
+        min_length=1, max_length=50, description="item id (e.g. papers) → its point rule"
+    )
+    source: str = Field(min_length=2, max_length=200, examples=["评委会2022年第1次会议确定"])
+
+
 class GradeRead(BaseModel):
     declaration_id: uuid.UUID
     grade: Grade

@@ -32,6 +32,7 @@ from services.api.committee.problems import (
     MarksClosed,
     NotInSession,
     NotPresent,
+    ScheduleInvalid,
 )
 from services.api.committee.schemas import (
     AdjustmentCreate,
@@ -42,6 +43,8 @@ from services.api.committee.schemas import (
     MarkReceipt,
     PointLineRead,
     PointsRead,
+    PointsScheduleWrite,
+    SessionRead,
 )
 from services.api.committee.service import (
     bump,
@@ -50,6 +53,7 @@ from services.api.committee.service import (
     load,
     locked,
     my_seat,
+    read,
     require,
 )
 from services.api.models import (
@@ -117,6 +121,37 @@ def _read(declaration_id: uuid.UUID, grade: str, source: str) -> GradeRead:
         grade_name=scoring.GRADE_NAMES[grade],
         source=source,
     )
+
+
+async def put_schedule(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    session_id: uuid.UUID,
+    body: PointsScheduleWrite,
+    if_match: str | None,
+) -> SessionRead:
+    """量化赋分分值 set by the committee before the session opens, so every expert sees the
+    same prefilled points from the start; kept with the session's judging rules."""
+    row = await locked(session, principal, session_id, if_match)
+    require(row, "created", "drawn", action_zh="设定量化赋分分值")
+    model = verdicts.scored_model(row)
+    points = {item: rule.model_dump(exclude_defaults=True) for item, rule in body.points.items()}
+    try:
+        scoring.with_schedule(model, points, source=body.source)
+    except scoring.ScoringError as e:
+        raise ScheduleInvalid(e.detail) from None
+    assert row.judging is not None  # a scored model comes from kept judging rules
+    row.judging = {**row.judging, "schedule": {"points": points, "source": body.source}}
+    await bump(session, row)
+    names = "、".join(model.item(i).name for i in points)
+    await audit.record(
+        session,
+        principal=principal,
+        action="points_schedule_set",
+        reason=f"评审会{row.id} 量化赋分分值（{body.source}）：{names}",
+    )
+    return await read(session, row)
 
 
 async def put_grades(

@@ -32,10 +32,15 @@ SCORED = "defence_and_points"
 
 
 def model_of(row: CommitteeSession) -> scoring.JudgingModel:
-    """The session's judging model from what it kept (None: the national secret ballot)."""
+    """The session's judging model from what it kept (None: the national secret ballot),
+    with the committee's 量化赋分 points where it set them."""
     if row.judging is None:
         return scoring.VoteModel(committee=row.committee_code, level=row.level, vote=vote_rule(row))
-    return scoring.judging_model(row.judging, row.committee_code, row.level)
+    model = scoring.judging_model(row.judging, row.committee_code, row.level)
+    if isinstance(model, scoring.ScoredModel) and (schedule := row.judging.get("schedule")):
+        # The points the committee set before the session opened (scored.put_schedule).
+        return scoring.with_schedule(model, schedule["points"], source=schedule["source"])
+    return model
 
 
 def vote_rule(row: CommitteeSession) -> scoring.VoteRule:
