@@ -260,6 +260,26 @@ async def test_a_county_without_the_office_the_route_needs_is_told_so(client) ->
     assert r.status_code == 409, r.text
     assert r.json()["type"] == PROBLEM + "route-office-missing"
     assert "工信局" in r.json()["detail"] and "六1" in r.json()["detail"]
+    # Registered, but nobody has said it is the county's 工信局: still missing, until ops
+    # set the duty of the office that exists (no new org, no declaration touched).
+    county = await make_org(client, "county_office", f"{label}平顺县工信局", hrss, "140425")
+    r = await route(client, camp["id"], unit, token("applicant"), level="intermediate")
+    assert r.json()["type"] == PROBLEM + "route-office-missing", r.text
+    r = await client.patch(f"/v1/orgs/{county}", json={"duty": "industry"}, headers=auth(OPS))
+    assert r.status_code == 200 and r.json()["duty"] == "industry", r.text
+    r = await route(client, camp["id"], unit, token("applicant"), level="intermediate")
+    assert r.status_code == 200, r.text
+    assert chain(r.json())[:2] == [("unit", unit), ("county_office", county)]
+    # A duty is an office's, an affiliation a unit's; an empty change changes nothing.
+    for org, body in (
+        (unit, {"duty": "industry"}),
+        (county, {"affiliation": "central"}),
+        (unit, {}),
+    ):
+        r = await client.patch(f"/v1/orgs/{org}", json=body, headers=auth(OPS))
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert (await client.get(f"/v1/orgs/{unit}", headers=auth(OPS))).json()["duty"] is None
 
 
 async def test_a_central_unit_is_asked_for_its_letter(client) -> None:

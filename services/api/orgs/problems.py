@@ -84,3 +84,11 @@ class UnitNotApproved(Problem):
 REGISTER_PROBLEMS = (OrgExists, BranchNotDeclaringUnit, RegistrationParentInvalid)
 # What the parent office's decision on a registration can answer besides 403.
 DECIDE_PROBLEMS = (RegistrationNotFound, RegistrationDecided, RegistrationReasonMissing)
+
+
+class OrgFieldNotApplicable(Problem):
+    # The detail names the field and the org's kind.
+    status = 422
+    code = "org-field-not-applicable"
+    title = "field not applicable to this org"
+    text = "职责（duty）只适用于职改办等机构，隶属（affiliation）只适用于用人单位。"

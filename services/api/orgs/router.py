@@ -17,10 +17,16 @@ from services.api.access import (
 )
 from services.api.http import WriteDep
 from services.api.orgs import service
-from services.api.orgs.problems import DECIDE_PROBLEMS, REGISTER_PROBLEMS, OrgExists, OrgNotFound
+from services.api.orgs.problems import (
+    DECIDE_PROBLEMS,
+    REGISTER_PROBLEMS,
+    OrgExists,
+    OrgFieldNotApplicable,
+    OrgNotFound,
+)
 from services.api.orgs.schemas import (
+    OrgChange,
     OrgCreate,
-    OrgMove,
     OrgRead,
     RegistrationCreate,
     RegistrationDecision,
@@ -103,10 +109,11 @@ async def get(org_id: uuid.UUID, session: SessionDep) -> OrgRead:
     "/{org_id}",
     dependencies=OPS_ONLY,
     response_model=OrgRead,
-    summary="Move an org in the tree; chains already fixed are not rewritten",
-    responses=documented(Forbidden, OrgNotFound),
+    summary="Move an org in the tree, or set an office's duty or a unit's affiliation; "
+    "chains already fixed are not rewritten",
+    responses=validated(Forbidden, OrgNotFound, OrgFieldNotApplicable),
 )
-async def move(
-    org_id: uuid.UUID, body: OrgMove, session: SessionDep, principal: PrincipalDep
+async def change(
+    org_id: uuid.UUID, body: OrgChange, session: SessionDep, principal: PrincipalDep
 ) -> OrgRead:
-    return await service.reparent(session, principal, org_id, parent_id=body.parent_id)
+    return await service.change(session, principal, org_id, body=body)

@@ -61,10 +61,22 @@ class OrgCreate(BaseModel):
         return self
 
 
-class OrgMove(BaseModel):
+class OrgChange(BaseModel):
+    """What ops change on an org: its place in the tree, an office's duty (which series
+    office it is, for the routing rules), a unit's affiliation. Only the fields sent change;
+    `null` clears."""
+
     model_config = ConfigDict(extra="forbid")
 
-    parent_id: uuid.UUID | None
+    parent_id: uuid.UUID | None = None
+    duty: OfficeDuty | None = Field(default=None, description=DUTY_DESCRIPTION)
+    affiliation: Affiliation | None = Field(default=None, description=AFFILIATION_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _something(self) -> OrgChange:
+        if not self.model_fields_set:
+            raise ValueError("请至少给出要修改的一项：parent_id、duty 或 affiliation")
+        return self
 
 
 class OrgRead(BaseModel):

@@ -18,6 +18,7 @@ from services.api.orgs.problems import (
     BranchNotDeclaringUnit,
     ChainIncomplete,
     OrgExists,
+    OrgFieldNotApplicable,
     OrgNotFound,
     RegistrationDecided,
     RegistrationNotFound,
@@ -27,6 +28,7 @@ from services.api.orgs.problems import (
 from services.api.orgs.schemas import (
     CREDIT_PATTERN,
     ChainLink,
+    OrgChange,
     OrgCreate,
     OrgRead,
     RegistrationCreate,
@@ -112,16 +114,32 @@ async def register(session: AsyncSession, principal: Principal, *, body: OrgCrea
     return OrgRead.model_validate(org, from_attributes=True)
 
 
-async def reparent(
-    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, parent_id: uuid.UUID | None
+async def change(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, body: OrgChange
 ) -> OrgRead:
-    """Ops move an org; chains already fixed on submitted declarations are not rewritten."""
-    org = await move(session, await get(session, org_id), parent_id=parent_id)
+    """Ops move an org or set an office's duty or a unit's affiliation; chains already
+    fixed on submitted declarations are not rewritten (the next submission takes them)."""
+    org = await get(session, org_id)
+    sent = body.model_fields_set
+    if "duty" in sent and body.duty is not None and org.kind == "unit":
+        raise OrgFieldNotApplicable(f"{org.name}是用人单位，职责（duty）只适用于职改办等机构。")
+    if "affiliation" in sent and body.affiliation is not None and org.kind != "unit":
+        raise OrgFieldNotApplicable(f"{org.name}不是用人单位，没有隶属（affiliation）。")
+    changes = []
+    if "parent_id" in sent:
+        org = await move(session, org, parent_id=body.parent_id)
+        changes.append(f"parent {org.parent_id}")
+    for field in ("duty", "affiliation"):
+        if field in sent:
+            setattr(org, field, getattr(body, field))
+            changes.append(f"{field} {getattr(body, field)}")
+    session.add(org)
+    await session.flush()
     await audit.record(
         session,
         principal=principal,
-        action="org_moved",
-        reason=f"{org.id} → parent {org.parent_id}",
+        action="org_moved" if sent == {"parent_id"} else "org_changed",
+        reason=f"{org.id} → " + "，".join(changes),
     )
     return OrgRead.model_validate(org, from_attributes=True)
 
