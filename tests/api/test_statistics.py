@@ -10,6 +10,7 @@ suspend the unit's next-year recommendations, which the next campaign enforces.
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -249,6 +250,13 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
     assert hostile.data_type == "s" and hostile.quotePrefix
     xml = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml
+    # …and so does its CSV: the field starts with an apostrophe, which a spreadsheet shows
+    # as text (OWASP CSV injection); no field of the list begins like a formula.
+    r = await client.get(f"/v1/campaigns/{cid}/posting-list", headers=auth(t["unit_reviewer"]))
+    assert r.status_code == 200, r.text
+    fields = [f for row in csv.reader(io.StringIO(r.content.decode("utf-8-sig"))) for f in row]
+    assert "'" + HOSTILE in fields
+    assert not [f for f in fields if f.startswith(("=", "+", "-", "@", "\t", "\r"))]
     # The other tree's office exports none of this unit's declarations.
     r = await client.get(
         f"/v1/campaigns/{cid}/exports/recommendation-roster",

@@ -18,7 +18,7 @@ from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations.service import visible
 from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
-from services.api.statistics.exports import write_rows
+from services.api.statistics.exports import csv_cell, write_rows
 from services.kit.auth import Principal
 
 LEVEL_ZH = {
@@ -69,11 +69,12 @@ async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.
 
 
 def to_csv(rows: list[list], footer: str) -> bytes:
-    """The list, then a blank line and `footer` (the audit checkpoint) as the last line."""
+    """The list, then a blank line and `footer` (the audit checkpoint) as the last line.
+    Applicant text that begins like a formula is kept text (`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     writer.writerow([])
     writer.writerow([footer])
     # BOM so that spreadsheet programs open the Chinese text as UTF-8.

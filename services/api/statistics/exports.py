@@ -48,6 +48,14 @@ def write_rows(sheet: Any, rows: list[list[Any]]) -> None:
                 cell.value = value
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV field a spreadsheet opens as text: a value beginning like a formula gets a
+    leading apostrophe (OWASP, CSV injection), the only mark a CSV can carry."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def book(
     title: str, sheet_name: str, header: list[str], rows: list[list[Any]], footer: str
 ) -> bytes:
