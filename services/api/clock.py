@@ -1,18 +1,22 @@
 """The gateway's clock: the database's `now()` and the Asia/Shanghai calendar.
 
 Every deadline is checked against the database clock, so all replicas agree;
-every date a person reads is printed in Beijing time.
+every date a person reads is printed in Beijing time. A test gateway may run its clock
+ahead by `CLOCK_OFFSET` (refused in production): the offset rides on the gateway's
+sessions (`session.info`), so `db_now` stays the one source of time.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+OFFSET = "clock_offset"
 
 
 def shanghai(value: datetime) -> str:
@@ -21,6 +25,14 @@ def shanghai(value: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
 
 
+def session_info(settings: Any) -> dict[str, timedelta]:
+    """What the gateway's sessions carry for `db_now`: its clock offset, if any."""
+    offset = getattr(settings, "clock_offset", None)
+    return {OFFSET: offset} if offset else {}
+
+
 async def db_now(session: AsyncSession) -> datetime:
-    """The database clock: one source of time for every deadline."""
-    return (await session.exec(text("SELECT now()"))).scalar_one()
+    """The database clock (plus the test gateway's offset): one source of time for every
+    deadline."""
+    now = (await session.exec(text("SELECT now()"))).scalar_one()
+    return now + session.info.get(OFFSET, timedelta(0))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -143,6 +144,13 @@ class ApiSettings(
     certificate_font_index: int = Field(default=0, ge=0)
     certificate_verify_url: str = ""
 
+    # Test only: how far ahead of the database clock this gateway's `clock.db_now` runs
+    # (an ISO-8601 duration such as `P16D`, or seconds; default none). A test that must
+    # pass a deadline of days (the results posting's five working days) starts a second
+    # gateway over the same stack with an offset, instead of patching the clock. Refused
+    # in production: every deadline there is the database's own time.
+    clock_offset: timedelta = timedelta(0)
+
     @model_validator(mode="after")
     def _refuse_default_payment_key(self) -> ApiSettings:
         if self.environment == "production" and (
@@ -168,6 +176,12 @@ class ApiSettings(
             self.audit_checkpoint_key == DEV_AUDIT_CHECKPOINT_KEY
         ):
             raise ValueError("production settings use the development audit_checkpoint_key")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_clock_offset(self) -> ApiSettings:
+        if self.environment == "production" and self.clock_offset:
+            raise ValueError("production settings set clock_offset (a test-only setting)")
         return self
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from datetime import timedelta
 from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 
+from services.api import clock
 from services.api.applicants.router import router as applicants_router
 from services.api.audit import checkpoints
 from services.api.audit.checkpoints import check_app_role
@@ -51,7 +52,9 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = engine_for(settings)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.sessionmaker = make_sessionmaker(
+            app.state.engine, info=clock.session_info(settings)
+        )
         app.state.redis = make_redis(settings.redis_url)
         app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)
         app.state.registries = registries.make_registries(

@@ -67,8 +67,12 @@ def engine_for(settings, **overrides) -> AsyncEngine:
     return make_engine(settings.database_url, **{**options, **overrides})
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def make_sessionmaker(
+    engine: AsyncEngine, *, info: dict | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of one process; `info` is copied into each session's `info` (what the
+    process's settings tell code below the request, e.g. the gateway's clock offset)."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info=info)
 
 
 async def session_scope(

@@ -44,6 +44,8 @@ EVENTS = (
     "withdrawn",
     "committee_defence_scheduled",
     "committee_defence_reminder",
+    "results_approved",
+    "results_rejected",
 )
 
 

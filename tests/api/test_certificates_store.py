@@ -1,10 +1,12 @@
 """Certificates kept in the database, through the service functions the results stage
 calls (issue, revoke, check, the PDF).
 
-Unit-style on purpose: no declaration can reach `approved` through the public API until
-the committee and confirmation stages land, so these tests make real drafts through the
-API and call the certificate service on them directly; the end-to-end path (批复 → issue
-→ the public verification endpoint) belongs to the results stage's acceptance test.
+Unit-style on purpose: what the store itself promises (a number sequence per committee
+and year, one certificate per declaration, the verdicts after revocation or tampering, a
+双定向 county on the PDF) is checked here on real drafts made through the API, calling
+the certificate service directly. The certificates a user could meet come only from 批复:
+tests/api/test_results_e2e.py walks that path (confirmation → 批复 → issue → download →
+the public verification endpoint → revocation) through the public API.
 """
 
 from __future__ import annotations

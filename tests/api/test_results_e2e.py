@@ -4,15 +4,25 @@ paid, a drawn panel voted in secret, the session closed; then 复核 of one decl
 results posting (二次公示) across a holiday with its exports checked against the original,
 and an objection filed online with a phone proved by SMS code and handled by the office;
 confirmation is refused while the objection is open and again while the posting runs.
-What follows the posting's last day (confirmation, 批复, certificates, the 评审表) cannot
-be reached on the real clock inside a test: the posting must run five working days from
-today. tests/api/test_results_certificates.py covers the certificate routes.
+An office then records 失信 found on one passed declaration in the integrity register.
+
+The posting must run five working days from today, so what follows its last day is
+walked through "the same gateway days later": a second app over the same stack whose
+clock runs ahead by CLOCK_OFFSET (a test-only setting, refused in production), not a
+patched clock. Through it: objections are closed, the authority the campaign names
+confirms (the declaration in the register is not confirmed), 批复 with a document number
+moves each declaration to approved or rejected with one SMS each, certificates are issued
+only there, verified in public (genuine, revoked after a revocation, unknown otherwise;
+a tampered PDF fails), and the certificate and 评审表 PDFs are read back as text.
 
 The seeds this rests on:
 - `004_…` 五（二）: "2023年11月为自治区工艺美术系列职改办组织评审、复核与二次公示阶段。评审完成后的
   二次公示将在广西壮族自治区工业和信息化厅网站职称改革专栏进行。"
 - `002_…` 二、1: "公示期不能少于5个工作日（双休日和节假日不计入公示时间）"
-- `004_…` 五（三）: "对公示无异议的进行确认结果"
+- `004_…` 五（三）: "对公示无异议的进行确认结果，并按评审批复审核权限进行批复"
+- `004_…` 一（一）: "申报后出现上述情形的，评审结果不予确认。" (上述情形 5: "记入职称评审诚信
+  档案库，仍在记录期限的")
+- `004_…` 五（四）: "职称证书数据归集与核发阶段"
 """
 
 from __future__ import annotations
@@ -28,8 +38,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
+from services.api.certificates import pdf as certificate_pdf
+from services.api.config import ApiSettings
+from services.api.main import build_app
 from services.api.models import AuditEntry
-from services.api.results import approval, exports
+from services.api.results import approval, certs, exports
 from services.kit.outbox import Notification
 from tests.api.factories import (
     LOGIN_CODE,
@@ -42,11 +55,19 @@ from tests.api.factories import (
     token,
 )
 from tests.api.test_committee_e2e import SEED_004, chain_to_paid, decide, make_expert
-from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fixtures)
+from tests.api.test_payments import KEY, callback, db, pay, payment  # noqa: F401 (fixtures)
+from tests.conftest import Stack
+from tests.support import running
 
 SEED_RECHECK = "2023年11月为自治区工艺美术系列职改办组织评审、复核与二次公示阶段"
 SEED_POSTING_DAYS = "公示期不能少于5个工作日（双休日和节假日不计入公示时间）"
-SEED_CONFIRM = "对公示无异议的进行确认结果"
+SEED_CONFIRM = "对公示无异议的进行确认结果，并按评审批复审核权限进行批复"
+SEED_NOT_CONFIRMED = "申报后出现上述情形的，评审结果不予确认。"
+SEED_REGISTER = "记入职称评审诚信档案库，仍在记录期限的"
+SEED_CERT = "职称证书数据归集与核发阶段"
+FINDING = {"conduct": "提供虚假业绩证明", "basis": "经评委会所在职改办核查属实"}
+CONFIRMATION = "桂职办〔2026〕7号"
+APPROVAL = "柳工职称〔2026〕9号"
 OCTETS = {"Content-Type": "application/octet-stream"}
 PANEL = 11  # a prefecture committee's minimum (人社部令第40号, the committee's setting)
 
@@ -70,9 +91,16 @@ def _next_monday(on: date) -> date:
     return on + timedelta(days=(7 - on.weekday()) % 7 or 7)
 
 
-async def test_results_end_to_end(pay, db) -> None:  # noqa: F811
-    assert SEED_RECHECK in SEED_004.read_text(encoding="utf-8")
-    assert SEED_CONFIRM in SEED_004.read_text(encoding="utf-8")
+async def test_results_end_to_end(
+    pay,  # noqa: F811
+    db,  # noqa: F811
+    stack: Stack,
+    rules_url: str,
+    documents_url: str,
+) -> None:
+    seed_004 = SEED_004.read_text(encoding="utf-8")
+    for sentence in (SEED_RECHECK, SEED_CONFIRM, SEED_NOT_CONFIRMED, SEED_REGISTER, SEED_CERT):
+        assert sentence in seed_004, sentence
     assert SEED_POSTING_DAYS in _seed("002_c357e6c04b2c59bf.txt")
     client = pay
     label = f"结果{uuid.uuid4().hex[:4]}"
@@ -216,7 +244,7 @@ async def test_results_end_to_end(pay, db) -> None:  # noqa: F811
             {"day": holiday.isoformat(), "kind": "holiday", "name": "测试假日"},
         )
         assert r.status_code in (200, 201), r.text
-        await _posting_and_objections(client, db, s, sid, dids, office_tok, monday)
+        pid, ends = await _posting_and_objections(client, db, s, sid, dids, office_tok, monday)
     finally:
         await post(
             client,
@@ -224,6 +252,23 @@ async def test_results_end_to_end(pay, db) -> None:  # noqa: F811
             OPS,
             {"day": holiday.isoformat(), "kind": "workday"},
         )
+
+    # After the committee, while the posting runs, the office finds 失信 on a passed
+    # declaration and records it in the integrity register (记录期限3年).
+    r = await post(client, f"/v1/declarations/{dids[2]}/integrity-records", office_tok, FINDING)
+    assert r.status_code == 201 and r.json()["in_force"] is True, r.text
+
+    # The same gateway days later: the day after the posting's last day.
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=documents_url,
+        payment_callback_key=KEY,
+        payment_sweep_interval=0,
+        clock_offset=timedelta(days=(ends - date.today()).days + 1),
+    )
+    async with running(build_app(settings)) as later:
+        await _confirmation_and_approval(later, db, pid, dids, office_tok, ends)
 
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
@@ -423,6 +468,243 @@ async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) 
         client, url + "/rechecks", office_tok, {"reason": "公示后复核"}, **{"If-Match": d_etag}
     )
     assert r.json()["type"].endswith("recheck-after-posting"), r.text
+    return pid, ends
+
+
+def _text(pdf: bytes) -> str:
+    """A PDF's text with line breaks and spaces gone (wrapped cells rejoined)."""
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return "".join(page.extract_text() for page in pages).replace("\n", "").replace(" ", "")
+
+
+async def _applicant(later: httpx.AsyncClient, did: str) -> str:
+    """A token of the declaration's own applicant (the holder)."""
+    r = await later.get(f"/v1/declarations/{did}", headers=auth(OPS))
+    return token("applicant", sub=r.json()["applicant_sub"])
+
+
+async def _confirmation_and_approval(later, db, pid, dids, office_tok, ends) -> None:  # noqa: F811
+    """The posting is over: confirmation, 批复, SMS, certificates, verification, 评审表."""
+    public = f"/v1/public/results-postings/{pid}"
+    r = await later.post(
+        public + "/objections",
+        json={
+            "no": 1,
+            "content": "公示期后补充异议。",
+            "contact_name": "林先生",
+            "phone": "13700000000",
+            "code": "000000",
+        },
+    )
+    assert r.status_code == 409 and r.json()["type"].endswith("results-posting-closed"), r.text
+    assert ends.isoformat() in r.json()["detail"]
+
+    # 结果确认 by the authority the campaign names: 广西副高 → 自治区职改办, with its
+    # confirmation document (桂职办〔2020〕113号).
+    office_view = f"/v1/results-postings/{pid}"
+    r = await later.get(office_view, headers=auth(office_tok))
+    p_etag = r.headers["ETag"]
+    r = await post(later, office_view + "/confirmation", office_tok, {}, **{"If-Match": p_etag})
+    assert r.json()["type"].endswith("confirmation-document-required"), r.text
+    body = {"document_number": CONFIRMATION}
+    r = await post(later, office_view + "/confirmation", office_tok, body, **{"If-Match": p_etag})
+    assert r.status_code == 200, r.text
+    assert "自治区职改办" in r.json()["confirmation_authority"]
+    assert r.json()["confirmation_document"] == CONFIRMATION
+    p_etag = r.headers["ETag"]
+    r = await post(later, office_view + "/confirmation", office_tok, body, **{"If-Match": p_etag})
+    assert r.json()["type"].endswith("results-already-confirmed"), r.text
+    # 申报后出现上述情形的，评审结果不予确认: the declaration in the register is withheld,
+    # with the entry and the clause, in its audit trail; the others are not.
+    for did in dids:
+        trail = (await later.get(f"/v1/declarations/{did}/audit", headers=auth(OPS))).json()
+        withheld = [e for e in trail if e["action"] == "results_not_confirmed"]
+        if did != dids[2]:
+            assert not withheld, did
+            continue
+        [entry] = withheld
+        assert FINDING["conduct"] in entry["reason"]
+        assert SEED_NOT_CONFIRMED in entry["reason"] and "桂工信职办〔2023〕6号" in entry["reason"]
+
+    # 批复 with its document number: approved or rejected, certificates for the approved.
+    approved_on = ends + timedelta(days=1)
+    decision = {"document_number": APPROVAL, "approved_on": approved_on.isoformat()}
+    r = await post(later, office_view + "/approval", office_tok, decision)
+    assert r.status_code == 428, r.text
+    r = await post(later, office_view + "/approval", office_tok, decision, **{"If-Match": p_etag})
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert sorted(done["approved"]) == sorted(dids[:2]) and done["rejected"] == [dids[2]]
+    assert sorted(done["certificates"]) == sorted(dids[:2])
+    assert done["posting"]["approval_number"] == APPROVAL
+    # The approved list is published (主动公开) like the posting: the two approved only.
+    publication = done["publication"]
+    assert publication["kind"] == "publication" and APPROVAL in publication["title"]
+    assert [row["result"] for row in publication["rows"]] == ["通过", "通过"]
+    r = await later.get(f"/v1/public/results-postings/{publication['id']}")
+    assert r.status_code == 200 and len(r.json()["rows"]) == 2, r.text
+    r = await later.get(office_view, headers=auth(office_tok))
+    r = await post(
+        later, office_view + "/approval", office_tok, decision, **{"If-Match": r.headers["ETag"]}
+    )
+    assert r.json()["type"].endswith("results-already-approved"), r.text
+
+    statuses = {}
+    for did in dids:
+        r = await later.get(f"/v1/declarations/{did}", headers=auth(OPS))
+        statuses[did] = r.json()["status"]
+    assert statuses == {dids[0]: "approved", dids[1]: "approved", dids[2]: "rejected"}
+    trail = (await later.get(f"/v1/declarations/{dids[2]}/audit", headers=auth(OPS))).json()
+    [rejected] = [e for e in trail if e["action"] == "results_rejected"]
+    assert APPROVAL in rejected["reason"] and "评审结果不予确认" in rejected["reason"]
+    assert SEED_NOT_CONFIRMED in rejected["reason"] and FINDING["conduct"] in rejected["reason"]
+
+    # Exactly one SMS each, to the phone the applicant proved, in the outbox.
+    query = (
+        select(Notification)
+        .where(Notification.declaration_id.in_([uuid.UUID(d) for d in dids]))
+        .where(Notification.event.startswith("declaration.results_"))
+        .execution_options(populate_existing=True)
+    )
+    notices = (await db.exec(query)).all()
+    sent = sorted((str(n.declaration_id), n.template_code) for n in notices)
+    expected = [(d, "RESULT_APPROVED") for d in dids[:2]] + [(dids[2], "RESULT_REJECTED")]
+    assert sent == sorted(expected)
+    assert all(n.phone and n.params["number"] == APPROVAL for n in notices)
+
+    # Certificates, downloaded by their holder and read back.
+    r = await later.get(f"/v1/declarations/{dids[2]}/certificate", headers=auth(OPS))
+    assert r.status_code == 404 and r.json()["type"].endswith("no-certificate"), r.text
+    issued = {}
+    for did in dids[:2]:
+        holder = await _applicant(later, did)
+        r = await later.get(f"/v1/declarations/{did}/certificate", headers=auth(holder))
+        assert r.status_code == 200, r.text
+        assert r.json()["number"] == done["certificates"][did] and r.json()["revoked"] is False
+        cid = r.json()["certificate_id"]
+        r = await later.get(f"/v1/declarations/{did}/certificate.pdf", headers=auth(holder))
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        issued[did] = (cid, r.content)
+        text = _text(r.content)
+        for expected_text in ("韦工", done["certificates"][did], APPROVAL, "工程系列柳州市"):
+            assert expected_text in text, expected_text
+        assert "定向使用" not in text  # not a 双定向 declaration
+        r = await later.get(
+            f"/v1/declarations/{did}/certificate.pdf", headers=auth(token("applicant"))
+        )
+        assert r.status_code == 404  # nobody else's to download
+    numbers = [done["certificates"][d] for d in dids[:2]]
+    assert len(set(numbers)) == 2
+
+    await _verification(later, db, office_tok, dids[1], issued[dids[1]], issued[dids[0]])
+    await _review_forms(later, dids)
+
+
+async def _verification(later, db, office_tok, did, revoked, kept) -> None:  # noqa: F811
+    """Public verification: genuine (with the QR's signature too), then revoked at once;
+    unknown for a wrong name, id or signature, told nothing else; the PDF as issued checks,
+    a tampered or truncated copy does not; rate-limited like the other public endpoints."""
+    check = "/v1/public/certificates/verification"
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    transport = httpx.ASGITransport(app=later._transport.app, client=(address, 40000))
+    octets = {"Content-Type": "application/pdf"}
+    cid, original = revoked
+    qr_id, signature = certificate_pdf.parse_qr_payload(
+        PdfReader(io.BytesIO(original)).metadata["/Keywords"]
+    )
+    assert str(qr_id) == cid
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as public:
+        answers = []
+        for params in (
+            {"certificate_id": cid, "name": "韦工"},
+            {"certificate_id": cid, "name": "韦 工", "sig": signature},
+            {"certificate_id": cid, "name": "韦二"},
+            {"certificate_id": str(uuid.uuid4()), "name": "韦工"},
+            {"certificate_id": cid, "name": "韦工", "sig": signature[:-4] + "AAAA"},
+        ):
+            r = await public.get(check, params=params)
+            assert r.status_code == 200 and set(r.json()) == {"status"}, r.text
+            answers.append(r.json()["status"])
+        assert answers == ["genuine", "genuine", "unknown", "unknown", "unknown"]
+        pdf_check = f"/v1/public/certificates/{cid}/pdf-verification"
+        r = await public.post(pdf_check, content=original, headers=octets)
+        assert r.json() == {"status": "genuine"}, r.text
+        at = original.index(b"re f") if b"re f" in original else len(original) // 2
+        tampered = original[:at] + bytes([original[at] ^ 1]) + original[at + 1 :]
+        # One byte of the drawing changed, the file cut short, the other certificate.
+        for copy in (tampered, original[:-100], kept[1]):
+            r = await public.post(pdf_check, content=copy, headers=octets)
+            assert r.json() == {"status": "unknown"}, r.text
+        r = await public.post(
+            f"/v1/public/certificates/{uuid.uuid4()}/pdf-verification",
+            content=original,
+            headers=octets,
+        )
+        assert r.json() == {"status": "unknown"}
+
+        # Revocation: not by an office that did not issue it; with a reason; once.
+        body = {"reason": "弄虚作假，评审结果无效", "document_number": "柳工职称〔2026〕12号"}
+        revocation = f"/v1/certificates/{cid}/revocation"
+        stranger = token("committee_office", uuid.uuid4())
+        r = await post(later, revocation, stranger, body)
+        assert r.status_code == 404 and r.json()["type"].endswith("no-certificate"), r.text
+        r = await post(later, revocation, office_tok, {"reason": "x"})
+        assert r.status_code == 422
+        r = await post(later, revocation, office_tok, body)
+        assert r.status_code == 200 and r.json()["revoked"] is True, r.text
+        r = await post(later, revocation, OPS, body)
+        assert r.json()["type"].endswith("certificate-already-revoked"), r.text
+        r = await public.get(check, params={"certificate_id": cid, "name": "韦工"})
+        assert r.json() == {"status": "revoked"}  # at once
+        r = await public.get(check, params={"certificate_id": cid, "name": "韦二"})
+        assert r.json() == {"status": "unknown"}  # revoked is only told to the right name
+        r = await public.post(pdf_check, content=original, headers=octets)
+        assert r.json() == {"status": "revoked"}, r.text
+        r = await public.get(check, params={"certificate_id": kept[0], "name": "韦工"})
+        assert r.json() == {"status": "genuine"}
+
+        # 30 a minute from one address.
+        statuses = [
+            (await public.get(check, params={"certificate_id": cid, "name": "韦工"})).status_code
+            for _ in range(30)
+        ]
+        assert 429 in statuses and statuses[0] == 200
+        r = await public.get(check, params={"certificate_id": cid, "name": "韦工"})
+        assert r.status_code == 429 and "Retry-After" in r.headers
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+    query = (
+        select(AuditEntry.reason)
+        .where(AuditEntry.action == "certificate.revoke")
+        .where(AuditEntry.declaration_id == uuid.UUID(did))
+        .execution_options(populate_existing=True)
+    )
+    rows = (await db.exec(query)).all()
+    assert len(rows) == 1 and "弄虚作假" in rows[0], rows
+
+
+async def _review_forms(later, dids) -> None:
+    """评审表: the declaration as reviewed, each level's opinion from its audit trail."""
+    for did in dids:
+        holder = await _applicant(later, did)
+        r = await later.get(f"/v1/declarations/{did}/review-form.pdf", headers=auth(holder))
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        text = _text(r.content)
+        for expected_text in ("韦工", APPROVAL, CONFIRMATION, "工程系列"):
+            assert expected_text in text, expected_text
+        trail = (await later.get(f"/v1/declarations/{did}/audit", headers=auth(OPS))).json()
+        opinions = [e for e in trail if e["action"] in certs.OPINIONS]
+        roles = {e["action"] for e in opinions}
+        assert {"unit_review_recorded", "approved", "committee_evaluated"} <= roles, roles
+        for entry in opinions:
+            said = entry["reason"] or entry["action"]
+            assert said.replace(" ", "") in text, said
+        verdict = "评审结果未通过" if did == dids[2] else "评审结果通过"
+        assert verdict in text
+        if did == dids[1]:
+            assert "复核" in text
+        if did == dids[2]:
+            assert "评审结果不予确认" in text and FINDING["conduct"] in text
 
 
 def test_who_confirms_follows_the_seed() -> None:

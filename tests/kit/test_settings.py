@@ -57,3 +57,27 @@ def test_each_process_refuses_only_its_own_development_secrets() -> None:
     # The gateway anchors the audit chain's checkpoints in the object store.
     assert "s3_secret_key" in str(err.value)
     assert NotifySettings(environment="production").environment == "production"
+
+
+def test_the_clock_offset_is_for_tests_only() -> None:
+    """CLOCK_OFFSET runs a test gateway's clock ahead (ISO-8601 duration or seconds); a
+    production gateway refuses to start with one, as with a development secret."""
+    from datetime import timedelta
+
+    assert ApiSettings().clock_offset == timedelta(0)
+    assert ApiSettings(clock_offset="P16D").clock_offset == timedelta(days=16)
+    assert ApiSettings(clock_offset=3600).clock_offset == timedelta(hours=1)
+    real = {
+        "environment": "production",
+        "s3_secret_key": "x" * 40,
+        "jwt_secret": "y" * 48,
+        "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
+        "pii_key_id": "k1",
+        "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+        "payment_callback_key": "p" * 40,
+        "audit_checkpoint_key": "a" * 40,
+    }
+    assert ApiSettings(**real).clock_offset == timedelta(0)
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(**real, clock_offset="P16D")
+    assert "clock_offset" in str(err.value)

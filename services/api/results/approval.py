@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +27,7 @@ from services.api.certificates.signing import keyring
 from services.api.config import ApiSettings
 from services.api.declarations import service as declarations
 from services.api.http import check_if_match
+from services.api.integrity import standing
 from services.api.models import (
     Campaign,
     CommitteeSession,
@@ -59,6 +61,10 @@ from services.kit.vocabulary import LEVEL_NAMES
 
 SENIOR = ("deputy_senior", "senior")
 GUANGXI_AUTHORITY = "广西壮族自治区职称改革工作领导小组办公室（自治区职改办）"
+# 桂工信职办〔2023〕6号 一（一）, after the grounds that bar an application (the integrity
+# register among them): a result whose holder falls under one after submitting is not
+# confirmed.
+NOT_CONFIRMED_BASIS = "桂工信职办〔2023〕6号 一（一）：“申报后出现上述情形的，评审结果不予确认。”"
 GUANGXI_BASIS = (
     "桂职办〔2020〕113号：高级职称评审结果报自治区职改办，有关批复根据评审结果确认文件进行"
 )
@@ -137,6 +143,7 @@ async def confirm(
     )
     if who.document_required and not body.document_number:
         raise ConfirmationDocumentRequired()
+    withheld = await _withhold(session, principal, sitting, now)
     row.confirmation_authority = who.name
     row.confirmation_document = body.document_number
     row.confirmed_by = principal.sub
@@ -148,9 +155,50 @@ async def confirm(
         principal=principal,
         action="results_confirmed",
         reason=f"二次公示{row.id}评审结果确认：{who.name}"
-        f"{('，确认文件' + body.document_number) if body.document_number else ''}（{who.basis}）",
+        f"{('，确认文件' + body.document_number) if body.document_number else ''}（{who.basis}）"
+        + (f"；不予确认{withheld}人（{NOT_CONFIRMED_BASIS}）" if withheld else ""),
     )
     return postings.read(row, on)
+
+
+async def _withhold(
+    session: AsyncSession, principal: Principal, sitting: CommitteeSession, now: datetime
+) -> int:
+    """The passed results whose holder no longer stands (an entry of the integrity register
+    recorded after submission, a waiting-period proof past due: integrity/standing.py) are
+    not confirmed: marked on the session's outcome, so the 批复 rejects them with the
+    reason, and one audit row each. The others are confirmed; one holder's standing does
+    not hold back everyone's result. Returns how many were withheld."""
+    query = (
+        select(Declaration, SessionDeclaration)
+        .join(SessionDeclaration, SessionDeclaration.declaration_id == Declaration.id)
+        .where(SessionDeclaration.session_id == sitting.id)
+        .order_by(Declaration.id)
+        .with_for_update(of=SessionDeclaration)
+    )
+    withheld = 0
+    for declaration, placed in (await session.exec(query)).all():
+        outcome = placed.outcome or {}
+        if not outcome.get("passed"):
+            continue
+        found = await standing.problems(session, declaration, now)
+        if not found:
+            continue
+        reasons = [problem.detail for problem in found]
+        placed.outcome = {
+            **outcome,
+            "not_confirmed": {"reasons": reasons, "basis": NOT_CONFIRMED_BASIS},
+        }
+        session.add(placed)
+        await audit.record(
+            session,
+            principal=principal,
+            action="results_not_confirmed",
+            declaration_id=declaration.id,
+            reason="评审结果不予确认：" + "；".join(reasons) + f"（{NOT_CONFIRMED_BASIS}）",
+        )
+        withheld += 1
+    return withheld
 
 
 async def approve(
@@ -188,16 +236,21 @@ async def approve(
         .with_for_update(of=Declaration)
     )
     for declaration, outcome, unit_region in (await session.exec(query)).all():
-        passed = bool((outcome or {}).get("passed"))
+        withheld = (outcome or {}).get("not_confirmed")
+        passed = bool((outcome or {}).get("passed")) and not withheld
         to_status = "approved" if passed else "rejected"
+        verdict = "评审通过" if passed else "评审未通过"
+        if withheld:
+            verdict = (
+                "评审结果不予确认：" + "；".join(withheld["reasons"]) + f"（{withheld['basis']}）"
+            )
         await declarations.transition(
             session,
             principal,
             declaration,
             to_status=to_status,
             action=f"results_{to_status}",
-            reason=f"评审结果批复（{body.document_number}）："
-            f"{'评审通过' if passed else '评审未通过'}",
+            reason=f"评审结果批复（{body.document_number}）：{verdict}",
             now=now,
         )
         await notify(

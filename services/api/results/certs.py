@@ -70,6 +70,7 @@ OPINIONS = (
     "recheck_opened",
     "recheck_closed",
     "results_objection_handled",
+    "results_not_confirmed",
     "results_approved",
     "results_rejected",
 )
