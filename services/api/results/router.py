@@ -432,7 +432,8 @@ async def verify_certificate(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            # Raw bytes, as the export check takes them (any content type is read as bytes).
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
         }
     },
     responses=documented(ExportTooLarge),
