@@ -54,6 +54,7 @@ case "$cmd" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/lint-imports"
+    "$VENV/bin/deptry" .
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   openapi)
