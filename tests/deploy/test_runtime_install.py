@@ -1,6 +1,8 @@
-"""What the image does, without Docker: install ONLY the runtime dependencies (`pip install
-.`, no extra) into a fresh environment, then start every process with the command deploy/
-gives it, against the test stack, until it is ready.
+"""What the image does, without Docker: install ONLY the runtime dependencies (the runtime
+lock, requirements/runtime.txt, with its hashes, then the project with no extra) into a
+fresh environment, then start every process with the command deploy/ gives it, against the
+test stack, until it is ready. (tests/deploy/test_lock.py checks that lock against
+pyproject.toml.)
 
 This is the check that catches a module imported at run time but declared only in an extra
 (numpy once was: the document service could not start in the image) or missing package
@@ -43,18 +45,18 @@ def runtime_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("runtime")
     src = base / "src"
     # What the Dockerfile copies into its build stage, and nothing else.
-    src.mkdir()
+    (src / "requirements").mkdir(parents=True)
     shutil.copy(ROOT / "pyproject.toml", src)
+    shutil.copy(ROOT / "requirements" / "runtime.txt", src / "requirements")
     for package in ("services", "scripts"):
         shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_NO_CACHE_DIR")}
-    install = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(src)],
-        env=env, capture_output=True, text=True, cwd=base,
-    )  # fmt: skip
-    assert install.returncode == 0, install.stderr[-4000:]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    for args in (["--require-hashes", "-r", "requirements/runtime.txt"], ["--no-deps", "."]):
+        install = subprocess.run(pip + args, env=env, capture_output=True, text=True, cwd=src)
+        assert install.returncode == 0, install.stderr[-4000:]
     return venv
 
 
