@@ -2,7 +2,8 @@
 # One entry point for people and CI. Needs only Python 3.11 (with venv) and git.
 #   scripts/dev.sh run      install into .venv, then start the whole stack (Ctrl-C stops it)
 #   scripts/dev.sh test     install into .venv, then lint and run the whole test suite
-#   scripts/dev.sh install  only install (idempotent)
+#   scripts/dev.sh install  only install (idempotent), from the lock requirements/dev.txt
+#   scripts/dev.sh lock     resolve requirements/*.txt again after a pyproject.toml change
 #   scripts/dev.sh openapi  regenerate openapi/*.json
 #   scripts/dev.sh bench    print the benchmarks' figures
 set -euo pipefail
@@ -16,10 +17,13 @@ install() {
     "$PY" -m venv "$VENV"
   fi
   local stamp="$VENV/.installed"
-  # Reinstall only when the dependency list changed since the last install.
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  # Reinstall only when the dependency list changed since the last install: every package
+  # pinned with its hashes (requirements/dev.txt, resolved from pyproject.toml by `lock`),
+  # then the project itself, editable, resolving nothing more.
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/dev.txt -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[local,dev]"
+    "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/dev.txt
+    "$VENV/bin/python" -m pip install --quiet --no-deps -e .
     touch "$stamp"
   fi
   certificate_font
@@ -54,7 +58,13 @@ case "$cmd" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/lint-imports"
+    "$VENV/bin/deptry" .
     exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  lock)
+    # Resolve requirements/*.txt again from pyproject.toml (after changing a dependency).
+    install
+    exec "$VENV/bin/python" -m scripts.lock "$@"
     ;;
   openapi)
     install
@@ -63,14 +73,14 @@ case "$cmd" in
   bench)
     install
     # The load test's locust lives in the `bench` extra, kept out of the test environment.
-    if [ ! -f "$VENV/.installed-bench" ] || [ pyproject.toml -nt "$VENV/.installed-bench" ]; then
-      "$VENV/bin/python" -m pip install --quiet -e ".[local,dev,bench]"
+    if [ ! -f "$VENV/.installed-bench" ] || [ requirements/bench.txt -nt "$VENV/.installed-bench" ]; then
+      "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/bench.txt
       touch "$VENV/.installed-bench"
     fi
     exec "$VENV/bin/python" -m scripts.bench "$@"
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac

@@ -4,13 +4,15 @@ import base64
 import hashlib
 from datetime import timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import ClassVar, Literal
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from pydantic import Field, model_validator
 
 from services.kit.settings import (
+    MIN_HMAC_KEY_LENGTH,
+    MIN_SECRET_LENGTH,
     PiiSettings,
     PostgresSettings,
     RedisSettings,
@@ -61,6 +63,25 @@ class ApiSettings(
     tokens it issues and verifies, personal data it seals, and the object store where it
     anchors the audit chain's signed checkpoints."""
 
+    # Refused in production at a development default, a placeholder or shorter (kit).
+    secret_fields: ClassVar[dict[str, int]] = {
+        "payment_callback_key": MIN_HMAC_KEY_LENGTH,
+        "audit_checkpoint_key": MIN_HMAC_KEY_LENGTH,
+        "certificate_signing_key": MIN_SECRET_LENGTH,
+    }
+    development_defaults: ClassVar[frozenset[str]] = frozenset(
+        {
+            DEV_PAYMENT_CALLBACK_KEY,
+            DEV_PAYMENT_PROVIDER_KEY,
+            DEV_AUDIT_CHECKPOINT_KEY,
+            DEV_CERTIFICATE_SIGNING_KEY,
+        }
+    )
+    placeholder_checked: ClassVar[tuple[str, ...]] = (
+        "payment_provider_merchant_id",
+        "payment_provider_app_id",
+    )
+
     rules_timeout: float = 10.0
     documents_timeout: float = 30.0
 
@@ -77,10 +98,10 @@ class ApiSettings(
     payment_notify_url: str = ""
 
     # Audit checkpoints (services/api/audit/checkpoints.py): the HMAC key (refused in
-    # production when it is the development default; at least 32 characters), and the
+    # production at the development default, a placeholder or under 32 characters), and the
     # seconds between periodic checkpoints of the chain head (0: none; every posting list
     # export and every verification by ops still signs one).
-    audit_checkpoint_key: str = Field(default=DEV_AUDIT_CHECKPOINT_KEY, min_length=32)
+    audit_checkpoint_key: str = DEV_AUDIT_CHECKPOINT_KEY
     audit_checkpoint_interval: float = Field(default=3600.0, ge=0)
     # Seconds between expiry sweeps in each replica (0: none; POST /v1/payments/expirations
     # still runs one), and how long after a deadline an unpaid order is expired (room for
@@ -151,31 +172,21 @@ class ApiSettings(
     # in production: every deadline there is the database's own time.
     clock_offset: timedelta = timedelta(0)
 
-    @model_validator(mode="after")
-    def _refuse_default_payment_key(self) -> ApiSettings:
-        if self.environment == "production" and (
-            self.payment_callback_key == DEV_PAYMENT_CALLBACK_KEY
-        ):
-            raise ValueError("production settings use the development payment_callback_key")
-        return self
+    def _secrets_in_use(self) -> dict[str, int]:
+        used = super()._secrets_in_use()
+        # The provider's key signs only once a provider is connected.
+        if self.payment_provider_url:
+            used["payment_provider_key"] = MIN_HMAC_KEY_LENGTH
+        return used
 
     @model_validator(mode="after")
-    def _refuse_default_provider_key(self) -> ApiSettings:
-        if self.environment == "production" and self.payment_provider_url:
-            if self.payment_provider_key == DEV_PAYMENT_PROVIDER_KEY:
-                raise ValueError("production settings use the development payment_provider_key")
-            if len(self.payment_provider_key) < 32:
-                raise ValueError("payment_provider_key must be at least 32 characters")
-            if not self.payment_notify_url.startswith("https://"):
-                raise ValueError("payment_notify_url must be the gateway's https callback URL")
-        return self
-
-    @model_validator(mode="after")
-    def _refuse_default_audit_key(self) -> ApiSettings:
-        if self.environment == "production" and (
-            self.audit_checkpoint_key == DEV_AUDIT_CHECKPOINT_KEY
+    def _provider_callback_is_https(self) -> ApiSettings:
+        if (
+            self.environment == "production"
+            and self.payment_provider_url
+            and not self.payment_notify_url.startswith("https://")
         ):
-            raise ValueError("production settings use the development audit_checkpoint_key")
+            raise ValueError("payment_notify_url must be the gateway's https callback URL")
         return self
 
     @model_validator(mode="after")

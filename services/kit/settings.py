@@ -8,7 +8,9 @@ holds must be set explicitly (a default secret in production refuses to start).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,13 +36,46 @@ DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
 
 _DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET, DEV_PII_KEYS, DEV_PII_INDEX_KEY}
 
+# What a template ships where a secret goes (deploy/templates/k8s-secrets.yaml's `CHANGE-ME`,
+# `<…>`, "changeme", "replace-me", "TODO", …): refused in production, as a value or
+# as the password of a URL.
+PLACEHOLDER = re.compile(
+    r"change[-_ .]?me|replace[-_ .]?me|fill[-_ .]?me|placeholder|^<.*>$|^\$\{.*\}$"
+    r"|^(todo|tbd|fixme|secret|password|passwd|example|test|dev|default|none|null)$",
+    re.IGNORECASE,
+)
+# The shortest secret production accepts, and for keys of HMAC-SHA256 (JWT HS256, payment
+# callbacks, audit checkpoints, blind indexes) 32 characters: RFC 7518 §3.2 asks for a key
+# of at least the hash's 256 bits.
+MIN_SECRET_LENGTH = 16
+MIN_HMAC_KEY_LENGTH = 32
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value.strip()))
+
+
+def url_password(url: str | None) -> str | None:
+    """The password of a URL (database, Redis), if it carries one."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
 
 class ProcessSettings(BaseSettings):
     """What every process needs: environment, logging, probes, input limits."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
-    # The secret fields a piece holds: refused in production while at their defaults.
-    secret_fields: ClassVar[tuple[str, ...]] = ()
+    # The secret fields a piece holds, each with the shortest value production accepts:
+    # refused in production while at a development default, a placeholder or shorter.
+    secret_fields: ClassVar[dict[str, int]] = {}
+    # Development defaults of a piece's own secrets (beside the kit's).
+    development_defaults: ClassVar[frozenset[str]] = frozenset()
+    # Settings that go with a secret (a key id, an access key id): no placeholder either.
+    placeholder_checked: ClassVar[tuple[str, ...]] = ()
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
@@ -53,22 +88,49 @@ class ProcessSettings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
 
-    def _secrets_in_use(self) -> list[str]:
-        return [
-            name
-            for cls in type(self).__mro__
-            for name in cls.__dict__.get("secret_fields", ())
-            if getattr(self, name) in _DEFAULT_SECRETS
-        ]
+    def _secrets_in_use(self) -> dict[str, int]:
+        """The secrets this process uses: setting name → shortest value accepted."""
+        held: dict[str, int] = {}
+        for cls in reversed(type(self).__mro__):
+            held.update(cls.__dict__.get("secret_fields", {}))
+        return held
+
+    def _urls_with_passwords(self) -> list[str]:
+        """Settings holding a URL whose password must not be a placeholder."""
+        return []
+
+    def _development_defaults(self) -> set[str]:
+        return _DEFAULT_SECRETS.union(
+            *(cls.__dict__.get("development_defaults", ()) for cls in type(self).__mro__)
+        )
+
+    def weak_secrets(self) -> list[str]:
+        """Why each secret in use would be refused in production ("name: reason")."""
+        defaults = self._development_defaults()
+        weak = []
+        for name, minimum in self._secrets_in_use().items():
+            value = getattr(self, name) or ""
+            if value in defaults:
+                weak.append(f"{name}: the development default")
+            elif is_placeholder(value):
+                weak.append(f"{name}: a placeholder")
+            elif len(value.strip()) < minimum:
+                weak.append(f"{name}: shorter than {minimum} characters")
+        for name in dict.fromkeys(
+            n for cls in type(self).__mro__ for n in cls.__dict__.get("placeholder_checked", ())
+        ):
+            if is_placeholder(getattr(self, name) or ""):
+                weak.append(f"{name}: a placeholder")
+        for name in self._urls_with_passwords():
+            password = url_password(getattr(self, name))
+            if password is not None and is_placeholder(password):
+                weak.append(f"{name}: a placeholder password")
+        return weak
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> ProcessSettings:
-        if self.environment == "production":
-            used = list(dict.fromkeys(self._secrets_in_use()))
-            if used:
-                raise ValueError(
-                    "production settings use development default secrets: " + ", ".join(used)
-                )
+    def _refuse_weak_secrets(self) -> ProcessSettings:
+        if self.environment == "production" and (weak := self.weak_secrets()):
+            raise ValueError("production settings refuse these secrets: " + "; ".join(weak))
         return self
 
 
@@ -92,6 +154,9 @@ class PostgresSettings(ProcessSettings):
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout: float = Field(default=5.0, gt=0)
 
+    def _urls_with_passwords(self) -> list[str]:
+        return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]
+
     @property
     def owner_database_url(self) -> str:
         """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
@@ -105,9 +170,13 @@ class PostgresSettings(ProcessSettings):
 class RedisSettings(ProcessSettings):
     redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
 
+    def _urls_with_passwords(self) -> list[str]:
+        return [*super()._urls_with_passwords(), "redis_url"]
+
 
 class S3Settings(ProcessSettings):
-    secret_fields: ClassVar[tuple[str, ...]] = ("s3_secret_key",)
+    secret_fields: ClassVar[dict[str, int]] = {"s3_secret_key": MIN_SECRET_LENGTH}
+    placeholder_checked: ClassVar[tuple[str, ...]] = ("s3_access_key",)
 
     s3_endpoint: str = f"http://127.0.0.1:{DEV_S3_PORT}"
     s3_access_key: str = DEV_S3_ACCESS_KEY
@@ -132,11 +201,11 @@ class TokenSettings(ProcessSettings):
     jwt_public_key: str | None = None
     jwt_private_key: str | None = None
 
-    def _secrets_in_use(self) -> list[str]:
+    def _secrets_in_use(self) -> dict[str, int]:
         # Under ES256 the shared secret is not used at all.
         used = super()._secrets_in_use()
-        if self.jwt_algorithm == "HS256" and self.jwt_secret in _DEFAULT_SECRETS:
-            used.append("jwt_secret")
+        if self.jwt_algorithm == "HS256":
+            used["jwt_secret"] = MIN_HMAC_KEY_LENGTH
         return used
 
     @model_validator(mode="after")
@@ -147,7 +216,12 @@ class TokenSettings(ProcessSettings):
 
 
 class PiiSettings(ProcessSettings):
-    secret_fields: ClassVar[tuple[str, ...]] = ("pii_keys", "pii_index_key")
+    # Each key of PII_KEYS is parsed (32 bytes, services/kit/pii.py); the index key is HMAC's.
+    secret_fields: ClassVar[dict[str, int]] = {
+        "pii_keys": MIN_SECRET_LENGTH,
+        "pii_index_key": MIN_HMAC_KEY_LENGTH,
+    }
+    placeholder_checked: ClassVar[tuple[str, ...]] = ("pii_key_id",)
 
     # Personal data at rest (services/kit/pii.py): AES-256-GCM keys as `kid:base64[,…]`,
     # the id of the key new values are sealed with, and the HMAC key of the blind indexes.

@@ -1,17 +1,41 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from services.kit.settings import DEV_NOTIFY_PORT, PostgresSettings, RedisSettings
+from services.kit.settings import (
+    DEV_NOTIFY_PORT,
+    MIN_SECRET_LENGTH,
+    PostgresSettings,
+    RedisSettings,
+)
 
 ProviderName = Literal["aliyun", "tencent", "log"]
 
 
 class NotifySettings(PostgresSettings, RedisSettings):
     """The notification worker (arq): Postgres for state, Redis for the queue."""
+
+    # The SMS providers' credentials, each once it is set (empty: that provider is off):
+    # refused in production when a placeholder or too short (kit settings).
+    optional_secrets: ClassVar[tuple[str, ...]] = (
+        "aliyun_sms_access_key_secret",
+        "tencent_sms_secret_key",
+        "aliyun_sms_receipt_key",
+        "tencent_sms_receipt_key",
+    )
+    placeholder_checked: ClassVar[tuple[str, ...]] = (
+        "aliyun_sms_access_key_id",
+        "tencent_sms_secret_id",
+        "tencent_sms_sdk_app_id",
+    )
+
+    def _secrets_in_use(self) -> dict[str, int]:
+        used = super()._secrets_in_use()
+        used.update({n: MIN_SECRET_LENGTH for n in self.optional_secrets if getattr(self, n)})
+        return used
 
     # Port of the worker's own HTTP listener (/healthz, /readyz, /metrics, delivery
     # receipts); 0 turns the listener off. It listens on this machine only unless the

@@ -24,10 +24,12 @@ from datetime import UTC
 import asyncpg
 import openpyxl
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from minio import Minio
 from sqlalchemy import text
 
 from services.api.audit.service import GENESIS, entry_hash
+from services.api.certificates.signing import private_key_setting
 from services.api.config import DEV_AUDIT_CHECKPOINT_KEY, ApiSettings
 from services.api.main import build_app
 from services.api.models import AuditEntry
@@ -358,8 +360,9 @@ async def test_production_readiness_refuses_the_owner_as_app_role(
         pii_keys=f"p1:{dev_key('test-production-pii')}",
         pii_key_id="p1",
         pii_index_key=dev_key("test-production-index"),
-        payment_callback_key="not-the-dev-payment-key",
+        payment_callback_key="not-the-dev-payment-callback-key-0123456789",
         audit_checkpoint_key="not-the-dev-audit-checkpoint-key-0123456789",
+        certificate_signing_key=private_key_setting("p1", ed25519.Ed25519PrivateKey.generate()),
     )
     settings = ApiSettings(**kwargs, audit_checkpoint_interval=0, payment_sweep_interval=0)
     async with running(build_app(settings)) as client:

@@ -16,10 +16,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import text
 from sqlmodel import select
 
 from services.api.campaigns.schemas import MAX_FEE_YUAN
+from services.api.certificates.signing import private_key_setting
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import AuditEntry
@@ -327,6 +329,7 @@ PRODUCTION = {
     "pii_key_id": "k1",
     "pii_index_key": base64.b64encode(b"i" * 32).decode(),
     "audit_checkpoint_key": "a" * 40,
+    "certificate_signing_key": private_key_setting("p1", ed25519.Ed25519PrivateKey.generate()),
 }
 
 

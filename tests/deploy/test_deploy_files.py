@@ -32,9 +32,13 @@ SETTINGS_ENV = {
 FOREIGN_PREFIXES = ("POSTGRES_", "MINIO_")
 
 
-def _k8s_docs() -> list[dict]:
+def _k8s_docs(*, with_templates: bool = False) -> list[dict]:
+    """What `kubectl apply -f deploy/k8s/` applies; with the Secret template ops fill."""
+    paths = sorted((DEPLOY / "k8s").glob("*.yaml"))
+    if with_templates:
+        paths += sorted((DEPLOY / "templates").glob("k8s-*.yaml"))
     docs = []
-    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+    for path in paths:
         docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
     return docs
 
@@ -122,7 +126,7 @@ def test_every_env_name_is_a_setting() -> None:
     for name, svc in _compose()["services"].items():
         for key in svc.get("environment") or {}:
             names[key] = f"compose:{name}"
-    for doc in _k8s_docs():
+    for doc in _k8s_docs(with_templates=True):
         if doc["kind"] in ("ConfigMap", "Secret"):
             for key in doc.get("data") or doc.get("stringData") or {}:
                 names[key] = f"k8s:{doc['metadata']['name']}"
@@ -181,7 +185,9 @@ def test_only_the_migration_holds_the_owner_url() -> None:
         has = "MIGRATION_DATABASE_URL" in (svc.get("environment") or {})
         assert has == (name == "migrate"), name
     assert "zhicheng_app:" in compose["api"]["environment"]["DATABASE_URL"]
-    secrets = {d["metadata"]["name"]: d for d in _k8s_docs() if d["kind"] == "Secret"}
+    secrets = {
+        d["metadata"]["name"]: d for d in _k8s_docs(with_templates=True) if d["kind"] == "Secret"
+    }
     holders = {n for n, d in secrets.items() if "MIGRATION_DATABASE_URL" in d["stringData"]}
     assert holders == {"zhicheng-migration-secrets"}
     assert "zhicheng_app:" in secrets["zhicheng-secrets"]["stringData"]["DATABASE_URL"]

@@ -3,8 +3,10 @@ from __future__ import annotations
 import base64
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from pydantic import ValidationError
 
+from services.api.certificates.signing import private_key_setting
 from services.api.config import ApiSettings
 from services.kit.settings import KitSettings
 
@@ -59,6 +61,89 @@ def test_each_process_refuses_only_its_own_development_secrets() -> None:
     assert NotifySettings(environment="production").environment == "production"
 
 
+# Production secrets every kit piece accepts (the values of test_production_accepts_real_secrets).
+REAL = {
+    "environment": "production",
+    "s3_secret_key": "x" * 40,
+    "jwt_secret": "y" * 48,
+    "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
+    "pii_key_id": "k1",
+    "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+}
+
+
+@pytest.mark.parametrize(
+    "change,refusal",
+    [
+        ({"jwt_secret": "CHANGE-ME"}, "jwt_secret: a placeholder"),
+        ({"jwt_secret": "<the JWT secret goes here>"}, "jwt_secret: a placeholder"),
+        ({"s3_secret_key": "replace_me_with_the_minio_secret"}, "s3_secret_key: a placeholder"),
+        ({"jwt_secret": "k" * 31}, "jwt_secret: shorter than 32 characters"),
+        ({"s3_secret_key": "s" * 15}, "s3_secret_key: shorter than 16 characters"),
+        ({"s3_access_key": "CHANGE-ME"}, "s3_access_key: a placeholder"),
+        (
+            {"database_url": "postgresql+asyncpg://zhicheng_app:CHANGE-ME@postgres:5432/z"},
+            "database_url: a placeholder password",
+        ),
+        (
+            {"migration_database_url": "postgresql+asyncpg://zhicheng:changeme@pg:5432/z"},
+            "migration_database_url: a placeholder password",
+        ),
+        ({"redis_url": "redis://:change-me@redis:6379/0"}, "redis_url: a placeholder password"),
+    ],
+)
+def test_production_refuses_placeholders_and_short_secrets_naming_each(
+    change: dict[str, str], refusal: str
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        KitSettings(**{**REAL, **change})
+    assert refusal in str(err.value)
+    # The same values pass outside production (development and test runs).
+    assert KitSettings(**{**REAL, **change, "environment": "test"}).environment == "test"
+
+
+def test_production_names_every_refused_setting_at_once() -> None:
+    with pytest.raises(ValidationError) as err:
+        KitSettings(**{**REAL, "jwt_secret": "CHANGE-ME", "s3_secret_key": "short"})
+    assert "jwt_secret: a placeholder" in str(err.value)
+    assert "s3_secret_key: shorter than 16 characters" in str(err.value)
+
+
+def test_under_es256_the_unused_shared_secret_is_not_checked() -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    public = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = KitSettings(
+        **{**REAL, "jwt_secret": "CHANGE-ME", "jwt_algorithm": "ES256", "jwt_public_key": public}
+    )
+    assert settings.jwt_algorithm == "ES256"
+
+
+def test_the_gateway_refuses_its_own_placeholders_and_the_worker_its_sms_keys() -> None:
+    from services.notify.config import NotifySettings
+
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(**REAL, payment_callback_key="CHANGE-ME", audit_checkpoint_key="a" * 20)
+    message = str(err.value)
+    assert "payment_callback_key: a placeholder" in message
+    assert "audit_checkpoint_key: shorter than 32 characters" in message
+    assert "certificate_signing_key: the development default" in message
+    # An SMS provider left unset is off, not weak; once set, its keys are checked.
+    assert NotifySettings(environment="production").aliyun_sms_access_key_secret == ""
+    with pytest.raises(ValidationError) as err:
+        NotifySettings(environment="production", aliyun_sms_access_key_secret="CHANGE-ME")
+    assert "aliyun_sms_access_key_secret: a placeholder" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        NotifySettings(environment="production", tencent_sms_receipt_key="abc")
+    assert "tencent_sms_receipt_key: shorter than 16 characters" in str(err.value)
+
+
 def test_the_clock_offset_is_for_tests_only() -> None:
     """CLOCK_OFFSET runs a test gateway's clock ahead (ISO-8601 duration or seconds); a
     production gateway refuses to start with one, as with a development secret."""
@@ -67,15 +152,12 @@ def test_the_clock_offset_is_for_tests_only() -> None:
     assert ApiSettings().clock_offset == timedelta(0)
     assert ApiSettings(clock_offset="P16D").clock_offset == timedelta(days=16)
     assert ApiSettings(clock_offset=3600).clock_offset == timedelta(hours=1)
+    key = private_key_setting("c1", ed25519.Ed25519PrivateKey.generate())
     real = {
-        "environment": "production",
-        "s3_secret_key": "x" * 40,
-        "jwt_secret": "y" * 48,
-        "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
-        "pii_key_id": "k1",
-        "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+        **REAL,
         "payment_callback_key": "p" * 40,
         "audit_checkpoint_key": "a" * 40,
+        "certificate_signing_key": key,
     }
     assert ApiSettings(**real).clock_offset == timedelta(0)
     with pytest.raises(ValidationError) as err:
