@@ -27,6 +27,22 @@ install() {
     touch "$stamp"
   fi
   certificate_font
+  node_tools
+}
+
+# Node tools the test command uses, pinned by tools/package-lock.json: the OpenAPI lint
+# (Redocly CLI). Installed only where node and npm are present; without them
+# tests/test_openapi.py skips the lint and says why.
+node_tools() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "node/npm not found: the OpenAPI lint (tools/package.json) is skipped" >&2
+    return
+  fi
+  local stamp=tools/node_modules/.installed
+  if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ]; then
+    npm ci --prefix tools --no-audit --no-fund --ignore-scripts --loglevel=error
+    touch "$stamp"
+  fi
 }
 
 # The CJK font certificate PDFs embed a subset of (CERTIFICATE_FONT_PATH; the runtime

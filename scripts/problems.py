@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "problems.md"
 SERVICES = ROOT / "services"
 URN = re.compile(r"urn:zhicheng:problem:([a-z0-9-]+)")
+# A type a route lists as an example of its problem+json answer (services/kit/openapi.py).
+EXAMPLE = re.compile(r"#/components/examples/([a-z0-9-]+)")
+# Types every operation of a kind answers: named once instead of listing them all.
+EVERYWHERE = {
+    "validation-error": "每个带参数或请求体的接口（422）",
+    "unauthenticated": "网关每个需要登录令牌的接口（security: bearer）",
+}
 SERVICE_ZH = {
     "api": "网关",
     "rules": "资格评估",
@@ -134,7 +141,9 @@ def collect() -> dict[str, Row]:
                     # Listed in the description, or (a status described before its
                     # problems were named) as the content's examples.
                     listed = response.get("description", "") + str(response.get("content", ""))
-                    for code in set(URN.findall(listed)):
+                    for code in set(URN.findall(listed)) | set(EXAMPLE.findall(listed)):
+                        if code in EVERYWHERE:
+                            continue
                         label = f"{name}: {method.upper()} {path}"
                         rows.setdefault(code, Row()).endpoints.add(label)
     return rows
@@ -166,7 +175,7 @@ def render() -> str:
         text = row.texts[0][1] if row.texts else "—"
         if len({t for _, t in row.texts}) > 1:
             text += f"（另有{len({t for _, t in row.texts}) - 1}种具体说法）"
-        endpoints = "<br>".join(sorted(row.endpoints)) or "—"
+        endpoints = EVERYWHERE.get(code) or "<br>".join(sorted(row.endpoints)) or "—"
         where = "<br>".join(f"`{w}`" for w in sorted(row.where))
         lines.append(
             f"| `{code}` | {statuses} | {services} | {_cell(text)} | {endpoints} | {where} |"

@@ -20,7 +20,8 @@ from services.api.problems import Forbidden, Unauthenticated
 from services.api.ratelimit import check_portal
 from services.api.revocation import session_ended
 from services.kit.auth import Principal, read_token, verifying_key
-from services.kit.problems import ProblemError
+from services.kit.problem_kinds import documented
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 REVIEWER_ROLES = (
     "unit_reviewer",
@@ -57,6 +58,37 @@ PORTAL_SCOPES: dict[tuple[str, str], str] = {
 }
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and org_id")
+
+# Where a portal gets its access token (auth/client_token.py serves it).
+TOKEN_URL = "/v1/oauth/token"  # noqa: S105 (an address, not a secret)
+# How the document names the ways in (securitySchemes), for a client generator.
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": (
+            "申报人、审核人员、运维与内部服务的登录令牌（JWT，含 sub、role、org_id）："
+            "由短信验证码登录、小程序登录或工作人员密码登录取得。"
+        ),
+    },
+    "portal": {
+        "type": "oauth2",
+        "description": (
+            "其他政务门户系统对系统调用：OAuth2 客户端凭证（RFC 6749 §4.4），"
+            "令牌以 Bearer 方式携带；每个接口所需的授权范围（scope）见该接口的 security。"
+        ),
+        "flows": {"clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": SCOPES}},
+    },
+    "portalClient": {
+        "type": "http",
+        "scheme": "basic",
+        "description": (
+            "门户客户端在令牌端点的身份认证：client_secret_basic（客户端编号与密钥），"
+            "或在表单中以 client_assertion 提交签名断言（private_key_jwt，RFC 7523）。"
+        ),
+    },
+}
 
 
 def unauthenticated() -> ProblemError:
@@ -170,3 +202,36 @@ def portal_jurisdiction(principal: Principal):
         Declaration.status != "draft",
         or_(*[unit_region.like(prefix + "%") for prefix in prefixes]),
     )
+
+
+def document_security(schema: dict) -> None:
+    """The gateway's OpenAPI hook: the schemes above, and on each operation who may call
+    it. A route that reads the token (the dependency above) takes a bearer token, or a
+    portal's with the scope PORTAL_SCOPES names; the token endpoint takes the portal's
+    own credentials; every other route is public (`security: []`)."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes.pop("HTTPBearer", None)
+    schemes.update(SECURITY_SCHEMES)
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if path == TOKEN_URL:
+                operation["security"] = [{"portalClient": []}, {}]
+            elif operation.get("security"):
+                need = PORTAL_SCOPES.get((method.upper(), path))
+                portal = [{"portal": [need]}] if need else []
+                operation["security"] = [{"bearer": []}, *portal]
+                _answers_unauthenticated(operation["responses"])
+            else:
+                operation["security"] = []
+
+
+def _answers_unauthenticated(responses: dict) -> None:
+    """No token, or one that does not verify: every route that takes one answers 401."""
+    listed = documented(Unauthenticated)[401]
+    answer = responses.setdefault("401", listed)
+    if answer is not listed:
+        examples = listed["content"][PROBLEM_MEDIA_TYPE]["examples"]
+        media = answer.setdefault("content", {}).setdefault(PROBLEM_MEDIA_TYPE, {})
+        media["examples"] = {**examples, **media.get("examples", {})}

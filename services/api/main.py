@@ -10,6 +10,7 @@ from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 
 from services.api import clock
+from services.api.access import document_security
 from services.api.applicants.router import router as applicants_router
 from services.api.audit import checkpoints
 from services.api.audit.checkpoints import check_app_role
@@ -118,6 +119,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
             **({"database_role": check_app_role} if settings.environment == "production" else {}),
         },
         lifespan=lifespan,
+        # Who may call each operation: bearer tokens, portals' OAuth2 scopes, or no one.
+        openapi_hooks=[document_security],
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).
     app.state.pii = settings.pii_cipher()

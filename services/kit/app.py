@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -13,6 +13,7 @@ from services.kit.health import Check, health_router
 from services.kit.limits import InputLimitsMiddleware
 from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
+from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
 from services.kit.settings import ProcessSettings
 
@@ -25,16 +26,20 @@ def create_app(
     settings: ProcessSettings,
     checks: Mapping[str, Check],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
-    version: str = "1.0.0",
+    openapi_hooks: Iterable[OpenApiHook] = (),
 ) -> FastAPI:
     configure_logging(service, settings.log_level)
     app = FastAPI(
         title=title,
         description=description,
-        version=version,
+        version=project_version(),
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
+        generate_unique_id_function=operation_id(service),
     )
+    # Every error answer documented as the problem+json it is (services/kit/openapi.py).
+    install_contract(app, openapi_hooks)
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))

@@ -3,7 +3,14 @@ handler that reads the request stream itself)."""
 
 from __future__ import annotations
 
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
 from typing import Any
+
+from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
 # A document's note (备注), refused above this: the document service's form and the
@@ -33,3 +40,162 @@ def scan_upload(kind_description: str) -> dict[str, Any]:
         },
         required=["file", "kind"],
     )
+
+
+# The contract every service publishes (create_app installs it): readable operation ids,
+# the project's version, and every error answer as RFC 9457 problem+json with one schema.
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": (
+        "RFC 9457 问题详情（application/problem+json）：每个错误应答都是这一形状。"
+        "`type` 稳定，可据以编程判断；`detail` 是给人看的中文说明；"
+        "各类问题可另带字段（如校验错误的 `errors`）。全部类型见错误码表（docs/problems.md）。"
+    ),
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": "问题类型，稳定的 URN：urn:zhicheng:problem:<code>",
+            "examples": ["urn:zhicheng:problem:validation-error"],
+        },
+        "title": {"type": "string", "description": "问题类型的简短英文标题"},
+        "status": {
+            "type": "integer",
+            "minimum": 400,
+            "maximum": 599,
+            "description": "HTTP 状态码，与应答一致",
+        },
+        "detail": {"type": "string", "description": "中文说明：哪里不对、怎么办"},
+        "detail_en": {"type": "string", "description": "英文说明（部分问题提供）"},
+        # No `format`: the path as the server decoded it (it may hold any character).
+        "instance": {"type": "string", "description": "出错请求的路径"},
+        "request_id": {"type": "string", "description": "请求编号（X-Request-ID），反馈问题时提供"},
+        "errors": {
+            "type": "array",
+            "items": {},
+            "description": "逐项说明（校验错误：每项为 field、message、message_en）",
+        },
+    },
+    "additionalProperties": True,
+}
+VALIDATION_EXAMPLE = {
+    "summary": "请求内容有误（字段以 JSON 路径指明）",
+    "value": {
+        "type": "urn:zhicheng:problem:validation-error",
+        "title": "Request validation failed",
+        "status": 422,
+        "detail": "请求内容有误，请检查以下字段：sections.basic_info.phone。",
+        "errors": [
+            {
+                "field": "sections.basic_info.phone",
+                "message": "格式不正确",
+                "message_en": "String should match pattern",
+            }
+        ],
+    },
+}
+# FastAPI's own description of its validation answer, and the schemas it brings.
+_FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def operation_id(service: str):
+    """`generate_unique_id_function`: `<domain>.<handler>` (`declarations.submit`), the
+    domain being the route's first tag (a service's routes without one: the service)."""
+
+    def generate(route: Any) -> str:
+        tag = route.tags[0] if route.tags else service
+        return f"{str(tag).replace(' ', '_').replace('-', '_')}.{route.name}"
+
+    return generate
+
+
+def project_version() -> str:
+    """The project's version: pyproject.toml in a checkout, the installed metadata in
+    an image (where only the package is copied)."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    if pyproject.exists():
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    return metadata.version("zhicheng")
+
+
+def _operations(schema: dict[str, Any]):
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in _METHODS:
+                yield path, method, operation
+
+
+def _uses(schema: dict[str, Any], name: str) -> bool:
+    ref = f'"#/components/schemas/{name}"'
+    return ref in json.dumps({k: v for k, v in schema.items() if k != "components"}) or any(
+        ref in json.dumps(v)
+        for k, v in schema.get("components", {}).get("schemas", {}).items()
+        if k not in _FASTAPI_VALIDATION
+    )
+
+
+def problem_responses(schema: dict[str, Any]) -> None:
+    """Every 4xx and 5xx answer: problem+json with the shared `Problem` schema; the types
+    a route lists (`documented(...)`) are its examples, each kept once in
+    `components/examples` under its code and referenced. The validation error FastAPI
+    documents in its own shape (`HTTPValidationError`, application/json, never sent)
+    becomes the problem it is. An operation that declares no security is public."""
+    # Relative: the address the document was read from (each deployment has its own).
+    schema.setdefault("servers", [{"url": "/", "description": "本服务（与本文档同一地址）"}])
+    components = schema.setdefault("components", {})
+    catalogue: dict[str, Any] = {}
+    for _path, _method, operation in _operations(schema):
+        operation.setdefault("security", [])
+        takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+        for status, response in operation.get("responses", {}).items():
+            if str(status)[:1] not in ("4", "5"):
+                continue
+            media = response.get("content", {}).get(PROBLEM_MEDIA_TYPE, {})
+            examples = dict(media.get("examples", {}))
+            if str(status) == "422" and takes_input:
+                examples.setdefault("validation-error", VALIDATION_EXAMPLE)
+            problem: dict[str, Any] = {"schema": PROBLEM_REF}
+            if examples:
+                refs = {}
+                for code, example in sorted(examples.items()):
+                    if catalogue.setdefault(code, example) is example or catalogue[code] == example:
+                        refs[code] = {"$ref": f"#/components/examples/{code}"}
+                    else:  # the same code shown differently: kept where it is
+                        refs[code] = example
+                problem["examples"] = refs
+            response["content"] = {PROBLEM_MEDIA_TYPE: problem}
+    if catalogue:
+        components["examples"] = {
+            **components.get("examples", {}),
+            **dict(sorted(catalogue.items())),
+        }
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for name in _FASTAPI_VALIDATION:
+        if name in schemas and not _uses(schema, name):
+            del schemas[name]
+
+
+# A change a service makes to its own document once it is built (the gateway's security).
+OpenApiHook = Callable[[dict[str, Any]], None]
+
+
+def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
+    """Build the app's document once: the service's hooks, then the shared contract."""
+    hooks = tuple(hooks)
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            for hook in hooks:
+                hook(schema)
+            problem_responses(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi

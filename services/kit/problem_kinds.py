@@ -71,8 +71,8 @@ def documented(
     """`responses=` for a route: each status with the problem types it may carry.
 
     `keep` holds the descriptions a route gave a status before its problems were named
-    (published, so they stay word for word); those statuses show their types as
-    problem+json examples instead of in the description.
+    (published, so they stay word for word); those statuses show their types only as
+    problem+json examples, the others in the description as well.
     """
     keep = keep or {}
     by_status: dict[int, list[type[Problem]]] = {status: [] for status in keep}
@@ -81,29 +81,19 @@ def documented(
     answer: dict[int | str, dict[str, Any]] = {}
     for status, group in sorted(by_status.items()):
         group = sorted(group, key=lambda k: k.code)
+        # Each type as an example of the shared `Problem` schema, which create_app's
+        # contract sets on every error answer (services/kit/openapi.py); the status
+        # may carry other types too (a validation error, a problem common to every route).
+        content = {PROBLEM_MEDIA_TYPE: {"examples": {k.code: _example(k) for k in group}}}
         if status in keep:
-            content: dict[str, Any] = {}
-            if group:
-                # Examples, not a schema: the status may carry other types too (a
-                # validation error, a problem common to every route).
-                content[PROBLEM_MEDIA_TYPE] = {"examples": {k.code: _example(k) for k in group}}
-            if status == 422 and keep[status] == VALIDATION_ERROR:
-                # FastAPI leaves out its own 422 once a route lists one: keep its schema.
-                content["application/json"] = {
-                    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
-                }
-            answer[status] = {"description": keep[status]} | (
-                {"content": content} if content else {}
-            )
+            description = keep[status]
         else:
-            answer[status] = {
-                "description": "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group),
-                "content": {PROBLEM_MEDIA_TYPE: {}},
-            }
+            description = "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group)
+        answer[status] = {"description": description, "content": content}
     return answer
 
 
 def validated(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
-    """`documented(*kinds)` for a route with a body: its 422 keeps FastAPI's validation
-    error beside the named problems."""
+    """`documented(*kinds)` for a route with a body: its 422 keeps FastAPI's description
+    ("Validation Error"); the contract adds the validation problem's example."""
     return documented(*kinds, keep={422: VALIDATION_ERROR})

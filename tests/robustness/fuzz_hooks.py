@@ -31,6 +31,11 @@ def problem_json(ctx, response, case) -> None:
         raise AssertionError(f"problem type {body['type']!r} is not a zhicheng URN")
 
 
+# The public check of a certificate's copy takes the PDF itself as the body: sent as the
+# raw bytes the fuzzer makes, like any binary upload (schemathesis has no PDF serializer).
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")
+
+
 # Role whose routes these are; everything else is called as an applicant.
 ROLES = (
     (re.compile(r"^/v1/campaigns/[^/]+/unit-quality$"), "*", "series_office"),

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.access import SCOPES
+from services.api.access import SCOPES, TOKEN_URL
 from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.schemas import TokenPair
 from services.api.auth.tokens import access_token, digest, record_sign_in
@@ -30,7 +30,7 @@ from services.api.models import OAuthClient
 from services.api.ratelimit import guarded, hit, too_many
 from services.kit.auth import ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
-from services.kit.problems import ProblemError
+from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX, ProblemError
 
 router = APIRouter(tags=["auth"])
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -53,6 +53,26 @@ def oauth_error(
         error=error,
         error_description=description,
     )
+
+
+def _listed(*types: tuple[str, str]) -> dict:
+    """A response of the token endpoint: the problem types it carries (the contract adds
+    the problem+json schema, services/kit/openapi.py)."""
+    lines = [f"`{TYPE_PREFIX}{code}`: {text}" for code, text in types]
+    return {"description": "\n".join(lines), "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+# What the token endpoint answers besides a token: RFC 6749 §5.2 errors (`error`,
+# `error_description` beside the problem members) and the rate limit.
+TOKEN_ERRORS = {
+    400: _listed(
+        ("oauth-invalid-request", "请求不合规范（参数重复、表单无法解析、多种认证方式）。"),
+        ("oauth-unsupported-grant-type", "只支持 grant_type=client_credentials。"),
+        ("oauth-invalid-scope", "申请的授权范围超出该客户端已开通的范围。"),
+    ),
+    401: _listed(("oauth-invalid-client", "客户端认证失败或客户端已被吊销。")),
+    429: _listed(("rate-limited", "令牌申请过于频繁，请按 Retry-After 稍后重试。")),
+}
 
 
 def invalid_client(basic: bool) -> ProblemError:
@@ -150,8 +170,9 @@ async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAut
 
 
 @router.post(
-    "/v1/oauth/token",
+    TOKEN_URL,
     response_model=TokenPair,
+    responses=TOKEN_ERRORS,
     summary="OAuth2 client credentials: a portal's access token (RFC 6749 §4.4)",
     description=(
         "Form fields: `grant_type=client_credentials`, optional `scope` (space separated). "

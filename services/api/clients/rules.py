@@ -7,7 +7,22 @@ from typing import Any
 import httpx
 
 from services.kit.logs import request_id_var
+from services.kit.problem_kinds import Problem
 from services.kit.problems import ProblemError
+
+
+class EligibilityRequestInvalid(Problem):
+    status = 422
+    code = "eligibility-request-invalid"
+    title = "Eligibility facts invalid"
+    text = "申报人资格信息（applicant_facts）不完整或格式有误，资格评估服务无法评估：…"
+
+
+class RouteRequestInvalid(Problem):
+    status = 422
+    code = "route-request-invalid"
+    title = "Route not resolvable"
+    text = "无法解析该申报的评委会与上报链路：…"
 
 
 def make_client(base_url: str, timeout: float) -> httpx.AsyncClient:
@@ -41,10 +56,10 @@ async def forward(
 
 
 async def _post(
-    client: httpx.AsyncClient, path: str, body: dict[str, Any], code: str, text: str, title: str
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], kind: type[Problem]
 ) -> dict[str, Any]:
-    """POST a body the eligibility service answers; a body it refuses is a 422 problem
-    `code` whose text ends with the service's own reason."""
+    """POST a body the eligibility service answers; a body it refuses is the 422 `kind`
+    whose text ends (where its `…` stands) with the service's own reason."""
     response = await forward(client, "POST", path, json=body)
     if response.status_code == 200:
         return response.json()
@@ -52,13 +67,8 @@ async def _post(
         upstream = response.json()
     except ValueError:
         upstream = {}
-    raise ProblemError(
-        422,
-        code,
-        text + str(upstream.get("detail") or response.status_code),
-        title=title,
-        errors=upstream.get("errors", []),
-    )
+    reason = str(upstream.get("detail") or response.status_code)
+    raise kind(kind.text.removesuffix("…") + reason, errors=upstream.get("errors", []))
 
 
 async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
@@ -67,9 +77,7 @@ async def evaluate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str,
         client,
         "/v1/evaluate",
         body,
-        "eligibility-request-invalid",
-        "申报人资格信息（applicant_facts）不完整或格式有误，资格评估服务无法评估：",
-        "Eligibility facts invalid",
+        EligibilityRequestInvalid,
     )
 
 
@@ -121,7 +129,5 @@ async def route(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, An
         client,
         "/v1/route",
         body,
-        "route-request-invalid",
-        "无法解析该申报的评委会与上报链路：",
-        "Route not resolvable",
+        RouteRequestInvalid,
     )
