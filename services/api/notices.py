@@ -9,20 +9,26 @@ its message, and a repeated notice (same dedupe key) adds neither.
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from arq.connections import ArqRedis
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.clock import shanghai
 from services.api.models import Declaration, Message
-from services.kit.outbox import add_notification, cancel_notifications
+from services.kit.outbox import add_notification, cancel_notifications, relay
 from services.kit.sms_templates import TemplateError, get_template, render_text
 from services.kit.vocabulary import title_name
 
+T = TypeVar("T")
+logger = logging.getLogger("zhicheng.api.notices")
 MAX_PARAM = 35
 REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 # A message's title in the message centre, by template.
@@ -170,3 +176,22 @@ async def cancel_reminders(session: AsyncSession, declaration: Declaration, *eve
     await cancel_notifications(
         session, declaration_id=declaration.id, events=[f"declaration.{e}" for e in events]
     )
+
+
+async def committed_and_relayed(
+    maker: async_sessionmaker[AsyncSession],
+    arq: ArqRedis,
+    work: Callable[[AsyncSession], Awaitable[T]],
+) -> T:
+    """Run a background job's `work` in a session of its own, commit, then hand the
+    notices it wrote to the queue (the request's RelayAfterCommit, for a periodic sweep)."""
+    async with maker() as session:
+        result = await work(session)
+        ids = list(session.info.get("notification_ids") or [])
+        await session.commit()
+    if ids:
+        try:
+            await relay(maker, arq, ids=ids)
+        except Exception:  # the notify worker's sweeper relays what is left
+            logger.exception("relay after a background job failed")
+    return result

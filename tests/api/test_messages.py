@@ -9,6 +9,7 @@ with the SMS's state; offices post announcements (公告).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -340,3 +341,34 @@ async def audit_rows_for_announcement(db, _announcement_id: str) -> list[str]:
         )
     )
     return [r[0] for r in rows.all()]
+
+
+async def test_the_gateways_periodic_sweep_abandons_and_relays(
+    stack: Stack, rules_url: str, documents_url: str, db
+) -> None:
+    """The job every replica runs (the advisory lock picks one): the same sweep, its
+    notice handed to the queue after the commit."""
+    settings = ApiSettings(
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=documents_url,
+        payment_sweep_interval=0,
+        return_sweep_interval=0.5,
+    )
+    async with running(build_app(settings)) as client:
+        tree = await make_tree(client, label="定时", supervisor=False, county=False)
+        campaign = await make_campaign(client)
+        did, _applicant = await filed(client, tree, campaign)
+        deadline = (await db_now(db)).replace(microsecond=0) + timedelta(seconds=8)
+        await give_back(client, tree.tokens["unit_reviewer"], did, deadline)
+        assert await status_of(client, did) == "returned"
+        await until(db, deadline)
+        for _ in range(120):
+            if await status_of(client, did) == "abandoned":
+                break
+            await asyncio.sleep(0.25)
+        assert await status_of(client, did) == "abandoned"
+    [sms] = await notices(db, did, "RETURN_LAPSED")
+    assert sms.enqueued_at is not None  # relayed to the notify queue
+    [row] = await audit_rows(db, did, "abandoned")
+    assert row.actor_sub == "return-lapse"

@@ -32,9 +32,8 @@ from services.api.chain.schemas import ReturnSweep
 from services.api.clock import shanghai
 from services.api.declarations import service as declarations
 from services.api.models import Declaration, DeclarationReturn
-from services.api.notices import cancel_reminders, notify
+from services.api.notices import cancel_reminders, committed_and_relayed, notify
 from services.kit.auth import Principal
-from services.kit.outbox import relay
 
 logger = logging.getLogger("zhicheng.api.chain")
 SWEEPER = Principal(sub="return-lapse", role="service")
@@ -102,15 +101,9 @@ async def sweep_lapsed(
 
 
 async def sweep_once(maker: async_sessionmaker[AsyncSession], arq: ArqRedis) -> int:
-    async with maker() as session:
-        result = await sweep_lapsed(session, principal=SWEEPER)
-        ids = list(session.info.get("notification_ids") or [])
-        await session.commit()
-    if ids:
-        try:
-            await relay(maker, arq, ids=ids)
-        except Exception:  # the notify worker's sweeper relays what is left
-            logger.exception("relay after return lapse failed")
+    result = await committed_and_relayed(
+        maker, arq, lambda session: sweep_lapsed(session, principal=SWEEPER)
+    )
     return len(result.abandoned)
 
 
