@@ -108,6 +108,9 @@ class ApiSettings(
     # a provider callback in flight; the provider's paid_at decides in any case).
     payment_sweep_interval: float = 60.0
     payment_expiry_grace_seconds: float = 120.0
+    # Seconds between sweeps of returns left unanswered past their deadline (视为放弃;
+    # 0: none; POST /v1/returns/expirations still runs one).
+    return_sweep_interval: float = 60.0
 
     # Data-sharing registries (services/api/registries/): 学信网-style education, title
     # certificates, continuing-education hours, social insurance. An empty URL means the

@@ -18,6 +18,7 @@ from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.calendar.router import router as calendar_router
 from services.api.campaigns.router import router as campaigns_router
+from services.api.chain import lapses
 from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
 from services.api.chain.unit_router import router as unit_router
@@ -31,6 +32,7 @@ from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
 from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
+from services.api.messages.router import router as messages_router
 from services.api.orgs.router import router as orgs_router
 from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
@@ -91,6 +93,11 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                 grace=timedelta(seconds=settings.payment_expiry_grace_seconds),
             )
             tasks.append(asyncio.create_task(sweeper))
+        if settings.return_sweep_interval > 0:
+            lapse = lapses.run_periodically(
+                app.state.sessionmaker, app.state.arq, interval=settings.return_sweep_interval
+            )
+            tasks.append(asyncio.create_task(lapse))
         try:
             yield
         finally:
@@ -147,6 +154,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         integrity_router,
         committee_router,
         statistics_router,
+        messages_router,
         results_router,
     ):
         app.include_router(router)

@@ -1,23 +1,51 @@
 """Notices to the applicant, written to the outbox in the transaction of the change.
 
-Template codes and their parameters are the notify worker's (services/notify/sms/templates);
-each parameter is plain text of at most 35 characters.
+Template codes and their parameters are shared with the notify worker
+(services/kit/sms_templates.py); each parameter is plain text of at most 35 characters.
+Each notice is also a message in the recipient's message centre (站内消息), written in
+the same statement sequence and transaction as the outbox row: no notice exists without
+its message, and a repeated notice (same dedupe key) adds neither.
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from arq.connections import ArqRedis
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.clock import shanghai
-from services.api.models import Declaration
-from services.kit.outbox import add_notification, cancel_notifications
+from services.api.models import Declaration, Message
+from services.kit.outbox import add_notification, cancel_notifications, relay
+from services.kit.sms_templates import TemplateError, get_template, render_text
 from services.kit.vocabulary import title_name
 
+T = TypeVar("T")
+logger = logging.getLogger("zhicheng.api.notices")
 MAX_PARAM = 35
 REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
+# A message's title in the message centre, by template.
+TITLES = {
+    "DECLARATION_RETURNED": "申报材料退回补正",
+    "CORRECTION_REMINDER": "补正期限提醒",
+    "DECLARATION_ACCEPTED": "申报已受理",
+    "PAYMENT_DUE": "缴纳评审费通知",
+    "PAYMENT_REMINDER": "缴费期限提醒",
+    "PAYMENT_RECEIVED": "缴费成功",
+    "WITHDRAWN_UNPAID": "逾期未缴费，视为放弃",
+    "RETURN_LAPSED": "逾期未补正，视为放弃申报",
+    "DECLARATION_WITHDRAWN": "申报已撤回",
+    "DEFENCE_SCHEDULED": "答辩安排通知",
+    "RESULT_APPROVED": "评审结果：通过",
+    "RESULT_REJECTED": "评审结果：未通过",
+}
 
 
 def e164(phone: str) -> str:
@@ -51,19 +79,70 @@ async def notify(
     """
     phone = declaration.applicant_phone
     name = (declaration.sections.get("basic_info") or {}).get("name") or "申报人"
+    values = {k: _clip(v) for k, v in {"name": name, **params}.items()}
     notification_id = await add_notification(
         session,
         event=f"declaration.{event}",
         template_code=template,
         phone=e164(phone) if phone else None,
-        params={k: _clip(v) for k, v in {"name": name, **params}.items()},
+        params=values,
         dedupe_key=f"declaration:{declaration.id}:{key}",
         declaration_id=declaration.id,
         not_after=not_after,
         send_after=send_after,
     )
-    if notification_id is not None and phone:
+    if notification_id is None:
+        return
+    await _message(
+        session,
+        declaration,
+        notification_id,
+        event=f"declaration.{event}",
+        template=template,
+        values=values,
+        send_after=send_after,
+    )
+    if phone:
         session.info.setdefault("notification_ids", []).append(notification_id)
+
+
+def _text(template: str, values: dict[str, Any]) -> str:
+    """The SMS's text; a notice the worker will refuse to render (an empty parameter)
+    still leaves its message, with what there is."""
+    found = get_template(template)
+    try:
+        return render_text(found, values)
+    except TemplateError:
+        return found.text.format_map({k: values.get(k) or "" for k in found.params})
+
+
+async def _message(
+    session: AsyncSession,
+    declaration: Declaration,
+    notification_id: uuid.UUID,
+    *,
+    event: str,
+    template: str,
+    values: dict[str, Any],
+    send_after: datetime | None,
+) -> None:
+    """The notice's message to the applicant, with the text the SMS carries; a scheduled
+    reminder shows from its send_after (and never, if cancelled before)."""
+    await session.exec(
+        insert(Message).values(
+            id=uuid.uuid4(),
+            recipient_sub=declaration.applicant_sub,
+            kind="notice",
+            title=TITLES.get(template, "申报通知"),
+            body=_text(template, values),
+            event=event,
+            template_code=template,
+            params=values,
+            declaration_id=declaration.id,
+            notification_id=notification_id,
+            visible_from=send_after if send_after is not None else func.now(),
+        )
+    )
 
 
 async def schedule_reminders(
@@ -97,3 +176,22 @@ async def cancel_reminders(session: AsyncSession, declaration: Declaration, *eve
     await cancel_notifications(
         session, declaration_id=declaration.id, events=[f"declaration.{e}" for e in events]
     )
+
+
+async def committed_and_relayed(
+    maker: async_sessionmaker[AsyncSession],
+    arq: ArqRedis,
+    work: Callable[[AsyncSession], Awaitable[T]],
+) -> T:
+    """Run a background job's `work` in a session of its own, commit, then hand the
+    notices it wrote to the queue (the request's RelayAfterCommit, for a periodic sweep)."""
+    async with maker() as session:
+        result = await work(session)
+        ids = list(session.info.get("notification_ids") or [])
+        await session.commit()
+    if ids:
+        try:
+            await relay(maker, arq, ids=ids)
+        except Exception:  # the notify worker's sweeper relays what is left
+            logger.exception("relay after a background job failed")
+    return result

@@ -42,6 +42,7 @@ EVENTS = (
     "payment_received",
     "defence_scheduled",
     "withdrawn",
+    "abandoned",
     "committee_defence_scheduled",
     "committee_defence_reminder",
     "results_approved",

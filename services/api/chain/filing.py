@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
+from services.api.chain.problems import DeclarationAbandoned
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_RESPONSES,
@@ -65,6 +66,7 @@ async def list_declarations(
         DeadlinePassed,
         ChainIncomplete,
         UnitRecommendationsSuspended,
+        DeclarationAbandoned,
         *ACT_PROBLEMS,
     ),
 )

@@ -158,3 +158,13 @@ class ObjectionAlreadyResolved(Problem):
     code = "posting-objection-resolved"
     title = "Posting objection already resolved"
     text = "这条公示异议已处理，不能再次处理。"
+
+
+class DeclarationAbandoned(Problem):
+    status = 409
+    code = "declaration-abandoned"
+    title = "Declaration abandoned"
+    text = (
+        "补正期限已过而未提交补正材料，本次申报已视为放弃，不能再提交"
+        "（桂工信职办〔2023〕6号 三（三）：“逾期未补充的，视为放弃申报。”）。"
+    )

@@ -18,6 +18,7 @@ from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
 from services.api.declarations.service import visible
 from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
+from services.api.models.declaration import GIVEN_UP
 from services.api.statistics.exports import csv_cell, write_rows
 from services.kit.auth import Principal
 
@@ -37,7 +38,7 @@ async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.
         .where(
             Declaration.campaign_id == campaign.id,
             Declaration.unit_org_id == unit_id,
-            Declaration.status.not_in(("draft", "withdrawn")),
+            Declaration.status.not_in(GIVEN_UP),
         )
         .order_by(Declaration.created_at, Declaration.id)
     )

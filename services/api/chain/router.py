@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
-from services.api.chain import evaluation, judgements, queue, reports, service
+from services.api.chain import evaluation, judgements, lapses, queue, reports, service
 from services.api.chain.problems import (
     JudgementNotFound,
     JudgementNotYours,
@@ -26,7 +26,13 @@ from services.api.chain.problems import (
     UnitReviewNotFound,
 )
 from services.api.chain.routes import D, Read, declaration_reads, reviewers_act
-from services.api.chain.schemas import EvaluationReplay, QueueItem, UnitReviewRead, UnitReviewWrite
+from services.api.chain.schemas import (
+    EvaluationReplay,
+    QueueItem,
+    ReturnSweep,
+    UnitReviewRead,
+    UnitReviewWrite,
+)
 from services.api.declarations.deps import (
     READ_PROBLEMS,
     CommitteesAct,
@@ -144,6 +150,22 @@ async def decide_judgement(
 )
 async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.record(service.issue_return, status_code=201, body=body)
+
+
+@router.post(
+    "/v1/returns/expirations",
+    response_model=ReturnSweep,
+    dependencies=[allow("ops", "service")],
+    responses=documented(Forbidden),
+    summary="Abandon declarations whose return lapsed unanswered (视为放弃; ops or service)",
+    description=(
+        "桂工信职办〔2023〕6号 三（三）：逾期未补充的，视为放弃申报. Runs the sweep the gateway "
+        "also runs periodically; one replica at a time (advisory lock), deadlines compared "
+        "with the database clock. `abandoned` is a final status."
+    ),
+)
+async def return_expirations(session: SessionDep, principal: PrincipalDep) -> ReturnSweep:
+    return await lapses.sweep_lapsed(session, principal=principal)
 
 
 # The records the chain keeps on a declaration, each a plain read for whoever sees it.

@@ -169,3 +169,10 @@ class EvaluationReplay(BaseModel):
     )
     differences: list[str] = Field(description="where they differ (dotted paths)")
     message: str
+
+
+class ReturnSweep(BaseModel):
+    ran: bool = Field(description="false when another replica holds the sweep lock")
+    abandoned: list[uuid.UUID] = Field(
+        description="declarations moved to `abandoned` by this run (视为放弃申报)"
+    )

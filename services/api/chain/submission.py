@@ -18,6 +18,7 @@ from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.chain import evaluation, judgements
+from services.api.chain.problems import DeclarationAbandoned
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
@@ -44,6 +45,7 @@ from services.api.models import (
     Org,
     ReviewStep,
 )
+from services.api.models.declaration import GIVEN_UP
 from services.api.notices import cancel_reminders, notify, title_of
 from services.api.orgs import service as orgs
 from services.api.problems import VersionMismatch
@@ -62,7 +64,7 @@ async def _count_others(session, declaration: Declaration, **where: Any) -> int:
         .where(
             Declaration.applicant_sub == declaration.applicant_sub,
             Declaration.id != declaration.id,
-            Declaration.status.not_in(("draft", "withdrawn")),
+            Declaration.status.not_in(GIVEN_UP),
             *(getattr(Declaration, k) == v for k, v in where.items()),
         )
     )
@@ -198,6 +200,8 @@ async def _file(
 ) -> Declaration:
     """Assess without a lock (status, windows, chain, eligibility over HTTP, completeness),
     then lock, check nothing changed meanwhile, and record the submission."""
+    if declaration.status == "abandoned":
+        raise DeclarationAbandoned()
     if declaration.status not in EDITABLE:
         raise _not_submittable(declaration)
     campaign = await campaigns.get(session, declaration.campaign_id)

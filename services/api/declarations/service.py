@@ -47,7 +47,9 @@ STEP_STATUS = {
     "committee_office": "committee_office_review",
 }
 EDITABLE = ("draft", "returned")
-FINAL = ("withdrawn", "approved", "rejected")
+# Final: nothing moves it again. `abandoned` (视为放弃: a return left unanswered past its
+# deadline, chain/lapses.py) extends the status list of the design.
+FINAL = ("withdrawn", "abandoned", "approved", "rejected")
 
 
 def same_level_twice(year: int) -> ProblemError:

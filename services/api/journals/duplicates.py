@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.journals.normalise import fingerprint
 from services.api.journals.schemas import DuplicateClaim
 from services.api.models import Declaration, DeclarationClaim
+from services.api.models.declaration import GIVEN_UP
 
 LEADING = ("sole", "first")
 KIND_ZH = {"paper": "论文", "achievement": "业绩成果"}
@@ -69,7 +70,7 @@ async def find(
                 other.year == declaration.year,
                 other.applicant_sub != declaration.applicant_sub,
                 other.fingerprint.in_([c.fingerprint for c in mine]),
-                Declaration.status.not_in(("draft", "withdrawn")),
+                Declaration.status.not_in(GIVEN_UP),
             )
         )
     ).all()
@@ -117,7 +118,7 @@ async def counts_many(
             .join(Declaration, Declaration.id == other.declaration_id)
             .where(
                 mine.declaration_id.in_([d.id for d in declarations]),
-                Declaration.status.not_in(("draft", "withdrawn")),
+                Declaration.status.not_in(GIVEN_UP),
             )
         )
     ).all()

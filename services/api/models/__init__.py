@@ -31,6 +31,7 @@ from services.api.models.idempotency import IdempotencyRecord
 from services.api.models.integrity import IntegrityRecord
 from services.api.models.journal import DeclarationClaim, Journal, PaperFlag
 from services.api.models.judgement import DeclarationJudgement
+from services.api.models.message import Announcement, Message
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
@@ -46,6 +47,7 @@ from services.api.models.statistics import UnitFollowUp
 from services.api.models.unit import OriginalCheck, PostingObjection, UnitMaterial, UnitPledge
 
 __all__ = [
+    "Announcement",
     "Applicant",
     "AuditCheckpoint",
     "AuditEntry",
@@ -70,6 +72,7 @@ __all__ = [
     "IdempotencyRecord",
     "IntegrityRecord",
     "Journal",
+    "Message",
     "OAuthClient",
     "Org",
     "OriginalCheck",

@@ -11,6 +11,12 @@ from sqlmodel import Field, SQLModel
 TZ = DateTime(timezone=True)
 
 
+# Statuses in which a declaration no longer holds the year's one declaration of its
+# level, nor its papers (uq_declaration_same_level_year has the same list): a draft, a
+# withdrawn one, and an abandoned one (视为放弃: its return lapsed, chain/lapses.py).
+GIVEN_UP = ("draft", "withdrawn", "abandoned")
+
+
 class Declaration(SQLModel, table=True):
     __tablename__ = "declaration"
     __table_args__ = {"schema": "api"}

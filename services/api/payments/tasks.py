@@ -11,11 +11,11 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api.notices import committed_and_relayed
 from services.api.payments import refunds
 from services.api.payments.provider import PaymentProvider
 from services.api.payments.service import sweep_expired
 from services.kit.auth import Principal
-from services.kit.outbox import relay
 
 logger = logging.getLogger("zhicheng.api.payments")
 SWEEPER = Principal(sub="payment-expiry", role="service")
@@ -24,15 +24,9 @@ SWEEPER = Principal(sub="payment-expiry", role="service")
 async def sweep_once(
     maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, grace: timedelta
 ) -> int:
-    async with maker() as session:
-        result = await sweep_expired(session, principal=SWEEPER, grace=grace)
-        ids = list(session.info.get("notification_ids") or [])
-        await session.commit()
-    if ids:
-        try:
-            await relay(maker, arq, ids=ids)
-        except Exception:  # the notify worker's sweeper relays what is left
-            logger.exception("relay after expiry failed")
+    result = await committed_and_relayed(
+        maker, arq, lambda session: sweep_expired(session, principal=SWEEPER, grace=grace)
+    )
     return len(result.expired)
 
 

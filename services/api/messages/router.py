@@ -1,0 +1,87 @@
+"""HTTP for the message centre (站内消息) and office announcements (公告).
+
+Everyone signed in reads their own messages (applicants and staff alike); the offices
+post announcements to a campaign within their jurisdiction. wx.request has no PATCH:
+marking read is a POST."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from services.api.access import OFFICE_ROLES, SIGNED_IN, PrincipalDep, allow
+from services.api.campaigns.problems import CampaignNotFound
+from services.api.http import WriteDep
+from services.api.messages import service
+from services.api.messages.problems import AnnouncementNoRecipients, MessageNotFound
+from services.api.messages.schemas import (
+    AnnouncementCreate,
+    AnnouncementRead,
+    MessagePage,
+    MessageRead,
+    UnreadCount,
+)
+from services.api.problems import Forbidden
+from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented, validated
+
+router = APIRouter(tags=["messages"], dependencies=SIGNED_IN)
+NOT_PORTALS = [allow("applicant", "unit_reviewer", *OFFICE_ROLES, "supervisor", "expert", "ops")]
+
+
+@router.get(
+    "/v1/me/messages",
+    dependencies=NOT_PORTALS,
+    response_model=MessagePage,
+    summary="我的站内消息（最新在前，游标分页）：通知及其短信送达状态、公告",
+    responses=documented(Forbidden),
+)
+async def messages(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    unread_only: bool = False,
+) -> MessagePage:
+    return await service.page(
+        session, principal, cursor=cursor, limit=limit, unread_only=unread_only
+    )
+
+
+@router.get(
+    "/v1/me/messages/unread-count",
+    dependencies=NOT_PORTALS,
+    response_model=UnreadCount,
+    summary="我的未读站内消息数",
+    responses=documented(Forbidden),
+)
+async def unread_count(session: SessionDep, principal: PrincipalDep) -> UnreadCount:
+    return await service.unread(session, principal)
+
+
+@router.post(
+    "/v1/me/messages/{message_id}/read",
+    dependencies=NOT_PORTALS,
+    response_model=MessageRead,
+    summary="将一条站内消息标为已读（重复标记保留首次阅读时间）",
+    responses=validated(Forbidden, MessageNotFound),
+)
+async def mark_read(message_id: uuid.UUID, write: WriteDep) -> JSONResponse:
+    return await write.apply(service.mark_read, message_id=message_id)
+
+
+@router.post(
+    "/v1/campaigns/{campaign_id}/announcements",
+    status_code=201,
+    dependencies=[allow(*OFFICE_ROLES)],
+    response_model=AnnouncementRead,
+    summary="职改办发布批次公告：发给本辖区内在该批次有申报的每一位申报人（审计）",
+    responses=validated(Forbidden, CampaignNotFound, AnnouncementNoRecipients),
+)
+async def announce(
+    campaign_id: uuid.UUID, body: AnnouncementCreate, write: WriteDep
+) -> JSONResponse:
+    return await write.apply(service.announce, status_code=201, campaign_id=campaign_id, body=body)
