@@ -68,11 +68,12 @@ UNIT_READY = (
     response_model=list[QueueItem],
     summary="审核界面: the declarations waiting at my step, riskiest first",
     responses=documented(Forbidden),
-    description="Declarations with papers flagged by the journal register come first (those "
-    "recorded at submission and new matches against today's register), then those with "
-    "social-insurance consistency warnings, then those sharing claimed papers or achievements "
-    "with other applicants, then the rest as they arrived; each lists its "
-    "papers flagged first. Details per declaration: GET …/warnings.",
+    description="Declarations whose latest submission recorded papers flagged by the journal "
+    "register come first (most flags first), then those sharing claimed papers or achievements "
+    "with other applicants, then the rest as they reached the step; ranked and cut in the "
+    "database. Each shows its full risk (new matches against today's register, social-"
+    "insurance consistency warnings) and lists its papers flagged first. Details per "
+    "declaration: GET …/warnings.",
 )
 async def review_queue(
     session: SessionDep,
