@@ -91,6 +91,9 @@ async def waiting(
             declarations.visible(principal),
             ReviewStep.org_id == uuid.UUID(principal.org_id),
             ReviewStep.kind == ROLE_ORG_KIND[principal.role],
+            # The step a declaration waits at is never completed (submission reopens it):
+            # the partial index review_step_waiting holds only these.
+            col(ReviewStep.completed_at).is_(None),
             Declaration.status.in_(tuple(declarations.STEP_STATUS.values())),
         )
         .order_by(
