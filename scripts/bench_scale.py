@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from scripts.bench_documents import _serve
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
 from scripts.servers import Postgres, Valkey, free_port
@@ -44,11 +45,15 @@ def _endpoints(world, campaign_id: str) -> list[tuple[str, str, dict]]:
     ]
 
 
-async def _size(server_url: str, redis_url: str, n: int, requests: int) -> None:
+async def _size(server_url: str, redis_url: str, rules: str, n: int, requests: int) -> None:
     database_url = await _create_db(server_url)
     await asyncio.to_thread(upgrade_all, database_url)
     settings = ApiSettings(
-        environment="test", log_level="WARNING", database_url=database_url, redis_url=redis_url
+        environment="test",
+        log_level="WARNING",
+        database_url=database_url,
+        redis_url=redis_url,
+        rules_url=rules,  # the campaign is made through the API, checked against the packs
     )
     async with running(build_app(settings)) as client:
         world = await build(client)
@@ -74,7 +79,7 @@ async def _size(server_url: str, redis_url: str, n: int, requests: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
-    servers = []
+    servers, procs = [], []
     try:
         server_url = os.environ.get("DATABASE_URL")
         if not server_url:
@@ -86,9 +91,14 @@ async def main(args: argparse.Namespace) -> None:
             vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
             servers.append(vk)
             redis_url = vk.url
+        proc, rules = _serve("services.rules.main:app", {**os.environ, "ENVIRONMENT": "test"}, 1)
+        procs.append(proc)
         for n in (int(s) for s in args.sizes.split(",")):
-            await _size(server_url, redis_url, n, args.requests)
+            await _size(server_url, redis_url, rules, n, args.requests)
     finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
         for server in reversed(servers):
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
