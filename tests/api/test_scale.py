@@ -191,7 +191,8 @@ async def test_the_review_queue_at_100k(scale, role: str, status: str, waiting: 
 
 
 async def test_the_unit_problem_rates_at_100k(scale) -> None:
-    """60 000 recommended declarations: one aggregate query, not a parameter per id."""
+    """60 000 recommended declarations: one aggregate query, not a parameter per id; the
+    campaign statistics name the units with one array parameter."""
     client, tree, _units, _, dsn, _ = scale
     conn = await asyncpg.connect(dsn)
     try:
@@ -217,6 +218,10 @@ async def test_the_unit_problem_rates_at_100k(scale) -> None:
     r = await client.get(f"/v1/campaigns/{campaign}/problem-rates", headers=office)
     assert r.status_code == 200, r.text
     assert {q["unit_org_id"]: (q["recommended"], q["with_problems"]) for q in r.json()} == expected
+    r = await client.get(f"/v1/campaigns/{campaign}/statistics", headers=office)
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 80_000  # every declaration but the drafts
+    assert {b["label"] for b in r.json()["by_unit"]} >= {f"规模单位{k}" for k in range(1, UNITS)}
 
 
 async def test_recorded_flags_of_30k_declarations_in_one_read(scale) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import ARRAY, Uuid, and_, any_, bindparam, exists, func
 from sqlalchemy import select as sa_select
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns import service as campaigns
@@ -141,7 +141,9 @@ def _specialties(campaign: Campaign) -> dict[str, str]:
 async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    return dict((await session.exec(select(Org.id, Org.name).where(Org.id.in_(ids)))).all())
+    one_array = bindparam("ids", ids, ARRAY(Uuid()))  # not a parameter per unit
+    named = select(Org.id, Org.name).where(col(Org.id) == any_(one_array))
+    return dict((await session.exec(named)).all())
 
 
 def requirement(recommended: int, with_problems: int) -> tuple[str, str]:
