@@ -188,6 +188,21 @@ async def test_the_review_queue_at_100k(scale, role: str, status: str, waiting: 
     # The riskiest come first, and each shows the papers its submission recorded as risk.
     assert queue[0]["risk"]["flagged_papers"] == 2
     assert [p["flagged"] for p in queue[0]["papers"]] == [True, True]
+    # The next page from the cursor (keyset, as the other lists), then a forged cursor.
+    r = await client.get(
+        "/v1/review-queue",
+        params={"limit": 50, "cursor": r.headers["Next-Cursor"]},
+        headers=auth(tree.tokens[role]),
+    )
+    assert r.status_code == 200, r.text
+    second = QUEUE.replace("LIMIT 50", "OFFSET 50 LIMIT 50")
+    assert [q["declaration_id"] for q in r.json()] == await _ids(
+        dsn, second, uuid.UUID(org), kind, status
+    )
+    r = await client.get(
+        "/v1/review-queue", params={"cursor": "bm90LW91cnM"}, headers=auth(tree.tokens[role])
+    )
+    assert r.status_code == 422 and r.json()["type"].endswith("invalid-cursor"), r.text
 
 
 async def test_the_unit_problem_rates_at_100k(scale) -> None:

@@ -12,9 +12,14 @@ does not reorder it.
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import exists, func
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +28,7 @@ from services.api.access import ROLE_ORG_KIND
 from services.api.chain import judgements
 from services.api.chain.schemas import QueueItem
 from services.api.declarations import service as declarations
+from services.api.http import invalid_cursor
 from services.api.journals import duplicates, flags
 from services.api.models import Declaration, DeclarationClaim, PaperFlag, ReviewStep
 from services.api.registries import risk
@@ -70,18 +76,61 @@ def _shared_claims():
     )
 
 
+def encode_cursor(flagged: int, shared: int, reached_at: datetime | None, id_: uuid.UUID) -> str:
+    raw = json.dumps([flagged, shared, reached_at.isoformat() if reached_at else None, str(id_)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int, datetime | None, uuid.UUID]:
+    """The rank a page ended at; anything else, a cursor not of our making."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        flagged, shared, reached, id_ = json.loads(raw)
+        after = (
+            flagged,
+            shared,
+            datetime.fromisoformat(reached) if reached is not None else None,
+            uuid.UUID(id_),
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise invalid_cursor() from exc
+    if not all(type(v) is int and v >= 0 for v in after[:2]):
+        raise invalid_cursor()
+    if after[2] is not None and after[2].tzinfo is None:  # ours always carry their offset
+        raise invalid_cursor()
+    return after
+
+
+def _after(flagged, shared, reached, id_, cursor: str):
+    """SQL: the rows ranked after the cursor's (flagged desc, shared desc, reached_at asc
+    nulls first, id asc)."""
+    f, s, r, i = decode_cursor(cursor)
+    if r is None:
+        tail = or_(reached.is_not(None), and_(reached.is_(None), id_ > i))
+    else:
+        tail = or_(reached > r, and_(reached == r, id_ > i))
+    return or_(flagged < f, and_(flagged == f, shared < s), and_(flagged == f, shared == s, tail))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
 async def waiting(
     session: AsyncSession,
     principal: Principal,
     *,
     campaign_id: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[QueueItem]:
+) -> QueuePage:
     """Ranked and cut in SQL: only the page's declarations are loaded and checked."""
     # A reviewer role (the route's allow()), and so an org (every staff token has one).
-    flagged, shared = _flagged_at_submission(), _shared_claims()
+    flagged, shared = _flagged_at_submission().label("flagged"), _shared_claims().label("shared")
     query = (
-        select(Declaration, ReviewStep.reached_at)
+        select(Declaration.id, ReviewStep.reached_at, flagged, shared)
         .join(
             ReviewStep,
             (ReviewStep.declaration_id == Declaration.id)
@@ -96,24 +145,40 @@ async def waiting(
             col(ReviewStep.completed_at).is_(None),
             Declaration.status.in_(tuple(declarations.STEP_STATUS.values())),
         )
-        .order_by(
-            flagged.desc(),
-            shared.desc(),
-            col(ReviewStep.reached_at).asc().nulls_first(),
-            Declaration.id,
-        )
-        .limit(limit)
     )
     if campaign_id:
         query = query.where(Declaration.campaign_id == campaign_id)
-    rows = (await session.exec(query)).all()
-    found = [d for d, _ in rows]
-    reached = {d.id: at for d, at in rows}
+    ranked = query.subquery("ranked")
+    page = sa_select(ranked)
+    if cursor:
+        page = page.where(
+            _after(ranked.c.flagged, ranked.c.shared, ranked.c.reached_at, ranked.c.id, cursor)
+        )
+    page = page.order_by(
+        ranked.c.flagged.desc(),
+        ranked.c.shared.desc(),
+        ranked.c.reached_at.asc().nulls_first(),
+        ranked.c.id,
+    ).limit(limit + 1)
+    keys = list((await session.exec(page)).all())
+    more = len(keys) > limit
+    keys = keys[:limit]
+    # Only the page's rows are loaded whole (a declaration's sections are kilobytes).
+    loaded = {
+        d.id: d
+        for d in (
+            await session.exec(
+                select(Declaration).where(col(Declaration.id).in_([k.id for k in keys]))
+            )
+        ).all()
+    }
+    found = [loaded[k.id] for k in keys]
+    reached = {k.id: k.reached_at for k in keys}
     papers = await flags.papers_many(session, found)
     warnings = await risk.consistency_many(session, found)
     counts = await duplicates.counts_many(session, found)
     to_judge = await judgements.open_counts(session, found)
-    return [
+    items = [
         QueueItem(
             declaration_id=d.id,
             name=(d.sections.get("basic_info") or {}).get("name"),
@@ -128,3 +193,8 @@ async def waiting(
         )
         for d in found
     ]
+    last = keys[-1] if more else None
+    return QueuePage(
+        items,
+        encode_cursor(last.flagged, last.shared, last.reached_at, last.id) if last else None,
+    )

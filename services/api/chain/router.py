@@ -73,15 +73,23 @@ UNIT_READY = (
     "with other applicants, then the rest as they reached the step; ranked and cut in the "
     "database. Each shows its full risk (new matches against today's register, social-"
     "insurance consistency warnings) and lists its papers flagged first. Details per "
-    "declaration: GET …/warnings.",
+    "declaration: GET …/warnings. When more wait, the `Next-Cursor` header gives the "
+    "`cursor` of the next page.",
 )
 async def review_queue(
     session: SessionDep,
     principal: PrincipalDep,
+    response: Response,
     campaign_id: uuid.UUID | None = None,
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[QueueItem]:
-    return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
+    page = await queue.waiting(
+        session, principal, campaign_id=campaign_id, cursor=cursor, limit=limit
+    )
+    if page.next_cursor:
+        response.headers["Next-Cursor"] = page.next_cursor
+    return page.items
 
 
 @reviewers_act(
