@@ -15,7 +15,7 @@ import tempfile
 
 from scripts.benchsummary import ENV
 
-BENCHES = ("rules", "documents", "notify", "login", "load")
+BENCHES = ("rules", "documents", "notify", "login", "load", "scale")
 
 
 def main(argv: list[str]) -> int:

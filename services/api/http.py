@@ -243,13 +243,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created, id_ = json.loads(raw)
         after = datetime.fromisoformat(created), uuid.UUID(id_)
     except (ValueError, TypeError, AttributeError) as exc:
-        raise _invalid_cursor() from exc
+        raise invalid_cursor() from exc
     if after[0].tzinfo is None:  # ours always carry their offset
-        raise _invalid_cursor()
+        raise invalid_cursor()
     return after
 
 
-def _invalid_cursor() -> ProblemError:
+def invalid_cursor() -> ProblemError:
     return ProblemError(422, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
 
 

@@ -1,26 +1,121 @@
 """The review screen: declarations waiting at the caller's step, riskiest first.
 
 学术风险预警 (桂工信职办〔2023〕6号 二（二）2（3）) is meant to be seen before a
-recommendation is signed: declarations with flagged papers come first, then those with
-consistency warnings, then the rest in the order they arrived; within each declaration its
-flagged papers come first.
+recommendation is signed: declarations whose latest submission recorded flagged papers come
+first, then those sharing claimed papers or achievements with other applicants, then the
+rest in the order they reached the step; within each declaration its flagged papers come
+first. The order is computed and cut in SQL from what is stored (the flags recorded at
+submission, the claims), so the queue costs the same at 100 waiting as at 100 000; the page
+then shows each declaration's full risk (today's register, consistency warnings), which
+does not reorder it.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import ROLE_ORG_KIND
 from services.api.chain import judgements
 from services.api.chain.schemas import QueueItem
 from services.api.declarations import service as declarations
+from services.api.http import invalid_cursor
 from services.api.journals import duplicates, flags
-from services.api.models import Declaration, ReviewStep
+from services.api.models import Declaration, DeclarationClaim, PaperFlag, ReviewStep
 from services.api.registries import risk
 from services.kit.auth import Principal
+
+
+def _flagged_at_submission():
+    """SQL: how many papers the latest submission's check recorded as risk (flags.py keeps
+    what the applicant submitted against; today's register is shown beside it)."""
+    return (
+        select(func.count())
+        .select_from(PaperFlag)
+        .where(
+            col(PaperFlag.declaration_id) == Declaration.id,
+            col(PaperFlag.n) == Declaration.submission_count,
+            col(PaperFlag.level) == "risk",
+        )
+        .correlate(Declaration)
+        .scalar_subquery()
+    )
+
+
+def _shared_claims():
+    """SQL: how many of its claims another applicant's submitted declaration of the same
+    year also makes (duplicates.counts_many, per row)."""
+    mine, other, theirs = aliased(DeclarationClaim), aliased(DeclarationClaim), aliased(Declaration)
+    elsewhere = (
+        exists()
+        .where(
+            other.kind == mine.kind,
+            other.fingerprint == mine.fingerprint,
+            other.year == mine.year,
+            other.applicant_sub != mine.applicant_sub,
+            theirs.id == other.declaration_id,
+            theirs.status.not_in(("draft", "withdrawn")),
+        )
+        .correlate(mine)
+    )
+    return (
+        select(func.count())
+        .select_from(mine)
+        .where(mine.declaration_id == Declaration.id, elsewhere)
+        .correlate(Declaration)
+        .scalar_subquery()
+    )
+
+
+def encode_cursor(flagged: int, shared: int, reached_at: datetime | None, id_: uuid.UUID) -> str:
+    raw = json.dumps([flagged, shared, reached_at.isoformat() if reached_at else None, str(id_)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int, datetime | None, uuid.UUID]:
+    """The rank a page ended at; anything else, a cursor not of our making."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        flagged, shared, reached, id_ = json.loads(raw)
+        after = (
+            flagged,
+            shared,
+            datetime.fromisoformat(reached) if reached is not None else None,
+            uuid.UUID(id_),
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise invalid_cursor() from exc
+    if not all(type(v) is int and v >= 0 for v in after[:2]):
+        raise invalid_cursor()
+    if after[2] is not None and after[2].tzinfo is None:  # ours always carry their offset
+        raise invalid_cursor()
+    return after
+
+
+def _after(flagged, shared, reached, id_, cursor: str):
+    """SQL: the rows ranked after the cursor's (flagged desc, shared desc, reached_at asc
+    nulls first, id asc)."""
+    f, s, r, i = decode_cursor(cursor)
+    if r is None:
+        tail = or_(reached.is_not(None), and_(reached.is_(None), id_ > i))
+    else:
+        tail = or_(reached > r, and_(reached == r, id_ > i))
+    return or_(flagged < f, and_(flagged == f, shared < s), and_(flagged == f, shared == s, tail))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
 
 
 async def waiting(
@@ -28,11 +123,14 @@ async def waiting(
     principal: Principal,
     *,
     campaign_id: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[QueueItem]:
+) -> QueuePage:
+    """Ranked and cut in SQL: only the page's declarations are loaded and checked."""
     # A reviewer role (the route's allow()), and so an org (every staff token has one).
+    flagged, shared = _flagged_at_submission().label("flagged"), _shared_claims().label("shared")
     query = (
-        select(Declaration, ReviewStep.reached_at)
+        select(Declaration.id, ReviewStep.reached_at, flagged, shared)
         .join(
             ReviewStep,
             (ReviewStep.declaration_id == Declaration.id)
@@ -42,17 +140,43 @@ async def waiting(
             declarations.visible(principal),
             ReviewStep.org_id == uuid.UUID(principal.org_id),
             ReviewStep.kind == ROLE_ORG_KIND[principal.role],
+            # The step a declaration waits at is never completed (submission reopens it):
+            # the partial index review_step_waiting holds only these.
+            col(ReviewStep.completed_at).is_(None),
             Declaration.status.in_(tuple(declarations.STEP_STATUS.values())),
         )
     )
     if campaign_id:
         query = query.where(Declaration.campaign_id == campaign_id)
-    rows = (await session.exec(query)).all()
-    found = [d for d, _ in rows]
-    reached = {d.id: at for d, at in rows}
+    ranked = query.subquery("ranked")
+    page = sa_select(ranked)
+    if cursor:
+        page = page.where(
+            _after(ranked.c.flagged, ranked.c.shared, ranked.c.reached_at, ranked.c.id, cursor)
+        )
+    page = page.order_by(
+        ranked.c.flagged.desc(),
+        ranked.c.shared.desc(),
+        ranked.c.reached_at.asc().nulls_first(),
+        ranked.c.id,
+    ).limit(limit + 1)
+    keys = list((await session.exec(page)).all())
+    more = len(keys) > limit
+    keys = keys[:limit]
+    # Only the page's rows are loaded whole (a declaration's sections are kilobytes).
+    loaded = {
+        d.id: d
+        for d in (
+            await session.exec(
+                select(Declaration).where(col(Declaration.id).in_([k.id for k in keys]))
+            )
+        ).all()
+    }
+    found = [loaded[k.id] for k in keys]
+    reached = {k.id: k.reached_at for k in keys}
     papers = await flags.papers_many(session, found)
     warnings = await risk.consistency_many(session, found)
-    shared = await duplicates.counts_many(session, found)
+    counts = await duplicates.counts_many(session, found)
     to_judge = await judgements.open_counts(session, found)
     items = [
         QueueItem(
@@ -63,19 +187,14 @@ async def waiting(
             status=d.status,
             submission_count=d.submission_count,
             reached_at=reached[d.id],
-            risk=risk.summary(papers[d.id], warnings[d.id], shared[d.id]),
+            risk=risk.summary(papers[d.id], warnings[d.id], counts[d.id]),
             open_judgements=to_judge[d.id],
             papers=papers[d.id],
         )
         for d in found
     ]
-    items.sort(
-        key=lambda i: (
-            -i.risk.flagged_papers,
-            -(i.risk.consistency_warnings or 0),
-            -(i.risk.duplicate_claims or 0),
-            i.reached_at.timestamp() if i.reached_at else 0.0,
-            i.declaration_id,
-        )
+    last = keys[-1] if more else None
+    return QueuePage(
+        items,
+        encode_cursor(last.flagged, last.shared, last.reached_at, last.id) if last else None,
     )
-    return items[:limit]

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from services.api.audit import checkpoints
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
-from services.api.declarations.service import visible
-from services.api.models import Campaign, Declaration, DeclarationReturn, Org, ReviewStep
+from services.api.models import Campaign, Declaration
 from services.api.models.declaration import GIVEN_UP
+from services.api.statistics import service as statistics
 from services.api.statistics.exports import csv_cell, write_rows
 from services.kit.auth import Principal
 
@@ -109,42 +109,16 @@ async def unit_quality(
     session: AsyncSession, campaign: Campaign, principal: Principal
 ) -> list[UnitQuality]:
     """Recommended = passed the unit step; with problems = later returned by a higher level."""
-    recommended = (
-        await session.exec(
-            select(Declaration.id, Declaration.unit_org_id)
-            .join(ReviewStep, ReviewStep.declaration_id == Declaration.id)
-            .where(
-                Declaration.campaign_id == campaign.id,
-                visible(principal),
-                ReviewStep.position == 0,
-                ReviewStep.completed_at.is_not(None),
-            )
-        )
-    ).all()
-    problem_ids = set(
-        (
-            await session.exec(
-                select(DeclarationReturn.declaration_id).where(
-                    DeclarationReturn.declaration_id.in_([r[0] for r in recommended]),
-                    DeclarationReturn.position > 0,
-                )
-            )
-        ).all()
-    )
-    per_unit: dict[uuid.UUID, list[int]] = {}
-    for declaration_id, unit_id in recommended:
-        counts = per_unit.setdefault(unit_id, [0, 0])
-        counts[0] += 1
-        counts[1] += declaration_id in problem_ids
     out = []
-    for unit_id, (total, problems) in per_unit.items():
-        unit = await session.get(Org, unit_id)
+    for unit_id, name, total, problems in await statistics.unit_rows(
+        session, principal, campaign, None
+    ):
         share = problems / total
         flag, flag_zh = _flag(share)
         out.append(
             UnitQuality(
                 unit_org_id=unit_id,
-                unit_name=unit.name,
+                unit_name=name,
                 recommended=total,
                 with_problems=problems,
                 share=round(share, 4),

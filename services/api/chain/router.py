@@ -74,19 +74,28 @@ UNIT_READY = (
     response_model=list[QueueItem],
     summary="审核界面: the declarations waiting at my step, riskiest first",
     responses=documented(Forbidden),
-    description="Declarations with papers flagged by the journal register come first (those "
-    "recorded at submission and new matches against today's register), then those with "
-    "social-insurance consistency warnings, then those sharing claimed papers or achievements "
-    "with other applicants, then the rest as they arrived; each lists its "
-    "papers flagged first. Details per declaration: GET …/warnings.",
+    description="Declarations whose latest submission recorded papers flagged by the journal "
+    "register come first (most flags first), then those sharing claimed papers or achievements "
+    "with other applicants, then the rest as they reached the step; ranked and cut in the "
+    "database. Each shows its full risk (new matches against today's register, social-"
+    "insurance consistency warnings) and lists its papers flagged first. Details per "
+    "declaration: GET …/warnings. When more wait, the `Next-Cursor` header gives the "
+    "`cursor` of the next page.",
 )
 async def review_queue(
     session: SessionDep,
     principal: PrincipalDep,
+    response: Response,
     campaign_id: uuid.UUID | None = None,
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[QueueItem]:
-    return await queue.waiting(session, principal, campaign_id=campaign_id, limit=limit)
+    page = await queue.waiting(
+        session, principal, campaign_id=campaign_id, cursor=cursor, limit=limit
+    )
+    if page.next_cursor:
+        response.headers["Next-Cursor"] = page.next_cursor
+    return page.items
 
 
 @reviewers_act(

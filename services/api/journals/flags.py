@@ -12,8 +12,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import tuple_
-from sqlmodel import select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.clock import SHANGHAI
@@ -118,20 +118,31 @@ def _merge(now: PaperCheck, row: PaperFlag | None) -> PaperCheck:
     )
 
 
+def _ids(ids: list[uuid.UUID]):
+    """One array parameter for any number of ids (`= ANY(:ids)`)."""
+    return bindparam("ids", ids, type_=ARRAY(Uuid()))
+
+
 async def papers_many(
     session: AsyncSession, declarations: list[Declaration]
 ) -> dict[uuid.UUID, list[PaperCheck]]:
     """Per declaration: each paper's recorded check at its latest submission, or today's
     when that is worse or the paper was not submitted in this form; flagged first."""
-    pairs = [(d.id, d.submission_count) for d in declarations if d.submission_count > 0]
+    # One array parameter joined on the declaration's own submission count (a literal
+    # list of (id, n) pairs fails above a few thousand, one parameter per id above 32 767).
+    ids = [d.id for d in declarations if d.submission_count > 0]
     rows: list[PaperFlag] = []
-    if pairs:
+    if ids:
         rows = list(
             (
                 await session.exec(
-                    select(PaperFlag).where(
-                        tuple_(PaperFlag.declaration_id, PaperFlag.n).in_(pairs)
+                    select(PaperFlag)
+                    .join(
+                        Declaration,
+                        (col(Declaration.id) == PaperFlag.declaration_id)
+                        & (col(Declaration.submission_count) == PaperFlag.n),
                     )
+                    .where(col(PaperFlag.declaration_id) == any_(_ids(ids)))
                 )
             ).all()
         )

@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import ARRAY, Uuid, and_, any_, bindparam, exists, func
 from sqlalchemy import select as sa_select
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns import service as campaigns
@@ -141,7 +141,9 @@ def _specialties(campaign: Campaign) -> dict[str, str]:
 async def _names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    return dict((await session.exec(select(Org.id, Org.name).where(Org.id.in_(ids)))).all())
+    one_array = bindparam("ids", ids, ARRAY(Uuid()))  # not a parameter per unit
+    named = select(Org.id, Org.name).where(col(Org.id) == any_(one_array))
+    return dict((await session.exec(named)).all())
 
 
 def requirement(recommended: int, with_problems: int) -> tuple[str, str]:
@@ -153,11 +155,11 @@ def requirement(recommended: int, with_problems: int) -> tuple[str, str]:
     return "none", "问题比例低于10%"
 
 
-async def unit_counts(
+async def unit_rows(
     session: AsyncSession, principal: Principal, campaign: Campaign, unit_id: uuid.UUID | None
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """Per unit: recommended (the unit's step completed) and, of those, returned for
-    correction by a higher level (审核发现存在问题)."""
+) -> list[tuple[uuid.UUID, str, int, int]]:
+    """Per unit, in one aggregate query: its name, recommended (the unit's step completed)
+    and, of those, returned for correction by a higher level (审核发现存在问题)."""
     passed = (
         exists()
         .where(
@@ -173,21 +175,31 @@ async def unit_counts(
         .correlate(Declaration)
     )
     query = (
-        sa_select(Declaration.unit_org_id, func.count(), func.count().filter(returned_above))
+        sa_select(
+            Declaration.unit_org_id, Org.name, func.count(), func.count().filter(returned_above)
+        )
+        .join(Org, Org.id == Declaration.unit_org_id)
         .where(Declaration.campaign_id == campaign.id, visible(principal), passed)
-        .group_by(Declaration.unit_org_id)
+        .group_by(Declaration.unit_org_id, Org.name)
     )
     if unit_id is not None:
         query = query.where(Declaration.unit_org_id == unit_id)
-    return {unit: (total, bad) for unit, total, bad in (await session.exec(query)).all()}
+    return [tuple(row) for row in (await session.exec(query)).all()]
+
+
+async def unit_counts(
+    session: AsyncSession, principal: Principal, campaign: Campaign, unit_id: uuid.UUID | None
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Per unit: recommended and, of those, returned by a higher level (`unit_rows`)."""
+    rows = await unit_rows(session, principal, campaign, unit_id)
+    return {unit: (total, bad) for unit, _, total, bad in rows}
 
 
 async def problem_rates(
     session: AsyncSession, principal: Principal, *, campaign_id: uuid.UUID
 ) -> list[UnitProblemRate]:
     campaign = await campaigns.get(session, campaign_id)
-    counts = await unit_counts(session, principal, campaign, None)
-    names = await _names(session, list(counts))
+    rows = await unit_rows(session, principal, campaign, None)
     asked = dict(
         (
             await session.exec(
@@ -198,12 +210,12 @@ async def problem_rates(
         ).all()
     )
     out = []
-    for unit_id, (total, bad) in counts.items():
+    for unit_id, name, total, bad in rows:
         flag, flag_zh = requirement(total, bad)
         out.append(
             UnitProblemRate(
                 unit_org_id=unit_id,
-                unit_name=names[unit_id],
+                unit_name=name,
                 recommended=total,
                 with_problems=bad,
                 share=round(bad / total, 4),

@@ -1,0 +1,111 @@
+"""The scale benchmark (#21): p50/p95 of the lists, queues and reports at 10k and 100k.
+
+    python -m scripts.bench_scale [--sizes 10000,100000] [--requests 40]
+
+For each size: a fresh database (private PostgreSQL and Valkey unless DATABASE_URL /
+REDIS_URL are set), the orgs, campaign and portal through the API, then the declarations
+with their steps, returns, claims and recorded flags COPYed as load data
+(tests/api/scale_data.py). Each endpoint is called as the role the issue measured, after a
+warm-up, `requests` times in sequence through the in-process gateway. Figures, not asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from scripts.bench_documents import _serve
+from scripts.bench_notify import _create_db, _pct
+from scripts.benchsummary import record
+from scripts.servers import Postgres, Valkey, free_port
+from services.api.config import ApiSettings
+from services.api.main import build_app
+from services.kit.migrations import upgrade_all
+from tests.api.factories import auth
+from tests.api.scale_data import build, load
+from tests.support import running
+
+
+def _endpoints(world, campaign_id: str) -> list[tuple[str, str, dict]]:
+    t = world.tree.tokens
+    series, unit = auth(t["series_office"]), auth(t["unit_reviewer"])
+    return [
+        ("GET /v1/declarations?limit=50, series office", "/v1/declarations", series),
+        ("GET /v1/declarations?limit=50, portal 450200", "/v1/declarations", auth(world.portal)),
+        ("GET /v1/declarations?limit=50, unit reviewer", "/v1/declarations", unit),
+        ("GET /v1/review-queue?limit=50, series office", "/v1/review-queue", series),
+        ("GET /v1/review-queue?limit=50, unit reviewer", "/v1/review-queue", unit),
+        ("unit quality, series office", f"/v1/campaigns/{campaign_id}/unit-quality", series),
+        ("problem rates, series office", f"/v1/campaigns/{campaign_id}/problem-rates", series),
+    ]
+
+
+async def _size(server_url: str, redis_url: str, rules: str, n: int, requests: int) -> None:
+    database_url = await _create_db(server_url)
+    await asyncio.to_thread(upgrade_all, database_url)
+    settings = ApiSettings(
+        environment="test",
+        log_level="WARNING",
+        database_url=database_url,
+        redis_url=redis_url,
+        rules_url=rules,  # the campaign is made through the API, checked against the packs
+    )
+    async with running(build_app(settings)) as client:
+        world = await build(client)
+        started = time.perf_counter()
+        await load(database_url, world, n)
+        print(f"{n:,} declarations COPYed in {time.perf_counter() - started:.1f} s")
+        for label, path, headers in _endpoints(world, world.campaign["id"]):
+            params = {"limit": 50} if "limit=50" in label else {}
+            times = []
+            for k in range(requests + 3):
+                t0 = time.perf_counter()
+                r = await client.get(path, params=params, headers=headers)
+                if k >= 3:  # after a warm-up
+                    times.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 200:
+                    print(f"  {label}: {r.status_code} {r.text[:200]}")
+                    break
+            else:
+                p50, p95 = _pct(times, 50), _pct(times, 95)
+                print(f"  {label:48} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+                record("scale", f"{label}, {n:,}", p95, "ms p95", "≤ 50 (lists, queues)")
+
+
+async def main(args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
+    servers, procs = [], []
+    try:
+        server_url = os.environ.get("DATABASE_URL")
+        if not server_url:
+            pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
+            servers.append(pg)
+            server_url = pg.url
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
+            servers.append(vk)
+            redis_url = vk.url
+        proc, rules = _serve("services.rules.main:app", {**os.environ, "ENVIRONMENT": "test"}, 1)
+        procs.append(proc)
+        for n in (int(s) for s in args.sizes.split(",")):
+            await _size(server_url, redis_url, rules, n, args.requests)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+        for server in reversed(servers):
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--requests", type=int, default=40)
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,170 @@
+"""Load data for the scale checks (#21): declarations with their steps, returns, claims and
+recorded paper flags written with COPY, not a user path.
+
+The orgs, the campaign and the portal client are made through the API (`build`); the
+declarations are then COPYed (`load`), as the issue prescribes for scale data: building
+100 000 through the API would take hours. Used by tests/api/test_scale.py and
+scripts/bench_scale.py.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from tests.api.auth_helpers import portal_token, register
+from tests.api.factories import Tree, make_campaign, make_org, make_tree
+
+UNITS = 10  # half in 柳州 (4502xx, the portal's jurisdiction), half in 桂林 (4503xx)
+BASE = datetime(2022, 3, 1, tzinfo=UTC)
+
+# Per declaration i (created_at BASE + i s, unit units[(i // 10) % UNITS]), by i % 10:
+#   0-1 draft · 2-3 waiting at the unit · 4-6 waiting at the series office (unit step done)
+#   7-9 waiting at the committee office (unit and series steps done).
+# At 100 000: recommended (unit step done) 60 000, more than asyncpg's 32 767 parameters;
+# waiting at the series office 30 000, more than the ~9 000 pairs a literal list allowed.
+
+
+def status_of(i: int) -> str:
+    return STATUS[i % 10]
+
+
+STATUS = ["draft"] * 2 + ["unit_review"] * 2 + ["series_office_review"] * 3
+STATUS += ["committee_office_review"] * 3
+
+
+def flags_of(i: int) -> int:
+    """Papers recorded as risk at the latest submission."""
+    return 2 if i % 1000 in (3, 4) else 1 if i % 13 == 0 else 0
+
+
+def dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def load(url: str, world: World, n: int) -> None:
+    """COPY `n` declarations and their rows (load data, see the module's docstring)."""
+    campaign, units, series, committee = (
+        world.campaign,
+        world.units,
+        world.tree.series,
+        world.tree.committee,
+    )
+    rng = random.Random(21)
+    declarations, steps, returns, claims, paper_flags = [], [], [], [], []
+    cid = uuid.UUID(campaign["id"])
+    for i in range(n):
+        did = uuid.UUID(int=rng.getrandbits(128), version=4)
+        status = status_of(i)
+        unit = uuid.UUID(units[(i // 10) % UNITS])
+        created = BASE + timedelta(seconds=i)
+        submitted = status != "draft"
+        position = {"unit_review": 0, "series_office_review": 1}.get(status, 2)
+        papers = [
+            {"title": f"论文{i}-{k}", "journal": "测试学报", "authorship": "first"}
+            for k in range(2)
+        ]
+        sections = {"basic_info": {"name": f"申报人{i}"}, "papers": papers}
+        declarations.append(
+            (
+                did, cid, f"scale-{i}", unit, 2022, "engineering", "deputy_senior", "path_a",
+                campaign["committee_code"], json.dumps(sections, ensure_ascii=False), "[]", "{}",
+                status, 1, position if submitted else None, 1 if submitted else 0,
+                created, created,
+            )
+        )  # fmt: skip
+        if not submitted:
+            continue
+        chain = [
+            (unit, "unit"),
+            (uuid.UUID(series), "series_office"),
+            (uuid.UUID(committee), "committee_office"),
+        ]
+        for p in range(position + 1):
+            org, kind = chain[p]
+            reached = created + timedelta(days=p, seconds=rng.randrange(3600))
+            done = reached + timedelta(hours=1) if p < position else None
+            steps.append(
+                (
+                    uuid.uuid4(),
+                    did,
+                    p,
+                    org,
+                    f"{kind}-org",
+                    kind,
+                    reached,
+                    done,
+                    "scale" if done else None,
+                )
+            )
+        if position > 0 and i % 7 == 0:  # returned by the series office once, resolved since
+            at = created + timedelta(days=1)
+            returns.append(
+                (uuid.uuid4(), did, 1, 1, uuid.UUID(series), "[]", at + timedelta(days=5),
+                 "scale-series", "series_office", at, at + timedelta(hours=2))
+            )  # fmt: skip
+        for k in range(flags_of(i)):
+            paper_flags.append(
+                (did, 1, k, papers[k]["title"], "测试学报", "risk", "测试：提交时列入预警", created)
+            )
+        if i % 17 == 0:  # pairs of applicants claiming the same paper
+            fp = f"shared-{i // 34}"
+            claims.append((did, "paper", fp, 2022, f"scale-{i}", "共同论文"))
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        await conn.copy_records_to_table(
+            "declaration", schema_name="api", records=declarations,
+            columns=["id", "campaign_id", "applicant_sub", "unit_org_id", "year", "series",
+                     "level", "path", "committee_code", "sections", "attachments",
+                     "applicant_facts", "status", "version", "current_position",
+                     "submission_count", "created_at", "updated_at"],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "review_step", schema_name="api", records=steps,
+            columns=["id", "declaration_id", "position", "org_id", "org_name", "kind",
+                     "reached_at", "completed_at", "completed_by"],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "declaration_return", schema_name="api", records=returns,
+            columns=["id", "declaration_id", "n", "position", "org_id", "items", "deadline_at",
+                     "issued_by", "issued_role", "issued_at", "resolved_at"],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "paper_flag", schema_name="api", records=paper_flags,
+            columns=["declaration_id", "n", "paper_index", "title", "journal", "level",
+                     "message", "recorded_at"],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "declaration_claim", schema_name="api", records=claims,
+            columns=["declaration_id", "kind", "fingerprint", "year", "applicant_sub", "label"],
+        )  # fmt: skip
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+@dataclass
+class World:
+    tree: Tree
+    units: list[str]
+    campaign: dict
+    portal: str  # a portal token for 450200 (柳州), scope declarations:read
+
+
+async def build(client) -> World:
+    """Through the API: the org tree (every unit under the series office), the campaign and
+    a portal client."""
+    tree = await make_tree(client, label="规模", supervisor=False, county=False)
+    units = [tree.unit]
+    for k in range(1, UNITS):
+        region = "450206" if k < UNITS // 2 else "450305"
+        units.append(await make_org(client, "unit", f"规模单位{k}", tree.series, region=region))
+    campaign = await make_campaign(client)
+    creds = await register(client, scopes=["declarations:read"], jurisdiction=["450200"])
+    portal = await portal_token(client, creds, scope="declarations:read")
+    return World(tree, units, campaign, portal)

@@ -1,0 +1,261 @@
+"""Province scale (#21): the reads that gave 500s or grew with the table, at 100k rows.
+
+This is load data for a scale check, not a user path: the orgs, the campaign and the portal
+client are made through the API, but the 100 000 declarations with their steps, returns,
+claims and recorded paper flags are written with COPY (asyncpg `copy_records_to_table`)
+into a database of the test's own, as the issue prescribes for scale data; building them
+through the API would take hours. Every read is then made through the API as the roles that
+failed (series office, unit reviewer, portal) and its first page compared with a direct SQL
+query of the same rows. No timing is asserted; the plans are (EXPLAIN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import asyncpg
+import pytest
+from sqlalchemy.dialects import postgresql
+from sqlmodel import select
+
+from services.api.config import ApiSettings
+from services.api.declarations.service import visible
+from services.api.journals import flags
+from services.api.main import build_app
+from services.api.models import Declaration
+from services.kit.auth import Principal
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.migrations import upgrade_all
+from tests.api.factories import auth
+from tests.api.scale_data import UNITS, build, dsn, flags_of, load
+from tests.conftest import Stack, create_database, drop_database
+from tests.support import running
+
+N = 100_000
+
+
+@pytest.fixture(scope="module")
+async def scale(stack: Stack, rules_url: str, documents_url: str):
+    name = f"zhicheng_scale_{uuid.uuid4().hex[:8]}"
+    db = await asyncio.to_thread(create_database, stack, name)
+    url = db.owner_database_url
+    try:
+        await asyncio.to_thread(upgrade_all, url)
+        settings = ApiSettings(
+            **{**db.settings_kwargs(), "database_url": url},
+            rules_url=rules_url,
+            documents_url=documents_url,
+        )
+        async with running(build_app(settings)) as client:
+            world = await build(client)
+            started = time.perf_counter()
+            await load(url, world, N)
+            print(
+                f"\nCOPY of {N} declarations and their rows: {time.perf_counter() - started:.1f} s"
+            )
+            yield client, world.tree, world.units, world.portal, dsn(url), url
+    finally:
+        await asyncio.to_thread(drop_database, stack, name)
+
+
+async def _ids(dsn: str, sql: str, *args) -> list[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [str(r[0]) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
+FIRST_PAGE = (
+    "SELECT d.id FROM api.declaration d WHERE d.status <> 'draft' AND {} "
+    "ORDER BY d.created_at, d.id LIMIT 50"
+)
+
+
+async def test_first_pages_of_the_declarations_list_at_100k(scale) -> None:
+    client, tree, _units, portal, dsn, _ = scale
+    office = tree.tokens["series_office"]
+    r = await client.get("/v1/declarations", params={"limit": 50}, headers=auth(office))
+    assert r.status_code == 200, r.text
+    # Every unit is under the series office.
+    assert [d["id"] for d in r.json()["items"]] == await _ids(dsn, FIRST_PAGE.format("true"))
+    r2 = await client.get(
+        "/v1/declarations",
+        params={"limit": 50, "cursor": r.json()["next_cursor"]},
+        headers=auth(office),
+    )
+    assert r2.status_code == 200, r2.text
+    second = FIRST_PAGE.replace("LIMIT 50", "OFFSET 50 LIMIT 50").format("true")
+    assert [d["id"] for d in r2.json()["items"]] == await _ids(dsn, second)
+
+    r = await client.get("/v1/declarations", params={"limit": 50}, headers=auth(portal))
+    assert r.status_code == 200, r.text
+    mine = "d.unit_org_id IN (SELECT id FROM api.org WHERE region_code LIKE '4502%')"
+    expected = await _ids(dsn, FIRST_PAGE.format(mine))
+    assert len(expected) == 50 and [d["id"] for d in r.json()["items"]] == expected
+
+    unit = tree.tokens["unit_reviewer"]
+    r = await client.get("/v1/declarations", params={"limit": 50}, headers=auth(unit))
+    assert r.status_code == 200, r.text
+    assert [d["id"] for d in r.json()["items"]] == await _ids(
+        dsn, FIRST_PAGE.format("d.unit_org_id = $1"), uuid.UUID(tree.unit)
+    )
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.parametrize("role", ["series_office", "portal", "unit_reviewer"])
+async def test_a_first_page_walks_the_index_in_order(scale, role: str) -> None:
+    """No sequential scan of the declarations and no sort of them: the (created_at, id)
+    index is read in order and the scan stops at the page's end."""
+    _, tree, _, _, dsn, _url = scale
+    org = {"series_office": tree.series, "unit_reviewer": tree.unit}.get(role)
+    principal = Principal(sub="scale", role=role, org_id=org, jurisdiction=["450200"])
+    query = (
+        select(Declaration)
+        .where(visible(principal))
+        .order_by(Declaration.created_at, Declaration.id)
+        .limit(51)
+    )
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    conn = await asyncpg.connect(dsn)
+    try:
+        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql))[0]["Plan"]
+    finally:
+        await conn.close()
+    nodes = list(_nodes(plan))
+    seq = [n for n in nodes if n["Node Type"] == "Seq Scan" and n["Relation Name"] == "declaration"]
+    assert not seq, plan
+    if role == "unit_reviewer":
+        # A unit's own declarations, found through its steps, then sorted: the unit's
+        # thousands, not the table's.
+        assert any(n.get("Index Name") == "ix_review_step_org" for n in nodes), plan
+        return
+    assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], plan
+    assert any(n.get("Index Name") == "ix_declaration_created" for n in nodes), plan
+
+
+QUEUE = """
+SELECT d.id FROM api.declaration d
+JOIN api.review_step s ON s.declaration_id = d.id AND s.position = d.current_position
+WHERE s.org_id = $1 AND s.kind = $2 AND d.status = $3
+ORDER BY
+  (SELECT count(*) FROM api.paper_flag f
+    WHERE f.declaration_id = d.id AND f.n = d.submission_count AND f.level = 'risk') DESC,
+  (SELECT count(*) FROM api.declaration_claim c
+    WHERE c.declaration_id = d.id AND EXISTS (
+      SELECT 1 FROM api.declaration_claim o JOIN api.declaration od ON od.id = o.declaration_id
+      WHERE o.kind = c.kind AND o.fingerprint = c.fingerprint AND o.year = c.year
+        AND o.applicant_sub <> c.applicant_sub AND od.status NOT IN ('draft', 'withdrawn'))) DESC,
+  s.reached_at, d.id
+LIMIT 50
+"""
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "waiting"),
+    [("series_office", "series_office_review", 30_000), ("unit_reviewer", "unit_review", 2_000)],
+)
+async def test_the_review_queue_at_100k(scale, role: str, status: str, waiting: int) -> None:
+    client, tree, _, _, dsn, _ = scale
+    org = tree.series if role == "series_office" else tree.unit
+    kind = "series_office" if role == "series_office" else "unit"
+    conn = await asyncpg.connect(dsn)
+    try:
+        count = await conn.fetchval(
+            "SELECT count(*) FROM api.declaration d JOIN api.review_step s ON "
+            "s.declaration_id = d.id AND s.position = d.current_position "
+            "WHERE s.org_id = $1 AND d.status = $2",
+            uuid.UUID(org),
+            status,
+        )
+    finally:
+        await conn.close()
+    assert count == waiting  # the queue the issue saw fail or crawl
+    r = await client.get("/v1/review-queue", params={"limit": 50}, headers=auth(tree.tokens[role]))
+    assert r.status_code == 200, r.text
+    queue = r.json()
+    assert [q["declaration_id"] for q in queue] == await _ids(
+        dsn, QUEUE, uuid.UUID(org), kind, status
+    )
+    # The riskiest come first, and each shows the papers its submission recorded as risk.
+    assert queue[0]["risk"]["flagged_papers"] == 2
+    assert [p["flagged"] for p in queue[0]["papers"]] == [True, True]
+    # The next page from the cursor (keyset, as the other lists), then a forged cursor.
+    r = await client.get(
+        "/v1/review-queue",
+        params={"limit": 50, "cursor": r.headers["Next-Cursor"]},
+        headers=auth(tree.tokens[role]),
+    )
+    assert r.status_code == 200, r.text
+    second = QUEUE.replace("LIMIT 50", "OFFSET 50 LIMIT 50")
+    assert [q["declaration_id"] for q in r.json()] == await _ids(
+        dsn, second, uuid.UUID(org), kind, status
+    )
+    r = await client.get(
+        "/v1/review-queue", params={"cursor": "bm90LW91cnM"}, headers=auth(tree.tokens[role])
+    )
+    assert r.status_code == 422 and r.json()["type"].endswith("invalid-cursor"), r.text
+
+
+async def test_the_unit_problem_rates_at_100k(scale) -> None:
+    """60 000 recommended declarations: one aggregate query, not a parameter per id; the
+    campaign statistics name the units with one array parameter."""
+    client, tree, _units, _, dsn, _ = scale
+    conn = await asyncpg.connect(dsn)
+    try:
+        campaign = await conn.fetchval("SELECT campaign_id FROM api.declaration LIMIT 1")
+        expected = {
+            str(r["unit_org_id"]): (r["recommended"], r["returned"])
+            for r in await conn.fetch(
+                "SELECT d.unit_org_id, count(*) AS recommended, count(*) FILTER (WHERE EXISTS "
+                "(SELECT 1 FROM api.declaration_return x WHERE x.declaration_id = d.id "
+                "AND x.position > 0)) AS returned FROM api.declaration d JOIN api.review_step s "
+                "ON s.declaration_id = d.id AND s.position = 0 AND s.completed_at IS NOT NULL "
+                "GROUP BY d.unit_org_id"
+            )
+        }
+    finally:
+        await conn.close()
+    assert sum(total for total, _ in expected.values()) == 60_000
+    office = auth(tree.tokens["series_office"])
+    r = await client.get(f"/v1/campaigns/{campaign}/unit-quality", headers=office)
+    assert r.status_code == 200, r.text
+    assert {q["unit_org_id"]: (q["recommended"], q["with_problems"]) for q in r.json()} == expected
+    assert {q["unit_name"] for q in r.json()} >= {f"规模单位{k}" for k in range(1, UNITS)}
+    r = await client.get(f"/v1/campaigns/{campaign}/problem-rates", headers=office)
+    assert r.status_code == 200, r.text
+    assert {q["unit_org_id"]: (q["recommended"], q["with_problems"]) for q in r.json()} == expected
+    r = await client.get(f"/v1/campaigns/{campaign}/statistics", headers=office)
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 80_000  # every declaration but the drafts
+    assert {b["label"] for b in r.json()["by_unit"]} >= {f"规模单位{k}" for k in range(1, UNITS)}
+
+
+async def test_recorded_flags_of_30k_declarations_in_one_read(scale) -> None:
+    """Below the API: the queue now checks a page, but papers_many itself takes any number
+    (a literal (id, n) list failed at ~9 000)."""
+    _, _, _, _, _, url = scale
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            found = (
+                await session.exec(
+                    select(Declaration).where(Declaration.status == "series_office_review")
+                )
+            ).all()
+            assert len(found) == 30_000
+            papers = await flags.papers_many(session, list(found))
+    finally:
+        await engine.dispose()
+    flagged = {d.id: sum(p.flagged for p in papers[d.id]) for d in found}
+    assert sum(flagged.values()) == sum(
+        flags_of(int(d.applicant_sub.removeprefix("scale-"))) for d in found
+    )
