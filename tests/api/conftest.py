@@ -64,8 +64,14 @@ def urls(rules_url: str, documents_url: str) -> tuple[str, str]:
 @pytest.fixture
 async def client(stack: Stack, rules_url: str, documents_url: str):
     # A real document service: materials are attached by uploading scans (factories).
+    # No periodic return sweep: a test that lets a return lapse on purpose (test_chain's
+    # late resubmission) sees its own answer, not the sweep's; tests/api/test_messages.py
+    # runs the sweep with a gateway of its own.
     settings = ApiSettings(
-        **stack.settings_kwargs(), rules_url=rules_url, documents_url=documents_url
+        **stack.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=documents_url,
+        return_sweep_interval=0,
     )
     async with running(build_app(settings)) as c:
         yield c

@@ -39,7 +39,15 @@ def test_a_kind_renders_its_type_status_and_one_text() -> None:
 def test_documented_lists_every_type_under_its_status() -> None:
     responses = documented(_Late, _Gone)
     assert list(responses) == [410]
-    assert responses[410]["content"] == {PROBLEM_MEDIA_TYPE: {}}
+    # Each type is an example of the shared Problem schema under problem+json.
+    examples = responses[410]["content"][PROBLEM_MEDIA_TYPE]["examples"]
+    assert list(examples) == ["test-gone", "test-late"]
+    assert examples["test-late"]["value"] == {
+        "type": "urn:zhicheng:problem:test-late",
+        "title": "Late",
+        "status": 410,
+        "detail": "已过期。",
+    }
     assert responses[410]["description"].splitlines() == [
         "`urn:zhicheng:problem:test-gone`: 已不存在。",
         "`urn:zhicheng:problem:test-late`: 已过期。",
