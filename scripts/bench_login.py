@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import statistics
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
-from scripts.servers import Postgres, Valkey, free_port
+from scripts.servers import given_or_started
 from services.api.auth.codes import applicant_by_phone
 from services.api.config import ApiSettings
 from services.api.main import build_app
@@ -40,16 +39,7 @@ async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
     servers = []
     try:
-        server_url = os.environ.get("DATABASE_URL")
-        if not server_url:
-            pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
-            servers.append(pg)
-            server_url = pg.url
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
-            servers.append(vk)
-            redis_url = vk.url
+        server_url, redis_url = given_or_started(workdir, servers)
         database_url = await _create_db(server_url)
         await asyncio.to_thread(upgrade_all, database_url)
         settings = ApiSettings(

@@ -38,7 +38,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 
 from scripts.benchsummary import record
-from scripts.servers import Postgres, Valkey, free_port, port_open
+from scripts.servers import free_port, given_or_started, port_open
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.migrations import upgrade_all
 from services.kit.outbox import add_notification, relay
@@ -175,16 +175,7 @@ async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
     servers, procs = [], []
     try:
-        server_url = os.environ.get("DATABASE_URL")
-        if not server_url:
-            pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
-            servers.append(pg)
-            server_url = pg.url
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
-            servers.append(vk)
-            redis_url = vk.url
+        server_url, redis_url = given_or_started(workdir, servers)
         database_url = await _create_db(server_url)
         await asyncio.to_thread(upgrade_all, database_url)
 

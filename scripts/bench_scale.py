@@ -22,7 +22,7 @@ from pathlib import Path
 from scripts.bench_documents import _serve
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
-from scripts.servers import Postgres, Valkey, free_port
+from scripts.servers import given_or_started
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.migrations import upgrade_all
@@ -81,16 +81,7 @@ async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
     servers, procs = [], []
     try:
-        server_url = os.environ.get("DATABASE_URL")
-        if not server_url:
-            pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
-            servers.append(pg)
-            server_url = pg.url
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
-            servers.append(vk)
-            redis_url = vk.url
+        server_url, redis_url = given_or_started(workdir, servers)
         proc, rules = _serve("services.rules.main:app", {**os.environ, "ENVIRONMENT": "test"}, 1)
         procs.append(proc)
         for n in (int(s) for s in args.sizes.split(",")):

@@ -413,3 +413,20 @@ class SeaweedS3(Server):
 
         client.put_object(probe, "probe", io.BytesIO(b"ok"), 2)
         return True
+
+
+def given_or_started(workdir: Path, servers: list[Server]) -> tuple[str, str]:
+    """The PostgreSQL server URL and the Valkey URL: `DATABASE_URL` / `REDIS_URL` when
+    given, else a server started under `workdir` (appended to `servers`, for the caller
+    to stop)."""
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        pg = Postgres(workdir / "postgres", free_port(), database="postgres").start()
+        servers.append(pg)
+        server_url = pg.url
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        vk = Valkey(workdir / "valkey", free_port(), persist=False).start()
+        servers.append(vk)
+        redis_url = vk.url
+    return server_url, redis_url
