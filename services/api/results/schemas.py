@@ -28,7 +28,9 @@ class RecheckRead(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     previous: dict[str, Any]
-    outcome: dict[str, Any] | None = Field(description="the re-vote's tally, once closed")
+    outcome: dict[str, Any] | None = Field(
+        description="the re-vote's tally (a scored session: the re-scored outcome), once closed"
+    )
 
 
 class RecheckMarkCreate(BaseModel):
