@@ -76,6 +76,19 @@ MATERIAL_0 = ["76.25", "83.75", *["80"] * 7]
 LIVE_0 = ["87.5", "92.5", *["90"] * 7]
 SECRET_MARKS = ("76.25", "83.75", "87.5", "92.5")
 
+# 复核 of declaration 1 (it failed the ballot with 5 agreeing votes), re-scored under the
+# same 九:
+# - the nine present mark anew 答辩材料学术水平 71.25, 68.75 and 70 ×7 (mean 70) and 现场答辩
+#   81.5, 78.5 and 80 ×7 (mean 80): 答辩成绩 = 70 × 40% + 80 × 60% = 28 + 48 = 76;
+# - its grade stays the 优 the session fixed by rank (setting it to 差 would make two 差
+#   and two 优 of ten, off 3:6:1, and is refused);
+# - 量化赋分: two papers prefill 6; the office takes 3 off in the 复核, with its reason: 3;
+#   评审成绩 = 76 × 30% + 3 = 22.8 + 3 = 25.8;
+# - not 差, so the 综合评议 ballot of the 复核 decides: 7 of 9 agree (6 needed): passes.
+RE_MATERIAL = ["71.25", "68.75", *["70"] * 7]
+RE_LIVE = ["81.5", "78.5", *["80"] * 7]
+RE_SECRETS = ("71.25", "68.75", "81.5", "78.5")
+
 
 def uniform(i: int) -> tuple[str, str]:
     """Declaration i ≥ 1: every expert marks (85 − 3i, 88 − 3i): 答辩成绩 86.8 − 3i."""
@@ -98,9 +111,19 @@ async def chain_to_paid(client, tree: Tree, campaign: dict) -> str:
     return did
 
 
-async def marks_nowhere(client, sid: str, dids: list[str], toks: list[str]) -> None:
+async def marks_nowhere(
+    client,
+    sid: str,
+    dids: list[str],
+    toks: list[str],
+    *,
+    secrets: tuple[str, ...] = SECRET_MARKS,
+    recheck_id: str = "",
+) -> None:
     """Every GET route of the gateway, as each caller given: no body shows a single mark."""
     params = {"session_id": sid, "declaration_id": dids[0], "committee_code": "x"}
+    if recheck_id:
+        params["recheck_id"] = recheck_id
     for route in build_app().routes:
         path = getattr(route, "path", "")
         if "GET" not in (getattr(route, "methods", None) or ()) or not path.startswith("/v1/"):
@@ -112,7 +135,7 @@ async def marks_nowhere(client, sid: str, dids: list[str], toks: list[str]) -> N
         for tok in toks:
             r = await client.get(url, headers=auth(tok))
             assert r.status_code < 500, (url, r.text)
-            for secret in SECRET_MARKS:
+            for secret in secrets:
                 assert secret not in r.text, (url, secret)
             assert '"material"' not in r.text and '"live"' not in r.text, url
 
@@ -362,6 +385,9 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     r = await post(client, a, office_tok, {"item": "papers", "points": "1", "reason": "闭会后调整"})
     assert r.json()["type"].endswith("committee-session-status"), r.text
 
+    # 复核 of declaration 1, re-scored under the session's model.
+    await recheck_scored(client, office_tok, experts, present, sid, dids)
+
     # The audit chain: marks without their values, adjustments with who and why, grades, close.
     trail = (await client.get(f"/v1/declarations/{dids[0]}/audit", headers=auth(OPS))).json()
     actions = [row["action"] for row in trail]
@@ -383,3 +409,91 @@ async def test_changzhi_scored_session_end_to_end(pay, db) -> None:  # noqa: F81
     assert {"points_schedule_set", "defence_grades_set", "committee_session_closed"} <= set(rows)
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
+
+
+async def recheck_scored(
+    client, office_tok: str, experts: dict[str, str], present: list[str], sid: str, dids
+) -> None:
+    """复核 of a scored declaration: new sealed marks, a logged adjustment, a new ballot,
+    the grade the session fixed, and the close re-judging by the session's model."""
+    url = f"/v1/declarations/{dids[1]}"
+    etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
+    reason = "申报人对答辩评分提出复核申请，经审核同意复核"
+    r = await post(client, url + "/rechecks", office_tok, {"reason": reason}, **{"If-Match": etag})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["previous"]["passed"] is False and r.json()["previous"]["agree"] == 5
+    rc = f"/v1/rechecks/{rid}"
+    # No close before the marks: the 答辩成绩 is re-derived from the 复核's own marks.
+    etag = (await client.get(rc, headers=auth(office_tok))).headers["ETag"]
+    r = await post(client, rc + "/closing", office_tok, **{"If-Match": etag})
+    assert r.status_code == 409 and r.json()["type"].endswith("defence-marks-missing"), r.text
+    absent = next(e for e in experts if e not in present)
+    r = await post(client, rc + "/marks", experts[absent], {"material": "80", "live": "80"})
+    assert r.json()["type"].endswith("recheck-not-on-panel"), r.text
+    r = await post(client, rc + "/marks", office_tok, {"material": "80", "live": "80"})
+    assert r.status_code == 403, r.text
+    for n, expert_id in enumerate(present):
+        body = {"material": RE_MATERIAL[n], "live": RE_LIVE[n]}
+        r = await post(client, rc + "/marks", experts[expert_id], body)
+        assert r.status_code == 201, r.text
+        assert r.json() == {"recheck_id": rid, "recorded": True}
+    r = await post(client, rc + "/marks", experts[present[0]], {"material": "99", "live": "99"})
+    assert r.json()["type"].endswith("already-marked"), r.text
+    r = await post(
+        client, rc + "/adjustments", office_tok, {"item": "papers", "points": "-3", "reason": "  "}
+    )
+    assert r.json()["type"].endswith("points-adjustment-invalid"), r.text
+    cut = "复核查明第二篇论文为内部资料，非公开发表，扣3分"
+    r = await post(
+        client, rc + "/adjustments", office_tok, {"item": "papers", "points": "-3", "reason": cut}
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["item_name"], r.json()["points"]) == ("论文论著", "-3")
+    for n, expert_id in enumerate(present):
+        choice = "agree" if n < 7 else "disagree"
+        r = await post(client, rc + "/ballots", experts[expert_id], {"choice": choice})
+        assert r.status_code == 201, r.text
+    await marks_nowhere(
+        client,
+        sid,
+        dids,
+        [OPS, office_tok, experts[present[0]]],
+        secrets=RE_SECRETS,
+        recheck_id=rid,
+    )
+    etag = (await client.get(rc, headers=auth(office_tok))).headers["ETag"]
+    # 3:6:1 is over the session's grades: 差 for this 优 leaves two 差 and two 优 — refused.
+    r = await post(client, rc + "/closing", office_tok, {"grade": "poor"}, **{"If-Match": etag})
+    assert r.status_code == 422 and r.json()["type"].endswith("grade-ratio-broken"), r.text
+    assert r.json()["counts"] == {"excellent": 2, "medium": 6, "poor": 2}
+    r = await post(client, rc + "/closing", office_tok, **{"If-Match": etag})
+    assert r.status_code == 200, r.text
+    outcome = r.json()["outcome"]
+    assert (outcome["material_mean"], outcome["live_mean"]) == ("70", "80")
+    assert outcome["defence_score"] == "76" and outcome["marks"] == PRESENT
+    assert (outcome["grade"], outcome["grade_source"]) == ("excellent", "rank")
+    assert outcome["quantified_points"] == "3" and outcome["review_score"] == "25.8"
+    assert "评审成绩 25.8 分 = 答辩成绩 76 分 × 30%（22.8 分） + 量化赋分 3 分" in outcome["reason"]
+    assert (outcome["agree"], outcome["disagree"], outcome["needed"]) == (7, 2, 6)
+    assert outcome["passed"] is True and outcome["recheck_id"] == rid
+    r = await client.get(f"/v1/committee-sessions/{sid}/tallies", headers=auth(office_tok))
+    tallies = {t["declaration_id"]: t["outcome"] for t in r.json()}
+    assert tallies[dids[1]] == outcome
+    # The other grades stand as the session fixed them.
+    r = await client.get(f"/v1/committee-sessions/{sid}/grades", headers=auth(OPS))
+    assert {g["declaration_id"]: g["grade"] for g in r.json()}[dids[1]] == "excellent"
+    await marks_nowhere(client, sid, dids, [OPS, office_tok], secrets=RE_SECRETS, recheck_id=rid)
+    trail = (await client.get(url + "/audit", headers=auth(OPS))).json()
+    actions = [row["action"] for row in trail]
+    assert actions.count("recheck_marked") == PRESENT
+    assert actions.count("recheck_ballot_cast") == PRESENT
+    assert actions[-1] == "recheck_closed" and "recheck_opened" in actions
+    assert reason in next(x["reason"] for x in trail if x["action"] == "recheck_opened")
+    adjusted = next(x for x in trail if x["action"] == "recheck_points_adjusted")
+    assert cut in adjusted["reason"] and "论文论著 -3分" in adjusted["reason"]
+    closed = next(x for x in trail if x["action"] == "recheck_closed")
+    assert "重新评分" in closed["reason"] and "复核前：未通过" in closed["reason"]
+    for row in trail:
+        for secret in RE_SECRETS:
+            assert secret not in (row["reason"] or ""), row

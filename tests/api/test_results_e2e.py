@@ -208,11 +208,21 @@ async def test_results_end_to_end(
     assert r.json()["type"].endswith("recheck-already-voted"), r.text
     r = await post(client, rc + "/ballots", office_tok, {"choice": "agree"})
     assert r.status_code == 403
+    # A vote-only session is re-voted, never re-scored: no marks, no adjustments, no grade.
+    r = await post(client, rc + "/marks", experts[panel[0]], {"material": "80", "live": "80"})
+    assert r.status_code == 409 and r.json()["type"].endswith("session-not-scored"), r.text
+    adjustment = {"item": "papers", "points": "1", "reason": "表决制不调整"}
+    r = await post(client, rc + "/adjustments", office_tok, adjustment)
+    assert r.json()["type"].endswith("session-not-scored"), r.text
     r = await client.get(rc, headers=auth(office_tok))
     assert r.json()["outcome"] is None and r.json()["status"] == "open"
     rc_etag = r.headers["ETag"]
     r = await post(client, rc + "/closing", office_tok)
     assert r.status_code == 428
+    r = await post(
+        client, rc + "/closing", office_tok, {"grade": "excellent"}, **{"If-Match": rc_etag}
+    )
+    assert r.json()["type"].endswith("session-not-scored"), r.text
     r = await post(client, rc + "/closing", office_tok, **{"If-Match": rc_etag})
     assert r.status_code == 200, r.text
     outcome = r.json()["outcome"]

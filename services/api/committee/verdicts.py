@@ -159,58 +159,89 @@ async def close_scored(
     for did in ids:
         declaration = await session.get(Declaration, did)
         assert declaration is not None
-        grade = given[did].grade
-        adjusted = [
-            scoring.Adjustment(item=a.item, points=str(a.points), reason=a.reason, by=a.by_sub)
-            for a in await adjustments(session, row.id, did)
-        ]
-        score = scoring.review_score(
+        out[did] = judge(
             model,
+            rule,
+            declaration,
+            as_of,
+            marks=given_marks[did],
             defence=scores[did],
-            points=lines(model, declaration, as_of),
-            adjustments=adjusted,
-            grade=grade,
+            grade=given[did].grade,
+            grade_source=given[did].source,
+            adjustments=[
+                scoring.Adjustment(item=a.item, points=str(a.points), reason=a.reason, by=a.by_sub)
+                for a in await adjustments(session, row.id, did)
+            ],
+            members=members,
+            present=present,
+            votes=tuple(counts.get((did, c), 0) for c in CHOICES),
         )
-        result = None
-        if not score.eliminated:
-            agree, disagree, abstain = (counts.get((did, c), 0) for c in CHOICES)
-            result = scoring.tally(
-                rule,
-                panel=members,
-                present=present,
-                agree=agree,
-                disagree=disagree,
-                abstain=abstain,
-            )
-        judged = scoring.verdict(model, tally=result, score=score)
-        material, live = given_marks[did]
-        outcome = {
-            "method": SCORED,
-            "panel": members,
-            "present": present,
-            "marks": len(material),
-            "material_mean": scoring.as_record(
-                sum(map(Fraction, material), Fraction(0)) / len(material)
-            ),
-            "live_mean": scoring.as_record(sum(map(Fraction, live), Fraction(0)) / len(live)),
-            "defence_score": scoring.as_record(score.defence),
-            "grade": grade,
-            "grade_name": scoring.GRADE_NAMES[grade],
-            "grade_source": given[did].source,
-            "eliminated": score.eliminated,
-            "quantified_points": scoring.as_record(score.points),
-            "review_score": scoring.as_record(score.total),
-            "agree": result.agree if result else None,
-            "disagree": result.disagree if result else None,
-            "abstain": result.abstain if result else None,
-            "needed": result.needed if result else None,
-            "quorum_met": result.quorum_met if result else None,
-            "passed": judged.passed,
-            "reason": judged.reason,
-            "verdict": scoring.as_record(judged),
-        }
-        out[did] = (outcome, judged.reason)
     return out
+
+
+def judge(
+    model: scoring.ScoredModel,
+    rule: scoring.VoteRule,
+    declaration: Declaration,
+    as_of: date,
+    *,
+    marks: tuple[list[str], list[str]],
+    defence: Fraction,
+    grade: str,
+    grade_source: str,
+    adjustments: list[scoring.Adjustment],
+    members: int,
+    present: int,
+    votes: tuple[int, ...],
+) -> tuple[dict[str, Any], str]:
+    """One declaration's outcome under the scored model and the reason to record (the
+    session's close and a 复核's close both judge by this)."""
+    score = scoring.review_score(
+        model,
+        defence=defence,
+        points=lines(model, declaration, as_of),
+        adjustments=adjustments,
+        grade=grade,
+    )
+    result = None
+    if not score.eliminated:
+        agree, disagree, abstain = votes
+        result = scoring.tally(
+            rule,
+            panel=members,
+            present=present,
+            agree=agree,
+            disagree=disagree,
+            abstain=abstain,
+        )
+    judged = scoring.verdict(model, tally=result, score=score)
+    material, live = marks
+    outcome = {
+        "method": SCORED,
+        "panel": members,
+        "present": present,
+        "marks": len(material),
+        "material_mean": scoring.as_record(
+            sum(map(Fraction, material), Fraction(0)) / len(material)
+        ),
+        "live_mean": scoring.as_record(sum(map(Fraction, live), Fraction(0)) / len(live)),
+        "defence_score": scoring.as_record(score.defence),
+        "grade": grade,
+        "grade_name": scoring.GRADE_NAMES[grade],
+        "grade_source": grade_source,
+        "eliminated": score.eliminated,
+        "quantified_points": scoring.as_record(score.points),
+        "review_score": scoring.as_record(score.total),
+        "agree": result.agree if result else None,
+        "disagree": result.disagree if result else None,
+        "abstain": result.abstain if result else None,
+        "needed": result.needed if result else None,
+        "quorum_met": result.quorum_met if result else None,
+        "passed": judged.passed,
+        "reason": judged.reason,
+        "verdict": scoring.as_record(judged),
+    }
+    return outcome, judged.reason
 
 
 CHOICES = ("agree", "disagree", "abstain")

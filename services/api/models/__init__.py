@@ -37,8 +37,11 @@ from services.api.models.payment import PaymentOrder, PaymentRefund
 from services.api.models.registry import RegistryLookup
 from services.api.models.results import (
     Recheck,
+    RecheckAdjustment,
     RecheckBallot,
     RecheckBallotCast,
+    RecheckMark,
+    RecheckMarkCast,
     ResultsObjection,
     ResultsPosting,
 )
@@ -83,8 +86,11 @@ __all__ = [
     "PointsAdjustment",
     "PostingObjection",
     "Recheck",
+    "RecheckAdjustment",
     "RecheckBallot",
     "RecheckBallotCast",
+    "RecheckMark",
+    "RecheckMarkCast",
     "RefreshToken",
     "RegistryLookup",
     "ResultsObjection",

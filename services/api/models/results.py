@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, LargeBinary, func
+from sqlalchemy import Column, DateTime, LargeBinary, Numeric, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -56,6 +57,46 @@ class RecheckBallot(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     recheck_id: uuid.UUID = Field(foreign_key="api.recheck.id", index=True)
     choice: str
+
+
+class RecheckMarkCast(SQLModel, table=True):
+    """That an expert gave new 答辩 marks in a scored session's 复核; never what."""
+
+    __tablename__ = "recheck_mark_cast"
+    __table_args__ = {"schema": "api"}
+
+    recheck_id: uuid.UUID = Field(foreign_key="api.recheck.id", primary_key=True)
+    expert_id: uuid.UUID = Field(foreign_key="api.expert.id", primary_key=True)
+
+
+class RecheckMark(SQLModel, table=True):
+    """A 复核's 答辩 marks under a random id, as the session's (DefenceMark): no expert."""
+
+    __tablename__ = "recheck_mark"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recheck_id: uuid.UUID = Field(foreign_key="api.recheck.id", index=True)
+    material: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    live: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+
+
+class RecheckAdjustment(SQLModel, table=True):
+    """A 复核's change to one 量化赋分 item, with its reason (added to the session's)."""
+
+    __tablename__ = "recheck_adjustment"
+    __table_args__ = {"schema": "api"}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recheck_id: uuid.UUID = Field(foreign_key="api.recheck.id", index=True)
+    item: str
+    points: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
+    reason: str
+    by_sub: str
+    by_role: str
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
+    )
 
 
 class ResultsPosting(SQLModel, table=True):

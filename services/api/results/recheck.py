@@ -6,11 +6,21 @@ office closes the 复核, which replaces the recorded tally.
 declaration of a session whose results are posted is not reopened. The panel is the
 session's: its active, present seats; the rule is the one recorded on the session
 (committee/service.py `vote_rule`), counted by `scoring.tally`.
+
+A scored session (长工信〔2022〕139号 九, committee/scored.py) is re-scored under its own
+judging model: the experts present give new 答辩 marks for the one declaration, sealed as
+the session's are; the 复核's logged 量化赋分 adjustments are added to the session's; and
+since scoring.verdict eliminates 差 and leaves the rest to the 综合评议's ballot, the
+experts also vote again. The session's 3:6:1 grades stay as they were fixed: the
+declaration keeps its grade unless the office sets one at the close, and then the
+session's grades with that one replaced must still hold 3:6:1 (九 "严格控制答辩成绩的优、
+中、差等次比例（3：6：1）" is a rule over the session's grades, not over one declaration).
 """
 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -18,7 +28,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
 from services.api.audit import service as audit
-from services.api.committee import scoring
+from services.api.campaigns import service as campaigns
+from services.api.committee import scoring, verdicts
+from services.api.committee.problems import (
+    AdjustmentInvalid,
+    AlreadyMarked,
+    GradeRatioBroken,
+    MarksMissing,
+    NotScored,
+)
+from services.api.committee.schemas import AdjustmentCreate, AdjustmentRead
 from services.api.committee.service import CHOICES, vote_rule
 from services.api.declarations import service as declarations
 from services.api.http import check_if_match
@@ -27,8 +46,11 @@ from services.api.models import (
     Declaration,
     PanelSeat,
     Recheck,
+    RecheckAdjustment,
     RecheckBallot,
     RecheckBallotCast,
+    RecheckMark,
+    RecheckMarkCast,
     ResultsPosting,
     SessionDeclaration,
 )
@@ -43,7 +65,10 @@ from services.api.results.problems import (
 )
 from services.api.results.schemas import (
     RecheckBallotCreate,
+    RecheckClose,
     RecheckCreate,
+    RecheckMarkCreate,
+    RecheckMarkReceipt,
     RecheckRead,
     RecheckReceipt,
 )
@@ -135,11 +160,10 @@ async def _seats(session: AsyncSession, session_id: uuid.UUID) -> list[PanelSeat
     return list((await session.exec(query)).all())
 
 
-async def cast(
-    session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, body: RecheckBallotCreate
-) -> RecheckReceipt:
-    """One sealed ballot of an expert present at the session (two rows sharing only the
-    复核: that they voted, and a choice under a random id)."""
+async def _present_seat(
+    session: AsyncSession, principal: Principal, recheck_id: uuid.UUID
+) -> tuple[Recheck, PanelSeat]:
+    """The open 复核 and the caller's seat on its session's panel, present."""
     row = (await session.exec(select(Recheck).where(Recheck.id == recheck_id))).first()
     seat = None
     if row is not None:
@@ -153,6 +177,100 @@ async def cast(
         raise RecheckClosed()
     if not seat.present:
         raise NotSeated()
+    return row, seat
+
+
+async def _scored(session: AsyncSession, row: Recheck) -> scoring.ScoredModel:
+    sitting = await session.get(CommitteeSession, row.session_id)
+    assert sitting is not None
+    return verdicts.scored_model(sitting)  # NotScored for a vote-only session
+
+
+async def mark(
+    session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, body: RecheckMarkCreate
+) -> RecheckMarkReceipt:
+    """An expert present at a scored session gives new 答辩 marks once, sealed as the
+    session's marks are (who marked, and the marks under a random id, apart)."""
+    row, seat = await _present_seat(session, principal, recheck_id)
+    await _scored(session, row)
+    if await session.get(RecheckMarkCast, (row.id, seat.expert_id)):
+        raise AlreadyMarked("您已在这项复核中答辩评分，评分一经提交不能更改。")
+    session.add(RecheckMarkCast(recheck_id=row.id, expert_id=seat.expert_id))
+    session.add(
+        RecheckMark(recheck_id=row.id, material=Decimal(body.material), live=Decimal(body.live))
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        principal=principal,
+        action="recheck_marked",
+        declaration_id=row.declaration_id,
+        reason=f"复核{row.id}：一位评审专家已答辩评分（评分保密，不记录分值）",
+    )
+    return RecheckMarkReceipt(recheck_id=row.id)
+
+
+def _adjustment(a: RecheckAdjustment, row: Recheck, model: scoring.ScoredModel) -> AdjustmentRead:
+    return AdjustmentRead(
+        id=a.id,
+        declaration_id=row.declaration_id,
+        item=a.item,
+        item_name=model.item(a.item).name,
+        points=scoring.shown(scoring.fraction(str(a.points))),
+        reason=a.reason,
+        by_role=a.by_role,
+        created_at=a.created_at,
+    )
+
+
+async def adjust(
+    session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, body: AdjustmentCreate
+) -> AdjustmentRead:
+    """An expert present, or the office, changes one 量化赋分 item in the 复核, with a
+    reason; added to the session's adjustments and logged with who, what and why."""
+    if principal.role == "expert":
+        row, _ = await _present_seat(session, principal, recheck_id)
+    else:
+        row, _ = await _load(session, principal, recheck_id, lock=True)
+        if row.status != "open":
+            raise RecheckClosed()
+    model = await _scored(session, row)
+    try:
+        item = model.item(body.item)
+        amount = scoring.fraction(body.points, f"“{item.name}”的调整分值")
+    except scoring.ScoringError as e:
+        raise AdjustmentInvalid(e.detail) from None
+    if not body.reason.strip():
+        raise AdjustmentInvalid(f"调整“{item.name}”的分值须写明理由。")
+    added = RecheckAdjustment(
+        recheck_id=row.id,
+        item=item.id,
+        points=Decimal(body.points),
+        reason=body.reason.strip(),
+        by_sub=principal.sub,
+        by_role=principal.role,
+    )
+    session.add(added)
+    await session.flush()
+    await session.refresh(added)
+    sign = "+" if amount >= 0 else ""
+    await audit.record(
+        session,
+        principal=principal,
+        action="recheck_points_adjusted",
+        declaration_id=row.declaration_id,
+        reason=f"复核{row.id} 量化赋分调整：{item.name} {sign}{scoring.shown(amount)}分，"
+        f"理由：{added.reason}",
+    )
+    return _adjustment(added, row, model)
+
+
+async def cast(
+    session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, body: RecheckBallotCreate
+) -> RecheckReceipt:
+    """One sealed ballot of an expert present at the session (two rows sharing only the
+    复核: that they voted, and a choice under a random id)."""
+    row, seat = await _present_seat(session, principal, recheck_id)
     if await session.get(RecheckBallotCast, (row.id, seat.expert_id)):
         raise RecheckAlreadyVoted()
     session.add(RecheckBallotCast(recheck_id=row.id, expert_id=seat.expert_id))
@@ -169,13 +287,20 @@ async def cast(
 
 
 async def close(
-    session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, if_match: str | None
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    recheck_id: uuid.UUID,
+    if_match: str | None,
+    body: RecheckClose | None = None,
 ) -> RecheckRead:
-    """Count the re-vote by the session's rule; its tally replaces the recorded one."""
+    """Count the re-vote by the session's rule (and, in a scored session, re-score by its
+    judging model); the result replaces the recorded one."""
     row, sitting = await _load(session, principal, recheck_id, lock=True)
     check_if_match(if_match, row.version, required=True)
     if row.status != "open":
         raise RecheckClosed()
+    grade = body.grade if body else None
     seats = await _seats(session, sitting.id)
     members, present = len(seats), sum(s.present for s in seats)
     counts = dict(
@@ -187,18 +312,27 @@ async def close(
             )
         ).all()
     )
-    agree, disagree, abstain = (counts.get(c, 0) for c in CHOICES)
-    result = scoring.tally(
-        vote_rule(sitting),
-        panel=members,
-        present=present,
-        agree=agree,
-        disagree=disagree,
-        abstain=abstain,
-    )
-    outcome = result.outcome() | {
-        "recheck_id": str(row.id),
-    }
+    votes = tuple(counts.get(c, 0) for c in CHOICES)
+    declaration = await session.get(Declaration, row.declaration_id, with_for_update=True)
+    assert declaration is not None
+    if isinstance(verdicts.model_of(sitting), scoring.ScoredModel):
+        outcome, how = await _rescore(
+            session, row, sitting, declaration, grade, members, present, votes
+        )
+    else:
+        if grade is not None:
+            raise NotScored()
+        agree, disagree, abstain = votes
+        result = scoring.tally(
+            vote_rule(sitting),
+            panel=members,
+            present=present,
+            agree=agree,
+            disagree=disagree,
+            abstain=abstain,
+        )
+        outcome, how = result.outcome(), f"不记名投票：{result.reason}"
+    outcome = outcome | {"recheck_id": str(row.id)}
     now = await clock.db_now(session)
     row.status = "closed"
     row.closed_at = now
@@ -209,16 +343,80 @@ async def close(
     assert placed is not None
     placed.outcome = outcome
     session.add(placed)
-    declaration = await session.get(Declaration, row.declaration_id, with_for_update=True)
-    assert declaration is not None
     await declarations.transition(
         session,
         principal,
         declaration,
         to_status="evaluated",
         action="recheck_closed",
-        reason=f"复核{row.id}不记名投票：{result.reason}"
-        f"（复核前：{'通过' if row.previous.get('passed') else '未通过'}）",
+        reason=f"复核{row.id}{how}（复核前：{'通过' if row.previous.get('passed') else '未通过'}）",
         now=now,
     )
     return read(row)
+
+
+async def _rescore(
+    session: AsyncSession,
+    row: Recheck,
+    sitting: CommitteeSession,
+    declaration: Declaration,
+    grade: str | None,
+    members: int,
+    present: int,
+    votes: tuple[int, ...],
+) -> tuple[dict, str]:
+    """A scored session's 复核: 答辩成绩 from the 复核's marks, the grade the session fixed
+    (or the office's, checked with the session's others against 3:6:1), the session's and
+    the 复核's adjustments, and the 复核's ballot — judged as the session's close does."""
+    model = verdicts.scored_model(sitting)
+    found = (
+        await session.exec(
+            select(RecheckMark.material, RecheckMark.live).where(RecheckMark.recheck_id == row.id)
+        )
+    ).all()
+    if not found:
+        raise MarksMissing("这项复核尚无答辩评分，到会专家须重新答辩评分后方可闭会。")
+    marks = ([str(m) for m, _ in found], [str(v) for _, v in found])
+    fixed = await verdicts.grades(session, sitting.id)
+    source = fixed[row.declaration_id].source
+    if grade is not None and grade != fixed[row.declaration_id].grade:
+        given = {str(d): g.grade for d, g in fixed.items()} | {str(row.declaration_id): grade}
+        try:
+            scoring.check_grades(model, given)
+        except scoring.GradeRatioBroken as e:
+            raise GradeRatioBroken(
+                e.detail,
+                gaps=e.extra["gaps"],
+                counts=e.extra["counts"],
+                bounds={g: list(b) for g, b in e.extra["bounds"].items()},
+            ) from None
+        source = "recheck"
+    adjusted = [
+        scoring.Adjustment(item=a.item, points=str(a.points), reason=a.reason, by=a.by_sub)
+        for a in await verdicts.adjustments(session, sitting.id, row.declaration_id)
+    ]
+    query = (
+        select(RecheckAdjustment)
+        .where(RecheckAdjustment.recheck_id == row.id)
+        .order_by(RecheckAdjustment.created_at, RecheckAdjustment.id)
+    )
+    adjusted += [
+        scoring.Adjustment(item=a.item, points=str(a.points), reason=a.reason, by=a.by_sub)
+        for a in (await session.exec(query)).all()
+    ]
+    campaign = await campaigns.get(session, sitting.campaign_id)
+    outcome, reason = verdicts.judge(
+        model,
+        vote_rule(sitting),
+        declaration,
+        campaign.evaluate_on,
+        marks=marks,
+        defence=scoring.defence_score(model, material=marks[0], live=marks[1]),
+        grade=grade or fixed[row.declaration_id].grade,
+        grade_source=source,
+        adjustments=adjusted,
+        members=members,
+        present=present,
+        votes=votes,
+    )
+    return outcome, f"重新评分：{reason}"

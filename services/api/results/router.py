@@ -13,7 +13,15 @@ from services.api.access import PrincipalDep, allow
 from services.api.auth.problems import InvalidLoginCode
 from services.api.auth.tokens import client_ip
 from services.api.certificates.problems import CertificateRevoked
-from services.api.committee.problems import SessionNotFound
+from services.api.committee.problems import (
+    AdjustmentInvalid,
+    AlreadyMarked,
+    GradeRatioBroken,
+    MarksMissing,
+    NotScored,
+    SessionNotFound,
+)
+from services.api.committee.schemas import AdjustmentCreate, AdjustmentRead
 from services.api.declarations.deps import Act, VisibleDeclaration, declaration_dependency
 from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
@@ -61,7 +69,10 @@ from services.api.results.schemas import (
     PostingCreate,
     PostingRead,
     RecheckBallotCreate,
+    RecheckClose,
     RecheckCreate,
+    RecheckMarkCreate,
+    RecheckMarkReceipt,
     RecheckRead,
     RecheckReceipt,
     RevocationCreate,
@@ -73,6 +84,7 @@ router = APIRouter(tags=["results"], dependencies=[RelayAfterCommit])
 OFFICE = [allow("committee_office")]
 OFFICE_OPS = [allow("committee_office", "ops")]
 EXPERT = [allow("expert")]
+OFFICE_EXPERT = [allow("committee_office", "expert")]
 R = "/v1/rechecks/{recheck_id}"
 P = "/v1/public/results-postings"
 CACHED = {304: {"description": "Not modified (If-None-Match named the current ETag)"}}
@@ -147,19 +159,63 @@ async def recheck_ballot(
 
 
 @router.post(
+    R + "/marks",
+    status_code=201,
+    response_model=RecheckMarkReceipt,
+    dependencies=EXPERT,
+    summary="复核答辩评分 (scored sessions): an expert present gives new 答辩 marks once; the "
+    "answer never says what",
+    responses=validated(
+        Forbidden, RecheckNotFound, RecheckClosed, NotSeated, NotScored, AlreadyMarked
+    ),
+)
+async def recheck_mark(
+    write: WriteDep, recheck_id: uuid.UUID, body: RecheckMarkCreate
+) -> JSONResponse:
+    return await write.apply(recheck.mark, status_code=201, recheck_id=recheck_id, body=body)
+
+
+@router.post(
+    R + "/adjustments",
+    status_code=201,
+    response_model=AdjustmentRead,
+    dependencies=OFFICE_EXPERT,
+    summary="复核量化赋分调整 (scored sessions): an expert present or the office changes one "
+    "item's points, with a reason (logged)",
+    responses=validated(
+        Forbidden, RecheckNotFound, RecheckClosed, NotSeated, NotScored, AdjustmentInvalid
+    ),
+)
+async def recheck_adjust(
+    write: WriteDep, recheck_id: uuid.UUID, body: AdjustmentCreate
+) -> JSONResponse:
+    return await write.apply(recheck.adjust, status_code=201, recheck_id=recheck_id, body=body)
+
+
+@router.post(
     R + "/closing",
     response_model=RecheckRead,
     dependencies=OFFICE,
-    summary="复核闭会: count the re-vote by the session's rule; it replaces the recorded tally "
-    "(If-Match: the 复核's version)",
-    responses=documented(
-        Forbidden, RecheckNotFound, RecheckClosed, IfMatchRequired, VersionMismatch
+    summary="复核闭会: count the re-vote by the session's rule (a scored session: re-score by its "
+    "judging model); it replaces the recorded outcome (If-Match: the 复核's version)",
+    responses=validated(
+        Forbidden,
+        RecheckNotFound,
+        RecheckClosed,
+        IfMatchRequired,
+        VersionMismatch,
+        NotScored,
+        MarksMissing,
+        GradeRatioBroken,
     ),
 )
 async def close_recheck(
-    write: WriteDep, recheck_id: uuid.UUID, if_match: IfMatch = None
+    write: WriteDep,
+    recheck_id: uuid.UUID,
+    if_match: IfMatch = None,
+    body: RecheckClose | None = None,
 ) -> JSONResponse:
-    return await _tagged(write, recheck.close, recheck_id=recheck_id, if_match=if_match)
+    return await _tagged(write, recheck.close, recheck_id=recheck_id, if_match=if_match, body=body)
 
 
 # The results posting (二次公示) -----------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.api.committee.schemas import Grade, Mark
+
 Text = Field(min_length=2, max_length=2000)
 
 
@@ -26,7 +28,33 @@ class RecheckRead(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     previous: dict[str, Any]
-    outcome: dict[str, Any] | None = Field(description="the re-vote's tally, once closed")
+    outcome: dict[str, Any] | None = Field(
+        description="the re-vote's tally (a scored session: the re-scored outcome), once closed"
+    )
+
+
+class RecheckMarkCreate(BaseModel):
+    """An expert's new 答辩 marks in a scored session's 复核, each on 100 points."""
+
+    model_config = ConfigDict(extra="forbid")
+    material: Mark = Field(description="答辩材料学术水平评价 (40 %)")
+    live: Mark = Field(description="现场答辩评价 (60 %)")
+
+
+class RecheckMarkReceipt(BaseModel):
+    """That the marks were recorded, never what they were."""
+
+    recheck_id: uuid.UUID
+    recorded: bool = True
+
+
+class RecheckClose(BaseModel):
+    """Closing a 复核. In a scored session the declaration keeps the grade the session
+    fixed, unless the office sets `grade` here; the session's grades with it must then
+    still hold 3:6:1."""
+
+    model_config = ConfigDict(extra="forbid")
+    grade: Grade | None = Field(None, description="优/中/差 re-derived by the office")
 
 
 class RecheckBallotCreate(BaseModel):
