@@ -26,7 +26,7 @@ from services.api.problems import IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
-from services.kit.problems import ProblemError
+from services.kit.problems import ProblemError, validation_problem
 
 logger = logging.getLogger("zhicheng.api")
 
@@ -247,6 +247,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     if after[0].tzinfo is None:  # ours always carry their offset
         raise invalid_cursor()
     return after
+
+
+def ordered_range(start: Any, end: Any, *, names: tuple[str, str]) -> None:
+    """A from/to pair of query parameters: an end before the start is the end's 422."""
+    if start is not None and end is not None and end < start:
+        first, last = names
+        raise validation_problem(
+            [
+                {
+                    "loc": ("query", last),
+                    "type": "value_error",
+                    "msg": f"Value error, {last} is before {first}",
+                    "ctx": {"error": f"结束不能早于开始（{first}）"},
+                }
+            ]
+        )
 
 
 def invalid_cursor() -> ProblemError:

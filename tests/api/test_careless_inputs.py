@@ -30,3 +30,14 @@ async def test_a_status_that_is_no_status_is_refused(client) -> None:
         assert r.status_code == 200 and r.json()["items"] == []
     r = await client.get("/v1/experts?status=active", headers=auth(OPS))
     invalid(r, "status")
+
+
+async def test_a_reversed_date_range_is_refused(client) -> None:
+    applicant = token("applicant")
+    url = "/v1/work-calendar/working-days"
+    r = await client.get(f"{url}?start_on=2024-03-31&end_on=2024-03-01", headers=auth(applicant))
+    body = invalid(r, "end_on")  # was a 200 counting 0 working days
+    assert "结束不能早于开始（start_on）" in body["errors"][0]["message"]
+    # One day (start = end) is a range: 2024-03-01 was a Friday and a working day.
+    r = await client.get(f"{url}?start_on=2024-03-01&end_on=2024-03-01", headers=auth(applicant))
+    assert r.status_code == 200 and r.json()["working_days"] == 1, r.text
