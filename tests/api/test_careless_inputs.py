@@ -3,8 +3,11 @@ its JSON path, in Chinese, never a 200 that ignored it nor a 500."""
 
 from __future__ import annotations
 
+import copy
+import uuid
+
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.factories import OPS, auth, token
+from tests.api.factories import OPS, SECTIONS, auth, drafted, post, token
 
 
 def invalid(response, *fields: str) -> dict:
@@ -41,3 +44,43 @@ async def test_a_reversed_date_range_is_refused(client) -> None:
     # One day (start = end) is a range: 2024-03-01 was a Friday and a working day.
     r = await client.get(f"{url}?start_on=2024-03-01&end_on=2024-03-01", headers=auth(applicant))
     assert r.status_code == 200 and r.json()["working_days"] == 1, r.text
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "韦\u202e三张" shows as 韦张三
+
+
+async def test_controls_in_names_and_titles_are_refused(client) -> None:
+    _tree, _campaign, applicant, did = await drafted(client, label="控制符")
+    current = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    for bad in (f"韦{RLO}三张", "韦\u2066三\u2069", "韦三\n", "韦\t三", "韦\x07三", "韦\x85三"):
+        sections = copy.deepcopy(SECTIONS)
+        sections["basic_info"]["name"] = bad
+        r = await client.patch(
+            f"/v1/declarations/{did}",
+            json={"sections": sections},
+            headers=auth(applicant, **{"If-Match": current.headers["etag"]}),
+        )
+        body = invalid(r, "sections.basic_info.name")
+        assert "不能含控制字符或文字方向控制符（U+" in body["errors"][0]["message"], body
+    after = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    assert after.json()["sections"] == current.json()["sections"]  # nothing stored
+    assert after.headers["etag"] == current.headers["etag"]
+
+    org = {"kind": "committee_office", "name": f"柳州市{RLO}办改职", "region_code": "450200"}
+    invalid(await post(client, "/v1/orgs", OPS, org), "name")
+    expert = {
+        "name": "覃专家",
+        "series": "engineering",
+        "specialties": ["机械工程"],
+        "title": f"正高级{RLO}师程工",
+        "employer_name": "柳州市\r\n某某单位",
+        "region_code": "450200",
+    }
+    r = await post(client, "/v1/experts/applications", token("expert", uuid.uuid4()), expert)
+    invalid(r, "title", "employer_name")
+
+    # Scripts that are right-to-left by nature, and characters that only look unusual,
+    # are names like any other: stored as sent.
+    for name in ("柳州市职改办·西区", "مكتب الألقاب", "Zoë Ō’Brien 😀"):
+        r = await post(client, "/v1/orgs", OPS, {**org, "name": name})
+        assert r.status_code == 201 and r.json()["name"] == name, r.text
