@@ -210,9 +210,20 @@ def check_if_match(if_match: str | None, version: int, *, required: bool) -> Non
         if required:
             raise IfMatchRequired()
         return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
-    if "*" not in tags and etag(version) not in tags:
-        raise VersionMismatch(current_etag=etag(version))
+    # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, not even
+    # W/"n" for the current version n; it says only that the content was equivalent.
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags or etag(version) in tags:
+        return
+    if any(t.startswith("W/") for t in tags):
+        raise VersionMismatch(WEAK_IF_MATCH, current_etag=etag(version), weak_etag=True)
+    raise VersionMismatch(current_etag=etag(version))
+
+
+WEAK_IF_MATCH = (
+    "If-Match 不接受弱 ETag（W/ 开头）：修改须以强 ETag 确认版本，"
+    "请带上次读取时响应头中的 ETag 原样重试。"
+)
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]

@@ -84,3 +84,34 @@ async def test_controls_in_names_and_titles_are_refused(client) -> None:
     for name in ("柳州市职改办·西区", "مكتب الألقاب", "Zoë Ō’Brien 😀"):
         r = await post(client, "/v1/orgs", OPS, {**org, "name": name})
         assert r.status_code == 201 and r.json()["name"] == name, r.text
+
+
+async def test_a_weak_etag_does_not_satisfy_if_match(client) -> None:
+    _tree, _campaign, applicant, did = await drafted(client, label="弱标签")
+    current = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))
+    strong = current.headers["etag"]
+    assert strong.startswith('"')
+    sections = copy.deepcopy(SECTIONS)
+    sections["basic_info"]["name"] = "韦新名"
+    url = f"/v1/declarations/{did}"
+    for weak in (f"W/{strong}", f'W/{strong}, W/"999"'):
+        r = await client.patch(
+            url, json={"sections": sections}, headers=auth(applicant, **{"If-Match": weak})
+        )
+        assert r.status_code == 412, r.text
+        body = r.json()
+        assert body["type"] == "urn:zhicheng:problem:precondition-failed"
+        assert "不接受弱 ETag" in body["detail"] and body["weak_etag"] is True
+        assert body["current_etag"] == strong
+    after = await client.get(url, headers=auth(applicant))
+    assert after.headers["etag"] == strong  # nothing written
+    # A stale strong tag is the ordinary mismatch; the current strong tag writes.
+    r = await client.patch(
+        url, json={"sections": sections}, headers=auth(applicant, **{"If-Match": '"999"'})
+    )
+    assert r.status_code == 412 and "弱" not in r.json()["detail"]
+    r = await client.patch(
+        url, json={"sections": sections}, headers=auth(applicant, **{"If-Match": strong})
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["sections"]["basic_info"]["name"] == "韦新名"
