@@ -12,6 +12,7 @@ name arrives by another road.
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -37,3 +38,14 @@ def _one_plain_line(value: str) -> str:
 
 # `name: PlainLine = Field(min_length=1, max_length=50)`: the length limits as before.
 PlainLine = Annotated[str, AfterValidator(_one_plain_line)]
+
+
+def utc_instant(value: datetime) -> str:
+    """An aware instant as the API prints every one: UTC with `Z` (2022-07-31T15:59:00Z).
+
+    Pydantic prints a UTC value (what the database returns) this way; an instant that
+    kept the zone it was sent in (`+08:00`) is printed in the same form.
+    """
+    if value.tzinfo is None:
+        return value.isoformat()
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import copy
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE
-from tests.api.factories import OPS, SECTIONS, auth, drafted, post, token
+from tests.api.factories import (
+    OPS,
+    SECTIONS,
+    auth,
+    campaign_body,
+    drafted,
+    post,
+    submitted,
+    token,
+)
 
 
 def invalid(response, *fields: str) -> dict:
@@ -115,3 +125,48 @@ async def test_a_weak_etag_does_not_satisfy_if_match(client) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["sections"]["basic_info"]["name"] == "韦新名"
+
+
+async def test_instants_come_back_in_one_form(client) -> None:
+    """A deadline stated in Beijing time comes back as the same instant in UTC (`Z`), from
+    the write that set it and from every read (the write echoed `+08:00`, reads `Z`)."""
+    beijing = timezone(timedelta(hours=8))
+    now = datetime.now(beijing).replace(microsecond=0)
+    closes = now + timedelta(days=2)
+    body = campaign_body(
+        windows_override={
+            "submission": {
+                "opens_at": (now - timedelta(days=1)).isoformat(),
+                "closes_at": closes.isoformat(),
+                "basis": "测试",
+            }
+        }
+    )
+    assert body["windows"]["submission"]["closes_at"].endswith("+08:00")
+    r = await post(client, "/v1/campaigns", OPS, body)
+    assert r.status_code == 201, r.text
+    written = r.json()["windows"]
+    read = await client.get(f"/v1/campaigns/{r.json()['id']}", headers=auth(OPS))
+    assert read.json()["windows"] == written
+    expected = closes.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert written["submission"]["closes_at"] == expected
+    for window in written.values():
+        for key in ("opens_at", "closes_at"):
+            assert window.get(key) is None or window[key].endswith("Z"), window
+
+
+async def test_a_return_deadline_reads_back_as_written(client) -> None:
+    case = await submitted(client, label="时区")
+    deadline = (datetime.now(timezone(timedelta(hours=8))) + timedelta(days=3)).replace(
+        microsecond=0
+    )
+    url = f"/v1/declarations/{case.did}/returns"
+    body = {"items": [{"message": "补充继续教育证明"}], "deadline_at": deadline.isoformat()}
+    r = await post(client, url, case.tree.tokens["unit_reviewer"], body)
+    assert r.status_code == 201, r.text
+    written = r.json()["deadline_at"]
+    assert written == deadline.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    listed = await client.get(url, headers=auth(case.applicant))
+    assert [x["deadline_at"] for x in listed.json()] == [written]
+    progress = await client.get(f"/v1/declarations/{case.did}/progress", headers=auth(OPS))
+    assert progress.json()["open_return"]["deadline_at"] == written

@@ -4,9 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-from services.kit.text import PlainLine
+from services.kit.text import PlainLine, utc_instant
 from services.kit.vocabulary import Level, Series
 
 # The largest review fee a campaign may set: far above any fee in the seeds (the highest
@@ -35,6 +35,15 @@ class Window(BaseModel):
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValueError("开始时间须早于截止时间")
         return self
+
+
+class WindowRead(Window):
+    """A window as answered: its instants in UTC (`Z`) like every instant of the API,
+    whatever zone they were stated (and stored) in."""
+
+    @field_serializer("opens_at", "closes_at", when_used="json-unless-none")
+    def _utc(self, value: datetime) -> str:
+        return utc_instant(value)
 
 
 class CampaignCreate(BaseModel):
@@ -110,7 +119,7 @@ class CampaignRead(BaseModel):
     levels: list[str]
     committee_code: str
     committee_name: str
-    windows: dict[str, Window]
+    windows: dict[str, WindowRead]
     posting_rule: str
     fee_yuan: int | None
     fees_yuan: dict[str, int] = Field(default_factory=dict)
