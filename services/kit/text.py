@@ -15,7 +15,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 BIDI_CONTROLS = frozenset((*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
@@ -49,3 +49,11 @@ def utc_instant(value: datetime) -> str:
     if value.tzinfo is None:
         return value.isoformat()
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# A datetime field answered as `utc_instant` prints it (documented as a date-time still).
+UtcInstant = Annotated[
+    datetime,
+    PlainSerializer(utc_instant, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]

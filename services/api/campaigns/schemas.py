@@ -4,9 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.kit.text import PlainLine, utc_instant
+from services.kit.text import PlainLine, UtcInstant
 from services.kit.vocabulary import Level, Series
 
 # The largest review fee a campaign may set: far above any fee in the seeds (the highest
@@ -41,9 +41,8 @@ class WindowRead(Window):
     """A window as answered: its instants in UTC (`Z`) like every instant of the API,
     whatever zone they were stated (and stored) in."""
 
-    @field_serializer("opens_at", "closes_at", when_used="json-unless-none")
-    def _utc(self, value: datetime) -> str:
-        return utc_instant(value)
+    opens_at: UtcInstant | None = None
+    closes_at: UtcInstant | None = None
 
 
 class CampaignCreate(BaseModel):
