@@ -170,3 +170,12 @@ async def test_a_return_deadline_reads_back_as_written(client) -> None:
     assert [x["deadline_at"] for x in listed.json()] == [written]
     progress = await client.get(f"/v1/declarations/{case.did}/progress", headers=auth(OPS))
     assert progress.json()["open_return"]["deadline_at"] == written
+
+
+async def test_text_over_its_limit_is_refused_never_cut(client) -> None:
+    org = {"kind": "committee_office", "region_code": "450200"}
+    r = await post(client, "/v1/orgs", OPS, {**org, "name": "职" * 201})
+    body = invalid(r, "name")
+    assert "文本过长" in body["errors"][0]["message"]
+    r = await post(client, "/v1/orgs", OPS, {**org, "name": "职" * 200})  # at the limit
+    assert r.status_code == 201 and r.json()["name"] == "职" * 200, r.text
