@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import BackgroundTasks, Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,7 +27,8 @@ from services.api.problems import IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
-from services.kit.problems import ProblemError
+from services.kit.problems import ProblemError, validation_problem
+from services.kit.text import utc_instant
 
 logger = logging.getLogger("zhicheng.api")
 
@@ -44,6 +46,28 @@ def replay_response(record: IdempotencyRecord) -> JSONResponse:
     return JSONResponse(record.response, status_code=record.status_code or 200, headers=headers)
 
 
+def instants_in_utc(body: Any) -> Any:
+    """`body` as JSON, every aware datetime in one form (UTC, `Z`): a write answers an
+    object that may still hold the instant in the zone the request sent (`+08:00`), while
+    a read of the same row prints the database's UTC value. Everything else is encoded
+    as before (the JSON form and the Python form are walked side by side)."""
+    return _align(body, jsonable_encoder(body))
+
+
+def _align(value: Any, encoded: Any) -> Any:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="python", by_alias=True)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return utc_instant(value)
+    if isinstance(value, dict) and isinstance(encoded, dict) and len(value) == len(encoded):
+        pairs = zip(value.values(), encoded.items(), strict=True)
+        return {key: _align(v, e) for v, (key, e) in pairs}
+    sequence = isinstance(value, list | tuple) and isinstance(encoded, list)
+    if sequence and len(value) == len(encoded):
+        return [_align(v, e) for v, e in zip(value, encoded, strict=True)]
+    return encoded
+
+
 class Idempotency:
     def __init__(self, session, record: IdempotencyRecord | None) -> None:
         self.session = session
@@ -52,7 +76,7 @@ class Idempotency:
     async def respond(
         self, body: Any, *, status_code: int = 200, headers: dict[str, str] | None = None
     ) -> JSONResponse:
-        content = jsonable_encoder(body)
+        content = instants_in_utc(body)
         if self.record is not None:
             self.record.status_code = status_code
             self.record.response = content
@@ -210,9 +234,20 @@ def check_if_match(if_match: str | None, version: int, *, required: bool) -> Non
         if required:
             raise IfMatchRequired()
         return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
-    if "*" not in tags and etag(version) not in tags:
-        raise VersionMismatch(current_etag=etag(version))
+    # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, not even
+    # W/"n" for the current version n; it says only that the content was equivalent.
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags or etag(version) in tags:
+        return
+    if any(t.startswith("W/") for t in tags):
+        raise VersionMismatch(WEAK_IF_MATCH, current_etag=etag(version), weak_etag=True)
+    raise VersionMismatch(current_etag=etag(version))
+
+
+WEAK_IF_MATCH = (
+    "If-Match 不接受弱 ETag（W/ 开头）：修改须以强 ETag 确认版本，"
+    "请带上次读取时响应头中的 ETag 原样重试。"
+)
 
 
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
@@ -247,6 +282,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     if after[0].tzinfo is None:  # ours always carry their offset
         raise invalid_cursor()
     return after
+
+
+def ordered_range(start: Any, end: Any, *, names: tuple[str, str]) -> None:
+    """A from/to pair of query parameters: an end before the start is the end's 422."""
+    if start is not None and end is not None and end < start:
+        first, last = names
+        raise validation_problem(
+            [
+                {
+                    "loc": ("query", last),
+                    "type": "value_error",
+                    "msg": f"Value error, {last} is before {first}",
+                    "ctx": {"error": f"结束不能早于开始（{first}）"},
+                }
+            ]
+        )
 
 
 def invalid_cursor() -> ProblemError:

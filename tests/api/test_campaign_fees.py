@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlmodel import select
 
@@ -81,9 +81,10 @@ async def test_seeded_campaigns_carry_the_notices_fees(pay) -> None:
     assert changzhi["region_code"] == "140400"
     # “材料收审时间为7月25日至8月25日”
     window = changzhi["windows"]["submission"]
-    assert window["opens_at"].startswith("2022-07-25") and window["closes_at"].startswith(
-        "2022-08-25T23:59:59"
-    )
+    beijing = timezone(timedelta(hours=8))
+    opens, closes = (datetime.fromisoformat(window[k]) for k in ("opens_at", "closes_at"))
+    assert opens.astimezone(beijing).isoformat().startswith("2022-07-25")
+    assert closes.astimezone(beijing).isoformat().startswith("2022-08-25T23:59:59")
     assert "7月25日至8月25日" in window["basis"]
     # The committee is one the eligibility service resolves for every level it covers.
     for level in changzhi["levels"]:

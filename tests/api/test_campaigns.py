@@ -17,9 +17,10 @@ async def test_seeded_liuzhou_campaign_refuses_late_declarations(client) -> None
     campaigns = (await client.get("/v1/campaigns", headers=auth(OPS))).json()
     seeded = {c["code"]: c for c in campaigns}
     dsen = seeded["liuzhou-2022-engineering-deputy-senior"]
-    assert dsen["windows"]["correction"]["closes_at"].startswith("2022-08-12T18:00:00")
+    # Answered in UTC (`Z`), the same instants as the Beijing times the seeds state.
+    assert dsen["windows"]["correction"]["closes_at"] == "2022-08-12T10:00:00Z"
     arts = seeded["guangxi-2023-arts-crafts-senior"]
-    assert arts["windows"]["payment"]["opens_at"].startswith("2023-09-01T08:00:00")
+    assert arts["windows"]["payment"]["opens_at"] == "2023-09-01T00:00:00Z"
     tree = await make_tree(client, label="迟交")
     r = await post(
         client,

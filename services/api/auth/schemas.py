@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.api.access import SCOPES
+from services.kit.text import PlainLine
 
 # --- tokens -----------------------------------------------------------------------
 
@@ -63,7 +64,7 @@ def _check_regions(codes: list[str]) -> list[str]:
 
 
 class ClientCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: PlainLine = Field(min_length=1, max_length=100)
     scopes: list[str] = Field(min_length=1, description=SCOPES_HELP)
     jurisdiction: list[str] = Field(min_length=1, description="行政区划代码，如 450200 覆盖 4502xx")
     public_keys: list[PublicKey] = Field(default_factory=list, max_length=5)
@@ -74,7 +75,7 @@ class ClientCreate(BaseModel):
 
 
 class ClientUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: PlainLine | None = Field(default=None, min_length=1, max_length=100)
     scopes: list[str] | None = Field(default=None, min_length=1, description=SCOPES_HELP)
     jurisdiction: list[str] | None = Field(default=None, min_length=1)
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)

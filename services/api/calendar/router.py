@@ -12,7 +12,7 @@ from services.api.access import OPS_ONLY, SIGNED_IN
 from services.api.calendar import service
 from services.api.calendar.problems import CalendarYearExists
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
-from services.api.http import WriteDep
+from services.api.http import WriteDep, ordered_range
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -30,6 +30,7 @@ async def count(
     session: SessionDep,
     rule: Literal["strict", "official"] = "strict",
 ) -> WorkingDays:
+    ordered_range(start_on, end_on, names=("start_on", "end_on"))
     days = await service.working_days(session, start_on, end_on, rule=rule)
     return WorkingDays(start_on=start_on, end_on=end_on, rule=rule, working_days=days)
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.kit.text import PlainLine
+
 
 class DayWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -13,7 +15,7 @@ class DayWrite(BaseModel):
     kind: Literal["holiday", "makeup", "workday", "weekend"] = Field(
         description="holiday: a public holiday; makeup: a weekend day made a working day"
     )
-    name: str | None = Field(default=None, max_length=100)
+    name: PlainLine | None = Field(default=None, max_length=100)
 
 
 class YearOpen(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.kit.text import PlainLine, UtcInstant
 from services.kit.vocabulary import Level, Series
 
 # The largest review fee a campaign may set: far above any fee in the seeds (the highest
@@ -36,17 +37,25 @@ class Window(BaseModel):
         return self
 
 
+class WindowRead(Window):
+    """A window as answered: its instants in UTC (`Z`) like every instant of the API,
+    whatever zone they were stated (and stored) in."""
+
+    opens_at: UtcInstant | None = None
+    closes_at: UtcInstant | None = None
+
+
 class CampaignCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     year: int = Field(ge=2000, le=2100)
     series: Series
     region_code: str = Field(pattern=r"^[1-8][0-9]{5}$")
     levels: list[Level] = Field(min_length=1)
     committee_code: str = Field(min_length=1, max_length=80)
-    committee_name: str = Field(min_length=1, max_length=200)
+    committee_name: PlainLine = Field(min_length=1, max_length=200)
     windows: dict[WindowKind, Window]
     posting_rule: Literal["strict", "official"] = Field(
         default="strict",
@@ -109,7 +118,7 @@ class CampaignRead(BaseModel):
     levels: list[str]
     committee_code: str
     committee_name: str
-    windows: dict[str, Window]
+    windows: dict[str, WindowRead]
     posting_rule: str
     fee_yuan: int | None
     fees_yuan: dict[str, int] = Field(default_factory=dict)

@@ -28,6 +28,7 @@ from services.api.declarations.schemas import (
     WithdrawalCreate,
 )
 from services.api.declarations.shapes import declarations_router
+from services.api.models.declaration import DeclarationStatus
 from services.api.orgs.problems import ChainIncomplete
 from services.api.statistics.problems import UnitRecommendationsSuspended
 from services.kit.db import SessionDep
@@ -49,7 +50,7 @@ async def list_declarations(
     principal: PrincipalDep,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    status: str | None = None,
+    status: DeclarationStatus | None = None,
     campaign_id: uuid.UUID | None = None,
 ) -> DeclarationPage:
     return await reads.page(

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.kit.text import PlainLine
+
 Series = Literal["engineering", "arts_crafts"]
 Level = Literal["technician", "assistant", "intermediate", "deputy_senior", "senior"]
 Specialty = Annotated[str, Field(min_length=1, max_length=50)]
@@ -18,14 +20,14 @@ class ExpertApplication(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=50)
+    name: PlainLine = Field(min_length=1, max_length=50)
     series: Series
     specialties: list[Specialty] = Field(min_length=1, max_length=10)
-    title: str = Field(min_length=1, max_length=50, description="现有职称，如 正高级工程师")
+    title: PlainLine = Field(min_length=1, max_length=50, description="现有职称，如 正高级工程师")
     employer_org_id: uuid.UUID | None = Field(
         None, description="The employer when it is an org of the platform (conflicts by id)"
     )
-    employer_name: str = Field(min_length=1, max_length=100)
+    employer_name: PlainLine = Field(min_length=1, max_length=100)
     region_code: str = Field(pattern=r"^\d{6}$")
     conflict_org_ids: list[uuid.UUID] = Field(
         default_factory=list,

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.kit.text import PlainLine
 from services.kit.vocabulary import EducationLevel as Education
 from services.kit.vocabulary import EmployerType, Level, Series
 
@@ -21,7 +22,7 @@ class Section(BaseModel):
 
 
 class BasicInfo(Section):
-    name: str = Field(min_length=1, max_length=50)
+    name: PlainLine = Field(min_length=1, max_length=50)
     gender: Literal["male", "female"] | None = None
     birth_on: date | None = None
     phone: str = Field(pattern=PHONE, description="联系电话，不能留空")
@@ -32,8 +33,8 @@ class BasicInfo(Section):
 
 class EducationEntry(Section):
     level: Education
-    school: str = Field(min_length=1, max_length=100)
-    major: str = Field(min_length=1, max_length=100)
+    school: PlainLine = Field(min_length=1, max_length=100)
+    major: PlainLine = Field(min_length=1, max_length=100)
     graduated_on: date
     related_major: bool = True
 
@@ -41,7 +42,7 @@ class EducationEntry(Section):
 class CurrentTitle(Section):
     series: Series | None = None
     level: Level | None = None
-    title_name: str = Field(min_length=1, max_length=100)
+    title_name: PlainLine = Field(min_length=1, max_length=100)
     obtained_on: date
     certificate_no: str | None = Field(default=None, max_length=64)
     region: str | None = Field(
@@ -60,8 +61,8 @@ class ContinuingEducation(Section):
 
 
 class Paper(Section):
-    title: str = Field(min_length=1, max_length=200)
-    journal: str = Field(min_length=1, max_length=200)
+    title: PlainLine = Field(min_length=1, max_length=200)
+    journal: PlainLine = Field(min_length=1, max_length=200)
     published_on: date = Field(description="发表日期；仅有用稿通知的，填用稿通知日期")
     stage: Literal["published", "accepted"] = Field(
         default="published", description="published: 已公开发表; accepted: 仅有用稿通知（等待期）"
@@ -76,16 +77,16 @@ class Paper(Section):
 class ExperienceEntry(Section):
     start_on: date
     end_on: date | None = None
-    employer: str = Field(min_length=1, max_length=200)
-    work: str = Field(min_length=1, max_length=200)
-    position: str | None = Field(default=None, max_length=100)
-    witness: str | None = Field(default=None, max_length=50)
+    employer: PlainLine = Field(min_length=1, max_length=200)
+    work: PlainLine = Field(min_length=1, max_length=200)
+    position: PlainLine | None = Field(default=None, max_length=100)
+    witness: PlainLine | None = Field(default=None, max_length=50)
 
 
 class Achievement(Section):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     content: str = Field(min_length=1, max_length=2000)
-    role: str = Field(min_length=1, max_length=200)
+    role: PlainLine = Field(min_length=1, max_length=200)
     result: str | None = Field(default=None, max_length=2000)
     completed_on: date | None = Field(default=None, description="取得（完成、结题）日期")
     stage: Literal["completed", "project_approved"] = Field(
@@ -99,14 +100,14 @@ class Achievement(Section):
 
 
 class Award(Section):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     awarded_on: date
-    issuer: str = Field(min_length=1, max_length=200)
+    issuer: PlainLine = Field(min_length=1, max_length=200)
     grade: str | None = Field(default=None, max_length=50)
 
 
 class ProfessionalWork(Section):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     content: str = Field(min_length=1, max_length=2000)
     start_on: date
     end_on: date | None = None
@@ -126,7 +127,7 @@ class Assessment(Section):
 
 
 class Training(Section):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     start_on: date
     end_on: date
     hours: int = Field(ge=0)
@@ -139,7 +140,7 @@ class SocialInsurance(Section):
 
 
 class OtherProof(Section):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -160,7 +161,7 @@ class ConsultingAdoption(Section):
 class DecisionConsulting(Section):
     """决策咨询类信息 (桂工信职办〔2023〕6号 二（二）2（3）), counted as papers."""
 
-    title: str = Field(min_length=1, max_length=200)
+    title: PlainLine = Field(min_length=1, max_length=200)
     adoptions: list[ConsultingAdoption] = Field(min_length=1, max_length=10)
     notice_no: str | None = Field(default=None, max_length=100, description="采用告知单编号")
 

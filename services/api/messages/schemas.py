@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.kit.text import PlainLine
+
 SmsState = Literal["pending", "sent", "delivered", "failed", "not_sent"]
 
 
@@ -42,7 +44,7 @@ class UnreadCount(BaseModel):
 
 
 class AnnouncementCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=100)
+    title: PlainLine = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=2000)
 
 

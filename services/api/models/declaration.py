@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Column, DateTime, func
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,6 +10,15 @@ from sqlmodel import Field, SQLModel
 
 TZ = DateTime(timezone=True)
 
+
+# Every status a declaration can be in (ck_declaration_status, migrations api_0004 and
+# api_0026, has the same list): a list filter outside it is a validation problem.
+DeclarationStatus = Literal[
+    "draft", "submitted", "unit_review", "supervisor_review", "county_review",
+    "series_office_review", "committee_office_review", "returned", "accepted", "payment_due",
+    "paid", "evaluated", "approved", "rejected", "withdrawn", "abandoned",
+]  # fmt: skip
+STATUSES: tuple[str, ...] = get_args(DeclarationStatus)
 
 # Statuses in which a declaration no longer holds the year's one declaration of its
 # level, nor its papers (uq_declaration_same_level_year has the same list): a draft, a

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.kit.text import PlainLine
+
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -37,7 +39,7 @@ class OrgCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: OrgKind
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="GB/T 2260 code")
     credit_code: str | None = Field(
         default=None,
@@ -111,11 +113,11 @@ class RegistrationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     credit_code: str = Field(pattern=CREDIT_PATTERN, description="统一社会信用代码 (GB 32100)")
     region_code: str = Field(pattern=r"^[1-8][0-9]{5}$", description="GB/T 2260 code")
     parent_id: uuid.UUID = Field(description="the supervisor or office the unit reports to")
-    contact_name: str = Field(min_length=1, max_length=50)
+    contact_name: PlainLine = Field(min_length=1, max_length=50)
     independent_legal_person: bool = Field(description="具有独立法人资格")
     liable_branch: bool = Field(
         default=False,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.committee.schemas import Grade, Mark
+from services.kit.text import PlainLine
 
 Text = Field(min_length=2, max_length=2000)
 
@@ -158,7 +159,7 @@ class ObjectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     no: int = Field(ge=1, description="公示名单中的序号")
     content: str = Field(min_length=5, max_length=4000, description="异议内容与事实依据")
-    contact_name: str = Field(min_length=1, max_length=40)
+    contact_name: PlainLine = Field(min_length=1, max_length=40)
     phone: str = Field(pattern=r"^1\d{10}$")
     code: str = Field(pattern=r"^\d{6}$", description="发到该手机的短信验证码")
 
