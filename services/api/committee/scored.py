@@ -284,6 +284,27 @@ async def points(
     )
 
 
+def checked_adjustment(
+    model: scoring.ScoredModel, body: AdjustmentCreate
+) -> tuple[scoring.QuantItem, Fraction]:
+    """The item an adjustment names and its points, or `AdjustmentInvalid` saying why
+    (an item the model lacks, a malformed number, no reason)."""
+    try:
+        item = model.item(body.item)
+        amount = scoring.fraction(body.points, f"“{item.name}”的调整分值")
+    except scoring.ScoringError as e:
+        raise AdjustmentInvalid(e.detail) from None
+    if not body.reason.strip():
+        raise AdjustmentInvalid(f"调整“{item.name}”的分值须写明理由。")
+    return item, amount
+
+
+def adjusted_text(item: scoring.QuantItem, amount: Fraction, reason: str) -> str:
+    """An adjustment as its audit row reads: the item, the signed points, the reason."""
+    sign = "+" if amount >= 0 else ""
+    return f"量化赋分调整：{item.name} {sign}{scoring.shown(amount)}分，理由：{reason}"
+
+
 async def adjust(
     session: AsyncSession,
     principal: Principal,
@@ -303,13 +324,7 @@ async def adjust(
         require(row, "open", action_zh="调整量化赋分")
     model = verdicts.scored_model(row)
     await _placed(session, row, declaration_id)
-    try:
-        item = model.item(body.item)
-        amount = scoring.fraction(body.points, f"“{item.name}”的调整分值")
-    except scoring.ScoringError as e:
-        raise AdjustmentInvalid(e.detail) from None
-    if not body.reason.strip():
-        raise AdjustmentInvalid(f"调整“{item.name}”的分值须写明理由。")
+    item, amount = checked_adjustment(model, body)
     added = PointsAdjustment(
         session_id=row.id,
         declaration_id=declaration_id,
@@ -322,13 +337,11 @@ async def adjust(
     session.add(added)
     await session.flush()
     await session.refresh(added)
-    sign = "+" if amount >= 0 else ""
     await audit.record(
         session,
         principal=principal,
         action="points_adjusted",
         declaration_id=declaration_id,
-        reason=f"评审会{row.id} 量化赋分调整：{item.name} {sign}{scoring.shown(amount)}分，"
-        f"理由：{added.reason}",
+        reason=f"评审会{row.id} " + adjusted_text(item, amount, added.reason),
     )
     return _adjustment(added, model)

@@ -29,9 +29,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.committee import scoring, verdicts
+from services.api.committee import scored, scoring, verdicts
 from services.api.committee.problems import (
-    AdjustmentInvalid,
     AlreadyMarked,
     GradeRatioBroken,
     MarksMissing,
@@ -235,13 +234,7 @@ async def adjust(
         if row.status != "open":
             raise RecheckClosed()
     model = await _scored(session, row)
-    try:
-        item = model.item(body.item)
-        amount = scoring.fraction(body.points, f"“{item.name}”的调整分值")
-    except scoring.ScoringError as e:
-        raise AdjustmentInvalid(e.detail) from None
-    if not body.reason.strip():
-        raise AdjustmentInvalid(f"调整“{item.name}”的分值须写明理由。")
+    item, amount = scored.checked_adjustment(model, body)
     added = RecheckAdjustment(
         recheck_id=row.id,
         item=item.id,
@@ -253,14 +246,12 @@ async def adjust(
     session.add(added)
     await session.flush()
     await session.refresh(added)
-    sign = "+" if amount >= 0 else ""
     await audit.record(
         session,
         principal=principal,
         action="recheck_points_adjusted",
         declaration_id=row.declaration_id,
-        reason=f"复核{row.id} 量化赋分调整：{item.name} {sign}{scoring.shown(amount)}分，"
-        f"理由：{added.reason}",
+        reason=f"复核{row.id} " + scored.adjusted_text(item, amount, added.reason),
     )
     return _adjustment(added, row, model)
 
