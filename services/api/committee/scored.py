@@ -63,6 +63,7 @@ from services.api.models import (
     DefenceMark,
     DefenceMarkCast,
     PointsAdjustment,
+    RecheckAdjustment,
     SessionDeclaration,
 )
 from services.kit.auth import Principal
@@ -230,10 +231,13 @@ async def grades(
     return [_read(d, g.grade, g.source) for d, g in sorted(found.items(), key=lambda x: x[0])]
 
 
-def _adjustment(a: PointsAdjustment, model: scoring.ScoredModel) -> AdjustmentRead:
+def adjustment_read(
+    a: PointsAdjustment | RecheckAdjustment, declaration_id: uuid.UUID, model: scoring.ScoredModel
+) -> AdjustmentRead:
+    """An adjustment, of the session or of a 复核, as it is answered."""
     return AdjustmentRead(
         id=a.id,
-        declaration_id=a.declaration_id,
+        declaration_id=declaration_id,
         item=a.item,
         item_name=model.item(a.item).name,
         points=scoring.shown(scoring.fraction(str(a.points))),
@@ -276,7 +280,7 @@ async def points(
             )
             for x in found
         ],
-        adjustments=[_adjustment(a, model) for a in adjusted],
+        adjustments=[adjustment_read(a, a.declaration_id, model) for a in adjusted],
         prefilled=scoring.shown(prefilled),
         adjusted=scoring.shown(delta),
         total=scoring.shown(prefilled + delta),
@@ -344,4 +348,4 @@ async def adjust(
         declaration_id=declaration_id,
         reason=f"评审会{row.id} " + adjusted_text(item, amount, added.reason),
     )
-    return _adjustment(added, model)
+    return adjustment_read(added, declaration_id, model)

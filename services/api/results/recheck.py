@@ -209,19 +209,6 @@ async def mark(
     return RecheckMarkReceipt(recheck_id=row.id)
 
 
-def _adjustment(a: RecheckAdjustment, row: Recheck, model: scoring.ScoredModel) -> AdjustmentRead:
-    return AdjustmentRead(
-        id=a.id,
-        declaration_id=row.declaration_id,
-        item=a.item,
-        item_name=model.item(a.item).name,
-        points=scoring.shown(scoring.fraction(str(a.points))),
-        reason=a.reason,
-        by_role=a.by_role,
-        created_at=a.created_at,
-    )
-
-
 async def adjust(
     session: AsyncSession, principal: Principal, *, recheck_id: uuid.UUID, body: AdjustmentCreate
 ) -> AdjustmentRead:
@@ -253,7 +240,7 @@ async def adjust(
         declaration_id=row.declaration_id,
         reason=f"复核{row.id} " + scored.adjusted_text(item, amount, added.reason),
     )
-    return _adjustment(added, row, model)
+    return scored.adjustment_read(added, row.declaration_id, model)
 
 
 async def cast(
