@@ -12,6 +12,7 @@ transaction, so nobody sees or chooses a panel before the seed that made it is o
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -717,8 +718,14 @@ async def close(
         assert declaration is not None
         if declaration_id in scored:
             outcome, reason = scored[declaration_id]
-            await _evaluated(
-                session, principal, row, declaration, outcome, now, f"答辩评价与量化赋分：{reason}"
+            await evaluated(
+                session,
+                principal,
+                declaration,
+                outcome,
+                now,
+                action="committee_evaluated",
+                reason=f"评审会{row.id}答辩评价与量化赋分：{reason}",
             )
             answers.append(
                 TallyRead(declaration_id=declaration_id, status="evaluated", outcome=outcome)
@@ -729,8 +736,14 @@ async def close(
             rule, panel=members, present=present, agree=agree, disagree=disagree, abstain=abstain
         )
         outcome = result.outcome()
-        await _evaluated(
-            session, principal, row, declaration, outcome, now, f"不记名投票：{result.reason}"
+        await evaluated(
+            session,
+            principal,
+            declaration,
+            outcome,
+            now,
+            action="committee_evaluated",
+            reason=f"评审会{row.id}不记名投票：{result.reason}",
         )
         answers.append(
             TallyRead(declaration_id=declaration_id, status="evaluated", outcome=outcome)
@@ -748,9 +761,18 @@ async def close(
     return answers
 
 
-async def _evaluated(session, principal, row, declaration, outcome, now, reason) -> None:
-    """Record a declaration's outcome on its place in the session and move it to
-    `evaluated`, the reason in its audit row."""
+async def evaluated(
+    session: AsyncSession,
+    principal: Principal,
+    declaration: Declaration,
+    outcome: dict,
+    now: datetime,
+    *,
+    action: str,
+    reason: str,
+) -> None:
+    """Record a declaration's outcome on its place in its session and move it to
+    `evaluated` (again, after a 复核), the reason in its audit row."""
     placed = await session.get(SessionDeclaration, declaration.id)
     assert placed is not None
     placed.outcome = outcome
@@ -760,8 +782,8 @@ async def _evaluated(session, principal, row, declaration, outcome, now, reason)
         principal,
         declaration,
         to_status="evaluated",
-        action="committee_evaluated",
-        reason=f"评审会{row.id}{reason}",
+        action=action,
+        reason=reason,
         now=now,
     )
 

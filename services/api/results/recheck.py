@@ -30,6 +30,7 @@ from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.committee import scored, scoring, verdicts
+from services.api.committee import service as committee
 from services.api.committee.problems import (
     AlreadyMarked,
     GradeRatioBroken,
@@ -317,18 +318,15 @@ async def close(
     row.outcome = outcome
     row.version += 1
     session.add(row)
-    placed = await session.get(SessionDeclaration, row.declaration_id)
-    assert placed is not None
-    placed.outcome = outcome
-    session.add(placed)
-    await declarations.transition(
+    before = "通过" if row.previous.get("passed") else "未通过"
+    await committee.evaluated(
         session,
         principal,
         declaration,
-        to_status="evaluated",
+        outcome,
+        now,
         action="recheck_closed",
-        reason=f"复核{row.id}{how}（复核前：{'通过' if row.previous.get('passed') else '未通过'}）",
-        now=now,
+        reason=f"复核{row.id}{how}（复核前：{before}）",
     )
     return read(row)
 
