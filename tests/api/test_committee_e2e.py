@@ -521,6 +521,20 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
 
 
+def get_urls(params: dict[str, str]) -> list[str]:
+    """Every GET route of the gateway under /v1/ whose path parameters `params` fills."""
+    urls = []
+    for route in build_app().routes:
+        path = getattr(route, "path", "")
+        if "GET" not in (getattr(route, "methods", None) or ()) or not path.startswith("/v1/"):
+            continue
+        try:
+            urls.append(path.format(**params))
+        except KeyError:
+            continue
+    return urls
+
+
 async def no_ballot_anywhere(client, sid, dids, expert_ids, voter, office_tok) -> None:
     """Every GET route of the gateway, as ops, the office and a voter: no body carries a
     ballot's choice next to anyone (only the tallies' counts, after closing)."""
@@ -530,14 +544,7 @@ async def no_ballot_anywhere(client, sid, dids, expert_ids, voter, office_tok) -
         "expert_id": expert_ids[0],
         "committee_code": "lz-eng-deputy-senior",
     }
-    for route in build_app().routes:
-        path = getattr(route, "path", "")
-        if "GET" not in (getattr(route, "methods", None) or ()) or not path.startswith("/v1/"):
-            continue
-        try:
-            url = path.format(**params)
-        except KeyError:
-            continue
+    for url in get_urls(params):
         for tok in (OPS, office_tok, voter):
             r = await client.get(url, headers=auth(tok))
             assert r.status_code < 500, (url, r.text)
