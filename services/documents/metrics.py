@@ -9,13 +9,13 @@ from prometheus_client import Counter
 def install(app: FastAPI) -> None:
     registry = app.state.metrics
     app.state.document_uploads = Counter(
-        "document_uploads_total",
+        "zhicheng_document_uploads_total",
         "Uploads checked, by material kind and resulting status",
         ["kind", "status"],
         registry=registry,
     )
     app.state.document_findings = Counter(
-        "document_findings_total",
+        "zhicheng_document_findings_total",
         "Check findings by material kind, reason code and severity",
         ["kind", "code", "severity"],
         registry=registry,

@@ -15,7 +15,8 @@ from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
-from services.kit.settings import ProcessSettings
+from services.kit.s3 import S3_ERRORS
+from services.kit.settings import ProcessSettings, S3Settings
 
 
 def create_app(
@@ -49,7 +50,9 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
-    install_metrics(app, service)
+    registry = install_metrics(app, service)
+    if isinstance(settings, S3Settings):
+        registry.register(S3_ERRORS)
     # Browser clients: only the origins the settings allow (none by default).
     origins = getattr(settings, "cors_allow_origins", None)
     if origins:

@@ -1,5 +1,8 @@
 """Prometheus metrics: `/metrics` on every service, request counts and latency by route.
 
+Every metric name starts with `zhicheng_` (PREFIX), so ours never clash with an exporter's
+on a shared Prometheus; deploy/k8s/monitoring.yaml alerts on them.
+
 Each app has its own registry (several apps can live in one test process); services add
 their own metrics to `app.state.metrics` (a `CollectorRegistry`), and figures that must be
 read from Redis or Postgres at scrape time through `app.state.metrics_refresh` (async
@@ -24,6 +27,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("zhicheng.metrics")
+PREFIX = "zhicheng_"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -38,13 +42,22 @@ class _PoolCollector(Collector):
         pool = getattr(engine, "pool", None)
         if pool is None or not hasattr(pool, "checkedout"):
             return
+        # The most connections the pool opens (size + overflow): checked out / this is the
+        # saturation; at 1 requests wait DB_POOL_TIMEOUT, then answer 503 service-busy.
+        most = pool.size() + max(getattr(pool, "_max_overflow", 0), 0)
         for name, value, doc in (
             ("db_pool_size", pool.size(), "Configured pool size"),
             ("db_pool_checked_out", pool.checkedout(), "Connections in use"),
             ("db_pool_checked_in", pool.checkedin(), "Idle connections in the pool"),
             ("db_pool_overflow", pool.overflow(), "Connections beyond the pool size"),
+            ("db_pool_max_connections", most, "Most connections the pool opens"),
+            (
+                "db_pool_saturation",
+                pool.checkedout() / most if most else 0.0,
+                "Connections in use over the most the pool opens (0..1)",
+            ),
         ):
-            family = GaugeMetricFamily(name, doc)
+            family = GaugeMetricFamily(PREFIX + name, doc)
             family.add_metric([], value)
             yield family
 
@@ -54,13 +67,13 @@ class MetricsMiddleware:
         self.app = app
         self.service = service
         self.requests = Counter(
-            "http_requests_total",
+            PREFIX + "http_requests_total",
             "HTTP requests by route and status",
             ["service", "method", "route", "status"],
             registry=registry,
         )
         self.latency = Histogram(
-            "http_request_duration_seconds",
+            PREFIX + "http_request_duration_seconds",
             "HTTP request latency by route",
             ["service", "method", "route"],
             buckets=LATENCY_BUCKETS,

@@ -26,12 +26,12 @@ async def test_check_outcomes_are_counted(stack: Stack, declaration: str) -> Non
         assert rejected.status_code == 422
         codes = {f["code"] for f in rejected.json()["findings"] if f["severity"] == "error"}
         samples = _samples((await client.get("/metrics")).text)
-    uploads = "document_uploads_total"
+    uploads = "zhicheng_document_uploads_total"
     assert samples[(uploads, (("kind", "title_certificate"), ("status", "accepted")))] == 1
     assert samples[(uploads, (("kind", "title_certificate"), ("status", "rejected")))] == 1
     for code in codes:
         key = (
-            "document_findings_total",
+            "zhicheng_document_findings_total",
             (("code", code), ("kind", "title_certificate"), ("severity", "error")),
         )
         assert samples[key] == 1, code

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import pytest
+import urllib3
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from scripts.servers import free_port
 from services.kit.app import create_app
 from services.kit.db import make_engine
-from services.kit.settings import KitSettings
+from services.kit.s3 import S3_ERRORS, make_s3_client
+from services.kit.settings import KitSettings, ProcessSettings, S3Settings
 from tests.conftest import Stack
 from tests.support import running
 
@@ -56,7 +60,7 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
 
     def count(route: str, status: str) -> float:
         labels = (("method", "GET"), ("route", route), ("service", "probe"), ("status", status))
-        return samples.get(("http_requests_total", labels), 0)
+        return samples.get(("zhicheng_http_requests_total", labels), 0)
 
     assert count("/items/{item_id}", "200") == 3
     assert count("/items/{item_id}", "422") == 1
@@ -64,14 +68,44 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
     # Raw ids never become labels.
     assert not any("/items/1" in str(k) for k in samples)
     latency = (
-        "http_request_duration_seconds_count",
+        "zhicheng_http_request_duration_seconds_count",
         (("method", "GET"), ("route", "/items/{item_id}"), ("service", "probe")),
     )
     assert samples[latency] == 4
 
 
 async def test_database_pool_is_reported(stack: Stack) -> None:
-    async with running(_app(stack.database_url)) as client:
-        samples = _samples((await client.get("/metrics")).text)
-    assert samples[("db_pool_size", ())] == 3
-    assert samples[("db_pool_checked_out", ())] == 0
+    app = _app(stack.database_url)
+    async with running(app) as client:
+        idle = _samples((await client.get("/metrics")).text)
+        async with app.state.engine.connect():
+            busy = _samples((await client.get("/metrics")).text)
+    assert idle[("zhicheng_db_pool_size", ())] == 3
+    assert idle[("zhicheng_db_pool_checked_out", ())] == 0
+    # 3 pooled + 10 overflow (make_engine's default): one in use is 1/13 of the most.
+    assert idle[("zhicheng_db_pool_max_connections", ())] == 13
+    assert idle[("zhicheng_db_pool_saturation", ())] == 0
+    assert busy[("zhicheng_db_pool_checked_out", ())] == 1
+    assert busy[("zhicheng_db_pool_saturation", ())] == 1 / 13
+
+
+async def test_s3_failures_are_counted_on_the_apps_that_hold_s3() -> None:
+    """A store that does not answer counts as a `transport` failure, on the registry of an
+    app whose settings hold S3 (and only there)."""
+    settings = S3Settings(environment="test", s3_endpoint=f"http://127.0.0.1:{free_port()}")
+    app = create_app(
+        service="probe", title="t", description="t", settings=settings, checks={}
+    )  # fmt: skip
+    client = make_s3_client(settings, max_connections=1)
+    before = S3_ERRORS.labels("transport")._value.get()
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        client.bucket_exists("zhicheng-nowhere")
+    async with running(app) as http:
+        samples = _samples((await http.get("/metrics")).text)
+    assert samples[("zhicheng_s3_errors_total", (("kind", "transport"),))] == before + 1
+    no_s3 = create_app(
+        service="probe", title="t", description="t",
+        settings=ProcessSettings(environment="test"), checks={},
+    )  # fmt: skip
+    async with running(no_s3) as http:
+        assert "zhicheng_s3_errors_total" not in (await http.get("/metrics")).text

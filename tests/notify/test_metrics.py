@@ -1,8 +1,10 @@
-"""The worker's `/metrics`: queue depth, age of the oldest due job, notices by status."""
+"""The worker's `/metrics`: queue depth, age of the oldest due job, notices by status, how
+long the oldest due notice (and the oldest never queued) has waited."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -39,6 +41,9 @@ async def test_worker_metrics(stack: Stack, fake, maker, tmp_path) -> None:
         await pool.enqueue_job("noop", _queue_name=NOTIFY_QUEUE, _defer_by=3600)
         provider = f"probe-{uuid.uuid4().hex[:6]}"
         ids = [await add(maker) for _ in range(2)]
+        # Due two hours ago and never handed to the queue: the outbox is that far behind.
+        two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
+        await add(maker, send_after=two_hours_ago)
         async with maker() as session:
             await session.exec(
                 update(Notification)
@@ -50,11 +55,16 @@ async def test_worker_metrics(stack: Stack, fake, maker, tmp_path) -> None:
         app = build_health_app(settings_for(stack, fake), {"engine": engine, "redis": redis})
         async with running(app) as client:
             samples = _samples((await client.get("/metrics")).text)
-        assert samples[("notify_queue_depth", ())] == 4
-        assert samples[("notify_queue_oldest_job_age_seconds", ())] >= 0
-        assert samples[("notify_queue_oldest_job_age_seconds", ())] < 3600
-        key = ("sms_notifications", (("provider", provider), ("status", "permanent_failure")))
+        assert samples[("zhicheng_notify_queue_depth", ())] == 4
+        assert samples[("zhicheng_notify_queue_oldest_job_age_seconds", ())] >= 0
+        assert samples[("zhicheng_notify_queue_oldest_job_age_seconds", ())] < 3600
+        key = (
+            "zhicheng_sms_notifications",
+            (("provider", provider), ("status", "permanent_failure")),
+        )
         assert samples[key] == 2
+        assert samples[("zhicheng_notify_oldest_due_notice_age_seconds", ())] >= 7000
+        assert samples[("zhicheng_outbox_oldest_unqueued_age_seconds", ())] >= 7000
     finally:
         await pool.aclose()
         await redis.aclose()
