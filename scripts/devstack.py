@@ -87,6 +87,10 @@ class App(Server):
         return self
 
 
+# /metrics of rules, documents, api, notify: 9100, 9101, 9102, 9103 (+ the offset).
+DEV_METRICS_PORT = 9100
+
+
 def _uvicorn(target: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", target,
@@ -104,9 +108,20 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
     env["RULES_URL"] = f"http://127.0.0.1:{ports['rules']}"
     env["DOCUMENTS_URL"] = f"http://127.0.0.1:{ports['documents']}"
     env["NOTIFY_HEALTH_PORT"] = str(ports["notify"])
-    apps = [App(name, _uvicorn(target, ports[name]), env, ports[name]) for name, target, _ in APPS]
+    # Each process serves /metrics on a port of its own (never the public one).
+    metrics = {name: DEV_METRICS_PORT + i + offset for i, name in enumerate(ports)}
+    for name, port in metrics.items():
+        _free_or_die(port, f"{name} metrics", "--port-offset")
+
+    def env_of(name: str) -> dict[str, str]:
+        return {**env, "METRICS_PORT": str(metrics[name])}
+
+    apps = [
+        App(name, _uvicorn(target, ports[name]), env_of(name), ports[name])
+        for name, target, _ in APPS
+    ]
     worker = [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"]
-    apps.append(App("notify", worker, env, ports["notify"]))
+    apps.append(App("notify", worker, env_of("notify"), ports["notify"]))
     return apps
 
 

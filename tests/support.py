@@ -17,6 +17,16 @@ async def running(app) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+async def scrape(app) -> str:
+    """The app's `/metrics`, from the app its metrics port serves (never the public one)."""
+    transport = httpx.ASGITransport(app=app.state.metrics_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://metrics") as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return response.text
+
+
 # An engineering 助理工程师 in 柳州 (450200) asking about 中级 on 2022-07-31: the
 # eligibility request the suites send when any well-formed one will do.
 EVALUATE_CASE = {

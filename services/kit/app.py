@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,11 +12,13 @@ from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors
 from services.kit.health import Check, health_router
 from services.kit.limits import InputLimitsMiddleware
 from services.kit.logs import RequestIdMiddleware, configure_logging
-from services.kit.metrics import install_metrics
+from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
 from services.kit.s3 import S3_ERRORS
 from services.kit.settings import ProcessSettings, S3Settings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
 
 def create_app(
@@ -26,7 +28,7 @@ def create_app(
     description: str,
     settings: ProcessSettings,
     checks: Mapping[str, Check],
-    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
+    lifespan: Lifespan | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
 ) -> FastAPI:
     configure_logging(service, settings.log_level)
@@ -34,7 +36,7 @@ def create_app(
         title=title,
         description=description,
         version=project_version(),
-        lifespan=lifespan,
+        lifespan=_with_metrics_port(lifespan, settings),
         openapi_url="/openapi.json",
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
@@ -62,3 +64,31 @@ def create_app(
     # Outermost, so every answer carries them (a 500 rendered above included).
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _with_metrics_port(lifespan: Lifespan | None, settings: ProcessSettings) -> Lifespan:
+    """The app's lifespan, with `/metrics` served on METRICS_PORT while it runs (if set)."""
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[Any]:
+        if lifespan is None:
+            state = None
+            async with _metrics_served(app, settings):
+                yield state
+        else:
+            async with lifespan(app) as state, _metrics_served(app, settings):
+                yield state
+
+    return run
+
+
+@asynccontextmanager
+async def _metrics_served(app: FastAPI, settings: ProcessSettings) -> AsyncIterator[None]:
+    server = None
+    if settings.metrics_port:
+        server = await serve_metrics(app, settings.metrics_host, settings.metrics_port)
+    try:
+        yield
+    finally:
+        if server is not None:
+            await server.stop()

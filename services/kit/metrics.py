@@ -1,4 +1,4 @@
-"""Prometheus metrics: `/metrics` on every service, request counts and latency by route.
+"""Prometheus metrics: request counts and latency by route, on a port of their own.
 
 Every metric name starts with `zhicheng_` (PREFIX), so ours never clash with an exporter's
 on a shared Prometheus; deploy/k8s/monitoring.yaml alerts on them.
@@ -7,14 +7,23 @@ Each app has its own registry (several apps can live in one test process); servi
 their own metrics to `app.state.metrics` (a `CollectorRegistry`), and figures that must be
 read from Redis or Postgres at scrape time through `app.state.metrics_refresh` (async
 callables taking the app, awaited before each scrape).
+
+`/metrics` is not a route of the public app: it is served by a second, tiny app
+(`app.state.metrics_app`) on METRICS_HOST:METRICS_PORT, started beside the public one in
+the same event loop (`serve_metrics`), so the ingress, which routes to the public port
+only, can never expose it. METRICS_PORT 0 (the default) serves no metrics.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 import time
+from dataclasses import dataclass
 
-from fastapi import APIRouter, FastAPI, Request, Response
+import uvicorn
+from fastapi import FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -109,17 +118,54 @@ def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:
     app.state.metrics = registry
     app.state.metrics_refresh = []
     app.add_middleware(MetricsMiddleware, registry=registry, service=service)
+    app.state.metrics_app = _metrics_app(app)
+    return registry
 
-    router = APIRouter(tags=["health"])
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def _metrics_app(app: FastAPI) -> FastAPI:
+    """The app the metrics port serves: `/metrics` of `app`'s registry, nothing else."""
+    metrics_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @metrics_app.get("/metrics", response_class=Response)
     async def metrics(request: Request) -> Response:
-        for refresh in request.app.state.metrics_refresh:
+        for refresh in app.state.metrics_refresh:
             try:
-                await refresh(request.app)
+                await refresh(app)
             except Exception:  # a dependency down must not take the scrape down with it
                 logger.warning("metrics refresh failed", exc_info=True)
-        return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(app.state.metrics), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(router)
-    return registry
+    return metrics_app
+
+
+@dataclass
+class MetricsServer:
+    server: uvicorn.Server
+    task: asyncio.Task
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+async def serve_metrics(app: FastAPI, host: str, port: int) -> MetricsServer:
+    """Serve `app`'s metrics on host:port in this event loop until `stop()`.
+
+    The socket is bound here, so a port already taken fails the process's start-up
+    (OSError) instead of leaving it running unscraped."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    config = uvicorn.Config(
+        app.state.metrics_app, log_config=None, lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    # `_serve` rather than `serve`: the latter installs its own signal handlers, and
+    # SIGTERM belongs to the process's main server (or arq).
+    task = asyncio.create_task(server._serve(sockets=[sock]))
+    return MetricsServer(server, task)

@@ -81,6 +81,11 @@ class ProcessSettings(BaseSettings):
     log_level: str = "INFO"
     # Seconds a dependency probe in /readyz may take before it counts as down.
     readiness_timeout: float = 2.0
+    # Prometheus `/metrics` is served on a port of its own, never on the public one
+    # (services/kit/metrics.py): 0 serves none. The host is this machine only unless set
+    # (deploy/k8s/config.yaml sets 0.0.0.0 so Prometheus scrapes the pod).
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     # Input limits (services/kit/limits.py): the largest non-multipart body, read while it
     # streams in (multipart uploads have the document service's own cap), and the deepest
@@ -250,3 +255,9 @@ class KitSettings(
     PostgresSettings, RedisSettings, S3Settings, TokenSettings, PiiSettings, ServiceUrls
 ):
     """Every piece at once: for tools that touch the whole stack (migrations, scripts)."""
+
+
+class MigrationSettings(PostgresSettings, S3Settings):
+    """The migration job (`scripts/migrate`): the owner's URL, the app role to grant to
+    (DATABASE_APP_ROLE, else DATABASE_URL's user) and the store where it makes the buckets.
+    No token, personal-data or service secret: the job is given none (deploy/)."""

@@ -37,9 +37,9 @@ class NotifySettings(PostgresSettings, RedisSettings):
         used.update({n: MIN_SECRET_LENGTH for n in self.optional_secrets if getattr(self, n)})
         return used
 
-    # Port of the worker's own HTTP listener (/healthz, /readyz, /metrics, delivery
-    # receipts); 0 turns the listener off. It listens on this machine only unless the
-    # deployment says otherwise (compose and Kubernetes set 0.0.0.0 for their probes).
+    # Port of the worker's own HTTP listener (/healthz, /readyz, delivery receipts; its
+    # /metrics is on METRICS_PORT); 0 turns the listener off. It listens on this machine
+    # only unless the deployment says otherwise (compose and Kubernetes set 0.0.0.0).
     notify_health_port: int = DEV_NOTIFY_PORT
     notify_health_host: str = "127.0.0.1"
     # arq fetches at most `max_jobs` per poll: throughput ≤ max_jobs / poll_delay.

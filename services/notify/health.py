@@ -1,4 +1,5 @@
-"""The worker's own HTTP listener: probes and the providers' delivery-receipt webhooks."""
+"""The worker's own HTTP listener: probes and the providers' delivery-receipt webhooks; and,
+on METRICS_PORT, its `/metrics` (never on the listener the receipts reach)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis
 from services.kit.db import make_sessionmaker
+from services.kit.metrics import serve_metrics
 from services.notify import metrics as notify_metrics
 from services.notify.config import NotifySettings
 from services.notify.receipts import router as receipts_router
@@ -34,8 +36,13 @@ def build_health_app(settings: NotifySettings, state: dict) -> FastAPI:
 async def start_health_server(settings: NotifySettings, state: dict) -> uvicorn.Server | None:
     if not settings.notify_health_port:
         return None
+    app = build_health_app(settings, state)
+    if settings.metrics_port:
+        state["metrics_server"] = await serve_metrics(
+            app, settings.metrics_host, settings.metrics_port
+        )
     config = uvicorn.Config(
-        build_health_app(settings, state),
+        app,
         host=settings.notify_health_host,
         port=settings.notify_health_port,
         log_config=None,

@@ -68,6 +68,8 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if (metrics := ctx.get("metrics_server")) is not None:
+        await metrics.stop()
     server = ctx.get("health_server")
     if server is not None:
         server.should_exit = True

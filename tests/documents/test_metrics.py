@@ -8,7 +8,7 @@ from services.documents.main import build_app
 from tests.conftest import Stack
 from tests.documents.conftest import settings, upload
 from tests.documents.corpus import blank_scan, clean_scan
-from tests.support import running
+from tests.support import running, scrape
 
 
 def _samples(text: str) -> dict[tuple, float]:
@@ -20,12 +20,13 @@ def _samples(text: str) -> dict[tuple, float]:
 
 
 async def test_check_outcomes_are_counted(stack: Stack, declaration: str) -> None:
-    async with running(build_app(settings(stack))) as client:
+    app = build_app(settings(stack))
+    async with running(app) as client:
         assert (await upload(client, declaration, clean_scan(7))).status_code == 201
         rejected = await upload(client, declaration, blank_scan(7))
         assert rejected.status_code == 422
         codes = {f["code"] for f in rejected.json()["findings"] if f["severity"] == "error"}
-        samples = _samples((await client.get("/metrics")).text)
+        samples = _samples(await scrape(app))
     uploads = "zhicheng_document_uploads_total"
     assert samples[(uploads, (("kind", "title_certificate"), ("status", "accepted")))] == 1
     assert samples[(uploads, (("kind", "title_certificate"), ("status", "rejected")))] == 1

@@ -1,4 +1,5 @@
-"""`/metrics` speaks Prometheus: requests by route template and status, latency, DB pool."""
+"""`/metrics` speaks Prometheus: requests by route template and status, latency, DB pool,
+S3 failures; on the metrics port, never the public one."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from services.kit.db import make_engine
 from services.kit.s3 import S3_ERRORS, make_s3_client
 from services.kit.settings import KitSettings, ProcessSettings, S3Settings
 from tests.conftest import Stack
-from tests.support import running
+from tests.support import running, scrape
 
 
 def _app(database_url: str | None = None) -> FastAPI:
@@ -48,15 +49,15 @@ def _samples(text: str) -> dict[tuple, float]:
 
 
 async def test_requests_are_counted_by_route_template_and_status() -> None:
-    async with running(_app()) as client:
+    app = _app()
+    async with running(app) as client:
         for i in range(3):
             assert (await client.get(f"/items/{i}")).status_code == 200
         assert (await client.get("/items/not-a-number")).status_code == 422
         assert (await client.get("/nowhere/42")).status_code == 404
-        response = await client.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    samples = _samples(response.text)
+        # Not on the public app: the metrics port serves them.
+        assert (await client.get("/metrics")).status_code == 404
+        samples = _samples(await scrape(app))
 
     def count(route: str, status: str) -> float:
         labels = (("method", "GET"), ("route", route), ("service", "probe"), ("status", status))
@@ -64,7 +65,7 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
 
     assert count("/items/{item_id}", "200") == 3
     assert count("/items/{item_id}", "422") == 1
-    assert count("unmatched", "404") == 1
+    assert count("unmatched", "404") == 2
     # Raw ids never become labels.
     assert not any("/items/1" in str(k) for k in samples)
     latency = (
@@ -76,10 +77,10 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
 
 async def test_database_pool_is_reported(stack: Stack) -> None:
     app = _app(stack.database_url)
-    async with running(app) as client:
-        idle = _samples((await client.get("/metrics")).text)
+    async with running(app):
+        idle = _samples(await scrape(app))
         async with app.state.engine.connect():
-            busy = _samples((await client.get("/metrics")).text)
+            busy = _samples(await scrape(app))
     assert idle[("zhicheng_db_pool_size", ())] == 3
     assert idle[("zhicheng_db_pool_checked_out", ())] == 0
     # 3 pooled + 10 overflow (make_engine's default): one in use is 1/13 of the most.
@@ -100,12 +101,12 @@ async def test_s3_failures_are_counted_on_the_apps_that_hold_s3() -> None:
     before = S3_ERRORS.labels("transport")._value.get()
     with pytest.raises(urllib3.exceptions.HTTPError):
         client.bucket_exists("zhicheng-nowhere")
-    async with running(app) as http:
-        samples = _samples((await http.get("/metrics")).text)
+    async with running(app):
+        samples = _samples(await scrape(app))
     assert samples[("zhicheng_s3_errors_total", (("kind", "transport"),))] == before + 1
     no_s3 = create_app(
         service="probe", title="t", description="t",
         settings=ProcessSettings(environment="test"), checks={},
     )  # fmt: skip
-    async with running(no_s3) as http:
-        assert "zhicheng_s3_errors_total" not in (await http.get("/metrics")).text
+    async with running(no_s3):
+        assert "zhicheng_s3_errors_total" not in await scrape(no_s3)

@@ -19,7 +19,7 @@ from services.kit.queue import NOTIFY_QUEUE
 from services.notify.health import build_health_app
 from tests.conftest import Stack
 from tests.notify.conftest import add, settings_for
-from tests.support import running
+from tests.support import running, scrape
 
 
 def _samples(text: str) -> dict[tuple, float]:
@@ -53,8 +53,8 @@ async def test_worker_metrics(stack: Stack, fake, maker, tmp_path) -> None:
             await session.commit()
 
         app = build_health_app(settings_for(stack, fake), {"engine": engine, "redis": redis})
-        async with running(app) as client:
-            samples = _samples((await client.get("/metrics")).text)
+        async with running(app):
+            samples = _samples(await scrape(app))
         assert samples[("zhicheng_notify_queue_depth", ())] == 4
         assert samples[("zhicheng_notify_queue_oldest_job_age_seconds", ())] >= 0
         assert samples[("zhicheng_notify_queue_oldest_job_age_seconds", ())] < 3600
