@@ -14,12 +14,12 @@ import sys
 
 from services.documents.storage import ensure_bucket, make_client
 from services.kit.migrations import AppRoleError, grant_app_role, upgrade_all
-from services.kit.settings import KitSettings
+from services.kit.settings import MigrationSettings
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = KitSettings()
+    settings = MigrationSettings()
     upgrade_all(settings.owner_database_url)
     try:
         granted = grant_app_role(settings.owner_database_url, settings.app_role())

@@ -21,14 +21,14 @@ from minio.versioningconfig import ENABLED, VersioningConfig
 
 from services.kit.problems import ProblemError
 from services.kit.s3 import make_s3_client
-from services.kit.settings import KitSettings
+from services.kit.settings import S3Settings
 
 # Transport failures and server-side errors both mean "the store is not usable now".
 UNAVAILABLE = (urllib3.exceptions.HTTPError, OSError)
 RETRY_AFTER_SECONDS = 10
 
 
-def make_client(settings: KitSettings) -> Minio:
+def make_client(settings: S3Settings) -> Minio:
     return make_s3_client(settings, max_connections=32)
 
 

@@ -191,13 +191,15 @@ def test_only_the_migration_holds_the_owner_url() -> None:
         d["metadata"]["name"]: d for d in _k8s_docs(with_templates=True) if d["kind"] == "Secret"
     }
     holders = {n for n, d in secrets.items() if "MIGRATION_DATABASE_URL" in d["stringData"]}
-    assert holders == {"zhicheng-migration-secrets"}
-    assert "zhicheng_app:" in secrets["zhicheng-secrets"]["stringData"]["DATABASE_URL"]
+    assert holders == {"zhicheng-migrate-secrets"}
+    for name, doc in secrets.items():
+        if "DATABASE_URL" in doc["stringData"]:
+            assert "zhicheng_app:" in doc["stringData"]["DATABASE_URL"], name
     for doc in _k8s_docs():
         if doc["kind"] in ("Deployment", "Job"):
             for c in doc["spec"]["template"]["spec"]["containers"]:
                 refs = {r["secretRef"]["name"] for r in c.get("envFrom", []) if "secretRef" in r}
-                assert ("zhicheng-migration-secrets" in refs) == (doc["kind"] == "Job"), c
+                assert ("zhicheng-migrate-secrets" in refs) == (doc["kind"] == "Job"), c
 
 
 def test_the_rules_service_is_given_no_secret() -> None:

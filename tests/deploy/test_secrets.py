@@ -1,7 +1,8 @@
 """The Kubernetes settings against the production checks: what `kubectl apply -f deploy/k8s/`
-applies holds no placeholder, the Secret template as it stands is refused by every process
-that reads it (naming each placeholder setting), and the template filled in with real
-values is accepted by every process, so it carries every secret the processes need."""
+applies holds no placeholder, each workload is given only the secrets its process's
+settings class reads, the Secret template as it stands is refused by every process that
+reads it (naming each placeholder setting), and the template filled in with real values
+is accepted by every process, so it carries every secret the processes need."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from pydantic import ValidationError
 from services.api.certificates.signing import private_key_setting
 from services.api.config import ApiSettings
 from services.documents.config import DocumentsSettings
-from services.kit.settings import KitSettings, ProcessSettings, is_placeholder, url_password
+from services.kit.settings import (
+    MigrationSettings,
+    ProcessSettings,
+    is_placeholder,
+    url_password,
+)
 from services.notify.config import NotifySettings
 from services.rules.config import RulesSettings
 from tests.deploy.test_deploy_files import DEPLOY, _k8s_docs
@@ -26,7 +32,7 @@ SETTINGS = {
     "services.rules.main": RulesSettings,
     "services.documents.main": DocumentsSettings,
     "services.notify.worker": NotifySettings,
-    "scripts.migrate": KitSettings,
+    "scripts.migrate": MigrationSettings,
 }
 
 
@@ -41,6 +47,65 @@ def _data(doc: dict) -> dict[str, str]:
 def _placeholder(value: str) -> bool:
     password = url_password(value) if "://" in value else None
     return is_placeholder(value) or (password is not None and is_placeholder(password))
+
+
+def _settings_class(command: list[str]) -> type[ProcessSettings]:
+    module = next(part.partition(":")[0] for part in command if "." in part)
+    return next(cls for prefix, cls in SETTINGS.items() if module.startswith(prefix))
+
+
+def _secret_settings(cls: type[ProcessSettings]) -> set[str]:
+    """The settings a class treats as secret (env names): the secrets it checks in
+    production, the values that go with them (key ids, access key ids), the optional
+    secrets of a provider, and the URLs that may carry a password."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        names |= set(klass.__dict__.get("secret_fields", {}))
+        names |= set(klass.__dict__.get("placeholder_checked", ()))
+        names |= set(klass.__dict__.get("optional_secrets", ()))
+    held = cls(_env_file=None, environment="test")
+    names |= set(held._secrets_in_use()) | set(held._urls_with_passwords())
+    return {n.upper() for n in names if n in cls.model_fields}
+
+
+def test_the_migration_runs_on_its_own_settings() -> None:
+    from scripts import migrate
+
+    assert migrate.MigrationSettings is SETTINGS["scripts.migrate"]
+
+
+def test_each_workload_is_given_only_the_secrets_its_process_reads() -> None:
+    """Every key of every Secret a Deployment or Job mounts is a secret setting of the
+    settings class its command builds; the eligibility service mounts none."""
+    secrets = _template()
+    given: dict[str, set[str]] = {}
+    for doc in _k8s_docs():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for c in doc["spec"]["template"]["spec"]["containers"]:
+            cls = _settings_class(c["command"])
+            allowed = _secret_settings(cls)
+            refs = [r["secretRef"]["name"] for r in c.get("envFrom", []) if "secretRef" in r]
+            keys = {k for ref in refs for k in secrets[ref]}
+            assert keys <= allowed, (doc["metadata"]["name"], sorted(keys - allowed))
+            # Nor from a Secret key by key.
+            for env in c.get("env", []):
+                assert "secretKeyRef" not in env.get("valueFrom", {}) or env["name"] in allowed
+            given[doc["metadata"]["name"]] = keys
+    assert given["rules"] == set()
+    # The owner's URL and the store's keys; no token, personal-data or app-role secret.
+    assert given["zhicheng-migrate"] == {"MIGRATION_DATABASE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+    assert given["documents"] == {"DATABASE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+    # Every Secret of the template is mounted by some workload.
+    mounted = {
+        r["secretRef"]["name"]
+        for d in _k8s_docs()
+        if d["kind"] in ("Deployment", "Job")
+        for c in d["spec"]["template"]["spec"]["containers"]
+        for r in c.get("envFrom", [])
+        if "secretRef" in r
+    }
+    assert mounted == set(secrets)
 
 
 def _workloads(
@@ -62,8 +127,7 @@ def _workloads(
                 else:
                     env.update(secret_values[ref["secretRef"]["name"]])
             env.update({e["name"]: e["value"] for e in c.get("env", []) if "value" in e})
-            module = next(part.partition(":")[0] for part in c["command"] if "." in part)
-            cls = next(cls for prefix, cls in SETTINGS.items() if module.startswith(prefix))
+            cls = _settings_class(c["command"])
             out.append((doc["metadata"]["name"], cls, env))
     return out
 
