@@ -1,5 +1,5 @@
 """Export the OpenAPI 3.1 documents of the HTTP services into `openapi/`: the three
-FastAPI services and the notify worker's listener (probes, metrics, delivery receipts).
+FastAPI services and the notify worker's listener (probes, delivery receipts).
 
 `python -m scripts.openapi` writes them; `--check` exits 1 when a committed file is stale.
 """

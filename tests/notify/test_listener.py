@@ -1,4 +1,5 @@
-"""Where the worker's HTTP listener (probes, metrics, receipts) accepts connections."""
+"""Where the worker's HTTP listener (probes, receipts) and its metrics port accept
+connections."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import socket
 
+import httpx
 import pytest
 
 from scripts.servers import free_port
@@ -64,3 +66,31 @@ async def test_listener_is_loopback_unless_told(stack: Stack, fake, host: str | 
         await state["health_task"]
         await redis.aclose()
         await engine.dispose()
+
+
+async def test_metrics_are_on_their_own_port_not_the_receipts_listener(stack: Stack, fake) -> None:
+    """The listener the providers' receipts reach answers /metrics with 404; METRICS_PORT
+    serves them, until the worker's shutdown stops it."""
+    engine = make_engine(stack.database_url)
+    redis = make_redis(stack.redis_url)
+    port, metrics_port = free_port(), free_port()
+    settings = settings_for(stack, fake, notify_health_port=port, metrics_port=metrics_port)
+    state = {"engine": engine, "redis": redis}
+    server = await start_health_server(settings, state)
+    assert server is not None
+    try:
+        while not server.started:
+            assert not state["health_task"].done(), "the listener did not start"
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"http://127.0.0.1:{port}/metrics")).status_code == 404
+            scraped = await client.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert scraped.status_code == 200
+        assert "zhicheng_notify_queue_depth" in scraped.text
+    finally:
+        await state["metrics_server"].stop()
+        server.should_exit = True
+        await state["health_task"]
+        await redis.aclose()
+        await engine.dispose()
+    assert not _accepts("127.0.0.1", metrics_port)
