@@ -1,7 +1,7 @@
 """Prometheus metrics: request counts and latency by route, on a port of their own.
 
 Every metric name starts with `zhicheng_` (PREFIX), so ours never clash with an exporter's
-on a shared Prometheus; deploy/k8s/monitoring.yaml alerts on them.
+on a shared Prometheus; deploy/monitoring/prometheus.yaml alerts on them.
 
 Each app has its own registry (several apps can live in one test process); services add
 their own metrics to `app.state.metrics` (a `CollectorRegistry`), and figures that must be
