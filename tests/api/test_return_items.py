@@ -9,9 +9,18 @@ refused, naming it; with a note it passes; the reviewer sees exactly what change
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from services.api.chain.returns import _leaf_changes, unchanged_targets
+from services.api.models import Declaration
+from services.kit.db import make_engine
 from tests.api.factories import auth, drafted, file_of_kind, post, submitted
+from tests.conftest import Stack
 
 PROBLEM = "urn:zhicheng:problem:"
 
@@ -21,7 +30,7 @@ def _deadline() -> str:
 
 
 async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_changes(
-    client,
+    client, stack: Stack
 ) -> None:
     case = await submitted(client, label="逐项补正")
     did, applicant = case.did, case.applicant
@@ -153,6 +162,20 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
     assert changes["added_documents"] == [] and changes["removed_documents"] == []
     assert changes["answers"] == kept["answers"]
 
+    # What the diff and the answers rest on is kept as issued and as answered.
+    engine = make_engine(stack.database_url)
+    try:
+        for sql in (
+            "UPDATE api.declaration_return SET answers = '[]' WHERE id = :r",
+            "UPDATE api.declaration_return SET baseline_n = 2 WHERE id = :r",
+        ):
+            async with engine.begin() as conn:
+                with pytest.raises(DBAPIError):
+                    await conn.execute(text(sql), {"r": uuid.UUID(return_id)})
+                await conn.rollback()
+    finally:
+        await engine.dispose()
+
     # The reviewers' view: not the applicant's, not another declaration's return.
     r = await client.get(changes_url, headers=auth(applicant))
     assert r.status_code == 403
@@ -177,3 +200,51 @@ async def test_a_first_submission_takes_no_answers(client) -> None:
     assert r.json()["type"] == PROBLEM + "return-answer-invalid"
     r = await client.get(f"/v1/declarations/{case.did}", headers=auth(case.applicant))
     assert r.json()["status"] == "draft"
+
+
+def _declared(sections: dict, attachments: list[dict]) -> Declaration:
+    return Declaration(
+        campaign_id=uuid.uuid4(),
+        applicant_sub="a",
+        unit_org_id=uuid.uuid4(),
+        year=2023,
+        series="engineering",
+        level="intermediate",
+        path="normal",
+        committee_code="c",
+        sections=sections,
+        attachments=attachments,
+        applicant_facts={},
+    )
+
+
+def test_an_item_naming_a_section_and_a_material_needs_both_changed() -> None:
+    before = {
+        "sections": {"papers": [{"title": "甲"}]},
+        "attachments": [
+            {"document_id": "d1", "kind": "academic_output", "document_kind": "paper_cover"}
+        ],
+    }
+    target = {"section": "papers", "material": "paper_cover"}
+    edited = _declared({"papers": [{"title": "乙"}]}, before["attachments"])
+    assert unchanged_targets(target, before, edited) == ["material:paper_cover"]
+    replaced = [{"document_id": "d2", "kind": "academic_output", "document_kind": "paper_cover"}]
+    assert unchanged_targets(target, before, _declared(before["sections"], replaced)) == [
+        "section:papers"
+    ]
+    assert unchanged_targets(target, before, _declared({"papers": []}, replaced)) == []
+    # The material id (the attachment's kind) names the same documents.
+    assert unchanged_targets({"material": "academic_output"}, before, edited) == [
+        "material:academic_output"
+    ]
+    assert unchanged_targets(None, before, edited) == []
+
+
+def test_leaf_changes_name_each_field_inside_a_section() -> None:
+    before = [{"title": "甲", "journal": "J"}]
+    after = [{"title": "甲", "journal": "K"}, {"title": "乙"}]
+    assert _leaf_changes(before, after) == [
+        {"field": "[0].journal", "before": "J", "after": "K"},
+        {"field": "[1]", "before": None, "after": {"title": "乙"}},
+    ]
+    assert _leaf_changes({"phone": "1"}, {"phone": "1"}) == []
