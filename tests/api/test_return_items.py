@@ -19,7 +19,14 @@ from sqlalchemy.exc import DBAPIError
 from services.api.chain.returns import _leaf_changes, unchanged_targets
 from services.api.models import Declaration
 from services.kit.db import make_engine
-from tests.api.factories import auth, drafted, file_of_kind, post, submitted
+from tests.api.factories import (
+    auth,
+    complete_unit_step,
+    drafted,
+    file_of_kind,
+    post,
+    submitted,
+)
 from tests.conftest import Stack
 
 PROBLEM = "urn:zhicheng:problem:"
@@ -248,3 +255,31 @@ def test_leaf_changes_name_each_field_inside_a_section() -> None:
         {"field": "[1]", "before": None, "after": {"title": "乙"}},
     ]
     assert _leaf_changes({"phone": "1"}, {"phone": "1"}) == []
+
+
+async def test_an_item_cannot_name_a_material_only_the_unit_files(client) -> None:
+    """The applicant may not replace the unit's own materials (申报系统操作注意事项 二), so
+    an item tracked on one could never be answered but by a note: refused at return time."""
+    from tests.api.test_review_chain_e2e import UNIT_REVIEW
+
+    case = await submitted(client, label="单位材料补正")
+    unit = case.tree.tokens["unit_reviewer"]
+    url = f"/v1/declarations/{case.did}"
+    r = await client.put(url + "/unit-review", json=UNIT_REVIEW, headers=auth(unit))
+    assert r.status_code == 200, r.text
+    filed = set(await complete_unit_step(client, case.did, unit))
+    attachments = (await client.get(url, headers=auth(unit))).json()["attachments"]
+    material = next(a["kind"] for a in attachments if a["document_id"] in filed)
+    body = {
+        "items": [{"message": "公示情况请补充", "target": {"material": material}}],
+        "deadline_at": _deadline(),
+    }
+    r = await post(client, url + "/returns", unit, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["type"] == PROBLEM + "return-target-unknown"
+    assert r.json()["errors"] == [
+        {
+            "field": "items.0.target.material",
+            "message": f"材料“{material}”由单位提交，申报人不能更换",
+        }
+    ]
