@@ -145,6 +145,10 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
         {"item": 3, "addressed": True, "note": None, "unchanged": []},
     ]
 
+    trail = (await client.get(url + "/audit", headers=auth(unit))).json()
+    [resubmitted] = [e for e in trail if e["action"] == "resubmitted"]
+    assert resubmitted["reason"].endswith("；补正事项4项，其中第2项未修改，已说明理由")
+
     # The reviewer sees exactly what changed: the one field, the one document.
     r = await client.get(changes_url, headers=auth(unit))
     assert r.status_code == 200, r.text

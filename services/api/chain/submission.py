@@ -331,7 +331,7 @@ async def _file(
             declaration_id=declaration.id,
             from_status=from_status,
             to_status=declaration.status,
-            reason=f"补正后重新提交，回到{step.org_name}",
+            reason=f"补正后重新提交，回到{step.org_name}" + _answers_zh(answers),
         )
     else:
         await audit.record(
@@ -356,6 +356,17 @@ async def _file(
     await judgements.carry(session, principal, declaration, chain, eligibility=eligibility)
     await session.flush()
     return declaration
+
+
+def _answers_zh(answers: list[dict[str, Any]] | None) -> str:
+    """The resubmission's answer to the return's items, as the audit row says it."""
+    if not answers:
+        return ""
+    noted = [a["item"] + 1 for a in answers if a["unchanged"]]
+    text = f"；补正事项{len(answers)}项"
+    if noted:
+        text += "，其中第" + "、".join(map(str, noted)) + "项未修改，已说明理由"
+    return text
 
 
 async def withdraw(
