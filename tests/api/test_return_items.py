@@ -119,6 +119,9 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
     # Marking it addressed changes nothing: it still needs the reason.
     r = await post(client, url + "/submissions", applicant, {"addressed": [{"item": 1}]})
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-items-untouched"
+    blank = {"addressed": [{"item": 1, "note": "   "}]}
+    r = await post(client, url + "/submissions", applicant, blank)
+    assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-items-untouched"
     r = await post(client, url + "/submissions", applicant, {"addressed": [{"item": 4}]})
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-answer-invalid"
     assert r.json()["errors"][0]["field"] == "addressed.0.item"

@@ -61,16 +61,8 @@ async def items_of(
     """The items as stored: plain lines become `{"message": …}`; targets are checked
     against the declaration under review (its sections, the materials it attaches, not
     the unit's own, which the applicant cannot replace)."""
-    unit_docs = set(
-        (
-            await session.exec(
-                select(UnitMaterial.document_id).where(
-                    UnitMaterial.declaration_id == declaration.id
-                )
-            )
-        ).all()
-    )
-    unit_docs = {str(d) for d in unit_docs}
+    filed = select(UnitMaterial.document_id).where(UnitMaterial.declaration_id == declaration.id)
+    unit_docs = {str(d) for d in (await session.exec(filed)).all()}
     stored: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for i, item in enumerate(items):
@@ -83,7 +75,8 @@ async def items_of(
             field = f"items.{i}.target"
             if target.section is None and target.material is None:
                 errors.append({"field": field, "message": "须指明所涉申报内容或材料"})
-            if target.section is not None and target.section not in declaration.sections:
+            has = declaration.sections.get(target.section) is not None
+            if target.section is not None and not has:
                 errors.append(
                     {
                         "field": f"{field}.section",
@@ -189,7 +182,8 @@ async def answered(
         )
     baseline = await _snapshot(session, declaration.id, open_return.baseline_n)
     before = baseline.content if baseline is not None else {}
-    notes = {a.item: a.note for a in answers}
+    # A note of blanks says nothing.
+    notes = {a.item: (a.note or "").strip() or None for a in answers}
     result: list[dict[str, Any]] = []
     untouched: list[dict[str, Any]] = []
     for index, item in enumerate(items):
