@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -155,7 +156,7 @@ async def submit(
     *,
     rules: httpx.AsyncClient,
     cipher: PiiCipher,
-    addressed: list[ItemAnswer] = (),
+    addressed: Sequence[ItemAnswer] = (),
 ) -> DeclarationRead:
     """File the declaration; the answer lists the papers the journal register flags.
     `addressed`: on a resubmission, the applicant's answer to the return's items."""
