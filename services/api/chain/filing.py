@@ -12,7 +12,11 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep
 from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
-from services.api.chain.problems import DeclarationAbandoned
+from services.api.chain.problems import (
+    DeclarationAbandoned,
+    ReturnAnswerInvalid,
+    ReturnItemsUntouched,
+)
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     READ_RESPONSES,
@@ -25,6 +29,7 @@ from services.api.declarations.schemas import (
     DeclarationRead,
     EventRead,
     ProgressRead,
+    SubmissionCreate,
     WithdrawalCreate,
 )
 from services.api.declarations.shapes import declarations_router
@@ -68,13 +73,26 @@ async def list_declarations(
         ChainIncomplete,
         UnitRecommendationsSuspended,
         DeclarationAbandoned,
+        ReturnItemsUntouched,
+        ReturnAnswerInvalid,
         *ACT_PROBLEMS,
     ),
+    description="The body is optional. On a resubmission after a return, `addressed` answers "
+    "the return's items: an item tied to a section or a material (`target`) that did not "
+    "change since the return needs a `note` saying why, or the resubmission is refused "
+    "(`return-items-untouched`, naming the items); the answers are kept on the return.",
 )
-async def submit(act: ApplicantsSubmission, request: Request) -> JSONResponse:
+async def submit(
+    act: ApplicantsSubmission, request: Request, body: SubmissionCreate | None = None
+) -> JSONResponse:
     state = request.app.state
     filed = await submission.submit(
-        act.session, act.principal, act.declaration, rules=state.rules, cipher=state.pii
+        act.session,
+        act.principal,
+        act.declaration,
+        rules=state.rules,
+        cipher=state.pii,
+        addressed=body.addressed if body else (),
     )
     return await act.respond(filed)
 

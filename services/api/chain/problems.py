@@ -168,3 +168,44 @@ class DeclarationAbandoned(Problem):
         "补正期限已过而未提交补正材料，本次申报已视为放弃，不能再提交"
         "（桂工信职办〔2023〕6号 三（三）：“逾期未补充的，视为放弃申报。”）。"
     )
+
+
+class ReturnTargetUnknown(Problem):
+    # The detail names each item's field (`items.0.target.section`); `errors` lists them.
+    status = 422
+    code = "return-target-unknown"
+    title = "Return target unknown"
+    text = "补正事项所指的申报内容或材料，该申报没有。"
+
+
+class ReturnAnswerInvalid(Problem):
+    # The detail names each answer's field (`addressed.0.item`); `errors` lists them.
+    status = 422
+    code = "return-answer-invalid"
+    title = "Return answer invalid"
+    text = "补正事项的答复有误：所答事项须是补正通知中的一项，且每项只答复一次。"
+
+
+class ReturnItemsUntouched(Problem):
+    # The detail names the items; `errors` lists each with what did not change.
+    status = 422
+    code = "return-items-untouched"
+    title = "Return items untouched"
+    text = (
+        "补正通知中有事项所指的申报内容未修改、材料未更换，也未说明理由，不能提交"
+        "（桂工信职办〔2023〕6号 三（三）一次性告知）。"
+    )
+
+
+class ReturnNotFound(Problem):
+    status = 404
+    code = "return-not-found"
+    title = "Return not found"
+    text = "该申报没有这份补正通知。"
+
+
+class ReturnNotResubmitted(Problem):
+    status = 409
+    code = "return-not-resubmitted"
+    title = "Return not resubmitted"
+    text = "该补正通知尚未由申报人补正后重新提交，暂无修改内容可比对。"

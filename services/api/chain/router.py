@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
-from services.api.chain import evaluation, judgements, lapses, queue, reports, service
+from services.api.chain import evaluation, judgements, lapses, queue, reports, returns, service
 from services.api.chain.problems import (
     JudgementNotFound,
     JudgementNotYours,
@@ -19,6 +19,9 @@ from services.api.chain.problems import (
     JudgementRejected,
     OriginalsUnchecked,
     PostingObjectionOpen,
+    ReturnNotFound,
+    ReturnNotResubmitted,
+    ReturnTargetUnknown,
     UnitMaterialsMissing,
     UnitNotRecommending,
     UnitPledgeUnsigned,
@@ -33,11 +36,13 @@ from services.api.chain.schemas import (
     UnitReviewRead,
     UnitReviewWrite,
 )
+from services.api.clients import documents as documents_client
 from services.api.declarations.deps import (
     READ_PROBLEMS,
     CommitteesAct,
     EvaluationReaders,
     ReviewersAct,
+    ReviewersLookup,
     ReviewersRecord,
 )
 from services.api.declarations.problems import DeclarationNotFound
@@ -46,6 +51,7 @@ from services.api.declarations.schemas import (
     DeclarationRead,
     JudgementDecisionCreate,
     JudgementRead,
+    ReturnChanges,
     ReturnCreate,
     ReturnRead,
 )
@@ -156,9 +162,46 @@ async def decide_judgement(
     ReturnRead,
     "Return for correction: one complete list, one deadline (一次性告知)",
     status_code=201,
+    also=(ReturnTargetUnknown,),
+    description="Each item is a plain line or an object; an item with a `target` names a "
+    "section the declaration has and/or a material it attaches (checked now: anything else "
+    "is `return-target-unknown` with the item's field) and is tracked: at the resubmission "
+    "it must have changed since this return, or carry the applicant's note.",
 )
 async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.record(service.issue_return, status_code=201, body=body)
+
+
+@router.get(
+    D + "/returns/{return_id}/changes",
+    response_model=ReturnChanges,
+    summary="What the resubmission changed since the return: sections field by field, documents",
+    description="Compares the hashed snapshot of the submission the return was issued "
+    "against with the resubmission's: only the sections that changed, each field's before "
+    "and after, and the documents replaced (old → new), added or removed, with their "
+    "file names; and the applicant's answer to each item. For the reviewers who see the "
+    "declaration.",
+    responses=documented(*READ_PROBLEMS, Forbidden, ReturnNotFound, ReturnNotResubmitted),
+)
+async def return_changes(
+    declaration: ReviewersLookup, return_id: uuid.UUID, request: Request
+) -> Response:
+    async with request.app.state.sessionmaker() as session:
+        changed = await returns.changes(session, declaration, return_id)
+    # The file names are the document service's, asked with no connection held.
+    listed = await documents_client.list_documents(
+        request.app.state.documents, str(declaration.id), include_inactive=True
+    )
+    if listed.status_code != 200:
+        return documents_client.relay(listed)
+    names = {d["id"]: d.get("original_name") for d in listed.json()}
+    for ref in (
+        *(r for pair in changed["replaced_documents"] for r in (pair["old"], pair["new"])),
+        *changed["added_documents"],
+        *changed["removed_documents"],
+    ):
+        ref["filename"] = names.get(str(ref["document_id"]))
+    return JSONResponse(ReturnChanges.model_validate(changed).model_dump(mode="json"))
 
 
 @router.post(

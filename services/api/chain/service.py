@@ -15,6 +15,7 @@ from services.api.calendar import service as calendar
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.service import window_close
 from services.api.chain import judgements, unit_checks
+from services.api.chain import returns as returns_items
 from services.api.chain.problems import (
     NotUnderReview,
     NotYourStep,
@@ -297,6 +298,7 @@ async def issue_return(
         )
     if await declarations.current_return(session, declaration.id) is not None:
         raise ProblemError(409, "return-open", "该申报已有未完成的补正通知，一次只能有一份。")
+    items = await returns_items.items_of(session, declaration, body.items)
     n = (
         await session.exec(
             select(func.count())
@@ -309,8 +311,10 @@ async def issue_return(
         n=n,
         position=step.position,
         org_id=step.org_id,
-        items=[i.model_dump(mode="json") for i in body.items],
+        items=items,
         deadline_at=body.deadline_at,
+        # The items' sections and materials are compared with this submission's snapshot.
+        baseline_n=declaration.submission_count,
         issued_by=principal.sub,
         issued_role=principal.role,
         issued_at=now,

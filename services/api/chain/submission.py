@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -17,12 +18,12 @@ from services.api import clock
 from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.chain import evaluation, judgements
-from services.api.chain.problems import DeclarationAbandoned
+from services.api.chain import evaluation, judgements, returns
+from services.api.chain.problems import DeclarationAbandoned, ReturnAnswerInvalid
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
-from services.api.declarations.schemas import DeclarationRead
+from services.api.declarations.schemas import DeclarationRead, ItemAnswer
 from services.api.declarations.service import (
     EDITABLE,
     FINAL,
@@ -155,9 +156,13 @@ async def submit(
     *,
     rules: httpx.AsyncClient,
     cipher: PiiCipher,
+    addressed: Sequence[ItemAnswer] = (),
 ) -> DeclarationRead:
-    """File the declaration; the answer lists the papers the journal register flags."""
-    declaration = await _file(session, principal, declaration, rules=rules, cipher=cipher)
+    """File the declaration; the answer lists the papers the journal register flags.
+    `addressed`: on a resubmission, the applicant's answer to the return's items."""
+    declaration = await _file(
+        session, principal, declaration, rules=rules, cipher=cipher, addressed=list(addressed)
+    )
     body = read(declaration)
     checks = await flags.papers(session, declaration)
     body.academic_risk = [c.model_dump(mode="json") for c in checks if c.flagged]
@@ -197,6 +202,7 @@ async def _file(
     *,
     rules: httpx.AsyncClient,
     cipher: PiiCipher,
+    addressed: list[ItemAnswer],
 ) -> Declaration:
     """Assess without a lock (status, windows, chain, eligibility over HTTP, completeness),
     then lock, check nothing changed meanwhile, and record the submission."""
@@ -207,9 +213,15 @@ async def _file(
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     resubmission = declaration.status == "returned"
+    answers: list[dict[str, Any]] | None = None
     if resubmission:
         await editable_until(session, declaration, campaign, now, "提交补正材料")
+        # Each item of the one complete list changed, or the applicant says why not.
+        open_return = await current_return(session, declaration.id)
+        answers = await returns.answered(session, declaration, open_return, addressed)
     else:
+        if addressed:
+            raise ReturnAnswerInvalid("该申报没有待补正的通知，无需答复补正事项。")
         campaigns.check_window(campaign, "submission", now, "提交申报")
         # A unit whose recommendations the committee's office suspended for this year
         # recommends no one in it (2023年度广西工艺美术系列通知 三（一））.
@@ -283,6 +295,7 @@ async def _file(
     if resubmission:
         open_return = await current_return(session, declaration.id)
         open_return.resolved_at = now
+        open_return.answers = answers
         session.add(open_return)
         await cancel_reminders(session, declaration, "correction_reminder")
     else:
@@ -319,7 +332,7 @@ async def _file(
             declaration_id=declaration.id,
             from_status=from_status,
             to_status=declaration.status,
-            reason=f"补正后重新提交，回到{step.org_name}",
+            reason=f"补正后重新提交，回到{step.org_name}" + _answers_zh(answers),
         )
     else:
         await audit.record(
@@ -344,6 +357,17 @@ async def _file(
     await judgements.carry(session, principal, declaration, chain, eligibility=eligibility)
     await session.flush()
     return declaration
+
+
+def _answers_zh(answers: list[dict[str, Any]] | None) -> str:
+    """The resubmission's answer to the return's items, as the audit row says it."""
+    if not answers:
+        return ""
+    noted = [a["item"] + 1 for a in answers if a["unchanged"]]
+    text = f"；补正事项{len(answers)}项"
+    if noted:
+        text += "，其中第" + "、".join(map(str, noted)) + "项未修改，已说明理由"
+    return text
 
 
 async def withdraw(

@@ -231,3 +231,6 @@ IntegrityReaders = Annotated[Declaration, declaration_dependency("applicant", *O
 EvaluationReaders = Annotated[
     Declaration, declaration_dependency(*REVIEWER_ROLES, "ops", own_session=True)
 ]
+# Reviewers reading a comparison that calls out (the document service's file names): read
+# on a short session of its own, no connection held while it calls out.
+ReviewersLookup = Annotated[Declaration, declaration_dependency(*REVIEWER_ROLES, own_session=True)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,10 @@ from services.kit.vocabulary import PathId as Path
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# A return's item as a plain line (an untied item, the message alone).
+ReturnLine = Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class ItemRef(Strict):
@@ -99,14 +103,112 @@ class CommitteeReset(Strict):
     level: Level | None = Field(default=None, description="the target level; default: unchanged")
 
 
+class ReturnTarget(Strict):
+    """What one item of a return is about: a section of the declaration, a material it
+    attaches, or both; checked against the declaration when the return is issued."""
+
+    section: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="a section the declaration has (its `sections` key), e.g. papers",
+    )
+    material: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="a material the declaration attaches: an attachment's `kind` (material "
+        "id) or `document_kind`, e.g. degree_certificate or paper_cover",
+    )
+
+
 class ReturnItem(Strict):
+    """One item of the one complete list (一次性告知). With a `target` it is tracked: at the
+    resubmission it must have changed, or carry the applicant's note saying why not. The
+    bare `section` is the label it always was (not checked, not tracked)."""
+
     section: str | None = Field(default=None, max_length=64)
     message: str = Field(min_length=1, max_length=1000)
+    target: ReturnTarget | None = None
 
 
 class ReturnCreate(Strict):
-    items: list[ReturnItem] = Field(min_length=1, max_length=100)
+    items: list[ReturnItem | ReturnLine] = Field(
+        min_length=1,
+        max_length=100,
+        description="each an object, or a plain line (an item with no section nor target)",
+    )
     deadline_at: datetime
+
+
+class ItemAnswer(Strict):
+    """The applicant's mark on one item of the open return: addressed, and why."""
+
+    item: int = Field(ge=0, le=99, description="the item's position in the return's list, from 0")
+    note: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="说明；an item whose section or material did not change needs one",
+    )
+
+
+class SubmissionCreate(Strict):
+    """Optional body of a submission: on a resubmission after a return, the applicant's
+    answer to its items (chain/returns.py)."""
+
+    addressed: list[ItemAnswer] = Field(default_factory=list, max_length=100)
+
+
+class ReturnAnswerRead(BaseModel):
+    item: int
+    addressed: bool = Field(description="marked addressed by the applicant")
+    note: str | None
+    unchanged: list[str] = Field(
+        description="what the item names that did not change (`section:…`, `material:…`)"
+    )
+
+
+class ReturnChangedField(BaseModel):
+    field: str = Field(description="path inside the section, e.g. phone or [1].title")
+    before: Any
+    after: Any
+
+
+class ReturnChangedSection(BaseModel):
+    section: str
+    fields: list[ReturnChangedField]
+
+
+class ReturnDocumentRef(BaseModel):
+    document_id: uuid.UUID
+    material: str | None
+    document_kind: str | None
+    filename: str | None = Field(
+        description="the uploaded file's name, as the document service has it"
+    )
+
+
+class ReturnReplacedDocument(BaseModel):
+    old: ReturnDocumentRef
+    new: ReturnDocumentRef
+
+
+class ReturnChanges(BaseModel):
+    """What changed between the submission a return was issued against and the
+    resubmission that answered it, from the two hashed snapshots."""
+
+    return_id: uuid.UUID
+    n: int
+    before_submission: int
+    after_submission: int
+    before_sha256: str
+    after_sha256: str
+    sections: list[ReturnChangedSection] = Field(description="only the sections that changed")
+    replaced_documents: list[ReturnReplacedDocument]
+    added_documents: list[ReturnDocumentRef]
+    removed_documents: list[ReturnDocumentRef]
+    answers: list[ReturnAnswerRead] | None
 
 
 class ApprovalCreate(Strict):
@@ -118,6 +220,7 @@ class WithdrawalCreate(Strict):
 
 
 class ReturnRead(BaseModel):
+    id: uuid.UUID
     n: int
     position: int
     org_id: uuid.UUID
@@ -127,6 +230,12 @@ class ReturnRead(BaseModel):
     issued_role: str
     issued_at: datetime | None
     resolved_at: datetime | None
+    baseline_n: int | None = Field(
+        default=None, description="the submission the return was issued against"
+    )
+    answers: list[ReturnAnswerRead] | None = Field(
+        default=None, description="the applicant's answer to each item, at the resubmission"
+    )
 
 
 class RiskSummary(BaseModel):

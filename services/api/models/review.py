@@ -77,3 +77,8 @@ class DeclarationReturn(SQLModel, table=True):
         default=None, sa_column=Column(TZ, server_default=func.now())
     )
     resolved_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    # The submission the return was issued against: its snapshot is what each item's
+    # section or material is compared with (chain/returns.py).
+    baseline_n: int | None = None
+    # The applicant's answer to each item, recorded at the resubmission.
+    answers: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB))
