@@ -91,6 +91,7 @@ def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.P
             "--port",
             str(port),
             "--no-access-log",
+            "--no-proxy-headers",
             "--workers",
             str(workers),
         ],

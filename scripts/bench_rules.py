@@ -214,7 +214,8 @@ def bench_http(profiles: list[dict], runs: int) -> None:
     port = _free_port()
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "uvicorn", "services.rules.main:app", "--host", "127.0.0.1",
-           "--port", str(port), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+           "--port", str(port), "--no-access-log", "--no-proxy-headers",
+           "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -15,6 +15,7 @@ from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
+from services.kit.proxies import ForwardedForMiddleware
 from services.kit.settings import ProcessSettings
 
 
@@ -58,4 +59,7 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
     # Outermost, so every answer carries them (a 500 rendered above included).
     app.add_middleware(SecurityHeadersMiddleware)
+    # Before anything reads the client address: X-Forwarded-For from trusted proxies only.
+    if trusted := settings.trusted_proxy_networks():
+        app.add_middleware(ForwardedForMiddleware, trusted=trusted)
     return app

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from services.kit.pii import PiiCipher, dev_key
+from services.kit.proxies import Network, parse_networks
 
 # Local default ports of the development stack (see scripts/devstack.py).
 DEV_POSTGRES_PORT = 54329
@@ -87,6 +88,20 @@ class ProcessSettings(BaseSettings):
     # JSON nesting any route accepts.
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
+
+    # Proxies in front of this process (the ingress, a load balancer), as a comma-separated
+    # list of addresses or CIDR ranges. X-Forwarded-For is read only when the direct peer
+    # is one of them (services/kit/proxies.py); empty, it is ignored and the peer is the
+    # client, for per-address limits and audit rows alike.
+    trusted_proxies: str = ""
+
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @model_validator(mode="after")
+    def _trusted_proxies_parse(self) -> ProcessSettings:
+        self.trusted_proxy_networks()  # raises on an entry that is not an address or CIDR
+        return self
 
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""

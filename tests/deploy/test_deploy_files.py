@@ -101,6 +101,9 @@ def test_every_command_runs_real_code(where: str, command: list[str], spec: dict
     if uv := _target(command, "uvicorn"):
         app = _load(uv)
         assert isinstance(app, FastAPI), where
+        # uvicorn's own proxy handling would trust X-Forwarded-For from 127.0.0.1 before
+        # the app's TRUSTED_PROXIES check sees the peer (services/kit/proxies.py).
+        assert "--no-proxy-headers" in command, where
         port = int(command[command.index("--port") + 1])
         paths = _route_paths(app)
         assert {"/healthz", "/readyz", "/metrics"} <= paths, where
