@@ -34,8 +34,18 @@ DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (r
 
 DEV_PII_KEYS = f"dev1:{dev_key('pii-encryption')}"
 DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
+# The keys of the service tokens the gateway signs for each internal service (HS256).
+DEV_RULES_SERVICE_KEY = dev_key("rules-service-token")
+DEV_DOCUMENTS_SERVICE_KEY = dev_key("documents-service-token")
 
-_DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET, DEV_PII_KEYS, DEV_PII_INDEX_KEY}
+_DEFAULT_SECRETS = {
+    DEV_S3_SECRET_KEY,
+    DEV_JWT_SECRET,
+    DEV_PII_KEYS,
+    DEV_PII_INDEX_KEY,
+    DEV_RULES_SERVICE_KEY,
+    DEV_DOCUMENTS_SERVICE_KEY,
+}
 
 # What a template ships where a secret goes (deploy/templates/k8s-secrets.yaml's `CHANGE-ME`,
 # `<…>`, "changeme", "replace-me", "TODO", …): refused in production, as a value or
@@ -252,6 +262,24 @@ class PiiSettings(ProcessSettings):
     def _pii_keys_parse(self) -> PiiSettings:
         self.pii_cipher()  # raises on a malformed key list or an unknown current key id
         return self
+
+
+class RulesServiceKey(ProcessSettings):
+    """The HMAC key of the service tokens for the eligibility service (services/kit/
+    service_tokens.py): the gateway signs with it, the eligibility service checks with it.
+    One key per service, so a service holding its own key cannot call the other."""
+
+    secret_fields: ClassVar[dict[str, int]] = {"rules_service_key": MIN_HMAC_KEY_LENGTH}
+
+    rules_service_key: str = DEV_RULES_SERVICE_KEY
+
+
+class DocumentsServiceKey(ProcessSettings):
+    """The HMAC key of the service tokens for the document service (as RulesServiceKey)."""
+
+    secret_fields: ClassVar[dict[str, int]] = {"documents_service_key": MIN_HMAC_KEY_LENGTH}
+
+    documents_service_key: str = DEV_DOCUMENTS_SERVICE_KEY
 
 
 class ServiceUrls(ProcessSettings):

@@ -8,7 +8,11 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from fastapi import Depends
+
 from services.kit.app import create_app
+from services.kit.problem_kinds import documented
+from services.kit.service_tokens import RULES_AUDIENCE, ServiceTokenRefused, gateway_only
 from services.rules.config import get_settings
 from services.rules.engine.packs import POLICY_DIR, PackError, Registry
 from services.rules.router import build_router
@@ -33,4 +37,9 @@ app = create_app(
     settings=settings,
     checks={},
 )
-app.include_router(build_router(service))
+# Every route but the probes and metrics answers the gateway only (a service token).
+app.include_router(
+    build_router(service),
+    dependencies=[Depends(gateway_only("rules_service_key", RULES_AUDIENCE))],
+    responses=documented(ServiceTokenRefused),
+)

@@ -32,7 +32,7 @@ from tests.api.factories import (
 from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ async def declaration(client: httpx.AsyncClient, did: str, tok: str) -> httpx.Re
 
 
 async def stored_documents(documents_url: str, did: str) -> list[dict]:
-    async with httpx.AsyncClient(base_url=documents_url) as direct:
+    async with httpx.AsyncClient(base_url=documents_url, auth=AS_GATEWAY_TO_DOCUMENTS) as direct:
         r = await direct.get(
             f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
         )
