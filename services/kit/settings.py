@@ -241,22 +241,55 @@ class TokenSettings(ProcessSettings):
 
 
 class PiiSettings(ProcessSettings):
-    # Each key of PII_KEYS is parsed (32 bytes, services/kit/pii.py); the index key is HMAC's.
-    secret_fields: ClassVar[dict[str, int]] = {
-        "pii_keys": MIN_SECRET_LENGTH,
-        "pii_index_key": MIN_HMAC_KEY_LENGTH,
-    }
-    placeholder_checked: ClassVar[tuple[str, ...]] = ("pii_key_id",)
+    # Each key of PII_KEYS is parsed (services/kit/pii.py); the index keys are HMAC's.
+    secret_fields: ClassVar[dict[str, int]] = {"pii_keys": MIN_SECRET_LENGTH}
+    placeholder_checked: ClassVar[tuple[str, ...]] = ("pii_key_id", "pii_index_key_id")
 
-    # Personal data at rest (services/kit/pii.py): AES-256-GCM keys as `kid:base64[,…]`,
-    # the id of the key new values are sealed with, and the HMAC key of the blind indexes.
-    # Rotation: add a key, make it current, re-encrypt (old ids keep decrypting meanwhile).
+    # Personal data at rest (services/kit/pii.py). PII_CRYPTO chooses the algorithms of new
+    # writes: `standard` (AES-256-GCM, HMAC-SHA256) or `guomi` (国密 for 密评, GB/T
+    # 39786-2021: SM4-GCM, HMAC-SM3). Encryption keys as `kid:base64[,…]` (32 bytes for
+    # AES-256, 16 for SM4) and the id of the key new values are sealed with (its size must
+    # fit PII_CRYPTO). Blind-index keys: PII_INDEX_KEY (key id i0) and PII_INDEX_KEYS
+    # (`kid:base64[,…]`, ≥ 32 bytes each), PII_INDEX_KEY_ID the one new digests use.
+    # Rotation, of keys or of the suite: add a key, make it current, run the re-encryption
+    # job (`python -m scripts.pii_rekey`); old ids keep reading meanwhile.
+    pii_crypto: Literal["standard", "guomi"] = "standard"
     pii_keys: str = DEV_PII_KEYS
     pii_key_id: str = "dev1"
     pii_index_key: str = DEV_PII_INDEX_KEY
+    pii_index_keys: str = ""
+    pii_index_key_id: str = ""
+
+    def _secrets_in_use(self) -> dict[str, int]:
+        used = super()._secrets_in_use()
+        # PII_INDEX_KEY may be left empty once PII_INDEX_KEYS holds every index key.
+        if self.pii_index_key or not self.pii_index_keys:
+            used["pii_index_key"] = MIN_HMAC_KEY_LENGTH
+        if self.pii_index_keys:
+            used["pii_index_keys"] = MIN_HMAC_KEY_LENGTH
+        return used
+
+    def weak_secrets(self) -> list[str]:
+        weak = super().weak_secrets()
+        # A development key hidden among real ones in a list is refused too.
+        dev = {DEV_PII_KEYS.partition(":")[2], DEV_PII_INDEX_KEY}
+        for name in ("pii_keys", "pii_index_keys"):
+            if getattr(self, name) == DEV_PII_KEYS:
+                continue  # already named as the development default
+            listed = (p.partition(":")[2].strip() for p in getattr(self, name).split(","))
+            if any(key in dev for key in listed):
+                weak.append(f"{name}: holds a development key")
+        return weak
 
     def pii_cipher(self) -> PiiCipher:
-        return PiiCipher.from_settings(self.pii_keys, self.pii_key_id, self.pii_index_key)
+        return PiiCipher.from_settings(
+            self.pii_keys,
+            self.pii_key_id,
+            self.pii_index_key,
+            index_keys=self.pii_index_keys,
+            index_current=self.pii_index_key_id,
+            suite=self.pii_crypto,
+        )
 
     @model_validator(mode="after")
     def _pii_keys_parse(self) -> PiiSettings:
