@@ -7,7 +7,7 @@ import contextlib
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from services.documents import memory, storage, sweeper
 from services.documents import metrics as doc_metrics
@@ -19,7 +19,7 @@ from services.kit.app import create_app
 from services.kit.clients import check_database
 from services.kit.db import engine_for, make_sessionmaker
 from services.kit.problem_kinds import documented
-from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceTokenRefused, gateway_only
+from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceTokenRefused
 
 
 def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
@@ -75,13 +75,10 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         settings=settings,
         checks={"database": check_database, "s3": storage.check_s3},
         lifespan=lifespan,
+        # Every route but the probes and metrics answers the gateway only (a service token).
+        gateway_only=("documents_service_key", DOCUMENTS_AUDIENCE),
     )
-    # Every route but the probes and metrics answers the gateway only (a service token).
-    app.include_router(
-        router,
-        dependencies=[Depends(gateway_only("documents_service_key", DOCUMENTS_AUDIENCE))],
-        responses=documented(ServiceTokenRefused),
-    )
+    app.include_router(router, responses=documented(ServiceTokenRefused))
     doc_metrics.install(app)
     return app
 

@@ -16,6 +16,7 @@ from services.kit.metrics import install_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
 from services.kit.proxies import ForwardedForMiddleware
+from services.kit.service_tokens import GatewayOnlyMiddleware
 from services.kit.settings import ProcessSettings
 
 
@@ -28,7 +29,10 @@ def create_app(
     checks: Mapping[str, Check],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
+    gateway_only: tuple[str, str] | None = None,
 ) -> FastAPI:
+    """`gateway_only` = (the setting holding the service-token key, the audience): the
+    service answers the gateway only (services/kit/service_tokens.py)."""
     configure_logging(service, settings.log_level)
     app = FastAPI(
         title=title,
@@ -50,6 +54,13 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    if gateway_only is not None:
+        # Outside the input limits: a caller without the gateway's token gets its 401
+        # before its body is read.
+        key_setting, audience = gateway_only
+        app.add_middleware(
+            GatewayOnlyMiddleware, key=getattr(settings, key_setting), audience=audience
+        )
     install_metrics(app, service)
     # Browser clients: only the origins the settings allow (none by default).
     origins = getattr(settings, "cors_allow_origins", None)

@@ -3,23 +3,26 @@
 The gateway's HTTP clients sign a fresh token for every call (`ServiceAuth`): a JWT
 (HS256, the project's PyJWT) under a key of that service's own (RULES_SERVICE_KEY,
 DOCUMENTS_SERVICE_KEY), issued by the gateway, for that service's audience, living 60
-seconds. Each service checks it on every route but its probes and metrics
-(`gateway_only`): the algorithm pinned, the signature, issuer, audience, and a lifetime of
-at most 60 seconds; anything else is 401 problem+json. The token names no user: the
-gateway has decided who may do what before it calls.
+seconds. Each service checks it on every request but its probes, metrics and published
+contract (`GatewayOnlyMiddleware`, before any body is read): the algorithm pinned, the
+signature, issuer, audience, and a lifetime of at most 60 seconds; anything else is 401
+problem+json. The token names no user: the gateway has decided who may do what before
+it calls.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Generator
 
 import httpx
 import jwt
-from fastapi import Request
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.kit.problem_kinds import Problem
+from services.kit.problems import problem_response
 
 ISSUER = "zhicheng-gateway"
 RULES_AUDIENCE = "zhicheng-rules"
@@ -86,14 +89,29 @@ class ServiceAuth(httpx.Auth):
         yield request
 
 
-def gateway_only(key_setting: str, audience: str) -> Callable[[Request], Awaitable[None]]:
-    """A router dependency: the call carries a service token for `audience`, signed with
-    the key the app's settings hold under `key_setting`."""
+# Open without a token: the probes and metrics (the orchestrator and Prometheus call them)
+# and the contract the repository publishes anyway (openapi/*.json).
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc"})
 
-    async def check(request: Request) -> None:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise _refused()
-        verify(token.strip(), getattr(request.app.state.settings, key_setting), audience)
 
-    return check
+class GatewayOnlyMiddleware:
+    """Refuses every other request without the gateway's token for `audience` (401
+    problem+json), before the body is read or a route is looked up."""
+
+    def __init__(self, app: ASGIApp, *, key: str, audience: str) -> None:
+        self.app = app
+        self.key = key
+        self.audience = audience
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in OPEN_PATHS:
+            request = Request(scope)
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            try:
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise _refused()
+                verify(token.strip(), self.key, self.audience)
+            except ServiceTokenRefused as problem:
+                await problem_response(problem, request)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -32,12 +32,14 @@ from tests.documents import corpus
 from tests.support import EVALUATE_CASE, running
 
 OTHER_KEY = "an-attacker-chosen-key-of-32-characters-or-more"
+BODY_CAP = 4096
 REFUSED = "urn:zhicheng:problem:service-token-refused"
 
 
 @pytest.fixture(scope="module")
 def services(stack: Stack, uvicorn_service) -> dict[str, str]:
-    env = stack.env(SWEEP_INTERVAL_SECONDS="0")
+    # A small body cap, to show the token is checked before any body is read.
+    env = stack.env(SWEEP_INTERVAL_SECONDS="0", MAX_BODY_BYTES=str(BODY_CAP))
     return {
         "rules": uvicorn_service("services.rules.main:app", env),
         "documents": uvicorn_service("services.documents.main:app", env),
@@ -97,6 +99,15 @@ async def test_a_direct_call_without_the_gateways_token_is_refused(
         # Probes and metrics need no token.
         for probe in ("/healthz", "/readyz", "/metrics"):
             assert (await client.get(probe)).status_code == 200, probe
+        # Without a token nothing else is answered: not which paths exist, nor the body
+        # (over the cap: the caller's 401 comes first, the gateway's 413).
+        unknown = await client.get("/v1/nothing-here")
+        assert unknown.status_code == 401 and unknown.json()["type"] == REFUSED
+        big = b"[" + b"0," * BODY_CAP + b"0]"
+        plain = {"Content-Type": "application/json"}
+        assert (await client.post(path, content=big, headers=plain)).status_code == 401
+        over = await client.post(path, content=big, headers={**plain, **good})
+        assert over.status_code == 413, over.text
 
 
 async def test_an_upload_straight_to_the_document_service_stores_nothing(
