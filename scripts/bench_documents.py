@@ -91,6 +91,7 @@ def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.P
             "--port",
             str(port),
             "--no-access-log",
+            "--no-proxy-headers",
             "--workers",
             str(workers),
         ],
@@ -107,6 +108,14 @@ def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.P
     return proc, f"http://127.0.0.1:{port}"
 
 
+def _as_gateway() -> httpx.Auth:
+    """The direct figures call the document service as the gateway does: with a token."""
+    from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceAuth
+    from services.kit.settings import DocumentsServiceKey
+
+    return ServiceAuth(DocumentsServiceKey().documents_service_key, DOCUMENTS_AUDIENCE)
+
+
 async def _uploads(
     base: str,
     scans: list[bytes],
@@ -114,6 +123,7 @@ async def _uploads(
     concurrency: int,
     targets: list[str] | None = None,
     headers: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
 ) -> tuple[float, list]:
     """`n` uploads from `concurrency` clients; `targets` are declaration ids (one each)."""
     latencies: list[float] = []
@@ -121,7 +131,7 @@ async def _uploads(
     counter = iter(range(n))
     limits = httpx.Limits(max_connections=concurrency)
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, auth=auth) as client:
 
         async def one(i: int) -> None:
             data = scans[i % len(scans)]
@@ -259,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
             record("documents", "uploads via gateway", rates["gateway"], "uploads/s", ">= 40")
             record("documents", "p95 via gateway", _pct(lat, 0.95) * 1000, "ms")
         if args.mode in ("both", "direct"):
-            wall, lat = asyncio.run(_uploads(docs, scans, args.n, args.concurrency))
+            wall, lat = asyncio.run(
+                _uploads(docs, scans, args.n, args.concurrency, auth=_as_gateway())
+            )
             rates["direct"] = _report("direct to service", args.n, wall, lat)
             record("documents", "uploads direct to service", rates["direct"], "uploads/s")
         raw_rate = args.n / _raw_puts(env, scans, args.n, args.concurrency)

@@ -214,11 +214,17 @@ def bench_http(profiles: list[dict], runs: int) -> None:
     port = _free_port()
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "uvicorn", "services.rules.main:app", "--host", "127.0.0.1",
-           "--port", str(port), "--no-access-log", "--log-level", "warning"]  # fmt: skip
+           "--port", str(port), "--no-access-log", "--no-proxy-headers",
+           "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=60) as client:
+        from services.kit.service_tokens import RULES_AUDIENCE, ServiceAuth
+        from services.kit.settings import RulesServiceKey
+
+        # Called as the gateway calls it: every request with a service token.
+        auth = ServiceAuth(RulesServiceKey().rules_service_key, RULES_AUDIENCE)
+        with httpx.Client(base_url=base, timeout=60, auth=auth) as client:
             for _ in range(200):
                 try:
                     if client.get("/healthz").status_code == 200:

@@ -95,7 +95,7 @@ def _uvicorn(target: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", target,
         "--host", "127.0.0.1", "--port", str(port),
-        "--no-access-log", "--timeout-graceful-shutdown", "20",
+        "--no-access-log", "--no-proxy-headers", "--timeout-graceful-shutdown", "20",
     ]  # fmt: skip
 
 

@@ -226,7 +226,7 @@ def uvicorn_service():
         port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log"],
+             "--port", str(port), "--no-access-log", "--no-proxy-headers"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         procs.append(proc)

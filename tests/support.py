@@ -7,13 +7,23 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from services.kit.service_tokens import DOCUMENTS_AUDIENCE, RULES_AUDIENCE, ServiceAuth
+from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY, DEV_RULES_SERVICE_KEY
+
+# What the gateway attaches to its calls (the development keys every test process uses):
+# a test calling the eligibility or document service directly plays the gateway.
+AS_GATEWAY_TO_RULES = ServiceAuth(DEV_RULES_SERVICE_KEY, RULES_AUDIENCE)
+AS_GATEWAY_TO_DOCUMENTS = ServiceAuth(DEV_DOCUMENTS_SERVICE_KEY, DOCUMENTS_AUDIENCE)
+
 
 @asynccontextmanager
-async def running(app) -> AsyncIterator[httpx.AsyncClient]:
+async def running(app, *, auth: httpx.Auth | None = None) -> AsyncIterator[httpx.AsyncClient]:
     """Run an app's lifespan and give an httpx client that talks to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", auth=auth
+        ) as client:
             yield client
 
 

@@ -19,6 +19,7 @@ from services.documents.kinds import all_kinds
 from services.kit.vocabulary import EmployerType
 from services.rules.engine.evaluator import _materials
 from services.rules.main import app, registry
+from tests.support import AS_GATEWAY_TO_RULES
 
 FACTS = ("exceptional", "dual_directed", "titles")
 
@@ -84,7 +85,9 @@ def test_the_unit_produces_what_it_records_at_its_step() -> None:
 @pytest.fixture(scope="module")
 async def rules() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://rules.test") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://rules.test", auth=AS_GATEWAY_TO_RULES
+    ) as c:
         yield c
 
 

@@ -13,9 +13,11 @@ from pydantic import Field, model_validator
 from services.kit.settings import (
     MIN_HMAC_KEY_LENGTH,
     MIN_SECRET_LENGTH,
+    DocumentsServiceKey,
     PiiSettings,
     PostgresSettings,
     RedisSettings,
+    RulesServiceKey,
     S3Settings,
     ServiceUrls,
     TokenSettings,
@@ -57,9 +59,17 @@ DEFAULT_CERTIFICATE_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 class ApiSettings(
-    PostgresSettings, RedisSettings, TokenSettings, PiiSettings, S3Settings, ServiceUrls
+    PostgresSettings,
+    RedisSettings,
+    TokenSettings,
+    PiiSettings,
+    S3Settings,
+    ServiceUrls,
+    RulesServiceKey,
+    DocumentsServiceKey,
 ):
-    """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP,
+    """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP
+    (each call with a service token signed by that service's key),
     tokens it issues and verifies, personal data it seals, and the object store where it
     anchors the audit chain's signed checkpoints."""
 

@@ -59,7 +59,9 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
             app.state.engine, info=clock.session_info(settings)
         )
         app.state.redis = make_redis(settings.redis_url)
-        app.state.rules = rules_client.make_client(settings.rules_url, settings.rules_timeout)
+        app.state.rules = rules_client.make_client(
+            settings.rules_url, settings.rules_service_key, settings.rules_timeout
+        )
         app.state.registries = registries.make_registries(
             settings, redis=app.state.redis, cipher=app.state.pii
         )

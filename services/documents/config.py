@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.kit.settings import PostgresSettings, S3Settings
+from services.kit.settings import DocumentsServiceKey, PostgresSettings, S3Settings
 
 
-class DocumentsSettings(PostgresSettings, S3Settings):
-    """Scan intake: metadata in Postgres, objects on S3-compatible storage."""
+class DocumentsSettings(PostgresSettings, S3Settings, DocumentsServiceKey):
+    """Scan intake: metadata in Postgres, objects on S3-compatible storage; calls from the
+    gateway only (DOCUMENTS_SERVICE_KEY checks its service tokens)."""
 
     # Whole request body, counted while it streams in (phone photos and PDFs are larger
     # than the 512 KB stored limit; normalisation brings photos under it).

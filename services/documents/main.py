@@ -18,6 +18,8 @@ from services.documents.service import Runtime
 from services.kit.app import create_app
 from services.kit.clients import check_database
 from services.kit.db import engine_for, make_sessionmaker
+from services.kit.problem_kinds import documented
+from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceTokenRefused
 
 
 def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
@@ -73,8 +75,10 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         settings=settings,
         checks={"database": check_database, "s3": storage.check_s3},
         lifespan=lifespan,
+        # Every route but the probes and metrics answers the gateway only (a service token).
+        gateway_only=("documents_service_key", DOCUMENTS_AUDIENCE),
     )
-    app.include_router(router)
+    app.include_router(router, responses=documented(ServiceTokenRefused))
     doc_metrics.install(app)
     return app
 

@@ -15,7 +15,9 @@ from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
+from services.kit.proxies import ForwardedForMiddleware
 from services.kit.s3 import S3_ERRORS
+from services.kit.service_tokens import GatewayOnlyMiddleware
 from services.kit.settings import ProcessSettings, S3Settings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
@@ -30,7 +32,10 @@ def create_app(
     checks: Mapping[str, Check],
     lifespan: Lifespan | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
+    gateway_only: tuple[str, str] | None = None,
 ) -> FastAPI:
+    """`gateway_only` = (the setting holding the service-token key, the audience): the
+    service answers the gateway only (services/kit/service_tokens.py)."""
     configure_logging(service, settings.log_level)
     app = FastAPI(
         title=title,
@@ -52,6 +57,13 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    if gateway_only is not None:
+        # Outside the input limits: a caller without the gateway's token gets its 401
+        # before its body is read.
+        key_setting, audience = gateway_only
+        app.add_middleware(
+            GatewayOnlyMiddleware, key=getattr(settings, key_setting), audience=audience
+        )
     registry = install_metrics(app, service)
     if isinstance(settings, S3Settings):
         registry.register(S3_ERRORS)
@@ -63,6 +75,9 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
     # Outermost, so every answer carries them (a 500 rendered above included).
     app.add_middleware(SecurityHeadersMiddleware)
+    # Before anything reads the client address: X-Forwarded-For from trusted proxies only.
+    if trusted := settings.trusted_proxy_networks():
+        app.add_middleware(ForwardedForMiddleware, trusted=trusted)
     return app
 
 

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from services.kit.pii import PiiCipher, dev_key
+from services.kit.proxies import Network, parse_networks
 
 # Local default ports of the development stack (see scripts/devstack.py).
 DEV_POSTGRES_PORT = 54329
@@ -33,8 +34,18 @@ DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (r
 
 DEV_PII_KEYS = f"dev1:{dev_key('pii-encryption')}"
 DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
+# The keys of the service tokens the gateway signs for each internal service (HS256).
+DEV_RULES_SERVICE_KEY = dev_key("rules-service-token")
+DEV_DOCUMENTS_SERVICE_KEY = dev_key("documents-service-token")
 
-_DEFAULT_SECRETS = {DEV_S3_SECRET_KEY, DEV_JWT_SECRET, DEV_PII_KEYS, DEV_PII_INDEX_KEY}
+_DEFAULT_SECRETS = {
+    DEV_S3_SECRET_KEY,
+    DEV_JWT_SECRET,
+    DEV_PII_KEYS,
+    DEV_PII_INDEX_KEY,
+    DEV_RULES_SERVICE_KEY,
+    DEV_DOCUMENTS_SERVICE_KEY,
+}
 
 # What a template ships where a secret goes (deploy/templates/k8s-secrets.yaml's `CHANGE-ME`,
 # `<…>`, "changeme", "replace-me", "TODO", …): refused in production, as a value or
@@ -92,6 +103,20 @@ class ProcessSettings(BaseSettings):
     # JSON nesting any route accepts.
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
+
+    # Proxies in front of this process (the ingress, a load balancer), as a comma-separated
+    # list of addresses or CIDR ranges. X-Forwarded-For is read only when the direct peer
+    # is one of them (services/kit/proxies.py); empty, it is ignored and the peer is the
+    # client, for per-address limits and audit rows alike.
+    trusted_proxies: str = ""
+
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @model_validator(mode="after")
+    def _trusted_proxies_parse(self) -> ProcessSettings:
+        self.trusted_proxy_networks()  # raises on an entry that is not an address or CIDR
+        return self
 
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""
@@ -221,27 +246,78 @@ class TokenSettings(ProcessSettings):
 
 
 class PiiSettings(ProcessSettings):
-    # Each key of PII_KEYS is parsed (32 bytes, services/kit/pii.py); the index key is HMAC's.
-    secret_fields: ClassVar[dict[str, int]] = {
-        "pii_keys": MIN_SECRET_LENGTH,
-        "pii_index_key": MIN_HMAC_KEY_LENGTH,
-    }
-    placeholder_checked: ClassVar[tuple[str, ...]] = ("pii_key_id",)
+    # Each key of PII_KEYS is parsed (services/kit/pii.py); the index keys are HMAC's.
+    secret_fields: ClassVar[dict[str, int]] = {"pii_keys": MIN_SECRET_LENGTH}
+    placeholder_checked: ClassVar[tuple[str, ...]] = ("pii_key_id", "pii_index_key_id")
 
-    # Personal data at rest (services/kit/pii.py): AES-256-GCM keys as `kid:base64[,…]`,
-    # the id of the key new values are sealed with, and the HMAC key of the blind indexes.
-    # Rotation: add a key, make it current, re-encrypt (old ids keep decrypting meanwhile).
+    # Personal data at rest (services/kit/pii.py). PII_CRYPTO chooses the algorithms of new
+    # writes: `standard` (AES-256-GCM, HMAC-SHA256) or `guomi` (国密 for 密评, GB/T
+    # 39786-2021: SM4-GCM, HMAC-SM3). Encryption keys as `kid:base64[,…]` (32 bytes for
+    # AES-256, 16 for SM4) and the id of the key new values are sealed with (its size must
+    # fit PII_CRYPTO). Blind-index keys: PII_INDEX_KEY (key id i0) and PII_INDEX_KEYS
+    # (`kid:base64[,…]`, ≥ 32 bytes each), PII_INDEX_KEY_ID the one new digests use.
+    # Rotation, of keys or of the suite: add a key, make it current, run the re-encryption
+    # job (`python -m scripts.pii_rekey`); old ids keep reading meanwhile.
+    pii_crypto: Literal["standard", "guomi"] = "standard"
     pii_keys: str = DEV_PII_KEYS
     pii_key_id: str = "dev1"
     pii_index_key: str = DEV_PII_INDEX_KEY
+    pii_index_keys: str = ""
+    pii_index_key_id: str = ""
+
+    def _secrets_in_use(self) -> dict[str, int]:
+        used = super()._secrets_in_use()
+        # PII_INDEX_KEY may be left empty once PII_INDEX_KEYS holds every index key.
+        if self.pii_index_key or not self.pii_index_keys:
+            used["pii_index_key"] = MIN_HMAC_KEY_LENGTH
+        if self.pii_index_keys:
+            used["pii_index_keys"] = MIN_HMAC_KEY_LENGTH
+        return used
+
+    def weak_secrets(self) -> list[str]:
+        weak = super().weak_secrets()
+        # A development key hidden among real ones in a list is refused too.
+        dev = {DEV_PII_KEYS.partition(":")[2], DEV_PII_INDEX_KEY}
+        for name in ("pii_keys", "pii_index_keys"):
+            if getattr(self, name) == DEV_PII_KEYS:
+                continue  # already named as the development default
+            listed = (p.partition(":")[2].strip() for p in getattr(self, name).split(","))
+            if any(key in dev for key in listed):
+                weak.append(f"{name}: holds a development key")
+        return weak
 
     def pii_cipher(self) -> PiiCipher:
-        return PiiCipher.from_settings(self.pii_keys, self.pii_key_id, self.pii_index_key)
+        return PiiCipher.from_settings(
+            self.pii_keys,
+            self.pii_key_id,
+            self.pii_index_key,
+            index_keys=self.pii_index_keys,
+            index_current=self.pii_index_key_id,
+            suite=self.pii_crypto,
+        )
 
     @model_validator(mode="after")
     def _pii_keys_parse(self) -> PiiSettings:
         self.pii_cipher()  # raises on a malformed key list or an unknown current key id
         return self
+
+
+class RulesServiceKey(ProcessSettings):
+    """The HMAC key of the service tokens for the eligibility service (services/kit/
+    service_tokens.py): the gateway signs with it, the eligibility service checks with it.
+    One key per service, so a service holding its own key cannot call the other."""
+
+    secret_fields: ClassVar[dict[str, int]] = {"rules_service_key": MIN_HMAC_KEY_LENGTH}
+
+    rules_service_key: str = DEV_RULES_SERVICE_KEY
+
+
+class DocumentsServiceKey(ProcessSettings):
+    """The HMAC key of the service tokens for the document service (as RulesServiceKey)."""
+
+    secret_fields: ClassVar[dict[str, int]] = {"documents_service_key": MIN_HMAC_KEY_LENGTH}
+
+    documents_service_key: str = DEV_DOCUMENTS_SERVICE_KEY
 
 
 class ServiceUrls(ProcessSettings):

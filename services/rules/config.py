@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.kit.settings import ProcessSettings
+from services.kit.settings import RulesServiceKey
 
 
-class RulesSettings(ProcessSettings):
-    """The eligibility service is stateless: no database, queue, store, token or
-    personal-data key, so it holds no secret at all."""
+class RulesSettings(RulesServiceKey):
+    """The eligibility service is stateless: no database, queue, store, user token or
+    personal-data key. Its one secret checks that a call comes from the gateway."""
 
     # Directory of policy packs (*.yaml); empty means the packs shipped in services/rules/policies.
     rules_policy_dir: str = ""

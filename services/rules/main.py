@@ -9,6 +9,8 @@ import gc
 from pathlib import Path
 
 from services.kit.app import create_app
+from services.kit.problem_kinds import documented
+from services.kit.service_tokens import RULES_AUDIENCE, ServiceTokenRefused
 from services.rules.config import get_settings
 from services.rules.engine.packs import POLICY_DIR, PackError, Registry
 from services.rules.router import build_router
@@ -32,5 +34,7 @@ app = create_app(
     description="职称申报资格评估：按地区、系列、年度的政策包逐条评估并给出依据条款。",
     settings=settings,
     checks={},
+    # Every route but the probes and metrics answers the gateway only (a service token).
+    gateway_only=("rules_service_key", RULES_AUDIENCE),
 )
-app.include_router(build_router(service))
+app.include_router(build_router(service), responses=documented(ServiceTokenRefused))

@@ -32,7 +32,7 @@ from tests.api.factories import (
     token,
 )
 from tests.conftest import Stack
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_RULES, running
 
 
 async def test_second_same_level_declaration_in_a_year(client) -> None:
@@ -218,7 +218,9 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         gate = HeldEvaluation()
         real, app.state.rules = (
             app.state.rules,
-            httpx.AsyncClient(base_url=rules_url, transport=gate, timeout=30),
+            httpx.AsyncClient(
+                base_url=rules_url, transport=gate, timeout=30, auth=AS_GATEWAY_TO_RULES
+            ),
         )
         await real.aclose()
         submitting = asyncio.create_task(post(client, url + "/submissions", applicant))

@@ -32,7 +32,7 @@ from tests.api.factories import (
 from tests.api.races import streaming_while
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ async def declaration(client: httpx.AsyncClient, did: str, tok: str) -> httpx.Re
 
 
 async def stored_documents(documents_url: str, did: str) -> list[dict]:
-    async with httpx.AsyncClient(base_url=documents_url) as direct:
+    async with httpx.AsyncClient(base_url=documents_url, auth=AS_GATEWAY_TO_DOCUMENTS) as direct:
         r = await direct.get(
             f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
         )
@@ -117,7 +117,9 @@ async def test_an_upload_names_an_entry_the_draft_has(gateway, documents_url) ->
     assert await stored_documents(documents_url, did) == []
 
 
-async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway) -> None:
+async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(
+    gateway, documents_url
+) -> None:
     tree = await make_tree(gateway, label="材料")
     campaign = await make_campaign(gateway)
     applicant = token("applicant", sub=f"docs-{uuid.uuid4().hex[:6]}")
@@ -197,8 +199,37 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(gateway)
         f"/v1/declarations/{did}/documents/{doc['id']}", headers=auth(applicant)
     )
     assert r.status_code == 409
+    # The declaration's status is the gateway's own, read under the row lock: a header
+    # claiming another (the document service once took X-Declaration-Status from its
+    # caller) changes nothing, on the gateway or, straight, on the document service.
+    forged = {"X-Declaration-Status": "draft", "X-Declaration-Editable": "true"}
+    r = await gateway.post(
+        f"/v1/declarations/{did}/documents",
+        data={"kind": "title_certificate"},
+        files={"file": ("scan.jpg", corpus.clean_scan(74), "image/jpeg")},
+        headers={**auth(applicant), **forged},
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
+    r = await gateway.delete(
+        f"/v1/declarations/{did}/documents/{doc['id']}", headers={**auth(applicant), **forged}
+    )
+    assert r.status_code == 409, r.text
+    async with httpx.AsyncClient(base_url=documents_url) as direct:
+        straight = await direct.post(
+            f"/v1/declarations/{did}/documents",
+            data={"kind": "title_certificate"},
+            files={"file": ("scan.jpg", corpus.clean_scan(75), "image/jpeg")},
+            headers=forged,
+        )
+        assert straight.status_code == 401, straight.text
+        gone = await direct.delete(f"/v1/documents/{doc['id']}", headers=forged)
+        assert gone.status_code == 401, gone.text
     listed = await gateway.get(f"/v1/declarations/{did}/documents", headers=auth(applicant))
     assert [d["id"] for d in listed.json()] == [a["document_id"] for a in attached]
+    assert {d["id"] for d in await stored_documents(documents_url, did)} == {
+        a["document_id"] for a in attached
+    }
 
 
 async def test_rejected_scan_comes_back_as_problem_and_attaches_nothing(gateway) -> None:

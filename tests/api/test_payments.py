@@ -330,6 +330,8 @@ PRODUCTION = {
     "pii_index_key": base64.b64encode(b"i" * 32).decode(),
     "audit_checkpoint_key": "a" * 40,
     "certificate_signing_key": private_key_setting("p1", ed25519.Ed25519PrivateKey.generate()),
+    "rules_service_key": "r" * 40,
+    "documents_service_key": "d" * 40,
 }
 
 

@@ -23,6 +23,7 @@ from tests.api.factories import (
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import ROOT
+from tests.support import AS_GATEWAY_TO_DOCUMENTS
 
 # The policy seeds sit beside the checkout (shared/seeds/), where they are laid out.
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -37,7 +38,7 @@ def quoted(prefix: str, sentence: str) -> str:
 
 
 async def stored(documents_url: str, did: str) -> list[dict]:
-    async with httpx.AsyncClient(base_url=documents_url) as direct:
+    async with httpx.AsyncClient(base_url=documents_url, auth=AS_GATEWAY_TO_DOCUMENTS) as direct:
         r = await direct.get(
             f"/v1/declarations/{did}/documents", params={"include_inactive": "true"}
         )

@@ -101,6 +101,9 @@ def test_every_command_runs_real_code(where: str, command: list[str], spec: dict
     if uv := _target(command, "uvicorn"):
         app = _load(uv)
         assert isinstance(app, FastAPI), where
+        # uvicorn's own proxy handling would trust X-Forwarded-For from 127.0.0.1 before
+        # the app's TRUSTED_PROXIES check sees the peer (services/kit/proxies.py).
+        assert "--no-proxy-headers" in command, where
         port = int(command[command.index("--port") + 1])
         paths = _route_paths(app)
         assert {"/healthz", "/readyz"} <= paths, where
@@ -202,13 +205,20 @@ def test_only_the_migration_holds_the_owner_url() -> None:
                 assert ("zhicheng-migrate-secrets" in refs) == (doc["kind"] == "Job"), c
 
 
-def test_the_rules_service_is_given_no_secret() -> None:
+def test_the_rules_service_is_given_only_its_service_token_key() -> None:
     secrets = {"S3_SECRET_KEY", "S3_ACCESS_KEY", "JWT_SECRET", "PII_KEYS", "PII_INDEX_KEY"}
     rules = _compose()["services"]["rules"]
     assert not secrets & set(rules.get("environment") or {})
+    assert "RULES_SERVICE_KEY" in rules["environment"]
+    templates = {
+        d["metadata"]["name"]: d for d in _k8s_docs(with_templates=True) if d["kind"] == "Secret"
+    }
+    assert set(templates["zhicheng-rules-secrets"]["stringData"]) == {"RULES_SERVICE_KEY"}
     for doc in _k8s_docs():
         if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "rules":
             for c in doc["spec"]["template"]["spec"]["containers"]:
-                refs = [ref for ref in c.get("envFrom", []) if "secretRef" in ref]
-                assert not refs, refs
+                refs = [
+                    ref["secretRef"]["name"] for ref in c.get("envFrom", []) if "secretRef" in ref
+                ]
+                assert refs == ["zhicheng-rules-secrets"], refs
                 assert not secrets & {e["name"] for e in c.get("env", [])}

@@ -92,10 +92,16 @@ def test_each_workload_is_given_only_the_secrets_its_process_reads() -> None:
             for env in c.get("env", []):
                 assert "secretKeyRef" not in env.get("valueFrom", {}) or env["name"] in allowed
             given[doc["metadata"]["name"]] = keys
-    assert given["rules"] == set()
+    # The eligibility service holds only the key that checks the gateway's service tokens.
+    assert given["rules"] == {"RULES_SERVICE_KEY"}
     # The owner's URL and the store's keys; no token, personal-data or app-role secret.
     assert given["zhicheng-migrate"] == {"MIGRATION_DATABASE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
-    assert given["documents"] == {"DATABASE_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY"}
+    assert given["documents"] == {
+        "DATABASE_URL",
+        "S3_ACCESS_KEY",
+        "S3_SECRET_KEY",
+        "DOCUMENTS_SERVICE_KEY",
+    }
     # Every Secret of the template is mounted by some workload.
     mounted = {
         r["secretRef"]["name"]
@@ -160,6 +166,7 @@ def test_every_process_refuses_the_template_as_it_stands_naming_each_setting() -
     template = _template()
     placeholders = {k for values in template.values() for k, v in values.items() if _placeholder(v)}
     assert {"JWT_SECRET", "S3_SECRET_KEY", "DATABASE_URL", "PII_KEYS"} <= placeholders
+    assert {"RULES_SERVICE_KEY", "DOCUMENTS_SERVICE_KEY"} <= placeholders
     refused = set()
     for name, cls, env in _workloads(template):
         held = {k for k in env if k in placeholders and k.lower() in cls.model_fields}
@@ -173,8 +180,8 @@ def test_every_process_refuses_the_template_as_it_stands_naming_each_setting() -
         for key in held:
             assert f"{key.lower()}: a placeholder" in message, (name, key, message)
         refused.add(name)
-    # Every process that holds a secret; the eligibility service holds none.
-    assert refused == {"api", "documents", "notify", "zhicheng-migrate"}
+    # Every process that holds a secret (the eligibility service its service-token key).
+    assert refused == {"api", "rules", "documents", "notify", "zhicheng-migrate"}
 
 
 def _real(key: str, value: str) -> str:

@@ -12,7 +12,7 @@ from services.documents.config import DocumentsSettings
 from services.documents.main import build_app
 from services.documents.storage import make_client
 from tests.conftest import Stack
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running
 
 
 def settings(stack: Stack, **overrides) -> DocumentsSettings:
@@ -23,7 +23,7 @@ def settings(stack: Stack, **overrides) -> DocumentsSettings:
 
 @pytest.fixture(scope="session")
 async def docs(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(build_app(settings(stack))) as client:
+    async with running(build_app(settings(stack)), auth=AS_GATEWAY_TO_DOCUMENTS) as client:
         yield client
 
 

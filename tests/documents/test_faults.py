@@ -20,13 +20,15 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 from tests.conftest import Stack
 from tests.documents import corpus
 from tests.documents.conftest import settings, upload
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running
 
 CAP = 1024 * 1024
 
 
 async def test_declared_length_over_the_cap_is_413(stack: Stack, declaration) -> None:
-    async with running(build_app(settings(stack, max_upload_bytes=CAP))) as client:
+    async with running(
+        build_app(settings(stack, max_upload_bytes=CAP)), auth=AS_GATEWAY_TO_DOCUMENTS
+    ) as client:
         response = await upload(client, declaration, b"\xff\xd8\xff" + b"0" * (2 * CAP))
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
@@ -51,7 +53,9 @@ async def test_chunked_body_is_cut_off_at_the_cap(stack: Stack, declaration) -> 
             yield b"\x00" * (256 * 1024)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    async with running(build_app(settings(stack, max_upload_bytes=CAP))) as client:
+    async with running(
+        build_app(settings(stack, max_upload_bytes=CAP)), auth=AS_GATEWAY_TO_DOCUMENTS
+    ) as client:
         response = await client.post(
             f"/v1/declarations/{declaration}/documents",
             content=body(),
@@ -78,7 +82,7 @@ async def test_s3_outage_answers_503_and_stores_nothing(stack: Stack, tmp_path, 
             s3_bucket="outage-bucket",
             ensure_bucket_on_start=True,
         )
-        async with running(build_app(cfg)) as client:
+        async with running(build_app(cfg), auth=AS_GATEWAY_TO_DOCUMENTS) as client:
             assert (await upload(client, declaration, corpus.clean_scan(30))).status_code == 201
             assert (await client.get("/readyz")).status_code == 200
             s3.stop()
@@ -108,6 +112,8 @@ async def _hang_up_after_the_body(app, path: str, data: bytes) -> list[dict]:
         data={"kind": "title_certificate"},
         files={"file": ("scan.jpg", data, "image/jpeg")},
     )
+    # Signed as the gateway's client signs it.
+    request = next(AS_GATEWAY_TO_DOCUMENTS.auth_flow(request))
     body = request.read()
     scope = {
         "type": "http",

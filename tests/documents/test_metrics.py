@@ -8,7 +8,7 @@ from services.documents.main import build_app
 from tests.conftest import Stack
 from tests.documents.conftest import settings, upload
 from tests.documents.corpus import blank_scan, clean_scan
-from tests.support import running, scrape
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running, scrape
 
 
 def _samples(text: str) -> dict[tuple, float]:
@@ -21,7 +21,7 @@ def _samples(text: str) -> dict[tuple, float]:
 
 async def test_check_outcomes_are_counted(stack: Stack, declaration: str) -> None:
     app = build_app(settings(stack))
-    async with running(app) as client:
+    async with running(app, auth=AS_GATEWAY_TO_DOCUMENTS) as client:
         assert (await upload(client, declaration, clean_scan(7))).status_code == 201
         rejected = await upload(client, declaration, blank_scan(7))
         assert rejected.status_code == 422

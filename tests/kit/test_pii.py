@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.kit.pii import (
+    LEGACY_INDEX_KEY_ID,
     InvalidIdNumber,
     PiiCipher,
     PiiKeyError,
@@ -20,7 +21,7 @@ from services.kit.pii import (
     mask_phone,
     validate_id_number,
 )
-from services.kit.settings import KitSettings
+from services.kit.settings import DEV_PII_INDEX_KEY, KitSettings
 
 
 def make_id(body17: str) -> str:
@@ -100,7 +101,7 @@ def test_rotation_keeps_old_values_readable_and_reseals_them_under_the_new_key()
     after = PiiCipher({"k1": old, "k2": new}, "k2", index)
     assert after.decrypt("id_number", sealed) == VALID
     resealed = after.rotate("id_number", sealed)
-    assert resealed.startswith("k2:")
+    assert resealed.startswith("aes-256-gcm:k2:")
     assert after.rotate("id_number", resealed) == resealed
     only_new = PiiCipher({"k2": new}, "k2", index)
     assert only_new.decrypt("id_number", resealed) == VALID
@@ -118,3 +119,95 @@ def test_settings_refuse_bad_keys_and_development_keys_in_production() -> None:
         KitSettings(pii_key_id="missing")
     with pytest.raises(ValueError, match="pii_keys"):
         KitSettings(environment="production", jwt_secret="x" * 40, s3_secret_key="y" * 40)
+
+
+# 国密 (GB/T 39786-2021): SM4-GCM and HMAC-SM3, from the pinned cryptography's OpenSSL.
+
+
+def test_the_guomi_primitives_give_the_standards_known_answers() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    # GB/T 32907-2016 Appendix A, example 1; GB/T 32905-2016 Appendix A, example 1.
+    key = bytes.fromhex("0123456789abcdeffedcba9876543210")
+    block = Cipher(algorithms.SM4(key), modes.ECB()).encryptor()  # noqa: S305 (one block: the known answer)
+    assert (block.update(key) + block.finalize()).hex() == "681edf34d206965e86b3e94f536e4246"
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(b"abc")
+    assert digest.finalize().hex() == (
+        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    )
+
+
+def test_guomi_seals_with_sm4_gcm_and_indexes_with_hmac_sm3() -> None:
+    index = _key()
+    cipher = PiiCipher({"g1": os.urandom(16)}, "g1", {"i1": index}, "i1", suite="guomi")
+    sealed = cipher.encrypt("id_number", VALID)
+    assert sealed.startswith("sm4-gcm:g1:") and VALID not in sealed
+    assert cipher.key_version(sealed) == ("sm4-gcm", "g1")
+    assert cipher.decrypt("id_number", sealed) == VALID
+    with pytest.raises(InvalidTag):
+        cipher.decrypt("phone", sealed)  # the purpose is authenticated
+    body = base64.b64decode(sealed.rpartition(":")[2])
+    altered = bytes([body[-1] ^ 1])
+    with pytest.raises(InvalidTag):
+        cipher.decrypt("id_number", "sm4-gcm:g1:" + base64.b64encode(body[:-1] + altered).decode())
+    indexed = cipher.blind_index("id_number", VALID)
+    assert indexed.startswith("hmac-sm3:i1:") and len(indexed.rpartition(":")[2]) == 64
+    standard = PiiCipher({"k1": _key()}, "k1", {"i1": index}, "i1")
+    assert standard.blind_index("id_number", VALID).rpartition(":")[2] != indexed.rpartition(":")[2]
+    # The suite's key sizes are checked: an AES-256 key cannot be guomi's current key.
+    with pytest.raises(PiiKeyError, match="16 bytes"):
+        PiiCipher({"k1": _key()}, "k1", index, suite="guomi")
+
+
+def test_values_written_under_one_suite_and_key_read_after_rotation_and_switch() -> None:
+    aes, sm4, index0, index1 = _key(), os.urandom(16), _key(), _key()
+    before = PiiCipher({"k1": aes}, "k1", index0)  # standard, index key i0
+    legacy = "k1:" + before.encrypt("phone", "13800001111").rpartition(":")[2]
+    sealed = before.encrypt("phone", "13800001111")
+    stored = before.blind_index("phone", "13800001111")
+    bare = stored.rpartition(":")[2]  # a digest from before digests named their key
+    after = PiiCipher(
+        {"k1": aes, "g2": sm4}, "g2", {LEGACY_INDEX_KEY_ID: index0, "i1": index1}, "i1",
+        suite="guomi",
+    )  # fmt: skip
+    for token in (legacy, sealed):
+        assert after.decrypt("phone", token) == "13800001111"
+        assert not after.is_current(token)
+        resealed = after.rotate("phone", token)
+        assert resealed.startswith("sm4-gcm:g2:") and after.is_current(resealed)
+    candidates = after.index_candidates("phone", "13800001111")
+    assert candidates[0].startswith("hmac-sm3:i1:")
+    assert stored in candidates and bare in candidates
+    assert not after.index_is_current(stored) and after.index_is_current(candidates[0])
+    # Back to the standard suite with a new AES key: the SM4 values still read.
+    back = PiiCipher({"g2": sm4, "k3": _key()}, "k3", {"i1": index1}, "i1")
+    sm4_sealed = after.encrypt("phone", "13800001111")
+    assert back.decrypt("phone", sm4_sealed) == "13800001111"
+    assert back.rotate("phone", sm4_sealed).startswith("aes-256-gcm:k3:")
+    # A key removed too early is named; a key of the wrong size for the named algorithm too.
+    with pytest.raises(PiiKeyError, match="k1"):
+        back.decrypt("phone", sealed)
+    with pytest.raises(PiiKeyError, match="not a key of"):
+        back.decrypt("phone", "aes-256-gcm:g2:" + sm4_sealed.rpartition(":")[2])
+
+
+def test_settings_switch_the_suite_and_refuse_development_keys_in_lists() -> None:
+    sm4 = "g1:" + base64.b64encode(os.urandom(16)).decode()
+    settings = KitSettings(pii_crypto="guomi", pii_keys=sm4, pii_key_id="g1")
+    assert settings.pii_cipher().encrypt("phone", "1").startswith("sm4-gcm:g1:")
+    with pytest.raises(ValueError, match="16 bytes"):
+        KitSettings(pii_crypto="guomi")  # the development key is an AES-256 key
+    real = base64.b64encode(os.urandom(32)).decode()
+    with pytest.raises(ValueError, match="pii_index_keys: holds a development key"):
+        KitSettings(
+            environment="production",
+            jwt_secret="x" * 40,
+            s3_secret_key="y" * 40,
+            pii_keys="k1:" + real,
+            pii_key_id="k1",
+            pii_index_key="",
+            pii_index_keys=f"i1:{real},i0:{DEV_PII_INDEX_KEY}",
+            pii_index_key_id="i1",
+        )

@@ -37,12 +37,20 @@ def test_production_accepts_real_secrets() -> None:
     assert settings.environment == "production"
 
 
-def test_the_rules_service_holds_no_secret_and_starts_without_one() -> None:
+def test_the_rules_service_holds_only_its_service_token_key() -> None:
     from services.rules.config import RulesSettings
 
     held = {n for n in RulesSettings.model_fields if n.startswith(("s3_", "pii_", "jwt_"))}
     assert not held
-    assert RulesSettings(environment="production").environment == "production"
+    with pytest.raises(ValidationError) as err:
+        RulesSettings(environment="production")
+    assert "rules_service_key: the development default" in str(err.value)
+    for weak, why in (("CHANGE-ME", "a placeholder"), ("k" * 31, "shorter than 32")):
+        with pytest.raises(ValidationError) as err:
+            RulesSettings(environment="production", rules_service_key=weak)
+        assert f"rules_service_key: {why}" in str(err.value)
+    real = RulesSettings(environment="production", rules_service_key="r" * 32)
+    assert real.environment == "production"
 
 
 def test_each_process_refuses_only_its_own_development_secrets() -> None:
@@ -69,6 +77,8 @@ REAL = {
     "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
     "pii_key_id": "k1",
     "pii_index_key": base64.b64encode(b"i" * 32).decode(),
+    "rules_service_key": "r" * 40,
+    "documents_service_key": "d" * 40,
 }
 
 

@@ -58,12 +58,26 @@ def role_for(method: str, path: str) -> str:
     return "applicant"
 
 
+def service_token(service: str) -> str:
+    """The eligibility and document services answer the gateway only: the fuzzer calls
+    them as the gateway does, with a fresh 60-second service token."""
+    from services.kit.service_tokens import DOCUMENTS_AUDIENCE, RULES_AUDIENCE, issue
+    from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY, DEV_RULES_SERVICE_KEY
+
+    if service == "rules":
+        return issue(DEV_RULES_SERVICE_KEY, RULES_AUDIENCE)
+    return issue(DEV_DOCUMENTS_SERVICE_KEY, DOCUMENTS_AUDIENCE)
+
+
 if tokens := os.environ.get("ZHICHENG_FUZZ_TOKENS"):
     TOKENS = json.loads(tokens)
+    SERVICE = os.environ.get("ZHICHENG_FUZZ_SERVICE")
 
     @schemathesis.auth(refresh_interval=None)
     class RoleTokens:
         def get(self, case, ctx) -> str:
+            if SERVICE:
+                return service_token(SERVICE)
             return TOKENS[role_for(case.method, case.operation.path)]
 
         def set(self, case, data, ctx) -> None:

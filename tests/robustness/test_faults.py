@@ -48,7 +48,7 @@ from tests.api.factories import (
 from tests.conftest import ROOT, Stack
 from tests.documents import corpus
 from tests.documents.conftest import upload
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, running
 
 
 class _Service:
@@ -280,7 +280,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
         )
         async with (
             running(build_app(settings)) as client,
-            httpx.AsyncClient(base_url=docs.url) as direct,
+            httpx.AsyncClient(base_url=docs.url, auth=AS_GATEWAY_TO_DOCUMENTS) as direct,
         ):
             _tree, _campaign, applicant, did = await drafted(client, label="存储停机")
             url = f"/v1/declarations/{did}"
@@ -422,7 +422,9 @@ async def test_document_service_gives_up_on_a_hung_store(stack: Stack, tmp_path)
         docs.start()
         # This client waits 30 s: a 503 within that is the service's own answer, not
         # this client giving up (retried reads of 30 s each would have taken 90 s).
-        async with httpx.AsyncClient(base_url=docs.url, timeout=30) as client:
+        async with httpx.AsyncClient(
+            base_url=docs.url, timeout=30, auth=AS_GATEWAY_TO_DOCUMENTS
+        ) as client:
             first = await upload(client, did, corpus.clean_scan(94), uploader=uploader)
             assert first.status_code == 201, first.text
             os.killpg(s3.proc.pid, signal.SIGSTOP)

@@ -89,7 +89,7 @@ def fuzz_gateway_url(fuzz_stack: Stack, rules_url: str, fuzz_documents_url: str,
     return uvicorn_service("services.api.main:app", env)
 
 
-def fuzz(base_url: str, workdir: Path) -> None:
+def fuzz(base_url: str, workdir: Path, *, service: str = "") -> None:
     org = str(uuid.uuid4())
     roles = ("applicant", "ops", "unit_reviewer", "series_office", "service")
     tokens = {role: token(role, None if role == "applicant" else org) for role in roles}
@@ -99,6 +99,8 @@ def fuzz(base_url: str, workdir: Path) -> None:
         **os.environ,
         "SCHEMATHESIS_HOOKS": "tests.robustness.fuzz_hooks",
         "ZHICHENG_FUZZ_TOKENS": json.dumps(tokens),
+        # The eligibility and document services: called with the gateway's service token.
+        "ZHICHENG_FUZZ_SERVICE": service,
         "PYTHONPATH": str(ROOT),
         "NO_COLOR": "1",
     }
@@ -120,11 +122,11 @@ def test_gateway(fuzz_gateway_url: str, tmp_path: Path) -> None:
 
 
 def test_eligibility_service(rules_url: str, tmp_path: Path) -> None:
-    fuzz(rules_url, tmp_path)
+    fuzz(rules_url, tmp_path, service="rules")
 
 
 def test_document_service(fuzz_documents_url: str, tmp_path: Path) -> None:
-    fuzz(fuzz_documents_url, tmp_path)
+    fuzz(fuzz_documents_url, tmp_path, service="documents")
 
 
 def test_notify_worker_listener(fuzz_stack: Stack, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from tests.api.factories import (
     token,
 )
 from tests.conftest import Stack
-from tests.support import running
+from tests.support import AS_GATEWAY_TO_DOCUMENTS, AS_GATEWAY_TO_RULES, running
 
 MB = 1024 * 1024
 
@@ -253,7 +253,7 @@ async def test_sql_and_html_in_every_text_field_are_stored_as_text(client, stack
 async def test_every_service_applies_the_limits(stack: Stack, rules_url: str) -> None:
     import httpx
 
-    async with httpx.AsyncClient(base_url=rules_url) as rules:
+    async with httpx.AsyncClient(base_url=rules_url, auth=AS_GATEWAY_TO_RULES) as rules:
         deep = b"[" * 5000 + b"]" * 5000
         problem(await rules.post("/v1/evaluate/batch", content=deep), 400, "json-too-deep")
         bad = b'{"region": "\xff"}'
@@ -263,7 +263,7 @@ async def test_every_service_applies_the_limits(stack: Stack, rules_url: str) ->
         r = await rules.post("/v1/evaluate/batch", content=big)
         assert r.status_code == 200 and r.json() == [], r.text
     settings = DocumentsSettings(**stack.settings_kwargs(), max_body_bytes=64 * 1024)
-    async with running(build_documents(settings)) as docs:
+    async with running(build_documents(settings), auth=AS_GATEWAY_TO_DOCUMENTS) as docs:
         r = await docs.post(
             "/v1/declarations/x/documents",
             content=b"{" + b" " * (128 * 1024) + b"}",

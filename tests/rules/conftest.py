@@ -6,12 +6,15 @@ import httpx
 import pytest
 
 from services.rules.main import app, registry
+from tests.support import AS_GATEWAY_TO_RULES
 
 
 @pytest.fixture(scope="session")
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://rules.test") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://rules.test", auth=AS_GATEWAY_TO_RULES
+    ) as c:
         yield c
 
 

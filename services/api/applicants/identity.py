@@ -27,6 +27,8 @@ from services.kit.pii import PiiCipher, mask_id_number, validate_id_number
 
 ID_NUMBER = "id_number"
 PHONE = "phone"
+# The phone an objector (异议人) proved, kept with the objection (results/objections.py).
+OBJECTION_PHONE = "objection_phone"
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,13 @@ async def set_identity(
         number = validate_id_number(id_number)
     except ValueError as exc:
         raise InvalidIdNumber(str(exc)) from exc
-    bidx = cipher.blind_index(ID_NUMBER, number)
+    # The number's digest under every index key still listed (keys rotate).
+    candidates = cipher.index_candidates(ID_NUMBER, number)
+    bidx = candidates[0]
     taken = await session.scalar(
         select(func.count())
         .select_from(Applicant)
-        .where(Applicant.id_number_bidx == bidx, Applicant.sub != sub)
+        .where(Applicant.id_number_bidx.in_(candidates), Applicant.sub != sub)
     )
     if taken:
         raise IdNumberTaken()

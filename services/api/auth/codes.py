@@ -38,12 +38,13 @@ HOUR = 3600
 
 
 def _keys(cipher: PiiCipher, phone: str) -> tuple[str, str]:
-    bidx = cipher.blind_index(PHONE, phone)
+    # Valkey keys and MACs that expire within the hour: the current index key alone.
+    bidx = cipher.keyed_hash(PHONE, phone)
     return bidx, f"login:{bidx[:32]}"
 
 
 def _code_mac(cipher: PiiCipher, bidx: str, code: str) -> str:
-    return cipher.blind_index("login-code", f"{bidx}:{code}")
+    return cipher.keyed_hash("login-code", f"{bidx}:{code}")
 
 
 def _phone_locked(seconds: int) -> ProblemError:
@@ -62,22 +63,23 @@ async def _locked(request: Request, prefix: str) -> None:
 
 async def applicant_by_phone(session: AsyncSession, cipher: PiiCipher, phone: str) -> Applicant:
     """The applicant holding this phone; created (with a new subject) when there is none."""
-    bidx = cipher.blind_index(PHONE, phone)
-    query = select(Applicant).where(Applicant.phone_bidx == bidx)
-    found = (await session.exec(query)).one_or_none()
+    # The phone's digest under every index key still listed (keys rotate).
+    candidates = cipher.index_candidates(PHONE, phone)
+    query = select(Applicant).where(Applicant.phone_bidx.in_(candidates))
+    found = (await session.exec(query)).first()
     if found is not None:
         return found
     applicant = Applicant(
         sub=f"applicant-{uuid.uuid4().hex}",
         phone_enc=cipher.encrypt(PHONE, phone),
-        phone_bidx=bidx,
+        phone_bidx=candidates[0],
     )
     try:
         async with session.begin_nested():
             session.add(applicant)
             await session.flush()
     except IntegrityError:  # the same phone signed in twice at once: use the winner
-        found = (await session.exec(query)).one_or_none()
+        found = (await session.exec(query)).first()
         if found is None:
             raise
         return found

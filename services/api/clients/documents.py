@@ -7,6 +7,7 @@ the size and answers 413 itself. The gateway's routes are in `services/api/docum
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterable
 from typing import Any
 
@@ -16,13 +17,21 @@ from fastapi.responses import Response
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
 from services.kit.problems import ProblemError
+from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceAuth
+
+log = logging.getLogger("zhicheng.api.documents")
 
 RETRY_AFTER_SECONDS = "10"
 
 
-def make_client(base_url: str, timeout: float = 30.0) -> httpx.AsyncClient:
-    # Checks and normalisation of a large photo take a while: generous read timeout.
-    return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
+def make_client(base_url: str, key: str, timeout: float = 30.0) -> httpx.AsyncClient:
+    # Checks and normalisation of a large photo take a while: generous read timeout. Every
+    # call carries a service token signed with DOCUMENTS_SERVICE_KEY.
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout, connect=2.0),
+        auth=ServiceAuth(key, DOCUMENTS_AUDIENCE),
+    )
 
 
 class DocumentsUnavailable(Problem):
@@ -59,11 +68,17 @@ async def call(
     already carries Retry-After and a Chinese detail.
     """
     try:
-        return await client.request(
+        response = await client.request(
             method, path, content=content, params=params, headers={**_headers(), **(headers or {})}
         )
     except httpx.TransportError as exc:
         raise unavailable() from exc
+    if response.status_code == 401:
+        # The service refused the gateway's token: DOCUMENTS_SERVICE_KEY differs between
+        # them. Not the caller's fault, and not their sign-in failing.
+        log.error("the document service refused the gateway's service token")
+        raise unavailable()
+    return response
 
 
 async def upload_stream(

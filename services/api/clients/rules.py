@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -9,6 +10,9 @@ import httpx
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
 from services.kit.problems import ProblemError
+from services.kit.service_tokens import RULES_AUDIENCE, ServiceAuth
+
+log = logging.getLogger("zhicheng.api.rules")
 
 
 class EligibilityRequestInvalid(Problem):
@@ -25,8 +29,11 @@ class RouteRequestInvalid(Problem):
     text = "无法解析该申报的评委会与上报链路：…"
 
 
-def make_client(base_url: str, timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
+def make_client(base_url: str, key: str, timeout: float) -> httpx.AsyncClient:
+    # Every call carries a service token signed with RULES_SERVICE_KEY.
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=timeout, auth=ServiceAuth(key, RULES_AUDIENCE)
+    )
 
 
 def _unavailable() -> ProblemError:
@@ -51,6 +58,11 @@ async def forward(
     except httpx.TransportError as exc:
         raise _unavailable() from exc
     if response.status_code >= 500:
+        raise _unavailable()
+    if response.status_code == 401:
+        # The service refused the gateway's token: RULES_SERVICE_KEY differs between them.
+        # The caller did nothing wrong, and must not read it as their own sign-in failing.
+        log.error("the eligibility service refused the gateway's service token")
         raise _unavailable()
     return response
 

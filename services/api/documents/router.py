@@ -42,7 +42,9 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = app.state.settings
-    app.state.documents = client.make_client(settings.documents_url, settings.documents_timeout)
+    app.state.documents = client.make_client(
+        settings.documents_url, settings.documents_service_key, settings.documents_timeout
+    )
     try:
         yield
     finally:

@@ -102,7 +102,7 @@ class Registry(ABC):
         canonical = "\x00".join(
             str(x or "") for x in (query.id_number, query.name, query.unit_credit_code, query.year)
         )
-        return f"registry:{self.name}:{self.cipher.blind_index('registry-' + self.name, canonical)}"
+        return f"registry:{self.name}:{self.cipher.keyed_hash('registry-' + self.name, canonical)}"
 
     def _unavailable(self, why: str) -> Outcome:
         return Outcome(

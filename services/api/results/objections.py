@@ -16,6 +16,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
+from services.api.applicants.identity import OBJECTION_PHONE
 from services.api.audit import service as audit
 from services.api.auth import codes
 from services.api.auth.tokens import client_ip
@@ -83,7 +84,7 @@ async def submit(
         content=body.content,
         contact_name=body.contact_name,
         contact_phone_masked=mask_phone(body.phone),
-        contact_phone_enc=cipher.encrypt("objection_phone", body.phone),
+        contact_phone_enc=cipher.encrypt(OBJECTION_PHONE, body.phone),
         received_at=now,
     )
     # The public has no account: the row names the proven phone, masked.
