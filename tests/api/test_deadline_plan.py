@@ -69,6 +69,24 @@ NATIONAL_DAY_TABLE = {
     "posting_end": date(2022, 10, 11),
     "recommendation": date(2022, 10, 12),
 }
+# The unit's review of a file submitted on 09-14, done before 09-26: defence, deliberation,
+# a posting of 09-16 (Fri), 09-19..09-22 = 5 working days, the recommendation after it.
+DONE_REVIEW = {
+    "defence_on": "2022-09-15",
+    "deliberation_on": "2022-09-16",
+    "panel": ["甲", "乙", "丙", "丁", "戊"],
+    "posting_start_on": "2022-09-16",
+    "posting_end_on": "2022-09-22",
+    "recommendation": {
+        "moral_character": "遵纪守法，作风正派，职业道德良好",
+        "work_results": "主持完成某型底盘研制，成效显著",
+        "professional_level": "熟练掌握机械设计理论，专业基础扎实",
+        "competence": "能独立解决复杂技术问题，指导助理工程师",
+        "work_attitude": "工作认真负责，积极主动",
+        "agree": True,
+        "recommended_on": "2022-09-23",
+    },
+}
 # The office moves the deadline to 2022-10-14 (Friday): the posting now needs 09-30 and
 # 10-10..10-13, so everything before it moves two working days later.
 MOVED_TABLE = {
@@ -247,6 +265,7 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
     deadline = "2022-10-12T23:59:59+08:00"
     async with gateway_at(stack, urls, at(2022, 9, 14, 10)) as app:
         tree = await make_tree(app, label="提醒", supervisor=False, county=False)
+        unit = tree.tokens["unit_reviewer"]
         campaign = await make_campaign(app, windows_override=windows(deadline))
         username = f"plan-{uuid.uuid4().hex[:8]}"
         body = {"username": username, "password": PASSWORD, "role": "unit_reviewer",
@@ -317,26 +336,72 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
         result = await sweep(app)
         assert result["reviewers"] and all(s.startswith("staff:") for s in result["reviewers"])
         assert (await sweep(app))["reviewers"] == []
-        r = await app.get("/v1/me/messages", headers=auth(reviewer))
-        [told] = r.json()["items"]
+        [told] = await _told(app, reviewer)
         assert told["title"] == "单位审核推荐期限提醒" and told["event"] == "unit.step_reminder"
         assert "2份职称申报待答辩" in told["body"] and "2022年9月26日" in told["body"]
 
-        # A return due 09-25 06:00: its reminder 2 days before would fall at night, so at
-        # 08:00 on 09-23.
-        returned = people["early"][1]
+        # A return due 09-27 06:00: its reminder 2 days before would fall at night, so at
+        # 08:00 on 09-25.
+        early, acts = people["early"], people["acts"]
         r = await post(
             app,
-            f"/v1/declarations/{returned}/returns",
-            tree.tokens["unit_reviewer"],
+            f"/v1/declarations/{early[1]}/returns",
+            unit,
             {"items": [{"message": "补充继续教育证明"}],
-             "deadline_at": "2022-09-25T06:00:00+08:00"},
+             "deadline_at": "2022-09-27T06:00:00+08:00"},
         )  # fmt: skip
         assert r.status_code == 201, r.text
-    rows = await _all(db, returned, "CORRECTION_REMINDER")
+    rows = await _all(db, early[1], "CORRECTION_REMINDER")
     assert [(n.dedupe_key.rsplit(":", 1)[1], n.send_after) for n in rows] == [
-        ("2d", at(2022, 9, 23, 8))
+        ("2d", at(2022, 9, 25, 8))
     ]
+
+    # 09-23, 2 working days before the deliberation's latest day (09-27): one declaration
+    # waits (the returned one is the applicant's again).
+    async with gateway_at(stack, urls, at(2022, 9, 23, 9)) as app:
+        assert len((await sweep(app))["reviewers"]) == 1
+        told = await _told(app, reviewer)
+        assert "1份职称申报待审议小组审议" in told[0]["body"] and "2022年9月27日" in told[0]["body"]
+
+    # 09-26: the unit records its review of one (defence, deliberation, a 5-day posting and
+    # its recommendation behind it), the other comes back corrected. Only the one the unit
+    # has not acted on is counted for the posting that must start by 09-28.
+    async with gateway_at(stack, urls, at(2022, 9, 26, 9)) as app:
+        r = await app.put(
+            f"/v1/declarations/{acts[1]}/unit-review", json=DONE_REVIEW, headers=auth(unit)
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["posting_working_days"] == 5
+        r = await submit(app, early[1], early[0])
+        assert r.status_code == 200, r.text
+        r = await app.get(
+            f"/v1/orgs/{tree.unit}/calendar",
+            params={"campaign_id": campaign["id"]},
+            headers=auth(reviewer),
+        )
+        waiting = {w["declaration_id"]: w["waiting_at"] for w in r.json()["waiting"]}
+        assert waiting == {
+            acts[1]: "recommendation",
+            early[1]: "defence",
+            people["late"][1]: "submission",  # still a draft, past its last safe day
+        }
+        r = await app.get(
+            f"/v1/declarations/{people['late'][1]}/plan", headers=auth(people["late"][0])
+        )
+        passed = {s["key"]: s["passed"] for s in r.json()["steps"]}
+        assert passed["submission"] is True and passed["defence"] is False
+        assert len((await sweep(app))["reviewers"]) == 1
+        told = await _told(app, reviewer)
+        assert "1份职称申报待开始公示" in told[0]["body"] and "2022年9月28日" in told[0]["body"]
+        assert len(told) == 3  # defence, deliberation, posting: one each
+    [corrected] = await _all(db, early[1], "CORRECTION_REMINDER")
+    assert corrected.status == "cancelled"
+
+
+async def _told(app, reviewer: str) -> list[dict]:
+    r = await app.get("/v1/me/messages", headers=auth(reviewer))
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
 
 
 async def _all(db, did: str, template: str) -> list[Notification]:

@@ -221,7 +221,7 @@ def plan(
     steps.append(
         Step(
             "recommendation",
-            "单位推荐意见",
+            "出具单位推荐意见",
             rec,
             text,
             SUPERVISOR_DAYS if supervisor else None,
@@ -247,7 +247,7 @@ def plan(
     steps.append(
         Step(
             "posting_start",
-            "公示开始",
+            "开始公示",
             posting_start,
             f"{SEED_POSTING}：{zh(posting_start)}至{zh(posting_end)}恰好{POSTING_DAYS}个工作日，"
             f"公示最迟{zh(posting_start)}开始。" + _because(inside),
