@@ -47,7 +47,7 @@ from services.api.deadlines.problems import PlanDeadlineUnknown
 from services.api.deadlines.schemas import ReminderSweep
 from services.api.models import Campaign, Declaration, Message, Org, StaffAccount
 from services.api.notices import TITLES, committed_and_relayed, daytime, notify, title_of
-from services.kit.outbox import add_notification
+from services.kit.outbox import Notification, add_notification
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
 from services.kit.sms_templates import get_template
@@ -63,6 +63,11 @@ UNRECORDED_STEPS = ("defence", "deliberation", "posting_start")
 REMINDER_LOCK_KEY = int.from_bytes(
     hashlib.sha256(b"zhicheng:api:deadline-reminders").digest()[:8], "big", signed=True
 )
+
+
+def applicant_key(on: date) -> str:
+    """The reminder's event: a changed last safe day (a moved deadline) is a new one."""
+    return f"submission_reminder:{on.isoformat()}"
 
 
 def due(cal: planner.Calendar, on: date, ahead: int, today: date) -> bool:
@@ -94,6 +99,7 @@ class _Sweep:
         cal = planner.Calendar(days)
         plans: dict[tuple[str, bool], planner.Plan] = {}
         units: dict[tuple[uuid.UUID, str, date], tuple[planner.Step, int]] = {}
+        applicants: list[tuple[Declaration, date]] = []
         for declaration, at in await service.waiting(self.session, campaign.id):
             supervised = await self.supervisor(declaration.unit_org_id)
             key = (declaration.level, supervised)
@@ -105,7 +111,7 @@ class _Sweep:
             if at == "submission":
                 step = plan.step("submission")
                 if step and due(cal, step.on, APPLICANT_AHEAD, self.today):
-                    await self.remind_applicant(declaration, step.on)
+                    applicants.append((declaration, step.on))
                 continue
             keys = ("recommendation",) if at == "recommendation" else UNRECORDED_STEPS
             for k in keys:
@@ -113,6 +119,21 @@ class _Sweep:
                 if step and due(cal, step.on, UNIT_AHEAD, self.today):
                     key = (declaration.unit_org_id, k, step.on)
                     units[key] = (step, units.get(key, (step, 0))[1] + 1)
+        # Each due day is swept many times: those already reminded are skipped here, in one
+        # query, before their phone is looked up (the dedupe key would refuse them anyway).
+        keys = {d.id: f"declaration:{d.id}:{applicant_key(on)}" for d, on in applicants}
+        sent = set(
+            (
+                await self.session.exec(
+                    select(Notification.dedupe_key).where(
+                        Notification.dedupe_key.in_(list(keys.values()))
+                    )
+                )
+            ).all()
+        )
+        for declaration, on in applicants:
+            if keys[declaration.id] not in sent:
+                await self.remind_applicant(declaration, on)
         for (unit_id, _, _), (step, waiting) in units.items():
             await self.remind_unit(campaign, unit_id, step, waiting)
 
@@ -127,7 +148,7 @@ class _Sweep:
             declaration,
             event="submission_reminder",
             template="SUBMISSION_REMINDER",
-            key=f"submission_reminder:{on.isoformat()}",
+            key=applicant_key(on),
             params={"title": title_of(declaration), "day": planner.zh(on)},
             # A draft carries no phone yet: the one the applicant's account proved.
             to_phone=await identity.verified_phone(
