@@ -49,6 +49,7 @@ from tests.support import running
 __all__ = ["db", "fake_url"]  # fixtures shared with the payment and message tests
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+END = "2022-10-12T23:59:59+08:00"
 PASSWORD = "Planner-2022-strong"
 SERVICE = token("service", sub="reminder-cron")
 BASIS = "测试批次（仿柳州市2022年度工程系列职称申报“首次提交时间”，逐级上报截止移至国庆节后）"
@@ -213,6 +214,22 @@ async def test_the_plan_across_national_day_follows_the_calendar_and_the_campaig
             f"/v1/orgs/{tree.series}/calendar", params={"campaign_id": cid}, headers=auth(OPS)
         )
         assert r.status_code == 404 and r.json()["type"].endswith("org-calendar-not-unit")
+
+        # No 逐级上报 deadline, or one in a year the calendar does not know: said, not guessed.
+        for windows_, problem in (
+            ({"correction": windows(END)["correction"]}, "plan-deadline-unknown"),
+            (windows("2099-08-23T00:00:00+08:00"), "calendar-year-unknown"),
+        ):
+            body = {**_campaign_body(windows_, office=tree.series), "windows": windows_}
+            r = await post(app, "/v1/campaigns", OPS, body)
+            assert r.status_code == 201, r.text
+            r = await app.get(
+                f"/v1/orgs/{tree.unit}/calendar",
+                params={"campaign_id": r.json()["id"]},
+                headers=auth(unit),
+            )
+            assert r.status_code in (409, 422) and r.json()["type"].endswith(problem), r.text
+            assert "逐级上报" in r.json()["detail"] or "2099" in r.json()["detail"]
 
         # A campaign's deadline corrected before it opens: the plan follows on the next read.
         ops_office = await _own_campaign(app, tree)

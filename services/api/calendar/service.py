@@ -10,20 +10,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.calendar.counting import count
-from services.api.calendar.problems import CalendarYearExists
+from services.api.calendar.problems import CalendarYearExists, CalendarYearUnknown
 from services.api.calendar.schemas import DayRead, DayWrite
 from services.api.models import WorkCalendar, WorkCalendarYear
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 
-def _unknown_year(years: list[int]) -> ProblemError:
+def _unknown_year(years: list[int]) -> CalendarYearUnknown:
     listed = "、".join(str(y) for y in years)
-    return ProblemError(
-        422,
-        "calendar-year-unknown",
+    return CalendarYearUnknown(
         f"工作日历中没有 {listed} 年的法定节假日安排，无法计算工作日；请先由运维录入该年度日历。",
-        title="Work calendar does not know this year",
         years=years,
     )
 

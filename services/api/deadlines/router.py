@@ -8,6 +8,7 @@ import uuid
 from fastapi import APIRouter, Request
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
+from services.api.calendar.problems import CalendarYearUnknown
 from services.api.campaigns.problems import CampaignNotFound
 from services.api.deadlines import reminders, service
 from services.api.deadlines.problems import (
@@ -25,7 +26,7 @@ from services.kit.problem_kinds import documented
 
 router = APIRouter()
 declaration_routes = declarations_router()
-PLAN_PROBLEMS = (PlanDeadlineUnknown, PlanOutsideCalendar)
+PLAN_PROBLEMS = (PlanDeadlineUnknown, PlanOutsideCalendar, CalendarYearUnknown)
 
 
 @declaration_routes.get(
