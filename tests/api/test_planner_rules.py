@@ -51,6 +51,8 @@ def test_the_seeded_senior_deadline_before_august_23() -> None:
     # defence the working days before it, three working days of unit review before that.
     p = plan("2022-08-23T00:00:00+08:00")
     assert p.last_day == date(2022, 8, 22)
+    said = p.step("recommendation").explanation
+    assert "逐级上报截止于2022年8月23日00:00" in said and "最后可办理日为2022年8月22日" in said
     assert table(p) == {
         "submission": "2022-08-05",
         "defence": "2022-08-11",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from services.api.calendar.counting import count, counts
-from services.api.clock import SHANGHAI
+from services.api.clock import SHANGHAI, shanghai
 
 # The posting's length (002_… 二、1: 公示期不能少于5个工作日).
 POSTING_DAYS = 5
@@ -206,7 +206,10 @@ def plan(
 
     last_working = cal.latest(end)
     rec = cal.back(last_working, SUPERVISOR_DAYS) if supervisor else last_working
-    text = f"逐级上报截止{zh(end)}（{deadline_basis}；{SEED_DEADLINE}）。"
+    text = (
+        f"逐级上报截止于{shanghai(deadline_at)}（{deadline_basis}；{SEED_DEADLINE}），"
+        f"最后可办理日为{zh(end)}。"
+    )
     if last_working != end:
         text += f"{zh(end)}不是工作日，最后一个工作日是{zh(last_working)}。"
         text += _because(cal.moved_by(last_working, end + timedelta(days=1)))
