@@ -31,6 +31,12 @@ def session_info(settings: Any) -> dict[str, timedelta]:
     return {OFFSET: offset} if offset else {}
 
 
+def ahead(session: AsyncSession, now: datetime) -> datetime:
+    """A `now()` read inside a larger query, with the test gateway's offset as `db_now`
+    adds it."""
+    return now + session.info.get(OFFSET, timedelta(0))
+
+
 async def db_now(session: AsyncSession) -> datetime:
     """The database clock (plus the test gateway's offset): one source of time for every
     deadline."""

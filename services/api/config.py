@@ -121,6 +121,10 @@ class ApiSettings(
     # Seconds between sweeps of returns left unanswered past their deadline (视为放弃;
     # 0: none; POST /v1/returns/expirations still runs one).
     return_sweep_interval: float = 60.0
+    # Seconds between sweeps of the deadline reminders (services/api/deadlines/reminders.py;
+    # 0: none; POST /v1/deadline-reminders/sweeps still runs one). A reminder due at night
+    # goes out with the first sweep from 08:00, so keep it well under an hour.
+    reminder_sweep_interval: float = 300.0
 
     # Data-sharing registries (services/api/registries/): 学信网-style education, title
     # certificates, continuing-education hours, social insurance. An empty URL means the

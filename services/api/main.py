@@ -25,6 +25,9 @@ from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
 from services.api.committee.router import router as committee_router
 from services.api.config import ApiSettings, get_settings
+from services.api.deadlines import reminders as deadline_reminders
+from services.api.deadlines.router import declaration_routes as plan_router
+from services.api.deadlines.router import router as deadlines_router
 from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
@@ -100,6 +103,14 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                 app.state.sessionmaker, app.state.arq, interval=settings.return_sweep_interval
             )
             tasks.append(asyncio.create_task(lapse))
+        if settings.reminder_sweep_interval > 0:
+            reminding = deadline_reminders.run_periodically(
+                app.state.sessionmaker,
+                app.state.arq,
+                app.state.pii,
+                interval=settings.reminder_sweep_interval,
+            )
+            tasks.append(asyncio.create_task(reminding))
         try:
             yield
         finally:
@@ -158,6 +169,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         statistics_router,
         messages_router,
         results_router,
+        plan_router,
+        deadlines_router,
     ):
         app.include_router(router)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
 
 from arq.connections import ArqRedis
@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.clock import shanghai
+from services.api.clock import SHANGHAI, shanghai
 from services.api.models import Declaration, Message
 from services.kit.outbox import add_notification, cancel_notifications, relay
 from services.kit.sms_templates import TemplateError, get_template, render_text
@@ -30,7 +30,14 @@ from services.kit.vocabulary import title_name
 T = TypeVar("T")
 logger = logging.getLogger("zhicheng.api.notices")
 MAX_PARAM = 35
+# Reminders before a deadline, by the deadline: the payment's 3 days and 1 day before; a
+# return's 2 days before (its deadline is short, and one reminder is enough).
 REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
+RETURN_REMINDERS = (("2d", timedelta(days=2)),)
+# No reminder at night: only from 08:00 to 21:00 Beijing time; one due at night waits
+# for 08:00 the next morning.
+DAY_STARTS = time(8)
+DAY_ENDS = time(21)
 # A message's title in the message centre, by template.
 TITLES = {
     "DECLARATION_RETURNED": "申报材料退回补正",
@@ -45,6 +52,8 @@ TITLES = {
     "DEFENCE_SCHEDULED": "答辩安排通知",
     "RESULT_APPROVED": "评审结果：通过",
     "RESULT_REJECTED": "评审结果：未通过",
+    "SUBMISSION_REMINDER": "申报提交期限提醒",
+    "UNIT_STEP_REMINDER": "单位审核推荐期限提醒",
 }
 
 
@@ -70,14 +79,16 @@ async def notify(
     key: str,
     not_after: datetime | None = None,
     send_after: datetime | None = None,
-) -> None:
-    """One notice per dedupe key; its id is relayed to the queue after the commit.
+    to_phone: str | None = None,
+) -> uuid.UUID | None:
+    """One notice per dedupe key; its id is relayed to the queue after the commit. Returns
+    the notice's id, or None when one with this key exists already.
 
     It goes to the phone the applicant's account proved with an SMS code, stored on the
     declaration at each submission (chain/submission.py), never to the phone typed into
     the form. An applicant without one gets no SMS; the notice is recorded as `no_phone`.
     """
-    phone = declaration.applicant_phone
+    phone = to_phone or declaration.applicant_phone
     name = (declaration.sections.get("basic_info") or {}).get("name") or "申报人"
     values = {k: _clip(v) for k, v in {"name": name, **params}.items()}
     notification_id = await add_notification(
@@ -92,7 +103,7 @@ async def notify(
         send_after=send_after,
     )
     if notification_id is None:
-        return
+        return None
     await _message(
         session,
         declaration,
@@ -104,6 +115,7 @@ async def notify(
     )
     if phone:
         session.info.setdefault("notification_ids", []).append(notification_id)
+    return notification_id
 
 
 def _text(template: str, values: dict[str, Any]) -> str:
@@ -155,10 +167,14 @@ async def schedule_reminders(
     key: str,
     deadline: datetime,
     now: datetime,
+    ahead: tuple[tuple[str, timedelta], ...] = REMINDERS,
 ) -> None:
-    """Reminders 3 days and 1 day before a deadline (those still ahead of now)."""
-    for label, before in REMINDERS:
-        send_after = deadline - before
+    """Reminders `ahead` of a deadline (3 days and 1 day before, unless told), each at
+    daytime (a time at night moves to 08:00 the next morning) and still ahead of now."""
+    for label, before in ahead:
+        send_after = by_day(deadline - before)
+        if send_after >= deadline:
+            continue
         if send_after > now:
             await notify(
                 session,
@@ -170,6 +186,21 @@ async def schedule_reminders(
                 not_after=deadline,
                 send_after=send_after,
             )
+
+
+def daytime(at: datetime) -> bool:
+    """Whether a reminder may go out at this instant (08:00–21:00 Beijing time)."""
+    return DAY_STARTS <= at.astimezone(SHANGHAI).time() < DAY_ENDS
+
+
+def by_day(at: datetime) -> datetime:
+    """The instant itself in the daytime; at night, 08:00 the next morning (or the same
+    morning, before 08:00)."""
+    local = at.astimezone(SHANGHAI)
+    if daytime(local):
+        return at
+    morning = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
+    return datetime.combine(morning, DAY_STARTS, tzinfo=SHANGHAI)
 
 
 async def cancel_reminders(session: AsyncSession, declaration: Declaration, *events: str) -> None:

@@ -138,6 +138,19 @@ TEMPLATES: dict[str, Template] = {
             ("name", "title", "number"),
         ),
         Template(
+            "SUBMISSION_REMINDER",
+            "notice",
+            "{name}您好，您的{title}申报尚未提交，为留出单位审核、答辩、审议、公示、推荐的时间，"
+            "请最迟于{day}提交。",
+            ("name", "title", "day"),
+        ),
+        Template(
+            "UNIT_STEP_REMINDER",
+            "notice",
+            "{org}：贵单位有{count}份职称申报待{step}，按逐级上报截止时间倒排最迟须于{day}完成。",
+            ("org", "count", "step", "day"),
+        ),
+        Template(
             "LOGIN_CODE",
             "code",
             "您的登录验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",

@@ -45,6 +45,7 @@ EVENTS = (
     "abandoned",
     "committee_defence_scheduled",
     "committee_defence_reminder",
+    "submission_reminder",
     "results_approved",
     "results_rejected",
 )

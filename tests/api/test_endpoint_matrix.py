@@ -65,6 +65,7 @@ BODIES = {
 QUERIES = {
     "GET /v1/committees": "?region=450200&series=engineering&level=deputy_senior",
     "GET /v1/work-calendar/working-days": "?start=2022-07-01&end=2022-07-31",
+    "GET /v1/orgs/{org_id}/calendar": "?campaign_id={campaign_id}",
 }
 
 
@@ -169,7 +170,7 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
     observed: dict[str, dict[str, str]] = {}
     for row in routes(build_app()):
         method, template = row.split(" ", 1)
-        url = template.format(**params) + QUERIES.get(row, "")
+        url = (template + QUERIES.get(row, "")).format(**params)
         observed[row] = {}
         for kind in KINDS:
             headers = {"Idempotency-Key": uuid.uuid4().hex, "If-Match": '"999"'}

@@ -240,14 +240,14 @@ async def test_message_centre_reads_notices_and_announcements(
     deadline = (await db_now(db)).replace(microsecond=0) + timedelta(days=4)
     await give_back(app, unit, did, deadline, item="补充学历证书")
 
-    # The return's notice is a message; its reminders (3 and 1 days before) are not yet.
+    # The return's notice is a message; its reminder (2 days before) is not yet.
     page = await messages(app, applicant)
     [returned] = page["items"]
     assert returned["kind"] == "notice" and returned["title"] == "申报材料退回补正"
     assert returned["event"] == "declaration.returned" and returned["sms"] == "pending"
     [sms] = await notices(db, did, "DECLARATION_RETURNED")
     assert sms.params["deadline"] in returned["body"] and sms.params["stage"] in returned["body"]
-    assert len(await notices(db, did, "CORRECTION_REMINDER")) == 2  # scheduled, not yet due
+    assert len(await notices(db, did, "CORRECTION_REMINDER")) == 1  # scheduled, not yet due
     assert page["unread"] == 1
     r = await app.get("/v1/me/messages/unread-count", headers=auth(applicant))
     assert r.json() == {"unread": 1}

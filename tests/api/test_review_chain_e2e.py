@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from services.api.chain.submission import content_hash
 from services.api.models import DeclarationSnapshot
+from services.api.notices import by_day, daytime
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
@@ -310,8 +311,8 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         "payment_due": ("declaration.payment_due", "PAYMENT_DUE"),
     }
     reminders = {
-        "returned:1:reminder:3d": ("declaration.correction_reminder", "cancelled", 3),
-        "returned:1:reminder:1d": ("declaration.correction_reminder", "cancelled", 1),
+        # A return's one reminder, 2 days before its deadline (in the daytime).
+        "returned:1:reminder:2d": ("declaration.correction_reminder", "cancelled", 2),
         "payment_due:reminder:3d": ("declaration.payment_reminder", "created", 3),
         "payment_due:reminder:1d": ("declaration.payment_reminder", "created", 1),
     }
@@ -324,7 +325,9 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     for key, (event, status, days) in reminders.items():
         n = by_key[key]
         assert (n.event, n.status, n.enqueued_at) == (event, status, None)
-        assert n.not_after - n.send_after == timedelta(days=days)
+        # Never at night: a reminder that would fall at night waits for 08:00 (北京时间).
+        assert n.send_after == by_day(n.not_after - timedelta(days=days))
+        assert daytime(n.send_after)
     assert by_key["returned:1"].params["deadline"].startswith(f"{deadline.year}年")
     assert by_key["accepted"].params["title"] == "高级工程师"
     assert by_key[f"defence:{defence_at.isoformat()}"].params["place"] == "厂部会议室"

@@ -25,6 +25,10 @@ SAMPLE = {
     "code": "482913",
     "minutes": "5",
     "number": "桂工信职称〔2023〕123号",
+    "day": "2022年9月20日",
+    "org": "柳州市某某机械制造有限责任公司第二分公司",
+    "count": "12",
+    "step": "审议小组审议",
 }
 
 
@@ -37,6 +41,9 @@ def test_the_notices_the_issue_names_exist() -> None:
     assert "逾期未缴费视为放弃" in texts["WITHDRAWN_UNPAID"]
     assert {"DECLARATION_ACCEPTED", "DEFENCE_SCHEDULED", "LOGIN_CODE"} <= set(texts)
     assert TEMPLATES["LOGIN_CODE"].kind == "code"
+    # The deadline planner's reminders: the applicant's last safe day, a unit step's day.
+    assert "{day}" in texts["SUBMISSION_REMINDER"] and "尚未提交" in texts["SUBMISSION_REMINDER"]
+    assert "逐级上报" in texts["UNIT_STEP_REMINDER"] and "{step}" in texts["UNIT_STEP_REMINDER"]
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))

@@ -10,3 +10,11 @@ class CalendarYearExists(Problem):
     code = "calendar-year-exists"
     title = "calendar year exists"
     text = "该年度的工作日历已存在。"
+
+
+class CalendarYearUnknown(Problem):
+    # The detail names the years missing.
+    status = 422
+    code = "calendar-year-unknown"
+    title = "Work calendar does not know this year"
+    text = "工作日历中没有该年度的法定节假日安排，无法计算工作日；请先由运维录入该年度日历。"

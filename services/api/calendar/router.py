@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import OPS_ONLY, SIGNED_IN
 from services.api.calendar import service
-from services.api.calendar.problems import CalendarYearExists
+from services.api.calendar.problems import CalendarYearExists, CalendarYearUnknown
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen
 from services.api.http import WriteDep, ordered_range
 from services.api.problems import Forbidden
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/work-calendar", tags=["work-calendar"], dependenc
 corrections = APIRouter(dependencies=OPS_ONLY, responses=documented(Forbidden))
 
 
-@router.get("/working-days", response_model=WorkingDays)
+@router.get("/working-days", response_model=WorkingDays, responses=documented(CalendarYearUnknown))
 async def count(
     start_on: date,
     end_on: date,
@@ -35,7 +35,7 @@ async def count(
     return WorkingDays(start_on=start_on, end_on=end_on, rule=rule, working_days=days)
 
 
-@router.get("/days/{day}", response_model=DayRead)
+@router.get("/days/{day}", response_model=DayRead, responses=documented(CalendarYearUnknown))
 async def get_day(day: date, session: SessionDep) -> DayRead:
     return await service.day(session, day)
 

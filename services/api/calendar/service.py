@@ -9,20 +9,18 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
-from services.api.calendar.problems import CalendarYearExists
+from services.api.calendar.counting import count
+from services.api.calendar.problems import CalendarYearExists, CalendarYearUnknown
 from services.api.calendar.schemas import DayRead, DayWrite
 from services.api.models import WorkCalendar, WorkCalendarYear
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
 
 
-def _unknown_year(years: list[int]) -> ProblemError:
+def _unknown_year(years: list[int]) -> CalendarYearUnknown:
     listed = "、".join(str(y) for y in years)
-    return ProblemError(
-        422,
-        "calendar-year-unknown",
+    return CalendarYearUnknown(
         f"工作日历中没有 {listed} 年的法定节假日安排，无法计算工作日；请先由运维录入该年度日历。",
-        title="Work calendar does not know this year",
         years=years,
     )
 
@@ -42,26 +40,26 @@ async def require_years(session: AsyncSession, *days: date) -> None:
 
 
 async def working_days(session: AsyncSession, start_on: date, end_on: date, *, rule: str) -> int:
-    """Working days from start to end, both included.
-
-    `strict` (the default for postings, 申报系统操作注意事项 二、1: 双休日和节假日不计入公示时间)
-    counts official working days that are not a Saturday or Sunday, so a make-up workday on
-    a weekend does not count; `official` counts every official working day.
-    """
+    """Working days from start to end, both included, counted by `counting.counts`
+    (`strict`: 双休日和节假日不计入; `official`: every official working day)."""
     if end_on < start_on:
         return 0
+    return count(await days_between(session, start_on, end_on), rule=rule)
+
+
+async def days_between(session: AsyncSession, start_on: date, end_on: date) -> list[WorkCalendar]:
+    """Every calendar row from start to end, both included (a year it lacks is an error)."""
     await require_years(session, start_on, end_on)
     rows = (
         await session.exec(
-            select(WorkCalendar).where(WorkCalendar.day >= start_on, WorkCalendar.day <= end_on)
+            select(WorkCalendar)
+            .where(WorkCalendar.day >= start_on, WorkCalendar.day <= end_on)
+            .order_by(WorkCalendar.day)
         )
     ).all()
-    expected = (end_on - start_on).days + 1
-    if len(rows) != expected:
+    if len(rows) != (end_on - start_on).days + 1:
         raise _unknown_year(sorted({start_on.year, end_on.year}))
-    if rule == "official":
-        return sum(1 for r in rows if r.workday)
-    return sum(1 for r in rows if r.workday and r.day.weekday() < 5)
+    return list(rows)
 
 
 async def open_year(session: AsyncSession, *, year: int) -> int:

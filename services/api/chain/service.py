@@ -34,7 +34,7 @@ from services.api.declarations.schemas import (
 )
 from services.api.integrity import standing
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
-from services.api.notices import notify, schedule_reminders, title_of
+from services.api.notices import RETURN_REMINDERS, notify, schedule_reminders, title_of
 from services.api.payments import service as payments
 from services.kit.auth import Principal
 from services.kit.problems import ProblemError
@@ -348,6 +348,7 @@ async def issue_return(
         key=f"returned:{n}:reminder",
         deadline=body.deadline_at,
         now=now,
+        ahead=RETURN_REMINDERS,
     )
     return ReturnRead.model_validate(returned, from_attributes=True)
 

@@ -300,6 +300,8 @@ async def _file(
         await cancel_reminders(session, declaration, "correction_reminder")
     else:
         declaration.current_position = 0
+        # The applicant acted: a submission reminder not yet sent goes no further.
+        await cancel_reminders(session, declaration, "submission_reminder")
     step = chain[declaration.current_position]
     step.reached_at = now
     step.completed_at = None
@@ -395,7 +397,9 @@ async def withdraw(
         reason=reason or "申报人撤回",
         now=now,
     )
-    await cancel_reminders(session, declaration, "correction_reminder", "payment_reminder")
+    await cancel_reminders(
+        session, declaration, "correction_reminder", "payment_reminder", "submission_reminder"
+    )
     if from_status != "draft":
         await notify(
             session,

@@ -64,6 +64,7 @@ async def check_editable(
     if row is None:
         raise declarations.not_found()
     declaration, campaign, now = row
+    now = clock.ahead(session, now)
     if declaration.status not in declarations.EDITABLE:
         raise not_editable(declaration.status)
     await declarations.editable_until(session, declaration, campaign, now, action_zh)
@@ -82,7 +83,7 @@ async def locked_with_clock(
     row = (await session.exec(query)).first()
     if row is None:
         raise declarations.not_found()
-    return row[0], row[1]
+    return row[0], clock.ahead(session, row[1])
 
 
 async def release(session: AsyncSession) -> None:
