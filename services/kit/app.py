@@ -16,6 +16,7 @@ from services.kit.metrics import install_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
 from services.kit.settings import ProcessSettings
+from services.kit.tracing import TracingMiddleware, configure_tracing
 
 
 def create_app(
@@ -29,6 +30,7 @@ def create_app(
     openapi_hooks: Iterable[OpenApiHook] = (),
 ) -> FastAPI:
     configure_logging(service, settings.log_level)
+    tracing = configure_tracing(service, settings)
     app = FastAPI(
         title=title,
         description=description,
@@ -56,6 +58,9 @@ def create_app(
         app.add_middleware(CORSMiddleware, **cors_options(origins))
     # The request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)
+    if tracing:
+        # Outside the request id's middleware, so its access line carries the trace id.
+        app.add_middleware(TracingMiddleware)
     # Outermost, so every answer carries them (a 500 rendered above included).
     app.add_middleware(SecurityHeadersMiddleware)
     return app
