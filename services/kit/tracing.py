@@ -153,6 +153,9 @@ class TracingMiddleware:
             try:
                 await self.app(scope, receive, send_traced)
             finally:
+                # The request id (services/kit/logs.py), to find a request's trace by it.
+                if request_id := scope.get("state", {}).get("request_id"):
+                    span.set_attribute("zhicheng.request_id", request_id)
                 # The route's template (`/v1/declarations/{declaration_id}`), once routed.
                 route = getattr(scope.get("route"), "path", None)
                 if route:
