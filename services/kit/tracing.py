@@ -14,6 +14,14 @@ API's global tracer stays the no-op one, and the log lines' `trace_id` is null. 
 `OTEL_BSP_*` and `OTEL_EXPORTER_OTLP_HEADERS` variables tune the batching and add
 headers.
 
+The hooks are our own, a few lines each (a wrapper of httpx's transport and of redis's
+command and pipeline calls, SQLAlchemy's cursor events for asyncpg), installed only when
+traces are on; the opentelemetry-instrumentation-* packages are not available to the
+project's installs. FastAPI adds its own spans (dependencies, endpoint, background tasks)
+under ours through the API. Sampling is the SDK's, from `OTEL_TRACES_SAMPLER` (every
+request by default; `parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG=0.1` keeps a
+tenth, and the services and the job follow the gateway's choice).
+
 Client spans (HTTP calls, SQL statements, Redis commands) are only made inside a trace
 (a request or a job): the worker's queue polling and periodic sweeps start none. Spans
 carry no personal data: HTTP spans name the path without its query, SQL spans the
@@ -30,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from services.kit.queue import NOTIFY_QUEUE
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -113,7 +123,12 @@ def job_span(name: str, traceparent: str | None, **attributes: Any) -> Iterator[
         yield
         return
     parent = _PROPAGATOR.extract({"traceparent": traceparent} if traceparent else {})
-    attrs = {"messaging.system": "arq", "messaging.operation.type": "process", **attributes}
+    attrs = {
+        "messaging.system": "arq",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": NOTIFY_QUEUE,
+        **attributes,
+    }
     with _tracer().start_as_current_span(
         name, context=parent, kind=SpanKind.CONSUMER, attributes=attrs
     ):
