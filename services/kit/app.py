@@ -39,6 +39,9 @@ def create_app(
         openapi_url="/openapi.json",
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
+        # One server span per request, ours (services/kit/tracing.py: no query strings,
+        # no probes, the request id): FastAPI's own would start a second, separate trace.
+        telemetry={"tracing": False},
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)

@@ -17,10 +17,12 @@ headers.
 The hooks are our own, a few lines each (a wrapper of httpx's transport and of redis's
 command and pipeline calls, SQLAlchemy's cursor events for asyncpg), installed only when
 traces are on; the opentelemetry-instrumentation-* packages are not available to the
-project's installs. FastAPI adds its own spans (dependencies, endpoint, background tasks)
-under ours through the API. Sampling is the SDK's, from `OTEL_TRACES_SAMPLER` (every
-request by default; `parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG=0.1` keeps a
-tenth, and the services and the job follow the gateway's choice).
+project's installs. FastAPI's own request spans are turned off (services/kit/app.py):
+they would open a second trace beside ours, and they carry the query string.
+
+Sampling is the SDK's, from `OTEL_TRACES_SAMPLER` (every request by default;
+`parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG=0.1` keeps a tenth, and the
+services and the job follow the gateway's choice).
 
 Client spans (HTTP calls, SQL statements, Redis commands) are only made inside a trace
 (a request or a job): the worker's queue polling and periodic sweeps start none. Spans

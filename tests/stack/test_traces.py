@@ -139,6 +139,9 @@ def started(own_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 receiver, logs, urls["api"], urls["off"], lambda: start("notify", worker, env)
             )
         finally:
+            # What the receiver got, beside the processes' logs, for a failure's reader.
+            spans = [vars(span) for span in receiver.snapshot()]
+            (logdir / "spans.json").write_text(json.dumps(spans, indent=1))
             for proc in procs:
                 proc.terminate()
             for proc in procs:
@@ -212,7 +215,15 @@ def _request_span(receiver: Receiver, request_id: str) -> Span:
 
 
 def _in_trace(receiver: Receiver, trace_id: str, wanted: Callable[[Span], bool], what: str):
-    _wait_until(lambda: any(wanted(s) for s in receiver.trace(trace_id)), what)
+    def held() -> str:
+        return "; the trace holds " + ", ".join(
+            sorted({f"{s.service} {s.kind} {s.name}" for s in receiver.trace(trace_id)})
+        )
+
+    try:
+        _wait_until(lambda: any(wanted(s) for s in receiver.trace(trace_id)), what)
+    except AssertionError as e:
+        raise AssertionError(str(e) + held()) from None
     return [s for s in receiver.trace(trace_id) if wanted(s)]
 
 
@@ -237,6 +248,11 @@ async def test_the_submission_is_one_trace_through_the_eligibility_service(journ
     gateway = _request_span(receiver, journey.submit_rid)
     assert gateway.name == "POST /v1/declarations/{declaration_id}/submissions"
     assert gateway.parent_id == ""  # the trace starts at the gateway
+    # One server span per request and process, ours (FastAPI's own are off): each names
+    # its request id, and the gateway's is the only one of the gateway in the trace.
+    assert all(SPAN_RID in s.attributes for s in receiver.snapshot() if s.kind == "server")
+    in_trace = receiver.trace(gateway.trace_id)
+    assert [s for s in in_trace if s.service == "zhicheng-api" and s.kind == "server"] == [gateway]
     rules = _in_trace(
         receiver, gateway.trace_id,
         lambda s: s.service == "zhicheng-rules" and s.kind == "server",
@@ -263,17 +279,22 @@ async def test_the_submission_is_one_trace_through_the_eligibility_service(journ
 
 async def test_an_upload_is_one_trace_through_the_document_service(journey) -> None:
     receiver = journey.receiver
-    uploads = [
-        s
-        for s in receiver.snapshot()
-        if s.service == "zhicheng-api" and s.name == "POST " + UPLOAD_ROUTE
-    ]
-    assert uploads, "the journey uploaded no scan through the gateway"
-    _in_trace(
-        receiver, uploads[0].trace_id,
-        lambda s: s.service == "zhicheng-documents" and s.kind == "server",
-        "the document service's span in an upload's trace",
-    )  # fmt: skip
+
+    def uploads() -> list[Span]:
+        return [
+            s
+            for s in receiver.snapshot()
+            if s.service == "zhicheng-api" and s.name == "POST " + UPLOAD_ROUTE
+        ]
+
+    _wait_until(lambda: bool(uploads()), "the gateway's span of an upload")
+    for upload in uploads():
+        [documents] = _in_trace(
+            receiver, upload.trace_id,
+            lambda s: s.service == "zhicheng-documents" and s.kind == "server",
+            "the document service's span in an upload's trace",
+        )  # fmt: skip
+        assert documents.attributes["http.response.status_code"] == 201
 
 
 async def test_the_sms_job_continues_the_trace_of_the_request_that_wrote_it(journey) -> None:
