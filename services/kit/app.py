@@ -19,6 +19,7 @@ from services.kit.proxies import ForwardedForMiddleware
 from services.kit.s3 import S3_ERRORS
 from services.kit.service_tokens import GatewayOnlyMiddleware
 from services.kit.settings import ProcessSettings, S3Settings
+from services.kit.tracing import TracingMiddleware, configure_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
@@ -37,6 +38,7 @@ def create_app(
     """`gateway_only` = (the setting holding the service-token key, the audience): the
     service answers the gateway only (services/kit/service_tokens.py)."""
     configure_logging(service, settings.log_level)
+    tracing = configure_tracing(service, settings)
     app = FastAPI(
         title=title,
         description=description,
@@ -45,6 +47,9 @@ def create_app(
         openapi_url="/openapi.json",
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
+        # One server span per request, ours (services/kit/tracing.py: no query strings,
+        # no probes, the request id): FastAPI's own would start a second, separate trace.
+        telemetry={"tracing": False},
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
@@ -73,6 +78,9 @@ def create_app(
         app.add_middleware(CORSMiddleware, **cors_options(origins))
     # The request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)
+    if tracing:
+        # Outside the request id's middleware, so its access line carries the trace id.
+        app.add_middleware(TracingMiddleware)
     # Outermost, so every answer carries them (a 500 rendered above included).
     app.add_middleware(SecurityHeadersMiddleware)
     # Before anything reads the client address: X-Forwarded-For from trusted proxies only.

@@ -2,6 +2,8 @@
 
 The request id is taken from `X-Request-ID` when a caller sends a sane one, generated
 otherwise, returned in the response header, and added to every log line of the request.
+Beside it, `trace_id`: the OpenTelemetry trace the line was written in (null when traces
+are off or outside a request or job; services/kit/tracing.py).
 
 Every line is masked before it is written: 身份证号 (`4502**********1234`), mainland
 mobile numbers (`138****5678`) and SMS verification codes (`"code": "******"`) never reach
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.pii import mask_id_number, mask_phone
 from services.kit.problems import PROBLEM_MEDIA_TYPE, internal_error
+from services.kit.tracing import current_trace_id
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -62,6 +65,8 @@ class _RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        # The trace this line belongs to (services/kit/tracing.py); null with traces off.
+        record.trace_id = current_trace_id()
         record.service = self.service
         return True
 
@@ -71,7 +76,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         MaskingJsonFormatter(
-            "{asctime}{levelname}{name}{message}{service}{request_id}",
+            "{asctime}{levelname}{name}{message}{service}{request_id}{trace_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             # Chinese as is: readable, and no \uXXXX escape glued to a number to mask.

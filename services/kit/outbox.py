@@ -5,7 +5,8 @@ the applicant must hear about, so the notice exists if and only if the change co
 The table lives in the `notify` schema (created by the notify service's migrations);
 Postgres is the source of truth and Redis carries only notification ids.
 
-`relay` hands rows still `created`/`retry` to the arq queue. Its job id is
+`relay` hands rows still `created`/`retry` to the arq queue, each with the `traceparent`
+the row keeps when traces are on (the job continues the request's trace). Its job id is
 `notification:<id>:<attempts>`: the same attempt is never queued twice, while a later
 retry gets a fresh id. The gateway relays right after its commit (fast path); the
 worker's sweeper relays whatever is older than a bound (a lost enqueue, a Redis flush).
@@ -50,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import Field, SQLModel, select, update
 
 from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
+from services.kit.tracing import current_traceparent
 
 SCHEMA = "notify"
 PENDING = ("created", "retry")
@@ -107,6 +109,9 @@ class Notification(SQLModel, table=True):
     enqueued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The W3C traceparent of the request that wrote the notice (services/kit/tracing.py):
+    # the send job continues that trace. NULL with traces off.
+    traceparent: str | None = Field(default=None, max_length=55)
 
 
 async def add_notification(
@@ -144,6 +149,7 @@ async def add_notification(
             send_after=send_after,
             status="created" if phone else NO_PHONE,
             attempts=0,
+            traceparent=current_traceparent(),
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notification.id)
@@ -188,7 +194,7 @@ async def relay(
     to given rows (the gateway right after its commit).
     """
     async with maker() as session:
-        query = select(Notification.id, Notification.attempts).where(
+        query = select(Notification.id, Notification.attempts, Notification.traceparent).where(
             Notification.status.in_(PENDING)
         )
         query = query.where(
@@ -208,10 +214,13 @@ async def relay(
             query = query.where(never | (Notification.enqueued_at < cutoff))
         rows = (await session.exec(query.order_by(Notification.created_at).limit(limit))).all()
         queued = []
-        for notification_id, attempts in rows:
+        for notification_id, attempts, traceparent in rows:
+            # The job continues the trace of the request that wrote the notice.
+            trace_args = (traceparent,) if traceparent else ()
             job = await redis.enqueue_job(
                 SEND_NOTIFICATION,
                 str(notification_id),
+                *trace_args,
                 _job_id=job_id(notification_id, attempts),
                 _queue_name=NOTIFY_QUEUE,
             )

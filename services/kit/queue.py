@@ -8,7 +8,9 @@ NOTIFY_QUEUE = "zhicheng:notify"
 
 # arq function names the worker registers; producers enqueue by these names.
 PING = "ping"
-SEND_NOTIFICATION = "send_notification"  # one argument: the notification id (str)
+# The notification id (str), then the W3C traceparent of the request that wrote it when
+# traces are on (services/kit/tracing.py).
+SEND_NOTIFICATION = "send_notification"
 SWEEP = "sweep"  # the notify worker's cron: relay, resolve unknown outcomes, expire
 NOOP = "noop"  # does nothing: the benchmark's per-job baseline
 

@@ -118,6 +118,14 @@ class ProcessSettings(BaseSettings):
         self.trusted_proxy_networks()  # raises on an entry that is not an address or CIDR
         return self
 
+    # Traces (services/kit/tracing.py): "otlp" sends spans as OTLP/HTTP protobuf to the
+    # endpoint (a collector's /v1/traces); "off", the default, configures nothing at all.
+    trace_exporter: Literal["off", "otlp"] = "off"
+    trace_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    # Seconds one export may take; spans that cannot be sent are dropped, never retried
+    # into the request's time (they are sent from a background thread).
+    trace_export_timeout: float = Field(default=10.0, gt=0)
+
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""
         held: dict[str, int] = {}
@@ -156,6 +164,15 @@ class ProcessSettings(BaseSettings):
             if password is not None and is_placeholder(password):
                 weak.append(f"{name}: a placeholder password")
         return weak
+
+    @model_validator(mode="after")
+    def _trace_endpoint_is_http(self) -> ProcessSettings:
+        if self.trace_exporter == "otlp" and urlsplit(self.trace_otlp_endpoint).scheme not in (
+            "http",
+            "https",
+        ):
+            raise ValueError("TRACE_OTLP_ENDPOINT must be an http(s) URL")
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> ProcessSettings:

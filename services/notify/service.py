@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
+from services.kit.tracing import current_traceparent
 from services.notify.config import NotifySettings
 from services.notify.ratelimit import admit
 from services.notify.scrub import scrubbed_params
@@ -196,10 +197,13 @@ async def reschedule(
         last_error=reason,
     )
     if changed:
-        # If this enqueue is lost, the sweeper relays the row once it is due.
+        # If this enqueue is lost, the sweeper relays the row once it is due. The next
+        # attempt goes on in this attempt's trace (nothing when traces are off).
+        traceparent = current_traceparent()
         await sender.redis.enqueue_job(
             SEND_NOTIFICATION,
             str(notification_id),
+            *((traceparent,) if traceparent else ()),
             _job_id=job_id(notification_id, attempts),
             _queue_name=NOTIFY_QUEUE,
             _defer_by=delay,

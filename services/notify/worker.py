@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.kit.db import connect_args, engine_for, make_sessionmaker
 from services.kit.logs import configure_logging
 from services.kit.queue import NOOP, NOTIFY_QUEUE, PING, SEND_NOTIFICATION, SWEEP, PingJob
+from services.kit.tracing import configure_tracing
 from services.notify import tasks
 from services.notify.config import get_settings
 from services.notify.health import start_health_server
@@ -31,6 +32,7 @@ async def ping(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging("notify", settings.log_level)
+    configure_tracing("notify", settings)
     # arq's CLI sets its own loggers to INFO (two lines per job); LOG_LEVEL governs them too.
     logging.getLogger("arq").setLevel(settings.log_level)
     ctx["engine"] = engine_for(settings, pool_size=5, max_overflow=10)
