@@ -111,6 +111,9 @@ class ApiSettings(
     # Seconds between sweeps of returns left unanswered past their deadline (视为放弃;
     # 0: none; POST /v1/returns/expirations still runs one).
     return_sweep_interval: float = 60.0
+    # Seconds between sweeps of the eligibility radar (资格提醒; 0: none;
+    # POST /v1/eligibility-radar/sweeps still runs one). It sends only 08:00–21:00 Beijing time.
+    radar_sweep_interval: float = 300.0
 
     # Data-sharing registries (services/api/registries/): 学信网-style education, title
     # certificates, continuing-education hours, social insurance. An empty URL means the
