@@ -14,6 +14,7 @@ The date rule checked is the pack's: 柳州工程系列2022申报培训 三（�
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -100,14 +101,14 @@ def later(stack: Stack, rules_url: str, documents_url: str):
     """`later(instant)`: the same gateway with its clock at that instant (Beijing)."""
 
     @asynccontextmanager
-    async def gateway(instant: datetime):
+    async def gateway(instant: datetime, every: float = 0):
         settings = ApiSettings(
             **stack.settings_kwargs(),
             rules_url=rules_url,
             documents_url=documents_url,
             payment_sweep_interval=0,
             return_sweep_interval=0,
-            radar_sweep_interval=0,
+            radar_sweep_interval=every,
             clock_offset=instant - datetime.now(UTC),
         )
         async with running(build_app(settings)) as client:
@@ -337,3 +338,26 @@ async def test_a_units_roster_lists_who_becomes_eligible_this_year_and_next(clie
     assert r.status_code == 403
     r = await client.get(url, params={"year": 1900}, headers=auth(tree.tokens["unit_reviewer"]))
     assert r.status_code == 422
+
+
+async def test_the_gateway_sweeps_by_itself_and_relays(
+    client,
+    later,
+    db,  # noqa: F811
+) -> None:
+    """The sweep each gateway runs on its own (radar_sweep_interval) tells the applicant
+    and hands the notice to the queue after its commit."""
+    applicant, phone = await verified_applicant(client)
+    opens = beijing_today() + timedelta(days=60)
+    r = await post(client, SUB, applicant, {"request": facts(opens)})
+    assert r.status_code == 200, r.text
+    async with later(at(opens, 11), every=0.2):
+        for _ in range(100):
+            found = await radar_notices(db, phone)
+            if found and found[0].enqueued_at is not None:
+                break
+            await asyncio.sleep(0.1)
+    [notice] = await radar_notices(db, phone)
+    assert notice.template_code == "ELIGIBILITY_REACHED" and notice.enqueued_at is not None
+    r = await client.get(SUB, headers=auth(applicant))
+    assert r.json()["plan"][0]["notified"] is True

@@ -178,7 +178,7 @@ async def _one(session, row, cipher, campaigns, today, not_after) -> bool:
     return False
 
 
-async def sweep(session: AsyncSession, *, cipher: PiiCipher, limit: int = 500) -> RadarSweep:
+async def sweep(session: AsyncSession, *, cipher: PiiCipher, chunk: int = 500) -> RadarSweep:
     got = (
         await session.exec(
             text("SELECT pg_try_advisory_xact_lock(:k)").bindparams(k=RADAR_LOCK_KEY)
@@ -195,26 +195,32 @@ async def sweep(session: AsyncSession, *, cipher: PiiCipher, limit: int = 500) -
     campaigns = await _open_campaigns(session, now)
     series = sorted({c.series for c in campaigns})
     S = EligibilitySubscription
-    rows = (
-        await session.exec(
-            select(S)
-            .where(
-                or_(S.last_told_on.is_(None), S.last_told_on < today),
-                or_(S.next_due_on <= today, S.series.in_(series)),
+    candidates = select(S).where(
+        or_(S.last_told_on.is_(None), S.last_told_on < today),
+        or_(S.next_due_on <= today, S.series.in_(series)),
+    )
+    told, after = 0, None
+    # Every candidate, a chunk at a time in id order: one with nothing left to tell (an open
+    # campaign it does not qualify for) never keeps another from being looked at.
+    while True:
+        query = candidates if after is None else candidates.where(S.id > after)
+        rows = (
+            await session.exec(
+                query.order_by(S.id)
+                .limit(chunk)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
             )
-            .order_by(S.next_due_on.asc().nulls_last(), S.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        )
-    ).all()
-    told = 0
-    for row in rows:
-        if await _one(session, row, cipher, campaigns, today, not_after):
-            row.last_told_on = today
-            told += 1
-        row.next_due_on = planning.next_due(row.plan)
-        session.add(row)
+        ).all()
+        for row in rows:
+            if await _one(session, row, cipher, campaigns, today, not_after):
+                row.last_told_on = today
+                told += 1
+            row.next_due_on = planning.next_due(row.plan)
+            session.add(row)
+        if len(rows) < chunk:
+            break
+        after = rows[-1].id
     await session.flush()
     return RadarSweep(ran=True, quiet_hours=False, notified=told)
 
