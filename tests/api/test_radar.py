@@ -167,14 +167,14 @@ async def test_the_radar_tells_once_by_day_never_at_night(
     assert by_path["direct"]["clause"] == DIRECT_CLAUSE
     assert sub["next_due_on"] == opens.isoformat() and sub["subscribed_on"] == str(beijing_today())
 
-    # A campaign for 柳州 工程系列 中级 opens the day after (evaluating on a later date).
+    # A campaign for 柳州 工程系列 中级 opens that day at 08:00 (evaluating 5 days later).
     closes = at(opens + timedelta(days=20), 18).isoformat()
     body = campaign_body(
         level="intermediate",
         payment=False,
         windows_override={
             "submission": {
-                "opens_at": at(opens + timedelta(days=1), 8).isoformat(),
+                "opens_at": at(opens, 8).isoformat(),
                 "closes_at": closes,
                 "basis": "测试批次",
             },
@@ -213,8 +213,8 @@ async def test_the_radar_tells_once_by_day_never_at_night(
         assert "正常晋升" in message["body"] and NORMAL_CLAUSE in message["body"]
         assert f"{opens.year}年{opens.month}月{opens.day}日" in message["body"]
 
-    # Later that day, and the next day: no second SMS for that path. The next day brings
-    # the campaign's opening instead (one notice a day), once.
+    # Later that day, and the next day: no second SMS for that path. The campaign, open
+    # since 08:00, waits for the next day (at most one radar notice a day), then once.
     await sweep_at(later, at(opens, 15))
     assert len(await radar_notices(db, phone)) == 1
     await sweep_at(later, at(opens + timedelta(days=1), 10))
