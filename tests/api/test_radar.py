@@ -20,11 +20,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.api.radar.sweep import RADAR_LOCK_KEY
 from services.kit.outbox import Notification
 from services.kit.pii import id_check_character
 from services.notify.service import send_notification
@@ -361,3 +363,27 @@ async def test_the_gateway_sweeps_by_itself_and_relays(
     assert notice.template_code == "ELIGIBILITY_REACHED" and notice.enqueued_at is not None
     r = await client.get(SUB, headers=auth(applicant))
     assert r.json()["plan"][0]["notified"] is True
+
+
+async def test_one_replica_sweeps_at_a_time(client, later, db) -> None:  # noqa: F811
+    """Another replica holding the sweep's advisory lock: this one does nothing; once it
+    is released, the sweep tells the applicant."""
+    applicant, phone = await verified_applicant(client)
+    opens = beijing_today() + timedelta(days=70)
+    # A body that is no object, a unit that is no id: the validation problem, by field.
+    r = await post(client, SUB, applicant, {"request": "中级"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "request", r.text
+    r = await post(client, SUB, applicant, {"request": facts(opens), "unit_id": "柳州"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "unit_id", r.text
+    r = await post(client, SUB, applicant, {"request": facts(opens)})
+    assert r.status_code == 200, r.text
+
+    await db.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=RADAR_LOCK_KEY))
+    held = await sweep_at(later, at(opens, 10))
+    assert held == {"ran": False, "quiet_hours": False, "notified": 0}
+    assert await radar_notices(db, phone) == []
+    await db.rollback()
+    free = await sweep_at(later, at(opens, 10))
+    assert free["ran"] is True and free["notified"] >= 1
+    [notice] = await radar_notices(db, phone)
+    assert notice.template_code == "ELIGIBILITY_REACHED"
