@@ -32,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api import clock
 from services.api.access import region_prefix
 from services.api.applicants import identity
-from services.api.models import Campaign, EligibilitySubscription
+from services.api.models import Applicant, Campaign, EligibilitySubscription
 from services.api.notices import committed_and_relayed, notify_person
 from services.api.radar import plan as planning
 from services.api.radar.schemas import RadarSweep
@@ -91,6 +91,7 @@ def _campaign_entry(row: EligibilitySubscription, campaign: Campaign) -> dict[st
 async def _tell(
     session: AsyncSession,
     row: EligibilitySubscription,
+    applicant: Applicant | None,
     cipher: PiiCipher,
     *,
     template: str,
@@ -99,7 +100,6 @@ async def _tell(
     body: str,
     not_after: datetime,
 ) -> bool:
-    applicant = await identity.find(session, row.applicant_sub)
     return await notify_person(
         session,
         sub=row.applicant_sub,
@@ -114,7 +114,7 @@ async def _tell(
     )
 
 
-async def _path_notice(session, row, cipher, entry, not_after) -> bool:
+async def _path_notice(session, row, applicant, cipher, entry, not_after) -> bool:
     title = title_name(row.series, row.level)
     on = date.fromisoformat(entry["on"])
     body = (
@@ -124,6 +124,7 @@ async def _path_notice(session, row, cipher, entry, not_after) -> bool:
     return await _tell(
         session,
         row,
+        applicant,
         cipher,
         template="ELIGIBILITY_REACHED",
         params={
@@ -138,7 +139,7 @@ async def _path_notice(session, row, cipher, entry, not_after) -> bool:
     )
 
 
-async def _campaign_notice(session, row, cipher, campaign, entry, not_after) -> bool:
+async def _campaign_notice(session, row, applicant, cipher, campaign, entry, not_after) -> bool:
     title = title_name(row.series, row.level)
     closes = datetime.fromisoformat(campaign.windows["submission"]["closes_at"])
     body = (
@@ -149,6 +150,7 @@ async def _campaign_notice(session, row, cipher, campaign, entry, not_after) -> 
     return await _tell(
         session,
         row,
+        applicant,
         cipher,
         template="CAMPAIGN_OPEN_ELIGIBLE",
         params={"campaign": campaign.name, "path": entry["path_name"], "title": title},
@@ -161,19 +163,23 @@ async def _campaign_notice(session, row, cipher, campaign, entry, not_after) -> 
 async def _one(session, row, cipher, campaigns, today, not_after) -> bool:
     """Tell this subscriber the first thing due (a path's day, else an open campaign);
     True once one notice was written. A key used before (a renewed subscription) counts
-    as told and the next thing is tried."""
+    as told and the next thing is tried. A disabled account is told nothing (and its
+    dates stay due, should it be enabled again)."""
+    applicant = await identity.find(session, row.applicant_sub)
+    if applicant is not None and applicant.status != "active":
+        return False
     for entry in row.plan:
         if planning.due(entry) and date.fromisoformat(entry["on"]) <= today:
             entry["notified"] = True
             flag_modified(row, "plan")
-            if await _path_notice(session, row, cipher, entry, not_after):
+            if await _path_notice(session, row, applicant, cipher, entry, not_after):
                 return True
     for campaign in campaigns:
         entry = _campaign_entry(row, campaign)
         if entry is None:
             continue
         row.campaigns_told = [*row.campaigns_told, str(campaign.id)]
-        if await _campaign_notice(session, row, cipher, campaign, entry, not_after):
+        if await _campaign_notice(session, row, applicant, cipher, campaign, entry, not_after):
             return True
     return False
 
