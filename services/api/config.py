@@ -125,6 +125,9 @@ class ApiSettings(
     # 0: none; POST /v1/deadline-reminders/sweeps still runs one). A reminder due at night
     # goes out with the first sweep from 08:00, so keep it well under an hour.
     reminder_sweep_interval: float = 300.0
+    # Seconds between sweeps of the eligibility radar (资格提醒; 0: none;
+    # POST /v1/eligibility-radar/sweeps still runs one). It sends only 08:00–21:00 Beijing time.
+    radar_sweep_interval: float = 300.0
 
     # Data-sharing registries (services/api/registries/): 学信网-style education, title
     # certificates, continuing-education hours, social insurance. An empty URL means the

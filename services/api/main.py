@@ -41,6 +41,8 @@ from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
+from services.api.radar import sweep as radar_sweep
+from services.api.radar.router import router as radar_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
 from services.api.results.router import router as results_router
@@ -111,6 +113,14 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                 interval=settings.reminder_sweep_interval,
             )
             tasks.append(asyncio.create_task(reminding))
+        if settings.radar_sweep_interval > 0:
+            radar = radar_sweep.run_periodically(
+                app.state.sessionmaker,
+                app.state.arq,
+                app.state.pii,
+                interval=settings.radar_sweep_interval,
+            )
+            tasks.append(asyncio.create_task(radar))
         try:
             yield
         finally:
@@ -168,6 +178,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         committee_router,
         statistics_router,
         messages_router,
+        radar_router,
         results_router,
         plan_router,
         deadlines_router,

@@ -54,6 +54,8 @@ TITLES = {
     "RESULT_REJECTED": "评审结果：未通过",
     "SUBMISSION_REMINDER": "申报提交期限提醒",
     "UNIT_STEP_REMINDER": "单位审核推荐期限提醒",
+    "ELIGIBILITY_REACHED": "资格提醒：可以申报了",
+    "CAMPAIGN_OPEN_ELIGIBLE": "资格提醒：评审批次已开放申报",
 }
 
 
@@ -106,16 +108,61 @@ async def notify(
         return None
     await _message(
         session,
-        declaration,
+        declaration.applicant_sub,
         notification_id,
         event=f"declaration.{event}",
         template=template,
         values=values,
         send_after=send_after,
+        declaration_id=declaration.id,
     )
     if phone:
         session.info.setdefault("notification_ids", []).append(notification_id)
     return notification_id
+
+
+async def notify_person(
+    session: AsyncSession,
+    *,
+    sub: str,
+    phone: str | None,
+    name: str | None,
+    event: str,
+    template: str,
+    params: dict[str, Any],
+    key: str,
+    body: str | None = None,
+    not_after: datetime | None = None,
+) -> bool:
+    """A notice to a person, not about a declaration (the eligibility radar): one per
+    dedupe key, to the phone their account proved (the caller reads it, never a typed
+    one), with its message; `body` is the message's fuller text when the SMS must be
+    short. False when the key was already used."""
+    values = {k: _clip(v) for k, v in {"name": name or "申报人", **params}.items()}
+    notification_id = await add_notification(
+        session,
+        event=event,
+        template_code=template,
+        phone=e164(phone) if phone else None,
+        params=values,
+        dedupe_key=key,
+        not_after=not_after,
+    )
+    if notification_id is None:
+        return False
+    await _message(
+        session,
+        sub,
+        notification_id,
+        event=event,
+        template=template,
+        values=values,
+        send_after=None,
+        body=body,
+    )
+    if phone:
+        session.info.setdefault("notification_ids", []).append(notification_id)
+    return True
 
 
 def _text(template: str, values: dict[str, Any]) -> str:
@@ -130,27 +177,29 @@ def _text(template: str, values: dict[str, Any]) -> str:
 
 async def _message(
     session: AsyncSession,
-    declaration: Declaration,
+    recipient_sub: str,
     notification_id: uuid.UUID,
     *,
     event: str,
     template: str,
     values: dict[str, Any],
     send_after: datetime | None,
+    declaration_id: uuid.UUID | None = None,
+    body: str | None = None,
 ) -> None:
     """The notice's message to the applicant, with the text the SMS carries; a scheduled
     reminder shows from its send_after (and never, if cancelled before)."""
     await session.exec(
         insert(Message).values(
             id=uuid.uuid4(),
-            recipient_sub=declaration.applicant_sub,
+            recipient_sub=recipient_sub,
             kind="notice",
             title=TITLES.get(template, "申报通知"),
-            body=_text(template, values),
+            body=body or _text(template, values),
             event=event,
             template_code=template,
             params=values,
-            declaration_id=declaration.id,
+            declaration_id=declaration_id,
             notification_id=notification_id,
             visible_from=send_after if send_after is not None else func.now(),
         )

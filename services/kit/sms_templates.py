@@ -151,6 +151,20 @@ TEMPLATES: dict[str, Template] = {
             ("org", "count", "step", "day"),
         ),
         Template(
+            "ELIGIBILITY_REACHED",
+            "notice",
+            "{name}您好，按您订阅的条件，{date}起可按{path}途径申报{title}（{clause}），"
+            "详见站内消息。",
+            ("name", "date", "path", "title", "clause"),
+        ),
+        Template(
+            "CAMPAIGN_OPEN_ELIGIBLE",
+            "notice",
+            "{name}您好，{campaign}已开放申报，按您订阅的条件可按{path}途径申报{title}，"
+            "详见站内消息。",
+            ("name", "campaign", "path", "title"),
+        ),
+        Template(
             "LOGIN_CODE",
             "code",
             "您的登录验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",

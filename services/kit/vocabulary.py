@@ -65,6 +65,18 @@ LEVEL_NAMES = {
     "senior": "正高级",
 }
 SERIES_NAMES = {"engineering": "工程系列", "arts_crafts": "工艺美术系列"}
+# The paths by their names in DESIGN.md's vocabulary.
+PATH_NAMES = {
+    "normal": "正常晋升",
+    "direct": "直接申报",
+    "exceptional": "破格",
+    "dual_directed": "双定向",
+    "high_skill": "高技能人才",
+    "former_civil_servant": "公务员流动",
+    "engineering_master_early": "工程硕士提前",
+    "series_transfer": "转评",
+    "no_title": "无职称申报",
+}
 TITLE_NAMES = {
     "engineering": {
         "technician": "技术员",

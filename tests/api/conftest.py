@@ -11,7 +11,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.api.models import Declaration
 from services.kit.outbox import Notification
-from tests.api.factories import LOGIN_CODE, withdraw_notices
+from tests.api.factories import LOGIN_CODE, RADAR_EVENT, withdraw_notices
 from tests.conftest import Stack
 from tests.support import running
 
@@ -28,7 +28,7 @@ async def leave_no_jobs(stack: Stack):
     await withdraw_notices(
         stack,
         Notification.declaration_id.in_(select(Declaration.id))
-        | (Notification.event == LOGIN_CODE),
+        | Notification.event.in_((LOGIN_CODE, RADAR_EVENT)),
         events=tuple("declaration." + e for e in EVENTS),
     )
 

@@ -57,6 +57,7 @@ def auth(tok: str, **extra: str) -> dict[str, str]:
 
 
 LOGIN_CODE = "auth.login_code"  # the outbox event of an SMS login code (auth/codes.py)
+RADAR_EVENT = "eligibility.radar"  # the eligibility radar's notices (radar/sweep.py)
 
 
 async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
@@ -84,7 +85,8 @@ async def verified_applicant(client: httpx.AsyncClient) -> tuple[str, str]:
 async def withdraw_notices(stack: Stack, where: Any, events: tuple[str, ...] = ()) -> None:
     """Cancel the notices `where` selects and take their jobs off the notify queue, so a
     later suite running a real notify worker sends nothing the tests wrote: a declaration's
-    notices of `events` through the outbox's own cancel, and every pending login code."""
+    notices of `events` through the outbox's own cancel, and every pending login code and
+    eligibility radar notice."""
     engine = make_engine(stack.database_url)
     redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
     try:
@@ -97,7 +99,10 @@ async def withdraw_notices(stack: Stack, where: Any, events: tuple[str, ...] = (
                 )
             await session.exec(
                 update(Notification)
-                .where(Notification.event == LOGIN_CODE, Notification.status.in_(PENDING))
+                .where(
+                    Notification.event.in_((LOGIN_CODE, RADAR_EVENT)),
+                    Notification.status.in_(PENDING),
+                )
                 .values(status="cancelled")
             )
             await session.commit()

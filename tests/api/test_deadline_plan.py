@@ -416,9 +416,10 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
 
 
 async def _told(app, reviewer: str) -> list[dict]:
+    """The reviewer's step reminders (their daily queue digests are messages too)."""
     r = await app.get("/v1/me/messages", headers=auth(reviewer))
     assert r.status_code == 200, r.text
-    return r.json()["items"]
+    return [m for m in r.json()["items"] if m["event"] == "unit.step_reminder"]
 
 
 async def _all(db, did: str, template: str) -> list[Notification]:

@@ -33,6 +33,7 @@ from services.api.declarations.schemas import (
     ReturnRead,
 )
 from services.api.integrity import standing
+from services.api.messages import digests
 from services.api.models import Campaign, Declaration, DeclarationReturn, ReviewStep, UnitReview
 from services.api.notices import RETURN_REMINDERS, notify, schedule_reminders, title_of
 from services.api.payments import service as payments
@@ -226,6 +227,7 @@ async def approve(
         nxt = chain[step.position + 1]
         nxt.reached_at = now
         session.add(nxt)
+        await digests.queue_reached(session, nxt, now)
         declaration.current_position = nxt.position
         declaration.status = declarations.STEP_STATUS[nxt.kind]
         reason = f"{step.org_name}审核通过，报送{nxt.org_name}"

@@ -39,6 +39,7 @@ from services.api.declarations.shapes import read
 from services.api.http import etag
 from services.api.integrity import service as integrity
 from services.api.journals import duplicates, flags
+from services.api.messages import digests
 from services.api.models import (
     Campaign,
     Declaration,
@@ -314,6 +315,7 @@ async def _file(
         await session.flush()
     except IntegrityError as exc:  # a concurrent submission of the same level won the race
         raise same_level_twice(year) from exc
+    await digests.queue_reached(session, step, now)
     content = _snapshot_content(declaration, chain, inputs)
     session.add(
         DeclarationSnapshot(

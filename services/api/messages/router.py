@@ -22,6 +22,7 @@ from services.api.messages.schemas import (
     AnnouncementRead,
     MessagePage,
     MessageRead,
+    ReadAll,
     UnreadCount,
 )
 from services.api.problems import Forbidden
@@ -60,6 +61,17 @@ async def messages(
 )
 async def unread_count(session: SessionDep, principal: PrincipalDep) -> UnreadCount:
     return await service.unread(session, principal)
+
+
+@router.post(
+    "/v1/me/messages/read-all",
+    dependencies=NOT_PORTALS,
+    response_model=ReadAll,
+    summary="将我的全部站内消息标为已读（已读的保留首次阅读时间）",
+    responses=documented(Forbidden),
+)
+async def mark_all_read(write: WriteDep) -> JSONResponse:
+    return await write.apply(service.mark_all_read)
 
 
 @router.post(

@@ -15,7 +15,10 @@ SmsState = Literal["pending", "sent", "delivered", "failed", "not_sent"]
 
 class MessageRead(BaseModel):
     id: uuid.UUID
-    kind: Literal["notice", "announcement"]
+    kind: Literal["notice", "announcement", "digest"] = Field(
+        description="notice (with an SMS), announcement (公告), digest (staff: declarations "
+        "that reached your queue today, one message a queue a day)"
+    )
     title: str
     body: str
     event: str | None = None
@@ -41,6 +44,11 @@ class MessagePage(BaseModel):
 
 class UnreadCount(BaseModel):
     unread: int
+
+
+class ReadAll(BaseModel):
+    marked: int = Field(description="messages marked read by this call")
+    unread: int = Field(description="unread messages left (one that arrived meanwhile)")
 
 
 class AnnouncementCreate(BaseModel):

@@ -26,6 +26,7 @@ from services.api.messages.schemas import (
     AnnouncementRead,
     MessagePage,
     MessageRead,
+    ReadAll,
     SmsState,
     UnreadCount,
 )
@@ -133,6 +134,16 @@ async def mark_read(
         )
         await session.refresh(message)
     return _read(message, status)
+
+
+async def mark_all_read(session: AsyncSession, principal: Principal) -> ReadAll:
+    """Every message that has reached the centre, read now (a message read before keeps
+    its time; a scheduled reminder not yet shown stays unread)."""
+    shown = _base(Message.id).where(_mine(principal), Message.read_at.is_(None))
+    result = await session.exec(
+        update(Message).where(Message.id.in_(shown)).values(read_at=func.now())
+    )
+    return ReadAll(marked=result.rowcount, unread=await _unread(session, principal))
 
 
 async def announce(

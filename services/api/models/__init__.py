@@ -34,6 +34,7 @@ from services.api.models.judgement import DeclarationJudgement
 from services.api.models.message import Announcement, Message
 from services.api.models.org import Org
 from services.api.models.payment import PaymentOrder, PaymentRefund
+from services.api.models.radar import EligibilitySubscription
 from services.api.models.registry import RegistryLookup
 from services.api.models.results import (
     Recheck,
@@ -71,6 +72,7 @@ __all__ = [
     "DefenceMark",
     "DefenceMarkCast",
     "DefenceSlot",
+    "EligibilitySubscription",
     "Expert",
     "IdempotencyRecord",
     "IntegrityRecord",

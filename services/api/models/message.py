@@ -47,7 +47,7 @@ class Message(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     recipient_sub: str
-    kind: str  # notice | announcement
+    kind: str  # notice | announcement | digest (staff: what reached their queue today)
     title: str
     body: str
     event: str | None = None
@@ -60,6 +60,8 @@ class Message(SQLModel, table=True):
     # A scheduled reminder becomes a message when it falls due (its send_after).
     visible_from: datetime = Field(sa_column=Column(TZ, nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(TZ))
+    # A message sent at most once per key (a staff digest: person, queue and day).
+    dedupe_key: str | None = None
     created_at: datetime | None = Field(
         default=None, sa_column=Column(TZ, nullable=False, server_default=func.now())
     )
