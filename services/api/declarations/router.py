@@ -38,6 +38,7 @@ from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 router = declarations_router()
@@ -76,7 +77,8 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
     return read(declaration)
 
 
-@router.patch(
+@patch_or_post(
+    router,
     D,
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",
