@@ -301,7 +301,19 @@ def ordered_range(start: Any, end: Any, *, names: tuple[str, str]) -> None:
 
 
 def invalid_cursor() -> ProblemError:
-    return ProblemError(422, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
+    """A `cursor` query parameter that is not one of ours: named like a validation error."""
+    return ProblemError(
+        422,
+        "invalid-cursor",
+        "分页游标无效，请从第一页重新读取。请检查以下字段：cursor。",
+        errors=[
+            {
+                "field": "cursor",
+                "message": "不是本接口给出的分页游标（取自上一页应答的 next_cursor）",
+                "message_en": "Not a cursor this API issued",
+            }
+        ],
+    )
 
 
 async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):

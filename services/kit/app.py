@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
 from services.kit.health import Check, health_router
-from services.kit.limits import InputLimitsMiddleware
+from services.kit.limits import InputLimitsMiddleware, storable_path
 from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
@@ -37,6 +37,8 @@ def create_app(
         openapi_url="/openapi.json",
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
+        # Path parameters hold storable text, named when they do not (kit/limits.py).
+        dependencies=[Depends(storable_path)],
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
