@@ -240,3 +240,15 @@ async def test_nul_and_lone_surrogates_are_refused_wherever_they_come(client) ->
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
     unstorable(r, "client_id")
+
+
+async def test_a_submission_without_if_match_is_refused(client) -> None:
+    _tree, _campaign, applicant, did = await drafted(client, label="提交要版本")
+    url = f"/v1/declarations/{did}"
+    current = await client.get(url, headers=auth(applicant))
+    r = await post(client, url + "/submissions", applicant)
+    assert r.status_code == 428 and r.json()["type"].endswith("if-match-required"), r.text
+    r = await post(client, url + "/submissions", applicant, **{"If-Match": '"999"'})
+    assert r.status_code == 412 and r.json()["current_etag"] == current.headers["etag"], r.text
+    after = await client.get(url, headers=auth(applicant))
+    assert after.json()["status"] == "draft" and after.headers["etag"] == current.headers["etag"]
