@@ -254,6 +254,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
 
 
+# The answer a cacheable public read documents besides its 200.
+CACHED = {304: {"description": "Not modified (If-None-Match named the current ETag)"}}
+
+
 def cacheable(content: Any, if_none_match: str | None, *, max_age: int = 300) -> Response:
     """A public read with a strong ETag of its content: 304 when If-None-Match names it."""
     body = json.dumps(jsonable_encoder(content), ensure_ascii=False, separators=(",", ":"))

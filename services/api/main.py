@@ -26,8 +26,8 @@ from services.api.clients import rules as rules_client
 from services.api.committee.router import router as committee_router
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
+from services.api.documents.router import kinds_router
 from services.api.documents.router import router as documents_router
-from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
 from services.api.http import Replay, replay_response
 from services.api.integrity.router import router as integrity_router
@@ -37,6 +37,7 @@ from services.api.orgs.router import router as orgs_router
 from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
+from services.api.policies.router import committees_router
 from services.api.policies.router import router as policies_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
@@ -134,6 +135,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(eligibility_router)
     app.include_router(committees_router)
     app.include_router(documents_router)
+    app.include_router(kinds_router)
     for router in (
         orgs_router,
         campaigns_router,

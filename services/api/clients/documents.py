@@ -140,6 +140,14 @@ async def download_link(
     )
 
 
+async def kinds(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The material kinds and their upload limits (the document service's catalogue)."""
+    response = await call(client, "GET", "/v1/kinds")
+    if response.status_code != 200:
+        raise unavailable()
+    return response.json()
+
+
 async def delete_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:
     return await call(client, "DELETE", f"/v1/documents/{document_id}")
 
