@@ -1,11 +1,14 @@
 """What a WeChat mini-program front end can send: `wx.request` has no PATCH, so every
-PATCH route is also answered at `POST …/edits` by the same handler (services/kit/edits.py)."""
+PATCH route is also answered at `POST …/edits` by the same handler (services/kit/edits.py);
+`wx.uploadFile` sends its own multipart shape."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 
 from tests.api.factories import OPS, SECTIONS, auth, drafted, make_org, token
+from tests.documents import corpus
 
 
 async def test_every_patch_route_has_a_post_twin_with_the_same_contract(client) -> None:
@@ -87,3 +90,77 @@ async def test_ops_edit_an_org_and_a_portal_by_post(client) -> None:
         f"/v1/oauth/clients/{cid}/edits", json={"scopes": ["declarations:read"]}, headers=auth(OPS)
     )
     assert r.status_code == 200 and r.json()["scopes"] == ["declarations:read"], r.text
+
+
+def multipart(boundary: str, parts: list[tuple[dict[str, str], bytes]]) -> bytes:
+    """A multipart/form-data body written out byte by byte, as a given client sends it."""
+    out = b""
+    for headers, content in parts:
+        out += f"--{boundary}\r\n".encode()
+        out += "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("utf-8")
+        out += b"\r\n" + content + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def field(name: str, value: str) -> tuple[dict[str, str], bytes]:
+    return {"Content-Disposition": f'form-data; name="{name}"'}, value.encode("utf-8")
+
+
+async def test_uploads_in_the_mini_program_shape_and_a_browsers(client) -> None:
+    """wx.uploadFile: the file in part `file` named by its temporary path with a generic
+    type, the formData fields (strings) before it, WeChat's boundary; a browser's
+    FormData: the file first, its real name in UTF-8 and type, WebKit's boundary. Both
+    are stored alike, with the note and kind as sent."""
+    _tree, _campaign, applicant, did = await drafted(client, label="小程序上传")
+    url = f"/v1/declarations/{did}/documents"
+    scan = corpus.clean_scan(41)
+    wx_file = (
+        {
+            "Content-Disposition": 'form-data; name="file"; filename="http://tmp/wx5e1f0a.jpg"',
+            "Content-Type": "application/octet-stream",
+        },
+        scan,
+    )
+    wechat = multipart(
+        "----WeChatFormBoundary7MA4YWxkTrZu0gW",
+        [field("kind", "title_certificate"), field("note", "职称证书 第1页"), wx_file],
+    )
+    browser_file = (
+        {
+            "Content-Disposition": 'form-data; name="file"; filename="职称证书.jpg"',
+            "Content-Type": "image/jpeg",
+        },
+        corpus.clean_scan(42),
+    )
+    browser = multipart(
+        "----WebKitFormBoundaryu7EwCNkIx4lRD2pq",
+        [browser_file, field("kind", "title_certificate"), field("note", "职称证书 第2页")],
+    )
+    stored = []
+    for body, boundary in (
+        (wechat, "----WeChatFormBoundary7MA4YWxkTrZu0gW"),
+        (browser, "----WebKitFormBoundaryu7EwCNkIx4lRD2pq"),
+    ):
+        r = await client.post(
+            url,
+            content=body,
+            headers=auth(
+                applicant, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}
+            ),
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["status"] == "accepted" and r.json()["kind"] == "title_certificate"
+        stored.append(r.json())
+    assert stored[0]["received_sha256"] == hashlib.sha256(scan).hexdigest()
+    declaration = (await client.get(f"/v1/declarations/{did}", headers=auth(applicant))).json()
+    notes = {a["document_id"]: a["note"] for a in declaration["attachments"]}
+    assert notes == {stored[0]["id"]: "职称证书 第1页", stored[1]["id"]: "职称证书 第2页"}
+
+    # A form without its file part is a 422 naming `file`, not a 500.
+    r = await client.post(
+        url,
+        content=multipart("b0undary", [field("kind", "title_certificate")]),
+        headers=auth(applicant, **{"Content-Type": "multipart/form-data; boundary=b0undary"}),
+    )
+    assert r.status_code == 422, r.text
+    assert "file" in r.json()["detail"], r.json()
