@@ -17,7 +17,8 @@ from typing import Any
 
 from fpdf import FPDF
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+
+from services.api.statistics.exports import write_rows
 
 HEADERS = ("序号", "姓名", "工作单位", "职称系列", "级别", "专业", "评审结果")
 KEYS = ("no", "name", "unit", "series", "level", "specialty", "result")
@@ -52,11 +53,9 @@ def xlsx(
         HEADERS,
         *[tuple(row[k] for k in KEYS) for row in rows],
     ]
-    for r, line in enumerate(lines, start=1):
-        for c, value in enumerate(line, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = str(value)
-            cell.data_type = TYPE_STRING  # text, never a formula
+    # Every cell text, never a formula (quote prefix on a formula-like start), and what
+    # XML cannot carry dropped rather than failing the export (statistics/exports.py).
+    write_rows(sheet, [[str(value) for value in line] for line in lines])
     book.properties.creator = "zhicheng"
     book.properties.created = at.replace(tzinfo=None)
     book.properties.modified = at.replace(tzinfo=None)
