@@ -7,6 +7,7 @@ the size and answers 413 itself. The gateway's routes are in `services/api/docum
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterable
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
-from services.kit.problems import ProblemError
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 RETRY_AFTER_SECONDS = "10"
 
@@ -59,11 +60,45 @@ async def call(
     already carries Retry-After and a Chinese detail.
     """
     try:
-        return await client.request(
+        response = await client.request(
             method, path, content=content, params=params, headers={**_headers(), **(headers or {})}
         )
     except httpx.TransportError as exc:
         raise unavailable() from exc
+    return without_storage(response)
+
+
+# Where the document service keeps a file: nothing a caller of the gateway may see.
+STORAGE_FIELDS = frozenset(("bucket", "object_key", "version_id"))
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in STORAGE_FIELDS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def without_storage(response: httpx.Response) -> httpx.Response:
+    """The document service's JSON answer (a record, a list, a problem naming a record)
+    with the storage fields taken out at any depth: every answer the gateway reads or
+    relays passes here, so none can reach a caller."""
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    if media not in ("application/json", PROBLEM_MEDIA_TYPE) or not response.content:
+        return response
+    body = _strip(response.json())
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in ("content-length", "content-encoding")
+    }
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=json.dumps(body, ensure_ascii=False).encode(),
+        request=response.request,
+    )
 
 
 async def upload_stream(

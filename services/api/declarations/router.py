@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
+from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.committee_reset import reset_committee
@@ -72,9 +73,11 @@ async def create(
 
 
 @router.get(D, response_model=DeclarationRead, responses=READ_RESPONSES)
-async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
+async def get(
+    declaration: VisibleDeclaration, principal: PrincipalDep, response: Response
+) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
-    return read(declaration)
+    return read(declaration, principal)
 
 
 @patch_or_post(
