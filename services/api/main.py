@@ -23,6 +23,7 @@ from services.api.chain.filing import router as filing_router
 from services.api.chain.router import router as reviews_router
 from services.api.chain.unit_router import router as unit_router
 from services.api.clients import rules as rules_client
+from services.api.clients.probes import check_documents, check_rules
 from services.api.committee.router import router as committee_router
 from services.api.config import ApiSettings, get_settings
 from services.api.declarations.router import router as declarations_router
@@ -123,6 +124,10 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         checks={
             "database": check_database,
             "redis": check_redis,
+            # The services it calls (their /healthz): a gateway that cannot reach them
+            # cannot evaluate, submit or take an upload.
+            "rules": check_rules,
+            "documents": check_documents,
             # Production: refuse a DATABASE_URL whose role could rewrite the audit chain.
             **({"database_role": check_app_role} if settings.environment == "production" else {}),
         },
