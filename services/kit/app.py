@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
+from services.kit.docs import install_docs
 from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
 from services.kit.health import Check, health_router
 from services.kit.limits import InputLimitsMiddleware, storable_path
@@ -35,6 +36,9 @@ def create_app(
         version=project_version(),
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        # Served from our own files (kit/docs.py), or not at all.
+        docs_url=None,
+        redoc_url=None,
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
         # Path parameters hold storable text, named when they do not (kit/limits.py).
@@ -43,6 +47,8 @@ def create_app(
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
     app.state.settings = settings
+    if settings.docs_on:
+        install_docs(app, title)
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))
     # Inside the metrics middleware, so refused input is counted too.

@@ -79,6 +79,9 @@ class ProcessSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
+    # The interactive docs, /docs and /redoc (kit/docs.py). Unset: on, except in
+    # production. /openapi.json is served either way: portals generate clients from it.
+    docs_enabled: bool | None = None
     # Seconds a dependency probe in /readyz may take before it counts as down.
     readiness_timeout: float = 2.0
 
@@ -87,6 +90,12 @@ class ProcessSettings(BaseSettings):
     # JSON nesting any route accepts.
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 32
+
+    @property
+    def docs_on(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment != "production"
 
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""
