@@ -18,9 +18,12 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from services.api.chain.reports import HEADER, to_csv, to_xlsx
+from services.api.config import DEFAULT_CERTIFICATE_FONT
 from services.api.results.exports import KEYS
+from services.api.results.exports import pdf as results_pdf
 from services.api.results.exports import xlsx as results_xlsx
 from services.api.statistics.exports import book
 
@@ -82,3 +85,21 @@ def test_the_csv_marks_formula_text_with_an_apostrophe() -> None:
         assert not [f for f in fields if f.startswith(("=", "+", "-", "@", "\t", "\r"))]
         expected = text if text == UNHOLDABLE else "'" + text
         assert expected in fields, (text, fields)
+
+
+def test_the_results_pdf_prints_a_long_unit_name_whole() -> None:
+    """The PDF beside the XLSX: a cell wraps instead of cutting the text (it kept the
+    first 40 characters of a unit's name)."""
+    unit = "广西壮族自治区柳州市" + "某" * 30 + "机械制造有限责任公司第三分公司技术研发中心"
+    rows = [dict.fromkeys(KEYS, "中级") | {"no": 1, "name": "=韦工", "unit": unit}]
+    content = results_pdf(
+        title="评审结果公示",
+        starts_on=date(2024, 1, 1),
+        ends_on=date(2024, 1, 8),
+        rows=rows,
+        digest="0" * 64,
+        font_path=DEFAULT_CERTIFICATE_FONT,
+    )
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert len(unit) > 40 and unit in text.replace("\n", "")
+    assert "=韦工" in text
