@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import re
-import uuid
 
 from services.api.main import build_app
 from services.kit.pii import mask_phone
@@ -27,7 +26,7 @@ from tests.api.factories import (
     upload_scan,
     verified_applicant,
 )
-from tests.api.test_endpoint_matrix import QUERIES, portal, routes
+from tests.api.test_endpoint_matrix import QUERIES, portal, route_params, routes
 from tests.documents import corpus
 
 STORAGE = re.compile(r'"(bucket|object_key|version_id)"\s*:')
@@ -74,29 +73,7 @@ async def test_no_answer_shows_storage_internals_or_unmasked_personal_data(clien
     assert "document" in blank.json() and not STORAGE.search(blank.text), blank.text
     assert (await submit(client, did, applicant)).status_code == 200
 
-    params = {
-        "declaration_id": did,
-        "document_id": document_id,
-        "judgement_id": str(uuid.uuid4()),
-        "org_id": tree.unit,
-        "campaign_id": campaign["id"],
-        "day": "2022-07-01",
-        "client_id": "portal-0000000000000000",
-        "account_id": str(uuid.uuid4()),
-        "policy_id": "guangxi-engineering-2022",
-        "record_id": str(uuid.uuid4()),
-        "objection_id": str(uuid.uuid4()),
-        "material": "public_posting",
-        "session_id": str(uuid.uuid4()),
-        "expert_id": str(uuid.uuid4()),
-        "committee_code": "lz-eng-deputy-senior",
-        "follow_up_id": str(uuid.uuid4()),
-        "sheet": "recommendation-roster",
-        "recheck_id": str(uuid.uuid4()),
-        "posting_id": str(uuid.uuid4()),
-        "certificate_id": str(uuid.uuid4()),
-        "message_id": str(uuid.uuid4()),
-    }
+    params = route_params(did, tree.unit, campaign["id"], document_id=document_id)
     seen = await _walk(client, applicant, params)
     # The walk reached the documents: the listing holds the record, without its storage.
     listing = seen["GET /v1/declarations/{declaration_id}/documents"]
