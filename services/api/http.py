@@ -254,6 +254,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
 
 
+# The answer a cacheable public read documents besides its 200.
+CACHED = {304: {"description": "Not modified (If-None-Match named the current ETag)"}}
+
+
 def cacheable(content: Any, if_none_match: str | None, *, max_age: int = 300) -> Response:
     """A public read with a strong ETag of its content: 304 when If-None-Match names it."""
     body = json.dumps(jsonable_encoder(content), ensure_ascii=False, separators=(",", ":"))
@@ -301,7 +305,19 @@ def ordered_range(start: Any, end: Any, *, names: tuple[str, str]) -> None:
 
 
 def invalid_cursor() -> ProblemError:
-    return ProblemError(422, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
+    """A `cursor` query parameter that is not one of ours: named like a validation error."""
+    return ProblemError(
+        422,
+        "invalid-cursor",
+        "分页游标无效，请从第一页重新读取。请检查以下字段：cursor。",
+        errors=[
+            {
+                "field": "cursor",
+                "message": "不是本接口给出的分页游标（取自上一页应答的 next_cursor）",
+                "message_en": "Not a cursor this API issued",
+            }
+        ],
+    )
 
 
 async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
+
+from pydantic import model_validator
 
 from services.kit.settings import DocumentsServiceKey, PostgresSettings, S3Settings
 
@@ -22,12 +25,30 @@ class DocumentsSettings(PostgresSettings, S3Settings, DocumentsServiceKey):
     worker_threads: int = 8
     # Presigned download links live at most this long (seconds).
     presign_max_seconds: int = 900
+    # The object store's address as a browser or a mini-program outside the cluster reaches
+    # it (a reverse proxy or the store's public name; https in production): download
+    # links are signed for this host, which the proxy must pass on unchanged. Empty: links
+    # name S3_ENDPOINT (a single-machine setup where both are the same).
+    s3_public_endpoint: str = ""
     # Objects younger than this are never swept (their row may still be committing).
     sweep_grace_seconds: int = 600
     sweep_interval_seconds: int = 300
     # The migration step (`python -m scripts.migrate`) creates the bucket and turns
     # versioning on; set this to do the same at start-up (single-process setups).
     ensure_bucket_on_start: bool = False
+
+    @model_validator(mode="after")
+    def _links_over_https(self) -> DocumentsSettings:
+        # A link handed to a phone carries a bearer signature: never over plain http in
+        # production (and S3_ENDPOINT is a cluster-internal address there).
+        if self.environment == "production" and (
+            not self.s3_public_endpoint or urlsplit(self.s3_public_endpoint).scheme != "https"
+        ):
+            raise ValueError(
+                "S3_PUBLIC_ENDPOINT: production needs the https address download links "
+                f"are signed for (got {self.s3_public_endpoint!r})"
+            )
+        return self
 
 
 @lru_cache

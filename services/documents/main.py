@@ -40,6 +40,11 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         app.state.runtime = Runtime(
             s3=app.state.s3,
             bucket=settings.s3_bucket,
+            links=(
+                storage.make_link_client(settings, settings.s3_public_endpoint)
+                if settings.s3_public_endpoint
+                else app.state.s3
+            ),
             checks=CheckConfig(
                 max_image_pixels=settings.max_image_pixels,
                 clarity_threshold=settings.clarity_threshold,

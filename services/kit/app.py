@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from services.kit.docs import install_docs
 from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
 from services.kit.health import Check, health_router
-from services.kit.limits import InputLimitsMiddleware
+from services.kit.limits import InputLimitsMiddleware, storable_path
 from services.kit.logs import RequestIdMiddleware, configure_logging
 from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
@@ -45,15 +46,22 @@ def create_app(
         version=project_version(),
         lifespan=_with_metrics_port(lifespan, settings),
         openapi_url="/openapi.json",
+        # Served from our own files (kit/docs.py), or not at all.
+        docs_url=None,
+        redoc_url=None,
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
         # One server span per request, ours (services/kit/tracing.py: no query strings,
         # no probes, the request id): FastAPI's own would start a second, separate trace.
         telemetry={"tracing": False},
+        # Path parameters hold storable text, named when they do not (kit/limits.py).
+        dependencies=[Depends(storable_path)],
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
     app.state.settings = settings
+    if settings.docs_on:
+        install_docs(app, title)
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))
     # Inside the metrics middleware, so refused input is counted too.

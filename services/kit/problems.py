@@ -308,14 +308,32 @@ def database_unavailable() -> ProblemError:
     )
 
 
-def unstorable_text() -> ProblemError:
-    """Text no UTF-8 database column can hold: a NUL (U+0000) or a lone surrogate."""
+def unstorable_text(*fields: str) -> ProblemError:
+    """Text no UTF-8 database column can hold: a NUL (U+0000), a lone surrogate, or (in
+    a URL or form) bytes that are not UTF-8. `fields` name where, as validation errors
+    do (`sections.basic_info.name`, a query parameter's or path parameter's name)."""
+    where = f"请检查以下字段：{'、'.join(fields)}。" if fields else ""
     return ProblemError(
         422,
         "invalid-character",
-        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
-        "请删除这些字符后重试。",
+        "提交的文本中含有无法保存的字符（空字符 U+0000、不成对的 UTF-16 代理码位或非 UTF-8 "
+        "字节），请删除这些字符后重试。" + where,
         title="Text contains a character that cannot be stored",
+        **(
+            {
+                "detail_en": f"Unstorable character in: {', '.join(fields)}.",
+                "errors": [
+                    {
+                        "field": field,
+                        "message": "含有无法保存的字符（U+0000、不成对的代理码位或非 UTF-8 字节）",
+                        "message_en": "Contains NUL, a lone surrogate or bytes that are not UTF-8",
+                    }
+                    for field in fields
+                ],
+            }
+            if fields
+            else {}
+        ),
     )
 
 

@@ -90,6 +90,9 @@ class ProcessSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
+    # The interactive docs, /docs and /redoc (kit/docs.py). Unset: on, except in
+    # production. /openapi.json is served either way: portals generate clients from it.
+    docs_enabled: bool | None = None
     # Seconds a dependency probe in /readyz may take before it counts as down.
     readiness_timeout: float = 2.0
     # Prometheus `/metrics` is served on a port of its own, never on the public one
@@ -125,6 +128,12 @@ class ProcessSettings(BaseSettings):
     # Seconds one export may take; spans that cannot be sent are dropped, never retried
     # into the request's time (they are sent from a background thread).
     trace_export_timeout: float = Field(default=10.0, gt=0)
+
+    @property
+    def docs_on(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment != "production"
 
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""

@@ -107,11 +107,14 @@ def test_the_migration_job_runs(runtime_env: Path, stack: Stack, tmp_path: Path)
 
 @pytest.mark.parametrize("workload", ["api", "rules", "documents", "notify"])
 def test_every_process_starts_until_ready(
-    runtime_env: Path, stack: Stack, tmp_path: Path, workload: str
+    runtime_env: Path, stack: Stack, tmp_path: Path, workload: str, request
 ) -> None:
     command = _workloads()[workload]
     port = free_port()
     env = _process_env(stack, NOTIFY_HEALTH_PORT=str(port))  # the worker's probe listener
+    if workload == "api":  # its /readyz reports the two services it calls
+        env["RULES_URL"] = request.getfixturevalue("rules_url")
+        env["DOCUMENTS_URL"] = request.getfixturevalue("documents_url")
     log = tmp_path / f"{workload}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

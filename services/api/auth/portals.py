@@ -26,6 +26,7 @@ from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 T = TypeVar("T")
@@ -81,7 +82,8 @@ async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     return await clients.get(session, client_id)
 
 
-@one_client.patch(
+@patch_or_post(
+    one_client,
     CLIENT,
     response_model=ClientRead,
     summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",

@@ -26,6 +26,7 @@ from services.api.auth.schemas import (
     TokenPair,
 )
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(tags=["auth"])
@@ -70,7 +71,8 @@ async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDe
     return accounts.read(await accounts.get_account(session, account_id, actor=principal))
 
 
-@router.patch(
+@patch_or_post(
+    router,
     "/v1/staff-accounts/{account_id}",
     response_model=StaffRead,
     dependencies=MANAGERS,

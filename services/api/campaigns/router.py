@@ -15,6 +15,7 @@ from services.api.campaigns.schemas import CampaignCreate, CampaignRead, Campaig
 from services.api.http import IdempotencyDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 # Every route is for a signed-in caller; the writes say which role besides.
@@ -56,7 +57,8 @@ async def create(
     return await idem.respond(campaign, status_code=201)
 
 
-@router.patch(
+@patch_or_post(
+    router,
     "/{campaign_id}",
     response_model=CampaignRead,
     dependencies=[allow("county_office", "series_office", "committee_office")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
+from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.committee_reset import reset_committee
@@ -38,6 +39,7 @@ from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 router = declarations_router()
@@ -71,12 +73,15 @@ async def create(
 
 
 @router.get(D, response_model=DeclarationRead, responses=READ_RESPONSES)
-async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
+async def get(
+    declaration: VisibleDeclaration, principal: PrincipalDep, response: Response
+) -> DeclarationRead:
     response.headers["ETag"] = etag(declaration.version)
-    return read(declaration)
+    return read(declaration, principal)
 
 
-@router.patch(
+@patch_or_post(
+    router,
     D,
     response_model=DeclarationRead,
     summary="Edit a draft or a returned declaration (If-Match required)",

@@ -29,8 +29,9 @@ from services.api.documents.problems import (
     UnitMaterialKindOnly,
     UploadInterrupted,
 )
-from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.documents.schemas import DocumentRead, DownloadLink, KindRead
 from services.api.documents.uploaders import Uploader
+from services.api.http import CACHED, IfNoneMatch, cacheable
 from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
@@ -52,8 +53,10 @@ async def lifespan(app: FastAPI):
 
 
 router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
+# Public reference data about uploads (no sign-in), served from the document service.
+kinds_router = APIRouter(prefix="/v1", tags=["documents"])
 
-_MULTIPART = scan_upload("材料类别（材料服务 GET /v1/kinds）")
+_MULTIPART = scan_upload("材料类别（GET /v1/kinds）")
 # The statuses the document routes were published with, described in words (their
 # problem types are in docs/problems.md); the statuses added since list their types.
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
@@ -250,3 +253,15 @@ async def download(
     return await uploads.download_link(
         session, principal, declaration_id, document_id, http=_http(request), expires_in=expires_in
     )
+
+
+@kinds_router.get(
+    "/kinds",
+    response_model=list[KindRead],
+    summary="材料类别及其上传要求：文件类型、大小、尺寸、页数（公开，可缓存）",
+    description="The document service's catalogue as it stands: every `kind` an upload may "
+    "name, the policy material it serves and the limits it is checked against.",
+    responses={**CACHED, **documented(DocumentsUnavailable)},
+)
+async def list_kinds(request: Request, if_none_match: IfNoneMatch = None) -> Response:
+    return cacheable(await client.kinds(_http(request)), if_none_match)

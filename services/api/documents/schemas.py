@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class FindingRead(BaseModel):
@@ -48,3 +48,21 @@ class DocumentRead(BaseModel):
 class DownloadLink(BaseModel):
     url: str
     expires_at: datetime
+
+
+class KindRead(BaseModel):
+    """A material kind the document service takes, with the limits an upload must meet
+    (the same answer as its `GET /v1/kinds`): a front end reads these, hard-codes none."""
+
+    code: str
+    name: str
+    material: str | None = Field(description="the policy material it serves, if any")
+    types: list[str] = Field(description="accepted media types, e.g. image/jpeg, application/pdf")
+    max_bytes: int = Field(description="largest stored image (bytes)")
+    max_pdf_bytes: int
+    min_width: int
+    min_height: int
+    max_pages: int = Field(description="pages a PDF may have (0: no PDF taken)")
+    colour: bool
+    aspect_min: float | None
+    aspect_max: float | None

@@ -2,7 +2,7 @@
 
 Any signed-in caller may evaluate (applicants, reviewers, ops); a portal needs the
 `eligibility:evaluate` scope. Anonymous calls are refused so that every call counts
-against someone's rate limit.
+against someone's rate limit. The committees are a public read (policies/router.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from services.api.access import PrincipalDep
 from services.api.clients.rules import forward
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
-committees_router = APIRouter(prefix="/v1", tags=["eligibility"])
 
 
 @router.post(
@@ -27,22 +26,6 @@ async def evaluate(
     request: Request, principal: PrincipalDep, body: dict[str, Any] = Body(...)
 ) -> Response:
     upstream = await forward(request.app.state.rules, "POST", "/v1/evaluate", json=body)
-    return Response(
-        upstream.content,
-        status_code=upstream.status_code,
-        media_type=upstream.headers.get("content-type", "application/json"),
-    )
-
-
-@committees_router.get(
-    "/committees",
-    summary="Committees (and the office that receives the files) for a region, series, level",
-    description="Same query and answer as the eligibility service's `GET /v1/committees`.",
-)
-async def committees(request: Request, principal: PrincipalDep) -> Response:
-    upstream = await forward(
-        request.app.state.rules, "GET", "/v1/committees", params=dict(request.query_params)
-    )
     return Response(
         upstream.content,
         status_code=upstream.status_code,

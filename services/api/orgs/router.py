@@ -35,6 +35,7 @@ from services.api.orgs.schemas import (
 )
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 # Every route is for a signed-in caller; the writes say which role besides.
@@ -105,7 +106,8 @@ async def get(org_id: uuid.UUID, session: SessionDep) -> OrgRead:
     return OrgRead.model_validate(await service.get(session, org_id), from_attributes=True)
 
 
-@router.patch(
+@patch_or_post(
+    router,
     "/{org_id}",
     dependencies=OPS_ONLY,
     response_model=OrgRead,

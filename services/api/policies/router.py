@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from services.api.http import IfNoneMatch, cacheable
+from services.api.clients.rules import forward
+from services.api.http import CACHED, IfNoneMatch, cacheable
 from services.api.policies import service
 from services.api.policies.problems import PolicyNotFound
 from services.api.policies.schemas import PolicyRead, PolicySummaryRead
@@ -16,7 +17,6 @@ from services.kit.problem_kinds import documented
 from services.kit.vocabulary import Series
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
-CACHED = {304: {"description": "Not modified (If-None-Match named the current ETag)"}}
 
 
 @router.get(
@@ -52,3 +52,28 @@ async def get_policy(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     return cacheable(await service.get_policy(request.app.state.rules, policy_id), if_none_match)
+
+
+# Under the eligibility tag it was published with (operation id `eligibility.committees`).
+committees_router = APIRouter(prefix="/v1", tags=["eligibility"])
+
+
+@committees_router.get(
+    "/committees",
+    summary="Committees (and the office that receives the files) for a region, series, level "
+    "(public, cacheable)",
+    description="Same query and answer as the eligibility service's `GET /v1/committees`: "
+    "reference data, read without a token like the policy packs.",
+    responses=CACHED,
+)
+async def committees(request: Request, if_none_match: IfNoneMatch = None) -> Response:
+    upstream = await forward(
+        request.app.state.rules, "GET", "/v1/committees", params=dict(request.query_params)
+    )
+    if upstream.status_code == 200:
+        return cacheable(upstream.json(), if_none_match)
+    return Response(
+        upstream.content,
+        status_code=upstream.status_code,
+        media_type=upstream.headers.get("content-type", "application/json"),
+    )
