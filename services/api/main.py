@@ -38,6 +38,7 @@ from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
 from services.api.policies.router import router as policies_router
+from services.api.problem_types.router import router as problem_types_router
 from services.api.registries import service as registries
 from services.api.registries.router import router as registries_router
 from services.api.results.router import router as results_router
@@ -149,6 +150,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         registries_router,
         journals_router,
         policies_router,
+        problem_types_router,
         specialties_router,
         routing_router,
         integrity_router,

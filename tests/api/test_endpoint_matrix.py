@@ -153,6 +153,7 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "posting_id": str(uuid.uuid4()),
         "certificate_id": str(uuid.uuid4()),
         "message_id": str(uuid.uuid4()),
+        "code": "declaration-not-editable",
     }
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {
