@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from services.kit.deprecation import document_deprecations
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
@@ -195,6 +196,7 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             schema = plain()
             for hook in hooks:
                 hook(schema)
+            document_deprecations(schema)
             problem_responses(schema)
         return app.openapi_schema
 
