@@ -29,7 +29,7 @@ from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import committees_router
 from services.api.eligibility.router import router as eligibility_router
-from services.api.http import Replay, replay_response
+from services.api.http import Replay, document_headers, replay_response
 from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.messages.router import router as messages_router
@@ -128,7 +128,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         },
         lifespan=lifespan,
         # Who may call each operation: bearer tokens, portals' OAuth2 scopes, or no one.
-        openapi_hooks=[document_security],
+        openapi_hooks=[document_security, document_headers],
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).
     app.state.pii = settings.pii_cipher()
