@@ -53,11 +53,11 @@ def node_missing() -> str | None:
     return None
 
 
-def generate_typescript(service: str, out: Path) -> None:
+def generate_typescript(service: str, out: Path, specs: Path = SPECS) -> None:
     """openapi-typescript types of openapi/<service>.json into `out` (a .d.ts)."""
     env = {**os.environ, "NO_COLOR": "1"}
     done = subprocess.run(
-        [str(BIN / "openapi-typescript"), str(SPECS / f"{service}.json"), "-o", str(out),
+        [str(BIN / "openapi-typescript"), str(specs / f"{service}.json"), "-o", str(out),
          "--default-non-nullable", "false"],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip

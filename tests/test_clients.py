@@ -54,6 +54,15 @@ def test_python_client_generates_and_type_checks(service: str, tmp_path: Path) -
 def test_python_journey_fails_type_check_on_a_renamed_field(tmp_path: Path) -> None:
     """The check can fail: the journey against a contract where the draft's `campaign_id`
     is renamed (what a careless schema change does) is refused by mypy."""
+    generate_python("api", tmp_path, specs=_renamed_campaign_id(tmp_path))
+    shutil.copy(CLIENTS / "python" / "journey.py", tmp_path / "journey.py")
+    done = mypy(["journey.py"], tmp_path, tmp_path / ".mypy")
+    assert done.returncode != 0
+    assert "campaign_id" in done.stdout, done.stdout
+
+
+def _renamed_campaign_id(tmp_path: Path) -> Path:
+    """openapi/api.json with the draft's `campaign_id` renamed, as a careless change would."""
     spec = json.loads((ROOT / "openapi" / "api.json").read_text())
     create = spec["components"]["schemas"]["DeclarationCreate"]
     create["properties"]["batch_id"] = create["properties"].pop("campaign_id")
@@ -61,22 +70,10 @@ def test_python_journey_fails_type_check_on_a_renamed_field(tmp_path: Path) -> N
     changed = tmp_path / "spec"
     changed.mkdir()
     (changed / "api.json").write_text(json.dumps(spec))
-    generate_python("api", tmp_path, specs=changed)
-    shutil.copy(CLIENTS / "python" / "journey.py", tmp_path / "journey.py")
-    done = mypy(["journey.py"], tmp_path, tmp_path / ".mypy")
-    assert done.returncode != 0
-    assert "campaign_id" in done.stdout, done.stdout
+    return changed
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_typescript_client_generates_and_type_checks(service: str, tmp_path: Path) -> None:
-    if why := node_missing():
-        pytest.skip(why)
-    generate_typescript(service, tmp_path / "api.d.ts")
-    files = ["api.d.ts"]
-    if service == "api":
-        shutil.copy(CLIENTS / "ts" / "journey.ts", tmp_path / "journey.ts")
-        files.append("journey.ts")
+def tsc(tmp_path: Path, files: list[str]) -> subprocess.CompletedProcess:
     config = {
         "compilerOptions": {
             "strict": True,
@@ -93,8 +90,30 @@ def test_typescript_client_generates_and_type_checks(service: str, tmp_path: Pat
         "files": files,
     }
     (tmp_path / "tsconfig.json").write_text(json.dumps(config))
-    done = subprocess.run(
+    return subprocess.run(
         [str(BIN / "tsc"), "-p", str(tmp_path / "tsconfig.json")],
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_typescript_client_generates_and_type_checks(service: str, tmp_path: Path) -> None:
+    if why := node_missing():
+        pytest.skip(why)
+    generate_typescript(service, tmp_path / "api.d.ts")
+    files = ["api.d.ts"]
+    if service == "api":
+        shutil.copy(CLIENTS / "ts" / "journey.ts", tmp_path / "journey.ts")
+        files.append("journey.ts")
+    done = tsc(tmp_path, files)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_typescript_journey_fails_type_check_on_a_renamed_field(tmp_path: Path) -> None:
+    if why := node_missing():
+        pytest.skip(why)
+    generate_typescript("api", tmp_path / "api.d.ts", specs=_renamed_campaign_id(tmp_path))
+    shutil.copy(CLIENTS / "ts" / "journey.ts", tmp_path / "journey.ts")
+    done = tsc(tmp_path, ["api.d.ts", "journey.ts"])
+    assert done.returncode != 0
+    assert "campaign_id" in done.stdout, done.stdout
