@@ -326,12 +326,9 @@ RelayAfterCommit = Depends(_relay_after_commit)
 # into its OpenAPI document (an `openapi_hooks` entry of services/api/main.py). The rule:
 #   Idempotency-Key  required on every POST that writes through `IdempotencyDep`,
 #                    `WriteDep`, an `Act` or `DeferredIdempotencyDep` (a retry of a
-#                    creation or a step must never do it twice); the POSTs that take none
-#                    are sign-ins and tokens (each answer is new by nature), uploads (a
-#                    second copy of the same file is refused as a duplicate), the provider's
-#                    signed callback, the public verifications (reads sent as a body) and
-#                    ops' sweeps (idempotent by themselves). A PUT replaces, so it needs no
-#                    key: the header is not listed there.
+#                    creation or a step must never do it twice); the other POSTs take
+#                    none and do not list it (README.md, "Headers", names them). A PUT
+#                    replaces, so it needs no key: the header is not listed there.
 #   If-Match         required where a missing one answers 428 if-match-required (the
 #                    operation lists that problem), optional (checked when sent) elsewhere.
 #   ETag             on the 2xx answers of an operation that takes If-Match or
