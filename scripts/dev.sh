@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI. Needs only Python 3.11 (with venv) and git.
 #   scripts/dev.sh run      install into .venv, then start the whole stack (Ctrl-C stops it)
+#   scripts/dev.sh demo     the same, then seed a ready world through the API and print it
 #   scripts/dev.sh test     install into .venv, then lint and run the whole test suite
 #   scripts/dev.sh install  only install (idempotent), from the lock requirements/dev.txt
 #   scripts/dev.sh lock     resolve requirements/*.txt again after a pyproject.toml change
@@ -31,11 +32,12 @@ install() {
 }
 
 # Node tools the test command uses, pinned by tools/package-lock.json: the OpenAPI lint
-# (Redocly CLI). Installed only where node and npm are present; without them
-# tests/test_openapi.py skips the lint and says why.
+# (Redocly CLI) and the TypeScript client's generator and compiler (openapi-typescript,
+# openapi-fetch, typescript). Installed only where node and npm are present; without them
+# tests/test_openapi.py and tests/test_clients.py skip those tests and say why.
 node_tools() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "node/npm not found: the OpenAPI lint (tools/package.json) is skipped" >&2
+    echo "node/npm not found: the OpenAPI lint and the TypeScript client check (tools/package.json) are skipped" >&2
     return
   fi
   local stamp=tools/node_modules/.installed
@@ -69,6 +71,10 @@ case "$cmd" in
     install
     exec "$VENV/bin/python" -m scripts.devstack "$@"
     ;;
+  demo)
+    install
+    exec "$VENV/bin/python" -m scripts.devstack --demo "$@"
+    ;;
   test)
     install
     "$VENV/bin/ruff" check .
@@ -96,7 +102,7 @@ case "$cmd" in
     exec "$VENV/bin/python" -m scripts.bench "$@"
     ;;
   *)
-    sed -n '2,9p' "$0"
+    sed -n '2,10p' "$0"
     exit 2
     ;;
 esac

@@ -33,7 +33,7 @@ from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import kinds_router
 from services.api.documents.router import router as documents_router
 from services.api.eligibility.router import router as eligibility_router
-from services.api.http import Replay, replay_response
+from services.api.http import Replay, document_headers, replay_response
 from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.messages.router import router as messages_router
@@ -43,6 +43,7 @@ from services.api.payments import tasks as payment_tasks
 from services.api.payments.router import router as payments_router
 from services.api.policies.router import committees_router
 from services.api.policies.router import router as policies_router
+from services.api.problem_types.router import router as problem_types_router
 from services.api.radar import sweep as radar_sweep
 from services.api.radar.router import router as radar_router
 from services.api.registries import service as registries
@@ -156,7 +157,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         },
         lifespan=lifespan,
         # Who may call each operation: bearer tokens, portals' OAuth2 scopes, or no one.
-        openapi_hooks=[document_security],
+        openapi_hooks=[document_security, document_headers],
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).
     app.state.pii = settings.pii_cipher()
@@ -179,6 +180,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         registries_router,
         journals_router,
         policies_router,
+        problem_types_router,
         specialties_router,
         routing_router,
         integrity_router,

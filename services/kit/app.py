@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
+from services.kit.deprecation import DeprecationMiddleware
 from services.kit.docs import install_docs
 from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
 from services.kit.health import Check, health_router
@@ -84,6 +85,8 @@ def create_app(
     origins = getattr(settings, "cors_allow_origins", None)
     if origins:
         app.add_middleware(CORSMiddleware, **cors_options(origins))
+    # A deprecated route's Deprecation / Sunset headers on all its answers (kit/deprecation.py).
+    app.add_middleware(DeprecationMiddleware)
     # The request id is set before anything else runs.
     app.add_middleware(RequestIdMiddleware)
     if tracing:

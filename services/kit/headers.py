@@ -39,7 +39,10 @@ CORS_REQUEST_HEADERS = (
     "If-None-Match",  # the public policy reads answer 304 to a cached copy
     "X-Request-ID",
 )
-CORS_EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "X-Request-ID")
+# Deprecation, Sunset and Link: a deprecated route says when it goes (kit/deprecation.py).
+CORS_EXPOSED_HEADERS = (
+    "ETag", "Location", "Retry-After", "X-Request-ID", "Deprecation", "Sunset", "Link",
+)  # fmt: skip
 
 
 class SecurityHeadersMiddleware:

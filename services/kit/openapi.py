@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from services.kit.deprecation import document_deprecations
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
@@ -181,6 +182,32 @@ def problem_responses(schema: dict[str, Any]) -> None:
             del schemas[name]
 
 
+COMMON_HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id (the one sent, else a new one): in every log line "
+        "of the request and in a problem's `request_id`; quote it when reporting a fault.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def common_headers(schema: dict[str, Any]) -> None:
+    """What every service sends: `X-Request-ID` on every answer (kit/logs.py), and
+    `Retry-After` on every 429 (rate limits) and 503 (a dependency down)."""
+    headers = schema.setdefault("components", {}).setdefault("headers", {})
+    headers.update(COMMON_HEADERS)
+    for _path, _method, operation in _operations(schema):
+        for status, response in operation.get("responses", {}).items():
+            listed = response.setdefault("headers", {})
+            listed["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+            if str(status) in ("429", "503"):
+                listed["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+
+
 # A change a service makes to its own document once it is built (the gateway's security).
 OpenApiHook = Callable[[dict[str, Any]], None]
 
@@ -195,7 +222,9 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             schema = plain()
             for hook in hooks:
                 hook(schema)
+            document_deprecations(schema)
             problem_responses(schema)
+            common_headers(schema)
         return app.openapi_schema
 
     app.openapi = openapi

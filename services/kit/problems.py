@@ -84,9 +84,17 @@ def problem_response(problem: ProblemError, request: Request | None = None) -> J
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id:
         body["request_id"] = request_id
+    headers = dict(problem.headers)
+    # Every 429 and 503 says when to try again (the OpenAPI documents say so on each):
+    # a problem that names no wait of its own gets the default.
+    if problem.status in (429, 503) and not any(k.lower() == "retry-after" for k in headers):
+        headers["Retry-After"] = DEFAULT_RETRY_AFTER
     return JSONResponse(
-        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_MEDIA_TYPE
+        body, status_code=problem.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
+
+
+DEFAULT_RETRY_AFTER = "5"
 
 
 # Chinese renderings of pydantic's error types; anything else falls back to a generic line.

@@ -117,6 +117,7 @@ def route_params(did: str, org_id: str, campaign_id: str, **given: str) -> dict[
         "certificate_id": str(uuid.uuid4()),
         "message_id": str(uuid.uuid4()),
         "return_id": str(uuid.uuid4()),
+        "code": "declaration-not-editable",
         **given,
     }
 

@@ -38,7 +38,7 @@ from services.api.declarations.deps import (
 )
 from services.api.documents.problems import DocumentNotFound
 from services.api.documents.schemas import DocumentRead
-from services.api.http import DeferredIdempotencyDep, RelayAfterCommit
+from services.api.http import DeferredIdempotencyDep, RelayAfterCommit, sends
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
@@ -122,7 +122,8 @@ declaration_reads(
     "need not upload a scan of it.",
     responses=documented(
         *REVIEWER_ACTS, UnitReviewMissing, PostingObjectionOpen, DocumentsUnavailable
-    ),
+    )
+    | sends("ETag", "Location", status=201),
 )
 async def generate_unit_material(
     declaration: ReviewersUnlocked,

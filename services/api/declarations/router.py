@@ -34,7 +34,7 @@ from services.api.declarations.schemas import (
     DeclarationUpdate,
 )
 from services.api.declarations.shapes import declarations_router, headers, read
-from services.api.http import IdempotencyDep, etag
+from services.api.http import IdempotencyDep, etag, sends
 from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
@@ -59,7 +59,8 @@ D = "/{declaration_id}"
         AttachmentUnknown,
         UnitNotApproved,
         SpecialtyUnknown,
-    ),
+    )
+    | sends("ETag", "Location", status=201),
 )
 async def create(
     body: DeclarationCreate, session: SessionDep, principal: CurrentApplicant, idem: IdempotencyDep

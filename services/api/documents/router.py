@@ -31,7 +31,7 @@ from services.api.documents.problems import (
 )
 from services.api.documents.schemas import DocumentRead, DownloadLink, KindRead
 from services.api.documents.uploaders import Uploader
-from services.api.http import CACHED, IfNoneMatch, cacheable
+from services.api.http import CACHED, IfNoneMatch, cacheable, sends
 from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
@@ -106,7 +106,7 @@ _upload_route = partial(
     router.post,
     status_code=201,
     response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
+    responses={**_UPLOAD_RESPONSES, **sends("ETag", "Location", status=201)},
     openapi_extra=_MULTIPART,
 )
 Normalize = Annotated[

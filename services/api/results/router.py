@@ -56,15 +56,12 @@ from services.api.results.problems import (
     SessionNotClosed,
 )
 from services.api.results.schemas import (
-    ApprovalCreate,
     ApprovalRead,
     CertificateStatus,
     CertificateSummary,
     ConfirmationCreate,
     ExportCheck,
-    ObjectionCreate,
     ObjectionHandling,
-    ObjectionRead,
     ObjectionReceipt,
     PostingCreate,
     PostingRead,
@@ -75,6 +72,9 @@ from services.api.results.schemas import (
     RecheckMarkReceipt,
     RecheckRead,
     RecheckReceipt,
+    ResultsApprovalCreate,
+    ResultsObjectionCreate,
+    ResultsObjectionRead,
     RevocationCreate,
 )
 from services.kit.db import SessionDep
@@ -310,7 +310,9 @@ for _kind, _media in (("xlsx", XLSX), ("pdf", "application/pdf")):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
     responses=documented(ExportTooLarge),
@@ -341,7 +343,7 @@ async def check_export(request: Request, session: SessionDep) -> ExportCheck:
 )
 @guarded
 async def object_to(
-    posting_id: uuid.UUID, body: ObjectionCreate, request: Request, session: SessionDep
+    posting_id: uuid.UUID, body: ResultsObjectionCreate, request: Request, session: SessionDep
 ) -> JSONResponse:
     done = await objections.submit(session, request, posting_id=posting_id, body=body)
     return JSONResponse(done.model_dump(mode="json"), status_code=201)
@@ -349,20 +351,20 @@ async def object_to(
 
 @router.get(
     "/v1/results-postings/{posting_id}/objections",
-    response_model=list[ObjectionRead],
+    response_model=list[ResultsObjectionRead],
     dependencies=OFFICE_OPS,
     summary="The objections to a posting of the office, with how each was handled",
     responses=documented(Forbidden, PostingNotFound, ObjectionNotFound),
 )
 async def objection_list(
     posting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[ObjectionRead]:
+) -> list[ResultsObjectionRead]:
     return await objections.listing(session, principal, posting_id=posting_id)
 
 
 @router.post(
     "/v1/results-objections/{objection_id}/handling",
-    response_model=ObjectionRead,
+    response_model=ResultsObjectionRead,
     dependencies=OFFICE,
     summary="异议处理: record how an objection was checked and decided (If-Match: its version)",
     responses=validated(
@@ -437,7 +439,7 @@ async def approve(
     write: WriteDep,
     request: Request,
     posting_id: uuid.UUID,
-    body: ApprovalCreate,
+    body: ResultsApprovalCreate,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     done = await approval.approve(
@@ -489,7 +491,9 @@ async def verify_certificate(
         "requestBody": {
             "required": True,
             # Raw bytes, as the export check takes them (any content type is read as bytes).
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
     responses=documented(ExportTooLarge),

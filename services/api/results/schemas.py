@@ -118,7 +118,7 @@ class ConfirmationCreate(BaseModel):
     )
 
 
-class ApprovalCreate(BaseModel):
+class ResultsApprovalCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document_number: str = Field(min_length=3, max_length=100, description="批复文号")
     approved_on: date
@@ -155,7 +155,7 @@ class ExportCheck(BaseModel):
     content_sha256: str | None = None
 
 
-class ObjectionCreate(BaseModel):
+class ResultsObjectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     no: int = Field(ge=1, description="公示名单中的序号")
     content: str = Field(min_length=5, max_length=4000, description="异议内容与事实依据")
@@ -169,7 +169,7 @@ class ObjectionReceipt(BaseModel):
     received_at: datetime
 
 
-class ObjectionRead(BaseModel):
+class ResultsObjectionRead(BaseModel):
     id: uuid.UUID
     posting_id: uuid.UUID
     declaration_id: uuid.UUID
