@@ -306,6 +306,9 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         ).all()
     by_key = {n.dedupe_key.split(":", 2)[2]: n for n in rows}
     immediate = {
+        # Each submission's receipt: the first, and the resubmission after the return.
+        "submitted:1": ("declaration.submitted", "DECLARATION_SUBMITTED"),
+        "submitted:2": ("declaration.resubmitted", "DECLARATION_SUBMITTED"),
         f"defence:{defence_at.isoformat()}": ("declaration.defence_scheduled", "DEFENCE_SCHEDULED"),
         "returned:1": ("declaration.returned", "DECLARATION_RETURNED"),
         "accepted": ("declaration.accepted", "DECLARATION_ACCEPTED"),
@@ -331,6 +334,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         assert daytime(n.send_after)
     assert by_key["returned:1"].params["deadline"].startswith(f"{deadline.year}年")
     assert by_key["accepted"].params["title"] == "高级工程师"
+    # The receipts name who acts next: the unit first, then the county office that
+    # returned it; each cites the route's clause.
+    first, again = by_key["submitted:1"].params, by_key["submitted:2"].params
+    assert (first["what"], first["step"]) == ("申报", "审核推荐")
+    assert first["unit"].startswith("柳州e2e用人单位")
+    assert (again["what"], again["step"]) == ("补正材料", "审核")
+    assert again["unit"].startswith("柳州e2e县区职改办")
+    assert first["clause"] and first["title"] == again["title"] == "高级工程师"
     assert by_key[f"defence:{defence_at.isoformat()}"].params["place"] == "厂部会议室"
     assert by_key["payment_due"].params["amount"] == "380"
     # Every notice renders with the notify worker's filed template.
