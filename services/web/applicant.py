@@ -156,7 +156,7 @@ async def create(request: Request) -> Response:
         "level": form.get("level"),
     }
     r = await gateway(request).send("POST", "/v1/declarations", body)
-    return redirect(f"/declarations/{r.json()['id']}/sections/{sections.STEPS[0].key}")
+    return redirect(f"/declarations/{r.json()['id']}/facts")
 
 
 # --- the declaration -----------------------------------------------------------------
@@ -171,6 +171,54 @@ async def _declaration(request: Request, did: str) -> tuple[dict, str]:
 async def overview(request: Request, did: str) -> Response:
     declaration, _ = await _declaration(request, did)
     return render(request, "declaration.html", d=declaration, steps=sections.STEPS)
+
+
+@router.get("/declarations/{did}/facts")
+async def facts_page(request: Request, did: str) -> Response:
+    declaration, _ = await _declaration(request, did)
+    return _facts_page(request, declaration, declaration.get("applicant_facts") or {})
+
+
+def _facts_page(request, declaration, facts, status=200, problem=None) -> Response:
+    titles = facts.get("titles") or []
+    return render(
+        request,
+        "facts.html",
+        status=status,
+        d=declaration,
+        f=facts,
+        education=(facts.get("education") or [{}])[0],
+        current=titles[-1] if titles else {},
+        previous=titles[-2] if len(titles) > 1 else {},
+        steps=sections.STEPS,
+        problem=problem,
+    )
+
+
+@router.post("/declarations/{did}/facts")
+async def save_facts(request: Request, did: str) -> Response:
+    """申报条件: what the engine cannot read from the sections (education, titles held,
+    years in the profession), kept as the declaration's applicant facts."""
+    form = await checked_form(request)
+    declaration, etag = await _declaration(request, did)
+    facts = _facts(form)
+    second = {
+        "series": form.get("series2") or form.get("series"),
+        "level": form.get("title_level2"),
+        "obtained_on": form.get("title_on2"),
+    }
+    if second["level"] and second["obtained_on"]:
+        facts.setdefault("titles", []).insert(0, second)
+    try:
+        await gateway(request).call(
+            "PATCH",
+            f"/v1/declarations/{did}",
+            json={"applicant_facts": facts},
+            headers={"If-Match": etag},
+        )
+    except GatewayProblem as exc:
+        return _facts_page(request, declaration, facts, exc.status, exc)
+    return redirect(f"/declarations/{did}/sections/{sections.STEPS[0].key}")
 
 
 @router.get("/declarations/{did}/sections/{key}")
@@ -229,8 +277,7 @@ async def _documents_page(request, did, status=200, **extra) -> Response:
     gw = gateway(request)
     declaration = await gw.get(f"/v1/declarations/{did}")
     documents = await gw.get(f"/v1/declarations/{did}/documents")
-    materials = (declaration.get("eligibility") or {}).get("materials") or []
-    wanted = [m for m in materials if m.get("producer", "applicant") == "applicant"]
+    wanted = await _materials(gw, declaration)
     return render(
         request,
         "documents.html",
@@ -240,6 +287,26 @@ async def _documents_page(request, did, status=200, **extra) -> Response:
         materials=wanted,
         **extra,
     )
+
+
+async def _materials(gw, declaration: dict) -> list[dict]:
+    """The materials the applicant uploads: those the last evaluation named, else (a draft
+    not yet evaluated) those the campaign's policy pack lists for the level."""
+    evaluated = (declaration.get("eligibility") or {}).get("materials")
+    if evaluated:
+        return [m for m in evaluated if m.get("producer", "applicant") == "applicant"]
+    campaign = await gw.get(f"/v1/campaigns/{declaration['campaign_id']}")
+    params = {
+        "region": campaign["region_code"],
+        "series": declaration["series"],
+        "as_of": campaign["evaluate_on"],
+    }
+    packs = await gw.get("/v1/policies", params=params, auth=False)
+    if not packs:
+        return []
+    policy = await gw.get(f"/v1/policies/{packs[0]['id']}", auth=False)
+    level = declaration["level"]
+    return [m for m in policy["materials"] if not m.get("levels") or level in m["levels"]]
 
 
 @router.get("/declarations/{did}/documents")
@@ -315,6 +382,7 @@ async def submit(request: Request, did: str) -> Response:
             d=declaration,
             problem=exc,
             errors=exc.body.get("errors") or [],
+            listed_below=True,
         )
     return redirect(f"/declarations/{did}/progress")
 

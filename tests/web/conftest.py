@@ -1,0 +1,87 @@
+"""The real stack behind the web front end: the eligibility and document services, the
+gateway and the web process, each under uvicorn on a free port; a headless Chromium from
+the system's packages (Debian's `chromium`) driven by Playwright.
+
+Skipped, saying why, only where no chromium is installed (`scripts/dev.sh install` adds it
+when run as root)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from services.kit.db import make_engine, make_sessionmaker
+from services.kit.outbox import Notification
+from tests.api.factories import LOGIN_CODE
+from tests.conftest import ROOT, Stack
+
+ARTEFACTS = Path(os.environ.get("WEB_ARTEFACTS_DIR", ROOT / ".data" / "test-artefacts" / "web"))
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser(web_url: str):
+    # After the stack's fixtures: Playwright's sync API holds an event loop on this thread.
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "no chromium on this machine: `apt-get install -y chromium` "
+            "(scripts/dev.sh install does it when run as root)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def gateway_url(stack: Stack, uvicorn_service, documents_url: str) -> str:
+    rules = uvicorn_service("services.rules.main:app", stack.env())
+    env = stack.env(RULES_URL=rules, DOCUMENTS_URL=documents_url, RETURN_SWEEP_INTERVAL="0")
+    return uvicorn_service("services.api.main:app", env)
+
+
+@pytest.fixture(scope="session")
+def web_url(stack: Stack, uvicorn_service, gateway_url: str) -> str:
+    return uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": gateway_url})
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS
+
+
+def login_code(stack: Stack, phone: str) -> str:
+    """The SMS code sent to `phone`, read where the notify worker reads it (the outbox)."""
+
+    async def read() -> str:
+        engine = make_engine(stack.database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                query = select(Notification.params).where(
+                    Notification.phone == "+86" + phone, Notification.event == LOGIN_CODE
+                )
+                rows = (await session.exec(query)).all()
+                return rows[-1]["code"]
+        finally:
+            await engine.dispose()
+
+    # Playwright's sync API keeps an event loop running on the test's thread.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()

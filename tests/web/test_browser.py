@@ -1,0 +1,294 @@
+"""The reference front end in a real headless Chromium, on the real stack.
+
+An applicant signs in with an SMS code on a 375 px phone screen, runs the eligibility
+self-check, fills the declaration's sections step by step, uploads real scans (a scan too
+large is refused with its findings, and the offered fix — normalise and retry — stores
+it), submits (every missing item listed at once, each uploaded from that list), and
+follows the progress. The unit's reviewer signs in at a desktop, returns the declaration
+with one list and a deadline; the applicant sees the list and resubmits; the reviewer then
+records the unit's steps and recommendation and approves. Each page is saved as a
+screenshot (tests/web/conftest.py ARTEFACTS)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.factories import OPS, SECTIONS, auth, campaign_body, credit_code, file_of_kind
+from tests.conftest import Stack
+from tests.documents import corpus
+from tests.web.conftest import login_code
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 1, "locale": "zh-CN"}
+DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+PASSWORD = "Liuzhou-Unit-Review-2026"
+
+
+def _post(gw: str, path: str, body: dict) -> dict:
+    r = httpx.post(gw + path, json=body, headers=auth(OPS, **{"Idempotency-Key": uuid.uuid4().hex}))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def world(gateway_url: str) -> dict:
+    """What ops set up through the API: an org chain, an open campaign, the unit's account."""
+    tag = uuid.uuid4().hex[:6]
+
+    def org(kind: str, name: str, parent: str | None, **extra) -> str:
+        body = {"kind": kind, "name": name, "region_code": "450200", "parent_id": parent, **extra}
+        return _post(gateway_url, "/v1/orgs", body)["id"]
+
+    committee = org("committee_office", f"网页{tag}评委会所在职改办", None)
+    series = org("series_office", f"网页{tag}系列职改办", committee)
+    unit = org("unit", f"网页{tag}机械厂", series, credit_code=credit_code(random.randrange(10**9)))
+    campaign = _post(gateway_url, "/v1/campaigns", campaign_body())
+    username = f"unit-{tag}"
+    body = {"username": username, "password": PASSWORD, "role": "unit_reviewer", "org_id": unit}
+    _post(gateway_url, "/v1/staff-accounts", body)
+    return {"unit_name": f"网页{tag}机械厂", "campaign": campaign, "username": username}
+
+
+def shot(page, artefacts: Path, name: str) -> None:
+    page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+
+
+def _fill_section(page, key: str, value) -> None:
+    """Fill one section's form as a person would, one entry at a time, saving each."""
+    entries = value if isinstance(value, list) else [value]
+    for index, entry in enumerate(entries):
+        prefix = f"{index}-" if isinstance(value, list) else ""
+        for field, v in entry.items():
+            locator = page.locator(f"[name='{prefix}{field}']")
+            if locator.count() == 0:
+                continue  # a field this form does not ask for
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            if locator.evaluate("e => e.tagName") == "SELECT":
+                locator.select_option(text)
+            else:
+                locator.fill(text)
+        page.get_by_role("button", name="保存", exact=True).click()
+        assert page.get_by_text("已保存。").is_visible(), _alerts(page)
+
+
+def _upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> None:
+    page.locator(f"#file-{form}").set_input_files(str(path))
+    if normalize:
+        page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_label(
+            "自动规范化"
+        ).check()
+    page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_role(
+        "button", name="上传"
+    ).click()
+
+
+def _alerts(page) -> str:
+    return page.url + " " + " | ".join(page.locator(".alert, .findings").all_inner_texts())
+
+
+def test_applicant_journey_and_unit_review(
+    browser, web_url: str, world: dict, stack: Stack, artefacts: Path, tmp_path: Path
+) -> None:
+    phone_ctx = browser.new_context(base_url=web_url, **PHONE)
+    page = phone_ctx.new_page()
+
+    # Sign in with a phone and its SMS code.
+    page.goto("/")
+    assert page.url.endswith("/login")
+    shot(page, artefacts, "phone-01-login")
+    phone = "139" + f"{random.randrange(10**8):08d}"
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_role("button", name="获取短信验证码").click()
+    page.get_by_label("短信验证码").fill(login_code(stack, phone))
+    page.get_by_role("button", name="登录").click()
+    assert page.get_by_role("heading", name="我的申报").is_visible()
+    shot(page, artefacts, "phone-02-home")
+
+    # The self-check: each path's verdict with its clauses, and the earliest date.
+    page.goto("/self-check")
+    page.get_by_label("申报级别").select_option("deputy_senior")
+    page.get_by_label("学历", exact=True).select_option("master")
+    page.get_by_label("毕业时间").fill("2009-06-30")
+    page.get_by_label("所学专业与申报专业相同或相近").check()
+    page.locator("#title_level").select_option("intermediate")
+    page.get_by_label("取得时间").fill("2017-05-01")
+    page.get_by_label("参加专业技术工作时间").fill("2009-07-01")
+    page.get_by_label("按哪一天计算（默认今天）").fill("2022-07-31")
+    page.get_by_role("button", name="开始自测").click()
+    verdict = page.locator("#verdict").inner_text()
+    assert verdict in ("符合申报条件", "暂不符合申报条件")
+    assert page.get_by_text("正常晋升").first.is_visible()
+    assert page.locator(".conditions li small").first.inner_text().startswith("依据：")
+    shot(page, artefacts, "phone-03-self-check")
+
+    # A new declaration: the unit found by name, the campaign, the level.
+    page.goto("/declarations/new?q=" + world["unit_name"])
+    page.get_by_label("申报批次").select_option(world["campaign"]["id"])
+    page.get_by_label("申报级别").select_option("deputy_senior")
+    page.get_by_role("button", name="创建申报").click()
+    assert page.url.endswith("/facts")
+    did = page.url.split("/declarations/")[1].split("/")[0]
+
+    # 申报条件: what the engine cannot read from the sections.
+    page.get_by_label("单位性质").select_option("state_owned")
+    page.get_by_label("学历", exact=True).select_option("master")
+    page.get_by_label("毕业时间").fill("2009-06-30")
+    page.get_by_label("所学专业与申报专业相同或相近").check()
+    page.locator("#title_level").select_option("intermediate")
+    page.locator("#title_on").fill("2017-05-01")
+    page.locator("#title_level2").select_option("assistant")
+    page.locator("#title_on2").fill("2011-12-01")
+    page.get_by_label("参加专业技术工作时间").fill("2009-07-01")
+    page.get_by_role("button", name="保存并下一步").click()
+    assert "/sections/basic_info" in page.url, _alerts(page)
+
+    # The sections, step by step, saved as they go.
+    for key in (
+        "basic_info", "education", "current_title", "continuing_education", "main_experience",
+        "professional_experience", "papers", "achievements", "annual_assessments",
+    ):  # fmt: skip
+        page.goto(f"/declarations/{did}/sections/{key}")
+        _fill_section(page, key, SECTIONS[key])
+        if key == "basic_info":
+            shot(page, artefacts, "phone-04-section")
+    page.goto(f"/declarations/{did}/sections/papers")
+    assert page.locator("[name='0-title']").input_value() == SECTIONS["papers"][0]["title"]
+
+    # Uploads: a scan over 512 KB is refused with its findings and the fix offered;
+    # normalised and retried, it is stored. A blurred page is refused too.
+    page.goto(f"/declarations/{did}/documents")
+    blurred = tmp_path / "模糊.jpg"
+    blurred.write_bytes(corpus.blurred_scan(7))
+    page.locator("#kind-new").select_option("other_proof")
+    _upload(page, blurred)
+    assert page.locator(".findings li.error").count() >= 1
+    large = tmp_path / "职称证书.jpg"
+    large.write_bytes(corpus.large_jpeg(700 * 1024, seed=3))
+    page.locator("#kind-new").select_option("title_certificate")
+    _upload(page, large)
+    findings = page.locator(".findings li.error").all_inner_texts()
+    assert findings, _alerts(page)
+    shot(page, artefacts, "phone-05-upload-findings")
+    _upload(page, large, normalize=True, form="retry")
+    assert page.get_by_text("已通过检查并保存").is_visible(), _alerts(page)
+    shot(page, artefacts, "phone-06-upload-normalised")
+
+    # Submit: every missing item at once, each uploaded from the list, until it goes in.
+    page.goto(f"/declarations/{did}")
+    page.get_by_role("button", name="提交申报").click()
+    assert page.get_by_role("heading", name="还不能提交").count() == 1 or "progress" in page.url
+    first = True
+    for _ in range(40):
+        if "/progress" in page.url:
+            break
+        if first:
+            shot(page, artefacts, "phone-07-submit-missing")
+            first = False
+        form = page.locator("ol.missing form.upload").first
+        kind = form.locator("input[name='kind']").input_value()
+        name, content, _ = file_of_kind(kind, f"{did}/{kind}/{uuid.uuid4().hex[:4]}")
+        path = tmp_path / name.split("/")[-1]
+        path.write_bytes(content)
+        form.locator("input[type='file']").set_input_files(str(path))
+        form.get_by_role("button", name="上传").click()
+        assert page.get_by_text("已通过检查并保存").is_visible(), _alerts(page)
+        page.goto(f"/declarations/{did}")
+        page.get_by_role("button", name="提交申报").click()
+    assert "/progress" in page.url, _alerts(page)
+    assert page.get_by_role("heading", name="申报进度：用人单位审核").is_visible()
+    shot(page, artefacts, "phone-08-progress")
+
+    # The unit's reviewer, at a desk: the queue, the declaration beside its documents.
+    desk_ctx = browser.new_context(base_url=web_url, **DESK)
+    desk = desk_ctx.new_page()
+    desk.goto("/staff/login")
+    shot(desk, artefacts, "desk-01-login")
+    desk.get_by_label("用户名").fill(world["username"])
+    desk.get_by_label("密码").fill(PASSWORD)
+    desk.get_by_role("button", name="登录").click()
+    assert desk.get_by_role("heading", name="审核队列（用人单位）").is_visible()
+    shot(desk, artefacts, "desk-02-queue")
+    desk.get_by_role("link", name=SECTIONS["basic_info"]["name"]).click()
+    assert desk.locator(".side-by-side img").count() >= 1
+    shot(desk, artefacts, "desk-03-declaration")
+
+    # The return: one list, one deadline.
+    deadline = (date.today() + timedelta(days=3)).isoformat()
+    desk.get_by_label("需要补正的问题（每行一项）").fill("补充继续教育证明\n论文期刊目录页不清晰")
+    desk.get_by_label("补正截止日期").fill(deadline)
+    desk.get_by_role("button", name="退回申报人").click()
+    assert desk.get_by_text("已退回补正").first.is_visible(), _alerts(desk)
+
+    # The applicant sees the one list and its deadline, then resubmits.
+    page.goto(f"/declarations/{did}/progress")
+    assert page.get_by_role("heading", name="退回补正（一次性告知）").is_visible()
+    assert page.get_by_text("论文期刊目录页不清晰").is_visible()
+    assert page.locator(".return time").inner_text().startswith(deadline)
+    shot(page, artefacts, "phone-09-return")
+    page.goto("/messages")
+    shot(page, artefacts, "phone-10-messages")
+    page.goto(f"/declarations/{did}")
+    page.get_by_role("button", name="补正后重新提交").click()
+    assert "/progress" in page.url, _alerts(page)
+
+    # The unit's steps, its materials, 原件核实, 承诺书, then the recommendation.
+    desk.goto(f"/review/{did}")
+    review = {
+        "defence_on": "2022-09-20", "deliberation_on": "2022-09-26", "panel": "甲，乙，丙，丁，戊",
+        "posting_start_on": "2022-09-28", "posting_end_on": "2022-10-11",
+        "recommended_on": "2022-10-12",
+        "moral_character": "遵纪守法，作风正派", "work_results": "主持完成某型底盘研制",
+        "professional_level": "专业基础扎实", "competence": "能独立解决复杂技术问题",
+        "work_attitude": "工作认真负责",
+    }  # fmt: skip
+    for field, value in review.items():
+        desk.locator(f"#{field}").fill(value)
+    desk.get_by_role("button", name="保存单位审核记录").click()
+    assert desk.get_by_text("单位审核记录已保存。").is_visible(), _alerts(desk)
+    for _ in range(6):
+        button = desk.get_by_role("button", name="由系统生成")
+        if button.count() == 0:
+            break
+        button.first.click()
+    for _ in range(6):
+        form = desk.locator("form.unit-upload").first
+        if form.count() == 0:
+            break
+        kind = form.locator("input[name='kind']").input_value()
+        name, content, _ = file_of_kind(kind, f"unit/{did}/{kind}")
+        path = tmp_path / name.split("/")[-1]
+        path.write_bytes(content)
+        form.locator("input[type='file']").set_input_files(str(path))
+        form.get_by_role("button", name="上传").click()
+        assert desk.get_by_text("材料已上传。").is_visible(), _alerts(desk)
+    if desk.get_by_role("button", name="已逐份核对原件，全部记录").count():
+        desk.get_by_role("button", name="已逐份核对原件，全部记录").click()
+    if desk.get_by_role("button", name="签署承诺书").count():
+        desk.get_by_role("button", name="签署承诺书").click()
+    shot(desk, artefacts, "desk-04-unit-steps")
+    desk.get_by_label("审核意见").fill("同意推荐")
+    desk.get_by_role("button", name="审核通过").click()
+    assert desk.url.endswith("/review"), _alerts(desk)
+
+    page.goto(f"/declarations/{did}/progress")
+    assert not page.get_by_role("heading", name="申报进度：用人单位审核").is_visible()
+    shot(page, artefacts, "phone-11-progress-after-unit")
+    phone_ctx.close()
+    desk_ctx.close()
+
+
+def test_a_form_without_its_csrf_token_is_refused(browser, web_url: str) -> None:
+    ctx = browser.new_context(base_url=web_url, **PHONE)
+    page = ctx.new_page()
+    page.goto("/login")
+    r = page.request.post("/login/code", form={"phone": "13900000000", "csrf": "forged"})
+    assert r.status == 403
+    assert "表单已过期或来源不明" in r.text()
+    ctx.close()
