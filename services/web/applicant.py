@@ -353,10 +353,19 @@ async def document_file(request: Request, did: str, doc_id: str) -> Response:
 
 
 async def _download(request: Request, path: str) -> Response:
-    """A file the gateway serves (or redirects to, presigned): passed through."""
+    """A file the gateway serves, passed through; where it answers with a presigned link
+    (documents: `{"url", "expires_at"}`), the file behind that link, so the page shows it
+    from this origin."""
     gw = gateway(request)
     r = await gw.call("GET", path, follow_redirects=True)
     kind = r.headers.get("content-type", "application/octet-stream")
+    if kind.startswith("application/json"):
+        link = r.json().get("url")
+        if link:
+            r = await gw.client.get(link)
+            if r.status_code != 200:
+                raise GatewayProblem(502, {"detail": "文件暂时无法读取，请稍后再试。"})
+            kind = r.headers.get("content-type", "application/octet-stream")
     headers = {"Cache-Control": "private, no-store"}
     if "content-disposition" in r.headers:
         headers["Content-Disposition"] = r.headers["content-disposition"]

@@ -187,3 +187,26 @@ def form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def readable(values: dict[str, Any]) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """The sections as a reviewer reads them: (title, entries of (label, value)), with the
+    choices in Chinese; sections without a form here are shown by their key."""
+    out = []
+    for section in STEPS:
+        value = values.get(section.key)
+        if not value:
+            continue
+        entries = value if section.many else [value]
+        shown = []
+        for entry in entries:
+            pairs = []
+            for f in section.fields:
+                v = entry.get(f.key)
+                if v is None or v == "":
+                    continue
+                text = YES_NO[form_value(v)] if f.kind == "bool" else form_value(v)
+                pairs.append((f.label, (f.choices or {}).get(text, text)))
+            shown.append(pairs)
+        out.append((section.title, shown))
+    return out

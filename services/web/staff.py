@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.web import sections
 from services.web.applicant import _download
 from services.web.gateway import GatewayProblem
 from services.web.pages import checked_form, gateway, redirect, render, session_of
@@ -97,6 +98,8 @@ async def _review_page(request: Request, did: str, status: int = 200, **extra: A
         unit_materials=unit_materials,
         generated=UNIT_PRODUCED,
         filed={doc.get("material") or doc["kind"] for doc in documents},
+        readable=sections.readable(declaration["sections"]),
+        material_names={m["id"]: m["name"] for m in materials},
         **extra,
     )
 

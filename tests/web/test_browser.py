@@ -74,8 +74,8 @@ def _fill_section(page, key: str, value) -> None:
                 locator.select_option(text)
             else:
                 locator.fill(text)
-        page.get_by_role("button", name="保存", exact=True).click()
-        assert page.get_by_text("已保存。").is_visible(), _alerts(page)
+        press(page, page.get_by_role("button", name="保存", exact=True))
+        seen(page.get_by_text("已保存。"), _alerts(page))
 
 
 def _upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> None:
@@ -84,9 +84,22 @@ def _upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> 
         page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_label(
             "自动规范化"
         ).check()
-    page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_role(
-        "button", name="上传"
-    ).click()
+    owner = page.locator(f"#file-{form}").locator("xpath=ancestor::form")
+    press(page, owner.get_by_role("button", name="上传"))
+
+
+def press(page, button) -> None:
+    """Click a form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        button.click()
+
+
+def seen(locator, why: str = "") -> None:
+    """The element appears (waiting for the page the last click loaded)."""
+    try:
+        locator.first.wait_for(state="visible", timeout=15_000)
+    except Exception as exc:
+        raise AssertionError(f"not shown: {locator} {why}") from exc
 
 
 def _alerts(page) -> str:
@@ -105,10 +118,10 @@ def test_applicant_journey_and_unit_review(
     shot(page, artefacts, "phone-01-login")
     phone = "139" + f"{random.randrange(10**8):08d}"
     page.get_by_label("手机号码").fill(phone)
-    page.get_by_role("button", name="获取短信验证码").click()
+    press(page, page.get_by_role("button", name="获取短信验证码"))
     page.get_by_label("短信验证码").fill(login_code(stack, phone))
-    page.get_by_role("button", name="登录").click()
-    assert page.get_by_role("heading", name="我的申报").is_visible()
+    press(page, page.get_by_role("button", name="登录"))
+    seen(page.get_by_role("heading", name="我的申报"))
     shot(page, artefacts, "phone-02-home")
 
     # The self-check: each path's verdict with its clauses, and the earliest date.
@@ -121,10 +134,10 @@ def test_applicant_journey_and_unit_review(
     page.get_by_label("取得时间").fill("2017-05-01")
     page.get_by_label("参加专业技术工作时间").fill("2009-07-01")
     page.get_by_label("按哪一天计算（默认今天）").fill("2022-07-31")
-    page.get_by_role("button", name="开始自测").click()
+    press(page, page.get_by_role("button", name="开始自测"))
     verdict = page.locator("#verdict").inner_text()
     assert verdict in ("符合申报条件", "暂不符合申报条件")
-    assert page.get_by_text("正常晋升").first.is_visible()
+    seen(page.get_by_text("正常晋升").first)
     assert page.locator(".conditions li small").first.inner_text().startswith("依据：")
     shot(page, artefacts, "phone-03-self-check")
 
@@ -132,7 +145,7 @@ def test_applicant_journey_and_unit_review(
     page.goto("/declarations/new?q=" + world["unit_name"])
     page.get_by_label("申报批次").select_option(world["campaign"]["id"])
     page.get_by_label("申报级别").select_option("deputy_senior")
-    page.get_by_role("button", name="创建申报").click()
+    press(page, page.get_by_role("button", name="创建申报"))
     assert page.url.endswith("/facts")
     did = page.url.split("/declarations/")[1].split("/")[0]
 
@@ -146,7 +159,7 @@ def test_applicant_journey_and_unit_review(
     page.locator("#title_level2").select_option("assistant")
     page.locator("#title_on2").fill("2011-12-01")
     page.get_by_label("参加专业技术工作时间").fill("2009-07-01")
-    page.get_by_role("button", name="保存并下一步").click()
+    press(page, page.get_by_role("button", name="保存并下一步"))
     assert "/sections/basic_info" in page.url, _alerts(page)
 
     # The sections, step by step, saved as they go.
@@ -177,12 +190,12 @@ def test_applicant_journey_and_unit_review(
     assert findings, _alerts(page)
     shot(page, artefacts, "phone-05-upload-findings")
     _upload(page, large, normalize=True, form="retry")
-    assert page.get_by_text("已通过检查并保存").is_visible(), _alerts(page)
+    seen(page.get_by_text("已通过检查并保存"), _alerts(page))
     shot(page, artefacts, "phone-06-upload-normalised")
 
     # Submit: every missing item at once, each uploaded from the list, until it goes in.
     page.goto(f"/declarations/{did}")
-    page.get_by_role("button", name="提交申报").click()
+    press(page, page.get_by_role("button", name="提交申报"))
     assert page.get_by_role("heading", name="还不能提交").count() == 1 or "progress" in page.url
     first = True
     for _ in range(40):
@@ -197,12 +210,12 @@ def test_applicant_journey_and_unit_review(
         path = tmp_path / name.split("/")[-1]
         path.write_bytes(content)
         form.locator("input[type='file']").set_input_files(str(path))
-        form.get_by_role("button", name="上传").click()
-        assert page.get_by_text("已通过检查并保存").is_visible(), _alerts(page)
+        press(page, form.get_by_role("button", name="上传"))
+        seen(page.get_by_text("已通过检查并保存"), _alerts(page))
         page.goto(f"/declarations/{did}")
-        page.get_by_role("button", name="提交申报").click()
+        press(page, page.get_by_role("button", name="提交申报"))
     assert "/progress" in page.url, _alerts(page)
-    assert page.get_by_role("heading", name="申报进度：用人单位审核").is_visible()
+    seen(page.get_by_role("heading", name="申报进度：用人单位审核"))
     shot(page, artefacts, "phone-08-progress")
 
     # The unit's reviewer, at a desk: the queue, the declaration beside its documents.
@@ -212,30 +225,33 @@ def test_applicant_journey_and_unit_review(
     shot(desk, artefacts, "desk-01-login")
     desk.get_by_label("用户名").fill(world["username"])
     desk.get_by_label("密码").fill(PASSWORD)
-    desk.get_by_role("button", name="登录").click()
-    assert desk.get_by_role("heading", name="审核队列（用人单位）").is_visible()
+    press(desk, desk.get_by_role("button", name="登录"))
+    seen(desk.get_by_role("heading", name="审核队列（用人单位）"))
     shot(desk, artefacts, "desk-02-queue")
-    desk.get_by_role("link", name=SECTIONS["basic_info"]["name"]).click()
-    assert desk.locator(".side-by-side img").count() >= 1
+    press(desk, desk.get_by_role("link", name=SECTIONS["basic_info"]["name"]))
+    scan = desk.locator(".side-by-side img").first
+    scan.wait_for()
+    desk.wait_for_load_state("load")
+    assert scan.evaluate("img => img.complete && img.naturalWidth") > 0  # the scan is shown
     shot(desk, artefacts, "desk-03-declaration")
 
     # The return: one list, one deadline.
     deadline = (date.today() + timedelta(days=3)).isoformat()
     desk.get_by_label("需要补正的问题（每行一项）").fill("补充继续教育证明\n论文期刊目录页不清晰")
     desk.get_by_label("补正截止日期").fill(deadline)
-    desk.get_by_role("button", name="退回申报人").click()
-    assert desk.get_by_text("已退回补正").first.is_visible(), _alerts(desk)
+    press(desk, desk.get_by_role("button", name="退回申报人"))
+    seen(desk.get_by_text("已退回补正").first, _alerts(desk))
 
     # The applicant sees the one list and its deadline, then resubmits.
     page.goto(f"/declarations/{did}/progress")
-    assert page.get_by_role("heading", name="退回补正（一次性告知）").is_visible()
-    assert page.get_by_text("论文期刊目录页不清晰").is_visible()
+    seen(page.get_by_role("heading", name="退回补正（一次性告知）"))
+    seen(page.get_by_text("论文期刊目录页不清晰"))
     assert page.locator(".return time").inner_text().startswith(deadline)
     shot(page, artefacts, "phone-09-return")
     page.goto("/messages")
     shot(page, artefacts, "phone-10-messages")
     page.goto(f"/declarations/{did}")
-    page.get_by_role("button", name="补正后重新提交").click()
+    press(page, page.get_by_role("button", name="补正后重新提交"))
     assert "/progress" in page.url, _alerts(page)
 
     # The unit's steps, its materials, 原件核实, 承诺书, then the recommendation.
@@ -250,13 +266,13 @@ def test_applicant_journey_and_unit_review(
     }  # fmt: skip
     for field, value in review.items():
         desk.locator(f"#{field}").fill(value)
-    desk.get_by_role("button", name="保存单位审核记录").click()
-    assert desk.get_by_text("单位审核记录已保存。").is_visible(), _alerts(desk)
+    press(desk, desk.get_by_role("button", name="保存单位审核记录"))
+    seen(desk.get_by_text("单位审核记录已保存。"), _alerts(desk))
     for _ in range(6):
         button = desk.get_by_role("button", name="由系统生成")
         if button.count() == 0:
             break
-        button.first.click()
+        press(desk, button.first)
     for _ in range(6):
         form = desk.locator("form.unit-upload").first
         if form.count() == 0:
@@ -266,15 +282,15 @@ def test_applicant_journey_and_unit_review(
         path = tmp_path / name.split("/")[-1]
         path.write_bytes(content)
         form.locator("input[type='file']").set_input_files(str(path))
-        form.get_by_role("button", name="上传").click()
-        assert desk.get_by_text("材料已上传。").is_visible(), _alerts(desk)
+        press(desk, form.get_by_role("button", name="上传"))
+        seen(desk.get_by_text("材料已上传。"), _alerts(desk))
     if desk.get_by_role("button", name="已逐份核对原件，全部记录").count():
-        desk.get_by_role("button", name="已逐份核对原件，全部记录").click()
+        press(desk, desk.get_by_role("button", name="已逐份核对原件，全部记录"))
     if desk.get_by_role("button", name="签署承诺书").count():
-        desk.get_by_role("button", name="签署承诺书").click()
+        press(desk, desk.get_by_role("button", name="签署承诺书"))
     shot(desk, artefacts, "desk-04-unit-steps")
     desk.get_by_label("审核意见").fill("同意推荐")
-    desk.get_by_role("button", name="审核通过").click()
+    press(desk, desk.get_by_role("button", name="审核通过"))
     assert desk.url.endswith("/review"), _alerts(desk)
 
     page.goto(f"/declarations/{did}/progress")
