@@ -2,7 +2,8 @@
 
 Starts PostgreSQL, Valkey and SeaweedFS from their PyPI wheels (unless DATABASE_URL,
 REDIS_URL or S3_ENDPOINT point at existing ones), applies the migrations, then runs the
-gateway, the eligibility and document services (uvicorn) and the notify worker (arq).
+gateway, the eligibility and document services and the web front end (uvicorn) and the
+notify worker (arq).
 As in production, migrations run as the owner (`postgres` here) and the processes
 connect as the app role `zhicheng_app`, which may only read and append audit rows.
 Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`.
@@ -26,6 +27,7 @@ APPS = (
     ("rules", "services.rules.main:app", defaults.DEV_RULES_PORT),
     ("documents", "services.documents.main:app", defaults.DEV_DOCUMENTS_PORT),
     ("api", "services.api.main:app", defaults.DEV_API_PORT),
+    ("web", "services.web.main:app", defaults.DEV_WEB_PORT),
 )
 READY_TIMEOUT = 120.0
 APP_ROLE = "zhicheng_app"
@@ -103,6 +105,7 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
     # The services find each other through these, whatever the offset.
     env["RULES_URL"] = f"http://127.0.0.1:{ports['rules']}"
     env["DOCUMENTS_URL"] = f"http://127.0.0.1:{ports['documents']}"
+    env["GATEWAY_URL"] = f"http://127.0.0.1:{ports['api']}"
     env["NOTIFY_HEALTH_PORT"] = str(ports["notify"])
     apps = [App(name, _uvicorn(target, ports[name]), env, ports[name]) for name, target, _ in APPS]
     worker = [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"]
@@ -161,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         for app in apps:
             _log(f"{app.name:<12} http://127.0.0.1:{app.port}  (/healthz, /readyz)")
         api_port = defaults.DEV_API_PORT + args.port_offset
+        web_port = defaults.DEV_WEB_PORT + args.port_offset
         _log(f"up in {time.monotonic() - started:.1f}s; API docs http://127.0.0.1:{api_port}/docs")
+        _log(f"web front end http://127.0.0.1:{web_port}/ (staff: /staff/login)")
         _log("Ctrl-C stops everything")
         while not stopping:
             time.sleep(0.5)

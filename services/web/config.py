@@ -7,7 +7,6 @@ from pydantic import Field
 
 from services.kit.settings import DEV_API_PORT, MIN_HMAC_KEY_LENGTH, ProcessSettings
 
-DEV_WEB_PORT = 8004
 DEV_WEB_SESSION_SECRET = "zhicheng-dev-web-session-secret-change-me-0123"  # noqa: S105 (refused in production)
 
 

@@ -18,6 +18,7 @@ from services.documents.config import DocumentsSettings
 from services.kit.settings import KitSettings, ProcessSettings, is_placeholder, url_password
 from services.notify.config import NotifySettings
 from services.rules.config import RulesSettings
+from services.web.config import WebSettings
 from tests.deploy.test_deploy_files import DEPLOY, _k8s_docs
 
 # The settings each entry point builds, by the module deploy/ runs.
@@ -27,6 +28,7 @@ SETTINGS = {
     "services.documents.main": DocumentsSettings,
     "services.notify.worker": NotifySettings,
     "scripts.migrate": KitSettings,
+    "services.web.main": WebSettings,
 }
 
 
@@ -110,7 +112,7 @@ def test_every_process_refuses_the_template_as_it_stands_naming_each_setting() -
             assert f"{key.lower()}: a placeholder" in message, (name, key, message)
         refused.add(name)
     # Every process that holds a secret; the eligibility service holds none.
-    assert refused == {"api", "documents", "notify", "zhicheng-migrate"}
+    assert refused == {"api", "documents", "notify", "zhicheng-migrate", "web"}
 
 
 def _real(key: str, value: str) -> str:
