@@ -26,7 +26,13 @@ from tests.web.conftest import login_code
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 1, "locale": "zh-CN"}
+# The applicant's phone runs with JavaScript off: every form works without it.
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 1,
+    "locale": "zh-CN",
+    "java_script_enabled": False,
+}
 DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 PASSWORD = "Liuzhou-Unit-Review-2026"
 
@@ -50,10 +56,17 @@ def world(gateway_url: str) -> dict:
     series = org("series_office", f"网页{tag}系列职改办", committee)
     unit = org("unit", f"网页{tag}机械厂", series, credit_code=credit_code(random.randrange(10**9)))
     campaign = _post(gateway_url, "/v1/campaigns", campaign_body())
-    username = f"unit-{tag}"
+    username, office = f"unit-{tag}", f"series-{tag}"
     body = {"username": username, "password": PASSWORD, "role": "unit_reviewer", "org_id": unit}
     _post(gateway_url, "/v1/staff-accounts", body)
-    return {"unit_name": f"网页{tag}机械厂", "campaign": campaign, "username": username}
+    body = {"username": office, "password": PASSWORD, "role": "series_office", "org_id": series}
+    _post(gateway_url, "/v1/staff-accounts", body)
+    return {
+        "unit_name": f"网页{tag}机械厂",
+        "campaign": campaign,
+        "username": username,
+        "office": office,
+    }
 
 
 def shot(page, artefacts: Path, name: str) -> None:
@@ -70,7 +83,7 @@ def _fill_section(page, key: str, value) -> None:
             if locator.count() == 0:
                 continue  # a field this form does not ask for
             text = ("true" if v else "false") if isinstance(v, bool) else str(v)
-            if locator.evaluate("e => e.tagName") == "SELECT":
+            if page.locator(f"select[name='{prefix}{field}']").count():
                 locator.select_option(text)
             else:
                 locator.fill(text)
@@ -100,6 +113,12 @@ def seen(locator, why: str = "") -> None:
         locator.first.wait_for(state="visible", timeout=15_000)
     except Exception as exc:
         raise AssertionError(f"not shown: {locator} {why}") from exc
+
+
+# Every visible form field has a label a screen reader announces (JS on: a desk page).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length))
+  .map(e => e.name)"""
 
 
 def _alerts(page) -> str:
@@ -234,6 +253,7 @@ def test_applicant_journey_and_unit_review(
     desk.wait_for_load_state("load")
     assert scan.evaluate("img => img.complete && img.naturalWidth") > 0  # the scan is shown
     shot(desk, artefacts, "desk-03-declaration")
+    assert desk.evaluate(UNLABELLED) == []
 
     # The return: one list, one deadline.
     deadline = (date.today() + timedelta(days=3)).isoformat()
@@ -295,7 +315,23 @@ def test_applicant_journey_and_unit_review(
 
     page.goto(f"/declarations/{did}/progress")
     assert not page.get_by_role("heading", name="申报进度：用人单位审核").is_visible()
+    seen(page.locator(".chain li.done"))
     shot(page, artefacts, "phone-11-progress-after-unit")
+
+    # The series office: the declaration in its queue with the risk summary, statistics.
+    office = browser.new_context(base_url=web_url, **DESK).new_page()
+    office.goto("/staff/login")
+    office.get_by_label("用户名").fill(world["office"])
+    office.get_by_label("密码").fill(PASSWORD)
+    press(office, office.get_by_role("button", name="登录"))
+    seen(office.get_by_role("heading", name="审核队列（系列职改办）"))
+    seen(office.get_by_role("link", name=SECTIONS["basic_info"]["name"]))
+    assert "论文存疑" in office.locator("tbody tr").first.inner_text()
+    shot(office, artefacts, "desk-05-office-queue")
+    press(office, office.get_by_role("link", name="统计").first)
+    seen(office.get_by_text("申报 "))
+    shot(office, artefacts, "desk-06-office-statistics")
+    office.context.close()
     phone_ctx.close()
     desk_ctx.close()
 
