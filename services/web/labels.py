@@ -66,6 +66,22 @@ ACTION_NAMES = {
     "returned": "退回补正",
     "withdrawn": "撤回",
     "accepted": "受理",
+    "entered_review": "进入审核",
+    "unit_review_recorded": "记录单位审核",
+    "imported": "导入资料",
+    "identity_recorded": "核验身份",
+    "payment_due": "通知缴费",
+    "paid": "缴费成功",
+    "refunded": "退费",
+    "committee_defence_scheduled": "安排评委会答辩",
+    "committee_evaluated": "评委会评审",
+    "committee_reset": "重新评审",
+    "recheck_opened": "启动复核",
+    "recheck_closed": "复核结束",
+    "results_confirmed": "评审结果确认",
+    "results_not_confirmed": "评审结果未确认",
+    "abandoned": "逾期未补正，视为放弃",
+    "withdrawn_unpaid": "逾期未缴费，撤回",
 }
 LEVEL_CHOICES = LEVEL_NAMES
 NAMES = {
