@@ -63,7 +63,7 @@ def problem_page(request: Request, exc: GatewayProblem) -> HTMLResponse:
 
 
 def sign_in_again(request: Request, _exc: SignInNeeded) -> RedirectResponse:
-    staff = request.url.path.startswith(("/review", "/office"))
+    staff = request.url.path.startswith(("/review", "/office", "/committee"))
     return redirect("/staff/login" if staff else "/login")
 
 
