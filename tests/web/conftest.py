@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from services.api.models import Declaration
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.factories import LOGIN_CODE
+from tests.api.conftest import EVENTS
+from tests.api.factories import LOGIN_CODE, withdraw_notices
 from tests.conftest import ROOT, Stack
 
 ARTEFACTS = Path(os.environ.get("WEB_ARTEFACTS_DIR", ROOT / ".data" / "test-artefacts" / "web"))
@@ -59,6 +61,20 @@ def gateway_url(stack: Stack, uvicorn_service, documents_url: str) -> str:
 @pytest.fixture(scope="session")
 def web_url(stack: Stack, uvicorn_service, gateway_url: str) -> str:
     return uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": gateway_url})
+
+
+@pytest.fixture(scope="package", autouse=True)
+def leave_no_jobs(stack: Stack):
+    """As after the gateway's tests: cancel the notices these tests caused (login codes,
+    returns) and take their jobs off the queue, so a later suite's notify worker sends
+    nothing of ours."""
+    yield
+    where = Notification.declaration_id.in_(select(Declaration.id)) | (
+        Notification.event == LOGIN_CODE
+    )
+    events = tuple("declaration." + e for e in EVENTS)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, withdraw_notices(stack, where, events=events)).result()
 
 
 @pytest.fixture(scope="session")
