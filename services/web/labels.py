@@ -82,6 +82,9 @@ ACTION_NAMES = {
     "results_not_confirmed": "评审结果未确认",
     "abandoned": "逾期未补正，视为放弃",
     "withdrawn_unpaid": "逾期未缴费，撤回",
+    "unit_pledge_signed": "签署用人单位承诺书",
+    "original_checked": "核验原件",
+    "unit_material_filed": "提交单位材料",
 }
 LEVEL_CHOICES = LEVEL_NAMES
 NAMES = {

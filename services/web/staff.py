@@ -273,6 +273,14 @@ async def approve(request: Request, did: str) -> Response:
     return redirect("/review")
 
 
+@router.post("/review/{did}/payment-notice")
+async def payment_notice(request: Request, did: str) -> Response:
+    """The committee's office, on an accepted declaration: the fee notice to the applicant."""
+    await checked_form(request)
+    path = f"/v1/declarations/{did}/payment-notices"
+    return await _act(request, did, "POST", path, None, "缴费通知已发出。")
+
+
 @router.get("/review/{did}/documents/{doc_id}/file")
 async def document_file(request: Request, did: str, doc_id: str) -> Response:
     return await _download(request, f"/v1/declarations/{did}/documents/{doc_id}/download")
