@@ -11,12 +11,14 @@ screenshot (tests/web/conftest.py ARTEFACTS)."""
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 
 from services.web.config import DEV_WEB_SESSION_SECRET
@@ -322,6 +324,17 @@ def test_applicant_journey_and_unit_review(
     if desk.get_by_role("button", name="签署承诺书").count():
         press(desk, desk.get_by_role("button", name="签署承诺书"))
     shot(desk, artefacts, "desk-04-unit-steps")
+    # The unit's posting list, as the export link on its queue serves it.
+    desk.goto("/review")
+    link = desk.locator(f"a[href*='{world['campaign']['id']}/posting-list']").get_attribute("href")
+    export = desk.request.get(link)
+    assert export.status == 200, export.text()[:500]
+    assert export.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(export.body())).active
+    assert SECTIONS["basic_info"]["name"] in [c.value for row in sheet.iter_rows() for c in row]
+    desk.goto(f"/review/{did}")
     desk.get_by_label("审核意见").fill("同意推荐")
     press(desk, desk.get_by_role("button", name="审核通过"))
     assert desk.url.endswith("/review"), _alerts(desk)
