@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -362,8 +363,11 @@ async def _download(request: Request, path: str) -> Response:
     if kind.startswith("application/json"):
         link = r.json().get("url")
         if link:
-            r = await gw.client.get(link)
-            if r.status_code != 200:
+            try:
+                r = await gw.client.get(link)
+            except httpx.TransportError:
+                r = None
+            if r is None or r.status_code != 200:
                 raise GatewayProblem(502, {"detail": "文件暂时无法读取，请稍后再试。"})
             kind = r.headers.get("content-type", "application/octet-stream")
     headers = {"Cache-Control": "private, no-store"}

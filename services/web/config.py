@@ -27,8 +27,6 @@ class WebSettings(ProcessSettings):
     web_session_max_age: int = Field(default=8 * 3600, gt=0)
     # Send the cookie over HTTPS only (production sits behind TLS; the local stack does not).
     web_cookie_secure: bool = False
-    # Scans from a phone camera are larger than the API's JSON limit.
-    max_body_bytes: int = 20 * 1024 * 1024
 
 
 @lru_cache

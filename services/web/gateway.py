@@ -64,13 +64,22 @@ class Gateway:
             headers["Authorization"] = f"Bearer {self.session.access}"
         return headers
 
+    async def _send(self, method: str, path: str, headers: dict[str, str], **kw) -> httpx.Response:
+        try:
+            return await self.client.request(method, path, headers=headers, **kw)
+        except httpx.TransportError:
+            # The gateway did not answer: a page saying so, never a 500.
+            raise GatewayProblem(
+                503, {"detail": "系统暂时无法连接，请稍后再试。", "type": "gateway-unavailable"}
+            ) from None
+
     async def raw(
         self, method: str, path: str, *, auth: bool = True, headers: dict | None = None, **kw
     ) -> httpx.Response:
-        r = await self.client.request(method, path, headers=self._headers(auth, headers), **kw)
+        r = await self._send(method, path, self._headers(auth, headers), **kw)
         if r.status_code == 401 and auth:
             await self._refresh()
-            r = await self.client.request(method, path, headers=self._headers(auth, headers), **kw)
+            r = await self._send(method, path, self._headers(auth, headers), **kw)
             if r.status_code == 401:
                 self.session.sign_out()
                 raise SignInNeeded
@@ -80,10 +89,11 @@ class Gateway:
         if not self.session.refresh:
             self.session.sign_out()
             raise SignInNeeded
-        r = await self.client.post(
+        r = await self._send(
+            "POST",
             "/v1/auth/refresh",
+            self._headers(False, None),
             json={"refresh_token": self.session.refresh},
-            headers=self._headers(False, None),
         )
         if r.status_code != 200:
             self.session.sign_out()

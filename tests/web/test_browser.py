@@ -471,3 +471,21 @@ def test_the_committee_office_sees_why_a_session_cannot_be_formed_yet(
     seen(page.locator(".alert.error").get_by_text("没有已缴费"))
     shot(page, artefacts, "desk-07-committee")
     ctx.close()
+
+
+def test_a_gateway_that_does_not_answer_is_said_so_in_chinese(
+    browser, stack: Stack, uvicorn_service
+) -> None:
+    from scripts.servers import free_port
+
+    silent = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    web = uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": silent})
+    ctx = browser.new_context(base_url=web, **PHONE)
+    page = ctx.new_page()
+    page.goto("/login")
+    page.get_by_label("手机号码").fill("13900000001")
+    with page.expect_navigation():
+        page.get_by_role("button", name="获取短信验证码").click()
+    seen(page.locator(".alert.error").get_by_text("系统暂时无法连接，请稍后再试。"))
+    assert httpx.get(web + "/readyz").status_code == 503
+    ctx.close()
