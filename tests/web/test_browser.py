@@ -437,6 +437,10 @@ def test_an_expired_access_token_is_refreshed_and_a_forged_cookie_signs_out(
 
 def test_signing_out_ends_the_session_at_the_gateway(browser, web_url: str, stack: Stack) -> None:
     ctx, page = _signed_in(browser, web_url, stack)
+    # The workbench asks the gateway as this person: an applicant's token opens no queue.
+    answer = page.goto("/review")
+    assert answer.status == 403
+    seen(page.locator(".alert.error"))
     copied = _cookie(ctx)
     press(page, page.get_by_role("button", name="退出（"))
     assert page.url.endswith("/login")
