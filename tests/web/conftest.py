@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -20,8 +23,16 @@ from services.api.models import Declaration
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
 from tests.api.conftest import EVENTS
-from tests.api.factories import LOGIN_CODE, withdraw_notices
+from tests.api.factories import (
+    LOGIN_CODE,
+    OPS,
+    auth,
+    campaign_body,
+    credit_code,
+    withdraw_notices,
+)
 from tests.conftest import ROOT, Stack
+from tests.web.browsing import PASSWORD
 
 ARTEFACTS = Path(os.environ.get("WEB_ARTEFACTS_DIR", ROOT / ".data" / "test-artefacts" / "web"))
 
@@ -101,3 +112,43 @@ def login_code(stack: Stack, phone: str) -> str:
     # Playwright's sync API keeps an event loop running on the test's thread.
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, read()).result()
+
+
+def _post(gw: str, path: str, body: dict) -> dict:
+    r = httpx.post(gw + path, json=body, headers=auth(OPS, **{"Idempotency-Key": uuid.uuid4().hex}))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def world(gateway_url: str) -> dict:
+    """What ops set up through the API: an org chain, an open campaign, the unit's account."""
+    tag = uuid.uuid4().hex[:6]
+
+    def org(kind: str, name: str, parent: str | None, **extra) -> str:
+        body = {"kind": kind, "name": name, "region_code": "450200", "parent_id": parent, **extra}
+        return _post(gateway_url, "/v1/orgs", body)["id"]
+
+    committee = org("committee_office", f"网页{tag}评委会所在职改办", None)
+    series = org("series_office", f"网页{tag}系列职改办", committee)
+    unit = org("unit", f"网页{tag}机械厂", series, credit_code=credit_code(random.randrange(10**9)))
+    campaign = _post(gateway_url, "/v1/campaigns", campaign_body())
+    username, office = f"unit-{tag}", f"series-{tag}"
+    body = {"username": username, "password": PASSWORD, "role": "unit_reviewer", "org_id": unit}
+    _post(gateway_url, "/v1/staff-accounts", body)
+    body = {"username": office, "password": PASSWORD, "role": "series_office", "org_id": series}
+    _post(gateway_url, "/v1/staff-accounts", body)
+    body = {
+        "username": f"committee-{tag}",
+        "password": PASSWORD,
+        "role": "committee_office",
+        "org_id": committee,
+    }
+    _post(gateway_url, "/v1/staff-accounts", body)
+    return {
+        "unit_name": f"网页{tag}机械厂",
+        "campaign": campaign,
+        "username": username,
+        "office": office,
+        "committee": f"committee-{tag}",
+    }

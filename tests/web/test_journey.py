@@ -6,8 +6,9 @@ large is refused with its findings, and the offered fix — normalise and retry 
 it), submits (every missing item listed at once, each uploaded from that list), and
 follows the progress. The unit's reviewer signs in at a desktop, returns the declaration
 with one list and a deadline; the applicant sees the list and resubmits; the reviewer then
-records the unit's steps and recommendation and approves. Each page is saved as a
-screenshot (tests/web/conftest.py ARTEFACTS)."""
+records the unit's steps, its posting list and recommendation and approves; the series
+office and the committee's office pass it on and send the fee notice the applicant reads.
+Each page is saved as a screenshot (tests/web/conftest.py ARTEFACTS)."""
 
 from __future__ import annotations
 
@@ -17,124 +18,27 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import openpyxl
 import pytest
 
-from services.web.config import DEV_WEB_SESSION_SECRET
-from services.web.session import COOKIE, dump, load
-from tests.api.factories import OPS, SECTIONS, auth, campaign_body, credit_code, file_of_kind
+from tests.api.factories import SECTIONS, file_of_kind
 from tests.conftest import Stack
 from tests.documents import corpus
+from tests.web.browsing import (
+    DESK,
+    PASSWORD,
+    PHONE,
+    UNLABELLED,
+    alerts,
+    fill_section,
+    press,
+    seen,
+    shot,
+    upload,
+)
 from tests.web.conftest import login_code
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
-
-# The applicant's phone runs with JavaScript off: every form works without it.
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "device_scale_factor": 1,
-    "locale": "zh-CN",
-    "java_script_enabled": False,
-}
-DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-PASSWORD = "Liuzhou-Unit-Review-2026"
-
-
-def _post(gw: str, path: str, body: dict) -> dict:
-    r = httpx.post(gw + path, json=body, headers=auth(OPS, **{"Idempotency-Key": uuid.uuid4().hex}))
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-@pytest.fixture(scope="module")
-def world(gateway_url: str) -> dict:
-    """What ops set up through the API: an org chain, an open campaign, the unit's account."""
-    tag = uuid.uuid4().hex[:6]
-
-    def org(kind: str, name: str, parent: str | None, **extra) -> str:
-        body = {"kind": kind, "name": name, "region_code": "450200", "parent_id": parent, **extra}
-        return _post(gateway_url, "/v1/orgs", body)["id"]
-
-    committee = org("committee_office", f"网页{tag}评委会所在职改办", None)
-    series = org("series_office", f"网页{tag}系列职改办", committee)
-    unit = org("unit", f"网页{tag}机械厂", series, credit_code=credit_code(random.randrange(10**9)))
-    campaign = _post(gateway_url, "/v1/campaigns", campaign_body())
-    username, office = f"unit-{tag}", f"series-{tag}"
-    body = {"username": username, "password": PASSWORD, "role": "unit_reviewer", "org_id": unit}
-    _post(gateway_url, "/v1/staff-accounts", body)
-    body = {"username": office, "password": PASSWORD, "role": "series_office", "org_id": series}
-    _post(gateway_url, "/v1/staff-accounts", body)
-    body = {
-        "username": f"committee-{tag}",
-        "password": PASSWORD,
-        "role": "committee_office",
-        "org_id": committee,
-    }
-    _post(gateway_url, "/v1/staff-accounts", body)
-    return {
-        "unit_name": f"网页{tag}机械厂",
-        "campaign": campaign,
-        "username": username,
-        "office": office,
-        "committee": f"committee-{tag}",
-    }
-
-
-def shot(page, artefacts: Path, name: str) -> None:
-    page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
-
-
-def _fill_section(page, key: str, value) -> None:
-    """Fill one section's form as a person would, one entry at a time, saving each."""
-    entries = value if isinstance(value, list) else [value]
-    for index, entry in enumerate(entries):
-        prefix = f"{index}-" if isinstance(value, list) else ""
-        for field, v in entry.items():
-            locator = page.locator(f"[name='{prefix}{field}']")
-            if locator.count() == 0:
-                continue  # a field this form does not ask for
-            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
-            if page.locator(f"select[name='{prefix}{field}']").count():
-                locator.select_option(text)
-            else:
-                locator.fill(text)
-        press(page, page.get_by_role("button", name="保存", exact=True))
-        seen(page.get_by_text("已保存。"), _alerts(page))
-
-
-def _upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> None:
-    page.locator(f"#file-{form}").set_input_files(str(path))
-    if normalize:
-        page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_label(
-            "自动规范化"
-        ).check()
-    owner = page.locator(f"#file-{form}").locator("xpath=ancestor::form")
-    press(page, owner.get_by_role("button", name="上传"))
-
-
-def press(page, button) -> None:
-    """Click a form's button and wait for the page the server answers with."""
-    with page.expect_navigation():
-        button.click()
-
-
-def seen(locator, why: str = "") -> None:
-    """The element appears (waiting for the page the last click loaded)."""
-    try:
-        locator.first.wait_for(state="visible", timeout=15_000)
-    except Exception as exc:
-        raise AssertionError(f"not shown: {locator} {why}") from exc
-
-
-# Every visible form field has a label a screen reader announces (JS on: a desk page).
-UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
-  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length))
-  .map(e => e.name)"""
-
-
-def _alerts(page) -> str:
-    return page.url + " " + " | ".join(page.locator(".alert, .findings").all_inner_texts())
 
 
 def test_applicant_journey_and_unit_review(
@@ -191,7 +95,7 @@ def test_applicant_journey_and_unit_review(
     page.locator("#title_on2").fill("2011-12-01")
     page.get_by_label("参加专业技术工作时间").fill("2009-07-01")
     press(page, page.get_by_role("button", name="保存并下一步"))
-    assert "/sections/basic_info" in page.url, _alerts(page)
+    assert "/sections/basic_info" in page.url, alerts(page)
 
     # The sections, step by step, saved as they go.
     for key in (
@@ -199,7 +103,7 @@ def test_applicant_journey_and_unit_review(
         "professional_experience", "papers", "achievements", "annual_assessments",
     ):  # fmt: skip
         page.goto(f"/declarations/{did}/sections/{key}")
-        _fill_section(page, key, SECTIONS[key])
+        fill_section(page, key, SECTIONS[key])
         if key == "basic_info":
             shot(page, artefacts, "phone-04-section")
     page.goto(f"/declarations/{did}/sections/papers")
@@ -211,17 +115,17 @@ def test_applicant_journey_and_unit_review(
     blurred = tmp_path / "模糊.jpg"
     blurred.write_bytes(corpus.blurred_scan(7))
     page.locator("#kind-new").select_option("other_proof")
-    _upload(page, blurred)
+    upload(page, blurred)
     assert page.locator(".findings li.error").count() >= 1
     large = tmp_path / "职称证书.jpg"
     large.write_bytes(corpus.large_jpeg(700 * 1024, seed=3))
     page.locator("#kind-new").select_option("title_certificate")
-    _upload(page, large)
+    upload(page, large)
     findings = page.locator(".findings li.error").all_inner_texts()
-    assert findings, _alerts(page)
+    assert findings, alerts(page)
     shot(page, artefacts, "phone-05-upload-findings")
-    _upload(page, large, normalize=True, form="retry")
-    seen(page.get_by_text("已通过检查并保存"), _alerts(page))
+    upload(page, large, normalize=True, form="retry")
+    seen(page.get_by_text("已通过检查并保存"), alerts(page))
     shot(page, artefacts, "phone-06-upload-normalised")
 
     # Submit: every missing item at once, each uploaded from the list, until it goes in.
@@ -242,10 +146,10 @@ def test_applicant_journey_and_unit_review(
         path.write_bytes(content)
         form.locator("input[type='file']").set_input_files(str(path))
         press(page, form.get_by_role("button", name="上传"))
-        seen(page.get_by_text("已通过检查并保存"), _alerts(page))
+        seen(page.get_by_text("已通过检查并保存"), alerts(page))
         page.goto(f"/declarations/{did}")
         press(page, page.get_by_role("button", name="提交申报"))
-    assert "/progress" in page.url, _alerts(page)
+    assert "/progress" in page.url, alerts(page)
     seen(page.get_by_role("heading", name="申报进度：用人单位审核"))
     shot(page, artefacts, "phone-08-progress")
 
@@ -272,7 +176,7 @@ def test_applicant_journey_and_unit_review(
     desk.get_by_label("需要补正的问题（每行一项）").fill("补充继续教育证明\n论文期刊目录页不清晰")
     desk.get_by_label("补正截止日期").fill(deadline)
     press(desk, desk.get_by_role("button", name="退回申报人"))
-    seen(desk.get_by_text("已退回补正").first, _alerts(desk))
+    seen(desk.get_by_text("已退回补正").first, alerts(desk))
 
     # The applicant sees the one list and its deadline, then resubmits.
     page.goto(f"/declarations/{did}/progress")
@@ -287,7 +191,7 @@ def test_applicant_journey_and_unit_review(
     seen(page.get_by_text("（未读 0）"))
     page.goto(f"/declarations/{did}")
     press(page, page.get_by_role("button", name="补正后重新提交"))
-    assert "/progress" in page.url, _alerts(page)
+    assert "/progress" in page.url, alerts(page)
 
     # The unit's steps, its materials, 原件核实, 承诺书, then the recommendation.
     desk.goto(f"/review/{did}")
@@ -302,7 +206,7 @@ def test_applicant_journey_and_unit_review(
     for field, value in review.items():
         desk.locator(f"#{field}").fill(value)
     press(desk, desk.get_by_role("button", name="保存单位审核记录"))
-    seen(desk.get_by_text("单位审核记录已保存。"), _alerts(desk))
+    seen(desk.get_by_text("单位审核记录已保存。"), alerts(desk))
     for _ in range(6):
         button = desk.get_by_role("button", name="由系统生成")
         if button.count() == 0:
@@ -318,7 +222,7 @@ def test_applicant_journey_and_unit_review(
         path.write_bytes(content)
         form.locator("input[type='file']").set_input_files(str(path))
         press(desk, form.get_by_role("button", name="上传"))
-        seen(desk.get_by_text("材料已上传。"), _alerts(desk))
+        seen(desk.get_by_text("材料已上传。"), alerts(desk))
     if desk.get_by_role("button", name="已逐份核对原件，全部记录").count():
         press(desk, desk.get_by_role("button", name="已逐份核对原件，全部记录"))
     if desk.get_by_role("button", name="签署承诺书").count():
@@ -337,7 +241,7 @@ def test_applicant_journey_and_unit_review(
     desk.goto(f"/review/{did}")
     desk.get_by_label("审核意见").fill("同意推荐")
     press(desk, desk.get_by_role("button", name="审核通过"))
-    assert desk.url.endswith("/review"), _alerts(desk)
+    assert desk.url.endswith("/review"), alerts(desk)
 
     page.goto(f"/declarations/{did}/progress")
     assert not page.get_by_role("heading", name="申报进度：用人单位审核").is_visible()
@@ -363,7 +267,7 @@ def test_applicant_journey_and_unit_review(
     office.goto(f"/review/{did}")
     office.get_by_label("审核意见").fill("材料齐全")
     press(office, office.get_by_role("button", name="审核通过"))
-    assert office.url.endswith("/review"), _alerts(office)
+    assert office.url.endswith("/review"), alerts(office)
     office.context.close()
     committee = browser.new_context(base_url=web_url, **DESK).new_page()
     committee.goto("/staff/login")
@@ -372,10 +276,10 @@ def test_applicant_journey_and_unit_review(
     press(committee, committee.get_by_role("button", name="登录"))
     committee.goto(f"/review/{did}")
     press(committee, committee.get_by_role("button", name="审核通过"))
-    assert committee.url.endswith("/review"), _alerts(committee)
+    assert committee.url.endswith("/review"), alerts(committee)
     committee.goto(f"/review/{did}")
     press(committee, committee.get_by_role("button", name="发出缴费通知"))
-    seen(committee.get_by_text("缴费通知已发出。"), _alerts(committee))
+    seen(committee.get_by_text("缴费通知已发出。"), alerts(committee))
     committee.context.close()
     page.goto(f"/declarations/{did}/progress")
     seen(page.get_by_role("heading", name="缴费通知"))
@@ -383,113 +287,3 @@ def test_applicant_journey_and_unit_review(
     shot(page, artefacts, "phone-12-payment-notice")
     phone_ctx.close()
     desk_ctx.close()
-
-
-def test_a_form_without_its_csrf_token_is_refused(browser, web_url: str) -> None:
-    ctx = browser.new_context(base_url=web_url, **PHONE)
-    page = ctx.new_page()
-    page.goto("/login")
-    r = page.request.post("/login/code", form={"phone": "13900000000", "csrf": "forged"})
-    assert r.status == 403
-    assert "表单已过期或来源不明" in r.text()
-    ctx.close()
-
-
-def _signed_in(browser, web_url: str, stack: Stack):
-    ctx = browser.new_context(base_url=web_url, **PHONE)
-    page = ctx.new_page()
-    page.goto("/login")
-    phone = "138" + f"{random.randrange(10**8):08d}"
-    page.get_by_label("手机号码").fill(phone)
-    press(page, page.get_by_role("button", name="获取短信验证码"))
-    page.get_by_label("短信验证码").fill(login_code(stack, phone))
-    press(page, page.get_by_role("button", name="登录"))
-    seen(page.get_by_role("heading", name="我的申报"))
-    return ctx, page
-
-
-def _cookie(ctx) -> dict:
-    return next(c for c in ctx.cookies() if c["name"] == COOKIE)
-
-
-def test_an_expired_access_token_is_refreshed_and_a_forged_cookie_signs_out(
-    browser, web_url: str, stack: Stack
-) -> None:
-    ctx, page = _signed_in(browser, web_url, stack)
-    cookie = _cookie(ctx)
-    assert cookie["httpOnly"] is True
-    held = load(cookie["value"], DEV_WEB_SESSION_SECRET)
-    # The access token stops being accepted (as after its 15 minutes): the page refreshes
-    # the pair with the refresh token and carries on.
-    held.access = "expired." + held.access.split(".", 1)[1]
-    ctx.add_cookies([{**cookie, "value": dump(held, DEV_WEB_SESSION_SECRET, 3600)}])
-    page.goto("/")
-    seen(page.get_by_role("heading", name="我的申报"))
-    renewed = load(_cookie(ctx)["value"], DEV_WEB_SESSION_SECRET)
-    assert renewed.refresh != held.refresh and renewed.access != held.access
-    # A cookie changed by anyone without the key is no session at all.
-    forged = _cookie(ctx)["value"][:-4] + "AAAA"
-    ctx.add_cookies([{**_cookie(ctx), "value": forged}])
-    page.goto("/")
-    assert page.url.endswith("/login")
-    ctx.close()
-
-
-def test_signing_out_ends_the_session_at_the_gateway(browser, web_url: str, stack: Stack) -> None:
-    ctx, page = _signed_in(browser, web_url, stack)
-    # The workbench asks the gateway as this person: an applicant's token opens no queue.
-    answer = page.goto("/review")
-    assert answer.status == 403
-    seen(page.locator(".alert.error"))
-    copied = _cookie(ctx)
-    press(page, page.get_by_role("button", name="退出（"))
-    assert page.url.endswith("/login")
-    # The cookie as it was before signing out no longer opens anything.
-    ctx.add_cookies([copied])
-    page.goto("/")
-    assert page.url.endswith("/login")
-    ctx.close()
-
-
-def test_the_committee_office_sees_why_a_session_cannot_be_formed_yet(
-    browser, web_url: str, world: dict, artefacts: Path
-) -> None:
-    """Sessions are formed from paid declarations; none of this campaign is paid, and the
-    office reads the gateway's reason in Chinese (the draw, defence schedule and ballots
-    need a session: tests/api/test_committee_e2e.py walks those through the API)."""
-    ctx = browser.new_context(base_url=web_url, **DESK)
-    page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(world["committee"])
-    page.get_by_label("密码").fill(PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
-    press(page, page.get_by_role("link", name="评审会"))
-    seen(page.get_by_role("heading", name="评审会"))
-    # Below the level's minimum panel first: the rule and its clause are named.
-    page.get_by_label("批次").select_option(world["campaign"]["id"])
-    page.get_by_label("抽取专家人数").fill("9")
-    press(page, page.get_by_role("button", name="新建"))
-    seen(page.locator(".alert.error").get_by_text("少于本级评审委员会的最低人数"))
-    page.get_by_label("抽取专家人数").fill("11")
-    press(page, page.get_by_role("button", name="新建"))
-    seen(page.locator(".alert.error").get_by_text("没有已缴费"))
-    shot(page, artefacts, "desk-07-committee")
-    ctx.close()
-
-
-def test_a_gateway_that_does_not_answer_is_said_so_in_chinese(
-    browser, stack: Stack, uvicorn_service
-) -> None:
-    from scripts.servers import free_port
-
-    silent = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    web = uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": silent})
-    ctx = browser.new_context(base_url=web, **PHONE)
-    page = ctx.new_page()
-    page.goto("/login")
-    page.get_by_label("手机号码").fill("13900000001")
-    with page.expect_navigation():
-        page.get_by_role("button", name="获取短信验证码").click()
-    seen(page.locator(".alert.error").get_by_text("系统暂时无法连接，请稍后再试。"))
-    assert httpx.get(web + "/readyz").status_code == 503
-    ctx.close()
