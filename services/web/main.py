@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from services.kit.app import create_app
-from services.web import applicant, committee, staff
+from services.web import applicant, committee, signin, staff, uploads
 from services.web.config import WebSettings, get_settings
 from services.web.gateway import GatewayProblem, SignInNeeded
 from services.web.pages import CsrfRefused, csrf_page, problem_page, sign_in_again
@@ -73,7 +73,9 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_exception_handler(SignInNeeded, sign_in_again)
     app.add_exception_handler(CsrfRefused, csrf_page)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(signin.router)
     app.include_router(applicant.router)
+    app.include_router(uploads.router)
     app.include_router(staff.router)
     app.include_router(committee.router)
     return app

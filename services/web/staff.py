@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web import sections
-from services.web.applicant import _download
 from services.web.gateway import GatewayProblem
 from services.web.pages import checked_form, gateway, redirect, render, session_of
+from services.web.uploads import download
 
 router = APIRouter(include_in_schema=False)
 CHINA = timedelta(hours=8)
@@ -283,12 +283,12 @@ async def payment_notice(request: Request, did: str) -> Response:
 
 @router.get("/review/{did}/documents/{doc_id}/file")
 async def document_file(request: Request, did: str, doc_id: str) -> Response:
-    return await _download(request, f"/v1/declarations/{did}/documents/{doc_id}/download")
+    return await download(request, f"/v1/declarations/{did}/documents/{doc_id}/download")
 
 
 @router.get("/office/campaigns/{cid}/posting-list")
 async def posting_list(request: Request, cid: str) -> Response:
-    return await _download(request, f"/v1/campaigns/{cid}/posting-list?format=xlsx")
+    return await download(request, f"/v1/campaigns/{cid}/posting-list?format=xlsx")
 
 
 @router.get("/office/campaigns/{cid}/statistics")
