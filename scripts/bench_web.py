@@ -126,18 +126,21 @@ async def _world(gateway: str, web: str, database_url: str) -> dict:
         return {"applicant": applicant, "staff": staff, "did": did, "campaign": campaign["id"]}
 
 
-async def _measure(client: httpx.AsyncClient, path: str, count: int) -> list[float]:
+async def _measure(client: httpx.AsyncClient, path: str, count: int) -> tuple[list, list]:
+    """(server times, times seen by the client) in ms: the server's own figure is the
+    page's Server-Timing header (its calls to the gateway included)."""
     for _ in range(5):
         r = await client.get(path)
         assert r.status_code == 200, (path, r.status_code, r.text[:500])
-    times = []
+    server, seen = [], []
     for _ in range(count):
         started = time.perf_counter()
         r = await client.get(path)
         await r.aread()
-        times.append((time.perf_counter() - started) * 1000)
+        seen.append((time.perf_counter() - started) * 1000)
         assert r.status_code == 200, path
-    return times
+        server.append(float(r.headers["server-timing"].split("dur=")[1]))
+    return server, seen
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -182,13 +185,15 @@ async def run(args: argparse.Namespace) -> None:
             ("staff", f"/review/{did}", "审核申报（含材料）"),
         ]
         print(f"web pages, {args.requests} sequential GETs each over loopback (after 5 warm-up)")
-        print(f"  {'page':<34} {'p50 ms':>8} {'p95 ms':>8}")
+        print("  server time (Server-Timing), and as the client saw it; ms")
+        print(f"  {'page':<44} {'p50':>7} {'p95':>7} {'client p50':>11} {'p95':>7}")
         for who, path, label in pages:
-            times = await _measure(world[who], path, args.requests)
-            p50, p95 = statistics.median(times), _pct(times, 95)
+            server, seen = await _measure(world[who], path, args.requests)
+            p50, p95 = statistics.median(server), _pct(server, 95)
+            c50, c95 = statistics.median(seen), _pct(seen, 95)
             shown = re.sub(r"[0-9a-f-]{36}", "{id}", path)
-            print(f"  {label + ' ' + shown:<34} {p50:8.1f} {p95:8.1f}")
-            record("web", f"{label} p95", p95, "ms", f"< {TARGET_MS}")
+            print(f"  {shown:<44} {p50:7.1f} {p95:7.1f} {c50:11.1f} {c95:7.1f}  {label}")
+            record("web", f"{label} p95 (server)", p95, "ms", f"< {TARGET_MS}")
         await world["applicant"].aclose()
         await world["staff"].aclose()
     finally:

@@ -5,6 +5,7 @@ uploads: uploads.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -27,9 +28,12 @@ async def home(request: Request) -> Response:
     if session.staff:
         return redirect("/review")
     gw = gateway(request)
-    page = await gw.get("/v1/declarations", params={"limit": 50})
-    campaigns = await gw.get("/v1/campaigns")
-    unread = (await gw.get("/v1/me/messages/unread-count")).get("unread", 0)
+    page, campaigns, count = await asyncio.gather(
+        gw.get("/v1/declarations", params={"limit": 50}),
+        gw.get("/v1/campaigns"),
+        gw.get("/v1/me/messages/unread-count"),
+    )
+    unread = count.get("unread", 0)
     return render(
         request, "home.html", declarations=page["items"], campaigns=campaigns, unread=unread
     )
@@ -248,8 +252,9 @@ async def submit(request: Request, did: str) -> Response:
 @router.get("/declarations/{did}/progress")
 async def progress(request: Request, did: str) -> Response:
     gw = gateway(request)
-    declaration = await gw.get(f"/v1/declarations/{did}")
-    state = await gw.get(f"/v1/declarations/{did}/progress")
+    declaration, state = await asyncio.gather(
+        gw.get(f"/v1/declarations/{did}"), gw.get(f"/v1/declarations/{did}/progress")
+    )
     order = certificate = None
     if declaration["status"] in ("payment_due", "paid", "evaluated", "approved", "rejected"):
         r = await gw.raw("GET", f"/v1/declarations/{did}/payment-order")

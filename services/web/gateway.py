@@ -8,6 +8,7 @@ and the call repeated. A problem+json answer becomes `GatewayProblem`, whose Chi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -50,6 +51,9 @@ class Gateway:
     def __init__(self, client: httpx.AsyncClient, request: Request, session: Session) -> None:
         self.client = client
         self.session = session
+        # A page asks several things at once: one refresh serves all of them (a refresh
+        # token used twice would end the session).
+        self._refreshing = asyncio.Lock()
         # The gateway's per-address limits (SMS codes) count the person, not this process:
         # uvicorn takes X-Forwarded-For from a trusted proxy (FORWARDED_ALLOW_IPS).
         self.forwarded = request.client.host if request.client else None
@@ -76,9 +80,12 @@ class Gateway:
     async def raw(
         self, method: str, path: str, *, auth: bool = True, headers: dict | None = None, **kw
     ) -> httpx.Response:
+        used = self.session.access
         r = await self._send(method, path, self._headers(auth, headers), **kw)
         if r.status_code == 401 and auth:
-            await self._refresh()
+            async with self._refreshing:
+                if self.session.access == used:  # not refreshed meanwhile by another call
+                    await self._refresh()
             r = await self._send(method, path, self._headers(auth, headers), **kw)
             if r.status_code == 401:
                 self.session.sign_out()

@@ -3,6 +3,7 @@ server-rendered (Jinja2), a client of the gateway's public API and of nothing el
 
 from __future__ import annotations
 
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -50,10 +51,15 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def session_cookie(request: Request, call_next):
+        started = time.perf_counter()
         request.state.session = session = load(
             request.cookies.get(COOKIE), settings.web_session_secret
         )
         response = await call_next(request)
+        # How long the page took here, its calls to the gateway included (the benchmark
+        # reads it: scripts/bench_web.py).
+        elapsed = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"page;dur={elapsed:.1f}"
         if session.changed:
             response.set_cookie(
                 COOKIE,

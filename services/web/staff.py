@@ -6,6 +6,7 @@ and the campaign statistics. Each person sees what the gateway lets their token 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -61,24 +62,34 @@ async def _role(request: Request) -> str:
 @router.get("/review")
 async def queue(request: Request) -> Response:
     gw = gateway(request)
-    items = await gw.get("/v1/review-queue", params={"limit": 100})
-    campaigns = await gw.get("/v1/campaigns")
+    items, campaigns = await asyncio.gather(
+        gw.get("/v1/review-queue", params={"limit": 100}), gw.get("/v1/campaigns")
+    )
     return render(request, "queue.html", items=items, campaigns=campaigns)
 
 
 async def _review_page(request: Request, did: str, status: int = 200, **extra: Any) -> Response:
     gw = gateway(request)
-    declaration = await gw.get(f"/v1/declarations/{did}")
-    documents = await gw.get(f"/v1/declarations/{did}/documents")
-    returns = await gw.get(f"/v1/declarations/{did}/returns")
-    judgements = await gw.get(f"/v1/declarations/{did}/judgements")
+    url = f"/v1/declarations/{did}"
     unit = session_of(request).role == "unit_reviewer"
-    review = checks = pledge = None
-    if unit:
-        r = await gw.raw("GET", f"/v1/declarations/{did}/unit-review")
-        review = r.json() if r.status_code == 200 else None
-        checks = await gw.get(f"/v1/declarations/{did}/original-checks")
-        pledge = await gw.get(f"/v1/declarations/{did}/unit-pledge")
+
+    async def unit_review() -> dict | None:
+        r = await gw.raw("GET", url + "/unit-review")
+        return r.json() if r.status_code == 200 else None
+
+    async def nothing() -> None:
+        return None
+
+    # The page's reads, at once (each answers for this person's token).
+    declaration, documents, returns, judgements, review, checks, pledge = await asyncio.gather(
+        gw.get(url),
+        gw.get(url + "/documents"),
+        gw.get(url + "/returns"),
+        gw.get(url + "/judgements"),
+        unit_review() if unit else nothing(),
+        gw.get(url + "/original-checks") if unit else nothing(),
+        gw.get(url + "/unit-pledge") if unit else nothing(),
+    )
     materials = (declaration.get("eligibility") or {}).get("materials") or []
     unit_materials = [
         m for m in materials if m.get("producer") == "unit" and m["id"] != "unit_pledge"

@@ -3,6 +3,7 @@ once with the fix offered (normalise and retry), and files passed through from t
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -17,8 +18,9 @@ router = APIRouter(include_in_schema=False)
 
 async def _documents_page(request, did, status=200, **extra) -> Response:
     gw = gateway(request)
-    declaration = await gw.get(f"/v1/declarations/{did}")
-    documents = await gw.get(f"/v1/declarations/{did}/documents")
+    declaration, documents = await asyncio.gather(
+        gw.get(f"/v1/declarations/{did}"), gw.get(f"/v1/declarations/{did}/documents")
+    )
     wanted = await _materials(gw, declaration)
     return render(
         request,
