@@ -28,6 +28,7 @@ install() {
     touch "$stamp"
   fi
   certificate_font
+  chromium_browser
   node_tools
 }
 
@@ -60,6 +61,22 @@ certificate_font() {
   else
     echo "certificate PDFs need $CERT_FONT: install Debian's fonts-wqy-microhei" \
       "(or set CERTIFICATE_FONT_PATH to a TrueType CJK font)" >&2
+  fi
+}
+
+# The headless browser the web front end's tests drive (tests/web, Playwright pointed at it
+# with executable_path; no browser download): Debian's chromium, installed here where
+# apt-get may. Without it those tests skip and say why.
+chromium_browser() {
+  if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+  else
+    echo "the web front end's browser tests need chromium: install Debian's chromium" \
+      "(or set CHROMIUM_PATH); without it they are skipped" >&2
   fi
 }
 

@@ -2,7 +2,8 @@
 
 Starts PostgreSQL, Valkey and SeaweedFS from their PyPI wheels (unless DATABASE_URL,
 REDIS_URL or S3_ENDPOINT point at existing ones), applies the migrations, then runs the
-gateway, the eligibility and document services (uvicorn) and the notify worker (arq).
+gateway, the eligibility and document services and the web front end (uvicorn) and the
+notify worker (arq).
 As in production, migrations run as the owner (`postgres` here) and the processes
 connect as the app role `zhicheng_app`, which may only read and append audit rows.
 Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`, and each
@@ -30,6 +31,7 @@ APPS = (
     ("rules", "services.rules.main:app", defaults.DEV_RULES_PORT),
     ("documents", "services.documents.main:app", defaults.DEV_DOCUMENTS_PORT),
     ("api", "services.api.main:app", defaults.DEV_API_PORT),
+    ("web", "services.web.main:app", defaults.DEV_WEB_PORT),
 )
 READY_TIMEOUT = 120.0
 APP_ROLE = "zhicheng_app"
@@ -111,6 +113,7 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
     # The services find each other through these, whatever the offset.
     env["RULES_URL"] = f"http://127.0.0.1:{ports['rules']}"
     env["DOCUMENTS_URL"] = f"http://127.0.0.1:{ports['documents']}"
+    env["GATEWAY_URL"] = f"http://127.0.0.1:{ports['api']}"
     env["NOTIFY_HEALTH_PORT"] = str(ports["notify"])
     # Each process serves /metrics on a port of its own (never the public one).
     metrics = {name: DEV_METRICS_PORT + i + offset for i, name in enumerate(ports)}
@@ -169,6 +172,9 @@ def summary(
     api = next(a for a in apps if a.name == "api")
     notify = next(a for a in apps if a.name == "notify")
     lines.append(f"API docs     http://127.0.0.1:{api.port}/docs")
+    web = next((a for a in apps if a.name == "web"), None)
+    if web is not None:
+        lines.append(f"web          http://127.0.0.1:{web.port}/ (staff: /staff/login)")
     if env.get("NOTIFY_DEV_INBOX", "").lower() == "true":
         lines.append(
             f"SMS inbox    http://127.0.0.1:{notify.port}/dev/sms-inbox?phone=<phone> "

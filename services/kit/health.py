@@ -22,6 +22,7 @@ DEPENDENCY_ZH = {
     "s3": "对象存储",
     "rules": "资格评估服务",
     "documents": "材料服务",
+    "gateway": "网关",
     "database_role": "数据库账号（应用账号不得是审计表的属主，见部署说明）",
 }
 

@@ -27,6 +27,7 @@ DEV_API_PORT = 8000
 DEV_RULES_PORT = 8001
 DEV_DOCUMENTS_PORT = 8002
 DEV_NOTIFY_PORT = 8003
+DEV_WEB_PORT = 8004
 
 DEV_S3_ACCESS_KEY = "zhicheng-dev"
 DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
