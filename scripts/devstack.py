@@ -121,7 +121,11 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
         _free_or_die(port, f"{name} metrics", "--port-offset")
 
     def env_of(name: str) -> dict[str, str]:
-        return {**env, "METRICS_PORT": str(metrics[name])}
+        own = {"METRICS_PORT": str(metrics[name])}
+        if name == "api":
+            # The web front end runs here and forwards each person's address (web/README.md).
+            own["TRUSTED_PROXIES"] = env.get("TRUSTED_PROXIES") or "127.0.0.1"
+        return {**env, **own}
 
     apps = [
         App(name, _uvicorn(target, ports[name]), env_of(name), ports[name])

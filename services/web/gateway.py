@@ -55,7 +55,7 @@ class Gateway:
         # token used twice would end the session).
         self._refreshing = asyncio.Lock()
         # The gateway's per-address limits (SMS codes) count the person, not this process:
-        # uvicorn takes X-Forwarded-For from a trusted proxy (FORWARDED_ALLOW_IPS).
+        # it reads X-Forwarded-For from the peers in its TRUSTED_PROXIES (kit/proxies.py).
         self.forwarded = request.client.host if request.client else None
 
     def _headers(self, auth: bool, extra: dict[str, str] | None) -> dict[str, str]:

@@ -71,7 +71,13 @@ def test_run_command_starts_everything_and_ctrl_c_leaves_nothing(tmp_path) -> No
                     pass
             time.sleep(0.5)
         assert len(ready) == len(SERVICE_PORTS), f"not ready in 120 s: {sorted(ready)}"
-        assert ready[d.DEV_API_PORT]["checks"] == {"database": "ok", "redis": "ok"}
+        assert ready[d.DEV_API_PORT]["checks"] == {
+            "database": "ok",
+            "redis": "ok",
+            "rules": "ok",
+            "documents": "ok",
+        }
+        assert ready[d.DEV_WEB_PORT]["checks"] == {"gateway": "ok"}
         assert ready[d.DEV_DOCUMENTS_PORT]["checks"] == {"database": "ok", "s3": "ok"}
         # Everything the stack runs, servers included, descends from the one command.
         children = psutil.Process(proc.pid).children(recursive=True)
