@@ -12,13 +12,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
+    GetPydanticSchema,
     TypeAdapter,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from services.kit.vocabulary import (
     AssessmentGrade,
@@ -50,9 +50,17 @@ def _iso_date(value: Any, _str: type = str, _parse: Any = date.fromisoformat) ->
     raise PydanticCustomError("date_parsing", "date must be a real date written YYYY-MM-DD")
 
 
+# Parsed from JSON (the batch), pydantic-core's strict date takes exactly YYYY-MM-DD of a
+# real date, in Rust; from Python objects (FastAPI hands the single endpoints and query
+# parameters decoded values) `_iso_date` applies the same rule.
 IsoDate = Annotated[
     date,
-    PlainValidator(_iso_date),
+    GetPydanticSchema(
+        lambda _type, _handler: core_schema.json_or_python_schema(
+            json_schema=core_schema.date_schema(strict=True),
+            python_schema=core_schema.no_info_plain_validator_function(_iso_date),
+        )
+    ),
     WithJsonSchema({"type": "string", "format": "date", "example": "2022-07-31"}),
 ]
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["450200"])]
