@@ -49,6 +49,7 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
                 max_image_pixels=settings.max_image_pixels,
                 clarity_threshold=settings.clarity_threshold,
                 analysis_side=settings.analysis_side,
+                page_side=settings.page_analysis_side,
             ),
             cpu=anyio.CapacityLimiter(settings.worker_threads),
             io=anyio.CapacityLimiter(32),

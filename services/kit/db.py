@@ -6,11 +6,12 @@ returned and before the response is sent (services only `flush()`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +32,37 @@ def connect_args(*, connect_timeout: float, statement_timeout: float) -> dict:
     }
 
 
+def _ping_when_idle(engine: AsyncEngine, after: float) -> None:
+    """Ping a pooled connection on checkout only when it has sat idle longer than `after`
+    seconds.
+
+    A connection given back moments ago was working moments ago: pinging it on every
+    checkout (`pool_pre_ping`) cost a database round trip per checkout, several per
+    request under load. One that sat idle (across a database restart, say) is pinged; if
+    the ping fails the pool drops it and checks out another, so the request does not see
+    the stale connection. A connection that breaks while in use is still an error of that
+    request (503), and a disconnect invalidates the rest of the pool, as before.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checkin(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checkout(dbapi_connection, record, proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= after:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("idle connection failed its ping") from error
+        if alive is False:
+            raise exc.DisconnectionError("idle connection failed its ping")
+
+
 def make_engine(
     url: str,
     *,
@@ -39,20 +71,25 @@ def make_engine(
     pool_timeout: float = 3.0,
     connect_timeout: float = 3.0,
     statement_timeout: float = 5.0,
+    ping_after_idle: float = 1.0,
 ) -> AsyncEngine:
-    return create_async_engine(
+    """`ping_after_idle` 0 pings every connection on every checkout."""
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # A request that cannot get a connection this long answers 503 service-busy.
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
         # A stale connection after a database restart is replaced, not reported as an error.
+        pool_pre_ping=ping_after_idle <= 0,
         pool_recycle=1800,
         connect_args=connect_args(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout
         ),
     )
+    if ping_after_idle > 0:
+        _ping_when_idle(engine, ping_after_idle)
+    return engine
 
 
 def engine_for(settings, **overrides) -> AsyncEngine:
@@ -63,6 +100,7 @@ def engine_for(settings, **overrides) -> AsyncEngine:
         "pool_timeout": settings.db_pool_timeout,
         "connect_timeout": settings.db_connect_timeout,
         "statement_timeout": settings.db_statement_timeout,
+        "ping_after_idle": settings.db_ping_after_idle,
     }
     return make_engine(settings.database_url, **{**options, **overrides})
 

@@ -210,6 +210,9 @@ class PostgresSettings(ProcessSettings):
     db_pool_timeout: float = Field(default=3.0, gt=0)
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout: float = Field(default=5.0, gt=0)
+    # A pooled connection idle longer than this many seconds is pinged before use; 0
+    # pings on every checkout (a round trip each, several per request).
+    db_ping_after_idle: float = Field(default=1.0, ge=0)
 
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]
