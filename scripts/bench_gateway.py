@@ -1,6 +1,6 @@
 """Benchmark of the gateway's per-request cost (prints figures; not a test).
 
-    .venv/bin/python -m scripts.bench_gateway [--n 4000] [--concurrency 16]
+    .venv/bin/python -m scripts.bench_gateway [--n 4000] [--concurrency 16] [--rounds 4]
 
 Uses DATABASE_URL / REDIS_URL / S3_ENDPOINT when set, otherwise starts a private
 PostgreSQL, Valkey and SeaweedFS on free 127.0.0.1 ports. Runs the eligibility service,
@@ -17,8 +17,10 @@ settings, a bare FastAPI app whose one route returns the same body (and a bare
 The load is a minimal HTTP/1.1 client over asyncio streams (one request in flight per
 connection), so that the client takes as little of the shared CPU as it can: the
 figures are what the servers answer, not what an HTTP library costs. Prints requests/s,
-p50/p99 and the gateway/bare ratio, and the new Postgres sessions the gateway opened per
-1 000 reads (`pg_stat_database.sessions`), with the most backends seen during the run.
+p50/p99 and the gateway/bare ratio (the two alternate in `--rounds` runs each, so the
+shared machine's drifting load falls on both), and the new Postgres sessions the gateway
+opened per 1 000 reads after a warm-up (`pg_stat_database.sessions`), with the most
+backends seen during the run and the sessions the warm-up opened.
 Nothing is asserted.
 """
 
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from scripts.bench_documents import _infrastructure, _pct, _serve
 from scripts.benchsummary import record
+from scripts.servers import Postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY_ENV = "ZHICHENG_BENCH_BODY"
@@ -192,7 +195,59 @@ def _print(label: str, n: int, wall: float, lat: list[float]) -> dict[str, float
     return {"rate": rate, "p50": p50, "p99": p99}
 
 
-async def _run(args, env: dict[str, str], gateway: str, bare: str, did: str, tok: str) -> None:
+class Cpu:
+    """CPU seconds used by processes (and their children) while the gateway is loaded."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        import psutil
+
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.used = dict.fromkeys(pids, 0.0)
+
+    def _now(self) -> dict[str, float]:
+        import psutil
+
+        def total(proc) -> float:
+            seconds = 0.0
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):  # a backend that ended
+                    times = p.cpu_times()
+                    seconds += times.user + times.system
+            return seconds
+
+        return {name: total(proc) for name, proc in self.procs.items()}
+
+    @contextlib.asynccontextmanager
+    async def counting(self):
+        before = self._now()
+        yield
+        after = self._now()
+        for name in self.used:
+            self.used[name] += after[name] - before[name]
+
+
+async def _compare(
+    args, gw_port: int, bare_port: int, path: str, headers: dict[str, str], cpu: Cpu
+):
+    """`--rounds` alternating runs of the gateway and the bare app (the shared machine's
+    load drifts; alternating spreads it over both), pooled per side."""
+    per_round = max(args.n // args.rounds, args.concurrency)
+    walls = {"gateway": 0.0, "bare": 0.0}
+    lats: dict[str, list[float]] = {"gateway": [], "bare": []}
+    for _ in range(args.rounds):
+        async with cpu.counting():
+            wall, lat = await load(gw_port, path, headers, per_round, args.concurrency)
+        walls["gateway"] += wall
+        lats["gateway"] += lat
+        wall, lat = await load(bare_port, path, {}, per_round, args.concurrency)
+        walls["bare"] += wall
+        lats["bare"] += lat
+    return per_round * args.rounds, walls, lats
+
+
+async def _run(
+    args, env: dict[str, str], gateway: str, bare: str, did: str, tok: str, pids: dict[str, int]
+) -> None:
     gw_port, bare_port = int(gateway.rsplit(":", 1)[1]), int(bare.rsplit(":", 1)[1])
     path = f"/v1/declarations/{did}"
     auth = {"Authorization": f"Bearer {tok}"}
@@ -200,28 +255,36 @@ async def _run(args, env: dict[str, str], gateway: str, bare: str, did: str, tok
     await sessions.open()
     try:
         print(
-            f"gateway: {args.n} GETs each, {args.concurrency} keep-alive connections, "
-            f"{os.cpu_count()} cores (shared: compare the ratios, not the rates)"
+            f"gateway: {args.n} GETs each in {args.rounds} alternating rounds, "
+            f"{args.concurrency} keep-alive connections, {os.cpu_count()} cores "
+            "(shared: compare the ratios, not the rates)"
         )
+        start = await sessions.total()
+        # Warm-up (not counted): the pool opens the connections it keeps.
+        await load(gw_port, path, auth, args.concurrency * 8, args.concurrency)
         before = await sessions.total()
         sessions.watch()
-        wall, lat = await load(gw_port, path, auth, args.n, args.concurrency)
+        cpu = Cpu(pids)
+        n, walls, lats = await _compare(args, gw_port, bare_port, path, auth, cpu)
         await sessions.unwatch()
         after = await sessions.total()
-        gw = _print("gateway GET /v1/declarations/{id}", args.n, wall, lat)
-        wall, lat = await load(bare_port, path, {}, args.n, args.concurrency)
-        bare_fig = _print("bare FastAPI, same body", args.n, wall, lat)
+        gw = _print("gateway GET /v1/declarations/{id}", n, walls["gateway"], lats["gateway"])
+        bare_fig = _print("bare FastAPI, same body", n, walls["bare"], lats["bare"])
         ratio = gw["rate"] / bare_fig["rate"]
-        per_1000 = (after - before) / args.n * 1000
+        per_1000 = (after - before) / n * 1000
         print(f"  {'ratio gateway/bare':<34} {ratio:8.3f}")
         print(
             f"  new Postgres sessions per 1 000 GETs {per_1000:6.1f}"
-            f"   (most backends during the run: {sessions.most_backends})"
+            f"   (most backends during the run: {sessions.most_backends};"
+            f" {before - start} opened by the warm-up's {args.concurrency * 8} GETs)"
         )
-        wall, lat = await load(gw_port, "/healthz", {}, args.n, args.concurrency)
-        hz = _print("gateway /healthz", args.n, wall, lat)
-        wall, lat = await load(bare_port, "/healthz", {}, args.n, args.concurrency)
-        bare_hz = _print("bare /healthz", args.n, wall, lat)
+        print(
+            "  CPU ms per gateway GET            "
+            + "   ".join(f"{name} {used / n * 1000:.2f}" for name, used in cpu.used.items())
+        )
+        n, walls, lats = await _compare(args, gw_port, bare_port, "/healthz", {}, Cpu(pids))
+        hz = _print("gateway /healthz", n, walls["gateway"], lats["gateway"])
+        bare_hz = _print("bare /healthz", n, walls["bare"], lats["bare"])
         hz_ratio = hz["rate"] / bare_hz["rate"]
         print(f"  {'ratio gateway/bare /healthz':<34} {hz_ratio:8.3f}")
     finally:
@@ -236,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=4000, help="GETs per run")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating runs per side")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-gateway-"))
     env, started = _infrastructure(workdir)
@@ -267,7 +331,11 @@ def main(argv: list[str] | None = None) -> int:
             "scripts.bench_gateway:bare_app", {**env, BODY_ENV: str(body_file)}, 1, factory=True
         )
         procs.append(proc)
-        asyncio.run(_run(args, env, gateway, bare, did, tok))
+        pids = {"gateway": procs[-2].pid}
+        for server in started:
+            if isinstance(server, Postgres) and server.proc is not None:
+                pids["postgres"] = server.proc.pid
+        asyncio.run(_run(args, env, gateway, bare, did, tok, pids))
     finally:
         for proc in reversed(procs):
             proc.terminate()
