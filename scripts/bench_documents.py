@@ -148,7 +148,9 @@ def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
     return env, started
 
 
-def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def _serve(
+    target: str, env: dict[str, str], workers: int, *, factory: bool = False
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -164,6 +166,7 @@ def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.P
             "--no-proxy-headers",
             "--workers",
             str(workers),
+            *(["--factory"] if factory else []),
         ],
         env=env,
         cwd=ROOT,

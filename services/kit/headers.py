@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -45,26 +44,13 @@ CORS_EXPOSED_HEADERS = (
 )  # fmt: skip
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer on `path` carries (services/kit/edge.py adds them)."""
+    return _DOCS_HEADERS if path.startswith(DOCS) else _API_HEADERS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = list(HEADERS)
-        extra.append(DOCS_CSP if scope.get("path", "").startswith(DOCS) else CSP)
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                headers = list(message.get("headers", []))
-                headers += [(k, v) for k, v in extra if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+_DOCS_HEADERS = (*HEADERS, DOCS_CSP)
+_API_HEADERS = (*HEADERS, CSP)
 
 
 def cors_options(origins: Sequence[str]) -> dict:
@@ -78,4 +64,4 @@ def cors_options(origins: Sequence[str]) -> dict:
     }
 
 
-__all__ = ["CORSMiddleware", "SecurityHeadersMiddleware", "cors_options"]
+__all__ = ["CORSMiddleware", "cors_options", "security_headers"]

@@ -2,7 +2,7 @@
 
 Hostile or broken input must come back as a 4xx problem, never reach the database as
 something it refuses (a 500), and never make the parser recurse until it falls over.
-This pure ASGI middleware, installed by `create_app`, checks:
+The request pass every app runs (services/kit/edge.py) checks, before any route:
 
 - text anywhere: no NUL (PostgreSQL text cannot hold one), no lone surrogate and no
   percent-escape that is not UTF-8, in a path parameter, a query parameter, a urlencoded
@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
-from services.kit.problems import ProblemError, problem_response, unstorable_text
+from services.kit.problems import ProblemError, unstorable_text
 
 # Brackets and quotes are the structure; a string left with a bracket in it is dropped.
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
@@ -216,72 +216,68 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-class InputLimitsMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.max_json_depth = max_json_depth
+async def read_checked(
+    scope: Scope, receive: Receive, *, max_body_bytes: int, max_json_depth: int
+) -> bytes | None:
+    """The whole body once checked, or None to hand the request on untouched.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        try:
-            body = await self._read(scope, receive)
-        except ProblemError as problem:
-            await problem_response(problem, Request(scope))(scope, receive, send)
-            return
-        if body is None:
-            await self.app(scope, receive, send)
-            return
-        replayed = False
+    Raises the ProblemError the caller answers (services/kit/edge.py)."""
+    if fields := form_fields(scope.get("query_string", b"")):
+        raise unstorable_text(*fields)
+    content_type = b""
+    length = None
+    for key, value in scope.get("headers") or ():
+        if key == b"content-type":
+            content_type = value
+        elif key == b"content-length":
+            length = value
+    if length is None and scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        return None
+    content_type_text = content_type.decode("latin-1")
+    if content_type_text.lower().startswith("multipart/form-data"):
+        return None
+    if length is not None:
+        if not length.isdigit():
+            raise _bad_length()
+        if int(length) > max_body_bytes:
+            raise body_too_large(max_body_bytes)
+    if scope.get("method") in ("GET", "HEAD", "OPTIONS") and length in (None, b"0"):
+        return None
+    chunks: list[bytes] = []
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            # Never hand a cut-off body on as if it were whole; nobody reads this answer.
+            raise _interrupted()
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > max_body_bytes:
+            raise body_too_large(max_body_bytes)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    if body and _is_json(content_type_text):
+        check_json(body, max_depth=max_json_depth)
+    elif (
+        body
+        and content_type_text.lower().startswith("application/x-www-form-urlencoded")
+        and (fields := form_fields(body))
+    ):
+        raise unstorable_text(*fields)
+    return body
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` that hands the body read by `read_checked` on first, then the rest."""
+    replayed = False
 
-    async def _read(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The whole body once checked, or None to hand the request on untouched."""
-        if fields := form_fields(scope.get("query_string", b"")):
-            raise unstorable_text(*fields)
-        headers = dict(scope.get("headers") or [])
-        content_type = headers.get(b"content-type", b"").decode("latin-1")
-        if content_type.lower().startswith("multipart/form-data"):
-            return None
-        length = headers.get(b"content-length")
-        if length is not None:
-            if not length.isdigit():
-                raise _bad_length()
-            if int(length) > self.max_body_bytes:
-                raise body_too_large(self.max_body_bytes)
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS") and length in (None, b"0"):
-            return None
-        chunks: list[bytes] = []
-        seen = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                # Never hand a cut-off body on as if it were whole; nobody reads this answer.
-                raise _interrupted()
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_body_bytes:
-                raise body_too_large(self.max_body_bytes)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if body and _is_json(content_type):
-            check_json(body, max_depth=self.max_json_depth)
-        elif (
-            body
-            and content_type.lower().startswith("application/x-www-form-urlencoded")
-            and (fields := form_fields(body))
-        ):
-            raise unstorable_text(*fields)
-        return body
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -184,6 +184,15 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# ASGI scope key: False while a read (GET, HEAD) may still be run once more after a dead
+# database connection, True once it has been (services/kit/edge.py sets it).
+RETRY_READ = "zhicheng.retry_read"
+
+
+class RetryRead(Exception):
+    """Raised to the request pass (services/kit/edge.py): run this read once more."""
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
 
@@ -221,6 +230,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(service_busy(), request)
         if not is_connection_error(exc):
             raise exc
+        if request.scope.get(RETRY_READ) is False:
+            # A read that met a connection the database had dropped: the pool has let go
+            # of it (and of every connection as old); services/kit/edge.py runs the read
+            # once more, on a fresh connection.
+            request.scope[RETRY_READ] = True
+            raise RetryRead from exc
         # The statement and its parameters stay out of the log (personal data).
         logger.warning("database unreachable: %s", type(exc.orig).__name__)
         return problem_response(database_unavailable(), request)
@@ -249,7 +264,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Normally caught earlier by RequestIdMiddleware, which knows the request id.
+        # Normally caught earlier by the request pass (edge.py), which knows the request id.
         logger.exception("unhandled error", exc_info=exc)
         return problem_response(internal_error(), request)
 

@@ -201,8 +201,14 @@ class PostgresSettings(ProcessSettings):
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
     migration_database_url: str | None = None
     database_app_role: str | None = None
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
+    # The requests one process serves at once (the load it is sized for). The pool holds
+    # that many connections (DB_POOL_SIZE unset) and opens none beyond them (overflow 0):
+    # an overflow connection is opened and closed for one request, a new Postgres session
+    # each time; a request that finds every connection busy waits DB_POOL_TIMEOUT, then
+    # answers 503 service-busy.
+    concurrency: int = Field(default=16, ge=1)
+    db_pool_size: int | None = Field(default=None, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     # Bounds on every wait for the database (services/kit/db.py), so a database that stops
     # answering costs a request seconds, not minutes: seconds to wait for a pooled
     # connection (then 503 service-busy), to open a new one, and for one statement (the
@@ -213,6 +219,11 @@ class PostgresSettings(ProcessSettings):
     # A pooled connection idle longer than this many seconds is pinged before use; 0
     # pings on every checkout (a round trip each, several per request).
     db_ping_after_idle: float = Field(default=1.0, ge=0)
+
+    @property
+    def pool_size(self) -> int:
+        """Connections the process's pool keeps: DB_POOL_SIZE, else CONCURRENCY."""
+        return self.db_pool_size or self.concurrency
 
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]

@@ -231,8 +231,12 @@ async def save_section(request: Request, did: str, key: str) -> Response:
 @router.post("/declarations/{did}/submit")
 async def submit(request: Request, did: str) -> Response:
     await checked_form(request)
+    # Like every write, a submission names the version it was read at (If-Match).
+    _, etag = await _declaration(request, did)
     try:
-        await gateway(request).send("POST", f"/v1/declarations/{did}/submissions")
+        await gateway(request).send(
+            "POST", f"/v1/declarations/{did}/submissions", headers={"If-Match": etag}
+        )
     except GatewayProblem as exc:
         if exc.status != 422:
             raise

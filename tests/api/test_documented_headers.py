@@ -140,10 +140,10 @@ async def test_as_sent_is_as_documented(client) -> None:
     assert r.status_code == 200, r.text
     assert_headers_documented(r)
 
-    # Submitting without If-Match is allowed, and the document says it is optional.
+    # Submitting without If-Match is refused (428), and the document says it is required.
     r = await post(client, url + "/submissions", case.applicant)
-    assert r.status_code != 428, r.text
-    assert _header(submit_doc, "If-Match")["required"] is False
+    assert r.status_code == 428, r.text
+    assert _header(submit_doc, "If-Match")["required"] is True
     assert_headers_documented(r)
 
     # A creation's 201 carries ETag and Location, documented.

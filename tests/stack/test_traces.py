@@ -38,7 +38,7 @@ from sqlmodel import select
 from scripts.servers import free_port, port_open
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.factories import LOGIN_CODE, answer_incomplete, drafted, post
+from tests.api.factories import LOGIN_CODE, answer_incomplete, auth, drafted, post
 from tests.conftest import ROOT, Stack, _with_redis_db, create_database, drop_database
 from tests.stack.otlp import Receiver, Span
 
@@ -172,6 +172,12 @@ async def _signed_in_applicant(gw: httpx.AsyncClient, database_url: str) -> str:
     return r.json()["access_token"]
 
 
+async def _submit(gw: httpx.AsyncClient, url: str, applicant: str, rid: str) -> httpx.Response:
+    """Submit as a client does: with the ETag last read as If-Match, under this request id."""
+    tag = (await gw.get(url, headers=auth(applicant))).headers["etag"]
+    return await post(gw, url + "/submissions", applicant, **{"X-Request-ID": rid, "If-Match": tag})
+
+
 @pytest.fixture(scope="module")
 async def journey(started: Processes, own_stack: Stack) -> Processes:
     """Sign in, start the worker, file with real scans, submit, then withdraw."""
@@ -182,13 +188,12 @@ async def journey(started: Processes, own_stack: Stack) -> Processes:
         case = await drafted(gw, applicant=applicant, label=f"trace-{uuid.uuid4().hex[:6]}")
         url = f"/v1/declarations/{case.did}"
         started.submit_rid = "trace-submit-1"
-        r = await post(gw, url + "/submissions", applicant, **{"X-Request-ID": "trace-submit-1"})
+        r = await _submit(gw, url, applicant, "trace-submit-1")
         if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
             # The materials the eligibility service asks for, uploaded as real scans.
             await answer_incomplete(gw, case.did, applicant, r.json()["errors"])
             started.submit_rid = "trace-submit-2"
-            again = {"X-Request-ID": "trace-submit-2"}
-            r = await post(gw, url + "/submissions", applicant, **again)
+            r = await _submit(gw, url, applicant, "trace-submit-2")
         assert r.status_code == 200, r.text
         r = await post(
             gw, url + "/withdrawals", applicant, {"reason": "改投"},
