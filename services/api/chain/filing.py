@@ -19,6 +19,7 @@ from services.api.chain.problems import (
 )
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
+    EDIT_PROBLEMS,
     READ_RESPONSES,
     ApplicantsAct,
     ApplicantsSubmission,
@@ -75,7 +76,7 @@ async def list_declarations(
         DeclarationAbandoned,
         ReturnItemsUntouched,
         ReturnAnswerInvalid,
-        *ACT_PROBLEMS,
+        *EDIT_PROBLEMS,
     ),
     description="The body is optional. On a resubmission after a return, `addressed` answers "
     "the return's items: an item tied to a section or a material (`target`) that did not "
