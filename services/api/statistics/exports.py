@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from sqlalchemy import Text, and_, cast, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +45,8 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
+        return value  # openpyxl stores any other text as text: no cell of its own needed
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
     if value.startswith(FORMULA_STARTS):
