@@ -1,12 +1,18 @@
 """The scale benchmark (#21): p50/p95 of the lists, queues and reports at 10k and 100k.
 
-    python -m scripts.bench_scale [--sizes 10000,100000] [--requests 40]
+    python -m scripts.bench_scale [--sizes 10000,100000] [--requests 40] [--exports 3]
 
 For each size: a fresh database (private PostgreSQL and Valkey unless DATABASE_URL /
 REDIS_URL are set), the orgs, campaign and portal through the API, then the declarations
 with their steps, returns, claims and recorded flags COPYed as load data
 (tests/api/scale_data.py). Each endpoint is called as the role the issue measured, after a
 warm-up, `requests` times in sequence through the in-process gateway. Figures, not asserts.
+
+Then the exports (posting list CSV and XLSX, recommendation roster and material summary),
+on a database of their own where every declaration is in one unit, so that the posting
+list has `size` rows (the rosters three quarters of that): each `exports` times, with
+/healthz polled every 10 ms beside it; first the same poll with nothing else running, the
+baseline the longest /healthz wait is compared with (the machine may be busy).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.migrations import upgrade_all
 from tests.api.factories import auth
-from tests.api.scale_data import build, load
+from tests.api.scale_data import HealthPoll, build, load
 from tests.support import running
 
 
@@ -77,6 +83,61 @@ async def _size(server_url: str, redis_url: str, rules: str, n: int, requests: i
                 record("scale", f"{label}, {n:,}", p95, "ms p95", "≤ 50 (lists, queues)")
 
 
+def _export_paths(world, campaign_id: str) -> list[tuple[str, str, dict, float]]:
+    """(label, path, headers, rows per posting-list row)"""
+    t = world.tree.tokens
+    unit, series = auth(t["unit_reviewer"]), auth(t["series_office"])
+    c = f"/v1/campaigns/{campaign_id}"
+    return [
+        ("posting list CSV, unit", f"{c}/posting-list?format=csv", unit, 1),
+        ("posting list XLSX, unit", f"{c}/posting-list?format=xlsx", unit, 1),
+        ("recommendation roster XLSX", f"{c}/exports/recommendation-roster", series, 0.75),
+        ("material summary XLSX", f"{c}/exports/material-summary", series, 0.75),
+    ]
+
+
+async def _exports(server_url: str, redis_url: str, rules: str, n: int, runs: int) -> None:
+    database_url = await _create_db(server_url)
+    await asyncio.to_thread(upgrade_all, database_url)
+    settings = ApiSettings(
+        environment="test",
+        log_level="WARNING",
+        database_url=database_url,
+        redis_url=redis_url,
+        rules_url=rules,
+    )
+    async with running(build_app(settings)) as client:
+        world = await build(client)
+        await load(database_url, world, n * 5 // 4, spread=1)  # a fifth are drafts, unlisted
+        base = HealthPoll(client)
+        await base.during(asyncio.sleep(3))
+        floor = max(base.latencies)
+        print(
+            f"exports at {n:,} listed rows; baseline bare /healthz every 10 ms for 3 s: "
+            f"p50 {_pct(base.latencies, 50):.1f} ms, max {floor:.1f} ms"
+        )
+        for label, path, headers, share in _export_paths(world, world.campaign["id"]):
+            rows = round(n * share)
+            times, waits = [], []
+            for _ in range(runs):
+                poll = HealthPoll(client)
+                t0 = time.perf_counter()
+                r = await poll.during(client.get(path, headers=headers))
+                times.append(time.perf_counter() - t0)
+                waits.append(max(poll.latencies, default=float("nan")))
+                if r.status_code != 200:
+                    print(f"  {label}: {r.status_code} {r.text[:200]}")
+                    break
+            p50, p95 = _pct(times, 50), _pct(times, 95)
+            worst = max(waits)
+            print(
+                f"  {label:28} {rows:>7,} rows  p50 {p50:6.2f} s  p95 {p95:6.2f} s  "
+                f"{rows / p50:8,.0f} rows/s  /healthz max {worst:6.1f} ms "
+                f"({worst / floor:.1f}× baseline max; {runs} runs)"
+            )
+            record("scale", f"{label}, {rows:,} rows", worst, "ms max /healthz", "≤ 50")
+
+
 async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
     servers, procs = [], []
@@ -85,7 +146,10 @@ async def main(args: argparse.Namespace) -> None:
         proc, rules = _serve("services.rules.main:app", {**os.environ, "ENVIRONMENT": "test"}, 1)
         procs.append(proc)
         for n in (int(s) for s in args.sizes.split(",")):
-            await _size(server_url, redis_url, rules, n, args.requests)
+            if not args.exports_only:
+                await _size(server_url, redis_url, rules, n, args.requests)
+            if args.exports:
+                await _exports(server_url, redis_url, rules, n, args.exports)
     finally:
         for proc in procs:
             proc.terminate()
@@ -99,4 +163,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--exports", type=int, default=3, help="runs of each export (0: none)")
+    parser.add_argument("--exports-only", action="store_true")
     asyncio.run(main(parser.parse_args()))
