@@ -58,6 +58,7 @@ from services.api.declarations.schemas import (
 from services.api.http import RelayAfterCommit
 from services.api.integrity.problems import IntegrityRecordInForce, WaitingProofOverdue
 from services.api.problems import Forbidden
+from services.api.statistics import streams
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 from services.kit.problems import PROBLEM_MEDIA_TYPE
@@ -291,16 +292,11 @@ async def posting_list(
     principal: PrincipalDep,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    export = await reports.posting_export(
-        session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id), kind=format
+    plan, checkpoint = await reports.posting_export(
+        session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id)
     )
-    return Response(
-        export.content,
-        media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Audit-Checkpoint": export.checkpoint,
-        },
+    return streams.response(
+        request.app.state.sessionmaker, plan, format, {"Audit-Checkpoint": checkpoint}
     )
 
 

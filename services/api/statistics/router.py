@@ -15,7 +15,7 @@ from services.api.campaigns.problems import CampaignNotFound
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.http import WriteDep
 from services.api.problems import Forbidden
-from services.api.statistics import exports, followups, service
+from services.api.statistics import exports, followups, service, streams
 from services.api.statistics.problems import (
     FollowUpAlreadyRequested,
     FollowUpDocumentKind,
@@ -199,10 +199,7 @@ async def export(
     sheet: Annotated[Literal["recommendation-roster", "material-summary"], Path()],
     session: SessionDep,
     principal: PrincipalDep,
+    request: Request,
 ) -> Response:
-    done = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
-    return Response(
-        done.content,
-        media_type=done.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{done.filename}"'},
-    )
+    plan = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
+    return streams.response(request.app.state.sessionmaker, plan, "xlsx")
