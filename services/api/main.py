@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
@@ -125,16 +124,12 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                 interval=settings.radar_sweep_interval,
             )
             tasks.append(asyncio.create_task(radar))
-        # What start-up built lives as long as the process: keep it out of the cyclic
-        # collector's full passes, which otherwise walk every module, class and route on
-        # each pass, holding the event loop for hundreds of milliseconds on a busy host
-        # (seen during 100k-row exports: 300-800 ms, 20-95 ms once frozen). Undone at
-        # shutdown, so an app torn down in-process (tests) is collected as usual.
-        gc.freeze()
+        # What start-up built is kept out of the cyclic collector's full passes by
+        # create_app (services/kit/app.py); seen during 100k-row exports: 300-800 ms
+        # pauses, 20-95 ms once frozen.
         try:
             yield
         finally:
-            gc.unfreeze()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
