@@ -4,19 +4,31 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.journals import examples
 
 JournalStatus = Literal["legitimate", "suspected_illegal", "ceased"]
 
 
 class JournalRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.JOURNAL_READ]}
+    )
     id: uuid.UUID
+    """名录条目编号"""
     issn: str | None
+    """国际标准连续出版物号（ISSN）；没有则为 null"""
     cn: str | None
+    """国内统一连续出版物号（CN）；没有则为 null"""
     name: str
+    """刊名"""
     status: JournalStatus
+    """状态：legitimate 正常；suspected_illegal 涉嫌非法出版物；ceased 停刊"""
     source: str
+    """名录信息的来源"""
     listed_on: date
+    """来源列出该条目的日期（停刊的为停刊日期）"""
 
 
 class RowError(BaseModel):
@@ -25,9 +37,16 @@ class RowError(BaseModel):
 
 
 class JournalImportRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.JOURNAL_IMPORT_READ]},
+    )
     created: int
+    """新增的条目数"""
     updated: int
+    """有变化而更新的条目数"""
     unchanged: int
+    """无变化的条目数"""
 
 
 PaperLevel = Literal["risk", "notice", "none"]

@@ -23,8 +23,13 @@ CACHED = {304: {"description": "Not modified (If-None-Match named the current ET
     "",
     response_model=list[PolicySummaryRead],
     summary="政策包列表：施行日期、被替代日期、级别与文件（公开，可缓存）",
-    description="With `region`, `series` and `as_of` together: the one pack in force for "
-    "that region and series on that date (an empty list when none is).",
+    description=(
+        "列出各地区、各系列的政策包（一组职称评审政策文件及其条款）："
+        "施行日期及其依据、被新政策包替代的日期、涵盖的级别和文件。"
+        "同时给出 region、series 和 as_of 时，只答复该地区、"
+        "该系列在该日施行的那一个政策包（没有则为空列表）。公开接口，"
+        "无需登录；答复带 ETag，可用 If-None-Match 得到 304。"
+    ),
     responses=CACHED,
 )
 async def list_policies(
@@ -43,8 +48,15 @@ async def list_policies(
 @router.get(
     "/{policy_id}",
     response_model=PolicyRead,
-    summary="一个政策包：文件、级别、各途径的条件与条款原文、申报材料（公开，可缓存）",
+    summary=("一个政策包：文件、级别、各途径的条件与条款原文、申报材料（公开，可缓存）"),
     responses={**CACHED, **documented(PolicyNotFound)},
+    description=(
+        "读取一个政策包的全部内容：所依据的文件、不得申报的情形、"
+        "各级别各申报途径的条件及条款原文、需提交的申报材料、"
+        "评委会和申报时限，以及种子文件未写明之处所作的取舍说明。"
+        "每一条条件都附所依据的条款原文。公开接口，无需登录；"
+        "答复带 ETag，可用 If-None-Match 得到 304。"
+    ),
 )
 async def get_policy(
     request: Request,
