@@ -24,7 +24,18 @@ BODY_TYPES = {"application/json", "application/problem+json"}
 
 # service -> the domains (tags) held to this test
 DESCRIBED: dict[str, set[str]] = {
-    "api": {"applicants", "audit", "journals", "policies", "specialties"},
+    "api": {
+        "applicants",
+        "audit",
+        "journals",
+        "policies",
+        "specialties",
+        "campaigns",
+        "work-calendar",
+        "integrity",
+        "data sharing",
+        "messages",
+    },
 }
 
 
