@@ -35,6 +35,9 @@ DESCRIBED: dict[str, set[str]] = {
         "integrity",
         "data sharing",
         "messages",
+        "orgs",
+        "payments",
+        "documents",
     },
 }
 
@@ -50,16 +53,16 @@ def _operations(service: str) -> Iterator[tuple[str, dict]]:
                 yield f"{method.upper()} {path}", operation
 
 
-def _bodies(operation: dict) -> Iterator[tuple[str, dict]]:
-    """(where, schema) of the JSON request body and every JSON 2xx answer."""
+def _bodies(operation: dict) -> Iterator[tuple[str, dict, dict]]:
+    """(where, schema, media) of the JSON request body and every JSON 2xx answer."""
     for media, content in operation.get("requestBody", {}).get("content", {}).items():
         if media in BODY_TYPES:
-            yield "request", content["schema"]
+            yield "request", content["schema"], content
     for status, response in operation["responses"].items():
         if status.startswith("2"):
             for media, content in response.get("content", {}).items():
                 if media in BODY_TYPES and "schema" in content:
-                    yield status, content["schema"]
+                    yield status, content["schema"], content
 
 
 def _named(schema: dict) -> str | None:
@@ -122,13 +125,26 @@ def _admits_null(schema: dict, schemas: dict) -> bool:
 
 
 def _body_schemas(service: str) -> set[str]:
+    """The components that are (or list) a body."""
     names = set()
-    for where, operation in _operations(service):
-        for status, schema in _bodies(operation):
+    for _where, operation in _operations(service):
+        for _status, schema, _media in _bodies(operation):
             name = _named(schema)
-            assert name is not None, f"{where} {status}: body is not a named schema"
-            names.add(name)
+            if name is not None:
+                names.add(name)
     return names
+
+
+def _inline_bodies(service: str) -> Iterator[tuple[str, dict, list]]:
+    """(where, schema, examples) of every body given inline rather than as a component
+    (a body the handler reads itself, documented with `openapi_extra` or `responses`)."""
+    for where, operation in _operations(service):
+        for status, schema, media in _bodies(operation):
+            if _named(schema) is None:
+                examples = list(schema.get("examples", []))
+                examples += [e["value"] for e in media.get("examples", {}).values()]
+                examples += [media["example"]] if "example" in media else []
+                yield f"{where} {status}", schema, examples
 
 
 @pytest.mark.parametrize("service", DESCRIBED)
@@ -158,6 +174,12 @@ def test_every_field_of_every_body_has_a_chinese_description(service: str) -> No
         for field, prop in schemas[name].get("properties", {}).items()
         if not CJK.search(prop.get("description", ""))
     ]
+    missing += [
+        f"{where}.{field}"
+        for where, schema, _examples in _inline_bodies(service)
+        for field, prop in schema.get("properties", {}).items()
+        if not CJK.search(prop.get("description", ""))
+    ]
     assert not missing, f"fields without a Chinese description: {missing}"
 
 
@@ -177,6 +199,15 @@ def test_every_body_has_an_example_its_schema_accepts(service: str) -> None:
             example = _with_nulls(example, {"$ref": f"#/components/schemas/{name}"}, schemas)
             errors = [e.message for e in validator.iter_errors(example)]
             assert not errors, f"{name}: its example does not validate: {errors}"
+            checked += 1
+    for where, schema, examples in _inline_bodies(service):
+        assert schema, f"{where}: the body has no schema"
+        assert examples, f"{where}: no example"
+        validator = jsonschema_rs.validator_for({**schema, **components})
+        for example in examples:
+            example = _with_nulls(example, schema, schemas)
+            errors = [e.message for e in validator.iter_errors(example)]
+            assert not errors, f"{where}: its example does not validate: {errors}"
             checked += 1
     assert checked or not DESCRIBED[service]
 

@@ -53,10 +53,13 @@ async def declaration_plan(
     response_model=UnitCalendarRead,
     tags=["orgs"],
     dependencies=[allow(*REVIEWER_ROLES, "ops")],
-    summary="A unit's review calendar in a campaign: each level's plan, who still waits",
-    description="For the unit's reviewers, the offices above it and ops: the plan of each "
-    "level of the campaign for this unit (with its 主管部门's day, if it has one) and the "
-    "unit's declarations still before it, with the step each waits at.",
+    summary=("用人单位在一个批次中的审核日程：各级别的时间安排及仍待处理的申报"),
+    description=(
+        "按批次的逐级上报截止时间和工作日历倒推，"
+        "答复该用人单位在本批次各级别的最迟日期（有主管部门的含主管部"
+        "门那一级），以及本单位仍待处理的申报书和各自停在哪一步。"
+        "该单位的审核人员、其上级机构和运维人员可调用。"
+    ),
     responses=documented(Forbidden, OrgCalendarNotUnit, CampaignNotFound, *PLAN_PROBLEMS),
 )
 async def unit_calendar(
