@@ -40,6 +40,7 @@ DESCRIBED: dict[str, set[str]] = {
         "documents",
         "eligibility",
         "statistics",
+        "declarations",
     },
 }
 
@@ -68,9 +69,12 @@ def _bodies(operation: dict) -> Iterator[tuple[str, dict, dict]]:
 
 
 def _named(schema: dict) -> str | None:
-    """The component a body is (or, for a list, whose items are)."""
+    """The component a body is (or, for a list or an optional body, whose items are)."""
     if schema.get("type") == "array":
         schema = schema.get("items", {})
+    refs = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    if len(refs) == 1:
+        schema = refs[0]
     ref = schema.get("$ref", "")
     return ref.rsplit("/", 1)[1] if ref.startswith("#/components/schemas/") else None
 

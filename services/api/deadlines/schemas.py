@@ -49,8 +49,14 @@ class PlanRead(BaseModel):
 
 
 class DeclarationPlanRead(PlanRead):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.DECLARATION_PLAN_READ]},
+    )
     declaration_id: uuid.UUID
+    """申报书编号"""
     status: str
+    """申报书状态"""
 
 
 class WaitingRead(BaseModel):
@@ -77,10 +83,12 @@ class UnitCalendarRead(BaseModel):
 
 
 class ReminderSweep(BaseModel):
-    ran: bool = Field(description="false when another replica held the sweep's lock")
-    quiet_hours: bool = Field(
-        description="true at night (21:00–08:00 Beijing time): nothing is sent until 08:00"
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.REMINDER_SWEEP]}
     )
-    applicants: list[uuid.UUID] = Field(description="declarations whose applicant was reminded")
-    reviewers: list[str] = Field(description="staff reminded of a unit step (their sub)")
+    ran: bool = Field(description="是否执行；另一个副本持有锁时为 false")
+    quiet_hours: bool = Field(description="夜间（北京时间21:00至08:00）为 true：08:00前不发送")
+    applicants: list[uuid.UUID] = Field(description="已提醒申报人的申报书编号")
+    reviewers: list[str] = Field(description="已提醒的单位审核人员账号")
     at: datetime
+    """执行时间"""
