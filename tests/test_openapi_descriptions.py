@@ -41,6 +41,7 @@ DESCRIBED: dict[str, set[str]] = {
         "eligibility",
         "statistics",
         "declarations",
+        "auth",
     },
 }
 
