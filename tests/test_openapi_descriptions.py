@@ -42,6 +42,7 @@ DESCRIBED: dict[str, set[str]] = {
         "statistics",
         "declarations",
         "auth",
+        "health",
     },
 }
 
