@@ -43,6 +43,7 @@ DESCRIBED: dict[str, set[str]] = {
         "declarations",
         "auth",
         "health",
+        "reviews",
     },
 }
 
@@ -148,6 +149,9 @@ def _inline_bodies(service: str) -> Iterator[tuple[str, dict, list]]:
     (a body the handler reads itself, documented with `openapi_extra` or `responses`)."""
     for where, operation in _operations(service):
         for status, schema, media in _bodies(operation):
+            others = set(operation["responses"].get(status, {}).get("content", {})) - BODY_TYPES
+            if not schema and others:
+                continue  # FastAPI's default JSON media beside a file answer (CSV, XLSX)
             if _named(schema) is None:
                 examples = list(schema.get("examples", []))
                 examples += [e["value"] for e in media.get("examples", {}).values()]

@@ -50,3 +50,13 @@ CAMPAIGN_UPDATE = {
     "fees_yuan": {"intermediate": 300, "assistant": 260},
     "reason": "按长工信〔2022〕139号 八 评审收费更正",
 }
+
+UNIT_QUALITY = {
+    "unit_org_id": "0b8c1a52-4f3e-4d6a-9e21-6f0d5c3b7a10",
+    "unit_name": "潞州区机械厂",
+    "recommended": 10,
+    "with_problems": 1,
+    "share": 0.1,
+    "flag": "explain",
+    "flag_zh": "应作出说明",
+}

@@ -180,10 +180,20 @@ class CampaignRead(BaseModel):
 
 
 class UnitQuality(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.UNIT_QUALITY]}
+    )
     unit_org_id: uuid.UUID
+    """推荐单位编号"""
     unit_name: str
+    """推荐单位名称"""
     recommended: int
+    """推荐上报的申报书数"""
     with_problems: int
+    """其中被上级退回补正的数目"""
     share: float
+    """问题比例（0至1）"""
     flag: Literal["none", "explain", "rectify"]
+    """标记：none 无；explain 应作出说明（≥10%）；rectify 应报送整改方案（≥20%）"""
     flag_zh: str
+    """标记的中文说明"""

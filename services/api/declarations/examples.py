@@ -317,3 +317,97 @@ EVENT_READ = {
     "reason": None,
     "request_id": "d498939e922f4e389fdf1870ff6c5a01",
 }
+
+APPROVAL_CREATE = {"comment": "材料齐全，符合申报条件，同意推荐。"}
+
+RETURN_CREATE = {
+    "items": [
+        {
+            "message": "毕业证书扫描件不清晰，请重新上传原件扫描件。",
+            "section": None,
+            "target": {"section": "education", "material": "education_proof"},
+        },
+        "请补充2021年度考核表。",
+    ],
+    "deadline_at": "2022-08-20T10:00:00Z",
+}
+
+RETURN_READ = {
+    "id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+    "n": 1,
+    "position": 2,
+    "org_id": "5d2e9c41-7a3b-4c8e-8f10-2b6a9d4e1c37",
+    "issued_by": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "issued_role": "county_office",
+    "issued_at": "2022-08-15T02:00:00Z",
+    "deadline_at": "2022-08-20T10:00:00Z",
+    "items": [
+        {
+            "message": "毕业证书扫描件不清晰，请重新上传原件扫描件。",
+            "target": {"section": "education", "material": "education_proof"},
+        }
+    ],
+    "baseline_n": 1,
+    "answers": None,
+    "resolved_at": None,
+}
+
+RETURN_CHANGES = {
+    "return_id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+    "n": 1,
+    "before_submission": 1,
+    "after_submission": 2,
+    "before_sha256": "5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f",
+    "after_sha256": "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1",
+    "sections": [
+        {
+            "section": "basic_info",
+            "fields": [{"field": "phone", "before": "13800000001", "after": "13900000002"}],
+        }
+    ],
+    "replaced_documents": [
+        {
+            "old": {
+                "document_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f",
+                "document_kind": "education_proof",
+                "material": "education_proof",
+                "filename": "毕业证书.jpg",
+            },
+            "new": {
+                "document_id": "d4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70",
+                "document_kind": "education_proof",
+                "material": "education_proof",
+                "filename": "毕业证书（原件扫描）.jpg",
+            },
+        }
+    ],
+    "added_documents": [],
+    "removed_documents": [],
+    "answers": [{"item": 0, "addressed": True, "note": None, "unchanged": []}],
+}
+
+JUDGEMENT_READ = {
+    "id": "a9b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c6d",
+    "path": "high_skill",
+    "condition_id": "high_skill_conditions",
+    "message": "高技能人才按《山西省在工程技术领域实现高技能人才与工程技术人才职业发展贯通实施方案》确定的标准条件执行，该方案不在本服务的政策依据中，需人工审核",
+    "clause": "长工信〔2022〕139号 三（六）",
+    "level": "unit",
+    "level_named": True,
+    "level_basis": "长工信〔2022〕139号 四（二）：单位根据评议组意见，出具鉴定意见。",
+    "position": 1,
+    "org_name": "潞州区机械厂",
+    "status": "approved",
+    "raised_in": 1,
+    "decided_by": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "decided_role": "unit_reviewer",
+    "decided_at": "2022-08-03T06:00:00Z",
+    "decision_clause": "长工信〔2022〕139号 四（二）",
+    "reason": "经评议组鉴定，符合高技能人才标准条件。",
+}
+
+JUDGEMENT_DECISION_CREATE = {
+    "decision": "approve",
+    "reason": "经评议组鉴定，符合高技能人才标准条件。",
+    "clause": "长工信〔2022〕139号 四（二）",
+}

@@ -143,14 +143,13 @@ class ReturnTarget(Strict):
         default=None,
         min_length=1,
         max_length=64,
-        description="a section the declaration has (its `sections` key), e.g. papers",
+        description="申报书中的栏目（sections 的键），如 papers；没有则为 null",
     )
     material: str | None = Field(
         default=None,
         min_length=1,
         max_length=64,
-        description="a material the declaration attaches: an attachment's `kind` (material "
-        "id) or `document_kind`, e.g. degree_certificate or paper_cover",
+        description=("申报书附件中的材料：附件的 kind（材料编号）或材料编号；没有则为 null"),
     )
 
 
@@ -159,18 +158,27 @@ class ReturnItem(Strict):
     resubmission it must have changed, or carry the applicant's note saying why not. The
     bare `section` is the label it always was (not checked, not tracked)."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     section: str | None = Field(default=None, max_length=64)
+    """涉及的栏目（仅作说明，不跟踪）；没有则为 null"""
     message: str = Field(min_length=1, max_length=1000)
+    """意见内容"""
     target: ReturnTarget | None = None
+    """涉及的栏目或材料（会被跟踪）；没有则为 null"""
 
 
 class ReturnCreate(Strict):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.RETURN_CREATE]}
+    )
     items: list[ReturnItem | ReturnLine] = Field(
         min_length=1,
         max_length=100,
-        description="each an object, or a plain line (an item with no section nor target)",
+        description="退回意见各项：对象（可指明栏目或材料），或一行文字",
     )
     deadline_at: datetime
+    """补正截止时间（带时区）"""
 
 
 class ItemAnswer(Strict):
@@ -210,49 +218,78 @@ class ReturnAnswerRead(BaseModel):
 
 
 class ReturnChangedField(BaseModel):
-    field: str = Field(description="path inside the section, e.g. phone or [1].title")
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    field: str = Field(description="栏目中的字段路径，如 phone 或 [1].title")
     before: Any
+    """修改前的值"""
     after: Any
+    """修改后的值"""
 
 
 class ReturnChangedSection(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
     section: str
+    """栏目"""
     fields: list[ReturnChangedField]
+    """有变化的字段"""
 
 
 class ReturnDocumentRef(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
     document_id: uuid.UUID
+    """材料编号"""
     material: str | None
+    """对应的申报材料编号；没有则为 null"""
     document_kind: str | None
-    filename: str | None = Field(
-        description="the uploaded file's name, as the document service has it"
-    )
+    """材料类别；没有则为 null"""
+    filename: str | None = Field(description="上传时的文件名；没有则为 null")
 
 
 class ReturnReplacedDocument(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
     old: ReturnDocumentRef
+    """被替换的旧材料"""
     new: ReturnDocumentRef
+    """替换它的新材料"""
 
 
 class ReturnChanges(BaseModel):
     """What changed between the submission a return was issued against and the
     resubmission that answered it, from the two hashed snapshots."""
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.RETURN_CHANGES]}
+    )
+
     return_id: uuid.UUID
+    """退回编号"""
     n: int
+    """第几次退回"""
     before_submission: int
+    """退回所针对的是第几次提交"""
     after_submission: int
+    """重新提交是第几次提交"""
     before_sha256: str
+    """退回前快照的 SHA-256"""
     after_sha256: str
-    sections: list[ReturnChangedSection] = Field(description="only the sections that changed")
+    """重新提交快照的 SHA-256"""
+    sections: list[ReturnChangedSection] = Field(description="有变化的栏目")
     replaced_documents: list[ReturnReplacedDocument]
+    """被替换的材料（旧 → 新）"""
     added_documents: list[ReturnDocumentRef]
+    """新增的材料"""
     removed_documents: list[ReturnDocumentRef]
+    """删除的材料"""
     answers: list[ReturnAnswerRead] | None
+    """申报人对各项的答复；没有则为 null"""
 
 
 class ApprovalCreate(Strict):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.APPROVAL_CREATE]}
+    )
     comment: str | None = Field(default=None, max_length=2000)
+    """审核意见；没有则为 null"""
 
 
 class WithdrawalCreate(Strict):
@@ -264,7 +301,9 @@ class WithdrawalCreate(Strict):
 
 
 class ReturnRead(BaseModel):
-    model_config = ConfigDict(use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.RETURN_READ]}
+    )
     id: uuid.UUID
     """退回编号"""
     n: int
@@ -436,7 +475,9 @@ class EventRead(BaseModel):
 class JudgementRead(BaseModel):
     """A condition the eligibility service leaves to a reviewer, and who decides it."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.JUDGEMENT_READ]}
+    )
 
     id: uuid.UUID
     """认定编号"""
@@ -476,11 +517,14 @@ class JudgementRead(BaseModel):
 
 
 class JudgementDecisionCreate(Strict):
-    decision: Literal["approve", "reject"]
-    reason: str = Field(min_length=4, max_length=2000, description="认定理由")
-    clause: str = Field(
-        min_length=4, max_length=500, description="the clause the decision rests on (依据条款)"
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.JUDGEMENT_DECISION_CREATE]},
     )
+    decision: Literal["approve", "reject"]
+    """认定：approve 符合；reject 不符合"""
+    reason: str = Field(min_length=4, max_length=2000, description="认定理由")
+    clause: str = Field(min_length=4, max_length=500, description="认定所依据的条款")
 
 
 class ProgressRead(BaseModel):
