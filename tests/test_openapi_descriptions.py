@@ -44,6 +44,7 @@ DESCRIBED: dict[str, set[str]] = {
         "auth",
         "health",
         "reviews",
+        "results",
     },
 }
 

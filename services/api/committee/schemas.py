@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.api.committee import examples
 from services.kit.text import PlainLine
 
 Series = Literal["engineering", "arts_crafts"]
@@ -272,22 +273,39 @@ class GradeRead(BaseModel):
 class AdjustmentCreate(BaseModel):
     """A change to one 量化赋分 item's points (+ or −), with the reason it is logged by."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.ADJUSTMENT_CREATE]},
+    )
 
-    item: str = Field(min_length=1, max_length=50, description="The item id, e.g. papers")
+    item: str = Field(min_length=1, max_length=50, description="赋分项目编号，如 papers")
     points: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d{1,2})?$", examples=["2.5"])]
+    """调整的分值（可为负，最多两位小数）"""
     reason: str = Field(min_length=2, max_length=500)
+    """调整理由"""
 
 
 class AdjustmentRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.ADJUSTMENT_READ]}
+    )
     id: uuid.UUID
+    """调整编号"""
     declaration_id: uuid.UUID
+    """申报书编号"""
     item: str
+    """赋分项目编号"""
     item_name: str
+    """赋分项目名称"""
     points: str
+    """调整的分值"""
     reason: str
+    """调整理由"""
     by_role: str
+    """调整人的角色"""
     created_at: datetime
+    """调整时间"""
 
 
 class PointLineRead(BaseModel):
