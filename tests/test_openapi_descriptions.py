@@ -45,6 +45,7 @@ DESCRIBED: dict[str, set[str]] = {
         "health",
         "reviews",
         "results",
+        "committee",
     },
 }
 
