@@ -48,6 +48,7 @@ DESCRIBED: dict[str, set[str]] = {
         "committee",
     },
     "notify": {"health", "receipts"},
+    "documents": {"health", "documents"},
 }
 
 
