@@ -49,6 +49,7 @@ DESCRIBED: dict[str, set[str]] = {
     },
     "notify": {"health", "receipts"},
     "documents": {"health", "documents"},
+    "rules": {"health", "eligibility"},
 }
 
 
