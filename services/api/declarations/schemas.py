@@ -14,7 +14,7 @@ from services.kit.vocabulary import PathId as Path
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 # A return's item as a plain line (an untied item, the message alone).
@@ -31,8 +31,6 @@ class ItemRef(Strict):
 
 class Attachment(Strict):
     """Which uploaded document serves which material (an upload records one itself)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     document_id: uuid.UUID = Field(description="已上传到本申报书、通过检查且未被替换的材料编号")
     kind: str = Field(
@@ -157,8 +155,6 @@ class ReturnItem(Strict):
     """One item of the one complete list (一次性告知). With a `target` it is tracked: at the
     resubmission it must have changed, or carry the applicant's note saying why not. The
     bare `section` is the label it always was (not checked, not tracked)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     section: str | None = Field(default=None, max_length=64)
     """涉及的栏目（仅作说明，不跟踪）；没有则为 null"""

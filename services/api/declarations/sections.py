@@ -18,11 +18,10 @@ PHONE = r"^(\+86)?1[3-9][0-9]{9}$"
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class BasicInfo(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=50)
     """姓名"""
     gender: Literal["male", "female"] | None = None
@@ -41,7 +40,6 @@ class BasicInfo(Section):
 
 
 class EducationEntry(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     level: Education
     """学历：doctorate 博士；master 硕士；second_bachelor 第二学士；bachelor 本科；
     junior_college 专科；technical_secondary 中专；high_school 高中；
@@ -59,7 +57,6 @@ class EducationEntry(Section):
 
 
 class CurrentTitle(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     series: Series | None = None
     """现职称的系列；非本平台系列为 null"""
     level: Level | None = None
@@ -84,7 +81,6 @@ class CurrentTitle(Section):
 
 
 class ContinuingEducation(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     public_course_year: int = Field(ge=2000, le=2100)
     """公需科目所属年度"""
     public_course_passed: bool
@@ -94,7 +90,6 @@ class ContinuingEducation(Section):
 
 
 class Paper(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     title: PlainLine = Field(min_length=1, max_length=200)
     """论文题目"""
     journal: PlainLine = Field(min_length=1, max_length=200)
@@ -117,7 +112,6 @@ class Paper(Section):
 
 
 class ExperienceEntry(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     start_on: date
     """开始日期"""
     end_on: date | None = None
@@ -133,7 +127,6 @@ class ExperienceEntry(Section):
 
 
 class Achievement(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=200)
     """业绩成果名称"""
     content: str = Field(min_length=1, max_length=2000)
@@ -160,7 +153,6 @@ class Achievement(Section):
 
 
 class Award(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=200)
     """奖项名称"""
     awarded_on: date
@@ -172,7 +164,6 @@ class Award(Section):
 
 
 class ProfessionalWork(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=200)
     """项目或工作名称"""
     content: str = Field(min_length=1, max_length=2000)
@@ -187,7 +178,6 @@ class ProfessionalWork(Section):
 
 
 class Qualification(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     grade: Literal["senior_worker", "technician_worker", "senior_technician_worker"]
     """等级：senior_worker 高级工；technician_worker 技师；senior_technician_worker 高级技师"""
     obtained_on: date
@@ -197,7 +187,6 @@ class Qualification(Section):
 
 
 class Assessment(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     year: int = Field(ge=2000, le=2100)
     """考核年度"""
     grade: Literal["excellent", "qualified", "basic", "unqualified", "none"]
@@ -207,7 +196,6 @@ class Assessment(Section):
 
 
 class Training(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=200)
     """培训名称"""
     start_on: date
@@ -219,7 +207,6 @@ class Training(Section):
 
 
 class SocialInsurance(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     months: int = Field(ge=0, description="申报前在申报单位连续缴费月数（不含申报当月）")
     employer_matches: bool = True
     """社保缴费单位是否与申报单位一致"""
@@ -228,7 +215,6 @@ class SocialInsurance(Section):
 
 
 class OtherProof(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     name: PlainLine = Field(min_length=1, max_length=200)
     """证明材料名称"""
     note: str | None = Field(default=None, max_length=500)
@@ -236,7 +222,6 @@ class OtherProof(Section):
 
 
 class SelfEvaluation(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     text: str = Field(min_length=1, max_length=5000)
     """个人总结正文"""
 
@@ -261,8 +246,6 @@ class ConsultingAdoption(Section):
 class DecisionConsulting(Section):
     """决策咨询类信息 (桂工信职办〔2023〕6号 二（二）2（3）), counted as papers."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
     title: PlainLine = Field(min_length=1, max_length=200)
     """信息标题"""
     adoptions: list[ConsultingAdoption] = Field(min_length=1, max_length=10)
@@ -284,7 +267,6 @@ class PlagiarismCheck(Section):
 
 
 class DeclarationSections(Section):
-    model_config = ConfigDict(use_attribute_docstrings=True)
     basic_info: BasicInfo | None = None
     """基本信息"""
     education: list[EducationEntry] | None = None
