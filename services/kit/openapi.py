@@ -225,6 +225,53 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             document_deprecations(schema)
             problem_responses(schema)
             common_headers(schema)
+            restore_example_nulls(schema)
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+def restore_example_nulls(schema: dict[str, Any]) -> None:
+    """FastAPI writes its document without a single null (`exclude_none`), the schemas'
+    examples included: a required property that admits null and is missing from an example
+    is put back as null, so that each example is one its own schema accepts."""
+    schemas = schema.get("components", {}).get("schemas", {})
+    for component in schemas.values():
+        if isinstance(component.get("examples"), list):
+            component["examples"] = [
+                _with_nulls(example, component, schemas) for example in component["examples"]
+            ]
+
+
+def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[1], {}) if ref else schema
+
+
+def _admits_null(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    schema = _resolve(schema, schemas)
+    kind = schema.get("type")
+    return (
+        kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or any(_admits_null(b, schemas) for b in schema.get("anyOf", []))
+    )
+
+
+def _with_nulls(instance: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
+    schema = _resolve(schema, schemas)
+    branches = [schema, *(_resolve(b, schemas) for b in schema.get("anyOf", []))]
+    if isinstance(instance, dict):
+        instance = dict(instance)
+        for branch in branches:
+            properties = branch.get("properties", {})
+            for name in branch.get("required", []):
+                if name not in instance and _admits_null(properties.get(name, {}), schemas):
+                    instance[name] = None
+            for name, value in list(instance.items()):
+                if name in properties:
+                    instance[name] = _with_nulls(value, properties[name], schemas)
+    elif isinstance(instance, list):
+        items = next((b["items"] for b in branches if "items" in b), {})
+        instance = [_with_nulls(value, items, schemas) for value in instance]
+    return instance

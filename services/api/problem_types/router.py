@@ -21,8 +21,11 @@ CACHED = {304: {"description": "Not modified (If-None-Match named the current ET
     "",
     response_model=list[ProblemTypeRead],
     summary="错误码表：每个问题类型的错误码、HTTP 状态、中文含义与出处（公开，可缓存）",
-    description="The same table as docs/problems.md, built from the code by "
-    "`python -m scripts.problems`.",
+    description=(
+        "与 docs/problems.md 相同的错误码表，由 `python -m scripts.problems` 从代码生成："
+        "每个 problem+json 的 type（urn:zhicheng:problem:<code>）、HTTP 状态、中文含义、"
+        "出处和列出它的接口。公开读取，无须登录。"
+    ),
     responses=CACHED,
 )
 async def list_problem_types(if_none_match: IfNoneMatch = None) -> Response:
@@ -33,6 +36,10 @@ async def list_problem_types(if_none_match: IfNoneMatch = None) -> Response:
     "/{code}",
     response_model=ProblemTypeRead,
     summary="一个问题类型：urn:zhicheng:problem:<code> 的含义（公开，可缓存）",
+    description=(
+        "错误码表中的一行：应答里 type 为 urn:zhicheng:problem:<code> 时，其 HTTP 状态、中文"
+        "含义、出处和列出它的接口。不存在的错误码答复 404。公开读取，无须登录。"
+    ),
     responses={**CACHED, **documented(ProblemTypeUnknown)},
 )
 async def get_problem_type(

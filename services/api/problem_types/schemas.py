@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+EXAMPLE = {
+    "code": "account-disabled",
+    "type": "urn:zhicheng:problem:account-disabled",
+    "statuses": [403],
+    "title": "Account disabled",
+    "meaning": "该账号已停用。申请人请联系职称主管部门，工作人员请联系运维。",
+    "other_wordings": 0,
+    "services": ["网关"],
+    "sources": ["api/auth/problems.py"],
+    "endpoints": ["api: POST /v1/auth/sms-logins", "api: POST /v1/auth/staff-logins"],
+    "everywhere": None,
+}
 
 
 class ProblemTypeRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
     code: str = Field(description="错误码：`type` 为 urn:zhicheng:problem:<code>")
     type: str = Field(description="问题类型 URN，即 problem+json 的 `type`")
     statuses: list[int] = Field(description="应答的 HTTP 状态码（多数只有一个）")
