@@ -95,7 +95,7 @@ async def list_declarations(
     ),
 )
 async def submit(
-    act: ApplicantsSubmission, request: Request, body: SubmissionCreate | None = None
+    act: ApplicantsSubmission, request: Request, body: SubmissionCreate = SubmissionCreate()
 ) -> JSONResponse:
     state = request.app.state
     filed = await submission.submit(
@@ -104,7 +104,7 @@ async def submit(
         act.declaration,
         rules=state.rules,
         cipher=state.pii,
-        addressed=body.addressed if body else (),
+        addressed=body.addressed,
     )
     return await act.respond(filed)
 
