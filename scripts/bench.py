@@ -15,7 +15,7 @@ import tempfile
 
 from scripts.benchsummary import ENV
 
-BENCHES = ("rules", "documents", "notify", "login", "load", "scale")
+BENCHES = ("rules", "documents", "notify", "login", "load", "scale", "gateway", "web")
 
 
 def main(argv: list[str]) -> int:

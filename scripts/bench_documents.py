@@ -18,7 +18,15 @@ Runs the document service, the eligibility service and the gateway under uvicorn
    client, one thread per client): PUTs/s. The ratios 1 / 3 and 2 / 3 are the price
    of the service.
 
-Uploads/s, latency percentiles and the ratios are printed; nothing is asserted.
+Uploads/s, latency percentiles and the ratios are printed; nothing is asserted. For each
+run the CPU time of every process involved (the document service, the gateway, the
+eligibility service, PostgreSQL, SeaweedFS, Valkey, with their worker processes, and this
+client) is read from /proc before and after the timed part and printed as CPU ms per
+accepted upload (per raw PUT for 3): on a shared machine that figure moves far less with
+other load than uploads/s does.
+
+`--baseline` runs the same with the previous database pool behaviour (a ping on every
+checkout, DB_PING_AFTER_IDLE=0) for comparison in the same run and on the same servers.
 """
 
 from __future__ import annotations
@@ -57,6 +65,68 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds of the process and of its reaped children)."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        # After the command: state, ppid, …; utime, stime, cutime, cstime are 14–17 (1-based).
+        ticks = sum(int(x) for x in fields[11:15])
+        table[int(entry)] = (int(fields[1]), ticks / _TICK)
+    return table
+
+
+def _cpu_of(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process with all its descendants."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out = {}
+    for name, root in roots.items():
+        total, stack = 0.0, [root]
+        while stack:
+            pid = stack.pop()
+            if pid in table:
+                total += table[pid][1]
+                stack.extend(children.get(pid, ()))
+        out[name] = total
+    return out
+
+
+class CpuMeter:
+    """CPU seconds spent by named process trees (and this process) over a stretch."""
+
+    def __init__(self, roots: dict[str, int]) -> None:
+        self.roots = roots
+        self.spent: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {**_cpu_of(self.roots), "bench client": time.process_time()}
+
+    def stop(self) -> None:
+        after = {**_cpu_of(self.roots), "bench client": time.process_time()}
+        self.spent = {name: after[name] - self._before[name] for name in after}
+
+    def report(self, count: int, what: str) -> float:
+        total = sum(self.spent.values())
+        parts = [f"{name} {1000 * sec / count:.1f}" for name, sec in self.spent.items()]
+        print(
+            f"  {'':<18} CPU ms per {what}: {1000 * total / count:.1f} in all ({', '.join(parts)})"
+        )
+        return total
+
+
 def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
     env = dict(os.environ)
     started: list[Server] = []
@@ -78,7 +148,9 @@ def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
     return env, started
 
 
-def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def _serve(
+    target: str, env: dict[str, str], workers: int, *, factory: bool = False
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -94,6 +166,7 @@ def _serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.P
             "--no-proxy-headers",
             "--workers",
             str(workers),
+            *(["--factory"] if factory else []),
         ],
         env=env,
         cwd=ROOT,
@@ -124,10 +197,13 @@ async def _uploads(
     targets: list[str] | None = None,
     headers: dict[str, str] | None = None,
     auth: httpx.Auth | None = None,
-) -> tuple[float, list]:
-    """`n` uploads from `concurrency` clients; `targets` are declaration ids (one each)."""
+    meter: CpuMeter | None = None,
+) -> tuple[float, list, int]:
+    """`n` uploads from `concurrency` clients; `targets` are declaration ids (one each).
+    Wall time, latencies and how many were accepted."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    refused: list[str] = []
     counter = iter(range(n))
     limits = httpx.Limits(max_connections=concurrency)
 
@@ -145,6 +221,8 @@ async def _uploads(
             )
             latencies.append(time.perf_counter() - started)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code != 201:
+                refused.append(f"{response.status_code} {response.text[:300]}")
 
         async def worker() -> None:
             for i in counter:
@@ -155,15 +233,26 @@ async def _uploads(
             await one(i)
         latencies.clear()
         statuses.clear()
+        refused.clear()
+        if meter:
+            meter.start()
         begin = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - begin
+        if meter:
+            meter.stop()
     if set(statuses) != {201}:
-        raise SystemExit(f"unexpected answers: {statuses}")
-    return wall, latencies
+        # A busy shared machine can push a few past the pool's timeout (503 service-busy):
+        # shown, and the run goes on unless they are more than 1 %.
+        print(f"  unexpected answers: {statuses}; first: {refused[0]}")
+        if len(refused) > n // 100:
+            raise SystemExit("too many uploads refused")
+    return wall, latencies, statuses.get(201, 0)
 
 
-def _raw_puts(env: dict[str, str], scans: list[bytes], n: int, concurrency: int) -> float:
+def _raw_puts(
+    env: dict[str, str], scans: list[bytes], n: int, concurrency: int, meter: CpuMeter
+) -> float:
     from concurrent.futures import ThreadPoolExecutor
 
     from services.documents.config import DocumentsSettings
@@ -187,9 +276,12 @@ def _raw_puts(env: dict[str, str], scans: list[bytes], n: int, concurrency: int)
 
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(put, range(min(concurrency, 8))))
+        meter.start()
         begin = time.perf_counter()
         list(pool.map(put, range(n)))
-        return time.perf_counter() - begin
+        wall = time.perf_counter() - begin
+        meter.stop()
+        return wall
 
 
 async def _drafts(gateway: str, count: int, concurrency: int) -> tuple[list[str], str]:
@@ -218,6 +310,38 @@ def _report(label: str, n: int, wall: float, lat: list[float]) -> float:
     return rate
 
 
+def _gateway_round(
+    env: dict[str, str],
+    args: argparse.Namespace,
+    scans: list[bytes],
+    servers: dict[str, int],
+    procs: list[subprocess.Popen],
+    label: str,
+) -> tuple[float, float, str]:
+    """Uploads through a gateway and document service of their own: uploads/s, CPU
+    seconds per accepted upload, and the document service's URL."""
+    proc, docs = _serve("services.documents.main:app", env, args.workers)
+    procs.append(proc)
+    roots = {"documents": proc.pid}
+    proc, rules = _serve("services.rules.main:app", env, 1)
+    procs.append(proc)
+    gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
+    proc, gateway = _serve("services.api.main:app", gw_env, args.gateway_workers)
+    procs.append(proc)
+    roots |= {"gateway": proc.pid, "rules": procs[-2].pid, **servers}
+    drafts, applicant = asyncio.run(
+        _drafts(gateway, args.n + min(args.concurrency, 8), args.concurrency)
+    )
+    headers = {"Authorization": f"Bearer {applicant}"}
+    meter = CpuMeter(roots)
+    wall, lat, accepted = asyncio.run(
+        _uploads(gateway, scans, args.n, args.concurrency, drafts, headers, meter=meter)
+    )
+    rate = _report(label, accepted, wall, lat)
+    cpu = meter.report(accepted, "accepted upload")
+    return rate, cpu / accepted, docs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
@@ -232,9 +356,22 @@ def main(argv: list[str] | None = None) -> int:
         "--gateway-workers", type=int, default=1, help="gateway uvicorn worker processes"
     )
     parser.add_argument("--mode", choices=("both", "gateway", "direct"), default="both")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="first run the gateway figures with a database ping on every pool checkout "
+        "(DB_PING_AFTER_IDLE=0, the previous behaviour)",
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-docs-"))
     env, started = _infrastructure(workdir)
+    servers = {
+        {"Postgres": "postgres", "SeaweedS3": "s3", "Valkey": "valkey"}.get(
+            type(server).__name__, type(server).__name__
+        ): server.proc.pid
+        for server in started
+        if server.proc is not None
+    }
     procs: list[subprocess.Popen] = []
     try:
         migrated = subprocess.run(
@@ -244,43 +381,51 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(migrated.stderr.decode(errors="replace"))
         scans = _scans(8)
         size = statistics.mean(len(s) for s in scans) / 1024
-        proc, docs = _serve("services.documents.main:app", env, args.workers)
-        procs.append(proc)
         rates: dict[str, float] = {}
         print(
             f"documents: {args.n} uploads of {size:.0f} KB A4 JPEG scans, {args.concurrency} "
             f"clients, document service {args.workers} worker(s), {os.cpu_count()} cores"
         )
         if args.mode in ("both", "gateway"):
-            proc, rules = _serve("services.rules.main:app", env, 1)
-            procs.append(proc)
-            gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
-            proc, gateway = _serve("services.api.main:app", gw_env, args.gateway_workers)
-            procs.append(proc)
-            drafts, applicant = asyncio.run(
-                _drafts(gateway, args.n + min(args.concurrency, 8), args.concurrency)
-            )
-            headers = {"Authorization": f"Bearer {applicant}"}
-            wall, lat = asyncio.run(
-                _uploads(gateway, scans, args.n, args.concurrency, drafts, headers)
-            )
+            if args.baseline:
+                old_env = {**env, "DB_PING_AFTER_IDLE": "0"}
+                label = "baseline: ping"
+                old_rate, old_cpu, _ = _gateway_round(old_env, args, scans, servers, procs, label)
+                for proc in procs:
+                    proc.terminate()
+                    proc.wait(20)
+                procs.clear()
             label = f"via gateway ({args.gateway_workers}w)"
-            rates["gateway"] = _report(label, args.n, wall, lat)
-            record("documents", "uploads via gateway", rates["gateway"], "uploads/s", ">= 40")
-            record("documents", "p95 via gateway", _pct(lat, 0.95) * 1000, "ms")
+            rates["gateway"], cpu, docs = _gateway_round(env, args, scans, servers, procs, label)
+            if args.baseline:
+                print(
+                    f"  {'':<18} against the baseline: uploads/s x{rates['gateway'] / old_rate:.2f}"
+                    f", CPU per upload x{cpu / old_cpu:.2f}"
+                )
+            record("documents", "uploads via gateway", rates["gateway"], "uploads/s", ">= 60")
+            record("documents", "CPU per upload via gateway", 1000 * cpu, "ms", "<= 25")
         if args.mode in ("both", "direct"):
-            wall, lat = asyncio.run(
-                _uploads(docs, scans, args.n, args.concurrency, auth=_as_gateway())
+            if not procs:
+                proc, docs = _serve("services.documents.main:app", env, args.workers)
+                procs.append(proc)
+            meter = CpuMeter({"documents": procs[0].pid, **servers})
+            wall, lat, accepted = asyncio.run(
+                _uploads(docs, scans, args.n, args.concurrency, auth=_as_gateway(), meter=meter)
             )
-            rates["direct"] = _report("direct to service", args.n, wall, lat)
+            rates["direct"] = _report("direct to service", accepted, wall, lat)
+            meter.report(accepted, "accepted upload")
             record("documents", "uploads direct to service", rates["direct"], "uploads/s")
-        raw_rate = args.n / _raw_puts(env, scans, args.n, args.concurrency)
+        meter = CpuMeter(servers)
+        raw_rate = args.n / _raw_puts(env, scans, args.n, args.concurrency, meter)
         print(f"  {'raw S3 PUT':<18} {raw_rate:8.1f} PUTs/s      (same bytes, same concurrency)")
+        raw_cpu = meter.report(args.n, "PUT") / args.n
         record("documents", "raw S3 PUT, same bytes", raw_rate, "PUTs/s")
         for name, rate in rates.items():
             print(f"  ratio {name}/raw{'':<{8 - len(name)}}  {rate / raw_rate:8.2f}")
             target = ">= 0.5" if name == "gateway" else ""
             record("documents", f"ratio {name}/raw PUT", rate / raw_rate, "", target)
+        if "gateway" in rates:
+            print(f"  CPU per upload via gateway / per raw PUT  {cpu / raw_cpu:6.2f}")
         if len(rates) == 2:
             print(f"  ratio gateway/direct  {rates['gateway'] / rates['direct']:6.2f}")
     finally:

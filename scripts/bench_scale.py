@@ -1,12 +1,18 @@
 """The scale benchmark (#21): p50/p95 of the lists, queues and reports at 10k and 100k.
 
-    python -m scripts.bench_scale [--sizes 10000,100000] [--requests 40]
+    python -m scripts.bench_scale [--sizes 10000,100000] [--requests 40] [--exports 3]
 
 For each size: a fresh database (private PostgreSQL and Valkey unless DATABASE_URL /
 REDIS_URL are set), the orgs, campaign and portal through the API, then the declarations
 with their steps, returns, claims and recorded flags COPYed as load data
 (tests/api/scale_data.py). Each endpoint is called as the role the issue measured, after a
 warm-up, `requests` times in sequence through the in-process gateway. Figures, not asserts.
+
+Then the exports (posting list CSV and XLSX, recommendation roster and material summary),
+on a database of their own where every declaration is in one unit, so that the posting
+list has `size` rows (the rosters three quarters of that): each `exports` times, with
+/healthz polled every 10 ms beside it; first the same poll with nothing else running, the
+baseline the longest /healthz wait is compared with (the machine may be busy).
 """
 
 from __future__ import annotations
@@ -17,17 +23,21 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+from minio import Minio
 
 from scripts.bench_documents import _serve
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
-from scripts.servers import given_or_started
+from scripts.servers import SeaweedS3, free_port, given_or_started
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.migrations import upgrade_all
+from services.kit.settings import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
 from tests.api.factories import auth
-from tests.api.scale_data import build, load
+from tests.api.scale_data import HealthPoll, build, load
 from tests.support import running
 
 
@@ -77,15 +87,106 @@ async def _size(server_url: str, redis_url: str, rules: str, n: int, requests: i
                 record("scale", f"{label}, {n:,}", p95, "ms p95", "≤ 50 (lists, queues)")
 
 
+def _export_paths(world, campaign_id: str) -> list[tuple[str, str, dict, float]]:
+    """(label, path, headers, rows per posting-list row)"""
+    t = world.tree.tokens
+    unit, series = auth(t["unit_reviewer"]), auth(t["series_office"])
+    c = f"/v1/campaigns/{campaign_id}"
+    return [
+        ("posting list CSV, unit", f"{c}/posting-list?format=csv", unit, 1),
+        ("posting list XLSX, unit", f"{c}/posting-list?format=xlsx", unit, 1),
+        ("recommendation roster XLSX", f"{c}/exports/recommendation-roster", series, 0.75),
+        ("material summary XLSX", f"{c}/exports/material-summary", series, 0.75),
+    ]
+
+
+def _s3(workdir: Path, servers: list) -> dict[str, str]:
+    """Where the posting list's audit checkpoint is anchored: `S3_ENDPOINT` when given,
+    else a SeaweedFS S3 gateway started under `workdir`."""
+    if os.environ.get("S3_ENDPOINT"):
+        return {}
+    access, secret = DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
+    s3 = SeaweedS3(workdir / "seaweedfs", free_port(), access, secret).start()
+    servers.append(s3)
+    return {"s3_endpoint": s3.url, "s3_access_key": access, "s3_secret_key": secret}
+
+
+def _bucket(s3: dict[str, str]) -> dict[str, str]:
+    """A bucket of each database's own: its audit chain starts again at seq 1."""
+    settings = ApiSettings(environment="test", **s3)
+    bucket = "zhicheng-bench-" + uuid.uuid4().hex[:8]
+    Minio(
+        settings.s3_endpoint.split("://", 1)[1],
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        secure=settings.s3_endpoint.startswith("https"),
+    ).make_bucket(bucket)
+    return {**s3, "s3_bucket": bucket}
+
+
+async def _exports(
+    server_url: str, redis_url: str, rules: str, s3: dict, n: int, runs: int
+) -> None:
+    database_url = await _create_db(server_url)
+    await asyncio.to_thread(upgrade_all, database_url)
+    settings = ApiSettings(
+        environment="test",
+        log_level="WARNING",
+        database_url=database_url,
+        redis_url=redis_url,
+        rules_url=rules,
+        **await asyncio.to_thread(_bucket, s3),
+    )
+    async with running(build_app(settings)) as client:
+        world = await build(client)
+        await load(database_url, world, n * 5 // 4, spread=1)  # a fifth are drafts, unlisted
+        base = HealthPoll(client)
+        await base.during(asyncio.sleep(3))
+        floor = max(base.latencies)
+        print(
+            f"exports at {n:,} listed rows; baseline bare /healthz every 10 ms for 3 s: "
+            f"p50 {_pct(base.latencies, 50):.1f} ms, max {floor:.1f} ms"
+        )
+        for label, path, headers, share in _export_paths(world, world.campaign["id"]):
+            rows = round(n * share)
+            times, waits = [], []
+            for _ in range(runs):
+                poll = HealthPoll(client)
+                t0 = time.perf_counter()
+                r = await poll.during(client.get(path, headers=headers))
+                times.append(time.perf_counter() - t0)
+                waits.append(max(poll.latencies, default=float("nan")))
+                if r.status_code != 200:
+                    print(f"  {label}: {r.status_code} {r.text[:200]}")
+                    break
+            else:
+                _print_export(label, rows, times, waits, floor)
+
+
+def _print_export(label: str, rows: int, times: list, waits: list, floor: float) -> None:
+    p50, p95 = _pct(times, 50), _pct(times, 95)
+    worst = max(waits)
+    print(
+        f"  {label:28} {rows:>7,} rows  p50 {p50:6.2f} s  p95 {p95:6.2f} s  "
+        f"{rows / p50:8,.0f} rows/s  /healthz max {worst:6.1f} ms "
+        f"({worst / floor:.1f}× baseline max; {len(times)} runs)"
+    )
+    record("scale", f"{label}, {rows:,} rows", worst, "ms max /healthz", "≤ 50")
+
+
 async def main(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-"))
     servers, procs = [], []
     try:
         server_url, redis_url = given_or_started(workdir, servers)
+        s3 = _s3(workdir, servers) if args.exports else {}
         proc, rules = _serve("services.rules.main:app", {**os.environ, "ENVIRONMENT": "test"}, 1)
         procs.append(proc)
         for n in (int(s) for s in args.sizes.split(",")):
-            await _size(server_url, redis_url, rules, n, args.requests)
+            if not args.exports_only:
+                await _size(server_url, redis_url, rules, n, args.requests)
+            if args.exports:
+                await _exports(server_url, redis_url, rules, s3, n, args.exports)
     finally:
         for proc in procs:
             proc.terminate()
@@ -99,4 +200,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--exports", type=int, default=3, help="runs of each export (0: none)")
+    parser.add_argument("--exports-only", action="store_true")
     asyncio.run(main(parser.parse_args()))

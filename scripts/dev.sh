@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI. Needs only Python 3.11 (with venv) and git.
 #   scripts/dev.sh run      install into .venv, then start the whole stack (Ctrl-C stops it)
+#   scripts/dev.sh demo     the same, then seed a ready world through the API and print it
 #   scripts/dev.sh test     install into .venv, then lint and run the whole test suite
 #   scripts/dev.sh install  only install (idempotent), from the lock requirements/dev.txt
 #   scripts/dev.sh lock     resolve requirements/*.txt again after a pyproject.toml change
@@ -27,15 +28,17 @@ install() {
     touch "$stamp"
   fi
   certificate_font
+  chromium_browser
   node_tools
 }
 
 # Node tools the test command uses, pinned by tools/package-lock.json: the OpenAPI lint
-# (Redocly CLI). Installed only where node and npm are present; without them
-# tests/test_openapi.py skips the lint and says why.
+# (Redocly CLI) and the TypeScript client's generator and compiler (openapi-typescript,
+# openapi-fetch, typescript). Installed only where node and npm are present; without them
+# tests/test_openapi.py and tests/test_clients.py skip those tests and say why.
 node_tools() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "node/npm not found: the OpenAPI lint (tools/package.json) is skipped" >&2
+    echo "node/npm not found: the OpenAPI lint and the TypeScript client check (tools/package.json) are skipped" >&2
     return
   fi
   local stamp=tools/node_modules/.installed
@@ -61,6 +64,22 @@ certificate_font() {
   fi
 }
 
+# The headless browser the web front end's tests drive (tests/web, Playwright pointed at it
+# with executable_path; no browser download): Debian's chromium, installed here where
+# apt-get may. Without it those tests skip and say why.
+chromium_browser() {
+  if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+  else
+    echo "the web front end's browser tests need chromium: install Debian's chromium" \
+      "(or set CHROMIUM_PATH); without it they are skipped" >&2
+  fi
+}
+
 cmd=${1:-help}
 shift || true
 case "$cmd" in
@@ -68,6 +87,10 @@ case "$cmd" in
   run)
     install
     exec "$VENV/bin/python" -m scripts.devstack "$@"
+    ;;
+  demo)
+    install
+    exec "$VENV/bin/python" -m scripts.devstack --demo "$@"
     ;;
   test)
     install
@@ -96,7 +119,7 @@ case "$cmd" in
     exec "$VENV/bin/python" -m scripts.bench "$@"
     ;;
   *)
-    sed -n '2,9p' "$0"
+    sed -n '2,10p' "$0"
     exit 2
     ;;
 esac

@@ -2,15 +2,19 @@
 
 Starts PostgreSQL, Valkey and SeaweedFS from their PyPI wheels (unless DATABASE_URL,
 REDIS_URL or S3_ENDPOINT point at existing ones), applies the migrations, then runs the
-gateway, the eligibility and document services (uvicorn) and the notify worker (arq).
+gateway, the eligibility and document services and the web front end (uvicorn) and the
+notify worker (arq).
 As in production, migrations run as the owner (`postgres` here) and the processes
 connect as the app role `zhicheng_app`, which may only read and append audit rows.
-Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`.
+Ctrl-C or SIGTERM stops every child it started. Data stays under `--data-dir`, and each
+process's output goes to its log file there (the summary printed once all answer says
+where). `--demo` then seeds a ready world through the API (scripts/demo.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import subprocess
@@ -19,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from scripts import demo
 from scripts.servers import Postgres, SeaweedS3, Server, Valkey, port_open
 from services.kit import settings as defaults
 
@@ -26,6 +31,7 @@ APPS = (
     ("rules", "services.rules.main:app", defaults.DEV_RULES_PORT),
     ("documents", "services.documents.main:app", defaults.DEV_DOCUMENTS_PORT),
     ("api", "services.api.main:app", defaults.DEV_API_PORT),
+    ("web", "services.web.main:app", defaults.DEV_WEB_PORT),
 )
 READY_TIMEOUT = 120.0
 APP_ROLE = "zhicheng_app"
@@ -82,8 +88,8 @@ class App(Server):
         self.env = env
 
     def start(self) -> App:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(self.argv, env=self.env, start_new_session=True)
+        # Its output to its own file under the data dir (appended across restarts).
+        self._spawn(self.argv, env=self.env)
         return self
 
 
@@ -107,6 +113,7 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
     # The services find each other through these, whatever the offset.
     env["RULES_URL"] = f"http://127.0.0.1:{ports['rules']}"
     env["DOCUMENTS_URL"] = f"http://127.0.0.1:{ports['documents']}"
+    env["GATEWAY_URL"] = f"http://127.0.0.1:{ports['api']}"
     env["NOTIFY_HEALTH_PORT"] = str(ports["notify"])
     # Each process serves /metrics on a port of its own (never the public one).
     metrics = {name: DEV_METRICS_PORT + i + offset for i, name in enumerate(ports)}
@@ -114,7 +121,11 @@ def app_processes(env: dict[str, str], offset: int) -> list[App]:
         _free_or_die(port, f"{name} metrics", "--port-offset")
 
     def env_of(name: str) -> dict[str, str]:
-        return {**env, "METRICS_PORT": str(metrics[name])}
+        own = {"METRICS_PORT": str(metrics[name])}
+        if name == "api":
+            # The web front end runs here and forwards each person's address (web/README.md).
+            own["TRUSTED_PROXIES"] = env.get("TRUSTED_PROXIES") or "127.0.0.1"
+        return {**env, **own}
 
     apps = [
         App(name, _uvicorn(target, ports[name]), env_of(name), ports[name])
@@ -143,18 +154,58 @@ def _answers(port: int) -> bool:
         return False
 
 
+def summary(
+    infra: list[Server], apps: list[App], data_dir: Path, offset: int, env: dict[str, str]
+) -> list[str]:
+    """What `run` prints once everything answers: where each thing is and logs."""
+    lines = [f"data dir     {data_dir}"]
+    if offset:
+        lines.append(f"port offset  {offset}: every default port moved by {offset}")
+    for server in infra:
+        lines.append(f"{server.name:<12} port {server.port}  log {server.log_path}")
+    started = {server.name for server in infra}
+    for server, name, key in (("postgres", "PostgreSQL", "DATABASE_URL"),
+                              ("valkey", "Valkey", "REDIS_URL"),
+                              ("seaweedfs", "S3", "S3_ENDPOINT")):  # fmt: skip
+        if server not in started and key in env:
+            lines.append(f"{name:<12} given: {key} (not started here)")
+    for app in apps:
+        lines.append(
+            f"{app.name:<12} http://127.0.0.1:{app.port}  (/healthz, /readyz)  log {app.log_path}"
+        )
+    api = next(a for a in apps if a.name == "api")
+    notify = next(a for a in apps if a.name == "notify")
+    lines.append(f"API docs     http://127.0.0.1:{api.port}/docs")
+    web = next((a for a in apps if a.name == "web"), None)
+    if web is not None:
+        lines.append(f"web          http://127.0.0.1:{web.port}/ (staff: /staff/login)")
+    if env.get("NOTIFY_DEV_INBOX", "").lower() == "true":
+        lines.append(
+            f"SMS inbox    http://127.0.0.1:{notify.port}/dev/sms-inbox?phone=<phone> "
+            "(development: login codes readable)"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default=os.environ.get("ZHICHENG_DATA_DIR", ".data"))
     parser.add_argument(
         "--port-offset", type=int, default=0, help="added to every default port (a second stack)"
     )
+    parser.add_argument(
+        "--demo", action="store_true",
+        help="seed a ready world through the API once up (scripts/demo.py) and print it",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ)
     env["ZHICHENG_DATA_DIR"] = str(data_dir)
+    # Login codes readable locally (services/notify/inbox.py); production refuses it.
+    if env.get("ENVIRONMENT", "development") == "development":
+        env.setdefault("NOTIFY_DEV_INBOX", "true")
     stopping = False
 
     def request_stop(signum, _frame) -> None:
@@ -173,11 +224,20 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "scripts.migrate"], env=env, check=True)
         apps = [a.start() for a in app_processes(env, args.port_offset)]
         wait_healthy(apps, started)
-        for app in apps:
-            _log(f"{app.name:<12} http://127.0.0.1:{app.port}  (/healthz, /readyz)")
-        api_port = defaults.DEV_API_PORT + args.port_offset
-        _log(f"up in {time.monotonic() - started:.1f}s; API docs http://127.0.0.1:{api_port}/docs")
-        _log("Ctrl-C stops everything")
+        for line in summary(infra, apps, data_dir, args.port_offset, env):
+            _log(line)
+        if args.demo:
+            ports = {a.name: a.port for a in apps}
+            world = asyncio.run(
+                demo.seed_once(
+                    data_dir,
+                    f"http://127.0.0.1:{ports['api']}",
+                    f"http://127.0.0.1:{ports['notify']}",
+                )
+            )
+            for line in demo.describe(world, f"http://127.0.0.1:{ports['api']}"):
+                _log(line)
+        _log(f"up in {time.monotonic() - started:.1f}s; Ctrl-C stops everything")
         while not stopping:
             time.sleep(0.5)
             for app in apps:
@@ -185,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                     _log(f"{app.name} exited with {app.proc.returncode}; restarting in 2 s")
                     time.sleep(2)
                     app.start()
-    except (subprocess.CalledProcessError, RuntimeError, TimeoutError) as exc:
+    except (subprocess.CalledProcessError, RuntimeError, TimeoutError, OSError) as exc:
         _log(f"start-up failed: {exc}")
         return 1
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from scripts.problems import OUT, collect, render
+import json
+
+from scripts.problems import CATALOGUE, OUT, collect, entries, render, render_json
 from services.kit.problem_kinds import Problem
 
 
@@ -11,6 +13,16 @@ def test_committed_table_is_current() -> None:
     assert OUT.read_text() == render(), (
         "docs/problems.md is stale: run `python -m scripts.problems`"
     )
+
+
+def test_committed_catalogue_is_current_and_the_table_it_prints() -> None:
+    """One builder, two renderings: the gateway's GET /v1/problems data (catalogue.json)
+    and docs/problems.md are the same rows."""
+    table = entries()
+    assert CATALOGUE.read_text() == render_json(table), (
+        "services/api/problem_types/catalogue.json is stale: run `python -m scripts.problems`"
+    )
+    assert render(json.loads(CATALOGUE.read_text())) == OUT.read_text()
 
 
 def test_every_named_kind_and_every_documented_type_is_in_the_table() -> None:

@@ -43,13 +43,12 @@ ROLE_ORG_KIND = {
 # Every scope a portal client may be granted, and what it is for. A scope is offered
 # only once some route in PORTAL_SCOPES needs it: one that grants nothing is refused.
 SCOPES = {
-    "eligibility:evaluate": "资格评估与评委会查询",
+    "eligibility:evaluate": "资格评估",
     "declarations:read": "读取辖区内已提交的申报及其进度",
 }
 # (method, route template) → the scope a portal needs; routes not listed are closed to it.
 PORTAL_SCOPES: dict[tuple[str, str], str] = {
     ("POST", "/v1/eligibility/evaluate"): "eligibility:evaluate",
-    ("GET", "/v1/committees"): "eligibility:evaluate",
     ("GET", "/v1/campaigns"): "declarations:read",
     ("GET", "/v1/campaigns/{campaign_id}"): "declarations:read",
     ("GET", "/v1/declarations"): "declarations:read",

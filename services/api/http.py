@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import PrincipalDep
 from services.api.models import IdempotencyRecord
-from services.api.problems import IfMatchRequired, VersionMismatch
+from services.api.problems import IdempotencyKeyRequired, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.outbox import relay
@@ -91,18 +91,14 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=200,
-        description="Required on every POST; a retry with the same key replays the answer.",
+        description="Required on the POST writes that take it (400 idempotency-key-required "
+        "without it); a retry with the same key replays the first answer.",
     ),
 ]
 
 
 def _key_required() -> ProblemError:
-    return ProblemError(
-        400,
-        "idempotency-key-required",
-        "每个 POST 请求都须带 Idempotency-Key 请求头（同一操作重试时使用同一个值）。",
-        title="Idempotency-Key required",
-    )
+    return IdempotencyKeyRequired()
 
 
 async def _claim(request: Request, session, principal, idempotency_key: str) -> Idempotency:
@@ -254,6 +250,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
 
 
+# The answer a cacheable public read documents besides its 200.
+CACHED = {304: {"description": "Not modified (If-None-Match named the current ETag)"}}
+
+
 def cacheable(content: Any, if_none_match: str | None, *, max_age: int = 300) -> Response:
     """A public read with a strong ETag of its content: 304 when If-None-Match names it."""
     body = json.dumps(jsonable_encoder(content), ensure_ascii=False, separators=(",", ":"))
@@ -301,7 +301,19 @@ def ordered_range(start: Any, end: Any, *, names: tuple[str, str]) -> None:
 
 
 def invalid_cursor() -> ProblemError:
-    return ProblemError(422, "invalid-cursor", "分页游标无效，请从第一页重新读取。")
+    """A `cursor` query parameter that is not one of ours: named like a validation error."""
+    return ProblemError(
+        422,
+        "invalid-cursor",
+        "分页游标无效，请从第一页重新读取。请检查以下字段：cursor。",
+        errors=[
+            {
+                "field": "cursor",
+                "message": "不是本接口给出的分页游标（取自上一页应答的 next_cursor）",
+                "message_en": "Not a cursor this API issued",
+            }
+        ],
+    )
 
 
 async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):
@@ -324,3 +336,99 @@ async def _relay_after_commit(request: Request, session: SessionDep, tasks: Back
 
 
 RelayAfterCommit = Depends(_relay_after_commit)
+
+
+# The request headers as the gateway enforces them, and the answer headers it sends, written
+# into its OpenAPI document (an `openapi_hooks` entry of services/api/main.py). The rule:
+#   Idempotency-Key  required on every POST that writes through `IdempotencyDep`,
+#                    `WriteDep`, an `Act` or `DeferredIdempotencyDep` (a retry of a
+#                    creation or a step must never do it twice); the other POSTs take
+#                    none and do not list it (README.md, "Headers", names them). A PUT
+#                    replaces, so it needs no key: the header is not listed there.
+#   If-Match         required where a missing one answers 428 if-match-required (the
+#                    operation lists that problem), optional (checked when sent) elsewhere.
+#   ETag             on the 2xx answers of an operation that takes If-Match or
+#                    If-None-Match, of a read of a resource written with If-Match, and of
+#                    the operations that say so (`sends("ETag", …)`).
+#   Location         on the 201 answers of the operations that say so.
+_HEADER_DOCS = {
+    "ETag": {
+        "description": "The resource's version as a strong ETag: send it back as If-Match "
+        "(writes) or If-None-Match (cached public reads).",
+        "schema": {"type": "string", "example": '"3"'},
+    },
+    "Location": {
+        "description": "The path of the resource created.",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+}
+
+
+def sends(*names: str, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route whose `status` answer carries these headers (ETag,
+    Location): they are documented as such."""
+    return {status: {"headers": {name: {"$ref": f"#/components/headers/{name}"} for name in names}}}
+
+
+def _header_params(operation: dict) -> dict[str, dict]:
+    return {p["name"]: p for p in operation.get("parameters", []) if p.get("in") == "header"}
+
+
+def _add_problem(responses: dict, kind) -> None:
+    """Merge `documented(kind)` into an operation's responses (its status may list others)."""
+    from services.kit.problem_kinds import documented
+
+    [(status, listed)] = documented(kind).items()
+    answer = responses.setdefault(str(status), listed)
+    if answer is listed:
+        return
+    media = answer.setdefault("content", {}).setdefault("application/problem+json", {})
+    examples = listed["content"]["application/problem+json"]["examples"]
+    media["examples"] = {**media.get("examples", {}), **examples}
+    if "urn:zhicheng:problem:" in answer.get("description", ""):
+        answer["description"] += "\n" + listed["description"]
+
+
+def document_headers(schema: dict) -> None:
+    """The gateway's OpenAPI hook for the headers above."""
+    components = schema.setdefault("components", {}).setdefault("headers", {})
+    components.update({k: v for k, v in _HEADER_DOCS.items() if k not in components})
+    versioned = {
+        path
+        for path, item in schema.get("paths", {}).items()
+        for operation in item.values()
+        if isinstance(operation, dict) and "If-Match" in _header_params(operation)
+    }
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            params = _header_params(operation)
+            responses = operation["responses"]
+            if key := params.get("Idempotency-Key"):
+                if method == "post":
+                    key["required"] = True
+                    key.get("schema", {}).pop("anyOf", None)
+                    key["schema"] = {"type": "string", "maxLength": 200}
+                    _add_problem(responses, IdempotencyKeyRequired)
+                else:  # ignored there: a PUT or a PATCH needs no key
+                    operation["parameters"].remove(key)
+            if match := params.get("If-Match"):
+                required = "428" in responses
+                match["required"] = required
+                match["schema"] = {"type": "string"}
+                match["description"] = (
+                    "The ETag last read (a strong one). "
+                    + ("Required: without it, 428 if-match-required." if required else
+                       "Optional: when sent, a stale one answers 412 precondition-failed.")
+                )  # fmt: skip
+            etag = (
+                "If-Match" in params
+                or "If-None-Match" in params
+                or (method == "get" and path in versioned)
+            )
+            for status, response in responses.items():
+                if (etag and str(status)[:1] == "2") or str(status) == "304":
+                    response.setdefault("headers", {}).setdefault(
+                        "ETag", {"$ref": "#/components/headers/ETag"}
+                    )

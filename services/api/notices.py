@@ -42,6 +42,8 @@ DAY_ENDS = time(21)
 TITLES = {
     "DECLARATION_RETURNED": "申报材料退回补正",
     "CORRECTION_REMINDER": "补正期限提醒",
+    "DECLARATION_SUBMITTED": "申报已提交",
+    "DECLARATION_SUBMITTED_PLAIN": "申报已提交",
     "DECLARATION_ACCEPTED": "申报已受理",
     "PAYMENT_DUE": "缴纳评审费通知",
     "PAYMENT_REMINDER": "缴费期限提醒",

@@ -32,3 +32,13 @@ class IfMatchRequired(Problem):
     code = "if-match-required"
     title = "If-Match required"
     text = "修改前须带 If-Match 请求头（取自上次读取时的 ETag），以免覆盖他人的修改。"
+
+
+class IdempotencyKeyRequired(Problem):
+    status = 400
+    code = "idempotency-key-required"
+    title = "Idempotency-Key required"
+    text = (
+        "此操作须带 Idempotency-Key 请求头"
+        "（每个新操作用一个新值；重试时用同一个值，得到第一次的应答）。"
+    )

@@ -40,10 +40,16 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         app.state.runtime = Runtime(
             s3=app.state.s3,
             bucket=settings.s3_bucket,
+            links=(
+                storage.make_link_client(settings, settings.s3_public_endpoint)
+                if settings.s3_public_endpoint
+                else app.state.s3
+            ),
             checks=CheckConfig(
                 max_image_pixels=settings.max_image_pixels,
                 clarity_threshold=settings.clarity_threshold,
                 analysis_side=settings.analysis_side,
+                page_side=settings.page_analysis_side,
             ),
             cpu=anyio.CapacityLimiter(settings.worker_threads),
             io=anyio.CapacityLimiter(32),

@@ -83,7 +83,19 @@ def _answer(request: Request, doc, status: int = 201) -> Response:
     return problem_response(problem)
 
 
-@router.get("/kinds", response_model=list[KindRead], summary="材料类别及其上传要求")
+@router.get(
+    "/kinds",
+    response_model=list[KindRead],
+    summary="材料类别及其上传要求",
+    description=(
+        "列出全部材料类别及其上传要求：允许的文件类型、大小上限、"
+        "最小宽高、宽高比、是否须彩色、PDF 页数和大小上限，"
+        "以及对应的申报材料（柳州市职称申报注意事项「证明材料」："
+        "原件扫描件，图片为 jpg、jpeg 格式且不大于512K，"
+        "必须正面向上、清晰可见）。内部接口："
+        "只由网关调用（申报人和审核人员经网关的同名接口访问）。"
+    ),
+)
 async def list_kinds() -> list[KindRead]:
     return [KindRead(**{**k.__dict__, "types": list(k.types)}) for k in all_kinds().values()]
 
@@ -95,6 +107,15 @@ async def list_kinds() -> list[KindRead]:
     responses=_UPLOAD_RESPONSES,
     openapi_extra=_MULTIPART,
     summary="上传一份材料：检查、（可选）规范化、保存",
+    description=(
+        "以 multipart/form-data 接收一份材料（file、kind、note），"
+        "按其类别检查文件类型、大小、宽高、清晰度、方向、"
+        "空白页和 PDF 安全性；normalize 为 true 时先把 HEIC、PNG、"
+        "过大或带旋转标记的图片转为 512 KB 以内的正向 JPG。"
+        "通过的保存到对象存储，未通过的记为 rejected 并列出问题。"
+        "内部接口：只由网关调用（申报人和审核人员经网关的同名接口访问"
+        "）。"
+    ),
 )
 async def upload(
     declaration_id: DeclarationId,
@@ -127,6 +148,11 @@ async def upload(
     "/declarations/{declaration_id}/documents",
     response_model=list[DocumentRead],
     summary="申报的材料列表",
+    description=(
+        "列出一份申报书的材料及检查结果；"
+        "include_inactive 为 true 时也列出未通过检查的。内部接口："
+        "只由网关调用（申报人和审核人员经网关的同名接口访问）。"
+    ),
 )
 async def list_documents(
     declaration_id: DeclarationId, session: SessionDep, include_inactive: bool = False
@@ -137,7 +163,16 @@ async def list_documents(
     return [DocumentRead.model_validate(d) for d in docs]
 
 
-@router.get("/documents/{document_id}", response_model=DocumentRead, summary="材料详情")
+@router.get(
+    "/documents/{document_id}",
+    response_model=DocumentRead,
+    summary="材料详情",
+    description=(
+        "读取一份材料的记录：类别、状态、收到和保存的文件信息、"
+        "检查发现的问题和规范化时的改动。内部接口："
+        "只由网关调用（申报人和审核人员经网关的同名接口访问）。"
+    ),
+)
 async def get_document(document_id: uuid.UUID, session: SessionDep) -> DocumentRead:
     return DocumentRead.model_validate(await service.get(session, document_id))
 
@@ -146,6 +181,11 @@ async def get_document(document_id: uuid.UUID, session: SessionDep) -> DocumentR
     "/documents/{document_id}/download",
     response_model=DownloadLink,
     summary="限时下载链接（不超过 15 分钟）",
+    description=(
+        "答复对象存储中该材料文件的预签名下载链接，"
+        "有效期由 expires_in 指定，不超过15分钟。内部接口："
+        "只由网关调用（申报人和审核人员经网关的同名接口访问）。"
+    ),
 )
 async def download(
     document_id: uuid.UUID,
@@ -163,6 +203,11 @@ async def download(
     "/documents/{document_id}",
     status_code=204,
     summary="删除材料（网关判断申报能否改动；这里只删除文件）",
+    description=(
+        "删除一份材料的记录和文件；申报书此时能否改动由网关判断。"
+        "内部接口：只由网关调用（申报人和审核人员经网关的同名接口访问"
+        "）。"
+    ),
 )
 async def delete(document_id: uuid.UUID, session: SessionDep) -> Response:
     await service.delete(session, await service.get(session, document_id))
@@ -182,6 +227,11 @@ async def delete(document_id: uuid.UUID, session: SessionDep) -> Response:
         422: {"description": "无法规范化：problem+json 带 findings", **_PROBLEM},
     },
     summary="只做规范化，不保存：返回正向、512 KB 以内的 JPG",
+    description=(
+        "把上传的图片转为正向、512 KB 以内的 JPG 并直接答复图片，"
+        "不保存、不记录，供前端在上传前预览。内部接口："
+        "只由网关调用（申报人和审核人员经网关的同名接口访问）。"
+    ),
 )
 async def normalise_file(request: Request) -> Response:
     up = await intake.read_upload(request, cap=request.app.state.settings.max_upload_bytes)

@@ -44,6 +44,8 @@ class Runtime:
 
     s3: Minio
     bucket: str
+    # Signs download links for the public address (the same client as s3 when none is set).
+    links: Minio
     checks: CheckConfig
     cpu: anyio.CapacityLimiter
     io: anyio.CapacityLimiter
@@ -242,6 +244,6 @@ async def download_link(rt: Runtime, doc: Document, *, seconds: int) -> tuple[st
             "该材料未通过检查，没有保存文件，无法下载。",
             title="Nothing stored",
         )
-    fn = partial(storage.presign, rt.s3, doc.bucket, doc.object_key, doc.version_id, seconds)
+    fn = partial(storage.presign, rt.links, doc.bucket, doc.object_key, doc.version_id, seconds)
     url = await anyio.to_thread.run_sync(fn, limiter=rt.io)
     return url, datetime.now(UTC) + timedelta(seconds=seconds)

@@ -32,6 +32,11 @@ def make_client(settings: S3Settings) -> Minio:
     return make_s3_client(settings, max_connections=32)
 
 
+def make_link_client(settings: S3Settings, endpoint_url: str) -> Minio:
+    """Signs download links for the address outside the cluster; never sends a request."""
+    return make_s3_client(settings, max_connections=1, endpoint_url=endpoint_url)
+
+
 def ensure_bucket(client: Minio, bucket: str) -> None:
     """Create the bucket if missing and turn versioning on (idempotent)."""
     if not client.bucket_exists(bucket):

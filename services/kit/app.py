@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from services.kit.headers import CORSMiddleware, SecurityHeadersMiddleware, cors_options
+from services.kit.deprecation import DeprecationMiddleware
+from services.kit.docs import install_docs
+from services.kit.edge import RequestPass
 from services.kit.health import Check, health_router
-from services.kit.limits import InputLimitsMiddleware
-from services.kit.logs import RequestIdMiddleware, configure_logging
+from services.kit.limits import storable_path
+from services.kit.logs import configure_logging
 from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
-from services.kit.proxies import ForwardedForMiddleware
 from services.kit.s3 import S3_ERRORS
-from services.kit.service_tokens import GatewayOnlyMiddleware
 from services.kit.settings import ProcessSettings, S3Settings
-from services.kit.tracing import TracingMiddleware, configure_tracing
+from services.kit.tracing import configure_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
@@ -38,54 +39,54 @@ def create_app(
     """`gateway_only` = (the setting holding the service-token key, the audience): the
     service answers the gateway only (services/kit/service_tokens.py)."""
     configure_logging(service, settings.log_level)
-    tracing = configure_tracing(service, settings)
+    configure_tracing(service, settings)
     app = FastAPI(
         title=title,
         description=description,
         version=project_version(),
         lifespan=_with_metrics_port(lifespan, settings),
         openapi_url="/openapi.json",
+        # Served from our own files (kit/docs.py), or not at all.
+        docs_url=None,
+        redoc_url=None,
         # `declarations.submit`, not `submit_v1_declarations__declaration_id__submissions_post`.
         generate_unique_id_function=operation_id(service),
         # One server span per request, ours (services/kit/tracing.py: no query strings,
         # no probes, the request id): FastAPI's own would start a second, separate trace.
         telemetry={"tracing": False},
+        # Path parameters hold storable text, named when they do not (kit/limits.py).
+        dependencies=[Depends(storable_path)],
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
     app.state.settings = settings
+    if settings.docs_on:
+        install_docs(app, title)
     install_problem_handlers(app)
     app.include_router(health_router(checks, settings.readiness_timeout))
-    # Inside the metrics middleware, so refused input is counted too.
-    app.add_middleware(
-        InputLimitsMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        max_json_depth=settings.max_json_depth,
-    )
-    if gateway_only is not None:
-        # Outside the input limits: a caller without the gateway's token gets its 401
-        # before its body is read.
-        key_setting, audience = gateway_only
-        app.add_middleware(
-            GatewayOnlyMiddleware, key=getattr(settings, key_setting), audience=audience
-        )
     registry = install_metrics(app, service)
     if isinstance(settings, S3Settings):
         registry.register(S3_ERRORS)
-    # Browser clients: only the origins the settings allow (none by default).
-    origins = getattr(settings, "cors_allow_origins", None)
-    if origins:
-        app.add_middleware(CORSMiddleware, **cors_options(origins))
-    # The request id is set before anything else runs.
-    app.add_middleware(RequestIdMiddleware)
-    if tracing:
-        # Outside the request id's middleware, so its access line carries the trace id.
-        app.add_middleware(TracingMiddleware)
-    # Outermost, so every answer carries them (a 500 rendered above included).
-    app.add_middleware(SecurityHeadersMiddleware)
-    # Before anything reads the client address: X-Forwarded-For from trusted proxies only.
-    if trusted := settings.trusted_proxy_networks():
-        app.add_middleware(ForwardedForMiddleware, trusted=trusted)
+    # A deprecated route's Deprecation / Sunset headers on all its answers (kit/deprecation.py):
+    # inside the request pass, where the matched route is known.
+    app.add_middleware(DeprecationMiddleware)
+    gateway = None
+    if gateway_only is not None:
+        key_setting, audience = gateway_only
+        gateway = (getattr(settings, key_setting), audience)
+    # Everything a request goes through before its route, in one pure-ASGI pass
+    # (services/kit/edge.py): client address, trace, request id, security headers, CORS
+    # (only the origins the settings allow; none by default), metrics, the gateway's
+    # service token, input limits, and a read's retry on a dead database connection.
+    app.add_middleware(
+        RequestPass,
+        metrics=app.state.request_metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        trusted=settings.trusted_proxy_networks(),
+        gateway_only=gateway,
+        cors_origins=getattr(settings, "cors_allow_origins", None) or (),
+    )
     return app
 
 
@@ -96,13 +97,27 @@ def _with_metrics_port(lifespan: Lifespan | None, settings: ProcessSettings) -> 
     async def run(app: FastAPI) -> AsyncIterator[Any]:
         if lifespan is None:
             state = None
-            async with _metrics_served(app, settings):
+            async with _metrics_served(app, settings), _startup_frozen():
                 yield state
         else:
-            async with lifespan(app) as state, _metrics_served(app, settings):
+            async with lifespan(app) as state, _metrics_served(app, settings), _startup_frozen():
                 yield state
 
     return run
+
+
+@asynccontextmanager
+async def _startup_frozen() -> AsyncIterator[None]:
+    """Everything the process built to start (modules, routes, schemas: a quarter of a
+    million objects in the gateway) out of the cyclic garbage collector's sight while it
+    serves: a full collection walked them all, a pause of a few hundred milliseconds that
+    fell on whichever requests were in flight. Handed back when the app stops (a test
+    process builds many apps)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from typing import Literal
 
 import jwt
@@ -100,6 +101,16 @@ def invalid_token(detail: str = "登录凭证无效或已过期，请重新登�
     )
 
 
+# Tokens already verified, by the exact token and what it was verified against: a client
+# sends the same access token on every call for up to 15 minutes, and checking its
+# signature and claims again each time was a good part of a read's cost. An entry is used
+# only inside the token's own window (`nbf`/`exp`, with the same leeway); outside it the
+# token is decoded again, and refused as before. Revocation (`sid`) is checked per request
+# by the caller (services/api/revocation.py), never cached here.
+_VERIFIED: OrderedDict[tuple[str, ...], tuple[Principal, float, float]] = OrderedDict()
+_VERIFIED_MOST = 4096
+
+
 def read_token(
     token: str,
     *,
@@ -108,6 +119,13 @@ def read_token(
     issuer: str = ISSUER,
     audience: str = AUDIENCE,
 ) -> Principal:
+    key = (token, secret, algorithm, issuer, audience)
+    hit = _VERIFIED.get(key)
+    if hit is not None:
+        principal, not_before, expires = hit
+        if not_before <= time.time() < expires:
+            return principal.model_copy()
+        _VERIFIED.pop(key, None)
     try:
         # One algorithm only: a token saying `alg: none` or another algorithm is refused.
         claims = jwt.decode(
@@ -119,6 +137,11 @@ def read_token(
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
-        return Principal.model_validate(claims)
+        principal = Principal.model_validate(claims)
     except (jwt.PyJWTError, ValueError) as exc:
         raise invalid_token() from exc
+    not_before = claims.get("nbf", claims["iat"]) - LEEWAY_SECONDS
+    _VERIFIED[key] = (principal, not_before, claims["exp"] + LEEWAY_SECONDS)
+    if len(_VERIFIED) > _VERIFIED_MOST:
+        _VERIFIED.popitem(last=False)
+    return principal.model_copy()

@@ -1,18 +1,52 @@
 """Async SQLAlchemy engine and session for SQLModel over asyncpg.
 
-One engine per process. A request gets one session; it commits once, after the endpoint
-returned and before the response is sent (services only `flush()`).
+One engine per process, its pool sized to the process's concurrency (CONCURRENCY, or
+DB_POOL_SIZE) with no overflow: the connections are opened once and kept, not opened and
+closed for one request. A connection is not pinged on checkout (a round trip per request)
+unless it sat idle longer than DB_PING_AFTER_IDLE seconds (after a quiet spell, when a
+restart may have dropped it; a busy pool never pays for it); a read that still meets a
+connection the database has dropped (a restart, a failover, an idle connection killed)
+is run once more on a fresh one (services/kit/edge.py), and a write
+answers 503 database-unavailable, safe to retry with the same Idempotency-Key.
+
+A request gets one session; a write commits once, after the endpoint returned and before
+the response is sent (services only `flush()`). A read (GET, HEAD) never commits: its
+transaction is rolled back when the session closes, unless it wrote something after all
+(flushed ORM changes, or an INSERT/UPDATE/DELETE executed), which is then committed like
+any write's.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+# `session.info` key: the session wrote something (a flush, or a DML statement).
+WROTE = "zhicheng.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush_context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    statement = state.statement
+    if isinstance(statement, TextClause) and statement.text.lstrip()[:6].upper() == "SELECT":
+        return
+    state.session.info[WROTE] = True
 
 
 def connect_args(*, connect_timeout: float, statement_timeout: float) -> dict:
@@ -21,7 +55,7 @@ def connect_args(*, connect_timeout: float, statement_timeout: float) -> dict:
     `statement_timeout` is set on the server (a runaway statement is cancelled there, its
     locks released); the client gives up one second later (`command_timeout`), which is
     what bounds a wait on a server that no longer answers at all (frozen, or a network
-    that drops packets): a hung pre-ping then fails, and the pool opens a new connection
+    that drops packets): a hung statement then fails, and the pool opens a new connection
     within `connect_timeout` or reports the database unreachable.
     """
     return {
@@ -31,38 +65,79 @@ def connect_args(*, connect_timeout: float, statement_timeout: float) -> dict:
     }
 
 
+def _ping_when_idle(engine: AsyncEngine, after: float) -> None:
+    """Ping a pooled connection on checkout only when it has sat idle longer than `after`
+    seconds.
+
+    A connection given back moments ago was working moments ago: pinging it on every
+    checkout (`pool_pre_ping`) cost a database round trip per checkout, several per
+    request under load. One that sat idle (across a database restart, say) is pinged; if
+    the ping fails the pool drops it and checks out another, so the request does not see
+    the stale connection. A connection that breaks while in use is still an error of that
+    request (503), and a disconnect invalidates the rest of the pool, as before.
+    """
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _checkin(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checkout(dbapi_connection, record, proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= after:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("idle connection failed its ping") from error
+        if alive is False:
+            raise exc.DisconnectionError("idle connection failed its ping")
+
+
 def make_engine(
     url: str,
     *,
-    pool_size: int = 5,
-    max_overflow: int = 10,
+    pool_size: int = 16,
+    max_overflow: int = 0,
     pool_timeout: float = 3.0,
     connect_timeout: float = 3.0,
     statement_timeout: float = 5.0,
+    pre_ping: bool = False,
+    ping_after_idle: float = 1.0,
 ) -> AsyncEngine:
-    return create_async_engine(
+    """`pre_ping`: ping every connection on checkout (a round trip each time), as does
+    `ping_after_idle` 0; otherwise only a connection idle longer than `ping_after_idle`
+    seconds is pinged (a busy pool never is), and a read that still meets a dropped one is
+    run once more (module docstring)."""
+    every_checkout = pre_ping or ping_after_idle <= 0
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # A request that cannot get a connection this long answers 503 service-busy.
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
-        # A stale connection after a database restart is replaced, not reported as an error.
+        pool_pre_ping=every_checkout,
         pool_recycle=1800,
         connect_args=connect_args(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout
         ),
     )
+    if not every_checkout:
+        _ping_when_idle(engine, ping_after_idle)
+    return engine
 
 
 def engine_for(settings, **overrides) -> AsyncEngine:
     """The engine of a process, sized and bounded by its settings (PostgresSettings' DB_*)."""
     options = {
-        "pool_size": settings.db_pool_size,
+        "pool_size": settings.pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "connect_timeout": settings.db_connect_timeout,
         "statement_timeout": settings.db_statement_timeout,
+        "ping_after_idle": settings.db_ping_after_idle,
     }
     return make_engine(settings.database_url, **{**options, **overrides})
 
@@ -76,13 +151,17 @@ def make_sessionmaker(
 
 
 async def session_scope(
-    maker: async_sessionmaker[AsyncSession],
+    maker: async_sessionmaker[AsyncSession], *, read_only: bool = False
 ) -> AsyncIterator[AsyncSession]:
-    """FastAPI dependency body: commit on success, roll back on any error."""
+    """FastAPI dependency body: commit on success, roll back on any error.
+
+    `read_only` (a GET): no COMMIT unless the session wrote; closing the session rolls
+    the read's transaction back and returns the connection to the pool."""
     async with maker() as session:
         try:
             yield session
-            await session.commit()
+            if not read_only or session.info.get(WROTE):
+                await session.commit()
         except BaseException:
             await session.rollback()
             raise
@@ -94,7 +173,8 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessionmaker):
+    read_only = request.method in READ_METHODS
+    async for session in session_scope(request.app.state.sessionmaker, read_only=read_only):
         yield session
 
 

@@ -1,8 +1,9 @@
 """Security headers on every answer, and the CORS allow-list for browser clients.
 
 The API answers JSON only, so the policy is strict: nothing may be framed, sniffed or
-loaded from an answer. The interactive docs (/docs, /redoc) load Swagger/ReDoc assets
-and get no Content-Security-Policy.
+loaded from an answer. The interactive docs (/docs, /redoc) load their Swagger/ReDoc
+assets from this origin only (kit/docs.py): their policy allows `'self'` and nothing else
+(inline script and style, which both pages use, and ReDoc's blob workers).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -22,6 +22,11 @@ HEADERS = (
 )
 CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 DOCS = ("/docs", "/redoc")
+DOCS_CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'",
+)
 
 # What a browser client may send and read across origins.
 CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -33,30 +38,19 @@ CORS_REQUEST_HEADERS = (
     "If-None-Match",  # the public policy reads answer 304 to a cached copy
     "X-Request-ID",
 )
-CORS_EXPOSED_HEADERS = ("ETag", "Location", "Retry-After", "X-Request-ID")
+# Deprecation, Sunset and Link: a deprecated route says when it goes (kit/deprecation.py).
+CORS_EXPOSED_HEADERS = (
+    "ETag", "Location", "Retry-After", "X-Request-ID", "Deprecation", "Sunset", "Link",
+)  # fmt: skip
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer on `path` carries (services/kit/edge.py adds them)."""
+    return _DOCS_HEADERS if path.startswith(DOCS) else _API_HEADERS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = list(HEADERS)
-        if not scope.get("path", "").startswith(DOCS):
-            extra.append(CSP)
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                headers = list(message.get("headers", []))
-                headers += [(k, v) for k, v in extra if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+_DOCS_HEADERS = (*HEADERS, DOCS_CSP)
+_API_HEADERS = (*HEADERS, CSP)
 
 
 def cors_options(origins: Sequence[str]) -> dict:
@@ -70,4 +64,4 @@ def cors_options(origins: Sequence[str]) -> dict:
     }
 
 
-__all__ = ["CORSMiddleware", "SecurityHeadersMiddleware", "cors_options"]
+__all__ = ["CORSMiddleware", "cors_options", "security_headers"]

@@ -21,6 +21,8 @@ DEPENDENCY_ZH = {
     "redis": "Redis 队列",
     "s3": "对象存储",
     "rules": "资格评估服务",
+    "documents": "材料服务",
+    "gateway": "网关",
     "database_role": "数据库账号（应用账号不得是审计表的属主，见部署说明）",
 }
 
@@ -41,15 +43,34 @@ async def run_checks(app: FastAPI, checks: Mapping[str, Check], limit: float) ->
 def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", summary="Process is up")
+    @router.get(
+        "/healthz",
+        summary="存活检查：进程在运行",
+        description=(
+            "进程在运行即答复 200（不检查依赖），供编排系统的存活探针使用。公开接口，无需令牌。"
+        ),
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @router.get(
         "/readyz",
-        summary="Every dependency answers",
+        summary="就绪检查：各依赖均可用",
+        description=(
+            "逐一检查本服务的依赖（如数据库、Valkey），全部可用答复 200 及各项结果；"
+            "有不可用的答复 503 problem+json，列出不可用的依赖，并带 Retry-After。"
+            "供编排系统的就绪探针使用。公开接口，无需令牌。"
+        ),
         responses={
-            503: {"description": "A dependency is down", "content": {PROBLEM_MEDIA_TYPE: {}}}
+            200: {
+                "content": {
+                    "application/json": {
+                        "example": {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
+                    }
+                }
+            },
+            503: {"description": "A dependency is down", "content": {PROBLEM_MEDIA_TYPE: {}}},
         },
     )
     async def readyz(request: Request) -> JSONResponse:

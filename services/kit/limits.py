@@ -2,15 +2,17 @@
 
 Hostile or broken input must come back as a 4xx problem, never reach the database as
 something it refuses (a 500), and never make the parser recurse until it falls over.
-This pure ASGI middleware, installed by `create_app`, checks:
+The request pass every app runs (services/kit/edge.py) checks, before any route:
 
-- the URL: no NUL character (PostgreSQL text cannot hold one);
+- text anywhere: no NUL (PostgreSQL text cannot hold one), no lone surrogate and no
+  percent-escape that is not UTF-8, in a path parameter, a query parameter, a urlencoded
+  form or any JSON string: a 422 `invalid-character` naming each field (by its JSON path
+  in a body, by its name in the URL);
 - the size of every non-multipart body, while it streams in: a declared Content-Length
   over the cap is refused before a byte is read, and bodies without one (chunked) are
   counted as they arrive and cut off at the cap (413). Multipart uploads keep the
   streaming cap of the document service, which knows the size of a scan;
-- JSON bodies: strict UTF-8 (RFC 8259 §8.1), nesting depth, and no escaped NUL or lone
-  surrogate in any string (valid JSON that no UTF-8 database column can store).
+- JSON bodies: strict UTF-8 (RFC 8259 §8.1) and nesting depth.
 
 String lengths are the schemas' business (`max_length` on each field).
 """
@@ -20,11 +22,12 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote, unquote_to_bytes
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
-from services.kit.problems import ProblemError, problem_response, unstorable_text
+from services.kit.problems import ProblemError, unstorable_text
 
 # Brackets and quotes are the structure; a string left with a bracket in it is dropped.
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
@@ -88,13 +91,37 @@ def _interrupted() -> ProblemError:
     )
 
 
-def _nul_in_url() -> ProblemError:
-    return ProblemError(
-        400,
-        "invalid-url",
-        "请求地址或查询参数中含有空字符（%00），请删除后重试。",
-        title="NUL character in URL",
-    )
+def _decoded(raw: bytes) -> str | None:
+    """Percent-decoded UTF-8 text, or None when it is not storable text."""
+    try:
+        text = unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if storable(text) else None
+
+
+def form_fields(raw: bytes) -> list[str]:
+    """The names of the query (or urlencoded form) parameters that are not storable text:
+    a %00, or percent-escapes that are not UTF-8 (else silently turned into U+FFFD)."""
+    found: list[str] = []
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if _decoded(name) is None or _decoded(value) is None:
+            found.append(unquote(name.decode("latin-1"), errors="replace").replace("\x00", ""))
+    return [f or "query" for f in dict.fromkeys(found)]
+
+
+async def storable_path(request: Request) -> None:
+    """An app-wide dependency (create_app): path parameters, named as the route names
+    them, hold storable UTF-8 text (a percent-escape that is not UTF-8 would otherwise
+    arrive as U+FFFD). Runs before the route's own parameters are validated."""
+    raw = request.scope.get("raw_path")
+    if raw is None or _decoded(raw.replace(b"+", b"%2B")) is not None:
+        return
+    params = request.path_params
+    bad = [k for k, v in params.items() if isinstance(v, str) and not storable(v)]
+    bad += [k for k, v in params.items() if isinstance(v, str) and "\ufffd" in v]
+    raise unstorable_text(*(dict.fromkeys(bad) or ["path"]))
 
 
 def _structure(body: bytes) -> bytes:
@@ -127,24 +154,37 @@ def json_depth(body: bytes, *, stop_after: int | None = None) -> int:
     return depth
 
 
-def _unstorable(value: Any) -> bool:
-    """A NUL or a lone surrogate anywhere in the parsed document (iterative walk)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
+def storable(text: str) -> bool:
+    """Text a UTF-8 database column holds: no NUL, no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(key: str) -> str:
+    return key.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+
+
+def unstorable_fields(value: Any, *, limit: int = 10) -> list[str]:
+    """The JSON paths (`sections.papers.0.title`, as validation errors name fields) of
+    the strings holding a NUL or a lone surrogate, in document order (iterative walk)."""
+    found: list[str] = []
+    stack: list[tuple[tuple[str, ...], Any]] = [((), value)]
+    while stack and len(found) < limit:
+        path, item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                return True
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
+            if not storable(item):
+                found.append(".".join(path) or "body")
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            found.extend(".".join((*path, _printable(k))) for k in item if not storable(k))
+            stack.extend(((*path, _printable(k)), child) for k, child in reversed(item.items()))
         elif isinstance(item, list):
-            stack.extend(item)
-    return False
+            stack.extend(((*path, str(i)), child) for i, child in reversed(list(enumerate(item))))
+    return found
 
 
 def check_json(body: bytes, *, max_depth: int) -> None:
@@ -163,8 +203,8 @@ def check_json(body: bytes, *, max_depth: int) -> None:
             parsed = json.loads(body)
         except ValueError:
             return
-        if _unstorable(parsed):
-            raise unstorable_text()
+        if fields := unstorable_fields(parsed):
+            raise unstorable_text(*fields)
 
 
 def _is_json(content_type: str) -> bool:
@@ -176,66 +216,68 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-class InputLimitsMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.max_json_depth = max_json_depth
+async def read_checked(
+    scope: Scope, receive: Receive, *, max_body_bytes: int, max_json_depth: int
+) -> bytes | None:
+    """The whole body once checked, or None to hand the request on untouched.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        try:
-            body = await self._read(scope, receive)
-        except ProblemError as problem:
-            await problem_response(problem, Request(scope))(scope, receive, send)
-            return
-        if body is None:
-            await self.app(scope, receive, send)
-            return
-        replayed = False
+    Raises the ProblemError the caller answers (services/kit/edge.py)."""
+    if fields := form_fields(scope.get("query_string", b"")):
+        raise unstorable_text(*fields)
+    content_type = b""
+    length = None
+    for key, value in scope.get("headers") or ():
+        if key == b"content-type":
+            content_type = value
+        elif key == b"content-length":
+            length = value
+    if length is None and scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        return None
+    content_type_text = content_type.decode("latin-1")
+    if content_type_text.lower().startswith("multipart/form-data"):
+        return None
+    if length is not None:
+        if not length.isdigit():
+            raise _bad_length()
+        if int(length) > max_body_bytes:
+            raise body_too_large(max_body_bytes)
+    if scope.get("method") in ("GET", "HEAD", "OPTIONS") and length in (None, b"0"):
+        return None
+    chunks: list[bytes] = []
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            # Never hand a cut-off body on as if it were whole; nobody reads this answer.
+            raise _interrupted()
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > max_body_bytes:
+            raise body_too_large(max_body_bytes)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    if body and _is_json(content_type_text):
+        check_json(body, max_depth=max_json_depth)
+    elif (
+        body
+        and content_type_text.lower().startswith("application/x-www-form-urlencoded")
+        and (fields := form_fields(body))
+    ):
+        raise unstorable_text(*fields)
+    return body
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` that hands the body read by `read_checked` on first, then the rest."""
+    replayed = False
 
-    async def _read(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The whole body once checked, or None to hand the request on untouched."""
-        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
-            raise _nul_in_url()
-        headers = dict(scope.get("headers") or [])
-        content_type = headers.get(b"content-type", b"").decode("latin-1")
-        if content_type.lower().startswith("multipart/form-data"):
-            return None
-        length = headers.get(b"content-length")
-        if length is not None:
-            if not length.isdigit():
-                raise _bad_length()
-            if int(length) > self.max_body_bytes:
-                raise body_too_large(self.max_body_bytes)
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS") and length in (None, b"0"):
-            return None
-        chunks: list[bytes] = []
-        seen = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                # Never hand a cut-off body on as if it were whole; nobody reads this answer.
-                raise _interrupted()
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_body_bytes:
-                raise body_too_large(self.max_body_bytes)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if body and _is_json(content_type):
-            check_json(body, max_depth=self.max_json_depth)
-        return body
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -16,12 +16,11 @@ import contextvars
 import logging
 import re
 import sys
-import time
 import uuid
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from services.kit.pii import mask_id_number, mask_phone
 from services.kit.problems import PROBLEM_MEDIA_TYPE, internal_error
@@ -96,55 +95,17 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
-class RequestIdMiddleware:
-    """Pure ASGI middleware: sets the request id, echoes it, logs one access line."""
+def request_id_of(scope: Scope) -> str:
+    """The caller's `X-Request-ID` when it is a sane one, else a new id."""
+    for key, value in scope.get("headers", ()):
+        if key == b"x-request-id":
+            incoming = value.decode("latin-1")
+            return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+    return uuid.uuid4().hex
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = None
-        for key, value in scope.get("headers", []):
-            if key == b"x-request-id":
-                incoming = value.decode("latin-1")
-                break
-        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
-        status_holder: dict[str, int] = {}
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            # Rendered here rather than by Starlette's outermost handler, so that the
-            # answer and the log line carry the request id.
-            logging.getLogger("zhicheng.problems").exception("unhandled error")
-            if "status" in status_holder:
-                raise
-            body = internal_error().body(scope.get("path"))
-            body["request_id"] = request_id
-            response = JSONResponse(body, status_code=500, media_type=PROBLEM_MEDIA_TYPE)
-            await response(scope, receive, send_with_id)
-        finally:
-            access_logger.info(
-                "request",
-                extra={
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status_holder.get("status", 500),
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
-            request_id_var.reset(token)
+def internal_error_response(scope: Scope, request_id: str) -> JSONResponse:
+    """The 500 of an unhandled error, with the request id in its body."""
+    body = internal_error().body(scope.get("path"))
+    body["request_id"] = request_id
+    return JSONResponse(body, status_code=500, media_type=PROBLEM_MEDIA_TYPE)

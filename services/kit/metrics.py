@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import time
 from dataclasses import dataclass
 
 import uvicorn
@@ -33,7 +32,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 logger = logging.getLogger("zhicheng.metrics")
 PREFIX = "zhicheng_"
@@ -71,9 +70,11 @@ class _PoolCollector(Collector):
             yield family
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, registry: CollectorRegistry, service: str) -> None:
-        self.app = app
+class RequestMetrics:
+    """Request counts and latency by route template; the request pass (services/kit/edge.py)
+    observes every request."""
+
+    def __init__(self, *, registry: CollectorRegistry, service: str) -> None:
         self.service = service
         self.requests = Counter(
             PREFIX + "http_requests_total",
@@ -89,27 +90,12 @@ class MetricsMiddleware:
             registry=registry,
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = {"code": 500}
-
-        async def send_status(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            route = scope.get("route")
-            # The route template, not the raw path: ids must not explode the label set.
-            path = getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "")
-            self.requests.labels(self.service, method, path, str(status["code"])).inc()
-            self.latency.labels(self.service, method, path).observe(time.perf_counter() - started)
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        # The route template, not the raw path: ids must not explode the label set.
+        path = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope.get("method", "")
+        self.requests.labels(self.service, method, path, str(status)).inc()
+        self.latency.labels(self.service, method, path).observe(seconds)
 
 
 def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:
@@ -117,7 +103,7 @@ def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:
     registry.register(_PoolCollector(app))
     app.state.metrics = registry
     app.state.metrics_refresh = []
-    app.add_middleware(MetricsMiddleware, registry=registry, service=service)
+    app.state.request_metrics = RequestMetrics(registry=registry, service=service)
     app.state.metrics_app = _metrics_app(app)
     return registry
 

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from services.kit.deprecation import document_deprecations
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
@@ -181,6 +182,32 @@ def problem_responses(schema: dict[str, Any]) -> None:
             del schemas[name]
 
 
+COMMON_HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id (the one sent, else a new one): in every log line "
+        "of the request and in a problem's `request_id`; quote it when reporting a fault.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+
+def common_headers(schema: dict[str, Any]) -> None:
+    """What every service sends: `X-Request-ID` on every answer (kit/logs.py), and
+    `Retry-After` on every 429 (rate limits) and 503 (a dependency down)."""
+    headers = schema.setdefault("components", {}).setdefault("headers", {})
+    headers.update(COMMON_HEADERS)
+    for _path, _method, operation in _operations(schema):
+        for status, response in operation.get("responses", {}).items():
+            listed = response.setdefault("headers", {})
+            listed["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+            if str(status) in ("429", "503"):
+                listed["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+
+
 # A change a service makes to its own document once it is built (the gateway's security).
 OpenApiHook = Callable[[dict[str, Any]], None]
 
@@ -195,7 +222,56 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             schema = plain()
             for hook in hooks:
                 hook(schema)
+            document_deprecations(schema)
             problem_responses(schema)
+            common_headers(schema)
+            restore_example_nulls(schema)
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+def restore_example_nulls(schema: dict[str, Any]) -> None:
+    """FastAPI writes its document without a single null (`exclude_none`), the schemas'
+    examples included: a required property that admits null and is missing from an example
+    is put back as null, so that each example is one its own schema accepts."""
+    schemas = schema.get("components", {}).get("schemas", {})
+    for component in schemas.values():
+        if isinstance(component.get("examples"), list):
+            component["examples"] = [
+                _with_nulls(example, component, schemas) for example in component["examples"]
+            ]
+
+
+def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[1], {}) if ref else schema
+
+
+def _admits_null(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    schema = _resolve(schema, schemas)
+    kind = schema.get("type")
+    return (
+        kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or any(_admits_null(b, schemas) for b in schema.get("anyOf", []))
+    )
+
+
+def _with_nulls(instance: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
+    schema = _resolve(schema, schemas)
+    branches = [schema, *(_resolve(b, schemas) for b in schema.get("anyOf", []))]
+    if isinstance(instance, dict):
+        instance = dict(instance)
+        for branch in branches:
+            properties = branch.get("properties", {})
+            for name in branch.get("required", []):
+                if name not in instance and _admits_null(properties.get(name, {}), schemas):
+                    instance[name] = None
+            for name, value in list(instance.items()):
+                if name in properties:
+                    instance[name] = _with_nulls(value, properties[name], schemas)
+    elif isinstance(instance, list):
+        items = next((b["items"] for b in branches if "items" in b), {})
+        instance = [_with_nulls(value, items, schemas) for value in instance]
+    return instance

@@ -84,9 +84,17 @@ def problem_response(problem: ProblemError, request: Request | None = None) -> J
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id:
         body["request_id"] = request_id
+    headers = dict(problem.headers)
+    # Every 429 and 503 says when to try again (the OpenAPI documents say so on each):
+    # a problem that names no wait of its own gets the default.
+    if problem.status in (429, 503) and not any(k.lower() == "retry-after" for k in headers):
+        headers["Retry-After"] = DEFAULT_RETRY_AFTER
     return JSONResponse(
-        body, status_code=problem.status, headers=problem.headers, media_type=PROBLEM_MEDIA_TYPE
+        body, status_code=problem.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
     )
+
+
+DEFAULT_RETRY_AFTER = "5"
 
 
 # Chinese renderings of pydantic's error types; anything else falls back to a generic line.
@@ -176,6 +184,15 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# ASGI scope key: False while a read (GET, HEAD) may still be run once more after a dead
+# database connection, True once it has been (services/kit/edge.py sets it).
+RETRY_READ = "zhicheng.retry_read"
+
+
+class RetryRead(Exception):
+    """Raised to the request pass (services/kit/edge.py): run this read once more."""
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
 
@@ -213,6 +230,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(service_busy(), request)
         if not is_connection_error(exc):
             raise exc
+        if request.scope.get(RETRY_READ) is False:
+            # A read that met a connection the database had dropped: the pool has let go
+            # of it (and of every connection as old); services/kit/edge.py runs the read
+            # once more, on a fresh connection.
+            request.scope[RETRY_READ] = True
+            raise RetryRead from exc
         # The statement and its parameters stay out of the log (personal data).
         logger.warning("database unreachable: %s", type(exc.orig).__name__)
         return problem_response(database_unavailable(), request)
@@ -241,7 +264,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Normally caught earlier by RequestIdMiddleware, which knows the request id.
+        # Normally caught earlier by the request pass (edge.py), which knows the request id.
         logger.exception("unhandled error", exc_info=exc)
         return problem_response(internal_error(), request)
 
@@ -308,14 +331,32 @@ def database_unavailable() -> ProblemError:
     )
 
 
-def unstorable_text() -> ProblemError:
-    """Text no UTF-8 database column can hold: a NUL (U+0000) or a lone surrogate."""
+def unstorable_text(*fields: str) -> ProblemError:
+    """Text no UTF-8 database column can hold: a NUL (U+0000), a lone surrogate, or (in
+    a URL or form) bytes that are not UTF-8. `fields` name where, as validation errors
+    do (`sections.basic_info.name`, a query parameter's or path parameter's name)."""
+    where = f"请检查以下字段：{'、'.join(fields)}。" if fields else ""
     return ProblemError(
         422,
         "invalid-character",
-        "提交的文本中含有无法保存的字符（空字符 U+0000 或不成对的 UTF-16 代理码位），"
-        "请删除这些字符后重试。",
+        "提交的文本中含有无法保存的字符（空字符 U+0000、不成对的 UTF-16 代理码位或非 UTF-8 "
+        "字节），请删除这些字符后重试。" + where,
         title="Text contains a character that cannot be stored",
+        **(
+            {
+                "detail_en": f"Unstorable character in: {', '.join(fields)}.",
+                "errors": [
+                    {
+                        "field": field,
+                        "message": "含有无法保存的字符（U+0000、不成对的代理码位或非 UTF-8 字节）",
+                        "message_en": "Contains NUL, a lone surrogate or bytes that are not UTF-8",
+                    }
+                    for field in fields
+                ],
+            }
+            if fields
+            else {}
+        ),
     )
 
 

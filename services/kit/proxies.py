@@ -11,7 +11,7 @@ not trust was written by the caller and may be forged. The client address is the
   trusted hop is the client (a proxy we trust never writes one, so it came from the left).
 
 The processes run with uvicorn's own proxy handling off (`--no-proxy-headers`): uvicorn
-would otherwise trust X-Forwarded-For from 127.0.0.1 before this middleware sees the peer.
+would otherwise trust X-Forwarded-For from 127.0.0.1 before `forward` sees the peer.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -74,19 +74,12 @@ def client_address(
     return str(current)
 
 
-class ForwardedForMiddleware:
-    """Sets the ASGI scope's client to `client_address` (the port is kept only for the peer)."""
-
-    def __init__(self, app: ASGIApp, *, trusted: Iterable[Network]) -> None:
-        self.app = app
-        self.trusted = tuple(trusted)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and self.trusted:
-            client = scope.get("client")
-            peer = client[0] if client else None
-            values = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
-            host = client_address(peer, values, self.trusted)
-            if host is not None and host != peer:
-                scope["client"] = (host, 0)
-        await self.app(scope, receive, send)
+def forward(scope: Scope, trusted: tuple[Network, ...]) -> None:
+    """Sets the ASGI scope's client to `client_address` (the port is kept only for the
+    peer); the request pass (services/kit/edge.py) calls it first of all."""
+    client = scope.get("client")
+    peer = client[0] if client else None
+    values = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
+    host = client_address(peer, values, trusted)
+    if host is not None and host != peer:
+        scope["client"] = (host, 0)

@@ -39,10 +39,15 @@ class _CountingPoolManager(urllib3.PoolManager):
         return response
 
 
-def make_s3_client(settings: S3Settings, *, max_connections: int) -> Minio:
+def make_s3_client(
+    settings: S3Settings, *, max_connections: int, endpoint_url: str | None = None
+) -> Minio:
     """A `minio` client with bounded waits: refused connections and 502/503/504 are tried
-    again; a read that timed out is not (it would multiply the wait on a hung store)."""
-    endpoint = urlsplit(settings.s3_endpoint)
+    again; a read that timed out is not (it would multiply the wait on a hung store).
+
+    `endpoint_url` names another address of the same store (the public one presigned
+    links are signed for); the region is given, so signing a link asks the store nothing."""
+    endpoint = urlsplit(endpoint_url or settings.s3_endpoint)
     http = _CountingPoolManager(
         timeout=urllib3.Timeout(connect=2.0, read=settings.s3_read_timeout),
         retries=urllib3.Retry(

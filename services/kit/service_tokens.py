@@ -4,7 +4,7 @@ The gateway's HTTP clients sign a fresh token for every call (`ServiceAuth`): a 
 (HS256, the project's PyJWT) under a key of that service's own (RULES_SERVICE_KEY,
 DOCUMENTS_SERVICE_KEY), issued by the gateway, for that service's audience, living 60
 seconds. Each service checks it on every request but its probes, metrics and published
-contract (`GatewayOnlyMiddleware`, before any body is read): the algorithm pinned, the
+contract (`refusal`, in the request pass before any body is read): the algorithm pinned, the
 signature, issuer, audience, and a lifetime of at most 60 seconds; anything else is 401
 problem+json. The token names no user: the gateway has decided who may do what before
 it calls.
@@ -18,11 +18,9 @@ from collections.abc import Generator
 
 import httpx
 import jwt
-from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from services.kit.problem_kinds import Problem
-from services.kit.problems import problem_response
 
 ISSUER = "zhicheng-gateway"
 RULES_AUDIENCE = "zhicheng-rules"
@@ -94,24 +92,22 @@ class ServiceAuth(httpx.Auth):
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"})
 
 
-class GatewayOnlyMiddleware:
-    """Refuses every other request without the gateway's token for `audience` (401
-    problem+json), before the body is read or a route is looked up."""
-
-    def __init__(self, app: ASGIApp, *, key: str, audience: str) -> None:
-        self.app = app
-        self.key = key
-        self.audience = audience
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in OPEN_PATHS:
-            request = Request(scope)
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            try:
-                if scheme.lower() != "bearer" or not token.strip():
-                    raise _refused()
-                verify(token.strip(), self.key, self.audience)
-            except ServiceTokenRefused as problem:
-                await problem_response(problem, request)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+def refusal(scope: Scope, key: str, audience: str) -> ServiceTokenRefused | None:
+    """The 401 for a request without the gateway's token for `audience`, else None (the
+    probes and the contract pass; services/kit/edge.py answers it before the body is read
+    or a route is looked up)."""
+    if scope["path"] in OPEN_PATHS:
+        return None
+    authorization = ""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+            break
+    scheme, _, token = authorization.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _refused()
+        verify(token.strip(), key, audience)
+    except ServiceTokenRefused as problem:
+        return problem
+    return None

@@ -27,6 +27,7 @@ DEV_API_PORT = 8000
 DEV_RULES_PORT = 8001
 DEV_DOCUMENTS_PORT = 8002
 DEV_NOTIFY_PORT = 8003
+DEV_WEB_PORT = 8004
 
 DEV_S3_ACCESS_KEY = "zhicheng-dev"
 DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
@@ -90,6 +91,9 @@ class ProcessSettings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
+    # The interactive docs, /docs and /redoc (kit/docs.py). Unset: on, except in
+    # production. /openapi.json is served either way: portals generate clients from it.
+    docs_enabled: bool | None = None
     # Seconds a dependency probe in /readyz may take before it counts as down.
     readiness_timeout: float = 2.0
     # Prometheus `/metrics` is served on a port of its own, never on the public one
@@ -125,6 +129,12 @@ class ProcessSettings(BaseSettings):
     # Seconds one export may take; spans that cannot be sent are dropped, never retried
     # into the request's time (they are sent from a background thread).
     trace_export_timeout: float = Field(default=10.0, gt=0)
+
+    @property
+    def docs_on(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment != "production"
 
     def _secrets_in_use(self) -> dict[str, int]:
         """The secrets this process uses: setting name → shortest value accepted."""
@@ -191,8 +201,14 @@ class PostgresSettings(ProcessSettings):
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
     migration_database_url: str | None = None
     database_app_role: str | None = None
-    db_pool_size: int = 5
-    db_max_overflow: int = 10
+    # The requests one process serves at once (the load it is sized for). The pool holds
+    # that many connections (DB_POOL_SIZE unset) and opens none beyond them (overflow 0):
+    # an overflow connection is opened and closed for one request, a new Postgres session
+    # each time; a request that finds every connection busy waits DB_POOL_TIMEOUT, then
+    # answers 503 service-busy.
+    concurrency: int = Field(default=16, ge=1)
+    db_pool_size: int | None = Field(default=None, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
     # Bounds on every wait for the database (services/kit/db.py), so a database that stops
     # answering costs a request seconds, not minutes: seconds to wait for a pooled
     # connection (then 503 service-busy), to open a new one, and for one statement (the
@@ -200,6 +216,14 @@ class PostgresSettings(ProcessSettings):
     db_pool_timeout: float = Field(default=3.0, gt=0)
     db_connect_timeout: float = Field(default=3.0, gt=0)
     db_statement_timeout: float = Field(default=5.0, gt=0)
+    # A pooled connection idle longer than this many seconds is pinged before use; 0
+    # pings on every checkout (a round trip each, several per request).
+    db_ping_after_idle: float = Field(default=1.0, ge=0)
+
+    @property
+    def pool_size(self) -> int:
+        """Connections the process's pool keeps: DB_POOL_SIZE, else CONCURRENCY."""
+        return self.db_pool_size or self.concurrency
 
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]

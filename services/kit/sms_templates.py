@@ -75,6 +75,21 @@ TEMPLATES: dict[str, Template] = {
             "请按一次性补正告知及时补正。",
             ("name", "deadline"),
         ),
+        # The receipt of each submission (services/api/chain/receipts.py): what was filed,
+        # who acts next and by which clause; the plain one where the route cites none.
+        Template(
+            "DECLARATION_SUBMITTED",
+            "notice",
+            "{name}您好，您的{title}{what}已提交，下一步由{unit}{step}（{clause}），"
+            "结果将以短信和站内消息告知。",
+            ("name", "title", "what", "unit", "step", "clause"),
+        ),
+        Template(
+            "DECLARATION_SUBMITTED_PLAIN",
+            "notice",
+            "{name}您好，您的{title}{what}已提交，下一步由{unit}{step}，结果将以短信和站内消息告知。",
+            ("name", "title", "what", "unit", "step"),
+        ),
         Template(
             "DECLARATION_ACCEPTED",
             "notice",

@@ -44,7 +44,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from services.kit.queue import NOTIFY_QUEUE
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.types import Scope
 
     from services.kit.settings import ProcessSettings
 
@@ -137,47 +137,41 @@ def job_span(name: str, traceparent: str | None, **attributes: Any) -> Iterator[
         yield
 
 
-class TracingMiddleware:
-    """Pure ASGI middleware: one server span per request, continuing the caller's trace."""
+def server_span(scope: Scope) -> contextlib.AbstractContextManager[trace.Span | None]:
+    """The request's server span, continuing the caller's trace (the request pass,
+    services/kit/edge.py, opens it around everything else); nothing when traces are off
+    or for the probes."""
+    if not _state["enabled"] or scope.get("path") in UNTRACED_PATHS:
+        return contextlib.nullcontext()
+    carrier = {
+        key.decode("latin-1"): value.decode("latin-1")
+        for key, value in scope.get("headers", [])
+        if key in (b"traceparent", b"tracestate")
+    }
+    method = scope.get("method", "GET")
+    attributes = {"http.request.method": method, "url.path": scope.get("path", "")}
+    return _tracer().start_as_current_span(
+        method, context=_PROPAGATOR.extract(carrier), kind=SpanKind.SERVER, attributes=attributes
+    )
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in UNTRACED_PATHS:
-            await self.app(scope, receive, send)
-            return
-        carrier = {
-            key.decode("latin-1"): value.decode("latin-1")
-            for key, value in scope.get("headers", [])
-            if key in (b"traceparent", b"tracestate")
-        }
-        method = scope.get("method", "GET")
-        attributes = {"http.request.method": method, "url.path": scope.get("path", "")}
-        with _tracer().start_as_current_span(
-            method, context=_PROPAGATOR.extract(carrier), kind=SpanKind.SERVER,
-            attributes=attributes,
-        ) as span:  # fmt: skip
+def span_status(span: trace.Span, status: int) -> None:
+    """The answer's status on the server span (an error from 500 on)."""
+    span.set_attribute("http.response.status_code", status)
+    if status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
 
-            async def send_traced(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                    span.set_attribute("http.response.status_code", status)
-                    if status >= 500:
-                        span.set_status(Status(StatusCode.ERROR))
-                await send(message)
 
-            try:
-                await self.app(scope, receive, send_traced)
-            finally:
-                # The request id (services/kit/logs.py), to find a request's trace by it.
-                if request_id := scope.get("state", {}).get("request_id"):
-                    span.set_attribute("zhicheng.request_id", request_id)
-                # The route's template (`/v1/declarations/{declaration_id}`), once routed.
-                route = getattr(scope.get("route"), "path", None)
-                if route:
-                    span.update_name(f"{method} {route}")
-                    span.set_attribute("http.route", route)
+def span_done(span: trace.Span, scope: Scope) -> None:
+    """The request id and the route's template, once the request is served."""
+    # The request id (services/kit/logs.py), to find a request's trace by it.
+    if request_id := scope.get("state", {}).get("request_id"):
+        span.set_attribute("zhicheng.request_id", request_id)
+    # The route's template (`/v1/declarations/{declaration_id}`), once routed.
+    route = getattr(scope.get("route"), "path", None)
+    if route:
+        span.update_name(f"{scope.get('method', 'GET')} {route}")
+        span.set_attribute("http.route", route)
 
 
 def _install_httpx() -> None:

@@ -42,6 +42,10 @@ class NotifySettings(PostgresSettings, RedisSettings):
     # only unless the deployment says otherwise (compose and Kubernetes set 0.0.0.0).
     notify_health_port: int = DEV_NOTIFY_PORT
     notify_health_host: str = "127.0.0.1"
+    # Development only: GET /dev/sms-inbox on that listener shows the messages sent, login
+    # codes included (services/notify/inbox.py). Refused in production and on a listener
+    # reachable from elsewhere.
+    notify_dev_inbox: bool = False
     # arq fetches at most `max_jobs` per poll: throughput ≤ max_jobs / poll_delay.
     notify_max_jobs: int = 100
     notify_poll_delay: float = 0.05
@@ -101,6 +105,13 @@ class NotifySettings(PostgresSettings, RedisSettings):
             raise ValueError("notify_stale_sending_seconds must exceed notify_provider_timeout")
         if not self.notify_providers:
             raise ValueError("notify_providers must name at least one provider")
+        if self.notify_dev_inbox and self.environment == "production":
+            raise ValueError(
+                "NOTIFY_DEV_INBOX shows login codes: it is for development only, never with "
+                "ENVIRONMENT=production"
+            )
+        if self.notify_dev_inbox and self.notify_health_host not in ("127.0.0.1", "localhost"):
+            raise ValueError("NOTIFY_DEV_INBOX needs NOTIFY_HEALTH_HOST=127.0.0.1 (this machine)")
         if not 0 < self.notify_sweep_every_seconds <= 60 or 60 % self.notify_sweep_every_seconds:
             raise ValueError("notify_sweep_every_seconds must divide 60")
         return self

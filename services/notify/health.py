@@ -14,6 +14,7 @@ from services.kit.db import make_sessionmaker
 from services.kit.metrics import serve_metrics
 from services.notify import metrics as notify_metrics
 from services.notify.config import NotifySettings
+from services.notify.inbox import router as inbox_router
 from services.notify.receipts import router as receipts_router
 
 
@@ -26,6 +27,8 @@ def build_health_app(settings: NotifySettings, state: dict) -> FastAPI:
         checks={"database": check_database, "redis": check_redis},
     )
     app.include_router(receipts_router)
+    if settings.notify_dev_inbox:  # development only (NotifySettings refuses it elsewhere)
+        app.include_router(inbox_router)
     app.state.engine = state["engine"]
     app.state.sessionmaker = state.get("maker") or make_sessionmaker(state["engine"])
     app.state.redis = state["redis"]

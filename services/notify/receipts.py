@@ -143,10 +143,24 @@ def _body(raw: bytes) -> list[dict]:
 
 
 router = APIRouter(prefix="/receipts", tags=["receipts"])
+# What both receipt routes say about their body, signature and answers (OpenAPI).
+_HOW = (
+    "请求体为服务商推送的 JSON（一条或一组回执），"
+    "须带 X-Signature：以该服务商的回执密钥对原始请求体计算的"
+    " HMAC-SHA256 十六进制摘要（由前置转发添加）。"
+    "回执只会让通知向前推进（发送中 → 已送达或失败），"
+    "重复或迟到的回执不改变已是终态的通知。未配置密钥答复 503，"
+    "签名不符答复 401，内容不合约定答复 422。"
+)
 Signature = Annotated[str | None, Header(alias="X-Signature")]
 
 
-@router.post("/aliyun", summary="阿里云短信回执（状态报告）")
+@router.post(
+    "/aliyun",
+    summary="阿里云短信回执（状态报告）",
+    description=("阿里云短信服务推送的状态报告，更新对应通知的送达状态。" + _HOW),
+    responses={200: {"content": {"application/json": {"example": {"code": 0, "msg": "成功"}}}}},
+)
 async def aliyun_receipts(request: Request, x_signature: Signature = None) -> dict:
     raw = await request.body()
     _verify(request.app.state.settings.aliyun_sms_receipt_key, raw, x_signature)
@@ -158,7 +172,12 @@ async def aliyun_receipts(request: Request, x_signature: Signature = None) -> di
     return {"code": 0, "msg": "成功"}
 
 
-@router.post("/tencent", summary="腾讯云短信回执（状态报告）")
+@router.post(
+    "/tencent",
+    summary="腾讯云短信回执（状态报告）",
+    description=("腾讯云短信服务推送的状态报告，更新对应通知的送达状态。" + _HOW),
+    responses={200: {"content": {"application/json": {"example": {"result": 0, "errmsg": "OK"}}}}},
+)
 async def tencent_receipts(request: Request, x_signature: Signature = None) -> dict:
     raw = await request.body()
     _verify(request.app.state.settings.tencent_sms_receipt_key, raw, x_signature)

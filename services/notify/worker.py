@@ -35,7 +35,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_tracing("notify", settings)
     # arq's CLI sets its own loggers to INFO (two lines per job); LOG_LEVEL governs them too.
     logging.getLogger("arq").setLevel(settings.log_level)
-    ctx["engine"] = engine_for(settings, pool_size=5, max_overflow=10)
+    # Jobs have no request to retry: the general engine pings on checkout.
+    ctx["engine"] = engine_for(settings, pool_size=5, max_overflow=10, pre_ping=True)
     ctx["maker"] = make_sessionmaker(ctx["engine"])
     ctx["http"] = httpx.AsyncClient(
         limits=httpx.Limits(max_connections=settings.notify_max_jobs),

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
 from services.kit.vocabulary import Industry, Level, Series
+from services.rules import examples
 from services.rules.engine.facts import effective_county
 from services.rules.schemas import (
     MAX_BATCH,
@@ -68,6 +69,15 @@ def build_router(service: EligibilityService) -> APIRouter:
         summary="评估一名申报人是否可以申报、按哪条途径、何时可以申报",
         response_model=EvaluateResponse,
         responses=PROBLEMS,
+        description=(
+            "按申报人的学历、职称、资历、考核、论文业绩、处分等事实，"
+            "在所适用的政策包下评估某地区、某系列、某级别能否申报："
+            "各申报途径的每一条件是否满足及所依据的条款、不得申报的情形、"
+            "最早可申报日期、受理的评委会、评审费和需提交的材料。"
+            "条件结论为 null 的由审核人员认定（decided_by 说明由哪一级认"
+            "定）。内部接口：只由网关调用（网关以同样的请求和答复对外提供"
+            "资格评估、评委会查询和政策包）。"
+        ),
     )
     async def evaluate(body: EvaluateRequest) -> Response:
         return dump(service.evaluate(body, explain=True))
@@ -77,6 +87,13 @@ def build_router(service: EligibilityService) -> APIRouter:
         summary="解析一份申报的评委会与上报链路（各环节的职改办、所需函件及所依据的条款）",
         response_model=RouteResponse,
         responses=PROBLEMS,
+        description=(
+            "按申报单位所在地区、系列、级别、途径、行业、单位类型和归属，"
+            "答复受理的评委会、逐级上报经过的县区和系列职改办（每一级做什"
+            "么、依据哪条规则和条款），以及链路要求的材料（如授权或委托函"
+            "）。内部接口：只由网关调用（网关以同样的请求和答复对外提供资"
+            "格评估、评委会查询和政策包）。"
+        ),
     )
     async def route(body: RouteRequest) -> Response:
         return dump(service.route(body))
@@ -98,11 +115,18 @@ def build_router(service: EligibilityService) -> APIRouter:
                             "type": "array",
                             "maxItems": MAX_BATCH,
                             "items": {"$ref": "#/components/schemas/EvaluateRequest"},
-                        }
+                        },
+                        "example": [examples.EVALUATE_REQUEST],
                     }
                 },
             }
         },
+        description=(
+            "一次评估多名申报人，请求体为评估请求的数组（最多10000条），"
+            "答复按请求顺序排列；explain 为 true 时才带每一条件的说明。"
+            "内部接口：只由网关调用（网关以同样的请求和答复对外提供资格评"
+            "估、评委会查询和政策包）。"
+        ),
     )
     async def evaluate_batch(
         request: Request,
@@ -126,6 +150,13 @@ def build_router(service: EligibilityService) -> APIRouter:
         "/policies",
         summary="已加载的政策包（可按地区、系列和日期筛选出当日施行的政策包）",
         response_model=list[PolicySummary],
+        description=(
+            "列出已加载的政策包：名称、系列、地区、施行日期及其依据、"
+            "被替代日期、级别和文件。同时给出 region、"
+            "series 和 as_of 时只答复当日施行的那一个。内部接口："
+            "只由网关调用（网关以同样的请求和答复对外提供资格评估、"
+            "评委会查询和政策包）。"
+        ),
     )
     async def policies(
         region: Annotated[RegionCode | None, Query()] = None,
@@ -151,7 +182,18 @@ def build_router(service: EligibilityService) -> APIRouter:
     @router.get(
         "/policies/{policy_id}",
         summary="政策包全文（含条款原文）",
-        responses={404: {"description": "Unknown policy", "content": {PROBLEM_MEDIA_TYPE: {}}}},
+        responses={
+            200: {"content": {"application/json": {"example": examples.POLICY}}},
+            404: {"description": "Unknown policy", "content": {PROBLEM_MEDIA_TYPE: {}}},
+        },
+        description=(
+            "答复一个政策包的全文：文件、不得申报的情形、"
+            "各级别各途径的条件、材料、评委会、申报时限、"
+            "收费和全部条款原文（每条带“文号 条款”），"
+            "以及种子文件未写明之处的取舍说明。内部接口："
+            "只由网关调用（网关以同样的请求和答复对外提供资格评估、"
+            "评委会查询和政策包）。"
+        ),
     )
     async def policy(policy_id: str) -> Response:
         pack = registry.by_id.get(policy_id)
@@ -174,6 +216,13 @@ def build_router(service: EligibilityService) -> APIRouter:
         summary="按地区、系列、级别、行业解析评委会及材料报送的职改办",
         response_model=list[CommitteeListItem],
         responses=PROBLEMS,
+        description=(
+            "按地区、系列，以及可选的级别、行业、县区、专业和日期，"
+            "答复受理评审的评委会、接收材料的职改办及所依据的条款。"
+            "专业不在政策包范围内的答复 422。内部接口："
+            "只由网关调用（网关以同样的请求和答复对外提供资格评估、"
+            "评委会查询和政策包）。"
+        ),
     )
     async def committees(
         region: Annotated[RegionCode, Query()],

@@ -34,6 +34,8 @@ async def leave_no_jobs(stack: Stack):
 
 
 EVENTS = (
+    "submitted",
+    "resubmitted",
     "returned",
     "correction_reminder",
     "accepted",

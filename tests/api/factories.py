@@ -513,13 +513,22 @@ async def new_draft(client, tree: Tree, campaign: dict, applicant: str, **extra)
     return r.json()["id"]
 
 
+async def submission(
+    client: httpx.AsyncClient, url: str, tok: str, body: Any = None, *, key: str | None = None
+) -> httpx.Response:
+    """POST `…/submissions` as a client does: with the ETag it last read as If-Match."""
+    current = await client.get(url.removesuffix("/submissions"), headers=auth(tok))
+    tag = current.headers.get("etag", '"0"')
+    return await post(client, url, tok, body, key=key, **{"If-Match": tag})
+
+
 async def submit(client, did: str, applicant: str) -> httpx.Response:
     """Submit, first attaching whatever materials the eligibility service asks for."""
-    url = f"/v1/declarations/{did}"
-    r = await post(client, url + "/submissions", applicant)
+    url = f"/v1/declarations/{did}/submissions"
+    r = await submission(client, url, applicant)
     if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
         await answer_incomplete(client, did, applicant, r.json()["errors"])
-        r = await post(client, url + "/submissions", applicant)
+        r = await submission(client, url, applicant)
     return r
 
 

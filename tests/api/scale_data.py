@@ -9,10 +9,13 @@ scripts/bench_scale.py.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import random
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -47,8 +50,9 @@ def dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def load(url: str, world: World, n: int) -> None:
-    """COPY `n` declarations and their rows (load data, see the module's docstring)."""
+async def load(url: str, world: World, n: int, *, spread: int = UNITS) -> None:
+    """COPY `n` declarations and their rows (load data, see the module's docstring), over
+    the first `spread` units (all of them unless told; 1 puts every one in `tree.unit`)."""
     campaign, units, series, committee = (
         world.campaign,
         world.units,
@@ -61,7 +65,7 @@ async def load(url: str, world: World, n: int) -> None:
     for i in range(n):
         did = uuid.UUID(int=rng.getrandbits(128), version=4)
         status = status_of(i)
-        unit = uuid.UUID(units[(i // 10) % UNITS])
+        unit = uuid.UUID(units[(i // 10) % spread])
         created = BASE + timedelta(seconds=i)
         submitted = status != "draft"
         position = {"unit_review": 0, "series_office_review": 1}.get(status, 2)
@@ -168,3 +172,39 @@ async def build(client) -> World:
     creds = await register(client, scopes=["declarations:read"], jurisdiction=["450200"])
     portal = await portal_token(client, creds, scope="declarations:read")
     return World(tree, units, campaign, portal)
+
+
+@dataclass
+class HealthPoll:
+    """GET /healthz every `every` seconds beside other work, keeping each answer's latency
+    (ms): how long the event loop made a concurrent request wait."""
+
+    client: object
+    every: float = 0.010
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+
+    async def run(self) -> None:
+        due = time.perf_counter()
+        while True:
+            r = await self.client.get("/healthz")
+            answered = time.perf_counter()
+            if r.status_code == 200:
+                # Counted from when the request was due, not sent: a loop held up while
+                # this task slept (a long callback, a collection) is waiting too.
+                self.latencies.append((answered - due) * 1000)
+            else:
+                self.failures += 1
+            due = answered + self.every
+            await asyncio.sleep(self.every)
+
+    async def during(self, work):
+        """Await `work` (a coroutine) with the poll running beside it; its result."""
+        task = asyncio.create_task(self.run())
+        try:
+            await asyncio.sleep(0)  # the first poll starts before the work
+            return await work
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -18,6 +18,7 @@ from tests.api.factories import (
     make_campaign,
     make_tree,
     post,
+    submission,
     token,
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
@@ -87,10 +88,10 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
     assert r.status_code == 201, r.text
     did = r.json()["id"]
     # A submitted declaration, sitting at A's unit.
-    r = await post(client, f"/v1/declarations/{did}/submissions", owner)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", owner)
     if r.status_code == 422:  # upload what the submission asks for, then submit
         await answer_incomplete(client, did, owner, r.json()["errors"])
-        r = await post(client, f"/v1/declarations/{did}/submissions", owner)
+        r = await submission(client, f"/v1/declarations/{did}/submissions", owner)
     assert r.status_code == 200, r.text
 
     outsiders = {

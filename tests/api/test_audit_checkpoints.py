@@ -349,9 +349,10 @@ async def test_periodic_checkpoints_one_per_head_whatever_the_replicas(
 
 @pytest.mark.parametrize("as_owner", [True, False])
 async def test_production_readiness_refuses_the_owner_as_app_role(
-    stack: Stack, as_owner: bool
+    stack: Stack, as_owner: bool, rules_url: str, documents_url: str
 ) -> None:
     kwargs = stack.settings_kwargs()
+    kwargs.update(rules_url=rules_url, documents_url=documents_url)
     kwargs["database_url"] = stack.owner_database_url if as_owner else stack.database_url
     kwargs.update(
         environment="production",

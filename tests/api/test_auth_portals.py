@@ -284,16 +284,17 @@ async def test_per_client_rate_limit(client) -> None:
         client, scopes=["eligibility:evaluate"], jurisdiction=["450200"], rate_limit=4
     )
     tok = await portal_token(client, creds)  # 1
-    url = "/v1/committees?region=450200&series=engineering&level=deputy_senior"
-    answers = [(await client.get(url, headers=auth(tok))).status_code for _ in range(4)]
+    url = "/v1/eligibility/evaluate"
+    answers = [(await client.post(url, json=CASE, headers=auth(tok))).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
-    r = await client.get(url, headers=auth(tok))
+    r = await client.post(url, json=CASE, headers=auth(tok))
     assert r.status_code == 429
     assert 1 <= int(r.headers["retry-after"]) <= 60
     assert r.json()["type"] == "urn:zhicheng:problem:rate-limited"
     # Another client is not slowed down by this one.
     other = await register(client, scopes=["eligibility:evaluate"], jurisdiction=["450200"])
-    assert (await client.get(url, headers=auth(await portal_token(client, other)))).is_success
+    other_tok = await portal_token(client, other)
+    assert (await client.post(url, json=CASE, headers=auth(other_tok))).is_success
 
 
 async def test_registration_is_validated(client) -> None:

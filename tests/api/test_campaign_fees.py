@@ -107,8 +107,13 @@ async def test_the_campaigns_fee_for_the_level_makes_the_order(pay) -> None:
     body["fees_yuan"] = {"deputy_senior": 420}
     r = await post(pay, "/v1/campaigns", OPS, body)
     assert r.status_code == 201, r.text
-    did, _ = await accepted(pay, tree, r.json())
+    did, applicant = await accepted(pay, tree, r.json())
+    url = f"/v1/declarations/{did}"
+    # 柳州's fee is in no seed: the policy's fee table leaves the submitted one empty.
+    assert (await pay.get(url, headers=auth(applicant))).json()["fee_yuan"] is None
     assert (await notice(pay, tree, did))["amount_fen"] == 42000  # not fee_yuan's 380
+    # Once the notice exists, the declaration's fee is the one it is asked to pay.
+    assert (await pay.get(url, headers=auth(applicant))).json()["fee_yuan"] == 420
     body = campaign_body()
     body["fees_yuan"] = {"senior": 450}  # not a level of this campaign
     r = await post(pay, "/v1/campaigns", OPS, body)
@@ -195,3 +200,17 @@ async def test_the_office_corrects_its_campaign_before_it_opens(pay, db) -> None
     body["office_org_id"] = unit
     r = await post(pay, "/v1/campaigns", OPS, body)
     assert r.status_code == 422 and r.json()["type"].endswith("campaign-office-invalid")
+
+
+async def test_the_campaigns_one_fee_fills_the_declaration(pay) -> None:
+    """No fee for the level anywhere but the campaign's one fee: the notice fills it."""
+    tree = await make_tree(pay, label="批次收费", supervisor=False, county=False)
+    r = await post(pay, "/v1/campaigns", OPS, campaign_body(fee_yuan=250))
+    assert r.status_code == 201, r.text
+    did, applicant = await accepted(pay, tree, r.json())
+    url = f"/v1/declarations/{did}"
+    assert (await pay.get(url, headers=auth(applicant))).json()["fee_yuan"] is None
+    order = await notice(pay, tree, did)
+    after = (await pay.get(url, headers=auth(applicant))).json()
+    assert after["status"] == "payment_due" and order["amount_fen"] == 25000
+    assert after["fee_yuan"] == 250

@@ -4,6 +4,7 @@ its JSON path, in Chinese, never a 200 that ignored it nor a 500."""
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -179,3 +180,75 @@ async def test_text_over_its_limit_is_refused_never_cut(client) -> None:
     assert "文本过长" in body["errors"][0]["message"]
     r = await post(client, "/v1/orgs", OPS, {**org, "name": "职" * 200})  # at the limit
     assert r.status_code == 201 and r.json()["name"] == "职" * 200, r.text
+
+
+async def test_a_cursor_not_of_ours_is_refused_naming_it(client) -> None:
+    applicant = token("applicant")
+    for bad in ("garbage", "bm90IGpzb24", "W10", "%E4%B8%AD", "WyIyMDI0IiwgIngiXQ"):
+        for url in ("/v1/declarations", "/v1/me/messages"):
+            r = await client.get(f"{url}?cursor={bad}", headers=auth(applicant))
+            assert r.status_code == 422, (url, bad, r.text)
+            body = r.json()
+            assert body["type"] == "urn:zhicheng:problem:invalid-cursor", body
+            assert [e["field"] for e in body["errors"]] == ["cursor"]
+            assert "cursor" in body["detail"]
+
+
+def unstorable(response, *fields: str) -> dict:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    body = response.json()
+    assert body["type"] == "urn:zhicheng:problem:invalid-character", body
+    assert [e["field"] for e in body["errors"]] == list(fields), body
+    assert all(f in body["detail"] for f in fields)
+    return body
+
+
+async def test_nul_and_lone_surrogates_are_refused_wherever_they_come(client) -> None:
+    """One place (services/kit/limits.py) looks at every path parameter, query parameter,
+    urlencoded form and JSON string: a 422 naming the field, nothing stored."""
+    _tree, _campaign, applicant, did = await drafted(client, label="空字符")
+    url = f"/v1/declarations/{did}"
+    current = await client.get(url, headers=auth(applicant))
+    if_match = auth(applicant, **{"If-Match": current.headers["etag"]})
+    for bad in ("韦\x00三", "韦\ud800三"):
+        sections = copy.deepcopy(SECTIONS)
+        sections["basic_info"]["name"] = bad
+        sections["papers"][0]["title"] = bad
+        # httpx refuses to encode a lone surrogate: send the JSON text a client would.
+        raw = json.dumps({"sections": sections}).encode()
+        r = await client.patch(
+            url, content=raw, headers={**if_match, "Content-Type": "application/json"}
+        )
+        unstorable(r, "sections.basic_info.name", "sections.papers.0.title")
+    after = await client.get(url, headers=auth(applicant))
+    assert after.headers["etag"] == current.headers["etag"]  # nothing stored
+
+    # Query parameters, by name; bytes that are not UTF-8 too (never a silent U+FFFD).
+    r = await client.get("/v1/declarations?status=draft%00", headers=auth(applicant))
+    unstorable(r, "status")
+    r = await client.get("/v1/orgs?q=%ED%A0%80", headers=auth(applicant))
+    unstorable(r, "q")
+    # A path parameter, by its name in the route.
+    r = await client.get("/v1/policies/guangxi%00", headers=auth(applicant))
+    unstorable(r, "policy_id")
+    r = await client.get("/v1/policies/%FF", headers=auth(applicant))
+    unstorable(r, "policy_id")
+    # A urlencoded form (the token endpoint's).
+    r = await client.post(
+        "/v1/oauth/token", content=b"grant_type=client_credentials&client_id=a%00b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    unstorable(r, "client_id")
+
+
+async def test_a_submission_without_if_match_is_refused(client) -> None:
+    _tree, _campaign, applicant, did = await drafted(client, label="提交要版本")
+    url = f"/v1/declarations/{did}"
+    current = await client.get(url, headers=auth(applicant))
+    r = await post(client, url + "/submissions", applicant)
+    assert r.status_code == 428 and r.json()["type"].endswith("if-match-required"), r.text
+    r = await post(client, url + "/submissions", applicant, **{"If-Match": '"999"'})
+    assert r.status_code == 412 and r.json()["current_etag"] == current.headers["etag"], r.text
+    after = await client.get(url, headers=auth(applicant))
+    assert after.json()["status"] == "draft" and after.headers["etag"] == current.headers["etag"]

@@ -27,6 +27,7 @@ from tests.api.factories import (
     make_tree,
     new_draft,
     post,
+    submission,
     submit,
     submitted,
     token,
@@ -63,7 +64,7 @@ async def test_resubmission_after_the_return_deadline_is_refused(client) -> None
     )
     assert r.status_code == 201, r.text
     await asyncio.sleep(2.5)
-    r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:correction-deadline-passed"
     local = deadline.astimezone(ZoneInfo("Asia/Shanghai"))
@@ -132,7 +133,7 @@ async def test_corrected_declarations_move_up_within_the_correction_window(clien
     )
     assert r.status_code == 201, r.text
     assert (
-        await post(client, f"/v1/declarations/{ids[corrected]}/submissions", corrected)
+        await submission(client, f"/v1/declarations/{ids[corrected]}/submissions", corrected)
     ).status_code == 200
     await asyncio.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()) + 0.5)
     r = await post(client, f"/v1/declarations/{ids[untouched]}/approvals", unit)
@@ -211,7 +212,7 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
             client, label="先评估后加锁", supervisor=False, county=False
         )
         url = f"/v1/declarations/{did}"
-        r = await post(client, url + "/submissions", applicant)
+        r = await submission(client, url + "/submissions", applicant)
         await answer_incomplete(client, did, applicant, r.json()["errors"])
         complete = await client.get(url, headers=auth(applicant))
 
@@ -223,7 +224,7 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
             ),
         )
         await real.aclose()
-        submitting = asyncio.create_task(post(client, url + "/submissions", applicant))
+        submitting = asyncio.create_task(submission(client, url + "/submissions", applicant))
         await asyncio.wait_for(gate.entered.wait(), timeout=30)
         # The eligibility service is still answering; the declaration is not locked.
         headers = auth(applicant, **{"If-Match": complete.headers["etag"]})
@@ -236,6 +237,6 @@ async def test_eligibility_is_evaluated_before_the_row_lock(
         assert submitted.json()["type"] == "urn:zhicheng:problem:precondition-failed"
         assert submitted.json()["current_etag"] == edit.headers["etag"]
         assert (await client.get(url, headers=auth(applicant))).json()["status"] == "draft"
-        again = await post(client, url + "/submissions", applicant)
+        again = await submission(client, url + "/submissions", applicant)
         assert again.status_code == 200, again.text
         assert again.json()["specialty"] == "eng-civil"

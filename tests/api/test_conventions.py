@@ -99,7 +99,8 @@ async def test_a_cursor_not_of_our_making_is_refused_not_a_server_error(client) 
         r = await client.get("/v1/declarations", params={"cursor": cursor}, headers=auth(applicant))
         assert r.status_code == 422, (cursor, r.text)
         assert r.json()["type"] == "urn:zhicheng:problem:invalid-cursor"
-        assert r.json()["detail"] == "分页游标无效，请从第一页重新读取。"
+        assert r.json()["detail"].startswith("分页游标无效，请从第一页重新读取。")
+        assert [e["field"] for e in r.json()["errors"]] == ["cursor"]
 
 
 async def test_a_nul_the_input_limits_cannot_see_is_refused_not_a_server_error(client) -> None:

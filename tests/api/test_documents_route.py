@@ -27,6 +27,7 @@ from tests.api.factories import (
     make_tree,
     new_draft,
     post,
+    submission,
     token,
 )
 from tests.api.races import streaming_while
@@ -124,7 +125,7 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(
     campaign = await make_campaign(gateway)
     applicant = token("applicant", sub=f"docs-{uuid.uuid4().hex[:6]}")
     did = await new_draft(gateway, tree, campaign, applicant)
-    before = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    before = await submission(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert before.status_code == 422
     assert any(e.get("section") == "papers" for e in before.json()["errors"])
 
@@ -154,7 +155,7 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(
     ]
 
     # The completeness check asks for the paper's other scans, no longer its cover.
-    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 422
     (paper,) = [e for e in r.json()["errors"] if e.get("section") == "papers"]
     assert paper["item"] == {"section": "papers", "index": 0}
@@ -167,7 +168,7 @@ async def test_upload_attaches_the_material_and_a_reviewer_downloads_it(
     assert "期刊封面" not in paper["message"] and "版权页" in paper["message"]
     # Upload the rest (each of the paper's scans for its entry) and submit.
     attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
-    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(gateway, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 200, r.text
 
     # The unit reviewer, whose step the chain has reached, gets a link of at most 15 min.
@@ -438,14 +439,14 @@ async def _refused_while_submitting(
     """Stream a scan to `path` while the declaration is submitted: the submission goes
     through, the upload is refused as the declaration is no longer editable, and the
     attachments stay as they were (their document ids)."""
-    uploaded, submission = await streaming_while(
+    uploaded, submitted = await streaming_while(
         gateway,
         path,
         applicant,
         corpus.clean_scan(seed),
-        lambda: post(gateway, f"/v1/declarations/{did}/submissions", applicant),
+        lambda: submission(gateway, f"/v1/declarations/{did}/submissions", applicant),
     )
-    assert submission.status_code == 200, submission.text
+    assert submitted.status_code == 200, submitted.text
     assert uploaded.status_code == 409, uploaded.text
     assert uploaded.json()["type"] == "urn:zhicheng:problem:declaration-not-editable"
     after = await declaration(gateway, did, applicant)
@@ -458,7 +459,7 @@ async def test_submitted_while_streaming_stores_nothing(gateway, documents_url) 
     """The declaration is submitted while the file is still streaming in: the document
     the service accepted is deleted again and the upload refused, nothing dangles."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="并发提交")
-    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(gateway, f"/v1/declarations/{did}/submissions", applicant)
     attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
 
     path = f"/v1/declarations/{did}/documents"
@@ -475,7 +476,7 @@ async def test_replace_racing_a_submission_leaves_the_old_document_in_force(
     _tree, _campaign, applicant, did = await drafted(gateway, label="替换并发提交")
     old = await upload(gateway, did, applicant, corpus.clean_scan(86))
     assert old.status_code == 201, old.text
-    r = await post(gateway, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(gateway, f"/v1/declarations/{did}/submissions", applicant)
     # What else the submission asks for (the old document serves the title certificate).
     attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
 
@@ -658,7 +659,7 @@ async def test_submission_counts_only_standing_attachments(gateway) -> None:
     again."""
     _tree, _campaign, applicant, did = await drafted(gateway, label="附件计数")
     url = f"/v1/declarations/{did}"
-    r = await post(gateway, url + "/submissions", applicant)
+    r = await submission(gateway, url + "/submissions", applicant)
     attached = await answer_incomplete(gateway, did, applicant, r.json()["errors"])
     dropped = next(a for a in attached if "item" not in a)  # a material, not an entry's proof
     proof = next(a for a in attached if a.get("item") == {"section": "papers", "index": 0})
@@ -666,7 +667,7 @@ async def test_submission_counts_only_standing_attachments(gateway) -> None:
     current = await declaration(gateway, did, applicant)
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
     assert (await gateway.patch(url, json={"attachments": kept}, headers=headers)).is_success
-    r = await post(gateway, url + "/submissions", applicant)
+    r = await submission(gateway, url + "/submissions", applicant)
     assert r.status_code == 422, r.text
     asked = [e.get("material_id") for e in r.json()["errors"] if e["kind"] == "material"]
     assert asked == [dropped["kind"]], r.json()["errors"]
@@ -679,7 +680,7 @@ async def test_submission_counts_only_standing_attachments(gateway) -> None:
     headers = auth(applicant, **{"If-Match": current.headers["etag"]})
     body = {"attachments": [dropped, proof, *kept]}
     assert (await gateway.patch(url, json=body, headers=headers)).is_success
-    r = await post(gateway, url + "/submissions", applicant)
+    r = await submission(gateway, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
 
 

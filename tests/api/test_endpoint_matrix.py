@@ -91,6 +91,37 @@ def classify(response) -> str:
     return "ok"
 
 
+def route_params(did: str, org_id: str, campaign_id: str, **given: str) -> dict[str, str]:
+    """A value for each path parameter of the gateway's routes: the declaration, org and
+    campaign given, random ids (or `given` ones) for the rest."""
+    return {
+        "declaration_id": did,
+        "document_id": str(uuid.uuid4()),
+        "judgement_id": str(uuid.uuid4()),
+        "org_id": org_id,
+        "campaign_id": campaign_id,
+        "day": "2022-07-01",
+        "client_id": "portal-0000000000000000",
+        "account_id": str(uuid.uuid4()),
+        "policy_id": "guangxi-engineering-2022",
+        "record_id": str(uuid.uuid4()),
+        "objection_id": str(uuid.uuid4()),
+        "material": "public_posting",
+        "session_id": str(uuid.uuid4()),
+        "expert_id": str(uuid.uuid4()),
+        "committee_code": "lz-eng-deputy-senior",
+        "follow_up_id": str(uuid.uuid4()),
+        "sheet": "recommendation-roster",
+        "recheck_id": str(uuid.uuid4()),
+        "posting_id": str(uuid.uuid4()),
+        "certificate_id": str(uuid.uuid4()),
+        "message_id": str(uuid.uuid4()),
+        "return_id": str(uuid.uuid4()),
+        "code": "declaration-not-editable",
+        **given,
+    }
+
+
 def portal(scopes: list[str]) -> str:
     principal = Principal(
         sub="client:matrix-portal",
@@ -132,30 +163,7 @@ async def test_every_endpoint_answers_every_caller_as_the_table_says(client) -> 
         "portal_unscoped": portal([]),
         "service": token("service"),
     }
-    params = {
-        "declaration_id": did,
-        "document_id": str(uuid.uuid4()),
-        "judgement_id": str(uuid.uuid4()),
-        "org_id": tree.unit,
-        "campaign_id": campaign["id"],
-        "day": "2022-07-01",
-        "client_id": "portal-0000000000000000",
-        "account_id": str(uuid.uuid4()),
-        "policy_id": "guangxi-engineering-2022",
-        "record_id": str(uuid.uuid4()),
-        "objection_id": str(uuid.uuid4()),
-        "material": "public_posting",
-        "session_id": str(uuid.uuid4()),
-        "expert_id": str(uuid.uuid4()),
-        "committee_code": "lz-eng-deputy-senior",
-        "follow_up_id": str(uuid.uuid4()),
-        "sheet": "recommendation-roster",
-        "recheck_id": str(uuid.uuid4()),
-        "posting_id": str(uuid.uuid4()),
-        "certificate_id": str(uuid.uuid4()),
-        "message_id": str(uuid.uuid4()),
-        "return_id": str(uuid.uuid4()),
-    }
+    params = route_params(did, tree.unit, campaign["id"])
     # A complete draft body: role checks inside the service answer before anything else.
     bodies = {
         **BODIES,

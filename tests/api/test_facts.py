@@ -37,6 +37,7 @@ from tests.api.factories import (
     new_draft,
     post,
     return_for_correction,
+    submission,
     submit,
     submitted,
     token,
@@ -65,7 +66,7 @@ FINDING = {"conduct": "提供虚假业绩证明", "basis": "经查实，业绩�
 
 
 async def _refused(client, did: str, applicant: str) -> dict:
-    r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "declaration-incomplete", r.text
     return r.json()
 

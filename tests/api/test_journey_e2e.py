@@ -38,6 +38,7 @@ from tests.api.factories import (
     make_org,
     make_tree,
     post,
+    submission,
     token,
     upload_evidence,
     upload_material,
@@ -105,7 +106,7 @@ class Applicant:
         return r.json()["id"]
 
     async def submit(self, did: str) -> httpx.Response:
-        return await post(self.client, f"/v1/declarations/{did}/submissions", self.tok)
+        return await submission(self.client, f"/v1/declarations/{did}/submissions", self.tok)
 
     async def upload_materials(self, did: str, materials: list[str]) -> None:
         for material in dict.fromkeys(materials):

@@ -24,6 +24,7 @@ from tests.api.factories import (
     make_org,
     new_draft,
     post,
+    submission,
     submit,
     submitted,
     token,
@@ -175,7 +176,7 @@ async def test_arts_exceptional_is_judged_by_the_committee_office_and_a_rejectio
         client, url + "/returns", t["committee_office"], {"items": items, "deadline_at": deadline}
     )
     assert r.status_code == 201, r.text
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 200 and r.json()["status"] == "committee_office_review", r.text
     [j] = await judgements(client, did, applicant)
     assert j["status"] == "open" and j["raised_in"] == 2 and j["reason"] is None
@@ -216,7 +217,7 @@ async def test_unit_change_with_an_explanation_is_a_judgement_not_a_refusal(clie
     assert "现3个月" in blocker["message"] and "情况说明" in blocker["message"]
 
     await upload_materials(client, did, applicant, ["unit_change_explanation"])
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     [j] = await judgements(client, did, applicant)
     assert j["condition_id"] == "social_insurance" and j["level"] == "series_office"

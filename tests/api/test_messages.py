@@ -132,6 +132,12 @@ async def messages(client, tok: str, **params) -> dict:
     return r.json()
 
 
+async def returns_of(client, tok: str) -> list[dict]:
+    """The person's messages of a return (their submission's receipt left aside)."""
+    items = (await messages(client, tok))["items"]
+    return [m for m in items if m["event"] == "declaration.returned"]
+
+
 async def notices(db, did: str, template: str) -> list[Notification]:
     rows = await db.exec(
         select(Notification)
@@ -237,12 +243,24 @@ async def test_message_centre_reads_notices_and_announcements(
     did, applicant = await filed(app, tree, campaign)
     other_did, other = await filed(app, tree, campaign)
     unit = tree.tokens["unit_reviewer"]
+    # Each submission's receipt is a message: what was filed, who acts next, by which
+    # clause; the other applicant has their own, and nothing else yet.
+    [receipt] = (await messages(app, applicant))["items"]
+    assert receipt["title"] == "申报已提交" and receipt["event"] == "declaration.submitted"
+    [receipt_sms] = await notices(db, did, "DECLARATION_SUBMITTED")
+    assert receipt_sms.params["unit"] in receipt["body"] and "审核推荐" in receipt["body"]
+    assert receipt_sms.params["clause"] in receipt["body"]
+    [theirs] = (await messages(app, other))["items"]
+    assert theirs["event"] == "declaration.submitted" and theirs["id"] != receipt["id"]
+    r = await post(app, f"/v1/me/messages/{receipt['id']}/read", applicant)
+    assert r.status_code == 200, r.text
     deadline = (await db_now(db)).replace(microsecond=0) + timedelta(days=4)
     await give_back(app, unit, did, deadline, item="补充学历证书")
 
-    # The return's notice is a message; its reminder (2 days before) is not yet.
+    # The return's notice is a message (newest first); its reminder (2 days before) is not yet.
     page = await messages(app, applicant)
-    [returned] = page["items"]
+    [returned, receipt_again] = page["items"]
+    assert receipt_again["id"] == receipt["id"] and receipt_again["read_at"]
     assert returned["kind"] == "notice" and returned["title"] == "申报材料退回补正"
     assert returned["event"] == "declaration.returned" and returned["sms"] == "pending"
     [sms] = await notices(db, did, "DECLARATION_RETURNED")
@@ -251,7 +269,7 @@ async def test_message_centre_reads_notices_and_announcements(
     assert page["unread"] == 1
     r = await app.get("/v1/me/messages/unread-count", headers=auth(applicant))
     assert r.json() == {"unread": 1}
-    assert (await messages(app, other))["items"] == []
+    assert [m["id"] for m in (await messages(app, other))["items"]] == [theirs["id"]]
 
     # Another person cannot read it nor mark it; its recipient marks it once.
     r = await post(app, f"/v1/me/messages/{returned['id']}/read", other)
@@ -272,7 +290,7 @@ async def test_message_centre_reads_notices_and_announcements(
     async with notify_worker(stack, fake_url) as (sender, receipts):
         for nid in (sms.id, other_sms.id):
             assert await send_notification(sender, nid) == "sent"
-        [m] = (await messages(app, applicant))["items"]
+        [m] = await returns_of(app, applicant)
         assert m["sms"] == "sent"
         rows = {n.id: n for n in await notices(db, did, "DECLARATION_RETURNED")}
         rows |= {n.id: n for n in await notices(db, other_did, "DECLARATION_RETURNED")}
@@ -290,9 +308,9 @@ async def test_message_centre_reads_notices_and_announcements(
             headers={"X-Signature": signature, "Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
-    [m] = (await messages(app, applicant))["items"]
+    [m] = await returns_of(app, applicant)
     assert m["sms"] == "delivered"
-    [m] = (await messages(app, other))["items"]
+    [m] = await returns_of(app, other)
     assert m["sms"] == "failed" and m["event"] == "declaration.returned"
 
     # An office's announcement reaches everyone with a declaration in its campaign.
@@ -311,7 +329,9 @@ async def test_message_centre_reads_notices_and_announcements(
     first = await messages(app, applicant, limit=1)
     assert first["items"][0]["announcement_id"] == announced["id"] and first["next_cursor"]
     second = await messages(app, applicant, limit=1, cursor=first["next_cursor"])
-    assert second["items"][0]["id"] == returned["id"] and second["next_cursor"] is None
+    assert second["items"][0]["id"] == returned["id"] and second["next_cursor"]
+    third = await messages(app, applicant, limit=1, cursor=second["next_cursor"])
+    assert third["items"][0]["id"] == receipt["id"] and third["next_cursor"] is None
     r = await app.get("/v1/me/messages", params={"cursor": "zz"}, headers=auth(applicant))
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "invalid-cursor"
     [row] = await audit_rows_for_announcement(db, announced["id"])

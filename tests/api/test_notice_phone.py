@@ -22,14 +22,19 @@ async def test_no_proved_phone_no_sms_but_every_notice_on_record(client) -> None
         client, label="无验证手机", supervisor=False, county=False
     )
     assert SECTIONS["basic_info"]["phone"]
-    r = await return_for_correction(client, tree, did, within=timedelta(days=2))
+    # Three days: the return's reminder (2 days before) is still ahead at any hour.
+    r = await return_for_correction(client, tree, did, within=timedelta(days=3))
     assert r.status_code == 201, r.text
 
     state = client._transport.app.state  # the app behind the in-process client
     async with state.sessionmaker() as session:
         query = select(Notification).where(Notification.declaration_id == uuid.UUID(did))
         rows = (await session.exec(query)).all()
-    assert {n.event for n in rows} == {"declaration.returned", "declaration.correction_reminder"}
+    assert {n.event for n in rows} == {
+        "declaration.submitted",
+        "declaration.returned",
+        "declaration.correction_reminder",
+    }
     for n in rows:
         assert (n.status, n.phone, n.enqueued_at) == (NO_PHONE, "", None)
     # Never handed to the queue, by the gateway or by the sweeper.

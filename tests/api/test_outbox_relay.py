@@ -52,16 +52,24 @@ async def test_queue_down_at_commit_loses_nothing(
     redis = await create_pool(RedisSettings.from_dsn(stack.redis_url))
     try:
         async with maker() as session:
-            [row] = (
+            rows = (
                 await session.exec(
-                    select(Notification).where(Notification.declaration_id == uuid.UUID(did))
+                    select(Notification)
+                    .where(Notification.declaration_id == uuid.UUID(did))
+                    .order_by(Notification.created_at)
                 )
             ).all()
-        assert (row.event, row.status, row.enqueued_at) == ("declaration.returned", "created", None)
-        # The sweeper's relay (or any later one) hands it over, once.
-        assert await relay(maker, redis, ids=[row.id]) == 1
-        assert await relay(maker, redis, ids=[row.id]) == 0
-        assert await redis.zscore(NOTIFY_QUEUE, job_id(row.id, 0)) is not None
+        # The submission's receipt and the return's notice, each committed, neither queued.
+        assert [(n.event, n.status, n.enqueued_at) for n in rows] == [
+            ("declaration.submitted", "created", None),
+            ("declaration.returned", "created", None),
+        ]
+        # The sweeper's relay (or any later one) hands them over, once.
+        ids = [n.id for n in rows]
+        assert await relay(maker, redis, ids=ids) == 2
+        assert await relay(maker, redis, ids=ids) == 0
+        for n in rows:
+            assert await redis.zscore(NOTIFY_QUEUE, job_id(n.id, 0)) is not None
     finally:
         await redis.aclose()
         await engine.dispose()

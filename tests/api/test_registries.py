@@ -16,6 +16,7 @@ from tests.api.factories import (
     answer_incomplete,
     auth,
     post,
+    submission,
     token,
 )
 from tests.api.registries.fake import SLOW_SECONDS, FakeRegistries, Person
@@ -58,7 +59,7 @@ def _reset(fake: FakeRegistries):
 
 
 async def _errors(client, url: str, applicant: str) -> list[dict]:
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 422, r.text
     return r.json()["errors"]
 
@@ -68,7 +69,7 @@ async def _attach_and_submit(client, url: str, applicant: str, errors: list[dict
     then submit."""
     did = url.rsplit("/", 1)[-1]
     await answer_incomplete(client, did, applicant, errors)
-    return await post(client, url + "/submissions", applicant)
+    return await submission(client, url + "/submissions", applicant)
 
 
 async def test_found_everywhere_needs_no_upload_and_eligibility_uses_verified_facts(

@@ -25,6 +25,7 @@ from tests.api.factories import (
     drafted,
     file_of_kind,
     post,
+    submission,
     submitted,
 )
 from tests.conftest import Stack
@@ -107,7 +108,7 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
 
     # No note for the untouched section: refused, naming it; nothing recorded.
     marks = {"addressed": [{"item": 0}, {"item": 2}, {"item": 3}]}
-    r = await post(client, url + "/submissions", applicant, marks)
+    r = await submission(client, url + "/submissions", applicant, marks)
     assert r.status_code == 422, r.text
     problem = r.json()
     assert problem["type"] == PROBLEM + "return-items-untouched"
@@ -117,12 +118,12 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
     assert "第2项“继续教育学时请核实”" in problem["detail"]
     assert "继续教育情况" in problem["detail"] and "联系电话" not in problem["detail"]
     # Marking it addressed changes nothing: it still needs the reason.
-    r = await post(client, url + "/submissions", applicant, {"addressed": [{"item": 1}]})
+    r = await submission(client, url + "/submissions", applicant, {"addressed": [{"item": 1}]})
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-items-untouched"
     blank = {"addressed": [{"item": 1, "note": "   "}]}
-    r = await post(client, url + "/submissions", applicant, blank)
+    r = await submission(client, url + "/submissions", applicant, blank)
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-items-untouched"
-    r = await post(client, url + "/submissions", applicant, {"addressed": [{"item": 4}]})
+    r = await submission(client, url + "/submissions", applicant, {"addressed": [{"item": 4}]})
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "return-answer-invalid"
     assert r.json()["errors"][0]["field"] == "addressed.0.item"
     progress = (await client.get(url + "/progress", headers=auth(applicant))).json()
@@ -130,7 +131,7 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
 
     note = "继续教育学时经核实无误，已附学时证明原件备查"
     marks["addressed"].append({"item": 1, "note": note})
-    r = await post(client, url + "/submissions", applicant, marks)
+    r = await submission(client, url + "/submissions", applicant, marks)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unit_review"
 
@@ -204,7 +205,7 @@ async def test_a_return_is_answered_item_by_item_and_the_reviewer_sees_only_the_
 async def test_a_first_submission_takes_no_answers(client) -> None:
     """Nothing to answer on a first submission: a bad answer, refused, not ignored."""
     case = await drafted(client, label="首次无补正")
-    r = await post(
+    r = await submission(
         client,
         f"/v1/declarations/{case.did}/submissions",
         case.applicant,

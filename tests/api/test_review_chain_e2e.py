@@ -33,6 +33,7 @@ from tests.api.factories import (
     make_campaign,
     make_tree,
     post,
+    submission,
     upload_materials,
     verified_applicant,
     wanted_materials,
@@ -82,7 +83,7 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     declaration = r.json()
     did = declaration["id"]
     url = f"/v1/declarations/{did}"
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 422, r.text
     problem = r.json()
     assert problem["type"] == "urn:zhicheng:problem:declaration-incomplete"
@@ -113,15 +114,15 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     }
     assert ("papers", "paper_cover") in proved and ("achievements", "achievement_proof") in proved
     assert len(proved) == len(docs)
-    r = await post(client, url + "/submissions", applicant, key="submit-1")
+    r = await submission(client, url + "/submissions", applicant, key="submit-1")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "unit_review"
     assert r.json()["eligibility"]["eligible"] is True
     # The same key and body replays the first answer; another body with it is refused.
-    again = await post(client, url + "/submissions", applicant, key="submit-1")
+    again = await submission(client, url + "/submissions", applicant, key="submit-1")
     assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
     assert again.json() == r.json()
-    other = await post(client, url + "/submissions", applicant, {"x": 1}, key="submit-1")
+    other = await submission(client, url + "/submissions", applicant, {"x": 1}, key="submit-1")
     assert other.status_code == 422
     assert other.json()["type"] == "urn:zhicheng:problem:idempotency-key-reused"
 
@@ -210,14 +211,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
     )
     assert r.status_code == 200, r.text
     # The award brings its own certificate (002 一（二）8): without it, no resubmission.
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 422, r.text
     lacking = [e for e in r.json()["errors"] if e["kind"] == "evidence"]
     assert [(e["item"], e["document_kinds"]) for e in lacking] == [
         ({"section": "awards", "index": 0}, ["award_certificate"])
     ]
     await evidence_for(client, did, applicant, awards)
-    r = await post(client, url + "/submissions", applicant)
+    r = await submission(client, url + "/submissions", applicant)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "county_review"  # back at the level that returned it
     # The certificate came after the unit's step: the county office that returned the
@@ -305,6 +306,9 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         ).all()
     by_key = {n.dedupe_key.split(":", 2)[2]: n for n in rows}
     immediate = {
+        # Each submission's receipt: the first, and the resubmission after the return.
+        "submitted:1": ("declaration.submitted", "DECLARATION_SUBMITTED"),
+        "submitted:2": ("declaration.resubmitted", "DECLARATION_SUBMITTED"),
         f"defence:{defence_at.isoformat()}": ("declaration.defence_scheduled", "DEFENCE_SCHEDULED"),
         "returned:1": ("declaration.returned", "DECLARATION_RETURNED"),
         "accepted": ("declaration.accepted", "DECLARATION_ACCEPTED"),
@@ -330,6 +334,14 @@ async def test_liuzhou_deputy_senior_walks_the_whole_chain(client, stack: Stack)
         assert daytime(n.send_after)
     assert by_key["returned:1"].params["deadline"].startswith(f"{deadline.year}年")
     assert by_key["accepted"].params["title"] == "高级工程师"
+    # The receipts name who acts next: the unit first, then the county office that
+    # returned it; each cites the route's clause.
+    first, again = by_key["submitted:1"].params, by_key["submitted:2"].params
+    assert (first["what"], first["step"]) == ("申报", "审核推荐")
+    assert first["unit"].startswith("柳州e2e用人单位")
+    assert (again["what"], again["step"]) == ("补正材料", "审核")
+    assert again["unit"].startswith("柳州e2e县区职改办")
+    assert first["clause"] and first["title"] == again["title"] == "高级工程师"
     assert by_key[f"defence:{defence_at.isoformat()}"].params["place"] == "厂部会议室"
     assert by_key["payment_due"].params["amount"] == "380"
     # Every notice renders with the notify worker's filed template.

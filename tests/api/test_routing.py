@@ -19,6 +19,7 @@ from tests.api.factories import (
     credit_code,
     make_org,
     post,
+    submission,
     submit,
     token,
     upload_materials,
@@ -303,19 +304,19 @@ async def test_a_central_unit_is_asked_for_its_letter(client) -> None:
     }
     did = (await post(client, "/v1/declarations", applicant, body)).json()["id"]
     url = f"/v1/declarations/{did}/submissions"
-    r = await post(client, url, applicant)
+    r = await submission(client, url, applicant)
     assert r.status_code == 422, r.text
     wanted = wanted_materials(r.json()["errors"])
     assert "authorization_letter" in wanted
     # Everything but the letter: still refused, naming the letter alone.
     errors = [e for e in r.json()["errors"] if e.get("material_id") != "authorization_letter"]
     await answer_incomplete(client, did, applicant, errors)
-    r = await post(client, url, applicant)
+    r = await submission(client, url, applicant)
     assert r.status_code == 422, r.text
     assert wanted_materials(r.json()["errors"]) == ["authorization_letter"]
     assert "授权或委托函" in r.json()["detail"]
     await upload_materials(client, did, applicant, ["authorization_letter"])
-    r = await post(client, url, applicant)
+    r = await submission(client, url, applicant)
     assert r.status_code == 200, r.text
     # A local unit is not asked for one.
     local = await make_org(client, "unit", "柳州本地某公司", o["economic"], region="450202")
@@ -347,7 +348,7 @@ async def test_the_chain_ends_at_the_campaigns_committee_office(client) -> None:
         "applicant_facts": FACTS,
     }
     did = (await post(client, "/v1/declarations", applicant, did_body)).json()["id"]
-    r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 409 and r.json()["type"] == PROBLEM + "route-office-missing"
 
 

@@ -3,7 +3,16 @@ code a declaration carries, checked against its series' catalogue."""
 
 from __future__ import annotations
 
-from tests.api.factories import FACTS, auth, drafted, make_campaign, make_tree, post, token
+from tests.api.factories import (
+    FACTS,
+    auth,
+    drafted,
+    make_campaign,
+    make_tree,
+    post,
+    submission,
+    token,
+)
 from tests.api.test_routing import quoted
 
 PROBLEM = "urn:zhicheng:problem:"
@@ -71,7 +80,7 @@ async def test_the_code_is_evaluated_by_its_name(client) -> None:
     edit = {"specialty": "eng-mechanical", "applicant_facts": {**FACTS, "industry": "automotive"}}
     headers = auth(case.applicant, **{"If-Match": current.headers["etag"]})
     assert (await client.patch(url, json=edit, headers=headers)).status_code == 200
-    r = await post(client, url + "/submissions", case.applicant)
+    r = await submission(client, url + "/submissions", case.applicant)
     assert r.status_code == 409, r.text
     assert r.json()["type"] == PROBLEM + "route-committee-mismatch"
     assert "工程系列柳州汽车产业副高级评委会" in r.json()["detail"]

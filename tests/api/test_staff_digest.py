@@ -87,14 +87,15 @@ async def test_staff_hear_once_a_day_per_queue(client) -> None:
     # Only one's own: the colleague's digest is still unread.
     assert (await messages(client, colleague))["unread"] == 1
 
-    # An applicant's notice and an announcement, both read at once; a reminder scheduled
-    # for later is not shown, so it stays out of the count until it is due.
+    # An applicant's notices (their submission's receipt, the return) and an announcement,
+    # all read at once; a reminder scheduled for later is not shown, so it stays out of
+    # the count until it is due.
     deadline = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
     await give_back(client, tree.tokens["series_office"], did, deadline)
     body = {"title": "补正提醒", "body": "请按一次性告知要求在期限内补正。"}
     r = await post(client, f"/v1/campaigns/{campaign['id']}/announcements", office, body)
     assert r.status_code == 201, r.text
-    assert (await messages(client, applicant))["unread"] == 2
+    assert (await messages(client, applicant))["unread"] == 3
     r = await post(client, READ_ALL, applicant)
-    assert r.json() == {"marked": 2, "unread": 0}, r.text
+    assert r.json() == {"marked": 3, "unread": 0}, r.text
     assert all(m["read_at"] for m in (await messages(client, applicant))["items"])

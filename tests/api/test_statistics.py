@@ -34,6 +34,7 @@ from tests.api.factories import (
     make_tree,
     new_draft,
     post,
+    submission,
     submit,
     token,
 )
@@ -277,7 +278,7 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
     campaign_2023 = r.json()
     applicant = token("applicant")
     did = await new_draft(client, tree, campaign_2023, applicant)
-    r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", applicant)
     assert r.status_code == 409, r.text
     problem = r.json()
     assert problem["type"] == "urn:zhicheng:problem:unit-recommendations-suspended"
@@ -286,7 +287,7 @@ async def test_a_unit_at_20_percent_is_followed_up_and_suspended_next_year(
     # Another unit in the same campaign is not held back by it.
     applicant = token("applicant")
     did = await new_draft(client, other, campaign_2023, applicant)
-    r = await post(client, f"/v1/declarations/{did}/submissions", applicant)
+    r = await submission(client, f"/v1/declarations/{did}/submissions", applicant)
     assert not r.json().get("type", "").endswith("unit-recommendations-suspended"), r.text
 
 

@@ -21,11 +21,12 @@ from services.kit.queue import NOTIFY_QUEUE
 from services.notify import tasks as notify_tasks
 from services.notify.config import NotifySettings
 from services.rules.config import RulesSettings
+from services.web.config import WebSettings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SETTINGS_ENV = {
     name.upper()
-    for cls in (ApiSettings, DocumentsSettings, NotifySettings, RulesSettings)
+    for cls in (ApiSettings, DocumentsSettings, NotifySettings, RulesSettings, WebSettings)
     for name in cls.model_fields
 }
 # Variables of the third-party images (Postgres, MinIO), not of our processes.
@@ -173,7 +174,7 @@ def test_kubernetes_hardening() -> None:
                 assert {"requests", "limits"} <= set(c["resources"])
     assert set(kinds["HorizontalPodAutoscaler"]) == {"api", "notify"}
     assert set(kinds["PodDisruptionBudget"]) >= {"api", "notify"}
-    assert set(kinds["Deployment"]) == {"api", "rules", "documents", "notify"}
+    assert set(kinds["Deployment"]) == {"api", "rules", "documents", "notify", "web"}
 
 
 def test_dockerfile_is_pinned_and_non_root() -> None:

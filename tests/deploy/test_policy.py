@@ -260,7 +260,7 @@ HTTPS = {("internet", "443")}
 # The intended flows, by workload (app.kubernetes.io/name).
 INTENDED = {
     "api": {
-        "Ingress": INGRESS | METRICS,
+        "Ingress": INGRESS | METRICS | {("pod:web", "http")},
         "Egress": DNS | {("pod:rules", "8001"), ("pod:documents", "8002")}
         | POSTGRES | REDIS | S3 | HTTPS,  # payment provider, WeChat, registries
     },
@@ -268,6 +268,7 @@ INTENDED = {
     "documents": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | POSTGRES | S3},
     "notify": {"Ingress": INGRESS | METRICS, "Egress": DNS | POSTGRES | REDIS | HTTPS},
     "migrate": {"Ingress": METRICS, "Egress": DNS | POSTGRES | S3},
+    "web": {"Ingress": INGRESS | METRICS, "Egress": DNS | {("pod:api", "8000")}},
 }  # fmt: skip
 
 
@@ -332,9 +333,10 @@ def test_every_named_port_of_a_policy_exists_on_the_pods() -> None:
 
 def _public_paths() -> set[tuple[str, str, str]]:
     """(path, pathType, service) the Ingress may route: the gateway's `/v1` API (the
-    payment callback among its routes) and the worker's delivery-receipt routes."""
+    payment callback among its routes), the worker's delivery-receipt routes, and the
+    reference web front end (its pages, on a host of its own)."""
     receipts = {(r.path, "Exact", "notify") for r in receipts_router.routes}
-    return {("/v1", "Prefix", "api"), *receipts}
+    return {("/v1", "Prefix", "api"), *receipts, ("/", "Prefix", "web")}
 
 
 def ingress_violations(docs: list[dict]) -> list[str]:

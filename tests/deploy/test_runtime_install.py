@@ -105,13 +105,18 @@ def test_the_migration_job_runs(runtime_env: Path, stack: Stack, tmp_path: Path)
     assert code == 0, _tail(log)
 
 
-@pytest.mark.parametrize("workload", ["api", "rules", "documents", "notify"])
+@pytest.mark.parametrize("workload", ["api", "rules", "documents", "notify", "web"])
 def test_every_process_starts_until_ready(
-    runtime_env: Path, stack: Stack, tmp_path: Path, workload: str
+    runtime_env: Path, stack: Stack, tmp_path: Path, workload: str, request, uvicorn_service
 ) -> None:
     command = _workloads()[workload]
     port = free_port()
     env = _process_env(stack, NOTIFY_HEALTH_PORT=str(port))  # the worker's probe listener
+    if workload == "api":  # its /readyz reports the two services it calls
+        env["RULES_URL"] = request.getfixturevalue("rules_url")
+        env["DOCUMENTS_URL"] = request.getfixturevalue("documents_url")
+    if workload == "web":  # ready once the gateway it calls answers
+        env["GATEWAY_URL"] = uvicorn_service("services.api.main:app", stack.env())
     log = tmp_path / f"{workload}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -141,4 +146,4 @@ def test_every_process_starts_until_ready(
 
 def test_every_workload_is_covered() -> None:
     """A process added to deploy/ must be added here too."""
-    assert set(_workloads()) == {"api", "rules", "documents", "notify", "zhicheng-migrate"}
+    assert set(_workloads()) == {"api", "rules", "documents", "notify", "web", "zhicheng-migrate"}

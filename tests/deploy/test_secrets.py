@@ -24,6 +24,7 @@ from services.kit.settings import (
 )
 from services.notify.config import NotifySettings
 from services.rules.config import RulesSettings
+from services.web.config import WebSettings
 from tests.deploy.test_deploy_files import DEPLOY, _k8s_docs
 
 # The settings each entry point builds, by the module deploy/ runs.
@@ -33,6 +34,7 @@ SETTINGS = {
     "services.documents.main": DocumentsSettings,
     "services.notify.worker": NotifySettings,
     "scripts.migrate": MigrationSettings,
+    "services.web.main": WebSettings,
 }
 
 
@@ -181,7 +183,7 @@ def test_every_process_refuses_the_template_as_it_stands_naming_each_setting() -
             assert f"{key.lower()}: a placeholder" in message, (name, key, message)
         refused.add(name)
     # Every process that holds a secret (the eligibility service its service-token key).
-    assert refused == {"api", "rules", "documents", "notify", "zhicheng-migrate"}
+    assert refused == {"api", "rules", "documents", "notify", "zhicheng-migrate", "web"}
 
 
 def _real(key: str, value: str) -> str:

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 from pydantic import ValidationError
 
-from services.kit.auth import Principal, issue_token, read_token, signing_key, verifying_key
+from services.kit.auth import (
+    LEEWAY_SECONDS,
+    Principal,
+    issue_token,
+    read_token,
+    signing_key,
+    verifying_key,
+)
 from services.kit.problems import ProblemError
 from services.kit.settings import KitSettings
 from tests.api.auth_helpers import ec_key
@@ -30,6 +39,37 @@ def test_bad_tokens_are_401_problems(mutate: str) -> None:
     with pytest.raises(ProblemError) as err:
         read_token(token, secret=SECRET)
     assert err.value.status == 401 and err.value.code == "invalid-token"
+
+
+def test_a_verified_token_is_refused_with_another_key_or_audience() -> None:
+    """A token once verified (and remembered) still passes only what it was verified
+    against: another key or audience decodes it again, and refuses it."""
+    token = issue_token(Principal(sub="u2", role="applicant"), secret=SECRET)
+    assert read_token(token, secret=SECRET).sub == "u2"
+    assert read_token(token, secret=SECRET).sub == "u2"
+    for other in ({"secret": "t" * 48}, {"secret": SECRET, "audience": "zhicheng-other"}):
+        with pytest.raises(ProblemError) as err:
+            read_token(token, **other)
+        assert err.value.code == "invalid-token"
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    # Valid for about one more second (its `exp` is just inside the leeway).
+    token = issue_token(
+        Principal(sub="u3", role="applicant"), secret=SECRET, ttl_seconds=1 - LEEWAY_SECONDS
+    )
+    assert read_token(token, secret=SECRET).sub == "u3"
+    time.sleep(2.1)
+    with pytest.raises(ProblemError) as err:
+        read_token(token, secret=SECRET)
+    assert err.value.code == "invalid-token"
+
+
+def test_a_remembered_principal_is_a_copy() -> None:
+    token = issue_token(Principal(sub="u4", role="applicant"), secret=SECRET)
+    first = read_token(token, secret=SECRET)
+    first.sub = "changed"
+    assert read_token(token, secret=SECRET).sub == "u4"
 
 
 def _es256_pair() -> tuple[str, str]:

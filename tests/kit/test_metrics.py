@@ -83,11 +83,11 @@ async def test_database_pool_is_reported(stack: Stack) -> None:
             busy = _samples(await scrape(app))
     assert idle[("zhicheng_db_pool_size", ())] == 3
     assert idle[("zhicheng_db_pool_checked_out", ())] == 0
-    # 3 pooled + 10 overflow (make_engine's default): one in use is 1/13 of the most.
-    assert idle[("zhicheng_db_pool_max_connections", ())] == 13
+    # 3 pooled, no overflow (make_engine's default): one in use is 1/3 of the most.
+    assert idle[("zhicheng_db_pool_max_connections", ())] == 3
     assert idle[("zhicheng_db_pool_saturation", ())] == 0
     assert busy[("zhicheng_db_pool_checked_out", ())] == 1
-    assert busy[("zhicheng_db_pool_saturation", ())] == 1 / 13
+    assert busy[("zhicheng_db_pool_saturation", ())] == 1 / 3
 
 
 async def test_s3_failures_are_counted_on_the_apps_that_hold_s3() -> None:

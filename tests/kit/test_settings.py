@@ -173,3 +173,21 @@ def test_the_clock_offset_is_for_tests_only() -> None:
     with pytest.raises(ValidationError) as err:
         ApiSettings(**real, clock_offset="P16D")
     assert "clock_offset" in str(err.value)
+
+
+def test_the_web_front_end_holds_only_its_session_key() -> None:
+    from services.web.config import WebSettings
+
+    held = {
+        n for n in WebSettings.model_fields if n.startswith(("s3_", "pii_", "jwt_", "database"))
+    }
+    assert not held
+    with pytest.raises(ValidationError) as err:
+        WebSettings(environment="production")
+    assert "web_session_secret: the development default" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        WebSettings(environment="production", web_session_secret="s" * 20)
+    assert "web_session_secret: shorter than 32 characters" in str(err.value)
+    assert WebSettings(environment="production", web_session_secret="w" * 40).environment == (
+        "production"
+    )

@@ -56,10 +56,12 @@ def test_off_by_default_configures_nothing() -> None:
         assert not trace.get_current_span().get_span_context().is_valid
 
 
-def test_an_app_with_traces_off_has_no_tracing_middleware(log_stream: io.StringIO) -> None:
+def test_an_app_with_traces_off_opens_no_server_span(log_stream: io.StringIO) -> None:
     settings = ProcessSettings()
-    app = create_app(service="test", title="t", description="d", settings=settings, checks={})
-    assert tracing.TracingMiddleware not in [m.cls for m in app.user_middleware]
+    create_app(service="test", title="t", description="d", settings=settings, checks={})
+    scope = {"type": "http", "method": "GET", "path": "/v1/declarations", "headers": []}
+    with tracing.server_span(scope) as span:
+        assert span is None
 
 
 def test_log_lines_carry_a_null_trace_id_outside_a_trace(log_stream: io.StringIO) -> None:

@@ -33,6 +33,8 @@ SAMPLE = {
     "path": "正常晋升",
     "clause": "柳州工程系列2022申报培训 三（二）工程师表第3行",
     "campaign": "2027年度柳州市工程系列中级职称评审",
+    "what": "补正材料",
+    "unit": "柳州市某某机械制造有限责任公司第二分公司第三研究所技术质量部",
 }
 
 
@@ -48,6 +50,11 @@ def test_the_notices_the_issue_names_exist() -> None:
     # The deadline planner's reminders: the applicant's last safe day, a unit step's day.
     assert "{day}" in texts["SUBMISSION_REMINDER"] and "尚未提交" in texts["SUBMISSION_REMINDER"]
     assert "逐级上报" in texts["UNIT_STEP_REMINDER"] and "{step}" in texts["UNIT_STEP_REMINDER"]
+    # Each submission's receipt: what was filed, who acts next, and (where the route
+    # cites one) the clause that sends it there.
+    for code in ("DECLARATION_SUBMITTED", "DECLARATION_SUBMITTED_PLAIN"):
+        assert "{what}已提交" in texts[code] and "下一步由{unit}{step}" in texts[code]
+    assert "{clause}" in texts["DECLARATION_SUBMITTED"]
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))
@@ -93,3 +100,24 @@ def test_missing_unknown_and_overlong_params_are_refused() -> None:
         get_template("NO_SUCH")
     with pytest.raises(TemplateError, match="longer than"):
         get_template("PAYMENT_RECEIVED").render({"name": "张" * 36, "amount": "230"})
+
+
+def test_the_submission_receipt_reads_as_sent() -> None:
+    values = {
+        "name": "欧阳建国",
+        "title": "工程系列中级",
+        "what": "申报",
+        "unit": "柳州市某某机械制造有限责任公司",
+        "step": "审核推荐",
+        "clause": "柳州工程系列2022申报培训 三（四）",
+    }
+    text = get_template("DECLARATION_SUBMITTED").render(values)
+    assert text == (
+        "欧阳建国您好，您的工程系列中级申报已提交，下一步由柳州市某某机械制造有限责任公司"
+        "审核推荐（柳州工程系列2022申报培训 三（四）），结果将以短信和站内消息告知。"
+    )
+    assert parts(with_signature("职称申报", text)) == 2
+    plain = get_template("DECLARATION_SUBMITTED_PLAIN").render({**values, "what": "补正材料"})
+    assert plain.startswith("欧阳建国您好，您的工程系列中级补正材料已提交，下一步由")
+    with pytest.raises(TemplateError, match="missing params clause"):
+        get_template("DECLARATION_SUBMITTED").render({**values, "clause": ""})

@@ -18,6 +18,7 @@ from tests.api.factories import (
     make_campaign,
     make_tree,
     post,
+    submission,
     submitted,
     token,
 )
@@ -80,8 +81,8 @@ async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None
     # A flaky network: the client sends the resubmission twice at once, one key.
     key = uuid.uuid4().hex
     results = await asyncio.gather(
-        post(client, url + "/submissions", applicant, key=key),
-        post(client, url + "/submissions", applicant, key=key),
+        submission(client, url + "/submissions", applicant, key=key),
+        submission(client, url + "/submissions", applicant, key=key),
     )
     assert [r.status_code for r in results] == [200, 200], [r.text for r in results]
     assert results[0].json() == results[1].json()
@@ -93,7 +94,7 @@ async def test_resubmission_twice_with_one_key_takes_effect_once(client) -> None
     trail = await _audit(client, did, applicant)
     assert trail.count("resubmitted") == 1 and trail.count("submitted") == 1
     # A later retry with the same key is answered the same, still once.
-    again = await post(client, url + "/submissions", applicant, key=key)
+    again = await submission(client, url + "/submissions", applicant, key=key)
     assert again.status_code == 200 and again.json() == results[0].json()
     assert (await client.get(url, headers=auth(applicant))).json() == after
 

@@ -43,6 +43,7 @@ from tests.api.factories import (
     make_campaign,
     make_tree,
     post,
+    submission,
     token,
 )
 from tests.conftest import ROOT, Stack
@@ -114,7 +115,7 @@ async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) 
             _tree, _campaign, applicant, did = await drafted(client, label="评估停机")
             url = f"/v1/declarations/{did}"
             # Attach what the eligibility service asks for, so only its absence can fail.
-            r = await post(client, url + "/submissions", applicant)
+            r = await submission(client, url + "/submissions", applicant)
             assert r.status_code == 422, r.text
             await answer_incomplete(client, did, applicant, r.json()["errors"])
             before = await client.get(url, headers=auth(applicant))
@@ -122,7 +123,7 @@ async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) 
 
             rules.stop()
             key = uuid.uuid4().hex
-            r = await post(client, url + "/submissions", applicant, key=key)
+            r = await submission(client, url + "/submissions", applicant, key=key)
             assert r.status_code == 503, r.text
             assert r.headers["content-type"] == PROBLEM_MEDIA_TYPE
             assert r.headers["retry-after"]
@@ -145,7 +146,7 @@ async def test_eligibility_down_at_submission(stack: Stack, documents_url: str) 
 
             # Back again: the same key is not a stored failure; the submission goes through.
             rules.start()
-            r = await post(client, url + "/submissions", applicant, key=key)
+            r = await submission(client, url + "/submissions", applicant, key=key)
             assert r.status_code == 200, r.text
             assert r.json()["status"] != "draft"
     finally:
@@ -390,7 +391,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             assert retried.status_code == 201, retried.text
 
             # Attach what else the eligibility service asks for, then submit.
-            r = await post(client, url + "/submissions", applicant)
+            r = await submission(client, url + "/submissions", applicant)
             assert r.status_code == 422, r.text
             missing = r.json()["errors"]
             current = await client.get(url, headers=auth(applicant))
@@ -398,7 +399,7 @@ async def test_s3_stopped_under_gateway_uploads(stack: Stack, rules_url: str, tm
             expected = {new_id, replacement_id, retried.json()["id"]}
             assert {a["document_id"] for a in attached} == expected
             await answer_incomplete(client, did, applicant, missing)
-            r = await post(client, url + "/submissions", applicant)
+            r = await submission(client, url + "/submissions", applicant)
             assert r.status_code == 200, r.text
             assert r.json()["status"] != "draft"
     finally:

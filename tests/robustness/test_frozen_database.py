@@ -32,11 +32,15 @@ PATIENCE = 60
 
 
 @pytest.mark.slow
-async def test_a_frozen_database_answers_503_not_a_hang(stack: Stack, tmp_path) -> None:
+async def test_a_frozen_database_answers_503_not_a_hang(
+    stack: Stack, tmp_path, rules_url: str, documents_url: str
+) -> None:
     pg = Postgres(tmp_path / "pg", free_port()).start()
     try:
         settings = ApiSettings(
             **{**stack.settings_kwargs(), "database_url": pg.url},
+            rules_url=rules_url,
+            documents_url=documents_url,
             db_statement_timeout=1.0,
             db_connect_timeout=1.0,
             db_pool_timeout=1.0,

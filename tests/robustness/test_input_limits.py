@@ -152,9 +152,9 @@ async def test_invalid_utf8_and_unstorable_characters(client, stack: Stack) -> N
     for escaped in (rb"\u0000", rb"a\ud800b", rb"\udfff"):
         raw = json.dumps(org).encode().replace(b'"x"', b'"' + escaped + b'"')
         problem(await _raw(client, "/v1/orgs", OPS, raw), 422, "invalid-character")
-    # A NUL in the URL never reaches a query.
+    # A NUL in the URL never reaches a query: a 422 naming the parameter.
     r = await client.get("/v1/declarations?status=%00draft", headers=auth(applicant))
-    problem(r, 400, "invalid-url")
+    assert [e["field"] for e in problem(r, 422, "invalid-character")["errors"]] == ["status"]
     # An escaped backslash before u0000 is ordinary text, and a surrogate pair is one
     # character (U+1F600): both stored as sent.
     for name, expected in ((r"C:\\u0000\\目录", "C:\\u0000\\目录"), (r"\ud83d\ude00", "😀")):

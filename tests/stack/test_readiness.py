@@ -18,6 +18,12 @@ from tests.conftest import Stack
 from tests.support import running
 
 
+@pytest.fixture
+def services(rules_url: str, documents_url: str) -> dict[str, str]:
+    """The services a gateway calls, up: each test stops only the store it follows."""
+    return {"rules_url": rules_url, "documents_url": documents_url}
+
+
 async def _ready(client) -> dict:
     response = await client.get("/readyz")
     assert response.status_code == 200, response.text
@@ -41,12 +47,13 @@ async def _down(client, dependency: str) -> dict:
 
 
 @pytest.mark.slow
-async def test_gateway_follows_valkey(stack: Stack, tmp_path) -> None:
+async def test_gateway_follows_valkey(stack: Stack, tmp_path, services: dict) -> None:
     valkey = Valkey(tmp_path / "valkey", free_port(), persist=False).start()
     try:
-        settings = ApiSettings(**{**stack.settings_kwargs(), "redis_url": valkey.url})
+        settings = ApiSettings(**{**stack.settings_kwargs(), "redis_url": valkey.url}, **services)
         async with running(build_api(settings)) as client:
-            assert (await _ready(client))["checks"] == {"database": "ok", "redis": "ok"}
+            checks = (await _ready(client))["checks"]
+            assert checks == {"database": "ok", "redis": "ok", "rules": "ok", "documents": "ok"}
             valkey.stop()
             body = await _down(client, "redis")
             assert "Redis" in body["detail"]
@@ -58,11 +65,11 @@ async def test_gateway_follows_valkey(stack: Stack, tmp_path) -> None:
 
 
 @pytest.mark.slow
-async def test_gateway_follows_postgres(stack: Stack, tmp_path) -> None:
+async def test_gateway_follows_postgres(stack: Stack, tmp_path, services: dict) -> None:
     pg = Postgres(tmp_path / "pg", free_port()).start()
     try:
         own = {"database_url": pg.url, "migration_database_url": None}
-        settings = ApiSettings(**{**stack.settings_kwargs(), **own})
+        settings = ApiSettings(**{**stack.settings_kwargs(), **own}, **services)
         async with running(build_api(settings)) as client:
             await _ready(client)
             pg.stop()

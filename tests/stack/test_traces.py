@@ -3,16 +3,16 @@
 The gateway, the eligibility service, the document service and the notify worker run as
 real processes (uvicorn, arq) with `TRACE_EXPORTER=otlp` pointed at a small OTLP/HTTP
 receiver of the test's own (tests/stack/otlp.py). An applicant signs in with an SMS code,
-files a declaration with real scans and submits it, then withdraws it; the withdrawal
-writes an SMS notice to the outbox, which the worker sends.
+files a declaration with real scans and submits it, then withdraws it.
 
-No single gateway request both asks the eligibility service and writes an SMS notice
-(submitting writes none; withdrawing asks nothing), so the hops are seen on the requests
-that make them: the submission's trace holds the gateway's, the eligibility service's and
-Postgres's spans; an upload's holds the document service's; the withdrawal's holds the
-gateway's, Postgres's, Redis's and the worker's send job, which continued the trace the
-outbox row carried. Each is found by its X-Request-ID, and the JSON log lines of that
-request (and of the job) carry the same trace id.
+One submission is one trace through every hop: the gateway's request asks the
+eligibility service (its server spans continue the gateway's httpx calls), writes the
+submission to Postgres with its receipt (申报已提交, an SMS notice in the outbox), and
+hands the notice to the queue (Redis); the worker's send job continues the trace the
+outbox row carried, and its own statements are its children. An upload's trace holds the
+document service's; the withdrawal's notice is sent in its own trace the same way. Each
+request is found by its X-Request-ID, and the JSON log lines of that request (and of the
+job) carry the same trace id.
 
 The processes use a database and a Redis database of their own: the worker sends only
 what this test wrote.
@@ -38,7 +38,7 @@ from sqlmodel import select
 from scripts.servers import free_port, port_open
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.factories import LOGIN_CODE, answer_incomplete, drafted, post
+from tests.api.factories import LOGIN_CODE, answer_incomplete, auth, drafted, post
 from tests.conftest import ROOT, Stack, _with_redis_db, create_database, drop_database
 from tests.stack.otlp import Receiver, Span
 
@@ -172,23 +172,29 @@ async def _signed_in_applicant(gw: httpx.AsyncClient, database_url: str) -> str:
     return r.json()["access_token"]
 
 
+async def _submit(gw: httpx.AsyncClient, url: str, applicant: str, rid: str) -> httpx.Response:
+    """Submit as a client does: with the ETag last read as If-Match, under this request id."""
+    tag = (await gw.get(url, headers=auth(applicant))).headers["etag"]
+    return await post(gw, url + "/submissions", applicant, **{"X-Request-ID": rid, "If-Match": tag})
+
+
 @pytest.fixture(scope="module")
 async def journey(started: Processes, own_stack: Stack) -> Processes:
-    """Sign in, file with real scans, submit, then (worker running) withdraw."""
+    """Sign in, start the worker, file with real scans, submit, then withdraw."""
     async with httpx.AsyncClient(base_url=started.gateway, timeout=60, trust_env=False) as gw:
         applicant = await _signed_in_applicant(gw, own_stack.database_url)
+        # The worker runs from here on: the submission's receipt is sent in its trace.
+        started.start_worker()
         case = await drafted(gw, applicant=applicant, label=f"trace-{uuid.uuid4().hex[:6]}")
         url = f"/v1/declarations/{case.did}"
         started.submit_rid = "trace-submit-1"
-        r = await post(gw, url + "/submissions", applicant, **{"X-Request-ID": "trace-submit-1"})
+        r = await _submit(gw, url, applicant, "trace-submit-1")
         if r.status_code == 422 and r.json()["type"].endswith("declaration-incomplete"):
             # The materials the eligibility service asks for, uploaded as real scans.
             await answer_incomplete(gw, case.did, applicant, r.json()["errors"])
             started.submit_rid = "trace-submit-2"
-            again = {"X-Request-ID": "trace-submit-2"}
-            r = await post(gw, url + "/submissions", applicant, **again)
+            r = await _submit(gw, url, applicant, "trace-submit-2")
         assert r.status_code == 200, r.text
-        started.start_worker()
         r = await post(
             gw, url + "/withdrawals", applicant, {"reason": "改投"},
             **{"X-Request-ID": started.withdraw_rid},
@@ -243,7 +249,7 @@ def _postgres(service: str) -> Callable[[Span], bool]:
     )
 
 
-async def test_the_submission_is_one_trace_through_the_eligibility_service(journey) -> None:
+async def test_one_submission_is_one_trace_through_every_hop(journey) -> None:
     receiver = journey.receiver
     gateway = _request_span(receiver, journey.submit_rid)
     assert gateway.name == "POST /v1/declarations/{declaration_id}/submissions"
@@ -271,6 +277,31 @@ async def test_the_submission_is_one_trace_through_the_eligibility_service(journ
         receiver, gateway.trace_id, _postgres("zhicheng-api"), "a Postgres span of the submission"
     )
     assert statement.attributes["db.query.text"]
+    # The submission's receipt, written to the outbox in the request, handed to the queue
+    # (arq's pipeline on Redis) inside it, and sent by the worker in the same trace: the
+    # send job's chain of parents leads back to the gateway's span of this request.
+    _in_trace(
+        receiver, gateway.trace_id,
+        lambda s: s.service == "zhicheng-api" and s.attributes.get("db.system.name") == "redis",
+        "the gateway's Redis span of the submission",
+    )  # fmt: skip
+    [job] = _in_trace(
+        receiver, gateway.trace_id,
+        lambda s: s.service == "zhicheng-notify" and s.name == "send_notification",
+        "the worker's send job of the submission's receipt",
+    )  # fmt: skip
+    assert job.kind == "consumer"
+    by_id = {s.span_id: s for s in receiver.trace(gateway.trace_id)}
+    assert by_id[job.parent_id].service == "zhicheng-api"
+    assert gateway.span_id in _ancestors(by_id, job)
+    worker_statements = _in_trace(
+        receiver, gateway.trace_id, _postgres("zhicheng-notify"), "the worker's Postgres spans"
+    )
+    assert all(s.parent_id == job.span_id for s in worker_statements)
+    # One trace id across the four: the gateway, the eligibility service, Postgres (the
+    # gateway's and the worker's statements) and the worker.
+    services = {s.service for s in receiver.trace(gateway.trace_id)}
+    assert {"zhicheng-api", "zhicheng-rules", "zhicheng-notify"} <= services
     # No statement's parameters in a span: the applicant's data stays out of the traces.
     assert all(
         not k.startswith("db.query.parameter") for s in receiver.snapshot() for k in s.attributes
@@ -340,6 +371,16 @@ async def test_log_lines_carry_the_trace_id_of_their_spans(journey) -> None:
         if line.get("request_id") == journey.submit_rid
     ]
     assert rules_lines and {line["trace_id"] for line in rules_lines} == {submission.trace_id}
+    _in_trace(
+        receiver, submission.trace_id,
+        lambda s: s.name == "send_notification", "the receipt's send job's span",
+    )  # fmt: skip
+    receipts = [
+        line
+        for line in _log_lines(journey.logs["notify"])
+        if line.get("message") == "sms" and line.get("template") == "DECLARATION_SUBMITTED"
+    ]
+    assert [line["trace_id"] for line in receipts] == [submission.trace_id]
     withdrawal = _request_span(receiver, journey.withdraw_rid)
     _in_trace(
         receiver, withdrawal.trace_id,

@@ -21,7 +21,13 @@ router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
     "/v1/auth/sms-codes",
     status_code=202,
     response_model=CodeSent,
-    summary="Send a 6-digit login code by SMS (same answer whether the phone is known or not)",
+    summary="发送6位短信登录验证码（号码是否已注册，答复相同）",
+    description=(
+        "向手机号发送6位登录验证码，答复验证码有效秒数和再次获取前须"
+        "等待的秒数。无论该号码是否已注册，答复都相同；"
+        "同一号码须间隔一定时间才能再次获取，"
+        "验证码输错次数过多会暂时锁定。公开接口，无需令牌。"
+    ),
 )
 @guarded
 async def send_code(body: CodeRequest, request: Request, session: SessionDep) -> JSONResponse:
@@ -31,8 +37,13 @@ async def send_code(body: CodeRequest, request: Request, session: SessionDep) ->
 @router.post(
     "/v1/auth/sms-logins",
     response_model=TokenPair,
-    summary="Sign in with the phone and its SMS code: access + refresh token",
+    summary="用手机号和短信验证码登录：获得访问令牌和刷新令牌",
     responses=documented(InvalidLoginCode, AccountDisabled),
+    description=(
+        "申报人用手机号和收到的验证码登录（首次登录即建立申报人账号）"
+        "，答复访问令牌和刷新令牌。验证码只能用一次，"
+        "过期或输错答复 401。公开接口，无需令牌。"
+    ),
 )
 @guarded
 async def sms_login(body: SmsLogin, request: Request, session: SessionDep) -> JSONResponse:

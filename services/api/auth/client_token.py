@@ -173,11 +173,16 @@ async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAut
     TOKEN_URL,
     response_model=TokenPair,
     responses=TOKEN_ERRORS,
-    summary="OAuth2 client credentials: a portal's access token (RFC 6749 §4.4)",
+    summary="OAuth2 客户端凭据模式：对接平台的访问令牌（RFC 6749 §4.4）",
     description=(
-        "Form fields: `grant_type=client_credentials`, optional `scope` (space separated). "
-        "Client authentication: HTTP Basic (client_secret_basic) or `client_assertion_type`="
-        f"`{ASSERTION_TYPE}` with `client_assertion` (private_key_jwt, ES256/RS256)."
+        "表单字段：grant_type=client_credentials，"
+        "可选 scope（以空格分隔）。客户端认证："
+        "HTTP Basic（client_secret_basic），"
+        "或"
+        " client_assertion_type=urn:ietf:params:oauth:client-assertio"
+        "n-type:jwt-bearer 加 client_assertion（private_key_jwt，"
+        "用登记的公钥验签）。答复的访问令牌带客户端的授权范围和辖区。"
+        "凭客户端自己的凭据调用，不需要用户令牌。"
     ),
     openapi_extra={
         "requestBody": {

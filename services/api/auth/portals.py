@@ -26,6 +26,7 @@ from services.api.problems import Forbidden
 from services.api.ratelimit import guarded
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 T = TypeVar("T")
@@ -65,8 +66,15 @@ ClientChange = Annotated[OnClient, Depends(_on_client)]
     "/v1/oauth/clients",
     status_code=201,
     response_model=ClientCredentials,
-    summary="Register a portal client (ops); the secret is shown once",
+    summary="登记对接平台的客户端（运维）；密钥只显示一次",
     responses=validated(Forbidden, ScopeNotOffered),
+    description=(
+        "运维人员为其他政务平台登记一个 OAuth2 客户端：名称、"
+        "授权范围、辖区（行政区划代码）、每分钟调用上限，"
+        "以及可选的公钥（private_key_jwt）。"
+        "答复中的客户端密钥只出现这一次，服务端只保存其摘要。"
+        "仅运维人员可调用。"
+    ),
 )
 async def register(
     body: ClientCreate, request: Request, session: SessionDep, principal: PrincipalDep
@@ -76,16 +84,29 @@ async def register(
     return no_store(made, 201, headers=NO_STORE_OAUTH)
 
 
-@one_client.get(CLIENT, response_model=ClientRead)
+@one_client.get(
+    CLIENT,
+    response_model=ClientRead,
+    description=(
+        "读取客户端的名称、授权范围、辖区、公钥编号、是否有密钥、"
+        "调用上限和状态（不含密钥）。仅运维人员可调用。"
+    ),
+    summary="查看对接平台的客户端",
+)
 async def get_client(client_id: str, session: SessionDep) -> ClientRead:
     return await clients.get(session, client_id)
 
 
-@one_client.patch(
+@patch_or_post(
+    one_client,
     CLIENT,
     response_model=ClientRead,
-    summary="Change a client's scopes, jurisdiction or rate limit (new tokens carry them)",
+    summary=("修改客户端的授权范围、辖区或调用上限（此后签发的令牌按新设置）"),
     responses=validated(ScopeNotOffered),
+    description=(
+        "修改客户端的名称、授权范围、辖区或每分钟调用上限；"
+        "已签发的令牌不变，此后签发的令牌按新设置。仅运维人员可调用。"
+    ),
 )
 async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
     return await change.apply(clients.update, body=body)
@@ -94,7 +115,8 @@ async def update_client(change: ClientChange, body: ClientUpdate) -> ClientRead:
 @credentials.post(
     "/secret",
     response_model=ClientCredentials,
-    summary="Rotate the client secret: the old one stops working at once",
+    summary="更换客户端密钥：旧密钥立即失效",
+    description=("为客户端生成新的密钥并只在本次答复中显示；旧密钥立即失效。仅运维人员可调用。"),
 )
 async def rotate_secret(change: ClientChange) -> JSONResponse:
     rotated = await change.apply(clients.rotate_secret)
@@ -104,7 +126,12 @@ async def rotate_secret(change: ClientChange) -> JSONResponse:
 @credentials.put(
     "/keys",
     response_model=ClientRead,
-    summary="Replace the client's public keys (private_key_jwt); send old and new to roll over",
+    summary="替换客户端的公钥（private_key_jwt）；轮换时同时提交新旧公钥",
+    description=(
+        "整体替换客户端用于 private_key_jwt 认证的公钥（P-256 或不少"
+        "于2048位的 RSA）；轮换时先同时提交新旧两把，"
+        "切换完成后再只提交新的。仅运维人员可调用。"
+    ),
 )
 async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
     return await change.apply(clients.replace_keys, body=body)
@@ -113,7 +140,10 @@ async def replace_keys(change: ClientChange, body: KeysUpdate) -> ClientRead:
 @one_client.delete(
     CLIENT,
     status_code=204,
-    summary="Revoke a client: no new tokens, and tokens already issued stop working",
+    summary="吊销客户端：不再签发令牌，已签发的令牌随即失效",
+    description=(
+        "吊销一个客户端：此后不再为它签发令牌，已签发的令牌也立即失效。仅运维人员可调用。"
+    ),
 )
 @guarded
 async def revoke(change: ClientChange, request: Request) -> Response:

@@ -12,17 +12,26 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.api.access import SCOPES
+from services.api.auth import examples
 from services.kit.text import PlainLine
 
 # --- tokens -----------------------------------------------------------------------
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.TOKEN_PAIR]}
+    )
     access_token: str
+    """访问令牌（ES256 签名的 JWT），放在 Authorization: Bearer 中"""
     token_type: str = "Bearer"  # noqa: S105 (a token type, not a secret)
+    """令牌类型，固定为 Bearer"""
     expires_in: int
+    """访问令牌有效秒数"""
     refresh_token: str | None = None
+    """刷新令牌（只能用一次）；对接平台的令牌没有，为 null"""
     scope: str | None = None
+    """对接平台令牌的授权范围（以空格分隔）；用户令牌为 null"""
 
 
 # --- portals ----------------------------------------------------------------------
@@ -31,8 +40,12 @@ REGION = re.compile(r"^\d{6}$")
 
 
 class PublicKey(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
     kid: str = Field(min_length=1, max_length=64)
-    pem: str = Field(max_length=8000, description="SubjectPublicKeyInfo PEM: P-256 or RSA ≥ 2048")
+    """公钥编号（JWT 头部的 kid）"""
+    pem: str = Field(
+        max_length=8000, description="SubjectPublicKeyInfo 格式的 PEM：P-256 或不少于2048位的 RSA"
+    )
 
     @field_validator("pem")
     @classmethod
@@ -64,21 +77,47 @@ def _check_regions(codes: list[str]) -> list[str]:
 
 
 class ClientCreate(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.CLIENT_CREATE]}
+    )
     name: PlainLine = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(min_length=1, description=SCOPES_HELP)
+    """客户端名称（对接的平台）"""
+    scopes: list[str] = Field(
+        min_length=1,
+        description=(
+            "授权范围，可选：eligibility:evaluate（资格评估与评委会查询）"
+            "、declarations:read（读取辖区内已提交的申报及其进度）"
+        ),
+    )
     jurisdiction: list[str] = Field(min_length=1, description="行政区划代码，如 450200 覆盖 4502xx")
     public_keys: list[PublicKey] = Field(default_factory=list, max_length=5)
+    """用于 private_key_jwt 认证的公钥（至多5把）"""
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+    """每分钟调用上限；不填用默认值"""
 
     _scopes = field_validator("scopes")(classmethod(lambda cls, v: _dedupe(v)))
     _regions = field_validator("jurisdiction")(classmethod(lambda cls, v: _check_regions(v)))
 
 
 class ClientUpdate(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.CLIENT_UPDATE]}
+    )
     name: PlainLine | None = Field(default=None, min_length=1, max_length=100)
-    scopes: list[str] | None = Field(default=None, min_length=1, description=SCOPES_HELP)
+    """新的名称；不改为 null"""
+    scopes: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "授权范围，可选：eligibility:evaluate（资格评估与评委会查询）"
+            "、declarations:read（读取辖区内已提交的申报及其进度）；"
+            "不改为 null"
+        ),
+    )
     jurisdiction: list[str] | None = Field(default=None, min_length=1)
+    """新的辖区（行政区划代码）；不改为 null"""
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000)
+    """新的每分钟调用上限；不改为 null"""
 
     _scopes = field_validator("scopes")(
         classmethod(lambda cls, v: None if v is None else _dedupe(v))
@@ -89,21 +128,37 @@ class ClientUpdate(BaseModel):
 
 
 class KeysUpdate(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.KEYS_UPDATE]}
+    )
     public_keys: list[PublicKey] = Field(max_length=5)
+    """替换后的全部公钥（至多5把）"""
 
 
 class ClientRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.CLIENT_READ]}
+    )
     client_id: str
+    """客户端编号"""
     name: str
+    """客户端名称"""
     scopes: list[str]
+    """授权范围"""
     jurisdiction: list[str]
+    """辖区（行政区划代码）"""
     key_ids: list[str]
+    """已登记公钥的编号（kid）"""
     has_secret: bool
+    """是否设有客户端密钥"""
     rate_limit_per_minute: int
+    """每分钟调用上限"""
     status: str
+    """状态：active 有效；revoked 已吊销"""
 
 
 class ClientCredentials(ClientRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CLIENT_CREDENTIALS]})
     client_secret: str = Field(description="只在此次应答中出现一次，服务端仅存其摘要")
 
 
@@ -121,19 +176,29 @@ def normalise_phone(value: str) -> str:
 
 
 class CodeRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.CODE_REQUEST]}
+    )
     phone: str = Field(max_length=20, examples=["13800000000"])
+    """接收验证码的手机号"""
 
     _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
 
 
 class CodeSent(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.CODE_SENT]})
     expires_in: int = Field(description="验证码有效秒数")
     resend_after: int = Field(description="同一号码再次获取验证码前须等待的秒数")
 
 
 class SmsLogin(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.SMS_LOGIN]}
+    )
     phone: str = Field(max_length=20)
+    """手机号"""
     code: str = Field(pattern=r"^\d{6}$")
+    """6位短信验证码"""
 
     _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
 
@@ -142,21 +207,33 @@ class SmsLogin(BaseModel):
 
 
 class WechatLogin(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.WECHAT_LOGIN]})
     code: str = Field(min_length=1, max_length=128, description="wx.login() 返回的 code")
 
 
 class WechatBinding(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.WECHAT_BINDING]}
+    )
     ticket: str = Field(min_length=20, max_length=100)
+    """小程序登录答复的凭据"""
     phone: str = Field(max_length=20)
+    """要绑定的手机号"""
     code: str = Field(pattern=r"^\d{6}$")
+    """该手机号收到的6位短信验证码"""
 
     _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
 
 
 class WechatAnswer(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.WECHAT_ANSWER]}
+    )
     phone_check_required: bool
+    """是否须先绑定手机号（true 时 tokens 为 null，凭 ticket 绑定）"""
     ticket: str | None = Field(default=None, description="绑定手机号时提交，10分钟内有效")
     tokens: TokenPair | None = None
+    """已绑定时的令牌；须先绑定时为 null"""
 
 
 # --- staff ------------------------------------------------------------------------
@@ -179,10 +256,20 @@ def _strong(password: str) -> str:
 
 
 class StaffCreate(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.STAFF_CREATE]}
+    )
     username: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    """用户名（3至64位字母、数字、点、下划线或连字符）"""
     password: str = Field(max_length=200)
+    """初始密码"""
     role: StaffRole
+    """角色：unit_reviewer 用人单位审核人；supervisor 主管部门；
+    county_office 县区职改办；series_office 系列职改办；
+    committee_office 评委会办公室；expert 评审专家；ops 运维
+    """
     org_id: uuid.UUID
+    """所属机构编号"""
 
     _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
 
@@ -190,19 +277,32 @@ class StaffCreate(BaseModel):
 class FirstAccount(BaseModel):
     """The first reviewer account of a unit that registered itself."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.FIRST_ACCOUNT]},
+    )
 
     username: str = Field(pattern=r"^[A-Za-z0-9._-]{3,64}$")
+    """用户名（3至64位字母、数字、点、下划线或连字符）"""
     password: str = Field(max_length=200)
+    """密码"""
 
     _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
 
 
 class StaffUpdate(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.STAFF_UPDATE]}
+    )
     status: Literal["active", "disabled"] | None = None
+    """账号状态：active 启用；disabled 停用；不改为 null"""
     role: StaffRole | None = None
+    """新的角色；不改为 null"""
     org_id: uuid.UUID | None = None
+    """新的所属机构编号；不改为 null"""
     password: str | None = Field(default=None, max_length=200)
+    """新密码；不改为 null"""
 
     _password = field_validator("password")(
         classmethod(lambda cls, v: None if v is None else _strong(v))
@@ -210,21 +310,39 @@ class StaffUpdate(BaseModel):
 
 
 class StaffRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.STAFF_READ]}
+    )
     id: uuid.UUID
+    """账号编号"""
     username: str
+    """用户名"""
     role: str
+    """角色"""
     org_id: uuid.UUID
+    """所属机构编号"""
     status: str
+    """账号状态：active 启用；disabled 停用"""
     locked_until: datetime | None
+    """因连续输错密码锁定到何时；未锁定为 null"""
 
 
 class StaffLogin(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.STAFF_LOGIN]}
+    )
     username: str = Field(max_length=64)
+    """用户名"""
     password: str = Field(max_length=200)
+    """密码"""
 
 
 # --- sessions ---------------------------------------------------------------------
 
 
 class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.REFRESH_REQUEST]}
+    )
     refresh_token: str = Field(min_length=20, max_length=200)
+    """刷新令牌"""

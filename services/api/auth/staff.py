@@ -26,6 +26,7 @@ from services.api.auth.schemas import (
     TokenPair,
 )
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 router = APIRouter(tags=["auth"])
@@ -38,9 +39,16 @@ MANAGERS = [allow("ops", *REVIEWER_ROLES)]
     status_code=201,
     response_model=StaffRead,
     dependencies=MANAGERS,
-    summary="Create a staff account bound to one organisation and role "
-    "(ops; a unit or office for its own org and role)",
+    summary=(
+        "建立工作人员账号，绑定一个机构和角色（运维；用人单位或职改办只能为本机构、本角色建立）"
+    ),
     responses=validated(*ACCOUNT_CREATE_PROBLEMS),
+    description=(
+        "建立一个工作人员账号（用户名、初始密码、机构、角色）。"
+        "运维人员可为任何机构建立；用人单位、主管部门、"
+        "各级职改办和评委会办公室的工作人员只能为本机构建立与自己相同"
+        "角色的账号。"
+    ),
 )
 async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.create_account(session, body=body, actor=principal))
@@ -51,8 +59,13 @@ async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep
     status_code=201,
     response_model=StaffRead,
     dependencies=APPLICANTS_ONLY,
-    summary="The contact who registered a unit opens its first reviewer account, once approved",
+    summary="注册用人单位的联系人在单位核准后开设其第一个审核人账号",
     responses=validated(*FIRST_ACCOUNT_PROBLEMS),
+    description=(
+        "自行注册的用人单位经上级机构核准后，"
+        "注册它的联系人（申报人账号）为该单位开设第一个用人单位审核人"
+        "账号（用户名和密码），只能开设一次。"
+    ),
 )
 async def first_account(
     org_id: uuid.UUID, body: FirstAccount, session: SessionDep, principal: PrincipalDep
@@ -65,18 +78,29 @@ async def first_account(
     response_model=StaffRead,
     dependencies=MANAGERS,
     responses=documented(*ACCOUNT_READ_PROBLEMS),
+    description=(
+        "读取工作人员账号的用户名、机构、角色、状态和锁定截止时间。"
+        "运维人员可读任何账号；审核机构的工作人员只能读本机构的账号。"
+    ),
+    summary="查看一个工作人员账号",
 )
 async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> StaffRead:
     return accounts.read(await accounts.get_account(session, account_id, actor=principal))
 
 
-@router.patch(
+@patch_or_post(
+    router,
     "/v1/staff-accounts/{account_id}",
     response_model=StaffRead,
     dependencies=MANAGERS,
-    summary="Disable, re-enable, re-scope or reset the password of a staff account "
-    "(ops; a unit or office for its own org and role)",
+    summary=(
+        "停用、启用、调整机构和角色或重置密码（运维；用人单位或职改办只能处理本机构、本角色的账号）"
+    ),
     responses=validated(*ACCOUNT_UPDATE_PROBLEMS),
+    description=(
+        "停用或重新启用一个工作人员账号，调整其机构和角色，"
+        "或重置密码；停用后其令牌随即失效。调用者范围同建立账号。"
+    ),
 )
 async def update(
     account_id: uuid.UUID,
@@ -91,8 +115,13 @@ async def update(
 @router.post(
     "/v1/auth/staff-logins",
     response_model=TokenPair,
-    summary="Staff sign-in with username and password: access + refresh token",
+    summary="工作人员用用户名和密码登录：获得访问令牌和刷新令牌",
     responses=documented(*STAFF_LOGIN_PROBLEMS),
+    description=(
+        "审核机构、评审专家和运维人员用用户名和密码登录，"
+        "答复访问令牌和刷新令牌。连续输错密码会暂时锁定账号。"
+        "公开接口，无需令牌。"
+    ),
 )
 async def login(body: StaffLogin, request: Request) -> JSONResponse:
     return no_store(await accounts.sign_in(request, body=body))

@@ -45,6 +45,7 @@ def _signin_step(
     step: Callable[..., Awaitable[BaseModel]],
     problems: tuple[type[Problem], ...],
     summary: str,
+    description: str,
 ) -> None:
     """Register a step of the mini-program sign-in (`wechat_<step>`): a public POST taking
     the step's form and answering its model (wechat_signin.py), rate-guarded (503 when
@@ -62,6 +63,7 @@ def _signin_step(
         response_model=hints["return"],
         responses=documented(*problems, AccountDisabled, keep=DESCRIBED),
         summary=summary,
+        description=description,
     )(guarded(route))
 
 
@@ -69,13 +71,20 @@ _signin_step(
     "/v1/auth/wechat-logins",
     wechat_signin.login,
     WECHAT_LOGIN_PROBLEMS,
-    "Mini-program sign-in: tokens, or a ticket to bind a phone first",
+    "小程序登录：获得令牌，或先取得绑定手机号的凭据",
+    (
+        "微信小程序把 wx.login() 返回的 code 提交上来："
+        "该微信已绑定申报人的，答复令牌；未绑定的，"
+        "答复10分钟内有效的凭据（ticket），"
+        "须先用短信验证码绑定手机号。公开接口，无需令牌。"
+    ),
 )
 _signin_step(
     "/v1/auth/wechat-bindings",
     wechat_signin.bind,
     WECHAT_BINDING_PROBLEMS,
-    "Bind the mini-program's openid to the applicant of a verified phone, sign in",
+    "把小程序的 openid 绑定到已验证手机号的申报人并登录",
+    "提交小程序登录答复的凭据、手机号及其短信验证码，把该微信绑定到该手机号的申报人账号并登录，答复令牌。公开接口，无需令牌。",
 )
 
 
@@ -83,8 +92,11 @@ _signin_step(
     "/v1/me/wechat",
     status_code=204,
     dependencies=APPLICANTS_ONLY,
-    summary="Unbind WeChat from the signed-in applicant; that WeChat must pass a phone check again",
+    summary="解除已登录申报人的微信绑定；该微信须重新验证手机号",
     responses=documented(*WECHAT_UNBIND_PROBLEMS),
+    description=(
+        "解除本人账号与微信的绑定；此后该微信再登录须重新验证手机号。仅申报人本人可调用。"
+    ),
 )
 async def wechat_unbind(request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     await wechat_signin.unbind(session, request, principal)

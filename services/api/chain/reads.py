@@ -40,7 +40,7 @@ async def page(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    items = [read(r) for r in rows]
+    items = [read(r, principal) for r in rows]
     summaries = await risk.summaries(session, principal, rows)
     for item in items:
         item.risk = summaries.get(item.id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import uuid
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any
 
-from openpyxl import Workbook
+from anyio import to_thread
+from sqlalchemy import Text, cast
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -19,7 +19,7 @@ from services.api.campaigns.schemas import UnitQuality
 from services.api.models import Campaign, Declaration
 from services.api.models.declaration import GIVEN_UP
 from services.api.statistics import service as statistics
-from services.api.statistics.exports import csv_cell, write_rows
+from services.api.statistics.exports import Export
 from services.kit.auth import Principal
 
 LEVEL_ZH = {
@@ -32,19 +32,11 @@ LEVEL_ZH = {
 HEADER = ["序号", "姓名", "申报级别", "申报专业", "工作经历", "主要业绩", "论文著作"]
 
 
-async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.UUID) -> list[list]:
-    query = (
-        select(Declaration)
-        .where(
-            Declaration.campaign_id == campaign.id,
-            Declaration.unit_org_id == unit_id,
-            Declaration.status.not_in(GIVEN_UP),
-        )
-        .order_by(Declaration.created_at, Declaration.id)
-    )
-    rows = []
-    for i, d in enumerate((await session.exec(query)).all(), start=1):
-        s = d.sections
+def _posting_lines(rows: Sequence[Any], first: int) -> list[list[Any]]:
+    """A chunk of the list, from plain rows (run in a worker thread, statistics/streams.py)."""
+    out = []
+    for i, (text, level, specialty) in enumerate(rows, start=first):
+        s = json.loads(text)
         history = "；".join(
             f"{e.get('start_on')}至{e.get('end_on') or '今'} {e.get('employer')} {e.get('work')}"
             for e in s.get("main_experience") or []
@@ -55,43 +47,10 @@ async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.
             for p in s.get("papers") or []
         )
         name = (s.get("basic_info") or {}).get("name", "")
-        rows.append(
-            [
-                i,
-                name,
-                LEVEL_ZH.get(d.level, d.level),
-                d.specialty or "",
-                history,
-                achievements,
-                papers,
-            ]
+        out.append(
+            [i, name, LEVEL_ZH.get(level, level), specialty or "", history, achievements, papers]
         )
-    return rows
-
-
-def to_csv(rows: list[list], footer: str) -> bytes:
-    """The list, then a blank line and `footer` (the audit checkpoint) as the last line.
-    Applicant text that begins like a formula is kept text (`csv_cell`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
-    writer.writerow([])
-    writer.writerow([footer])
-    # BOM so that spreadsheet programs open the Chinese text as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode()
-
-
-def to_xlsx(rows: list[list], title: str, footer: str) -> bytes:
-    """Text cells stay text: an applicant's name like =HYPERLINK(…) never becomes a
-    formula (statistics/exports.py)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "公示名册"
-    write_rows(sheet, [[title], HEADER, *rows, [], [footer]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return out
 
 
 def _flag(share: float) -> tuple[str, str]:
@@ -129,32 +88,40 @@ async def unit_quality(
     return sorted(out, key=lambda q: (-q.share, q.unit_name))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def _posting_query(campaign: Campaign, unit_id: uuid.UUID) -> Any:
+    """The unit's declarations on its posting list, as plain rows (`_posting_lines`)."""
+    return (
+        select(cast(Declaration.sections, Text), Declaration.level, Declaration.specialty)
+        .where(
+            Declaration.campaign_id == campaign.id,
+            Declaration.unit_org_id == unit_id,
+            Declaration.status.not_in(GIVEN_UP),
+        )
+        .order_by(Declaration.created_at, Declaration.id)
+    )
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    media_type: str
-    filename: str
-    checkpoint: str  # the signed audit checkpoint printed in it, as a header value
+async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.UUID) -> list[list]:
+    """The whole list at once (the unit's 公示情况 PDF), shaped in a worker thread."""
+    rows = (await session.exec(_posting_query(campaign, unit_id))).all()
+    return await to_thread.run_sync(_posting_lines, rows, 1)
 
 
 async def posting_export(
-    session: AsyncSession,
-    request: Request,
-    *,
-    campaign_id: uuid.UUID,
-    unit_id: uuid.UUID,
-    kind: Literal["csv", "xlsx"],
-) -> Export:
-    """The unit's posting list (名册), ending with a signed checkpoint of the audit chain."""
+    session: AsyncSession, request: Request, *, campaign_id: uuid.UUID, unit_id: uuid.UUID
+) -> tuple[Export, str]:
+    """The unit's posting list (名册), ending with a blank line and a signed checkpoint of
+    the audit chain; with the checkpoint as a header value (`Audit-Checkpoint`)."""
     campaign = await campaigns.get(session, campaign_id)
-    rows = await posting_rows(session, campaign, unit_id)
     checkpoint = await checkpoints.for_export(request)
     footer = checkpoint.printed()
-    if kind == "csv":
-        content = to_csv(rows, footer)
-        return Export(content, "text/csv; charset=utf-8", "posting-list.csv", checkpoint.header())
-    content = to_xlsx(rows, f"{campaign.name} 申报人员公示名册", footer)
-    return Export(content, XLSX, "posting-list.xlsx", checkpoint.header())
+    plan = Export(
+        query=_posting_query(campaign, unit_id),
+        shape=_posting_lines,
+        header=HEADER,
+        tail=lambda _count: [[], [footer]],
+        filename="posting-list",
+        sheet_name="公示名册",
+        title=f"{campaign.name} 申报人员公示名册",
+    )
+    return plan, checkpoint.header()

@@ -58,6 +58,7 @@ from services.api.declarations.schemas import (
 from services.api.http import RelayAfterCommit
 from services.api.integrity.problems import IntegrityRecordInForce, WaitingProofOverdue
 from services.api.problems import Forbidden
+from services.api.statistics import streams
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 from services.kit.problems import PROBLEM_MEDIA_TYPE
@@ -78,15 +79,16 @@ UNIT_READY = (
     "/v1/review-queue",
     dependencies=REVIEWERS_ONLY,
     response_model=list[QueueItem],
-    summary="审核界面: the declarations waiting at my step, riskiest first",
+    summary="审核界面：停在我这一级的申报书，风险高的在前",
     responses=documented(Forbidden),
-    description="Declarations whose latest submission recorded papers flagged by the journal "
-    "register come first (most flags first), then those sharing claimed papers or achievements "
-    "with other applicants, then the rest as they reached the step; ranked and cut in the "
-    "database. Each shows its full risk (new matches against today's register, social-"
-    "insurance consistency warnings) and lists its papers flagged first. Details per "
-    "declaration: GET …/warnings. When more wait, the `Next-Cursor` header gives the "
-    "`cursor` of the next page.",
+    description=(
+        "列出停在调用者所在一级的申报书："
+        "最近一次提交记录了期刊名录标出论文的排在前（标出越多越靠前）"
+        "，其次是与他人申报书重复填报论文或业绩的，其余按到达先后；"
+        "排序和分页在数据库中完成。每项带完整的风险计数、"
+        "论文核对结果和本级须认定的条件数。用人单位、主管部门、县区、"
+        "系列的职改办和评委会办公室的工作人员可调用。"
+    ),
 )
 async def review_queue(
     session: SessionDep,
@@ -109,8 +111,19 @@ async def review_queue(
     "PUT",
     "/unit-review",
     UnitReviewRead,
-    "Record defence, deliberation, posting and recommendation (unit)",
+    "用人单位记录答辩、审议、公示和推荐意见",
     also=(PostingObjectionOpen,),
+    description=(
+        "用人单位审核人员按桂人社规〔2021〕11号第二十条规定的流程记录"
+        "审核推荐：答辩（副高、正高必填；答辩时间会以短信告知申报人）"
+        "、审议小组（不少于5人）、单位内部公示（柳州工程系列2022申报"
+        "培训：“对拟推荐对象在单位内部进行公示。包括名册、"
+        "专业技术工作经历、业绩成果及论文、著作等申报材料。”）"
+        "以及对“思想品德、工作成绩、专业水平、业务能力、"
+        "工作态度”五方面的推荐意见。须带 If-Match。"
+        "申报书在本单位一级时，用人单位审核人员可调用；"
+        "上级职改办可在其一级查看。"
+    ),
 )
 async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONResponse:
     return await act.record(service.record_unit_review, body=body)
@@ -121,7 +134,7 @@ async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONRe
     "POST",
     "/approvals",
     DeclarationRead,
-    "Pass up the chain",
+    "审核通过，报送上一级",
     also=(
         IntegrityRecordInForce,
         WaitingProofOverdue,
@@ -129,11 +142,17 @@ async def put_unit_review(act: ReviewersRecord, body: UnitReviewWrite) -> JSONRe
         JudgementRejected,
         *UNIT_READY,
     ),
-    description="Refused while a condition this step must judge is open (`judgement-open`) "
-    "or was found not met (`judgement-rejected`: return the declaration instead). At the "
-    "unit's step also while the unit review, its own materials, a 原件核实 for every "
-    "applicant document or its pledge is missing, or a posting objection is open, each "
-    "with a named problem.",
+    description=(
+        "当前一级审核通过，申报书进入审核链的下一级（最后一级通过即受"
+        "理）。本级须认定的条件尚未认定（judgement-open）"
+        "或认定不符合（judgement-rejected，应退回）时不能通过；"
+        "用人单位一级还须已记录审核推荐、单位出具的材料、"
+        "每份申报人材料的原件核实和单位承诺书。"
+        "申报人在诚信档案库记录期内或等待期条目的证明逾期时，"
+        "各级都不能通过。须带 If-Match。用人单位审核人员、县区、"
+        "系列的职改办和评委会办公室中申报书当前所在一级的工作人员可调"
+        "用。"
+    ),
 )
 async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     return await act.apply(service.approve, comment=body.comment)
@@ -144,10 +163,15 @@ async def approve(act: ReviewersAct, body: ApprovalCreate) -> JSONResponse:
     "POST",
     "/judgements/{judgement_id}/decisions",
     JudgementRead,
-    "Record the judgement on a condition the eligibility service cannot decide",
+    "认定一项资格服务无法自动判断的条件",
     also=(JudgementNotFound, JudgementNotYours),
-    description="Only the step the condition belongs to (the level the policy names), while "
-    "the declaration is at it; approve or reject, with the reason and the clause. Audited.",
+    description=(
+        "只有该条件所属的一级（政策文件指明的层级），"
+        "且申报书正在这一级时，才可认定符合或不符合，"
+        "并写明理由和所依据的条款；记入审计。须带 If-Match。"
+        "用人单位审核人员、县区、系列的职改办和评委会办公室中申报书当"
+        "前所在一级的工作人员可调用。"
+    ),
 )
 async def decide_judgement(
     act: ReviewersAct, judgement_id: uuid.UUID, body: JudgementDecisionCreate
@@ -160,13 +184,19 @@ async def decide_judgement(
     "POST",
     "/returns",
     ReturnRead,
-    "Return for correction: one complete list, one deadline (一次性告知)",
+    "退回补正：一次性告知全部问题和补正期限",
     status_code=201,
     also=(ReturnTargetUnknown,),
-    description="Each item is a plain line or an object; an item with a `target` names a "
-    "section the declaration has and/or a material it attaches (checked now: anything else "
-    "is `return-target-unknown` with the item's field) and is tracked: at the resubmission "
-    "it must have changed since this return, or carry the applicant's note.",
+    description=(
+        "当前一级把申报书退回申报人补正，"
+        "一次列出全部问题（一次性告知）并给出补正截止时间。"
+        "每一项可以是一行文字，也可以指明涉及的栏目或材料（target）："
+        "指明的会被跟踪，重新提交时须已修改，"
+        "或由申报人写明未修改的原因。逾期未补充的视为放弃申报（桂工信"
+        "职办〔2023〕6号 三（三））。须带 If-Match。"
+        "用人单位审核人员、县区、系列的职改办和评委会办公室中申报书当"
+        "前所在一级的工作人员可调用。"
+    ),
 )
 async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
     return await act.record(service.issue_return, status_code=201, body=body)
@@ -175,12 +205,13 @@ async def issue_return(act: ReviewersAct, body: ReturnCreate) -> JSONResponse:
 @router.get(
     D + "/returns/{return_id}/changes",
     response_model=ReturnChanges,
-    summary="What the resubmission changed since the return: sections field by field, documents",
-    description="Compares the hashed snapshot of the submission the return was issued "
-    "against with the resubmission's: only the sections that changed, each field's before "
-    "and after, and the documents replaced (old → new), added or removed, with their "
-    "file names; and the applicant's answer to each item. For the reviewers who see the "
-    "declaration.",
+    summary="重新提交相对于退回时改了什么：逐栏逐项的修改和材料变化",
+    description=(
+        "比较退回所针对的那次提交与重新提交的两份带哈希的快照："
+        "只列出有变化的栏目及每个字段修改前后的值，被替换（旧 → 新）"
+        "、新增或删除的材料及其文件名，以及申报人对每一项的答复。"
+        "用人单位、审核链上的职改办和评委会办公室的工作人员可调用。"
+    ),
     responses=documented(*READ_PROBLEMS, Forbidden, ReturnNotFound, ReturnNotResubmitted),
 )
 async def return_changes(
@@ -209,11 +240,12 @@ async def return_changes(
     response_model=ReturnSweep,
     dependencies=[allow("ops", "service")],
     responses=documented(Forbidden),
-    summary="Abandon declarations whose return lapsed unanswered (视为放弃; ops or service)",
+    summary="把补正逾期未答复的申报书视为放弃（运维或服务账号）",
     description=(
-        "桂工信职办〔2023〕6号 三（三）：逾期未补充的，视为放弃申报. Runs the sweep the gateway "
-        "also runs periodically; one replica at a time (advisory lock), deadlines compared "
-        "with the database clock. `abandoned` is a final status."
+        "桂工信职办〔2023〕6号 三（三）：“逾期未补充的，"
+        "视为放弃申报。”立即执行网关也会定期执行的清理："
+        "同一时间只有一个副本执行，期限以数据库时钟比较；"
+        "abandoned（视为放弃）是终态。运维人员或服务账号可调用。"
     ),
 )
 async def return_expirations(session: SessionDep, principal: PrincipalDep) -> ReturnSweep:
@@ -229,27 +261,56 @@ declaration_reads(
         UnitReviewRead,
         service.unit_review,
         also=(UnitReviewNotFound,),
+        description=(
+            "读取用人单位为该申报书记录的答辩（日期、时间、地点）、"
+            "审议（日期、小组成员）、公示（起止日期、工作日数、异议）"
+            "和推荐意见。申报人本人、已到达的用人单位、审核链上的职改办、"
+            "评委会办公室和运维人员可调用。"
+        ),
+        summary="查看用人单位的审核记录：答辩、审议、公示、推荐",
     ),
     Read(
         "list_judgements",
         "/judgements",
         list[JudgementRead],
         judgements.listed,
-        "Conditions left to a reviewer's judgement, who decides each, and the decisions",
+        "待审核人员认定的条件、由谁认定及认定结果",
+        description=(
+            "列出资格服务无法自动判断、须由审核人员认定的条件："
+            "所依据的条款、由哪一级认定（政策文件指明的或默认的）、"
+            "状态和认定结果。申报人本人、已到达的用人单位、"
+            "审核链上的职改办、评委会办公室和运维人员可调用。"
+        ),
     ),
-    Read("list_returns", "/returns", list[ReturnRead], service.returns),
+    Read(
+        "list_returns",
+        "/returns",
+        list[ReturnRead],
+        service.returns,
+        description=(
+            "列出申报书的每一次退回：退回的机构和人、时间、各项意见、"
+            "补正截止时间、申报人的答复和处理时间。申报人本人、"
+            "已到达的用人单位、审核链上的职改办、"
+            "评委会办公室和运维人员可调用。"
+        ),
+        summary="申报书的全部退回补正记录",
+    ),
 )
 
 
 @router.post(
     D + "/payment-notices",
     response_model=DeclarationRead,
-    summary="accepted → payment_due, with the campaign's payment deadline",
+    summary="已受理 → 待缴费，并给出本批次的缴费截止时间",
     responses=documented(
         DeclarationNotFound, Forbidden, IntegrityRecordInForce, WaitingProofOverdue
     ),
-    description="Refused, as every level's approval is, while the applicant is in the "
-    "integrity register or a waiting-period item's proof is overdue (`integrity/standing.py`).",
+    description=(
+        "评委会办公室把已受理的申报书转为待缴费，"
+        "缴费期限取自批次的缴费时间；申报人收到短信和站内消息。"
+        "与各级审核通过一样，申报人在诚信档案库记录期内或等待期条目的"
+        "证明逾期时不能办理。仅评委会办公室可调用。"
+    ),
 )
 async def payment_notice(act: CommitteesAct) -> JSONResponse:
     return await act.apply(service.issue_payment_notice)
@@ -258,11 +319,15 @@ async def payment_notice(act: CommitteesAct) -> JSONResponse:
 @router.get(
     "/v1/campaigns/{campaign_id}/posting-list",
     dependencies=[allow("unit_reviewer")],
-    summary="The unit's public posting list (名册) as CSV or XLSX",
+    summary="用人单位的公示名册（CSV 或 XLSX）",
     description=(
-        "Each export carries a signed checkpoint of the audit chain (its last line in CSV, "
-        "its last row in XLSX, and the `Audit-Checkpoint` header): ops can prove later "
-        "that the audit trail as of this posting was not rewritten."
+        "导出本单位在该批次推荐对象的公示名册（柳州工程系列2022申报培"
+        "训：“对拟推荐对象在单位内部进行公示。包括名册、"
+        "专业技术工作经历、业绩成果及论文、著作等申报材料。”）。"
+        "每份导出带一个签名的审计链校验点（CSV 的最后一行、"
+        "XLSX 的最后一行和 Audit-Checkpoint 头），"
+        "运维人员日后可据此证明公示时的审计记录没有被改写。"
+        "仅用人单位审核人员可调用。"
     ),
     responses={
         200: {
@@ -291,16 +356,11 @@ async def posting_list(
     principal: PrincipalDep,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
-    export = await reports.posting_export(
-        session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id), kind=format
+    plan, checkpoint = await reports.posting_export(
+        session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id)
     )
-    return Response(
-        export.content,
-        media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Audit-Checkpoint": export.checkpoint,
-        },
+    return streams.response(
+        request.app.state.sessionmaker, plan, format, {"Audit-Checkpoint": checkpoint}
     )
 
 
@@ -308,7 +368,13 @@ async def posting_list(
     "/v1/campaigns/{campaign_id}/unit-quality",
     dependencies=[allow(*OFFICE_ROLES, "ops")],
     response_model=list[UnitQuality],
-    summary="Per unit: share of recommended declarations later found with problems",
+    summary="各推荐单位推荐的申报书中后来发现问题的比例",
+    description=(
+        "按推荐单位统计本批次推荐上报的申报书数、"
+        "其中被上级退回补正的数目和比例，以及应作出说明（≥10%）"
+        "或报送整改方案（≥20%）的标记（2023年度广西工艺美术系列通知"
+        " 三（一））。县区、系列、评委会的职改办和运维人员可调用。"
+    ),
 )
 async def unit_quality(
     campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -320,12 +386,14 @@ async def unit_quality(
 @router.get(
     D + "/evaluation/replay",
     response_model=EvaluationReplay,
-    summary="Re-evaluate the last submission from its snapshot and compare",
-    description="Rebuilds the eligibility request from what the last submission's snapshot "
-    "keeps (the sections, the facts as typed, the registries' answers and the integrity "
-    "register's entries of that day), derives the facts and the seeds' date findings again, "
-    "asks the eligibility service again and answers whether both match what was stored "
-    "(`matches`), with the paths that differ. For reviewers and ops.",
+    summary="按快照重新评估最近一次提交并比较",
+    description=(
+        "按最近一次提交的快照（栏目、所填事实、"
+        "登记系统的答复和当日的诚信档案记录）重建资格评估请求，"
+        "重新推导事实和日期核对结果，再次请资格服务评估，"
+        "并答复与保存的结果是否一致及不一致之处。用人单位、"
+        "审核链上的职改办、评委会办公室和运维人员可调用。"
+    ),
     responses=documented(*READ_PROBLEMS, Forbidden),
 )
 async def replay_evaluation(declaration: EvaluationReaders, request: Request) -> EvaluationReplay:

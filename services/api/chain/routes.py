@@ -63,6 +63,7 @@ class Read(NamedTuple):
     reader: Callable[[AsyncSession, Declaration], Awaitable[Any]]
     summary: str | None = None
     also: tuple = ()
+    description: str | None = None
 
 
 def declaration_reads(router: APIRouter, *reads: Read) -> None:
@@ -75,6 +76,7 @@ def declaration_reads(router: APIRouter, *reads: Read) -> None:
             name=read.name,
             response_model=read.answer,
             summary=read.summary,
+            description=read.description,
             responses=documented(*READ_PROBLEMS, *read.also),
         )
 
@@ -101,6 +103,7 @@ class Record(NamedTuple):
     also: tuple = ()
     status_code: int = 200
     act: Any = ReviewersAct
+    description: str | None = None
 
 
 def reviewers_records(router: APIRouter, *records: Record) -> None:
@@ -109,6 +112,8 @@ def reviewers_records(router: APIRouter, *records: Record) -> None:
         route: dict[str, Any] = {"name": record.name}
         if record.status_code != 200:
             route["status_code"] = record.status_code
+        if record.description is not None:
+            route["description"] = record.description
         reviewers_act(
             router,
             record.method,

@@ -389,6 +389,9 @@ async def issue_payment_notice(
         fee_yuan=fee,
         deadline_at=closes,
     )
+    # The declaration's fee is, from now on, what its order charges (the policy's table
+    # filled it at submission, or nothing where the campaign's notice alone sets one).
+    fee = declaration.fee_yuan = order.amount_fen // 100
     await declarations.transition(
         session,
         principal,

@@ -18,7 +18,7 @@ from services.api import clock
 from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.chain import evaluation, judgements, returns
+from services.api.chain import evaluation, judgements, receipts, returns
 from services.api.chain.problems import DeclarationAbandoned, ReturnAnswerInvalid
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
@@ -359,6 +359,7 @@ async def _file(
         )
     # Conditions left to a reviewer travel with it to the level that decides them.
     await judgements.carry(session, principal, declaration, chain, eligibility=eligibility)
+    await receipts.send(session, declaration, step, route, resubmission=resubmission)
     await session.flush()
     return declaration
 

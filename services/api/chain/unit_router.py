@@ -38,7 +38,7 @@ from services.api.declarations.deps import (
 )
 from services.api.documents.problems import DocumentNotFound
 from services.api.documents.schemas import DocumentRead
-from services.api.http import DeferredIdempotencyDep, RelayAfterCommit
+from services.api.http import DeferredIdempotencyDep, RelayAfterCommit, sends
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
@@ -54,10 +54,18 @@ reviewers_records(
         "/original-checks/{document_id}",
         OriginalCheckRead,
         unit.record_original_check,
-        "原件核实: the unit saw the original of one applicant document (or why not); a "
-        "higher level that returned the declaration checks what came back after its return",
+        "原件核实：用人单位核对了申报人一份材料的原件（或说明未见原件的情况）",
         also=(DocumentNotFound, OriginalNoteRequired, OriginalAlreadyChecked),
         act=ReviewersRecord,
+        description=(
+            "用人单位记录是否见到并核对了申报人一份材料的原件，"
+            "未见原件的须写明核验情况（柳州工程系列2022申报培训："
+            "“原则上应提供原件扫描件……提供复印件的，"
+            "应由单位标注‘与原件一致’”）。退回过申报书的上级，"
+            "对退回后重新提交的材料在本级核实。须带 If-Match。"
+            "用人单位审核人员、县区、系列的职改办和评委会办公室中申报书当"
+            "前所在一级的工作人员可调用。"
+        ),
     ),
     Record(
         "sign_unit_pledge",
@@ -65,8 +73,16 @@ reviewers_records(
         "/unit-pledge",
         UnitPledgeRead,
         unit.sign_pledge,
-        "The unit's reviewer signs the unit's 承诺书 for this declaration",
+        "用人单位审核人员为该申报书签署单位承诺书",
         also=(PledgeTextOutdated,),
+        description=(
+            "用人单位审核人员签署当前版本的单位承诺书（2023年度广西工艺美"
+            "术系列职称评审工作通知 三（一）：“明确审核责任人，"
+            "签署承诺书，落实审核责任”；长工信〔2022〕139号 十（二）："
+            "“申报人员及推荐单位对所提交材料的真实性负全责，"
+            "实行‘双承诺’制”）。提交的版本须与当前文本一致。"
+            "须带 If-Match。"
+        ),
     ),
     Record(
         "record_objection",
@@ -74,8 +90,17 @@ reviewers_records(
         "/posting-objections",
         ObjectionRead,
         unit.record_objection,
-        "Record an objection received during the unit's public posting (open until resolved)",
+        "记录单位公示期间收到的异议（处理完之前一直未结）",
         status_code=201,
+        description=(
+            "用人单位记录在单位内部公示期间收到的异议："
+            "收到日期（须在公示期内）和内容。"
+            "有未处理的异议时不能推荐（单位对“审议通过且公示无异议的申报"
+            "人出具单位推荐意见”，柳州工程系列2022申报培训）。"
+            "须带 If-Match。用人单位审核人员、县区、"
+            "系列的职改办和评委会办公室中申报书当前所在一级的工作人员可调"
+            "用。"
+        ),
     ),
     Record(
         "resolve_objection",
@@ -83,8 +108,13 @@ reviewers_records(
         "/posting-objections/{objection_id}/resolution",
         ObjectionRead,
         unit.resolve_objection,
-        "Resolve a posting objection with a note on how it was checked",
+        "处理一条公示异议并写明核查情况",
         also=(ObjectionNotFound, ObjectionAlreadyResolved),
+        description=(
+            "写明如何核查、处理一条公示异议，使其结案。须带 If-Match。"
+            "用人单位审核人员、县区、系列的职改办和评委会办公室中申报书当"
+            "前所在一级的工作人员可调用。"
+        ),
     ),
 )
 
@@ -97,16 +127,38 @@ declaration_reads(
         "/original-checks",
         list[OriginalCheckRead],
         unit.original_checks,
-        "Every applicant document with its 原件核实, checked or not yet",
+        "申报人每份材料的原件核实情况（已核实或尚未核实）",
+        description=(
+            "列出申报人上传的每份材料及其原件核实情况：是否见到原件、"
+            "说明、核实人和时间。申报人本人、已到达的用人单位、"
+            "审核链上的职改办、评委会办公室和运维人员可调用。"
+        ),
     ),
     Read(
         "get_unit_pledge",
         "/unit-pledge",
         UnitPledgeRead,
         unit.pledge,
-        "The unit's 承诺书: the current text, and whether and by whom it was signed",
+        "用人单位承诺书：当前文本，是否已签及签署人",
+        description=(
+            "读取用人单位承诺书的当前文本及其版本、依据，"
+            "以及该申报书是否已签、由谁在何时签了哪个版本。申报人本人、"
+            "已到达的用人单位、审核链上的职改办、"
+            "评委会办公室和运维人员可调用。"
+        ),
     ),
-    Read("list_objections", "/posting-objections", list[ObjectionRead], unit.objections),
+    Read(
+        "list_objections",
+        "/posting-objections",
+        list[ObjectionRead],
+        unit.objections,
+        description=(
+            "列出申报书在单位公示期间收到的异议及其核查处理情况。"
+            "申报人本人、已到达的用人单位、审核链上的职改办、"
+            "评委会办公室和运维人员可调用。"
+        ),
+        summary="申报书公示期间的异议",
+    ),
 )
 
 
@@ -114,15 +166,18 @@ declaration_reads(
     D + "/unit-materials/{material}",
     status_code=201,
     response_model=DocumentRead,
-    summary="Generate a unit material from what the unit recorded and file it (text PDF)",
-    description="public_posting: 公示情况 — the posting period with its working days, the "
-    "unit's posting list (名册) and the objections with how each was resolved. "
-    "unit_recommendation: 单位推荐意见 — the five-aspect appraisal and the conclusion. "
-    "Stored by the document service and attached as the unit's material, so the unit "
-    "need not upload a scan of it.",
+    summary="按单位的记录生成单位出具的材料并归档（文本 PDF）",
+    description=(
+        "public_posting（公示情况）：公示期及其工作日数、"
+        "单位的公示名册和各条异议的处理情况；"
+        "unit_recommendation（单位推荐意见）：五个方面的评价和结论。"
+        "由材料服务保存，并作为该项材料的附件记入申报书。"
+        "仅申报书在本单位一级时，用人单位审核人员可调用。"
+    ),
     responses=documented(
         *REVIEWER_ACTS, UnitReviewMissing, PostingObjectionOpen, DocumentsUnavailable
-    ),
+    )
+    | sends("ETag", "Location", status=201),
 )
 async def generate_unit_material(
     declaration: ReviewersUnlocked,

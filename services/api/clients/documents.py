@@ -7,6 +7,7 @@ the size and answers 413 itself. The gateway's routes are in `services/api/docum
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterable
 from typing import Any
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
-from services.kit.problems import ProblemError
+from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceAuth
 
 log = logging.getLogger("zhicheng.api.documents")
@@ -78,7 +79,40 @@ async def call(
         # them. Not the caller's fault, and not their sign-in failing.
         log.error("the document service refused the gateway's service token")
         raise unavailable()
-    return response
+    return without_storage(response)
+
+
+# Where the document service keeps a file: nothing a caller of the gateway may see.
+STORAGE_FIELDS = frozenset(("bucket", "object_key", "version_id"))
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in STORAGE_FIELDS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def without_storage(response: httpx.Response) -> httpx.Response:
+    """The document service's JSON answer (a record, a list, a problem naming a record)
+    with the storage fields taken out at any depth: every answer the gateway reads or
+    relays passes here, so none can reach a caller."""
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+    if media not in ("application/json", PROBLEM_MEDIA_TYPE) or not response.content:
+        return response
+    body = _strip(response.json())
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in ("content-length", "content-encoding")
+    }
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=json.dumps(body, ensure_ascii=False).encode(),
+        request=response.request,
+    )
 
 
 async def upload_stream(
@@ -153,6 +187,14 @@ async def download_link(
     return await call(
         client, "GET", f"/v1/documents/{document_id}/download", params={"expires_in": expires_in}
     )
+
+
+async def kinds(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The material kinds and their upload limits (the document service's catalogue)."""
+    response = await call(client, "GET", "/v1/kinds")
+    if response.status_code != 200:
+        raise unavailable()
+    return response.json()
 
 
 async def delete_document(client: httpx.AsyncClient, document_id: str) -> httpx.Response:

@@ -32,14 +32,16 @@ PLAN_PROBLEMS = (PlanDeadlineUnknown, PlanOutsideCalendar, CalendarYearUnknown)
 @declaration_routes.get(
     "/{declaration_id}/plan",
     response_model=DeclarationPlanRead,
-    summary="The latest day of each unit step and of the applicant's submission",
-    description="Worked back from the campaign's 逐级上报 deadline over the work calendar "
-    "(“8月23日前，个人提交申报材料，单位完成审核、答辩、审议、公示、推荐，逐级上报”): the "
-    "recommendation, the posting's end and start (≥5 working days, 双休日和节假日不计入), the "
-    "deliberation, the defence (高级) and the applicant's last safe submission day, each "
-    "explained in Chinese with its clause and the holidays that moved it. Where the "
-    "documents set no gap between two steps the planner's default is used and named "
-    "(`default_days`). Computed on every read.",
+    summary="本申报书在用人单位各步骤和申报人提交的最迟日期",
+    description=(
+        "按批次逐级上报的截止时间和工作日历倒推（种子文件 000："
+        "“8月23日前，个人提交申报材料，单位完成审核、答辩、审议、"
+        "公示、推荐，逐级上报”）：推荐、公示、审议、"
+        "答辩各步骤和申报人提交的最迟日期，"
+        "并说明每个日期的依据和节假日的影响。申报人本人、"
+        "已到达的用人单位、审核链上的职改办、"
+        "评委会办公室和运维人员可调用。"
+    ),
     responses=documented(*READ_PROBLEMS, *PLAN_PROBLEMS),
 )
 async def declaration_plan(
@@ -53,10 +55,13 @@ async def declaration_plan(
     response_model=UnitCalendarRead,
     tags=["orgs"],
     dependencies=[allow(*REVIEWER_ROLES, "ops")],
-    summary="A unit's review calendar in a campaign: each level's plan, who still waits",
-    description="For the unit's reviewers, the offices above it and ops: the plan of each "
-    "level of the campaign for this unit (with its 主管部门's day, if it has one) and the "
-    "unit's declarations still before it, with the step each waits at.",
+    summary=("用人单位在一个批次中的审核日程：各级别的时间安排及仍待处理的申报"),
+    description=(
+        "按批次的逐级上报截止时间和工作日历倒推，"
+        "答复该用人单位在本批次各级别的最迟日期（有主管部门的含主管部"
+        "门那一级），以及本单位仍待处理的申报书和各自停在哪一步。"
+        "该单位的审核人员、其上级机构和运维人员可调用。"
+    ),
     responses=documented(Forbidden, OrgCalendarNotUnit, CampaignNotFound, *PLAN_PROBLEMS),
 )
 async def unit_calendar(
@@ -71,11 +76,14 @@ async def unit_calendar(
     tags=["declarations"],
     dependencies=[allow("ops", "service"), RelayAfterCommit],
     responses=documented(Forbidden),
-    summary="Send the deadline reminders whose day has come (ops or service)",
-    description="Runs the sweep the gateway also runs periodically: applicants whose last "
-    "safe submission day is 3 working days away or less and who have not submitted; unit "
-    "reviewers 2 working days before a step's latest day while declarations wait at it. "
-    "At most once per event; nothing between 21:00 and 08:00 Beijing time.",
+    summary="发送到期的截止提醒（运维或服务账号）",
+    description=(
+        "立即执行网关也会定期执行的提醒："
+        "距最后安全提交日不超过3个工作日仍未提交的申报人，"
+        "以及申报书仍停在单位某一步、距该步最迟日期2个工作日的单位审"
+        "核人员。北京时间21:00至次日08:00不发送；"
+        "同一时间只有一个副本执行。运维人员或服务账号可调用。"
+    ),
 )
 async def reminder_sweep(session: SessionDep, request: Request) -> ReminderSweep:
     return await reminders.sweep(session, cipher=request.app.state.pii)

@@ -184,9 +184,11 @@ ApplicantsAct = Annotated[
     declaration_dependency("applicant", lock=True, if_match=False, idempotent=True, act=True),
 ]
 # The applicant submitting: loaded without a lock, since eligibility is evaluated over
-# HTTP first; the submission locks the row afterwards and compares the version.
+# HTTP first; the submission locks the row afterwards and compares the version. If-Match
+# required, as for an edit: the applicant submits the content they last read, not one a
+# second device changed meanwhile.
 ApplicantsSubmission = Annotated[
-    Act, declaration_dependency("applicant", if_match=False, idempotent=True, act=True)
+    Act, declaration_dependency("applicant", if_match=True, idempotent=True, act=True)
 ]
 # A reviewer at some level acting on the declaration in front of them.
 ReviewersAct = Annotated[

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
+from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.declarations import service
 from services.api.declarations.committee_reset import reset_committee
@@ -33,11 +34,12 @@ from services.api.declarations.schemas import (
     DeclarationUpdate,
 )
 from services.api.declarations.shapes import declarations_router, headers, read
-from services.api.http import IdempotencyDep, etag
+from services.api.http import IdempotencyDep, etag, sends
 from services.api.orgs.problems import UnitNotApproved
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
+from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
 
 router = declarations_router()
@@ -48,7 +50,7 @@ D = "/{declaration_id}"
     "",
     status_code=201,
     response_model=DeclarationRead,
-    summary="Start a draft",
+    summary="起草申报书",
     responses=validated(
         CampaignNotFound,
         WindowNotOpen,
@@ -57,6 +59,14 @@ D = "/{declaration_id}"
         AttachmentUnknown,
         UnitNotApproved,
         SpecialtyUnknown,
+    )
+    | sends("ETag", "Location", status=201),
+    description=(
+        "申报人在一个申报批次中起草申报书：申报单位、级别、申报途径、"
+        "拟评专业（须是该系列职称评审专业目录中的代码）、"
+        "资格评估所用的事实、各栏目和附件。"
+        "可用 copy_from_declaration_id 从本人以前的申报书写入数据（栏"
+        "目和材料）。仅申报人账号可调用。"
     ),
 )
 async def create(
@@ -70,16 +80,31 @@ async def create(
     )
 
 
-@router.get(D, response_model=DeclarationRead, responses=READ_RESPONSES)
-async def get(declaration: VisibleDeclaration, response: Response) -> DeclarationRead:
-    response.headers["ETag"] = etag(declaration.version)
-    return read(declaration)
-
-
-@router.patch(
+@router.get(
     D,
     response_model=DeclarationRead,
-    summary="Edit a draft or a returned declaration (If-Match required)",
+    responses=READ_RESPONSES,
+    description=(
+        "读取一份申报书：批次、单位、级别、途径、专业、状态、各栏目、"
+        "附件、资格评估结果、评审费和版本号（修改时作为 If-Match）。"
+        "申报人本人、已到达的用人单位审核人员、"
+        "审核链上的职改办和评委会办公室、运维人员可调用；"
+        "对接平台须持 declarations:read 权限，只能读到其辖区内的（手机号、身份证号已遮盖）。"
+    ),
+    summary="查看一份申报书",
+)
+async def get(
+    declaration: VisibleDeclaration, principal: PrincipalDep, response: Response
+) -> DeclarationRead:
+    response.headers["ETag"] = etag(declaration.version)
+    return read(declaration, principal)
+
+
+@patch_or_post(
+    router,
+    D,
+    response_model=DeclarationRead,
+    summary="修改草稿或退回补正的申报书（须带 If-Match）",
     responses=validated(
         *EDIT_PROBLEMS,
         DeclarationNotEditable,
@@ -88,6 +113,12 @@ async def get(declaration: VisibleDeclaration, response: Response) -> Declaratio
         AttachmentWrongMaterial,
         UnitMaterialLocked,
         SpecialtyUnknown,
+    ),
+    description=(
+        "申报人修改处于草稿或退回补正状态的申报书："
+        "提交的栏目整栏替换，未提交的保持不变；也可修改途径、专业、"
+        "资格评估事实和附件。须带 If-Match（当前版本号），"
+        "版本不符答复 412。仅申报人本人可调用。"
     ),
 )
 async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
@@ -98,8 +129,13 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
 @router.post(
     D + "/imports",
     response_model=DeclarationRead,
-    summary="写入数据: copy an earlier declaration into this draft",
+    summary="写入数据：把以前的一份申报书复制到本草稿",
     responses=documented(*ACT_PROBLEMS),
+    description=(
+        "申报人把本人以前的一份申报书（如上一年度的）"
+        "的栏目和材料复制到当前草稿。须带 If-Match。"
+        "仅申报人本人可调用。"
+    ),
 )
 async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONResponse:
     return await act.apply(service.import_into, source_id=body.source_declaration_id)
@@ -108,8 +144,7 @@ async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONRespon
 @router.post(
     D + "/committee-resets",
     response_model=DeclarationRead,
-    summary="重置评委会: move a draft or returned declaration to another campaign or committee, "
-    "keeping its sections and documents",
+    summary=("重置评委会：把草稿或退回的申报书转到另一个批次或评委会，保留栏目和材料"),
     responses=validated(
         *ACT_PROBLEMS,
         DeclarationNotEditable,
@@ -117,6 +152,11 @@ async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONRespon
         WindowNotOpen,
         DeadlinePassed,
         CommitteeResetSame,
+    ),
+    description=(
+        "申报人把处于草稿或退回补正状态的申报书转到另一个申报批次（从"
+        "而另一个评委会），可同时改级别；栏目和材料保留。"
+        "须带 If-Match。仅申报人本人可调用。"
     ),
 )
 async def committee_reset(act: ApplicantsAct, body: CommitteeReset) -> JSONResponse:

@@ -29,8 +29,9 @@ from services.api.documents.problems import (
     UnitMaterialKindOnly,
     UploadInterrupted,
 )
-from services.api.documents.schemas import DocumentRead, DownloadLink
+from services.api.documents.schemas import DocumentRead, DownloadLink, KindRead
 from services.api.documents.uploaders import Uploader
+from services.api.http import CACHED, IfNoneMatch, cacheable, sends
 from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
@@ -52,8 +53,10 @@ async def lifespan(app: FastAPI):
 
 
 router = APIRouter(prefix="/v1/declarations", tags=["documents"], lifespan=lifespan)
+# Public reference data about uploads (no sign-in), served from the document service.
+kinds_router = APIRouter(prefix="/v1", tags=["documents"])
 
-_MULTIPART = scan_upload("材料类别（材料服务 GET /v1/kinds）")
+_MULTIPART = scan_upload("材料类别（GET /v1/kinds）")
 # The statuses the document routes were published with, described in words (their
 # problem types are in docs/problems.md); the statuses added since list their types.
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
@@ -103,7 +106,7 @@ _upload_route = partial(
     router.post,
     status_code=201,
     response_model=DocumentRead,
-    responses=_UPLOAD_RESPONSES,
+    responses={**_UPLOAD_RESPONSES, **sends("ETag", "Location", status=201)},
     openapi_extra=_MULTIPART,
 )
 Normalize = Annotated[
@@ -173,10 +176,24 @@ UploadForm = Annotated[_Upload, Depends(_upload_form)]
 
 @_upload_route(
     "/{declaration_id}/documents",
-    summary="上传材料：申请人（草稿或退回补正时）；单位审核人（申报在本单位审核环节时，"
-    "仅单位出具的材料）。检查通过后记入申报的附件",
+    summary=(
+        "上传材料：申请人（草稿或退回补正时）；"
+        "单位审核人（申报在本单位审核环节时，仅单位出具的材料）。"
+        "检查通过后记入申报的附件"
+    ),
     dependencies=_UPLOADERS,
     responses=_UNIT_UPLOAD_RESPONSES,
+    description=(
+        "以 multipart/form-data 上传一份材料（扫描件或照片、"
+        "材料类别、说明），由材料服务检查格式、清晰度、方向、"
+        "页数和大小，通过的记入申报书的附件，"
+        "可用 item_section 和 item_index 指明它证明的是哪个栏目的哪一"
+        "条。normalize 为 true 时把 HEIC、PNG、"
+        "过大或带旋转标记的图片转为 512 KB 以内的正向 JPG。"
+        "申报人在草稿或退回补正时可上传；"
+        "用人单位审核人员在申报书处于本单位审核时可上传单位出具的材料"
+        "。"
+    ),
 )
 async def upload(
     declaration_id: uuid.UUID, uploader: DeclarationUploader, form: UploadForm
@@ -189,6 +206,12 @@ async def upload(
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
     dependencies=_APPLICANTS,
     responses={**_UPLOAD_RESPONSES, **_LOCKED},
+    description=(
+        "上传一份新文件替换已有材料：新文件通过检查后，"
+        "旧材料标为已替换（superseded），申报书的附件改指新材料；"
+        "未通过检查的不替换。仅申报人本人可调用，"
+        "且申报书须在草稿或退回补正状态。"
+    ),
 )
 async def replace(
     declaration_id: uuid.UUID, document_id: uuid.UUID, uploader: DocumentReplacer, form: UploadForm
@@ -202,6 +225,7 @@ async def replace(
     dependencies=_APPLICANTS,
     responses={**_responses(404, 409, 503, new=documented(Forbidden)), **_LOCKED},
     summary="删除材料（申请人，申报提交前）",
+    description=("申报人在申报书提交前删除自己上传的一份材料，附件随之更新。仅申报人本人可调用。"),
 )
 async def delete(
     declaration_id: uuid.UUID,
@@ -220,6 +244,11 @@ async def delete(
     response_model=list[DocumentRead],
     summary="申报的材料（有权查看申报的人）",
     responses=documented(DeclarationNotFound, DocumentsUnavailable),
+    description=(
+        "列出申报书的材料及其检查结果；include_inactive 为 true 时也"
+        "列出已替换和未通过检查的。申报人本人、用人单位审核人员、"
+        "审核链上的职改办、评委会办公室和运维人员可调用。"
+    ),
 )
 async def list_documents(
     declaration_id: uuid.UUID,
@@ -237,7 +266,12 @@ async def list_documents(
     "/{declaration_id}/documents/{document_id}/download",
     response_model=DownloadLink,
     responses=_responses(404, 503, new={}),
-    summary="限时下载链接（不超过 15 分钟；申请人、审核链已到达的审核人、上级职改办）",
+    summary=("限时下载链接（不超过 15 分钟；申请人、审核链已到达的审核人、上级职改办）"),
+    description=(
+        "答复一份材料的限时下载链接，有效期由 expires_in 指定，"
+        "不超过15分钟。申报人本人、审核链已到达的审核人员、"
+        "审核链上的职改办、评委会办公室和运维人员可调用。"
+    ),
 )
 async def download(
     declaration_id: uuid.UUID,
@@ -250,3 +284,18 @@ async def download(
     return await uploads.download_link(
         session, principal, declaration_id, document_id, http=_http(request), expires_in=expires_in
     )
+
+
+@kinds_router.get(
+    "/kinds",
+    response_model=list[KindRead],
+    summary="材料类别及其上传要求：文件类型、大小、尺寸、页数（公开，可缓存）",
+    description=(
+        "材料服务现行的材料类别目录：上传时可填写的每一种 kind、它对应的政策材料，以及上传"
+        "时据以检查的限制（文件类型、大小、最小尺寸、页数、彩色、长宽比）。前端据此提示和"
+        "检查，不必写死。公开读取，无须登录。"
+    ),
+    responses={**CACHED, **documented(DocumentsUnavailable)},
+)
+async def list_kinds(request: Request, if_none_match: IfNoneMatch = None) -> Response:
+    return cacheable(await client.kinds(_http(request)), if_none_match)

@@ -29,9 +29,17 @@ MAX_BYTES = 20 * 1024 * 1024
     "/imports",
     dependencies=OPS_ONLY,
     response_model=JournalImportRead,
-    summary="Load the journal register from CSV (issn,cn,name,status,source,listed_on)",
-    description="A file as multipart/form-data (field `file`, up to 20 MB), or a small one "
-    "as the text/csv body (within the gateway's body limit).",
+    summary="从 CSV 导入期刊名录",
+    description=(
+        "运维人员上传期刊名录 CSV（列"
+        "：issn,cn,name,status,source,listed_on；"
+        "状态可写 legitimate / suspected_illegal / ceased 或 正常"
+        " / 涉嫌非法出版物 / 停刊）。文件可用 multipart/form-data 的"
+        " file 字段上传（不超过 20 MB），"
+        "小文件也可直接作为 text/csv 请求体。每行先按 ISSN、再按 CN、"
+        "再按规范化后的刊名匹配已有条目：新的新增，变化的更新，"
+        "其余不变。仅运维人员可调用。"
+    ),
     openapi_extra=multipart_body(
         {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
     ),
@@ -62,8 +70,15 @@ async def _csv_bytes(request: Request) -> bytes:
     "",
     dependencies=[allow("ops", *REVIEWER_ROLES)],
     response_model=list[JournalRead],
-    summary="Search the register by ISSN, CN or name",
+    summary="按 ISSN、CN 或刊名查询期刊名录",
     responses=documented(Forbidden),
+    description=(
+        "在期刊名录中按 ISSN、CN 号或刊名查找期刊，可按状态（正常、"
+        "涉嫌非法出版物、停刊）筛选，用于审核论文所载期刊（学术风险预"
+        "警）。审核机构（用人单位、主管部门、各级职改办、"
+        "评委会办公室）和运维人员可调用，申报人、"
+        "专家和对接平台不可调用。"
+    ),
 )
 async def search(
     session: SessionDep,

@@ -66,17 +66,14 @@ _CALLBACK_BODY = {
 @router.post(
     "/v1/payments/callback",
     response_model=CallbackAnswer,
-    summary="Payment provider's signed success callback (pending → paid)",
+    summary="支付机构的签名缴费成功回调（待缴费 → 已缴费）",
     description=(
-        "Signed with HMAC-SHA256 over the raw body, key shared with the provider, hex digest "
-        f"in `{SIGNATURE_HEADER}` (optionally prefixed `sha256=`). Applied only while the "
-        "order is pending; an exact repeat (same transaction_id) gets the same answer with "
-        "`Payment-Callback-Replayed: true`. A payment whose provider `paid_at` is after the "
-        "deadline is refused (409 payment-after-deadline, to be refunded); one paid by the "
-        "deadline is applied even if its callback comes late, and undoes an expiry. A payment "
-        "refused as a second one for a paid order, as late, or for a declaration no longer "
-        "payable is recorded for refund (原路退回, `refund_id` in the problem) and the refund is "
-        "asked of the provider after the answer."
+        "支付机构在付款成功后调用。以与支付机构共享的密钥对原始请求体"
+        "计算 HMAC-SHA256，十六进制摘要放在 X-Payment-Signature（可带"
+        " sha256= 前缀）。只在订单待缴费时入账；"
+        "完全相同的重复回调（同一 transaction_id）"
+        "得到同样的答复并带 Payment-Callback-Replayed: true。"
+        "不带令牌，以签名认证。"
     ),
     openapi_extra=_CALLBACK_BODY,
     responses=documented(
@@ -104,10 +101,13 @@ async def callback(
     response_model=ExpirySweep,
     dependencies=[allow("ops", "service")],
     responses=documented(Forbidden),
-    summary="Withdraw declarations unpaid at their deadline (idempotent; ops or service)",
+    summary="撤回缴费期限已过仍未缴费的申报（可重复执行；运维或服务账号）",
     description=(
-        "逾期不缴费者视为放弃. Runs the sweep the gateway also runs periodically; one replica "
-        "at a time (advisory lock), deadlines compared with the database clock."
+        "桂工信职办〔2023〕6号 六（二）："
+        "“缴费完成才表示本次材料报送成功，"
+        "逾期不缴费者视为放弃本次职称申报。"
+        "”立即执行网关也会定期执行的清理：同一时间只有一个副本执行，"
+        "期限以数据库时钟比较。运维人员或服务账号可调用。"
     ),
 )
 async def expirations(
@@ -120,8 +120,13 @@ async def expirations(
 @router.get(
     "/v1/declarations/{declaration_id}/payment-order",
     response_model=PaymentOrderRead,
-    summary="The declaration's review-fee order",
+    summary="申报书的评审费订单",
     responses=documented(*READ_PROBLEMS, PaymentOrderNotFound),
+    description=(
+        "读取申报书的评审费订单：金额、缴费期限、状态、缴费码、"
+        "第三方交易号和退款记录。申报人本人、用人单位、"
+        "审核链上的职改办、评委会办公室和运维人员可调用。"
+    ),
 )
 async def payment_order(declaration: VisibleDeclaration, session: SessionDep) -> PaymentOrderRead:
     return await service.order_read(session, declaration)
@@ -130,12 +135,14 @@ async def payment_order(declaration: VisibleDeclaration, session: SessionDep) ->
 @router.post(
     "/v1/declarations/{declaration_id}/payment-code",
     response_model=PayCodeRead,
-    summary="The applicant's pay code for the review fee (缴费码; native/H5 code_url)",
+    summary="申报人的评审费缴费码（原生或 H5 支付链接 code_url）",
     description=(
-        "申报人点击“缴费”: the provider's pay link for the order (`code_url`; clients show it "
-        "as a QR code to scan, or open it on the phone). Asked of the provider once, the same "
-        "code afterwards; only while the order is pending and within the campaign's payment "
-        "window. The provider is asked with no database connection held."
+        "申报人点击“缴费”后答复支付机构的缴费链接（code_url，"
+        "前端显示为二维码供扫码，或在手机上直接打开），"
+        "并附二维码图片。同一订单只向支付机构申请一次，"
+        "之后答复同一个缴费码；只在订单待缴费且在批次的缴费时间内有效"
+        "（见种子文件 002：“在个人版我的首页点击‘缴费’扫描缴费码缴费"
+        "”）。仅申报人本人可调用。"
     ),
     responses=documented(
         *READ_PROBLEMS,
@@ -162,14 +169,15 @@ async def payment_code(
 @router.post(
     "/v1/declarations/{declaration_id}/payment-verifications",
     response_model=CallbackAnswer,
-    summary="缴费验证: ask the provider about the order and book the payment (→ paid)",
+    summary="缴费验证：向支付机构查询订单并入账（→ 已缴费）",
     description=(
-        "“成功后有提示成功信息，再到系统中进行缴费验证”. The gateway queries the provider "
-        "(no connection held) and books what it took through the same path as the signed "
-        "callback, under the order's lock: a verification racing the callback books the "
-        "payment once, and the later one answers as a repeat (`Payment-Callback-Replayed: "
-        "true`). Nothing paid yet: 409 payment-not-received. A payment that cannot be booked "
-        "is recorded for refund (原路退回) as for the callback."
+        "种子文件 002：“成功后有提示成功信息，"
+        "再到系统中进行缴费验证，缴费完成。"
+        "”网关向支付机构查询该订单，按与签名回调相同的途径入账："
+        "与回调同时到达时只入账一次，后到的按重复处理"
+        "（Payment-Callback-Replayed: true）。"
+        "尚未付款答复 409 payment-not-received；"
+        "不能入账的付款记为待原路退回。仅申报人本人可调用。"
     ),
     responses=documented(
         *READ_PROBLEMS,

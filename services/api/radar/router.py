@@ -34,11 +34,13 @@ SUBSCRIPTION = "/v1/me/eligibility-subscription"
     response_model=SubscriptionRead,
     summary="订阅资格提醒：按自测条件，到可申报之日或符合条件的评审批次开放申报时，短信和站内消息各提醒一次",
     description=(
-        "The body carries the self-check's facts (the eligibility contract). The plan lists "
-        "each path eligible now or from a later date, with the clause the date rests on; "
-        "a notice goes once per path and per campaign, between 08:00 and 21:00 Beijing "
-        "time, at most one a day, to the phone the account proved. Subscribing again "
-        "replaces the facts."
+        "请求体带自测的事实（与资格评估相同）。"
+        "答复的计划列出现在或将来某日起符合条件的每一条途径及该日期所"
+        "依据的条款；每条途径、每个批次只提醒一次，"
+        "在北京时间08:00至21:00之间，每天至多一次，"
+        "发到账号已验证的手机号。再次订阅即替换事实。"
+        "可选填写所在用人单位，以便出现在该单位的岗位结构比例名册中。"
+        "仅申报人账号可调用。"
     ),
     responses=validated(Forbidden, EligibilityRequestInvalid, RadarUnitInvalid),
 )
@@ -65,6 +67,12 @@ async def subscribe(
     response_model=SubscriptionRead,
     summary="我的资格提醒订阅：各途径可申报之日、依据条款、是否已提醒",
     responses=documented(Forbidden, SubscriptionNotFound),
+    description=(
+        "读取本人的资格提醒订阅：地区、系列、级别、"
+        "计划中各途径的可申报日期及依据、是否已提醒、"
+        "下一次提醒的日期和已提醒过的批次。仅申报人本人可调用；"
+        "未订阅答复 404。"
+    ),
 )
 async def subscription(session: SessionDep, principal: PrincipalDep) -> SubscriptionRead:
     return await service.mine(session, principal)
@@ -76,6 +84,9 @@ async def subscription(session: SessionDep, principal: PrincipalDep) -> Subscrip
     dependencies=[allow("applicant")],
     summary="退订资格提醒（已发送的站内消息保留）",
     responses=documented(Forbidden, SubscriptionNotFound),
+    description=(
+        "取消本人的资格提醒订阅，此后不再提醒；已发送的站内消息保留。仅申报人本人可调用。"
+    ),
 )
 async def unsubscribe(session: SessionDep, principal: PrincipalDep) -> Response:
     await service.unsubscribe(session, principal)
@@ -86,8 +97,13 @@ async def unsubscribe(session: SessionDep, principal: PrincipalDep) -> Response:
     "/v1/eligibility-radar/sweeps",
     dependencies=[allow("ops", "service"), RelayAfterCommit],
     response_model=RadarSweep,
-    summary="Run the radar's sweep now (ops or service); the gateway also runs it periodically",
+    summary="立即执行资格提醒的扫描（运维或服务账号）；网关也会定期执行",
     responses=documented(Forbidden),
+    description=(
+        "对全部订阅执行一次扫描：到期的途径和新开放的批次发出短信和站"
+        "内消息。北京时间08:00至21:00以外不发送（次日早上再发）；"
+        "同一时间只有一个副本执行。运维人员或服务账号可调用。"
+    ),
 )
 async def radar_sweep(request: Request, session: SessionDep) -> RadarSweep:
     return await sweep.sweep(session, cipher=request.app.state.pii)
@@ -99,6 +115,13 @@ async def radar_sweep(request: Request, session: SessionDep) -> RadarSweep:
     response_model=Roster,
     summary="单位岗位结构比例名册：本年和下一年可申报的人员、途径、最早日期和依据（手机号、身份证号脱敏）",
     responses=documented(Forbidden, OrgNotFound),
+    description=(
+        "按本单位申报人订阅资格提醒时填报的事实（申报人自填，"
+        "尚未审核），列出本年和下一年可申报的人员：姓名、"
+        "脱敏的手机号和身份证号、级别、各途径的最早日期及依据，"
+        "供单位安排岗位结构比例。该单位的审核人员及县区、系列、"
+        "评委会的职改办可调用。"
+    ),
 )
 async def eligibility_roster(
     org_id: uuid.UUID,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from services.api.journals.normalise import name_key
 from services.api.registries.facts import month_of, previous_month
@@ -36,9 +36,13 @@ CLAUSE_FREELANCER = (
 class ConsistencyWarning(BaseModel):
     # work_history_mismatch | unit_change_unexplained | freelancer_paid_by_unit |
     # not_declaring_unit
+    model_config = ConfigDict(use_attribute_docstrings=True)
     id: str
+    """提示代码"""
     message: str
+    """提示内容（中文）"""
     clause: str
+    """所依据的条款"""
 
 
 def _months_back(today: date, n: int, *, include_current: bool) -> list[str]:

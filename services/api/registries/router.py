@@ -25,13 +25,17 @@ router = APIRouter(prefix="/v1/declarations/{declaration_id}", tags=["data shari
 @router.post(
     "/lookups",
     response_model=LookupsRead,
-    summary="数据共享: fill education, title, continuing education and social insurance "
-    "from the registries",
-    description="Each registry answers found / not_found / unavailable. A registry that is "
-    "down is not an error: its material stays required as an upload, and what an earlier "
-    "lookup verified is kept. The registries are asked with no database connection held; "
-    "the answers are then stored under the declaration's lock if it is still editable (and "
-    "still at the `If-Match` version, when one is given).",
+    summary="数据共享：从各登记系统获取学历、职称、继续教育和社保信息",
+    description=(
+        "申报人为自己的草稿申报书向学历、职称、继续教育、"
+        "社保登记系统查询，查到的信息预填入申报书，"
+        "相应的证明材料无需再上传（桂工信职办〔2023〕6号 二（二）"
+        "1（3）：“学历情况可通过申报系统中数据共享方式获取，"
+        "未能通过系统数据共享获取的，需提供学历证书……”）。"
+        "每个登记系统答复查到、查无或不可用；不可用不算错误，"
+        "相应材料仍须上传，之前已核实的结果保留。"
+        "须带 If-Match（申报书版本）。仅申报人本人可调用。"
+    ),
     responses=documented(*ACT_PROBLEMS, DeclarationNotEditable, IdentityRequired, LookupStale),
 )
 async def run_lookups(
@@ -57,8 +61,14 @@ async def run_lookups(
 @router.get(
     "/lookups",
     response_model=list[RegistryResult],
-    summary="What the registries gave",
+    summary="各登记系统返回的结果",
     responses=READ_RESPONSES,
+    description=(
+        "读取该申报书最近一次数据共享查询中各登记系统的结果：状态、"
+        "查到的数据、是否已核实、替代了哪些材料。申报人本人、"
+        "申报书所在的用人单位和审核链上的职改办、"
+        "评委会办公室及运维人员可调用。"
+    ),
 )
 async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> list[RegistryResult]:
     return await service.stored(session, declaration)
@@ -67,10 +77,15 @@ async def get_lookups(declaration: VisibleDeclaration, session: SessionDep) -> l
 @router.get(
     "/warnings",
     response_model=WarningsRead,
-    summary="学术风险预警 and consistency warnings: flagged papers first",
-    description="The applicant sees the paper flags (请自行核验) and the 决策咨询类信息 "
-    "conversion; reviewers also see social-insurance consistency warnings and duplicate "
-    "claims across the year's declarations.",
+    summary="学术风险预警和一致性提示：有风险的论文在前",
+    description=(
+        "列出该申报书需要先看的问题：论文所载期刊与期刊名录的核对结果"
+        "（学术风险预警，请自行核验），决策咨询类信息折算为论文的结果"
+        "，以及（仅审核人员可见）社保与申报单位是否一致、"
+        "同一年度各申报书之间重复填报的论文或业绩。"
+        "申报人本人只看到论文预警和折算；用人单位、审核链上的职改办、"
+        "评委会办公室和运维人员看到全部。"
+    ),
     responses=READ_RESPONSES,
 )
 async def get_warnings(

@@ -50,10 +50,10 @@ from services.api.results.problems import (
     PostingRunning,
 )
 from services.api.results.schemas import (
-    ApprovalCreate,
     ApprovalRead,
     ConfirmationCreate,
     PostingRead,
+    ResultsApprovalCreate,
 )
 from services.kit.auth import Principal
 from services.kit.pii import PiiCipher
@@ -206,7 +206,7 @@ async def approve(
     principal: Principal,
     *,
     posting_id: uuid.UUID,
-    body: ApprovalCreate,
+    body: ResultsApprovalCreate,
     if_match: str | None,
     settings: ApiSettings,
     cipher: PiiCipher,

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import WrapMode
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+
+from services.api.statistics.exports import write_rows
 
 HEADERS = ("序号", "姓名", "工作单位", "职称系列", "级别", "专业", "评审结果")
 KEYS = ("no", "name", "unit", "series", "level", "specialty", "result")
@@ -52,11 +55,9 @@ def xlsx(
         HEADERS,
         *[tuple(row[k] for k in KEYS) for row in rows],
     ]
-    for r, line in enumerate(lines, start=1):
-        for c, value in enumerate(line, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = str(value)
-            cell.data_type = TYPE_STRING  # text, never a formula
+    # Every cell text, never a formula (quote prefix on a formula-like start), and what
+    # XML cannot carry dropped rather than failing the export (statistics/exports.py).
+    write_rows(sheet, [[str(value) for value in line] for line in lines])
     book.properties.creator = "zhicheng"
     book.properties.created = at.replace(tzinfo=None)
     book.properties.modified = at.replace(tzinfo=None)
@@ -89,14 +90,20 @@ def pdf(
     doc.multi_cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
     doc.set_font(FONT_NAME, size=10)
     doc.cell(0, 7, _period(starts_on, ends_on), new_x="LMARGIN", new_y="NEXT")
+    # Each cell wraps (by character: Chinese has no spaces) and is never cut: a unit's
+    # name is printed whole however long it is.
     widths = (14, 26, 70, 32, 22, 60, 30)
-    for width, head in zip(widths, HEADERS, strict=True):
-        doc.cell(width, 8, head, border=1, align="C")
-    doc.ln(8)
-    for row in rows:
-        for width, key in zip(widths, KEYS, strict=True):
-            doc.cell(width, 8, str(row[key])[:40], border=1)
-        doc.ln(8)
+    with doc.table(
+        col_widths=widths,
+        width=sum(widths),
+        line_height=6,
+        wrapmode=WrapMode.CHAR,
+        headings_style=FontFace(emphasis=None),  # the one CJK face has no bold
+    ) as table:
+        for line in (HEADERS, *[tuple(str(row[k]) for k in KEYS) for row in rows]):
+            cells = table.row()
+            for value in line:
+                cells.cell(value)
     doc.ln(4)
     doc.set_font(FONT_NAME, size=8)
     doc.multi_cell(0, 5, f"内容校验码（SHA-256）：{digest}", new_x="LMARGIN", new_y="NEXT")

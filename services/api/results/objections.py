@@ -31,10 +31,10 @@ from services.api.results.problems import (
     PostingRowUnknown,
 )
 from services.api.results.schemas import (
-    ObjectionCreate,
     ObjectionHandling,
-    ObjectionRead,
     ObjectionReceipt,
+    ResultsObjectionCreate,
+    ResultsObjectionRead,
 )
 from services.kit.auth import Principal
 from services.kit.pii import mask_phone
@@ -43,8 +43,8 @@ PER_HOUR = 20  # objections from one address per hour
 PUBLIC = "results:public"
 
 
-def read(row: ResultsObjection) -> ObjectionRead:
-    return ObjectionRead(
+def read(row: ResultsObjection) -> ResultsObjectionRead:
+    return ResultsObjectionRead(
         id=row.id,
         posting_id=row.posting_id,
         declaration_id=row.declaration_id,
@@ -60,7 +60,7 @@ def read(row: ResultsObjection) -> ObjectionRead:
 
 
 async def submit(
-    session: AsyncSession, request: Request, *, posting_id: uuid.UUID, body: ObjectionCreate
+    session: AsyncSession, request: Request, *, posting_id: uuid.UUID, body: ResultsObjectionCreate
 ) -> ObjectionReceipt:
     count, ttl = await hit(
         request.app.state.redis, f"ratelimit:objection:{client_ip(request)}", 3600
@@ -112,7 +112,7 @@ async def _posting_of_office(
 
 async def listing(
     session: AsyncSession, principal: Principal, *, posting_id: uuid.UUID
-) -> list[ObjectionRead]:
+) -> list[ResultsObjectionRead]:
     row = await _posting_of_office(session, principal, posting_id)
     query = (
         select(ResultsObjection)
@@ -129,7 +129,7 @@ async def handle(
     objection_id: uuid.UUID,
     body: ObjectionHandling,
     if_match: str | None,
-) -> ObjectionRead:
+) -> ResultsObjectionRead:
     query = select(ResultsObjection).where(ResultsObjection.id == objection_id).with_for_update()
     row = (await session.exec(query)).first()
     if row is None:

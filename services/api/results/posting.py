@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -203,12 +205,16 @@ async def freeze(
     }
     digest = exports.content_sha256(document)
     shown = {"title": title, "starts_on": starts_on, "ends_on": ends_on, "rows": public_rows}
-    xlsx = exports.xlsx(**shown, digest=digest, at=now)
-    pdf = exports.pdf(
-        **shown,
-        digest=digest,
-        font_path=settings.certificate_font_path,
-        font_index=settings.certificate_font_index,
+    # Rendering is CPU work: in a worker thread, so the event loop keeps answering.
+    xlsx = await to_thread.run_sync(partial(exports.xlsx, **shown, digest=digest, at=now))
+    pdf = await to_thread.run_sync(
+        partial(
+            exports.pdf,
+            **shown,
+            digest=digest,
+            font_path=settings.certificate_font_path,
+            font_index=settings.certificate_font_index,
+        )
     )
     row = ResultsPosting(
         session_id=sitting.id,
@@ -269,8 +275,12 @@ async def listing(session: AsyncSession) -> list[PostingRead]:
 
 
 async def export(session: AsyncSession, posting_id: uuid.UUID, kind: str) -> bytes:
-    row = await load(session, posting_id)
-    return row.xlsx if kind == "xlsx" else row.pdf
+    """The file as published; only its column is read (not the rows or the other file)."""
+    column = ResultsPosting.xlsx if kind == "xlsx" else ResultsPosting.pdf
+    found = (await session.exec(select(column).where(ResultsPosting.id == posting_id))).first()
+    if found is None:
+        raise PostingNotFound()
+    return found
 
 
 async def check_export(session: AsyncSession, *, content: bytes) -> ExportCheck:

@@ -56,15 +56,12 @@ from services.api.results.problems import (
     SessionNotClosed,
 )
 from services.api.results.schemas import (
-    ApprovalCreate,
     ApprovalRead,
     CertificateStatus,
     CertificateSummary,
     ConfirmationCreate,
     ExportCheck,
-    ObjectionCreate,
     ObjectionHandling,
-    ObjectionRead,
     ObjectionReceipt,
     PostingCreate,
     PostingRead,
@@ -75,6 +72,9 @@ from services.api.results.schemas import (
     RecheckMarkReceipt,
     RecheckRead,
     RecheckReceipt,
+    ResultsApprovalCreate,
+    ResultsObjectionCreate,
+    ResultsObjectionRead,
     RevocationCreate,
 )
 from services.kit.db import SessionDep
@@ -112,8 +112,7 @@ async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSON
     "/v1/declarations/{declaration_id}/rechecks",
     status_code=201,
     response_model=RecheckRead,
-    summary="复核: reopen an evaluated declaration for a re-vote, with a reason (If-Match: the "
-    "declaration's version)",
+    summary=("复核：写明理由，重新表决已评审的申报书（If-Match：申报书版本）"),
     responses=validated(
         Forbidden,
         IfMatchRequired,
@@ -122,6 +121,13 @@ async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSON
         RecheckAfterPosting,
         RecheckOpen,
         RecheckNotFound,
+    ),
+    description=(
+        "2023年度广西工艺美术系列通知 五："
+        "“2023年11月为自治区工艺美术系列职改办组织评审、"
+        "复核与二次公示阶段。”评委会办公室对已评审的申报书发起复核，"
+        "写明理由（记入审计），原表决结果随之保留以备对照。"
+        "须带 If-Match。仅评委会办公室可调用。"
     ),
 )
 async def open_recheck(act: RechecksAct, body: RecheckCreate) -> JSONResponse:
@@ -133,8 +139,11 @@ async def open_recheck(act: RechecksAct, body: RecheckCreate) -> JSONResponse:
     R,
     response_model=RecheckRead,
     dependencies=OFFICE_OPS,
-    summary="One 复核: its reason, the tally it reopened, and the re-vote's once closed",
+    summary="查看一次复核：理由、被重新表决的原结果，以及闭会后的新结果",
     responses=documented(Forbidden, RecheckNotFound),
+    description=(
+        "读取一次复核的理由、状态、原结果和（闭会后）新结果。评委会办公室和运维人员可调用。"
+    ),
 )
 async def get_recheck(
     recheck_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -148,9 +157,12 @@ async def get_recheck(
     status_code=201,
     response_model=RecheckReceipt,
     dependencies=EXPERT,
-    summary="复核不记名投票: an expert present at the session votes once; the answer never "
-    "says what",
+    summary="复核不记名投票：出席的专家投一次票；答复从不透露投了什么",
     responses=validated(Forbidden, RecheckNotFound, RecheckClosed, NotSeated, RecheckAlreadyVoted),
+    description=(
+        "出席该评审会的专家对复核投票（同意、不同意、弃权），"
+        "每人一次；答复只说明已计入。仅评审专家可调用。"
+    ),
 )
 async def recheck_ballot(
     write: WriteDep, recheck_id: uuid.UUID, body: RecheckBallotCreate
@@ -163,10 +175,16 @@ async def recheck_ballot(
     status_code=201,
     response_model=RecheckMarkReceipt,
     dependencies=EXPERT,
-    summary="复核答辩评分 (scored sessions): an expert present gives new 答辩 marks once; the "
-    "answer never says what",
+    summary=(
+        "复核答辩评分（量化赋分的评审会）：出席的专家给出新的答辩分，只能一次；答复从不透露分数"
+    ),
     responses=validated(
         Forbidden, RecheckNotFound, RecheckClosed, NotSeated, NotScored, AlreadyMarked
+    ),
+    description=(
+        "量化赋分的评审会中，出席的专家为复核给出新的现场答辩评价（"
+        "占60%）和答辩材料学术水平评价（占40%），各按百分制，"
+        "每人一次；答复只说明已记录。仅评审专家可调用。"
     ),
 )
 async def recheck_mark(
@@ -180,10 +198,18 @@ async def recheck_mark(
     status_code=201,
     response_model=AdjustmentRead,
     dependencies=OFFICE_EXPERT,
-    summary="复核量化赋分调整 (scored sessions): an expert present or the office changes one "
-    "item's points, with a reason (logged)",
+    summary=(
+        "复核量化赋分调整（量化赋分的评审会）："
+        "出席的专家或评委会办公室调整某一项的分值并写明理由（记录在案"
+        "）"
+    ),
     responses=validated(
         Forbidden, RecheckNotFound, RecheckClosed, NotSeated, NotScored, AdjustmentInvalid
+    ),
+    description=(
+        "量化赋分的评审会中，出席的专家或评委会办公室调整一个赋分项目"
+        "的分值（加或减），写明理由，记入记录。"
+        "评委会办公室和评审专家可调用。"
     ),
 )
 async def recheck_adjust(
@@ -196,8 +222,10 @@ async def recheck_adjust(
     R + "/closing",
     response_model=RecheckRead,
     dependencies=OFFICE,
-    summary="复核闭会: count the re-vote by the session's rule (a scored session: re-score by its "
-    "judging model); it replaces the recorded outcome (If-Match: the 复核's version)",
+    summary=(
+        "复核闭会：按评审会的规则统计重新表决（量化赋分的按其评审模型"
+        "重新计分），替换原记录的结果（If-Match：复核的版本）"
+    ),
     responses=validated(
         Forbidden,
         RecheckNotFound,
@@ -207,6 +235,13 @@ async def recheck_adjust(
         NotScored,
         MarksMissing,
         GradeRatioBroken,
+    ),
+    description=(
+        "按评审会的表决规则统计复核的投票；"
+        "量化赋分的评审会按其评审模型重新计分，"
+        "评委会办公室可在请求体中重新确定优、中、差等次。"
+        "新结果替换原记录的结果。须带 If-Match。"
+        "仅评委会办公室可调用。"
     ),
 )
 async def close_recheck(
@@ -226,9 +261,15 @@ async def close_recheck(
     status_code=201,
     response_model=PostingRead,
     dependencies=OFFICE,
-    summary="发布二次公示: the closed session's results, public for ≥ 5 working days",
-    description="Frozen at publication: the rows, their SHA-256 (recorded in the audit chain "
-    "and printed on the XLSX and PDF exports) and the exports themselves.",
+    summary="发布二次公示：已闭会评审会的结果，公示不少于5个工作日",
+    description=(
+        "2023年度广西工艺美术系列通知 五："
+        "“评审完成后的二次公示将在广西壮族自治区工业和信息化厅网站职"
+        "称改革专栏进行。”评委会办公室发布已闭会评审会的评审结果，"
+        "公示起止日期须含不少于5个工作日。发布时即固定：名单各行、"
+        "其 SHA-256（记入审计链，并印在 XLSX 和 PDF 导出上）"
+        "以及导出文件本身。仅评委会办公室可调用。"
+    ),
     responses=validated(
         Forbidden,
         SessionNotFound,
@@ -254,8 +295,13 @@ async def publish(
 @router.get(
     P,
     response_model=list[PostingRead],
-    summary="评审结果公示列表 (public, no sign-in; newest first)",
+    summary="评审结果公示列表（公开，最新在前）",
     responses=CACHED,
+    description=(
+        "列出已发布的评审结果公示和批复后主动公开的名单，最新的在前。"
+        "公开接口，无需登录。答复带 ETag，"
+        "可用 If-None-Match 得到 304。"
+    ),
 )
 async def public_postings(session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
     return cacheable(await posting.listing(session), if_none_match, max_age=60)
@@ -264,9 +310,13 @@ async def public_postings(session: SessionDep, if_none_match: IfNoneMatch = None
 @router.get(
     P + "/{posting_id}",
     response_model=PostingRead,
-    summary="一份评审结果公示 (public, page-ready: masked names, unit, series, level, "
-    "specialty, result)",
+    summary=("一份评审结果公示（公开，可直接展示：姓名遮蔽、单位、系列、级别、专业、结果）"),
     responses={**CACHED, **documented(PostingNotFound)},
+    description=(
+        "读取一份公示：标题、公示期及其工作日数、各行（序号、"
+        "遮蔽后的姓名、单位、系列、级别、专业、评审结果）"
+        "和导出文件的哈希。公开接口，无需登录。答复带 ETag。"
+    ),
 )
 async def public_posting(
     posting_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch = None
@@ -296,7 +346,11 @@ for _kind, _media in (("xlsx", XLSX), ("pdf", "application/pdf")):
         P + "/{posting_id}/export." + _kind,
         _export_route(_kind, _media),
         methods=["GET"],
-        summary=f"公示导出 {_kind.upper()} (as published, byte for byte; prints the content hash)",
+        summary=f"公示导出 {_kind.upper()}（与发布时逐字节相同；印有内容哈希）",
+        description=(
+            f"下载公示发布时固定的 {_kind.upper()} 文件，与发布时逐字节相同，"
+            "文件中印有名单内容的 SHA-256。公开接口，无需登录。"
+        ),
         responses={200: {"content": {_media: {}}}, **documented(PostingNotFound)},
         response_class=Response,
     )
@@ -305,15 +359,24 @@ for _kind, _media in (("xlsx", XLSX), ("pdf", "application/pdf")):
 @router.post(
     P + "/verification",
     response_model=ExportCheck,
-    summary="核验公示文件: is this XLSX or PDF a posted export, unaltered? (public, "
-    "rate-limited; the file is the request body)",
+    summary=(
+        "核验公示文件：这份 XLSX 或 PDF 是否为已发布的导出、"
+        "未经改动（公开，限流；请求体为文件本身）"
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
     responses=documented(ExportTooLarge),
+    description=(
+        "把一份 XLSX 或 PDF 作为请求体提交，"
+        "答复它是否与某份已发布公示的导出文件完全一致，以及是哪一份、"
+        "哪种格式、内容哈希。公开接口，无需登录。按来源限流。"
+    ),
 )
 @guarded
 async def check_export(request: Request, session: SessionDep) -> ExportCheck:
@@ -335,13 +398,21 @@ async def check_export(request: Request, session: SessionDep) -> ExportCheck:
     P + "/{posting_id}/objections",
     status_code=201,
     response_model=ObjectionReceipt,
-    summary="提出异议 (public): a row of the posting, the facts, a name and a phone proved by "
-    "an SMS code (POST /v1/auth/sms-codes first)",
+    summary=(
+        "提出异议（公开）：公示名单中的一行、事实依据、"
+        "姓名及经短信验证的手机号（先调用 POST /v1/auth/sms-codes）"
+    ),
     responses=validated(PostingNotFound, PostingNotOpen, PostingRowUnknown, InvalidLoginCode),
+    description=(
+        "公示期内任何人可对公示名单中的一行提出异议：写明序号、"
+        "异议内容与事实依据、联系人姓名和手机号，"
+        "手机号须先经短信验证码验证。答复受理编号和时间。公开接口，"
+        "无需登录。按来源限流。"
+    ),
 )
 @guarded
 async def object_to(
-    posting_id: uuid.UUID, body: ObjectionCreate, request: Request, session: SessionDep
+    posting_id: uuid.UUID, body: ResultsObjectionCreate, request: Request, session: SessionDep
 ) -> JSONResponse:
     done = await objections.submit(session, request, posting_id=posting_id, body=body)
     return JSONResponse(done.model_dump(mode="json"), status_code=201)
@@ -349,24 +420,34 @@ async def object_to(
 
 @router.get(
     "/v1/results-postings/{posting_id}/objections",
-    response_model=list[ObjectionRead],
+    response_model=list[ResultsObjectionRead],
     dependencies=OFFICE_OPS,
-    summary="The objections to a posting of the office, with how each was handled",
+    summary="本机构一份公示收到的异议及处理情况",
     responses=documented(Forbidden, PostingNotFound, ObjectionNotFound),
+    description=(
+        "列出一份公示收到的异议：涉及的申报书、内容、"
+        "联系人（手机号脱敏）、状态和处理情况。"
+        "评委会办公室和运维人员可调用。"
+    ),
 )
 async def objection_list(
     posting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> list[ObjectionRead]:
+) -> list[ResultsObjectionRead]:
     return await objections.listing(session, principal, posting_id=posting_id)
 
 
 @router.post(
     "/v1/results-objections/{objection_id}/handling",
-    response_model=ObjectionRead,
+    response_model=ResultsObjectionRead,
     dependencies=OFFICE,
-    summary="异议处理: record how an objection was checked and decided (If-Match: its version)",
+    summary="异议处理：记录核查和处理结论（If-Match：异议的版本）",
     responses=validated(
         Forbidden, ObjectionNotFound, ObjectionHandled, IfMatchRequired, VersionMismatch
+    ),
+    description=(
+        "评委会办公室记录一条异议的核查与处理情况，"
+        "结论为成立或不成立。须带 If-Match（异议的版本）。"
+        "仅评委会办公室可调用。"
     ),
 )
 async def handle_objection(
@@ -393,8 +474,13 @@ DECIDE = (
     W,
     response_model=PostingRead,
     dependencies=OFFICE_OPS,
-    summary="The office's view of a posting, with its version (ETag) for confirmation and 批复",
+    summary="评委会办公室查看一份公示，含用于确认和批复的版本（ETag）",
     responses=documented(Forbidden, PostingNotFound),
+    description=(
+        "读取一份公示的完整内容和版本号（ETag），"
+        "供结果确认和批复时作为 If-Match。"
+        "评委会办公室和运维人员可调用。"
+    ),
 )
 async def office_posting(
     posting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -407,14 +493,27 @@ async def office_posting(
     W + "/confirmation",
     response_model=PostingRead,
     dependencies=OFFICE,
-    summary="结果确认: once the posting is over with no open objection, by the authority the "
-    "rules name (广西高级: 自治区职改办, 桂职办〔2020〕113号, with its document number)",
+    summary=(
+        "结果确认：公示期满且无未处理异议后，"
+        "由规定的机关确认（广西高级：自治区职改办，"
+        "桂职办〔2020〕113号，须写文号）"
+    ),
     responses=validated(
         *DECIDE,
         AlreadyConfirmed,
         PostingRunning,
         ObjectionsUnresolved,
         ConfirmationDocumentRequired,
+    ),
+    description=(
+        "2023年度广西工艺美术系列通知 五："
+        "“对公示无异议的进行确认结果，并按评审批复审核权限进行批复。"
+        "高级职称评审结果按……（桂职办〔2020〕113号）"
+        "等文件要求报自治区职改办，有关批复根据评审结果确认文件进行，"
+        "并在……职称改革专栏主动公开。”公示期满、"
+        "没有未处理的异议时才可确认；确认机关不是本机构的，"
+        "须写明评审结果确认文件的文号。须带 If-Match。"
+        "仅评委会办公室可调用。"
     ),
 )
 async def confirm(
@@ -429,15 +528,24 @@ async def confirm(
     W + "/approval",
     response_model=ApprovalRead,
     dependencies=OFFICE,
-    summary="批复 with its document number: approved or rejected, one SMS each, certificates "
-    "issued, the approved list published",
+    summary=("批复（写明文号）：通过或不通过，各发一条短信，签发证书，主动公开通过名单"),
     responses=validated(*DECIDE, NotConfirmed, AlreadyApproved),
+    description=(
+        "2023年度广西工艺美术系列通知 五："
+        "“对公示无异议的进行确认结果，并按评审批复审核权限进行批复。"
+        "高级职称评审结果按……（桂职办〔2020〕113号）"
+        "等文件要求报自治区职改办，有关批复根据评审结果确认文件进行，"
+        "并在……职称改革专栏主动公开。”按确认结果批复："
+        "通过的签发职称电子证书，不通过的记为未通过，"
+        "申报人各收到一条短信，通过名单作为主动公开的名单发布。"
+        "须带 If-Match。仅评委会办公室可调用。"
+    ),
 )
 async def approve(
     write: WriteDep,
     request: Request,
     posting_id: uuid.UUID,
-    body: ApprovalCreate,
+    body: ResultsApprovalCreate,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     done = await approval.approve(
@@ -458,8 +566,17 @@ async def approve(
 @router.get(
     "/v1/public/certificates/verification",
     response_model=CertificateStatus,
-    summary="职称电子证书核验 (public, rate-limited): certificate id + holder name → genuine, "
-    "revoked or unknown, and nothing else",
+    summary=(
+        "职称电子证书核验（公开，限流）："
+        "证书编号 + 持证人姓名 → 真实、已撤销或无此证书，"
+        "不答复其他信息"
+    ),
+    description=(
+        "按证书编号和持证人姓名（或二维码中的签名）核验证书，"
+        "只答复真实（genuine）、已撤销（revoked）"
+        "或无此证书（unknown），不透露任何其他信息。公开接口，"
+        "无需登录。按来源限流。"
+    ),
 )
 @guarded
 async def verify_certificate(
@@ -483,16 +600,24 @@ async def verify_certificate(
 @router.post(
     "/v1/public/certificates/{certificate_id}/pdf-verification",
     response_model=CertificateStatus,
-    summary="核验证书PDF (public, rate-limited): is this file the certificate as issued? "
-    "genuine, revoked or unknown (the PDF is the request body)",
+    summary=(
+        "核验证书 PDF（公开，限流）：这份文件是否为签发的原件？真实、"
+        "已撤销或无此证书（请求体为 PDF）"
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
             # Raw bytes, as the export check takes them (any content type is read as bytes).
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
     responses=documented(ExportTooLarge),
+    description=(
+        "把证书 PDF 作为请求体提交，核对它是否与签发的证书文件一致，"
+        "答复真实、已撤销或无此证书。公开接口，无需登录。按来源限流。"
+    ),
 )
 @guarded
 async def verify_certificate_pdf(
@@ -515,8 +640,13 @@ async def verify_certificate_pdf(
     "/v1/certificates/{certificate_id}/revocation",
     response_model=CertificateSummary,
     dependencies=OFFICE_OPS,
-    summary="撤销职称电子证书 with a reason (e.g. 弄虚作假: 评审结果无效); reflected at once",
+    summary=("撤销职称电子证书并写明理由（如弄虚作假：评审结果无效）；立即生效"),
     responses=validated(Forbidden, NoCertificate, CertificateRevoked),
+    description=(
+        "评委会办公室或运维人员撤销一份职称电子证书，"
+        "写明理由和（可选）文号，记入审计；此后核验答复已撤销。"
+        "评委会办公室和运维人员可调用。"
+    ),
 )
 async def revoke_certificate(
     write: WriteDep, certificate_id: uuid.UUID, body: RevocationCreate
@@ -530,8 +660,13 @@ D = "/v1/declarations/{declaration_id}"
 @router.get(
     D + "/certificate",
     response_model=CertificateSummary,
-    summary="The declaration's certificate: id, number, revoked or not",
+    summary="申报书的职称电子证书：编号、证书号、是否已撤销",
     responses=documented(NoCertificate),
+    description=(
+        "读取该申报书签发的职称电子证书的编号、证书号和是否已撤销。"
+        "申报人本人、用人单位、审核链上的职改办、"
+        "评委会办公室和运维人员可调用。"
+    ),
 )
 async def my_certificate(
     declaration: VisibleDeclaration, session: SessionDep
@@ -541,9 +676,12 @@ async def my_certificate(
 
 @router.get(
     D + "/certificate.pdf",
-    summary="下载职称电子证书 (PDF with embedded CJK font and a QR code)",
+    summary="下载职称电子证书（PDF，内嵌中文字体和二维码）",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **documented(NoCertificate)},
+    description=(
+        "下载该申报书的职称电子证书 PDF：内嵌中文字体子集，附核验二维码。调用者范围同查看证书。"
+    ),
 )
 async def certificate_pdf(
     declaration: VisibleDeclaration, session: SessionDep, request: Request
@@ -554,9 +692,14 @@ async def certificate_pdf(
 
 @router.get(
     D + "/review-form.pdf",
-    summary="下载评审表: the declaration as reviewed, with each level's opinion",
+    summary="下载评审表：评审时的申报书及各级审核意见",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **documented(ReviewFormUnavailable)},
+    description=(
+        "下载评审表 PDF：评审时的申报书内容和各级审核意见。"
+        "申报人本人、用人单位、审核链上的职改办、"
+        "评委会办公室和运维人员可调用。"
+    ),
 )
 async def review_form(
     declaration: VisibleDeclaration, session: SessionDep, request: Request

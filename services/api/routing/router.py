@@ -24,12 +24,17 @@ router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 @router.get(
     "/{campaign_id}/route",
     response_model=RouteRead,
-    summary="为什么是这个评委会、这条上报链路：各级审核机构、所依据的条款及所需函件（起草前查看）",
+    summary=(
+        "为什么是这个评委会、这条上报链路：各级审核机构、所依据的条款及所需函件（起草前查看）"
+    ),
     description=(
-        "The committee and the chain of offices a declaration of this shape would climb "
-        "under this campaign, each step with the office, what it does there and the seed "
-        "sentence it rests on, and the materials the route asks for (e.g. 授权或委托函). "
-        "Submission builds the chain the same way."
+        "起草申报书之前，按申报单位、级别、申报途径、行业、"
+        "专业和单位类型，答复在本批次中将受理的评委会和逐级上报的审核"
+        "机构：每一级是哪个机构、在这一级做什么（审核推荐、审核、"
+        "备案、受理）、所依据的种子文件原句，"
+        "以及这条链路要求申报人提供的材料（如授权或委托函）。"
+        "提交申报书时按同样的方法建立审核链。已登录的申报人、"
+        "审核机构、专家和运维人员可调用。"
     ),
     responses=validated(
         CampaignNotFound,

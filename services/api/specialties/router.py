@@ -18,8 +18,14 @@ CACHED = {304: {"description": "Not modified (If-None-Match named the current ET
 @router.get(
     "",
     response_model=list[SeriesCatalogueRead],
-    summary="职称评审专业目录：各系列的专业代码、名称及所依据的原文（公开，可缓存）",
-    description="A declaration's `specialty` is one of these codes, of its campaign's series.",
+    summary=("职称评审专业目录：各系列的专业代码、名称及所依据的原文（公开，可缓存）"),
+    description=(
+        "列出各职称系列的评审专业：专业代码、"
+        "名称及其在种子文件中的出处原文。"
+        "申报书的拟评专业（specialty）须是其申报批次所属系列的专业代"
+        "码之一。可按系列筛选。公开接口，无需登录；答复带 ETag，"
+        "可用 If-None-Match 得到 304。"
+    ),
     responses=CACHED,
 )
 async def list_specialties(

@@ -9,13 +9,15 @@ turns an applicant's input into a formula. Characters XML cannot carry are dropp
 from __future__ import annotations
 
 import io
+import json
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import and_
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from sqlalchemy import Text, and_, cast, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,19 +35,23 @@ Kind = Literal["recommendation-roster", "material-summary"]
 
 
 def write_rows(sheet: Any, rows: list[list[Any]]) -> None:
-    """Write `rows` from the sheet's first row on (an empty row stays blank); text is
-    always text (see the module's note)."""
-    for number, values in enumerate(rows, start=1):
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.value = value
-                cell.data_type = "s"
-                if value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value
+    """Append `rows` to a write-only sheet (an empty row stays blank); text is always text
+    (see the module's note). The one place a value becomes an XLSX cell."""
+    for values in rows:
+        sheet.append([xlsx_cell(sheet, value) for value in values])
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
+        return value  # openpyxl stores any other text as text: no cell of its own needed
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
 
 
 def csv_cell(value: Any) -> Any:
@@ -59,9 +65,9 @@ def csv_cell(value: Any) -> Any:
 def book(
     title: str, sheet_name: str, header: list[str], rows: list[list[Any]], footer: str
 ) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name
+    """A whole workbook in memory, laid out as the streamed exports are (streams.py)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
     write_rows(sheet, [[title], header, *rows, [], [footer]])
     out = io.BytesIO()
     workbook.save(out)
@@ -70,13 +76,22 @@ def book(
 
 @dataclass(frozen=True)
 class Export:
-    content: bytes
-    filename: str
-    media_type: str = XLSX
+    """An export before it runs (streams.py runs it off the event loop): one query of plain
+    rows, how a chunk of them becomes lines (`shape(rows, number of the first)`, called in
+    a worker thread), the header above them (and the title, in XLSX) and the lines after
+    them given how many there were."""
+
+    query: Any
+    shape: Callable[[Sequence[Any], int], list[list[Any]]]
+    header: list[str]
+    tail: Callable[[int], list[list[Any]]]
+    filename: str  # without the extension
+    sheet_name: str
+    title: str | None = None
 
 
-def _name(d: Declaration) -> str:
-    return (d.sections.get("basic_info") or {}).get("name", "")
+def _name(sections: dict[str, Any]) -> str:
+    return (sections.get("basic_info") or {}).get("name", "")
 
 
 ROSTER = [
@@ -104,6 +119,60 @@ SUMMARY = [
 ]
 
 
+def _roster(rows: Sequence[Any], first: int) -> list[list[Any]]:
+    out = []
+    for i, (text, unit, at, level, specialty, path, status) in enumerate(rows, start=first):
+        s = json.loads(text)
+        out.append(
+            [
+                i,
+                _name(s),
+                unit,
+                LEVEL_ZH.get(level, level),
+                specialty or "",
+                PATH_ZH.get(path, path),
+                (s.get("current_title") or {}).get("title_name", ""),
+                shanghai(at),
+                STATUS_ZH.get(status, status),
+            ]
+        )
+    return out
+
+
+def _summary(rows: Sequence[Any], first: int) -> list[list[Any]]:
+    out = []
+    for i, (text, unit, _at, level, specialty, kinds) in enumerate(rows, start=first):
+        s = json.loads(text)
+        kinds = kinds or []
+        out.append(
+            [
+                i,
+                _name(s),
+                unit,
+                LEVEL_ZH.get(level, level),
+                specialty or "",
+                "；".join(p.get("title", "") for p in s.get("papers") or []),
+                "；".join(a.get("name", "") for a in s.get("achievements") or []),
+                "；".join(a.get("name", "") for a in s.get("awards") or []),
+                len(kinds),
+                "、".join(sorted(set(kinds))),
+            ]
+        )
+    return out
+
+
+# The document kinds each declaration has in force (replaced ones left out), one array.
+_KINDS = (
+    select(func.array_agg(DeclarationDocument.document_kind))
+    .where(
+        DeclarationDocument.declaration_id == Declaration.id,
+        DeclarationDocument.superseded_by_id.is_(None),
+    )
+    .correlate(Declaration)
+    .scalar_subquery()
+)
+
+
 async def export(
     session: AsyncSession, principal: Principal, *, campaign_id: uuid.UUID, kind: Kind
 ) -> Export:
@@ -111,8 +180,17 @@ async def export(
     one row each, in the order the units passed them up."""
     campaign = await campaigns.get(session, campaign_id)
     now = await clock.db_now(session)
+    common = (
+        cast(Declaration.sections, Text),
+        Org.name,
+        ReviewStep.completed_at,
+        Declaration.level,
+        Declaration.specialty,
+    )
+    roster = kind == "recommendation-roster"
+    columns = (Declaration.path, Declaration.status) if roster else (_KINDS,)
     query = (
-        select(Declaration, ReviewStep.completed_at, Org.name)
+        select(*common, *columns)
         .join(
             ReviewStep, and_(ReviewStep.declaration_id == Declaration.id, ReviewStep.position == 0)
         )
@@ -124,56 +202,17 @@ async def export(
         )
         .order_by(ReviewStep.completed_at, Declaration.id)
     )
-    found = (await session.exec(query)).all()
-    footer = f"导出时间：{shanghai(now)}　导出人：{principal.sub}　共{len(found)}人"
-    if kind == "recommendation-roster":
-        rows = [
-            [
-                i,
-                _name(d),
-                unit,
-                LEVEL_ZH.get(d.level, d.level),
-                d.specialty or "",
-                PATH_ZH.get(d.path, d.path),
-                (d.sections.get("current_title") or {}).get("title_name", ""),
-                shanghai(at),
-                STATUS_ZH.get(d.status, d.status),
-            ]
-            for i, (d, at, unit) in enumerate(found, start=1)
-        ]
-        title = f"{campaign.name} 推荐名册"
-        return Export(book(title, "推荐名册", ROSTER, rows, footer), "recommendation-roster.xlsx")
-    documents = await _documents(session, [d.id for d, _, _ in found])
-    rows = []
-    for i, (d, _, unit) in enumerate(found, start=1):
-        s = d.sections
-        kinds = documents.get(d.id, [])
-        rows.append(
-            [
-                i,
-                _name(d),
-                unit,
-                LEVEL_ZH.get(d.level, d.level),
-                d.specialty or "",
-                "；".join(p.get("title", "") for p in s.get("papers") or []),
-                "；".join(a.get("name", "") for a in s.get("achievements") or []),
-                "；".join(a.get("name", "") for a in s.get("awards") or []),
-                len(kinds),
-                "、".join(sorted(set(kinds))),
-            ]
-        )
-    title = f"{campaign.name} 材料汇总表"
-    return Export(book(title, "材料汇总表", SUMMARY, rows, footer), "material-summary.xlsx")
 
+    def tail(count: int) -> list[list[Any]]:
+        return [[], [f"导出时间：{shanghai(now)}　导出人：{principal.sub}　共{count}人"]]
 
-async def _documents(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """The document kinds each declaration has in force (replaced ones left out)."""
-    out: dict[uuid.UUID, list[str]] = {}
-    if not ids:
-        return out
-    query = select(DeclarationDocument.declaration_id, DeclarationDocument.document_kind).where(
-        DeclarationDocument.declaration_id.in_(ids), DeclarationDocument.superseded_by_id.is_(None)
+    name = "推荐名册" if roster else "材料汇总表"
+    return Export(
+        query=query,
+        shape=_roster if roster else _summary,
+        header=ROSTER if roster else SUMMARY,
+        tail=tail,
+        filename=kind,
+        sheet_name=name,
+        title=f"{campaign.name} {name}",
     )
-    for declaration_id, kind in (await session.exec(query)).all():
-        out.setdefault(declaration_id, []).append(kind)
-    return out

@@ -15,7 +15,7 @@ from services.api.campaigns.problems import CampaignNotFound
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.http import WriteDep
 from services.api.problems import Forbidden
-from services.api.statistics import exports, followups, service
+from services.api.statistics import exports, followups, service, streams
 from services.api.statistics.problems import (
     FollowUpAlreadyRequested,
     FollowUpDocumentKind,
@@ -52,6 +52,13 @@ CLAUSE_NOTE = (
     response_model=CampaignStatistics,
     summary="批次统计：按状态、级别、单位、专业、申报途径计数，评审结果与通过率（本机构辖区内）",
     responses=documented(Forbidden, CampaignNotFound),
+    description=(
+        "统计本批次中调用者辖区内的申报书：总数，按状态、级别、"
+        "推荐单位、专业、申报途径的分布，已评审、通过、"
+        "未通过数和通过率（通过 ÷（通过 + 未通过），"
+        "尚无结果时为 null）。县区、系列、"
+        "评委会的职改办和运维人员可调用。"
+    ),
 )
 async def statistics(
     campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -64,7 +71,16 @@ async def statistics(
     dependencies=OFFICES_OR_OPS,
     response_model=list[UnitProblemRate],
     summary="各推荐单位申报材料经审核发现问题的比例，及应作出说明或报送整改方案的单位",
-    description=CLAUSE_NOTE,
+    description=(
+        "2023年度广西工艺美术系列通知 三（一）："
+        "问题比例达到或超过10%的由推荐单位作出说明；"
+        "达到或超过20%的作出说明并报送书面整改方案，"
+        "评委会组建单位可暂停其次年推荐申报权限。"
+        "按推荐单位列出本批次推荐上报的申报书数、"
+        "其中被上级退回补正的数目和比例，以及应作出说明（≥10%）"
+        "或作出说明并报送整改方案（≥20%）的要求。县区、系列、"
+        "评委会的职改办和运维人员可调用。"
+    ),
     responses=documented(Forbidden, CampaignNotFound),
 )
 async def problem_rates(
@@ -79,7 +95,15 @@ async def problem_rates(
     dependencies=[allow(*OFFICE_ROLES)],
     response_model=FollowUpRead,
     summary="要求推荐单位作出说明（≥10%）或作出说明并报送书面整改方案（≥20%）（审计）",
-    description=CLAUSE_NOTE,
+    description=(
+        "2023年度广西工艺美术系列通知 三（一）："
+        "问题比例达到或超过10%的由推荐单位作出说明；"
+        "达到或超过20%的作出说明并报送书面整改方案，"
+        "评委会组建单位可暂停其次年推荐申报权限。"
+        "职改办按该单位的问题比例提出要求（比例不足10%的不能提出），"
+        "并记入审计；单位收到站内消息。县区、系列、"
+        "评委会的职改办可调用。"
+    ),
     responses=validated(
         Forbidden,
         CampaignNotFound,
@@ -100,6 +124,11 @@ async def request_follow_up(
     response_model=list[FollowUpRead],
     summary="本批次向推荐单位提出的说明、整改要求及暂停情况（单位只看本单位）",
     responses=documented(Forbidden, CampaignNotFound),
+    description=(
+        "列出本批次向推荐单位提出的要求、"
+        "单位已报送的情况说明和整改方案、暂停推荐申报权限的情况。"
+        "用人单位只看到本单位的；职改办和运维人员看到辖区内的。"
+    ),
 )
 async def follow_ups(
     campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
@@ -113,8 +142,16 @@ async def follow_ups(
     dependencies=[allow("unit_reviewer")],
     response_model=FollowUpRead,
     summary="推荐单位上传情况说明（explanation）或书面整改方案（plan）",
-    description="A multipart form (file, kind: unit_explanation or rectification_plan, note), "
-    "checked and stored by the document service like any upload. " + CLAUSE_NOTE,
+    description=(
+        "2023年度广西工艺美术系列通知 三（一）："
+        "问题比例达到或超过10%的由推荐单位作出说明；"
+        "达到或超过20%的作出说明并报送书面整改方案，"
+        "评委会组建单位可暂停其次年推荐申报权限。"
+        "推荐单位以 multipart/form-data 上传（file、kind："
+        "unit_explanation 或 rectification_plan、note），"
+        "由材料服务像其他材料一样检查并保存。"
+        "仅被要求的用人单位的审核人员可调用。"
+    ),
     openapi_extra=scan_upload("unit_explanation（情况说明）或 rectification_plan（书面整改方案）"),
     responses=documented(
         Forbidden,
@@ -148,6 +185,10 @@ async def file_document(
     response_model=FollowUpDocumentLink,
     summary="推荐单位报送的情况说明或整改方案的限时下载链接（单位本身及其上级职改办）",
     responses=documented(Forbidden, FollowUpNotFound, DocumentsUnavailable),
+    description=(
+        "答复推荐单位报送的情况说明或整改方案的限时下载链接（不超"
+        "过15分钟）。该单位本身、其上级职改办和运维人员可调用。"
+    ),
 )
 async def follow_up_document(
     follow_up_id: uuid.UUID,
@@ -172,8 +213,14 @@ async def follow_up_document(
     dependencies=[allow("committee_office")],
     response_model=FollowUpRead,
     summary="评委会组建单位暂停推荐单位次年推荐申报权限（问题比例≥20%；审计）",
-    description=CLAUSE_NOTE + " The next year's campaigns of the series then refuse the "
-    "unit's declarations at submission (unit-recommendations-suspended).",
+    description=(
+        "2023年度广西工艺美术系列通知 三（一）："
+        "问题比例达到或超过10%的由推荐单位作出说明；"
+        "达到或超过20%的作出说明并报送书面整改方案，"
+        "评委会组建单位可暂停其次年推荐申报权限。"
+        "只有问题比例达到20%、已被要求报送整改方案的单位可被暂停；"
+        "须写明理由，记入审计。仅评委会办公室可调用。"
+    ),
     responses=validated(
         Forbidden, FollowUpNotFound, SuspensionNeedsRectification, UnitAlreadySuspended
     ),
@@ -187,8 +234,12 @@ async def suspend(follow_up_id: uuid.UUID, body: SuspensionCreate, write: WriteD
     dependencies=OFFICES_OR_OPS,
     response_class=Response,
     summary="导出推荐名册（recommendation-roster）或材料汇总表（material-summary），XLSX",
-    description="The declarations the units recommended that the caller may see. Text cells "
-    "are always text: a value beginning with = + - @, tab or CR never becomes a formula.",
+    description=(
+        "把调用者可见的、已由单位推荐的申报书导出为 XLSX："
+        "推荐名册或材料汇总表。文本单元格一律按文本写入，以 = + - @、"
+        "制表符或回车开头的值不会成为公式。县区、系列、"
+        "评委会的职改办和运维人员可调用。"
+    ),
     responses={
         200: {"content": {exports.XLSX: {"schema": {"type": "string", "format": "binary"}}}},
         **documented(Forbidden, CampaignNotFound),
@@ -199,10 +250,7 @@ async def export(
     sheet: Annotated[Literal["recommendation-roster", "material-summary"], Path()],
     session: SessionDep,
     principal: PrincipalDep,
+    request: Request,
 ) -> Response:
-    done = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
-    return Response(
-        done.content,
-        media_type=done.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{done.filename}"'},
-    )
+    plan = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
+    return streams.response(request.app.state.sessionmaker, plan, "xlsx")

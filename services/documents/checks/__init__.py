@@ -43,8 +43,11 @@ class Finding:
 @dataclass(frozen=True)
 class CheckConfig:
     max_image_pixels: int = 60_000_000
-    clarity_threshold: float = 150.0
+    # Variance of the Laplacian of a scanned page at `page_side` below which it is blurred
+    # (photos: their kind's `clarity_min`, at `analysis_side`).
+    clarity_threshold: float = 112.0
     analysis_side: int = 800
+    page_side: int = 880
 
 
 @dataclass

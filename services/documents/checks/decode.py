@@ -15,6 +15,7 @@ import pillow_heif
 from PIL import Image
 
 from services.documents.checks import CLAUSE_SCAN, CheckConfig, Finding, Inspection
+from services.documents.checks.analysis import page_draft
 from services.documents.checks.exif import ORIENTATION_TAG
 
 pillow_heif.register_heif_opener()
@@ -24,7 +25,8 @@ def check(
     ins: Inspection, data: bytes, cfg: CheckConfig, *, full: Callable[[int], bool], mode: str
 ) -> None:
     """`full(orientation)` says whether the caller needs full-size pixels; `mode` is the
-    colour mode the checks need ("L" for pages, "RGB" for photos)."""
+    colour mode the checks need ("L" for pages, at `cfg.page_side`; "RGB" for photos, at
+    `cfg.analysis_side`)."""
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
@@ -44,9 +46,12 @@ def check(
         orientation = 1
     try:
         if not full(orientation) and image.format == "JPEG":
-            scale = cfg.analysis_side / max(width, height)
-            if scale < 1:
-                image.draft(mode, (int(width * scale) + 1, int(height * scale) + 1))
+            if mode == "L":
+                image.draft(mode, page_draft(width, height, cfg.page_side))
+            else:
+                scale = cfg.analysis_side / max(width, height)
+                if scale < 1:
+                    image.draft(mode, (int(width * scale) + 1, int(height * scale) + 1))
         image.load()
     except Exception:
         ins.add(_corrupt())

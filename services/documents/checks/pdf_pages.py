@@ -50,9 +50,7 @@ def _page_scan(page: PageObject, cfg: CheckConfig) -> Image.Image | None:
     if image.width * image.height > cfg.max_image_pixels:
         # The JPEG's own header is what the decoder trusts, not the PDF's /Width.
         raise ValueError("page image over the pixel cap")
-    scale = cfg.analysis_side / max(image.size)
-    if scale < 1:
-        image.draft("L", (int(image.width * scale) + 1, int(image.height * scale) + 1))
+    image.draft("L", analysis.page_draft(image.width, image.height, cfg.page_side))
     image.load()
     return image
 
@@ -75,7 +73,7 @@ def check(ins: Inspection, pages: list[PageObject], kind: KindRules, cfg: CheckC
         if image is None:
             continue
         sub = Inspection(size=0, image=image)
-        grey = analysis.page(image, cfg.analysis_side)
+        grey = analysis.page(image, cfg.page_side)
         if not blank.check(sub, grey):
             clarity.check(sub, grey.g, cfg, kind)
             upright.check(sub, grey)

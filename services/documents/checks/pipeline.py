@@ -58,7 +58,7 @@ def inspect(
     exif.check(ins, normalising=normalising)
     resolution.check(ins, kind)
     if kind.scan:
-        grey = analysis.page(ins.image, cfg.analysis_side)
+        grey = analysis.page(ins.image, cfg.page_side)
         if not blank.check(ins, grey):
             clarity.check(ins, grey.g, cfg, kind)
             upright.check(ins, grey)

@@ -20,5 +20,5 @@ def build_providers(settings: NotifySettings, http: httpx.AsyncClient) -> dict[s
         elif name == "tencent":
             made[name] = TencentProvider(settings, http)
         else:
-            made[name] = LogProvider()
+            made[name] = LogProvider(inbox=settings.notify_dev_inbox)
     return made

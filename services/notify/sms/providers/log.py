@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from services.notify.sms import devinbox
 from services.notify.sms.providers.base import QueryResult, Sent, SmsRequest
 
 log = logging.getLogger("zhicheng.notify.sms")
@@ -13,7 +14,13 @@ log = logging.getLogger("zhicheng.notify.sms")
 class LogProvider:
     name = "log"
 
+    def __init__(self, *, inbox: bool = False) -> None:
+        # Development only (NOTIFY_DEV_INBOX): keep each message readable (devinbox.py).
+        self.inbox = inbox
+
     async def send(self, request: SmsRequest) -> Sent:
+        if self.inbox:
+            devinbox.record(request.phone, request.sign_name, request.template_code, request.params)
         log.info(
             "sms",
             extra={

@@ -1,0 +1,72 @@
+"""What the browser tests share: screen sizes, the people's password, and the helpers that
+click a form's button and wait for the page the server answers with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The applicant's phone runs with JavaScript off: every form works without it.
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 1,
+    "locale": "zh-CN",
+    "java_script_enabled": False,
+}
+DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+PASSWORD = "Liuzhou-Unit-Review-2026"
+
+
+def shot(page, artefacts: Path, name: str) -> None:
+    page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+
+
+def fill_section(page, key: str, value) -> None:
+    """Fill one section's form as a person would, one entry at a time, saving each."""
+    entries = value if isinstance(value, list) else [value]
+    for index, entry in enumerate(entries):
+        prefix = f"{index}-" if isinstance(value, list) else ""
+        for field, v in entry.items():
+            locator = page.locator(f"[name='{prefix}{field}']")
+            if locator.count() == 0:
+                continue  # a field this form does not ask for
+            text = ("true" if v else "false") if isinstance(v, bool) else str(v)
+            if page.locator(f"select[name='{prefix}{field}']").count():
+                locator.select_option(text)
+            else:
+                locator.fill(text)
+        press(page, page.get_by_role("button", name="保存", exact=True))
+        seen(page.get_by_text("已保存。"), alerts(page))
+
+
+def upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> None:
+    page.locator(f"#file-{form}").set_input_files(str(path))
+    if normalize:
+        page.locator(f"#file-{form}").locator("xpath=ancestor::form").get_by_label(
+            "自动规范化"
+        ).check()
+    owner = page.locator(f"#file-{form}").locator("xpath=ancestor::form")
+    press(page, owner.get_by_role("button", name="上传"))
+
+
+def press(page, button) -> None:
+    """Click a form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        button.click()
+
+
+def seen(locator, why: str = "") -> None:
+    """The element appears (waiting for the page the last click loaded)."""
+    try:
+        locator.first.wait_for(state="visible", timeout=15_000)
+    except Exception as exc:
+        raise AssertionError(f"not shown: {locator} {why}") from exc
+
+
+# Every visible form field has a label a screen reader announces (JS on: a desk page).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length))
+  .map(e => e.name)"""
+
+
+def alerts(page) -> str:
+    return page.url + " " + " | ".join(page.locator(".alert, .findings").all_inner_texts())
