@@ -107,10 +107,15 @@ async def test_unit_must_record_and_recommend_before_passing_up(client) -> None:
     assert r.json()["type"] == "urn:zhicheng:problem:unit-not-recommending"
 
 
-async def test_corrected_declarations_move_up_within_the_correction_window(client) -> None:
+async def test_corrected_declarations_move_up_within_the_correction_window(
+    client, stack: Stack, urls
+) -> None:
+    from tests.api.test_deadline_plan import gateway_at
     from tests.api.test_review_chain_e2e import UNIT_REVIEW
 
-    closes = datetime.now(UTC) + timedelta(seconds=4)
+    # The unit window closes in an hour; what follows its close is asked of a gateway whose
+    # clock runs two hours ahead (inside the return's six-hour correction window).
+    closes = datetime.now(UTC) + timedelta(hours=1)
     unit_window = {"unit_review": {"closes_at": closes.isoformat(), "basis": "测试：单位审核推荐"}}
     tree = await make_tree(client, label="补正窗口", supervisor=False, county=False)
     campaign = await make_campaign(client, windows_override=unit_window)
@@ -135,16 +140,16 @@ async def test_corrected_declarations_move_up_within_the_correction_window(clien
     assert (
         await submission(client, f"/v1/declarations/{ids[corrected]}/submissions", corrected)
     ).status_code == 200
-    await asyncio.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds()) + 0.5)
-    r = await post(client, f"/v1/declarations/{ids[untouched]}/approvals", unit)
-    assert r.status_code == 409
-    assert r.json()["type"] == "urn:zhicheng:problem:deadline-passed"
-    assert "单位审核推荐已于" in r.json()["detail"]
-    # The unit's own duties for the corrected one still fit in the correction window.
-    await complete_unit_step(client, ids[corrected], unit)
-    r = await post(client, f"/v1/declarations/{ids[corrected]}/approvals", unit)
-    assert r.status_code == 200, r.text
-    assert r.json()["status"] == "series_office_review"
+    async with gateway_at(stack, urls, datetime.now(UTC) + timedelta(hours=2)) as later:
+        r = await post(later, f"/v1/declarations/{ids[untouched]}/approvals", unit)
+        assert r.status_code == 409
+        assert r.json()["type"] == "urn:zhicheng:problem:deadline-passed"
+        assert "单位审核推荐已于" in r.json()["detail"]
+        # The unit's own duties for the corrected one still fit in the correction window.
+        await complete_unit_step(later, ids[corrected], unit)
+        r = await post(later, f"/v1/declarations/{ids[corrected]}/approvals", unit)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "series_office_review"
 
 
 async def test_database_refuses_changes_to_audit_and_issued_returns(client, stack: Stack) -> None:
