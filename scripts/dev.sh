@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
+step() { echo "install: $*" >&2; }
+
 install() {
   if [ ! -x "$VENV/bin/python" ]; then
+    step "[1/5] a virtual environment in $VENV"
     "$PY" -m venv "$VENV"
   fi
   local stamp="$VENV/.installed"
@@ -22,14 +25,21 @@ install() {
   # pinned with its hashes (requirements/dev.txt, resolved from pyproject.toml by `lock`),
   # then the project itself, editable, resolving nothing more.
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/dev.txt -nt "$stamp" ]; then
+    step "[2/5] Python packages, pinned with hashes (requirements/dev.txt; a few minutes the first time)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/dev.txt
     "$VENV/bin/python" -m pip install --quiet --no-deps -e .
     touch "$stamp"
+  else
+    step "[2/5] Python packages: up to date"
   fi
+  step "[3/5] the certificate font"
   certificate_font
+  step "[4/5] chromium for the browser tests"
   chromium_browser
+  step "[5/5] node tools (OpenAPI lint, TypeScript client check)"
   node_tools
+  step "done"
 }
 
 # Node tools the test command uses, pinned by tools/package-lock.json: the OpenAPI lint
