@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.clock import SHANGHAI, shanghai
 from services.api.models import Declaration, Message
-from services.kit.outbox import add_notification, cancel_notifications, relay
+from services.kit.outbox import add_notification, cancel_notifications, relay, without_urls
 from services.kit.sms_templates import TemplateError, get_template, render_text
 from services.kit.vocabulary import title_name
 
@@ -70,6 +70,10 @@ def title_of(declaration: Declaration) -> str:
 
 
 def _clip(value: Any) -> Any:
+    """A parameter as the SMS carries it: nothing that looks like a link (an applicant may
+    type one into their name; the provider refuses links), and no longer than a provider
+    takes."""
+    value = without_urls(value)
     return value[:MAX_PARAM] if isinstance(value, str) else value
 
 

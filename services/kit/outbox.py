@@ -65,6 +65,18 @@ def param_has_url(value: Any) -> bool:
     return bool(_URL.search(str(value)))
 
 
+def without_urls(value: Any) -> Any:
+    """A parameter with whatever looks like a link taken out: for text a person typed (an
+    applicant's name), which must neither reach an SMS as a link nor stop the notice."""
+    if not isinstance(value, str):
+        return value
+    for _ in range(3):  # a removal can join two halves into a new match: look again
+        if not param_has_url(value):
+            break
+        value = _URL.sub("", value)
+    return value
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 

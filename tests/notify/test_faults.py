@@ -305,7 +305,7 @@ def own_pg(stack: Stack, tmp_path_factory):
 
 @pytest.fixture
 async def own_maker(own_pg: Postgres):
-    engine = make_engine(own_pg.url)  # pre-ping: it reconnects after a restart
+    engine = make_engine(own_pg.url, pre_ping=True)  # it reconnects after a restart
     yield make_sessionmaker(engine)
     await engine.dispose()
 

@@ -45,9 +45,11 @@ def chromium_path() -> str | None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(web_url: str):
-    # After the stack's fixtures: Playwright's sync API holds an event loop on this thread.
+    # After the stack's fixtures: Playwright's sync API holds an event loop on this thread,
+    # so it lives only while these tests run (package scope): an async test after them in
+    # the same worker needs the thread's loop free again.
     path = chromium_path()
     if path is None:
         pytest.skip(

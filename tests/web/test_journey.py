@@ -186,9 +186,11 @@ def test_applicant_journey_and_unit_review(
     shot(page, artefacts, "phone-09-return")
     page.goto("/messages")
     seen(page.get_by_role("heading", name="申报材料退回补正"))
+    seen(page.get_by_role("heading", name="申报已提交"))  # the submission's receipt
     shot(page, artefacts, "phone-10-messages")
-    press(page, page.get_by_role("button", name="标为已读"))
-    seen(page.get_by_text("（未读 0）"))
+    returned = page.get_by_role("article").filter(has_text="申报材料退回补正")
+    press(page, returned.get_by_role("button", name="标为已读"))
+    seen(page.get_by_text("（未读 1）"))
     page.goto(f"/declarations/{did}")
     press(page, page.get_by_role("button", name="补正后重新提交"))
     assert "/progress" in page.url, alerts(page)

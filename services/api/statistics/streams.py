@@ -48,7 +48,7 @@ async def _lines(
             yield lines
 
 
-def _csv_text(rows: list[list[Any]], *, guarded: bool) -> bytes:
+def csv_text(rows: list[list[Any]], *, guarded: bool) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows([csv_cell(v) for v in row] if guarded else row for row in rows)
@@ -57,13 +57,13 @@ def _csv_text(rows: list[list[Any]], *, guarded: bool) -> bytes:
 
 async def csv_body(maker: async_sessionmaker[AsyncSession], export: Export) -> AsyncIterator[bytes]:
     # BOM so that spreadsheet programs open the Chinese text as UTF-8.
-    yield "\ufeff".encode() + _csv_text([export.header], guarded=False)
+    yield "\ufeff".encode() + csv_text([export.header], guarded=False)
     count = 0
     async for lines in _lines(maker, export):
         count += len(lines)
         # Applicant text that begins like a formula is kept text (`csv_cell`).
-        yield await to_thread.run_sync(partial(_csv_text, lines, guarded=True))
-    yield _csv_text(export.tail(count), guarded=False)
+        yield await to_thread.run_sync(partial(csv_text, lines, guarded=True))
+    yield csv_text(export.tail(count), guarded=False)
 
 
 async def xlsx_body(
