@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from arq.connections import ArqRedis
@@ -21,10 +21,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.clock import SHANGHAI, shanghai
+from services.api.clock import shanghai
 from services.api.models import Declaration, Message
 from services.kit.outbox import add_notification, cancel_notifications, relay, without_urls
-from services.kit.sms_templates import TemplateError, get_template, render_text
+from services.kit.sms_templates import (
+    TemplateError,
+    by_day,
+    get_template,
+    render_text,
+)
 from services.kit.vocabulary import title_name
 
 T = TypeVar("T")
@@ -35,9 +40,8 @@ MAX_PARAM = 35
 REMINDERS = (("3d", timedelta(days=3)), ("1d", timedelta(days=1)))
 RETURN_REMINDERS = (("2d", timedelta(days=2)),)
 # No reminder at night: only from 08:00 to 21:00 Beijing time; one due at night waits
-# for 08:00 the next morning.
-DAY_STARTS = time(8)
-DAY_ENDS = time(21)
+# for 08:00 the next morning (DAY_STARTS, DAY_ENDS, daytime, by_day: one definition, in
+# services/kit/sms_templates.py, that the notify worker applies too).
 # A message's title in the message centre, by template.
 TITLES = {
     "DECLARATION_RETURNED": "申报材料退回补正",
@@ -52,6 +56,7 @@ TITLES = {
     "RETURN_LAPSED": "逾期未补正，视为放弃申报",
     "DECLARATION_WITHDRAWN": "申报已撤回",
     "DEFENCE_SCHEDULED": "答辩安排通知",
+    "DEFENCE_REMINDER": "答辩提醒",
     "RESULT_APPROVED": "评审结果：通过",
     "RESULT_REJECTED": "评审结果：未通过",
     "SUBMISSION_REMINDER": "申报提交期限提醒",
@@ -241,21 +246,6 @@ async def schedule_reminders(
                 not_after=deadline,
                 send_after=send_after,
             )
-
-
-def daytime(at: datetime) -> bool:
-    """Whether a reminder may go out at this instant (08:00–21:00 Beijing time)."""
-    return DAY_STARTS <= at.astimezone(SHANGHAI).time() < DAY_ENDS
-
-
-def by_day(at: datetime) -> datetime:
-    """The instant itself in the daytime; at night, 08:00 the next morning (or the same
-    morning, before 08:00)."""
-    local = at.astimezone(SHANGHAI)
-    if daytime(local):
-        return at
-    morning = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
-    return datetime.combine(morning, DAY_STARTS, tzinfo=SHANGHAI)
 
 
 async def cancel_reminders(session: AsyncSession, declaration: Declaration, *events: str) -> None:

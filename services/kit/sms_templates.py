@@ -13,6 +13,11 @@ but nothing stored keeps them past their use. The stored text is rendered with t
 masked, and once the notice is sent or final (or moot) the worker overwrites them in the
 row's params (services/notify/scrub.py).
 
+A template marked `quiet_hours` is a reminder: it goes out only in the daytime, 08:00 to
+21:00 Beijing time. The gateway schedules reminders into the day (services/api/notices.py
+`by_day`), and the notify worker defers one that falls due at night (a retry, a held-back
+notice) to 08:00 the next morning; a login code or any other notice goes out at any hour.
+
 Length is counted as the providers bill it: every character counts one (Chinese,
 Latin, digit, punctuation, space), the signature 【…】 included; up to 70 characters is
 one message, longer text is split into parts of 67.
@@ -23,7 +28,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from services.kit.outbox import param_has_url
 
@@ -35,6 +42,27 @@ MAX_PARAM_CHARS = 35
 Kind = Literal["code", "notice"]
 # What a secret param reads as in storage once it is no longer needed.
 MASK = "******"
+
+# Issue #24: reminders are sent "never at night (08:00–21:00 Asia/Shanghai)". One
+# definition for the gateway (which schedules them) and the worker (which sends them).
+BEIJING = ZoneInfo("Asia/Shanghai")
+DAY_STARTS = time(8)
+DAY_ENDS = time(21)
+
+
+def daytime(at: datetime) -> bool:
+    """Whether a reminder may go out at this instant (08:00–21:00 Beijing time)."""
+    return DAY_STARTS <= at.astimezone(BEIJING).time() < DAY_ENDS
+
+
+def by_day(at: datetime) -> datetime:
+    """The instant itself in the daytime; at night, 08:00 the next morning (or the same
+    morning, before 08:00)."""
+    local = at.astimezone(BEIJING)
+    if daytime(local):
+        return at
+    morning = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
+    return datetime.combine(morning, DAY_STARTS, tzinfo=BEIJING)
 
 
 class TemplateError(ValueError):
@@ -49,6 +77,8 @@ class Template:
     params: tuple[str, ...]
     # Params never kept in storage after use (see the module docstring).
     secret: tuple[str, ...] = ()
+    # A reminder: sent only in the daytime (see the module docstring).
+    quiet_hours: bool = False
 
     def render(self, values: dict[str, Any]) -> str:
         return render_text(self, values)
@@ -74,6 +104,7 @@ TEMPLATES: dict[str, Template] = {
             "{name}您好，您的职称申报材料补正期限为{deadline}，目前尚未重新提交，"
             "请按一次性补正告知及时补正。",
             ("name", "deadline"),
+            quiet_hours=True,
         ),
         # The receipt of each submission (services/api/chain/receipts.py): what was filed,
         # who acts next and by which clause; the plain one where the route cites none.
@@ -108,6 +139,7 @@ TEMPLATES: dict[str, Template] = {
             "notice",
             "{name}您好，您的评审费{amount}元尚未缴纳，截止时间为{deadline}，逾期未缴费视为放弃。",
             ("name", "amount", "deadline"),
+            quiet_hours=True,
         ),
         Template(
             "PAYMENT_RECEIVED",
@@ -140,6 +172,14 @@ TEMPLATES: dict[str, Template] = {
             "{name}您好，您的职称评审答辩定于{time}在{place}进行，请携带身份证件提前到场。",
             ("name", "time", "place"),
         ),
+        # The day-before reminder of a defence (services/api/committee/defence.py).
+        Template(
+            "DEFENCE_REMINDER",
+            "notice",
+            "{name}您好，提醒您：您的职称评审答辩定于{time}在{place}进行，请携带身份证件提前到场。",
+            ("name", "time", "place"),
+            quiet_hours=True,
+        ),
         Template(
             "RESULT_APPROVED",
             "notice",
@@ -158,12 +198,14 @@ TEMPLATES: dict[str, Template] = {
             "{name}您好，您的{title}申报尚未提交，为留出单位审核、答辩、审议、公示、推荐的时间，"
             "请最迟于{day}提交。",
             ("name", "title", "day"),
+            quiet_hours=True,
         ),
         Template(
             "UNIT_STEP_REMINDER",
             "notice",
             "{org}：贵单位有{count}份职称申报待{step}，按逐级上报截止时间倒排最迟须于{day}完成。",
             ("org", "count", "step", "day"),
+            quiet_hours=True,
         ),
         Template(
             "ELIGIBILITY_REACHED",
@@ -171,6 +213,7 @@ TEMPLATES: dict[str, Template] = {
             "{name}您好，按您订阅的条件，{date}起可按{path}途径申报{title}（{clause}），"
             "详见站内消息。",
             ("name", "date", "path", "title", "clause"),
+            quiet_hours=True,
         ),
         Template(
             "CAMPAIGN_OPEN_ELIGIBLE",
@@ -178,6 +221,7 @@ TEMPLATES: dict[str, Template] = {
             "{name}您好，{campaign}已开放申报，按您订阅的条件可按{path}途径申报{title}，"
             "详见站内消息。",
             ("name", "campaign", "path", "title"),
+            quiet_hours=True,
         ),
         Template(
             "LOGIN_CODE",
@@ -188,6 +232,9 @@ TEMPLATES: dict[str, Template] = {
         ),
     )
 }
+
+# The reminders: sent only in the daytime.
+QUIET_HOURS = frozenset(code for code, t in TEMPLATES.items() if t.quiet_hours)
 
 _FIELD = re.compile(r"\{(\w+)\}")
 

@@ -15,6 +15,11 @@ never the provider call, and every statement is guarded (claim: only from
 `created`/`retry`; outcomes: only for this attempt, still in flight), so running one
 twice cannot apply it twice.
 
+A reminder (a template marked `quiet_hours`) is never sent at night: a job that finds
+one due between 21:00 and 08:00 Beijing time, by the worker's clock, leaves it unclaimed
+and due at 08:00 the next morning (`_defer_to_morning`); a notice whose `not_after` comes
+before then expires. Other notices (a login code) go out at any hour.
+
 A template's secret params (a login code) are masked in the stored text, and overwritten
 in the row's params by every update that makes the notice sent, final or moot
 (scrub.py).
@@ -28,7 +33,8 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -40,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from services.kit.outbox import PENDING, Notification, job_id
 from services.kit.queue import NOTIFY_QUEUE, SEND_NOTIFICATION
+from services.kit.sms_templates import QUIET_HOURS, by_day, daytime
 from services.kit.tracing import current_traceparent
 from services.notify.config import NotifySettings
 from services.notify.ratelimit import admit
@@ -77,6 +84,8 @@ class Sender:
     engine: AsyncEngine | None = None
     # (read at, flags) of the providers' breakers, cached briefly (pick_provider).
     breakers: tuple[float, list] | None = None
+    # The wall clock that decides whether it is night in Beijing (tests set their own).
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @cached_property
     def autocommit(self) -> AsyncEngine:
@@ -266,9 +275,58 @@ async def _record_sent(
     await _run(sender, run)
 
 
+_NIGHT_SQL = """
+SELECT template_code, not_after FROM notify.notification
+ WHERE id = $1 AND status IN ('created', 'retry')
+"""
+
+
+async def _defer_to_morning(sender: Sender, notification_id: uuid.UUID) -> str | None:
+    """At night, a pending reminder waits, unclaimed, for 08:00 the next morning.
+
+    Issue #24: reminders are sent "never at night (08:00–21:00 Asia/Shanghai)". Returns
+    the status the notice is left in, or None when it is not a pending reminder (it goes
+    on as by day). Nothing is claimed: the attempt count and the claim's guards stay as
+    they were, so the morning's job sends it at most once."""
+    now = sender.now()
+    if daytime(now):
+        return None
+
+    async def read(conn: AsyncConnection):
+        return (await conn.exec_driver_sql(_NIGHT_SQL, (notification_id,))).first()
+
+    row = await _run(sender, read)
+    if row is None or row[0] not in QUIET_HOURS:
+        return None
+    morning = by_day(now)
+    pending = [C.status.in_(PENDING)]
+    if row[1] is not None and row[1] <= morning:  # too late by the morning: moot
+        if await _update(
+            sender, notification_id, pending, status="expired", params=scrubbed_params()
+        ):
+            return "expired"
+        return "skipped"
+    later = [*pending, C.send_after.is_(None) | (C.send_after < morning)]
+    if await _update(sender, notification_id, later, send_after=morning, enqueued_at=func.now()):
+        # If this enqueue is lost, the sweeper relays the row once it is due.
+        traceparent = current_traceparent()
+        await sender.redis.enqueue_job(
+            SEND_NOTIFICATION,
+            str(notification_id),
+            *((traceparent,) if traceparent else ()),
+            _job_id=f"{job_id(notification_id, 0)}:morning:{morning:%Y%m%d}",
+            _queue_name=NOTIFY_QUEUE,
+            _defer_by=max((morning - now).total_seconds(), 0),
+        )
+        return "deferred"
+    return "skipped"  # sent or cancelled meanwhile, or already due later than that
+
+
 async def send_notification(sender: Sender, notification_id: uuid.UUID) -> str:
     """Send one notification at most once; returns the status it was left in."""
     pending = [C.status.in_(PENDING)]
+    if (deferred := await _defer_to_morning(sender, notification_id)) is not None:
+        return deferred
     provider_name = await pick_provider(sender)
     claimed = await _claim(sender, notification_id, provider_name)
     if claimed is None:

@@ -25,6 +25,7 @@ from services.api.committee import draw as drawing
 from services.api.main import build_app
 from services.api.models import AuditEntry
 from services.kit.outbox import Notification
+from services.kit.sms_templates import by_day, daytime
 from tests.api.factories import (
     OPS,
     Tree,
@@ -379,7 +380,10 @@ async def test_committee_session_end_to_end(pay, db) -> None:  # noqa: F811
         assert notice.send_after is None
         reminder = by_event["declaration.committee_defence_reminder"]
         slot_at = start + timedelta(minutes=30 * i)
-        assert reminder.send_after == slot_at - timedelta(days=1)
+        # The day before, never at night (issue #24: 08:00–21:00 Asia/Shanghai).
+        assert reminder.template_code == "DEFENCE_REMINDER"
+        assert reminder.send_after == by_day(slot_at - timedelta(days=1))
+        assert daytime(reminder.send_after)
 
     # Open: the panel sees the session's declarations and slots, read only.
     r = await post(client, s + "/opening", office_tok, **{"If-Match": etag})

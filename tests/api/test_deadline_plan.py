@@ -261,6 +261,20 @@ async def test_the_plan_across_national_day_follows_the_calendar_and_the_campaig
             assert r.status_code == 200, r.text
         assert table(await unit_plan(app, tree.unit, cid, unit)) == NATIONAL_DAY_TABLE
 
+    # A draft whose plan cannot be computed (逐级上报 in a year the calendar does not
+    # know): /plan says why; its progress still answers, with no plan and the reason.
+    async with gateway_at(stack, urls, at(2022, 9, 14, 10)) as app:
+        far = await make_campaign(app, windows_override=windows("2099-08-23T00:00:00+08:00"))
+        applicant, _ = await verified_applicant(app)
+        draft = await new_draft(app, tree, far, applicant)
+        r = await app.get(f"/v1/declarations/{draft}/plan", headers=auth(applicant))
+        assert r.status_code == 422 and r.json()["type"].endswith("calendar-year-unknown")
+        progress = await app.get(f"/v1/declarations/{draft}/progress", headers=auth(applicant))
+        assert progress.status_code == 200, progress.text
+        assert progress.json()["plan"] is None and progress.json()["status"] == "draft"
+        assert progress.json()["plan_unavailable"] == r.json()["detail"]
+        assert "2099" in progress.json()["plan_unavailable"]
+
 
 async def _own_campaign(app, tree) -> str:
     """A second campaign the series office runs (only the owning office corrects one)."""
@@ -307,6 +321,21 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
         )
         assert r.status_code == 200, r.text
         assert table(r.json()) == NATIONAL_DAY_TABLE and r.json()["status"] == "draft"
+        # Issue #24: the plan is "Shown in the declaration's progress": the same answer.
+        progress = await app.get(
+            f"/v1/declarations/{people['late'][1]}/progress", headers=auth(people["late"][0])
+        )
+        assert progress.status_code == 200, progress.text
+        assert progress.json()["plan"] == r.json()
+        assert progress.json()["plan_unavailable"] is None
+        # A submitted one's progress shows its plan too, as its unit reviewer reads it.
+        r = await app.get(f"/v1/declarations/{people['early'][1]}/plan", headers=auth(reviewer))
+        assert r.status_code == 200, r.text
+        progress = await app.get(
+            f"/v1/declarations/{people['early'][1]}/progress", headers=auth(reviewer)
+        )
+        assert progress.status_code == 200, progress.text
+        assert progress.json()["plan"] == r.json() and r.json()["status"] != "draft"
 
     # 09-15 06:30: three working days before (09-15, 09-16, 09-19 before 09-20), but night.
     async with gateway_at(stack, urls, at(2022, 9, 15, 6, 30)) as app:

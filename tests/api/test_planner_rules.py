@@ -16,7 +16,7 @@ import pytest
 
 from services.api.clock import SHANGHAI
 from services.api.deadlines import planner
-from services.api.notices import by_day, daytime
+from services.kit.sms_templates import by_day, daytime
 
 
 def rows(year: int) -> list[planner.Day]:

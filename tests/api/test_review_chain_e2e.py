@@ -18,10 +18,10 @@ from sqlmodel import select
 
 from services.api.chain.submission import content_hash
 from services.api.models import DeclarationSnapshot
-from services.api.notices import by_day, daytime
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification, job_id, relay
 from services.kit.queue import NOTIFY_QUEUE
+from services.kit.sms_templates import by_day, daytime
 from services.notify.sms.templates import get_template
 from tests.api.factories import (
     FACTS,

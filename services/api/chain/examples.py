@@ -1,5 +1,15 @@
 """Examples of the request and response bodies, as the OpenAPI document shows them."""
 
+from services.api.deadlines.examples import DECLARATION_PLAN_READ
+from services.api.declarations.examples import PROGRESS_READ as _PROGRESS
+
+# The progress carries the declaration's plan (the /plan route's answer).
+PROGRESS_READ = {
+    **_PROGRESS,
+    "plan": {**DECLARATION_PLAN_READ, "status": _PROGRESS["status"]},
+    "plan_unavailable": None,
+}
+
 QUEUE_ITEM = {
     "declaration_id": "7c1e5a9b-2d4f-4e6a-8b0c-3d5e7f9a1b2c",
     "name": "李明",

@@ -17,6 +17,7 @@ from services.api.chain.problems import (
     ReturnAnswerInvalid,
     ReturnItemsUntouched,
 )
+from services.api.chain.schemas import ProgressRead
 from services.api.declarations.deps import (
     ACT_PROBLEMS,
     EDIT_PROBLEMS,
@@ -29,7 +30,6 @@ from services.api.declarations.schemas import (
     DeclarationPage,
     DeclarationRead,
     EventRead,
-    ProgressRead,
     SubmissionCreate,
     WithdrawalCreate,
 )

@@ -8,14 +8,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.chain import judgements
+from services.api.chain.schemas import ProgressRead
+from services.api.deadlines import service as deadlines
+from services.api.deadlines.problems import PLAN_PROBLEMS
+from services.api.deadlines.schemas import DeclarationPlanRead
 from services.api.declarations import service as declarations
-from services.api.declarations.schemas import (
-    DeclarationPage,
-    EventRead,
-    ProgressRead,
-    ReturnRead,
-    StepRead,
-)
+from services.api.declarations.schemas import DeclarationPage, EventRead, ReturnRead, StepRead
 from services.api.declarations.shapes import read
 from services.api.http import decode_cursor, encode_cursor
 from services.api.models import Declaration
@@ -47,10 +45,23 @@ async def page(
     return DeclarationPage(items=items, next_cursor=next_cursor)
 
 
+async def plan(
+    session: AsyncSession, declaration: Declaration
+) -> tuple[DeclarationPlanRead | None, str | None]:
+    """The declaration's plan as GET /plan answers it, or why there is none: the progress
+    shows it (issue #24: "Shown in the declaration's progress"), and a plan that cannot be
+    computed never fails the progress."""
+    try:
+        return await deadlines.for_declaration(session, declaration), None
+    except PLAN_PROBLEMS as exc:
+        return None, exc.detail
+
+
 async def progress(session: AsyncSession, declaration: Declaration) -> ProgressRead:
     steps = await declarations.steps(session, declaration.id)
     events = await audit.for_declaration(session, declaration.id)
     open_return = await declarations.current_return(session, declaration.id)
+    shown, unavailable = await plan(session, declaration)
     return ProgressRead(
         declaration_id=declaration.id,
         status=declaration.status,
@@ -61,6 +72,8 @@ async def progress(session: AsyncSession, declaration: Declaration) -> ProgressR
         if open_return
         else None,
         judgements=await judgements.listed(session, declaration),
+        plan=shown,
+        plan_unavailable=unavailable,
     )
 
 

@@ -6,7 +6,14 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.chain import examples
-from services.api.declarations.schemas import RiskSummary
+from services.api.deadlines.schemas import DeclarationPlanRead
+from services.api.declarations.schemas import (
+    EventRead,
+    JudgementRead,
+    ReturnRead,
+    RiskSummary,
+    StepRead,
+)
 from services.api.journals.schemas import PaperCheck
 
 ASPECTS = {
@@ -277,3 +284,31 @@ class ReturnSweep(BaseModel):
     )
     ran: bool = Field(description="是否执行；另一个副本持有锁时为 false")
     abandoned: list[uuid.UUID] = Field(description="本次转为视为放弃（abandoned）的申报书编号")
+
+
+class ProgressRead(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.PROGRESS_READ]}
+    )
+    declaration_id: uuid.UUID
+    """申报书编号"""
+    status: str
+    """申报书状态"""
+    current_position: int | None
+    """当前所在的审核链序号；未进入审核为 null"""
+    steps: list[StepRead]
+    """审核链的各级"""
+    events: list[EventRead]
+    """流转记录"""
+    open_return: ReturnRead | None
+    """尚未处理完的退回补正；没有则为 null"""
+    judgements: list[JudgementRead] = Field(
+        default_factory=list,
+        description="待审核人员认定（或已认定）的条件及认定者",
+    )
+    plan: DeclarationPlanRead | None = None
+    """单位各步骤和申报人提交的最迟日期（与 GET /v1/declarations/{id}/plan 的答复相同）；
+    无法倒排时为 null，原因见 plan_unavailable"""
+    plan_unavailable: str | None = None
+    """无法倒排最迟日期的原因（批次未设定逐级上报截止时间、工作日历缺该年度等）；
+    有 plan 时为 null"""

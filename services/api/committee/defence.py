@@ -25,6 +25,7 @@ from services.api.committee.service import load, locked, require
 from services.api.models import Declaration, DefenceSlot, SessionDeclaration
 from services.api.notices import notify
 from services.kit.auth import Principal
+from services.kit.sms_templates import by_day
 
 # Minutes per level unless the office says otherwise; 正高 at most 25 (个人准备不超过10分钟、
 # 答辩及专家提问不超过15分钟, `004_…` 二（三）).
@@ -117,16 +118,19 @@ async def schedule(
         key=f"committee-defence:{slot.id}",
         not_after=body.starts_at,
     )
-    if body.starts_at - REMINDER_BEFORE > now:
+    # Issue #24: reminders go out "never at night (08:00–21:00 Asia/Shanghai)": one due
+    # at night waits for 08:00 the next morning, unless the defence has begun by then.
+    remind_at = by_day(body.starts_at - REMINDER_BEFORE)
+    if now < remind_at < body.starts_at:
         await notify(
             session,
             declaration,
             event="committee_defence_reminder",
-            template="DEFENCE_SCHEDULED",
+            template="DEFENCE_REMINDER",
             params=params,
             key=f"committee-defence:{slot.id}:1d",
             not_after=body.starts_at,
-            send_after=body.starts_at - REMINDER_BEFORE,
+            send_after=remind_at,
         )
     return _read(slot, declaration)
 

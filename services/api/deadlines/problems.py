@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.api.calendar.problems import CalendarYearUnknown
 from services.kit.problem_kinds import Problem
 
 
@@ -27,3 +28,7 @@ class OrgCalendarNotUnit(Problem):
     code = "org-calendar-not-unit"
     title = "Not a unit"
     text = "只有用人单位有审核推荐日程；该机构不存在或不是用人单位。"
+
+
+# What keeps a plan from being computed (the /plan route answers with one of them).
+PLAN_PROBLEMS = (PlanDeadlineUnknown, PlanOutsideCalendar, CalendarYearUnknown)

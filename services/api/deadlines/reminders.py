@@ -46,11 +46,11 @@ from services.api.deadlines import planner, service
 from services.api.deadlines.problems import PlanDeadlineUnknown
 from services.api.deadlines.schemas import ReminderSweep
 from services.api.models import Campaign, Declaration, Message, Org, StaffAccount
-from services.api.notices import TITLES, committed_and_relayed, daytime, notify, title_of
+from services.api.notices import TITLES, committed_and_relayed, notify, title_of
 from services.kit.outbox import Notification, add_notification
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
-from services.kit.sms_templates import get_template
+from services.kit.sms_templates import daytime, get_template
 
 logger = logging.getLogger("zhicheng.api.deadlines")
 # The numbers: the applicant 3 working days before the last safe day, the unit's

@@ -8,14 +8,9 @@ import uuid
 from fastapi import APIRouter, Request
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
-from services.api.calendar.problems import CalendarYearUnknown
 from services.api.campaigns.problems import CampaignNotFound
 from services.api.deadlines import reminders, service
-from services.api.deadlines.problems import (
-    OrgCalendarNotUnit,
-    PlanDeadlineUnknown,
-    PlanOutsideCalendar,
-)
+from services.api.deadlines.problems import PLAN_PROBLEMS, OrgCalendarNotUnit
 from services.api.deadlines.schemas import DeclarationPlanRead, ReminderSweep, UnitCalendarRead
 from services.api.declarations.deps import READ_PROBLEMS, VisibleDeclaration
 from services.api.declarations.shapes import declarations_router
@@ -26,7 +21,6 @@ from services.kit.problem_kinds import documented
 
 router = APIRouter()
 declaration_routes = declarations_router()
-PLAN_PROBLEMS = (PlanDeadlineUnknown, PlanOutsideCalendar, CalendarYearUnknown)
 
 
 @declaration_routes.get(

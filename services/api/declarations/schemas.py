@@ -521,25 +521,3 @@ class JudgementDecisionCreate(Strict):
     """认定：approve 符合；reject 不符合"""
     reason: str = Field(min_length=4, max_length=2000, description="认定理由")
     clause: str = Field(min_length=4, max_length=500, description="认定所依据的条款")
-
-
-class ProgressRead(BaseModel):
-    model_config = ConfigDict(
-        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.PROGRESS_READ]}
-    )
-    declaration_id: uuid.UUID
-    """申报书编号"""
-    status: str
-    """申报书状态"""
-    current_position: int | None
-    """当前所在的审核链序号；未进入审核为 null"""
-    steps: list[StepRead]
-    """审核链的各级"""
-    events: list[EventRead]
-    """流转记录"""
-    open_return: ReturnRead | None
-    """尚未处理完的退回补正；没有则为 null"""
-    judgements: list[JudgementRead] = Field(
-        default_factory=list,
-        description="待审核人员认定（或已认定）的条件及认定者",
-    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -37,19 +37,15 @@ from services.api.notices import committed_and_relayed, notify_person
 from services.api.radar import plan as planning
 from services.api.radar.schemas import RadarSweep
 from services.kit.pii import PiiCipher
+from services.kit.sms_templates import DAY_ENDS, daytime
 from services.kit.vocabulary import PATH_NAMES, title_name
 
 logger = logging.getLogger("zhicheng.api.radar")
 RADAR_LOCK_KEY = int.from_bytes(
     hashlib.sha256(b"zhicheng:api:eligibility-radar").digest()[:8], "big", signed=True
 )
-DAY_STARTS, DAY_ENDS = time(8), time(21)
 EVENT = "eligibility.radar"
 SMS_CLAUSE_CHARS = 35
-
-
-def daytime(now: datetime) -> bool:
-    return DAY_STARTS <= now.astimezone(clock.SHANGHAI).time() < DAY_ENDS
 
 
 def _sms_clause(clause: str) -> str:
