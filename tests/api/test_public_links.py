@@ -84,6 +84,7 @@ def test_production_wants_an_https_public_address() -> None:
         "database_url": "postgresql+asyncpg://app:a-long-enough-password-0123@db/z",
         "s3_access_key": "documents-service",
         "s3_secret_key": "s" * 40,
+        "documents_service_key": "k" * 40,
     }
     for bad in ("", "http://files.example"):
         with pytest.raises(ValidationError, match="S3_PUBLIC_ENDPOINT"):

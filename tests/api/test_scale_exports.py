@@ -24,6 +24,7 @@ import pytest
 
 from services.api.config import ApiSettings
 from services.api.main import build_app
+from services.documents.storage import ensure_bucket, make_client
 from services.kit.migrations import upgrade_all
 from tests.api.factories import auth
 from tests.api.scale_data import HealthPoll, build, dsn, load
@@ -42,10 +43,16 @@ async def scale(stack: Stack, rules_url: str, documents_url: str):
     url = db.owner_database_url
     try:
         await asyncio.to_thread(upgrade_all, url)
+        # The exports anchor checkpoints of this database's audit chain: in a bucket of
+        # its own, not among the shared database's (whose verification would find them).
         settings = ApiSettings(
             **{**db.settings_kwargs(), "database_url": url},
             rules_url=rules_url,
             documents_url=documents_url,
+            audit_checkpoint_bucket=f"zhicheng-audit-{name.rsplit('_', 1)[1]}",
+        )
+        await asyncio.to_thread(
+            ensure_bucket, make_client(settings), settings.audit_checkpoint_bucket
         )
         async with running(build_app(settings)) as client:
             world = await build(client)
