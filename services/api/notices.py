@@ -9,6 +9,7 @@ its message, and a repeated notice (same dedupe key) adds neither.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -271,3 +272,17 @@ async def committed_and_relayed(
         except Exception:  # the notify worker's sweeper relays what is left
             logger.exception("relay after a background job failed")
     return result
+
+
+async def every(interval: float, name: str, once: Callable[[], Awaitable[int]]) -> None:
+    """Run a background sweep's `once` every `interval` seconds while the process runs,
+    logging how many it acted on; a failure (a database outage) is logged and never ends
+    the loop."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            done = await once()
+            if done:
+                logger.info(name, extra={"count": done})
+        except Exception:
+            logger.exception("%s sweep failed", name)

@@ -16,7 +16,6 @@ past.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import uuid
@@ -32,7 +31,7 @@ from services.api.chain.schemas import ReturnSweep
 from services.api.clock import shanghai
 from services.api.declarations import service as declarations
 from services.api.models import Declaration, DeclarationReturn
-from services.api.notices import cancel_reminders, committed_and_relayed, notify
+from services.api.notices import cancel_reminders, committed_and_relayed, every, notify
 from services.kit.auth import Principal
 
 logger = logging.getLogger("zhicheng.api.chain")
@@ -110,11 +109,4 @@ async def sweep_once(maker: async_sessionmaker[AsyncSession], arq: ArqRedis) -> 
 async def run_periodically(
     maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, interval: float
 ) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            abandoned = await sweep_once(maker, arq)
-            if abandoned:
-                logger.info("return lapse", extra={"abandoned": abandoned})
-        except Exception:  # a database outage must not end the loop
-            logger.exception("return lapse sweep failed")
+    await every(interval, "return lapse", lambda: sweep_once(maker, arq))

@@ -25,7 +25,6 @@ to every notice. One replica at a time, under an advisory lock, as the return la
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import uuid
@@ -46,7 +45,7 @@ from services.api.deadlines import planner, service
 from services.api.deadlines.problems import PlanDeadlineUnknown
 from services.api.deadlines.schemas import ReminderSweep
 from services.api.models import Campaign, Declaration, Message, Org, StaffAccount
-from services.api.notices import TITLES, committed_and_relayed, notify, title_of
+from services.api.notices import TITLES, committed_and_relayed, every, notify, title_of
 from services.kit.outbox import Notification, add_notification
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
@@ -239,9 +238,8 @@ async def run_periodically(
     *,
     interval: float,
 ) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await committed_and_relayed(maker, arq, lambda s: sweep(s, cipher=cipher))
-        except Exception:  # a database outage must not end the loop
-            logger.exception("deadline reminder sweep failed")
+    async def once() -> int:
+        done = await committed_and_relayed(maker, arq, lambda s: sweep(s, cipher=cipher))
+        return len(done.applicants) + len(done.reviewers)
+
+    await every(interval, "deadline reminder", once)

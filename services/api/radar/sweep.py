@@ -16,7 +16,6 @@ The SMS goes to the phone the account proved with an SMS code, read when it is s
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from datetime import date, datetime
@@ -33,7 +32,7 @@ from services.api import clock
 from services.api.access import region_prefix
 from services.api.applicants import identity
 from services.api.models import Applicant, Campaign, EligibilitySubscription
-from services.api.notices import committed_and_relayed, notify_person
+from services.api.notices import committed_and_relayed, every, notify_person
 from services.api.radar import plan as planning
 from services.api.radar.schemas import RadarSweep
 from services.kit.pii import PiiCipher
@@ -241,11 +240,4 @@ async def run_periodically(
     *,
     interval: float,
 ) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            told = await sweep_once(maker, arq, cipher)
-            if told:
-                logger.info("eligibility radar", extra={"notified": told})
-        except Exception:  # a database outage must not end the loop
-            logger.exception("eligibility radar sweep failed")
+    await every(interval, "eligibility radar", lambda: sweep_once(maker, arq, cipher))
