@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from services.kit.deprecation import DeprecationMiddleware
 from services.kit.docs import install_docs
 from services.kit.edge import RequestPass
 from services.kit.health import Check, health_router
@@ -67,9 +66,6 @@ def create_app(
     registry = install_metrics(app, service)
     if isinstance(settings, S3Settings):
         registry.register(S3_ERRORS)
-    # A deprecated route's Deprecation / Sunset headers on all its answers (kit/deprecation.py):
-    # inside the request pass, where the matched route is known.
-    app.add_middleware(DeprecationMiddleware)
     gateway = None
     if gateway_only is not None:
         key_setting, audience = gateway_only

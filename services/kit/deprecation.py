@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 # The least time between announcing a deprecation and removing the route (the policy).
 MIN_NOTICE_DAYS = 180
@@ -65,26 +65,10 @@ def headers_for(extra: dict[str, Any]) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-class DeprecationMiddleware:
-    """Every answer of a deprecated route carries its headers (an error's too): the route
-    the router matched is in the scope by the time the answer starts."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                extra = getattr(scope.get("route"), "openapi_extra", None) or {}
-                if added := headers_for(extra):
-                    message = {**message, "headers": [*message.get("headers", []), *added]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+def route_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The headers of the route the router matched, if it is deprecated: read by the
+    request pass (services/kit/edge.py) when the answer starts, errors included."""
+    return headers_for(getattr(scope.get("route"), "openapi_extra", None) or {})
 
 
 def document_deprecations(schema: dict[str, Any]) -> None:

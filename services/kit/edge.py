@@ -8,7 +8,8 @@ Pure ASGI, one layer, one wrapper of `send`, in this order:
    per request; an unhandled error is answered here as a 500 problem carrying it
    (services/kit/logs.py);
 4. the security headers on every answer, a 500 rendered here included
-   (services/kit/headers.py);
+   (services/kit/headers.py), and a deprecated route's Deprecation / Sunset headers
+   (services/kit/deprecation.py: the router has put the route in the scope by then);
 5. CORS for the origins the settings allow, if any (Starlette's, a layer of its own);
 6. request metrics by route template (services/kit/metrics.py), refusals below counted;
 7. on a service that answers the gateway only, its service token, before the body is
@@ -34,6 +35,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.db import READ_METHODS
+from services.kit.deprecation import route_headers
 from services.kit.headers import cors_options, security_headers
 from services.kit.limits import read_checked, replaying
 from services.kit.logs import access_logger, internal_error_response, request_id_of, request_id_var
@@ -97,6 +99,7 @@ class RequestPass:
                     headers.append(request_id_header)
                     present = {k.lower() for k, _ in headers}
                     headers += [(k, v) for k, v in extra if k not in present]
+                    headers += route_headers(scope)
                     message = {**message, "headers": headers}
                     if span is not None:
                         span_status(span, message["status"])
