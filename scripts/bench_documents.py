@@ -43,6 +43,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -146,6 +149,58 @@ def _infrastructure(workdir: Path) -> tuple[dict[str, str], list[Server]]:
     env.setdefault("S3_BUCKET", "zhicheng-bench-" + uuid.uuid4().hex[:8])
     env.update(ENVIRONMENT="test", SWEEP_INTERVAL_SECONDS="0", LOG_LEVEL="WARNING")
     return env, started
+
+
+def _migrate(env: dict[str, str]) -> None:
+    migrated = subprocess.run(
+        [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
+    )
+    if migrated.returncode != 0:
+        raise SystemExit(migrated.stderr.decode(errors="replace"))
+
+
+def _teardown(procs: list[subprocess.Popen], started: list[Server], workdir: Path) -> None:
+    for proc in reversed(procs):
+        proc.terminate()
+        proc.wait(20)
+    for server in reversed(started):
+        server.stop(grace=5)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@dataclass
+class Stack:
+    """A benchmark's whole stack: its working directory (removed at the end), its
+    settings, the servers it started, its processes (more may be appended; all are stopped
+    at the end) and the gateway's URL."""
+
+    workdir: Path
+    env: dict[str, str]
+    started: list[Server]
+    procs: list[subprocess.Popen]
+    gateway: str
+
+
+@contextmanager
+def gateway_stack(prefix: str, *, gateway_workers: int = 1) -> Iterator[Stack]:
+    """Servers (or the URLs in the environment), migrated, with the eligibility and
+    document services and the gateway started in front of them; all gone afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    env, started = _infrastructure(workdir)
+    procs: list[subprocess.Popen] = []
+    try:
+        _migrate(env)
+        env = {**env, "PAYMENT_SWEEP_INTERVAL": "0"}
+        proc, rules = _serve("services.rules.main:app", env, 1)
+        procs.append(proc)
+        proc, docs = _serve("services.documents.main:app", env, 1)
+        procs.append(proc)
+        gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
+        proc, gateway = _serve("services.api.main:app", gw_env, gateway_workers)
+        procs.append(proc)
+        yield Stack(workdir, env, started, procs, gateway)
+    finally:
+        _teardown(procs, started, workdir)
 
 
 def _serve(
@@ -374,11 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     procs: list[subprocess.Popen] = []
     try:
-        migrated = subprocess.run(
-            [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
-        )
-        if migrated.returncode != 0:
-            raise SystemExit(migrated.stderr.decode(errors="replace"))
+        _migrate(env)
         scans = _scans(8)
         size = statistics.mean(len(s) for s in scans) / 1024
         rates: dict[str, float] = {}
@@ -429,12 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         if len(rates) == 2:
             print(f"  ratio gateway/direct  {rates['gateway'] / rates['direct']:6.2f}")
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait(20)
-        for server in reversed(started):
-            server.stop(grace=5)
-        shutil.rmtree(workdir, ignore_errors=True)
+        _teardown(procs, started, workdir)
     return 0
 
 

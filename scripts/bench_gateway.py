@@ -31,14 +31,11 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from scripts.bench_documents import _infrastructure, _pct, _serve
+from scripts.bench_documents import _pct, _serve, gateway_stack
 from scripts.benchsummary import record
 from scripts.servers import Postgres
 
@@ -301,23 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs per side")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-gateway-"))
-    env, started = _infrastructure(workdir)
-    procs: list[subprocess.Popen] = []
-    try:
-        migrated = subprocess.run(
-            [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
-        )
-        if migrated.returncode != 0:
-            raise SystemExit(migrated.stderr.decode(errors="replace"))
-        env = {**env, "PAYMENT_SWEEP_INTERVAL": "0"}
-        proc, rules = _serve("services.rules.main:app", env, 1)
-        procs.append(proc)
-        proc, docs = _serve("services.documents.main:app", env, 1)
-        procs.append(proc)
-        gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
-        proc, gateway = _serve("services.api.main:app", gw_env, 1)
-        procs.append(proc)
+    with gateway_stack("zhicheng-bench-gateway-") as stack:
+        env, gateway = stack.env, stack.gateway
+        pids = {"gateway": stack.procs[-1].pid}
         did, tok = asyncio.run(_prepare(gateway))
         import httpx
 
@@ -325,24 +308,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{gateway}/v1/declarations/{did}", headers={"Authorization": f"Bearer {tok}"}
         )
         answer.raise_for_status()
-        body_file = workdir / "body.json"
+        body_file = stack.workdir / "body.json"
         body_file.write_bytes(answer.content)
         proc, bare = _serve(
             "scripts.bench_gateway:bare_app", {**env, BODY_ENV: str(body_file)}, 1, factory=True
         )
-        procs.append(proc)
-        pids = {"gateway": procs[-2].pid}
-        for server in started:
+        stack.procs.append(proc)
+        for server in stack.started:
             if isinstance(server, Postgres) and server.proc is not None:
                 pids["postgres"] = server.proc.pid
         asyncio.run(_run(args, env, gateway, bare, did, tok, pids))
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait(20)
-        for server in reversed(started):
-            server.stop(grace=5)
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

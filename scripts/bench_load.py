@@ -22,17 +22,15 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections import Counter
 from pathlib import Path
 
 import httpx
 
-from scripts.bench_documents import _infrastructure, _serve
+from scripts.bench_documents import gateway_stack
 from scripts.benchsummary import ENV, record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,23 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gateway-workers", type=int, default=1)
     parser.add_argument("--reviews", type=int, default=120, help="declarations to review")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="zhicheng-bench-load-"))
-    env, started = _infrastructure(workdir)
-    procs: list[subprocess.Popen] = []
-    try:
-        migrated = subprocess.run(
-            [sys.executable, "-m", "scripts.migrate"], env=env, cwd=ROOT, capture_output=True
-        )
-        if migrated.returncode != 0:
-            raise SystemExit(migrated.stderr.decode(errors="replace"))
-        env = {**env, "PAYMENT_SWEEP_INTERVAL": "0"}
-        proc, rules = _serve("services.rules.main:app", env, 1)
-        procs.append(proc)
-        proc, docs = _serve("services.documents.main:app", env, 1)
-        procs.append(proc)
-        gw_env = {**env, "RULES_URL": rules, "DOCUMENTS_URL": docs}
-        proc, gateway = _serve("services.api.main:app", gw_env, args.gateway_workers)
-        procs.append(proc)
+    with gateway_stack("zhicheng-bench-load-", gateway_workers=args.gateway_workers) as stack:
+        gateway, workdir = stack.gateway, stack.workdir
         seed = asyncio.run(_prepare(gateway, args.users, args.reviews, workdir))
         print(
             f"load: {args.users} locust users against the gateway ({args.gateway_workers} "
@@ -205,13 +188,6 @@ def main(argv: list[str] | None = None) -> int:
         for q in ("p50", "p95", "p99"):
             record("load", f"mixed workload {q}", total[q], "ms")
         record("load", "mixed workload error rate", errors, "%", "0")
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait(20)
-        for server in reversed(started):
-            server.stop(grace=5)
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
