@@ -41,6 +41,7 @@ async def _prepare(gateway: str, users: int, reviews: int, workdir: Path) -> Pat
     """Everything the simulated users need, written to a JSON seed file."""
     from tests.api.factories import (
         FACTS,
+        complete_unit_step,
         make_campaign,
         make_tree,
         new_draft,
@@ -70,6 +71,18 @@ async def _prepare(gateway: str, users: int, reviews: int, workdir: Path) -> Pat
                 r = await submit(client, did, tok)
             if r.status_code != 200:
                 raise SystemExit(f"could not submit a declaration to review: {r.text}")
+            # The unit's own duties before it may pass the file up (its review record, the
+            # materials it produces, 原件核实, 承诺书): the reviewers then record and approve.
+            unit = tree.tokens["unit_reviewer"]
+            async with gate:
+                r = await client.put(
+                    f"/v1/declarations/{did}/unit-review",
+                    json=UNIT_REVIEW,
+                    headers={"Authorization": f"Bearer {unit}"},
+                )
+                if r.status_code != 200:
+                    raise SystemExit(f"could not record the unit's review: {r.text}")
+                await complete_unit_step(client, did, unit)
             return did
 
         applicants = await asyncio.gather(*(applicant() for _ in range(users)))
