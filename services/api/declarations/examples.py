@@ -159,99 +159,7 @@ DECLARATION_READ = {
 }
 
 DECLARATION_PAGE = {
-    "items": [
-        {
-            "id": "7c1e5a9b-2d4f-4e6a-8b0c-3d5e7f9a1b2c",
-            "applicant_sub": "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
-            "campaign_id": "2f6d8b3a-1e4c-4a5b-9c7d-8e0f1a2b3c4d",
-            "unit_org_id": "0b8c1a52-4f3e-4d6a-9e21-6f0d5c3b7a10",
-            "committee_code": "cz-eng-intermediate-initial",
-            "year": 2022,
-            "series": "engineering",
-            "level": "intermediate",
-            "path": "normal",
-            "specialty": "eng-mechanical",
-            "status": "draft",
-            "sections": {
-                "basic_info": {
-                    "name": "李明",
-                    "gender": "male",
-                    "birth_on": "1992-03-15",
-                    "phone": "13800000001",
-                    "employer_type": "state_owned",
-                    "declaration_mode": "promotion",
-                    "dual_directed": False,
-                },
-                "education": [
-                    {
-                        "level": "bachelor",
-                        "school": "太原理工大学",
-                        "major": "机械工程",
-                        "graduated_on": "2014-06-30",
-                        "related_major": True,
-                    }
-                ],
-                "current_title": {
-                    "series": "engineering",
-                    "level": "assistant",
-                    "title_name": "助理工程师",
-                    "obtained_on": "2018-12-15",
-                    "certificate_no": "CZ2018-0123",
-                    "region": "140400",
-                    "reconfirmed_on": None,
-                },
-                "papers": [
-                    {
-                        "title": "某型减速器齿轮的疲劳寿命分析",
-                        "journal": "机械传动",
-                        "issn_cn": "1004-2539",
-                        "published_on": "2021-05-15",
-                        "stage": "published",
-                        "authorship": "first",
-                        "condition": None,
-                    }
-                ],
-                "annual_assessments": [
-                    {"year": 2019, "grade": "qualified"},
-                    {"year": 2020, "grade": "qualified"},
-                    {"year": 2021, "grade": "excellent"},
-                    {"year": 2022, "grade": "qualified"},
-                ],
-            },
-            "attachments": [
-                {
-                    "kind": "education_proof",
-                    "document_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f",
-                    "document_kind": "education_proof",
-                    "section": "education",
-                    "item": {"section": "education", "index": 0},
-                    "note": None,
-                }
-            ],
-            "applicant_facts": {
-                "employer_type": "state_owned",
-                "education": [
-                    {"level": "bachelor", "related_major": True, "graduated_on": "2014-06-30"}
-                ],
-                "titles": [
-                    {"series": "engineering", "level": "assistant", "obtained_on": "2018-12-15"}
-                ],
-                "professional_work_since": "2014-07-01",
-                "papers": 2,
-                "achievements": 1,
-            },
-            "eligibility": None,
-            "fee_yuan": 300,
-            "current_position": None,
-            "submission_count": 0,
-            "copied_from_id": None,
-            "version": 3,
-            "created_at": "2022-07-26T01:00:00Z",
-            "updated_at": "2022-07-27T08:30:00Z",
-            "academic_risk": None,
-            "risk": None,
-        }
-    ],
+    "items": [DECLARATION_READ],
     "next_cursor": None,
 }
 
@@ -262,6 +170,19 @@ COMMITTEE_RESET = {"campaign_id": "2f6d8b3a-1e4c-4a5b-9c7d-8e0f1a2b3c4d", "level
 SUBMISSION_CREATE = {"addressed": [{"item": 0, "note": "已补充上传毕业证书原件扫描件。"}]}
 
 WITHDRAWAL_CREATE = {"reason": "本年度暂不申报"}
+
+EVENT_READ = {
+    "seq": 1201,
+    "at": "2022-08-01T02:00:00Z",
+    "action": "submitted",
+    "actor_sub": "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
+    "actor_role": "applicant",
+    "actor_org": None,
+    "from_status": "draft",
+    "to_status": "unit_review",
+    "reason": None,
+    "request_id": "d498939e922f4e389fdf1870ff6c5a01",
+}
 
 PROGRESS_READ = {
     "declaration_id": "7c1e5a9b-2d4f-4e6a-8b0c-3d5e7f9a1b2c",
@@ -287,35 +208,9 @@ PROGRESS_READ = {
             "completed_by": None,
         },
     ],
-    "events": [
-        {
-            "seq": 1201,
-            "at": "2022-08-01T02:00:00Z",
-            "action": "submitted",
-            "actor_sub": "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
-            "actor_role": "applicant",
-            "actor_org": None,
-            "from_status": "draft",
-            "to_status": "unit_review",
-            "reason": None,
-            "request_id": "d498939e922f4e389fdf1870ff6c5a01",
-        }
-    ],
+    "events": [EVENT_READ],
     "judgements": [],
     "open_return": None,
-}
-
-EVENT_READ = {
-    "seq": 1201,
-    "at": "2022-08-01T02:00:00Z",
-    "action": "submitted",
-    "actor_sub": "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b",
-    "actor_role": "applicant",
-    "actor_org": None,
-    "from_status": "draft",
-    "to_status": "unit_review",
-    "reason": None,
-    "request_id": "d498939e922f4e389fdf1870ff6c5a01",
 }
 
 APPROVAL_CREATE = {"comment": "材料齐全，符合申报条件，同意推荐。"}
