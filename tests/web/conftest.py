@@ -31,6 +31,7 @@ from tests.api.factories import (
     credit_code,
     withdraw_notices,
 )
+from tests.api.test_payments import KEY as PAYMENT_KEY
 from tests.conftest import ROOT, Stack
 from tests.web.browsing import PASSWORD
 
@@ -65,10 +66,55 @@ def browser(web_url: str):
 
 
 @pytest.fixture(scope="session")
-def gateway_url(stack: Stack, uvicorn_service, documents_url: str) -> str:
-    rules = uvicorn_service("services.rules.main:app", stack.env())
-    env = stack.env(RULES_URL=rules, DOCUMENTS_URL=documents_url, RETURN_SWEEP_INTERVAL="0")
+def web_rules_url(stack: Stack, uvicorn_service) -> str:
+    return uvicorn_service("services.rules.main:app", stack.env())
+
+
+@pytest.fixture(scope="session")
+def gateway_url(stack: Stack, uvicorn_service, documents_url: str, web_rules_url: str) -> str:
+    # The payment provider's callbacks are signed with the tests' key (tests/api/fakepay.py
+    # signs the same way); no background sweeps: the tests' own calls move things.
+    env = stack.env(
+        RULES_URL=web_rules_url,
+        DOCUMENTS_URL=documents_url,
+        RETURN_SWEEP_INTERVAL="0",
+        PAYMENT_CALLBACK_KEY=PAYMENT_KEY,
+        PAYMENT_SWEEP_INTERVAL="0",
+    )
     return uvicorn_service("services.api.main:app", env)
+
+
+@pytest.fixture(scope="session")
+def through_api(stack: Stack, web_rules_url: str, documents_url: str):
+    """`through_api(fn, **settings)` runs `await fn(client)` with an in-process gateway over
+    the same database, queue and store as the gateway the web process calls, and returns
+    its result: what happens before a page is shown (a declaration walked to paid by the
+    people before this one, through the public API with real uploads; the factories of
+    tests/api need the app behind their client). `settings` override the gateway's, e.g.
+    `clock_offset` for "the same gateway days later" (a test-only setting)."""
+    from services.api.config import ApiSettings
+    from services.api.main import build_app
+    from tests.support import running
+
+    def run(fn, **overrides):
+        async def go():
+            settings = ApiSettings(
+                **stack.settings_kwargs(),
+                rules_url=web_rules_url,
+                documents_url=documents_url,
+                payment_callback_key=PAYMENT_KEY,
+                payment_sweep_interval=0,
+                return_sweep_interval=0,
+                **overrides,
+            )
+            async with running(build_app(settings)) as client:
+                return await fn(client)
+
+        # Playwright's sync API keeps an event loop running on the test's thread.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, go()).result()
+
+    return run
 
 
 @pytest.fixture(scope="session")
