@@ -41,7 +41,7 @@ async def login(request: Request) -> Response:
     session = session_of(request)
     session.sign_in(pair, "staff", username)
     session.role = await _role(request)
-    return redirect("/review")
+    return redirect("/committee" if session.role == "expert" else "/review")
 
 
 async def _role(request: Request) -> str:
