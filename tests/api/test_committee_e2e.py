@@ -100,8 +100,9 @@ async def walk_to_paid(client, tree: Tree, did: str, applicant: str, chain: list
 
 
 async def make_expert(client, office: str, office_tok: str, **profile) -> tuple[str, str]:
-    """(access token, expert id): an account the office opens, signed in, applied."""
-    username = f"expert-{uuid.uuid4().hex[:10]}"
+    """(access token, expert id): an account the office opens, signed in, applied
+    (`username`: the account's name, for a test that signs in as the expert later)."""
+    username = profile.pop("username", None) or f"expert-{uuid.uuid4().hex[:10]}"
     body = {"username": username, "password": PASSWORD, "role": "expert", "org_id": office}
     r = await post(client, "/v1/staff-accounts", office_tok, body)
     assert r.status_code == 201, r.text
