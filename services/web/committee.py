@@ -30,9 +30,13 @@ GRADES = {"excellent": "优", "medium": "中", "poor": "差"}
 ROLES = {"expert": "评审专家", "committee_office": "评委会所在职改办", "ops": "运维"}
 SEATS = {"active": "在席", "recused": "已回避"}
 SECTION_TITLES = {s.key: s.title for s in sections.STEPS}
+# Sources of 量化赋分 lines the applicant's steps do not name: sections an import may
+# carry, and applicant facts.
 FACT_NAMES = {
+    "awards": "获奖情况",
+    "qualifications": "职业资格",
     "facts.professional_work_since": "申报条件：参加专业技术工作时间",
-    "facts.title_on": "申报条件：取得现职称时间",
+    "facts.township_years": "申报条件：乡镇或艰苦岗位工作年限",
 }
 # Problems a page shows in place (its Chinese detail above the form); the others
 # (signed out, not allowed, not found) become the problem page.
@@ -87,6 +91,7 @@ def _context(item: dict) -> dict[str, Any]:
         "methods": METHODS,
         "grade_names": GRADES,
         "percent": percent,
+        "section_name": section_name,
     }
 
 
@@ -398,7 +403,6 @@ async def _declaration_page(
         applicant=names[did],
         points=points,
         slot=slot,
-        section_name=section_name,
         roles=ROLES,
         expert=session_of(request).role == "expert",
         **_context(item),

@@ -204,8 +204,15 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     seen(page.get_by_text("尚未抽取。"))
 
     # The draw: the panel, and the draw's public verification from the published seed.
+    # A second tab still shows the session as it was before: its draw is refused
+    # (If-Match: the version the page showed), not applied a second time.
+    stale = octx.new_page()
+    stale.goto(f"/committee/{sid}")
     press(page, page.get_by_role("button", name="随机抽取专家"))
     done(page, "评审专家已随机抽取")
+    press(stale, stale.get_by_role("button", name="随机抽取专家"))
+    refused(stale, "版本不一致")
+    stale.close()
     panel_table = page.locator("#panel-h").locator("xpath=..").locator("tbody tr")
     assert panel_table.count() == 11
     shot(page, artefacts, "desk-08-committee-drawn")
@@ -256,7 +263,7 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     present = [voter_id := drawn[0], *[e for e in active if e != drawn[0]][:8]]
     assert voter_id in present and replacement in active
     for expert_id in present:
-        page.get_by_label(f"{experts[expert_id]['name']}到会").check()
+        page.get_by_label(f"到会：{experts[expert_id]['name']}").check()
     press(page, page.get_by_role("button", name="登记到会专家"))
     done(page, "到会专家已登记（9 人）")
     shot(page, artefacts, "desk-10-committee-open")
@@ -375,7 +382,7 @@ def test_a_scored_session_marks_points_grades_and_tallies(
     seats = panel_of(through_api, sid, office_tok)
     present = [seat["expert_id"] for seat in seats][:9]
     for expert_id in present:
-        page.get_by_label(f"{experts[expert_id]['name']}到会").check()
+        page.get_by_label(f"到会：{experts[expert_id]['name']}").check()
     press(page, page.get_by_role("button", name="登记到会专家"))
     done(page, "到会专家已登记（9 人）")
 
