@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from services.web import sections
 from services.web.gateway import GatewayProblem
-from services.web.pages import checked_form, gateway, redirect, render, session_of
+from services.web.pages import checked_form, gateway, redirect, render, session_of, staff_home
 from services.web.uploads import download
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ async def login(request: Request) -> Response:
     session = session_of(request)
     session.sign_in(pair, "staff", username)
     session.role = await _role(request)
-    return redirect("/review")
+    return redirect(staff_home(session.role))
 
 
 async def _role(request: Request) -> str:
