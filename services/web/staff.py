@@ -268,7 +268,14 @@ async def judge(request: Request, did: str, jid: str) -> Response:
         "clause": str(form.get("clause", "")).strip(),
     }
     path = f"/v1/declarations/{did}/judgements/{jid}/decisions"
-    return await _act(request, did, "POST", path, body, "判断已记录。")
+    try:
+        await gateway(request).send("POST", path, body)
+    except GatewayProblem as exc:
+        if exc.status in (401, 404):
+            raise
+        # Another level's to decide (403): said on the page, which this office may read.
+        return await _review_page(request, did, exc.status, problem=exc)
+    return await _review_page(request, did, done="判断已记录。")
 
 
 @router.post("/review/{did}/approve")
