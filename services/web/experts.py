@@ -41,6 +41,34 @@ def _application(form: Any) -> dict[str, Any]:
     return body
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("，", "\n").splitlines() if line.strip()]
+
+
+async def _conflict_ids(request: Request, names: list[str]) -> list[str]:
+    """The units an expert names for 申报回避 (a name or credit code each), as the gateway's
+    unit search finds them: the exact match, else the only hit; else a problem saying
+    which one to write out in full."""
+    ids = []
+    for text in names:
+        hits = await gateway(request).get("/v1/orgs", params={"q": text})
+        pick = [u for u in hits if text in (u["name"], u.get("credit_code"))] or hits
+        if len(pick) != 1:
+            detail = (
+                f"没有找到单位“{text}”，请填写单位全称或统一社会信用代码。"
+                if not pick
+                else f"“{text}”对应多个单位，请填写单位全称或统一社会信用代码。"
+            )
+            raise GatewayProblem(422, {"detail": detail, "type": "conflict-org-unclear"})
+        ids.append(pick[0]["id"])
+    return ids
+
+
+async def _org_names(request: Request, ids: list[str]) -> list[str]:
+    gw = gateway(request)
+    return [(await gw.get(f"/v1/orgs/{oid}"))["name"] for oid in ids]
+
+
 async def _mine_page(request: Request, status: int = 200, **extra: Any) -> Response:
     try:
         entry = await gateway(request).get("/v1/experts/me")
@@ -48,12 +76,15 @@ async def _mine_page(request: Request, status: int = 200, **extra: Any) -> Respo
         if exc.status != 404:
             raise
         entry = None  # not applied yet: the form
+    conflicts = await _org_names(request, entry["conflict_org_ids"]) if entry else []
+    form = extra.pop("form", None) or {**(entry or {}), "conflicts": "\n".join(conflicts)}
     return render(
         request,
         "experts_me.html",
         status=status,
         entry=entry,
-        form=extra.pop("form", None) or entry or {},
+        conflicts=conflicts,
+        form=form,
         statuses=STATUS,
         series=SERIES,
         **extra,
@@ -69,12 +100,15 @@ async def mine(request: Request) -> Response:
 async def apply(request: Request) -> Response:
     form = await checked_form(request)
     body = _application(form)
+    typed = str(form.get("conflicts", ""))
     try:
+        body["conflict_org_ids"] = await _conflict_ids(request, _lines(typed))
         await gateway(request).send("POST", "/v1/experts/applications", body)
     except GatewayProblem as exc:
         if exc.status in (401, 403):
             raise
-        return await _mine_page(request, exc.status, problem=exc, form=body)
+        shown = {**body, "conflicts": typed}
+        return await _mine_page(request, exc.status, problem=exc, form=shown)
     return await _mine_page(request, done="入库申请已提交，等待评委会办公室审核。")
 
 

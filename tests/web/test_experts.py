@@ -21,13 +21,18 @@ def pool(through_api) -> dict:
 
     async def setup(client) -> dict:
         office = await make_org(client, "committee_office", f"专家库{tag}评委会所在职改办", None)
+        series = await make_org(client, "series_office", f"专家库{tag}系列职改办", office)
+        # The unit the first expert asks to stand aside from (申报回避).
+        await make_org(client, "unit", f"专家库{tag}机械研究院", series)
         people = {"office": ("committee_office", f"pool-office-{tag}")}
         people |= {k: ("expert", f"pool-{k}-{tag}") for k in ("first", "second")}
         for role, username in people.values():
             body = {"username": username, "password": PASSWORD, "role": role, "org_id": office}
             r = await post(client, "/v1/staff-accounts", OPS, body)
             assert r.status_code == 201, r.text
-        return {key: username for key, (_role, username) in people.items()}
+        return {key: username for key, (_role, username) in people.items()} | {
+            "unit": f"专家库{tag}机械研究院"
+        }
 
     return through_api(setup)
 
@@ -42,13 +47,14 @@ def sign_in(browser, web_url: str, username: str):
     return ctx, page
 
 
-def apply(page, name: str, *, region: str = "450200") -> None:
+def apply(page, name: str, *, region: str = "450200", conflicts: str = "") -> None:
     page.get_by_label("姓名").fill(name)
     page.get_by_label("现有职称").fill("正高级工程师")
     page.get_by_label("工作单位").fill("柳州某机械研究院")
     page.get_by_label("系列").select_option("engineering")
     page.get_by_label("专业（可填多个，用逗号分隔）").fill("机械工程，机械设计")
     page.get_by_label("所在地区（行政区划代码，6 位数字）").fill(region)
+    page.get_by_label("申报回避的单位").fill(conflicts)
     press(page, page.get_by_role("button", name="提交入库申请"))
 
 
@@ -67,7 +73,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     seen(page.get_by_role("heading", name="申请入库"))
     assert page.evaluate(UNLABELLED) == []
     # A region code the gateway refuses: its Chinese detail, the entries kept.
-    apply(page, "黄建国", region="4502")
+    apply(page, "黄建国", region="4502", conflicts=pool["unit"])
     seen(page.locator(".alert.error").get_by_text("请求内容有误"), alerts(page))
     assert "region_code" in page.locator(".alert.error").inner_text()
     assert page.get_by_label("姓名").input_value() == "黄建国"
@@ -77,6 +83,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     seen(page.get_by_text("入库申请已提交"), alerts(page))
     assert page.locator("#expert-status").inner_text() == "待审核"
     assert "机械工程、机械设计" in page.locator("main").inner_text()
+    assert page.locator("#entry-conflicts").inner_text() == pool["unit"]
     assert page.get_by_role("button", name="提交入库申请").count() == 0  # one application
     shot(page, artefacts, "desk-2x-expert-applied")
     # The pool is the office's page, not the expert's.
@@ -85,7 +92,11 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     assert "/experts" in page.url and page.get_by_role("table").count() == 0
 
     other_ctx, other = sign_in(browser, web_url, pool["second"])
-    apply(other, "蒙丽")
+    # A unit to stand aside from that the search does not find: said, nothing sent.
+    apply(other, "蒙丽", conflicts="并不存在的某某研究院")
+    seen(other.locator(".alert.error").get_by_text("没有找到单位“并不存在的某某研究院”"))
+    other.get_by_label("申报回避的单位").fill("")
+    press(other, other.get_by_role("button", name="提交入库申请"))
     seen(other.get_by_text("入库申请已提交"), alerts(other))
 
     # The office: its pool from the navigation, filtered by status.
