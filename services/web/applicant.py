@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from services.web import sections
 from services.web.gateway import GatewayProblem
-from services.web.pages import checked_form, gateway, redirect, render, session_of
+from services.web.pages import checked_form, gateway, redirect, render, session_of, staff_home
 from services.web.uploads import download
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ async def home(request: Request) -> Response:
     if not session.signed_in:
         return redirect("/login")
     if session.staff:
-        return redirect("/review")
+        return redirect(staff_home(session.role))
     gw = gateway(request)
     page, campaigns, count = await asyncio.gather(
         gw.get("/v1/declarations", params={"limit": 50}),

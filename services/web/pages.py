@@ -62,8 +62,13 @@ def problem_page(request: Request, exc: GatewayProblem) -> HTMLResponse:
     return render(request, "problem.html", status=status, problem=exc)
 
 
+def staff_home(role: str | None) -> str:
+    """Where a staff member lands: an expert has no review queue, only their pool entry."""
+    return "/experts/me" if role == "expert" else "/review"
+
+
 def sign_in_again(request: Request, _exc: SignInNeeded) -> RedirectResponse:
-    staff = request.url.path.startswith(("/review", "/office", "/committee"))
+    staff = request.url.path.startswith(("/review", "/office", "/committee", "/experts"))
     return redirect("/staff/login" if staff else "/login")
 
 
