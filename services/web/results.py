@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.gateway import GatewayProblem
-from services.web.pages import checked_form, gateway, redirect, render
+from services.web.pages import checked_form, gateway, redirect, render, session_of
 from services.web.uploads import download
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +33,7 @@ VERDICTS = {
 WRONG_ID = "核验编号格式不正确：请扫描证书上的二维码，或照持证人进度页上的核验编号填写。"
 DECISIONS = {"upheld": "异议成立", "dismissed": "异议不成立"}
 RECHECK_STATES = {"open": "复核中", "closed": "复核已结束"}
+CHOICES = {"agree": "同意", "disagree": "不同意", "abstain": "弃权"}
 
 
 def _keep(exc: GatewayProblem) -> None:
@@ -125,10 +126,29 @@ async def open_recheck(request: Request, sid: str) -> Response:
 
 
 async def _recheck_page(request: Request, rid: str, status: int = 200, **extra) -> Response:
+    if session_of(request).role == "expert":
+        # An expert present re-votes blind: the 复核 itself is the office's to read.
+        return render(
+            request, "results_recheck_ballot.html", status=status, rid=rid, choices=CHOICES, **extra
+        )
     recheck = await gateway(request).get(f"/v1/rechecks/{rid}")
     return render(
         request, "results_recheck.html", status=status, rc=recheck, states=RECHECK_STATES, **extra
     )
+
+
+@router.post("/office/rechecks/{rid}/ballots")
+async def recheck_ballot(request: Request, rid: str) -> Response:
+    """The expert's sealed re-vote, once; the answer never says what was chosen."""
+    form = await checked_form(request)
+    try:
+        await gateway(request).send(
+            "POST", f"/v1/rechecks/{rid}/ballots", {"choice": form.get("choice")}
+        )
+    except GatewayProblem as exc:
+        _keep(exc)
+        return await _recheck_page(request, rid, exc.status, problem=exc)
+    return await _recheck_page(request, rid, done="已投票（不记名）。", voted=True)
 
 
 @router.get("/office/rechecks/{rid}")

@@ -43,6 +43,7 @@ from tests.api.factories import (
     token,
     verified_applicant,
 )
+from tests.api.test_committee_e2e import PASSWORD as EXPERT_PASSWORD
 from tests.api.test_committee_e2e import decide, make_expert, walk_to_paid
 from tests.api.test_payments import KEY as PAYMENT_KEY
 from tests.conftest import Stack
@@ -66,6 +67,28 @@ def _window() -> tuple[date, date, int]:
     monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
     ends = monday + timedelta(days=7)
     return monday, ends, (ends - today).days + 1
+
+
+async def _expert(client, committee: str, office: str, username: str, label: str) -> str:
+    """An expert account whose username the test knows (it signs in at the desk), applied
+    to the office's pool as make_expert does; its id."""
+    body = {"username": username, "password": EXPERT_PASSWORD, "role": "expert"}
+    r = await post(client, "/v1/staff-accounts", office, {**body, "org_id": committee})
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        "/v1/auth/staff-logins", json={"username": username, "password": EXPERT_PASSWORD}
+    )
+    application = {
+        "name": "专家00",
+        "series": "engineering",
+        "specialties": ["机械工程"],
+        "title": "正高级工程师",
+        "region_code": "450200",
+        "employer_name": f"{label}外单位0",
+    }
+    r = await post(client, "/v1/experts/applications", r.json()["access_token"], application)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +127,15 @@ def closed(through_api) -> dict:
             dids.append(did)
             phones.append(phone)
 
-        experts: dict[str, str] = {}
-        for n in range(PANEL):
+        # The pool: one expert who signs in at the desk, ten more from the committee's factory.
+        voter = f"expert-{uuid.uuid4().hex[:10]}"
+        experts = {await _expert(client, committee, office, voter, label): ""}
+        for n in range(1, PANEL):
             tok, expert_id = await make_expert(
                 client, committee, office, name=f"专家{n:02d}", employer_name=f"{label}外单位{n}"
             )
             experts[expert_id] = tok
+        for expert_id in experts:
             await decide(client, office, expert_id, "approve")
         body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": PANEL}
         r = await post(client, "/v1/committee-sessions", office, body)
@@ -125,6 +151,10 @@ def closed(through_api) -> dict:
             headers=auth(office, **{"If-Match": r.headers["ETag"]}),
         )
         assert r.status_code == 200, r.text
+        r = await client.post(
+            "/v1/auth/staff-logins", json={"username": voter, "password": EXPERT_PASSWORD}
+        )
+        experts[next(iter(experts))] = r.json()["access_token"]
         for did, agree in zip(dids, (11, 5, 4), strict=True):
             for k, tok in enumerate(experts.values()):
                 choice = "agree" if k < agree else "disagree"
@@ -142,7 +172,8 @@ def closed(through_api) -> dict:
             "dids": dids,
             "phones": phones,
             "username": username,
-            "experts": list(experts.values()),
+            "voter": voter,
+            "experts": list(experts.values())[1:],
         }
 
     return through_api(walk)
@@ -169,12 +200,12 @@ def later_url(stack: Stack, uvicorn_service, web_rules_url: str, documents_url: 
     return uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": gateway})
 
 
-def _staff(browser, url: str, username: str):
+def _staff(browser, url: str, username: str, password: str = PASSWORD):
     ctx = browser.new_context(base_url=url, **DESK)
     page = ctx.new_page()
     page.goto("/staff/login")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password)
     press(page, page.get_by_role("button", name="登录"))
     return ctx, page
 
@@ -219,10 +250,24 @@ def test_recheck_posting_approval_and_the_certificate(
     rid = page.url.rsplit("/", 1)[1]
     shot(page, artefacts, "desk-10-recheck-open")
 
-    # The panel re-votes in secret (through the API: 9 agree, 2 abstain).
+    # The panel re-votes in secret: one expert on this page (once only), ten through the
+    # API; 9 agree, 2 abstain.
+    expert, epage = _staff(browser, web_url, closed["voter"], EXPERT_PASSWORD)
+    epage.goto(f"/office/rechecks/{rid}")
+    seen(epage.get_by_role("heading", name="复核 · 不记名投票"), alerts(epage))
+    assert REASON not in epage.content()  # the 复核 is the office's to read
+    press(epage, epage.get_by_role("button", name="同意", exact=True))
+    seen(epage.get_by_text("已投票（不记名）。"), alerts(epage))
+    assert "同意" not in epage.locator(".alert.ok").inner_text().replace("已投票", "")
+    shot(epage, artefacts, "desk-14-recheck-ballot")
+    epage.goto(f"/office/rechecks/{rid}")
+    press(epage, epage.get_by_role("button", name="不同意"))
+    seen(epage.locator(".alert.error"), alerts(epage))
+    expert.close()
+
     async def revote(client) -> None:
         for k, tok in enumerate(closed["experts"]):
-            body = {"choice": "agree" if k < 9 else "abstain"}
+            body = {"choice": "agree" if k < 8 else "abstain"}
             r = await post(client, f"/v1/rechecks/{rid}/ballots", tok, body)
             assert r.status_code == 201, r.text
 
