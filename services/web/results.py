@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.gateway import GatewayProblem
-from services.web.pages import checked_form, gateway, redirect, render, session_of
+from services.web.pages import CHINA, checked_form, gateway, redirect, render, session_of
 from services.web.uploads import download
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +34,11 @@ WRONG_ID = "核验编号格式不正确：请扫描证书上的二维码，或�
 DECISIONS = {"upheld": "异议成立", "dismissed": "异议不成立"}
 RECHECK_STATES = {"open": "复核中", "closed": "复核已结束"}
 CHOICES = {"agree": "同意", "disagree": "不同意", "abstain": "弃权"}
+
+
+def _today() -> str:
+    """Today in China, as the date fields' default and lower bound."""
+    return datetime.now(CHINA).date().isoformat()
 
 
 def _keep(exc: GatewayProblem) -> None:
@@ -82,7 +87,7 @@ async def _session_page(request: Request, sid: str, status: int = 200, **extra) 
         tallies=tallies,
         names=names,
         posting=posting,
-        today=date.today().isoformat(),
+        today=_today(),
         **extra,
     )
 
@@ -185,7 +190,7 @@ async def _posting_page(request: Request, pid: str, status: int = 200, **extra) 
         p=posting,
         objections=objections,
         decisions=DECISIONS,
-        today=date.today().isoformat(),
+        today=_today(),
         **extra,
     )
 

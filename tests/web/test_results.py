@@ -236,7 +236,7 @@ def test_recheck_posting_approval_and_the_certificate(
     desk, page = _staff(browser, web_url, closed["username"])
 
     # The office's closed sessions, and this one's tallies.
-    press(page, page.get_by_role("link", name="评审结果"))
+    press(page, page.get_by_role("link", name="评审结果", exact=True))
     press(page, page.get_by_role("link", name="评审结果与公示"))
     seen(page.get_by_role("heading", name="表决结果"))
     assert page.locator("#tally-h + table tbody tr").count() == 3
@@ -297,7 +297,9 @@ def test_recheck_posting_approval_and_the_certificate(
     # The public, with no sign-in: the list, the posting (names masked), its exports.
     public = browser.new_context(base_url=web_url, **PHONE)
     ppage = public.new_page()
-    ppage.goto("/public/results-postings")
+    ppage.goto("/")
+    assert ppage.url.endswith("/login")
+    press(ppage, ppage.get_by_role("link", name="评审结果公示"))
     press(ppage, ppage.get_by_role("link", name=page.locator("h1").inner_text()).first)
     names = ppage.locator(".posting-rows .who strong").all_inner_texts()
     assert names == ["1. 韦*", "2. 韦*", "3. 韦*"], names
