@@ -9,6 +9,7 @@ gateway checks each of them; the pages show its answer."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -70,26 +71,47 @@ async def _session_page(request: Request, sid: str, status: int = 200, **extra) 
         gw.get(f"/v1/committee-sessions/{sid}/tallies"),
         _posting_of(gw, sid),
     )
-    reads = await asyncio.gather(
-        *(gw.raw("GET", f"/v1/declarations/{t['declaration_id']}") for t in tallies)
+    ids = [t["declaration_id"] for t in tallies]
+    reads = await asyncio.gather(*(gw.raw("GET", f"/v1/declarations/{did}") for did in ids))
+    trails = await asyncio.gather(
+        *(gw.raw("GET", f"/v1/declarations/{did}/progress") for did in ids)
     )
-    names = {}
-    for t, r in zip(tallies, reads, strict=True):
+    names, rechecks = {}, {}
+    for did, r, trail in zip(ids, reads, trails, strict=True):
         found = r.json() if r.status_code == 200 else {}
-        names[t["declaration_id"]] = ((found.get("sections") or {}).get("basic_info") or {}).get(
-            "name"
-        ) or t["declaration_id"][:8]
+        basic = (found.get("sections") or {}).get("basic_info") or {}
+        names[did] = basic.get("name") or did[:8]
+        events = trail.json().get("events", []) if trail.status_code == 200 else []
+        rechecks[did] = _rechecks(events)
     return render(
         request,
         "results_session.html",
+        recheck_states=RECHECK_STATES,
         status=status,
         s=sitting,
         tallies=tallies,
         names=names,
+        rechecks=rechecks,
         posting=posting,
         today=_today(),
         **extra,
     )
+
+
+RECHECK_EVENT = re.compile(r"复核([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def _rechecks(events: list[dict]) -> dict[str, str]:
+    """A declaration's 复核, each by id with its state ("open" or "closed"), from its
+    events, whose reasons name the 复核 ("复核<id>…"); the gateway lists them nowhere else."""
+    found: dict[str, str] = {}
+    for e in sorted(events, key=lambda e: e.get("seq", 0)):
+        if e.get("action") not in ("recheck_opened", "recheck_closed"):
+            continue
+        named = RECHECK_EVENT.search(e.get("reason") or "")
+        if named:
+            found[named.group(1)] = "open" if e["action"] == "recheck_opened" else "closed"
+    return found
 
 
 @router.get("/office/sessions/{sid}/results")

@@ -279,6 +279,11 @@ def test_recheck_posting_approval_and_the_certificate(
 
     # The posting: four days are refused with the rule; then Monday to the Monday after.
     press(page, page.get_by_role("link", name="评审会的评审结果"))
+    # The session's table names the 复核 and its new result.
+    row = page.locator("#tally-h + table tbody tr", has=page.locator(f"[value='{dids[1]}']"))
+    assert row.locator("td").nth(1).inner_text() == "通过"
+    link = row.get_by_role("link", name="复核已结束")
+    assert link.get_attribute("href") == f"/office/rechecks/{rid}"
     page.get_by_label("公示开始日期").fill(monday.isoformat())
     page.get_by_label("公示结束日期").fill((monday + timedelta(days=3)).isoformat())
     press(page, page.get_by_role("button", name="发布二次公示"))
