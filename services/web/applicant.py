@@ -6,6 +6,7 @@ uploads: uploads.py)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 from typing import Any
 
@@ -266,6 +267,7 @@ async def progress(request: Request, did: str) -> Response:
     if declaration["status"] == "approved":
         r = await gw.raw("GET", f"/v1/declarations/{did}/certificate")
         certificate = r.json() if r.status_code == 200 else None
+    events = sorted(state["events"], key=lambda e: e["seq"], reverse=True)
     return render(
         request,
         "progress.html",
@@ -273,8 +275,19 @@ async def progress(request: Request, did: str) -> Response:
         p=state,
         order=order,
         certificate=certificate,
-        events=sorted(state["events"], key=lambda e: e["seq"], reverse=True),
+        approval_number=approval_number(events),
+        events=events,
     )
+
+
+def approval_number(events: list[dict]) -> str | None:
+    """批复文号 as the result's event names it ("评审结果批复（文号）：…"), newest first."""
+    for e in events:
+        if e["action"] in ("results_approved", "results_rejected") and e.get("reason"):
+            found = re.search(r"批复（([^）]+)）", e["reason"])
+            if found:
+                return found.group(1)
+    return None
 
 
 @router.get("/declarations/{did}/certificate.pdf")

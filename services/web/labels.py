@@ -80,6 +80,8 @@ ACTION_NAMES = {
     "recheck_closed": "复核结束",
     "results_confirmed": "评审结果确认",
     "results_not_confirmed": "评审结果未确认",
+    "results_approved": "评审结果批复：通过",
+    "results_rejected": "评审结果批复：未通过",
     "abandoned": "逾期未补正，视为放弃",
     "withdrawn_unpaid": "逾期未缴费，撤回",
     "unit_pledge_signed": "签署用人单位承诺书",

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from services.kit.app import create_app
-from services.web import applicant, committee, experts, signin, staff, uploads
+from services.web import applicant, committee, experts, results, signin, staff, uploads
 from services.web.config import WebSettings, get_settings
 from services.web.gateway import GatewayProblem, SignInNeeded
 from services.web.pages import CsrfRefused, csrf_page, problem_page, sign_in_again
@@ -85,6 +85,7 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(staff.router)
     app.include_router(committee.router)
     app.include_router(experts.router)
+    app.include_router(results.router)
     return app
 
 

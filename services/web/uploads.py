@@ -96,12 +96,12 @@ async def document_file(request: Request, did: str, doc_id: str) -> Response:
     return await download(request, f"/v1/declarations/{did}/documents/{doc_id}/download")
 
 
-async def download(request: Request, path: str) -> Response:
+async def download(request: Request, path: str, *, auth: bool = True) -> Response:
     """A file the gateway serves, passed through; where it answers with a presigned link
     (documents: `{"url", "expires_at"}`), the file behind that link, so the page shows it
     from this origin."""
     gw = gateway(request)
-    r = await gw.call("GET", path, follow_redirects=True)
+    r = await gw.call("GET", path, auth=auth, follow_redirects=True)
     kind = r.headers.get("content-type", "application/octet-stream")
     if kind.startswith("application/json"):
         link = r.json().get("url")

@@ -149,8 +149,11 @@ def login_code(stack: Stack, phone: str) -> str:
         engine = make_engine(stack.database_url)
         try:
             async with make_sessionmaker(engine)() as session:
-                query = select(Notification.params).where(
-                    Notification.phone == "+86" + phone, Notification.event == LOGIN_CODE
+                # The newest code: a phone signed in before (through the API) has older ones.
+                query = (
+                    select(Notification.params)
+                    .where(Notification.phone == "+86" + phone, Notification.event == LOGIN_CODE)
+                    .order_by(Notification.created_at)
                 )
                 rows = (await session.exec(query)).all()
                 return rows[-1]["code"]
