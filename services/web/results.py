@@ -31,7 +31,6 @@ VERDICTS = {
         "没有与该证书编号和持证人姓名相符的有效证书。请核对编号和姓名（须与证书上一致）。",
     ),
 }
-WRONG_ID = "核验编号格式不正确：请扫描证书上的二维码，或照持证人进度页上的核验编号填写。"
 DECISIONS = {"upheld": "异议成立", "dismissed": "异议不成立"}
 RECHECK_STATES = {"open": "复核中", "closed": "复核已结束"}
 CHOICES = {"agree": "同意", "disagree": "不同意", "abstain": "弃权"}
@@ -347,20 +346,18 @@ def _certificate_id(text: str) -> str | None:
 
 @router.get("/public/certificates/verification")
 async def verify(request: Request) -> Response:
-    """A read, so a GET form: the certificate's QR code links here with its id and
-    signature (CERTIFICATE_VERIFY_URL), and the holder's name is all that is asked."""
+    """A read, so a GET form: the 证书编号 printed on the certificate and the holder's
+    name; or the certificate's QR code links here with its id and signature
+    (CERTIFICATE_VERIFY_URL), and the name is all that is asked."""
     q = request.query_params
     asked: dict[str, Any] = {"id": q.get("id", "").strip(), "name": q.get("name", "").strip()}
     sig = q.get("sig", "").strip()
     if not (asked["id"] and asked["name"]):
         return render(request, "results_verify.html", asked=asked, sig=sig, verdict=None)
+    # The 证书编号 printed on the certificate, or the id its QR code carries.
     cid = _certificate_id(asked["id"])
-    if cid is None:
-        problem = GatewayProblem(422, {"detail": WRONG_ID})
-        return render(
-            request, "results_verify.html", 422, asked=asked, sig=sig, verdict=None, problem=problem
-        )
-    params = {"certificate_id": cid, "name": asked["name"]}
+    params = {"certificate_id": cid} if cid else {"number": asked["id"]}
+    params["name"] = asked["name"]
     if sig:
         params["sig"] = sig
     try:

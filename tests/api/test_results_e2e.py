@@ -623,9 +623,23 @@ async def _verification(later, db, office_tok, did, revoked, kept) -> None:  # n
         PdfReader(io.BytesIO(original)).metadata["/Keywords"]
     )
     assert str(qr_id) == cid
+    # The 证书编号 printed on the certificate verifies as the QR code's id does.
+    number = (await later.get(f"/v1/declarations/{did}/certificate", headers=auth(OPS))).json()[
+        "number"
+    ]
+    assert number in _text(original)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as public:
+        # One key, not none or both.
+        for params in ({"name": "韦工"}, {"certificate_id": cid, "number": number, "name": "韦工"}):
+            r = await public.get(check, params=params)
+            assert r.status_code == 422, r.text
+            assert r.json()["type"].endswith("certificate-key-invalid"), r.text
+            assert "证书编号" in r.json()["detail"]
         answers = []
         for params in (
+            {"number": number, "name": "韦工"},
+            {"number": number, "name": "韦二"},
+            {"number": number + "0", "name": "韦工"},
             {"certificate_id": cid, "name": "韦工"},
             {"certificate_id": cid, "name": "韦 工", "sig": signature},
             {"certificate_id": cid, "name": "韦二"},
@@ -635,7 +649,10 @@ async def _verification(later, db, office_tok, did, revoked, kept) -> None:  # n
             r = await public.get(check, params=params)
             assert r.status_code == 200 and set(r.json()) == {"status"}, r.text
             answers.append(r.json()["status"])
-        assert answers == ["genuine", "genuine", "unknown", "unknown", "unknown"]
+        assert answers == [
+            *("genuine", "unknown", "unknown"),
+            *("genuine", "genuine", "unknown", "unknown", "unknown"),
+        ]
         pdf_check = f"/v1/public/certificates/{cid}/pdf-verification"
         r = await public.post(pdf_check, content=original, headers=octets)
         assert r.json() == {"status": "genuine"}, r.text

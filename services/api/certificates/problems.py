@@ -24,3 +24,12 @@ class CertificateMismatch(Problem):
     code = "certificate-mismatch"
     title = "Certificate already issued with other data"
     text = "这条申报已经核发了职称电子证书，证书内容与本次不一致；如需更正，请先撤销原证书。"
+
+
+class CertificateKeyInvalid(Problem):
+    # Verification names the certificate by one key: the printed 证书编号 or the id in its
+    # QR code.
+    status = 422
+    code = "certificate-key-invalid"
+    title = "Name the certificate by its number or its id"
+    text = "请填写证书上印的证书编号（或扫描二维码得到的核验编号），二者填写其一。"

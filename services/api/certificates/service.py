@@ -197,12 +197,19 @@ async def check(
     session: AsyncSession,
     *,
     keyring: Keyring,
-    certificate_id: uuid.UUID,
+    certificate_id: uuid.UUID | None,
     holder_name: str,
     presented_signature: str | None = None,
+    number: str | None = None,
 ) -> Verdict:
-    """Genuine, revoked or unknown (verification.py) for an id and a name."""
-    row = (await session.exec(select(Certificate).where(Certificate.id == certificate_id))).first()
+    """Genuine, revoked or unknown (verification.py) for a name and the certificate's id
+    or its printed number."""
+    key = (
+        Certificate.id == certificate_id
+        if certificate_id is not None
+        else (Certificate.number == number)
+    )
+    row = (await session.exec(select(Certificate).where(key))).first()
     try:
         record = record_of(row) if row is not None else None
     except ValueError:  # stored data no longer a certificate's: altered

@@ -81,10 +81,12 @@ async def check(
     request: Request,
     *,
     settings: ApiSettings,
-    certificate_id: uuid.UUID,
+    certificate_id: uuid.UUID | None,
+    number: str | None = None,
     name: str,
     signature: str | None,
 ) -> CertificateStatus:
+    """By the id in the QR code or the 证书编号 printed on the certificate (one of them)."""
     count, ttl = await hit(
         request.app.state.redis, f"ratelimit:certificate-check:{client_ip(request)}", 60
     )
@@ -94,6 +96,7 @@ async def check(
         session,
         keyring=keyring(settings),
         certificate_id=certificate_id,
+        number=number,
         holder_name=name,
         presented_signature=signature,
     )

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import PrincipalDep, allow
 from services.api.auth.problems import InvalidLoginCode
 from services.api.auth.tokens import client_ip
-from services.api.certificates.problems import CertificateRevoked
+from services.api.certificates.problems import CertificateKeyInvalid, CertificateRevoked
 from services.api.committee.problems import (
     AdjustmentInvalid,
     AlreadyMarked,
@@ -572,25 +572,31 @@ async def approve(
         "不答复其他信息"
     ),
     description=(
-        "按证书编号和持证人姓名（或二维码中的签名）核验证书，"
+        "按证书上印的证书编号（number）或二维码中的核验编号（certificate_id），"
+        "二者其一，和持证人姓名（或二维码中的签名）核验证书，"
         "只答复真实（genuine）、已撤销（revoked）"
         "或无此证书（unknown），不透露任何其他信息。公开接口，"
         "无需登录。按来源限流。"
     ),
+    responses=validated(CertificateKeyInvalid),
 )
 @guarded
 async def verify_certificate(
     request: Request,
     session: SessionDep,
-    certificate_id: uuid.UUID,
     name: Annotated[str, Query(min_length=1, max_length=40)],
+    certificate_id: uuid.UUID | None = None,
+    number: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     sig: Annotated[str | None, Query(max_length=400)] = None,
 ) -> JSONResponse:
+    if (certificate_id is None) == (number is None):
+        raise CertificateKeyInvalid()
     done = await certs.check(
         session,
         request,
         settings=request.app.state.settings,
         certificate_id=certificate_id,
+        number=number,
         name=name,
         signature=sig,
     )
