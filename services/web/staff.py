@@ -41,7 +41,16 @@ async def login(request: Request) -> Response:
     session = session_of(request)
     session.sign_in(pair, "staff", username)
     session.role = await _role(request)
+    if session.role == "expert" and await _in_the_pool(request):
+        return redirect("/committee")  # the sessions they sit on
     return redirect(staff_home(session.role))
+
+
+async def _in_the_pool(request: Request) -> bool:
+    """An expert the office took into its pool lands on their sessions; one who has not
+    applied, or whose application is pending or was refused, on their pool entry."""
+    r = await gateway(request).raw("GET", "/v1/experts/me")
+    return r.status_code == 200 and r.json().get("status") == "approved"
 
 
 async def _role(request: Request) -> str:
