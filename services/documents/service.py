@@ -20,6 +20,7 @@ from functools import partial
 import anyio
 from minio import Minio
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -121,15 +122,25 @@ async def check_file(
 async def _accepted_with_sha(
     session: AsyncSession, declaration_id: str, sha: str
 ) -> tuple[uuid.UUID, str] | None:
-    """Id and kind of an accepted document of this declaration with the same bytes."""
-    rows = await session.exec(
-        select(Document.id, Document.kind).where(
-            Document.declaration_id == declaration_id,
-            Document.received_sha256 == sha,
-            Document.status == STATUS_ACCEPTED,
+    """Id and kind of an accepted document of this declaration with the same bytes.
+
+    Read on a pooled connection of its own in autocommit, outside the request's
+    transaction: one round trip (no BEGIN, no ROLLBACK), and no connection held while the
+    object then travels to S3. Under READ COMMITTED a statement sees the same committed
+    rows inside a transaction or out of it; the unique index still refuses a concurrent
+    twin when the row is written (upload)."""
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine)
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        rows = await conn.execute(
+            select(Document.id, Document.kind).where(
+                Document.declaration_id == declaration_id,
+                Document.received_sha256 == sha,
+                Document.status == STATUS_ACCEPTED,
+            )
         )
-    )
-    return rows.first()
+        return rows.first()
 
 
 async def upload(
@@ -172,10 +183,11 @@ async def upload(
         session.add(doc)
         await session.flush()
         return doc
-    # Nothing is written or locked yet: give the connection back to the pool while the
-    # object goes to S3 (up to S3_READ_TIMEOUT on a slow store), so uploads in flight do
-    # not hold one each. The row is written in a fresh transaction; the unique index
-    # still refuses a concurrent twin (below).
+    # Nothing is written or locked yet, and the twin was read outside the session: no
+    # connection is held while the object goes to S3 (up to S3_READ_TIMEOUT on a slow
+    # store), so uploads in flight do not hold one each (the rollback ends a transaction
+    # only if a caller read through the session before). The row is written in a fresh
+    # transaction; the unique index still refuses a concurrent twin (below).
     await session.rollback()
     stored = prepared.stored
     stored_sha = prepared.stored_sha256 or hashlib.sha256(stored).hexdigest()

@@ -193,17 +193,16 @@ class Applicant(_Strict):
     @field_validator("annual_assessments")
     @classmethod
     def _one_grade_a_year(cls, items: list[AssessmentItem]) -> list[AssessmentItem]:
-        if len(items) < 2:
+        # Run for every request: the common case (no year twice) costs one set, no list.
+        if len(items) < 2 or len({x.year for x in items}) == len(items):
             return items
         years = [x.year for x in items]
-        if len(set(years)) != len(years):
-            twice = sorted({y for y in years if years.count(y) > 1})
-            raise PydanticCustomError(
-                "value_error",
-                "one assessment per year; repeated: {years}",
-                {"years": twice, "reason": f"年度考核年份重复：{'、'.join(map(str, twice))}"},
-            )
-        return items
+        twice = sorted({y for y in years if years.count(y) > 1})
+        raise PydanticCustomError(
+            "value_error",
+            "one assessment per year; repeated: {years}",
+            {"years": twice, "reason": f"年度考核年份重复：{'、'.join(map(str, twice))}"},
+        )
 
 
 class EvaluateRequest(_Strict):

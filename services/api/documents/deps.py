@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from services.api.access import PrincipalDep
-from services.api.documents import uploaders
+from services.api.documents import service, uploaders
 from services.api.documents.uploaders import Uploader
 from services.kit.db import SessionDep
 
@@ -16,12 +16,14 @@ from services.kit.db import SessionDep
 async def _any_uploader(
     declaration_id: Annotated[uuid.UUID, Path()], session: SessionDep, principal: PrincipalDep
 ) -> Uploader:
+    await service.reads_before_upload(session)
     return await uploaders.decide(session, principal, declaration_id, action_zh="上传材料")
 
 
 async def _replacer(
     declaration_id: Annotated[uuid.UUID, Path()], session: SessionDep, principal: PrincipalDep
 ) -> Uploader:
+    await service.reads_before_upload(session)
     return await uploaders.decide(
         session, principal, declaration_id, action_zh="替换材料", applicant_only=True
     )

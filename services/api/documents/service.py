@@ -86,6 +86,17 @@ async def locked_with_clock(
     return row[0], clock.ahead(session, row[1])
 
 
+async def reads_before_upload(session: AsyncSession) -> None:
+    """Run what an upload checks before the file travels (the declaration, the caller's
+    turn, the document it replaces) in autocommit: those are reads only, and `release`
+    ends them before the stream; without a transaction they cost no BEGIN and no
+    ROLLBACK round trip. Under READ COMMITTED each statement sees what it saw inside a
+    transaction. The record is written later in a transaction of its own (`record`), with
+    the connection's usual isolation, restored when it went back to the pool."""
+    if not session.in_transaction():
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 async def release(session: AsyncSession) -> None:
     """End the read-only check's transaction before a long upload streams through.
 
