@@ -29,6 +29,7 @@ from services.api.declarations.deps import (
     declaration_dependency,
 )
 from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
+from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.api.ratelimit import guarded, hit, too_many
 from services.api.results import approval, certs, objections, posting, reads, recheck
@@ -104,7 +105,7 @@ RechecksAct = Annotated[
     declaration_dependency("committee_office", lock=True, if_match=True, idempotent=True, act=True),
 ]
 # Who reads a declaration's 复核: as for one 复核 (GET /v1/rechecks/{id}), the office and ops.
-RecheckReaders = Annotated[Act, declaration_dependency("committee_office", "ops", act=True)]
+RecheckReaders = Annotated[Declaration, declaration_dependency("committee_office", "ops")]
 
 
 async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSONResponse:
@@ -155,8 +156,10 @@ async def open_recheck(act: RechecksAct, body: RecheckCreate) -> JSONResponse:
         "评审会的复核。评委会办公室和运维人员可调用。"
     ),
 )
-async def declaration_rechecks(readers: RecheckReaders) -> list[RecheckRead]:
-    return await reads.rechecks(readers.session, readers.principal, readers.declaration)
+async def declaration_rechecks(
+    declaration: RecheckReaders, session: SessionDep, principal: PrincipalDep
+) -> list[RecheckRead]:
+    return await reads.rechecks(session, principal, declaration)
 
 
 @router.get(
