@@ -6,7 +6,6 @@ uploads: uploads.py)."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date
 from typing import Any
 
@@ -260,13 +259,14 @@ async def progress(request: Request, did: str) -> Response:
     declaration, state = await asyncio.gather(
         gw.get(f"/v1/declarations/{did}"), gw.get(f"/v1/declarations/{did}/progress")
     )
-    order = certificate = None
+    order = result = None
     if declaration["status"] in ("payment_due", "paid", "evaluated", "approved", "rejected"):
         r = await gw.raw("GET", f"/v1/declarations/{did}/payment-order")
         order = r.json() if r.status_code == 200 else None
-    if declaration["status"] == "approved":
-        r = await gw.raw("GET", f"/v1/declarations/{did}/certificate")
-        certificate = r.json() if r.status_code == 200 else None
+    if declaration["status"] in ("approved", "rejected"):
+        # The 批复 as recorded: its 文号, date and the certificate issued with it.
+        r = await gw.raw("GET", f"/v1/declarations/{did}/result")
+        result = r.json() if r.status_code == 200 else None
     events = sorted(state["events"], key=lambda e: e["seq"], reverse=True)
     return render(
         request,
@@ -274,20 +274,10 @@ async def progress(request: Request, did: str) -> Response:
         d=declaration,
         p=state,
         order=order,
-        certificate=certificate,
-        approval_number=approval_number(events),
+        certificate=result["certificate"] if result else None,
+        approval_number=result["document_number"] if result else None,
         events=events,
     )
-
-
-def approval_number(events: list[dict]) -> str | None:
-    """批复文号 as the result's event names it ("评审结果批复（文号）：…"), newest first."""
-    for e in events:
-        if e["action"] in ("results_approved", "results_rejected") and e.get("reason"):
-            found = re.search(r"批复（([^）]+)）", e["reason"])
-            if found:
-                return found.group(1)
-    return None
 
 
 @router.get("/declarations/{did}/certificate.pdf")

@@ -9,7 +9,6 @@ gateway checks each of them; the pages show its answer."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -72,16 +71,17 @@ async def _session_page(request: Request, sid: str, status: int = 200, **extra) 
     )
     ids = [t["declaration_id"] for t in tallies]
     reads = await asyncio.gather(*(gw.raw("GET", f"/v1/declarations/{did}") for did in ids))
-    trails = await asyncio.gather(
-        *(gw.raw("GET", f"/v1/declarations/{did}/progress") for did in ids)
+    listed = await asyncio.gather(
+        *(gw.raw("GET", f"/v1/declarations/{did}/rechecks") for did in ids)
     )
     names, rechecks = {}, {}
-    for did, r, trail in zip(ids, reads, trails, strict=True):
+    for did, r, found_rechecks in zip(ids, reads, listed, strict=True):
         found = r.json() if r.status_code == 200 else {}
         basic = (found.get("sections") or {}).get("basic_info") or {}
         names[did] = basic.get("name") or did[:8]
-        events = trail.json().get("events", []) if trail.status_code == 200 else []
-        rechecks[did] = _rechecks(events)
+        items = found_rechecks.json() if found_rechecks.status_code == 200 else []
+        # Each 复核 by id with its state ("open" or "closed"), oldest first as before.
+        rechecks[did] = {rc["id"]: rc["status"] for rc in reversed(items)}
     return render(
         request,
         "results_session.html",
@@ -95,22 +95,6 @@ async def _session_page(request: Request, sid: str, status: int = 200, **extra) 
         today=_today(),
         **extra,
     )
-
-
-RECHECK_EVENT = re.compile(r"复核([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-
-
-def _rechecks(events: list[dict]) -> dict[str, str]:
-    """A declaration's 复核, each by id with its state ("open" or "closed"), from its
-    events, whose reasons name the 复核 ("复核<id>…"); the gateway lists them nowhere else."""
-    found: dict[str, str] = {}
-    for e in sorted(events, key=lambda e: e.get("seq", 0)):
-        if e.get("action") not in ("recheck_opened", "recheck_closed"):
-            continue
-        named = RECHECK_EVENT.search(e.get("reason") or "")
-        if named:
-            found[named.group(1)] = "open" if e["action"] == "recheck_opened" else "closed"
-    return found
 
 
 @router.get("/office/sessions/{sid}/results")

@@ -46,6 +46,8 @@ DECLARATION_ENDPOINTS = [
     ("GET", "/posting-objections"),
     ("POST", "/posting-objections"),
     ("POST", "/unit-materials/public_posting"),
+    ("GET", "/rechecks"),
+    ("GET", "/result"),
 ]
 BODIES = {
     "/imports": {"source_declaration_id": str(uuid.uuid4())},
@@ -118,6 +120,8 @@ async def test_other_orgs_cannot_see_or_touch_a_declaration(client) -> None:
         expected = {200} if method == "GET" and suffix != "/unit-review" else {403, 404}
         if method == "GET" and suffix == "/unit-review":
             expected = {404}  # visible, but the unit has recorded nothing yet
+        if method == "GET" and suffix == "/result":
+            expected = {404}  # visible, but no 批复 yet (result-not-yet)
         assert r.status_code in expected, (method, suffix, r.status_code, r.text)
 
     # Inside A's tree: offices above see it, but only the step's own org may act.

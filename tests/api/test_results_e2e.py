@@ -240,6 +240,7 @@ async def test_results_end_to_end(
     assert reason in opened["reason"]
     r = await client.get(url, headers=auth(OPS))
     assert r.json()["status"] == "evaluated"
+    await _recheck_lists(client, url, rid, reason, office_tok, other_office, experts, panel)
 
     # The posting runs across a holiday: ops marks the Wednesday a holiday on the work
     # calendar, so five working days from Monday end the next Monday, not on Friday.
@@ -282,6 +283,46 @@ async def test_results_end_to_end(
 
     r = await client.get("/v1/audit/verification", headers=auth(OPS))
     assert r.status_code == 200 and r.json()["first_broken_seq"] is None, r.text
+
+
+async def _recheck_lists(client, url, rid, reason, office_tok, other_office, experts, panel):
+    """A declaration's 复核, listed newest first for the office and ops; not for the
+    applicant, an expert (the session closed: the declaration is no longer before them) or
+    another office."""
+    listing = url + "/rechecks"
+    r = await client.get(listing, headers=auth(office_tok))
+    assert r.status_code == 200, r.text
+    [first] = r.json()
+    assert (first["id"], first["status"], first["reason"]) == (rid, "closed", reason)
+    assert first["previous"]["passed"] is False and first["outcome"]["passed"] is True
+    assert first == (await client.get(f"/v1/rechecks/{rid}", headers=auth(office_tok))).json()
+    assert (await client.get(listing, headers=auth(OPS))).json() == [first]
+    owner = await _applicant(client, url.rsplit("/", 1)[1])
+    r = await client.get(listing, headers=auth(owner))
+    assert r.status_code == 403, r.text
+    for outsider in (experts[panel[0]], other_office, token("applicant")):
+        r = await client.get(listing, headers=auth(outsider))
+        assert r.status_code == 404, r.text
+        assert r.json()["type"].endswith("declaration-not-found"), r.text
+    # A second 复核 of the same declaration comes first in the list, open, then closed.
+    d_etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
+    again = "评审会后收到补充的业绩证明，再次复核"
+    r = await post(client, listing, office_tok, {"reason": again}, **{"If-Match": d_etag})
+    assert r.status_code == 201, r.text
+    second = r.json()["id"]
+    r = await client.get(listing, headers=auth(office_tok))
+    assert [(rc["id"], rc["status"]) for rc in r.json()] == [(second, "open"), (rid, "closed")]
+    assert r.json()[0]["reason"] == again and r.json()[0]["outcome"] is None
+    rc = f"/v1/rechecks/{second}"
+    for k, expert_id in enumerate(panel):
+        choice = "agree" if k < 9 else "abstain"
+        r = await post(client, rc + "/ballots", experts[expert_id], {"choice": choice})
+        assert r.status_code == 201, r.text
+    rc_etag = (await client.get(rc, headers=auth(office_tok))).headers["ETag"]
+    r = await post(client, rc + "/closing", office_tok, **{"If-Match": rc_etag})
+    assert r.status_code == 200 and r.json()["outcome"]["passed"] is True, r.text
+    r = await client.get(listing, headers=auth(OPS))
+    assert [(rc["id"], rc["status"]) for rc in r.json()] == [(second, "closed"), (rid, "closed")]
 
 
 async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) -> None:  # noqa: F811
@@ -466,6 +507,9 @@ async def _posting_and_objections(client, db, s, sid, dids, office_tok, monday) 
     assert r.json()["type"].endswith("review-form-unavailable"), r.text
     r = await client.get(f"/v1/declarations/{dids[0]}/certificate", headers=auth(OPS))
     assert r.status_code == 404 and r.json()["type"].endswith("no-certificate"), r.text
+    r = await client.get(f"/v1/declarations/{dids[0]}/result", headers=auth(OPS))
+    assert r.status_code == 404, r.text
+    assert r.json()["type"] == "urn:zhicheng:problem:result-not-yet", r.text
     r = await client.get(
         "/v1/public/certificates/verification",
         params={"certificate_id": str(uuid.uuid4()), "name": "韦工"},
@@ -536,6 +580,13 @@ async def _confirmation_and_approval(later, db, pid, dids, office_tok, ends) -> 
         assert FINDING["conduct"] in entry["reason"]
         assert SEED_NOT_CONFIRMED in entry["reason"] and "桂工信职办〔2023〕6号" in entry["reason"]
 
+    # Confirmed, not yet approved: the applicant has no result to read.
+    owner = await _applicant(later, dids[0])
+    r = await later.get(f"/v1/declarations/{dids[0]}/result", headers=auth(owner))
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem")
+    assert r.json()["type"] == "urn:zhicheng:problem:result-not-yet", r.text
+    assert "尚未批复" in r.json()["detail"] and "五（三）" in r.json()["detail"]
+
     # 批复 with its document number: approved or rejected, certificates for the approved.
     approved_on = ends + timedelta(days=1)
     decision = {"document_number": APPROVAL, "approved_on": approved_on.isoformat()}
@@ -564,6 +615,21 @@ async def _confirmation_and_approval(later, db, pid, dids, office_tok, ends) -> 
         r = await later.get(f"/v1/declarations/{did}", headers=auth(OPS))
         statuses[did] = r.json()["status"]
     assert statuses == {dids[0]: "approved", dids[1]: "approved", dids[2]: "rejected"}
+    # The result as 批复 recorded it, read by the applicant and the office alike.
+    results = {}
+    for did in dids:
+        holder = await _applicant(later, did)
+        r = await later.get(f"/v1/declarations/{did}/result", headers=auth(holder))
+        assert r.status_code == 200, r.text
+        results[did] = r.json()
+        assert results[did]["outcome"] == statuses[did] and results[did]["posting_id"] == pid
+        assert results[did]["document_number"] == APPROVAL
+        assert results[did]["approved_on"] == approved_on.isoformat()
+        r = await later.get(f"/v1/declarations/{did}/result", headers=auth(office_tok))
+        assert r.status_code == 200 and r.json() == results[did], r.text
+    assert results[dids[2]]["certificate"] is None
+    r = await later.get(f"/v1/declarations/{dids[0]}/result", headers=auth(token("applicant")))
+    assert r.status_code == 404 and r.json()["type"].endswith("declaration-not-found"), r.text
     trail = (await later.get(f"/v1/declarations/{dids[2]}/audit", headers=auth(OPS))).json()
     [rejected] = [e for e in trail if e["action"] == "results_rejected"]
     assert APPROVAL in rejected["reason"] and "评审结果不予确认" in rejected["reason"]
@@ -592,6 +658,7 @@ async def _confirmation_and_approval(later, db, pid, dids, office_tok, ends) -> 
         assert r.status_code == 200, r.text
         assert r.json()["number"] == done["certificates"][did] and r.json()["revoked"] is False
         cid = r.json()["certificate_id"]
+        assert results[did]["certificate"] == r.json()
         r = await later.get(f"/v1/declarations/{did}/certificate.pdf", headers=auth(holder))
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         issued[did] = (cid, r.content)
@@ -708,6 +775,8 @@ async def _verification(later, db, office_tok, did, revoked, kept) -> None:  # n
     )
     rows = (await db.exec(query)).all()
     assert len(rows) == 1 and "弄虚作假" in rows[0], rows
+    r = await later.get(f"/v1/declarations/{did}/result", headers=auth(OPS))
+    assert r.json()["certificate"] == {"certificate_id": cid, "number": number, "revoked": True}
 
 
 async def _review_forms(later, dids) -> None:

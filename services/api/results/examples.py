@@ -151,6 +151,16 @@ CERTIFICATE_SUMMARY = {
     "revoked": False,
 }
 
+RESULT_READ = {
+    "declaration_id": "7c1e5a9b-2d4f-4e6a-8b0c-3d5e7f9a1b2c",
+    "outcome": "approved",
+    "document_number": "柳工职称〔2022〕9号",
+    "approved_on": "2022-11-30",
+    "approved_at": "2022-11-30T03:00:00Z",
+    "posting_id": "5e6f7081-92a3-4b4c-8d5e-6f7a8b9c0d1e",
+    "certificate": CERTIFICATE_SUMMARY,
+}
+
 CERTIFICATE_STATUS = {"status": "genuine"}
 
 REVOCATION_CREATE = {"reason": "经查实申报材料弄虚作假，评审结果无效。", "document_number": None}

@@ -203,3 +203,14 @@ class ReviewFormUnavailable(Problem):
     code = "review-form-unavailable"
     title = "Review form not ready"
     text = "评审结果批复后方可下载评审表。"
+
+
+class ResultNotYet(Problem):
+    status = 404
+    code = "result-not-yet"
+    title = "No result yet"
+    text = (
+        "这份申报的评审结果尚未批复。评审结果经二次公示无异议、确认后才批复"
+        "（2023年度工艺美术系列职称评审工作通知 五（三）：对公示无异议的进行确认结果，"
+        "并按评审批复审核权限进行批复）。"
+    )

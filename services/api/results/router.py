@@ -22,11 +22,17 @@ from services.api.committee.problems import (
     SessionNotFound,
 )
 from services.api.committee.schemas import AdjustmentCreate, AdjustmentRead
-from services.api.declarations.deps import Act, VisibleDeclaration, declaration_dependency
+from services.api.declarations.deps import (
+    READ_PROBLEMS,
+    Act,
+    VisibleDeclaration,
+    declaration_dependency,
+)
 from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
+from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.api.ratelimit import guarded, hit, too_many
-from services.api.results import approval, certs, objections, posting, recheck
+from services.api.results import approval, certs, objections, posting, reads, recheck
 from services.api.results.problems import (
     AlreadyApproved,
     AlreadyConfirmed,
@@ -52,6 +58,7 @@ from services.api.results.problems import (
     RecheckClosed,
     RecheckNotFound,
     RecheckOpen,
+    ResultNotYet,
     ReviewFormUnavailable,
     SessionNotClosed,
 )
@@ -72,6 +79,7 @@ from services.api.results.schemas import (
     RecheckMarkReceipt,
     RecheckRead,
     RecheckReceipt,
+    ResultRead,
     ResultsApprovalCreate,
     ResultsObjectionCreate,
     ResultsObjectionRead,
@@ -96,6 +104,8 @@ RechecksAct = Annotated[
     Act,
     declaration_dependency("committee_office", lock=True, if_match=True, idempotent=True, act=True),
 ]
+# Who reads a declaration's 复核: as for one 复核 (GET /v1/rechecks/{id}), the office and ops.
+RecheckReaders = Annotated[Declaration, declaration_dependency("committee_office", "ops")]
 
 
 async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSONResponse:
@@ -133,6 +143,23 @@ async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSON
 async def open_recheck(act: RechecksAct, body: RecheckCreate) -> JSONResponse:
     done = await recheck.open_recheck(act.session, act.principal, act.declaration, body=body)
     return await act.respond(done, status_code=201)
+
+
+@router.get(
+    "/v1/declarations/{declaration_id}/rechecks",
+    response_model=list[RecheckRead],
+    summary="申报书的全部复核（最新在前）：理由、状态、原结果和闭会后的新结果",
+    responses=documented(*READ_PROBLEMS, Forbidden),
+    description=(
+        "列出该申报书的每一次复核，最新的在前：理由、进行中或已闭会、"
+        "被重新表决的原结果和（闭会后）新结果。评委会办公室只看到本机构"
+        "评审会的复核。评委会办公室和运维人员可调用。"
+    ),
+)
+async def declaration_rechecks(
+    declaration: RecheckReaders, session: SessionDep, principal: PrincipalDep
+) -> list[RecheckRead]:
+    return await reads.rechecks(session, principal, declaration)
 
 
 @router.get(
@@ -661,6 +688,25 @@ async def revoke_certificate(
 
 
 D = "/v1/declarations/{declaration_id}"
+
+
+@router.get(
+    D + "/result",
+    response_model=ResultRead,
+    summary="申报书的最终评审结果：通过或未通过、批复文号、批复日期和签发的证书",
+    responses=documented(*READ_PROBLEMS, ResultNotYet),
+    description=(
+        "2023年度广西工艺美术系列通知 五（三）：“对公示无异议的进行确认结果，"
+        "并按评审批复审核权限进行批复。”批复后读取该申报书的结果："
+        "通过（approved）或未通过（rejected）、批复文号、批复日期，"
+        "以及通过时签发的职称电子证书（编号、证书号、是否已撤销），"
+        "未签发为 null；批复之前答复 404（result-not-yet）。"
+        "申报人本人、用人单位、审核链上的职改办、"
+        "评委会办公室和运维人员可调用。"
+    ),
+)
+async def declaration_result(declaration: VisibleDeclaration, session: SessionDep) -> ResultRead:
+    return await reads.result(session, declaration)
 
 
 @router.get(

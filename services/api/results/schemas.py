@@ -260,6 +260,28 @@ class CertificateSummary(BaseModel):
     """是否已撤销"""
 
 
+class ResultRead(BaseModel):
+    """A declaration's final result, once 批复 happened."""
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True, json_schema_extra={"examples": [examples.RESULT_READ]}
+    )
+    declaration_id: uuid.UUID
+    """申报书编号"""
+    outcome: Literal["approved", "rejected"]
+    """批复结果：approved 通过；rejected 未通过"""
+    document_number: str
+    """批复文号"""
+    approved_on: date
+    """批复日期"""
+    approved_at: datetime
+    """批复的办理时间"""
+    posting_id: uuid.UUID
+    """被批复的二次公示编号"""
+    certificate: CertificateSummary | None
+    """签发的职称电子证书（编号、证书号、是否已撤销）；未签发为 null"""
+
+
 class ExportCheck(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True, json_schema_extra={"examples": [examples.EXPORT_CHECK]}
