@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
@@ -76,17 +77,12 @@ class QueuePage:
     next_cursor: str | None
 
 
-async def waiting(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    campaign_id: uuid.UUID | None,
-    cursor: str | None,
-    limit: int,
-) -> QueuePage:
-    """Ranked and cut in SQL: only the page's declarations are loaded and checked. The rank
-    is stored on the waiting step (api_0032: kept by triggers in the transaction that
-    changes it), so a page is the first rows of the index review_step_queue."""
+def page_query(
+    principal: Principal, *, campaign_id: uuid.UUID | None, cursor: str | None, limit: int
+) -> Any:
+    """SQL: the keys of a page and the next one's first (limit + 1 rows). The rank is stored
+    on the waiting step (api_0032: kept by triggers in the transaction that changes it), so
+    a page is the first rows of the index review_step_queue."""
     # A reviewer role (the route's allow()), and so an org (every staff token has one).
     flagged = col(ReviewStep.risk_flagged).label("flagged")
     shared = col(ReviewStep.risk_shared).label("shared")
@@ -121,12 +117,25 @@ async def waiting(
                 cursor,
             )
         )
-    page = page.order_by(
+    return page.order_by(
         col(ReviewStep.risk_flagged).desc(),
         col(ReviewStep.risk_shared).desc(),
         col(ReviewStep.reached_at),
         col(ReviewStep.declaration_id),
     ).limit(limit + 1)
+
+
+async def waiting(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    campaign_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+) -> QueuePage:
+    """Ranked and cut in SQL (`page_query`): only the page's declarations are loaded and
+    checked."""
+    page = page_query(principal, campaign_id=campaign_id, cursor=cursor, limit=limit)
     keys = list((await session.exec(page)).all())
     more = len(keys) > limit
     keys = keys[:limit]
