@@ -121,7 +121,9 @@ async def _size(
                 if k >= 3:  # after a warm-up
                     times.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
-                    print(f"  {label}: {r.status_code} {r.text[:200]}")
+                    print(f"  {label}: {r.status_code} {r.text[:200]}", flush=True)
+                    ms = (time.perf_counter() - t0) * 1000
+                    record("scale", f"{label}, {n:,}", ms, f"ms, HTTP {r.status_code}", target)
                     break
             else:
                 p50, p95 = _pct(times, 50), _pct(times, 95)
