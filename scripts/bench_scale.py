@@ -5,16 +5,18 @@
 
 For each size: a fresh database (private PostgreSQL and Valkey unless DATABASE_URL /
 REDIS_URL are set), the orgs, campaign and portal through the API, then the declarations
-with their steps, returns, claims and recorded flags COPYed as load data
-(tests/api/scale_data.py). Each endpoint is called as the role the issue measured, after a
-warm-up, `requests` times in sequence through the in-process gateway; each figure beside
-the first size's (the ratio; target within 2×). Figures, not asserts.
+with their steps, returns, claims, recorded flags and messages COPYed as load data
+(tests/api/scale_data.py); the database is dropped once measured (1M is about 2 GB). Each
+endpoint is called as the role the issue measured, after a warm-up, `requests` times in
+sequence through the in-process gateway; each figure beside the first size's (the ratio;
+target within 2×). Figures, not asserts.
 
-Then the exports (posting list CSV and XLSX, recommendation roster and material summary),
-on a database of their own where every declaration is in one unit, so that the posting
-list has `size` rows (the rosters three quarters of that): each `exports` times, with
-/healthz polled every 10 ms beside it; first the same poll with nothing else running, the
-baseline the longest /healthz wait is compared with (the machine may be busy).
+Then the exports (posting list CSV and XLSX, recommendation roster and material summary)
+at each of `--export-sizes`, on a database of their own where every declaration is in one
+unit, so that the posting list has `size` rows (the rosters three quarters of that): each
+`exports` times, with /healthz polled every 10 ms beside it; first the same poll with
+nothing else running, the baseline the longest /healthz wait is compared with (the machine
+may be busy).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def _endpoints(world, declaration_id: str) -> list[tuple[str, str, dict, dict, s
     ]  # fmt: skip
 
 
+async def _drop_db(database_url: str) -> None:
+    base, _, name = database_url.rpartition("/")
+    conn = await asyncpg.connect(dsn(f"{base}/postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def _declaration_of(database_url: str, sub: str) -> str:
     conn = await asyncpg.connect(dsn(database_url))
     try:
@@ -107,6 +118,13 @@ async def _size(
         redis_url=redis_url,
         rules_url=rules,  # the campaign is made through the API, checked against the packs
     )
+    try:
+        await _measure(database_url, settings, n, requests, first)
+    finally:
+        await _drop_db(database_url)
+
+
+async def _measure(database_url: str, settings, n: int, requests: int, first: dict) -> None:
     async with running(build_app(settings)) as client:
         world = await build(client)
         started = time.perf_counter()
@@ -186,6 +204,13 @@ async def _exports(
         rules_url=rules,
         **await asyncio.to_thread(_bucket, s3),
     )
+    try:
+        await _measure_exports(database_url, settings, n, runs)
+    finally:
+        await _drop_db(database_url)
+
+
+async def _measure_exports(database_url: str, settings, n: int, runs: int) -> None:
     async with running(build_app(settings)) as client:
         world = await build(client)
         await load(database_url, world, n * 5 // 4, spread=1)  # a fifth are drafts, unlisted
