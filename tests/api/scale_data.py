@@ -50,19 +50,57 @@ def dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
+CHUNK = 20_000  # declarations built and COPYed at a time: memory stays flat up to 1M
+
+
 async def load(url: str, world: World, n: int, *, spread: int = UNITS) -> None:
     """COPY `n` declarations and their rows (load data, see the module's docstring), over
-    the first `spread` units (all of them unless told; 1 puts every one in `tree.unit`)."""
+    the first `spread` units (all of them unless told; 1 puts every one in `tree.unit`),
+    CHUNK at a time (the rows are the same whatever the chunk)."""
+    rng = random.Random(21)
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        for start in range(0, n, CHUNK):
+            rows = _rows(world, rng, range(start, min(n, start + CHUNK)), spread)
+            for table, records in zip(COLUMNS, rows, strict=True):
+                await conn.copy_records_to_table(
+                    table, schema_name="api", records=records, columns=COLUMNS[table]
+                )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+COLUMNS = {
+    "declaration": ["id", "campaign_id", "applicant_sub", "unit_org_id", "year", "series",
+                    "level", "path", "committee_code", "sections", "attachments",
+                    "applicant_facts", "status", "version", "current_position",
+                    "submission_count", "created_at", "updated_at"],
+    "review_step": ["id", "declaration_id", "position", "org_id", "org_name", "kind",
+                    "reached_at", "completed_at", "completed_by"],
+    "declaration_return": ["id", "declaration_id", "n", "position", "org_id", "items",
+                           "deadline_at", "issued_by", "issued_role", "issued_at",
+                           "resolved_at"],
+    "paper_flag": ["declaration_id", "n", "paper_index", "title", "journal", "level",
+                   "message", "recorded_at"],
+    "declaration_claim": ["declaration_id", "kind", "fingerprint", "year", "applicant_sub",
+                          "label"],
+    "message": ["id", "recipient_sub", "kind", "title", "body", "event", "declaration_id",
+                "notification_id", "visible_from", "read_at"],
+}  # fmt: skip
+
+
+def _rows(world: World, rng: random.Random, numbers: range, spread: int) -> tuple[list, ...]:
+    """The rows of declarations `numbers`, one list per table of COLUMNS (in its order)."""
     campaign, units, series, committee = (
         world.campaign,
         world.units,
         world.tree.series,
         world.tree.committee,
     )
-    rng = random.Random(21)
-    declarations, steps, returns, claims, paper_flags = [], [], [], [], []
+    declarations, steps, returns, claims, paper_flags, messages = [], [], [], [], [], []
     cid = uuid.UUID(campaign["id"])
-    for i in range(n):
+    for i in numbers:
         did = uuid.UUID(int=rng.getrandbits(128), version=4)
         status = status_of(i)
         unit = uuid.UUID(units[(i // 10) % spread])
@@ -119,41 +157,25 @@ async def load(url: str, world: World, n: int, *, spread: int = UNITS) -> None:
         if i % 17 == 0:  # pairs of applicants claiming the same paper
             fp = f"shared-{i // 34}"
             claims.append((did, "paper", fp, 2022, f"scale-{i}", "共同论文"))
-    conn = await asyncpg.connect(dsn(url))
-    try:
-        await conn.copy_records_to_table(
-            "declaration", schema_name="api", records=declarations,
-            columns=["id", "campaign_id", "applicant_sub", "unit_org_id", "year", "series",
-                     "level", "path", "committee_code", "sections", "attachments",
-                     "applicant_facts", "status", "version", "current_position",
-                     "submission_count", "created_at", "updated_at"],
+        # The applicant's notice of the submission; for one in a hundred, a notice to the
+        # reviewer of `tree.unit` too (half of them read): a busy staff inbox.
+        messages.append(
+            (uuid.uuid4(), f"scale-{i}", "notice", "申报已提交", "您的申报书已提交。",
+             "declaration.submitted", did, uuid.uuid4(), created, None)
         )  # fmt: skip
-        await conn.copy_records_to_table(
-            "review_step", schema_name="api", records=steps,
-            columns=["id", "declaration_id", "position", "org_id", "org_name", "kind",
-                     "reached_at", "completed_at", "completed_by"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "declaration_return", schema_name="api", records=returns,
-            columns=["id", "declaration_id", "n", "position", "org_id", "items", "deadline_at",
-                     "issued_by", "issued_role", "issued_at", "resolved_at"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "paper_flag", schema_name="api", records=paper_flags,
-            columns=["declaration_id", "n", "paper_index", "title", "journal", "level",
-                     "message", "recorded_at"],
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "declaration_claim", schema_name="api", records=claims,
-            columns=["declaration_id", "kind", "fingerprint", "year", "applicant_sub", "label"],
-        )  # fmt: skip
-        await conn.execute("ANALYZE")
-    finally:
-        await conn.close()
+        if i % 100 == 2:
+            read = created + timedelta(hours=2) if i % 200 == 2 else None
+            messages.append(
+                (uuid.uuid4(), f"{world.label}-unit", "notice", "有申报书待审核",
+                 f"申报人{i}的申报书已提交，待您审核。", "declaration.submitted", did,
+                 uuid.uuid4(), created, read)
+            )  # fmt: skip
+    return declarations, steps, returns, paper_flags, claims, messages
 
 
 @dataclass
 class World:
+    label: str  # the tree's label: its staff are `{label}-unit`, `{label}-series`, …
     tree: Tree
     units: list[str]
     campaign: dict
@@ -163,7 +185,8 @@ class World:
 async def build(client) -> World:
     """Through the API: the org tree (every unit under the series office), the campaign and
     a portal client."""
-    tree = await make_tree(client, label="规模", supervisor=False, county=False)
+    label = "规模"
+    tree = await make_tree(client, label=label, supervisor=False, county=False)
     units = [tree.unit]
     for k in range(1, UNITS):
         region = "450206" if k < UNITS // 2 else "450305"
@@ -171,7 +194,7 @@ async def build(client) -> World:
     campaign = await make_campaign(client)
     creds = await register(client, scopes=["declarations:read"], jurisdiction=["450200"])
     portal = await portal_token(client, creds, scope="declarations:read")
-    return World(tree, units, campaign, portal)
+    return World(label, tree, units, campaign, portal)
 
 
 @dataclass

@@ -226,7 +226,8 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
     campaign = await make_campaign(client)
     paper = {"title": f"齿轮箱降噪研究{tag}", "journal": "机械传动", "published_on": "2021-01-01"}
     ids = {}
-    for who, authorship in (("甲", "first"), ("乙", "sole"), ("丙", "other")):
+    # 丙 reaches the unit first: 甲 and 乙 are put before it only by their shared claim.
+    for who, authorship in (("丙", "other"), ("甲", "first"), ("乙", "sole")):
         applicant = token("applicant")
         papers = [{**paper, "title": f" {paper['title']} ", "authorship": authorship}]
         sections = {**SECTIONS, "papers": papers}
@@ -273,6 +274,11 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
     listed = await client.get("/v1/declarations", headers=unit)
     counted = {i["id"]: i["risk"]["duplicate_claims"] for i in listed.json()["items"]}
     assert counted[did] == 0
+    # And the review screen ranks 甲 again by when it arrived: after 丙.
+    queue = await client.get(
+        "/v1/review-queue", params={"campaign_id": campaign["id"]}, headers=unit
+    )
+    assert [i["declaration_id"] for i in queue.json()] == [ids["丙"][0], did]
 
 
 async def test_a_register_larger_than_the_body_limit_is_uploaded_as_a_file(client) -> None:

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy.dialects import postgresql
 from sqlmodel import select
 
+from services.api.chain import queue
 from services.api.config import ApiSettings
 from services.api.declarations.service import visible
 from services.api.journals import flags
@@ -140,6 +141,30 @@ async def test_a_first_page_walks_the_index_in_order(scale, role: str) -> None:
         return
     assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], plan
     assert any(n.get("Index Name") == "ix_declaration_created" for n in nodes), plan
+
+
+@pytest.mark.parametrize("role", ["series_office", "committee_office", "unit_reviewer"])
+async def test_a_queue_page_is_the_first_rows_of_the_rank_index(scale, role: str) -> None:
+    """The rank is stored on the waiting step: an office's page walks review_step_queue in
+    order and stops at the page's end, with no sort of its 30 000 waiting rows; a unit's
+    starts from its own waiting steps (2 000 here: the planner may sort those)."""
+    _, tree, _, _, dsn, _url = scale
+    org = {"series_office": tree.series, "committee_office": tree.committee}.get(role, tree.unit)
+    principal = Principal(sub="scale", role=role, org_id=org)
+    query = queue.page_query(principal, campaign_id=None, cursor=None, limit=50)
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    conn = await asyncpg.connect(dsn)
+    try:
+        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql))[0]["Plan"]
+    finally:
+        await conn.close()
+    nodes = list(_nodes(plan))
+    used = {n.get("Index Name") for n in nodes}
+    if role == "unit_reviewer":
+        assert used & {"review_step_queue", "review_step_waiting"}, plan
+        return
+    assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")], plan
+    assert "review_step_queue" in used, plan
 
 
 QUEUE = """

@@ -4,10 +4,11 @@
 recommendation is signed: declarations whose latest submission recorded flagged papers come
 first, then those sharing claimed papers or achievements with other applicants, then the
 rest in the order they reached the step; within each declaration its flagged papers come
-first. The order is computed and cut in SQL from what is stored (the flags recorded at
-submission, the claims), so the queue costs the same at 100 waiting as at 100 000; the page
-then shows each declaration's full risk (today's register, consistency warnings), which
-does not reorder it.
+first. The rank (papers flagged at submission, claims shared with others) is stored on the
+waiting step and kept by triggers in the transaction that changes it (api_0032), and the
+page is cut by the index in the queue's order, so the queue costs the same at 100 waiting
+as at 300 000; the page then shows each declaration's full risk (today's register,
+consistency warnings), which does not reorder it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
-from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,50 +30,9 @@ from services.api.chain.schemas import QueueItem
 from services.api.declarations import service as declarations
 from services.api.http import invalid_cursor
 from services.api.journals import duplicates, flags
-from services.api.models import Declaration, DeclarationClaim, PaperFlag, ReviewStep
+from services.api.models import Declaration, ReviewStep
 from services.api.registries import risk
 from services.kit.auth import Principal
-
-
-def _flagged_at_submission():
-    """SQL: how many papers the latest submission's check recorded as risk (flags.py keeps
-    what the applicant submitted against; today's register is shown beside it)."""
-    return (
-        select(func.count())
-        .select_from(PaperFlag)
-        .where(
-            col(PaperFlag.declaration_id) == Declaration.id,
-            col(PaperFlag.n) == Declaration.submission_count,
-            col(PaperFlag.level) == "risk",
-        )
-        .correlate(Declaration)
-        .scalar_subquery()
-    )
-
-
-def _shared_claims():
-    """SQL: how many of its claims another applicant's submitted declaration of the same
-    year also makes (duplicates.counts_many, per row)."""
-    mine, other, theirs = aliased(DeclarationClaim), aliased(DeclarationClaim), aliased(Declaration)
-    elsewhere = (
-        exists()
-        .where(
-            other.kind == mine.kind,
-            other.fingerprint == mine.fingerprint,
-            other.year == mine.year,
-            other.applicant_sub != mine.applicant_sub,
-            theirs.id == other.declaration_id,
-            theirs.status.not_in(("draft", "withdrawn")),
-        )
-        .correlate(mine)
-    )
-    return (
-        select(func.count())
-        .select_from(mine)
-        .where(mine.declaration_id == Declaration.id, elsewhere)
-        .correlate(Declaration)
-        .scalar_subquery()
-    )
 
 
 def encode_cursor(flagged: int, shared: int, reached_at: datetime | None, id_: uuid.UUID) -> str:
@@ -118,6 +77,54 @@ class QueuePage:
     next_cursor: str | None
 
 
+def page_query(
+    principal: Principal, *, campaign_id: uuid.UUID | None, cursor: str | None, limit: int
+) -> Any:
+    """SQL: the keys of a page and the next one's first (limit + 1 rows). The rank is stored
+    on the waiting step (api_0032: kept by triggers in the transaction that changes it), so
+    a page is the first rows of the index review_step_queue."""
+    # A reviewer role (the route's allow()), and so an org (every staff token has one).
+    flagged = col(ReviewStep.risk_flagged).label("flagged")
+    shared = col(ReviewStep.risk_shared).label("shared")
+    id_ = col(ReviewStep.declaration_id).label("id")
+    page = (
+        select(id_, ReviewStep.reached_at, flagged, shared)
+        .join(
+            Declaration,
+            (ReviewStep.declaration_id == Declaration.id)
+            & (ReviewStep.position == Declaration.current_position),
+        )
+        .where(
+            declarations.visible(principal),
+            ReviewStep.org_id == uuid.UUID(principal.org_id),
+            ReviewStep.kind == ROLE_ORG_KIND[principal.role],
+            # The step a declaration waits at was reached and is never completed
+            # (submission reopens it): the partial index holds only these.
+            col(ReviewStep.completed_at).is_(None),
+            col(ReviewStep.reached_at).is_not(None),
+            Declaration.status.in_(tuple(declarations.STEP_STATUS.values())),
+        )
+    )
+    if campaign_id:
+        page = page.where(Declaration.campaign_id == campaign_id)
+    if cursor:
+        page = page.where(
+            _after(
+                col(ReviewStep.risk_flagged),
+                col(ReviewStep.risk_shared),
+                col(ReviewStep.reached_at),
+                col(ReviewStep.declaration_id),
+                cursor,
+            )
+        )
+    return page.order_by(
+        col(ReviewStep.risk_flagged).desc(),
+        col(ReviewStep.risk_shared).desc(),
+        col(ReviewStep.reached_at),
+        col(ReviewStep.declaration_id),
+    ).limit(limit + 1)
+
+
 async def waiting(
     session: AsyncSession,
     principal: Principal,
@@ -126,40 +133,9 @@ async def waiting(
     cursor: str | None,
     limit: int,
 ) -> QueuePage:
-    """Ranked and cut in SQL: only the page's declarations are loaded and checked."""
-    # A reviewer role (the route's allow()), and so an org (every staff token has one).
-    flagged, shared = _flagged_at_submission().label("flagged"), _shared_claims().label("shared")
-    query = (
-        select(Declaration.id, ReviewStep.reached_at, flagged, shared)
-        .join(
-            ReviewStep,
-            (ReviewStep.declaration_id == Declaration.id)
-            & (ReviewStep.position == Declaration.current_position),
-        )
-        .where(
-            declarations.visible(principal),
-            ReviewStep.org_id == uuid.UUID(principal.org_id),
-            ReviewStep.kind == ROLE_ORG_KIND[principal.role],
-            # The step a declaration waits at is never completed (submission reopens it):
-            # the partial index review_step_waiting holds only these.
-            col(ReviewStep.completed_at).is_(None),
-            Declaration.status.in_(tuple(declarations.STEP_STATUS.values())),
-        )
-    )
-    if campaign_id:
-        query = query.where(Declaration.campaign_id == campaign_id)
-    ranked = query.subquery("ranked")
-    page = sa_select(ranked)
-    if cursor:
-        page = page.where(
-            _after(ranked.c.flagged, ranked.c.shared, ranked.c.reached_at, ranked.c.id, cursor)
-        )
-    page = page.order_by(
-        ranked.c.flagged.desc(),
-        ranked.c.shared.desc(),
-        ranked.c.reached_at.asc().nulls_first(),
-        ranked.c.id,
-    ).limit(limit + 1)
+    """Ranked and cut in SQL (`page_query`): only the page's declarations are loaded and
+    checked."""
+    page = page_query(principal, campaign_id=campaign_id, cursor=cursor, limit=limit)
     keys = list((await session.exec(page)).all())
     more = len(keys) > limit
     keys = keys[:limit]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -139,12 +140,12 @@ async def check_sees_unit(session: AsyncSession, principal: Principal, unit: Org
     raise forbidden()
 
 
-def waiting_at(declaration: Declaration, recorded: bool) -> str:
-    if declaration.status == "draft":
+def waiting_at(status: str, level: str, recorded: bool) -> str:
+    if status == "draft":
         return "submission"
     if recorded:
         return "recommendation"
-    return "defence" if declaration.level in HIGH_LEVELS else "deliberation"
+    return "defence" if level in HIGH_LEVELS else "deliberation"
 
 
 async def waiting(
@@ -160,7 +161,29 @@ async def waiting(
     if unit_ids is not None:
         query = query.where(Declaration.unit_org_id.in_(unit_ids))
     rows = (await session.exec(query.order_by(Declaration.created_at))).all()
-    return [(d, waiting_at(d, recorded is not None)) for d, recorded in rows]
+    return [(d, waiting_at(d.status, d.level, recorded is not None)) for d, recorded in rows]
+
+
+async def waiting_rows(
+    session: AsyncSession, campaign_id: uuid.UUID, unit_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str, str, str]]:
+    """`waiting` for one unit's calendar, as (id, level, status, step) without loading the
+    declarations (their sections are kilobytes; a unit may have tens of thousands)."""
+    query = (
+        sa_select(Declaration.id, Declaration.level, Declaration.status, UnitReview.declaration_id)
+        .outerjoin(UnitReview, UnitReview.declaration_id == Declaration.id)
+        .where(
+            Declaration.campaign_id == campaign_id,
+            Declaration.unit_org_id == unit_id,
+            Declaration.status.in_(BEFORE_UNIT),
+        )
+        .order_by(Declaration.created_at)
+    )
+    rows = (await session.exec(query)).all()
+    return [
+        (id_, level, status, waiting_at(status, level, recorded is not None))
+        for id_, level, status, recorded in rows
+    ]
 
 
 async def for_unit(
@@ -182,7 +205,7 @@ async def for_unit(
         campaign_id=campaign.id,
         plans=plans,
         waiting=[
-            WaitingRead(declaration_id=d.id, level=d.level, status=d.status, waiting_at=at)
-            for d, at in await waiting(session, campaign.id, [unit.id])
+            WaitingRead(declaration_id=id_, level=level, status=status, waiting_at=at)
+            for id_, level, status, at in await waiting_rows(session, campaign.id, unit.id)
         ],
     )

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import Column, DateTime, Integer, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -56,6 +56,10 @@ class ReviewStep(SQLModel, table=True):
     reached_at: datetime | None = Field(default=None, sa_column=Column(TZ))
     completed_at: datetime | None = Field(default=None, sa_column=Column(TZ))
     completed_by: str | None = None
+    # The review queue's rank while the declaration waits here (chain/queue.py): its papers
+    # flagged at submission, its claims shared with others. Written by triggers (api_0032).
+    risk_flagged: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    risk_shared: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
 
 
 class DeclarationReturn(SQLModel, table=True):

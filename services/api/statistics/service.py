@@ -71,33 +71,52 @@ def pass_rate(approved: int, rejected: int) -> float | None:
     return round(approved / decided, 4) if decided else None
 
 
-async def _buckets(
-    session: AsyncSession, scope: Any, column: Any, label: dict[str, str]
-) -> list[Bucket]:
+def _bucket(key: Any, label: dict[str, str], counts: tuple[int, int, int, int]) -> Bucket:
+    key = str(key) if key is not None else None
+    count, evaluated, approved, rejected = counts
+    return Bucket(
+        key=key,
+        label=label.get(key, key) if key is not None else "未填写",
+        count=count,
+        evaluated=evaluated,
+        approved=approved,
+        rejected=rejected,
+        pass_rate=pass_rate(approved, rejected),
+    )
+
+
+async def _buckets(session: AsyncSession, scope: Any) -> dict[str, list[tuple[Any, tuple]]]:
+    """Each dimension's (key, counts), in one aggregate query: one pass over the campaign's
+    declarations with a grouping set per dimension, GROUPING() telling whose row it is (a
+    key may itself be null: a specialty not filled in)."""
+    dims = {
+        "unit": Declaration.unit_org_id,
+        "status": Declaration.status,
+        "level": Declaration.level,
+        "specialty": Declaration.specialty,
+        "path": Declaration.path,
+    }
     query = (
         sa_select(
-            column,
+            *dims.values(),
+            *(func.grouping(c) for c in dims.values()),
             func.count(),
             *(func.count().filter(Declaration.status == s) for s in OUTCOMES),
         )
         .where(scope)
-        .group_by(column)
+        .group_by(func.grouping_sets(*dims.values()))
     )
-    out = []
-    for key, count, evaluated, approved, rejected in (await session.exec(query)).all():
-        key = str(key) if key is not None else None
-        out.append(
-            Bucket(
-                key=key,
-                label=label.get(key, key) if key is not None else "未填写",
-                count=count,
-                evaluated=evaluated,
-                approved=approved,
-                rejected=rejected,
-                pass_rate=pass_rate(approved, rejected),
-            )
-        )
-    return sorted(out, key=lambda b: (-b.count, b.key or ""))
+    out: dict[str, list[tuple[Any, tuple]]] = {name: [] for name in dims}
+    width = len(dims)
+    for row in (await session.exec(query)).all():
+        grouped = row[width : 2 * width]
+        at = grouped.index(0)  # the one dimension this row is grouped by
+        out[list(dims)[at]].append((row[at], tuple(row[2 * width :])))
+    return out
+
+
+def _sorted(buckets: list[Bucket]) -> list[Bucket]:
+    return sorted(buckets, key=lambda b: (-b.count, b.key or ""))
 
 
 async def campaign_statistics(
@@ -107,13 +126,19 @@ async def campaign_statistics(
     rate (approved of those decided)."""
     campaign = await campaigns.get(session, campaign_id)
     scope = and_(Declaration.campaign_id == campaign.id, visible(principal))
-    units = await _buckets(session, scope, Declaration.unit_org_id, {})
-    names = await _names(session, [uuid.UUID(b.key) for b in units])
+    rows = await _buckets(session, scope)
+    names = await _names(session, [key for key, _ in rows["unit"]])
+    units = _sorted([_bucket(key, {}, counts) for key, counts in rows["unit"]])
     for b in units:
         b.label = names.get(uuid.UUID(b.key), b.key)
-    by_status = await _buckets(session, scope, Declaration.status, STATUS_ZH)
+    by_status = _sorted([_bucket(k, STATUS_ZH, c) for k, c in rows["status"]])
     count = {b.key: b.count for b in by_status}
     approved, rejected = count.get("approved", 0), count.get("rejected", 0)
+    names_of = {"level": LEVEL_ZH, "specialty": _specialties(campaign), "path": PATH_ZH}
+    by = {
+        dim: _sorted([_bucket(k, label, c) for k, c in rows[dim]])
+        for dim, label in names_of.items()
+    }
     return CampaignStatistics(
         campaign_id=campaign.id,
         total=sum(count.values()),
@@ -122,10 +147,10 @@ async def campaign_statistics(
         rejected=rejected,
         pass_rate=pass_rate(approved, rejected),
         by_status=by_status,
-        by_level=await _buckets(session, scope, Declaration.level, LEVEL_ZH),
+        by_level=by["level"],
         by_unit=units,
-        by_specialty=await _buckets(session, scope, Declaration.specialty, _specialties(campaign)),
-        by_path=await _buckets(session, scope, Declaration.path, PATH_ZH),
+        by_specialty=by["specialty"],
+        by_path=by["path"],
     )
 
 
