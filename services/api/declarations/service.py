@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, true, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +26,7 @@ from services.api.campaigns import service as campaigns
 from services.api.clock import shanghai
 from services.api.declarations import attachments
 from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
-from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
+from services.api.declarations.schemas import DeclarationCreate, DeclarationRead, DeclarationUpdate
 from services.api.models import (
     Campaign,
     CommitteeSession,
@@ -37,6 +40,7 @@ from services.api.models import (
 from services.api.orgs.problems import UnitNotApproved
 from services.api.specialties import service as specialties
 from services.kit.auth import Principal
+from services.kit.db import fetch_one
 from services.kit.problems import ProblemError
 
 STEP_STATUS = {
@@ -124,6 +128,25 @@ async def load(
     if lock:
         query = query.with_for_update()
     found = (await session.exec(query)).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+# What a read of one declaration answers: DeclarationRead's columns (not the phone the
+# notices use).
+_READ_COLUMNS = [
+    column for column in Declaration.__table__.c if column.name in DeclarationRead.model_fields
+]
+
+
+async def fetch_visible(
+    engine: AsyncEngine, principal: Principal, declaration_id: uuid.UUID
+) -> Mapping[str, Any]:
+    """The declaration's read columns if this principal may see it (as `load`, 404
+    otherwise), in one SELECT outside any transaction (services/kit/db.py `fetch_one`)."""
+    query = sa_select(*_READ_COLUMNS).where(Declaration.id == declaration_id, visible(principal))
+    found = await fetch_one(engine, query)
     if found is None:
         raise not_found()
     return found
