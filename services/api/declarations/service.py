@@ -134,10 +134,9 @@ async def load(
 
 
 # What a read of one declaration answers: DeclarationRead's columns (not the phone the
-# notices use).
-_READ_COLUMNS = [
-    column for column in Declaration.__table__.c if column.name in DeclarationRead.model_fields
-]
+# notices use); built once, each read adds its WHERE.
+_table = Declaration.__table__
+_READ = sa_select(*[column for column in _table.c if column.name in DeclarationRead.model_fields])
 
 
 async def fetch_visible(
@@ -145,7 +144,7 @@ async def fetch_visible(
 ) -> Mapping[str, Any]:
     """The declaration's read columns if this principal may see it (as `load`, 404
     otherwise), in one SELECT outside any transaction (services/kit/db.py `fetch_one`)."""
-    query = sa_select(*_READ_COLUMNS).where(Declaration.id == declaration_id, visible(principal))
+    query = _READ.where(_table.c.id == declaration_id, visible(principal))
     found = await fetch_one(engine, query)
     if found is None:
         raise not_found()
