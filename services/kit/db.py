@@ -178,30 +178,39 @@ _COMPILED: dict[tuple[str, Any], Any] = {}
 _MOST_COMPILED = 512
 
 
-def _compiled(dialect, statement: ClauseElement) -> tuple[str, list[Any]]:
-    """The SQL text and its positional parameters, compiled once per statement shape (the
-    cache SQLAlchemy keeps for its own executions, kept here for the driver's)."""
-    key = statement._generate_cache_key()  # SQLAlchemy's cache key: shape + bound values
-    if key is None:
-        raise ValueError("fetch_one takes a cacheable statement")
-    slot = (dialect.name, key.key)
-    compiled = _COMPILED.get(slot)
-    if compiled is None:
-        compiled = statement.compile(dialect=dialect, cache_key=key)
-        if compiled.literal_execute_params or compiled.post_compile_params:
-            # An IN list is rendered per call: its SQL is not one shape.
-            raise ValueError("fetch_one takes no expanding IN parameters")
-        if len(_COMPILED) < _MOST_COMPILED:
-            _COMPILED[slot] = compiled
-    values = compiled.construct_params(extracted_parameters=key.bindparams)
-    processors = compiled._bind_processors
-    params = []
-    for name in compiled.positiontup:
-        value = values[name]
-        if name in processors:
-            value = processors[name](value)
-        params.append(value)
-    return compiled.string, params
+class Prepared:
+    """A SELECT made ready for `fetch_one`: its SQL, and its positional parameters with
+    the values it was built with; a `bindparam(name)` left without one is given per call
+    (`fetch_one(engine, prepared, name=value)`). Keep one to read again without building
+    the statement or its cache key again."""
+
+    __slots__ = ("_slots", "sql")
+
+    def __init__(self, dialect, statement: ClauseElement) -> None:
+        key = statement._generate_cache_key()  # SQLAlchemy's cache key: shape + values
+        if key is None:
+            raise ValueError("fetch_one takes a cacheable statement")
+        slot = (dialect.name, key.key)
+        compiled = _COMPILED.get(slot)
+        if compiled is None:
+            compiled = statement.compile(dialect=dialect, cache_key=key)
+            if compiled.literal_execute_params or compiled.post_compile_params:
+                # An IN list is rendered per call: its SQL is not one shape.
+                raise ValueError("fetch_one takes no expanding IN parameters")
+            if len(_COMPILED) < _MOST_COMPILED:
+                _COMPILED[slot] = compiled
+        values = compiled.construct_params(extracted_parameters=key.bindparams)
+        processors = compiled._bind_processors
+        self.sql: str = compiled.string
+        self._slots = [(name, values[name], processors.get(name)) for name in compiled.positiontup]
+
+    def parameters(self, given: Mapping[str, Any]) -> list[Any]:
+        params = []
+        for name, value, process in self._slots:
+            if name in given:
+                value = given[name]
+            params.append(process(value) if process is not None else value)
+        return params
 
 
 def _database_error(engine: AsyncEngine, fairy, sql: str, error: Exception) -> Exception:
@@ -229,7 +238,9 @@ def _database_error(engine: AsyncEngine, fairy, sql: str, error: Exception) -> E
     )
 
 
-async def fetch_one(engine: AsyncEngine, statement: ClauseElement) -> Mapping[str, Any] | None:
+async def fetch_one(
+    engine: AsyncEngine, statement: ClauseElement | Prepared, /, **given: Any
+) -> Mapping[str, Any] | None:
     """The first row of a Core SELECT, or None, read outside any transaction: a pooled
     connection (the idle ping applies), the statement run by the driver in autocommit,
     no BEGIN, COMMIT or ROLLBACK. One round trip, where a session's read costs three.
@@ -238,8 +249,11 @@ async def fetch_one(engine: AsyncEngine, statement: ClauseElement) -> Mapping[st
     the dialect's codecs), not passed through column types' result processors: for
     plain columns, not TypeDecorators. Errors are SQLAlchemy's (DBAPIError), so a dead
     connection's read is run once more (services/kit/edge.py) and the rest answer as
-    any session's would."""
-    sql, params = _compiled(engine.dialect, statement)
+    any session's would. `given`: the values of the statement's `bindparam`s built
+    without one."""
+    if not isinstance(statement, Prepared):
+        statement = Prepared(engine.dialect, statement)
+    sql, params = statement.sql, statement.parameters(given)
     fairy = await engine.raw_connection()
     try:
         return await fairy.driver_connection.fetchrow(sql, *params)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import column, func, select, table, text
+from sqlalchemy import bindparam, column, func, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from services.kit.app import create_app
 from services.kit.clients import check_database
-from services.kit.db import SessionDep, engine_for, fetch_one, make_sessionmaker
+from services.kit.db import Prepared, SessionDep, engine_for, fetch_one, make_sessionmaker
 from services.kit.settings import KitSettings
 from tests.conftest import Stack
 from tests.support import running
@@ -109,15 +109,16 @@ _probe = table("kit_commit_probe", column("code"), schema="public")
 async def test_fetch_one_reads_each_callers_row_outside_a_transaction(stack: Stack, rows) -> None:
     """`fetch_one`: the row of its own bound values, though the statement's compiled form
     is reused (one shape, several values); None when there is none; a bad statement is
-    SQLAlchemy's DBAPIError, as a session's would be, and the pool stays usable; an IN
-    list (one SQL per length) is refused. (No BEGIN on the wire: tests/api/test_read_path.py.)"""
+    SQLAlchemy's DBAPIError, as a session's would be, and the pool stays usable; a
+    statement made ready once reads the value given per call; an IN list (one SQL per
+    length) is refused. (No BEGIN on the wire: tests/api/test_read_path.py.)"""
     async with running(_app(stack)) as client:
         for code in ("e", "f"):
             assert (await client.post(f"/probe/{code}")).status_code == 200
     engine = engine_for(KitSettings(**stack.settings_kwargs()))
     try:
 
-        def probe(code: str):
+        def probe(code):
             return select(_probe.c.code).where(_probe.c.code == code)
 
         for code in ("e", "f", "e"):
@@ -125,6 +126,12 @@ async def test_fetch_one_reads_each_callers_row_outside_a_transaction(stack: Sta
             assert row is not None
             assert row["code"] == code
         assert await fetch_one(engine, probe("nothing")) is None
+
+        # Made ready once, its code given per read.
+        by_code = Prepared(engine.dialect, probe(bindparam("code", required=False)))
+        for code in ("f", "e"):
+            assert (await fetch_one(engine, by_code, code=code))["code"] == code
+        assert await fetch_one(engine, by_code, code="nothing") is None
 
         with pytest.raises(DBAPIError) as raised:
             await fetch_one(engine, select(func.sqrt(_probe.c.code)))

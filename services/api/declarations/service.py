@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, true, tuple_
+from sqlalchemy import and_, bindparam, exists, false, or_, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
@@ -40,7 +40,7 @@ from services.api.models import (
 from services.api.orgs.problems import UnitNotApproved
 from services.api.specialties import service as specialties
 from services.kit.auth import Principal
-from services.kit.db import fetch_one
+from services.kit.db import Prepared, fetch_one
 from services.kit.problems import ProblemError
 
 STEP_STATUS = {
@@ -70,7 +70,8 @@ def not_found() -> ProblemError:
 
 
 def visible(principal: Principal):
-    """SQL condition: the declarations this principal may see."""
+    """SQL condition: the declarations this principal may see. It depends on the principal
+    alone (no clock, no settings): `fetch_visible` keeps its compiled SQL per caller."""
     if principal.role == "applicant":
         return Declaration.applicant_sub == principal.sub
     if principal.role == "ops":
@@ -134,9 +135,30 @@ async def load(
 
 
 # What a read of one declaration answers: DeclarationRead's columns (not the phone the
-# notices use); built once, each read adds its WHERE.
+# notices use), of the id given per read and visible to the caller.
 _table = Declaration.__table__
 _READ = sa_select(*[column for column in _table.c if column.name in DeclarationRead.model_fields])
+_READ_ID = bindparam("declaration_id", required=False)
+# That SELECT made ready per caller (a caller reads again and again: a page that polls),
+# keyed on every field of the principal, so that nothing `visible` reads is left out.
+_READS: dict[tuple, Prepared] = {}
+_MOST_READS = 4096
+
+
+def _read_for(engine: AsyncEngine, principal: Principal) -> Prepared:
+    caller = tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in principal.__dict__.items()
+    )
+    key = (engine.dialect.name, type(principal), caller)
+    prepared = _READS.get(key)
+    if prepared is None:
+        query = _READ.where(_table.c.id == _READ_ID, visible(principal))
+        prepared = Prepared(engine.dialect, query)
+        if len(_READS) >= _MOST_READS:
+            _READS.clear()
+        _READS[key] = prepared
+    return prepared
 
 
 async def fetch_visible(
@@ -144,8 +166,8 @@ async def fetch_visible(
 ) -> Mapping[str, Any]:
     """The declaration's read columns if this principal may see it (as `load`, 404
     otherwise), in one SELECT outside any transaction (services/kit/db.py `fetch_one`)."""
-    query = _READ.where(_table.c.id == declaration_id, visible(principal))
-    found = await fetch_one(engine, query)
+    prepared = _read_for(engine, principal)
+    found = await fetch_one(engine, prepared, declaration_id=declaration_id)
     if found is None:
         raise not_found()
     return found
