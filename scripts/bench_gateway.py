@@ -20,7 +20,10 @@ figures are what the servers answer, not what an HTTP library costs. Prints requ
 p50/p99 and the gateway/bare ratio (the two alternate in `--rounds` runs each, so the
 shared machine's drifting load falls on both), and the new Postgres sessions the gateway
 opened per 1 000 reads after a warm-up (`pg_stat_database.sessions`), with the most
-backends seen during the run and the sessions the warm-up opened.
+backends seen during the run and the sessions the warm-up opened; the CPU per GET of the
+gateway, of PostgreSQL and of the bare app, and their CPU ratio (the ratio as it would be
+if CPU alone bounded both: on a shared machine the rates also carry its scheduling delays,
+which fall on the gateway's round trip to PostgreSQL and not on the bare app).
 Nothing is asserted.
 """
 
@@ -224,7 +227,13 @@ class Cpu:
 
 
 async def _compare(
-    args, gw_port: int, bare_port: int, path: str, headers: dict[str, str], cpu: Cpu
+    args,
+    gw_port: int,
+    bare_port: int,
+    path: str,
+    headers: dict[str, str],
+    cpu: Cpu,
+    bare_cpu: Cpu | None = None,
 ):
     """`--rounds` alternating runs of the gateway and the bare app (the shared machine's
     load drifts; alternating spreads it over both), pooled per side."""
@@ -236,7 +245,8 @@ async def _compare(
             wall, lat = await load(gw_port, path, headers, per_round, args.concurrency)
         walls["gateway"] += wall
         lats["gateway"] += lat
-        wall, lat = await load(bare_port, path, {}, per_round, args.concurrency)
+        async with bare_cpu.counting() if bare_cpu else contextlib.nullcontext():
+            wall, lat = await load(bare_port, path, {}, per_round, args.concurrency)
         walls["bare"] += wall
         lats["bare"] += lat
     return per_round * args.rounds, walls, lats
@@ -261,8 +271,10 @@ async def _run(
         await load(gw_port, path, auth, args.concurrency * 8, args.concurrency)
         before = await sessions.total()
         sessions.watch()
-        cpu = Cpu(pids)
-        n, walls, lats = await _compare(args, gw_port, bare_port, path, auth, cpu)
+        served = {name: pid for name, pid in pids.items() if name != "bare"}
+        cpu = Cpu(served)
+        bare_cpu = Cpu({"bare": pids["bare"]})
+        n, walls, lats = await _compare(args, gw_port, bare_port, path, auth, cpu, bare_cpu)
         await sessions.unwatch()
         after = await sessions.total()
         gw = _print("gateway GET /v1/declarations/{id}", n, walls["gateway"], lats["gateway"])
@@ -279,7 +291,14 @@ async def _run(
             "  CPU ms per gateway GET            "
             + "   ".join(f"{name} {used / n * 1000:.2f}" for name, used in cpu.used.items())
         )
-        n, walls, lats = await _compare(args, gw_port, bare_port, "/healthz", {}, Cpu(pids))
+        # What the ratio would be if CPU were all that bounded both (the shared machine's
+        # scheduling delays left out): the bare app's CPU per GET over the gateway's and
+        # its database's.
+        bare_ms = bare_cpu.used["bare"] / n * 1000
+        cpu_ratio = bare_ms / (sum(cpu.used.values()) / n * 1000)
+        print(f"  CPU ms per bare GET               bare {bare_ms:.2f}")
+        print(f"  {'CPU ratio bare/(gateway+postgres)':<34} {cpu_ratio:8.3f}")
+        n, walls, lats = await _compare(args, gw_port, bare_port, "/healthz", {}, Cpu(served))
         hz = _print("gateway /healthz", n, walls["gateway"], lats["gateway"])
         bare_hz = _print("bare /healthz", n, walls["bare"], lats["bare"])
         hz_ratio = hz["rate"] / bare_hz["rate"]
@@ -289,6 +308,7 @@ async def _run(
     record("gateway", "GET declaration rps ratio gateway/bare", ratio, "", ">= 0.3")
     record("gateway", "GET declaration p99", gw["p99"], "ms", "<= 15")
     record("gateway", "new Postgres sessions per 1 000 GETs", per_1000, "", "< 5")
+    record("gateway", "GET declaration CPU ratio bare/(gateway+postgres)", cpu_ratio, "")
     record("gateway", "/healthz rps ratio gateway/bare", hz_ratio, "")
 
 
@@ -314,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             "scripts.bench_gateway:bare_app", {**env, BODY_ENV: str(body_file)}, 1, factory=True
         )
         stack.procs.append(proc)
+        pids["bare"] = proc.pid
         for server in stack.started:
             if isinstance(server, Postgres) and server.proc is not None:
                 pids["postgres"] = server.proc.pid

@@ -25,7 +25,7 @@ from services.api.access import PrincipalDep
 from services.api.models import IdempotencyRecord
 from services.api.problems import IdempotencyKeyRequired, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
-from services.kit.db import SessionDep
+from services.kit.db import SessionDep, request_session
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError, validation_problem
 from services.kit.text import utc_instant
@@ -316,15 +316,18 @@ def invalid_cursor() -> ProblemError:
     )
 
 
-async def _relay_after_commit(request: Request, session: SessionDep, tasks: BackgroundTasks):
+async def _relay_after_commit(request: Request, tasks: BackgroundTasks):
     """Hand the notices written by this request to the queue once the response is out.
 
     Background tasks run after the response, and so after the request's commit; a request
     that failed sends no response body with tasks, so nothing uncommitted is ever queued.
+    The request's session is looked up then: a route that took none (a read outside any
+    transaction) has written no notice.
     """
 
     async def run() -> None:
-        ids = session.info.get("notification_ids") or []
+        session = request_session(request)
+        ids = (session.info.get("notification_ids") if session is not None else None) or []
         if not ids:
             return
         try:

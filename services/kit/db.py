@@ -14,19 +14,24 @@ the response is sent (services only `flush()`). A read (GET, HEAD) never commits
 transaction is rolled back when the session closes, unless it wrote something after all
 (flushed ORM changes, or an INSERT/UPDATE/DELETE executed), which is then committed like
 any write's.
+
+A hot read of one row that needs no transaction (one SELECT sees one snapshot anyway)
+can skip the session: `fetch_one` runs the statement on a pooled connection's driver, in
+autocommit, with no BEGIN, COMMIT or ROLLBACK and no ORM or Result layer; its errors are
+SQLAlchemy's, so a dead connection is run once more like any read's.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -167,6 +172,100 @@ async def session_scope(
             raise
 
 
+# Compiled SELECTs of `fetch_one`, by (dialect, the statement's cache key): the key leaves
+# out the bound values, so one compiled form serves every request of the same shape.
+_COMPILED: dict[tuple[str, Any], Any] = {}
+_MOST_COMPILED = 512
+
+
+class Prepared:
+    """A SELECT made ready for `fetch_one`: its SQL, and its positional parameters with
+    the values it was built with; a `bindparam(name)` left without one is given per call
+    (`fetch_one(engine, prepared, name=value)`). Keep one to read again without building
+    the statement or its cache key again."""
+
+    __slots__ = ("_slots", "sql")
+
+    def __init__(self, dialect, statement: ClauseElement) -> None:
+        key = statement._generate_cache_key()  # SQLAlchemy's cache key: shape + values
+        if key is None:
+            raise ValueError("fetch_one takes a cacheable statement")
+        slot = (dialect.name, key.key)
+        compiled = _COMPILED.get(slot)
+        if compiled is None:
+            compiled = statement.compile(dialect=dialect, cache_key=key)
+            if compiled.literal_execute_params or compiled.post_compile_params:
+                # An IN list is rendered per call: its SQL is not one shape.
+                raise ValueError("fetch_one takes no expanding IN parameters")
+            if len(_COMPILED) < _MOST_COMPILED:
+                _COMPILED[slot] = compiled
+        values = compiled.construct_params(extracted_parameters=key.bindparams)
+        processors = compiled._bind_processors
+        self.sql: str = compiled.string
+        self._slots = [(name, values[name], processors.get(name)) for name in compiled.positiontup]
+
+    def parameters(self, given: Mapping[str, Any]) -> list[Any]:
+        params = []
+        for name, value, process in self._slots:
+            if name in given:
+                value = given[name]
+            params.append(process(value) if process is not None else value)
+        return params
+
+
+def _database_error(engine: AsyncEngine, fairy, sql: str, error: Exception) -> Exception:
+    """A driver error as SQLAlchemy raises it from a session: a DBAPIError (the pool
+    invalidated, as SQLAlchemy does, when the connection is gone), or the error itself."""
+    dialect = engine.dialect
+    try:
+        fairy.dbapi_connection._handle_exception(error)  # the DB-API translation: raises
+    except dialect.loaded_dbapi.Error as translated:
+        orig = translated
+    except Exception:  # not the driver's (e.g. its TimeoutError): raised as it is
+        return error
+    gone = dialect.is_disconnect(orig, fairy.dbapi_connection, None)
+    if gone:
+        # This connection and every one as old: the next checkout opens a fresh one.
+        engine.sync_engine.pool._invalidate(fairy, orig)
+    return exc.DBAPIError.instance(
+        sql,
+        None,
+        orig,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=gone,
+        dialect=dialect,
+    )
+
+
+async def fetch_one(
+    engine: AsyncEngine, statement: ClauseElement | Prepared, /, **given: Any
+) -> Mapping[str, Any] | None:
+    """The first row of a Core SELECT, or None, read outside any transaction: a pooled
+    connection (the idle ping applies), the statement run by the driver in autocommit,
+    no BEGIN, COMMIT or ROLLBACK. One round trip, where a session's read costs three.
+
+    Values are the driver's (asyncpg: UUIDs, aware datetimes, JSON already decoded by
+    the dialect's codecs), not passed through column types' result processors: for
+    plain columns, not TypeDecorators. Errors are SQLAlchemy's (DBAPIError), so a dead
+    connection's read is run once more (services/kit/edge.py) and the rest answer as
+    any session's would. `given`: the values of the statement's `bindparam`s built
+    without one."""
+    if not isinstance(statement, Prepared):
+        statement = Prepared(engine.dialect, statement)
+    sql, params = statement.sql, statement.parameters(given)
+    fairy = await engine.raw_connection()
+    try:
+        return await fairy.driver_connection.fetchrow(sql, *params)
+    except Exception as error:
+        translated = _database_error(engine, fairy, sql, error)
+        if translated is error:
+            raise
+        raise translated from error
+    finally:
+        fairy.close()
+
+
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
@@ -175,7 +274,14 @@ async def ping(engine: AsyncEngine) -> None:
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     read_only = request.method in READ_METHODS
     async for session in session_scope(request.app.state.sessionmaker, read_only=read_only):
+        # Where code after the response finds it (request_session), if the route made one.
+        request.state.session = session
         yield session
+
+
+def request_session(request: Request) -> AsyncSession | None:
+    """The request's session, if its route took one (`SessionDep`); None otherwise."""
+    return getattr(request.state, "session", None)
 
 
 # scope="function": the commit runs when the endpoint returns, before the response is

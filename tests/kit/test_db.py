@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import bindparam, column, func, select, table, text
+from sqlalchemy.exc import DBAPIError
 
 from services.kit.app import create_app
 from services.kit.clients import check_database
-from services.kit.db import SessionDep, engine_for, make_sessionmaker
+from services.kit.db import Prepared, SessionDep, engine_for, fetch_one, make_sessionmaker
 from services.kit.settings import KitSettings
 from tests.conftest import Stack
 from tests.support import running
@@ -20,7 +21,7 @@ def _pg(url: str) -> str:
 
 
 @pytest.fixture
-async def table(stack: Stack):
+async def rows(stack: Stack):
     # Made by the owner; the app under test (the app role) may write to it.
     conn = await asyncpg.connect(_pg(stack.owner_database_url))
     await conn.execute(
@@ -74,23 +75,23 @@ def _app(stack: Stack, **overrides) -> FastAPI:
     return app
 
 
-async def test_success_is_committed(stack: Stack, table) -> None:
+async def test_success_is_committed(stack: Stack, rows) -> None:
     async with running(_app(stack)) as client:
         response = await client.post("/probe/a")
         assert response.status_code == 200
-    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
+    assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
 
 
-async def test_failed_commit_is_reported_and_nothing_is_stored(stack: Stack, table) -> None:
+async def test_failed_commit_is_reported_and_nothing_is_stored(stack: Stack, rows) -> None:
     async with running(_app(stack)) as client:
         # The duplicate passes the flush (deferred constraint) and fails at COMMIT.
         response = await client.post("/probe/b", params={"twice": "true"})
         assert response.status_code == 500
         assert response.headers["content-type"] == "application/problem+json"
-    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 0
+    assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 0
 
 
-async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: Stack, table) -> None:
+async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: Stack, rows) -> None:
     """DB_STATEMENT_TIMEOUT: the server cancels the statement, the request's transaction
     rolls back, and the caller is told to retry (503 service-busy with Retry-After)."""
     async with running(_app(stack, db_statement_timeout=0.5)) as client:
@@ -99,4 +100,45 @@ async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: St
         assert response.json()["type"] == "urn:zhicheng:problem:service-busy"
         assert response.headers["retry-after"]
         assert (await client.post("/probe/d")).status_code == 200  # the pool is fine
-    assert await table.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
+    assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
+
+
+_probe = table("kit_commit_probe", column("code"), schema="public")
+
+
+async def test_fetch_one_reads_each_callers_row_outside_a_transaction(stack: Stack, rows) -> None:
+    """`fetch_one`: the row of its own bound values, though the statement's compiled form
+    is reused (one shape, several values); None when there is none; a bad statement is
+    SQLAlchemy's DBAPIError, as a session's would be, and the pool stays usable; a
+    statement made ready once reads the value given per call; an IN list (one SQL per
+    length) is refused. (No BEGIN on the wire: tests/api/test_read_path.py.)"""
+    async with running(_app(stack)) as client:
+        for code in ("e", "f"):
+            assert (await client.post(f"/probe/{code}")).status_code == 200
+    engine = engine_for(KitSettings(**stack.settings_kwargs()))
+    try:
+
+        def probe(code):
+            return select(_probe.c.code).where(_probe.c.code == code)
+
+        for code in ("e", "f", "e"):
+            row = await fetch_one(engine, probe(code))
+            assert row is not None
+            assert row["code"] == code
+        assert await fetch_one(engine, probe("nothing")) is None
+
+        # Made ready once, its code given per read.
+        by_code = Prepared(engine.dialect, probe(bindparam("code", required=False)))
+        for code in ("f", "e"):
+            assert (await fetch_one(engine, by_code, code=code))["code"] == code
+        assert await fetch_one(engine, by_code, code="nothing") is None
+
+        with pytest.raises(DBAPIError) as raised:
+            await fetch_one(engine, select(func.sqrt(_probe.c.code)))
+        assert not raised.value.connection_invalidated
+        assert (await fetch_one(engine, probe("f")))["code"] == "f"  # the pool is fine
+
+        with pytest.raises(ValueError, match="IN"):
+            await fetch_one(engine, select(_probe.c.code).where(_probe.c.code.in_(["e", "f"])))
+    finally:
+        await engine.dispose()

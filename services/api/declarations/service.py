@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, true, tuple_
+from sqlalchemy import and_, bindparam, exists, false, or_, true, tuple_
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +26,7 @@ from services.api.campaigns import service as campaigns
 from services.api.clock import shanghai
 from services.api.declarations import attachments
 from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
-from services.api.declarations.schemas import DeclarationCreate, DeclarationUpdate
+from services.api.declarations.schemas import DeclarationCreate, DeclarationRead, DeclarationUpdate
 from services.api.models import (
     Campaign,
     CommitteeSession,
@@ -37,6 +40,7 @@ from services.api.models import (
 from services.api.orgs.problems import UnitNotApproved
 from services.api.specialties import service as specialties
 from services.kit.auth import Principal
+from services.kit.db import Prepared, fetch_one
 from services.kit.problems import ProblemError
 
 STEP_STATUS = {
@@ -66,7 +70,8 @@ def not_found() -> ProblemError:
 
 
 def visible(principal: Principal):
-    """SQL condition: the declarations this principal may see."""
+    """SQL condition: the declarations this principal may see. It depends on the principal
+    alone (no clock, no settings): `fetch_visible` keeps its compiled SQL per caller."""
     if principal.role == "applicant":
         return Declaration.applicant_sub == principal.sub
     if principal.role == "ops":
@@ -124,6 +129,45 @@ async def load(
     if lock:
         query = query.with_for_update()
     found = (await session.exec(query)).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
+# What a read of one declaration answers: DeclarationRead's columns (not the phone the
+# notices use), of the id given per read and visible to the caller.
+_table = Declaration.__table__
+_READ = sa_select(*[column for column in _table.c if column.name in DeclarationRead.model_fields])
+_READ_ID = bindparam("declaration_id", required=False)
+# That SELECT made ready per caller (a caller reads again and again: a page that polls),
+# keyed on every field of the principal, so that nothing `visible` reads is left out.
+_READS: dict[tuple, Prepared] = {}
+_MOST_READS = 4096
+
+
+def _read_for(engine: AsyncEngine, principal: Principal) -> Prepared:
+    caller = tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in principal.__dict__.items()
+    )
+    key = (engine.dialect.name, type(principal), caller)
+    prepared = _READS.get(key)
+    if prepared is None:
+        query = _READ.where(_table.c.id == _READ_ID, visible(principal))
+        prepared = Prepared(engine.dialect, query)
+        if len(_READS) >= _MOST_READS:
+            _READS.clear()
+        _READS[key] = prepared
+    return prepared
+
+
+async def fetch_visible(
+    engine: AsyncEngine, principal: Principal, declaration_id: uuid.UUID
+) -> Mapping[str, Any]:
+    """The declaration's read columns if this principal may see it (as `load`, 404
+    otherwise), in one SELECT outside any transaction (services/kit/db.py `fetch_one`)."""
+    prepared = _read_for(engine, principal)
+    found = await fetch_one(engine, prepared, declaration_id=declaration_id)
     if found is None:
         raise not_found()
     return found
