@@ -228,6 +228,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             # the transaction back); the database is overloaded or the statement too slow.
             logger.warning("database statement timed out")
             return problem_response(service_busy(), request)
+        if _sqlstate(exc) in _CONFLICT_SQLSTATES:
+            # Two transactions waited on each other (a deadlock) or could not be ordered:
+            # the server rolled this one back, nothing of it was stored, and the same
+            # request again will normally pass.
+            logger.warning("database transaction aborted by a conflict: %s", _sqlstate(exc))
+            return problem_response(service_busy(), request)
         if not is_connection_error(exc):
             raise exc
         if request.scope.get(RETRY_READ) is False:
@@ -300,6 +306,11 @@ _NUL_SQLSTATES = ("22021", "22P05")
 
 # query_canceled: here, DB_STATEMENT_TIMEOUT (no request cancels another's statement).
 _STATEMENT_TIMEOUT = "57014"
+
+
+# serialization_failure and deadlock_detected: the server aborted the transaction because
+# of another running beside it; retrying is the documented remedy.
+_CONFLICT_SQLSTATES = ("40001", "40P01")
 
 
 def _sqlstate(exc: DBAPIError) -> str:

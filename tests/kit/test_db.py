@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 import asyncpg
 import pytest
 from fastapi import FastAPI
@@ -72,6 +75,18 @@ def _app(stack: Stack, **overrides) -> FastAPI:
         await conn.execute(text("SELECT pg_sleep(30)"))
         return {"stored": code}
 
+    @app.post("/cross/{first}/{second}")
+    async def cross(first: int, second: int, session: SessionDep) -> dict:
+        """Take one lock, wait, then the other: two of these in opposite orders deadlock."""
+        conn = await session.connection()
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": first})
+        await conn.execute(
+            text("INSERT INTO public.kit_commit_probe (code) VALUES (:c)"), {"c": f"x{first}"}
+        )
+        await conn.execute(text("SELECT pg_sleep(0.3)"))
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": second})
+        return {"stored": first}
+
     return app
 
 
@@ -101,6 +116,25 @@ async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: St
         assert response.headers["retry-after"]
         assert (await client.post("/probe/d")).status_code == 200  # the pool is fine
     assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
+
+
+async def test_a_deadlock_answers_503_and_stores_nothing_of_the_loser(stack: Stack, rows) -> None:
+    """Two writes that wait on each other: the server aborts one (deadlock_detected); it
+    answers 503 service-busy with Retry-After, never a 500, and none of its rows stay; the
+    other completes."""
+    a, b = (random.randrange(10**9, 2 * 10**9) for _ in range(2))
+    async with running(_app(stack)) as client:
+        answers = await asyncio.gather(
+            client.post(f"/cross/{a}/{b}"), client.post(f"/cross/{b}/{a}")
+        )
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [200, 503], [r.text for r in answers]
+    loser = next(r for r in answers if r.status_code == 503)
+    assert loser.json()["type"] == "urn:zhicheng:problem:service-busy"
+    assert loser.headers["retry-after"]
+    winner = next(r for r in answers if r.status_code == 200).json()["stored"]
+    stored = [r["code"] for r in await rows.fetch("SELECT code FROM public.kit_commit_probe")]
+    assert stored == [f"x{winner}"]
 
 
 _probe = table("kit_commit_probe", column("code"), schema="public")
