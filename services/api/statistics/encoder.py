@@ -10,8 +10,6 @@ loop: a message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 import traceback
@@ -20,16 +18,9 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from services.api.statistics.exports import csv_cell, write_rows
+from services.api.statistics.cells import csv_text, write_rows
 
 Shape = Callable[[Sequence[Any], int], list[list[Any]]]
-
-
-def csv_text(rows: list[list[Any]], *, guarded: bool) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows([csv_cell(v) for v in row] if guarded else row for row in rows)
-    return buffer.getvalue().encode()
 
 
 class Encoder:

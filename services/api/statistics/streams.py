@@ -29,7 +29,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import StreamingResponse
 
-from services.api.statistics.encoder import csv_text
+from services.api.statistics.cells import csv_text
 from services.api.statistics.exports import XLSX, Export
 from services.api.statistics.workers import ExportPool, WorkerLost
 
