@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from services.api.statistics.cells import csv_text, write_rows
 
 Shape = Callable[[Sequence[Any], int], list[list[Any]]]
+NICENESS = 10  # added to the child's (any process may lower its own priority)
 
 
 class Encoder:
@@ -75,7 +76,9 @@ class Encoder:
 def serve(connection: Any, scratch: str) -> None:
     """A child's loop, until the pipe closes. Its temporary files (the sheet's spooled
     rows) go under `scratch`, a directory the parent removes when the child ends, however
-    it ends."""
+    it ends. It runs at a lower priority than the serving process: on a busy machine, the
+    CPU goes to the requests first and the export takes longer."""
+    os.nice(NICENESS)
     tempfile.tempdir = scratch
     encoder = Encoder()
     while True:

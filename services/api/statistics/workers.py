@@ -7,11 +7,12 @@ a GIL of its own; the loop only hands it a chunk of plain rows and awaits the an
 thread blocked on the pipe, which holds no GIL).
 
 The pool is made once per app lifespan and closed at its end. Children start on first use
-(`spawn`: a fresh interpreter, not a fork of a threaded server), one export or CSV chunk
-at a time each, and stay for the next. One that dies mid-export (killed, out of memory)
-is reaped and the work done again on a fresh one (`WorkerLost`); one whose export ends
-any other way than finished (the client left, an error, the server stopping) is killed,
-so that no child is left working on an export nobody waits for.
+(`spawn`: a fresh interpreter, not a fork of a threaded server), at a lower priority
+(nice 10), one export or CSV chunk at a time each, and stay for the next. One that dies
+mid-export (killed, out of memory) is reaped and the work done again on a fresh one
+(`WorkerLost`); one whose export ends any other way than finished (the client left, an
+error, the server stopping) is killed, so that no child is left working on an export
+nobody waits for.
 """
 
 from __future__ import annotations
