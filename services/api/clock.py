@@ -9,11 +9,11 @@ sessions (`session.info`), so `db_now` stays the one source of time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-from sqlmodel.ext.asyncio.session import AsyncSession
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFSET = "clock_offset"
@@ -40,5 +40,8 @@ def ahead(session: AsyncSession, now: datetime) -> datetime:
 async def db_now(session: AsyncSession) -> datetime:
     """The database clock (plus the test gateway's offset): one source of time for every
     deadline."""
+    # Imported here: `shanghai` is imported by the export processes, which need no SQL.
+    from sqlalchemy import text
+
     now = (await session.exec(text("SELECT now()"))).scalar_one()
     return now + session.info.get(OFFSET, timedelta(0))

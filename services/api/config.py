@@ -113,6 +113,10 @@ class ApiSettings(
     # export and every verification by ops still signs one).
     audit_checkpoint_key: str = DEV_AUDIT_CHECKPOINT_KEY
     audit_checkpoint_interval: float = Field(default=3600.0, ge=0)
+    # Child processes each replica encodes exports in (CSV and XLSX rows to bytes, out of
+    # the serving process's GIL; statistics/workers.py), started on first use, about
+    # 50 MB each; an export waits for a free one. 0: a worker thread, as before.
+    export_processes: int = Field(default=2, ge=0, le=16)
     # Seconds between expiry sweeps in each replica (0: none; POST /v1/payments/expirations
     # still runs one), and how long after a deadline an unpaid order is expired (room for
     # a provider callback in flight; the provider's paid_at decides in any case).

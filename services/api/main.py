@@ -52,6 +52,7 @@ from services.api.results.router import router as results_router
 from services.api.routing.router import router as routing_router
 from services.api.specialties.router import router as specialties_router
 from services.api.statistics.router import router as statistics_router
+from services.api.statistics.workers import ExportPool
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
@@ -82,6 +83,8 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.payment_provider = payment_provider.make_provider(settings)
         # Where the audit chain's signed checkpoints are anchored, outside the database.
         app.state.audit_anchor = checkpoints.make_anchor(settings)
+        # The processes exports are encoded in, started on first use (statistics/workers.py).
+        app.state.export_pool = ExportPool(settings.export_processes)
         tasks = []
         if settings.audit_checkpoint_interval > 0:
             tasks.append(
@@ -140,6 +143,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
                 await app.state.payment_provider.aclose()
             for registry in app.state.registries.values():
                 await registry.aclose()
+            await app.state.export_pool.close()
             await app.state.redis.aclose()
             await app.state.engine.dispose()
 

@@ -44,7 +44,7 @@ def _results_rows(text: str) -> list[dict]:
 WRITERS = {
     "statistics": lambda t: book("标题", "表", ["值"], [[t]], "页脚"),
     # The streamed exports (posting list, roster, summary) write their cells as `book` does:
-    # through statistics.exports.write_rows, the one place a value becomes a cell.
+    # through statistics.cells.write_rows, the one place a value becomes a cell.
     "posting-list.xlsx": lambda t: book("公示名册", "公示名册", HEADER, [_posting_row(t)], "页脚"),
     "results.xlsx": lambda t: results_xlsx(
         title="评审结果公示",

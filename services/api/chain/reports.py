@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from anyio import to_thread
@@ -16,41 +14,12 @@ from starlette.requests import Request
 from services.api.audit import checkpoints
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.schemas import UnitQuality
+from services.api.chain.lines import HEADER, posting_lines
 from services.api.models import Campaign, Declaration
 from services.api.models.declaration import GIVEN_UP
 from services.api.statistics import service as statistics
 from services.api.statistics.exports import Export
 from services.kit.auth import Principal
-
-LEVEL_ZH = {
-    "technician": "员级",
-    "assistant": "助理级",
-    "intermediate": "中级",
-    "deputy_senior": "副高级",
-    "senior": "正高级",
-}
-HEADER = ["序号", "姓名", "申报级别", "申报专业", "工作经历", "主要业绩", "论文著作"]
-
-
-def _posting_lines(rows: Sequence[Any], first: int) -> list[list[Any]]:
-    """A chunk of the list, from plain rows (run in a worker thread, statistics/streams.py)."""
-    out = []
-    for i, (text, level, specialty) in enumerate(rows, start=first):
-        s = json.loads(text)
-        history = "；".join(
-            f"{e.get('start_on')}至{e.get('end_on') or '今'} {e.get('employer')} {e.get('work')}"
-            for e in s.get("main_experience") or []
-        )
-        achievements = "；".join(a.get("name", "") for a in s.get("achievements") or [])
-        papers = "；".join(
-            f"《{p.get('title')}》（{p.get('journal')}，{p.get('published_on')}）"
-            for p in s.get("papers") or []
-        )
-        name = (s.get("basic_info") or {}).get("name", "")
-        out.append(
-            [i, name, LEVEL_ZH.get(level, level), specialty or "", history, achievements, papers]
-        )
-    return out
 
 
 def _flag(share: float) -> tuple[str, str]:
@@ -89,7 +58,7 @@ async def unit_quality(
 
 
 def _posting_query(campaign: Campaign, unit_id: uuid.UUID) -> Any:
-    """The unit's declarations on its posting list, as plain rows (`_posting_lines`)."""
+    """The unit's declarations on its posting list, as plain rows (`posting_lines`)."""
     return (
         select(cast(Declaration.sections, Text), Declaration.level, Declaration.specialty)
         .where(
@@ -104,7 +73,7 @@ def _posting_query(campaign: Campaign, unit_id: uuid.UUID) -> Any:
 async def posting_rows(session: AsyncSession, campaign: Campaign, unit_id: uuid.UUID) -> list[list]:
     """The whole list at once (the unit's 公示情况 PDF), shaped in a worker thread."""
     rows = (await session.exec(_posting_query(campaign, unit_id))).all()
-    return await to_thread.run_sync(_posting_lines, rows, 1)
+    return await to_thread.run_sync(posting_lines, rows, 1)
 
 
 async def posting_export(
@@ -117,7 +86,7 @@ async def posting_export(
     footer = checkpoint.printed()
     plan = Export(
         query=_posting_query(campaign, unit_id),
-        shape=_posting_lines,
+        shape=posting_lines,
         header=HEADER,
         tail=lambda _count: [[], [footer]],
         filename="posting-list",

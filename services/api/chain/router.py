@@ -359,8 +359,9 @@ async def posting_list(
     plan, checkpoint = await reports.posting_export(
         session, request, campaign_id=campaign_id, unit_id=uuid.UUID(principal.org_id)
     )
+    state = request.app.state
     return streams.response(
-        request.app.state.sessionmaker, plan, format, {"Audit-Checkpoint": checkpoint}
+        state.sessionmaker, state.export_pool, plan, format, {"Audit-Checkpoint": checkpoint}
     )
 
 

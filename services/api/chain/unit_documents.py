@@ -18,6 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.chain import reports, unit_checks
+from services.api.chain.lines import LEVEL_ZH
 from services.api.chain.problems import UnitReviewMissing
 from services.api.chain.schemas import ASPECTS
 from services.api.chain.service import acting_unit_step
@@ -36,7 +37,7 @@ TITLES = {"public_posting": "单位公示情况", "unit_recommendation": "单位
 
 def _who(declaration: Declaration, unit: Org) -> list[str]:
     name = (declaration.sections.get("basic_info") or {}).get("name", "")
-    level = reports.LEVEL_ZH.get(declaration.level, declaration.level)
+    level = LEVEL_ZH.get(declaration.level, declaration.level)
     return [
         f"申报人：{name}　申报级别：{level}　申报专业：{declaration.specialty or '—'}",
         f"用人单位：{unit.name}",

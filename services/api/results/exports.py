@@ -20,7 +20,7 @@ from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 from openpyxl import Workbook
 
-from services.api.statistics.exports import write_rows
+from services.api.statistics.cells import write_rows
 
 HEADERS = ("序号", "姓名", "工作单位", "职称系列", "级别", "专业", "评审结果")
 KEYS = ("no", "name", "unit", "series", "level", "specialty", "result")

@@ -253,4 +253,6 @@ async def export(
     request: Request,
 ) -> Response:
     plan = await exports.export(session, principal, campaign_id=campaign_id, kind=sheet)
-    return streams.response(request.app.state.sessionmaker, plan, "xlsx")
+    return streams.response(
+        request.app.state.sessionmaker, request.app.state.export_pool, plan, "xlsx"
+    )
