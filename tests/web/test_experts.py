@@ -77,7 +77,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     seen(page.locator(".alert.error").get_by_text("请求内容有误"), alerts(page))
     assert "region_code" in page.locator(".alert.error").inner_text()
     assert page.get_by_label("姓名").input_value() == "黄建国"
-    shot(page, artefacts, "desk-2x-expert-refused")
+    shot(page, artefacts, "desk-29-expert-refused")
     page.get_by_label("所在地区（行政区划代码，6 位数字）").fill("450200")
     press(page, page.get_by_role("button", name="提交入库申请"))
     seen(page.get_by_text("入库申请已提交"), alerts(page))
@@ -85,7 +85,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     assert "机械工程、机械设计" in page.locator("main").inner_text()
     assert page.locator("#entry-conflicts").inner_text() == pool["unit"]
     assert page.get_by_role("button", name="提交入库申请").count() == 0  # one application
-    shot(page, artefacts, "desk-2x-expert-applied")
+    shot(page, artefacts, "desk-30-expert-applied")
     # The pool is the office's page, not the expert's.
     page.goto("/experts")
     seen(page.locator(".alert.error"), alerts(page))
@@ -107,7 +107,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     press(office, office.get_by_role("button", name="筛选"))
     names = office.locator("tbody tr td:first-child").all_inner_texts()
     assert names == ["黄建国", "蒙丽"], names
-    shot(office, artefacts, "desk-2x-expert-pool")
+    shot(office, artefacts, "desk-31-expert-pool")
 
     # A decision the entry's status does not allow: the gateway's reason, in Chinese.
     press(office, office.get_by_role("link", name="黄建国"))
@@ -117,7 +117,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     decide(office, "核准入库", "正高级工程师，从事机械设计二十年，符合入库条件")
     seen(office.get_by_text("已核准入库。"), alerts(office))
     assert office.locator("#expert-status").inner_text() == "在库"
-    shot(office, artefacts, "desk-2x-expert-approved")
+    shot(office, artefacts, "desk-32-expert-approved")
     # Suspended later, with its reason (the version read after the approval goes along).
     decide(office, "暂停", "本年度借调外省，暂停参加评审")
     seen(office.get_by_text("已暂停。"), alerts(office))
@@ -140,6 +140,6 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     assert other.locator("#expert-status").inner_text() == "未核准"
     seen(other.get_by_text("不符合正高级评委会入库条件"))
     seen(other.get_by_role("heading", name="重新申请"))
-    shot(other, artefacts, "desk-2x-expert-rejected")
+    shot(other, artefacts, "desk-33-expert-rejected")
     for c in (ctx, other_ctx, office_ctx):
         c.close()

@@ -149,7 +149,7 @@ def test_the_series_office_judges_the_level_conditions_from_its_queue(
     assert "论文存疑 1（新增 0）" in first.nth(6).inner_text()
     assert first.nth(7).inner_text() == "1"
     assert "论文存疑 0" in rows.nth(1).locator("td").nth(6).inner_text()
-    shot(page, artefacts, "desk-2x-judge-queue")
+    shot(page, artefacts, "desk-22-judge-queue")
 
     # The open condition, with the clause it rests on and who decides it.
     press(page, page.get_by_role("link", name="覃师傅"))
@@ -162,7 +162,7 @@ def test_the_series_office_judges_the_level_conditions_from_its_queue(
     press(page, page.get_by_role("button", name="审核通过"))
     refusal = page.locator(".alert.error")
     seen(refusal.get_by_text("桂职办〔2022〕45号"), alerts(page))
-    shot(page, artefacts, "desk-2x-judge-open-refused")
+    shot(page, artefacts, "desk-23-judge-open-refused")
 
     reason = "经核对学历、资历证明，符合桂职办〔2022〕45号高级工艺美术师申报条件"
     decide(page, "认定符合", reason)
@@ -170,7 +170,7 @@ def test_the_series_office_judges_the_level_conditions_from_its_queue(
     text = judgements_card(page).inner_text()
     assert "已认定符合" in text and "待认定" not in text
     assert judgements_card(page).get_by_role("button").count() == 0
-    shot(page, artefacts, "desk-2x-judge-approved")
+    shot(page, artefacts, "desk-24-judge-approved")
     press(page, page.get_by_role("button", name="审核通过"))
     assert page.url.endswith("/review"), alerts(page)
     assert page.locator("tbody tr td:first-child").all_inner_texts() == ["韦师傅"]
@@ -186,7 +186,7 @@ def test_the_series_office_judges_the_level_conditions_from_its_queue(
     assert f"当前由{s['series_name']}审核" in refusal.inner_text(), refusal.inner_text()
     # Said on the declaration's page, the condition still open.
     seen(judgements_card(other).get_by_text("待认定"), alerts(other))
-    shot(other, artefacts, "desk-2x-judge-not-at-this-level")
+    shot(other, artefacts, "desk-25-judge-not-at-this-level")
     for c in (ctx, other_ctx):
         c.close()
 
@@ -218,7 +218,7 @@ def test_the_committee_office_rejects_an_exceptional_path_and_returns_it(
     seen(refusal, alerts(series))
     assert s["committee_name"] in refusal.inner_text(), refusal.inner_text()
     assert "待认定" in judgements_card(series).inner_text()
-    shot(series, artefacts, "desk-2x-judge-not-yours")
+    shot(series, artefacts, "desk-26-judge-not-yours")
     press(series, series.get_by_role("button", name="审核通过"))
     assert series.url.endswith("/review"), alerts(series)
     series_ctx.close()
@@ -239,7 +239,7 @@ def test_the_committee_office_rejects_an_exceptional_path_and_returns_it(
     refusal = page.locator(".alert.error")
     seen(refusal.get_by_text("一次性告知"), alerts(page))
     assert reason in refusal.inner_text()
-    shot(page, artefacts, "desk-2x-judge-rejected")
+    shot(page, artefacts, "desk-27-judge-rejected")
 
     # Within the campaign's own correction window (make_campaign: five days from now).
     deadline = (datetime.now(UTC) + CHINA + timedelta(days=3)).date().isoformat()
@@ -250,7 +250,7 @@ def test_the_committee_office_rejects_an_exceptional_path_and_returns_it(
     press(page, page.get_by_role("button", name="退回申报人"))
     seen(page.get_by_text("已退回补正，并一次性告知申报人。"), alerts(page))
     assert "退回补正" in page.get_by_role("heading", level=1).inner_text()
-    shot(page, artefacts, "desk-2x-judge-returned")
+    shot(page, artefacts, "desk-28-judge-returned")
     page.goto("/review")
     assert page.get_by_role("link", name="蓝师傅").count() == 0
 

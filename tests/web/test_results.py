@@ -251,7 +251,7 @@ def test_recheck_posting_approval_and_the_certificate(
     seen(page.get_by_role("heading", name="复核 · 复核中"), alerts(page))
     seen(page.get_by_text(REASON))
     rid = page.url.rsplit("/", 1)[1]
-    shot(page, artefacts, "desk-10-recheck-open")
+    shot(page, artefacts, "desk-17-recheck-open")
 
     # The panel re-votes in secret: one expert on this page (once only), ten through the
     # API; 9 agree, 2 abstain.
@@ -262,7 +262,7 @@ def test_recheck_posting_approval_and_the_certificate(
     press(epage, epage.get_by_role("button", name="同意", exact=True))
     seen(epage.get_by_text("已投票（不记名）。"), alerts(epage))
     assert "同意" not in epage.locator(".alert.ok").inner_text().replace("已投票", "")
-    shot(epage, artefacts, "desk-14-recheck-ballot")
+    shot(epage, artefacts, "desk-18-recheck-ballot")
     epage.goto(f"/office/rechecks/{rid}")
     press(epage, epage.get_by_role("button", name="不同意"))
     seen(epage.locator(".alert.error"), alerts(epage))
@@ -278,7 +278,7 @@ def test_recheck_posting_approval_and_the_certificate(
     press(page, page.get_by_role("button", name="复核闭会并统计"))
     seen(page.get_by_text("复核已闭会"), alerts(page))
     assert page.locator("#recheck-outcome").inner_text().startswith("通过（同意 9")
-    shot(page, artefacts, "desk-11-recheck-closed")
+    shot(page, artefacts, "desk-19-recheck-closed")
 
     # The posting: four days are refused with the rule; then Monday to the Monday after.
     press(page, page.get_by_role("link", name="评审会的评审结果"))
@@ -300,7 +300,7 @@ def test_recheck_posting_approval_and_the_certificate(
     # Not before the posting's last day.
     press(page, page.get_by_role("button", name="确认评审结果"))
     seen(page.locator(".alert.error").get_by_text(ends.isoformat()), alerts(page))
-    shot(page, artefacts, "desk-12-posting")
+    shot(page, artefacts, "desk-20-results-posting")
 
     # The public, with no sign-in: the list, the posting (names masked), its exports.
     public = browser.new_context(base_url=web_url, **PHONE)
@@ -369,7 +369,7 @@ def test_recheck_posting_approval_and_the_certificate(
     press(page, page.get_by_role("button", name="批复并签发证书"))
     seen(page.get_by_text("证书已签发"), alerts(page))
     assert APPROVAL in page.locator("#approval").inner_text()
-    shot(page, artefacts, "desk-13-approved")
+    shot(page, artefacts, "desk-21-results-approved")
     desk.close()
 
     # The applicant whose 复核 passed reads the result and downloads the certificate.
