@@ -14,6 +14,7 @@ dropped at the end (a role is cluster-wide). Tests that act as an operator or an
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -21,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -113,6 +115,23 @@ def create_database(stack: Stack, name: str) -> Stack:
 
 def drop_database(stack: Stack, name: str) -> None:
     _admin(stack.admin_database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def database_of_its_own(stack: Stack, prefix: str) -> AsyncIterator[Stack]:
+    """A migrated database on the run's server for one test or module, dropped after it,
+    connected as its owner (`database_url` too): for what needs the whole database to
+    itself (a sweep that takes every row, a load of 100k declarations, a chain of audit
+    checkpoints of its own)."""
+    from services.kit.migrations import upgrade_all
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    db = await asyncio.to_thread(create_database, stack, name)
+    try:
+        await asyncio.to_thread(upgrade_all, db.owner_database_url)
+        yield replace(db, database_url=db.owner_database_url)
+    finally:
+        await asyncio.to_thread(drop_database, stack, name)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.db import make_engine
-from services.kit.migrations import upgrade_all
 from tests.api.factories import (
     OPS,
     answer_incomplete,
@@ -33,7 +32,7 @@ from tests.api.factories import (
     submitted,
     token,
 )
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack, database_of_its_own
 from tests.support import AS_GATEWAY_TO_RULES, running
 
 
@@ -55,24 +54,18 @@ async def test_second_same_level_declaration_in_a_year(client) -> None:
 @pytest.fixture
 async def lone_client(stack: Stack, rules_url: str, documents_url: str):
     """A gateway on a database of its own. The lapse sweep is global by design (every
-    lapsed return in the database), and other test modules run it on the shared database
-    (tests/api/test_messages.py, the access matrix): a return left to lapse there may be
-    swept to `abandoned` before this test resubmits."""
-    name = f"zhicheng_lapse_{uuid.uuid4().hex[:8]}"
-    db = await asyncio.to_thread(create_database, stack, name)
-    url = db.owner_database_url
-    try:
-        await asyncio.to_thread(upgrade_all, url)
+    lapsed return in the database), and other tests run it on the shared database
+    (tests/api/test_messages.py, the access matrix, any gateway's start): a return left to
+    lapse there may be swept to `abandoned` before this test resubmits."""
+    async with database_of_its_own(stack, "zhicheng_lapse") as db:
         settings = ApiSettings(
-            **{**db.settings_kwargs(), "database_url": url},
+            **db.settings_kwargs(),
             rules_url=rules_url,
             documents_url=documents_url,
             return_sweep_interval=0,
         )
         async with running(build_app(settings)) as c:
             yield c
-    finally:
-        await asyncio.to_thread(drop_database, stack, name)
 
 
 async def test_resubmission_after_the_return_deadline_is_refused(lone_client) -> None:

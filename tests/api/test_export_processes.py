@@ -24,10 +24,9 @@ import pytest
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.documents.storage import ensure_bucket, make_client
-from services.kit.migrations import upgrade_all
 from tests.api.factories import auth
 from tests.api.scale_data import build, load
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack, database_of_its_own
 from tests.support import running
 
 N = 12_500
@@ -35,16 +34,13 @@ N = 12_500
 
 @pytest.fixture(scope="module")
 async def data(stack: Stack, rules_url: str, documents_url: str):
-    name = f"zhicheng_export_p_{uuid.uuid4().hex[:8]}"
-    db = await asyncio.to_thread(create_database, stack, name)
-    url = db.owner_database_url
-    try:
-        await asyncio.to_thread(upgrade_all, url)
+    async with database_of_its_own(stack, "zhicheng_export_p") as db:
+        url = db.database_url
         settings = ApiSettings(
-            **{**db.settings_kwargs(), "database_url": url},
+            **db.settings_kwargs(),
             rules_url=rules_url,
             documents_url=documents_url,
-            audit_checkpoint_bucket=f"zhicheng-audit-{name.rsplit('_', 1)[1]}",
+            audit_checkpoint_bucket=f"zhicheng-audit-{uuid.uuid4().hex[:8]}",
             export_processes=1,
         )
         await asyncio.to_thread(
@@ -54,8 +50,6 @@ async def data(stack: Stack, rules_url: str, documents_url: str):
             world = await build(client)
             await load(url, world, N, spread=1)
         yield settings, world
-    finally:
-        await asyncio.to_thread(drop_database, stack, name)
 
 
 def _paths(world) -> dict[str, tuple[str, str]]:

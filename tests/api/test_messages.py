@@ -15,7 +15,6 @@ import hmac
 import json
 import uuid
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -27,7 +26,6 @@ from services.api.chain.lapses import LAPSE_LOCK_KEY
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.kit.db import make_engine, make_sessionmaker
-from services.kit.migrations import upgrade_all
 from services.kit.outbox import Notification
 from services.notify.health import build_health_app
 from services.notify.service import Sender, send_notification
@@ -47,7 +45,7 @@ from tests.api.factories import (
 )
 from tests.api.test_payments import audit_rows, db, db_now, status_of, until
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack, database_of_its_own
 from tests.notify.conftest import Fake, settings_for
 from tests.support import running
 
@@ -157,12 +155,7 @@ async def lone(stack: Stack, rules_url: str, documents_url: str):
     and one replica at a time: on the shared database any other test's gateway starting
     up runs it too (the periodic job's first round), which would take this test's lock
     or its lapsed return from it."""
-    name = f"zhicheng_lapse_{uuid.uuid4().hex[:8]}"
-    own = await asyncio.to_thread(create_database, stack, name)
-    url = own.owner_database_url
-    try:
-        await asyncio.to_thread(upgrade_all, url)
-        own = replace(own, database_url=url)
+    async with database_of_its_own(stack, "zhicheng_lapse") as own:
         settings = ApiSettings(
             **own.settings_kwargs(),
             rules_url=rules_url,
@@ -170,7 +163,7 @@ async def lone(stack: Stack, rules_url: str, documents_url: str):
             payment_sweep_interval=0,
             return_sweep_interval=0,
         )
-        engine = make_engine(url)
+        engine = make_engine(own.database_url)
         try:
             async with (
                 running(build_app(settings)) as client,
@@ -179,8 +172,6 @@ async def lone(stack: Stack, rules_url: str, documents_url: str):
                 yield client, session, own
         finally:
             await engine.dispose()
-    finally:
-        await asyncio.to_thread(drop_database, stack, name)
 
 
 async def test_a_lapsed_return_is_abandoned_at_its_deadline(lone) -> None:

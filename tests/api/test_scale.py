@@ -11,7 +11,6 @@ query of the same rows. No timing is asserted; the plans are (EXPLAIN).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -29,10 +28,9 @@ from services.api.main import build_app
 from services.api.models import Declaration
 from services.kit.auth import Principal
 from services.kit.db import make_engine, make_sessionmaker
-from services.kit.migrations import upgrade_all
 from tests.api.factories import auth
 from tests.api.scale_data import UNITS, build, dsn, flags_of, load
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack, database_of_its_own
 from tests.support import running
 
 N = 100_000
@@ -40,13 +38,10 @@ N = 100_000
 
 @pytest.fixture(scope="module")
 async def scale(stack: Stack, rules_url: str, documents_url: str):
-    name = f"zhicheng_scale_{uuid.uuid4().hex[:8]}"
-    db = await asyncio.to_thread(create_database, stack, name)
-    url = db.owner_database_url
-    try:
-        await asyncio.to_thread(upgrade_all, url)
+    async with database_of_its_own(stack, "zhicheng_scale") as db:
+        url = db.database_url
         settings = ApiSettings(
-            **{**db.settings_kwargs(), "database_url": url},
+            **db.settings_kwargs(),
             rules_url=rules_url,
             documents_url=documents_url,
         )
@@ -58,8 +53,6 @@ async def scale(stack: Stack, rules_url: str, documents_url: str):
                 f"\nCOPY of {N} declarations and their rows: {time.perf_counter() - started:.1f} s"
             )
             yield client, world.tree, world.units, world.portal, dsn(url), url
-    finally:
-        await asyncio.to_thread(drop_database, stack, name)
 
 
 async def _ids(dsn: str, sql: str, *args) -> list[str]:

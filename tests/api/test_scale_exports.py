@@ -25,10 +25,9 @@ import pytest
 from services.api.config import ApiSettings
 from services.api.main import build_app
 from services.documents.storage import ensure_bucket, make_client
-from services.kit.migrations import upgrade_all
 from tests.api.factories import auth
 from tests.api.scale_data import HealthPoll, build, dsn, load
-from tests.conftest import Stack, create_database, drop_database
+from tests.conftest import Stack, database_of_its_own
 from tests.support import running
 
 N = 125_000
@@ -38,18 +37,15 @@ RECOMMENDED = 75_000  # the unit step is done for six in ten
 
 @pytest.fixture(scope="module")
 async def scale(stack: Stack, rules_url: str, documents_url: str):
-    name = f"zhicheng_scale_x_{uuid.uuid4().hex[:8]}"
-    db = await asyncio.to_thread(create_database, stack, name)
-    url = db.owner_database_url
-    try:
-        await asyncio.to_thread(upgrade_all, url)
+    async with database_of_its_own(stack, "zhicheng_scale_x") as db:
+        url = db.database_url
         # The exports anchor checkpoints of this database's audit chain: in a bucket of
         # its own, not among the shared database's (whose verification would find them).
         settings = ApiSettings(
-            **{**db.settings_kwargs(), "database_url": url},
+            **db.settings_kwargs(),
             rules_url=rules_url,
             documents_url=documents_url,
-            audit_checkpoint_bucket=f"zhicheng-audit-{name.rsplit('_', 1)[1]}",
+            audit_checkpoint_bucket=f"zhicheng-audit-{uuid.uuid4().hex[:8]}",
         )
         await asyncio.to_thread(
             ensure_bucket, make_client(settings), settings.audit_checkpoint_bucket
@@ -58,8 +54,6 @@ async def scale(stack: Stack, rules_url: str, documents_url: str):
             world = await build(client)
             await load(url, world, N, spread=1)
             yield client, world, dsn(url)
-    finally:
-        await asyncio.to_thread(drop_database, stack, name)
 
 
 async def _fetch(client, path: str, token: str):

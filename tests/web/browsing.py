@@ -48,6 +48,18 @@ def upload(page, path: Path, *, normalize: bool = False, form: str = "new") -> N
     press(page, owner.get_by_role("button", name="上传"))
 
 
+def staff_signed_in(browser, url: str, username: str, password: str = PASSWORD):
+    """(context, page): a desktop browser signed in at /staff/login (an office's reviewer
+    or an expert), on the page the sign-in lands on."""
+    ctx = browser.new_context(base_url=url, **DESK)
+    page = ctx.new_page()
+    page.goto("/staff/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    press(page, page.get_by_role("button", name="登录"))
+    return ctx, page
+
+
 def press(page, button) -> None:
     """Click a form's button and wait for the page the server answers with."""
     with page.expect_navigation():

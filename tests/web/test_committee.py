@@ -28,6 +28,7 @@ from tests.web.browsing import (
     press,
     seen,
     shot,
+    staff_signed_in,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -60,17 +61,6 @@ def test_the_committee_office_sees_why_a_session_cannot_be_formed_yet(
 
 
 # ---- helpers ---------------------------------------------------------------------------
-
-
-def signed_in(browser, web_url: str, username: str, password: str):
-    """A desktop browser signed in at /staff/login (the office, or an expert)."""
-    ctx = browser.new_context(base_url=web_url, **DESK)
-    page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    press(page, page.get_by_role("button", name="登录"))
-    return ctx, page
 
 
 def labelled(page) -> None:
@@ -193,7 +183,7 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     campaign, dids, office, office_tok, experts = through_api(setup)
 
     # The office forms the session: the campaign's paid declarations, 11 experts.
-    octx, page = signed_in(browser, web_url, office, PASSWORD)
+    octx, page = staff_signed_in(browser, web_url, office, PASSWORD)
     press(page, page.get_by_role("link", name="评审会"))
     page.get_by_label("批次").select_option(campaign["id"])
     page.get_by_label("评审级别").select_option("deputy_senior")
@@ -241,7 +231,7 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     seats = panel_of(through_api, sid, office_tok)
     drawn = [seat["expert_id"] for seat in seats]
     leaving, voter = experts[drawn[-1]], experts[drawn[0]]
-    ectx, epage = signed_in(browser, web_url, leaving["username"], EXPERT_PASSWORD)
+    ectx, epage = staff_signed_in(browser, web_url, leaving["username"], EXPERT_PASSWORD)
     assert epage.url.endswith("/committee"), epage.url
     press(epage, epage.get_by_role("link", name=f"{sid[:8]}"))
     epage.get_by_label("回避理由（如与申报人系近亲属、同一单位）").fill("与申报人系近亲属")
@@ -269,7 +259,7 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     shot(page, artefacts, "desk-10-committee-open")
 
     # An expert votes in the browser; a second ballot on the same declaration is refused.
-    ectx, epage = signed_in(browser, web_url, voter["username"], EXPERT_PASSWORD)
+    ectx, epage = staff_signed_in(browser, web_url, voter["username"], EXPERT_PASSWORD)
     press(epage, epage.get_by_role("link", name=f"{sid[:8]}"))
     seen(epage.get_by_text("专家名单由评委会所在职改办掌握"))  # the panel is the office's
     assert epage.get_by_role("link", name="抽取复核").count() == 0
@@ -353,7 +343,7 @@ def test_a_scored_session_marks_points_grades_and_tallies(
 
     campaign, dids, office, office_tok, experts = through_api(setup)
 
-    octx, page = signed_in(browser, web_url, office, PASSWORD)
+    octx, page = staff_signed_in(browser, web_url, office, PASSWORD)
     page.goto("/committee")
     page.get_by_label("批次").select_option(campaign["id"])
     page.get_by_label("评审级别").select_option("intermediate")
@@ -388,7 +378,7 @@ def test_a_scored_session_marks_points_grades_and_tallies(
 
     # An expert marks both defences in the browser: once each, never shown back.
     marker = experts[present[0]]
-    ectx, epage = signed_in(browser, web_url, marker["username"], EXPERT_PASSWORD)
+    ectx, epage = staff_signed_in(browser, web_url, marker["username"], EXPERT_PASSWORD)
     press(epage, epage.get_by_role("link", name=f"{sid[:8]}"))
     press(epage, row_of(epage, dids[0]).get_by_role("link"))
     seen(epage.get_by_role("heading", name="答辩评分", exact=True))

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from tests.api.factories import OPS, make_org, post
-from tests.web.browsing import DESK, PASSWORD, UNLABELLED, alerts, press, seen, shot
+from tests.web.browsing import (
+    PASSWORD,
+    UNLABELLED,
+    alerts,
+    press,
+    seen,
+    shot,
+    staff_signed_in,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -37,16 +45,6 @@ def pool(through_api) -> dict:
     return through_api(setup)
 
 
-def sign_in(browser, web_url: str, username: str):
-    ctx = browser.new_context(base_url=web_url, **DESK)
-    page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
-    return ctx, page
-
-
 def apply(page, name: str, *, region: str = "450200", conflicts: str = "") -> None:
     page.get_by_label("姓名").fill(name)
     page.get_by_label("现有职称").fill("正高级工程师")
@@ -68,7 +66,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     browser, web_url: str, pool: dict, artefacts: Path
 ) -> None:
     # An expert signs in and lands on their pool entry: none yet, the form.
-    ctx, page = sign_in(browser, web_url, pool["first"])
+    ctx, page = staff_signed_in(browser, web_url, pool["first"])
     assert page.url.endswith("/experts/me"), alerts(page)
     seen(page.get_by_role("heading", name="申请入库"))
     assert page.evaluate(UNLABELLED) == []
@@ -91,7 +89,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     seen(page.locator(".alert.error"), alerts(page))
     assert "/experts" in page.url and page.get_by_role("table").count() == 0
 
-    other_ctx, other = sign_in(browser, web_url, pool["second"])
+    other_ctx, other = staff_signed_in(browser, web_url, pool["second"])
     # A unit to stand aside from that the search does not find: said, nothing sent.
     apply(other, "蒙丽", conflicts="并不存在的某某研究院")
     seen(other.locator(".alert.error").get_by_text("没有找到单位“并不存在的某某研究院”"))
@@ -100,7 +98,7 @@ def test_experts_apply_and_the_office_decides_on_its_pool(
     seen(other.get_by_text("入库申请已提交"), alerts(other))
 
     # The office: its pool from the navigation, filtered by status.
-    office_ctx, office = sign_in(browser, web_url, pool["office"])
+    office_ctx, office = staff_signed_in(browser, web_url, pool["office"])
     press(office, office.get_by_role("link", name="评委库"))
     seen(office.get_by_role("heading", name="评委库"), alerts(office))
     office.get_by_label("状态").select_option("pending")

@@ -35,7 +35,15 @@ from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_journals import import_csv, new_issn
 from tests.api.test_judgements import EXCEPTIONAL, arts_tree
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
-from tests.web.browsing import DESK, PASSWORD, UNLABELLED, alerts, press, seen, shot
+from tests.web.browsing import (
+    PASSWORD,
+    UNLABELLED,
+    alerts,
+    press,
+    seen,
+    shot,
+    staff_signed_in,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 CHINA = timedelta(hours=8)
@@ -84,12 +92,7 @@ async def judgement(client, did: str, applicant: str) -> dict:
 
 
 def sign_in(browser, web_url: str, username: str):
-    ctx = browser.new_context(base_url=web_url, **DESK)
-    page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
+    ctx, page = staff_signed_in(browser, web_url, username)
     assert page.url.endswith("/review"), alerts(page)
     return ctx, page
 

@@ -47,7 +47,7 @@ from tests.api.test_committee_e2e import PASSWORD as EXPERT_PASSWORD
 from tests.api.test_committee_e2e import decide, make_expert, walk_to_paid
 from tests.api.test_payments import KEY as PAYMENT_KEY
 from tests.conftest import Stack
-from tests.web.browsing import DESK, PASSWORD, PHONE, alerts, press, seen, shot
+from tests.web.browsing import PASSWORD, PHONE, alerts, press, seen, shot, staff_signed_in
 from tests.web.conftest import login_code
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -203,16 +203,6 @@ def later_url(stack: Stack, uvicorn_service, web_rules_url: str, documents_url: 
     return uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": gateway})
 
 
-def _staff(browser, url: str, username: str, password: str = PASSWORD):
-    ctx = browser.new_context(base_url=url, **DESK)
-    page = ctx.new_page()
-    page.goto("/staff/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    press(page, page.get_by_role("button", name="登录"))
-    return ctx, page
-
-
 def _applicant(browser, url: str, stack: Stack, phone: str):
     ctx = browser.new_context(base_url=url, **PHONE)
     page = ctx.new_page()
@@ -236,7 +226,7 @@ def test_recheck_posting_approval_and_the_certificate(
 ) -> None:
     monday, ends, _ = _window()
     dids = closed["dids"]
-    desk, page = _staff(browser, web_url, closed["username"])
+    desk, page = staff_signed_in(browser, web_url, closed["username"])
 
     # The office's closed sessions, and this one's tallies.
     press(page, page.get_by_role("link", name="评审结果", exact=True))
@@ -255,7 +245,7 @@ def test_recheck_posting_approval_and_the_certificate(
 
     # The panel re-votes in secret: one expert on this page (once only), ten through the
     # API; 9 agree, 2 abstain.
-    expert, epage = _staff(browser, web_url, closed["voter"], EXPERT_PASSWORD)
+    expert, epage = staff_signed_in(browser, web_url, closed["voter"], EXPERT_PASSWORD)
     epage.goto(f"/office/rechecks/{rid}")
     seen(epage.get_by_role("heading", name="复核 · 不记名投票"), alerts(epage))
     assert REASON not in epage.content()  # the 复核 is the office's to read
@@ -355,7 +345,7 @@ def test_recheck_posting_approval_and_the_certificate(
 
     # The same site days later: confirmation (the document number the rule asks for
     # first refused for its absence), then 批复 with its number.
-    desk, page = _staff(browser, later_url, closed["username"])
+    desk, page = staff_signed_in(browser, later_url, closed["username"])
     page.goto(f"/office/results-postings/{pid}")
     press(page, page.get_by_role("button", name="确认评审结果"))
     seen(page.locator(".alert.error"), alerts(page))
