@@ -60,7 +60,12 @@ from tests.api.factories import (
     verified_applicant,
 )
 from tests.api.test_committee_e2e import PASSWORD as EXPERT_PASSWORD
-from tests.api.test_committee_e2e import decide, make_expert, walk_to_paid
+from tests.api.test_committee_e2e import (
+    closed_ballot_session,
+    decide,
+    make_expert,
+    walk_to_paid,
+)
 from tests.api.test_committee_scored_e2e import chain_to_paid as cz_chain_to_paid
 from tests.api.test_journey_e2e import CHANGZHI, open_copy_of
 from tests.api.test_payments import KEY as PAYMENT_KEY
@@ -250,28 +255,9 @@ async def _voted(gw) -> dict:
         dids.append(did)
         phones.append(phone)
     experts = await _pool(gw, committee, office, "柳州", "lz")
-    body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": PANEL}
-    r = await post(gw, "/v1/committee-sessions", office, body)
-    assert r.status_code == 201, r.text
-    sid = r.json()["id"]
+    plans = dict(zip(dids, (11, 5, 4), strict=True))
+    sid, _ = await closed_ballot_session(gw, office, campaign, experts, plans)
     s = f"/v1/committee-sessions/{sid}"
-    r = await post(gw, s + "/draw", office, **{"If-Match": r.headers["ETag"]})
-    r = await post(gw, s + "/opening", office, **{"If-Match": r.headers["ETag"]})
-    assert r.status_code == 200, r.text
-    r = await gw.put(
-        s + "/attendance",
-        json={"present": list(experts)},
-        headers=auth(office, **{"If-Match": r.headers["ETag"]}),
-    )
-    assert r.status_code == 200, r.text
-    for did, agree in zip(dids, (11, 5, 4), strict=True):
-        for k, tok in enumerate(experts.values()):
-            choice = "agree" if k < agree else "disagree"
-            r = await post(gw, s + "/ballots", tok, {"declaration_id": did, "choice": choice})
-            assert r.status_code == 201, r.text
-    etag = (await gw.get(s, headers=auth(office))).headers["ETag"]
-    r = await post(gw, s + "/closing", office, **{"If-Match": etag})
-    assert r.status_code == 200, r.text
     # 复核 of the second (5 of 11 agreed): the panel re-votes in secret, 9 agree.
     url = f"/v1/declarations/{dids[1]}"
     etag = (await gw.get(url, headers=auth(OPS))).headers["ETag"]

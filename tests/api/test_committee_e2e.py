@@ -99,6 +99,39 @@ async def walk_to_paid(client, tree: Tree, did: str, applicant: str, chain: list
     assert (await client.get(url, headers=auth(OPS))).json()["status"] == "paid"
 
 
+async def closed_ballot_session(
+    client, office_tok: str, campaign: dict, experts: dict[str, str], agree: dict[str, int]
+) -> tuple[str, list[dict]]:
+    """(session id, tallies): a 副高 session of `campaign` formed with a panel of every
+    expert in `experts` (id → token), drawn, opened with all of them present, each
+    declaration of `agree` voted (its first `agree[did]` experts agree, the rest disagree)
+    and closed."""
+    body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": len(experts)}
+    r = await post(client, "/v1/committee-sessions", office_tok, body)
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    s = f"/v1/committee-sessions/{sid}"
+    r = await post(client, s + "/draw", office_tok, **{"If-Match": r.headers["ETag"]})
+    assert r.status_code == 200, r.text
+    r = await post(client, s + "/opening", office_tok, **{"If-Match": r.headers["ETag"]})
+    assert r.status_code == 200, r.text
+    r = await client.put(
+        s + "/attendance",
+        json={"present": list(experts)},
+        headers=auth(office_tok, **{"If-Match": r.headers["ETag"]}),
+    )
+    assert r.status_code == 200, r.text
+    for did, yes in agree.items():
+        for k, tok in enumerate(experts.values()):
+            choice = "agree" if k < yes else "disagree"
+            r = await post(client, s + "/ballots", tok, {"declaration_id": did, "choice": choice})
+            assert r.status_code == 201, r.text
+    etag = (await client.get(s, headers=auth(office_tok))).headers["ETag"]
+    r = await post(client, s + "/closing", office_tok, **{"If-Match": etag})
+    assert r.status_code == 200, r.text
+    return sid, r.json()
+
+
 async def make_expert(client, office: str, office_tok: str, **profile) -> tuple[str, str]:
     """(access token, expert id): an account the office opens, signed in, applied
     (`username`: the account's name, for a test that signs in as the expert later)."""

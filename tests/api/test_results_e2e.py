@@ -54,7 +54,13 @@ from tests.api.factories import (
     post,
     token,
 )
-from tests.api.test_committee_e2e import SEED_004, chain_to_paid, decide, make_expert
+from tests.api.test_committee_e2e import (
+    SEED_004,
+    chain_to_paid,
+    closed_ballot_session,
+    decide,
+    make_expert,
+)
 from tests.api.test_payments import KEY, callback, db, pay, payment  # noqa: F401 (fixtures)
 from tests.conftest import Stack
 from tests.support import running
@@ -136,37 +142,11 @@ async def test_results_end_to_end(
         )
         experts[expert_id] = tok
         await decide(client, office_tok, expert_id, "approve")
-    body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": PANEL}
-    r = await post(client, "/v1/committee-sessions", office_tok, body)
-    assert r.status_code == 201, r.text
-    sid, etag = r.json()["id"], r.headers["ETag"]
-    s = f"/v1/committee-sessions/{sid}"
-    r = await post(client, s + "/draw", office_tok, **{"If-Match": etag})
-    assert r.status_code == 200, r.text
-    r = await post(client, s + "/opening", office_tok, **{"If-Match": r.headers["ETag"]})
-    assert r.status_code == 200, r.text
     panel = list(experts)
-    r = await client.put(
-        s + "/attendance",
-        json={"present": panel},
-        headers=auth(office_tok, **{"If-Match": r.headers["ETag"]}),
-    )
-    assert r.status_code == 200, r.text
     plans = {dids[0]: 11, dids[1]: 5, dids[2]: 10}  # agree votes of 11; 8 needed (2/3)
-    for did, agree in plans.items():
-        for k, expert_id in enumerate(panel):
-            choice = "agree" if k < agree else "disagree"
-            r = await post(
-                client,
-                s + "/ballots",
-                experts[expert_id],
-                {"declaration_id": did, "choice": choice},
-            )
-            assert r.status_code == 201, r.text
-    etag = (await client.get(s, headers=auth(office_tok))).headers["ETag"]
-    r = await post(client, s + "/closing", office_tok, **{"If-Match": etag})
-    assert r.status_code == 200, r.text
-    tallies = {t["declaration_id"]: t["outcome"] for t in r.json()}
+    sid, closed = await closed_ballot_session(client, office_tok, campaign, experts, plans)
+    s = f"/v1/committee-sessions/{sid}"
+    tallies = {t["declaration_id"]: t["outcome"] for t in closed}
     assert [tallies[d]["passed"] for d in dids] == [True, False, True]
 
     # 复核 of the declaration that failed: reopened with a reason, If-Match its version.

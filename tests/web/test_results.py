@@ -35,7 +35,6 @@ from pypdf import PdfReader
 from tests.api.factories import (
     OPS,
     Tree,
-    auth,
     make_campaign,
     make_org,
     new_draft,
@@ -44,7 +43,12 @@ from tests.api.factories import (
     verified_applicant,
 )
 from tests.api.test_committee_e2e import PASSWORD as EXPERT_PASSWORD
-from tests.api.test_committee_e2e import decide, make_expert, walk_to_paid
+from tests.api.test_committee_e2e import (
+    closed_ballot_session,
+    decide,
+    make_expert,
+    walk_to_paid,
+)
 from tests.api.test_payments import KEY as PAYMENT_KEY
 from tests.conftest import Stack
 from tests.web.browsing import PASSWORD, PHONE, alerts, press, seen, shot, staff_signed_in
@@ -137,35 +141,13 @@ def closed(through_api) -> dict:
             experts[expert_id] = tok
         for expert_id in experts:
             await decide(client, office, expert_id, "approve")
-        body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": PANEL}
-        r = await post(client, "/v1/committee-sessions", office, body)
-        assert r.status_code == 201, r.text
-        sid = r.json()["id"]
-        s = f"/v1/committee-sessions/{sid}"
-        r = await post(client, s + "/draw", office, **{"If-Match": r.headers["ETag"]})
-        r = await post(client, s + "/opening", office, **{"If-Match": r.headers["ETag"]})
-        assert r.status_code == 200, r.text
-        r = await client.put(
-            s + "/attendance",
-            json={"present": list(experts)},
-            headers=auth(office, **{"If-Match": r.headers["ETag"]}),
-        )
-        assert r.status_code == 200, r.text
         r = await client.post(
             "/v1/auth/staff-logins", json={"username": voter, "password": EXPERT_PASSWORD}
         )
         experts[next(iter(experts))] = r.json()["access_token"]
-        for did, agree in zip(dids, (11, 5, 4), strict=True):
-            for k, tok in enumerate(experts.values()):
-                choice = "agree" if k < agree else "disagree"
-                r = await post(
-                    client, s + "/ballots", tok, {"declaration_id": did, "choice": choice}
-                )
-                assert r.status_code == 201, r.text
-        etag = (await client.get(s, headers=auth(office))).headers["ETag"]
-        r = await post(client, s + "/closing", office, **{"If-Match": etag})
-        assert r.status_code == 200, r.text
-        passed = {t["declaration_id"]: t["outcome"]["passed"] for t in r.json()}
+        plans = dict(zip(dids, (11, 5, 4), strict=True))
+        sid, closed = await closed_ballot_session(client, office, campaign, experts, plans)
+        passed = {t["declaration_id"]: t["outcome"]["passed"] for t in closed}
         assert [passed[d] for d in dids] == [True, False, False]
         return {
             "sid": sid,
