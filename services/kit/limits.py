@@ -27,7 +27,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope
 
-from services.kit.problems import ProblemError, unstorable_text
+from services.kit.problems import ROOT_FIELD, ProblemError, unstorable_text
 
 # Brackets and quotes are the structure; a string left with a bracket in it is dropped.
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
@@ -178,7 +178,7 @@ def unstorable_fields(value: Any, *, limit: int = 10) -> list[str]:
         path, item = stack.pop()
         if isinstance(item, str):
             if not storable(item):
-                found.append(".".join(path) or "body")
+                found.append(".".join(path) or ROOT_FIELD)
         elif isinstance(item, dict):
             found.extend(".".join((*path, _printable(k))) for k in item if not storable(k))
             stack.extend(((*path, _printable(k)), child) for k, child in reversed(item.items()))

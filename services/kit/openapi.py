@@ -78,7 +78,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "errors": {
             "type": "array",
             "items": {},
-            "description": "逐项说明（校验错误：每项为 field、message、message_en）",
+            "description": "逐项说明（校验错误：每项为 field、message、message_en；"
+            "field 为字段的 JSON 路径，如 sections.papers.0.title，整个请求体为 $）",
         },
     },
     "additionalProperties": True,

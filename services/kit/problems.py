@@ -133,16 +133,66 @@ _VALIDATION_ZH = {
 }
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+# The whole body (a JSON text that does not parse, an array where an object is wanted, no
+# body at all): JSONPath's root. Fields below it are named `sections.papers.0.title`.
+ROOT_FIELD = "$"
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> ProblemError:
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """A field's JSON path from a pydantic/FastAPI `loc`: the location (body, query…) is
+    dropped, the rest joined with dots; nothing left is the root (`$`), never `body`."""
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or ROOT_FIELD
+
+
+def _json_position(doc: Any, pos: int) -> tuple[int, int]:
+    """Line and column (from 1) of character `pos` of a JSON text."""
+    text = doc.decode("utf-8", "replace") if isinstance(doc, bytes) else str(doc)
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - text.rfind("\n", 0, pos)
+
+
+def _syntax_item(err: dict[str, Any], doc: Any) -> dict[str, str]:
+    """A JSON text that does not parse: where it stops, as line and column, on the root
+    (FastAPI puts the character offset in `loc`; it names no field)."""
+    loc = list(err.get("loc", ()))
+    pos = next((p for p in reversed(loc) if isinstance(p, int)), None)
+    reason = (err.get("ctx") or {}).get("error", "")
+    if pos is None or doc is None:
+        return {"field": ROOT_FIELD, "message": "请求体不是合法的 JSON", "message_en": reason}
+    line, column = _json_position(doc, pos)
+    return {
+        "field": ROOT_FIELD,
+        "message": f"请求体不是合法的 JSON：第 {line} 行第 {column} 列处无法解析，"
+        "请检查该处前后的括号、引号和逗号",
+        "message_en": f"JSON decode error: {reason} at line {line} column {column}",
+    }
+
+
+_ROOT_ZH = {
+    "missing": "缺少请求体（应为 JSON 对象）",
+    "model_attributes_type": "请求体应为 JSON 对象",
+    "model_type": "请求体应为 JSON 对象",
+    "dict_type": "请求体应为 JSON 对象",
+}
+
+
+def validation_problem(errors: list[dict[str, Any]], *, body: Any = None) -> ProblemError:
+    """A 422 naming each field by its JSON path; `body` is the request's text, when a
+    JSON syntax error is among the errors (to say where, in lines and columns)."""
     items = []
     for err in errors:
-        field = _field_path(tuple(err.get("loc", ())))
+        if err.get("type") == "json_invalid":
+            items.append(_syntax_item(err, body))
+            continue
+        field = field_path(tuple(err.get("loc", ())))
         zh = _VALIDATION_ZH.get(err.get("type", ""), "取值不正确")
+        if field == ROOT_FIELD:
+            zh = _ROOT_ZH.get(err.get("type", ""), zh)
         ctx = err.get("ctx") or {}
         if "expected" in ctx:
             zh += f"（允许：{ctx['expected']}）"
@@ -155,7 +205,10 @@ def validation_problem(errors: list[dict[str, Any]]) -> ProblemError:
         elif err.get("type") == "value_error" and "error" in ctx:
             zh += f"：{ctx['error']}"
         items.append({"field": field, "message": zh, "message_en": err.get("msg", "")})
-    fields = "、".join(dict.fromkeys(i["field"] for i in items))
+    fields = "、".join(
+        f"{f}（整个请求体）" if f == ROOT_FIELD else f
+        for f in dict.fromkeys(i["field"] for i in items)
+    )
     return ProblemError(
         422,
         "validation-error",
@@ -203,7 +256,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [dict(e) for e in exc.errors()]
-        return problem_response(validation_problem(errors), request)
+        return problem_response(validation_problem(errors, body=exc.body), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

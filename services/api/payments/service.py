@@ -49,7 +49,7 @@ from services.api.payments.schemas import (
 )
 from services.kit.auth import Principal
 from services.kit.outbox import cancel_notifications
-from services.kit.problems import ProblemError
+from services.kit.problems import ProblemError, field_path
 
 PROVIDER = Principal(sub="payment-provider", role="service")
 # One cluster-wide key for the expiry sweep's advisory lock (only one replica sweeps).
@@ -130,9 +130,7 @@ def _parse(raw: bytes) -> PaymentCallback:
     try:
         return PaymentCallback.model_validate_json(raw)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
+        errors = [{"field": field_path(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         raise PaymentCallbackInvalid(errors=errors) from exc
 
 
