@@ -18,12 +18,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette import formparsers
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from services.documents.problems import NoteTooLong
+from services.kit.limits import storable
 from services.kit.openapi import NOTE_MAX_CHARS
-from services.kit.problems import ProblemError, unstorable_text
+from services.kit.problems import ProblemError, unstorable_text, validation_problem
+from services.kit.text import BIDI_CONTROLS, invisible_control
+
+# The file part's name, as the errors of a form name it (`file.filename`).
+FILENAME_FIELD = "file.filename"
+# Free text over several lines: a note may break lines and indent; nothing else invisible.
+_NOTE_ALLOWS = frozenset("\t\n\r")
 
 
 def too_large(cap: int) -> ProblemError:
@@ -49,11 +57,75 @@ class Upload:
         return self.fields.get("note") or None
 
 
-def _check_fields(fields: dict[str, str]) -> None:
-    """Refuse, before anything is checked or stored, text the form cannot carry: a NUL
-    (the database holds none) in any part, a note over its limit (no silent cut)."""
-    if any("\x00" in value for value in fields.values()):
-        raise unstorable_text()
+class _StrictParser(MultiPartParser):
+    """Starlette's parser, noting the parts whose text is not in the form's charset
+    (UTF-8 unless the Content-Type says otherwise): it would decode those bytes as
+    Latin-1 (`\\xff` as `ÿ`, an encoded lone surrogate as three letters) and the garbled
+    text would be stored as if it had been sent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.undecodable: list[str] = []
+
+    def _decodes(self, raw: bytes | bytearray) -> bool:
+        try:
+            bytes(raw).decode(self._charset)
+        except (UnicodeDecodeError, LookupError):
+            return False
+        return True
+
+    def on_headers_finished(self) -> None:
+        super().on_headers_finished()
+        part = self._current_part
+        _, options = formparsers.parse_options_header(part.content_disposition)
+        if not self._decodes(options.get(b"name", b"")):
+            self.undecodable.append(part.field_name.encode("latin-1").decode("utf-8", "replace"))
+        elif b"filename" in options and not self._decodes(options[b"filename"]):
+            self.undecodable.append(
+                FILENAME_FIELD if part.field_name == "file" else part.field_name
+            )
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None and not self._decodes(part.data):
+            self.undecodable.append(part.field_name)
+        super().on_part_end()
+
+
+def _control(field: str, value: str) -> str | None:
+    """The first invisible character a field may not hold, as U+XXXX: a control (a tab
+    or line break is allowed in the note only) or a bidirectional control (a filename
+    `说明\u202efdp.exe` shows as `说明exe.pdf`)."""
+    for ch in value:
+        if field == "note" and ch in _NOTE_ALLOWS:
+            continue
+        if ord(ch) in BIDI_CONTROLS or invisible_control(ch):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _check_fields(fields: dict[str, str], filename: str | None, undecodable: list[str]) -> None:
+    """Refuse, before anything is checked or stored, text the form cannot carry, naming
+    each field (the file's name as `file.filename`): bytes not in the form's charset or
+    an encoded lone surrogate, a NUL (the database holds none) (422 invalid-character);
+    a control or bidirectional control character (422 validation-error); a note over its
+    limit (no silent cut)."""
+    texts = {**fields, **({FILENAME_FIELD: filename} if filename is not None else {})}
+    bad = [*undecodable, *(k for k, v in texts.items() if not storable(v) or not storable(k))]
+    if bad:
+        raise unstorable_text(*dict.fromkeys(bad))
+    errors = [
+        {
+            "loc": ("body", field),
+            "type": "value_error",
+            "msg": f"Value error, contains the control character {found}",
+            "ctx": {"error": f"不能含控制字符或文字方向控制符（{found}），请删去后重新填写"},
+        }
+        for field, value in texts.items()
+        if (found := _control(field, value))
+    ]
+    if errors:
+        raise validation_problem(errors)
     note = fields.get("note") or ""
     if len(note) > NOTE_MAX_CHARS:
         raise NoteTooLong(limit=NOTE_MAX_CHARS, length=len(note))
@@ -80,7 +152,7 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > cap:
         raise too_large(cap)
-    parser = MultiPartParser(
+    parser = _StrictParser(
         request.headers, _capped(request, cap), max_files=1, max_fields=10, max_part_size=64 * 1024
     )
     try:
@@ -101,7 +173,7 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
             )
         data = await upload.read()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        _check_fields(fields)
+        _check_fields(fields, upload.filename, parser.undecodable)
         return Upload(data, upload.filename, upload.content_type, fields)
     finally:
         await form.close()

@@ -710,3 +710,72 @@ async def test_a_note_with_a_nul_or_over_its_limit_is_refused_and_nothing_stored
     assert r.status_code == 201, r.text
     [entry] = (await declaration(gateway, did, applicant)).json()["attachments"]
     assert entry["note"] == longest
+
+
+def raw_form(note: bytes, filename: bytes = b"scan.jpg", *, scan: bytes) -> bytes:
+    """A multipart body written byte by byte, as a careless client sends it (httpx
+    would encode the text itself)."""
+    parts = [
+        b'Content-Disposition: form-data; name="kind"\r\n\r\ntitle_certificate',
+        b'Content-Disposition: form-data; name="note"\r\n\r\n' + note,
+        b'Content-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n" + scan,
+    ]
+    return b"".join(b"--b0undary\r\n" + part + b"\r\n" for part in parts) + b"--b0undary--\r\n"
+
+
+async def test_form_text_that_is_not_utf8_or_holds_controls_is_refused_by_name(
+    gateway, documents_url
+) -> None:
+    """A note or a file name with bytes that are not UTF-8, an encoded lone surrogate,
+    a NUL or a control character is refused, naming the field (`note`, `file.filename`),
+    as the same text in JSON would be; never stored garbled (it was decoded as Latin-1)."""
+    _tree, _campaign, applicant, did = await drafted(gateway, label="表单文字")
+    before = await declaration(gateway, did, applicant)
+    url = f"/v1/declarations/{did}/documents"
+    headers = auth(applicant, **{"Content-Type": "multipart/form-data; boundary=b0undary"})
+    scan = corpus.clean_scan(94)
+    unstorable = [
+        (b"\xe5\xa4\x87\xed\xa0\x80", b"scan.jpg", ["note"]),  # 备 and a lone surrogate
+        (b"\xff\xfe", b"scan.jpg", ["note"]),  # not UTF-8 at all
+        ("备注\x00".encode(), b"scan.jpg", ["note"]),
+        ("备注".encode(), "扫描件\x00.jpg".encode(), ["file.filename"]),
+        ("备注".encode(), b"scan\xff.jpg", ["file.filename"]),
+        (b"\xff", b"\xed\xa0\x80.jpg", ["note", "file.filename"]),
+    ]
+    for note, filename, fields in unstorable:
+        r = await gateway.post(url, content=raw_form(note, filename, scan=scan), headers=headers)
+        assert r.status_code == 422, (note, filename, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        problem = r.json()
+        assert problem["type"] == "urn:zhicheng:problem:invalid-character", problem
+        assert [e["field"] for e in problem["errors"]] == fields, problem
+        assert all(f in problem["detail"] for f in fields)
+    controls = [
+        ("备注\x07".encode(), b"scan.jpg", "note", "U+0007"),
+        ("备注\u202e".encode(), b"scan.jpg", "note", "U+202E"),
+        ("备注".encode(), "说明\u202egpj.exe".encode(), "file.filename", "U+202E"),
+        ("备注".encode(), b"scan\t.jpg", "file.filename", "U+0009"),
+    ]
+    for note, filename, field, found in controls:
+        r = await gateway.post(url, content=raw_form(note, filename, scan=scan), headers=headers)
+        assert r.status_code == 422, (note, filename, r.text)
+        problem = r.json()
+        assert problem["type"] == "urn:zhicheng:problem:validation-error", problem
+        assert [e["field"] for e in problem["errors"]] == [field], problem
+        assert found in problem["errors"][0]["message"], problem
+    assert await stored_documents(documents_url, did) == []
+    after = await declaration(gateway, did, applicant)
+    assert after.headers["etag"] == before.headers["etag"]  # nothing attached
+
+    # A note over several lines (tabs and line breaks) in Chinese, and a Chinese file
+    # name, as a browser sends them: kept exactly.
+    note = "第1页：职称证书\r\n\t原件已核"
+    r = await gateway.post(
+        url, content=raw_form(note.encode(), "职称证书.jpg".encode(), scan=scan), headers=headers
+    )
+    assert r.status_code == 201, r.text
+    [entry] = (await declaration(gateway, did, applicant)).json()["attachments"]
+    assert entry["note"] == note
+    [stored] = await stored_documents(documents_url, did)
+    assert stored["original_name"] == "职称证书.jpg", stored
