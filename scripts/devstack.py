@@ -184,6 +184,12 @@ def summary(
             f"SMS inbox    http://127.0.0.1:{notify.port}/dev/sms-inbox?phone=<phone> "
             "(development: login codes readable)"
         )
+    # The README's curl examples start from these variables: pasted into a shell, they
+    # name the ports actually used (with --port-offset too) and this data dir.
+    lines.append(
+        f"shell        API=http://127.0.0.1:{api.port} NOTIFY=http://127.0.0.1:{notify.port} "
+        f"DEMO={data_dir / 'demo.json'}"
+    )
     return lines
 
 

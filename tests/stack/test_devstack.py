@@ -123,5 +123,11 @@ def test_summary_names_ports_logs_and_the_offset(tmp_path) -> None:
     assert f"valkey       port {d.DEV_REDIS_PORT + 700}  log {tmp_path / 'valkey.log'}" in text
     assert "PostgreSQL   given: DATABASE_URL" in text
     assert f"http://127.0.0.1:{d.DEV_NOTIFY_PORT + 700}/dev/sms-inbox" in text
+    # The line the README's examples start from: the ports moved, this data dir.
+    api, notify = d.DEV_API_PORT + 700, d.DEV_NOTIFY_PORT + 700
+    assert (
+        f"shell        API=http://127.0.0.1:{api} NOTIFY=http://127.0.0.1:{notify} "
+        f"DEMO={tmp_path / 'demo.json'}"
+    ) in lines
     plain = summary(infra, apps, tmp_path, 0, {"REDIS_URL": "x"})
     assert not any("offset" in line or "sms-inbox" in line for line in plain)
