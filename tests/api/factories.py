@@ -522,6 +522,17 @@ async def submission(
     return await post(client, url, tok, body, key=key, **{"If-Match": tag})
 
 
+async def as_read(
+    client: httpx.AsyncClient, url: str, tok: str, body: Any = None, **headers: str
+) -> httpx.Response:
+    """POST to a declaration's `url` (…/withdrawals, …/imports, …/committee-resets) as a
+    client does: with the declaration's ETag it last read as If-Match (required there)."""
+    declaration = "/".join(url.split("/")[:4])  # /v1/declarations/{id}
+    current = await client.get(declaration, headers=auth(tok))
+    tag = current.headers.get("etag", '"0"')
+    return await post(client, url, tok, body, **{"If-Match": tag, **headers})
+
+
 async def submit(client, did: str, applicant: str) -> httpx.Response:
     """Submit, first attaching whatever materials the eligibility service asks for."""
     url = f"/v1/declarations/{did}/submissions"

@@ -97,6 +97,43 @@ async def test_controls_in_names_and_titles_are_refused(client) -> None:
         assert r.status_code == 201 and r.json()["name"] == name, r.text
 
 
+async def test_every_applicant_write_on_a_declaration_requires_if_match(client) -> None:
+    """Withdrawing, importing into a draft and moving it to another committee are the
+    applicant's writes like an edit or a submission: without If-Match a 428 (never a
+    withdrawal a second device did not see), a stale one a 412, nothing changed. A
+    reviewer's action still takes it optionally (checked when sent)."""
+    case = await submitted(client, label="撤回版本")
+    url = f"/v1/declarations/{case.did}"
+    current = await client.get(url, headers=auth(case.applicant))
+    for suffix, body in (
+        ("/withdrawals", {"reason": "不再申报"}),
+        ("/imports", {"source_declaration_id": str(uuid.uuid4())}),
+        ("/committee-resets", {"campaign_id": case.campaign["id"], "level": "intermediate"}),
+    ):
+        r = await post(client, url + suffix, case.applicant, body)
+        assert r.status_code == 428, (suffix, r.text)
+        assert r.json()["type"] == "urn:zhicheng:problem:if-match-required", r.text
+        r = await post(client, url + suffix, case.applicant, body, **{"If-Match": '"999"'})
+        assert r.status_code == 412, (suffix, r.text)
+    after = await client.get(url, headers=auth(case.applicant))
+    assert after.json()["status"] == "unit_review"
+    assert after.headers["etag"] == current.headers["etag"]  # nothing written
+    # The unit's reviewer returns it without If-Match (optional for reviewers)...
+    deadline = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    returned = {"items": [{"message": "补充继续教育证明"}], "deadline_at": deadline}
+    r = await post(client, url + "/returns", case.tree.tokens["unit_reviewer"], returned)
+    assert r.status_code == 201, r.text
+    # ...and the applicant withdraws with the ETag it read.
+    r = await post(
+        client,
+        url + "/withdrawals",
+        case.applicant,
+        {"reason": "不再申报"},
+        **{"If-Match": (await client.get(url, headers=auth(case.applicant))).headers["etag"]},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
+
+
 async def test_a_weak_etag_does_not_satisfy_if_match(client) -> None:
     _tree, _campaign, applicant, did = await drafted(client, label="弱标签")
     current = await client.get(f"/v1/declarations/{did}", headers=auth(applicant))

@@ -20,6 +20,7 @@ from services.kit.db import make_engine
 from tests.api.factories import (
     OPS,
     answer_incomplete,
+    as_read,
     auth,
     complete_unit_step,
     drafted,
@@ -46,7 +47,9 @@ async def test_second_same_level_declaration_in_a_year(client) -> None:
     r = await submit(client, second, applicant)
     assert r.status_code == 409
     assert r.json()["type"] == "urn:zhicheng:problem:same-level-twice"
-    r = await post(client, f"/v1/declarations/{first}/withdrawals", applicant, {"reason": "改投"})
+    r = await as_read(
+        client, f"/v1/declarations/{first}/withdrawals", applicant, {"reason": "改投"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
     assert (await submit(client, second, applicant)).status_code == 200
 

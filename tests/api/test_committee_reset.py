@@ -8,6 +8,7 @@ import uuid
 from tests.api.factories import (
     OPS,
     SECTIONS,
+    as_read,
     auth,
     campaign_body,
     drafted,
@@ -113,14 +114,16 @@ async def test_committee_reset_keeps_content_and_documents(client) -> None:
     # Only the applicant moves their draft: to its unit's reviewer and to another
     # applicant a draft does not exist; ops may not act for the applicant.
     for other in (case.tree.tokens["unit_reviewer"], token("applicant")):
-        r = await post(client, url + "/committee-resets", other, body)
+        r = await as_read(client, url + "/committee-resets", other, body)
         assert r.status_code == 404, r.text
-    r = await post(client, url + "/committee-resets", OPS, body)
+    r = await as_read(client, url + "/committee-resets", OPS, body)
     assert r.status_code == 403, r.text
     # A level the campaign does not take is refused.
-    r = await post(client, url + "/committee-resets", case.applicant, {**body, "level": "senior"})
+    r = await as_read(
+        client, url + "/committee-resets", case.applicant, {**body, "level": "senior"}
+    )
     assert r.status_code == 422 and r.json()["type"].endswith(":level-not-in-campaign")
-    r = await post(client, url + "/committee-resets", case.applicant, body)
+    r = await as_read(client, url + "/committee-resets", case.applicant, body)
     assert r.status_code == 200, r.text
     moved = r.json()
     assert (moved["campaign_id"], moved["committee_code"], moved["level"]) == (
@@ -141,7 +144,7 @@ async def test_committee_reset_keeps_content_and_documents(client) -> None:
     )
     assert r.status_code == 200, r.text
     # Moving to where it already is: refused by name.
-    r = await post(client, url + "/committee-resets", case.applicant, body)
+    r = await as_read(client, url + "/committee-resets", case.applicant, body)
     assert r.status_code == 422 and r.json()["type"].endswith(":committee-reset-same")
     trail = await client.get(url + "/audit", headers=auth(case.applicant))
     entries = [e for e in trail.json() if e["action"] == "committee_reset"]
@@ -151,7 +154,7 @@ async def test_committee_reset_keeps_content_and_documents(client) -> None:
 async def test_a_filed_declaration_cannot_reset_its_committee(client) -> None:
     case = await submitted(client, label=f"交{uuid.uuid4().hex[:6]}")
     target = await arts_campaign(client)
-    r = await post(
+    r = await as_read(
         client,
         f"/v1/declarations/{case.did}/committee-resets",
         case.applicant,

@@ -13,6 +13,7 @@ from tests.api.auth_helpers import assertion, basic, ec_key
 from tests.api.factories import (
     OPS,
     SECTIONS,
+    as_read,
     auth,
     complete_unit_step,
     make_campaign,
@@ -56,7 +57,7 @@ async def test_racing_submissions_of_the_same_level(client) -> None:
     second = await new_draft(client, tree, campaign, applicant)
     # Attach materials on both first (submit() does it when asked), then race the submits.
     await submit(client, first, applicant)
-    r = await post(client, f"/v1/declarations/{first}/withdrawals", applicant)
+    r = await as_read(client, f"/v1/declarations/{first}/withdrawals", applicant)
     assert r.status_code == 200
     third = await new_draft(client, tree, campaign, applicant)
     _, loser = await race(

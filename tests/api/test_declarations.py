@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.api.factories import (
     SECTIONS,
+    as_read,
     make_campaign,
     make_tree,
     new_draft,
@@ -19,7 +20,7 @@ async def test_import_into_a_draft_only(client) -> None:
     applicant = token("applicant")
     last_year = await new_draft(client, tree, campaign, applicant)
     target = await new_draft(client, tree, campaign, applicant, sections={})
-    r = await post(
+    r = await as_read(
         client,
         f"/v1/declarations/{target}/imports",
         applicant,
@@ -29,7 +30,7 @@ async def test_import_into_a_draft_only(client) -> None:
     assert r.json()["sections"]["papers"][0]["title"] == SECTIONS["papers"][0]["title"]
     assert r.json()["copied_from_id"] == last_year
     assert (await submit(client, target, applicant)).status_code == 200
-    r = await post(
+    r = await as_read(
         client,
         f"/v1/declarations/{target}/imports",
         applicant,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from tests.api.factories import (
     FACTS,
+    as_read,
     auth,
     complete_unit_step,
     make_campaign,
@@ -57,7 +58,7 @@ async def _first_filed_second_drafted(client, label: str, **second_facts):
 
 
 async def _withdraw(client, did: str, applicant: str) -> None:
-    r = await post(client, f"/v1/declarations/{did}/withdrawals", applicant, {"reason": "撤回"})
+    r = await as_read(client, f"/v1/declarations/{did}/withdrawals", applicant, {"reason": "撤回"})
     assert r.status_code == 200, r.text
 
 

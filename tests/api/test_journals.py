@@ -13,6 +13,7 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
+    as_read,
     auth,
     complete_unit_step,
     make_campaign,
@@ -267,7 +268,7 @@ async def test_the_same_paper_claimed_first_author_by_two_applicants_is_flagged(
     assert counted == shared
     # Once 乙 withdraws, 甲's claim is no longer duplicated.
     did_b, applicant_b = ids["乙"]
-    r = await post(client, f"/v1/declarations/{did_b}/withdrawals", applicant_b, {})
+    r = await as_read(client, f"/v1/declarations/{did_b}/withdrawals", applicant_b, {})
     assert r.status_code == 200, r.text
     r = await client.get(url, headers=auth(tree.tokens["unit_reviewer"]))
     assert r.json()["duplicates"] == []

@@ -25,7 +25,7 @@ from PIL import Image
 from services.api.config import DEV_PAYMENT_PROVIDER_KEY, ApiSettings
 from services.api.main import build_app
 from tests.api import fakepay
-from tests.api.factories import OPS, auth, make_campaign, make_tree, post, token
+from tests.api.factories import OPS, as_read, auth, make_campaign, make_tree, post, token
 from tests.api.test_payments import (
     PRODUCTION,
     accepted,
@@ -278,7 +278,7 @@ async def test_a_payment_after_withdrawal_is_refunded(gw, fake, db) -> None:
     """The applicant scanned the code, then withdrew before paying; the money comes back."""
     did, applicant, order = await due(gw, "撤回后缴费")
     assert (await pay_code(gw, did, applicant)).status_code == 200
-    r = await post(gw, f"/v1/declarations/{did}/withdrawals", applicant, {"reason": "不再申报"})
+    r = await as_read(gw, f"/v1/declarations/{did}/withdrawals", applicant, {"reason": "不再申报"})
     assert r.status_code == 200, r.text
     paid = fake.pay(uuid.UUID(order["id"]).hex)
     r = await verify(gw, did, applicant)

@@ -23,6 +23,7 @@ from tests.api.factories import (
     FACTS,
     OPS,
     SECTIONS,
+    as_read,
     auth,
     drafted,
     make_campaign,
@@ -235,7 +236,7 @@ async def test_sql_and_html_in_every_text_field_are_stored_as_text(client, stack
         r = await post(client, "/v1/orgs", OPS, org)
         assert r.status_code == 201 and r.json()["name"] == payload
         url = f"/v1/declarations/{did}/withdrawals"
-        r = await post(client, url, applicant, {"reason": payload})
+        r = await as_read(client, url, applicant, {"reason": payload})
         assert r.status_code == 200, r.text
         audit = await client.get(f"/v1/declarations/{did}/audit", headers=auth(applicant))
         assert any(e.get("reason") == payload for e in audit.json()), audit.text

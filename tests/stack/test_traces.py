@@ -38,7 +38,7 @@ from sqlmodel import select
 from scripts.servers import free_port, port_open
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
-from tests.api.factories import LOGIN_CODE, answer_incomplete, auth, drafted, post
+from tests.api.factories import LOGIN_CODE, answer_incomplete, as_read, auth, drafted, post
 from tests.conftest import ROOT, Stack, _with_redis_db, create_database, drop_database
 from tests.stack.otlp import Receiver, Span
 
@@ -195,7 +195,7 @@ async def journey(started: Processes, own_stack: Stack) -> Processes:
             started.submit_rid = "trace-submit-2"
             r = await _submit(gw, url, applicant, "trace-submit-2")
         assert r.status_code == 200, r.text
-        r = await post(
+        r = await as_read(
             gw, url + "/withdrawals", applicant, {"reason": "改投"},
             **{"X-Request-ID": started.withdraw_rid},
         )  # fmt: skip

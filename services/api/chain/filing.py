@@ -19,7 +19,6 @@ from services.api.chain.problems import (
 )
 from services.api.chain.schemas import ProgressRead
 from services.api.declarations.deps import (
-    ACT_PROBLEMS,
     EDIT_PROBLEMS,
     READ_RESPONSES,
     ApplicantsAct,
@@ -112,7 +111,7 @@ async def submit(
 @router.post(
     "/{declaration_id}/withdrawals",
     response_model=DeclarationRead,
-    responses=documented(*ACT_PROBLEMS),
+    responses=documented(*EDIT_PROBLEMS),
     description=(
         "申报人撤回自己的申报书，可写明理由；撤回后不再流转。须带 If-Match。仅申报人本人可调用。"
     ),

@@ -178,10 +178,12 @@ def _role_dependency(*roles: str) -> Any:
 VisibleDeclaration = Annotated[Declaration, declaration_dependency()]
 # The applicant's own draft or returned declaration, edited in place: If-Match required.
 DraftEdit = Annotated[Act, declaration_dependency("applicant", lock=True, if_match=True, act=True)]
-# The applicant acting on their declaration (import, withdraw).
+# The applicant acting on their declaration (import, committee reset, withdraw): If-Match
+# required, as for every write of the applicant's on it (issue #22: a second device's
+# change is never overwritten or withdrawn unseen). Reviewers' actions check it when sent.
 ApplicantsAct = Annotated[
     Act,
-    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True, act=True),
+    declaration_dependency("applicant", lock=True, if_match=True, idempotent=True, act=True),
 ]
 # The applicant submitting: loaded without a lock, since eligibility is evaluated over
 # HTTP first; the submission locks the row afterwards and compares the version. If-Match
@@ -211,7 +213,7 @@ ReviewersDeclaration = Annotated[
 ]
 ApplicantsDeclaration = Annotated[
     Declaration,
-    declaration_dependency("applicant", lock=True, if_match=False, idempotent=True),
+    declaration_dependency("applicant", lock=True, if_match=True, idempotent=True),
 ]
 # A reviewer whose action calls out (a generated material stored by the document
 # service): loaded without a lock, which the action takes itself afterwards.

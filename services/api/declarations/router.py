@@ -13,7 +13,6 @@ from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, Wi
 from services.api.declarations import service
 from services.api.declarations.committee_reset import reset_committee
 from services.api.declarations.deps import (
-    ACT_PROBLEMS,
     EDIT_PROBLEMS,
     READ_RESPONSES,
     ApplicantsAct,
@@ -134,7 +133,7 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
     D + "/imports",
     response_model=DeclarationRead,
     summary="写入数据：把以前的一份申报书复制到本草稿",
-    responses=documented(*ACT_PROBLEMS),
+    responses=documented(*EDIT_PROBLEMS),
     description=(
         "申报人把本人以前的一份申报书（如上一年度的）"
         "的栏目和材料复制到当前草稿。须带 If-Match。"
@@ -150,7 +149,7 @@ async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONRespon
     response_model=DeclarationRead,
     summary=("重置评委会：把草稿或退回的申报书转到另一个批次或评委会，保留栏目和材料"),
     responses=validated(
-        *ACT_PROBLEMS,
+        *EDIT_PROBLEMS,
         DeclarationNotEditable,
         CampaignNotFound,
         WindowNotOpen,
