@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
@@ -56,7 +56,6 @@ PORTAL_SCOPES: dict[tuple[str, str], str] = {
     ("GET", "/v1/declarations/{declaration_id}/progress"): "declarations:read",
 }
 
-_bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and org_id")
 
 # Where a portal gets its access token (auth/client_token.py serves it).
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105 (an address, not a secret)
@@ -126,28 +125,37 @@ def check_portal_scope(request: Request, principal: Principal) -> None:
         )
 
 
-async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None:
-        raise unauthenticated()
-    principal = principal_from(request, credentials.credentials)
-    if principal.role == "portal":
-        # Every call counts against the client's per-minute limit (carried in its token);
-        # a revoked client's tokens stop here.
-        limit = principal.rate_limit or request.app.state.settings.portal_rate_limit_per_minute
-        await check_portal(request, principal.client_id, limit)
-        check_portal_scope(request, principal)
-    elif principal.sid and await session_ended(request, principal):
-        raise ProblemError(
-            401,
-            "session-ended",
-            "您已退出登录或登录已失效，请重新登录。",
-            title="Session ended",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    return principal
+class _BearerPrincipal(HTTPBearer):
+    """The signed-in caller, as a dependency that is also the bearer scheme the OpenAPI
+    document names: the token read from `Authorization` and verified, the portal's rate
+    limit and scope or the sign-in session's revocation checked. One dependency, where
+    HTTPBearer's credentials under it were a second for FastAPI to solve on every call."""
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None:
+            raise unauthenticated()
+        principal = principal_from(request, credentials.credentials)
+        if principal.role == "portal":
+            # Every call counts against the client's per-minute limit (carried in its
+            # token); a revoked client's tokens stop here.
+            limit = principal.rate_limit or request.app.state.settings.portal_rate_limit_per_minute
+            await check_portal(request, principal.client_id, limit)
+            check_portal_scope(request, principal)
+        elif principal.sid and await session_ended(request, principal):
+            raise ProblemError(
+                401,
+                "session-ended",
+                "您已退出登录或登录已失效，请重新登录。",
+                title="Session ended",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return principal
+
+
+current_principal = _BearerPrincipal(
+    auto_error=False, description="JWT with sub, role and org_id", scheme_name="HTTPBearer"
+)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

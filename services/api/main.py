@@ -168,6 +168,10 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).
     app.state.pii = settings.pii_cipher()
+    # FastAPI tries the routes in the order they were included, each a regular expression
+    # and some bookkeeping: the most-read routes first (a declaration's GET went past 30
+    # others). No route here answers a path another one answers (tests/api/test_routes.py).
+    app.include_router(declarations_router)
     app.include_router(eligibility_router)
     app.include_router(committees_router)
     app.include_router(documents_router)
@@ -176,7 +180,6 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         orgs_router,
         campaigns_router,
         calendar_router,
-        declarations_router,
         filing_router,
         reviews_router,
         unit_router,
