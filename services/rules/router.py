@@ -18,7 +18,6 @@ from services.rules import examples
 from services.rules.engine.facts import effective_county
 from services.rules.schemas import (
     MAX_BATCH,
-    BatchAdapter,
     CommitteeListItem,
     EvaluateRequest,
     EvaluateResponse,
@@ -139,10 +138,10 @@ def build_router(service: EligibilityService) -> APIRouter:
         def work() -> bytes:
             with gc_paused():
                 try:
-                    items = BatchAdapter.validate_json(raw)
+                    answers = service.evaluate_json(raw, explain)
                 except ValidationError as exc:
                     raise _batch_problem(exc) from None
-                return to_json(service.evaluate_many(items, explain))
+                return to_json(answers)
 
         return Response(await run_in_threadpool(work), media_type="application/json")
 
