@@ -463,17 +463,28 @@ async def test_message_centre_reads_notices_and_announcements(
     [m] = await returns_of(app, other)
     assert m["sms"] == "failed" and m["event"] == "declaration.returned"
 
-    # An office's announcement reaches everyone with a declaration in its campaign.
+    # An office's announcement reaches everyone with a declaration in its campaign: a
+    # draft not yet submitted too (no reviewer reads a draft, but its author is in the
+    # campaign); a draft of another tree's unit is not the office's to tell.
+    drafter, _phone = await verified_applicant(app)
+    drafted = await new_draft(app, tree, campaign, drafter)
+    r = await app.get(f"/v1/declarations/{drafted}", headers=auth(tree.tokens["series_office"]))
+    assert r.status_code == 404  # the office cannot read the draft itself
+    elsewhere = await make_tree(app, label="他处", supervisor=False, county=False)
+    outsider, _phone = await verified_applicant(app)
+    await new_draft(app, elsewhere, campaign, outsider)
     office = tree.tokens["series_office"]
     body = {"title": "关于补正材料的提醒", "body": "请按一次性告知要求在期限内补正。"}
     r = await post(app, f"/v1/campaigns/{campaign['id']}/announcements", office, body)
     assert r.status_code == 201, r.text
     announced = r.json()
-    assert announced["recipients"] == 2
-    for person in (applicant, other):
+    assert announced["recipients"] == 3
+    for person in (applicant, other, drafter):
         page = await messages(app, person)
         assert page["items"][0]["kind"] == "announcement"
         assert page["items"][0]["title"] == body["title"] and page["items"][0]["sms"] is None
+    assert [m["kind"] for m in (await messages(app, drafter))["items"]] == ["announcement"]
+    assert (await messages(app, outsider))["items"] == []
     assert (await messages(app, applicant))["unread"] == 1
     # Newest first, a page at a time.
     first = await messages(app, applicant, limit=1)
@@ -485,7 +496,7 @@ async def test_message_centre_reads_notices_and_announcements(
     r = await app.get("/v1/me/messages", params={"cursor": "zz"}, headers=auth(applicant))
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "invalid-cursor"
     [row] = await audit_rows_for_announcement(db, announced["id"])
-    assert "关于补正材料的提醒" in row and "2人" in row
+    assert "关于补正材料的提醒" in row and "3人" in row
 
     # Staff read their own centre (nothing was sent to them); a campaign outside an
     # office's jurisdiction has no one to tell; applicants may not announce.

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.declarations.service import visible
+from services.api.declarations.service import announced_to
 from services.api.http import decode_cursor, encode_cursor
 from services.api.messages.problems import AnnouncementNoRecipients, MessageNotFound
 from services.api.messages.schemas import (
@@ -154,13 +154,13 @@ async def announce(
     campaign_id: uuid.UUID,
     body: AnnouncementCreate,
 ) -> AnnouncementRead:
-    """One message to each person with a declaration in the campaign that the office sees
-    (its tree and its chain; drafts are no one's but their author's), audited."""
+    """One message to each person with a declaration in the campaign within the office's
+    reach (its tree and its chain, drafts of its units included: `announced_to`), audited."""
     campaign = await campaigns.get(session, campaign_id)
     subs = (
         await session.exec(
             select(Declaration.applicant_sub)
-            .where(Declaration.campaign_id == campaign.id, visible(principal))
+            .where(Declaration.campaign_id == campaign.id, announced_to(principal))
             .distinct()
         )
     ).all()
