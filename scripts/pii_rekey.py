@@ -27,7 +27,7 @@ async def run() -> int:
     print(
         f"rewritten under {cipher.algorithm}:{cipher.current} and "
         f"{cipher.hash_algorithm}:{cipher.index_current}: "
-        f"{done.applicants} applicants, {done.objections} objections"
+        f"{done.applicants} applicants, {done.objections} objections, {done.staff} staff"
     )
     return 0
 

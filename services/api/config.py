@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import ClassVar, Literal
 
@@ -195,6 +195,10 @@ class ApiSettings(
     # gateway over the same stack with an offset, instead of patching the clock. Refused
     # in production: every deadline there is the database's own time.
     clock_offset: timedelta = timedelta(0)
+    # Test only: the instant this gateway's clock stands still at (ISO-8601 with its zone,
+    # e.g. `2026-09-30T17:00:00+08:00`; default none), for what must be seen exactly at a
+    # deadline (a return lapsing). Refused in production, and with `clock_offset`.
+    clock_frozen_at: datetime | None = None
 
     def _secrets_in_use(self) -> dict[str, int]:
         used = super()._secrets_in_use()
@@ -217,6 +221,13 @@ class ApiSettings(
     def _refuse_clock_offset(self) -> ApiSettings:
         if self.environment == "production" and self.clock_offset:
             raise ValueError("production settings set clock_offset (a test-only setting)")
+        if self.environment == "production" and self.clock_frozen_at is not None:
+            raise ValueError("production settings set clock_frozen_at (a test-only setting)")
+        if self.clock_frozen_at is not None:
+            if self.clock_frozen_at.tzinfo is None:
+                raise ValueError("clock_frozen_at needs its time zone (e.g. +08:00)")
+            if self.clock_offset:
+                raise ValueError("clock_frozen_at and clock_offset: set one of them")
         return self
 
     @model_validator(mode="after")

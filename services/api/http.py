@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.access import PrincipalDep
 from services.api.models import IdempotencyRecord
 from services.api.problems import IdempotencyKeyRequired, IfMatchRequired, VersionMismatch
@@ -327,6 +328,9 @@ async def _relay_after_commit(request: Request, tasks: BackgroundTasks):
 
     async def run() -> None:
         session = request_session(request)
+        wake = getattr(request.app.state, "lapse_wake", None)
+        if session is not None and session.info.get(clock.DEADLINE_SET) and wake is not None:
+            wake.set()  # a new return's deadline: the lapse sweep wakes at it
         ids = (session.info.get("notification_ids") if session is not None else None) or []
         if not ids:
             return

@@ -107,8 +107,12 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
             )
             tasks.append(asyncio.create_task(sweeper))
         if settings.return_sweep_interval > 0:
+            app.state.lapse_wake = asyncio.Event()
             lapse = lapses.run_periodically(
-                app.state.sessionmaker, app.state.arq, interval=settings.return_sweep_interval
+                app.state.sessionmaker,
+                app.state.arq,
+                interval=settings.return_sweep_interval,
+                wake=app.state.lapse_wake,
             )
             tasks.append(asyncio.create_task(lapse))
         if settings.reminder_sweep_interval > 0:

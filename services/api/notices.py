@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from arq.connections import ArqRedis
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.clock import shanghai
 from services.api.models import Declaration, Message
 from services.kit.outbox import add_notification, cancel_notifications, relay, without_urls
@@ -213,7 +213,7 @@ async def _message(
             params=values,
             declaration_id=declaration_id,
             notification_id=notification_id,
-            visible_from=send_after if send_after is not None else func.now(),
+            visible_from=send_after if send_after is not None else clock.sql_now(session),
         )
     )
 
@@ -274,15 +274,56 @@ async def committed_and_relayed(
     return result
 
 
-async def every(interval: float, name: str, once: Callable[[], Awaitable[int]]) -> None:
+# A sweep woken for a deadline runs this long after it, and never sooner than MIN_WAIT
+# after its last round.
+DUE_MARGIN = 0.01
+MIN_WAIT = 0.2
+
+
+async def every(
+    interval: float,
+    name: str,
+    once: Callable[[], Awaitable[int]],
+    *,
+    soonest: Callable[[], Awaitable[float | None]] | None = None,
+    wake: asyncio.Event | None = None,
+) -> None:
     """Run a background sweep's `once` every `interval` seconds while the process runs,
     logging how many it acted on; a failure (a database outage) is logged and never ends
-    the loop."""
+    the loop. With `soonest` (seconds until the next thing falls due, None: nothing
+    pending), the next round comes then when that is sooner than the interval, so a
+    deadline takes effect at its time, not up to an interval later; `wake`, set when a
+    new deadline is committed, has `soonest` read again."""
+    loop = asyncio.get_running_loop()
+    next_round = loop.time() + interval
+    wait = interval
     while True:
-        await asyncio.sleep(interval)
-        try:
-            done = await once()
-            if done:
-                logger.info(name, extra={"count": done})
-        except Exception:
-            logger.exception("%s sweep failed", name)
+        woken = False
+        if wake is None:
+            await asyncio.sleep(wait)
+        else:
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=max(wait, 0))
+                woken = True
+            except TimeoutError:
+                pass
+            wake.clear()
+        if not woken:
+            try:
+                done = await once()
+                if done:
+                    logger.info(name, extra={"count": done})
+            except Exception:
+                logger.exception("%s sweep failed", name)
+            next_round = loop.time() + interval
+        wait = next_round - loop.time()
+        if soonest is not None:
+            try:
+                due = await soonest()
+            except Exception:
+                logger.exception("%s: the next deadline could not be read", name)
+                due = None
+            if due is not None:
+                # Just past it (the sweep takes deadlines already past), and never a busy
+                # loop over one a resubmission holds locked.
+                wait = min(wait, max(due + DUE_MARGIN, min(interval, MIN_WAIT)))

@@ -218,9 +218,9 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "CAMPAIGN_OPEN_ELIGIBLE",
             "notice",
-            "{name}您好，{campaign}已开放申报，按您订阅的条件可按{path}途径申报{title}，"
-            "详见站内消息。",
-            ("name", "campaign", "path", "title"),
+            "{name}您好，{campaign}已开放申报，按您订阅的条件可按{path}途径申报{title}"
+            "（{clause}），详见站内消息。",
+            ("name", "campaign", "path", "title", "clause"),
             quiet_hours=True,
         ),
         Template(

@@ -18,6 +18,7 @@ make-up Saturday and Sunday do not count as posting days.
 
 from __future__ import annotations
 
+import random
 import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -299,10 +300,14 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
         unit = tree.tokens["unit_reviewer"]
         campaign = await make_campaign(app, windows_override=windows(deadline))
         username = f"plan-{uuid.uuid4().hex[:8]}"
+        # Ops give the reviewer's mobile phone with the account: step reminders go to it.
+        reviewer_phone = "137" + f"{random.randrange(10**8):08d}"
         body = {"username": username, "password": PASSWORD, "role": "unit_reviewer",
-                "org_id": tree.unit}  # fmt: skip
+                "org_id": tree.unit, "phone": reviewer_phone}  # fmt: skip
         r = await post(app, "/v1/staff-accounts", OPS, body)
         assert r.status_code == 201, r.text
+        assert r.json()["phone_masked"] == reviewer_phone[:3] + "****" + reviewer_phone[-4:]
+        reviewer_sub = f"staff:{r.json()['id']}"
         r = await app.post(
             "/v1/auth/staff-logins", json={"username": username, "password": PASSWORD}
         )
@@ -385,6 +390,10 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
         [told] = await _told(app, reviewer)
         assert told["title"] == "单位审核推荐期限提醒" and told["event"] == "unit.step_reminder"
         assert "2份职称申报待答辩" in told["body"] and "2022年9月26日" in told["body"]
+        # The reviewer's phone is on record: the reminder is an SMS to it as well.
+        [step_sms] = await _step_reminders(db, reviewer_sub)
+        assert step_sms.phone == "+86" + reviewer_phone and step_sms.status == "created"
+        assert told["sms"] == "pending"
 
         # A return due 09-27 06:00: its reminder 2 days before would fall at night, so at
         # 08:00 on 09-25.
@@ -401,6 +410,16 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
     assert [(n.dedupe_key.rsplit(":", 1)[1], n.send_after) for n in rows] == [
         ("2d", at(2022, 9, 25, 8))
     ]
+    # The notify worker sends it (a quiet-hours template: never at night; the per-phone
+    # limits as any SMS) to the fake provider, at the reviewer's phone, once.
+    fake = Fake(fake_url)
+    async with notify_worker(stack, fake_url) as (sender, _):
+        assert await send_notification(sender, step_sms.id) == "sent"
+        assert await send_notification(sender, step_sms.id) == "skipped"
+    [sent] = [r for r in fake.records() if r["out_id"] == str(step_sms.id)]
+    assert sent["phone"] == "+86" + reviewer_phone
+    assert sent["params"]["day"] == "2022年9月26日" and sent["params"]["step"] == "答辩"
+    fake.client.close()
 
     # 09-23, 2 working days before the deliberation's latest day (09-27): one declaration
     # waits (the returned one is the applicant's again).
@@ -456,6 +475,19 @@ async def _all(db, did: str, template: str) -> list[Notification]:
         select(Notification)
         .where(
             Notification.declaration_id == uuid.UUID(did), Notification.template_code == template
+        )
+        .execution_options(populate_existing=True)
+    )
+    return list((await db.exec(query)).all())
+
+
+async def _step_reminders(db, sub: str) -> list[Notification]:
+    """A reviewer's step reminders in the outbox (their dedupe key ends with the account)."""
+    query = (
+        select(Notification)
+        .where(
+            Notification.template_code == "UNIT_STEP_REMINDER",
+            Notification.dedupe_key.endswith(":" + sub),
         )
         .execution_options(populate_existing=True)
     )

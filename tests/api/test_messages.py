@@ -15,7 +15,7 @@ import hmac
 import json
 import uuid
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -261,6 +261,130 @@ async def test_a_lapsed_return_is_abandoned_at_its_deadline(lone) -> None:
     assert by_status["abandoned"]["count"] == 1 and by_status["abandoned"]["label"] == "视为放弃"
 
 
+@asynccontextmanager
+async def gateway_on(own: Stack, rules_url: str, documents_url: str, **clock):
+    """Another gateway over the same database whose clock is set (CLOCK_FROZEN_AT or
+    CLOCK_OFFSET, test-only settings refused in production): the same stack a moment or
+    a day later, with no background sweeps of its own."""
+    settings = ApiSettings(
+        **own.settings_kwargs(),
+        rules_url=rules_url,
+        documents_url=documents_url,
+        payment_sweep_interval=0,
+        return_sweep_interval=0,
+        **clock,
+    )
+    async with running(build_app(settings)) as client:
+        yield client
+
+
+async def test_a_return_lapses_exactly_at_its_deadline_by_the_gateways_clock(
+    lone, rules_url: str, documents_url: str
+) -> None:
+    """The sweep reads the gateway's clock, as the resubmission's check does: held still a
+    second before the deadline and at it, nothing lapses (a resubmission is accepted up to
+    the deadline inclusive); a millisecond after, the return has lapsed at its deadline.
+    A gateway a day and an hour ahead both refuses the resubmission and abandons it."""
+    app, db, own = lone
+    tree = await make_tree(app, label="时钟", supervisor=False, county=False)
+    campaign = await make_campaign(app)
+    lapsing, lapsing_applicant = await filed(app, tree, campaign)
+    later, later_applicant = await filed(app, tree, campaign)
+    unit = tree.tokens["unit_reviewer"]
+    deadline = (await db_now(db)).replace(microsecond=0) + timedelta(days=1)
+    await give_back(app, unit, lapsing, deadline)
+    await give_back(app, unit, later, deadline + timedelta(hours=1))
+
+    async def sweep_at(instant) -> list[str]:
+        async with gateway_on(own, rules_url, documents_url, clock_frozen_at=instant) as gw:
+            r = await post(gw, "/v1/returns/expirations", SERVICE)
+            assert r.status_code == 200 and r.json()["ran"] is True, r.text
+            return r.json()["abandoned"]
+
+    assert await sweep_at(deadline - timedelta(seconds=1)) == []
+    assert await sweep_at(deadline) == []
+    assert await status_of(app, lapsing) == "returned"
+    assert await audit_rows(db, lapsing, "abandoned") == []
+    assert await notices(db, lapsing, "RETURN_LAPSED") == []
+
+    just_after = deadline + timedelta(milliseconds=1)
+    assert await sweep_at(just_after) == [lapsing]
+    assert await status_of(app, lapsing) == "abandoned"
+    assert await status_of(app, later) == "returned"
+    [row] = await audit_rows(db, lapsing, "abandoned")
+    assert (row.from_status, row.to_status, row.actor_sub) == (
+        "returned",
+        "abandoned",
+        "returns-cron",
+    )
+    [sms] = await notices(db, lapsing, "RETURN_LAPSED")
+    assert sms.params["deadline"] in row.reason and SEED in row.reason
+    # The return lapsed at its deadline, not when the sweep came by.
+    r = await app.get(f"/v1/declarations/{lapsing}/returns", headers=auth(OPS))
+    assert r.status_code == 200, r.text
+    [returned] = r.json()
+    assert returned["resolved_at"] is not None
+    assert datetime.fromisoformat(returned["resolved_at"]) == deadline
+    # Its message is in the centre from the moment the gateway's clock abandoned it.
+    async with gateway_on(own, rules_url, documents_url, clock_frozen_at=just_after) as gw:
+        [lapsed] = [
+            m
+            for m in (await messages(gw, lapsing_applicant))["items"]
+            if m["event"] == "declaration.abandoned"
+        ]
+        assert datetime.fromisoformat(lapsed["at"]) == just_after
+        assert sms.params["deadline"] in lapsed["body"]
+
+    # A day and an hour ahead: resubmission refused, and the sweep agrees.
+    ahead = timedelta(days=1, hours=1, minutes=1)
+    async with gateway_on(own, rules_url, documents_url, clock_offset=ahead) as gw:
+        r = await submit(gw, later, later_applicant)
+        assert r.status_code == 409, r.text
+        assert r.json()["type"] == PROBLEM + "correction-deadline-passed"
+        r = await post(gw, "/v1/returns/expirations", SERVICE)
+        assert r.status_code == 200 and r.json()["abandoned"] == [later], r.text
+    assert await status_of(app, later) == "abandoned"
+
+
+async def test_the_periodic_sweep_wakes_at_a_deadline_sooner_than_its_round(
+    stack: Stack, rules_url: str, documents_url: str
+) -> None:
+    """A gateway whose sweep comes round once an hour still abandons a return at its
+    deadline: the return's commit wakes the job, which sleeps until the deadline."""
+    async with database_of_its_own(stack, "zhicheng_lapse") as own:
+        settings = ApiSettings(
+            **own.settings_kwargs(),
+            rules_url=rules_url,
+            documents_url=documents_url,
+            payment_sweep_interval=0,
+            return_sweep_interval=3600,
+        )
+        engine = make_engine(own.database_url)
+        try:
+            async with (
+                running(build_app(settings)) as client,
+                make_sessionmaker(engine)() as session,
+            ):
+                tree = await make_tree(client, label="唤醒", supervisor=False, county=False)
+                campaign = await make_campaign(client)
+                did, _applicant = await filed(client, tree, campaign)
+                deadline = (await db_now(session)).replace(microsecond=0) + timedelta(seconds=4)
+                await give_back(client, tree.tokens["unit_reviewer"], did, deadline)
+                assert await status_of(client, did) == "returned"
+                await until(session, deadline)
+                for _ in range(40):
+                    if await status_of(client, did) == "abandoned":
+                        break
+                    await asyncio.sleep(0.1)
+                assert await status_of(client, did) == "abandoned"
+                [row] = await audit_rows(session, did, "abandoned")
+                assert row.actor_sub == "return-lapse"
+                # Within moments of the deadline, not an hour later.
+                assert row.at - deadline < timedelta(seconds=3)
+        finally:
+            await engine.dispose()
+
+
 async def test_message_centre_reads_notices_and_announcements(
     app, db, stack: Stack, fake_url: str
 ) -> None:
@@ -339,17 +463,28 @@ async def test_message_centre_reads_notices_and_announcements(
     [m] = await returns_of(app, other)
     assert m["sms"] == "failed" and m["event"] == "declaration.returned"
 
-    # An office's announcement reaches everyone with a declaration in its campaign.
+    # An office's announcement reaches everyone with a declaration in its campaign: a
+    # draft not yet submitted too (no reviewer reads a draft, but its author is in the
+    # campaign); a draft of another tree's unit is not the office's to tell.
+    drafter, _phone = await verified_applicant(app)
+    drafted = await new_draft(app, tree, campaign, drafter)
+    r = await app.get(f"/v1/declarations/{drafted}", headers=auth(tree.tokens["series_office"]))
+    assert r.status_code == 404  # the office cannot read the draft itself
+    elsewhere = await make_tree(app, label="他处", supervisor=False, county=False)
+    outsider, _phone = await verified_applicant(app)
+    await new_draft(app, elsewhere, campaign, outsider)
     office = tree.tokens["series_office"]
     body = {"title": "关于补正材料的提醒", "body": "请按一次性告知要求在期限内补正。"}
     r = await post(app, f"/v1/campaigns/{campaign['id']}/announcements", office, body)
     assert r.status_code == 201, r.text
     announced = r.json()
-    assert announced["recipients"] == 2
-    for person in (applicant, other):
+    assert announced["recipients"] == 3
+    for person in (applicant, other, drafter):
         page = await messages(app, person)
         assert page["items"][0]["kind"] == "announcement"
         assert page["items"][0]["title"] == body["title"] and page["items"][0]["sms"] is None
+    assert [m["kind"] for m in (await messages(app, drafter))["items"]] == ["announcement"]
+    assert (await messages(app, outsider))["items"] == []
     assert (await messages(app, applicant))["unread"] == 1
     # Newest first, a page at a time.
     first = await messages(app, applicant, limit=1)
@@ -361,7 +496,7 @@ async def test_message_centre_reads_notices_and_announcements(
     r = await app.get("/v1/me/messages", params={"cursor": "zz"}, headers=auth(applicant))
     assert r.status_code == 422 and r.json()["type"] == PROBLEM + "invalid-cursor"
     [row] = await audit_rows_for_announcement(db, announced["id"])
-    assert "关于补正材料的提醒" in row and "2人" in row
+    assert "关于补正材料的提醒" in row and "3人" in row
 
     # Staff read their own centre (nothing was sent to them); a campaign outside an
     # office's jurisdiction has no one to tell; applicants may not announce.

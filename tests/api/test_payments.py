@@ -48,7 +48,7 @@ from tests.api.factories import (
 )
 from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
-from tests.conftest import Stack
+from tests.conftest import Stack, database_of_its_own
 from tests.support import running
 
 KEY = "test-payment-callback-key-0123456789"
@@ -244,6 +244,49 @@ async def until(db, instant: datetime) -> None:
             return
         await asyncio.sleep(min(1.0, (instant - now).total_seconds() + 0.05))
     raise AssertionError(f"the database clock did not reach {instant}")
+
+
+async def test_the_unpaid_sweep_reads_the_gateways_clock(
+    stack: Stack, rules_url: str, documents_url: str
+) -> None:
+    """The unpaid-withdrawal sweep compares the deadline with the gateway's clock (a test
+    gateway's frozen one here), as every other deadline check does: at the deadline
+    nothing expires, a millisecond after it the order does. On a database of its own:
+    a clock a day ahead would sweep every other test's orders."""
+    async with database_of_its_own(stack, "zhicheng_unpaid") as own:
+
+        def settings(**clock) -> ApiSettings:
+            return ApiSettings(
+                **own.settings_kwargs(),
+                rules_url=rules_url,
+                documents_url=documents_url,
+                payment_callback_key=KEY,
+                payment_sweep_interval=0,
+                return_sweep_interval=0,
+                payment_expiry_grace_seconds=0,
+                **clock,
+            )
+
+        async def sweep_at(instant: datetime) -> list[str]:
+            async with running(build_app(settings(clock_frozen_at=instant))) as gw:
+                r = await post(gw, "/v1/payments/expirations", SERVICE)
+                assert r.status_code == 200 and r.json()["ran"] is True, r.text
+                return r.json()["expired"]
+
+        async with running(build_app(settings())) as pay:
+            tree = await make_tree(pay, label="冻结", supervisor=False, county=False)
+            closes = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+            window = {"opens_at": iso(closes - timedelta(days=2)), "closes_at": iso(closes)}
+            campaign = await make_campaign(
+                pay, windows_override={"payment": {**window, "basis": "测试"}}
+            )
+            unpaid, _ = await accepted(pay, tree, campaign)
+            order = await notice(pay, tree, unpaid)
+            assert datetime.fromisoformat(order["deadline_at"]) == closes
+            assert await sweep_at(closes) == []
+            assert await status_of(pay, unpaid) == "payment_due"
+            assert await sweep_at(closes + timedelta(milliseconds=1)) == [unpaid]
+            assert await status_of(pay, unpaid) == "withdrawn"
 
 
 async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stack) -> None:

@@ -28,7 +28,7 @@ from services.api.models import Applicant
 from services.kit.db import make_engine, make_sessionmaker
 from services.kit.outbox import Notification
 from services.kit.pii import id_check_character
-from tests.api.factories import LOGIN_CODE, auth
+from tests.api.factories import LOGIN_CODE, OPS, auth, make_tree, post
 from tests.conftest import ROOT, Stack, create_database, drop_database
 from tests.support import running
 
@@ -39,6 +39,7 @@ def _b64(n: int) -> str:
 
 AES1, SM4_2, AES3 = _b64(32), _b64(16), _b64(32)
 INDEX0, INDEX1 = _b64(32), _b64(32)
+STAFF_PHONE = "13712345678"
 
 STANDARD = {  # before: the standard suite, the index key from before key ids (i0)
     "pii_crypto": "standard",
@@ -153,6 +154,14 @@ async def _reads_everything(own: Stack, keys: dict[str, str], people: dict, make
         assert taken.json()["type"] == "urn:zhicheng:problem:id-number-taken"
 
 
+async def _reads_staff_phone(own: Stack, keys: dict[str, str], staff_id: str) -> None:
+    """A gateway with only `keys` reads the staff account's phone (masked)."""
+    async with running(_gateway(own, keys)) as client:
+        r = await client.get(f"/v1/staff-accounts/{staff_id}", headers=auth(OPS))
+        assert r.status_code == 200, r.text
+        assert r.json()["phone_masked"] == STAFF_PHONE[:3] + "****" + STAFF_PHONE[-4:]
+
+
 async def test_data_survives_rotation_and_the_switch_to_guomi_and_back(own: Stack) -> None:
     engine = make_engine(own.database_url)
     maker = make_sessionmaker(engine)
@@ -171,6 +180,13 @@ async def test_data_survives_rotation_and_the_switch_to_guomi_and_back(own: Stac
                 )
                 assert r.status_code == 200, r.text
                 people[phone] = (_sub(token), number)
+            # A staff account's phone (its reminders by SMS) is sealed the same way.
+            tree = await make_tree(client, label="轮换", supervisor=False, county=False)
+            body = {"username": f"rotate-{uuid.uuid4().hex[:8]}", "password": "Rotate-2022-strong",
+                    "role": "unit_reviewer", "org_id": tree.unit, "phone": STAFF_PHONE}  # fmt: skip
+            r = await post(client, "/v1/staff-accounts", OPS, body)
+            assert r.status_code == 201, r.text
+            staff_id = r.json()["id"]
         rows = await _rows(maker)
         assert all(r.id_number_enc.startswith("aes-256-gcm:k1:") for r in rows)
         assert all(r.phone_bidx.startswith("hmac-sha256:i0:") for r in rows)
@@ -192,20 +208,25 @@ async def test_data_survives_rotation_and_the_switch_to_guomi_and_back(own: Stac
         assert fresh.id_number_bidx.startswith("hmac-sm3:i1:")
 
         # The job moves the rest; run again, it finds nothing left to do.
-        assert "2 applicants" in _rekey(own, GUOMI)
-        assert "0 applicants" in _rekey(own, GUOMI)
+        first = _rekey(own, GUOMI)
+        assert "2 applicants" in first and "1 staff" in first
+        again = _rekey(own, GUOMI)
+        assert "0 applicants" in again and "0 staff" in again
         for row in await _rows(maker):
             assert row.id_number_enc.startswith("sm4-gcm:g2:"), row.id_number_enc
             assert row.phone_enc.startswith("sm4-gcm:g2:")
             assert row.id_number_bidx.startswith("hmac-sm3:i1:")
             assert row.phone_bidx.startswith("hmac-sm3:i1:")
         await _reads_everything(own, GUOMI_ONLY, people, maker)
+        await _reads_staff_phone(own, GUOMI_ONLY, staff_id)
 
         # And back to the standard suite under a new key.
-        assert "3 applicants" in _rekey(own, BACK)
+        back = _rekey(own, BACK)
+        assert "3 applicants" in back and "1 staff" in back
         for row in await _rows(maker):
             assert row.id_number_enc.startswith("aes-256-gcm:k3:")
             assert row.phone_bidx.startswith("hmac-sha256:i1:")
         await _reads_everything(own, BACK_ONLY, people, maker)
+        await _reads_staff_phone(own, BACK_ONLY, staff_id)
     finally:
         await engine.dispose()

@@ -224,6 +224,7 @@ async def test_the_radar_tells_once_by_day_never_at_night(
     reached, campaign = await radar_notices(db, phone)
     assert campaign.template_code == "CAMPAIGN_OPEN_ELIGIBLE"
     assert campaign.params["campaign"] == body["name"] and campaign.params["path"] == "正常晋升"
+    assert campaign.params["clause"] == NORMAL_CLAUSE
 
     # The notify worker sends both to the fake provider, to the phone the account proved.
     fake = Fake(fake_url)
@@ -232,6 +233,8 @@ async def test_the_radar_tells_once_by_day_never_at_night(
             assert await send_notification(sender, notice.id) == "sent"
     sent = [rec for rec in fake.records() if rec["phone"] == "+86" + phone]
     assert [rec["params"]["path"] for rec in sent] == ["正常晋升", "正常晋升"]
+    # Each SMS names the clause as well as the path (whole: it fits a provider parameter).
+    assert [rec["params"]["clause"] for rec in sent] == [NORMAL_CLAUSE, NORMAL_CLAUSE]
     fake.client.close()
 
     r = await client.get(SUB, headers=auth(applicant))

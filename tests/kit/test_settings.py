@@ -175,6 +175,33 @@ def test_the_clock_offset_is_for_tests_only() -> None:
     assert "clock_offset" in str(err.value)
 
 
+def test_the_frozen_clock_is_for_tests_only() -> None:
+    """CLOCK_FROZEN_AT holds a test gateway's clock at one instant (with its zone); a
+    production gateway refuses it, as the offset, and the two are never set together."""
+    from datetime import UTC, datetime
+
+    assert ApiSettings().clock_frozen_at is None
+    frozen = ApiSettings(clock_frozen_at="2022-09-30T17:00:00+08:00").clock_frozen_at
+    assert frozen == datetime(2022, 9, 30, 9, tzinfo=UTC)
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(clock_frozen_at="2022-09-30T17:00:00")
+    assert "time zone" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(clock_frozen_at="2022-09-30T17:00:00+08:00", clock_offset="P1D")
+    assert "set one of them" in str(err.value)
+    key = private_key_setting("c1", ed25519.Ed25519PrivateKey.generate())
+    real = {
+        **REAL,
+        "payment_callback_key": "p" * 40,
+        "audit_checkpoint_key": "a" * 40,
+        "certificate_signing_key": key,
+    }
+    assert ApiSettings(**real).clock_frozen_at is None
+    with pytest.raises(ValidationError) as err:
+        ApiSettings(**real, clock_frozen_at="2022-09-30T17:00:00+08:00")
+    assert "clock_frozen_at" in str(err.value)
+
+
 def test_the_web_front_end_holds_only_its_session_key() -> None:
     from services.web.config import WebSettings
 

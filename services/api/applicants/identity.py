@@ -29,6 +29,8 @@ ID_NUMBER = "id_number"
 PHONE = "phone"
 # The phone an objector (异议人) proved, kept with the objection (results/objections.py).
 OBJECTION_PHONE = "objection_phone"
+# A staff account's own mobile phone (auth/accounts.py), for its reminders by SMS.
+STAFF_PHONE = "staff_phone"
 
 
 @dataclass(frozen=True)

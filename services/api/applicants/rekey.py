@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
-from services.api.applicants.identity import ID_NUMBER, OBJECTION_PHONE, PHONE
-from services.api.models import Applicant, ResultsObjection
+from services.api.applicants.identity import ID_NUMBER, OBJECTION_PHONE, PHONE, STAFF_PHONE
+from services.api.models import Applicant, ResultsObjection, StaffAccount
 from services.kit.pii import PiiCipher
 
 
@@ -27,14 +27,24 @@ from services.kit.pii import PiiCipher
 class Rekeyed:
     applicants: int = 0  # rows rewritten
     objections: int = 0
+    staff: int = 0  # staff accounts whose phone was rewritten
 
 
 def _applicant(cipher: PiiCipher, row: Applicant) -> bool:
+    return _sealed(
+        cipher,
+        row,
+        ((ID_NUMBER, "id_number_enc", "id_number_bidx"), (PHONE, "phone_enc", "phone_bidx")),
+    )
+
+
+def _staff(cipher: PiiCipher, row: StaffAccount) -> bool:
+    return _sealed(cipher, row, ((STAFF_PHONE, "phone_enc", "phone_bidx"),))
+
+
+def _sealed(cipher: PiiCipher, row, columns: tuple[tuple[str, str, str], ...]) -> bool:
     changed = False
-    for purpose, enc, bidx in (
-        (ID_NUMBER, "id_number_enc", "id_number_bidx"),
-        (PHONE, "phone_enc", "phone_bidx"),
-    ):
+    for purpose, enc, bidx in columns:
         sealed, indexed = getattr(row, enc), getattr(row, bidx)
         if sealed is None:
             continue
@@ -80,4 +90,5 @@ async def rekey(
     return Rekeyed(
         applicants=await _walk(maker, Applicant, lambda r: _applicant(cipher, r), batch),
         objections=await _walk(maker, ResultsObjection, lambda r: _objection(cipher, r), batch),
+        staff=await _walk(maker, StaffAccount, lambda r: _staff(cipher, r), batch),
     )

@@ -18,6 +18,11 @@ Units and offices manage their own reviewer accounts: a reviewer creates, reads,
 disables or re-enables accounts of their own org with their own role only (never in
 another org, never another or a higher role); ops manage every account. A committee
 office also opens and manages the accounts of its pool's experts (role `expert`).
+
+An account may hold a mobile phone, for the reminders a unit reviewer is sent by SMS
+(deadlines/reminders.py): given when the account is created, or recorded by the staff
+member for themselves with the SMS code sent to it. It is sealed at rest and indexed by
+a keyed hash as an applicant's phone is (services/kit/pii.py), and read masked.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
+from services.api.applicants.identity import STAFF_PHONE
 from services.api.audit import service as audit
 from services.api.auth import schemas, tokens
+from services.api.auth.codes import check_code
 from services.api.auth.problems import (
     AccountDisabled,
     FirstAccountExists,
@@ -49,6 +56,7 @@ from services.api.models import Org, StaffAccount
 from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.ratelimit import too_many
 from services.kit.auth import Principal
+from services.kit.pii import PiiCipher, mask_phone
 from services.kit.problems import ProblemError
 
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
@@ -65,8 +73,25 @@ ROLE_ORG_KINDS = {
 }
 
 
-def read(account: StaffAccount) -> schemas.StaffRead:
-    return schemas.StaffRead.model_validate(account, from_attributes=True)
+def read(account: StaffAccount, cipher: PiiCipher | None = None) -> schemas.StaffRead:
+    """The account as its managers read it: the phone, if any, masked."""
+    found = schemas.StaffRead.model_validate(account, from_attributes=True)
+    if account.phone_enc is not None and cipher is not None:
+        found.phone_masked = mask_phone(staff_phone(cipher, account) or "")
+    return found
+
+
+def staff_phone(cipher: PiiCipher, account: StaffAccount) -> str | None:
+    """The account's phone in clear (for its SMS), or None when none is on record."""
+    if account.phone_enc is None:
+        return None
+    return cipher.decrypt(STAFF_PHONE, account.phone_enc)
+
+
+def _seal_phone(account: StaffAccount, cipher: PiiCipher, phone: str | None) -> None:
+    """Seal the phone at rest and index it by its keyed hash (None: remove it)."""
+    account.phone_enc = cipher.encrypt(STAFF_PHONE, phone) if phone else None
+    account.phone_bidx = cipher.blind_index(STAFF_PHONE, phone) if phone else None
 
 
 async def _check_org(session, role: str, org_id: uuid.UUID) -> None:
@@ -86,11 +111,17 @@ def _within(actor: Principal, role: str, org_id: uuid.UUID) -> bool:
 
 
 async def create_account(
-    session: AsyncSession, *, body: schemas.StaffCreate, actor: Principal, scoped: bool = True
+    session: AsyncSession,
+    *,
+    body: schemas.StaffCreate,
+    actor: Principal,
+    scoped: bool = True,
+    cipher: PiiCipher | None = None,
 ) -> StaffAccount:
     """A new account (argon2id hash), with its audit entry, in the caller's transaction.
     `scoped`: the actor must be ops or of the account's org and role (not so for the
-    contact opening a registered unit's first account)."""
+    contact opening a registered unit's first account). A phone given is sealed with
+    `cipher` (the audit keeps it masked)."""
     if scoped and not _within(actor, body.role, body.org_id):
         raise StaffOutsideOrg()
     await _check_org(session, body.role, body.org_id)
@@ -105,14 +136,64 @@ async def create_account(
         role=body.role,
         org_id=body.org_id,
     )
+    reason = f"{account.id} {account.username} {account.role} @ {account.org_id}"
+    if body.phone:
+        if cipher is None:
+            raise RuntimeError("a staff phone needs the PII cipher")
+        _seal_phone(account, cipher, body.phone)
+        reason += f" 手机号 {mask_phone(body.phone)}"
     await audit.saved(
-        session,
-        account,
-        principal=actor,
-        action="staff_account_created",
-        reason=f"{account.id} {account.username} {account.role} @ {account.org_id}",
+        session, account, principal=actor, action="staff_account_created", reason=reason
     )
     return account
+
+
+async def _own_account(session: AsyncSession, principal: Principal) -> StaffAccount:
+    """The signed-in staff member's own account (locked), or 404."""
+    try:
+        account_id = uuid.UUID(principal.sub.removeprefix("staff:"))
+    except ValueError:
+        raise StaffAccountNotFound() from None
+    found = await session.get(StaffAccount, account_id, with_for_update=True)
+    if found is None or not principal.sub.startswith("staff:"):
+        raise StaffAccountNotFound()
+    return found
+
+
+async def set_own_phone(
+    session: AsyncSession, request: Request, principal: Principal, *, body: schemas.StaffPhoneWrite
+) -> schemas.StaffRead:
+    """A staff member records (or replaces) their own phone, proved by the SMS code sent to
+    it (the applicants' code: same throttles and locks); audited, masked."""
+    cipher: PiiCipher = request.app.state.pii
+    await check_code(request, body.phone, body.code)
+    account = await _own_account(session, principal)
+    _seal_phone(account, cipher, body.phone)
+    account.updated_at = datetime.now(UTC)
+    await audit.record(
+        session,
+        principal=principal,
+        action="staff_phone_set",
+        reason=f"{account.id} {account.username}: 手机号 {mask_phone(body.phone)}",
+    )
+    await session.flush()
+    return read(account, cipher)
+
+
+async def clear_own_phone(session: AsyncSession, principal: Principal) -> None:
+    """A staff member removes their own phone: reminders come as messages only."""
+    account = await _own_account(session, principal)
+    if account.phone_enc is None:
+        return
+    account.phone_enc = account.phone_bidx = None
+    account.updated_at = datetime.now(UTC)
+    await audit.record(
+        session,
+        principal=principal,
+        action="staff_phone_removed",
+        reason=f"{account.id} {account.username}",
+    )
+    await session.flush()
 
 
 async def first_account(
@@ -187,7 +268,7 @@ async def update_account(
             reason=f"{account.id} {account.username}: " + "; ".join(changes),
         )
     await session.flush()
-    return read(account)
+    return read(account, request.app.state.pii)
 
 
 def _sub(account: StaffAccount) -> str:

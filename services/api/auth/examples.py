@@ -37,6 +37,7 @@ STAFF_CREATE = {
     "password": "Zc#2022-unit02",
     "org_id": "0b8c1a52-4f3e-4d6a-9e21-6f0d5c3b7a10",
     "role": "unit_reviewer",
+    "phone": "13800001234",
 }
 
 STAFF_UPDATE = {"status": "disabled"}
@@ -48,7 +49,10 @@ STAFF_READ = {
     "role": "unit_reviewer",
     "status": "active",
     "locked_until": None,
+    "phone_masked": "138****1234",
 }
+
+STAFF_PHONE = {"phone": "13800001234", "code": "123456"}
 
 FIRST_ACCOUNT = {"username": "luzhou.unit01", "password": "Zc#2022-luzhou"}
 

@@ -168,6 +168,10 @@ class FirstAccountExists(Problem):
 ACCOUNT_CREATE_PROBLEMS = (Forbidden, StaffOutsideOrg, UsernameTaken, OrgRoleMismatch)
 ACCOUNT_READ_PROBLEMS = (Forbidden, StaffAccountNotFound)
 ACCOUNT_UPDATE_PROBLEMS = (Forbidden, StaffAccountNotFound, StaffOutsideOrg, OrgRoleMismatch)
+# A staff member's own phone: the SMS code's answers, an account that is not (or no
+# longer) there.
+OWN_PHONE_PROBLEMS = (Forbidden, InvalidLoginCode, StaffAccountNotFound)
+OWN_PHONE_REMOVE_PROBLEMS = (Forbidden, StaffAccountNotFound)
 # The registering contact opening a unit's first reviewer account.
 FIRST_ACCOUNT_PROBLEMS = (
     Forbidden,

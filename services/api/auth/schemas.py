@@ -270,8 +270,13 @@ class StaffCreate(BaseModel):
     """
     org_id: uuid.UUID
     """所属机构编号"""
+    phone: str | None = Field(default=None, max_length=20)
+    """本人手机号（可选）：用于给工作人员发送办理时限提醒短信；加密保存，读取时只显示掩码"""
 
     _password = field_validator("password")(classmethod(lambda cls, v: _strong(v)))
+    _phone = field_validator("phone")(
+        classmethod(lambda cls, v: None if v is None else normalise_phone(v))
+    )
 
 
 class FirstAccount(BaseModel):
@@ -325,6 +330,24 @@ class StaffRead(BaseModel):
     """账号状态：active 启用；disabled 停用"""
     locked_until: datetime | None
     """因连续输错密码锁定到何时；未锁定为 null"""
+    phone_masked: str | None = None
+    """本人手机号的掩码（如 138****5678），提醒短信发往此号；未登记为 null"""
+
+
+class StaffPhoneWrite(BaseModel):
+    """A staff member's own mobile phone, proved by the SMS code sent to it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        json_schema_extra={"examples": [examples.STAFF_PHONE]},
+    )
+    phone: str = Field(max_length=20)
+    """本人手机号"""
+    code: str = Field(pattern=r"^\d{6}$")
+    """该手机号收到的6位短信验证码（先调用获取验证码接口）"""
+
+    _phone = field_validator("phone")(classmethod(lambda cls, v: normalise_phone(v)))
 
 
 class StaffLogin(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.api.access import APPLICANTS_ONLY, REVIEWER_ROLES, PrincipalDep, allow
 from services.api.auth import accounts
@@ -15,12 +15,15 @@ from services.api.auth.problems import (
     ACCOUNT_READ_PROBLEMS,
     ACCOUNT_UPDATE_PROBLEMS,
     FIRST_ACCOUNT_PROBLEMS,
+    OWN_PHONE_PROBLEMS,
+    OWN_PHONE_REMOVE_PROBLEMS,
     STAFF_LOGIN_PROBLEMS,
 )
 from services.api.auth.schemas import (
     FirstAccount,
     StaffCreate,
     StaffLogin,
+    StaffPhoneWrite,
     StaffRead,
     StaffUpdate,
     TokenPair,
@@ -32,6 +35,8 @@ from services.kit.problem_kinds import documented, validated
 router = APIRouter(tags=["auth"])
 # Ops manage every account; units and offices their own (auth/accounts.py).
 MANAGERS = [allow("ops", *REVIEWER_ROLES)]
+# Every staff member, for their own account.
+STAFF = [allow("ops", "expert", *REVIEWER_ROLES)]
 
 
 @router.post(
@@ -50,8 +55,12 @@ MANAGERS = [allow("ops", *REVIEWER_ROLES)]
         "角色的账号。"
     ),
 )
-async def create(body: StaffCreate, session: SessionDep, principal: PrincipalDep) -> StaffRead:
-    return accounts.read(await accounts.create_account(session, body=body, actor=principal))
+async def create(
+    body: StaffCreate, request: Request, session: SessionDep, principal: PrincipalDep
+) -> StaffRead:
+    cipher = request.app.state.pii
+    account = await accounts.create_account(session, body=body, actor=principal, cipher=cipher)
+    return accounts.read(account, cipher)
 
 
 @router.post(
@@ -84,8 +93,48 @@ async def first_account(
     ),
     summary="查看一个工作人员账号",
 )
-async def get(account_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> StaffRead:
-    return accounts.read(await accounts.get_account(session, account_id, actor=principal))
+async def get(
+    account_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep
+) -> StaffRead:
+    account = await accounts.get_account(session, account_id, actor=principal)
+    return accounts.read(account, request.app.state.pii)
+
+
+@router.put(
+    "/v1/me/phone",
+    response_model=StaffRead,
+    dependencies=STAFF,
+    summary="工作人员登记或更换本人手机号（凭该号收到的短信验证码），用于接收办理时限提醒短信",
+    responses=validated(*OWN_PHONE_PROBLEMS),
+    description=(
+        "工作人员先以获取验证码接口向本人手机号发送验证码，"
+        "再提交手机号和验证码登记或更换本人手机号；"
+        "此后单位办理时限提醒等通知除站内消息外也以短信发往该号"
+        "（夜间不发，遵守每个号码的发送限制）。手机号加密保存，"
+        "答复和审计只显示掩码。审核机构工作人员、评审专家和运维人员本人可调用。"
+    ),
+)
+async def set_own_phone(
+    body: StaffPhoneWrite, request: Request, session: SessionDep, principal: PrincipalDep
+) -> StaffRead:
+    return await accounts.set_own_phone(session, request, principal, body=body)
+
+
+@router.delete(
+    "/v1/me/phone",
+    status_code=204,
+    dependencies=STAFF,
+    summary="工作人员删除本人手机号：此后提醒只发站内消息",
+    responses=documented(*OWN_PHONE_REMOVE_PROBLEMS),
+    description=(
+        "删除本人登记的手机号（已删除或未登记时同样答复 204），"
+        "此后提醒只发站内消息；记入审计。"
+        "审核机构工作人员、评审专家和运维人员本人可调用。"
+    ),
+)
+async def clear_own_phone(session: SessionDep, principal: PrincipalDep) -> Response:
+    await accounts.clear_own_phone(session, principal)
+    return Response(status_code=204)
 
 
 @patch_or_post(

@@ -9,13 +9,16 @@ still counts for its unit's problem rate as any declaration a higher level retur
 The sweep runs as the payment expiry does (payments/service.py `sweep_expired`): one
 replica at a time under a transaction-level advisory lock of its own, declarations a
 resubmission holds are skipped (and looked at on the next run), the deadline compared
-with the database clock. A resubmission is accepted up to the deadline inclusive
-(declarations/service.py `editable_until`), so the sweep takes only deadlines already
-past.
+with the gateway's clock (`clock.sql_now`, as the resubmission's check reads it). A
+resubmission is accepted up to the deadline inclusive (declarations/service.py
+`editable_until`), so the sweep takes only deadlines already past. The periodic job
+wakes at the earliest open deadline when that comes before its next round, and the
+return is resolved at its deadline: the lapse takes effect then, not when a sweep came by.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -61,7 +64,7 @@ async def sweep_lapsed(
             .where(
                 Declaration.status == "returned",
                 DeclarationReturn.resolved_at.is_(None),
-                DeclarationReturn.deadline_at < func.now(),
+                DeclarationReturn.deadline_at < clock.sql_now(session),
             )
             .order_by(DeclarationReturn.deadline_at)
             .limit(limit)
@@ -106,7 +109,33 @@ async def sweep_once(maker: async_sessionmaker[AsyncSession], arq: ArqRedis) -> 
     return len(result.abandoned)
 
 
+async def seconds_to_next_lapse(maker: async_sessionmaker[AsyncSession]) -> float | None:
+    """Seconds from the gateway's clock to the earliest deadline of an open return (None:
+    there is none), so the periodic sweep wakes at it: a return lapses at its deadline."""
+    async with maker() as session:
+        deadline = (
+            await session.exec(
+                select(func.min(DeclarationReturn.deadline_at))
+                .join(Declaration, DeclarationReturn.declaration_id == Declaration.id)
+                .where(Declaration.status == "returned", DeclarationReturn.resolved_at.is_(None))
+            )
+        ).one()
+        if deadline is None:
+            return None
+        return (deadline - await clock.db_now(session)).total_seconds()
+
+
 async def run_periodically(
-    maker: async_sessionmaker[AsyncSession], arq: ArqRedis, *, interval: float
+    maker: async_sessionmaker[AsyncSession],
+    arq: ArqRedis,
+    *,
+    interval: float,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    await every(interval, "return lapse", lambda: sweep_once(maker, arq))
+    await every(
+        interval,
+        "return lapse",
+        lambda: sweep_once(maker, arq),
+        soonest=lambda: seconds_to_next_lapse(maker),
+        wake=wake,
+    )

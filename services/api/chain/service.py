@@ -322,6 +322,7 @@ async def issue_return(
         issued_at=now,
     )
     session.add(returned)
+    session.info[clock.DEADLINE_SET] = True
     deadline = shanghai(body.deadline_at)
     await declarations.transition(
         session,

@@ -5,9 +5,10 @@
 - the applicant, while the declaration is still a draft, from the 3rd working day before
   their last safe submission day (planner.py) up to that day;
 - the unit's reviewers, from the 2nd working day before a unit step's latest day up to
-  that day, while declarations of theirs wait at that step. Staff accounts hold no phone,
-  so theirs is a message with its outbox row recorded as `no_phone` (the row carries the
-  dedupe key).
+  that day, while declarations of theirs wait at that step: a message, and an SMS to the
+  phone the reviewer's account holds (given by ops or proved by its owner,
+  auth/accounts.py); an account without one has its outbox row recorded as `no_phone`
+  (the row carries the dedupe key).
 
 Why a sweep rather than rows scheduled ahead with `send_after` (as a return's reminder
 is): the dates move with the calendar and the campaign, both of which ops and offices
@@ -31,7 +32,7 @@ import uuid
 from datetime import date
 
 from arq.connections import ArqRedis
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -45,7 +46,14 @@ from services.api.deadlines import planner, service
 from services.api.deadlines.problems import PlanDeadlineUnknown
 from services.api.deadlines.schemas import ReminderSweep
 from services.api.models import Campaign, Declaration, Message, Org, StaffAccount
-from services.api.notices import TITLES, committed_and_relayed, every, notify, title_of
+from services.api.notices import (
+    TITLES,
+    committed_and_relayed,
+    e164,
+    every,
+    notify,
+    title_of,
+)
 from services.kit.outbox import Notification, add_notification
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
@@ -157,6 +165,12 @@ class _Sweep:
         if written is not None:
             self.applicants.append(declaration.id)
 
+    def staff_phone(self, account: StaffAccount) -> str | None:
+        """The phone the reviewer recorded (auth/accounts.py), as the SMS is addressed."""
+        if account.phone_enc is None:
+            return None
+        return e164(self.cipher.decrypt(identity.STAFF_PHONE, account.phone_enc))
+
     async def remind_unit(
         self, campaign: Campaign, unit_id: uuid.UUID, step: planner.Step, count: int
     ) -> None:
@@ -183,7 +197,9 @@ class _Sweep:
                 self.session,
                 event="unit.step_reminder",
                 template_code=template.code,
-                phone=None,  # staff accounts hold no phone: the message is the reminder
+                # The phone the reviewer recorded, if any (night hours and per-phone
+                # limits as every SMS); without one the message is the reminder.
+                phone=self.staff_phone(account),
                 params=params,
                 dedupe_key=f"unit:{unit_id}:{campaign.id}:{step.key}:{step.on}:{sub}",
             )
@@ -200,7 +216,7 @@ class _Sweep:
                     template_code=template.code,
                     params=params,
                     notification_id=notification_id,
-                    visible_from=func.now(),
+                    visible_from=clock.sql_now(self.session),
                 )
             )
             self.reviewers.append(sub)

@@ -82,7 +82,23 @@ def visible(principal: Principal):
         return _before_my_panel(principal)
     if principal.role not in REVIEWER_ROLES or not principal.org_id:
         return false()
-    org_id = uuid.UUID(principal.org_id)
+    return and_(Declaration.status != "draft", _reviewers_reach(principal))
+
+
+def announced_to(principal: Principal):
+    """SQL: the declarations whose authors an office's campaign announcement (公告) reaches:
+    every one it sees, and the drafts of the units below it too (a draft is no reviewer's
+    to read, but its author has a declaration in the campaign, as do those withdrawn or
+    abandoned: an announcement is a message in the centre, no SMS)."""
+    if principal.role not in OFFICE_ROLES or not principal.org_id:
+        return visible(principal)
+    return _reviewers_reach(principal)
+
+
+def _reviewers_reach(principal: Principal):
+    """SQL: the declarations on a reviewer's chain (a step of its org reached), and for an
+    office everything below it in the tree, whatever their status."""
+    org_id = uuid.UUID(principal.org_id or "")
     step = aliased(ReviewStep)
     on_chain = (
         exists()
@@ -95,14 +111,14 @@ def visible(principal: Principal):
         .correlate(Declaration)
     )
     if principal.role not in OFFICE_ROLES:
-        return and_(Declaration.status != "draft", on_chain)
+        return on_chain
     # An office sees everything below it in the tree (as it stands now). The subtree is a
     # hashed set tested first, so a first page in (created_at, id) order walks that index,
     # probes the step only for a declaration from outside the tree, and stops at the limit.
     tree = sa_select(Org.id).where(Org.id == org_id).cte("subtree", recursive=True)
     tree = tree.union_all(sa_select(Org.id).where(Org.parent_id == tree.c.id))
     below = Declaration.unit_org_id.in_(sa_select(tree.c.id))
-    return and_(Declaration.status != "draft", or_(below, on_chain))
+    return or_(below, on_chain)
 
 
 def _before_my_panel(principal: Principal):

@@ -111,7 +111,8 @@ async def mark_read(message_id: uuid.UUID, write: WriteDep) -> JSONResponse:
     responses=validated(Forbidden, CampaignNotFound, AnnouncementNoRecipients),
     description=(
         "县区、系列或评委会的职改办就一个申报批次发布公告（标题和正文"
-        "），送到本辖区内在该批次有申报书的每一位申报人的站内消息，"
+        "），送到本辖区内在该批次有申报书的每一位申报人的站内消息"
+        "（尚未提交的草稿、已撤回和视为放弃的申报人也在内；只发站内消息，不发短信），"
         "并记入审计。只有这些职改办可调用，且批次须在其辖区内。"
     ),
 )

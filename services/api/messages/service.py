@@ -16,9 +16,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.api import clock
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
-from services.api.declarations.service import visible
+from services.api.declarations.service import announced_to
 from services.api.http import decode_cursor, encode_cursor
 from services.api.messages.problems import AnnouncementNoRecipients, MessageNotFound
 from services.api.messages.schemas import (
@@ -48,11 +49,11 @@ SMS_STATE: dict[str, SmsState] = {
 }
 
 
-def _mine(principal: Principal):
-    """SQL: this person's messages that have reached the centre."""
+def _mine(session: AsyncSession, principal: Principal):
+    """SQL: this person's messages that have reached the centre (by the gateway's clock)."""
     return and_(
         Message.recipient_sub == principal.sub,
-        Message.visible_from <= func.now(),
+        Message.visible_from <= clock.sql_now(session),
         or_(Notification.status.is_(None), Notification.status != "cancelled"),
     )
 
@@ -79,7 +80,7 @@ def _read(message: Message, sms_status: str | None) -> MessageRead:
 
 async def _unread(session: AsyncSession, principal: Principal) -> int:
     query = _base(func.count()).select_from(Message)
-    query = query.where(_mine(principal), Message.read_at.is_(None))
+    query = query.where(_mine(session, principal), Message.read_at.is_(None))
     return (await session.exec(query)).one()
 
 
@@ -92,7 +93,7 @@ async def page(
     unread_only: bool,
 ) -> MessagePage:
     """Newest first; the cursor is the (time, id) the page ended at."""
-    query = _base(Message, Notification.status).where(_mine(principal))
+    query = _base(Message, Notification.status).where(_mine(session, principal))
     if unread_only:
         query = query.where(Message.read_at.is_(None))
     if cursor:
@@ -121,7 +122,7 @@ async def mark_read(
     row = (
         await session.exec(
             _base(Message, Notification.status)
-            .where(_mine(principal), Message.id == message_id)
+            .where(_mine(session, principal), Message.id == message_id)
             .with_for_update(of=Message)
         )
     ).first()
@@ -130,7 +131,7 @@ async def mark_read(
     message, status = row
     if message.read_at is None:
         await session.exec(
-            update(Message).where(Message.id == message.id).values(read_at=func.now())
+            update(Message).where(Message.id == message.id).values(read_at=clock.sql_now(session))
         )
         await session.refresh(message)
     return _read(message, status)
@@ -139,9 +140,9 @@ async def mark_read(
 async def mark_all_read(session: AsyncSession, principal: Principal) -> ReadAll:
     """Every message that has reached the centre, read now (a message read before keeps
     its time; a scheduled reminder not yet shown stays unread)."""
-    shown = _base(Message.id).where(_mine(principal), Message.read_at.is_(None))
+    shown = _base(Message.id).where(_mine(session, principal), Message.read_at.is_(None))
     result = await session.exec(
-        update(Message).where(Message.id.in_(shown)).values(read_at=func.now())
+        update(Message).where(Message.id.in_(shown)).values(read_at=clock.sql_now(session))
     )
     return ReadAll(marked=result.rowcount, unread=await _unread(session, principal))
 
@@ -153,13 +154,13 @@ async def announce(
     campaign_id: uuid.UUID,
     body: AnnouncementCreate,
 ) -> AnnouncementRead:
-    """One message to each person with a declaration in the campaign that the office sees
-    (its tree and its chain; drafts are no one's but their author's), audited."""
+    """One message to each person with a declaration in the campaign within the office's
+    reach (its tree and its chain, drafts of its units included: `announced_to`), audited."""
     campaign = await campaigns.get(session, campaign_id)
     subs = (
         await session.exec(
             select(Declaration.applicant_sub)
-            .where(Declaration.campaign_id == campaign.id, visible(principal))
+            .where(Declaration.campaign_id == campaign.id, announced_to(principal))
             .distinct()
         )
     ).all()
@@ -192,7 +193,7 @@ async def announce(
                     "body": body.body,
                     "params": {},
                     "announcement_id": row.id,
-                    "visible_from": func.now(),
+                    "visible_from": clock.sql_now(session),
                 }
                 for sub in subs
             ]

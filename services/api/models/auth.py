@@ -47,6 +47,9 @@ class StaffAccount(SQLModel, table=True):
     status: str = "active"
     failed_attempts: int = 0
     locked_until: datetime | None = Field(default=None, sa_column=Column(TZ))
+    # An optional mobile phone (reminders by SMS), sealed and indexed as an applicant's.
+    phone_enc: str | None = None
+    phone_bidx: str | None = None
     created_at: datetime | None = _now_column()
     updated_at: datetime | None = _now_column()
 

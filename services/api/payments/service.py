@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
@@ -307,7 +307,10 @@ async def sweep_expired(
     orders = (
         await session.exec(
             select(PaymentOrder)
-            .where(PaymentOrder.status == "pending", PaymentOrder.deadline_at < func.now() - grace)
+            .where(
+                PaymentOrder.status == "pending",
+                PaymentOrder.deadline_at < clock.sql_now(session) - grace,
+            )
             .order_by(PaymentOrder.deadline_at)
             .limit(limit)
             .with_for_update(skip_locked=True)

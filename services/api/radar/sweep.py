@@ -148,7 +148,12 @@ async def _campaign_notice(session, row, applicant, cipher, campaign, entry, not
         applicant,
         cipher,
         template="CAMPAIGN_OPEN_ELIGIBLE",
-        params={"campaign": campaign.name, "path": entry["path_name"], "title": title},
+        params={
+            "campaign": campaign.name,
+            "path": entry["path_name"],
+            "title": title,
+            "clause": _sms_clause(entry["clause"]),
+        },
         key=f"radar:{row.applicant_sub}:campaign:{campaign.id}",
         body=body,
         not_after=not_after,
