@@ -28,11 +28,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from scripts.servers import Postgres, SeaweedS3, Server, Valkey, free_port, port_open
 from services.kit.settings import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# No per-example time limit for property tests: on a shared machine an example's wall time
+# says more about the neighbours than about the code (speed is for the benchmarks).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @dataclass
