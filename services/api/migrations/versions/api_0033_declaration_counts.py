@@ -57,13 +57,15 @@ FRESH = """
                    AND s.position = 0 AND s.completed_at IS NOT NULL) AS passed,
            EXISTS (SELECT 1 FROM api.declaration_return r WHERE r.declaration_id = d.id
                    AND r.position > 0) AS returned_above,
-           ARRAY(SELECT s.org_id FROM api.review_step s
-                 WHERE s.declaration_id = d.id AND s.reached_at IS NOT NULL
-                 GROUP BY s.org_id, s.kind ORDER BY s.org_id, s.kind) AS reach_orgs,
-           ARRAY(SELECT s.kind::text FROM api.review_step s
-                 WHERE s.declaration_id = d.id AND s.reached_at IS NOT NULL
-                 GROUP BY s.org_id, s.kind ORDER BY s.org_id, s.kind) AS reach_kinds
+           coalesce(reached.orgs, '{}') AS reach_orgs,
+           coalesce(reached.kinds, '{}') AS reach_kinds
     FROM api.declaration d
+    LEFT JOIN LATERAL (
+        SELECT array_agg(x.org_id ORDER BY x.org_id, x.kind) AS orgs,
+               array_agg(x.kind ORDER BY x.org_id, x.kind) AS kinds
+        FROM (SELECT DISTINCT s.org_id, s.kind::text AS kind FROM api.review_step s
+              WHERE s.declaration_id = d.id AND s.reached_at IS NOT NULL) x
+    ) reached ON true
 """
 
 # The rows of `declaration_count` a set of `declaration_counted` rows (alias c) adds,
