@@ -1,28 +1,23 @@
 """Office statistics per campaign and the per-unit problem rate, behind the caller's
 jurisdiction: an office counts the filed declarations it may see (its tree and its
-chain: `declarations.service.visible`), ops count every one, drafts included."""
+chain: `declarations.service.visible`), ops count every one, drafts included. Read from
+the counts kept per campaign and unit (`counts`, migration api_0033), not the
+declarations."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, and_, any_, bindparam, exists, func
+from sqlalchemy import ARRAY, BigInteger, Uuid, any_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns import service as campaigns
-from services.api.declarations.service import visible
-from services.api.models import (
-    Campaign,
-    Declaration,
-    DeclarationReturn,
-    Org,
-    ReviewStep,
-    UnitFollowUp,
-)
+from services.api.models import Campaign, Org, UnitFollowUp
 from services.api.specialties import service as specialties
+from services.api.statistics import counts
 from services.api.statistics.names import LEVEL_ZH, PATH_ZH, STATUS_ZH
 from services.api.statistics.problems import CLAUSE
 from services.api.statistics.schemas import Bucket, CampaignStatistics, UnitProblemRate
@@ -50,33 +45,37 @@ def _bucket(key: Any, label: dict[str, str], counts: tuple[int, int, int, int]) 
     )
 
 
-async def _buckets(session: AsyncSession, scope: Any) -> dict[str, list[tuple[Any, tuple]]]:
-    """Each dimension's (key, counts), in one aggregate query: one pass over the campaign's
-    declarations with a grouping set per dimension, GROUPING() telling whose row it is (a
-    key may itself be null: a specialty not filled in)."""
+def _total(n: Any, *where: Any) -> Any:
+    """How many declarations the rows stand for (0 when none): a count."""
+    summed = func.sum(n).filter(*where) if where else func.sum(n)
+    return func.coalesce(summed, 0).cast(BigInteger)
+
+
+async def _buckets(session: AsyncSession, source: Any) -> dict[str, list[tuple[Any, tuple]]]:
+    """Each dimension's (key, counts), in one aggregate query over the kept counts
+    (`counts.visible_in`) with a grouping set per dimension, GROUPING() telling whose row
+    it is (a key may itself be null: a specialty not filled in)."""
     dims = {
-        "unit": Declaration.unit_org_id,
-        "status": Declaration.status,
-        "level": Declaration.level,
-        "specialty": Declaration.specialty,
-        "path": Declaration.path,
+        name: source.c[name] for name in ("unit_org_id", "status", "level", "specialty", "path")
     }
+    n, status = source.c.n, source.c.status
     query = (
         sa_select(
             *dims.values(),
             *(func.grouping(c) for c in dims.values()),
-            func.count(),
-            *(func.count().filter(Declaration.status == s) for s in OUTCOMES),
+            _total(n),
+            *(_total(n, status == s) for s in OUTCOMES),
         )
-        .where(scope)
         .group_by(func.grouping_sets(*dims.values()))
+        .having(func.sum(n) > 0)
     )
-    out: dict[str, list[tuple[Any, tuple]]] = {name: [] for name in dims}
+    names = {"unit_org_id": "unit"}
+    out: dict[str, list[tuple[Any, tuple]]] = {names.get(d, d): [] for d in dims}
     width = len(dims)
     for row in (await session.exec(query)).all():
         grouped = row[width : 2 * width]
         at = grouped.index(0)  # the one dimension this row is grouped by
-        out[list(dims)[at]].append((row[at], tuple(row[2 * width :])))
+        out[list(out)[at]].append((row[at], tuple(row[2 * width :])))
     return out
 
 
@@ -90,8 +89,7 @@ async def campaign_statistics(
     """Counts by status, level, unit, specialty and path, each with its outcomes and pass
     rate (approved of those decided)."""
     campaign = await campaigns.get(session, campaign_id)
-    scope = and_(Declaration.campaign_id == campaign.id, visible(principal))
-    rows = await _buckets(session, scope)
+    rows = await _buckets(session, counts.visible_in(principal, campaign.id))
     names = await _names(session, [key for key, _ in rows["unit"]])
     units = _sorted([_bucket(key, {}, counts) for key, counts in rows["unit"]])
     for b in units:
@@ -148,32 +146,20 @@ def requirement(recommended: int, with_problems: int) -> tuple[str, str]:
 async def unit_rows(
     session: AsyncSession, principal: Principal, campaign: Campaign, unit_id: uuid.UUID | None
 ) -> list[tuple[uuid.UUID, str, int, int]]:
-    """Per unit, in one aggregate query: its name, recommended (the unit's step completed)
-    and, of those, returned for correction by a higher level (审核发现存在问题)."""
-    passed = (
-        exists()
-        .where(
-            ReviewStep.declaration_id == Declaration.id,
-            ReviewStep.position == 0,
-            ReviewStep.completed_at.is_not(None),
-        )
-        .correlate(Declaration)
-    )
-    returned_above = (
-        exists()
-        .where(DeclarationReturn.declaration_id == Declaration.id, DeclarationReturn.position > 0)
-        .correlate(Declaration)
-    )
+    """Per unit, in one aggregate query over the kept counts: its name, recommended (the
+    unit's step completed) and, of those, returned for correction by a higher level
+    (审核发现存在问题)."""
+    source = counts.visible_in(principal, campaign.id)
+    unit, n = source.c.unit_org_id, source.c.n
     query = (
-        sa_select(
-            Declaration.unit_org_id, Org.name, func.count(), func.count().filter(returned_above)
-        )
-        .join(Org, Org.id == Declaration.unit_org_id)
-        .where(Declaration.campaign_id == campaign.id, visible(principal), passed)
-        .group_by(Declaration.unit_org_id, Org.name)
+        sa_select(unit, Org.name, _total(n), _total(n, source.c.returned_above))
+        .join(Org, Org.id == unit)
+        .where(source.c.passed)
+        .group_by(unit, Org.name)
+        .having(func.sum(n) > 0)
     )
     if unit_id is not None:
-        query = query.where(Declaration.unit_org_id == unit_id)
+        query = query.where(unit == unit_id)
     return [tuple(row) for row in (await session.exec(query)).all()]
 
 
