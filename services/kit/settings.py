@@ -36,6 +36,12 @@ DEV_DOCUMENTS_PORT = 8002
 DEV_NOTIFY_PORT = 8003
 DEV_WEB_PORT = 8004
 
+# The development stack's URLs (no password: a database and a queue on this machine),
+# refused in production.
+DEV_DATABASE_URL = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+DEV_REDIS_URL = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+_DEVELOPMENT_URLS = {DEV_DATABASE_URL, DEV_REDIS_URL}
+
 DEV_S3_ACCESS_KEY = "zhicheng-dev"
 DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
 DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (refused in production)
@@ -147,7 +153,12 @@ class ProcessSettings(BaseSettings):
         return held
 
     def _urls_with_passwords(self) -> list[str]:
-        """Settings holding a URL whose password must not be a placeholder."""
+        """Settings holding a URL whose password, if it has one, must be no placeholder and
+        at least MIN_SECRET_LENGTH characters; production refuses the development URL."""
+        return []
+
+    def _urls_needing_passwords(self) -> list[str]:
+        """Of those, the URLs production refuses without a password (the database's)."""
         return []
 
     def _development_defaults(self) -> set[str]:
@@ -173,9 +184,19 @@ class ProcessSettings(BaseSettings):
             if is_placeholder(getattr(self, name) or ""):
                 weak.append(f"{name}: a placeholder")
         for name in self._urls_with_passwords():
-            password = url_password(getattr(self, name))
-            if password is not None and is_placeholder(password):
+            url = getattr(self, name)
+            if not url:
+                continue
+            password = url_password(url)
+            if url.strip() in _DEVELOPMENT_URLS:
+                weak.append(f"{name}: the development default")
+            elif password is None or password == "":
+                if name in self._urls_needing_passwords():
+                    weak.append(f"{name}: no password")
+            elif is_placeholder(password):
                 weak.append(f"{name}: a placeholder password")
+            elif len(password) < MIN_SECRET_LENGTH:
+                weak.append(f"{name}: a password shorter than {MIN_SECRET_LENGTH} characters")
         return weak
 
     def _refused_in_production(self, name: str) -> bool:
@@ -207,7 +228,7 @@ class PostgresSettings(ProcessSettings):
     # table, and then grant the app role what it needs: DATABASE_APP_ROLE, or else the user
     # of DATABASE_URL. Unset, migrations use DATABASE_URL (a developer's single-user
     # database); production must set both URLs (deploy/README.md).
-    database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+    database_url: str = DEV_DATABASE_URL
     migration_database_url: str | None = None
     database_app_role: str | None = None
     # The requests one process serves at once (the load it is sized for). The pool holds
@@ -237,6 +258,9 @@ class PostgresSettings(ProcessSettings):
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]
 
+    def _urls_needing_passwords(self) -> list[str]:
+        return [*super()._urls_needing_passwords(), "database_url", "migration_database_url"]
+
     @property
     def owner_database_url(self) -> str:
         """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
@@ -248,7 +272,9 @@ class PostgresSettings(ProcessSettings):
 
 
 class RedisSettings(ProcessSettings):
-    redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+    # A password is optional (a Redis reached only through the NetworkPolicy); given, it is
+    # checked like any secret.
+    redis_url: str = DEV_REDIS_URL
 
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "redis_url"]
@@ -417,3 +443,9 @@ class MigrationSettings(PostgresSettings, S3Settings):
     """The migration job (`scripts/migrate`): the owner's URL, the app role to grant to
     (DATABASE_APP_ROLE, else DATABASE_URL's user) and the store where it makes the buckets.
     No token, personal-data or service secret: the job is given none (deploy/)."""
+
+    def _urls_with_passwords(self) -> list[str]:
+        urls = super()._urls_with_passwords()
+        if self.migration_database_url and self.database_app_role:
+            urls.remove("database_url")  # never connected with, nor read for the role
+        return urls

@@ -323,6 +323,8 @@ async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stac
 # Production settings with every secret but the payment callback key set.
 PRODUCTION = {
     "environment": "production",
+    "database_url": "postgresql+asyncpg://zhicheng_app:" + "p" * 24 + "@postgres:5432/zhicheng",
+    "redis_url": "redis://redis:6379/0",
     "jwt_secret": "x" * 40,
     "s3_secret_key": "s" * 20,
     "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),

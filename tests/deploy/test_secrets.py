@@ -20,6 +20,7 @@ from services.documents.config import DocumentsSettings
 from services.kit.service_tokens import private_key_setting as token_private_key
 from services.kit.service_tokens import public_key_setting
 from services.kit.settings import (
+    DEV_DATABASE_URL,
     MigrationSettings,
     ProcessSettings,
     is_placeholder,
@@ -257,3 +258,41 @@ def test_every_process_accepts_the_template_filled_in() -> None:
     )
     for name, cls, env in _workloads(filled, config):
         assert _build(cls, env).environment == "production", name
+
+
+@pytest.mark.parametrize(
+    "url,why",
+    [
+        (DEV_DATABASE_URL, "the development default"),
+        ("postgresql+asyncpg://zhicheng_app@postgres:5432/zhicheng", "no password"),
+        (
+            "postgresql+asyncpg://zhicheng_app:short-pass@postgres:5432/zhicheng",
+            "a password shorter than 16 characters",
+        ),
+    ],
+)
+def test_every_process_refuses_a_development_or_weak_database_url(url: str, why: str) -> None:
+    """The filled template with its database URL (the app role's, or the owner's for the
+    migration Job) swapped for the development stack's, one without a password or one
+    with a short password: every process that connects refuses it, naming the setting."""
+    filled, config = (
+        {
+            name: {k: _real(k, v) for k, v in values.items()}
+            for name, values in _template(kind).items()
+        }
+        for kind in ("Secret", "ConfigMap")
+    )
+    refused = set()
+    for values in filled.values():
+        for key in ("DATABASE_URL", "MIGRATION_DATABASE_URL"):
+            if key in values:
+                values[key] = url
+    for name, cls, env in _workloads(filled, config):
+        key = "MIGRATION_DATABASE_URL" if "MIGRATION_DATABASE_URL" in env else "DATABASE_URL"
+        if key not in env:
+            continue
+        with pytest.raises(ValidationError) as err:
+            _build(cls, env)
+        assert f"{key.lower()}: {why}" in str(err.value), (name, str(err.value))
+        refused.add(name)
+    assert refused == {"api", "documents", "notify", "zhicheng-migrate"}

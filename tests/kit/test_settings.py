@@ -10,7 +10,11 @@ from pydantic import ValidationError
 from services.api.certificates.signing import private_key_setting
 from services.api.config import ApiSettings
 from services.kit.service_tokens import DEV_SERVICE_TOKEN_PRIVATE_KEY
-from services.kit.settings import KitSettings
+from services.kit.settings import (
+    DEV_DATABASE_URL,
+    DEV_REDIS_URL,
+    KitSettings,
+)
 from tests.support import PRODUCTION_SERVICE_TOKEN_KEYS
 
 
@@ -28,8 +32,16 @@ def test_production_refuses_development_secrets() -> None:
     assert "s3_secret_key" in str(err.value) and "jwt_secret" in str(err.value)
 
 
+# Production's database and Redis: the app role with a real password, the cluster's Redis.
+REAL_URLS = {
+    "database_url": "postgresql+asyncpg://zhicheng_app:" + "p" * 24 + "@postgres:5432/zhicheng",
+    "redis_url": "redis://redis:6379/0",
+}
+
+
 def test_production_accepts_real_secrets() -> None:
     settings = KitSettings(
+        **REAL_URLS,
         environment="production",
         s3_secret_key="x" * 40,
         jwt_secret="y" * 48,
@@ -96,12 +108,13 @@ def test_each_process_refuses_only_its_own_development_secrets() -> None:
     assert "pii_keys" in str(err.value) and "jwt_secret" in str(err.value)
     # The gateway anchors the audit chain's checkpoints in the object store.
     assert "s3_secret_key" in str(err.value)
-    assert NotifySettings(environment="production").environment == "production"
+    assert NotifySettings(environment="production", **REAL_URLS).environment == "production"
 
 
 # Production secrets every kit piece accepts (the values of test_production_accepts_real_secrets).
 REAL = {
     "environment": "production",
+    **REAL_URLS,
     "s3_secret_key": "x" * 40,
     "jwt_secret": "y" * 48,
     "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
@@ -120,6 +133,29 @@ REAL = {
         ({"jwt_secret": "k" * 31}, "jwt_secret: shorter than 32 characters"),
         ({"s3_secret_key": "s" * 15}, "s3_secret_key: shorter than 16 characters"),
         ({"s3_access_key": "CHANGE-ME"}, "s3_access_key: a placeholder"),
+        # The development stack's URLs, and credentials that are missing or short.
+        ({"database_url": DEV_DATABASE_URL}, "database_url: the development default"),
+        ({"redis_url": DEV_REDIS_URL}, "redis_url: the development default"),
+        (
+            {"database_url": "postgresql+asyncpg://postgres@127.0.0.1:54329/zhicheng"},
+            "database_url: the development default",
+        ),
+        (
+            {"database_url": "postgresql+asyncpg://zhicheng_app@postgres:5432/zhicheng"},
+            "database_url: no password",
+        ),
+        (
+            {"database_url": "postgresql+asyncpg://zhicheng_app:hunter22@postgres:5432/z"},
+            "database_url: a password shorter than 16 characters",
+        ),
+        (
+            {"migration_database_url": "postgresql+asyncpg://zhicheng@postgres:5432/z"},
+            "migration_database_url: no password",
+        ),
+        (
+            {"redis_url": "redis://:short@redis:6379/0"},
+            "redis_url: a password shorter than 16 characters",
+        ),
         (
             {"database_url": "postgresql+asyncpg://zhicheng_app:CHANGE-ME@postgres:5432/z"},
             "database_url: a placeholder password",
@@ -174,9 +210,12 @@ def test_the_gateway_refuses_its_own_placeholders_and_the_worker_its_sms_keys() 
     assert "audit_checkpoint_key: shorter than 32 characters" in message
     assert "certificate_signing_key: the development default" in message
     # An SMS provider left unset is off, not weak; once set, its keys are checked.
-    assert NotifySettings(environment="production").aliyun_sms_access_key_secret == ""
+    notify = NotifySettings(environment="production", **REAL_URLS)
+    assert notify.aliyun_sms_access_key_secret == ""
     with pytest.raises(ValidationError) as err:
-        NotifySettings(environment="production", aliyun_sms_access_key_secret="CHANGE-ME")
+        NotifySettings(
+            **REAL_URLS, environment="production", aliyun_sms_access_key_secret="CHANGE-ME"
+        )
     assert "aliyun_sms_access_key_secret: a placeholder" in str(err.value)
     with pytest.raises(ValidationError) as err:
         NotifySettings(environment="production", tencent_sms_receipt_key="abc")
