@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -331,48 +332,74 @@ def test_every_named_port_of_a_policy_exists_on_the_pods() -> None:
 # --- Ingress -----------------------------------------------------------------------------
 
 
-def _public_paths() -> set[tuple[str, str, str]]:
-    """(path, pathType, service) the Ingress may route: the gateway's `/v1` API (the
-    payment callback among its routes), the worker's delivery-receipt routes, and the
-    reference web front end (its pages, on a host of its own)."""
+def _public_paths() -> dict[str, set[tuple[str, str, str]]]:
+    """(path, pathType, service) each Ingress may route, by Ingress: the API's carries the
+    gateway's `/v1` API (the payment callback among its routes) and the worker's
+    delivery-receipt routes; the web front end's (its own object, its own host) its
+    pages."""
     receipts = {(r.path, "Exact", "notify") for r in receipts_router.routes}
-    return {("/v1", "Prefix", "api"), *receipts, ("/", "Prefix", "web")}
+    return {
+        "zhicheng": {("/v1", "Prefix", "api"), *receipts},
+        "zhicheng-web": {("/", "Prefix", "web")},
+    }
 
 
 def ingress_violations(docs: list[dict]) -> list[str]:
     out = []
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
-    allowed = _public_paths()
-    routed = set()
-    for ing in [d for d in docs if d["kind"] == "Ingress"]:
+    public = _public_paths()
+    ingresses = [d for d in docs if d["kind"] == "Ingress"]
+    if {i["metadata"]["name"] for i in ingresses} != set(public):
+        out.append(f"ingresses {sorted(i['metadata']['name'] for i in ingresses)}")
+    hosts: dict[str, str] = {}
+    for ing in ingresses:
+        name = ing["metadata"]["name"]
+        allowed = public.get(name, set())
+        routed = set()
         spec = ing["spec"]
         tls_hosts = {h for t in spec.get("tls", []) for h in t.get("hosts", [])}
         if not spec.get("tls") or not all(t.get("secretName") for t in spec["tls"]):
-            out.append("no TLS secret")
+            out.append(f"{name}: no TLS secret")
         if "defaultBackend" in spec:
-            out.append("a default backend")
+            out.append(f"{name}: a default backend")
         for rule in spec.get("rules", []):
-            if rule.get("host") not in tls_hosts:
-                out.append(f"host {rule.get('host')} without TLS")
+            host = rule.get("host")
+            if host not in tls_hosts:
+                out.append(f"{name}: host {host} without TLS")
+            if hosts.setdefault(host, name) != name:
+                out.append(f"{name}: host {host} also routed by {hosts[host]}")
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
                 key = (path["path"], path["pathType"], backend["name"])
                 routed.add(key)
                 if key not in allowed:
-                    out.append(f"path {key}")
+                    out.append(f"{name}: path {key}")
                 port = backend["port"]
                 service_ports = {p["name"]: p for p in services[backend["name"]]["spec"]["ports"]}
                 if port.get("name") != "http" or "number" in port:
                     out.append(f"{key}: port {port}")
                 elif service_ports["http"]["port"] == service_ports.get("metrics", {}).get("port"):
                     out.append(f"{key}: http and metrics share a port")
-    if routed != allowed:
-        out.append(f"not routed: {sorted(allowed - routed)}")
+        if routed != allowed:
+            out.append(f"{name}: not routed: {sorted(allowed - routed)}")
     return out
 
 
 def test_the_ingress_exposes_only_the_public_routes() -> None:
     assert ingress_violations(_all_docs()) == []
+
+
+def test_no_ingress_claims_the_object_stores_download_host() -> None:
+    """Download links name S3_PUBLIC_ENDPOINT, the object store's own public endpoint (the
+    store runs outside the namespace): no Ingress of ours routes that host, so nothing
+    pretends to serve it, and it is https."""
+    docs = _all_docs()
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and "S3_PUBLIC_ENDPOINT" in d["data"])
+    endpoint = urlsplit(config["data"]["S3_PUBLIC_ENDPOINT"])
+    assert endpoint.scheme == "https"
+    routed = {r.get("host") for d in docs if d["kind"] == "Ingress" for r in d["spec"]["rules"]}
+    assert endpoint.hostname not in routed
+    assert not [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "minio"]
 
 
 def test_the_public_prefix_holds_no_internal_route() -> None:
@@ -386,13 +413,19 @@ def test_the_public_prefix_holds_no_internal_route() -> None:
 
 
 @pytest.mark.parametrize(
-    "path",
-    [("/", "Prefix", "api"), ("/metrics", "Exact", "api"), ("/v1", "Prefix", "rules"),
-     ("/receipts", "Prefix", "notify"), ("/healthz", "Exact", "notify")],
+    "ingress,path",
+    [("zhicheng", ("/", "Prefix", "api")), ("zhicheng", ("/metrics", "Exact", "api")),
+     ("zhicheng", ("/v1", "Prefix", "rules")), ("zhicheng", ("/receipts", "Prefix", "notify")),
+     ("zhicheng", ("/healthz", "Exact", "notify")),
+     # Each Ingress its own routes: the web pages not on the API's, the API not on web's.
+     ("zhicheng", ("/", "Prefix", "web")), ("zhicheng-web", ("/v1", "Prefix", "api")),
+     ("zhicheng-web", ("/metrics", "Exact", "web"))],
 )  # fmt: skip
-def test_the_ingress_check_refuses_a_path_too_many(path: tuple[str, str, str]) -> None:
+def test_the_ingress_check_refuses_a_path_too_many(
+    ingress: str, path: tuple[str, str, str]
+) -> None:
     docs = copy.deepcopy(_all_docs())
-    ing = next(d for d in docs if d["kind"] == "Ingress")
+    ing = next(d for d in docs if d["kind"] == "Ingress" and d["metadata"]["name"] == ingress)
     ing["spec"]["rules"][0]["http"]["paths"].append(
         {
             "path": path[0],
