@@ -156,6 +156,42 @@ def test_every_namespace_enforces_the_restricted_standard() -> None:
     for name, ns in namespaces.items():
         labels = ns["metadata"].get("labels", {})
         assert labels.get("pod-security.kubernetes.io/enforce") == "restricted", name
+        # Each mode's version pinned (unset, a mode follows `latest`).
+        for mode in ("enforce", "audit", "warn"):
+            version = labels.get(f"pod-security.kubernetes.io/{mode}-version", "")
+            assert re.fullmatch(r"v1\.\d+", version), (name, mode, version)
+
+
+def _scalars(value: object) -> list[str]:
+    """Every key and scalar value of a YAML document, as text."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_scalars(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _scalars(item)]
+    return [] if value is None else [str(value)]
+
+
+def latest_in_deploy() -> list[str]:
+    """Where "latest" is set anywhere in deploy/: in any key or value of every YAML file
+    (manifests, templates, monitoring, compose) and in any non-comment line of the other
+    files that run (Dockerfile, shell scripts). The prose (README, comments) may say
+    "never latest"."""
+    found = []
+    for path in sorted(DEPLOY.rglob("*")):
+        if not path.is_file() or path.suffix == ".md":
+            continue
+        text = path.read_text()
+        if path.suffix in (".yaml", ".yml"):
+            values = [s for doc in yaml.safe_load_all(text) for s in _scalars(doc)]
+        else:
+            values = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+        found += [f"{path.relative_to(DEPLOY)}: {v}" for v in values if "latest" in v.lower()]
+    return found
+
+
+def test_nothing_in_deploy_follows_latest() -> None:
+    assert latest_in_deploy() == []
+    assert any(DEPLOY.rglob("*.yaml")) and (DEPLOY / "Dockerfile").is_file()
 
 
 def _image_pinned(image: str) -> bool:
