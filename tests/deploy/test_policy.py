@@ -294,19 +294,40 @@ POSTGRES = {("cidr:192.0.2.10/32", "5432")}
 REDIS = {("cidr:192.0.2.11/32", "6379")}
 S3 = {("cidr:192.0.2.12/32", "9000"), ("cidr:192.0.2.12/32", "443")}
 HTTPS = {("internet", "443")}
+# The OTLP/HTTP trace collector (TRACE_OTLP_ENDPOINT), for every process that exports
+# traces (services/kit/app.py and the notify worker configure them; the migration Job not).
+TRACES = {("pod:opentelemetry-collector@monitoring", "4318")}
 # The intended flows, by workload (app.kubernetes.io/name).
 INTENDED = {
     "api": {
         "Ingress": INGRESS | METRICS | {("pod:web", "http")},
         "Egress": DNS | {("pod:rules", "8001"), ("pod:documents", "8002")}
-        | POSTGRES | REDIS | S3 | HTTPS,  # payment provider, WeChat, registries
+        | POSTGRES | REDIS | S3 | HTTPS | TRACES,  # payment provider, WeChat, registries
     },
-    "rules": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS},
-    "documents": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | POSTGRES | S3},
-    "notify": {"Ingress": INGRESS | METRICS, "Egress": DNS | POSTGRES | REDIS | HTTPS},
+    "rules": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | TRACES},
+    "documents": {
+        "Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | POSTGRES | S3 | TRACES
+    },
+    "notify": {"Ingress": INGRESS | METRICS, "Egress": DNS | POSTGRES | REDIS | HTTPS | TRACES},
     "migrate": {"Ingress": METRICS, "Egress": DNS | POSTGRES | S3},
-    "web": {"Ingress": INGRESS | METRICS, "Egress": DNS | {("pod:api", "8000")}},
+    "web": {"Ingress": INGRESS | METRICS, "Egress": DNS | {("pod:api", "8000")} | TRACES},
 }  # fmt: skip
+
+
+def test_the_trace_endpoint_is_the_collector_the_policies_open() -> None:
+    """TRACE_OTLP_ENDPOINT names a Service in the namespace and on the port the policies
+    let the tracing workloads reach (`<service>.<namespace>[.svc…]:<port>`)."""
+    config = next(
+        d for d in _all_docs() if d["kind"] == "ConfigMap" and "TRACE_EXPORTER" in d["data"]
+    )
+    endpoint = urlsplit(config["data"]["TRACE_OTLP_ENDPOINT"])
+    assert endpoint.path == "/v1/traces"
+    ((peer, port),) = TRACES
+    namespace = peer.rpartition("@")[2]
+    assert endpoint.hostname.split(".")[1] == namespace, endpoint.hostname
+    assert str(endpoint.port) == port
+    tracing = {name for name, flows_ in INTENDED.items() if flows_["Egress"] >= TRACES}
+    assert tracing == {"api", "rules", "documents", "notify", "web"}
 
 
 @pytest.mark.parametrize("doc", _workloads(), ids=lambda d: d["metadata"]["name"])
