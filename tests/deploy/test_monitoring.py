@@ -89,7 +89,14 @@ def test_the_service_monitor_scrapes_the_metrics_ports() -> None:
             for s in services
             if all(s["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
         ]
-        assert {s["metadata"]["name"] for s in chosen} == {"api", "rules", "documents", "notify"}
+        # Every Service of a workload that offers a metrics port is scraped.
+        with_metrics = {
+            s["metadata"]["name"]
+            for s in services
+            if "metrics" in {p["name"] for p in s["spec"]["ports"]}
+        }
+        assert {s["metadata"]["name"] for s in chosen} == with_metrics
+        assert with_metrics == {"api", "rules", "documents", "notify", "web"}
         for endpoint in monitor["spec"]["endpoints"]:
             assert endpoint["path"] == "/metrics"
             for svc in chosen:
