@@ -28,6 +28,7 @@ from collections.abc import Generator
 
 import httpx
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from starlette.types import Scope
@@ -74,7 +75,7 @@ def load_private_key(text: str) -> ed25519.Ed25519PrivateKey:
     """The Ed25519 private key of a SERVICE_TOKEN_PRIVATE_KEY value (ValueError naming it)."""
     try:
         key = serialization.load_der_private_key(_der(text, "SERVICE_TOKEN_PRIVATE_KEY"), None)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise ValueError("SERVICE_TOKEN_PRIVATE_KEY: not a base64 PKCS#8 DER key") from exc
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise ValueError("SERVICE_TOKEN_PRIVATE_KEY: not an Ed25519 key")
@@ -85,7 +86,7 @@ def load_public_key(text: str) -> ed25519.Ed25519PublicKey:
     """The Ed25519 public key of a SERVICE_TOKEN_PUBLIC_KEY value (ValueError naming it)."""
     try:
         key = serialization.load_der_public_key(_der(text, "SERVICE_TOKEN_PUBLIC_KEY"))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise ValueError("SERVICE_TOKEN_PUBLIC_KEY: not a base64 SubjectPublicKeyInfo key") from exc
     if not isinstance(key, ed25519.Ed25519PublicKey):
         raise ValueError("SERVICE_TOKEN_PUBLIC_KEY: not an Ed25519 key")
