@@ -239,9 +239,9 @@ def _serve(
 def _as_gateway() -> httpx.Auth:
     """The direct figures call the document service as the gateway does: with a token."""
     from services.kit.service_tokens import DOCUMENTS_AUDIENCE, ServiceAuth
-    from services.kit.settings import DocumentsServiceKey
+    from services.kit.settings import ServiceTokenSigner
 
-    return ServiceAuth(DocumentsServiceKey().documents_service_key, DOCUMENTS_AUDIENCE)
+    return ServiceAuth(ServiceTokenSigner().service_token_key(), DOCUMENTS_AUDIENCE)
 
 
 async def _uploads(

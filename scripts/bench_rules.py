@@ -246,10 +246,10 @@ def bench_http(profiles: list[dict], runs: int) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         from services.kit.service_tokens import RULES_AUDIENCE, ServiceAuth
-        from services.kit.settings import RulesServiceKey
+        from services.kit.settings import ServiceTokenSigner
 
         # Called as the gateway calls it: every request with a service token.
-        auth = ServiceAuth(RulesServiceKey().rules_service_key, RULES_AUDIENCE)
+        auth = ServiceAuth(ServiceTokenSigner().service_token_key(), RULES_AUDIENCE)
         with httpx.Client(base_url=base, timeout=60, auth=auth) as client:
             for _ in range(200):
                 try:

@@ -6,14 +6,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from services.kit.service_tokens import DOCUMENTS_AUDIENCE, RULES_AUDIENCE, ServiceAuth
-from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY, DEV_RULES_SERVICE_KEY
+from services.kit.service_tokens import (
+    DEV_SERVICE_TOKEN_PRIVATE_KEY,
+    DOCUMENTS_AUDIENCE,
+    RULES_AUDIENCE,
+    ServiceAuth,
+    load_private_key,
+    private_key_setting,
+    public_key_setting,
+)
 
-# What the gateway attaches to its calls (the development keys every test process uses):
-# a test calling the eligibility or document service directly plays the gateway.
-AS_GATEWAY_TO_RULES = ServiceAuth(DEV_RULES_SERVICE_KEY, RULES_AUDIENCE)
-AS_GATEWAY_TO_DOCUMENTS = ServiceAuth(DEV_DOCUMENTS_SERVICE_KEY, DOCUMENTS_AUDIENCE)
+# The gateway's development service-token key, which every test process uses: a test
+# calling the eligibility or document service directly plays the gateway.
+GATEWAY_KEY = load_private_key(DEV_SERVICE_TOKEN_PRIVATE_KEY)
+AS_GATEWAY_TO_RULES = ServiceAuth(GATEWAY_KEY, RULES_AUDIENCE)
+AS_GATEWAY_TO_DOCUMENTS = ServiceAuth(GATEWAY_KEY, DOCUMENTS_AUDIENCE)
+
+# A service-token key pair other than the development one: what production accepts.
+_PRODUCTION_GATEWAY_KEY = ed25519.Ed25519PrivateKey.generate()
+PRODUCTION_SERVICE_TOKEN_KEYS = {
+    "service_token_private_key": private_key_setting(_PRODUCTION_GATEWAY_KEY),
+    "service_token_public_key": public_key_setting(_PRODUCTION_GATEWAY_KEY),
+}
 
 
 @asynccontextmanager

@@ -13,12 +13,11 @@ from pydantic import Field, model_validator
 from services.kit.settings import (
     MIN_HMAC_KEY_LENGTH,
     MIN_SECRET_LENGTH,
-    DocumentsServiceKey,
     PiiSettings,
     PostgresSettings,
     RedisSettings,
-    RulesServiceKey,
     S3Settings,
+    ServiceTokenSigner,
     ServiceUrls,
     TokenSettings,
 )
@@ -65,11 +64,10 @@ class ApiSettings(
     PiiSettings,
     S3Settings,
     ServiceUrls,
-    RulesServiceKey,
-    DocumentsServiceKey,
+    ServiceTokenSigner,
 ):
     """The gateway: its own schema in Postgres, the queue in Redis, two services over HTTP
-    (each call with a service token signed by that service's key),
+    (each call with a service token the gateway signs, EdDSA, for that service),
     tokens it issues and verifies, personal data it seals, and the object store where it
     anchors the audit chain's signed checkpoints."""
 

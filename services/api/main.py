@@ -69,7 +69,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         )
         app.state.redis = make_redis(settings.redis_url)
         app.state.rules = rules_client.make_client(
-            settings.rules_url, settings.rules_service_key, settings.rules_timeout
+            settings.rules_url, settings.service_token_key(), settings.rules_timeout
         )
         app.state.registries = registries.make_registries(
             settings, redis=app.state.redis, cipher=app.state.pii

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 
 from pydantic import model_validator
 
-from services.kit.settings import DocumentsServiceKey, PostgresSettings, S3Settings
+from services.kit.settings import PostgresSettings, S3Settings, ServiceTokenVerifier
 
 
-class DocumentsSettings(PostgresSettings, S3Settings, DocumentsServiceKey):
+class DocumentsSettings(PostgresSettings, S3Settings, ServiceTokenVerifier):
     """Scan intake: metadata in Postgres, objects on S3-compatible storage; calls from the
-    gateway only (DOCUMENTS_SERVICE_KEY checks its service tokens)."""
+    gateway only (SERVICE_TOKEN_PUBLIC_KEY checks its service tokens)."""
 
     # Whole request body, counted while it streams in (phone photos and PDFs are larger
     # than the 512 KB stored limit; normalisation brings photos under it).

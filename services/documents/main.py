@@ -82,7 +82,7 @@ def build_app(settings: DocumentsSettings | None = None) -> FastAPI:
         checks={"database": check_database, "s3": storage.check_s3},
         lifespan=lifespan,
         # Every route but the probes and metrics answers the gateway only (a service token).
-        gateway_only=("documents_service_key", DOCUMENTS_AUDIENCE),
+        gateway_only=DOCUMENTS_AUDIENCE,
     )
     app.include_router(router, responses=documented(ServiceTokenRefused))
     doc_metrics.install(app)

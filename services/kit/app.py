@@ -18,7 +18,7 @@ from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
 from services.kit.problems import install_problem_handlers
 from services.kit.s3 import S3_ERRORS
-from services.kit.settings import ProcessSettings, S3Settings
+from services.kit.settings import ProcessSettings, S3Settings, ServiceTokenVerifier
 from services.kit.tracing import configure_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
@@ -33,10 +33,11 @@ def create_app(
     checks: Mapping[str, Check],
     lifespan: Lifespan | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
-    gateway_only: tuple[str, str] | None = None,
+    gateway_only: str | None = None,
 ) -> FastAPI:
-    """`gateway_only` = (the setting holding the service-token key, the audience): the
-    service answers the gateway only (services/kit/service_tokens.py)."""
+    """`gateway_only` = the service's audience: the service answers the gateway only,
+    checking its service tokens with SERVICE_TOKEN_PUBLIC_KEY (services/kit/
+    service_tokens.py)."""
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings)
     app = FastAPI(
@@ -68,8 +69,9 @@ def create_app(
         registry.register(S3_ERRORS)
     gateway = None
     if gateway_only is not None:
-        key_setting, audience = gateway_only
-        gateway = (getattr(settings, key_setting), audience)
+        if not isinstance(settings, ServiceTokenVerifier):
+            raise TypeError("a gateway-only service needs SERVICE_TOKEN_PUBLIC_KEY")
+        gateway = (settings.service_token_verifying_key(), gateway_only)
     # Everything a request goes through before its route, in one pure-ASGI pass
     # (services/kit/edge.py): client address, trace, request id, security headers, CORS
     # (only the origins the settings allow; none by default), metrics, the gateway's

@@ -30,6 +30,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,10 +60,10 @@ class RequestPass:
         max_body_bytes: int,
         max_json_depth: int,
         trusted: Sequence[Network] = (),
-        gateway_only: tuple[str, str] | None = None,
+        gateway_only: tuple[Ed25519PublicKey, str] | None = None,
         cors_origins: Sequence[str] = (),
     ) -> None:
-        """`gateway_only`: (the service-token key, the audience) of a service that answers
+        """`gateway_only`: (the service-token public key, the audience) of a service that answers
         the gateway only."""
         self.app = app
         self.metrics = metrics

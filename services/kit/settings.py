@@ -12,12 +12,19 @@ import re
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from services.kit.pii import PiiCipher, dev_key
 from services.kit.proxies import Network, parse_networks
+from services.kit.service_tokens import (
+    DEV_SERVICE_TOKEN_PRIVATE_KEY,
+    DEV_SERVICE_TOKEN_PUBLIC_KEY,
+    load_private_key,
+    load_public_key,
+)
 
 # Local default ports of the development stack (see scripts/devstack.py).
 DEV_POSTGRES_PORT = 54329
@@ -29,23 +36,25 @@ DEV_DOCUMENTS_PORT = 8002
 DEV_NOTIFY_PORT = 8003
 DEV_WEB_PORT = 8004
 
+# The development stack's URLs (no password: a database and a queue on this machine),
+# refused in production.
+DEV_DATABASE_URL = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+DEV_REDIS_URL = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+_DEVELOPMENT_URLS = {DEV_DATABASE_URL, DEV_REDIS_URL}
+
 DEV_S3_ACCESS_KEY = "zhicheng-dev"
 DEV_S3_SECRET_KEY = "zhicheng-dev-secret-change-me"  # noqa: S105 (refused in production)
 DEV_JWT_SECRET = "zhicheng-dev-jwt-secret-change-me-0123456789"  # noqa: S105 (refused in production)
 
 DEV_PII_KEYS = f"dev1:{dev_key('pii-encryption')}"
 DEV_PII_INDEX_KEY = dev_key("pii-blind-index")
-# The keys of the service tokens the gateway signs for each internal service (HS256).
-DEV_RULES_SERVICE_KEY = dev_key("rules-service-token")
-DEV_DOCUMENTS_SERVICE_KEY = dev_key("documents-service-token")
 
 _DEFAULT_SECRETS = {
     DEV_S3_SECRET_KEY,
     DEV_JWT_SECRET,
     DEV_PII_KEYS,
     DEV_PII_INDEX_KEY,
-    DEV_RULES_SERVICE_KEY,
-    DEV_DOCUMENTS_SERVICE_KEY,
+    DEV_SERVICE_TOKEN_PRIVATE_KEY,
 }
 
 # What a template ships where a secret goes (deploy/templates/k8s-secrets.yaml's `CHANGE-ME`,
@@ -144,7 +153,12 @@ class ProcessSettings(BaseSettings):
         return held
 
     def _urls_with_passwords(self) -> list[str]:
-        """Settings holding a URL whose password must not be a placeholder."""
+        """Settings holding a URL whose password, if it has one, must be no placeholder and
+        at least MIN_SECRET_LENGTH characters; production refuses the development URL."""
+        return []
+
+    def _urls_needing_passwords(self) -> list[str]:
+        """Of those, the URLs production refuses without a password (the database's)."""
         return []
 
     def _development_defaults(self) -> set[str]:
@@ -170,10 +184,26 @@ class ProcessSettings(BaseSettings):
             if is_placeholder(getattr(self, name) or ""):
                 weak.append(f"{name}: a placeholder")
         for name in self._urls_with_passwords():
-            password = url_password(getattr(self, name))
-            if password is not None and is_placeholder(password):
+            url = getattr(self, name)
+            if not url:
+                continue
+            password = url_password(url)
+            if url.strip() in _DEVELOPMENT_URLS:
+                weak.append(f"{name}: the development default")
+            elif password is None or password == "":
+                if name in self._urls_needing_passwords():
+                    weak.append(f"{name}: no password")
+            elif is_placeholder(password):
                 weak.append(f"{name}: a placeholder password")
+            elif len(password) < MIN_SECRET_LENGTH:
+                weak.append(f"{name}: a password shorter than {MIN_SECRET_LENGTH} characters")
         return weak
+
+    def _refused_in_production(self, name: str) -> bool:
+        """Whether production refuses setting `name` as weak (and names it so)."""
+        return self.environment == "production" and any(
+            reason.startswith(f"{name}:") for reason in self.weak_secrets()
+        )
 
     @model_validator(mode="after")
     def _trace_endpoint_is_http(self) -> ProcessSettings:
@@ -198,7 +228,7 @@ class PostgresSettings(ProcessSettings):
     # table, and then grant the app role what it needs: DATABASE_APP_ROLE, or else the user
     # of DATABASE_URL. Unset, migrations use DATABASE_URL (a developer's single-user
     # database); production must set both URLs (deploy/README.md).
-    database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:{DEV_POSTGRES_PORT}/zhicheng"
+    database_url: str = DEV_DATABASE_URL
     migration_database_url: str | None = None
     database_app_role: str | None = None
     # The requests one process serves at once (the load it is sized for). The pool holds
@@ -228,6 +258,9 @@ class PostgresSettings(ProcessSettings):
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "database_url", "migration_database_url"]
 
+    def _urls_needing_passwords(self) -> list[str]:
+        return [*super()._urls_needing_passwords(), "database_url", "migration_database_url"]
+
     @property
     def owner_database_url(self) -> str:
         """The URL migrations connect with: MIGRATION_DATABASE_URL, else DATABASE_URL."""
@@ -239,7 +272,9 @@ class PostgresSettings(ProcessSettings):
 
 
 class RedisSettings(ProcessSettings):
-    redis_url: str = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+    # A password is optional (a Redis reached only through the NetworkPolicy); given, it is
+    # checked like any secret.
+    redis_url: str = DEV_REDIS_URL
 
     def _urls_with_passwords(self) -> list[str]:
         return [*super()._urls_with_passwords(), "redis_url"]
@@ -343,22 +378,52 @@ class PiiSettings(ProcessSettings):
         return self
 
 
-class RulesServiceKey(ProcessSettings):
-    """The HMAC key of the service tokens for the eligibility service (services/kit/
-    service_tokens.py): the gateway signs with it, the eligibility service checks with it.
-    One key per service, so a service holding its own key cannot call the other."""
+class ServiceTokenSigner(ProcessSettings):
+    """The gateway's private key for the service tokens it signs (services/kit/
+    service_tokens.py, EdDSA): a secret only the gateway holds. Production refuses the
+    development key, a placeholder, or a value that is not an Ed25519 key."""
 
-    secret_fields: ClassVar[dict[str, int]] = {"rules_service_key": MIN_HMAC_KEY_LENGTH}
+    secret_fields: ClassVar[dict[str, int]] = {"service_token_private_key": MIN_SECRET_LENGTH}
 
-    rules_service_key: str = DEV_RULES_SERVICE_KEY
+    service_token_private_key: str = DEV_SERVICE_TOKEN_PRIVATE_KEY
+
+    def service_token_key(self) -> ed25519.Ed25519PrivateKey:
+        return load_private_key(self.service_token_private_key)
+
+    @model_validator(mode="after")
+    def _service_token_private_key_parses(self) -> ServiceTokenSigner:
+        # A placeholder or development key in production is named by the refusal of weak
+        # secrets instead.
+        if not self._refused_in_production("service_token_private_key"):
+            self.service_token_key()
+        return self
 
 
-class DocumentsServiceKey(ProcessSettings):
-    """The HMAC key of the service tokens for the document service (as RulesServiceKey)."""
+class ServiceTokenVerifier(ProcessSettings):
+    """The public half of the gateway's service-token key, with which the eligibility and
+    document services check each call (services/kit/service_tokens.py). Not a secret (it
+    can check a token, never make one): deployments give it as configuration. Production
+    refuses the development key's public half (its private half is in this repository)
+    and a placeholder, naming SERVICE_TOKEN_PUBLIC_KEY."""
 
-    secret_fields: ClassVar[dict[str, int]] = {"documents_service_key": MIN_HMAC_KEY_LENGTH}
+    service_token_public_key: str = DEV_SERVICE_TOKEN_PUBLIC_KEY
 
-    documents_service_key: str = DEV_DOCUMENTS_SERVICE_KEY
+    def service_token_verifying_key(self) -> ed25519.Ed25519PublicKey:
+        return load_public_key(self.service_token_public_key)
+
+    def weak_secrets(self) -> list[str]:
+        weak = super().weak_secrets()
+        if self.service_token_public_key.strip() == DEV_SERVICE_TOKEN_PUBLIC_KEY:
+            weak.append("service_token_public_key: the development default")
+        elif is_placeholder(self.service_token_public_key):
+            weak.append("service_token_public_key: a placeholder")
+        return weak
+
+    @model_validator(mode="after")
+    def _service_token_public_key_parses(self) -> ServiceTokenVerifier:
+        if not self._refused_in_production("service_token_public_key"):
+            self.service_token_verifying_key()
+        return self
 
 
 class ServiceUrls(ProcessSettings):
@@ -378,3 +443,9 @@ class MigrationSettings(PostgresSettings, S3Settings):
     """The migration job (`scripts/migrate`): the owner's URL, the app role to grant to
     (DATABASE_APP_ROLE, else DATABASE_URL's user) and the store where it makes the buckets.
     No token, personal-data or service secret: the job is given none (deploy/)."""
+
+    def _urls_with_passwords(self) -> list[str]:
+        urls = super()._urls_with_passwords()
+        if self.migration_database_url and self.database_app_role:
+            urls.remove("database_url")  # never connected with, nor read for the role
+        return urls

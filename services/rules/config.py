@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.kit.settings import RulesServiceKey
+from services.kit.settings import ServiceTokenVerifier
 
 
-class RulesSettings(RulesServiceKey):
+class RulesSettings(ServiceTokenVerifier):
     """The eligibility service is stateless: no database, queue, store, user token or
-    personal-data key. Its one secret checks that a call comes from the gateway."""
+    personal-data key, and no secret: the public key it holds checks that a call comes
+    from the gateway."""
 
     # Directory of policy packs (*.yaml); empty means the packs shipped in services/rules/policies.
     rules_policy_dir: str = ""

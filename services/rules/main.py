@@ -35,6 +35,6 @@ app = create_app(
     settings=settings,
     checks={},
     # Every route but the probes and metrics answers the gateway only (a service token).
-    gateway_only=("rules_service_key", RULES_AUDIENCE),
+    gateway_only=RULES_AUDIENCE,
 )
 app.include_router(build_router(service), responses=documented(ServiceTokenRefused))

@@ -37,7 +37,7 @@ from services.kit.db import make_engine, make_sessionmaker
 from services.kit.pii import dev_key
 from tests.api.factories import OPS, auth, make_campaign, make_tree, new_draft, submit, token
 from tests.conftest import ROOT, Stack, create_database, drop_database
-from tests.support import running
+from tests.support import PRODUCTION_SERVICE_TOKEN_KEYS, running
 
 APPEND_ONLY = ("api.audit_entry", "api.audit_checkpoint")
 
@@ -364,8 +364,7 @@ async def test_production_readiness_refuses_the_owner_as_app_role(
         payment_callback_key="not-the-dev-payment-callback-key-0123456789",
         audit_checkpoint_key="not-the-dev-audit-checkpoint-key-0123456789",
         certificate_signing_key=private_key_setting("p1", ed25519.Ed25519PrivateKey.generate()),
-        rules_service_key="not-the-dev-rules-service-key-0123456789",
-        documents_service_key="not-the-dev-documents-service-key-0123456789",
+        **PRODUCTION_SERVICE_TOKEN_KEYS,
     )
     settings = ApiSettings(**kwargs, audit_checkpoint_interval=0, payment_sweep_interval=0)
     async with running(build_app(settings)) as client:

@@ -49,7 +49,7 @@ from tests.api.factories import (
 from tests.api.registries.helpers import arts_crafts_2023
 from tests.api.test_review_chain_e2e import UNIT_REVIEW
 from tests.conftest import Stack, database_of_its_own
-from tests.support import running
+from tests.support import PRODUCTION_SERVICE_TOKEN_KEYS, running
 
 KEY = "test-payment-callback-key-0123456789"
 SERVICE = token("service", sub="payments-cron")
@@ -366,6 +366,8 @@ async def test_deadline_withdraws_the_unpaid_never_the_paid(pay, db, stack: Stac
 # Production settings with every secret but the payment callback key set.
 PRODUCTION = {
     "environment": "production",
+    "database_url": "postgresql+asyncpg://zhicheng_app:" + "p" * 24 + "@postgres:5432/zhicheng",
+    "redis_url": "redis://redis:6379/0",
     "jwt_secret": "x" * 40,
     "s3_secret_key": "s" * 20,
     "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
@@ -373,8 +375,7 @@ PRODUCTION = {
     "pii_index_key": base64.b64encode(b"i" * 32).decode(),
     "audit_checkpoint_key": "a" * 40,
     "certificate_signing_key": private_key_setting("p1", ed25519.Ed25519PrivateKey.generate()),
-    "rules_service_key": "r" * 40,
-    "documents_service_key": "d" * 40,
+    **PRODUCTION_SERVICE_TOKEN_KEYS,
 }
 
 

@@ -6,7 +6,9 @@ sign in by SMS and record their identity through a gateway of the standard suite
 with new keys still reads them, finds them by phone and refuses their ID number to
 another account; `python -m scripts.pii_rekey` moves every value to the new algorithm and
 keys, after which a gateway holding only the new keys reads everything. Then back to the
-standard suite with another new key, the same way.
+standard suite with another new key, the same way. And within 国密, on a database of its
+own: data written under SM4 key version 1 is read after the rotation to SM4 key version
+2, before and after the job.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def _b64(n: int) -> str:
 AES1, SM4_2, AES3 = _b64(32), _b64(16), _b64(32)
 INDEX0, INDEX1 = _b64(32), _b64(32)
 STAFF_PHONE = "13712345678"
+SM4_V1, SM4_V2, SM3_V1, SM3_V2 = _b64(16), _b64(16), _b64(32), _b64(32)
 
 STANDARD = {  # before: the standard suite, the index key from before key ids (i0)
     "pii_crypto": "standard",
@@ -73,21 +76,53 @@ BACK = {  # the standard suite again, with a new AES key
 }
 BACK_ONLY = {**BACK, "pii_keys": f"k3:{AES3}"}
 
+SM4_FIRST = {  # 国密 from the start: SM4 key version 1, HMAC-SM3 index key version 1
+    "pii_crypto": "guomi",
+    "pii_keys": f"v1:{SM4_V1}",
+    "pii_key_id": "v1",
+    "pii_index_key": "",
+    "pii_index_keys": f"j1:{SM3_V1}",
+    "pii_index_key_id": "j1",
+}
+SM4_ROTATED = {  # version 2 current, version 1 still listed
+    **SM4_FIRST,
+    "pii_keys": f"v1:{SM4_V1},v2:{SM4_V2}",
+    "pii_key_id": "v2",
+    "pii_index_keys": f"j1:{SM3_V1},j2:{SM3_V2}",
+    "pii_index_key_id": "j2",
+}
+SM4_SECOND = {  # after the job: version 2 alone
+    **SM4_FIRST,
+    "pii_keys": f"v2:{SM4_V2}",
+    "pii_key_id": "v2",
+    "pii_index_keys": f"j2:{SM3_V2}",
+    "pii_index_key_id": "j2",
+}
+
 
 def _id_number(seed: int) -> str:
     body = f"45020319900101{seed:03d}"
     return body + id_check_character(body)
 
 
-@pytest.fixture(scope="module")
-def own(stack: Stack):
+def _own_database(stack: Stack, redis_index: int):
     name = f"zhicheng_pii_{uuid.uuid4().hex[:8]}"
     base, _, _ = stack.redis_url.rpartition("/")
     # A Redis index of its own too: the gateways' queued login codes stay out of the run's.
-    db = replace(create_database(stack, name), redis_url=f"{base}/9")
+    db = replace(create_database(stack, name), redis_url=f"{base}/{redis_index}")
     subprocess.run([sys.executable, "-m", "scripts.migrate"], env=db.env(), check=True, cwd=ROOT)
     yield db
     drop_database(stack, name)
+
+
+@pytest.fixture(scope="module")
+def own(stack: Stack):
+    yield from _own_database(stack, 9)
+
+
+@pytest.fixture(scope="module")
+def own_guomi(stack: Stack):
+    yield from _own_database(stack, 10)
 
 
 def _gateway(own: Stack, keys: dict[str, str]):
@@ -228,5 +263,42 @@ async def test_data_survives_rotation_and_the_switch_to_guomi_and_back(own: Stac
             assert row.phone_bidx.startswith("hmac-sha256:i1:")
         await _reads_everything(own, BACK_ONLY, people, maker)
         await _reads_staff_phone(own, BACK_ONLY, staff_id)
+    finally:
+        await engine.dispose()
+
+
+async def test_data_written_under_sm4_key_version_1_reads_after_rotation_to_version_2(
+    own_guomi: Stack,
+) -> None:
+    engine = make_engine(own_guomi.database_url)
+    maker = make_sessionmaker(engine)
+    people: dict[str, tuple[str, str]] = {}
+    try:
+        async with running(_gateway(own_guomi, SM4_FIRST)) as client:
+            for seed in (11, 12):
+                phone = f"1370000{uuid.uuid4().int % 10000:04d}"
+                token = await _sign_in(client, maker, phone)
+                number = _id_number(seed)
+                r = await client.put(
+                    "/v1/me/identity",
+                    json={"name": f"国密{seed}", "id_number": number},
+                    headers=auth(token),
+                )
+                assert r.status_code == 200, r.text
+                people[phone] = (_sub(token), number)
+        for row in await _rows(maker):
+            assert row.id_number_enc.startswith("sm4-gcm:v1:"), row.id_number_enc
+            assert row.phone_bidx.startswith("hmac-sm3:j1:"), row.phone_bidx
+
+        # Version 2 current, version 1 still listed: the old values read and match.
+        await _reads_everything(own_guomi, SM4_ROTATED, people, maker)
+        # The job reseals everything under version 2; a gateway with version 2 alone reads.
+        assert "2 applicants" in _rekey(own_guomi, SM4_ROTATED)
+        for row in await _rows(maker):
+            assert row.id_number_enc.startswith("sm4-gcm:v2:"), row.id_number_enc
+            assert row.phone_enc.startswith("sm4-gcm:v2:")
+            assert row.id_number_bidx.startswith("hmac-sm3:j2:")
+            assert row.phone_bidx.startswith("hmac-sm3:j2:")
+        await _reads_everything(own_guomi, SM4_SECOND, people, maker)
     finally:
         await engine.dispose()

@@ -15,7 +15,7 @@ from services.api.main import build_app
 from tests.api.factories import auth, drafted, upload_scan
 from tests.conftest import Stack
 from tests.public_proxy import OnlyTo, public_proxy
-from tests.support import running
+from tests.support import PRODUCTION_SERVICE_TOKEN_KEYS, running
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_production_wants_an_https_public_address() -> None:
         "database_url": "postgresql+asyncpg://app:a-long-enough-password-0123@db/z",
         "s3_access_key": "documents-service",
         "s3_secret_key": "s" * 40,
-        "documents_service_key": "k" * 40,
+        **PRODUCTION_SERVICE_TOKEN_KEYS,
     }
     for bad in ("", "http://files.example"):
         with pytest.raises(ValidationError, match="S3_PUBLIC_ENDPOINT"):

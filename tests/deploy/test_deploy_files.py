@@ -206,20 +206,29 @@ def test_only_the_migration_holds_the_owner_url() -> None:
                 assert ("zhicheng-migrate-secrets" in refs) == (doc["kind"] == "Job"), c
 
 
-def test_the_rules_service_is_given_only_its_service_token_key() -> None:
+def test_the_rules_service_is_given_no_secret() -> None:
     secrets = {"S3_SECRET_KEY", "S3_ACCESS_KEY", "JWT_SECRET", "PII_KEYS", "PII_INDEX_KEY"}
+    secrets |= {"SERVICE_TOKEN_PRIVATE_KEY"}
     rules = _compose()["services"]["rules"]
     assert not secrets & set(rules.get("environment") or {})
-    assert "RULES_SERVICE_KEY" in rules["environment"]
+    assert "SERVICE_TOKEN_PUBLIC_KEY" in rules["environment"]
+    api = _compose()["services"]["api"]
+    assert "SERVICE_TOKEN_PRIVATE_KEY" in api["environment"]
+    holders = [
+        name
+        for name, svc in _compose()["services"].items()
+        if "SERVICE_TOKEN_PRIVATE_KEY" in (svc.get("environment") or {})
+    ]
+    assert holders == ["api"], holders
     templates = {
         d["metadata"]["name"]: d for d in _k8s_docs(with_templates=True) if d["kind"] == "Secret"
     }
-    assert set(templates["zhicheng-rules-secrets"]["stringData"]) == {"RULES_SERVICE_KEY"}
+    assert not [n for n in templates if "rules" in n]
     for doc in _k8s_docs():
         if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "rules":
             for c in doc["spec"]["template"]["spec"]["containers"]:
                 refs = [
                     ref["secretRef"]["name"] for ref in c.get("envFrom", []) if "secretRef" in ref
                 ]
-                assert refs == ["zhicheng-rules-secrets"], refs
-                assert not secrets & {e["name"] for e in c.get("env", [])}
+                assert refs == [], refs
+                assert not [e for e in c.get("env", []) if "valueFrom" in e]

@@ -2,7 +2,9 @@
 as deployed, answers `/metrics` on its metrics port and not on its public one; every
 metric an alert rule names is exported by some process (the gateway scraped for real,
 the document service and the worker's listener in-process against the test stack, the
-eligibility service's registry); the ServiceMonitor scrapes the Services' `metrics` port."""
+eligibility service's and the web front end's registries), and every metric of every
+process is named `zhicheng_…`; the ServiceMonitor scrapes every Service's `metrics`
+port."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from services.kit.db import make_engine
 from services.notify.config import NotifySettings
 from services.notify.health import build_health_app
 from services.rules.main import app as rules_app
+from services.web.config import WebSettings
+from services.web.main import build_app as build_web
 from tests.conftest import Stack
 from tests.deploy.test_deploy_files import DEPLOY, _k8s_docs
 from tests.documents.conftest import settings as documents_settings
@@ -89,7 +93,14 @@ def test_the_service_monitor_scrapes_the_metrics_ports() -> None:
             for s in services
             if all(s["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
         ]
-        assert {s["metadata"]["name"] for s in chosen} == {"api", "rules", "documents", "notify"}
+        # Every Service of a workload that offers a metrics port is scraped.
+        with_metrics = {
+            s["metadata"]["name"]
+            for s in services
+            if "metrics" in {p["name"] for p in s["spec"]["ports"]}
+        }
+        assert {s["metadata"]["name"] for s in chosen} == with_metrics
+        assert with_metrics == {"api", "rules", "documents", "notify", "web"}
         for endpoint in monitor["spec"]["endpoints"]:
             assert endpoint["path"] == "/metrics"
             for svc in chosen:
@@ -123,29 +134,54 @@ def test_the_gateway_serves_metrics_on_its_metrics_port_only(
     assert httpx.get(f"{metrics}/v1/eligibility/policies").status_code == 404
 
 
-async def test_every_metric_an_alert_names_is_exported(
-    stack: Stack, gateway_metrics: tuple[str, str]
-) -> None:
-    _, gateway = gateway_metrics
+async def _exported_by_process(stack: Stack, gateway: str) -> dict[str, set[str]]:
+    """Every series name each process exports: the gateway scraped for real, the document
+    service, the eligibility service and the web front end in-process, the worker's
+    listener against the test stack."""
+    out: dict[str, set[str]] = {}
     async with httpx.AsyncClient() as client:
-        names = exported((await client.get(f"{gateway}/metrics")).text)
+        out["api"] = exported((await client.get(f"{gateway}/metrics")).text)
     documents = build_documents(documents_settings(stack))
     async with running(documents):
-        names |= exported(await scrape(documents))
+        out["documents"] = exported(await scrape(documents))
     async with running(rules_app):
-        names |= exported(await scrape(rules_app))
+        out["rules"] = exported(await scrape(rules_app))
+    web = build_web(WebSettings(gateway_url=gateway))
+    async with running(web):
+        out["web"] = exported(await scrape(web))
     engine = make_engine(stack.database_url)
     redis = make_redis(stack.redis_url)
     try:
         notify = build_health_app(
             NotifySettings(**stack.settings_kwargs()), {"engine": engine, "redis": redis}
         )
-        names |= exported(await scrape(notify))
+        out["notify"] = exported(await scrape(notify))
     finally:
         await redis.aclose()
         await engine.dispose()
+    return out
+
+
+async def test_every_metric_an_alert_names_is_exported(
+    stack: Stack, gateway_metrics: tuple[str, str]
+) -> None:
+    _, gateway = gateway_metrics
+    names = set().union(*(await _exported_by_process(stack, gateway)).values())
     assert "zhicheng_s3_errors_total" in names  # declared before any failure
     missing = {
         alert: sorted(set(METRIC.findall(expr)) - names) for alert, expr in _alerts().items()
     }
     assert not {a: m for a, m in missing.items() if m}, missing
+
+
+async def test_every_metric_each_process_exports_is_named_zhicheng(
+    stack: Stack, gateway_metrics: tuple[str, str]
+) -> None:
+    """The `zhicheng_` prefix on every series of every process (no client library default
+    such as `process_…` or `python_gc_…` slips in), and each process exports some."""
+    _, gateway = gateway_metrics
+    by_process = await _exported_by_process(stack, gateway)
+    assert set(by_process) == {"api", "documents", "rules", "web", "notify"}
+    for process, names in by_process.items():
+        assert names, process
+        assert not sorted(n for n in names if not n.startswith("zhicheng_")), process

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -155,6 +156,42 @@ def test_every_namespace_enforces_the_restricted_standard() -> None:
     for name, ns in namespaces.items():
         labels = ns["metadata"].get("labels", {})
         assert labels.get("pod-security.kubernetes.io/enforce") == "restricted", name
+        # Each mode's version pinned (unset, a mode follows `latest`).
+        for mode in ("enforce", "audit", "warn"):
+            version = labels.get(f"pod-security.kubernetes.io/{mode}-version", "")
+            assert re.fullmatch(r"v1\.\d+", version), (name, mode, version)
+
+
+def _scalars(value: object) -> list[str]:
+    """Every key and scalar value of a YAML document, as text."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_scalars(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _scalars(item)]
+    return [] if value is None else [str(value)]
+
+
+def latest_in_deploy() -> list[str]:
+    """Where "latest" is set anywhere in deploy/: in any key or value of every YAML file
+    (manifests, templates, monitoring, compose) and in any non-comment line of the other
+    files that run (Dockerfile, shell scripts). The prose (README, comments) may say
+    "never latest"."""
+    found = []
+    for path in sorted(DEPLOY.rglob("*")):
+        if not path.is_file() or path.suffix == ".md":
+            continue
+        text = path.read_text()
+        if path.suffix in (".yaml", ".yml"):
+            values = [s for doc in yaml.safe_load_all(text) for s in _scalars(doc)]
+        else:
+            values = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+        found += [f"{path.relative_to(DEPLOY)}: {v}" for v in values if "latest" in v.lower()]
+    return found
+
+
+def test_nothing_in_deploy_follows_latest() -> None:
+    assert latest_in_deploy() == []
+    assert any(DEPLOY.rglob("*.yaml")) and (DEPLOY / "Dockerfile").is_file()
 
 
 def _image_pinned(image: str) -> bool:
@@ -257,19 +294,40 @@ POSTGRES = {("cidr:192.0.2.10/32", "5432")}
 REDIS = {("cidr:192.0.2.11/32", "6379")}
 S3 = {("cidr:192.0.2.12/32", "9000"), ("cidr:192.0.2.12/32", "443")}
 HTTPS = {("internet", "443")}
+# The OTLP/HTTP trace collector (TRACE_OTLP_ENDPOINT), for every process that exports
+# traces (services/kit/app.py and the notify worker configure them; the migration Job not).
+TRACES = {("pod:opentelemetry-collector@monitoring", "4318")}
 # The intended flows, by workload (app.kubernetes.io/name).
 INTENDED = {
     "api": {
         "Ingress": INGRESS | METRICS | {("pod:web", "http")},
         "Egress": DNS | {("pod:rules", "8001"), ("pod:documents", "8002")}
-        | POSTGRES | REDIS | S3 | HTTPS,  # payment provider, WeChat, registries
+        | POSTGRES | REDIS | S3 | HTTPS | TRACES,  # payment provider, WeChat, registries
     },
-    "rules": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS},
-    "documents": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | POSTGRES | S3},
-    "notify": {"Ingress": INGRESS | METRICS, "Egress": DNS | POSTGRES | REDIS | HTTPS},
+    "rules": {"Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | TRACES},
+    "documents": {
+        "Ingress": {("pod:api", "http")} | METRICS, "Egress": DNS | POSTGRES | S3 | TRACES
+    },
+    "notify": {"Ingress": INGRESS | METRICS, "Egress": DNS | POSTGRES | REDIS | HTTPS | TRACES},
     "migrate": {"Ingress": METRICS, "Egress": DNS | POSTGRES | S3},
-    "web": {"Ingress": INGRESS | METRICS, "Egress": DNS | {("pod:api", "8000")}},
+    "web": {"Ingress": INGRESS | METRICS, "Egress": DNS | {("pod:api", "8000")} | TRACES},
 }  # fmt: skip
+
+
+def test_the_trace_endpoint_is_the_collector_the_policies_open() -> None:
+    """TRACE_OTLP_ENDPOINT names a Service in the namespace and on the port the policies
+    let the tracing workloads reach (`<service>.<namespace>[.svc…]:<port>`)."""
+    config = next(
+        d for d in _all_docs() if d["kind"] == "ConfigMap" and "TRACE_EXPORTER" in d["data"]
+    )
+    endpoint = urlsplit(config["data"]["TRACE_OTLP_ENDPOINT"])
+    assert endpoint.path == "/v1/traces"
+    ((peer, port),) = TRACES
+    namespace = peer.rpartition("@")[2]
+    assert endpoint.hostname.split(".")[1] == namespace, endpoint.hostname
+    assert str(endpoint.port) == port
+    tracing = {name for name, flows_ in INTENDED.items() if flows_["Egress"] >= TRACES}
+    assert tracing == {"api", "rules", "documents", "notify", "web"}
 
 
 @pytest.mark.parametrize("doc", _workloads(), ids=lambda d: d["metadata"]["name"])
@@ -331,48 +389,74 @@ def test_every_named_port_of_a_policy_exists_on_the_pods() -> None:
 # --- Ingress -----------------------------------------------------------------------------
 
 
-def _public_paths() -> set[tuple[str, str, str]]:
-    """(path, pathType, service) the Ingress may route: the gateway's `/v1` API (the
-    payment callback among its routes), the worker's delivery-receipt routes, and the
-    reference web front end (its pages, on a host of its own)."""
+def _public_paths() -> dict[str, set[tuple[str, str, str]]]:
+    """(path, pathType, service) each Ingress may route, by Ingress: the API's carries the
+    gateway's `/v1` API (the payment callback among its routes) and the worker's
+    delivery-receipt routes; the web front end's (its own object, its own host) its
+    pages."""
     receipts = {(r.path, "Exact", "notify") for r in receipts_router.routes}
-    return {("/v1", "Prefix", "api"), *receipts, ("/", "Prefix", "web")}
+    return {
+        "zhicheng": {("/v1", "Prefix", "api"), *receipts},
+        "zhicheng-web": {("/", "Prefix", "web")},
+    }
 
 
 def ingress_violations(docs: list[dict]) -> list[str]:
     out = []
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
-    allowed = _public_paths()
-    routed = set()
-    for ing in [d for d in docs if d["kind"] == "Ingress"]:
+    public = _public_paths()
+    ingresses = [d for d in docs if d["kind"] == "Ingress"]
+    if {i["metadata"]["name"] for i in ingresses} != set(public):
+        out.append(f"ingresses {sorted(i['metadata']['name'] for i in ingresses)}")
+    hosts: dict[str, str] = {}
+    for ing in ingresses:
+        name = ing["metadata"]["name"]
+        allowed = public.get(name, set())
+        routed = set()
         spec = ing["spec"]
         tls_hosts = {h for t in spec.get("tls", []) for h in t.get("hosts", [])}
         if not spec.get("tls") or not all(t.get("secretName") for t in spec["tls"]):
-            out.append("no TLS secret")
+            out.append(f"{name}: no TLS secret")
         if "defaultBackend" in spec:
-            out.append("a default backend")
+            out.append(f"{name}: a default backend")
         for rule in spec.get("rules", []):
-            if rule.get("host") not in tls_hosts:
-                out.append(f"host {rule.get('host')} without TLS")
+            host = rule.get("host")
+            if host not in tls_hosts:
+                out.append(f"{name}: host {host} without TLS")
+            if hosts.setdefault(host, name) != name:
+                out.append(f"{name}: host {host} also routed by {hosts[host]}")
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
                 key = (path["path"], path["pathType"], backend["name"])
                 routed.add(key)
                 if key not in allowed:
-                    out.append(f"path {key}")
+                    out.append(f"{name}: path {key}")
                 port = backend["port"]
                 service_ports = {p["name"]: p for p in services[backend["name"]]["spec"]["ports"]}
                 if port.get("name") != "http" or "number" in port:
                     out.append(f"{key}: port {port}")
                 elif service_ports["http"]["port"] == service_ports.get("metrics", {}).get("port"):
                     out.append(f"{key}: http and metrics share a port")
-    if routed != allowed:
-        out.append(f"not routed: {sorted(allowed - routed)}")
+        if routed != allowed:
+            out.append(f"{name}: not routed: {sorted(allowed - routed)}")
     return out
 
 
 def test_the_ingress_exposes_only_the_public_routes() -> None:
     assert ingress_violations(_all_docs()) == []
+
+
+def test_no_ingress_claims_the_object_stores_download_host() -> None:
+    """Download links name S3_PUBLIC_ENDPOINT, the object store's own public endpoint (the
+    store runs outside the namespace): no Ingress of ours routes that host, so nothing
+    pretends to serve it, and it is https."""
+    docs = _all_docs()
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and "S3_PUBLIC_ENDPOINT" in d["data"])
+    endpoint = urlsplit(config["data"]["S3_PUBLIC_ENDPOINT"])
+    assert endpoint.scheme == "https"
+    routed = {r.get("host") for d in docs if d["kind"] == "Ingress" for r in d["spec"]["rules"]}
+    assert endpoint.hostname not in routed
+    assert not [d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "minio"]
 
 
 def test_the_public_prefix_holds_no_internal_route() -> None:
@@ -386,13 +470,19 @@ def test_the_public_prefix_holds_no_internal_route() -> None:
 
 
 @pytest.mark.parametrize(
-    "path",
-    [("/", "Prefix", "api"), ("/metrics", "Exact", "api"), ("/v1", "Prefix", "rules"),
-     ("/receipts", "Prefix", "notify"), ("/healthz", "Exact", "notify")],
+    "ingress,path",
+    [("zhicheng", ("/", "Prefix", "api")), ("zhicheng", ("/metrics", "Exact", "api")),
+     ("zhicheng", ("/v1", "Prefix", "rules")), ("zhicheng", ("/receipts", "Prefix", "notify")),
+     ("zhicheng", ("/healthz", "Exact", "notify")),
+     # Each Ingress its own routes: the web pages not on the API's, the API not on web's.
+     ("zhicheng", ("/", "Prefix", "web")), ("zhicheng-web", ("/v1", "Prefix", "api")),
+     ("zhicheng-web", ("/metrics", "Exact", "web"))],
 )  # fmt: skip
-def test_the_ingress_check_refuses_a_path_too_many(path: tuple[str, str, str]) -> None:
+def test_the_ingress_check_refuses_a_path_too_many(
+    ingress: str, path: tuple[str, str, str]
+) -> None:
     docs = copy.deepcopy(_all_docs())
-    ing = next(d for d in docs if d["kind"] == "Ingress")
+    ing = next(d for d in docs if d["kind"] == "Ingress" and d["metadata"]["name"] == ingress)
     ing["spec"]["rules"][0]["http"]["paths"].append(
         {
             "path": path[0],

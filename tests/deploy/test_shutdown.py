@@ -13,9 +13,8 @@ import pytest
 
 from scripts.servers import free_port, port_open
 from services.kit.service_tokens import RULES_AUDIENCE, issue
-from services.kit.settings import DEV_RULES_SERVICE_KEY
 from tests.conftest import ROOT
-from tests.support import EVALUATE_CASE
+from tests.support import EVALUATE_CASE, GATEWAY_KEY
 
 BODY = json.dumps(EVALUATE_CASE).encode()
 
@@ -34,7 +33,7 @@ def test_in_flight_request_completes_after_sigterm() -> None:
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         conn = socket.create_connection(("127.0.0.1", port), timeout=10)
-        token = issue(DEV_RULES_SERVICE_KEY, RULES_AUDIENCE)  # called as the gateway calls it
+        token = issue(GATEWAY_KEY, RULES_AUDIENCE)  # called as the gateway calls it
         head = (
             f"POST /v1/evaluate HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             f"Authorization: Bearer {token}\r\nContent-Length: {len(BODY)}\r\n\r\n"

@@ -8,8 +8,8 @@ import pytest
 from scripts.servers import free_port
 from services.api.clients import documents as client_mod
 from services.kit.problems import ProblemError
-from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY
 from tests.documents import corpus
+from tests.support import GATEWAY_KEY
 
 
 def _multipart(data: bytes, kind: str) -> tuple[str, bytes]:
@@ -27,7 +27,7 @@ async def _chunks(body: bytes, size: int = 64 * 1024):
 async def test_upload_is_streamed_through(documents_url: str, declaration: str) -> None:
     data = corpus.clean_scan(40)
     ctype, body = _multipart(data, "title_certificate")
-    async with client_mod.make_client(documents_url, DEV_DOCUMENTS_SERVICE_KEY) as client:
+    async with client_mod.make_client(documents_url, GATEWAY_KEY) as client:
         response = await client_mod.upload_stream(
             client, declaration, _chunks(body), content_type=ctype, uploader_id="u-1"
         )
@@ -49,9 +49,7 @@ async def test_upload_is_streamed_through(documents_url: str, declaration: str) 
 
 async def test_service_down_is_a_503_problem(declaration: str) -> None:
     ctype, body = _multipart(corpus.clean_scan(41), "title_certificate")
-    async with client_mod.make_client(
-        f"http://127.0.0.1:{free_port()}", DEV_DOCUMENTS_SERVICE_KEY
-    ) as client:
+    async with client_mod.make_client(f"http://127.0.0.1:{free_port()}", GATEWAY_KEY) as client:
         with pytest.raises(ProblemError) as caught:
             await client_mod.upload_stream(client, declaration, _chunks(body), content_type=ctype)
     assert caught.value.status == 503

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from services.kit.pii import (
     LEGACY_INDEX_KEY_ID,
+    SM4_GCM,
     InvalidIdNumber,
     PiiCipher,
     PiiKeyError,
@@ -21,6 +22,7 @@ from services.kit.pii import (
     mask_phone,
     validate_id_number,
 )
+from services.kit.pii import _aead as aead_of
 from services.kit.settings import DEV_PII_INDEX_KEY, KitSettings
 
 
@@ -137,6 +139,54 @@ def test_the_guomi_primitives_give_the_standards_known_answers() -> None:
     assert digest.finalize().hex() == (
         "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     )
+
+
+# RFC 8998 (ShangMi cipher suites for TLS 1.3), Appendix A.1, the SM4-GCM test vector.
+SM4_GCM_VECTOR = {
+    "key": "0123456789ABCDEFFEDCBA9876543210",
+    "iv": "00001234567800000000ABCD",
+    "aad": "FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2",
+    "plaintext": "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
+    "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA",
+    "ciphertext": "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
+    "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D",
+    "tag": "83DE3541E4C2B58177E065A9BF7B62EC",
+}
+
+
+def test_sm4_gcm_gives_the_published_known_answer() -> None:
+    """The SM4-GCM that seals personal data under PII_CRYPTO=guomi, against RFC 8998's
+    vector: the same ciphertext and tag, and back; a flipped tag bit is refused."""
+    v = {k: bytes.fromhex(x) for k, x in SM4_GCM_VECTOR.items()}
+    aead = aead_of(SM4_GCM, v["key"])
+    sealed = aead.encrypt(v["iv"], v["plaintext"], v["aad"])
+    assert sealed == v["ciphertext"] + v["tag"]
+    assert aead.decrypt(v["iv"], sealed, v["aad"]) == v["plaintext"]
+    with pytest.raises(InvalidTag):
+        aead.decrypt(v["iv"], sealed[:-1] + bytes([sealed[-1] ^ 1]), v["aad"])
+    with pytest.raises(InvalidTag):
+        aead.decrypt(v["iv"], sealed, v["aad"][:-1])
+
+
+def test_guomi_values_read_after_rotation_to_a_new_sm4_key() -> None:
+    """SM4 to SM4: written under key version g1 (HMAC-SM3 index key j1), read after the
+    rotation to g2 (index j2) while g1 is still listed, resealed under g2, and read by a
+    cipher holding g2 alone once the old keys are removed."""
+    g1, g2, j1, j2 = os.urandom(16), os.urandom(16), _key(), _key()
+    before = PiiCipher({"g1": g1}, "g1", {"j1": j1}, "j1", suite="guomi")
+    sealed = before.encrypt("id_number", VALID)
+    digest = before.blind_index("id_number", VALID)
+    assert sealed.startswith("sm4-gcm:g1:") and digest.startswith("hmac-sm3:j1:")
+    during = PiiCipher({"g1": g1, "g2": g2}, "g2", {"j1": j1, "j2": j2}, "j2", suite="guomi")
+    assert during.decrypt("id_number", sealed) == VALID and not during.is_current(sealed)
+    assert digest in during.index_candidates("id_number", VALID)
+    resealed = during.rotate("id_number", sealed)
+    assert resealed.startswith("sm4-gcm:g2:") and during.is_current(resealed)
+    after = PiiCipher({"g2": g2}, "g2", {"j2": j2}, "j2", suite="guomi")
+    assert after.decrypt("id_number", resealed) == VALID
+    assert after.blind_index("id_number", VALID) == during.index_candidates("id_number", VALID)[0]
+    with pytest.raises(PiiKeyError, match="g1"):
+        after.decrypt("id_number", sealed)
 
 
 def test_guomi_seals_with_sm4_gcm_and_indexes_with_hmac_sm3() -> None:

@@ -3,12 +3,19 @@ from __future__ import annotations
 import base64
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from pydantic import ValidationError
 
 from services.api.certificates.signing import private_key_setting
 from services.api.config import ApiSettings
-from services.kit.settings import KitSettings
+from services.kit.service_tokens import DEV_SERVICE_TOKEN_PRIVATE_KEY
+from services.kit.settings import (
+    DEV_DATABASE_URL,
+    DEV_REDIS_URL,
+    KitSettings,
+)
+from tests.support import PRODUCTION_SERVICE_TOKEN_KEYS
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,8 +32,16 @@ def test_production_refuses_development_secrets() -> None:
     assert "s3_secret_key" in str(err.value) and "jwt_secret" in str(err.value)
 
 
+# Production's database and Redis: the app role with a real password, the cluster's Redis.
+REAL_URLS = {
+    "database_url": "postgresql+asyncpg://zhicheng_app:" + "p" * 24 + "@postgres:5432/zhicheng",
+    "redis_url": "redis://redis:6379/0",
+}
+
+
 def test_production_accepts_real_secrets() -> None:
     settings = KitSettings(
+        **REAL_URLS,
         environment="production",
         s3_secret_key="x" * 40,
         jwt_secret="y" * 48,
@@ -37,20 +52,47 @@ def test_production_accepts_real_secrets() -> None:
     assert settings.environment == "production"
 
 
-def test_the_rules_service_holds_only_its_service_token_key() -> None:
+def test_the_rules_service_holds_no_secret_only_the_gateways_public_key() -> None:
     from services.rules.config import RulesSettings
 
     held = {n for n in RulesSettings.model_fields if n.startswith(("s3_", "pii_", "jwt_"))}
-    assert not held
+    assert not held and "service_token_private_key" not in RulesSettings.model_fields
+    assert not RulesSettings()._secrets_in_use()
+    # The development key's public half: its private half is in this repository.
     with pytest.raises(ValidationError) as err:
         RulesSettings(environment="production")
-    assert "rules_service_key: the development default" in str(err.value)
-    for weak, why in (("CHANGE-ME", "a placeholder"), ("k" * 31, "shorter than 32")):
-        with pytest.raises(ValidationError) as err:
-            RulesSettings(environment="production", rules_service_key=weak)
-        assert f"rules_service_key: {why}" in str(err.value)
-    real = RulesSettings(environment="production", rules_service_key="r" * 32)
+    assert "service_token_public_key: the development default" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        RulesSettings(environment="production", service_token_public_key="CHANGE-ME")
+    assert "service_token_public_key: a placeholder" in str(err.value)
+    # An HMAC secret, or a key of another type, is not the gateway's Ed25519 public key.
+    p256 = ec.generate_private_key(ec.SECP256R1()).public_key()
+    p256_der = p256.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    for wrong in ("r" * 40, base64.b64encode(p256_der).decode()):
+        with pytest.raises(ValidationError, match="SERVICE_TOKEN_PUBLIC_KEY"):
+            RulesSettings(environment="production", service_token_public_key=wrong)
+    public = PRODUCTION_SERVICE_TOKEN_KEYS["service_token_public_key"]
+    real = RulesSettings(environment="production", service_token_public_key=public)
     assert real.environment == "production"
+
+
+def test_the_gateway_refuses_a_weak_service_token_private_key() -> None:
+    real = {**REAL, "audit_checkpoint_key": "a" * 40, "payment_callback_key": "p" * 40}
+    real["certificate_signing_key"] = private_key_setting(
+        "p1", ed25519.Ed25519PrivateKey.generate()
+    )
+    assert ApiSettings(**real).environment == "production"
+    for value, why in (
+        (DEV_SERVICE_TOKEN_PRIVATE_KEY, "service_token_private_key: the development default"),
+        ("CHANGE-ME", "service_token_private_key: a placeholder"),
+        ("short", "service_token_private_key: shorter than 16 characters"),
+        ("an-hmac-secret-of-forty-characters-0123", "SERVICE_TOKEN_PRIVATE_KEY: not a base64"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            ApiSettings(**{**real, "service_token_private_key": value})
+        assert why in str(err.value), (value, str(err.value))
 
 
 def test_each_process_refuses_only_its_own_development_secrets() -> None:
@@ -66,19 +108,19 @@ def test_each_process_refuses_only_its_own_development_secrets() -> None:
     assert "pii_keys" in str(err.value) and "jwt_secret" in str(err.value)
     # The gateway anchors the audit chain's checkpoints in the object store.
     assert "s3_secret_key" in str(err.value)
-    assert NotifySettings(environment="production").environment == "production"
+    assert NotifySettings(environment="production", **REAL_URLS).environment == "production"
 
 
 # Production secrets every kit piece accepts (the values of test_production_accepts_real_secrets).
 REAL = {
     "environment": "production",
+    **REAL_URLS,
     "s3_secret_key": "x" * 40,
     "jwt_secret": "y" * 48,
     "pii_keys": "k1:" + base64.b64encode(b"k" * 32).decode(),
     "pii_key_id": "k1",
     "pii_index_key": base64.b64encode(b"i" * 32).decode(),
-    "rules_service_key": "r" * 40,
-    "documents_service_key": "d" * 40,
+    **PRODUCTION_SERVICE_TOKEN_KEYS,
 }
 
 
@@ -91,6 +133,29 @@ REAL = {
         ({"jwt_secret": "k" * 31}, "jwt_secret: shorter than 32 characters"),
         ({"s3_secret_key": "s" * 15}, "s3_secret_key: shorter than 16 characters"),
         ({"s3_access_key": "CHANGE-ME"}, "s3_access_key: a placeholder"),
+        # The development stack's URLs, and credentials that are missing or short.
+        ({"database_url": DEV_DATABASE_URL}, "database_url: the development default"),
+        ({"redis_url": DEV_REDIS_URL}, "redis_url: the development default"),
+        (
+            {"database_url": "postgresql+asyncpg://postgres@127.0.0.1:54329/zhicheng"},
+            "database_url: the development default",
+        ),
+        (
+            {"database_url": "postgresql+asyncpg://zhicheng_app@postgres:5432/zhicheng"},
+            "database_url: no password",
+        ),
+        (
+            {"database_url": "postgresql+asyncpg://zhicheng_app:hunter22@postgres:5432/z"},
+            "database_url: a password shorter than 16 characters",
+        ),
+        (
+            {"migration_database_url": "postgresql+asyncpg://zhicheng@postgres:5432/z"},
+            "migration_database_url: no password",
+        ),
+        (
+            {"redis_url": "redis://:short@redis:6379/0"},
+            "redis_url: a password shorter than 16 characters",
+        ),
         (
             {"database_url": "postgresql+asyncpg://zhicheng_app:CHANGE-ME@postgres:5432/z"},
             "database_url: a placeholder password",
@@ -145,9 +210,12 @@ def test_the_gateway_refuses_its_own_placeholders_and_the_worker_its_sms_keys() 
     assert "audit_checkpoint_key: shorter than 32 characters" in message
     assert "certificate_signing_key: the development default" in message
     # An SMS provider left unset is off, not weak; once set, its keys are checked.
-    assert NotifySettings(environment="production").aliyun_sms_access_key_secret == ""
+    notify = NotifySettings(environment="production", **REAL_URLS)
+    assert notify.aliyun_sms_access_key_secret == ""
     with pytest.raises(ValidationError) as err:
-        NotifySettings(environment="production", aliyun_sms_access_key_secret="CHANGE-ME")
+        NotifySettings(
+            **REAL_URLS, environment="production", aliyun_sms_access_key_secret="CHANGE-ME"
+        )
     assert "aliyun_sms_access_key_secret: a placeholder" in str(err.value)
     with pytest.raises(ValidationError) as err:
         NotifySettings(environment="production", tencent_sms_receipt_key="abc")

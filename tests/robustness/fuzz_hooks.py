@@ -62,11 +62,11 @@ def service_token(service: str) -> str:
     """The eligibility and document services answer the gateway only: the fuzzer calls
     them as the gateway does, with a fresh 60-second service token."""
     from services.kit.service_tokens import DOCUMENTS_AUDIENCE, RULES_AUDIENCE, issue
-    from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY, DEV_RULES_SERVICE_KEY
+    from tests.support import GATEWAY_KEY
 
     if service == "rules":
-        return issue(DEV_RULES_SERVICE_KEY, RULES_AUDIENCE)
-    return issue(DEV_DOCUMENTS_SERVICE_KEY, DOCUMENTS_AUDIENCE)
+        return issue(GATEWAY_KEY, RULES_AUDIENCE)
+    return issue(GATEWAY_KEY, DOCUMENTS_AUDIENCE)
 
 
 if tokens := os.environ.get("ZHICHENG_FUZZ_TOKENS"):

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterable
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.responses import Response
 
 from services.kit.logs import request_id_var
@@ -25,9 +26,9 @@ log = logging.getLogger("zhicheng.api.documents")
 RETRY_AFTER_SECONDS = "10"
 
 
-def make_client(base_url: str, key: str, timeout: float = 30.0) -> httpx.AsyncClient:
+def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float = 30.0) -> httpx.AsyncClient:
     # Checks and normalisation of a large photo take a while: generous read timeout. Every
-    # call carries a service token signed with DOCUMENTS_SERVICE_KEY.
+    # call carries a service token signed with SERVICE_TOKEN_PRIVATE_KEY (the gateway's).
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(timeout, connect=2.0),
@@ -75,8 +76,8 @@ async def call(
     except httpx.TransportError as exc:
         raise unavailable() from exc
     if response.status_code == 401:
-        # The service refused the gateway's token: DOCUMENTS_SERVICE_KEY differs between
-        # them. Not the caller's fault, and not their sign-in failing.
+        # The service refused the gateway's token: its SERVICE_TOKEN_PUBLIC_KEY is not the
+        # half of the gateway's private key. Not the caller's fault, nor their sign-in.
         log.error("the document service refused the gateway's service token")
         raise unavailable()
     return without_storage(response)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
@@ -29,8 +30,8 @@ class RouteRequestInvalid(Problem):
     text = "无法解析该申报的评委会与上报链路：…"
 
 
-def make_client(base_url: str, key: str, timeout: float) -> httpx.AsyncClient:
-    # Every call carries a service token signed with RULES_SERVICE_KEY.
+def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float) -> httpx.AsyncClient:
+    # Every call carries a service token signed with SERVICE_TOKEN_PRIVATE_KEY.
     return httpx.AsyncClient(
         base_url=base_url, timeout=timeout, auth=ServiceAuth(key, RULES_AUDIENCE)
     )
@@ -60,7 +61,7 @@ async def forward(
     if response.status_code >= 500:
         raise _unavailable()
     if response.status_code == 401:
-        # The service refused the gateway's token: RULES_SERVICE_KEY differs between them.
+        # The service refused the gateway's token: the key pair differs between them.
         # The caller did nothing wrong, and must not read it as their own sign-in failing.
         log.error("the eligibility service refused the gateway's service token")
         raise _unavailable()

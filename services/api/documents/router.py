@@ -44,7 +44,7 @@ from services.kit.problems import PROBLEM_MEDIA_TYPE
 async def lifespan(app: FastAPI):
     settings = app.state.settings
     app.state.documents = client.make_client(
-        settings.documents_url, settings.documents_service_key, settings.documents_timeout
+        settings.documents_url, settings.service_token_key(), settings.documents_timeout
     )
     try:
         yield
