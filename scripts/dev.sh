@@ -28,7 +28,8 @@ install() {
     step "[2/5] Python packages, pinned with hashes (requirements/dev.txt; a few minutes the first time)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/dev.txt
-    "$VENV/bin/python" -m pip install --quiet --no-deps -e .
+    # The build backend (setuptools) is in the lock: no isolated build fetching it unpinned.
+    "$VENV/bin/python" -m pip install --quiet --no-build-isolation --no-deps -e .
     touch "$stamp"
   else
     step "[2/5] Python packages: up to date"
