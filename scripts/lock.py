@@ -3,12 +3,13 @@
     python -m scripts.lock           regenerate requirements/*.txt (scripts/dev.sh lock)
     python -m scripts.lock --check   exit 1 when a lock no longer matches pyproject.toml
 
-`requirements/runtime.txt` is what the image installs (no extra), `dev.txt` what
-`scripts/dev.sh install` installs (`local` + `dev`), `bench.txt` adds `bench`. Each is
-resolved by uv (`uv pip compile`, in the `dev` extra) for Python 3.11 on every platform,
-with the hashes of every file of each pinned release; pip installs them with
-`--require-hashes`, so an install is the same everywhere. Versions already in a lock are
-kept unless pyproject.toml asks for others (to move them all on: delete the file first).
+`requirements/runtime.txt` is what the image installs (`build`: the build backend, so the
+project itself installs with `--no-build-isolation`, nothing fetched unpinned), `dev.txt`
+what `scripts/dev.sh install` installs (`build` + `local` + `dev`), `bench.txt` adds
+`bench`. Each is resolved by uv (`uv pip compile`, in the `dev` extra) for Python 3.11 on
+every platform, with the hashes of every file of each pinned release; pip installs them
+with `--require-hashes`, so an install is the same everywhere. Versions already in a lock
+are kept unless pyproject.toml asks for others (to move them all on: delete the file first).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKS = {
-    "runtime.txt": [],
-    "dev.txt": ["local", "dev"],
-    "bench.txt": ["local", "dev", "bench"],
+    "runtime.txt": ["build"],
+    "dev.txt": ["build", "local", "dev"],
+    "bench.txt": ["build", "local", "dev", "bench"],
 }
 
 

