@@ -182,6 +182,7 @@ class World:
     units: list[str]
     campaign: dict
     portal: str  # a portal token for 450200 (柳州), scope declarations:read
+    portal_client: dict = field(default_factory=dict)  # its credentials, for a new token
 
 
 async def build(client) -> World:
@@ -196,7 +197,7 @@ async def build(client) -> World:
     campaign = await make_campaign(client)
     creds = await register(client, scopes=["declarations:read"], jurisdiction=["450200"])
     portal = await portal_token(client, creds, scope="declarations:read")
-    return World(label, tree, units, campaign, portal)
+    return World(label, tree, units, campaign, portal, creds)
 
 
 @dataclass
