@@ -85,10 +85,15 @@ def _read(message: Message, sms_status: str | None) -> MessageRead:
     )
 
 
-async def _unread(session: AsyncSession, principal: Principal) -> int:
+def unread_query(principal: Principal) -> Any:
+    """SQL: how many of this person's messages are unread (an index-only scan of
+    ix_message_unread)."""
     query = select(func.count()).select_from(Message)
-    query = query.where(_mine(principal), Message.read_at.is_(None))
-    return (await session.exec(query)).one()
+    return query.where(_mine(principal), Message.read_at.is_(None))
+
+
+async def _unread(session: AsyncSession, principal: Principal) -> int:
+    return (await session.exec(unread_query(principal))).one()
 
 
 async def page(
