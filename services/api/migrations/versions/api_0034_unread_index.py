@@ -8,7 +8,7 @@ visible_from and notification_id in the index, the count is an index-only scan, 
 cancelled notices are tested against the (few) cancelled outbox rows.
 
 Revision ID: api_0034
-Revises: api_0032
+Revises: api_0033
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "api_0034"
-down_revision = "api_0032"
+down_revision = "api_0033"
 branch_labels = None
 depends_on = None
 
