@@ -135,7 +135,7 @@ def test_notify_worker_listener(fuzz_stack: Stack, tmp_path: Path) -> None:
     worker = subprocess.Popen(
         [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"],
         # With receipt keys, so the fuzzer reaches signature checks and parsing (without
-        # them the webhooks answer 503 receipts_not_configured by design: the provider
+        # them the webhooks answer 503 receipts-not-configured by design: the provider
         # retries until an operator sets the key).
         env=fuzz_stack.env(
             LOG_LEVEL="WARNING",
