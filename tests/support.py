@@ -9,6 +9,7 @@ import httpx
 
 from services.kit.service_tokens import DOCUMENTS_AUDIENCE, RULES_AUDIENCE, ServiceAuth
 from services.kit.settings import DEV_DOCUMENTS_SERVICE_KEY, DEV_RULES_SERVICE_KEY
+from tests.contract import recorder
 
 # What the gateway attaches to its calls (the development keys every test process uses):
 # a test calling the eligibility or document service directly plays the gateway.
@@ -21,8 +22,10 @@ async def running(app, *, auth: httpx.Auth | None = None) -> AsyncIterator[httpx
     """Run an app's lifespan and give an httpx client that talks to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        # Each answer is held against the app's OpenAPI document (tests/contract.py).
+        hooks = {"response": [recorder(app)]}
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", auth=auth
+            transport=transport, base_url="http://test", auth=auth, event_hooks=hooks
         ) as client:
             yield client
 

@@ -26,6 +26,7 @@ from services.api.models import IdempotencyRecord
 from services.api.problems import IdempotencyKeyRequired, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep, request_session
+from services.kit.openapi import answers
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError, validation_problem
 from services.kit.text import utc_instant
@@ -133,13 +134,17 @@ async def _claim(request: Request, session, principal, idempotency_key: str) -> 
 def _answered(record: IdempotencyRecord, digest: str) -> None:
     """A committed record for this key: replay its answer, unless the body differs."""
     if record.body_sha256 != digest:
-        raise ProblemError(
-            422,
-            "idempotency-key-reused",
-            "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
-            title="Idempotency key reused with another request",
-        )
+        raise key_reused()
     raise Replay(record)
+
+
+def key_reused() -> ProblemError:
+    return ProblemError(
+        422,
+        "idempotency-key-reused",
+        "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
+        title="Idempotency key reused with another request",
+    )
 
 
 async def _digest(request: Request) -> str:
@@ -414,10 +419,13 @@ def document_headers(schema: dict) -> None:
                     key.get("schema", {}).pop("anyOf", None)
                     key["schema"] = {"type": "string", "maxLength": 200}
                     _add_problem(responses, IdempotencyKeyRequired)
+                    answers(responses, key_reused())
                 else:  # ignored there: a PUT or a PATCH needs no key
                     operation["parameters"].remove(key)
             if match := params.get("If-Match"):
                 required = "428" in responses
+                # A stale or weak one, whenever it is sent (check_if_match).
+                answers(responses, VersionMismatch())
                 match["required"] = required
                 match["schema"] = {"type": "string"}
                 match["description"] = (
@@ -425,6 +433,9 @@ def document_headers(schema: dict) -> None:
                     + ("Required: without it, 428 if-match-required." if required else
                        "Optional: when sent, a stale one answers 412 precondition-failed.")
                 )  # fmt: skip
+            query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "cursor" in query:  # every paged list decodes it (decode_cursor)
+                answers(responses, invalid_cursor())
             etag = (
                 "If-Match" in params
                 or "If-None-Match" in params

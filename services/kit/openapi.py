@@ -182,6 +182,75 @@ def problem_responses(schema: dict[str, Any]) -> None:
             del schemas[name]
 
 
+def _instance(problem: Any) -> Any:
+    """A ProblemError as raised: a named kind (a class) is made with its one text."""
+    return problem() if isinstance(problem, type) else problem
+
+
+# How a status added only for the problems every operation shares is described.
+SHARED = "问题类型见 application/problem+json 的示例；全部类型见错误码表（GET /v1/problems）。"
+
+
+def answers(responses: dict[str, Any], *problems: Any, describe: bool = True) -> None:
+    """List each problem (a ProblemError, or a named kind) on an operation's `responses`:
+    an example of its status's problem+json (the status added when missing, described by
+    its types). For what a route answers through shared machinery (the request pass, a
+    dependency, a header), listed by that machinery's OpenAPI hook, never by hand.
+    `describe=False`: the problems common to every operation, shown as examples only (a
+    status they add is described by SHARED)."""
+    for problem in map(_instance, problems):
+        status = str(problem.status)
+        line = f"`{problem.body()['type']}`: {problem.detail}"
+        answer = responses.get(status) or responses.get(problem.status)
+        if answer is None:
+            answer = responses[status] = {"description": line if describe else SHARED}
+        elif (
+            describe
+            and "urn:zhicheng:problem:" in answer.get("description", "")
+            and problem.body()["type"] not in answer["description"]
+        ):
+            answer["description"] += "\n" + line
+        media = answer.setdefault("content", {}).setdefault(PROBLEM_MEDIA_TYPE, {})
+        examples = media.setdefault("examples", {})
+        examples.setdefault(problem.code, {"summary": problem.detail, "value": problem.body()})
+
+
+def request_pass_problems(schema: dict[str, Any]) -> None:
+    """What the request pass every service runs (services/kit/edge.py, kit/limits.py) and
+    its error handlers (kit/problems.py) answer before or around any route: listed on every
+    operation, since each is answered whatever the route (a body sent to a GET is checked
+    too). The problem a route raises itself is listed by the route."""
+    from services.kit.limits import (
+        _bad_length,
+        _interrupted,
+        _not_utf8,
+        _too_deep,
+        body_too_large,
+    )
+    from services.kit.problems import (
+        _dependency_unavailable,
+        database_unavailable,
+        service_busy,
+        unstorable_text,
+    )
+    from services.kit.settings import KitSettings
+
+    limits = KitSettings.model_fields
+    general = (
+        unstorable_text(),
+        _bad_length(),
+        _interrupted(),
+        _not_utf8(),
+        _too_deep(limits["max_json_depth"].default),
+        body_too_large(limits["max_body_bytes"].default),
+        service_busy(),
+        database_unavailable(),
+        _dependency_unavailable(),
+    )
+    for _path, _method, operation in _operations(schema):
+        answers(operation.setdefault("responses", {}), *general, describe=False)
+
+
 COMMON_HEADERS = {
     "X-Request-ID": {
         "description": "The request's id (the one sent, else a new one): in every log line "
@@ -223,6 +292,7 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             for hook in hooks:
                 hook(schema)
             document_deprecations(schema)
+            request_pass_problems(schema)
             problem_responses(schema)
             common_headers(schema)
             restore_example_nulls(schema)

@@ -83,3 +83,10 @@ CORRECT_PROBLEMS = (
     CampaignFeeLevelInvalid,
     NoPolicyInForce,
 )
+
+
+class LevelNotInCampaign(Problem):
+    status = 422
+    code = "level-not-in-campaign"
+    title = "Level not in campaign"
+    text = "该批次不受理所选级别。"
