@@ -92,8 +92,8 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=200,
-        description="Required on the POST writes that take it (400 idempotency-key-required "
-        "without it); a retry with the same key replays the first answer.",
+        description="幂等键：列出它的 POST 必须带（缺少答复 400 idempotency-key-required）；"
+        "以同一个键重试，答复第一次的结果，只办理一次。",
     ),
 ]
 
@@ -429,10 +429,10 @@ def document_headers(schema: dict) -> None:
                 match["required"] = required
                 match["schema"] = {"type": "string"}
                 match["description"] = (
-                    "The ETag last read (a strong one). "
-                    + ("Required: without it, 428 if-match-required." if required else
-                       "Optional: when sent, a stale one answers 412 precondition-failed.")
-                )  # fmt: skip
+                    "上次读取时响应头中的 ETag（强 ETag）。"
+                    + ("必须带：缺少答复 428 if-match-required；" if required else "可选：")
+                    + "已过时或为弱 ETag 时答复 412 precondition-failed。"
+                )
             query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
             if "cursor" in query:  # every paged list decodes it (decode_cursor)
                 answers(responses, invalid_cursor())

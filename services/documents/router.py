@@ -66,7 +66,7 @@ Normalize = Annotated[
 # values are ASCII.
 Uploader = Annotated[
     str | None,
-    Query(alias="uploader", max_length=64, description="Who uploaded it (the caller's id)"),
+    Query(alias="uploader", max_length=64, description="上传人（调用方的用户编号，由网关填写）"),
 ]
 KindFallback = Annotated[
     str | None,

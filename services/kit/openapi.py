@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from services.kit.deprecation import document_deprecations
+from services.kit.parameters import describe_parameters
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
@@ -19,19 +20,33 @@ FILE = {"type": "string", "format": "binary"}
 NOTE_MAX_CHARS = 200
 
 
+# What a form's file part stands for in an example (the bytes themselves are the file).
+FILE_EXAMPLE = "（文件内容：JPG 扫描件或 PDF）"
+
+
 def multipart_body(
     properties: dict[str, dict[str, Any]],
     *,
     required: list[str],
     also: dict[str, Any] | None = None,
+    example: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """`openapi_extra` for a multipart/form-data request body (plus other media types)."""
+    """`openapi_extra` for a multipart/form-data request body (plus other media types),
+    with an example form: `example`, or each field's own example, a file part shown as
+    FILE_EXAMPLE (every part of a form is text or a file)."""
     schema = {"type": "object", "required": required, "properties": properties}
-    content = {"multipart/form-data": {"schema": schema}, **(also or {})}
+    form = example or {
+        name: FILE_EXAMPLE if prop.get("format") == "binary" else str(prop.get("example", ""))
+        for name, prop in properties.items()
+    }
+    content = {
+        "multipart/form-data": {"schema": schema, "example": form},
+        **(also or {}),
+    }
     return {"requestBody": {"required": True, "content": content}}
 
 
-def scan_upload(kind_description: str) -> dict[str, Any]:
+def scan_upload(kind_description: str, *, kind: str = "title_certificate") -> dict[str, Any]:
     """The form of a scan upload: the file, its material kind, an optional note."""
     return multipart_body(
         {
@@ -40,6 +55,7 @@ def scan_upload(kind_description: str) -> dict[str, Any]:
             "note": {"type": "string", "maxLength": NOTE_MAX_CHARS, "description": "备注（可选）"},
         },
         required=["file", "kind"],
+        example={"file": FILE_EXAMPLE, "kind": kind, "note": "现职称证书扫描件"},
     )
 
 
@@ -293,6 +309,7 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
                 hook(schema)
             document_deprecations(schema)
             request_pass_problems(schema)
+            describe_parameters(schema)
             problem_responses(schema)
             common_headers(schema)
             restore_example_nulls(schema)

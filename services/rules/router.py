@@ -152,9 +152,7 @@ def build_router(service: EligibilityService) -> APIRouter:
     )
     async def evaluate_batch(
         request: Request,
-        explain: Annotated[
-            bool, Query(description="true: include per-condition explanations")
-        ] = False,
+        explain: Annotated[bool, Query(description="true：逐项附上每个条件的判断说明")] = False,
     ) -> Response:
         raw = await request.body()
 
@@ -184,7 +182,7 @@ def build_router(service: EligibilityService) -> APIRouter:
         region: Annotated[RegionCode | None, Query()] = None,
         series: Annotated[Series | None, Query()] = None,
         as_of: Annotated[
-            IsoDate | None, Query(description="only the pack in force on this date")
+            IsoDate | None, Query(description="只列出该日期（YYYY-MM-DD）施行的政策包")
         ] = None,
     ) -> Response:
         packs = registry.packs

@@ -59,7 +59,9 @@ async def route(
     level: Annotated[Level, Query()],
     path: Annotated[PathId, Query()] = "normal",
     industry: Annotated[Industry | None, Query()] = None,
-    specialty: Annotated[str | None, Query(max_length=40, description="catalogue code")] = None,
+    specialty: Annotated[
+        str | None, Query(max_length=40, description="专业代码（职称评审专业目录）")
+    ] = None,
     employer_type: Annotated[EmployerType | None, Query()] = None,
 ) -> RouteRead:
     return await service.preview(
