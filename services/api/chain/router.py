@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
 from services.api.calendar.problems import CalendarYearUnknown
 from services.api.campaigns import service as campaigns
-from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
+from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import evaluation, judgements, lapses, queue, reports, returns, service
 from services.api.chain.problems import (
@@ -390,6 +390,7 @@ async def posting_list(
 @router.get(
     "/v1/campaigns/{campaign_id}/unit-quality",
     dependencies=[allow(*OFFICE_ROLES, "ops")],
+    responses=documented(CampaignNotFound),
     response_model=list[UnitQuality],
     summary="各推荐单位推荐的申报书中后来发现问题的比例",
     description=(
