@@ -100,13 +100,31 @@ PUBLISHED = (
 )
 
 
+# Documents already built, by app and routes: building the gateway's takes seconds, and
+# most tests build an app of their own with the same routes.
+_SPECS: dict[tuple, dict] = {}
+
+
+def _spec_of(app: Any) -> dict:
+    routes = tuple(
+        sorted(
+            (getattr(r, "path", ""), tuple(sorted(getattr(r, "methods", None) or ())))
+            for r in app.routes
+        )
+    )
+    key = (app.title, routes)
+    if key not in _SPECS:
+        _SPECS[key] = app.openapi()
+    return _SPECS[key]
+
+
 def recorder(app: Any):
     """An httpx response hook recording each answer of `app` against its document."""
 
     async def hook(response: httpx.Response) -> None:
         if getattr(app, "title", None) not in PUBLISHED:
             return
-        spec = app.openapi()
+        spec = _spec_of(app)
         await response.aread()
         record(spec, response)
 
