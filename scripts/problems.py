@@ -33,6 +33,21 @@ EXAMPLE = re.compile(r"#/components/examples/([a-z0-9-]+)")
 EVERYWHERE = {
     "validation-error": "每个带参数或请求体的接口（422）",
     "unauthenticated": "网关每个需要登录令牌的接口（security: bearer）",
+    "invalid-token": "网关每个需要登录令牌的接口（security: bearer）",
+    "session-ended": "网关每个需要登录令牌的接口（security: bearer）",
+    "rate-limited": "网关每个需要登录令牌的接口（对接平台超出每分钟上限），及登录、核验等限流接口",
+    "limiter-unavailable": "网关每个需要登录令牌的接口，以及登录、核验等限流的公开接口",
+    "forbidden": "网关每个需要登录令牌的接口（对接平台无权调用，或角色不符）",
+    # Answered by the request pass of every service, before or around any route.
+    "invalid-character": "全部接口（路径、查询参数、表单或 JSON 中含无法保存的字符）",
+    "invalid-content-length": "全部接口（请求预处理）",
+    "invalid-encoding": "全部接口（请求预处理）",
+    "json-too-deep": "全部接口（请求预处理）",
+    "request-interrupted": "全部接口（请求预处理）",
+    "body-too-large": "全部接口（请求预处理）",
+    "service-busy": "全部接口（数据库繁忙、事务冲突）",
+    "database-unavailable": "全部接口（数据库不可用）",
+    "service-unavailable": "全部接口（所依赖的组件不可用）",
 }
 SERVICE_ZH = {
     "api": "网关",

@@ -272,3 +272,18 @@ def uvicorn_service():
 def documents_url(stack: Stack, uvicorn_service) -> str:
     """The document service under uvicorn, one for the run (no periodic sweep)."""
     return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The answers the run met that their OpenAPI documents do not state (tests/contract.py):
+    printed; under ZHICHENG_CONTRACT=strict they fail the run."""
+    from tests.contract import undocumented
+
+    found = undocumented()
+    if not found:
+        return
+    terminalreporter.section("answers not in the OpenAPI documents")
+    for fault, paths in sorted(found.items()):
+        terminalreporter.write_line(f"{fault}  (e.g. {sorted(paths)[0]})")
+    if os.environ.get("ZHICHENG_CONTRACT") == "strict":
+        terminalreporter._session.exitstatus = 1

@@ -17,6 +17,7 @@ from services.kit.service_tokens import (
     private_key_setting,
     public_key_setting,
 )
+from tests.contract import recorder
 
 # The gateway's development service-token key, which every test process uses: a test
 # calling the eligibility or document service directly plays the gateway.
@@ -37,8 +38,10 @@ async def running(app, *, auth: httpx.Auth | None = None) -> AsyncIterator[httpx
     """Run an app's lifespan and give an httpx client that talks to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        # Each answer is held against the app's OpenAPI document (tests/contract.py).
+        hooks = {"response": [recorder(app)]}
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", auth=auth
+            transport=transport, base_url="http://test", auth=auth, event_hooks=hooks
         ) as client:
             yield client
 

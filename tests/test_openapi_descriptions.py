@@ -200,6 +200,38 @@ def test_every_body_has_an_example_its_schema_accepts(service: str) -> None:
     assert checked or not DESCRIBED[service]
 
 
+@pytest.mark.parametrize("service", DESCRIBED)
+def test_every_parameter_has_a_chinese_description(service: str) -> None:
+    """Path, query and header parameters alike (字段说明), on every operation."""
+    missing = [
+        f"{where} {parameter['in']} {parameter['name']}"
+        for where, operation in _operations(service)
+        for parameter in operation.get("parameters", [])
+        if not CJK.search(parameter.get("description", ""))
+    ]
+    assert not missing, f"parameters without a Chinese description: {missing}"
+
+
+@pytest.mark.parametrize("service", DESCRIBED)
+def test_every_multipart_body_has_an_example_of_its_fields(service: str) -> None:
+    """A form has no JSON schema to validate an example against: its example gives every
+    required field, and names no field the form does not have."""
+    forms = 0
+    for where, operation in _operations(service):
+        content = operation.get("requestBody", {}).get("content", {})
+        for media, body in content.items():
+            if not media.startswith("multipart/"):
+                continue
+            forms += 1
+            example = body.get("example")
+            assert isinstance(example, dict) and example, f"{where} {media}: no example"
+            schema = body["schema"]
+            assert set(schema.get("required", [])) <= set(example), (where, example)
+            assert set(example) <= set(schema.get("properties", {})), (where, example)
+            assert all(isinstance(v, str) and v for v in example.values()), (where, example)
+    assert forms or service in ("rules", "notify")
+
+
 def test_the_check_catches_a_bad_example() -> None:
     """The validation above can fail: a wrong type in an example is reported."""
     schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}

@@ -17,9 +17,11 @@ from sqlalchemy import select as sa_select
 
 from services.api.models import Declaration, Org
 from services.api.problems import Forbidden, Unauthenticated
-from services.api.ratelimit import check_portal
+from services.api.ratelimit import THROTTLED, check_portal, limiter_unavailable
 from services.api.revocation import session_ended
 from services.kit.auth import Principal, read_token, verifying_key
+from services.kit.auth import invalid_token as token_invalid
+from services.kit.openapi import answers
 from services.kit.problem_kinds import documented
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
@@ -109,20 +111,28 @@ def check_portal_scope(request: Request, principal: Principal) -> None:
     template = getattr(route, "path", None)
     need = PORTAL_SCOPES.get((request.method, template))
     if need is None:
-        raise ProblemError(
-            403,
-            "forbidden",
-            "接入系统（门户客户端）无权调用此接口。",
-            title="Forbidden",
-        )
+        raise portal_not_allowed()
     if not principal.has_scope(need):
-        raise ProblemError(
-            403,
-            "insufficient-scope",
-            f"接入系统的授权范围不含 {need}，请联系运维为该客户端开通后重新申请令牌。",
-            title="Insufficient scope",
-            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{need}"'},
-        )
+        raise insufficient_scope(need)
+
+
+def insufficient_scope(need: str) -> ProblemError:
+    return ProblemError(
+        403,
+        "insufficient-scope",
+        f"接入系统的授权范围不含 {need}，请联系运维为该客户端开通后重新申请令牌。",
+        title="Insufficient scope",
+        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{need}"'},
+    )
+
+
+def portal_not_allowed() -> ProblemError:
+    return ProblemError(
+        403,
+        "forbidden",
+        "接入系统（门户客户端）无权调用此接口。",
+        title="Forbidden",
+    )
 
 
 class _BearerPrincipal(HTTPBearer):
@@ -143,19 +153,23 @@ class _BearerPrincipal(HTTPBearer):
             await check_portal(request, principal.client_id, limit)
             check_portal_scope(request, principal)
         elif principal.sid and await session_ended(request, principal):
-            raise ProblemError(
-                401,
-                "session-ended",
-                "您已退出登录或登录已失效，请重新登录。",
-                title="Session ended",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+            raise ended()
         return principal
 
 
 current_principal = _BearerPrincipal(
     auto_error=False, description="JWT with sub, role and org_id", scheme_name="HTTPBearer"
 )
+
+
+def ended() -> ProblemError:
+    return ProblemError(
+        401,
+        "session-ended",
+        "您已退出登录或登录已失效，请重新登录。",
+        title="Session ended",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -227,6 +241,24 @@ def document_security(schema: dict) -> None:
                 portal = [{"portal": [need]}] if need else []
                 operation["security"] = [{"bearer": []}, *portal]
                 _answers_unauthenticated(operation["responses"])
+                # What reading the token answers on every such route: a token that does
+                # not verify or whose session ended; a portal's token on a route it may not
+                # call, or over its per-minute limit, or the counter store down.
+                answers(
+                    operation["responses"],
+                    token_invalid(),
+                    ended(),
+                    Forbidden,
+                    THROTTLED,
+                    limiter_unavailable(),
+                    describe=False,
+                )
+                if need:
+                    answers(
+                        operation["responses"],
+                        insufficient_scope("本接口所需的权限（见 security）"),
+                        describe=False,
+                    )
             else:
                 operation["security"] = []
 

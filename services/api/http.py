@@ -27,6 +27,7 @@ from services.api.models import IdempotencyRecord
 from services.api.problems import IdempotencyKeyRequired, IfMatchRequired, VersionMismatch
 from services.kit.auth import Principal
 from services.kit.db import SessionDep, request_session
+from services.kit.openapi import answers
 from services.kit.outbox import relay
 from services.kit.problems import ProblemError, validation_problem
 from services.kit.text import utc_instant
@@ -92,8 +93,8 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=200,
-        description="Required on the POST writes that take it (400 idempotency-key-required "
-        "without it); a retry with the same key replays the first answer.",
+        description="幂等键：列出它的 POST 必须带（缺少答复 400 idempotency-key-required）；"
+        "以同一个键重试，答复第一次的结果，只办理一次。",
     ),
 ]
 
@@ -134,13 +135,17 @@ async def _claim(request: Request, session, principal, idempotency_key: str) -> 
 def _answered(record: IdempotencyRecord, digest: str) -> None:
     """A committed record for this key: replay its answer, unless the body differs."""
     if record.body_sha256 != digest:
-        raise ProblemError(
-            422,
-            "idempotency-key-reused",
-            "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
-            title="Idempotency key reused with another request",
-        )
+        raise key_reused()
     raise Replay(record)
+
+
+def key_reused() -> ProblemError:
+    return ProblemError(
+        422,
+        "idempotency-key-reused",
+        "该 Idempotency-Key 已用于另一个不同的请求，请为新操作换一个新的键。",
+        title="Idempotency key reused with another request",
+    )
 
 
 async def _digest(request: Request) -> str:
@@ -418,17 +423,23 @@ def document_headers(schema: dict) -> None:
                     key.get("schema", {}).pop("anyOf", None)
                     key["schema"] = {"type": "string", "maxLength": 200}
                     _add_problem(responses, IdempotencyKeyRequired)
+                    answers(responses, key_reused())
                 else:  # ignored there: a PUT or a PATCH needs no key
                     operation["parameters"].remove(key)
             if match := params.get("If-Match"):
                 required = "428" in responses
+                # A stale or weak one, whenever it is sent (check_if_match).
+                answers(responses, VersionMismatch())
                 match["required"] = required
                 match["schema"] = {"type": "string"}
                 match["description"] = (
-                    "The ETag last read (a strong one). "
-                    + ("Required: without it, 428 if-match-required." if required else
-                       "Optional: when sent, a stale one answers 412 precondition-failed.")
-                )  # fmt: skip
+                    "上次读取时响应头中的 ETag（强 ETag）。"
+                    + ("必须带：缺少答复 428 if-match-required；" if required else "可选：")
+                    + "已过时或为弱 ETag 时答复 412 precondition-failed。"
+                )
+            query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "cursor" in query:  # every paged list decodes it (decode_cursor)
+                answers(responses, invalid_cursor())
             etag = (
                 "If-Match" in params
                 or "If-None-Match" in params

@@ -29,13 +29,17 @@ async def valkey() -> AsyncIterator[None]:
     try:
         yield
     except RedisError as exc:
-        raise ProblemError(
-            503,
-            "limiter-unavailable",
-            "登录与限流服务暂不可用，请稍后重试。",
-            title="Service unavailable",
-            headers={"Retry-After": "5"},
-        ) from exc
+        raise limiter_unavailable() from exc
+
+
+def limiter_unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "limiter-unavailable",
+        "登录与限流服务暂不可用，请稍后重试。",
+        title="Service unavailable",
+        headers={"Retry-After": "5"},
+    )
 
 
 async def hit(redis: Redis, key: str, window: int) -> tuple[int, int]:
@@ -57,6 +61,14 @@ def guarded(endpoint: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
             return await endpoint(*args, **kwargs)
 
     return wrapper
+
+
+RATE_LIMITED = "rate-limited"
+# How a throttle's 429 is listed in the OpenAPI of the routes it guards (each throttle
+# says which limit in its own words, with its own Retry-After).
+THROTTLED = ProblemError(
+    429, RATE_LIMITED, "请求过于频繁，请按 Retry-After 稍后再试。", title="Too many requests"
+)
 
 
 def too_many(retry_after: int, detail: str, code: str = "rate-limited") -> ProblemError:
@@ -91,7 +103,11 @@ async def check_portal(request: Request, client_id: str, limit: int) -> None:
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     if int(count) > limit:
-        raise too_many(
-            max(int(ttl), 1),
-            f"接入客户端调用过于频繁（每分钟上限 {limit} 次），请按 Retry-After 稍后重试。",
-        )
+        raise portal_rate_limited(max(int(ttl), 1), limit)
+
+
+def portal_rate_limited(retry_after: int = PORTAL_WINDOW_SECONDS, limit: int = 600) -> ProblemError:
+    return too_many(
+        retry_after,
+        f"接入客户端调用过于频繁（每分钟上限 {limit} 次），请按 Retry-After 稍后重试。",
+    )

@@ -22,7 +22,12 @@ from starlette import formparsers
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.documents.problems import NoteTooLong
+from services.documents.problems import (
+    FileMissing,
+    MultipartInvalid,
+    MultipartRequired,
+    NoteTooLong,
+)
 from services.kit.limits import storable
 from services.kit.openapi import NOTE_MAX_CHARS
 from services.kit.problems import ProblemError, unstorable_text, validation_problem
@@ -143,12 +148,7 @@ async def _capped(request: Request, cap: int) -> AsyncGenerator[bytes, None]:
 async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upload:
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
-        raise ProblemError(
-            415,
-            "multipart-required",
-            "请以 multipart/form-data 表单上传文件（字段 file）。",
-            title="Multipart form required",
-        )
+        raise MultipartRequired()
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > cap:
         raise too_large(cap)
@@ -158,19 +158,11 @@ async def read_upload(request: Request, *, cap: int, field: str = "file") -> Upl
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise ProblemError(
-            400,
-            "multipart-invalid",
-            "上传表单格式不正确，请检查后重试。",
-            title="Malformed multipart body",
-            detail_en=str(exc),
-        ) from exc
+        raise MultipartInvalid(detail_en=str(exc)) from exc
     try:
         upload = form.get(field)
         if not isinstance(upload, UploadFile):
-            raise ProblemError(
-                422, "file-missing", "表单中缺少文件（字段 file）。", title="File part missing"
-            )
+            raise FileMissing()
         data = await upload.read()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         _check_fields(fields, upload.filename, parser.undecodable)

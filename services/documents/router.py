@@ -9,26 +9,55 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.documents import intake, service
+from services.documents import intake, service, storage
 from services.documents import metrics as doc_metrics
+from services.documents.config import DocumentsSettings
 from services.documents.kinds import KindRules, all_kinds, get_kind
+from services.documents.problems import (
+    DocumentNotFound,
+    DocumentNotStored,
+    DocumentRejected,
+    Duplicate,
+    FileMissing,
+    KindUnknown,
+    MultipartInvalid,
+    MultipartRequired,
+    NormaliseRefused,
+    NoteTooLong,
+)
 from services.documents.schemas import DeclarationId, DocumentRead, DownloadLink, KindRead
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
-from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, problem_response
+from services.kit.problem_kinds import documented
+from services.kit.problems import PROBLEM_MEDIA_TYPE, problem_response
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 _MULTIPART = scan_upload("材料类别，见 GET /v1/kinds")
 _PROBLEM = {"content": {PROBLEM_MEDIA_TYPE: {}}}
-_UPLOAD_RESPONSES = {
-    413: {"description": "上传内容超过上限", **_PROBLEM},
-    422: {
-        "description": "材料未通过检查：problem+json，findings 列出全部问题，document 为被拒记录",
-        **_PROBLEM,
-    },
-    503: {"description": "文件存储不可用（带 Retry-After），未保存任何内容", **_PROBLEM},
+# The published words of the upload's statuses; the types each carries are listed.
+_UPLOAD_WORDS = {
+    413: "上传内容超过上限",
+    422: "材料未通过检查：problem+json，findings 列出全部问题，document 为被拒记录",
+    503: "文件存储不可用（带 Retry-After），未保存任何内容",
 }
+# What reading a multipart form answers (intake.read_upload), on every route that takes one.
+_FORM_PROBLEMS = (
+    MultipartRequired,
+    MultipartInvalid,
+    intake.too_large(DocumentsSettings.model_fields["max_upload_bytes"].default),
+    FileMissing,
+    NoteTooLong,
+    KindUnknown,
+)
+_UPLOAD_RESPONSES = documented(
+    *_FORM_PROBLEMS,
+    intake.interrupted(),
+    DocumentRejected,
+    Duplicate,
+    storage.unavailable(),
+    keep=_UPLOAD_WORDS,
+)
 
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
@@ -37,7 +66,7 @@ Normalize = Annotated[
 # values are ASCII.
 Uploader = Annotated[
     str | None,
-    Query(alias="uploader", max_length=64, description="Who uploaded it (the caller's id)"),
+    Query(alias="uploader", max_length=64, description="上传人（调用方的用户编号，由网关填写）"),
 ]
 KindFallback = Annotated[
     str | None,
@@ -55,11 +84,8 @@ def _runtime(request: Request) -> service.Runtime:
 def _kind(code: str | None) -> KindRules:
     kind = get_kind(code or "")
     if kind is None:
-        raise ProblemError(
-            422,
-            "kind-unknown",
+        raise KindUnknown(
             f"材料类别“{code or ''}”不存在，请从 GET /v1/kinds 列出的类别中选择。",
-            title="Unknown material kind",
             known=sorted(all_kinds()),
         )
     return kind
@@ -71,11 +97,8 @@ def _answer(request: Request, doc, status: int = 201) -> Response:
     if doc.status != "rejected":
         return JSONResponse(body.model_dump(mode="json"), status_code=status)
     errors = [f["message"] for f in doc.findings if f["severity"] == "error"]
-    problem = ProblemError(
-        422,
-        "document-rejected",
+    problem = DocumentRejected(
         f"材料未通过检查，共 {len(errors)} 个问题需要处理：" + "；".join(errors),
-        title="Document rejected",
         findings=body.model_dump(mode="json")["findings"],
         document=body.model_dump(mode="json"),
     )
@@ -167,6 +190,7 @@ async def list_documents(
     "/documents/{document_id}",
     response_model=DocumentRead,
     summary="材料详情",
+    responses=documented(DocumentNotFound),
     description=(
         "读取一份材料的记录：类别、状态、收到和保存的文件信息、"
         "检查发现的问题和规范化时的改动。内部接口："
@@ -181,6 +205,7 @@ async def get_document(document_id: uuid.UUID, session: SessionDep) -> DocumentR
     "/documents/{document_id}/download",
     response_model=DownloadLink,
     summary="限时下载链接（不超过 15 分钟）",
+    responses=documented(DocumentNotFound, DocumentNotStored),
     description=(
         "答复对象存储中该材料文件的预签名下载链接，"
         "有效期由 expires_in 指定，不超过15分钟。内部接口："
@@ -203,6 +228,7 @@ async def download(
     "/documents/{document_id}",
     status_code=204,
     summary="删除材料（网关判断申报能否改动；这里只删除文件）",
+    responses=documented(DocumentNotFound),
     description=(
         "删除一份材料的记录和文件；申报书此时能否改动由网关判断。"
         "内部接口：只由网关调用（申报人和审核人员经网关的同名接口访问"
@@ -223,8 +249,11 @@ async def delete(document_id: uuid.UUID, session: SessionDep) -> Response:
             "description": "规范化后的 JPG；X-Changes 列出改动代码",
             "content": {"image/jpeg": {}},
         },
-        413: _UPLOAD_RESPONSES[413],
-        422: {"description": "无法规范化：problem+json 带 findings", **_PROBLEM},
+        **documented(
+            *_FORM_PROBLEMS,
+            NormaliseRefused,
+            keep={413: _UPLOAD_WORDS[413], 422: "无法规范化：problem+json 带 findings"},
+        ),
     },
     summary="只做规范化，不保存：返回正向、512 KB 以内的 JPG",
     description=(
@@ -253,11 +282,8 @@ async def normalise_file(request: Request) -> Response:
                 }
             )
         messages = [f["message"] for f in findings if f["severity"] == "error"]
-        raise ProblemError(
-            422,
-            "normalise-refused",
+        raise NormaliseRefused(
             "无法规范化：" + "；".join(messages),
-            title="Cannot normalise",
             findings=findings,
         )
     changes = prepared.normalised.changes if prepared.normalised else []

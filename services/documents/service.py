@@ -34,7 +34,7 @@ from services.documents.models import (
     Document,
 )
 from services.documents.normalise import Normalised, NormaliseError, normalise
-from services.kit.problems import ProblemError
+from services.documents.problems import DocumentNotFound, DocumentNotStored, Duplicate
 
 logger = logging.getLogger("zhicheng.documents")
 
@@ -217,18 +217,14 @@ async def upload(
     except IntegrityError as exc:
         # A concurrent upload of the same bytes won the race; our object is swept later.
         await session.rollback()
-        raise ProblemError(
-            409, "duplicate", duplicate.finding("", kind.code).message, title="Duplicate document"
-        ) from exc
+        raise Duplicate(duplicate.finding("", kind.code).message) from exc
     return doc
 
 
 async def get(session: AsyncSession, document_id: uuid.UUID) -> Document:
     doc = await session.get(Document, document_id)
     if doc is None:
-        raise ProblemError(
-            404, "document-not-found", "找不到该材料，可能已被删除。", title="Document not found"
-        )
+        raise DocumentNotFound()
     return doc
 
 
@@ -250,12 +246,7 @@ async def delete(session: AsyncSession, doc: Document) -> None:
 
 async def download_link(rt: Runtime, doc: Document, *, seconds: int) -> tuple[str, datetime]:
     if doc.object_key is None or doc.bucket is None:
-        raise ProblemError(
-            409,
-            "document-not-stored",
-            "该材料未通过检查，没有保存文件，无法下载。",
-            title="Nothing stored",
-        )
+        raise DocumentNotStored()
     fn = partial(storage.presign, rt.links, doc.bucket, doc.object_key, doc.version_id, seconds)
     url = await anyio.to_thread.run_sync(fn, limiter=rt.io)
     return url, datetime.now(UTC) + timedelta(seconds=seconds)

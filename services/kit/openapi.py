@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from services.kit.deprecation import document_deprecations
+from services.kit.parameters import describe_parameters
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 FILE = {"type": "string", "format": "binary"}
@@ -19,19 +20,33 @@ FILE = {"type": "string", "format": "binary"}
 NOTE_MAX_CHARS = 200
 
 
+# What a form's file part stands for in an example (the bytes themselves are the file).
+FILE_EXAMPLE = "（文件内容：JPG 扫描件或 PDF）"
+
+
 def multipart_body(
     properties: dict[str, dict[str, Any]],
     *,
     required: list[str],
     also: dict[str, Any] | None = None,
+    example: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """`openapi_extra` for a multipart/form-data request body (plus other media types)."""
+    """`openapi_extra` for a multipart/form-data request body (plus other media types),
+    with an example form: `example`, or each field's own example, a file part shown as
+    FILE_EXAMPLE (every part of a form is text or a file)."""
     schema = {"type": "object", "required": required, "properties": properties}
-    content = {"multipart/form-data": {"schema": schema}, **(also or {})}
+    form = example or {
+        name: FILE_EXAMPLE if prop.get("format") == "binary" else str(prop.get("example", ""))
+        for name, prop in properties.items()
+    }
+    content = {
+        "multipart/form-data": {"schema": schema, "example": form},
+        **(also or {}),
+    }
     return {"requestBody": {"required": True, "content": content}}
 
 
-def scan_upload(kind_description: str) -> dict[str, Any]:
+def scan_upload(kind_description: str, *, kind: str = "title_certificate") -> dict[str, Any]:
     """The form of a scan upload: the file, its material kind, an optional note."""
     return multipart_body(
         {
@@ -40,6 +55,7 @@ def scan_upload(kind_description: str) -> dict[str, Any]:
             "note": {"type": "string", "maxLength": NOTE_MAX_CHARS, "description": "备注（可选）"},
         },
         required=["file", "kind"],
+        example={"file": FILE_EXAMPLE, "kind": kind, "note": "现职称证书扫描件"},
     )
 
 
@@ -183,6 +199,75 @@ def problem_responses(schema: dict[str, Any]) -> None:
             del schemas[name]
 
 
+def _instance(problem: Any) -> Any:
+    """A ProblemError as raised: a named kind (a class) is made with its one text."""
+    return problem() if isinstance(problem, type) else problem
+
+
+# How a status added only for the problems every operation shares is described.
+SHARED = "问题类型见 application/problem+json 的示例；全部类型见错误码表（GET /v1/problems）。"
+
+
+def answers(responses: dict[str, Any], *problems: Any, describe: bool = True) -> None:
+    """List each problem (a ProblemError, or a named kind) on an operation's `responses`:
+    an example of its status's problem+json (the status added when missing, described by
+    its types). For what a route answers through shared machinery (the request pass, a
+    dependency, a header), listed by that machinery's OpenAPI hook, never by hand.
+    `describe=False`: the problems common to every operation, shown as examples only (a
+    status they add is described by SHARED)."""
+    for problem in map(_instance, problems):
+        status = str(problem.status)
+        line = f"`{problem.body()['type']}`: {problem.detail}"
+        answer = responses.get(status) or responses.get(problem.status)
+        if answer is None:
+            answer = responses[status] = {"description": line if describe else SHARED}
+        elif (
+            describe
+            and "urn:zhicheng:problem:" in answer.get("description", "")
+            and problem.body()["type"] not in answer["description"]
+        ):
+            answer["description"] += "\n" + line
+        media = answer.setdefault("content", {}).setdefault(PROBLEM_MEDIA_TYPE, {})
+        examples = media.setdefault("examples", {})
+        examples.setdefault(problem.code, {"summary": problem.detail, "value": problem.body()})
+
+
+def request_pass_problems(schema: dict[str, Any]) -> None:
+    """What the request pass every service runs (services/kit/edge.py, kit/limits.py) and
+    its error handlers (kit/problems.py) answer before or around any route: listed on every
+    operation, since each is answered whatever the route (a body sent to a GET is checked
+    too). The problem a route raises itself is listed by the route."""
+    from services.kit.limits import (
+        _bad_length,
+        _interrupted,
+        _not_utf8,
+        _too_deep,
+        body_too_large,
+    )
+    from services.kit.problems import (
+        _dependency_unavailable,
+        database_unavailable,
+        service_busy,
+        unstorable_text,
+    )
+    from services.kit.settings import KitSettings
+
+    limits = KitSettings.model_fields
+    general = (
+        unstorable_text(),
+        _bad_length(),
+        _interrupted(),
+        _not_utf8(),
+        _too_deep(limits["max_json_depth"].default),
+        body_too_large(limits["max_body_bytes"].default),
+        service_busy(),
+        database_unavailable(),
+        _dependency_unavailable(),
+    )
+    for _path, _method, operation in _operations(schema):
+        answers(operation.setdefault("responses", {}), *general, describe=False)
+
+
 COMMON_HEADERS = {
     "X-Request-ID": {
         "description": "The request's id (the one sent, else a new one): in every log line "
@@ -224,6 +309,8 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             for hook in hooks:
                 hook(schema)
             document_deprecations(schema)
+            request_pass_problems(schema)
+            describe_parameters(schema)
             problem_responses(schema)
             common_headers(schema)
             restore_example_nulls(schema)

@@ -51,14 +51,18 @@ class Problem(ProblemError):
         )
 
 
-def _example(kind: type[Problem]) -> dict[str, Any]:
+def _text(kind: type[Problem] | ProblemError) -> str:
+    return kind.text if isinstance(kind, type) else kind.detail
+
+
+def _example(kind: type[Problem] | ProblemError) -> dict[str, Any]:
     body = {
         "type": TYPE_PREFIX + kind.code,
         "title": kind.title,
         "status": kind.status,
-        "detail": kind.text,
+        "detail": _text(kind),
     }
-    return {"summary": kind.text, "value": body}
+    return {"summary": _text(kind), "value": body}
 
 
 # The description FastAPI gives the 422 of a route with parameters or a body.
@@ -66,16 +70,17 @@ VALIDATION_ERROR = "Validation Error"
 
 
 def documented(
-    *kinds: type[Problem], keep: dict[int, str] | None = None
+    *kinds: type[Problem] | ProblemError, keep: dict[int, str] | None = None
 ) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: each status with the problem types it may carry.
+    """`responses=` for a route: each status with the problem types it may carry (a named
+    kind, or a problem as a helper of the code raises it: `storage.unavailable()`).
 
     `keep` holds the descriptions a route gave a status before its problems were named
     (published, so they stay word for word); those statuses show their types only as
     problem+json examples, the others in the description as well.
     """
     keep = keep or {}
-    by_status: dict[int, list[type[Problem]]] = {status: [] for status in keep}
+    by_status: dict[int, list[type[Problem] | ProblemError]] = {status: [] for status in keep}
     for kind in kinds:
         by_status.setdefault(kind.status, []).append(kind)
     answer: dict[int | str, dict[str, Any]] = {}
@@ -88,12 +93,51 @@ def documented(
         if status in keep:
             description = keep[status]
         else:
-            description = "\n".join(f"`{TYPE_PREFIX}{k.code}`: {k.text}" for k in group)
+            description = "\n".join(f"`{TYPE_PREFIX}{k.code}`: {_text(k)}" for k in group)
         answer[status] = {"description": description, "content": content}
     return answer
 
 
-def validated(*kinds: type[Problem]) -> dict[int | str, dict[str, Any]]:
+def validated(*kinds: type[Problem] | ProblemError) -> dict[int | str, dict[str, Any]]:
     """`documented(*kinds)` for a route with a body: its 422 keeps FastAPI's description
     ("Validation Error"); the contract adds the validation problem's example."""
     return documented(*kinds, keep={422: VALIDATION_ERROR})
+
+
+def merged(*parts: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` made of several: a status two of them give keeps every problem type
+    (examples) and header of both (`{**a, **b}` would keep only b's)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    by_text: dict[str, int | str] = {}
+    for part in parts:
+        for status, answer in part.items():
+            key = by_text.setdefault(str(status), status)
+            if key not in out:
+                out[key] = _copy(answer)
+                continue
+            have = out[key]
+            if "urn:zhicheng:problem:" in answer.get("description", ""):
+                lines = [
+                    line
+                    for line in answer["description"].split("\n")
+                    if line not in have.get("description", "")
+                ]
+                if "urn:zhicheng:problem:" in have.get("description", "") and lines:
+                    have["description"] += "\n" + "\n".join(lines)
+            have.setdefault("headers", {}).update(answer.get("headers", {}))
+            if not have["headers"]:
+                del have["headers"]
+            for media, content in answer.get("content", {}).items():
+                mine = have.setdefault("content", {}).setdefault(media, {})
+                for name, value in content.items():
+                    if name == "examples":
+                        mine["examples"] = {**mine.get("examples", {}), **value}
+                    else:
+                        mine.setdefault(name, value)
+    return out
+
+
+def _copy(answer: dict[str, Any]) -> dict[str, Any]:
+    import copy
+
+    return copy.deepcopy(answer)

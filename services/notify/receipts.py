@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import update
 
 from services.kit.outbox import Notification
-from services.kit.problems import ProblemError
+from services.kit.problem_kinds import documented
+from services.notify.problems import (
+    MISSING_FIELD,
+    ReceiptMalformed,
+    ReceiptSignatureInvalid,
+    ReceiptsNotConfigured,
+)
 from services.notify.scrub import scrubbed_params
 
 FORWARD_FROM = ("sending", "sending_unknown", "sent")
@@ -122,12 +128,10 @@ async def apply_receipts(
 
 def _verify(key: str, raw: bytes, signature: str | None) -> None:
     if not key:
-        raise ProblemError(
-            503, "receipts_not_configured", "未配置该短信服务商的回执密钥，回执不予受理。"
-        )
+        raise ReceiptsNotConfigured()
     expected = hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
     if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
-        raise ProblemError(401, "receipt_signature_invalid", "回执签名校验失败，回执不予受理。")
+        raise ReceiptSignatureInvalid()
 
 
 def _body(raw: bytes) -> list[dict]:
@@ -139,7 +143,7 @@ def _body(raw: bytes) -> list[dict]:
             raise ValueError("not a list of objects")
         return body
     except ValueError as exc:
-        raise ProblemError(422, "receipt_malformed", "回执内容不是约定的JSON格式。") from exc
+        raise ReceiptMalformed() from exc
 
 
 router = APIRouter(prefix="/receipts", tags=["receipts"])
@@ -152,14 +156,27 @@ _HOW = (
     "重复或迟到的回执不改变已是终态的通知。未配置密钥答复 503，"
     "签名不符答复 401，内容不合约定答复 422。"
 )
-Signature = Annotated[str | None, Header(alias="X-Signature")]
+Signature = Annotated[
+    str | None,
+    Header(
+        alias="X-Signature",
+        description="原始请求体的 HMAC-SHA256 十六进制摘要（以该服务商的回执密钥计算）",
+    ),
+]
+# Every problem a receipt route answers (its 422 keeps FastAPI's validation description).
+_PROBLEMS = documented(
+    ReceiptsNotConfigured, ReceiptSignatureInvalid, ReceiptMalformed, keep={422: "Validation Error"}
+)
 
 
 @router.post(
     "/aliyun",
     summary="阿里云短信回执（状态报告）",
     description=("阿里云短信服务推送的状态报告，更新对应通知的送达状态。" + _HOW),
-    responses={200: {"content": {"application/json": {"example": {"code": 0, "msg": "成功"}}}}},
+    responses={
+        200: {"content": {"application/json": {"example": {"code": 0, "msg": "成功"}}}},
+        **_PROBLEMS,
+    },
 )
 async def aliyun_receipts(request: Request, x_signature: Signature = None) -> dict:
     raw = await request.body()
@@ -167,7 +184,7 @@ async def aliyun_receipts(request: Request, x_signature: Signature = None) -> di
     try:
         receipts = parse_aliyun(_body(raw))
     except (KeyError, TypeError) as exc:
-        raise ProblemError(422, "receipt_malformed", "回执缺少必需字段。") from exc
+        raise ReceiptMalformed(MISSING_FIELD) from exc
     await apply_receipts(request.app.state.sessionmaker, provider="aliyun", receipts=receipts)
     return {"code": 0, "msg": "成功"}
 
@@ -176,7 +193,10 @@ async def aliyun_receipts(request: Request, x_signature: Signature = None) -> di
     "/tencent",
     summary="腾讯云短信回执（状态报告）",
     description=("腾讯云短信服务推送的状态报告，更新对应通知的送达状态。" + _HOW),
-    responses={200: {"content": {"application/json": {"example": {"result": 0, "errmsg": "OK"}}}}},
+    responses={
+        200: {"content": {"application/json": {"example": {"result": 0, "errmsg": "OK"}}}},
+        **_PROBLEMS,
+    },
 )
 async def tencent_receipts(request: Request, x_signature: Signature = None) -> dict:
     raw = await request.body()
@@ -184,6 +204,6 @@ async def tencent_receipts(request: Request, x_signature: Signature = None) -> d
     try:
         receipts = parse_tencent(_body(raw))
     except (KeyError, TypeError) as exc:
-        raise ProblemError(422, "receipt_malformed", "回执缺少必需字段。") from exc
+        raise ReceiptMalformed(MISSING_FIELD) from exc
     await apply_receipts(request.app.state.sessionmaker, provider="tencent", receipts=receipts)
     return {"result": 0, "errmsg": "OK"}

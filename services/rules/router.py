@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Annotated, Any
 
@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
-from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, validation_problem
+from services.kit.problem_kinds import documented
+from services.kit.problems import ProblemError, validation_problem
 from services.kit.vocabulary import Industry, Level, Series
 from services.rules import examples
 from services.rules.engine.facts import effective_county
@@ -35,9 +36,27 @@ from services.rules.service import (
     today_cst,
 )
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Invalid request (problem+json)", "content": {PROBLEM_MEDIA_TYPE: {}}},
-}
+
+def _listed(status: int, code: str, title: str, text: str) -> ProblemError:
+    return ProblemError(status, code, text, title=title)
+
+
+# What an evaluation, a route or a committee query answers when no policy pack covers the
+# request (service.py's no_policy, no_level, specialty_out_of_scope), as listed in OpenAPI.
+PROBLEMS: dict[int | str, dict[str, Any]] = documented(
+    no_policy("450200", "engineering", date(2022, 7, 31)),
+    _listed(422, "level-not-in-policy", "Level not covered by the policy", "政策不涵盖所选级别。"),
+    _listed(
+        422,
+        "specialty-not-in-policy",
+        "Specialty not covered by the policy",
+        "所选专业不在该政策的受理范围内，本服务未配置受理该专业的评委会和申报条件。",
+    ),
+    keep={422: "Invalid request (problem+json)"},
+)
+_POLICY_NOT_FOUND = _listed(
+    404, "policy-not-found", "Policy not found", "没有该编号的政策包，可用 GET /v1/policies 查看。"
+)
 
 
 def dump(obj: Any) -> Response:
@@ -103,7 +122,10 @@ def build_router(service: EligibilityService) -> APIRouter:
         response_model=list[EvaluateResponse],
         responses={
             **PROBLEMS,
-            413: {"description": "More than 10 000 bodies", "content": {PROBLEM_MEDIA_TYPE: {}}},
+            **documented(
+                _listed(413, "batch-too-large", "Batch too large", "一次评估的条数超过上限。"),
+                keep={413: "More than 10 000 bodies"},
+            ),
         },
         openapi_extra={
             "requestBody": {
@@ -129,9 +151,7 @@ def build_router(service: EligibilityService) -> APIRouter:
     )
     async def evaluate_batch(
         request: Request,
-        explain: Annotated[
-            bool, Query(description="true: include per-condition explanations")
-        ] = False,
+        explain: Annotated[bool, Query(description="true：逐项附上每个条件的判断说明")] = False,
     ) -> Response:
         raw = await request.body()
 
@@ -161,7 +181,7 @@ def build_router(service: EligibilityService) -> APIRouter:
         region: Annotated[RegionCode | None, Query()] = None,
         series: Annotated[Series | None, Query()] = None,
         as_of: Annotated[
-            IsoDate | None, Query(description="only the pack in force on this date")
+            IsoDate | None, Query(description="只列出该日期（YYYY-MM-DD）施行的政策包")
         ] = None,
     ) -> Response:
         packs = registry.packs
@@ -183,7 +203,7 @@ def build_router(service: EligibilityService) -> APIRouter:
         summary="政策包全文（含条款原文）",
         responses={
             200: {"content": {"application/json": {"example": examples.POLICY}}},
-            404: {"description": "Unknown policy", "content": {PROBLEM_MEDIA_TYPE: {}}},
+            **documented(_POLICY_NOT_FOUND, keep={404: "Unknown policy"}),
         },
         description=(
             "答复一个政策包的全文：文件、不得申报的情形、"

@@ -18,7 +18,8 @@ from services.api.main import build_app
 from services.kit.app import create_app
 from services.kit.problems import ProblemError
 from services.kit.settings import KitSettings
-from tests.api.factories import OPS, auth, drafted, post
+from tests.api.factories import OPS, auth, drafted, file_of_kind, kind_for, post
+from tests.contract import assert_documented
 from tests.support import running
 
 SPEC = json.loads((OUT / "api.json").read_text())
@@ -46,7 +47,8 @@ def _template(path: str) -> tuple[str, dict]:
 
 
 def assert_headers_documented(r) -> None:
-    """Each watched header of this answer is listed on its operation's answer."""
+    """Each watched header of this answer is listed on its operation's answer, and so
+    are its status and, for a problem, its type (tests/contract.py)."""
     template, item = _template(r.request.url.path)
     operation = item[r.request.method.lower()]
     listed = {k.lower() for k in operation["responses"][str(r.status_code)].get("headers", {})}
@@ -54,6 +56,7 @@ def assert_headers_documented(r) -> None:
     where = f"{r.request.method} {template} {r.status_code}"
     assert "x-request-id" in sent, where
     assert sent <= listed, f"{where} sends {sorted(sent - listed)} undocumented"
+    assert_documented(SPEC, r)
 
 
 def test_idempotency_key_is_required_on_exactly_the_posts_that_claim_one() -> None:
@@ -162,6 +165,78 @@ async def test_as_sent_is_as_documented(client) -> None:
     assert_headers_documented(r)
     r = await client.get("/v1/problems", headers={"If-None-Match": r.headers["etag"]})
     assert r.status_code == 304
+    assert_headers_documented(r)
+
+    await _documents_as_sent(client, case)
+    await _lists_as_sent(client, case)
+
+
+async def _documents_as_sent(client, case) -> None:
+    """The documents family: upload and replace answer 201 with the declaration's ETag and
+    the document's Location, delete 204 with the ETag; the problems they relay too."""
+    base = f"/v1/declarations/{case.did}/documents"
+    kind = kind_for("title_certificate")
+    r = await client.post(
+        base, data={"kind": kind}, files={"file": file_of_kind(kind, "头文档-1")},
+        headers=auth(case.applicant),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.headers["etag"] and r.headers["location"].startswith(base + "/")
+    assert_headers_documented(r)
+    first = r.json()["id"]
+    r = await client.post(
+        f"{base}/{first}/replace", data={"kind": kind},
+        files={"file": file_of_kind(kind, "头文档-2")}, headers=auth(case.applicant),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.headers["etag"] and r.headers["location"]
+    assert_headers_documented(r)
+    second = r.json()["id"]
+    # The same file again: the document service's refusal (a duplicate), relayed.
+    r = await client.post(
+        base, data={"kind": kind}, files={"file": file_of_kind(kind, "头文档-2")},
+        headers=auth(case.applicant),
+    )  # fmt: skip
+    assert r.status_code in (409, 422), r.text
+    assert_headers_documented(r)
+    # Not multipart: the document service's 415, relayed.
+    r = await client.post(base, json={"kind": kind}, headers=auth(case.applicant))
+    assert r.status_code == 415, r.text
+    assert_headers_documented(r)
+    again = await client.post(
+        f"{base}/{first}/replace", data={"kind": kind},
+        files={"file": file_of_kind(kind, "头文档-3")}, headers=auth(case.applicant),
+    )  # fmt: skip
+    for r in (
+        await client.get(base, headers=auth(case.applicant)),
+        await client.get(f"{base}/{second}/download", headers=auth(case.applicant)),
+        await client.get(f"{base}/{uuid.uuid4()}/download", headers=auth(case.applicant)),
+        again,
+        await client.delete(f"{base}/{first}", headers=auth(case.applicant)),
+    ):
+        assert r.status_code in (200, 404, 409), r.text
+        assert_headers_documented(r)
+    r = await client.delete(f"{base}/{second}", headers=auth(case.applicant))
+    assert r.status_code == 204 and r.headers["etag"], r.text
+    assert_headers_documented(r)
+
+
+async def _lists_as_sent(client, case) -> None:
+    """The paged lists: a cursor not of ours is their 422 invalid-cursor, documented."""
+    for path, tok in (
+        ("/v1/declarations", case.applicant),
+        ("/v1/me/messages", case.applicant),
+        ("/v1/review-queue", case.tree.tokens["unit_reviewer"]),
+    ):
+        r = await client.get(path, params={"cursor": "不是游标"}, headers=auth(tok))
+        assert r.status_code == 422 and r.json()["type"].endswith(":invalid-cursor"), r.text
+        assert_headers_documented(r)
+        r = await client.get(path, params={"limit": 1}, headers=auth(tok))
+        assert r.status_code == 200, r.text
+        assert_headers_documented(r)
+    # Text no database holds, in a query parameter: 422 invalid-character on any route.
+    r = await client.get("/v1/orgs", params={"q": "a\x00b"}, headers=auth(OPS))
+    assert r.status_code == 422 and r.json()["type"].endswith(":invalid-character"), r.text
     assert_headers_documented(r)
 
 

@@ -3,7 +3,9 @@ docs/problems.md), GET /v1/problems/{code} one of them; both public and cacheabl
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 from scripts.problems import entries
 from tests.api.factories import OPS, auth, post
@@ -50,3 +52,27 @@ async def test_a_malformed_code_is_a_validation_problem(client) -> None:
     r = await client.get("/v1/problems/Not_A_Code")
     assert r.status_code == 422
     assert r.json()["type"] == "urn:zhicheng:problem:validation-error"
+
+
+def _every_type() -> set[str]:
+    """The codes of every row of the table and every `type` a committed document names."""
+    root = Path(__file__).resolve().parents[2] / "openapi"
+    urn = re.compile(r"urn:zhicheng:problem:([^\s\"`'<>)\]}：，。]+)")
+    codes = {row["code"] for row in entries()}
+    for spec in sorted(root.glob("*.json")):
+        codes |= set(urn.findall(spec.read_text(encoding="utf-8")))
+    return codes
+
+
+async def test_every_type_of_every_committed_spec_and_of_the_table_resolves(client) -> None:
+    """Each `type` a committed OpenAPI document names (examples, descriptions), and each row
+    of the table, resolves at GET /v1/problems/{code}: a code the path's pattern refuses
+    (an underscore, a capital) would be a type no client can look up."""
+    codes = _every_type()
+    assert {"receipt-malformed", "not-found", "invalid-cursor"} <= codes
+    unresolved = {}
+    for code in sorted(codes):
+        r = await client.get(f"/v1/problems/{code}")
+        if r.status_code != 200 or r.json()["code"] != code:
+            unresolved[code] = r.status_code
+    assert not unresolved, unresolved

@@ -83,7 +83,7 @@ async def test_bad_signature_and_bad_body_are_problems(stack, fake, make_sender,
         answer = await client.post("/receipts/aliyun", content=raw, headers=forged)
         assert answer.status_code == 401
         assert answer.headers["content-type"].startswith("application/problem+json")
-        assert answer.json()["type"] == "urn:zhicheng:problem:receipt_signature_invalid"
+        assert answer.json()["type"] == "urn:zhicheng:problem:receipt-signature-invalid"
         assert "签名" in answer.json()["detail"]
         missing = await client.post("/receipts/tencent", content=raw)
         assert missing.status_code == 401
@@ -91,7 +91,7 @@ async def test_bad_signature_and_bad_body_are_problems(stack, fake, make_sender,
         raw, headers = _signed({"not": "a receipt"})
         answer = await client.post("/receipts/aliyun", content=raw, headers=headers)
         assert answer.status_code == 422
-        assert answer.json()["type"] == "urn:zhicheng:problem:receipt_malformed"
+        assert answer.json()["type"] == "urn:zhicheng:problem:receipt-malformed"
         junk = b"not json"
         sig = hmac.new(KEY.encode(), junk, hashlib.sha256).hexdigest()
         answer = await client.post("/receipts/tencent", content=junk, headers={"X-Signature": sig})

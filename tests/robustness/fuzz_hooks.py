@@ -31,6 +31,33 @@ def problem_json(ctx, response, case) -> None:
         raise AssertionError(f"problem type {body['type']!r} is not a zhicheng URN")
 
 
+@schemathesis.check
+def answer_documented(ctx, response, case) -> None:
+    """What the fuzzer was answered is what the operation documents: the status, a
+    problem's `type` listed on it (tests/contract.py reads them as a client would), and
+    each ETag, Location, Retry-After and X-Request-ID sent listed on that answer."""
+    from tests.contract import WATCHED, problems_of
+
+    if case.method.upper() != case.operation.method.upper():
+        return  # a method the path does not take (its 405 is no operation's)
+    operation = case.operation.definition.raw
+    where = f"{case.method} {case.operation.path} {response.status_code}"
+    status = str(response.status_code)
+    answer = operation.get("responses", {}).get(status)
+    if answer is None:
+        raise AssertionError(f"{where}: status not documented")
+    listed = {k.lower() for k in answer.get("headers", {})}
+    sent = {h for h in WATCHED if h in {k.lower() for k in response.headers}}
+    if sent - listed:
+        raise AssertionError(f"{where}: sends {sorted(sent - listed)} undocumented")
+    ctype = (response.headers.get("content-type") or [""])[0]
+    if response.status_code < 400 or not ctype.startswith("application/problem+json"):
+        return
+    code = str(json.loads(response.content).get("type", "")).rsplit(":", 1)[-1]
+    if code not in (problems_of(operation, status) or set()):
+        raise AssertionError(f"{where}: problem type {code} not listed on the operation")
+
+
 # The public check of a certificate's copy takes the PDF itself as the body: sent as the
 # raw bytes the fuzzer makes, like any binary upload (schemathesis has no PDF serializer).
 schemathesis.serializer.alias("application/pdf", "application/octet-stream")

@@ -5,8 +5,9 @@ Each service runs under a real uvicorn on the real stack, and schemathesis's own
 reads its OpenAPI document from the running app (so routes added later are fuzzed too).
 Every operation gets a bounded, seeded run: the spec's examples, boundary and
 off-by-one values of every parameter (coverage), and generated valid and invalid inputs.
-Checks: no 5xx, every documented response matches its schema, and every 4xx/5xx is
-application/problem+json with type, title, status and detail (tests/robustness/fuzz_hooks.py).
+Checks: no 5xx, every documented response matches its schema, every 4xx/5xx is
+application/problem+json with type, title, status and detail, and every answer's status,
+problem type and headers are the ones its operation documents (tests/robustness/fuzz_hooks.py).
 
 The fuzzed gateway and document service use a database and a Redis index of their own,
 so what the fuzzer creates (orgs, campaigns, drafts, queued notices) meets no other test.
@@ -32,7 +33,7 @@ from tests.conftest import ROOT, Stack, create_database, drop_database
 
 SEED = 20221031
 MAX_EXAMPLES = 10
-CHECKS = "not_a_server_error,response_schema_conformance,problem_json"
+CHECKS = "not_a_server_error,response_schema_conformance,problem_json,answer_documented"
 
 CONFIG = f"""
 seed = {SEED}
@@ -135,7 +136,7 @@ def test_notify_worker_listener(fuzz_stack: Stack, tmp_path: Path) -> None:
     worker = subprocess.Popen(
         [sys.executable, "-m", "arq", "services.notify.worker.WorkerSettings"],
         # With receipt keys, so the fuzzer reaches signature checks and parsing (without
-        # them the webhooks answer 503 receipts_not_configured by design: the provider
+        # them the webhooks answer 503 receipts-not-configured by design: the provider
         # retries until an operator sets the key).
         env=fuzz_stack.env(
             LOG_LEVEL="WARNING",
@@ -178,3 +179,46 @@ def test_the_problem_check_fails_plain_errors() -> None:
     ):
         with pytest.raises(AssertionError):
             problem_json(None, bad, None)
+
+
+def test_the_documented_check_fails_an_unlisted_answer() -> None:
+    from types import SimpleNamespace
+
+    from tests.robustness.fuzz_hooks import answer_documented
+
+    raw = {
+        "responses": {
+            "201": {"headers": {"ETag": {}, "X-Request-ID": {}}},
+            "409": {
+                "description": "`urn:zhicheng:problem:declaration-not-editable`: …",
+                "content": {
+                    "application/problem+json": {"examples": {"duplicate": {"$ref": "#/x"}}}
+                },
+                "headers": {"X-Request-ID": {}},
+            },
+        }
+    }
+    case = SimpleNamespace(
+        method="POST",
+        operation=SimpleNamespace(path="/x", method="POST", definition=SimpleNamespace(raw=raw)),
+    )
+
+    def answer(status: int, code: str = "", **headers: str) -> SimpleNamespace:
+        body = {"type": f"urn:zhicheng:problem:{code}"} if code else {}
+        ctype = "application/problem+json" if code else "application/json"
+        listed = {"content-type": [ctype], "x-request-id": ["r"]}
+        listed.update({k.lower(): [v] for k, v in headers.items()})
+        return SimpleNamespace(
+            status_code=status, headers=listed, content=json.dumps(body).encode()
+        )
+
+    answer_documented(None, answer(201, ETag='"1"'), case)
+    answer_documented(None, answer(409, "duplicate"), case)
+    answer_documented(None, answer(409, "declaration-not-editable"), case)
+    for bad in (
+        answer(201, Location="/x/1"),  # a header the 201 does not list
+        answer(409, "same-level-twice"),  # a type the 409 does not list
+        answer(429, "rate-limited"),  # a status not documented
+    ):
+        with pytest.raises(AssertionError):
+            answer_documented(None, bad, case)

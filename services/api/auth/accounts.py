@@ -301,7 +301,7 @@ async def sign_in(request: Request, *, body: schemas.StaffLogin) -> schemas.Toke
         if account.locked_until and account.locked_until > now:
             await audit("failure", "locked")
             wait = int((account.locked_until - now).total_seconds()) + 1
-            raise too_many(wait, "密码错误次数过多，账号已暂时锁定，请稍后再试。", "account-locked")
+            raise account_locked(wait)
         if not await _verify(account.password_hash, body.password):
             account.failed_attempts += 1
             reason = "wrong_password"
@@ -341,3 +341,7 @@ async def _verify(hashed: str, password: str) -> bool:
 
 async def _hash(password: str) -> str:
     return await run_in_threadpool(HASHER.hash, password)
+
+
+def account_locked(wait: int = 900) -> ProblemError:
+    return too_many(wait, "密码错误次数过多，账号已暂时锁定，请稍后再试。", "account-locked")

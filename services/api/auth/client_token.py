@@ -27,9 +27,10 @@ from services.api.auth.answers import NO_STORE_OAUTH, no_store
 from services.api.auth.schemas import TokenPair
 from services.api.auth.tokens import access_token, digest, record_sign_in
 from services.api.models import OAuthClient
-from services.api.ratelimit import guarded, hit, too_many
+from services.api.ratelimit import THROTTLED, guarded, hit, limiter_unavailable, too_many
 from services.kit.auth import ISSUER, LEEWAY_SECONDS, Principal
 from services.kit.db import SessionDep
+from services.kit.problem_kinds import documented, merged
 from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX, ProblemError
 
 router = APIRouter(tags=["auth"])
@@ -172,7 +173,7 @@ async def _by_secret(session: AsyncSession, client_id: str, secret: str) -> OAut
 @router.post(
     TOKEN_URL,
     response_model=TokenPair,
-    responses=TOKEN_ERRORS,
+    responses=merged(TOKEN_ERRORS, documented(THROTTLED, limiter_unavailable())),
     summary="OAuth2 客户端凭据模式：对接平台的访问令牌（RFC 6749 §4.4）",
     description=(
         "表单字段：grant_type=client_credentials，"

@@ -47,7 +47,7 @@ def _code_mac(cipher: PiiCipher, bidx: str, code: str) -> str:
     return cipher.keyed_hash("login-code", f"{bidx}:{code}")
 
 
-def _phone_locked(seconds: int) -> ProblemError:
+def phone_locked(seconds: int = 900) -> ProblemError:
     return too_many(
         seconds,
         "该手机号验证码错误次数过多，已暂时锁定，请按 Retry-After 稍后再试。",
@@ -58,7 +58,7 @@ def _phone_locked(seconds: int) -> ProblemError:
 async def _locked(request: Request, prefix: str) -> None:
     ttl = await request.app.state.redis.ttl(prefix + ":lock")
     if ttl and ttl > 0:
-        raise _phone_locked(ttl)
+        raise phone_locked(ttl)
 
 
 async def applicant_by_phone(session: AsyncSession, cipher: PiiCipher, phone: str) -> Applicant:
@@ -154,7 +154,7 @@ async def check_code(request: Request, phone: str, code: str) -> None:
     if outcome == "ok":
         return
     if outcome == "locked":
-        raise _phone_locked(int(seconds))
+        raise phone_locked(int(seconds))
     if outcome == "address-blocked":
         raise too_many(int(seconds), "本网络验证码错误次数过多，请稍后再试。")
     await record_sign_in(

@@ -165,7 +165,7 @@ async def update(
     "/v1/auth/staff-logins",
     response_model=TokenPair,
     summary="工作人员用用户名和密码登录：获得访问令牌和刷新令牌",
-    responses=documented(*STAFF_LOGIN_PROBLEMS),
+    responses=documented(*STAFF_LOGIN_PROBLEMS, accounts.account_locked()),
     description=(
         "审核机构、评审专家和运维人员用用户名和密码登录，"
         "答复访问令牌和刷新令牌。连续输错密码会暂时锁定账号。"

@@ -10,12 +10,16 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import OPS_ONLY, SIGNED_IN
 from services.api.calendar import service
-from services.api.calendar.problems import CalendarYearExists, CalendarYearUnknown
+from services.api.calendar.problems import (
+    CalendarInvalidDay,
+    CalendarYearExists,
+    CalendarYearUnknown,
+)
 from services.api.calendar.schemas import DayRead, DayWrite, WorkingDays, YearOpen, YearOpened
 from services.api.http import WriteDep, ordered_range
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import documented, validated
 
 # The reads are for any signed-in caller; the corrections (included at the end) for ops,
 # and every one of them may answer 403 to anyone else.
@@ -65,6 +69,7 @@ async def get_day(day: date, session: SessionDep) -> DayRead:
     "/days",
     response_model=DayRead,
     summary="设置节假日或调休上班日（运维）",
+    responses=validated(CalendarInvalidDay),
     description=(
         "运维人员按国务院办公厅发布的放假安排登记或更正某一天："
         "节假日、调休上班日、工作日或周末。仅运维人员可调用。"

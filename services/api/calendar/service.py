@@ -10,11 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.calendar.counting import count
-from services.api.calendar.problems import CalendarYearExists, CalendarYearUnknown
+from services.api.calendar.problems import (
+    CalendarInvalidDay,
+    CalendarYearExists,
+    CalendarYearUnknown,
+)
 from services.api.calendar.schemas import DayRead, DayWrite
 from services.api.models import WorkCalendar, WorkCalendarYear
 from services.kit.auth import Principal
-from services.kit.problems import ProblemError
 
 
 def _unknown_year(years: list[int]) -> CalendarYearUnknown:
@@ -90,9 +93,9 @@ async def set_day(session: AsyncSession, *, body: DayWrite) -> WorkCalendar:
     await require_years(session, body.day)
     weekend = body.day.weekday() >= 5
     if body.kind == "makeup" and not weekend:
-        raise ProblemError(422, "calendar-invalid-day", "调休上班日须是周六或周日。")
+        raise CalendarInvalidDay("调休上班日须是周六或周日。")
     if body.kind == "weekend" and not weekend:
-        raise ProblemError(422, "calendar-invalid-day", "周一至周五不能设为周末。")
+        raise CalendarInvalidDay("周一至周五不能设为周末。")
     row = await session.get(WorkCalendar, body.day)
     assert row is not None  # the year is known, so every day of it is there
     row.kind = body.kind

@@ -73,8 +73,15 @@ class CampaignFeeLevelInvalid(Problem):
     text = "评审费所列级别不在本批次的级别中。"
 
 
+class CommitteeUnknown(Problem):
+    status = 422
+    code = "committee-unknown"
+    title = "Committee not resolvable"
+    text = "所填评委会不受理该地区、系列和级别的申报（资格评估服务可选的评委会见说明）。"
+
+
 # What opening a campaign can answer besides 403 (its routes' `responses=`).
-OPEN_PROBLEMS = (CampaignExists, CampaignOfficeInvalid, NoPolicyInForce)
+OPEN_PROBLEMS = (CampaignExists, CampaignOfficeInvalid, NoPolicyInForce, CommitteeUnknown)
 # What correcting a campaign before it opens can answer besides 403.
 CORRECT_PROBLEMS = (
     CampaignNotFound,
@@ -83,3 +90,10 @@ CORRECT_PROBLEMS = (
     CampaignFeeLevelInvalid,
     NoPolicyInForce,
 )
+
+
+class LevelNotInCampaign(Problem):
+    status = 422
+    code = "level-not-in-campaign"
+    title = "Level not in campaign"
+    text = "该批次不受理所选级别。"

@@ -20,6 +20,7 @@ from services.api.campaigns.problems import (
     CampaignNotFound,
     CampaignNotOwned,
     CampaignOfficeInvalid,
+    CommitteeUnknown,
     DeadlinePassed,
     NoPolicyInForce,
     WindowNotOpen,
@@ -137,12 +138,9 @@ async def check_committee(rules: httpx.AsyncClient, *, body: CampaignCreate) -> 
             found += await rules_client.committees(rules, {**query, "industry": industry})
         if body.committee_code not in {c.get("code") for c in found}:
             known = "、".join(sorted({f"{c.get('code')}（{c.get('name')}）" for c in found}))
-            raise ProblemError(
-                422,
-                "committee-unknown",
+            raise CommitteeUnknown(
                 f"评委会 {body.committee_code} 不受理该地区、系列的{level}申报"
-                f"（资格评估服务可选：{known or '无'}）。",
-                title="Committee not resolvable",
+                f"（资格评估服务可选：{known or '无'}）。"
             )
 
 

@@ -14,6 +14,9 @@ from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.chain import reads, submission
 from services.api.chain.problems import (
     DeclarationAbandoned,
+    DeclarationIncomplete,
+    DeclarationNotSubmittable,
+    DeclarationNotWithdrawable,
     ReturnAnswerInvalid,
     ReturnItemsUntouched,
 )
@@ -25,6 +28,7 @@ from services.api.declarations.deps import (
     ApplicantsSubmission,
     VisibleDeclaration,
 )
+from services.api.declarations.problems import CorrectionDeadlinePassed, SameLevelTwice
 from services.api.declarations.schemas import (
     DeclarationPage,
     DeclarationRead,
@@ -81,6 +85,10 @@ async def list_declarations(
         DeclarationAbandoned,
         ReturnItemsUntouched,
         ReturnAnswerInvalid,
+        DeclarationNotSubmittable,
+        DeclarationIncomplete,
+        SameLevelTwice,
+        CorrectionDeadlinePassed,
         *EDIT_PROBLEMS,
     ),
     description=(
@@ -111,7 +119,7 @@ async def submit(
 @router.post(
     "/{declaration_id}/withdrawals",
     response_model=DeclarationRead,
-    responses=documented(*EDIT_PROBLEMS),
+    responses=documented(*EDIT_PROBLEMS, DeclarationNotWithdrawable),
     description=(
         "申报人撤回自己的申报书，可写明理由；撤回后不再流转。须带 If-Match。仅申报人本人可调用。"
     ),

@@ -209,3 +209,73 @@ class ReturnNotResubmitted(Problem):
     code = "return-not-resubmitted"
     title = "Return not resubmitted"
     text = "该补正通知尚未由申报人补正后重新提交，暂无修改内容可比对。"
+
+
+class DeclarationNotSubmittable(Problem):
+    status = 409
+    code = "declaration-not-submittable"
+    title = "Declaration not submittable"
+    text = "该申报当前状态不能提交。"
+
+
+class DeclarationIncomplete(Problem):
+    status = 422
+    code = "declaration-incomplete"
+    title = "Declaration incomplete"
+    text = "申报不能提交：有需要补充或不符合条件的项目（errors 逐项列出），请一次性对照修改。"
+
+
+class DeclarationNotWithdrawable(Problem):
+    status = 409
+    code = "declaration-not-withdrawable"
+    title = "Declaration not withdrawable"
+    text = "该申报当前状态不能撤回。"
+
+
+class UnitReviewInvalid(Problem):
+    status = 422
+    code = "unit-review-invalid"
+    title = "Unit review invalid"
+    text = "单位审核情况有误，请对照 errors 逐项修改。"
+
+
+class DeadlineNeedsTimezone(Problem):
+    status = 422
+    code = "deadline-needs-timezone"
+    title = "Deadline needs a time zone"
+    text = "补正期限须带时区，例如 2022-08-10T18:00:00+08:00。"
+
+
+class DeadlineInPast(Problem):
+    status = 422
+    code = "deadline-in-past"
+    title = "Deadline in the past"
+    text = "补正期限须晚于当前时间。"
+
+
+class DeadlineAfterCorrectionWindow(Problem):
+    status = 422
+    code = "deadline-after-correction-window"
+    title = "Deadline after the correction window"
+    text = "补正期限不能晚于本批次补正截止时间。"
+
+
+class ReturnOpen(Problem):
+    status = 409
+    code = "return-open"
+    title = "Return open"
+    text = "该申报已有未完成的补正通知，一次只能有一份。"
+
+
+class NotAccepted(Problem):
+    status = 409
+    code = "not-accepted"
+    title = "Not accepted"
+    text = "只有已受理的申报才能发出缴费通知。"
+
+
+class PaymentTermsUnknown(Problem):
+    status = 409
+    code = "payment-terms-unknown"
+    title = "Payment terms unknown"
+    text = "本批次未设定缴费截止时间或该级别评审收费标准，无法发出缴费通知。"

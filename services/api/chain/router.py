@@ -9,22 +9,31 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
+from services.api.calendar.problems import CalendarYearUnknown
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
 from services.api.campaigns.schemas import UnitQuality
 from services.api.chain import evaluation, judgements, lapses, queue, reports, returns, service
 from services.api.chain.problems import (
+    DeadlineAfterCorrectionWindow,
+    DeadlineInPast,
+    DeadlineNeedsTimezone,
     JudgementNotFound,
     JudgementNotYours,
     JudgementOpen,
     JudgementRejected,
+    NotAccepted,
     OriginalsUnchecked,
+    PaymentTermsUnknown,
     PostingObjectionOpen,
     ReturnNotFound,
     ReturnNotResubmitted,
+    ReturnOpen,
     ReturnTargetUnknown,
     UnitMaterialsMissing,
     UnitNotRecommending,
     UnitPledgeUnsigned,
+    UnitReviewInvalid,
     UnitReviewMissing,
     UnitReviewNotFound,
 )
@@ -112,7 +121,7 @@ async def review_queue(
     "/unit-review",
     UnitReviewRead,
     "用人单位记录答辩、审议、公示和推荐意见",
-    also=(PostingObjectionOpen,),
+    also=(PostingObjectionOpen, UnitReviewInvalid, CalendarYearUnknown),
     description=(
         "用人单位审核人员按桂人社规〔2021〕11号第二十条规定的流程记录"
         "审核推荐：答辩（副高、正高必填；答辩时间会以短信告知申报人）"
@@ -186,7 +195,13 @@ async def decide_judgement(
     ReturnRead,
     "退回补正：一次性告知全部问题和补正期限",
     status_code=201,
-    also=(ReturnTargetUnknown,),
+    also=(
+        ReturnTargetUnknown,
+        DeadlineNeedsTimezone,
+        DeadlineInPast,
+        DeadlineAfterCorrectionWindow,
+        ReturnOpen,
+    ),
     description=(
         "当前一级把申报书退回申报人补正，"
         "一次列出全部问题（一次性告知）并给出补正截止时间。"
@@ -303,7 +318,14 @@ declaration_reads(
     response_model=DeclarationRead,
     summary="已受理 → 待缴费，并给出本批次的缴费截止时间",
     responses=documented(
-        DeclarationNotFound, Forbidden, IntegrityRecordInForce, WaitingProofOverdue
+        DeclarationNotFound,
+        Forbidden,
+        IntegrityRecordInForce,
+        WaitingProofOverdue,
+        NotAccepted,
+        PaymentTermsUnknown,
+        WindowNotOpen,
+        DeadlinePassed,
     ),
     description=(
         "评委会办公室把已受理的申报书转为待缴费，"
@@ -368,6 +390,7 @@ async def posting_list(
 @router.get(
     "/v1/campaigns/{campaign_id}/unit-quality",
     dependencies=[allow(*OFFICE_ROLES, "ops")],
+    responses=documented(CampaignNotFound),
     response_model=list[UnitQuality],
     summary="各推荐单位推荐的申报书中后来发现问题的比例",
     description=(

@@ -17,9 +17,16 @@ from services.api.campaigns.service import window_close
 from services.api.chain import judgements, unit_checks
 from services.api.chain import returns as returns_items
 from services.api.chain.problems import (
+    DeadlineAfterCorrectionWindow,
+    DeadlineInPast,
+    DeadlineNeedsTimezone,
+    NotAccepted,
     NotUnderReview,
     NotYourStep,
+    PaymentTermsUnknown,
+    ReturnOpen,
     UnitNotRecommending,
+    UnitReviewInvalid,
     UnitReviewMissing,
     UnitReviewNotFound,
 )
@@ -38,7 +45,6 @@ from services.api.models import Campaign, Declaration, DeclarationReturn, Review
 from services.api.notices import RETURN_REMINDERS, notify, schedule_reminders, title_of
 from services.api.payments import service as payments
 from services.kit.auth import Principal
-from services.kit.problems import ProblemError
 
 STEP_WINDOW = {
     "unit": "unit_review",
@@ -148,9 +154,7 @@ async def record_unit_review(
             "（申报系统操作注意事项 二、1）。",
         )
     if errors:
-        raise ProblemError(
-            422,
-            "unit-review-invalid",
+        raise UnitReviewInvalid(
             "单位审核情况有误，请对照修改："
             + "；".join(e["message"].rstrip("。") for e in errors)
             + "。",
@@ -285,21 +289,17 @@ async def issue_return(
     now = await clock.db_now(session)
     _check_review_window(declaration, campaign, step.kind, now, "退回补正")
     if body.deadline_at.tzinfo is None:
-        raise ProblemError(
-            422, "deadline-needs-timezone", "补正期限须带时区，例如 2022-08-10T18:00:00+08:00。"
-        )
+        raise DeadlineNeedsTimezone("补正期限须带时区，例如 2022-08-10T18:00:00+08:00。")
     if body.deadline_at <= now:
-        raise ProblemError(422, "deadline-in-past", "补正期限须晚于当前时间。")
+        raise DeadlineInPast("补正期限须晚于当前时间。")
     latest = window_close(campaign, "correction")
     if latest and body.deadline_at > latest:
-        raise ProblemError(
-            422,
-            "deadline-after-correction-window",
+        raise DeadlineAfterCorrectionWindow(
             f"补正期限不能晚于本批次补正截止时间{shanghai(latest)}。",
             latest=latest.isoformat(),
         )
     if await declarations.current_return(session, declaration.id) is not None:
-        raise ProblemError(409, "return-open", "该申报已有未完成的补正通知，一次只能有一份。")
+        raise ReturnOpen("该申报已有未完成的补正通知，一次只能有一份。")
     items = await returns_items.items_of(session, declaration, body.items)
     n = (
         await session.exec(
@@ -364,9 +364,7 @@ async def issue_payment_notice(
     if not chain or str(chain[-1].org_id) != principal.org_id:
         raise forbidden()
     if declaration.status != "accepted":
-        raise ProblemError(
-            409, "not-accepted", "只有已受理的申报才能发出缴费通知。", status_now=declaration.status
-        )
+        raise NotAccepted("只有已受理的申报才能发出缴费通知。", status_now=declaration.status)
     campaign = await campaigns.get(session, declaration.campaign_id)
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "payment", now, "发出缴费通知")
@@ -378,9 +376,7 @@ async def issue_payment_notice(
     if fee is None:
         fee = declaration.fee_yuan if declaration.fee_yuan is not None else campaign.fee_yuan
     if closes is None or fee is None:
-        raise ProblemError(
-            409,
-            "payment-terms-unknown",
+        raise PaymentTermsUnknown(
             "本批次未设定缴费截止时间或该级别评审收费标准，无法发出缴费通知。",
         )
     order = await payments.create_order(

@@ -19,7 +19,13 @@ from services.api.applicants import identity
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
 from services.api.chain import evaluation, judgements, receipts, returns
-from services.api.chain.problems import DeclarationAbandoned, ReturnAnswerInvalid
+from services.api.chain.problems import (
+    DeclarationAbandoned,
+    DeclarationIncomplete,
+    DeclarationNotSubmittable,
+    DeclarationNotWithdrawable,
+    ReturnAnswerInvalid,
+)
 from services.api.clients import rules as rules_client
 from services.api.declarations import attachments
 from services.api.declarations.completeness import missing_items
@@ -188,9 +194,7 @@ async def _lock_unchanged(session: AsyncSession, declaration: Declaration) -> No
 
 
 def _not_submittable(declaration: Declaration) -> ProblemError:
-    return ProblemError(
-        409,
-        "declaration-not-submittable",
+    return DeclarationNotSubmittable(
         "该申报当前状态不能提交。",
         status_now=declaration.status,
     )
@@ -262,13 +266,10 @@ async def _file(
         for p in attachments.standing_problems(declaration.attachments, records)
     ]
     if missing:
-        raise ProblemError(
-            422,
-            "declaration-incomplete",
+        raise DeclarationIncomplete(
             f"申报不能提交，共有{len(missing)}项需要补充或不符合条件，请一次性对照修改："
             + "；".join(m["message"].rstrip("。") for m in missing)
             + "。",
-            title="Declaration incomplete",
             errors=missing,
             eligibility=eligibility,
         )
@@ -379,9 +380,7 @@ async def withdraw(
     session: AsyncSession, principal: Principal, declaration: Declaration, *, reason: str | None
 ) -> Declaration:
     if declaration.status in FINAL or declaration.status in ("paid", "evaluated"):
-        raise ProblemError(
-            409,
-            "declaration-not-withdrawable",
+        raise DeclarationNotWithdrawable(
             "该申报当前状态不能撤回。",
             status_now=declaration.status,
         )

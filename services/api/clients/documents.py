@@ -48,6 +48,54 @@ def unavailable() -> ProblemError:
     return DocumentsUnavailable(headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
+def _relayed(status: int, code: str, title: str, text: str) -> ProblemError:
+    return ProblemError(status, code, text, title=title)
+
+
+# The document service's own answers that `relay` passes on as they are (its OpenAPI,
+# openapi/documents.json, lists them): listed on the gateway routes that relay them.
+_BY_SERVICE = (
+    (400, "multipart-invalid", "Malformed multipart body", "上传表单格式不正确，请检查后重试。"),
+    (409, "duplicate", "Duplicate document", "同一文件已作为本申报的材料上传过，无须重复上传。"),
+    (
+        413,
+        "upload-too-large",
+        "Upload too large",
+        "上传内容超过上限，未予接收。扫描件应不大于 512 KB；请压缩或降低扫描分辨率后重新上传。",
+    ),
+    (
+        415,
+        "multipart-required",
+        "Multipart form required",
+        "请以 multipart/form-data 表单上传文件（字段 file）。",
+    ),
+    (
+        422,
+        "document-rejected",
+        "Document rejected",
+        "材料未通过检查：findings 列出全部问题，请逐项处理后重新上传。",
+    ),
+    (422, "file-missing", "File part missing", "表单中缺少文件（字段 file）。"),
+    (
+        422,
+        "kind-unknown",
+        "Unknown material kind",
+        "材料类别不存在，请从 GET /v1/kinds 列出的类别中选择。",
+    ),
+    (422, "note-too-long", "Note too long", "备注超过字数上限，未予接收；请删减后重新上传。"),
+    (
+        503,
+        "storage-unavailable",
+        "Object storage unavailable",
+        "文件存储暂时不可用，本次上传未保存任何内容。请稍后重新上传。",
+    ),
+)
+RELAYED_UPLOAD = tuple(_relayed(*row) for row in _BY_SERVICE)
+RELAYED_NOT_STORED = _relayed(
+    409, "document-not-stored", "Nothing stored", "该材料未通过检查，没有保存文件，无法下载。"
+)
+
+
 def _headers(**extra: str | None) -> dict[str, str]:
     headers = {k: v for k, v in extra.items() if v is not None}
     if rid := request_id_var.get():

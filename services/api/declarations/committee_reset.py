@@ -15,11 +15,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
 from services.api.campaigns import service as campaigns
-from services.api.declarations.problems import CommitteeResetSame, DeclarationNotEditable
+from services.api.campaigns.problems import LevelNotInCampaign
+from services.api.declarations.problems import (
+    CommitteeResetSame,
+    DeclarationNotEditable,
+)
 from services.api.declarations.service import EDITABLE, editable_until, transition
 from services.api.models import Declaration
 from services.kit.auth import Principal
-from services.kit.problems import ProblemError
 
 
 async def reset_committee(
@@ -39,7 +42,7 @@ async def reset_committee(
         raise CommitteeResetSame()
     if level not in target.levels:
         allowed = "、".join(target.levels)
-        raise ProblemError(422, "level-not-in-campaign", f"该批次只受理以下级别：{allowed}。")
+        raise LevelNotInCampaign(f"该批次只受理以下级别：{allowed}。")
     now = await clock.db_now(session)
     # A draft moves while the target's submission window is open; a returned one until
     # its correction deadline.

@@ -64,3 +64,31 @@ class CommitteeResetSame(Problem):
     code = "committee-reset-same"
     title = "same campaign and level"
     text = "申报已在所选批次、级别下，无需重置评委会。"
+
+
+class SameLevelTwice(Problem):
+    status = 409
+    code = "same-level-twice"
+    title = "Same level twice in a year"
+    text = "同一年度只能申报一次同级别职称（桂人社规〔2021〕11号）；如需重新申报，请先撤回原申报。"
+
+
+class CorrectionDeadlinePassed(Problem):
+    status = 409
+    code = "correction-deadline-passed"
+    title = "Correction deadline passed"
+    text = "补正期限已截止（一次性告知，逾期未补正的不予受理），不能再修改或提交。"
+
+
+class ImportRefused(Problem):
+    status = 409
+    code = "import-refused"
+    title = "Import refused"
+    text = "目标申报已提交过，不能再写入往年数据；请在草稿阶段写入。"
+
+
+class ImportSame(Problem):
+    status = 422
+    code = "import-same"
+    title = "Import from itself"
+    text = "不能把申报写入它自己。"

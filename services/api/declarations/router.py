@@ -9,7 +9,12 @@ from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep
-from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
+from services.api.campaigns.problems import (
+    CampaignNotFound,
+    DeadlinePassed,
+    LevelNotInCampaign,
+    WindowNotOpen,
+)
 from services.api.declarations import service
 from services.api.declarations.committee_reset import reset_committee
 from services.api.declarations.deps import (
@@ -24,7 +29,11 @@ from services.api.declarations.problems import (
     AttachmentUnknown,
     AttachmentWrongMaterial,
     CommitteeResetSame,
+    CorrectionDeadlinePassed,
     DeclarationNotEditable,
+    DeclarationNotFound,
+    ImportRefused,
+    ImportSame,
     UnitMaterialLocked,
 )
 from services.api.declarations.schemas import (
@@ -36,7 +45,7 @@ from services.api.declarations.schemas import (
 )
 from services.api.declarations.shapes import answer, declarations_router, headers, read, read_row
 from services.api.http import IdempotencyDep, sends
-from services.api.orgs.problems import UnitNotApproved
+from services.api.orgs.problems import UnitNotApproved, UnitNotFound
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
@@ -60,6 +69,9 @@ D = "/{declaration_id}"
         AttachmentUnknown,
         UnitNotApproved,
         SpecialtyUnknown,
+        LevelNotInCampaign,
+        UnitNotFound,
+        DeclarationNotFound,
     )
     | sends("ETag", "Location", status=201),
     description=(
@@ -133,7 +145,9 @@ async def update(act: DraftEdit, body: DeclarationUpdate) -> JSONResponse:
     D + "/imports",
     response_model=DeclarationRead,
     summary="写入数据：把以前的一份申报书复制到本草稿",
-    responses=documented(*EDIT_PROBLEMS),
+    responses=documented(
+        *EDIT_PROBLEMS, ImportRefused, ImportSame, WindowNotOpen, DeadlinePassed, CampaignNotFound
+    ),
     description=(
         "申报人把本人以前的一份申报书（如上一年度的）"
         "的栏目和材料复制到当前草稿。须带 If-Match。"
@@ -155,6 +169,8 @@ async def import_data(act: ApplicantsAct, body: DeclarationImport) -> JSONRespon
         WindowNotOpen,
         DeadlinePassed,
         CommitteeResetSame,
+        LevelNotInCampaign,
+        CorrectionDeadlinePassed,
     ),
     description=(
         "申报人把处于草稿或退回补正状态的申报书转到另一个申报批次（从"

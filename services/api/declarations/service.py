@@ -23,9 +23,17 @@ from services.api.access import (
 )
 from services.api.audit import service as audit
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.problems import LevelNotInCampaign
 from services.api.clock import shanghai
 from services.api.declarations import attachments
-from services.api.declarations.problems import DeclarationNotEditable, DeclarationNotFound
+from services.api.declarations.problems import (
+    CorrectionDeadlinePassed,
+    DeclarationNotEditable,
+    DeclarationNotFound,
+    ImportRefused,
+    ImportSame,
+    SameLevelTwice,
+)
 from services.api.declarations.schemas import DeclarationCreate, DeclarationRead, DeclarationUpdate
 from services.api.models import (
     Campaign,
@@ -37,7 +45,7 @@ from services.api.models import (
     ReviewStep,
     SessionDeclaration,
 )
-from services.api.orgs.problems import UnitNotApproved
+from services.api.orgs.problems import UnitNotApproved, UnitNotFound
 from services.api.specialties import service as specialties
 from services.kit.auth import Principal
 from services.kit.db import Prepared, fetch_one
@@ -57,9 +65,7 @@ FINAL = ("withdrawn", "abandoned", "approved", "rejected")
 
 
 def same_level_twice(year: int) -> ProblemError:
-    return ProblemError(
-        409,
-        "same-level-twice",
+    return SameLevelTwice(
         f"您{year}年度已有一份同级别的申报在审，同一年度只能申报一次同级别职称"
         "（桂人社规〔2021〕11号）；如需重新申报，请先撤回原申报。",
     )
@@ -255,9 +261,7 @@ async def editable_until(
     open_return = await current_return(session, declaration.id)
     if open_return is None or now > open_return.deadline_at:
         deadline = open_return.deadline_at if open_return else None
-        raise ProblemError(
-            409,
-            "correction-deadline-passed",
+        raise CorrectionDeadlinePassed(
             f"补正期限已于{shanghai(deadline) if deadline else '此前'}截止"
             "（一次性告知，逾期未补正的不予受理），"
             f"不能再{action_zh}。",
@@ -286,10 +290,10 @@ async def create(
     campaigns.check_window(campaign, "submission", now, "新建申报")
     if body.level not in campaign.levels:
         allowed = "、".join(campaign.levels)
-        raise ProblemError(422, "level-not-in-campaign", f"该批次只受理以下级别：{allowed}。")
+        raise LevelNotInCampaign(f"该批次只受理以下级别：{allowed}。")
     unit = await session.get(Org, body.unit_org_id)
     if unit is None or unit.kind != "unit":
-        raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
+        raise UnitNotFound("所选用人单位不存在，请先由单位在系统登记。")
     if unit.status != "approved":
         raise UnitNotApproved(status_now=unit.status)
     specialties.check(campaign.series, body.specialty)
@@ -372,11 +376,9 @@ async def import_from(
 ) -> Declaration:
     """写入数据: copy an earlier declaration's content into a draft never submitted."""
     if target.status != "draft" or target.submission_count > 0:
-        raise ProblemError(
-            409, "import-refused", "目标申报已提交过，不能再写入往年数据；请在草稿阶段写入。"
-        )
+        raise ImportRefused("目标申报已提交过，不能再写入往年数据；请在草稿阶段写入。")
     if source.id == target.id:
-        raise ProblemError(422, "import-same", "不能把申报写入它自己。")
+        raise ImportSame("不能把申报写入它自己。")
     campaign = await campaigns.get(session, target.campaign_id)
     now = await clock.db_now(session)
     campaigns.check_window(campaign, "submission", now, "写入数据")

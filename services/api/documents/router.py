@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated
 
 import httpx
@@ -17,14 +16,22 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.access import PrincipalDep
+from services.api.campaigns.problems import DeadlinePassed, WindowNotOpen
 from services.api.clients import documents as client
 from services.api.clients.documents import DocumentsUnavailable
 from services.api.declarations.deps import role_gate
-from services.api.declarations.problems import DeclarationNotFound, UnitMaterialLocked
+from services.api.declarations.problems import (
+    CorrectionDeadlinePassed,
+    DeclarationNotEditable,
+    DeclarationNotFound,
+    UnitMaterialLocked,
+)
 from services.api.documents import uploads
 from services.api.documents.deps import DeclarationUploader, DocumentReplacer
 from services.api.documents.problems import (
     DocumentItemInvalid,
+    DocumentNotActive,
+    DocumentNotFound,
     NotAtUnitStep,
     UnitMaterialKindOnly,
     UploadInterrupted,
@@ -36,7 +43,7 @@ from services.api.problems import Forbidden
 from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.openapi import scan_upload
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import documented, merged
 from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 
@@ -70,9 +77,19 @@ _DESCRIBED = {
 
 
 def _responses(*statuses: int, new: dict) -> dict:
-    return {**new, **{k: _DESCRIBED[k] for k in statuses}}
+    return {**{k: _DESCRIBED[k] for k in statuses}, **new}
 
 
+# What every write on the documents answers besides: the declaration not found, not (or
+# no longer) editable, its window closed; the document service down.
+_EDIT = (
+    DeclarationNotFound,
+    DeclarationNotEditable,
+    CorrectionDeadlinePassed,
+    WindowNotOpen,
+    DeadlinePassed,
+    DocumentsUnavailable,
+)
 # Replace and delete are the applicant's, upload also the unit's reviewer at its step
 # (404 before 403 for everyone else).
 _APPLICANTS = [role_gate("applicant")]
@@ -87,28 +104,49 @@ _UPLOAD_RESPONSES = _responses(
         UploadInterrupted,
         Forbidden,
         DocumentItemInvalid,
-        keep={422: _DESCRIBED[422]["description"]},
+        *_EDIT,
+        *client.RELAYED_UPLOAD,
+        keep={s: _DESCRIBED[s]["description"] for s in (404, 409, 413, 422, 503)},
     ),
 )
 # The unit's own materials, uploaded at its step, can also answer these.
-_UNIT_UPLOAD_RESPONSES = {
-    **_UPLOAD_RESPONSES,
-    **documented(
+_UNIT_UPLOAD_RESPONSES = merged(
+    _UPLOAD_RESPONSES,
+    documented(
         NotAtUnitStep,
         UnitMaterialKindOnly,
         keep={s: _DESCRIBED[s]["description"] for s in (409, 422)},
     ),
-}
+)
 # The applicant's replacing or deleting: never one of the unit's own materials.
 _LOCKED = documented(UnitMaterialLocked, keep={409: _DESCRIBED[409]["description"]})
-# Upload and replace: a multipart form in, the stored document (201) out.
-_upload_route = partial(
-    router.post,
-    status_code=201,
-    response_model=DocumentRead,
-    responses={**_UPLOAD_RESPONSES, **sends("ETag", "Location", status=201)},
-    openapi_extra=_MULTIPART,
+# Replacing or deleting one: it must be in force and of this declaration.
+_LOCKED_OR_GONE = documented(
+    UnitMaterialLocked,
+    DocumentNotActive,
+    DocumentNotFound,
+    *_EDIT,
+    Forbidden,
+    keep={s: _DESCRIBED[s]["description"] for s in (404, 409, 503)},
 )
+# Upload and replace: a multipart form in, the stored document (201) out, with the
+# declaration's new ETag and the document's Location (uploads.py). The route's own
+# `responses` are merged in, never in place of these (a keyword given twice to a partial
+# is replaced whole: the headers were lost that way once).
+_CREATED = sends("ETag", "Location", status=201)
+
+
+def _upload_route(path: str, *, responses: dict, **route):
+    return router.post(
+        path,
+        status_code=201,
+        response_model=DocumentRead,
+        responses=merged(responses, _CREATED),
+        openapi_extra=_MULTIPART,
+        **route,
+    )
+
+
 Normalize = Annotated[
     bool, Query(description="true：把 HEIC/PNG/过大/带旋转标记的图片转为 512 KB 以内的正向 JPG")
 ]
@@ -205,7 +243,7 @@ async def upload(
     "/{declaration_id}/documents/{document_id}/replace",
     summary="替换材料：新文件通过检查后，旧材料标记为已替换，附件随之更新",
     dependencies=_APPLICANTS,
-    responses={**_UPLOAD_RESPONSES, **_LOCKED},
+    responses=merged(_UPLOAD_RESPONSES, _LOCKED_OR_GONE),
     description=(
         "上传一份新文件替换已有材料：新文件通过检查后，"
         "旧材料标为已替换（superseded），申报书的附件改指新材料；"
@@ -223,7 +261,7 @@ async def replace(
     "/{declaration_id}/documents/{document_id}",
     status_code=204,
     dependencies=_APPLICANTS,
-    responses={**_responses(404, 409, 503, new=documented(Forbidden)), **_LOCKED},
+    responses=merged(_LOCKED_OR_GONE, sends("ETag", status=204)),
     summary="删除材料（申请人，申报提交前）",
     description=("申报人在申报书提交前删除自己上传的一份材料，附件随之更新。仅申报人本人可调用。"),
 )
@@ -265,7 +303,13 @@ async def list_documents(
 @router.get(
     "/{declaration_id}/documents/{document_id}/download",
     response_model=DownloadLink,
-    responses=_responses(404, 503, new={}),
+    responses=documented(
+        DeclarationNotFound,
+        DocumentNotFound,
+        DocumentsUnavailable,
+        client.RELAYED_NOT_STORED,
+        keep={s: _DESCRIBED[s]["description"] for s in (404, 503)},
+    ),
     summary=("限时下载链接（不超过 15 分钟；申请人、审核链已到达的审核人、上级职改办）"),
     description=(
         "答复一份材料的限时下载链接，有效期由 expires_in 指定，"

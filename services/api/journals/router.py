@@ -41,7 +41,15 @@ MAX_BYTES = 20 * 1024 * 1024
         "其余不变。仅运维人员可调用。"
     ),
     openapi_extra=multipart_body(
-        {"file": FILE}, required=["file"], also={"text/csv": {"schema": {"type": "string"}}}
+        {"file": {**FILE, "description": "期刊名录 CSV 文件（UTF-8，首行为列名）"}},
+        required=["file"],
+        also={
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "issn,cn,name,status,source,listed_on\n"
+                "1000-0000,11-0000/TP,示例学报,legitimate,国家新闻出版署,2022-01-01\n",
+            }
+        },
     ),
     responses=validated(Forbidden, *CSV_PROBLEMS),
 )

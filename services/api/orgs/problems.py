@@ -92,3 +92,10 @@ class OrgFieldNotApplicable(Problem):
     code = "org-field-not-applicable"
     title = "field not applicable to this org"
     text = "职责（duty）只适用于职改办等机构，隶属（affiliation）只适用于用人单位。"
+
+
+class UnitNotFound(Problem):
+    status = 422
+    code = "unit-not-found"
+    title = "Unit not found"
+    text = "所选用人单位不存在，请先由单位在系统登记。"

@@ -72,7 +72,7 @@ async def create(body: OrgCreate, write: WriteDep) -> JSONResponse:
 )
 async def search(
     session: SessionDep,
-    q: str = Query(min_length=2, max_length=200, description="name fragment or credit code"),
+    q: str = Query(min_length=2, max_length=200, description="单位名称的一部分或统一社会信用代码"),
 ) -> list[UnitHit]:
     return await service.search_units(session, q=q)
 

@@ -86,7 +86,10 @@ async def callback(
     session: SessionDep,
     signature: Annotated[
         str | None,
-        Header(alias=SIGNATURE_HEADER, description="hex HMAC-SHA256 of the raw body"),
+        Header(
+            alias=SIGNATURE_HEADER,
+            description="原始请求体的 HMAC-SHA256 十六进制摘要（支付机构签名）",
+        ),
     ] = None,
 ) -> JSONResponse:
     raw = await request.body()

@@ -28,6 +28,7 @@ from services.api.declarations.deps import (
     VisibleDeclaration,
     declaration_dependency,
 )
+from services.api.declarations.problems import DeclarationNotFound
 from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
 from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
@@ -124,6 +125,7 @@ async def _tagged(write, action, /, *, status_code: int = 200, **kwargs) -> JSON
     response_model=RecheckRead,
     summary=("复核：写明理由，重新表决已评审的申报书（If-Match：申报书版本）"),
     responses=validated(
+        DeclarationNotFound,
         Forbidden,
         IfMatchRequired,
         VersionMismatch,
@@ -713,7 +715,7 @@ async def declaration_result(declaration: VisibleDeclaration, session: SessionDe
     D + "/certificate",
     response_model=CertificateSummary,
     summary="申报书的职称电子证书：编号、证书号、是否已撤销",
-    responses=documented(NoCertificate),
+    responses=documented(NoCertificate, DeclarationNotFound),
     description=(
         "读取该申报书签发的职称电子证书的编号、证书号和是否已撤销。"
         "申报人本人、用人单位、审核链上的职改办、"
@@ -730,7 +732,10 @@ async def my_certificate(
     D + "/certificate.pdf",
     summary="下载职称电子证书（PDF，内嵌中文字体和二维码）",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **documented(NoCertificate)},
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **documented(NoCertificate, DeclarationNotFound),
+    },
     description=(
         "下载该申报书的职称电子证书 PDF：内嵌中文字体子集，附核验二维码。调用者范围同查看证书。"
     ),
@@ -746,7 +751,10 @@ async def certificate_pdf(
     D + "/review-form.pdf",
     summary="下载评审表：评审时的申报书及各级审核意见",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **documented(ReviewFormUnavailable)},
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **documented(ReviewFormUnavailable, DeclarationNotFound),
+    },
     description=(
         "下载评审表 PDF：评审时的申报书内容和各级审核意见。"
         "申报人本人、用人单位、审核链上的职改办、"

@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.api.access import PrincipalDep
-from services.api.campaigns.problems import CampaignNotFound
-from services.api.orgs.problems import ChainIncomplete, UnitNotApproved
+from services.api.campaigns.problems import CampaignNotFound, LevelNotInCampaign
+from services.api.orgs.problems import ChainIncomplete, UnitNotApproved, UnitNotFound
 from services.api.routing import service
-from services.api.routing.problems import RouteCommitteeMismatch, RouteOfficeMissing
+from services.api.routing.problems import (
+    RouteCommitteeMismatch,
+    RouteOfficeMissing,
+)
 from services.api.routing.schemas import RouteRead
 from services.api.specialties.problems import SpecialtyUnknown
 from services.kit.db import SessionDep
@@ -37,6 +40,8 @@ router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
         "审核机构、专家和运维人员可调用。"
     ),
     responses=validated(
+        LevelNotInCampaign,
+        UnitNotFound,
         CampaignNotFound,
         UnitNotApproved,
         SpecialtyUnknown,
@@ -54,7 +59,9 @@ async def route(
     level: Annotated[Level, Query()],
     path: Annotated[PathId, Query()] = "normal",
     industry: Annotated[Industry | None, Query()] = None,
-    specialty: Annotated[str | None, Query(max_length=40, description="catalogue code")] = None,
+    specialty: Annotated[
+        str | None, Query(max_length=40, description="专业代码（职称评审专业目录）")
+    ] = None,
     employer_type: Annotated[EmployerType | None, Query()] = None,
 ) -> RouteRead:
     return await service.preview(

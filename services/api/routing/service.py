@@ -21,14 +21,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api.campaigns import service as campaigns
+from services.api.campaigns.problems import LevelNotInCampaign
 from services.api.clients import rules as rules_client
 from services.api.models import Campaign, Declaration, Org
 from services.api.orgs import service as orgs
-from services.api.orgs.problems import ChainIncomplete, UnitNotApproved
-from services.api.routing.problems import RouteCommitteeMismatch, RouteOfficeMissing
+from services.api.orgs.problems import ChainIncomplete, UnitNotApproved, UnitNotFound
+from services.api.routing.problems import (
+    RouteCommitteeMismatch,
+    RouteOfficeMissing,
+)
 from services.api.routing.schemas import RouteRead
 from services.api.specialties import service as specialties
-from services.kit.problems import ProblemError
 
 KIND_NAMES = {
     "unit": "用人单位",
@@ -370,12 +373,10 @@ async def preview(
     """Why this committee and this chain, for a declaration not yet drafted."""
     campaign = await campaigns.get(session, campaign_id)
     if level not in campaign.levels:
-        raise ProblemError(
-            422, "level-not-in-campaign", f"该批次只受理以下级别：{'、'.join(campaign.levels)}。"
-        )
+        raise LevelNotInCampaign(f"该批次只受理以下级别：{'、'.join(campaign.levels)}。")
     unit = await session.get(Org, unit_id)
     if unit is None or unit.kind != "unit":
-        raise ProblemError(422, "unit-not-found", "所选用人单位不存在，请先由单位在系统登记。")
+        raise UnitNotFound("所选用人单位不存在，请先由单位在系统登记。")
     if unit.status != "approved":
         raise UnitNotApproved(status_now=unit.status)
     specialties.check(campaign.series, specialty)

@@ -152,7 +152,10 @@ async def follow_ups(
         "由材料服务像其他材料一样检查并保存。"
         "仅被要求的用人单位的审核人员可调用。"
     ),
-    openapi_extra=scan_upload("unit_explanation（情况说明）或 rectification_plan（书面整改方案）"),
+    openapi_extra=scan_upload(
+        "unit_explanation（情况说明）或 rectification_plan（书面整改方案）",
+        kind="unit_explanation",
+    ),
     responses=documented(
         Forbidden,
         FollowUpNotFound,
