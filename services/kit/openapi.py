@@ -308,11 +308,12 @@ def install_contract(app: Any, hooks: Iterable[OpenApiHook] = ()) -> None:
             schema = plain()
             for hook in hooks:
                 hook(schema)
-            document_deprecations(schema)
             request_pass_problems(schema)
             describe_parameters(schema)
             problem_responses(schema)
             common_headers(schema)
+            # Last: every answer the steps above added carries the deprecation headers too.
+            document_deprecations(schema)
             restore_example_nulls(schema)
         return app.openapi_schema
 

@@ -200,7 +200,7 @@ async def pay(request: Request) -> JSONResponse:
         or (datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)).isoformat()
     )
     payment = {
-        "transaction_id": f"42000{next(_ids):015d}",
+        "transaction_id": f"42000{secrets.randbelow(10**15):015d}",  # unique across runs
         "success_time": paid_at,
         "amount": trade["amount"],
     }

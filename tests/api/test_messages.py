@@ -553,6 +553,13 @@ async def test_the_gateways_periodic_sweep_abandons_and_relays(
                 break
             await asyncio.sleep(0.25)
         assert await status_of(client, did) == "abandoned"
+        # The notice goes to the queue just after the sweep's commit: wait for it while
+        # the gateway runs (the status shows as soon as the commit is done).
+        for _ in range(40):
+            sent = await notices(db, did, "RETURN_LAPSED")
+            if sent and sent[0].enqueued_at is not None:
+                break
+            await asyncio.sleep(0.25)
     [sms] = await notices(db, did, "RETURN_LAPSED")
     assert sms.enqueued_at is not None  # relayed to the notify queue
     [row] = await audit_rows(db, did, "abandoned")

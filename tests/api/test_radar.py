@@ -208,7 +208,9 @@ async def test_the_radar_tells_once_by_day_never_at_night(
     assert reached.template_code == "ELIGIBILITY_REACHED"
     assert reached.params["path"] == "正常晋升" and reached.params["clause"] == NORMAL_CLAUSE
     assert reached.not_after == at(opens, 21)  # moot rather than sent at night
-    async with later(at(opens, 10)) as g:
+    # Read an hour on: each `later` gateway's clock starts at its instant, and the message
+    # shows from the moment the sweeping one wrote it (a few seconds past 10:00).
+    async with later(at(opens, 11)) as g:
         r = await g.get("/v1/me/messages", headers=auth(applicant))
         [message] = r.json()["items"]
         assert message["title"] == "资格提醒：可以申报了" and message["kind"] == "notice"

@@ -13,9 +13,10 @@ from tests.support import EVALUATE_CASE, running
 CASE = EVALUATE_CASE
 
 # Evaluating needs a signed-in caller (any role; portals the eligibility:evaluate scope).
+# Made when the module is collected: valid for the whole run, however long it takes.
 AUTH = {
     "Authorization": "Bearer "
-    + issue_token(Principal(sub="a1", role="applicant"), secret=DEV_JWT_SECRET)
+    + issue_token(Principal(sub="a1", role="applicant"), secret=DEV_JWT_SECRET, ttl_seconds=3600)
 }
 
 
