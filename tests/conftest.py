@@ -274,12 +274,34 @@ def documents_url(stack: Stack, uvicorn_service) -> str:
     return uvicorn_service("services.documents.main:app", stack.env(SWEEP_INTERVAL_SECONDS="0"))
 
 
+# What the xdist workers' recorders met, gathered on the controller as each worker ends.
+_WORKERS_FOUND: dict[str, set[str]] = {}
+
+
+def pytest_sessionfinish(session) -> None:
+    """On an xdist worker: hand what its recorder met to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        from tests.contract import undocumented
+
+        found = undocumented()
+        session.config.workeroutput["contract"] = {k: sorted(v) for k, v in found.items()}
+
+
+def pytest_testnodedown(node, error) -> None:
+    """On the controller (xdist's hook): one worker's recorded faults."""
+    for fault, paths in getattr(node, "workeroutput", {}).get("contract", {}).items():
+        _WORKERS_FOUND.setdefault(fault, set()).update(paths)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """The answers the run met that their OpenAPI documents do not state (tests/contract.py):
-    printed; under ZHICHENG_CONTRACT=strict they fail the run."""
+    """The answers the run met that their OpenAPI documents do not state (tests/contract.py),
+    in this process or in any xdist worker: printed; under ZHICHENG_CONTRACT=strict they
+    fail the run."""
     from tests.contract import undocumented
 
-    found = undocumented()
+    found = {k: set(v) for k, v in undocumented().items()}
+    for fault, paths in _WORKERS_FOUND.items():
+        found.setdefault(fault, set()).update(paths)
     if not found:
         return
     terminalreporter.section("answers not in the OpenAPI documents")
