@@ -102,17 +102,47 @@ async def notify(
     declaration at each submission (chain/submission.py), never to the phone typed into
     the form. An applicant without one gets no SMS; the notice is recorded as `no_phone`.
     """
-    phone = to_phone or declaration.applicant_phone
-    name = (declaration.sections.get("basic_info") or {}).get("name") or "申报人"
-    values = {k: _clip(v) for k, v in {"name": name, **params}.items()}
+    return await notify_about(
+        session,
+        declaration.id,
+        declaration.applicant_sub,
+        name=(declaration.sections.get("basic_info") or {}).get("name"),
+        phone=to_phone or declaration.applicant_phone,
+        event=event,
+        template=template,
+        params=params,
+        key=key,
+        not_after=not_after,
+        send_after=send_after,
+    )
+
+
+async def notify_about(
+    session: AsyncSession,
+    declaration_id: uuid.UUID,
+    applicant_sub: str,
+    *,
+    name: Any,
+    phone: str | None,
+    event: str,
+    template: str,
+    params: dict[str, Any],
+    key: str,
+    not_after: datetime | None = None,
+    send_after: datetime | None = None,
+) -> uuid.UUID | None:
+    """`notify` given what it reads of the declaration (its applicant's name from the
+    basic info, the phone), for a caller that never loads the whole row (the reminder
+    sweep: a declaration's sections are kilobytes)."""
+    values = {k: _clip(v) for k, v in {"name": name or "申报人", **params}.items()}
     notification_id = await add_notification(
         session,
         event=f"declaration.{event}",
         template_code=template,
         phone=e164(phone) if phone else None,
         params=values,
-        dedupe_key=f"declaration:{declaration.id}:{key}",
-        declaration_id=declaration.id,
+        dedupe_key=f"declaration:{declaration_id}:{key}",
+        declaration_id=declaration_id,
         not_after=not_after,
         send_after=send_after,
     )
@@ -120,13 +150,13 @@ async def notify(
         return None
     await _message(
         session,
-        declaration.applicant_sub,
+        applicant_sub,
         notification_id,
         event=f"declaration.{event}",
         template=template,
         values=values,
         send_after=send_after,
-        declaration_id=declaration.id,
+        declaration_id=declaration_id,
     )
     if phone:
         session.info.setdefault("notification_ids", []).append(notification_id)

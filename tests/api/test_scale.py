@@ -12,17 +12,22 @@ query of the same rows. No timing is asserted; the plans are (EXPLAIN).
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
+from datetime import date, datetime
 
 import asyncpg
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event, func, text
 from sqlalchemy.dialects import postgresql
 from sqlmodel import select
 
+from services.api import clock
 from services.api.chain import queue
+from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
+from services.api.deadlines import planner, reminders, service
 from services.api.declarations.service import visible
 from services.api.journals import flags
 from services.api.main import build_app
@@ -30,7 +35,7 @@ from services.api.messages import service as messages
 from services.api.models import Declaration
 from services.kit.auth import Principal
 from services.kit.db import make_engine, make_sessionmaker
-from tests.api.factories import auth
+from tests.api.factories import OPS, auth, post
 from tests.api.scale_data import UNITS, build, dsn, flags_of, load
 from tests.conftest import Stack, database_of_its_own
 from tests.support import running
@@ -308,3 +313,122 @@ async def test_the_unread_count_reads_one_index_at_100k(scale) -> None:
     assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
         ("Index Only Scan", "ix_message_unread")
     ], plan
+
+
+def _reads_sections(sql: str) -> bool:
+    """A statement that reads the declarations' sections whole (a subscript or `->` into
+    them reads one field)."""
+    return re.search(r"declaration\.sections\b(?!\s*(\[|->))", sql) is not None
+
+
+async def test_the_deadline_reminder_sweep_at_100k(scale, stack: Stack) -> None:
+    """The reminder sweep with 20 000 drafts and 20 000 declarations at their units. On the
+    last safe submission day, 10:00 Beijing time: every draft reminded once, read in
+    batches of reminders.BATCH and never with its sections. On the defence's latest day:
+    each unit's reviewers told how many wait there, at each unit step now due. A second
+    sweep of either day writes nothing, in a few statements. In one transaction, rolled
+    back: the other tests' counts stay as loaded."""
+    client, tree, _, _, dsn, url = scale
+    body = {"username": f"scale-{uuid.uuid4().hex[:8]}", "password": "Liuzhou2022abc",
+            "role": "unit_reviewer", "org_id": tree.unit}  # fmt: skip
+    r = await post(client, "/v1/staff-accounts", OPS, body)
+    assert r.status_code == 201, r.text
+    conn = await asyncpg.connect(dsn)
+    try:
+        campaign = await conn.fetchval("SELECT campaign_id FROM api.declaration LIMIT 1")
+        drafts = await conn.fetchval(
+            "SELECT count(*) FROM api.declaration WHERE campaign_id = $1 AND status = 'draft'",
+            campaign,
+        )
+        at_units = {
+            r["unit_org_id"]: r["n"]
+            for r in await conn.fetch(
+                "SELECT unit_org_id, count(*) AS n FROM api.declaration d WHERE campaign_id = $1 "
+                "AND status IN ('submitted', 'unit_review') GROUP BY unit_org_id",
+                campaign,
+            )
+        }
+        reviewers = {
+            r["org_id"]: r["n"]
+            for r in await conn.fetch(
+                "SELECT org_id, count(*) AS n FROM api.staff_account "
+                "WHERE role = 'unit_reviewer' AND status = 'active' GROUP BY org_id"
+            )
+        }
+    finally:
+        await conn.close()
+    assert drafts == 20_000 and sum(at_units.values()) == 20_000
+    assert at_units[uuid.UUID(tree.unit)] == 2_000 and reviewers[uuid.UUID(tree.unit)] >= 1
+    r = await client.get(
+        f"/v1/orgs/{tree.unit}/calendar",
+        params={"campaign_id": str(campaign)},
+        headers=auth(tree.tokens["unit_reviewer"]),
+    )
+    assert r.status_code == 200, r.text
+    [plan] = r.json()["plans"]
+    steps = {s["key"]: date.fromisoformat(s["latest_on"]) for s in plan["steps"]}
+    cipher = ApiSettings(**stack.settings_kwargs()).pii_cipher()
+    engine = make_engine(url)
+    statements: list[str] = []
+
+    def log(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        statements.append(statement)
+
+    async def twice(session, day: date):
+        session.info[clock.FROZEN] = datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI)
+        statements.clear()
+        first = await reminders.sweep(session, cipher=cipher)
+        first_statements = list(statements)
+        statements.clear()
+        second = await reminders.sweep(session, cipher=cipher)
+        assert first.ran and not first.quiet_hours
+        assert second.applicants == [] and second.reviewers == []
+        # Nothing per declaration: the aggregate, the drafts' one empty read, the units'.
+        assert len(statements) < 100, statements
+        return first, first_statements
+
+    async def rows(session, sql: str, **params) -> list:
+        return list((await session.exec(text(sql).bindparams(**params))).all())
+
+    event.listen(engine.sync_engine, "before_cursor_execute", log)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            cal = planner.Calendar(await service.calendar_days(session, max(steps.values())))
+            first, first_statements = await twice(session, steps["submission"])
+            key = f"%:{reminders.applicant_key(steps['submission'])}"
+            written = await rows(
+                session,
+                "SELECT count(*), count(DISTINCT n.declaration_id), count(m.id) "
+                "FROM notify.notification n LEFT JOIN api.message m ON m.notification_id = n.id "
+                "WHERE n.dedupe_key LIKE :k AND n.event = 'declaration.submission_reminder'",
+                k=key,
+            )
+            defence, _ = await twice(session, steps["defence"])
+            counts = await rows(
+                session,
+                "SELECT n.dedupe_key, n.params->>'count', count(m.id) FROM notify.notification n "
+                "LEFT JOIN api.message m ON m.notification_id = n.id "
+                "WHERE n.event = 'unit.step_reminder' GROUP BY n.id",
+            )
+            await session.rollback()
+    finally:
+        await engine.dispose()
+    assert len(first.applicants) == drafts and tuple(written[0]) == (drafts, drafts, drafts)
+    # The drafts read 500 at a time (then one empty read), none of their sections whole.
+    batches = [s for s in first_statements if "LIMIT" in s and "FROM api.declaration" in s]
+    assert len(batches) == drafts // reminders.BATCH + 1
+    assert [s for s in batches if "sections[" in s]  # the applicant's name, and only that
+    assert not [s for s in statements + first_statements if _reads_sections(s)]
+    assert _reads_sections("SELECT api.declaration.id, api.declaration.sections FROM x")
+    # Each unit's reviewers: the number waiting there, for each unit step due that day.
+    due = [
+        k
+        for k in reminders.UNRECORDED_STEPS
+        if reminders.due(cal, steps[k], reminders.UNIT_AHEAD, steps["defence"])
+    ]
+    assert "defence" in due and defence.applicants == []
+    expected = {(u, k): n for u, n in at_units.items() if reviewers.get(u) for k in due}
+    assert len(counts) == len(defence.reviewers) == sum(reviewers[u] for u, _ in expected)
+    for dedupe_key, count, messages_of in counts:
+        _, unit, _, step, *_ = dedupe_key.split(":")
+        assert int(count) == expected[(uuid.UUID(unit), step)] and messages_of == 1

@@ -22,6 +22,13 @@ that act's transaction (chain/submission.py). Never at night: the sweep writes n
 between 21:00 and 08:00 Beijing time; what fell due at night is written by the first
 sweep from 08:00. The worker's per-phone limits (NOTIFY_NOTICE_LIMITS) apply to these as
 to every notice. One replica at a time, under an advisory lock, as the return lapses'.
+
+What a sweep reads does not grow with the declarations waiting, only with the reminders it
+writes (a campaign may hold a million): the declarations still before their unit are
+counted in one aggregate by unit, level, status and review record (all a plan and a step
+depend on), the unit reminders made from the counts; the drafts are read only for a
+(level, kind of unit) whose submission reminder is due, only those without an outbox row
+for it, BATCH at a time, and with their applicant's name but never their sections.
 """
 
 from __future__ import annotations
@@ -29,12 +36,27 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from arq.connections import ArqRedis
-from sqlalchemy import text
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    outerjoin,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,19 +67,19 @@ from services.api.clock import SHANGHAI
 from services.api.deadlines import planner, service
 from services.api.deadlines.problems import PlanDeadlineUnknown
 from services.api.deadlines.schemas import ReminderSweep
-from services.api.models import Campaign, Declaration, Message, Org, StaffAccount
+from services.api.models import Campaign, Declaration, Message, Org, StaffAccount, UnitReview
 from services.api.notices import (
     TITLES,
     committed_and_relayed,
     e164,
     every,
-    notify,
-    title_of,
+    notify_about,
 )
 from services.kit.outbox import Notification, add_notification
 from services.kit.pii import PiiCipher
 from services.kit.problems import ProblemError
 from services.kit.sms_templates import daytime, get_template
+from services.kit.vocabulary import title_name
 
 logger = logging.getLogger("zhicheng.api.deadlines")
 # The issue's numbers: the applicant 3 working days before the last safe day, the unit's
@@ -82,12 +104,42 @@ def due(cal: planner.Calendar, on: date, ahead: int, today: date) -> bool:
     return cal.back(on, ahead) <= today <= on
 
 
+# The drafts to remind are read this many at a time (keyset on created_at, id): no
+# statement, and no batch in memory, grows with the campaign.
+BATCH = 500
+
+
+def _supervised() -> tuple[ColumnElement[bool], Any]:
+    """Whether the declaration's unit reports through a supervisor (the org directly above
+    it is one, as service.has_supervisor reads it), as a column of a query that joins
+    the unit and the org above it (the join returned alongside)."""
+    unit, above = aliased(Org), aliased(Org)
+    joined = outerjoin(
+        outerjoin(Declaration, unit, unit.id == Declaration.unit_org_id),
+        above,
+        above.id == unit.parent_id,
+    )
+    return func.coalesce(above.kind == "supervisor", false()), joined
+
+
+class _Group(NamedTuple):
+    """The declarations of one unit still before it, by level, status and whether its
+    review is recorded: what the plan and the step they wait at depend on."""
+
+    unit_org_id: uuid.UUID
+    level: str
+    status: str
+    recorded: bool
+    supervised: bool
+    count: int
+    first: datetime
+
+
 class _Sweep:
     def __init__(self, session: AsyncSession, today: date, cipher: PiiCipher) -> None:
         self.session = session
         self.cipher = cipher
         self.today = today
-        self.supervised: dict[uuid.UUID, bool] = {}
         self.applicants: list[uuid.UUID] = []
         self.reviewers: list[str] = []
 
@@ -106,64 +158,126 @@ class _Sweep:
         cal = planner.Calendar(days)
         plans: dict[tuple[str, bool], planner.Plan] = {}
         units: dict[tuple[uuid.UUID, str, date], tuple[planner.Step, int]] = {}
-        applicants: list[tuple[Declaration, date]] = []
-        for declaration, at in await service.waiting(self.session, campaign.id):
-            supervised = await self.supervisor(declaration.unit_org_id)
-            key = (declaration.level, supervised)
+        # The drafts' last safe day, by (level, supervised), where its reminder is due.
+        drafts: dict[tuple[str, bool], date] = {}
+        # The groups in the order their first declaration was made, so the units are
+        # reminded in the order the declarations' loop once met them.
+        for group in sorted(await self.groups(campaign.id), key=lambda g: g.first):
+            key = (group.level, group.supervised)
             if key not in plans:
                 plans[key] = await service.compute(
-                    self.session, campaign, level=declaration.level, supervisor=supervised
+                    self.session, campaign, level=group.level, supervisor=group.supervised
                 )
             plan = plans[key]
+            at = service.waiting_at(group.status, group.level, group.recorded)
             if at == "submission":
                 step = plan.step("submission")
                 if step and due(cal, step.on, APPLICANT_AHEAD, self.today):
-                    applicants.append((declaration, step.on))
+                    drafts[key] = step.on
                 continue
             keys = ("recommendation",) if at == "recommendation" else UNRECORDED_STEPS
             for k in keys:
                 step = plan.step(k)
                 if step and due(cal, step.on, UNIT_AHEAD, self.today):
-                    key = (declaration.unit_org_id, k, step.on)
-                    units[key] = (step, units.get(key, (step, 0))[1] + 1)
-        # Each due day is swept many times: those already reminded are skipped here, in one
-        # query, before their phone is looked up (the dedupe key would refuse them anyway).
-        keys = {d.id: f"declaration:{d.id}:{applicant_key(on)}" for d, on in applicants}
-        sent = set(
-            (
-                await self.session.exec(
-                    select(Notification.dedupe_key).where(
-                        Notification.dedupe_key.in_(list(keys.values()))
-                    )
-                )
-            ).all()
-        )
-        for declaration, on in applicants:
-            if keys[declaration.id] not in sent:
-                await self.remind_applicant(declaration, on)
+                    at_unit = (group.unit_org_id, k, step.on)
+                    units[at_unit] = (step, units.get(at_unit, (step, 0))[1] + group.count)
+        reminded: list[tuple[datetime, uuid.UUID]] = []
+        for (level, supervised), on in drafts.items():
+            after: tuple[datetime, uuid.UUID] | None = None
+            while batch := await self.drafts(campaign.id, level, supervised, on, after):
+                for row in batch:
+                    if await self.remind_applicant(row, on):
+                        reminded.append((row.created_at, row.id))
+                after = (batch[-1].created_at, batch[-1].id)
+        self.applicants.extend(id_ for _, id_ in sorted(reminded))
         for (unit_id, _, _), (step, waiting) in units.items():
             await self.remind_unit(campaign, unit_id, step, waiting)
 
-    async def supervisor(self, unit_id: uuid.UUID) -> bool:
-        if unit_id not in self.supervised:
-            self.supervised[unit_id] = await service.has_supervisor(self.session, unit_id)
-        return self.supervised[unit_id]
+    async def groups(self, campaign_id: uuid.UUID) -> list[_Group]:
+        """The campaign's declarations still before their unit, counted by group: one
+        aggregate, however many there are (service.waiting_at gives each group's step)."""
+        supervised, joined = _supervised()
+        recorded = UnitReview.declaration_id.is_not(None)
+        query = (
+            sa_select(
+                Declaration.unit_org_id,
+                Declaration.level,
+                Declaration.status,
+                recorded,
+                supervised,
+                func.count(),
+                func.min(Declaration.created_at),
+            )
+            .select_from(joined.outerjoin(UnitReview, UnitReview.declaration_id == Declaration.id))
+            .where(
+                Declaration.campaign_id == campaign_id,
+                Declaration.status.in_(service.BEFORE_UNIT),
+            )
+            .group_by(
+                Declaration.unit_org_id, Declaration.level, Declaration.status, recorded, supervised
+            )
+        )
+        return [_Group(*row) for row in (await self.session.exec(query)).all()]
 
-    async def remind_applicant(self, declaration: Declaration, on: date) -> None:
-        written = await notify(
+    async def drafts(
+        self,
+        campaign_id: uuid.UUID,
+        level: str,
+        supervised: bool,
+        on: date,
+        after: tuple[datetime, uuid.UUID] | None,
+    ) -> list[Any]:
+        """The next drafts of this level and kind of unit not yet reminded of `on` (no
+        outbox row with their reminder's dedupe key: each due day is swept many times),
+        with what the reminder says of them and never their sections."""
+        is_supervised, joined = _supervised()
+        dedupe_key = (
+            literal("declaration:")
+            + cast(Declaration.id, String)
+            + literal(f":{applicant_key(on)}")
+        )
+        query = (
+            sa_select(
+                Declaration.id,
+                Declaration.applicant_sub,
+                Declaration.applicant_phone,
+                Declaration.series,
+                Declaration.level,
+                Declaration.created_at,
+                Declaration.sections["basic_info"]["name"].label("name"),
+            )
+            .select_from(joined)
+            .where(
+                Declaration.campaign_id == campaign_id,
+                Declaration.status == "draft",
+                Declaration.level == level,
+                is_supervised.is_(true() if supervised else false()),
+                ~exists().where(Notification.dedupe_key == dedupe_key),
+            )
+            .order_by(Declaration.created_at, Declaration.id)
+            .limit(BATCH)
+        )
+        if after is not None:
+            query = query.where(
+                tuple_(Declaration.created_at, Declaration.id) > tuple_(*map(literal, after))
+            )
+        return list((await self.session.exec(query)).all())
+
+    async def remind_applicant(self, draft: Any, on: date) -> bool:
+        written = await notify_about(
             self.session,
-            declaration,
+            draft.id,
+            draft.applicant_sub,
+            name=draft.name,
+            # A draft carries no phone yet: the one the applicant's account proved.
+            phone=await identity.verified_phone(self.session, self.cipher, draft.applicant_sub)
+            or draft.applicant_phone,
             event="submission_reminder",
             template="SUBMISSION_REMINDER",
             key=applicant_key(on),
-            params={"title": title_of(declaration), "day": planner.zh(on)},
-            # A draft carries no phone yet: the one the applicant's account proved.
-            to_phone=await identity.verified_phone(
-                self.session, self.cipher, declaration.applicant_sub
-            ),
+            params={"title": title_name(draft.series, draft.level), "day": planner.zh(on)},
         )
-        if written is not None:
-            self.applicants.append(declaration.id)
+        return written is not None
 
     def staff_phone(self, account: StaffAccount) -> str | None:
         """The phone the reviewer recorded (auth/accounts.py), as the SMS is addressed."""

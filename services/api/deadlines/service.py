@@ -8,7 +8,6 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import select as sa_select
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
@@ -148,27 +147,14 @@ def waiting_at(status: str, level: str, recorded: bool) -> str:
     return "defence" if level in HIGH_LEVELS else "deliberation"
 
 
-async def waiting(
-    session: AsyncSession, campaign_id: uuid.UUID, unit_ids: list[uuid.UUID] | None = None
-) -> list[tuple[Declaration, str]]:
-    """The declarations still before their unit (drafts, and those at the unit's step),
-    with the step each waits at: a review record holds every date up to the posting, so
-    one recorded waits only for the recommendation's pass-up."""
-    query = select(Declaration, UnitReview.declaration_id).outerjoin(
-        UnitReview, UnitReview.declaration_id == Declaration.id
-    )
-    query = query.where(Declaration.campaign_id == campaign_id, Declaration.status.in_(BEFORE_UNIT))
-    if unit_ids is not None:
-        query = query.where(Declaration.unit_org_id.in_(unit_ids))
-    rows = (await session.exec(query.order_by(Declaration.created_at))).all()
-    return [(d, waiting_at(d.status, d.level, recorded is not None)) for d, recorded in rows]
-
-
 async def waiting_rows(
     session: AsyncSession, campaign_id: uuid.UUID, unit_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, str, str, str]]:
-    """`waiting` for one unit's calendar, as (id, level, status, step) without loading the
-    declarations (their sections are kilobytes; a unit may have tens of thousands)."""
+    """The unit's declarations still before it (drafts, and those at the unit's step),
+    with the step each waits at, as (id, level, status, step): a review record holds every
+    date up to the posting, so one recorded waits only for the recommendation's pass-up.
+    Without loading the declarations (their sections are kilobytes; a unit may have tens
+    of thousands)."""
     query = (
         sa_select(Declaration.id, Declaration.level, Declaration.status, UnitReview.declaration_id)
         .outerjoin(UnitReview, UnitReview.declaration_id == Declaration.id)
