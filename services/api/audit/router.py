@@ -10,20 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.access import OPS_ONLY
 from services.api.audit import checkpoints, examples
-from services.api.audit.problems import AuditCheckpointConflict
+from services.api.audit.problems import AuditAnchorUnavailable, AuditCheckpointConflict
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
-from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-# audit-anchor-unavailable, described as the route was published.
-ANCHOR_DOWN = {
-    503: {
-        "description": "The object store holding the checkpoints is unavailable",
-        "content": {PROBLEM_MEDIA_TYPE: {}},
-    }
-}
+# The 503's description, as the route was published.
+ANCHOR_DOWN = {503: "The object store holding the checkpoints is unavailable"}
 
 
 class CheckpointRead(BaseModel):
@@ -89,7 +83,9 @@ def read(checkpoint: checkpoints.Checkpoint) -> CheckpointRead:
     dependencies=OPS_ONLY,
     response_model=Verification,
     summary="核验审计链及其签名校验点（运维）",
-    responses={**documented(Forbidden, AuditCheckpointConflict), **ANCHOR_DOWN},
+    responses=documented(
+        Forbidden, AuditCheckpointConflict, AuditAnchorUnavailable, keep=ANCHOR_DOWN
+    ),
     description=(
         "重新计算数据库中审计记录的哈希链，"
         "并逐一核对数据库与对象存储中已签名的校验点；"

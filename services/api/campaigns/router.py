@@ -12,6 +12,7 @@ from services.api.access import OPS_ONLY, SIGNED_IN, PrincipalDep, allow
 from services.api.campaigns import service
 from services.api.campaigns.problems import CORRECT_PROBLEMS, OPEN_PROBLEMS, CampaignNotFound
 from services.api.campaigns.schemas import CampaignCreate, CampaignRead, CampaignUpdate
+from services.api.clients.rules import CommitteeQueryInvalid, RulesUnavailable
 from services.api.http import IdempotencyDep
 from services.api.problems import Forbidden
 from services.kit.db import SessionDep
@@ -62,7 +63,7 @@ async def get(campaign_id: uuid.UUID, session: SessionDep) -> CampaignRead:
     status_code=201,
     response_model=CampaignRead,
     dependencies=OPS_ONLY,
-    responses=validated(Forbidden, *OPEN_PROBLEMS),
+    responses=validated(Forbidden, *OPEN_PROBLEMS, CommitteeQueryInvalid, RulesUnavailable),
     summary="新建申报批次（运维）",
     description=(
         "按当年评审通知新建一个申报批次：地区、系列、级别、评委会、"
@@ -99,7 +100,7 @@ async def create(
         "提交的时间段按类别整段替换，未提交的保持不变。"
         "只有该职改办可调用；批次开始后答复 409。"
     ),
-    responses=documented(Forbidden, *CORRECT_PROBLEMS),
+    responses=documented(Forbidden, *CORRECT_PROBLEMS, RulesUnavailable),
 )
 async def correct(
     request: Request,

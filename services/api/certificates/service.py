@@ -30,8 +30,6 @@ from services.api.certificates.model import (
     masked_id,
 )
 from services.api.certificates.problems import (
-    CertificateMismatch,
-    CertificateNotFound,
     CertificateRevoked,
 )
 from services.api.certificates.signing import Keyring
@@ -113,7 +111,10 @@ async def issue(
         record = record_of(held)
         wanted = {**facts, "holder_name": CertificateData.normalised_name(holder_name)}
         if not _same_facts(record.data, wanted):
-            raise CertificateMismatch()
+            # Unreachable through the API: a declaration sits in one session, whose one
+            # posting is approved once (results/approval.py), so a declaration's certificate
+            # is issued once; a second call can only repeat the same approval.
+            raise RuntimeError(f"declaration {declaration_id} already has another certificate")
         return record
     year = approved_on.year
     serial = await next_serial(session, committee_code, year)
@@ -149,10 +150,8 @@ async def _row(session: AsyncSession, certificate_id: uuid.UUID, *, lock: bool) 
     query = select(Certificate).where(Certificate.id == certificate_id)
     if lock:
         query = query.with_for_update()
-    row = (await session.exec(query)).first()
-    if row is None:
-        raise CertificateNotFound()
-    return row
+    # Callers name a certificate they have found (results/certs.py), and none is deleted.
+    return (await session.exec(query)).one()
 
 
 async def get(session: AsyncSession, certificate_id: uuid.UUID) -> CertificateRecord:

@@ -21,6 +21,7 @@ from services.api.chain.problems import (
     ReturnItemsUntouched,
 )
 from services.api.chain.schemas import ProgressRead
+from services.api.clients.rules import RouteRequestInvalid, RulesUnavailable
 from services.api.declarations.deps import (
     EDIT_PROBLEMS,
     READ_RESPONSES,
@@ -39,6 +40,7 @@ from services.api.declarations.schemas import (
 from services.api.declarations.shapes import declarations_router
 from services.api.models.declaration import DeclarationStatus
 from services.api.orgs.problems import ChainIncomplete
+from services.api.routing.problems import RouteCommitteeMismatch, RouteOfficeMissing
 from services.api.statistics.problems import UnitRecommendationsSuspended
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
@@ -89,6 +91,10 @@ async def list_declarations(
         DeclarationIncomplete,
         SameLevelTwice,
         CorrectionDeadlinePassed,
+        RouteCommitteeMismatch,
+        RouteOfficeMissing,
+        RouteRequestInvalid,
+        RulesUnavailable,
         *EDIT_PROBLEMS,
     ),
     description=(

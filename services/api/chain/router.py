@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import OFFICE_ROLES, REVIEWERS_ONLY, PrincipalDep, allow
+from services.api.audit.problems import AuditAnchorUnavailable, AuditCheckpointConflict
 from services.api.calendar.problems import CalendarYearUnknown
 from services.api.campaigns import service as campaigns
 from services.api.campaigns.problems import CampaignNotFound, DeadlinePassed, WindowNotOpen
@@ -46,6 +47,7 @@ from services.api.chain.schemas import (
     UnitReviewWrite,
 )
 from services.api.clients import documents as documents_client
+from services.api.clients.rules import RulesUnavailable
 from services.api.declarations.deps import (
     READ_PROBLEMS,
     CommitteesAct,
@@ -70,7 +72,6 @@ from services.api.problems import Forbidden
 from services.api.statistics import streams
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
-from services.kit.problems import PROBLEM_MEDIA_TYPE
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 # What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
@@ -364,11 +365,12 @@ async def payment_notice(act: CommitteesAct) -> JSONResponse:
                 }
             },
         },
-        409: {"description": "The audit anchor disagrees", "content": {PROBLEM_MEDIA_TYPE: {}}},
-        503: {
-            "description": "The audit anchor is unavailable",
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        },
+        **documented(
+            AuditCheckpointConflict,
+            AuditAnchorUnavailable,
+            # As the route was published.
+            keep={409: "The audit anchor disagrees", 503: "The audit anchor is unavailable"},
+        ),
     },
 )
 async def posting_list(
@@ -418,7 +420,7 @@ async def unit_quality(
         "并答复与保存的结果是否一致及不一致之处。用人单位、"
         "审核链上的职改办、评委会办公室和运维人员可调用。"
     ),
-    responses=documented(*READ_PROBLEMS, Forbidden),
+    responses=documented(*READ_PROBLEMS, Forbidden, RulesUnavailable),
 )
 async def replay_evaluation(declaration: EvaluationReaders, request: Request) -> EvaluationReplay:
     return EvaluationReplay.model_validate(

@@ -30,6 +30,20 @@ class RouteRequestInvalid(Problem):
     text = "无法解析该申报的评委会与上报链路：…"
 
 
+class CommitteeQueryInvalid(Problem):
+    status = 422
+    code = "committee-query-invalid"
+    title = "Committee query invalid"
+    text = "评委会查询条件有误：…"
+
+
+class RulesUnavailable(Problem):
+    status = 503
+    code = "rules-unavailable"
+    title = "Eligibility service unavailable"
+    text = "资格评估服务暂不可用，请稍后再试。"
+
+
 def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float) -> httpx.AsyncClient:
     # Every call carries a service token signed with SERVICE_TOKEN_PRIVATE_KEY.
     return httpx.AsyncClient(
@@ -38,13 +52,7 @@ def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float) -> httpx.
 
 
 def _unavailable() -> ProblemError:
-    return ProblemError(
-        503,
-        "rules-unavailable",
-        "资格评估服务暂不可用，请稍后再试。",
-        title="Eligibility service unavailable",
-        headers={"Retry-After": "5"},
-    )
+    return RulesUnavailable(headers={"Retry-After": "5"})
 
 
 async def forward(
@@ -101,11 +109,8 @@ async def committees(client: httpx.AsyncClient, params: dict[str, str]) -> list[
         return response.json()
     if response.status_code == 404:
         return []
-    raise ProblemError(
-        422,
-        "committee-query-invalid",
-        "评委会查询条件有误：" + str(response.json().get("detail", response.status_code)),
-    )
+    reason = str(response.json().get("detail", response.status_code))
+    raise CommitteeQueryInvalid(CommitteeQueryInvalid.text.removesuffix("…") + reason)
 
 
 async def policies(client: httpx.AsyncClient, params: dict[str, str]) -> list[dict[str, Any]]:

@@ -175,14 +175,6 @@ class AlreadyMarked(Problem):
     text = "您已为该申报人的答辩评分，评分一经提交不能更改。"
 
 
-class MarkInvalid(Problem):
-    # The detail says which mark and why.
-    status = 422
-    code = "defence-mark-invalid"
-    title = "Defence mark invalid"
-    text = "答辩成绩实行百分制，每项评分须在0至100分之间（长工信〔2022〕139号 九）。"
-
-
 class MarksMissing(Problem):
     # The detail names how many declarations have no mark.
     status = 409

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.api.access import PrincipalDep, allow
 from services.api.campaigns.problems import CampaignNotFound
+from services.api.clients.rules import RulesUnavailable
 from services.api.committee import ballots, defence, judging, pool, scored, service
 from services.api.committee.problems import (
     AdjustmentInvalid,
@@ -234,7 +235,9 @@ async def put_setting(
         "评审方式（不记名投票，或长治工程师的答辩评价与量化赋分）"
         "取自批次的政策包。仅评委会办公室可调用。"
     ),
-    responses=validated(Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady),
+    responses=validated(
+        Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady, RulesUnavailable
+    ),
 )
 async def create_session(
     body: SessionCreate,

@@ -12,15 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Body, Request, Response
 
 from services.api.access import PrincipalDep
-from services.api.clients.rules import forward
+from services.api.clients.rules import RulesUnavailable, forward
 from services.api.eligibility import examples
+from services.kit.problem_kinds import documented
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
 
 
 @router.post(
     "/evaluate",
-    responses={200: {"content": {"application/json": {"example": examples.EVALUATE_ANSWER}}}},
+    responses={
+        200: {"content": {"application/json": {"example": examples.EVALUATE_ANSWER}}},
+        **documented(RulesUnavailable),
+    },
     summary="资格评估：能否申报、走哪条途径、不能申报的何时可以",
     description=(
         "按申报人的学历、职称、资历、考核、论文业绩等事实，"

@@ -19,6 +19,15 @@ class OrgExists(Problem):
     text = "该统一社会信用代码已登记。"
 
 
+class OrgInvalidParent(Problem):
+    status = 422
+    code = "org-invalid-parent"
+    title = "Parent org invalid"
+    text = (
+        "上级机构须高于本机构的层级（用人单位→主管部门→县区职改办→系列职改办→评委会所在职改办）。"
+    )
+
+
 class ChainIncomplete(Problem):
     # The detail names the unit; `chain` lists the orgs found.
     status = 409

@@ -22,6 +22,7 @@ from services.api.orgs.problems import (
     REGISTER_PROBLEMS,
     OrgExists,
     OrgFieldNotApplicable,
+    OrgInvalidParent,
     OrgNotFound,
 )
 from services.api.orgs.schemas import (
@@ -47,7 +48,7 @@ router = APIRouter(prefix="/v1/orgs", tags=["orgs"], dependencies=SIGNED_IN)
     status_code=201,
     response_model=OrgRead,
     dependencies=OPS_ONLY,
-    responses=documented(Forbidden, OrgExists, OrgNotFound),
+    responses=validated(Forbidden, OrgExists, OrgNotFound, OrgInvalidParent),
     summary="新建机构（运维）",
     description=(
         "运维人员在机构树中新建一个机构：用人单位、主管部门、"
@@ -155,7 +156,7 @@ async def get(org_id: uuid.UUID, session: SessionDep) -> OrgRead:
     dependencies=OPS_ONLY,
     response_model=OrgRead,
     summary=("调整机构在树中的位置、职改办的职责或用人单位的归属（运维）；已建立的审核链不改写"),
-    responses=validated(Forbidden, OrgNotFound, OrgFieldNotApplicable),
+    responses=validated(Forbidden, OrgNotFound, OrgFieldNotApplicable, OrgInvalidParent),
     description=(
         "运维人员调整一个机构的上级、职改办的职责或用人单位的归属。"
         "已提交的申报书的审核链已经固定，不随之改写；"

@@ -19,6 +19,7 @@ from services.api.orgs.problems import (
     ChainIncomplete,
     OrgExists,
     OrgFieldNotApplicable,
+    OrgInvalidParent,
     OrgNotFound,
     RegistrationDecided,
     RegistrationNotFound,
@@ -37,7 +38,6 @@ from services.api.orgs.schemas import (
     UnitHit,
 )
 from services.kit.auth import Principal
-from services.kit.problems import ProblemError
 
 # Chain order, lowest first (DESIGN.md "Review chain").
 CHAIN_KINDS = ("unit", "supervisor", "county_office", "series_office", "committee_office")
@@ -55,11 +55,7 @@ def _check_parent(kind: str, parent: Org) -> None:
     if kind == "ops" or parent.kind == "ops":
         return
     if RANK[parent.kind] <= RANK[kind]:
-        raise ProblemError(
-            422,
-            "org-invalid-parent",
-            "上级机构须高于本机构的层级（用人单位→主管部门→县区职改办→系列职改办→评委会所在职改办）。",
-        )
+        raise OrgInvalidParent()
 
 
 async def create(session: AsyncSession, *, body: OrgCreate) -> Org:

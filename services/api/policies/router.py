@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from services.api.clients.rules import forward
+from services.api.clients.rules import RulesUnavailable, forward
 from services.api.eligibility import examples
 from services.api.http import CACHED, IfNoneMatch, cacheable
 from services.api.policies import service
 from services.api.policies.problems import PolicyNotFound
 from services.api.policies.schemas import PolicyRead, PolicySummaryRead
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import documented, merged
 from services.kit.vocabulary import Series
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1/policies", tags=["policies"])
         "该系列在该日施行的那一个政策包（没有则为空列表）。公开接口，"
         "无需登录；答复带 ETag，可用 If-None-Match 得到 304。"
     ),
-    responses=CACHED,
+    responses=merged(CACHED, documented(RulesUnavailable)),
 )
 async def list_policies(
     request: Request,
@@ -50,7 +50,7 @@ async def list_policies(
     "/{policy_id}",
     response_model=PolicyRead,
     summary=("一个政策包：文件、级别、各途径的条件与条款原文、申报材料（公开，可缓存）"),
-    responses={**CACHED, **documented(PolicyNotFound)},
+    responses=merged(CACHED, documented(PolicyNotFound, RulesUnavailable)),
     description=(
         "读取一个政策包的全部内容：所依据的文件、不得申报的情形、"
         "各级别各申报途径的条件及条款原文、需提交的申报材料、"
@@ -79,10 +79,11 @@ committees_router = APIRouter(prefix="/v1", tags=["eligibility"])
         "评审的评委会和接收材料的职改办及所依据的条款。查询参数和答复与资格评估服务的 "
         "GET /v1/committees 相同。是公开的参考数据，与政策包一样无须登录即可读取。"
     ),
-    responses={
-        **CACHED,
-        200: {"content": {"application/json": {"example": examples.COMMITTEES_ANSWER}}},
-    },
+    responses=merged(
+        CACHED,
+        {200: {"content": {"application/json": {"example": examples.COMMITTEES_ANSWER}}}},
+        documented(RulesUnavailable),
+    ),
 )
 async def committees(request: Request, if_none_match: IfNoneMatch = None) -> Response:
     upstream = await forward(

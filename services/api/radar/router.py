@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.api.access import OFFICE_ROLES, SIGNED_IN, PrincipalDep, allow
-from services.api.clients.rules import EligibilityRequestInvalid
+from services.api.clients.rules import EligibilityRequestInvalid, RulesUnavailable
 from services.api.http import DeferredIdempotencyDep, RelayAfterCommit
 from services.api.orgs.problems import OrgNotFound
 from services.api.problems import Forbidden
@@ -42,7 +42,7 @@ SUBSCRIPTION = "/v1/me/eligibility-subscription"
         "可选填写所在用人单位，以便出现在该单位的岗位结构比例名册中。"
         "仅申报人账号可调用。"
     ),
-    responses=validated(Forbidden, EligibilityRequestInvalid, RadarUnitInvalid),
+    responses=validated(Forbidden, EligibilityRequestInvalid, RadarUnitInvalid, RulesUnavailable),
 )
 async def subscribe(
     body: SubscriptionCreate,

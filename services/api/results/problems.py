@@ -58,13 +58,6 @@ class RecheckAlreadyVoted(Problem):
     text = "您已在这项复核中投过票，每位专家只能投一票。"
 
 
-class RecheckTallySealed(Problem):
-    status = 409
-    code = "recheck-tally-sealed"
-    title = "Recheck tally sealed"
-    text = "复核投票结果在闭会前不公开。"
-
-
 class SessionNotClosed(Problem):
     status = 409
     code = "session-not-closed"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from services.api.access import PrincipalDep
 from services.api.campaigns.problems import CampaignNotFound, LevelNotInCampaign
+from services.api.clients.rules import RouteRequestInvalid, RulesUnavailable
 from services.api.orgs.problems import ChainIncomplete, UnitNotApproved, UnitNotFound
 from services.api.routing import service
 from services.api.routing.problems import (
@@ -48,6 +49,8 @@ router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
         ChainIncomplete,
         RouteCommitteeMismatch,
         RouteOfficeMissing,
+        RouteRequestInvalid,
+        RulesUnavailable,
     ),
 )
 async def route(
