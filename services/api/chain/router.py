@@ -66,12 +66,12 @@ from services.api.declarations.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from services.api.http import RelayAfterCommit
+from services.api.http import RelayAfterCommit, sends
 from services.api.integrity.problems import IntegrityRecordInForce, WaitingProofOverdue
 from services.api.problems import Forbidden
 from services.api.statistics import streams
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented
+from services.kit.problem_kinds import documented, merged
 
 router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
 # What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
@@ -318,15 +318,18 @@ declaration_reads(
     D + "/payment-notices",
     response_model=DeclarationRead,
     summary="已受理 → 待缴费，并给出本批次的缴费截止时间",
-    responses=documented(
-        DeclarationNotFound,
-        Forbidden,
-        IntegrityRecordInForce,
-        WaitingProofOverdue,
-        NotAccepted,
-        PaymentTermsUnknown,
-        WindowNotOpen,
-        DeadlinePassed,
+    responses=merged(
+        documented(
+            DeclarationNotFound,
+            Forbidden,
+            IntegrityRecordInForce,
+            WaitingProofOverdue,
+            NotAccepted,
+            PaymentTermsUnknown,
+            WindowNotOpen,
+            DeadlinePassed,
+        ),
+        sends("ETag"),
     ),
     description=(
         "评委会办公室把已受理的申报书转为待缴费，"
@@ -366,6 +369,7 @@ async def payment_notice(act: CommitteesAct) -> JSONResponse:
             },
         },
         **documented(
+            CampaignNotFound,
             AuditCheckpointConflict,
             AuditAnchorUnavailable,
             # As the route was published.

@@ -70,11 +70,18 @@ from services.api.committee.schemas import (
     SessionRead,
     TallyRead,
 )
-from services.api.http import DeferredIdempotencyDep, IfMatch, RelayAfterCommit, WriteDep, etag
+from services.api.http import (
+    DeferredIdempotencyDep,
+    IfMatch,
+    RelayAfterCommit,
+    WriteDep,
+    etag,
+    sends,
+)
 from services.api.orgs.problems import OrgNotFound
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented, validated
+from services.kit.problem_kinds import documented, merged, validated
 
 router = APIRouter(tags=["committee"], dependencies=[RelayAfterCommit])
 OFFICE = [allow("committee_office")]
@@ -235,8 +242,11 @@ async def put_setting(
         "评审方式（不记名投票，或长治工程师的答辩评价与量化赋分）"
         "取自批次的政策包。仅评委会办公室可调用。"
     ),
-    responses=validated(
-        Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady, RulesUnavailable
+    responses=merged(
+        validated(
+            Forbidden, CampaignNotFound, PanelSizeInvalid, NoDeclarationsReady, RulesUnavailable
+        ),
+        sends("ETag", status=201),
     ),
 )
 async def create_session(
@@ -277,7 +287,7 @@ async def sessions(session: SessionDep, principal: PrincipalDep) -> list[Session
     response_model=SessionRead,
     dependencies=SESSION_READERS,
     summary="查看一个评审会（专家：自己参加且尚未闭会的）",
-    responses=documented(Forbidden, SessionNotFound),
+    responses=merged(documented(Forbidden, SessionNotFound), sends("ETag")),
     description=(
         "读取一个评审会：批次、级别、人数、各专业席位、"
         "评审方式和规则、随机种子及其哈希、状态和申报书。"

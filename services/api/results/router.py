@@ -29,7 +29,15 @@ from services.api.declarations.deps import (
     declaration_dependency,
 )
 from services.api.declarations.problems import DeclarationNotFound
-from services.api.http import IfMatch, IfNoneMatch, RelayAfterCommit, WriteDep, cacheable, etag
+from services.api.http import (
+    IfMatch,
+    IfNoneMatch,
+    RelayAfterCommit,
+    WriteDep,
+    cacheable,
+    etag,
+    sends,
+)
 from services.api.models import Declaration
 from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.api.ratelimit import guarded, hit, too_many
@@ -87,7 +95,7 @@ from services.api.results.schemas import (
     RevocationCreate,
 )
 from services.kit.db import SessionDep
-from services.kit.problem_kinds import documented, validated
+from services.kit.problem_kinds import documented, merged, validated
 
 router = APIRouter(tags=["results"], dependencies=[RelayAfterCommit])
 OFFICE = [allow("committee_office")]
@@ -169,7 +177,7 @@ async def declaration_rechecks(
     response_model=RecheckRead,
     dependencies=OFFICE_OPS,
     summary="查看一次复核：理由、被重新表决的原结果，以及闭会后的新结果",
-    responses=documented(Forbidden, RecheckNotFound),
+    responses=merged(documented(Forbidden, RecheckNotFound), sends("ETag")),
     description=(
         "读取一次复核的理由、状态、原结果和（闭会后）新结果。评委会办公室和运维人员可调用。"
     ),
@@ -340,7 +348,7 @@ async def public_postings(session: SessionDep, if_none_match: IfNoneMatch = None
     P + "/{posting_id}",
     response_model=PostingRead,
     summary=("一份评审结果公示（公开，可直接展示：姓名遮蔽、单位、系列、级别、专业、结果）"),
-    responses={**CACHED, **documented(PostingNotFound)},
+    responses=merged(CACHED, documented(PostingNotFound), sends("ETag")),
     description=(
         "读取一份公示：标题、公示期及其工作日数、各行（序号、"
         "遮蔽后的姓名、单位、系列、级别、专业、评审结果）"
@@ -504,7 +512,7 @@ DECIDE = (
     response_model=PostingRead,
     dependencies=OFFICE_OPS,
     summary="评委会办公室查看一份公示，含用于确认和批复的版本（ETag）",
-    responses=documented(Forbidden, PostingNotFound),
+    responses=merged(documented(Forbidden, PostingNotFound), sends("ETag")),
     description=(
         "读取一份公示的完整内容和版本号（ETag），"
         "供结果确认和批复时作为 If-Match。"
