@@ -70,7 +70,26 @@ def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
                     }
                 }
             },
-            503: {"description": "A dependency is down", "content": {PROBLEM_MEDIA_TYPE: {}}},
+            503: {
+                "description": "A dependency is down",
+                "content": {
+                    PROBLEM_MEDIA_TYPE: {
+                        "examples": {
+                            "dependency-unavailable": {
+                                "summary": "依赖服务暂不可用",
+                                "value": {
+                                    "type": TYPE_PREFIX + "dependency-unavailable",
+                                    "title": "Dependency unavailable",
+                                    "status": 503,
+                                    "detail": (
+                                        "依赖服务暂不可用：数据库。服务会自动重连，请稍后再试。"
+                                    ),
+                                },
+                            }
+                        }
+                    }
+                },
+            },
         },
     )
     async def readyz(request: Request) -> JSONResponse:
