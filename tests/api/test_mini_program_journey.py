@@ -354,7 +354,14 @@ async def test_the_mini_program_answers_a_return_pays_and_downloads_its_certific
 
     # Days later: 结果确认 and 批复 by the office; the mini-program reads its result.
     later_settings = gateway.settings.model_copy(
-        update={"clock_offset": timedelta(days=(ends - date.today()).days + 1)}
+        update={
+            "clock_offset": timedelta(days=(ends - date.today()).days + 1),
+            # Days ahead on the shared database: no sweep acts on other tests' rows.
+            "payment_sweep_interval": 0,
+            "return_sweep_interval": 0,
+            "reminder_sweep_interval": 0,
+            "radar_sweep_interval": 0,
+        }
     )
     async with running(build_app(later_settings)) as later:
         etag = (await later.get(posting, headers=auth(office))).headers["ETag"]

@@ -256,6 +256,11 @@ async def test_results_end_to_end(
         documents_url=documents_url,
         payment_callback_key=KEY,
         payment_sweep_interval=0,
+        # Days ahead on the shared database: no sweep may act on other tests' rows by
+        # this clock (a return of theirs would lapse days early).
+        return_sweep_interval=0,
+        reminder_sweep_interval=0,
+        radar_sweep_interval=0,
         clock_offset=timedelta(days=(ends - date.today()).days + 1),
     )
     async with running(build_app(settings)) as later:
