@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+PIP_VERSION=26.3
 
 step() { echo "install: $*" >&2; }
 
@@ -26,7 +27,8 @@ install() {
   # then the project itself, editable, resolving nothing more.
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/dev.txt -nt "$stamp" ]; then
     step "[2/5] Python packages, pinned with hashes (requirements/dev.txt; a few minutes the first time)"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    # pip itself pinned too, so two installs a month apart resolve and build alike.
+    "$VENV/bin/python" -m pip install --quiet "pip==$PIP_VERSION"
     "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/dev.txt
     # The build backend (setuptools) is in the lock: no isolated build fetching it unpinned.
     "$VENV/bin/python" -m pip install --quiet --no-build-isolation --no-deps -e .
