@@ -134,33 +134,19 @@ async def notify_about(
     """`notify` given what it reads of the declaration (its applicant's name from the
     basic info, the phone), for a caller that never loads the whole row (the reminder
     sweep: a declaration's sections are kilobytes)."""
-    values = {k: _clip(v) for k, v in {"name": name or "申报人", **params}.items()}
-    notification_id = await add_notification(
+    return await _notice(
         session,
+        sub=applicant_sub,
+        phone=phone,
+        name=name,
         event=f"declaration.{event}",
-        template_code=template,
-        phone=e164(phone) if phone else None,
-        params=values,
+        template=template,
+        params=params,
         dedupe_key=f"declaration:{declaration_id}:{key}",
         declaration_id=declaration_id,
         not_after=not_after,
         send_after=send_after,
     )
-    if notification_id is None:
-        return None
-    await _message(
-        session,
-        applicant_sub,
-        notification_id,
-        event=f"declaration.{event}",
-        template=template,
-        values=values,
-        send_after=send_after,
-        declaration_id=declaration_id,
-    )
-    if phone:
-        session.info.setdefault("notification_ids", []).append(notification_id)
-    return notification_id
 
 
 async def notify_person(
@@ -180,6 +166,38 @@ async def notify_person(
     dedupe key, to the phone their account proved (the caller reads it, never a typed
     one), with its message; `body` is the message's fuller text when the SMS must be
     short. False when the key was already used."""
+    notification_id = await _notice(
+        session,
+        sub=sub,
+        phone=phone,
+        name=name,
+        event=event,
+        template=template,
+        params=params,
+        dedupe_key=key,
+        not_after=not_after,
+        body=body,
+    )
+    return notification_id is not None
+
+
+async def _notice(
+    session: AsyncSession,
+    *,
+    sub: str,
+    phone: str | None,
+    name: Any,
+    event: str,
+    template: str,
+    params: dict[str, Any],
+    dedupe_key: str,
+    declaration_id: uuid.UUID | None = None,
+    not_after: datetime | None = None,
+    send_after: datetime | None = None,
+    body: str | None = None,
+) -> uuid.UUID | None:
+    """The outbox row and its message, once per dedupe key (None when the key was used);
+    the notice's id relayed to the queue after the commit when there is a phone to send to."""
     values = {k: _clip(v) for k, v in {"name": name or "申报人", **params}.items()}
     notification_id = await add_notification(
         session,
@@ -187,11 +205,13 @@ async def notify_person(
         template_code=template,
         phone=e164(phone) if phone else None,
         params=values,
-        dedupe_key=key,
+        dedupe_key=dedupe_key,
+        declaration_id=declaration_id,
         not_after=not_after,
+        send_after=send_after,
     )
     if notification_id is None:
-        return False
+        return None
     await _message(
         session,
         sub,
@@ -199,12 +219,13 @@ async def notify_person(
         event=event,
         template=template,
         values=values,
-        send_after=None,
+        send_after=send_after,
+        declaration_id=declaration_id,
         body=body,
     )
     if phone:
         session.info.setdefault("notification_ids", []).append(notification_id)
-    return True
+    return notification_id
 
 
 def _text(template: str, values: dict[str, Any]) -> str:
