@@ -52,7 +52,7 @@ from tests.api.test_committee_e2e import (
 from tests.api.test_payments import KEY as PAYMENT_KEY
 from tests.conftest import Stack
 from tests.web.browsing import PASSWORD, PHONE, alerts, press, seen, shot, staff_signed_in
-from tests.web.conftest import login_code
+from tests.web.conftest import SMS_IP_PER_HOUR, login_code
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -180,6 +180,7 @@ def later_url(stack: Stack, uvicorn_service, web_rules_url: str, documents_url: 
         RADAR_SWEEP_INTERVAL="0",
         AUDIT_CHECKPOINT_INTERVAL="0",
         SMS_PHONE_INTERVAL_SECONDS="0",
+        SMS_IP_PER_HOUR=SMS_IP_PER_HOUR,
     )
     gateway = uvicorn_service("services.api.main:app", env)
     return uvicorn_service("services.web.main:app", {**stack.env(), "GATEWAY_URL": gateway})
