@@ -13,12 +13,13 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
-    case,
-    exists,
+    column,
     false,
     func,
-    literal_column,
+    table,
+    true,
     tuple_,
+    union_all,
 )
 from sqlalchemy import select as sa_select
 from sqlmodel import col
@@ -47,7 +48,7 @@ from services.api.deadlines.schemas import (
 from services.api.declarations import service as declarations
 from services.api.declarations.producers import HIGH_LEVELS
 from services.api.http import decode_cursor, encode_cursor
-from services.api.models import Campaign, Declaration, Org, UnitReview
+from services.api.models import Campaign, Declaration, Org
 from services.api.orgs import service as orgs
 from services.kit.auth import Principal
 
@@ -192,16 +193,6 @@ def _before_unit(campaign_id: uuid.UUID, unit_id: uuid.UUID) -> ColumnElement[bo
     )
 
 
-def _recorded() -> ColumnElement[bool]:
-    """SQL: whether the unit recorded its review (a review record holds every date up to
-    the posting). A draft has none: the record is looked up (one index probe) only for a
-    declaration past its submission; CASE evaluates one branch."""
-    return case(
-        (Declaration.status == literal_column("'draft'"), false()),
-        else_=exists().where(UnitReview.declaration_id == Declaration.id),
-    )
-
-
 def page_query(
     campaign_id: uuid.UUID,
     unit_id: uuid.UUID,
@@ -210,36 +201,62 @@ def page_query(
     limit: int,
 ) -> Any:
     """SQL: up to `limit` of the unit's declarations still before it, in the order they
-    were made, after the cursor's (created_at, id): the first rows of
-    ix_declaration_unit_waiting after it (an index-only scan), whatever the unit's number.
-    Never the declarations' sections (kilobytes each)."""
+    were made, after the cursor's (created_at, id), with whether the unit recorded its
+    review (kept on the declaration, api_0036): the first rows of
+    ix_declaration_unit_waiting after the cursor, read from the index alone, whatever the
+    unit's number. Never the declarations' sections (kilobytes each)."""
     query = sa_select(
         Declaration.id,
         Declaration.level,
         Declaration.status,
         Declaration.created_at,
-        _recorded(),
+        Declaration.unit_review_recorded,
     ).where(_before_unit(campaign_id, unit_id))
     if after is not None:
         query = query.where(tuple_(Declaration.created_at, Declaration.id) > tuple_(*after))
     return query.order_by(Declaration.created_at, Declaration.id).limit(limit)
 
 
+# api_0033's kept counts, the columns read here: the base rows (reach_org null) count
+# every declaration once, by campaign, unit, status and level (among others).
+_counted = table(
+    "declaration_count",
+    column("campaign_id"),
+    column("unit_org_id"),
+    column("reach_org"),
+    column("status"),
+    column("level"),
+    column("n"),
+    schema="api",
+)
+
+
 def counts_query(campaign_id: uuid.UUID, unit_id: uuid.UUID) -> Any:
-    """SQL: the unit's declarations still before it, counted by level, status and whether
-    the review is recorded (what the step depends on): one aggregate over the unit's
-    entries of ix_declaration_unit_waiting (an index-only scan), the review record probed
-    for those past the draft. The kept counts (declaration_count, api_0033) cannot answer
-    it: they count by level and status, not by whether the review is recorded."""
-    rows = sa_select(
-        Declaration.level.label("level"),
-        Declaration.status.label("status"),
-        _recorded().label("recorded"),
-    ).where(_before_unit(campaign_id, unit_id))
-    keys = rows.subquery("waiting").c
-    return sa_select(keys.level, keys.status, keys.recorded, func.count()).group_by(
-        keys.level, keys.status, keys.recorded
+    """SQL: the unit's declarations still before it by level, status and whether the
+    review is recorded (what the step depends on), as (level, status, recorded, n), in one
+    statement that reads none of them one by one: all of them from the kept counts
+    (declaration_count, api_0033: a few rows per unit, whatever its number), and those
+    recorded (a unit records its review, then passes the declaration up: few) from
+    ix_declaration_unit_recorded. The kept counts hold no review record, so the recorded
+    are subtracted by the reader (`waiting_counts`)."""
+    c = _counted.c
+    statuses = bindparam("counted_statuses", BEFORE_UNIT, expanding=True, literal_execute=True)
+    kept = (
+        sa_select(c.level, c.status, false().label("recorded"), func.sum(c.n).label("n"))
+        .where(
+            c.campaign_id == campaign_id,
+            c.unit_org_id == unit_id,
+            c.reach_org.is_(None),
+            c.status.in_(statuses),
+        )
+        .group_by(c.level, c.status)
     )
+    recorded = (
+        sa_select(Declaration.level, Declaration.status, true(), func.count())
+        .where(_before_unit(campaign_id, unit_id), col(Declaration.unit_review_recorded))
+        .group_by(Declaration.level, Declaration.status)
+    )
+    return union_all(kept, recorded)
 
 
 async def waiting_page(
@@ -258,12 +275,16 @@ async def waiting_counts(
     session: AsyncSession, campaign_id: uuid.UUID, unit_id: uuid.UUID
 ) -> dict[tuple[str, str], int]:
     """How many of the unit's declarations wait, by (level, step) (`counts_query`)."""
+    by_status: dict[tuple[str, str, bool], int] = {}
+    for level, status, recorded, n in await session.exec(counts_query(campaign_id, unit_id)):
+        by_status[(level, status, recorded)] = int(n)
     counts: dict[tuple[str, str], int] = {}
-    for level, status, recorded, n in (
-        await session.exec(counts_query(campaign_id, unit_id))
-    ).all():
-        key = (level, waiting_at(status, level, recorded))
-        counts[key] = counts.get(key, 0) + n
+    for (level, status, recorded), n in by_status.items():
+        if not recorded:  # all of them: those recorded are counted apart
+            n -= by_status.get((level, status, True), 0)
+        if n > 0:
+            key = (level, waiting_at(status, level, recorded))
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 
