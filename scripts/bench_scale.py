@@ -91,7 +91,7 @@ def _endpoints(world, declaration_id: str) -> list[tuple[str, str, dict, dict, s
         ("messages, unit reviewer", "/v1/me/messages", unit, page, PAGED),
         ("unread count, unit reviewer", "/v1/me/messages/unread-count", unit, {}, PAGED),
         ("unit calendar, unit reviewer", f"/v1/orgs/{world.tree.unit}/calendar",
-         unit, {"campaign_id": world.campaign["id"]}, PAGED),
+         unit, {**page, "campaign_id": world.campaign["id"]}, PAGED),
         ("unit quality, series office", f"{c}/unit-quality", series, {}, REPORT),
         ("problem rates, series office", f"{c}/problem-rates", series, {}, REPORT),
         ("statistics, series office", f"{c}/statistics", series, {}, REPORT),

@@ -144,6 +144,44 @@ async def unit_plan(client, org: str, campaign: str, tok: str) -> dict:
     return plan
 
 
+COUNTS = ("waiting_total", "waiting_by_step", "waiting_by_level")
+
+
+async def calendar_pages(
+    client, org: str, campaign: str, tok: str, *, limit: int | None = None
+) -> tuple[list[dict], dict]:
+    """Every page of the unit's calendar, walked by next_cursor to the end: the waiting
+    declarations of all pages in order (each once) and the counts (the same on every page,
+    and adding up to what the pages listed)."""
+    waiting, counts, cursor = [], None, None
+    while True:
+        params = {"campaign_id": campaign, "cursor": cursor, "limit": limit}
+        r = await client.get(
+            f"/v1/orgs/{org}/calendar",
+            params={k: v for k, v in params.items() if v is not None},
+            headers=auth(tok),
+        )
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert limit is None or len(page["waiting"]) <= limit
+        these = {k: page[k] for k in COUNTS}
+        assert counts in (None, these), (counts, these)
+        counts = these
+        waiting += page["waiting"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        assert len(page["waiting"]) == (limit or 20)  # full pages before the last
+    ids = [w["declaration_id"] for w in waiting]
+    assert len(ids) == len(set(ids)) == counts["waiting_total"]
+    for part, key in (("waiting_by_step", "waiting_at"), ("waiting_by_level", "level")):
+        tally: dict[str, int] = {}
+        for w in waiting:
+            tally[w[key]] = tally.get(w[key], 0) + 1
+        assert {c["key"]: c["count"] for c in counts[part]} == tally
+    return waiting, counts
+
+
 def windows(deadline: str) -> dict:
     return {
         "submission": {
@@ -439,17 +477,30 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
         assert r.json()["posting_working_days"] == 5
         r = await submit(app, early[1], early[0])
         assert r.status_code == 200, r.text
+        # A page at a time, in the order they were made; the counts cover every page.
+        waiting, counts = await calendar_pages(app, tree.unit, campaign["id"], reviewer, limit=1)
+        assert [(w["declaration_id"], w["waiting_at"]) for w in waiting] == [
+            (early[1], "defence"),
+            (people["late"][1], "submission"),  # still a draft, past its last safe day
+            (acts[1], "recommendation"),
+        ]
+        assert counts == {
+            "waiting_total": 3,
+            "waiting_by_step": [
+                {"key": "submission", "count": 1},
+                {"key": "defence", "count": 1},
+                {"key": "recommendation", "count": 1},
+            ],
+            "waiting_by_level": [{"key": "deputy_senior", "count": 3}],
+        }
+        # The default page holds them all; a cursor not of ours is refused.
+        assert (await calendar_pages(app, tree.unit, campaign["id"], reviewer))[0] == waiting
         r = await app.get(
             f"/v1/orgs/{tree.unit}/calendar",
-            params={"campaign_id": campaign["id"]},
+            params={"campaign_id": campaign["id"], "cursor": "bm90LW91cnM"},
             headers=auth(reviewer),
         )
-        waiting = {w["declaration_id"]: w["waiting_at"] for w in r.json()["waiting"]}
-        assert waiting == {
-            acts[1]: "recommendation",
-            early[1]: "defence",
-            people["late"][1]: "submission",  # still a draft, past its last safe day
-        }
+        assert r.status_code == 422 and r.json()["type"].endswith("invalid-cursor"), r.text
         r = await app.get(
             f"/v1/declarations/{people['late'][1]}/plan", headers=auth(people["late"][0])
         )

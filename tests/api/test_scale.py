@@ -29,6 +29,7 @@ from services.api.clock import SHANGHAI
 from services.api.config import ApiSettings
 from services.api.deadlines import planner, reminders, service
 from services.api.declarations.service import visible
+from services.api.http import encode_cursor
 from services.api.journals import flags
 from services.api.main import build_app
 from services.api.messages import service as messages
@@ -432,3 +433,148 @@ async def test_the_deadline_reminder_sweep_at_100k(scale, stack: Stack) -> None:
     for dedupe_key, count, messages_of in counts:
         _, unit, _, step, *_ = dedupe_key.split(":")
         assert int(count) == expected[(uuid.UUID(unit), step)] and messages_of == 1
+
+
+CALENDAR_WAITING = """
+SELECT d.id, d.created_at, d.status, r.declaration_id IS NOT NULL AS recorded
+FROM api.declaration d LEFT JOIN api.unit_review r ON r.declaration_id = d.id
+WHERE d.campaign_id = $1 AND d.unit_org_id = $2
+  AND d.status IN ('draft', 'submitted', 'unit_review')
+ORDER BY d.created_at, d.id
+"""
+
+
+async def _review_recorded(dsn: str, ids: list[uuid.UUID], *, undo: bool = False) -> None:
+    """A unit review on record for `ids` (load data: the calendar's recommendation step), or
+    taken away again (the other tests count the unit's declarations as unrecorded)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if undo:
+            await conn.execute("DELETE FROM api.unit_review WHERE declaration_id = ANY($1)", ids)
+            return
+        await conn.execute(
+            "INSERT INTO api.unit_review (declaration_id, deliberation_on, panel, "
+            "posting_start_on, posting_end_on, posting_working_days, recommendation, "
+            "recommended_on, agree, updated_by) SELECT id, DATE '2022-06-01', '[]', "
+            "DATE '2022-06-02', DATE '2022-06-09', 5, '{}', DATE '2022-06-10', true, 'scale' "
+            "FROM unnest($1::uuid[]) AS id",
+            ids,
+        )
+    finally:
+        await conn.close()
+
+
+async def test_the_unit_calendar_pages_its_waiting_declarations_at_100k(scale) -> None:
+    """The unit's 4 000 declarations still before it (2 000 drafts, 2 000 at its step, 200
+    of those with their review recorded): walked page by page through the API, each once,
+    in the order they were made, at the step SQL says, with the counts SQL gives on every
+    page. Below the API, the request's statements: the page is the first rows of
+    ix_declaration_unit_waiting after the cursor (no sort, the scan stopped at the page's
+    end), the counts one statement over the kept counts and the recorded ones' index; none
+    reads the 4 000 or returns more than a page of rows."""
+    client, tree, _, _, dsn, url = scale
+    conn = await asyncpg.connect(dsn)
+    try:
+        campaign = await conn.fetchval("SELECT campaign_id FROM api.declaration LIMIT 1")
+        at_unit = await conn.fetch(
+            "SELECT id FROM api.declaration WHERE unit_org_id = $1 AND status = 'unit_review' "
+            "ORDER BY id",
+            uuid.UUID(tree.unit),
+        )
+    finally:
+        await conn.close()
+    recorded = [r["id"] for r in at_unit[::10]]
+    await _review_recorded(dsn, recorded)
+    try:
+        conn = await asyncpg.connect(dsn)
+        try:
+            expected = await conn.fetch(CALENDAR_WAITING, campaign, uuid.UUID(tree.unit))
+        finally:
+            await conn.close()
+        step = {"draft": "submission"}
+        want = [
+            (str(r["id"]), step.get(r["status"], "recommendation" if r["recorded"] else "defence"))
+            for r in expected
+        ]
+        assert len(want) == 4_000 and len(recorded) == 200
+        by_step = {"submission": 2_000, "defence": 1_800, "recommendation": 200}
+        assert {k: sum(1 for _, s in want if s == k) for k in by_step} == by_step
+
+        unit = auth(tree.tokens["unit_reviewer"])
+        got, cursor, pages = [], None, 0
+        while True:
+            params = {"campaign_id": str(campaign), "limit": 100}
+            r = await client.get(
+                f"/v1/orgs/{tree.unit}/calendar",
+                params={**params, **({"cursor": cursor} if cursor else {})},
+                headers=unit,
+            )
+            assert r.status_code == 200, r.text
+            page = r.json()
+            pages += 1
+            assert page["waiting_total"] == 4_000
+            assert page["waiting_by_step"] == [{"key": k, "count": n} for k, n in by_step.items()]
+            assert page["waiting_by_level"] == [{"key": "deputy_senior", "count": 4_000}]
+            assert len(page["plans"]) == 1 and len(page["waiting"]) <= 100
+            got += [(w["declaration_id"], w["waiting_at"]) for w in page["waiting"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == 40 and got == want
+
+        # The statements of one request (its second page), run below the API.
+        engine = make_engine(url)
+        statements: list[tuple[str, object]] = []
+
+        def log(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            statements.append((statement, parameters))
+
+        event.listen(engine.sync_engine, "before_cursor_execute", log)
+        principal = Principal(sub="scale", role="unit_reviewer", org_id=tree.unit)
+        second = encode_cursor(expected[99]["created_at"], expected[99]["id"])
+        try:
+            async with make_sessionmaker(engine)() as session:
+                read = await service.for_unit(
+                    session, principal, uuid.UUID(tree.unit), campaign_id=campaign,
+                    cursor=second, limit=100,
+                )  # fmt: skip
+                ran = [(s, p) for s, p in statements if "api.declaration" in s]
+                conn = await session.connection()
+                plans = []
+                for s, p in ran:
+                    explained = await conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + s, p)
+                    plans.append(explained.scalar_one()[0]["Plan"])  # JSON decoded by asyncpg
+        finally:
+            await engine.dispose()
+        assert [(w.declaration_id, w.waiting_at) for w in read.waiting] == [
+            (uuid.UUID(i), s) for i, s in want[100:200]
+        ]
+        # Two statements read the declarations: the page and the counts.
+        [(page_sql, _), (counts_sql, _)] = ran
+        assert "LIMIT" in page_sql and "api.declaration_count" in counts_sql
+        assert not [s for s, _ in ran if _reads_sections(s) or "sections" in s]
+        page_plan, counts_plan = plans
+        for plan in plans:
+            nodes = list(_nodes(plan))
+            assert not [n for n in nodes if n["Node Type"] == "Seq Scan"], plan
+            assert not [n for n in nodes if n["Node Type"].startswith("Gather")], plan
+            assert plan["Actual Rows"] <= 101, plan  # what the statement returns
+        # The page: the first rows of its index from the cursor, unsorted, stopped at the
+        # page's end (one more, to know there is a next page).
+        [page_scan] = [n for n in _nodes(page_plan) if n.get("Relation Name") == "declaration"]
+        assert (page_scan["Index Name"], page_scan["Actual Rows"]) == (
+            "ix_declaration_unit_waiting",
+            101,
+        ), page_plan
+        assert not [n for n in _nodes(page_plan) if "Sort" in n["Node Type"]], page_plan
+        # The counts: the kept counts' few rows of the unit, and its 200 recorded from
+        # their own index; not the 4 000 waiting.
+        scans = {
+            n["Relation Name"]: (n.get("Index Name"), n["Actual Rows"])
+            for n in _nodes(counts_plan)
+            if n.get("Relation Name")
+        }
+        assert scans["declaration"] == ("ix_declaration_unit_recorded", 200), counts_plan
+        assert scans["declaration_count"][1] <= 10, counts_plan
+    finally:
+        await _review_recorded(dsn, recorded, undo=True)

@@ -31,6 +31,10 @@ UNIT_CALENDAR_READ = {
             "waiting_at": "submission",
         }
     ],
+    "waiting_total": 3,
+    "waiting_by_step": [{"key": "submission", "count": 2}, {"key": "deliberation", "count": 1}],
+    "waiting_by_level": [{"key": "intermediate", "count": 3}],
+    "next_cursor": "WyIyMDIyLTA3LTI4VDAyOjE1OjAwKzAwOjAwIiwgIjdjMWU1YTliLTJkNGYtNGU2YS04YjBjLTNkNWU3ZjlhMWIyYyJd",
 }
 
 DECLARATION_PLAN_READ = {

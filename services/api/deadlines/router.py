@@ -4,8 +4,9 @@ sweep. Every plan is computed on read from the campaign and the work calendar.""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from services.api.access import REVIEWER_ROLES, PrincipalDep, allow
 from services.api.campaigns.problems import CampaignNotFound
@@ -49,19 +50,29 @@ async def declaration_plan(
     response_model=UnitCalendarRead,
     tags=["orgs"],
     dependencies=[allow(*REVIEWER_ROLES, "ops")],
-    summary=("用人单位在一个批次中的审核日程：各级别的时间安排及仍待处理的申报"),
+    summary=("用人单位在一个批次中的审核日程：各级别的时间安排及仍待处理的申报（游标分页）"),
     description=(
         "按批次的逐级上报截止时间和工作日历倒推，"
         "答复该用人单位在本批次各级别的最迟日期（有主管部门的含主管部"
-        "门那一级），以及本单位仍待处理的申报书和各自停在哪一步。"
+        "门那一级）；本单位仍待处理的申报书按建立时间先后分页列出，"
+        "每份注明停在哪一步，用 cursor 翻页（取自上一页的 next_cursor）；"
+        "waiting_total、waiting_by_step 和 waiting_by_level "
+        "给出全部待处理申报书按步骤和级别的数目，每页相同。"
         "该单位的审核人员、其上级机构和运维人员可调用。"
     ),
     responses=documented(Forbidden, OrgCalendarNotUnit, CampaignNotFound, *PLAN_PROBLEMS),
 )
 async def unit_calendar(
-    org_id: uuid.UUID, campaign_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    org_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> UnitCalendarRead:
-    return await service.for_unit(session, principal, org_id, campaign_id=campaign_id)
+    return await service.for_unit(
+        session, principal, org_id, campaign_id=campaign_id, cursor=cursor, limit=limit
+    )
 
 
 @router.post(

@@ -70,6 +70,13 @@ class WaitingRead(BaseModel):
     waiting_at: str = Field(description="停在哪一步：submission（草稿未提交）或尚未办理的单位步骤")
 
 
+class WaitingCount(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    key: str = Field(description="停留的步骤（同 waiting_at）或级别代码")
+    count: int
+    """仍待处理的申报书数"""
+
+
 class UnitCalendarRead(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True, json_schema_extra={"examples": [examples.UNIT_CALENDAR_READ]}
@@ -79,7 +86,21 @@ class UnitCalendarRead(BaseModel):
     campaign_id: uuid.UUID
     """申报批次编号"""
     plans: list[PlanRead] = Field(description="本批次每个级别一份日程")
-    waiting: list[WaitingRead] = Field(description="本单位仍待处理的申报书")
+    waiting_total: int = Field(description="本单位仍待处理的申报书总数（全部页）")
+    waiting_by_step: list[WaitingCount] = Field(
+        description=(
+            "按停在哪一步统计的仍待处理申报书数（全部页），"
+            "按 submission、defence、deliberation、recommendation 的顺序，"
+            "只列有申报书的步骤"
+        )
+    )
+    waiting_by_level: list[WaitingCount] = Field(
+        description="按级别统计的仍待处理申报书数（全部页），只列有申报书的级别"
+    )
+    waiting: list[WaitingRead] = Field(
+        description="本页仍待处理的申报书，按建立时间先后；用 next_cursor 读下一页"
+    )
+    next_cursor: str | None = Field(description="下一页的游标；没有更多时为 null")
 
 
 class ReminderSweep(BaseModel):

@@ -5,9 +5,24 @@ calendar day or campaign deadline shows at once."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    column,
+    false,
+    func,
+    table,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy import select as sa_select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.api import clock
@@ -27,15 +42,18 @@ from services.api.deadlines.schemas import (
     PlanRead,
     PlanStepRead,
     UnitCalendarRead,
+    WaitingCount,
     WaitingRead,
 )
 from services.api.declarations import service as declarations
 from services.api.declarations.producers import HIGH_LEVELS
-from services.api.models import Campaign, Declaration, Org, UnitReview
+from services.api.http import decode_cursor, encode_cursor
+from services.api.models import Campaign, Declaration, Org
 from services.api.orgs import service as orgs
 from services.kit.auth import Principal
 
-# The statuses in which a declaration is still before its unit.
+# The statuses in which a declaration is still before its unit (the partial index
+# ix_declaration_unit_waiting, api_0036, has the same list).
 BEFORE_UNIT = ("draft", "submitted", "unit_review")
 
 
@@ -147,34 +165,156 @@ def waiting_at(status: str, level: str, recorded: bool) -> str:
     return "defence" if level in HIGH_LEVELS else "deliberation"
 
 
-async def waiting_rows(
-    session: AsyncSession, campaign_id: uuid.UUID, unit_id: uuid.UUID
-) -> list[tuple[uuid.UUID, str, str, str]]:
-    """The unit's declarations still before it (drafts, and those at the unit's step),
-    with the step each waits at, as (id, level, status, step): a review record holds every
-    date up to the posting, so one recorded waits only for the recommendation's pass-up.
-    Without loading the declarations (their sections are kilobytes; a unit may have tens
-    of thousands)."""
-    query = (
-        sa_select(Declaration.id, Declaration.level, Declaration.status, UnitReview.declaration_id)
-        .outerjoin(UnitReview, UnitReview.declaration_id == Declaration.id)
-        .where(
-            Declaration.campaign_id == campaign_id,
-            Declaration.unit_org_id == unit_id,
-            Declaration.status.in_(BEFORE_UNIT),
-        )
-        .order_by(Declaration.created_at)
+@dataclass(frozen=True)
+class Waiting:
+    """A declaration still before its unit, as the calendar's page shows it."""
+
+    id: uuid.UUID
+    level: str
+    status: str
+    created_at: datetime
+    recorded: bool
+
+    @property
+    def at(self) -> str:
+        return waiting_at(self.status, self.level, self.recorded)
+
+
+def _before_unit(campaign_id: uuid.UUID, unit_id: uuid.UUID) -> ColumnElement[bool]:
+    """SQL: the unit's declarations of the campaign still before it (drafts, and those at
+    the unit's step). The statuses are written into the statement, not bound: the partial
+    index ix_declaration_unit_waiting (api_0036) holds only these, and the planner proves
+    its predicate from literals alone (a prepared statement's generic plan included)."""
+    statuses = bindparam("before_unit", BEFORE_UNIT, expanding=True, literal_execute=True)
+    return and_(
+        Declaration.campaign_id == campaign_id,
+        Declaration.unit_org_id == unit_id,
+        col(Declaration.status).in_(statuses),
     )
-    rows = (await session.exec(query)).all()
-    return [
-        (id_, level, status, waiting_at(status, level, recorded is not None))
-        for id_, level, status, recorded in rows
-    ]
+
+
+def page_query(
+    campaign_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Any:
+    """SQL: up to `limit` of the unit's declarations still before it, in the order they
+    were made, after the cursor's (created_at, id), with whether the unit recorded its
+    review (kept on the declaration, api_0036): the first rows of
+    ix_declaration_unit_waiting after the cursor, read from the index alone, whatever the
+    unit's number. Never the declarations' sections (kilobytes each)."""
+    query = sa_select(
+        Declaration.id,
+        Declaration.level,
+        Declaration.status,
+        Declaration.created_at,
+        Declaration.unit_review_recorded,
+    ).where(_before_unit(campaign_id, unit_id))
+    if after is not None:
+        query = query.where(tuple_(Declaration.created_at, Declaration.id) > tuple_(*after))
+    return query.order_by(Declaration.created_at, Declaration.id).limit(limit)
+
+
+# api_0033's kept counts, the columns read here: the base rows (reach_org null) count
+# every declaration once, by campaign, unit, status and level (among others).
+_counted = table(
+    "declaration_count",
+    column("campaign_id"),
+    column("unit_org_id"),
+    column("reach_org"),
+    column("status"),
+    column("level"),
+    column("n"),
+    schema="api",
+)
+
+
+def counts_query(campaign_id: uuid.UUID, unit_id: uuid.UUID) -> Any:
+    """SQL: the unit's declarations still before it by level, status and whether the
+    review is recorded (what the step depends on), as (level, status, recorded, n), in one
+    statement that reads none of them one by one: all of them from the kept counts
+    (declaration_count, api_0033: a few rows per unit, whatever its number), and those
+    recorded (a unit records its review, then passes the declaration up: few) from
+    ix_declaration_unit_recorded. The kept counts hold no review record, so the recorded
+    are subtracted by the reader (`waiting_counts`)."""
+    c = _counted.c
+    statuses = bindparam("counted_statuses", BEFORE_UNIT, expanding=True, literal_execute=True)
+    kept = (
+        sa_select(c.level, c.status, false().label("recorded"), func.sum(c.n).label("n"))
+        .where(
+            c.campaign_id == campaign_id,
+            c.unit_org_id == unit_id,
+            c.reach_org.is_(None),
+            c.status.in_(statuses),
+        )
+        .group_by(c.level, c.status)
+    )
+    recorded = (
+        sa_select(Declaration.level, Declaration.status, true(), func.count())
+        .where(_before_unit(campaign_id, unit_id), col(Declaration.unit_review_recorded))
+        .group_by(Declaration.level, Declaration.status)
+    )
+    return union_all(kept, recorded)
+
+
+async def waiting_page(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Waiting]:
+    query = page_query(campaign_id, unit_id, after=after, limit=limit)
+    return [Waiting(*row) for row in (await session.exec(query)).all()]
+
+
+async def waiting_counts(
+    session: AsyncSession, campaign_id: uuid.UUID, unit_id: uuid.UUID
+) -> dict[tuple[str, str], int]:
+    """How many of the unit's declarations wait, by (level, step) (`counts_query`)."""
+    by_status: dict[tuple[str, str, bool], int] = {}
+    for level, status, recorded, n in await session.exec(counts_query(campaign_id, unit_id)):
+        by_status[(level, status, recorded)] = int(n)
+    counts: dict[tuple[str, str], int] = {}
+    for (level, status, recorded), n in by_status.items():
+        if not recorded:  # all of them: those recorded are counted apart
+            n -= by_status.get((level, status, True), 0)
+        if n > 0:
+            key = (level, waiting_at(status, level, recorded))
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+# The steps a declaration before its unit may wait at, in the plan's order.
+WAITING_STEPS = ("submission", "defence", "deliberation", "recommendation")
+
+
+def _tally(counts: dict[tuple[str, str], int], part: int, order: tuple[str, ...]) -> list:
+    summed: dict[str, int] = {}
+    for key, n in counts.items():
+        summed[key[part]] = summed.get(key[part], 0) + n
+
+    def rank(key: str) -> tuple[int, str]:
+        return (order.index(key) if key in order else len(order), key)
+
+    return [WaitingCount(key=k, count=summed[k]) for k in sorted(summed, key=rank)]
 
 
 async def for_unit(
-    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, campaign_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    org_id: uuid.UUID,
+    *,
+    campaign_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
 ) -> UnitCalendarRead:
+    """The unit's plans (one per level of the campaign), one page of its declarations still
+    before it and how many wait at each step and level (what the page alone cannot say)."""
+    after = decode_cursor(cursor) if cursor else None
     unit = await session.get(Org, org_id)
     if unit is None or unit.kind != "unit":
         raise OrgCalendarNotUnit()
@@ -186,12 +326,20 @@ async def for_unit(
     for level in campaign.levels:
         plan = await compute(session, campaign, level=level, supervisor=supervisor)
         plans.append(read(plan, campaign, level=level, supervisor=supervisor, today=on))
+    rows = await waiting_page(session, campaign.id, unit.id, after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    counts = await waiting_counts(session, campaign.id, unit.id)
     return UnitCalendarRead(
         org_id=unit.id,
         campaign_id=campaign.id,
         plans=plans,
+        waiting_total=sum(counts.values()),
+        waiting_by_step=_tally(counts, 1, WAITING_STEPS),
+        waiting_by_level=_tally(counts, 0, tuple(campaign.levels)),
         waiting=[
-            WaitingRead(declaration_id=id_, level=level, status=status, waiting_at=at)
-            for id_, level, status, at in await waiting_rows(session, campaign.id, unit.id)
+            WaitingRead(declaration_id=w.id, level=w.level, status=w.status, waiting_at=w.at)
+            for w in rows
         ],
+        next_cursor=encode_cursor(rows[-1].created_at, rows[-1].id) if more else None,
     )

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import Boolean, Column, DateTime, false, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -51,6 +51,11 @@ class Declaration(SQLModel, table=True):
     eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     fee_yuan: int | None = None
     copied_from_id: uuid.UUID | None = None
+    # Whether a unit_review row exists for it: kept by triggers on unit_review (api_0036)
+    # for the unit calendar's index; never written by the gateway.
+    unit_review_recorded: bool = Field(
+        default=False, sa_column=Column(Boolean, server_default=false(), nullable=False)
+    )
     created_at: datetime | None = Field(
         default=None, sa_column=Column(TZ, server_default=func.now(), nullable=False)
     )
