@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -25,8 +26,9 @@ from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fi
 PANEL = 11  # a prefecture committee's minimum
 
 
-async def test_recheck_ballots_at_once(pay, db) -> None:  # noqa: F811
-    client = pay
+async def closed_session(client) -> tuple[str, str, str, dict[str, str]]:
+    """(office token, declaration id, session id, experts): one paid declaration, voted
+    down (5 of 11 agree) by a full panel in a closed session."""
     label = f"复核并发{uuid.uuid4().hex[:4]}"
     committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
     series = await make_org(client, "series_office", f"{label}系列职改办", committee)
@@ -50,7 +52,13 @@ async def test_recheck_ballots_at_once(pay, db) -> None:  # noqa: F811
         )
         experts[expert_id] = tok
         await decide(client, office_tok, expert_id, "approve")
-    await closed_ballot_session(client, office_tok, campaign, experts, {did: 5})
+    sid, _ = await closed_ballot_session(client, office_tok, campaign, experts, {did: 5})
+    return office_tok, did, sid, experts
+
+
+async def test_recheck_ballots_at_once(pay, db) -> None:  # noqa: F811
+    client = pay
+    office_tok, did, _, experts = await closed_session(client)
     url = f"/v1/declarations/{did}"
     etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
     reason = "申报人对评审结果提出复核申请，经审核同意复核"
@@ -89,3 +97,25 @@ async def test_recheck_ballots_at_once(pay, db) -> None:  # noqa: F811
     stored = select(func.count()).select_from(RecheckBallot)
     stored = stored.where(RecheckBallot.recheck_id == uuid.UUID(rc.rsplit("/", 1)[1]))
     assert (await db.exec(stored)).one() == accepted
+
+
+async def test_a_recheck_opened_as_the_results_are_posted(pay) -> None:  # noqa: F811
+    """A 复核 is opened before the posting or refused after it (recheck-after-posting),
+    and a posting is refused while a 复核 is open (recheck-open): never both at once."""
+    client = pay
+    office_tok, did, sid, _ = await closed_session(client)
+    url = f"/v1/declarations/{did}"
+    etag = (await client.get(url, headers=auth(OPS))).headers["ETag"]
+    reason = "申报人对评审结果提出复核申请，经审核同意复核"
+    monday = date.today() + timedelta(days=7 - date.today().weekday())
+    window = {"starts_on": monday.isoformat(), "ends_on": (monday + timedelta(days=7)).isoformat()}
+    recheck, posting = await asyncio.gather(
+        post(client, url + "/rechecks", office_tok, {"reason": reason}, **{"If-Match": etag}),
+        post(client, f"/v1/committee-sessions/{sid}/results-posting", office_tok, window),
+    )
+    codes = sorted([recheck.status_code, posting.status_code])
+    assert codes == [201, 409], [recheck.text, posting.text]
+    if recheck.status_code == 409:
+        assert recheck.json()["type"].endswith(":recheck-after-posting"), recheck.text
+    else:
+        assert posting.json()["type"].endswith(":recheck-open"), posting.text

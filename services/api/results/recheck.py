@@ -90,7 +90,9 @@ async def open_recheck(
         )
     placed = await session.get(SessionDeclaration, declaration.id)
     assert placed is not None  # evaluated only by a session's closing
-    sitting = await session.get(CommitteeSession, placed.session_id)
+    # Locked, as the results posting locks it: a posting published at the same moment
+    # either sees this 复核 open (recheck-open) or is seen by it (recheck-after-posting).
+    sitting = await session.get(CommitteeSession, placed.session_id, with_for_update=True)
     assert sitting is not None
     if str(sitting.office_org_id) != principal.org_id:
         raise RecheckNotFound()
