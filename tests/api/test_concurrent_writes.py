@@ -13,6 +13,7 @@ from sqlmodel import select
 from services.api.models import Expert, StaffAccount, UnitFollowUp
 from tests.api.factories import OPS, auth, campaign_body, make_org, make_tree, post, token
 from tests.api.races import race
+from tests.api.test_journals import import_csv, new_cn, new_issn
 from tests.api.test_payments import db  # noqa: F401 (fixture)
 from tests.api.test_statistics import recommended
 
@@ -101,3 +102,16 @@ async def test_a_committee_setting_first_stored_twice_at_once(client) -> None:
     r = await client.get(url, headers=auth(OPS))
     assert r.json()["default"] is False
     assert r.json()["tier"] in {a.json()["tier"] for a in answers}
+
+
+async def test_one_journal_register_imported_twice_at_once(client) -> None:
+    issn, cn = new_issn(), new_cn()
+    register = (
+        "issn,cn,name,status,source,listed_on\n"
+        f"{issn},CN {cn}/TH,并发工程学报{issn},legitimate,国家新闻出版署期刊查询,2023-01-05\n"
+    )
+    first, second = await race(
+        import_csv(client, register), import_csv(client, register), expect=[200, 200]
+    )
+    assert sorted([first.json()["created"], second.json()["created"]]) == [0, 1]
+    assert sorted([first.json()["unchanged"], second.json()["unchanged"]]) == [0, 1]
