@@ -266,6 +266,18 @@ async def fetch_one(
         fairy.close()
 
 
+async def xact_lock(session: AsyncSession, key: str) -> None:
+    """Wait for, then hold until this transaction ends, the advisory lock named `key`.
+
+    For a "check that none exists, then insert" with no row to lock yet: two transactions
+    naming the same key run that check one after the other, and the second, reading after
+    the first committed (a new snapshot per statement), finds the row the first inserted
+    instead of failing on its unique key. Name keys by table and what is unique in it."""
+    await session.exec(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))").bindparams(k=key)
+    )
+
+
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))

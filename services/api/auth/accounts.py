@@ -56,6 +56,7 @@ from services.api.models import Org, StaffAccount
 from services.api.orgs.problems import RegistrationNotFound, UnitNotApproved
 from services.api.ratelimit import too_many
 from services.kit.auth import Principal
+from services.kit.db import xact_lock
 from services.kit.pii import PiiCipher, mask_phone
 from services.kit.problems import ProblemError
 
@@ -125,6 +126,9 @@ async def create_account(
     if scoped and not _within(actor, body.role, body.org_id):
         raise StaffOutsideOrg()
     await _check_org(session, body.role, body.org_id)
+    # Two requests for one username at once: the second waits here, then finds the first's
+    # account (409) instead of failing on the key with a server error.
+    await xact_lock(session, f"api.staff_account.username:{body.username}")
     taken = await session.scalar(
         select(func.count()).select_from(StaffAccount).where(StaffAccount.username == body.username)
     )

@@ -25,6 +25,7 @@ from services.api.models import Expert, Org
 from services.api.orgs.problems import OrgNotFound
 from services.api.problems import Forbidden
 from services.kit.auth import Principal
+from services.kit.db import xact_lock
 
 # decision → (statuses it may be made from, status it leads to)
 DECISIONS = {
@@ -71,6 +72,9 @@ async def apply(
         raise Forbidden()  # an expert account belongs to a committee office's pool
     if body.employer_org_id is not None and await session.get(Org, body.employer_org_id) is None:
         raise OrgNotFound()
+    # One application of an expert at a time: a second sent at once waits here, then finds
+    # the first (409) instead of failing on expert.sub's key with a server error.
+    await xact_lock(session, f"api.expert.sub:{principal.sub}")
     found = (await session.exec(select(Expert).where(Expert.sub == principal.sub))).first()
     now = await clock.db_now(session)
     if found is not None and found.status != "rejected":

@@ -66,6 +66,7 @@ from services.api.models import (
     SessionDeclaration,
 )
 from services.kit.auth import Principal
+from services.kit.db import xact_lock
 
 
 def _pair(share: Fraction) -> tuple[int, int]:
@@ -132,6 +133,9 @@ async def put_setting(
     for name, (num, den) in (("到会比例", body.quorum), ("通过比例", body.pass_mark)):
         if not 0 < num <= den:
             raise SettingInvalid(f"{name}须为不大于1的正分数，收到{num}/{den}。")
+    # A committee's first setting has no row to lock: two PUTs at once take turns here (the
+    # second then updates the first's row) instead of both inserting it.
+    await xact_lock(session, f"api.committee_setting:{committee_code}")
     row = await session.get(CommitteeSetting, committee_code, with_for_update=True)
     row = row or CommitteeSetting(committee_code=committee_code)
     row.tier, row.min_panel = body.tier, minimum

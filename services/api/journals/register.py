@@ -30,6 +30,7 @@ from services.api.journals.problems import (
 )
 from services.api.journals.schemas import JournalImportRead, JournalRead, PaperCheck
 from services.api.models import Journal
+from services.kit.db import xact_lock
 
 HEADER = ("issn", "cn", "name", "status", "source", "listed_on")
 STATUS = {
@@ -146,6 +147,9 @@ async def import_csv(session: AsyncSession, raw: bytes) -> JournalImportRead:
 
 
 async def import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> JournalImportRead:
+    # One import at a time: a second file sent at once waits, then matches the titles the
+    # first added instead of adding them again and failing on their ISSN or CN key.
+    await xact_lock(session, "api.journal.import")
     existing = list((await session.exec(select(Journal))).all())
     by_issn = {j.issn: j for j in existing if j.issn}
     by_cn = {j.cn: j for j in existing if j.cn}

@@ -90,7 +90,9 @@ async def open_recheck(
         )
     placed = await session.get(SessionDeclaration, declaration.id)
     assert placed is not None  # evaluated only by a session's closing
-    sitting = await session.get(CommitteeSession, placed.session_id)
+    # Locked, as the results posting locks it: a posting published at the same moment
+    # either sees this 复核 open (recheck-open) or is seen by it (recheck-after-posting).
+    sitting = await session.get(CommitteeSession, placed.session_id, with_for_update=True)
     assert sitting is not None
     if str(sitting.office_org_id) != principal.org_id:
         raise RecheckNotFound()
@@ -163,8 +165,13 @@ async def _seats(session: AsyncSession, session_id: uuid.UUID) -> list[PanelSeat
 async def _present_seat(
     session: AsyncSession, principal: Principal, recheck_id: uuid.UUID
 ) -> tuple[Recheck, PanelSeat]:
-    """The open 复核 and the caller's seat on its session's panel, present."""
-    row = (await session.exec(select(Recheck).where(Recheck.id == recheck_id))).first()
+    """The open 复核 (locked) and the caller's seat on its session's panel, present.
+
+    Its experts' ballots, marks and changes, and the office's closing, take turns on the
+    row: a second ballot of one expert sent at once waits, then finds the first (409, not
+    a server error on ballot_cast's key), and none is stored after the count is taken."""
+    query = select(Recheck).where(Recheck.id == recheck_id).with_for_update()
+    row = (await session.exec(query)).first()
     seat = None
     if row is not None:
         seat = next(

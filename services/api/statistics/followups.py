@@ -40,6 +40,7 @@ from services.api.statistics.problems import (
 )
 from services.api.statistics.schemas import FollowUpCreate, FollowUpRead, SuspensionCreate
 from services.kit.auth import Principal
+from services.kit.db import xact_lock
 from services.kit.problems import ProblemError
 
 Material = Literal["explanation", "plan"]
@@ -114,6 +115,9 @@ async def request(
     if flag == "none":
         raise ProblemRateBelowThreshold(recommended=total, with_problems=bad)
     now = await clock.db_now(session)
+    # The row may not exist yet, so FOR UPDATE alone locks nothing: a second request at
+    # once waits here, then finds the first's row (409) instead of failing on its key.
+    await xact_lock(session, f"api.unit_follow_up:{campaign.id}:{unit.id}")
     row = (
         await session.exec(
             select(UnitFollowUp)
