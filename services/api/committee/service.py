@@ -16,7 +16,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, exists, func, text
+from sqlalchemy import and_, exists, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -283,11 +283,7 @@ async def create(
     # Sessions of one campaign and level are formed one at a time: a second request waits
     # here until the first commits, then sees the declarations it placed (a new snapshot
     # per statement) instead of locking the same rows after it and failing on their key.
-    await session.exec(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))").bindparams(
-            k=f"api.committee_session:{campaign.id}:{body.level}"
-        )
-    )
+    await xact_lock(session, f"api.committee_session:{campaign.id}:{body.level}")
     at_office = exists().where(
         ReviewStep.declaration_id == Declaration.id,
         ReviewStep.kind == "committee_office",
