@@ -19,6 +19,8 @@ from functools import partial
 
 import anyio
 from minio import Minio
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
@@ -35,6 +37,8 @@ from services.documents.models import (
 )
 from services.documents.normalise import Normalised, NormaliseError, normalise
 from services.documents.problems import DocumentNotFound, DocumentNotStored, Duplicate
+from services.kit.db import Prepared as PreparedRead
+from services.kit.db import fetch_one
 
 logger = logging.getLogger("zhicheng.documents")
 
@@ -119,28 +123,34 @@ async def check_file(
     return prepared
 
 
+# The twin lookup, its SQL compiled once per dialect (`fetch_one`).
+_TWIN = sa_select(Document.id, Document.kind).where(
+    Document.declaration_id == bindparam("declaration_id", required=False),
+    Document.received_sha256 == bindparam("sha", required=False),
+    Document.status == STATUS_ACCEPTED,
+)
+_TWIN_READS: dict[str, PreparedRead] = {}
+
+
 async def _accepted_with_sha(
     session: AsyncSession, declaration_id: str, sha: str
 ) -> tuple[uuid.UUID, str] | None:
     """Id and kind of an accepted document of this declaration with the same bytes.
 
-    Read on a pooled connection of its own in autocommit, outside the request's
-    transaction: one round trip (no BEGIN, no ROLLBACK), and no connection held while the
-    object then travels to S3. Under READ COMMITTED a statement sees the same committed
-    rows inside a transaction or out of it; the unique index still refuses a concurrent
-    twin when the row is written (upload)."""
+    Read outside the request's transaction by the driver itself (services/kit/db.py
+    `fetch_one`): one round trip in autocommit (no BEGIN, no ROLLBACK), no connection held
+    while the object then travels to S3, and none of SQLAlchemy's per-statement work
+    (compiling, result processing, resetting the connection on its return). Under READ
+    COMMITTED a statement sees the same committed rows inside a transaction or out of
+    it; the unique index still refuses a concurrent twin when the row is written
+    (upload)."""
     engine = session.bind
     assert isinstance(engine, AsyncEngine)
-    async with engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        rows = await conn.execute(
-            select(Document.id, Document.kind).where(
-                Document.declaration_id == declaration_id,
-                Document.received_sha256 == sha,
-                Document.status == STATUS_ACCEPTED,
-            )
-        )
-        return rows.first()
+    prepared = _TWIN_READS.get(engine.dialect.name)
+    if prepared is None:
+        prepared = _TWIN_READS[engine.dialect.name] = PreparedRead(engine.dialect, _TWIN)
+    row = await fetch_one(engine, prepared, declaration_id=declaration_id, sha=sha)
+    return None if row is None else (row["id"], row["kind"])
 
 
 async def upload(

@@ -192,10 +192,12 @@ class _Upload:
         )
 
 
-def _item(
+async def _item(
     item_section: ItemSection = None, item_index: ItemIndex = None
 ) -> tuple[str | None, int | None]:
-    """The item of the declaration the material proves (both unset: none in particular)."""
+    """The item of the declaration the material proves (both unset: none in particular).
+    `async` though it awaits nothing: FastAPI runs a plain `def` dependency in a worker
+    thread, a hand-off to the pool and back on every upload for two query parameters."""
     return item_section, item_index
 
 
