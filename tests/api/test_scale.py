@@ -556,7 +556,11 @@ async def test_the_unit_calendar_pages_its_waiting_declarations_at_100k(scale) -
         page_plan, counts_plan = plans
         for plan in plans:
             nodes = list(_nodes(plan))
-            assert not [n for n in nodes if n["Node Type"] == "Seq Scan"], plan
+            # Never the declarations read whole. (The kept counts are a small table of a
+            # few rows per unit and status: whether the planner scans or probes it depends
+            # on its statistics at that moment, in a full run on other tests' rows too.)
+            seq = [n for n in nodes if n["Node Type"] == "Seq Scan"]
+            assert not [n for n in seq if n.get("Relation Name") == "declaration"], plan
             assert not [n for n in nodes if n["Node Type"].startswith("Gather")], plan
             assert plan["Actual Rows"] <= 101, plan  # what the statement returns
         # The page: the first rows of its index from the cursor, unsorted, stopped at the
