@@ -55,6 +55,4 @@ def answer(shown: DeclarationRead) -> Response:
 def declarations_router() -> APIRouter:
     """A router under /v1/declarations: the draft's routes and the chain's share the path,
     the tag and the relay of queued notices after the commit."""
-    return APIRouter(
-        prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
-    )
+    return APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class=RelayAfterCommit)
