@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from services.kit.docs import install_docs
 from services.kit.edge import RequestPass
@@ -34,10 +34,13 @@ def create_app(
     lifespan: Lifespan | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
     gateway_only: str | None = None,
+    routers: Iterable[APIRouter] = (),
 ) -> FastAPI:
     """`gateway_only` = the service's audience: the service answers the gateway only,
     checking its service tokens with SERVICE_TOKEN_PUBLIC_KEY (services/kit/
-    service_tokens.py)."""
+    service_tokens.py). `routers`: the service's own, in the order FastAPI is to try them,
+    included ahead of the docs' and the probes' routes (FastAPI tries every route in
+    inclusion order until one matches: a request for /v1/… went past those first)."""
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings)
     app = FastAPI(
@@ -60,6 +63,8 @@ def create_app(
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
     app.state.settings = settings
+    for router in routers:
+        app.include_router(router)
     if settings.docs_on:
         install_docs(app, title)
     install_problem_handlers(app)
