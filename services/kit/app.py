@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.kit.docs import install_docs
 from services.kit.edge import RequestPass
 from services.kit.health import Check, health_router
-from services.kit.limits import storable_path
 from services.kit.logs import configure_logging
 from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
@@ -57,8 +56,6 @@ def create_app(
         # One server span per request, ours (services/kit/tracing.py: no query strings,
         # no probes, the request id): FastAPI's own would start a second, separate trace.
         telemetry={"tracing": False},
-        # Path parameters hold storable text, named when they do not (kit/limits.py).
-        dependencies=[Depends(storable_path)],
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
