@@ -48,7 +48,7 @@ def answer(shown: DeclarationRead) -> Response:
     `response_model` (the model is already validated; it is not validated again), with
     the declaration's ETag after the content headers, as FastAPI adds it."""
     response = Response(_SERIALIZER.to_json(shown, by_alias=True), media_type="application/json")
-    response.headers.raw.append((b"etag", etag(shown.version).encode("latin-1")))
+    response.raw_headers.append((b"etag", etag(shown.version).encode("latin-1")))
     return response
 
 
