@@ -171,7 +171,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         openapi_hooks=[document_security, document_headers],
         # FastAPI tries the routes in the order they were included, each a regular
         # expression and some bookkeeping: the most-read routes first (a declaration's GET
-        # went past 30 others), all of them ahead of the docs and the probes. No route here
+        # went past 30 others), all after the probes and ahead of the docs. No route here
         # answers a path another one answers (tests/api/test_route_order.py).
         routers=[
             declarations_router,
