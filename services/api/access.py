@@ -142,10 +142,13 @@ class _BearerPrincipal(HTTPBearer):
     HTTPBearer's credentials under it were a second for FastAPI to solve on every call."""
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        credentials = await super().__call__(request)
-        if credentials is None:
+        # HTTPBearer's reading of the header, without its credentials model: the scheme,
+        # one space, the token (surrounding blanks dropped); anything else is no token.
+        scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+        token = token.strip()
+        if not (scheme and token) or scheme.lower() != "bearer":
             raise unauthenticated()
-        principal = principal_from(request, credentials.credentials)
+        principal = principal_from(request, token)
         if principal.role == "portal":
             # Every call counts against the client's per-minute limit (carried in its
             # token); a revoked client's tokens stop here.

@@ -8,18 +8,20 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import BackgroundTasks, Depends, Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.background import BackgroundTask, BackgroundTasks
 
 from services.api import clock
 from services.api.access import PrincipalDep
@@ -322,32 +324,47 @@ def invalid_cursor() -> ProblemError:
     )
 
 
-async def _relay_after_commit(request: Request, tasks: BackgroundTasks):
-    """Hand the notices written by this request to the queue once the response is out.
+async def _relay(request: Request, session: AsyncSession) -> None:
+    """Hand the notices written in the request's session to the queue (after the commit)."""
+    wake = getattr(request.app.state, "lapse_wake", None)
+    if session.info.get(clock.DEADLINE_SET) and wake is not None:
+        wake.set()  # a new return's deadline: the lapse sweep wakes at it
+    ids = session.info.get("notification_ids") or []
+    if not ids:
+        return
+    try:
+        await relay(request.app.state.sessionmaker, request.app.state.arq, ids=ids)
+    except Exception:  # the notify worker's sweeper relays what is left
+        logger.exception("relay after commit failed", extra={"ids": [str(i) for i in ids]})
+
+
+class RelayAfterCommit(APIRoute):
+    """The `route_class` of a router whose writes queue notices: what a request's session
+    wrote is handed to the queue once the response is out.
 
     Background tasks run after the response, and so after the request's commit; a request
-    that failed sends no response body with tasks, so nothing uncommitted is ever queued.
-    The request's session is looked up then: a route that took none (a read outside any
-    transaction) has written no notice.
-    """
+    that failed sends no response with tasks, so nothing uncommitted is ever queued. A
+    route that took no session (a read outside any transaction) has written no notice and
+    gets no task: the check is made as the endpoint returns, not as a dependency FastAPI
+    solves on every request. The relay runs before the route's own background tasks."""
 
-    async def run() -> None:
-        session = request_session(request)
-        wake = getattr(request.app.state, "lapse_wake", None)
-        if session is not None and session.info.get(clock.DEADLINE_SET) and wake is not None:
-            wake.set()  # a new return's deadline: the lapse sweep wakes at it
-        ids = (session.info.get("notification_ids") if session is not None else None) or []
-        if not ids:
-            return
-        try:
-            await relay(request.app.state.sessionmaker, request.app.state.arq, ids=ids)
-        except Exception:  # the notify worker's sweeper relays what is left
-            logger.exception("relay after commit failed", extra={"ids": [str(i) for i in ids]})
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
 
-    tasks.add_task(run)
+        async def relaying(request: Request) -> Response:
+            response = await handle(request)
+            session = request_session(request)
+            if session is not None:
+                task = BackgroundTask(_relay, request, session)
+                if response.background is None:
+                    response.background = task
+                elif isinstance(response.background, BackgroundTasks):
+                    response.background.tasks.insert(0, task)
+                else:
+                    response.background = BackgroundTasks([task, response.background])
+            return response
 
-
-RelayAfterCommit = Depends(_relay_after_commit)
+        return relaying
 
 
 # The request headers as the gateway enforces them, and the answer headers it sends, written

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.kit.docs import install_docs
 from services.kit.edge import RequestPass
-from services.kit.health import Check, health_router
-from services.kit.limits import storable_path
+from services.kit.health import Check, install_health
 from services.kit.logs import configure_logging
 from services.kit.metrics import install_metrics, serve_metrics
 from services.kit.openapi import OpenApiHook, install_contract, operation_id, project_version
@@ -34,10 +33,13 @@ def create_app(
     lifespan: Lifespan | None = None,
     openapi_hooks: Iterable[OpenApiHook] = (),
     gateway_only: str | None = None,
+    routers: Iterable[APIRouter] = (),
 ) -> FastAPI:
     """`gateway_only` = the service's audience: the service answers the gateway only,
     checking its service tokens with SERVICE_TOKEN_PUBLIC_KEY (services/kit/
-    service_tokens.py)."""
+    service_tokens.py). `routers`: the service's own, in the order FastAPI is to try them,
+    included after the probes and ahead of the docs (FastAPI tries every route in
+    inclusion order until one matches: a request for /v1/… went past the docs' first)."""
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings)
     app = FastAPI(
@@ -54,16 +56,18 @@ def create_app(
         # One server span per request, ours (services/kit/tracing.py: no query strings,
         # no probes, the request id): FastAPI's own would start a second, separate trace.
         telemetry={"tracing": False},
-        # Path parameters hold storable text, named when they do not (kit/limits.py).
-        dependencies=[Depends(storable_path)],
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)
     app.state.settings = settings
+    # The probes first (asked every few seconds, they go past no route; plain routes,
+    # quick to pass), then the service's own routes, then the docs.
+    install_health(app, checks, settings.readiness_timeout)
+    for router in routers:
+        app.include_router(router)
     if settings.docs_on:
         install_docs(app, title)
     install_problem_handlers(app)
-    app.include_router(health_router(checks, settings.readiness_timeout))
     registry = install_metrics(app, service)
     if isinstance(settings, S3Settings):
         registry.register(S3_ERRORS)

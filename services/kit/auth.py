@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Literal
 
 import jwt
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from services.kit.problems import ProblemError
 from services.kit.settings import TokenSettings
@@ -54,6 +54,10 @@ def signing_key(settings: TokenSettings) -> str:
 
 
 class Principal(BaseModel):
+    # Frozen: one verified token's principal is handed to every request that carries it
+    # (`read_token`), never changed by any of them.
+    model_config = ConfigDict(frozen=True)
+
     sub: str
     role: Role
     org_id: str | None = None
@@ -124,7 +128,7 @@ def read_token(
     if hit is not None:
         principal, not_before, expires = hit
         if not_before <= time.time() < expires:
-            return principal.model_copy()
+            return principal
         _VERIFIED.pop(key, None)
     try:
         # One algorithm only: a token saying `alg: none` or another algorithm is refused.
@@ -144,4 +148,4 @@ def read_token(
     _VERIFIED[key] = (principal, not_before, claims["exp"] + LEEWAY_SECONDS)
     if len(_VERIFIED) > _VERIFIED_MOST:
         _VERIFIED.popitem(last=False)
-    return principal.model_copy()
+    return principal

@@ -14,7 +14,8 @@ Pure ASGI, one layer, one wrapper of `send`, in this order:
 6. request metrics by route template (services/kit/metrics.py), refusals below counted;
 7. on a service that answers the gateway only, its service token, before the body is
    read (services/kit/service_tokens.py);
-8. the input limits: URL, body size, JSON depth and text (services/kit/limits.py);
+8. the input limits: URL, body size, JSON depth and text, path parameters included
+   (services/kit/limits.py);
 9. a read (GET, HEAD, no body) that met a database connection the database had dropped
    runs once more, on a fresh connection (services/kit/db.py; the DBAPIError handler in
    services/kit/problems.py asks for it). A write is never run twice: it answers 503
@@ -38,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.kit.db import READ_METHODS
 from services.kit.deprecation import route_headers
 from services.kit.headers import cors_options, security_headers
-from services.kit.limits import read_checked, replaying
+from services.kit.limits import read_checked, replaying, unstorable_path
 from services.kit.logs import access_logger, internal_error_response, request_id_of, request_id_var
 from services.kit.metrics import RequestMetrics
 from services.kit.problems import RETRY_READ, ProblemError, RetryRead, problem_response
@@ -154,6 +155,9 @@ class RequestPass:
                 max_json_depth=self.max_json_depth,
             )
         except ProblemError as problem:
+            await problem_response(problem, Request(scope))(scope, receive, send)
+            return
+        if (problem := unstorable_path(scope)) is not None:
             await problem_response(problem, Request(scope))(scope, receive, send)
             return
         if body is not None:

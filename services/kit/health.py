@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.kit.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX
@@ -40,11 +40,14 @@ async def run_checks(app: FastAPI, checks: Mapping[str, Check], limit: float) ->
     return dict(results)
 
 
-def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
-    router = APIRouter(tags=["health"])
+def install_health(app: FastAPI, checks: Mapping[str, Check], timeout: float) -> None:
+    """/healthz and /readyz as routes of the app itself, not of an included router: FastAPI
+    passes a plain route with one regular expression, an included router with a lookup of
+    its own (every other request went past the probes' router)."""
 
-    @router.get(
+    @app.get(
         "/healthz",
+        tags=["health"],
         summary="存活检查：进程在运行",
         description=(
             "进程在运行即答复 200（不检查依赖），供编排系统的存活探针使用。公开接口，无需令牌。"
@@ -54,8 +57,9 @@ def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get(
+    @app.get(
         "/readyz",
+        tags=["health"],
         summary="就绪检查：各依赖均可用",
         description=(
             "逐一检查本服务的依赖（如数据库、Valkey），全部可用答复 200 及各项结果；"
@@ -112,5 +116,3 @@ def health_router(checks: Mapping[str, Check], timeout: float) -> APIRouter:
             media_type=PROBLEM_MEDIA_TYPE,
             headers={"Retry-After": "5"},
         )
-
-    return router

@@ -24,7 +24,8 @@ import re
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
-from starlette.requests import Request
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Match
 from starlette.types import Message, Receive, Scope
 
 from services.kit.problems import ROOT_FIELD, ProblemError, unstorable_text
@@ -111,17 +112,35 @@ def form_fields(raw: bytes) -> list[str]:
     return [f or "query" for f in dict.fromkeys(found)]
 
 
-async def storable_path(request: Request) -> None:
-    """An app-wide dependency (create_app): path parameters, named as the route names
-    them, hold storable UTF-8 text (a percent-escape that is not UTF-8 would otherwise
-    arrive as U+FFFD). Runs before the route's own parameters are validated."""
-    raw = request.scope.get("raw_path")
+def unstorable_path(scope: Scope) -> ProblemError | None:
+    """The problem for a path that is not storable text (a percent-escape that is not
+    UTF-8 would otherwise arrive as U+FFFD), naming the path parameters as the route that
+    takes the path names them; None for storable text (one decode, on every request), and
+    for a path no route takes (the router's 404 or 405 answers it). Answered before the
+    route runs, so before its parameters are validated and its dependencies solved.
+
+    The route is looked up only for a path that fails, as the router looks it up: the
+    first route of the app that takes the method and the path (an API route's parameters
+    are checked; another kind of route is left to answer)."""
+    raw = scope.get("raw_path")
     if raw is None or _decoded(raw.replace(b"+", b"%2B")) is not None:
-        return
-    params = request.path_params
+        return None
+    app = scope.get("app")
+    for context in iter_route_contexts(getattr(app, "routes", ())):
+        match, child = context.matches(scope)
+        if match == Match.FULL:
+            break
+    else:
+        return None
+    if not isinstance(context.original_route, APIRoute):
+        return None
+    # The route, as the router puts it in the scope (the metrics and Deprecation read it).
+    scope.update(child)
+    scope["route"] = context.original_route
+    params = child.get("path_params", {})
     bad = [k for k, v in params.items() if isinstance(v, str) and not storable(v)]
     bad += [k for k, v in params.items() if isinstance(v, str) and "\ufffd" in v]
-    raise unstorable_text(*(dict.fromkeys(bad) or ["path"]))
+    return unstorable_text(*(dict.fromkeys(bad) or ["path"]))
 
 
 def _structure(body: bytes) -> bytes:

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
@@ -90,12 +91,23 @@ class RequestMetrics:
             registry=registry,
         )
 
+        # The labelled series by (method, route, status), looked up once: `labels()` checks
+        # and joins the label values on every call. As many as the metrics' own children.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         # The route template, not the raw path: ids must not explode the label set.
         path = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope.get("method", "")
-        self.requests.labels(self.service, method, path, str(status)).inc()
-        self.latency.labels(self.service, method, path).observe(seconds)
+        series = self._series.get((method, path, status))
+        if series is None:
+            series = (
+                self.requests.labels(self.service, method, path, str(status)),
+                self.latency.labels(self.service, method, path),
+            )
+            self._series[(method, path, status)] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
 
 def install_metrics(app: FastAPI, service: str) -> CollectorRegistry:

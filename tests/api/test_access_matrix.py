@@ -215,3 +215,17 @@ async def test_no_or_bad_token_is_401(client) -> None:
     r = await client.get("/v1/declarations", headers={"Authorization": "Bearer not-a-jwt"})
     assert r.status_code == 401
     assert r.json()["type"] == "urn:zhicheng:problem:invalid-token"
+
+
+async def test_the_authorization_header_is_read_as_http_bearer_reads_it(client) -> None:
+    """The scheme in any case, one space, the token with surrounding blanks dropped; any
+    other scheme, or no token after it, is no credential at all (401 unauthenticated)."""
+    tok = token("applicant")
+    for value in (f"Bearer {tok}", f"bearer {tok}", f"BEARER  {tok} "):
+        r = await client.get("/v1/declarations", headers={"Authorization": value})
+        assert r.status_code == 200, (value, r.text)
+    for value in (f"Basic {tok}", "Bearer", "Bearer ", f" Bearer {tok}", tok):
+        r = await client.get("/v1/declarations", headers={"Authorization": value})
+        assert r.status_code == 401, (value, r.status_code)
+        assert r.json()["type"] == "urn:zhicheng:problem:unauthenticated", value
+        assert r.headers["www-authenticate"] == "Bearer"

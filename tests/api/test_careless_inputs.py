@@ -279,6 +279,17 @@ async def test_nul_and_lone_surrogates_are_refused_wherever_they_come(client) ->
     unstorable(r, "client_id")
 
 
+async def test_an_unstorable_path_no_route_takes_is_answered_as_any_other(client) -> None:
+    """The path is looked at before the route runs, but only a route that takes the path
+    and the method names its parameters: otherwise the router's 404 or 405, as before."""
+    r = await client.get("/v1/no-such-thing/%FF", headers=auth(OPS))
+    assert (r.status_code, r.json()["type"]) == (404, "urn:zhicheng:problem:not-found")
+    r = await client.delete("/v1/policies/%FF", headers=auth(OPS))
+    assert (r.status_code, r.json()["type"]) == (405, "urn:zhicheng:problem:method-not-allowed")
+    # Before the token is read, as the route's first check was.
+    unstorable(await client.get("/v1/policies/%FF"), "policy_id")
+
+
 async def test_a_submission_without_if_match_is_refused(client) -> None:
     _tree, _campaign, applicant, did = await drafted(client, label="提交要版本")
     url = f"/v1/declarations/{did}"

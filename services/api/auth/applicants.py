@@ -14,7 +14,7 @@ from services.api.ratelimit import THROTTLED, guarded, limiter_unavailable
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
-router = APIRouter(tags=["auth"], dependencies=[RelayAfterCommit])
+router = APIRouter(tags=["auth"], route_class=RelayAfterCommit)
 
 
 @router.post(

@@ -73,7 +73,7 @@ from services.api.statistics import streams
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, merged
 
-router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
+router = APIRouter(tags=["reviews"], route_class=RelayAfterCommit)
 # What the unit's passing up waits for (桂人社规〔2021〕11号 第二十条; 申报系统操作注意事项 二).
 UNIT_READY = (
     UnitReviewMissing,

@@ -42,7 +42,7 @@ from services.api.http import DeferredIdempotencyDep, RelayAfterCommit, sends
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 
-router = APIRouter(tags=["reviews"], dependencies=[RelayAfterCommit])
+router = APIRouter(tags=["reviews"], route_class=RelayAfterCommit)
 
 
 # The unit's records at its step, each from the request's body.

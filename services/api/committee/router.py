@@ -83,7 +83,7 @@ from services.api.problems import Forbidden, IfMatchRequired, VersionMismatch
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, merged, validated
 
-router = APIRouter(tags=["committee"], dependencies=[RelayAfterCommit])
+router = APIRouter(tags=["committee"], route_class=RelayAfterCommit)
 OFFICE = [allow("committee_office")]
 OFFICE_OPS = [allow("committee_office", "ops")]
 EXPERT = [allow("expert")]

@@ -168,11 +168,9 @@ _MOST_READS = 4096
 
 
 def _read_for(engine: AsyncEngine, principal: Principal) -> Prepared:
-    caller = tuple(
-        (name, tuple(value) if isinstance(value, list) else value)
-        for name, value in principal.__dict__.items()
-    )
-    key = (engine.dialect.name, type(principal), caller)
+    # Every field by name, written out: the principal holds text, numbers, None and lists
+    # of text, whose repr is the value itself.
+    key = (engine.dialect.name, type(principal), repr(principal.__dict__))
     prepared = _READS.get(key)
     if prepared is None:
         query = _READ.where(_table.c.id == _READ_ID, visible(principal))

@@ -48,13 +48,11 @@ def answer(shown: DeclarationRead) -> Response:
     `response_model` (the model is already validated; it is not validated again), with
     the declaration's ETag after the content headers, as FastAPI adds it."""
     response = Response(_SERIALIZER.to_json(shown, by_alias=True), media_type="application/json")
-    response.headers.raw.append((b"etag", etag(shown.version).encode("latin-1")))
+    response.raw_headers.append((b"etag", etag(shown.version).encode("latin-1")))
     return response
 
 
 def declarations_router() -> APIRouter:
     """A router under /v1/declarations: the draft's routes and the chain's share the path,
     the tag and the relay of queued notices after the commit."""
-    return APIRouter(
-        prefix="/v1/declarations", tags=["declarations"], dependencies=[RelayAfterCommit]
-    )
+    return APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class=RelayAfterCommit)

@@ -43,7 +43,9 @@ from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented
 from services.kit.problems import problem_response
 
-router = APIRouter(tags=["payments"], dependencies=[RelayAfterCommit, RefundAfterCommit])
+router = APIRouter(
+    tags=["payments"], dependencies=[RefundAfterCommit], route_class=RelayAfterCommit
+)
 
 
 def _settled(request: Request, result: service.Settlement) -> JSONResponse:

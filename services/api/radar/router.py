@@ -93,9 +93,17 @@ async def unsubscribe(session: SessionDep, principal: PrincipalDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
+async def radar_sweep(request: Request, session: SessionDep) -> RadarSweep:
+    return await sweep.sweep(session, cipher=request.app.state.pii)
+
+
+router.add_api_route(
     "/v1/eligibility-radar/sweeps",
-    dependencies=[allow("ops", "service"), RelayAfterCommit],
+    radar_sweep,
+    methods=["POST"],
+    # What the sweep queued is handed to the queue once the answer is out.
+    route_class_override=RelayAfterCommit,
+    dependencies=[allow("ops", "service")],
     response_model=RadarSweep,
     summary="立即执行资格提醒的扫描（运维或服务账号）；网关也会定期执行",
     responses=documented(Forbidden),
@@ -105,8 +113,6 @@ async def unsubscribe(session: SessionDep, principal: PrincipalDep) -> Response:
         "同一时间只有一个副本执行。运维人员或服务账号可调用。"
     ),
 )
-async def radar_sweep(request: Request, session: SessionDep) -> RadarSweep:
-    return await sweep.sweep(session, cipher=request.app.state.pii)
 
 
 @router.get(

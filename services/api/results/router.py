@@ -97,7 +97,7 @@ from services.api.results.schemas import (
 from services.kit.db import SessionDep
 from services.kit.problem_kinds import documented, merged, validated
 
-router = APIRouter(tags=["results"], dependencies=[RelayAfterCommit])
+router = APIRouter(tags=["results"], route_class=RelayAfterCommit)
 OFFICE = [allow("committee_office")]
 OFFICE_OPS = [allow("committee_office", "ops")]
 EXPERT = [allow("expert")]
