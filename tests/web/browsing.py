@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 # The applicant's phone runs with JavaScript off: every form works without it.
 PHONE = {
     "viewport": {"width": 375, "height": 812},
@@ -17,7 +19,17 @@ PASSWORD = "Liuzhou-Unit-Review-2026"
 
 
 def shot(page, artefacts: Path, name: str) -> None:
-    page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+    """The page as shown, saved as an artefact. Chromium on a busy machine now and then
+    answers "Unable to capture screenshot" (its compositor had no frame ready, e.g. just
+    after another context closed): asked again a moment later, it takes it."""
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+            return
+        except PlaywrightError as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
 
 
 def fill_section(page, key: str, value) -> None:
