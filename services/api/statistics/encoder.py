@@ -1,10 +1,11 @@
 """Where an export's rows become bytes: chunks of plain rows shaped into lines, then CSV
-text or the rows of a write-only workbook. It runs in a child process of the gateway
+text or the rows of a workbook's sheet (workbook.py). It runs in a child process of the gateway
 (workers.py), out of the serving process's GIL, or in a worker thread when
 EXPORT_PROCESSES is 0; the bytes are the same either way.
 
-An `Encoder` holds one export's state (the workbook being written) and answers messages
-`(operation, *arguments)`: `csv`, `open`, `rows`, `save`, `drop`. `serve` is a child's
+An `Encoder` holds one export's state (the workbook being written, deflated into its file
+as the rows come) and answers messages `(operation, *arguments)`: `csv`, `open`, `rows`,
+`save`, `drop`. `serve` is a child's
 loop: a message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
 """
 
@@ -16,9 +17,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-
-from services.api.statistics.cells import csv_text, write_rows
+from services.api.statistics.cells import csv_text
+from services.api.statistics.workbook import SheetBook
 
 Shape = Callable[[Sequence[Any], int], list[list[Any]]]
 NICENESS = 10  # added to the child's (any process may lower its own priority)
@@ -29,8 +29,7 @@ class Encoder:
     `csv` keeps nothing between chunks."""
 
     def __init__(self) -> None:
-        self.book: Any = None
-        self.sheet: Any = None
+        self.book: SheetBook | None = None
 
     def handle(self, message: tuple) -> Any:
         operation, *arguments = message
@@ -47,30 +46,33 @@ class Encoder:
         lines = shape(rows, first)
         return csv_text(lines, guarded=True), len(lines)
 
-    def open(self, sheet_name: str, head: list[list[Any]]) -> None:
+    def open(self, sheet_name: str, head: list[list[Any]], path: str) -> None:
+        """A workbook written into `path` (the file is the parent's, made empty before)."""
         self.drop()
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(sheet_name)
-        write_rows(self.sheet, head)
+        self.book = SheetBook(path, sheet_name)
+        self.book.append(head)
 
     def rows(self, shape: Shape, rows: Sequence[Any], first: int) -> int:
+        if self.book is None:
+            raise RuntimeError("no workbook is open")
         lines = shape(rows, first)
-        write_rows(self.sheet, lines)
+        self.book.append(lines)
         return len(lines)
 
-    def save(self, tail: list[list[Any]], path: str) -> None:
-        """The tail rows, then the finished workbook written to `path`."""
-        write_rows(self.sheet, tail)
-        self.book.save(path)
-        self.book = self.sheet = None
+    def save(self, tail: list[list[Any]]) -> None:
+        """The tail rows, then the workbook finished in its file."""
+        if self.book is None:
+            raise RuntimeError("no workbook is open")
+        self.book.append(tail)
+        self.book.close()
+        self.book = None
 
     def drop(self) -> None:
-        """The sheet's spooled rows when the workbook was never saved (the client left)."""
-        writer = getattr(self.sheet, "_writer", None)
-        if writer is not None and not self.sheet.closed and os.path.exists(writer.out):
-            self.sheet.close()  # ends the rows and the file as a save would
-            writer.cleanup()
-        self.book = self.sheet = None
+        """A workbook never finished (the client left): its file closed as it is, for the
+        parent to remove."""
+        if self.book is not None:
+            self.book.abandon()
+        self.book = None
 
 
 def serve(connection: Any, scratch: str) -> None:

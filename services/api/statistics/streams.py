@@ -6,9 +6,9 @@ Building the ORM objects of 17 000 declarations and the workbook inside the requ
 coroutine held the event loop for seconds (a concurrent /healthz waited 2.6 s); in a
 worker thread, the workbook still held the GIL (41–358 ms). Here the loop only awaits:
 the cursor's next chunk, then the child that turns it into lines and cells. CSV goes out
-chunk by chunk; an XLSX is a zip whose directory comes last, so the write-only workbook
-spools its rows to a temporary file in the child, saves the finished file where this
-process sends it from, in pieces. Memory stays one chunk, not the whole table, at any
+chunk by chunk; an XLSX is a zip whose directory comes last, so the child deflates its
+rows into a temporary file as they come (workbook.py) and finishes it there; this process
+then sends it in pieces. Memory stays one chunk, not the whole table, at any
 size. A child that dies mid-export is replaced and the work done again: a CSV chunk
 once more, a workbook from its first row (nothing of it has been sent yet).
 
@@ -74,12 +74,12 @@ async def _build(
     async with pool.lease() as lease:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                await lease.call(("open", export.sheet_name, head))
+                await lease.call(("open", export.sheet_name, head, path))
                 count = 0
                 async with aclosing(_chunks(maker, export)) as chunks:
                     async for rows in chunks:
                         count += await lease.call(("rows", export.shape, rows, count + 1))
-                await lease.call(("save", export.tail(count), path))
+                await lease.call(("save", export.tail(count)))
                 return
             except WorkerLost:
                 if attempt == ATTEMPTS:
