@@ -1,16 +1,17 @@
-"""Where an export's rows become bytes: chunks of plain rows shaped into lines, then CSV
-text or the rows of a workbook's sheet (workbook.py). It runs in a child process of the gateway
-(workers.py), out of the serving process's GIL, or in a worker thread when
+"""Where an export's rows become bytes: blocks of rows read, shaped into lines, then CSV
+text or the rows of a workbook's sheet (workbook.py). It runs in a child process of the
+gateway (workers.py), out of the serving process's GIL, or in a worker thread when
 EXPORT_PROCESSES is 0; the bytes are the same either way.
 
 An `Encoder` holds one export's state (the workbook being written, deflated into its file
 as the rows come) and answers messages `(operation, *arguments)`: `csv`, `open`, `rows`,
-`save`, `drop`. `serve` is a child's
-loop: a message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
+`save`, `drop`. The rows come as PostgreSQL sent them (COPY text, `rows_of`). `serve` is
+a child's loop: a message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import traceback
@@ -22,6 +23,15 @@ from services.api.statistics.workbook import SheetBook
 
 Shape = Callable[[Sequence[Any], int], list[list[Any]]]
 NICENESS = 10  # added to the child's (any process may lower its own priority)
+
+
+def rows_of(block: bytes) -> list[list[Any]]:
+    """Rows from PostgreSQL's COPY text (streams.py), a JSON array a line. The text format
+    escapes a backslash, and control characters, with a backslash; JSON text holds no raw
+    control character, so a doubled backslash is the only escape in it. (Split on line
+    feeds alone: `splitlines` would also split on U+2028, which JSON may hold raw.)"""
+    lines = block.decode().split("\n")
+    return [json.loads(line.replace("\\\\", "\\")) for line in lines if line]
 
 
 class Encoder:
@@ -40,10 +50,10 @@ class Encoder:
     def ping(self) -> int:
         return os.getpid()
 
-    def csv(self, shape: Shape, rows: Sequence[Any], first: int) -> tuple[bytes, int]:
-        """A chunk of rows as CSV lines; applicant text that begins like a formula is kept
+    def csv(self, shape: Shape, block: bytes, first: int) -> tuple[bytes, int]:
+        """A block of rows as CSV lines; applicant text that begins like a formula is kept
         text (`csv_cell`). With the number of lines."""
-        lines = shape(rows, first)
+        lines = shape(rows_of(block), first)
         return csv_text(lines, guarded=True), len(lines)
 
     def open(self, sheet_name: str, head: list[list[Any]], path: str) -> None:
@@ -52,10 +62,10 @@ class Encoder:
         self.book = SheetBook(path, sheet_name)
         self.book.append(head)
 
-    def rows(self, shape: Shape, rows: Sequence[Any], first: int) -> int:
+    def rows(self, shape: Shape, block: bytes, first: int) -> int:
         if self.book is None:
             raise RuntimeError("no workbook is open")
-        lines = shape(rows, first)
+        lines = shape(rows_of(block), first)
         self.book.append(lines)
         return len(lines)
 
