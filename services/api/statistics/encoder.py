@@ -1,12 +1,13 @@
 """Where an export's rows become bytes: blocks of rows read, shaped into lines, then CSV
-text or the rows of a workbook's sheet (workbook.py). It runs in a child process of the
+text or the rows of openpyxl's write-only workbook. It runs in a child process of the
 gateway (workers.py), out of the serving process's GIL, or in a worker thread when
 EXPORT_PROCESSES is 0; the bytes are the same either way.
 
-An `Encoder` holds one export's state (the workbook being written, deflated into its file
-as the rows come) and answers messages `(operation, *arguments)`: `csv`, `open`, `rows`,
-`save`, `drop`. The rows come as PostgreSQL sent them (COPY text, `rows_of`). `serve` is
-a child's loop: a message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
+An `Encoder` holds one export's state (the workbook being written: openpyxl spools the
+sheet's rows to a temporary file, then saves the workbook into the parent's file) and
+answers messages `(operation, *arguments)`: `csv`, `open`, `rows`, `save`, `drop`. The
+rows come as PostgreSQL sent them (COPY text, `rows_of`). `serve` is a child's loop: a
+message in, `("ok", result)` or `("error", traceback)` out, on one pipe.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from services.api.statistics.cells import csv_text
-from services.api.statistics.workbook import SheetBook
+from openpyxl import Workbook
+
+from services.api.statistics.cells import csv_text, write_rows
 
 Shape = Callable[[Sequence[Any], int], list[list[Any]]]
 NICENESS = 10  # added to the child's (any process may lower its own priority)
@@ -39,7 +41,9 @@ class Encoder:
     `csv` keeps nothing between chunks."""
 
     def __init__(self) -> None:
-        self.book: SheetBook | None = None
+        self.book: Any = None
+        self.sheet: Any = None
+        self.path = ""
 
     def handle(self, message: tuple) -> Any:
         operation, *arguments = message
@@ -57,32 +61,35 @@ class Encoder:
         return csv_text(lines, guarded=True), len(lines)
 
     def open(self, sheet_name: str, head: list[list[Any]], path: str) -> None:
-        """A workbook written into `path` (the file is the parent's, made empty before)."""
+        """A workbook to be saved into `path` (the file is the parent's, made empty before)."""
         self.drop()
-        self.book = SheetBook(path, sheet_name)
-        self.book.append(head)
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(sheet_name)
+        self.path = path
+        write_rows(self.sheet, head)
 
     def rows(self, shape: Shape, block: bytes, first: int) -> int:
         if self.book is None:
             raise RuntimeError("no workbook is open")
         lines = shape(rows_of(block), first)
-        self.book.append(lines)
+        write_rows(self.sheet, lines)
         return len(lines)
 
     def save(self, tail: list[list[Any]]) -> None:
-        """The tail rows, then the workbook finished in its file."""
+        """The tail rows, then the finished workbook written to the path `open` was given."""
         if self.book is None:
             raise RuntimeError("no workbook is open")
-        self.book.append(tail)
-        self.book.close()
-        self.book = None
+        write_rows(self.sheet, tail)
+        self.book.save(self.path)
+        self.book = self.sheet = None
 
     def drop(self) -> None:
-        """A workbook never finished (the client left): its file closed as it is, for the
-        parent to remove."""
-        if self.book is not None:
-            self.book.abandon()
-        self.book = None
+        """The sheet's spooled rows when the workbook was never saved (the client left)."""
+        writer = getattr(self.sheet, "_writer", None)
+        if writer is not None and not self.sheet.closed and os.path.exists(writer.out):
+            self.sheet.close()  # ends the rows and the file as a save would
+            writer.cleanup()
+        self.book = self.sheet = None
 
 
 def serve(connection: Any, scratch: str) -> None:

@@ -4,7 +4,7 @@ Every cell that holds text is written as text: a value beginning with = + - @, a
 a carriage return (what a spreadsheet reads as a formula or a DDE call) is stored as an
 inline string with the quote prefix set, so opening, editing or re-saving the sheet never
 turns an applicant's input into a formula. Characters XML cannot carry are dropped
-(cells.py, the one place a value becomes a cell; workbook.py writes the file).
+(cells.py, the one place a value becomes a cell).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from openpyxl import Workbook
 from sqlalchemy import Text, and_, cast, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +26,7 @@ from services.api.clock import shanghai
 from services.api.declarations.service import visible
 from services.api.models import Declaration, DeclarationDocument, Org, ReviewStep
 from services.api.statistics import sheets
-from services.api.statistics.workbook import SheetBook
+from services.api.statistics.cells import write_rows
 from services.kit.auth import Principal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,10 +37,11 @@ def book(
     title: str, sheet_name: str, header: list[str], rows: list[list[Any]], footer: str
 ) -> bytes:
     """A whole workbook in memory, laid out as the streamed exports are (streams.py)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    write_rows(sheet, [[title], header, *rows, [], [footer]])
     out = io.BytesIO()
-    workbook = SheetBook(out, sheet_name)
-    workbook.append([[title], header, *rows, [], [footer]])
-    workbook.close()
+    workbook.save(out)
     return out.getvalue()
 
 

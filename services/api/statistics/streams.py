@@ -11,11 +11,12 @@ pickled them to the child (the gateway's CPU beside a 75 000-row roster, /health
 included: 1.3–1.5 s, now 0.8–0.9 s), and the objects, kept alive while the child worked,
 brought on full garbage collections of 30–130 ms. Here the loop only awaits: the next
 block of COPY text, then the child that turns it into lines and cells. CSV goes out
-block by block; an XLSX is a zip whose directory comes last, so the child deflates its
-rows into a temporary file as they come (workbook.py) and finishes it there; this process
-then sends it in pieces. Memory stays one block, not the whole table, at any size. A
-child that dies mid-export is replaced and the work done again: a CSV block once more, a
-workbook from its first row (nothing of it has been sent yet).
+block by block; an XLSX is a zip whose directory comes last, so the child's write-only
+workbook (openpyxl) spools its rows to a temporary file and saves the finished workbook
+into this process's file, which this process then sends in pieces. Memory stays one
+block, not the whole table, at any size. A child that dies mid-export is replaced and the
+work done again: a CSV block once more, a workbook from its first row (nothing of it has
+been sent yet).
 
 The rows are read on a session of their own: the request's session may be closed before
 the body is sent, and an export only reads.

@@ -1,8 +1,8 @@
 """The child processes exports are encoded in (`EXPORT_PROCESSES`, default 2; 0: a worker
 thread of the gateway, as before).
 
-A worker thread still holds the gateway's GIL while it builds 100 000 rows, and the
-event loop waits for it: a /healthz beside a 100k-row XLSX waited 41–358 ms (openpyxl). A child has
+A worker thread still holds the gateway's GIL while openpyxl builds 100 000 rows, and the
+event loop waits for it: a /healthz beside a 100k-row XLSX waited 41–358 ms. A child has
 a GIL of its own; the loop only hands it a chunk of plain rows and awaits the answer (a
 thread blocked on the pipe, which holds no GIL).
 
