@@ -229,6 +229,17 @@ async def _exports(
         await _drop_db(database_url)
 
 
+def _cpu(pids: list[int]) -> tuple[float, float]:
+    """CPU seconds so far of this process (both gateways run in it, with their clients and
+    the /healthz polls) and of the export processes `pids` (Linux: /proc)."""
+    children = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.process_time(), children
+
+
 async def _measure_exports(database_url: str, settings, n: int, runs: int, processes: int):
     # Before and after on the same data and the same machine: a gateway encoding in a
     # worker thread (EXPORT_PROCESSES=0) and one encoding in child processes.
@@ -257,20 +268,27 @@ async def _measure_exports(database_url: str, settings, n: int, runs: int, proce
             rows = round(n * share)
             times: dict[str, list] = {m: [] for m in modes}
             waits: dict[str, list] = {m: [] for m in modes}  # every poll's wait, all runs
+            cpus: dict[str, list] = {m: [] for m in modes}  # (gateway, export processes)
             for _ in range(runs):
                 for mode, client in clients.items():  # alternating, so load hits both
+                    pids = modes[mode].state.export_pool.pids()
                     poll = HealthPoll(client)
+                    c0 = _cpu(pids)
                     t0 = time.perf_counter()
                     r = await poll.during(client.get(path, headers=headers))
                     times[mode].append(time.perf_counter() - t0)
+                    c1 = _cpu(pids)
+                    cpus[mode].append((c1[0] - c0[0], c1[1] - c0[1]))
                     waits[mode].extend(poll.latencies)
                     if r.status_code != 200:
                         raise RuntimeError(f"{label}, {mode}: {r.status_code} {r.text[:200]}")
             for mode in modes:
-                _print_export(f"{label}, {mode}", rows, times[mode], waits[mode], floor)
+                _print_export(f"{label}, {mode}", rows, times[mode], waits[mode], floor, cpus[mode])
 
 
-def _print_export(label: str, rows: int, times: list, waits: list, floor: float) -> None:
+def _print_export(
+    label: str, rows: int, times: list, waits: list, floor: float, cpus: list
+) -> None:
     """The longest /healthz wait, and (on a busy machine, where one descheduling makes the
     longest) its p99 and how many polls of all waited over 50 ms."""
     p50, p95 = _pct(times, 50), _pct(times, 95)
@@ -280,7 +298,9 @@ def _print_export(label: str, rows: int, times: list, waits: list, floor: float)
         f"  {label:38} {rows:>7,} rows  p50 {p50:6.2f} s  p95 {p95:6.2f} s  "
         f"{rows / p50:7,.0f} rows/s  /healthz max {worst:6.1f} ms "
         f"({worst / floor:.1f}× baseline max), p99 {_pct(waits, 99):5.1f} ms, "
-        f"{over}/{len(waits)} over 50 ms; {len(times)} runs"
+        f"{over}/{len(waits)} over 50 ms; {len(times)} runs; CPU p50 "
+        f"{_pct([c[0] for c in cpus], 50):.2f} s gateway process, "
+        f"{_pct([c[1] for c in cpus], 50):.2f} s export processes"
     )
     record("scale", f"{label}, {rows:,} rows", worst, "ms max /healthz", "≤ 50")
 

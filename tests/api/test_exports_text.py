@@ -81,6 +81,17 @@ def test_a_character_excel_cannot_hold_never_fails_an_export(export: str) -> Non
     assert _cells(content, "韦三"), export
 
 
+@pytest.mark.parametrize("export", sorted(WRITERS))
+def test_text_that_reads_like_an_error_value_stays_text(export: str) -> None:
+    # openpyxl would store "#N/A" given as a plain value as an error value, not as text.
+    for text in ["#N/A", "#DIV/0!"]:
+        content = WRITERS[export](text)
+        cells = _cells(content, text)
+        assert cells and all(c.data_type == "s" for c in cells), (export, text)
+        xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+        assert 't="e"' not in xml, (export, text)
+
+
 def test_the_csv_marks_formula_text_with_an_apostrophe() -> None:
     for text in FORMULAS + CONTROLS + [UNHOLDABLE]:
         content = csv_text([_posting_row(text)], guarded=True)

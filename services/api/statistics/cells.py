@@ -21,15 +21,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def write_rows(sheet: Any, rows: list[list[Any]]) -> None:
     """Append `rows` to a write-only sheet (an empty row stays blank); text is always text
-    (see the module's note). The one place a value becomes an XLSX cell."""
+    (see the module's note). The one place a value becomes an XLSX cell.
+
+    openpyxl takes plain values: only text that would not stay text gets a cell of its own
+    (`xlsx_cell`), and empty text is left out as `None` is (a blank cell, no element)."""
     for values in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in values])
+        sheet.append([xlsx_cell(sheet, v) if isinstance(v, str) else v for v in values])
 
 
-def xlsx_cell(sheet: Any, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
+def xlsx_cell(sheet: Any, value: str) -> Any:
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value:
+        return None
     if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
         return value  # openpyxl stores any other text as text: no cell of its own needed
     cell = WriteOnlyCell(sheet, value)

@@ -1,10 +1,12 @@
 """推荐名册 and 材料汇总表 line by line: how a chunk of plain rows becomes lines. Run in
-the export processes (workers.py), which import this module: it imports nothing heavy."""
+the export processes (workers.py), which import this module: it imports nothing heavy.
+The rows come as JSON arrays (encoder.rows_of): a time is its ISO text there."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from services.api.clock import shanghai
@@ -53,7 +55,7 @@ def roster_lines(rows: Sequence[Any], first: int) -> list[list[Any]]:
                 specialty or "",
                 PATH_ZH.get(path, path),
                 (s.get("current_title") or {}).get("title_name", ""),
-                shanghai(at),
+                shanghai(at if isinstance(at, datetime) else datetime.fromisoformat(at)),
                 STATUS_ZH.get(status, status),
             ]
         )
