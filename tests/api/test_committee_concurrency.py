@@ -10,29 +10,16 @@ import uuid
 from sqlmodel import select
 
 from services.api.models import SessionDeclaration
-from tests.api.factories import Tree, make_campaign, make_org, post, token
-from tests.api.test_committee_e2e import chain_to_paid
+from tests.api.factories import post
+from tests.api.test_committee_e2e import CHAIN, chain_to_paid, committee_tree
 from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fixtures)
 
 
 async def test_two_sessions_formed_at_once_share_no_declaration(pay, db) -> None:  # noqa: F811
     client = pay
-    label = f"并发{uuid.uuid4().hex[:4]}"
-    committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
-    series = await make_org(client, "series_office", f"{label}系列职改办", committee)
-    sup = await make_org(client, "supervisor", f"{label}主管部门", series)
-    unit = await make_org(client, "unit", f"{label}申报单位", sup, region="450206")
-    office_tok = token("committee_office", committee, sub=f"{label}-committee")
-    campaign = await make_campaign(client)
-    tree = Tree(committee, series, None, sup, unit)
-    tree.tokens = {
-        "unit_reviewer": token("unit_reviewer", unit),
-        "supervisor": token("supervisor", sup),
-        "series_office": token("series_office", series),
-        "committee_office": office_tok,
-    }
-    chain = ["unit_reviewer", "supervisor", "series_office", "committee_office"]
-    dids = [await chain_to_paid(client, tree, campaign, chain) for _ in range(3)]
+    tree, campaign = await committee_tree(client, f"并发{uuid.uuid4().hex[:4]}")
+    office_tok = tree.tokens["committee_office"]
+    dids = [await chain_to_paid(client, tree, campaign, CHAIN) for _ in range(3)]
 
     body = {"campaign_id": campaign["id"], "level": "deputy_senior", "panel_size": 11}
     answers = await asyncio.gather(

@@ -13,11 +13,13 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from services.api.models import RecheckBallot
-from tests.api.factories import OPS, Tree, auth, make_campaign, make_org, post, token
+from tests.api.factories import OPS, auth, post
 from tests.api.races import race
 from tests.api.test_committee_e2e import (
+    CHAIN,
     chain_to_paid,
     closed_ballot_session,
+    committee_tree,
     decide,
     make_expert,
 )
@@ -30,21 +32,9 @@ async def closed_session(client) -> tuple[str, str, str, dict[str, str]]:
     """(office token, declaration id, session id, experts): one paid declaration, voted
     down (5 of 11 agree) by a full panel in a closed session."""
     label = f"复核并发{uuid.uuid4().hex[:4]}"
-    committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
-    series = await make_org(client, "series_office", f"{label}系列职改办", committee)
-    sup = await make_org(client, "supervisor", f"{label}主管部门", series)
-    unit = await make_org(client, "unit", f"{label}申报单位", sup, region="450206")
-    office_tok = token("committee_office", committee, sub=f"{label}-committee")
-    campaign = await make_campaign(client)
-    tree = Tree(committee, series, None, sup, unit)
-    tree.tokens = {
-        "unit_reviewer": token("unit_reviewer", unit),
-        "supervisor": token("supervisor", sup),
-        "series_office": token("series_office", series),
-        "committee_office": office_tok,
-    }
-    chain = ["unit_reviewer", "supervisor", "series_office", "committee_office"]
-    did = await chain_to_paid(client, tree, campaign, chain)
+    tree, campaign = await committee_tree(client, label)
+    committee, office_tok = tree.committee, tree.tokens["committee_office"]
+    did = await chain_to_paid(client, tree, campaign, CHAIN)
     experts: dict[str, str] = {}
     for n in range(PANEL):
         tok, expert_id = await make_expert(

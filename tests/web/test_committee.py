@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.factories import OPS, Tree, auth, make_campaign, make_org, post, token
+from tests.api.factories import OPS, Tree, auth, make_org, post, token
+from tests.api.test_committee_e2e import CHAIN, chain_to_paid, committee_tree, decide, make_expert
 from tests.api.test_committee_e2e import PASSWORD as EXPERT_PASSWORD
-from tests.api.test_committee_e2e import chain_to_paid, decide, make_expert
 from tests.api.test_committee_scored_e2e import chain_to_paid as cz_chain_to_paid
 from tests.api.test_journey_e2e import CHANGZHI, CZ_SECTIONS, open_copy_of
 from tests.web.browsing import (
@@ -32,7 +32,6 @@ from tests.web.browsing import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
-CHAIN = ["unit_reviewer", "supervisor", "series_office", "committee_office"]
 
 
 def test_the_committee_office_sees_why_a_session_cannot_be_formed_yet(
@@ -162,19 +161,8 @@ def test_a_ballot_session_from_the_draw_to_the_tallies(
     label = f"网评{uuid.uuid4().hex[:4]}"
 
     async def setup(client):
-        committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
-        series = await make_org(client, "series_office", f"{label}系列职改办", committee)
-        sup = await make_org(client, "supervisor", f"{label}主管部门", series)
-        unit = await make_org(client, "unit", f"{label}申报单位", sup, region="450206")
-        office_tok = token("committee_office", committee, sub=f"{label}-office")
-        campaign = await make_campaign(client)
-        tree = Tree(committee, series, None, sup, unit)
-        tree.tokens = {
-            "unit_reviewer": token("unit_reviewer", unit, sub=f"{label}-unit"),
-            "supervisor": token("supervisor", sup, sub=f"{label}-sup"),
-            "series_office": token("series_office", series, sub=f"{label}-series"),
-            "committee_office": office_tok,
-        }
+        tree, campaign = await committee_tree(client, label)
+        committee, office_tok = tree.committee, tree.tokens["committee_office"]
         dids = [await chain_to_paid(client, tree, campaign, CHAIN) for _ in range(2)]
         office = await open_office(client, committee)
         experts = await open_pool(client, committee, office_tok, label, 12)
