@@ -179,6 +179,18 @@ async def make_expert(client, office: str, office_tok: str, **profile) -> tuple[
     return tok, r.json()["id"]
 
 
+async def approved_experts(client, committee: str, office_tok: str, label: str, n: int):
+    """`n` experts of other employers, applied and approved into the pool: id → token."""
+    experts: dict[str, str] = {}
+    for k in range(n):
+        tok, expert_id = await make_expert(
+            client, committee, office_tok, name=f"专家{k:02d}", employer_name=f"{label}外单位{k}"
+        )
+        experts[expert_id] = tok
+        await decide(client, office_tok, expert_id, "approve")
+    return experts
+
+
 async def decide(client, office_tok: str, expert_id: str, decision: str) -> dict:
     r = await client.get(f"/v1/experts/{expert_id}", headers=auth(office_tok))
     version = r.json()["version"]

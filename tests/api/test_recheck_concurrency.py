@@ -17,11 +17,10 @@ from tests.api.factories import OPS, auth, post
 from tests.api.races import race
 from tests.api.test_committee_e2e import (
     CHAIN,
+    approved_experts,
     chain_to_paid,
     closed_ballot_session,
     committee_tree,
-    decide,
-    make_expert,
 )
 from tests.api.test_payments import callback, db, pay, payment  # noqa: F401 (fixtures)
 
@@ -35,13 +34,7 @@ async def closed_session(client) -> tuple[str, str, str, dict[str, str]]:
     tree, campaign = await committee_tree(client, label)
     committee, office_tok = tree.committee, tree.tokens["committee_office"]
     did = await chain_to_paid(client, tree, campaign, CHAIN)
-    experts: dict[str, str] = {}
-    for n in range(PANEL):
-        tok, expert_id = await make_expert(
-            client, committee, office_tok, name=f"专家{n:02d}", employer_name=f"{label}外单位{n}"
-        )
-        experts[expert_id] = tok
-        await decide(client, office_tok, expert_id, "approve")
+    experts = await approved_experts(client, committee, office_tok, label, PANEL)
     sid, _ = await closed_ballot_session(client, office_tok, campaign, experts, {did: 5})
     return office_tok, did, sid, experts
 

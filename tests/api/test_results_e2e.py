@@ -56,10 +56,9 @@ from tests.api.factories import (
 )
 from tests.api.test_committee_e2e import (
     SEED_004,
+    approved_experts,
     chain_to_paid,
     closed_ballot_session,
-    decide,
-    make_expert,
 )
 from tests.api.test_payments import KEY, callback, db, pay, payment  # noqa: F401 (fixtures)
 from tests.conftest import Stack
@@ -135,13 +134,7 @@ async def test_results_end_to_end(
         dids.append(await chain_to_paid(client, tree, campaign, chain))
 
     # The committee: 11 experts, a session, the draw, all present, the secret ballot.
-    experts: dict[str, str] = {}
-    for n in range(PANEL):
-        tok, expert_id = await make_expert(
-            client, committee, office_tok, name=f"专家{n:02d}", employer_name=f"{label}外单位{n}"
-        )
-        experts[expert_id] = tok
-        await decide(client, office_tok, expert_id, "approve")
+    experts = await approved_experts(client, committee, office_tok, label, PANEL)
     panel = list(experts)
     plans = {dids[0]: 11, dids[1]: 5, dids[2]: 10}  # agree votes of 11; 8 needed (2/3)
     sid, closed = await closed_ballot_session(client, office_tok, campaign, experts, plans)
