@@ -2,7 +2,7 @@
 
     python -m scripts.bench_scale [--sizes 10000,100000,1000000] [--requests 40]
         [--exports 3] [--export-sizes 10000,100000] [--exports-only]
-        [--export-processes 2]
+        [--export-processes 2] [--processes-only]
 
 For each size: a fresh database (private PostgreSQL and Valkey unless DATABASE_URL /
 REDIS_URL are set), the orgs, campaign and portal through the API, then the declarations
@@ -211,7 +211,14 @@ def _bucket(s3: dict[str, str]) -> dict[str, str]:
 
 
 async def _exports(
-    server_url: str, redis_url: str, rules: str, s3: dict, n: int, runs: int, processes: int
+    server_url: str,
+    redis_url: str,
+    rules: str,
+    s3: dict,
+    n: int,
+    runs: int,
+    processes: int,
+    thread: bool = True,
 ) -> None:
     database_url = await _create_db(server_url)
     await asyncio.to_thread(upgrade_all, database_url)
@@ -224,7 +231,7 @@ async def _exports(
         **await asyncio.to_thread(_bucket, s3),
     )
     try:
-        await _measure_exports(database_url, settings, n, runs, processes)
+        await _measure_exports(database_url, settings, n, runs, processes, thread)
     finally:
         await _drop_db(database_url)
 
@@ -240,18 +247,23 @@ def _cpu(pids: list[int]) -> tuple[float, float]:
     return time.process_time(), children
 
 
-async def _measure_exports(database_url: str, settings, n: int, runs: int, processes: int):
+async def _measure_exports(
+    database_url: str, settings, n: int, runs: int, processes: int, thread: bool = True
+):
     # Before and after on the same data and the same machine: a gateway encoding in a
-    # worker thread (EXPORT_PROCESSES=0) and one encoding in child processes.
-    modes = {
-        "thread": build_app(settings.model_copy(update={"export_processes": 0})),
-        f"{processes} processes": build_app(
-            settings.model_copy(update={"export_processes": processes})
-        ),
-    }
+    # worker thread (EXPORT_PROCESSES=0) and one encoding in child processes. Both run in
+    # this process, on one event loop: the thread's workbooks (every cell an object) are
+    # garbage this process collects later, during the other gateway's runs too;
+    # `--processes-only` leaves the thread's gateway out, as a deployment has it.
+    modes = {}
+    if thread:
+        modes["thread"] = build_app(settings.model_copy(update={"export_processes": 0}))
+    modes[f"{processes} processes"] = build_app(
+        settings.model_copy(update={"export_processes": processes})
+    )
     async with contextlib.AsyncExitStack() as stack:
         clients = {m: await stack.enter_async_context(running(a)) for m, a in modes.items()}
-        client = clients["thread"]
+        client = next(iter(clients.values()))
         world = await build(client)
         await load(database_url, world, n * 5 // 4, spread=1)  # a fifth are drafts, unlisted
         for app in modes.values():
@@ -320,7 +332,14 @@ async def main(args: argparse.Namespace) -> None:
         for n in (int(s) for s in args.export_sizes.split(",")):
             if args.exports:
                 await _exports(
-                    server_url, redis_url, rules, s3, n, args.exports, args.export_processes
+                    server_url,
+                    redis_url,
+                    rules,
+                    s3,
+                    n,
+                    args.exports,
+                    args.export_processes,
+                    thread=not args.processes_only,
                 )
     finally:
         for proc in procs:
@@ -342,5 +361,10 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--export-processes", type=int, default=2, help="EXPORT_PROCESSES of the 'after' gateway"
+    )
+    parser.add_argument(
+        "--processes-only",
+        action="store_true",
+        help="the exports on the child processes' gateway alone (no thread-mode gateway beside it)",
     )
     asyncio.run(main(parser.parse_args()))
