@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 
@@ -142,10 +143,9 @@ class _BearerPrincipal(HTTPBearer):
     HTTPBearer's credentials under it were a second for FastAPI to solve on every call."""
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        # HTTPBearer's reading of the header, without its credentials model: the scheme,
-        # one space, the token (surrounding blanks dropped); anything else is no token.
-        scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
-        token = token.strip()
+        # HTTPBearer's reading of the header (its own helper), without its credentials
+        # model: the scheme, one space, the token; anything else is no token.
+        scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
         if not (scheme and token) or scheme.lower() != "bearer":
             raise unauthenticated()
         principal = principal_from(request, token)
