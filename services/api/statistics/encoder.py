@@ -43,7 +43,6 @@ class Encoder:
     def __init__(self) -> None:
         self.book: Any = None
         self.sheet: Any = None
-        self.path = ""
 
     def handle(self, message: tuple) -> Any:
         operation, *arguments = message
@@ -60,12 +59,10 @@ class Encoder:
         lines = shape(rows_of(block), first)
         return csv_text(lines, guarded=True), len(lines)
 
-    def open(self, sheet_name: str, head: list[list[Any]], path: str) -> None:
-        """A workbook to be saved into `path` (the file is the parent's, made empty before)."""
+    def open(self, sheet_name: str, head: list[list[Any]]) -> None:
         self.drop()
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(sheet_name)
-        self.path = path
         write_rows(self.sheet, head)
 
     def rows(self, shape: Shape, block: bytes, first: int) -> int:
@@ -75,12 +72,12 @@ class Encoder:
         write_rows(self.sheet, lines)
         return len(lines)
 
-    def save(self, tail: list[list[Any]]) -> None:
-        """The tail rows, then the finished workbook written to the path `open` was given."""
+    def save(self, tail: list[list[Any]], path: str) -> None:
+        """The tail rows, then the finished workbook written to `path` (the parent's file)."""
         if self.book is None:
             raise RuntimeError("no workbook is open")
         write_rows(self.sheet, tail)
-        self.book.save(self.path)
+        self.book.save(path)
         self.book = self.sheet = None
 
     def drop(self) -> None:

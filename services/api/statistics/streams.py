@@ -129,12 +129,12 @@ async def _build(
     async with pool.lease() as lease:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                await lease.call(("open", export.sheet_name, head, path))
+                await lease.call(("open", export.sheet_name, head))
                 count = 0
                 async with aclosing(_blocks(maker, export)) as blocks:
                     async for block in blocks:
                         count += await lease.call(("rows", export.shape, block, count + 1))
-                await lease.call(("save", export.tail(count)))
+                await lease.call(("save", export.tail(count), path))
                 return
             except WorkerLost:
                 if attempt == ATTEMPTS:
