@@ -29,6 +29,7 @@ from services.api.config import ApiSettings, get_settings
 from services.api.deadlines import reminders as deadline_reminders
 from services.api.deadlines.router import declaration_routes as plan_router
 from services.api.deadlines.router import router as deadlines_router
+from services.api.declarations import router as declarations
 from services.api.declarations.router import router as declarations_router
 from services.api.documents.router import kinds_router
 from services.api.documents.router import router as documents_router
@@ -56,6 +57,7 @@ from services.api.statistics.workers import ExportPool
 from services.kit.app import create_app
 from services.kit.clients import check_database, check_redis, make_redis
 from services.kit.db import engine_for, make_sessionmaker
+from services.kit.lean import canonical_uuid, serve_lean
 
 
 def build_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -204,6 +206,15 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
             plan_router,
             deadlines_router,
         ],
+    )
+    # The read every front end polls, served past FastAPI's per-request work when its id
+    # is written as we write ids (services/kit/lean.py); any other form goes to the route.
+    serve_lean(
+        app,
+        declarations_router,
+        declarations.get,
+        declarations.get_lean,
+        declaration_id=canonical_uuid,
     )
     # Sealing and blind-indexing personal data (services/kit/pii.py).
     app.state.pii = settings.pii_cipher()

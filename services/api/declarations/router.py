@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.api.access import PrincipalDep
+from services.api.access import PrincipalDep, current_principal
 from services.api.campaigns.problems import (
     CampaignNotFound,
     DeadlinePassed,
@@ -48,6 +48,7 @@ from services.api.http import IdempotencyDep, sends
 from services.api.orgs.problems import UnitNotApproved, UnitNotFound
 from services.api.problems import Forbidden
 from services.api.specialties.problems import SpecialtyUnknown
+from services.kit.auth import Principal
 from services.kit.db import SessionDep
 from services.kit.edits import patch_or_post
 from services.kit.problem_kinds import documented, validated
@@ -109,6 +110,16 @@ async def create(
 async def get(
     declaration_id: Annotated[uuid.UUID, Path()], request: Request, principal: PrincipalDep
 ) -> Response:
+    return await _read(request, principal, declaration_id)
+
+
+async def get_lean(request: Request, declaration_id: uuid.UUID) -> Response:
+    """`get` as its LeanRoute serves it (services/kit/lean.py; services/api/main.py): the
+    caller read as `PrincipalDep` reads it, then the same read."""
+    return await _read(request, await current_principal(request), declaration_id)
+
+
+async def _read(request: Request, principal: Principal, declaration_id: uuid.UUID) -> Response:
     # The hottest read: one SELECT outside any transaction, checked as VisibleDeclaration
     # checks (404 for one the caller may not see), serialised once.
     row = await service.fetch_visible(request.app.state.engine, principal, declaration_id)
