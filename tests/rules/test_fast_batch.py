@@ -15,6 +15,7 @@ from scripts.bench_rules import generate_profiles
 from services.kit.problems import ProblemError
 from services.rules.main import service
 from services.rules.schemas import BatchAdapter, FastBatchValidator
+from services.rules.service import json_chunks
 from tests.rules.judge import load_cases
 from tests.support import EVALUATE_CASE
 
@@ -126,3 +127,34 @@ def test_a_body_the_models_refuse_never_passes_the_fast_path() -> None:
         assert fast is not None, name
         assert to_json(fast) == expected, name
     assert seen["refused"] > 300 and seen["answered"] > 25 and seen["problem"] > 3, seen
+
+
+def test_a_batch_cut_in_chunks_reads_as_the_whole_array() -> None:
+    bodies = covered(generate_profiles(200))
+    whole = FastBatchValidator.validate_json(json.dumps(bodies))
+    for raw in (
+        json.dumps(bodies).encode(),
+        json.dumps(bodies, separators=(",", ":")).encode(),
+        b"\r\n " + json.dumps(bodies, indent=2).encode() + b"\n\t",
+    ):
+        for size in (1, 5_000, 10**9):
+            chunks = list(json_chunks(raw, size))
+            # A chunk a body (size 1), a few, or the whole array.
+            assert len(chunks) == {1: len(bodies), 10**9: 1}.get(size, len(chunks)) > 0
+            items = [x for chunk in chunks for x in FastBatchValidator.validate_json(chunk)]
+            assert items == whole
+            assert to_json(service._evaluate_chunks(raw, True, size)) == reference(raw, True)
+    for raw in (b"", b"{}", b"\x0c[]", b"[] x"):
+        assert json_chunks(raw) is None, raw
+    # Not an array but cut like one: the chunk is not JSON either.
+    assert service._evaluate_chunks(b"[{}] [{}]", True) is None
+
+
+def test_a_cut_inside_a_string_sends_the_batch_the_models_way() -> None:
+    bodies = covered(generate_profiles(20))
+    # Braces balance at the string's "}, {": a cut there leaves chunks that are not JSON.
+    bodies[3] = {"specialty": 'a}, {"x', **{k: v for k, v in bodies[3].items() if k != "specialty"}}
+    raw = json.dumps(bodies).encode()
+    assert any(b'"specialty": "a}]' in c for c in json_chunks(raw, 1))
+    assert service._evaluate_chunks(raw, True, 1) is None
+    assert to_json(service.evaluate_json(raw, True)) == reference(raw, True)
