@@ -13,9 +13,10 @@ from pydantic_core import to_json
 
 from scripts.bench_rules import generate_profiles
 from services.kit.problems import ProblemError
+from services.rules.engine.packs import Registry
 from services.rules.main import service
 from services.rules.schemas import BatchAdapter, FastBatchValidator
-from services.rules.service import json_chunks
+from services.rules.service import EligibilityService, json_chunks
 from tests.rules.judge import load_cases
 from tests.support import EVALUATE_CASE
 
@@ -158,3 +159,20 @@ def test_a_cut_inside_a_string_sends_the_batch_the_models_way() -> None:
     assert any(b'"specialty": "a}]' in c for c in json_chunks(raw, 1))
     assert service._evaluate_chunks(raw, True, 1) is None
     assert to_json(service.evaluate_json(raw, True)) == reference(raw, True)
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_shared_answer_parts_answer_as_if_built_for_each_applicant(explain: bool) -> None:
+    # The evaluator shares the paths' answers and condition lists between applicants: a
+    # freshly loaded registry, its memos filled in the opposite order, answers each
+    # applicant the same as the service whose memos the other tests filled.
+    bodies = covered(generate_profiles(2_000))
+    fresh = EligibilityService(Registry.load())
+    raws = [json.dumps([body]).encode() for body in bodies]
+    cold = [to_json(fresh.evaluate_json(raw, explain)) for raw in reversed(raws)][::-1]
+    warm = [to_json(service.evaluate_json(raw, explain)) for raw in raws]
+    assert cold == warm
+    batch = b"[" + b",".join(raw[1:-1] for raw in raws) + b"]"
+    assert to_json(service.evaluate_json(batch, explain)) == (
+        b"[" + b",".join(c[1:-1] for c in cold) + b"]"
+    )
