@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -138,21 +137,28 @@ def specialty_out_of_scope(
     )
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
+class gc_paused:  # lower case: called like the function it was, `with gc_paused():`
     """Pause the cyclic garbage collector while a batch builds many short-lived objects.
 
     Evaluation makes no reference cycles (plain dicts, lists and tuples), so reference
     counting frees everything; without the pause, collections triggered by the allocation
-    rate scan every live object again and again and dominate the time of a large batch."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    rate scan every live object again and again and dominate the time of a large batch.
+
+    A class rather than a generator: leaving a generator's `with` allocates (its
+    StopIteration) right after the collector is back on, which starts a collection over
+    every answer of the batch still alive (10 to 20 ms for 10 000 answers). Here nothing
+    is allocated after `gc.enable()`: the collection comes at the next allocation, by
+    when the caller has usually serialised and dropped the answers."""
+
+    __slots__ = ("enabled",)
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            gc.enable()
 
 
 class EligibilityService:
