@@ -210,9 +210,10 @@ class EligibilityService:
         """A batch body (a JSON array of evaluation requests) → its answers: what
         `evaluate_many(BatchAdapter.validate_json(raw), explain)` answers, or raises.
 
-        Validated into dicts first (a third of the cost of models); a body that breaks a
-        rule checked in Python, or that no pack answers, sends the whole batch through the
-        models, whose errors and problems are the contract's."""
+        Validated into dicts first (a third of the cost of models), chunk by chunk
+        (`json_chunks`); a chunk that does not validate, a body that breaks a rule checked
+        in Python, or one that no pack answers, sends the whole batch through the models,
+        whose errors and problems are the contract's."""
         with gc_paused():
             out = self._evaluate_chunks(raw, explain)
             if out is not None:
@@ -227,24 +228,30 @@ class EligibilityService:
         if chunks is None:
             return None
         out: list[dict] = []
+        today = today_cst()  # one day for the whole batch, as on the models' way
         for chunk in chunks:
             try:
                 items = FastBatchValidator.validate_json(chunk)
             except ValidationError:
                 return None
-            if self._evaluate_dicts(items, explain, out) is None or len(out) > MAX_BATCH:
+            if self._evaluate_dicts(items, explain, out, today) is None or len(out) > MAX_BATCH:
                 return None
         return out
 
     def _evaluate_dicts(
-        self, items: list[dict], explain: bool, out: list[dict] | None = None
+        self,
+        items: list[dict],
+        explain: bool,
+        out: list[dict] | None = None,
+        today: date | None = None,
     ) -> list[dict] | None:
-        """The answers to bodies validated into dicts, appended to `out`; None when one of
-        them needs the models (see `facts_from_dict`) or no pack answers it."""
+        """The answers to bodies validated into dicts, appended to `out` (`today` for a
+        body without `as_of`); None when one of them needs the models (see
+        `facts_from_dict`) or no pack answers it."""
         select = self.registry.select
         if out is None:
             out = []
-        default_day = None
+        default_day = today
         # Each body is let go once its facts are built, so that the answers reuse memory
         # still in the cache rather than fresh memory.
         items.reverse()
