@@ -161,7 +161,11 @@ def build_router(service: EligibilityService) -> APIRouter:
                     answers = service.evaluate_json(raw, explain)
                 except ValidationError as exc:
                     raise _batch_problem(exc) from None
-                return to_json(answers)
+                body = to_json(answers)
+                # Freed while the collector is paused, so that none of its collections
+                # scans them (see gc_paused).
+                del answers
+            return body
 
         return Response(await run_in_threadpool(work), media_type="application/json")
 

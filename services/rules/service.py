@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,9 +18,56 @@ from services.rules.engine.facts import facts_from_dict, facts_from_request
 from services.rules.engine.packs import Registry
 from services.rules.engine.routing import route
 from services.rules.regions import region_name
-from services.rules.schemas import BatchAdapter, FastBatchValidator
+from services.rules.schemas import MAX_BATCH, BatchAdapter, FastBatchValidator
 
 _CST = timedelta(hours=8)
+
+# Where one body of a batch may end and the next begin: `}` `,` `{` with JSON whitespace.
+_BETWEEN_BODIES = re.compile(rb"\}[ \t\n\r]*,[ \t\n\r]*\{")
+# About a hundred bodies: the parsed chunk stays in the processor's cache (see json_chunks).
+CHUNK_BYTES = 64 * 1024
+
+
+def json_chunks(raw: bytes, size: int = CHUNK_BYTES) -> Iterator[bytes] | None:
+    """A batch body (a JSON array) cut into JSON arrays of about `size` bytes, whose items
+    in order are the batch's, or None when `raw` does not look like an array.
+
+    Parsing a whole batch at once (pydantic-core first builds the parsed tree of all of it,
+    then the dicts) walks memory far larger than the cache: validated chunk by chunk, each
+    chunk's memory is reused by the next, which saves about a third of the validation.
+
+    A cut is made at a `},{` where the braces since the chunk's start balance, which is
+    between two bodies unless a string holds a brace. A wrong cut (inside a string or a
+    nested array) leaves a chunk that is not valid JSON: its validation fails and the batch
+    goes the models' way whole. When every chunk is valid, the cuts were between bodies,
+    and the chunks' items are those of the whole array."""
+    body = raw.strip(b" \t\n\r")  # JSON's whitespace only (bytes.strip takes more)
+    if body[:1] != b"[" or body[-1:] != b"]":
+        return None
+    return _cut(body, size)
+
+
+def _cut(body: bytes, size: int) -> Iterator[bytes]:
+    end = len(body) - 1
+    start = 1
+    search = _BETWEEN_BODIES.search
+    while start + size < end:
+        depth = 0
+        pos = start
+        m = search(body, start + size)
+        while m is not None:
+            cut = m.start() + 1
+            part = body[pos:cut]
+            depth += part.count(b"{") - part.count(b"}")
+            if depth == 0:
+                break
+            pos = cut
+            m = search(body, m.end() - 1)
+        if m is None:
+            break
+        yield b"[" + body[start:cut] + b"]"
+        start = m.end() - 1
+    yield b"[" + body[start:end] + b"]"
 
 
 def today_cst() -> date:
@@ -90,21 +137,28 @@ def specialty_out_of_scope(
     )
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
+class gc_paused:  # lower case: called like the function it was, `with gc_paused():`
     """Pause the cyclic garbage collector while a batch builds many short-lived objects.
 
     Evaluation makes no reference cycles (plain dicts, lists and tuples), so reference
     counting frees everything; without the pause, collections triggered by the allocation
-    rate scan every live object again and again and dominate the time of a large batch."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    rate scan every live object again and again and dominate the time of a large batch.
+
+    A class rather than a generator: leaving a generator's `with` allocates (its
+    StopIteration) right after the collector is back on, which starts a collection over
+    every answer of the batch still alive (10 to 20 ms for 10 000 answers). Here nothing
+    is allocated after `gc.enable()`: the collection comes at the next allocation, by
+    when the caller has usually serialised and dropped the answers."""
+
+    __slots__ = ("enabled",)
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            gc.enable()
 
 
 class EligibilityService:
@@ -156,24 +210,48 @@ class EligibilityService:
         """A batch body (a JSON array of evaluation requests) → its answers: what
         `evaluate_many(BatchAdapter.validate_json(raw), explain)` answers, or raises.
 
-        Validated into dicts first (a third of the cost of models); a body that breaks a
-        rule checked in Python, or that no pack answers, sends the whole batch through the
-        models, whose errors and problems are the contract's."""
+        Validated into dicts first (a third of the cost of models), chunk by chunk
+        (`json_chunks`); a chunk that does not validate, a body that breaks a rule checked
+        in Python, or one that no pack answers, sends the whole batch through the models,
+        whose errors and problems are the contract's."""
         with gc_paused():
-            try:
-                items = FastBatchValidator.validate_json(raw)
-            except ValidationError:
-                items = None
-            if items is not None:
-                out = self._evaluate_dicts(items, explain)
-                if out is not None:
-                    return out
+            out = self._evaluate_chunks(raw, explain)
+            if out is not None:
+                return out
             return self._evaluate_many(BatchAdapter.validate_json(raw), explain)
 
-    def _evaluate_dicts(self, items: list[dict], explain: bool) -> list[dict] | None:
+    def _evaluate_chunks(
+        self, raw: bytes | str, explain: bool, size: int = CHUNK_BYTES
+    ) -> list[dict] | None:
+        """The fast path's answers, chunk by chunk (`json_chunks`), or None."""
+        chunks = (raw,) if isinstance(raw, str) else json_chunks(raw, size)
+        if chunks is None:
+            return None
+        out: list[dict] = []
+        today = today_cst()  # one day for the whole batch, as on the models' way
+        for chunk in chunks:
+            try:
+                items = FastBatchValidator.validate_json(chunk)
+            except ValidationError:
+                return None
+            if self._evaluate_dicts(items, explain, out, today) is None or len(out) > MAX_BATCH:
+                return None
+        return out
+
+    def _evaluate_dicts(
+        self,
+        items: list[dict],
+        explain: bool,
+        out: list[dict] | None = None,
+        today: date | None = None,
+    ) -> list[dict] | None:
+        """The answers to bodies validated into dicts, appended to `out` (`today` for a
+        body without `as_of`); None when one of them needs the models (see
+        `facts_from_dict`) or no pack answers it."""
         select = self.registry.select
-        out = []
-        default_day = None
+        if out is None:
+            out = []
+        default_day = today
         # Each body is let go once its facts are built, so that the answers reuse memory
         # still in the cache rather than fresh memory.
         items.reverse()

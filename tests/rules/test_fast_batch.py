@@ -13,8 +13,10 @@ from pydantic_core import to_json
 
 from scripts.bench_rules import generate_profiles
 from services.kit.problems import ProblemError
+from services.rules.engine.packs import Registry
 from services.rules.main import service
 from services.rules.schemas import BatchAdapter, FastBatchValidator
+from services.rules.service import EligibilityService, json_chunks
 from tests.rules.judge import load_cases
 from tests.support import EVALUATE_CASE
 
@@ -126,3 +128,51 @@ def test_a_body_the_models_refuse_never_passes_the_fast_path() -> None:
         assert fast is not None, name
         assert to_json(fast) == expected, name
     assert seen["refused"] > 300 and seen["answered"] > 25 and seen["problem"] > 3, seen
+
+
+def test_a_batch_cut_in_chunks_reads_as_the_whole_array() -> None:
+    bodies = covered(generate_profiles(200))
+    whole = FastBatchValidator.validate_json(json.dumps(bodies))
+    for raw in (
+        json.dumps(bodies).encode(),
+        json.dumps(bodies, separators=(",", ":")).encode(),
+        b"\r\n " + json.dumps(bodies, indent=2).encode() + b"\n\t",
+    ):
+        for size in (1, 5_000, 10**9):
+            chunks = list(json_chunks(raw, size))
+            # A chunk a body (size 1), a few, or the whole array.
+            assert len(chunks) == {1: len(bodies), 10**9: 1}.get(size, len(chunks)) > 0
+            items = [x for chunk in chunks for x in FastBatchValidator.validate_json(chunk)]
+            assert items == whole
+            assert to_json(service._evaluate_chunks(raw, True, size)) == reference(raw, True)
+    for raw in (b"", b"{}", b"\x0c[]", b"[] x"):
+        assert json_chunks(raw) is None, raw
+    # Not an array but cut like one: the chunk is not JSON either.
+    assert service._evaluate_chunks(b"[{}] [{}]", True) is None
+
+
+def test_a_cut_inside_a_string_sends_the_batch_the_models_way() -> None:
+    bodies = covered(generate_profiles(20))
+    # Braces balance at the string's "}, {": a cut there leaves chunks that are not JSON.
+    bodies[3] = {"specialty": 'a}, {"x', **{k: v for k, v in bodies[3].items() if k != "specialty"}}
+    raw = json.dumps(bodies).encode()
+    assert any(b'"specialty": "a}]' in c for c in json_chunks(raw, 1))
+    assert service._evaluate_chunks(raw, True, 1) is None
+    assert to_json(service.evaluate_json(raw, True)) == reference(raw, True)
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_shared_answer_parts_answer_as_if_built_for_each_applicant(explain: bool) -> None:
+    # The evaluator shares the paths' answers and condition lists between applicants: a
+    # freshly loaded registry, its memos filled in the opposite order, answers each
+    # applicant the same as the service whose memos the other tests filled.
+    bodies = covered(generate_profiles(2_000))
+    fresh = EligibilityService(Registry.load())
+    raws = [json.dumps([body]).encode() for body in bodies]
+    cold = [to_json(fresh.evaluate_json(raw, explain)) for raw in reversed(raws)][::-1]
+    warm = [to_json(service.evaluate_json(raw, explain)) for raw in raws]
+    assert cold == warm
+    batch = b"[" + b",".join(raw[1:-1] for raw in raws) + b"]"
+    assert to_json(service.evaluate_json(batch, explain)) == (
+        b"[" + b",".join(c[1:-1] for c in cold) + b"]"
+    )

@@ -41,7 +41,16 @@ def region_prefix(code: str) -> str:
 
 
 class CompiledPath:
-    __slots__ = ("common", "common_eval", "memo", "path", "row_evals", "rows", "with_row")
+    __slots__ = (
+        "common",
+        "common_eval",
+        "memo",
+        "path",
+        "plain",
+        "row_evals",
+        "rows",
+        "with_row",
+    )
 
     def __init__(self, path: str, common: tuple, rows: tuple) -> None:
         self.path = path
@@ -52,8 +61,11 @@ class CompiledPath:
         self.row_evals = tuple(tuple(p.evaluate for p in row) for row in rows)
         self.with_row = tuple(common + row for row in rows)  # what is reported per row
         preds = common + tuple(p for row in rows for p in row)
-        # Explanations of a path depend only on its results when every message does.
+        # Explanations of a path depend only on its results when every message does:
+        # results -> (conditions, {earliest_on: the path's answer}) (see evaluator.evaluate).
         self.memo: dict | None = {} if all(p.memo is not None for p in preds) else None
+        # (eligible, earliest_on) -> the path's answer without explanations.
+        self.plain: dict[tuple, dict] = {}
 
 
 class CompiledLevel:

@@ -12,6 +12,9 @@ from services.rules.engine.compiled import CompiledPack, CompiledPath
 from services.rules.engine.dates import NEVER
 
 _ISO: dict[int, str] = {}
+# The answers without blockers share this list (never written to): one object fewer per
+# answer for the memory and for the garbage collector to scan.
+_NO_BLOCKERS: list = []
 
 
 def iso(ordinal: int) -> str:
@@ -102,8 +105,8 @@ def explain_path(preds: tuple, results: list, f: Any) -> list:
 
 def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
     """The response for one applicant. Parts of it are shared between responses (the
-    policy, committee and material objects, memoised condition lists): serialise it, do
-    not mutate it."""
+    policy, committee and material objects, the paths' answers and their condition
+    lists): serialise it, do not mutate it."""
     level = pack.levels[f.level]
     as_of = f.as_of_ord
 
@@ -143,21 +146,47 @@ def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
             if not unmet:
                 possible_paths.append(path.path)
             earliest = None
+        # A path's answer is one of few (its results decide it, with the day shown): each
+        # is built once and shared, so that a batch's answers hold little more than their
+        # own dict and list of paths (fresh dicts for every answer cost more in memory
+        # traffic than in building them).
         if not explain:
-            paths.append({"path": path.path, "eligible": ok, "earliest_on": earliest})
+            item = path.plain.get((ok, earliest))
+            if item is None:
+                item = {"path": path.path, "eligible": ok, "earliest_on": earliest}
+                if len(path.plain) < 4096:
+                    path.plain[ok, earliest] = item
+            paths.append(item)
             continue
         memo = path.memo
-        if memo is not None:
-            key = (index, *results)
-            conditions = memo.get(key)
-            if conditions is None:
-                conditions = explain_path(preds, results, f)
-                if len(memo) < 2048:
-                    memo[key] = conditions
-        else:
+        if memo is None:
             conditions = explain_path(preds, results, f)
+            shown = None
+        else:
+            key = (index, *results)
+            entry = memo.get(key)
+            if entry is None:
+                entry = (explain_path(preds, results, f), {})
+                if len(memo) < 2048:
+                    memo[key] = entry
+            conditions, shown = entry
         if pending:
             conditions = conditions + pending
+        elif shown is not None:
+            # Without pending conditions, `ok` and `earliest` follow from the results and
+            # the evaluation date: the answer is shared by the applicants with both.
+            item = shown.get(earliest)
+            if item is None:
+                item = {
+                    "path": path.path,
+                    "eligible": ok,
+                    "earliest_on": earliest,
+                    "conditions": conditions,
+                }
+                if len(shown) < 256:
+                    shown[earliest] = item
+            paths.append(item)
+            continue
         paths.append(
             {"path": path.path, "eligible": ok, "earliest_on": earliest, "conditions": conditions}
         )
@@ -168,7 +197,7 @@ def evaluate(pack: CompiledPack, f: Any, explain: bool = True) -> dict:
     return {
         "eligible": bool(eligible_paths) and not blockers,
         "policy": pack.policy,
-        "blockers": blockers,
+        "blockers": blockers or _NO_BLOCKERS,
         "paths": paths,
         "earliest_on": None if first_due >= NEVER else iso(first_due),
         "committee": _committee(pack, f),
@@ -206,4 +235,4 @@ def _materials(level: Any, f: Any, paths: list) -> list:
         if len(cache) > 10_000:
             cache.clear()
         cache[key] = found
-    return found.copy()
+    return found  # shared, like the rest of the answer's parts
