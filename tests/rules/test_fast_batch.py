@@ -176,3 +176,35 @@ def test_shared_answer_parts_answer_as_if_built_for_each_applicant(explain: bool
     assert to_json(service.evaluate_json(batch, explain)) == (
         b"[" + b",".join(c[1:-1] for c in cold) + b"]"
     )
+
+
+def _township(answer: bytes) -> list[dict]:
+    paths = json.loads(answer)["paths"]
+    return [c for p in paths for c in p["conditions"] if c["id"] == "township_years"]
+
+
+@pytest.mark.parametrize("years", [0, 16])
+def test_a_number_of_years_answers_alike_however_it_was_written(years: int) -> None:
+    # Years in 乡镇 left out (0), sent as 0 or 0.0, or as 16 or 16.0, are one result and
+    # one key of the explanations' memo: the answer shows the number one way, whichever
+    # form a freshly loaded service saw first.
+    (case,) = [c for c in CASES if c["id"] == "czo-int-township"]
+    written = []
+    for value in (None, years, float(years)):
+        body = copy.deepcopy(case["request"])
+        body["applicant"].pop("township_years")
+        if value is not None:
+            body["applicant"]["township_years"] = value
+        elif years:
+            continue  # left out is 0
+        written.append(body)
+    shown = set()
+    for order in (written, written[::-1]):
+        fresh = EligibilityService(Registry.load())
+        batch = json.dumps(order, default=str).encode()
+        shown |= {to_json(a) for a in fresh.evaluate_json(batch, True)}
+    assert len(shown) == 1, shown
+    (answer,) = shown
+    township = _township(answer)
+    assert township and all(type(c["actual"]) is int for c in township)
+    assert all(c["actual"] == years and f"现{years}年" in c["message"] for c in township)

@@ -216,11 +216,15 @@ class NumberAtLeastPred(Pred):
     def evaluate(self, f: Any) -> Result:
         value = getattr(f, self.fact)
         ok = value >= self.at_least
+        # A whole number of years is shown as one, however the request wrote it (16 or
+        # 16.0; a field left out is 0): the two are one result, and one key of the
+        # explanations' memo, so an answer must not depend on which came first.
+        if value == int(value):
+            value = int(value)
         return (ok, 0 if ok else NEVER, self.required, value, None)
 
     def message(self, f: Any, r: Result) -> str:
-        value = r[3]
-        shown = int(value) if value == int(value) else value
+        shown = r[3]
         verdict = "符合" if r[0] else "不符合"
         return f"{self.label}须不少于{self.required}{self.unit}，现{shown}{self.unit}，{verdict}"
 
