@@ -134,3 +134,19 @@ async def test_metrics_count_a_lean_answer_under_the_route_template(client, path
     owner = token("applicant", sub=sub)
     assert (await client.get(f"/v1/declarations/{did}", headers=auth(owner))).status_code == 200
     assert count(await scrape(app)) == before + 1
+
+
+async def test_a_lean_read_counts_once_against_a_portals_limit(client) -> None:
+    # The token request counts as one call; then each read, lean or not, one more.
+    tree = await make_tree(client, label="精简限额")
+    campaign = await make_campaign(client)
+    did = await submitted(client, tree, campaign, f"lean-l-{uuid.uuid4().hex[:6]}")
+    creds = await register(
+        client, scopes=["declarations:read"], jurisdiction=["450200"], rate_limit=5
+    )
+    tok = await portal_token(client, creds)
+    paths = [did, did, did.upper(), did, did]
+    answers = [
+        (await client.get(f"/v1/declarations/{p}", headers=auth(tok))).status_code for p in paths
+    ]
+    assert answers == [200, 200, 200, 200, 429]
