@@ -33,6 +33,7 @@ from tests.api.factories import (
     complete_unit_step,
     make_campaign,
     make_org,
+    make_tree,
     new_draft,
     post,
     submit,
@@ -75,18 +76,7 @@ async def committee_tree(client, label: str) -> tuple[Tree, dict]:
     """(tree, campaign): a committee office, its series office, a supervising department
     and one unit under them, each with a token (`tree.tokens`, by role), and a campaign:
     what a declaration walked up CHAIN to the committee needs."""
-    committee = await make_org(client, "committee_office", f"{label}评委会所在职改办", None)
-    series = await make_org(client, "series_office", f"{label}系列职改办", committee)
-    sup = await make_org(client, "supervisor", f"{label}主管部门", series)
-    unit = await make_org(client, "unit", f"{label}申报单位", sup, region="450206")
-    tree = Tree(committee, series, None, sup, unit)
-    tree.tokens = {
-        "unit_reviewer": token("unit_reviewer", unit, sub=f"{label}-unit"),
-        "supervisor": token("supervisor", sup, sub=f"{label}-sup"),
-        "series_office": token("series_office", series, sub=f"{label}-series"),
-        "committee_office": token("committee_office", committee, sub=f"{label}-office"),
-    }
-    return tree, await make_campaign(client)
+    return await make_tree(client, label=label, county=False), await make_campaign(client)
 
 
 async def chain_to_paid(client, tree: Tree, campaign: dict, chain: list[str]) -> str:
