@@ -610,14 +610,21 @@ class Case(NamedTuple):
 
 
 async def return_for_correction(
-    client, tree: Tree, did: str, *, within: timedelta, item: str = "补充继续教育证明"
+    client,
+    tree: Tree,
+    did: str,
+    *,
+    within: timedelta,
+    item: str = "补充继续教育证明",
+    by: str = "unit_reviewer",
 ) -> httpx.Response:
-    """The unit's reviewer returns the declaration: one item, due `within` from now."""
+    """The unit's reviewer (or the level `by` names, where the declaration is) returns
+    the declaration: one item, due `within` from now."""
     deadline = (datetime.now(UTC) + within).isoformat()
     return await post(
         client,
         f"/v1/declarations/{did}/returns",
-        tree.tokens["unit_reviewer"],
+        tree.tokens[by],
         {"items": [{"message": item}], "deadline_at": deadline},
     )
 

@@ -5,13 +5,22 @@ exactly one row is stored."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from services.api.models import Expert, StaffAccount, UnitFollowUp
-from tests.api.factories import OPS, auth, campaign_body, make_org, make_tree, post, token
+from tests.api.factories import (
+    OPS,
+    auth,
+    campaign_body,
+    make_org,
+    make_tree,
+    post,
+    return_for_correction,
+    token,
+)
 from tests.api.races import race
 from tests.api.test_journals import import_csv, new_cn, new_issn
 from tests.api.test_payments import db  # noqa: F401 (fixture)
@@ -64,12 +73,8 @@ async def test_one_unit_followed_up_twice_at_once(client, db) -> None:  # noqa: 
     tree = await make_tree(client, label=f"并发整改{uuid.uuid4().hex[:4]}")
     campaign = (await post(client, "/v1/campaigns", OPS, campaign_body())).json()
     did = await recommended(client, tree, campaign, "韦整改")
-    soon = (datetime.now(UTC) + timedelta(days=4)).isoformat()
-    r = await post(
-        client,
-        f"/v1/declarations/{did}/returns",
-        tree.tokens["supervisor"],
-        {"items": [{"message": "论文期刊目录页缺失"}], "deadline_at": soon},
+    r = await return_for_correction(
+        client, tree, did, within=timedelta(days=4), item="论文期刊目录页缺失", by="supervisor"
     )
     assert r.status_code == 201, r.text
     url = f"/v1/campaigns/{campaign['id']}/unit-follow-ups"
