@@ -55,7 +55,7 @@ def roster_lines(rows: Sequence[Any], first: int) -> list[list[Any]]:
                 specialty or "",
                 PATH_ZH.get(path, path),
                 (s.get("current_title") or {}).get("title_name", ""),
-                shanghai(at if isinstance(at, datetime) else datetime.fromisoformat(at)),
+                shanghai(datetime.fromisoformat(at)),
                 STATUS_ZH.get(status, status),
             ]
         )
