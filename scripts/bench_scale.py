@@ -38,7 +38,7 @@ from pathlib import Path
 import asyncpg
 from minio import Minio
 
-from scripts.bench_documents import _serve
+from scripts.bench_documents import _cpu_of, _serve
 from scripts.bench_notify import _create_db, _pct
 from scripts.benchsummary import record
 from scripts.servers import SeaweedS3, free_port, given_or_started
@@ -240,12 +240,7 @@ async def _exports(
 def _cpu(pids: list[int]) -> tuple[float, float]:
     """CPU seconds so far of this process (both gateways run in it, with their clients and
     the /healthz polls) and of the export processes `pids` (Linux: /proc)."""
-    children = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            children += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return time.process_time(), children
+    return time.process_time(), sum(_cpu_of({str(pid): pid for pid in pids}).values())
 
 
 async def _measure_exports(
