@@ -418,7 +418,7 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
 
     # The notify worker sends the one still due, through the fake SMS provider, once.
     fake = Fake(fake_url)
-    async with notify_worker(stack, fake_url) as (sender, _):
+    async with notify_worker(stack, fake_url, now=at(2022, 9, 15, 8, 10)) as (sender, _):
         assert await send_notification(sender, reminder_id) == "sent"
         assert await send_notification(sender, reminder_id) == "skipped"
         assert await send_notification(sender, cancelled_id) == "skipped"
@@ -459,7 +459,7 @@ async def test_reminders_are_sent_once_by_day_and_stop_when_people_act(
     # The notify worker sends it (a quiet-hours template: never at night; the per-phone
     # limits as any SMS) to the fake provider, at the reviewer's phone, once.
     fake = Fake(fake_url)
-    async with notify_worker(stack, fake_url) as (sender, _):
+    async with notify_worker(stack, fake_url, now=at(2022, 9, 22, 9, 5)) as (sender, _):
         assert await send_notification(sender, step_sms.id) == "sent"
         assert await send_notification(sender, step_sms.id) == "skipped"
     [sent] = [r for r in fake.records() if r["out_id"] == str(step_sms.id)]

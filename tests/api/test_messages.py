@@ -64,8 +64,11 @@ def fake_url(stack: Stack, uvicorn_service) -> str:
 
 
 @asynccontextmanager
-async def notify_worker(stack: Stack, fake_url: str):
-    """The notify worker's sender and its receipts listener, on the real stack."""
+async def notify_worker(stack: Stack, fake_url: str, *, now: datetime | None = None):
+    """The notify worker's sender and its receipts listener, on the real stack.
+
+    `now` is the worker's clock for quiet hours: a test that sends a reminder (never sent
+    at night) gives the daytime of its story, or its result would hang on the hour it runs."""
     from arq import create_pool
     from arq.connections import RedisSettings
     from redis.asyncio import Redis
@@ -81,6 +84,8 @@ async def notify_worker(stack: Stack, fake_url: str):
             redis=redis,
             providers=build_providers(settings, http),
         )
+        if now is not None:
+            sender.now = lambda: now
         health = build_health_app(
             settings, {"engine": engine, "redis": Redis.from_url(stack.redis_url)}
         )

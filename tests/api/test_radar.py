@@ -230,7 +230,8 @@ async def test_the_radar_tells_once_by_day_never_at_night(
 
     # The notify worker sends both to the fake provider, to the phone the account proved.
     fake = Fake(fake_url)
-    async with notify_worker(stack, fake_url) as (sender, _receipts):
+    send_at = at(opens + timedelta(days=2), 11)
+    async with notify_worker(stack, fake_url, now=send_at) as (sender, _receipts):
         for notice in (reached, campaign):
             assert await send_notification(sender, notice.id) == "sent"
     sent = [rec for rec in fake.records() if rec["phone"] == "+86" + phone]
