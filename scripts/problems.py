@@ -46,6 +46,7 @@ EVERYWHERE = {
     "request-interrupted": "全部接口（请求预处理）",
     "body-too-large": "全部接口（请求预处理）",
     "service-busy": "全部接口（数据库繁忙、事务冲突）",
+    "already-stored": "全部写入接口（与同时办理的另一请求重复）",
     "database-unavailable": "全部接口（数据库不可用）",
     "service-unavailable": "全部接口（所依赖的组件不可用）",
 }

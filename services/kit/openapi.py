@@ -246,6 +246,7 @@ def request_pass_problems(schema: dict[str, Any]) -> None:
     )
     from services.kit.problems import (
         _dependency_unavailable,
+        already_stored,
         database_unavailable,
         service_busy,
         unstorable_text,
@@ -264,8 +265,11 @@ def request_pass_problems(schema: dict[str, Any]) -> None:
         database_unavailable(),
         _dependency_unavailable(),
     )
-    for _path, _method, operation in _operations(schema):
-        answers(operation.setdefault("responses", {}), *general, describe=False)
+    for _path, method, operation in _operations(schema):
+        # A write a unique constraint refuses without the route's own answer (a twin
+        # request first): 409 already-stored.
+        writes = (already_stored(),) if method != "get" else ()
+        answers(operation.setdefault("responses", {}), *general, *writes, describe=False)
 
 
 COMMON_HEADERS = {

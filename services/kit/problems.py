@@ -287,6 +287,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             # request again will normally pass.
             logger.warning("database transaction aborted by a conflict: %s", _sqlstate(exc))
             return problem_response(service_busy(), request)
+        if _sqlstate(exc) == _UNIQUE_VIOLATION:
+            # A write a unique constraint refused that no route turned into its own answer:
+            # most often two requests for the same thing at once, the other one first. The
+            # transaction rolls back, so nothing of this request is stored. The constraint's
+            # name is logged (never the values: personal data) so the route can be given
+            # its own answer.
+            constraint = getattr(exc.orig.__cause__, "constraint_name", None)
+            logger.warning("unique constraint refused a write: %s", constraint)
+            return problem_response(already_stored(), request)
         if not is_connection_error(exc):
             raise exc
         if request.scope.get(RETRY_READ) is False:
@@ -365,6 +374,9 @@ _STATEMENT_TIMEOUT = "57014"
 # of another running beside it; retrying is the documented remedy.
 _CONFLICT_SQLSTATES = ("40001", "40P01")
 
+# unique_violation: the row this request would add is already stored.
+_UNIQUE_VIOLATION = "23505"
+
 
 def _sqlstate(exc: DBAPIError) -> str:
     orig = exc.orig
@@ -432,6 +444,16 @@ def service_busy() -> ProblemError:
         "重试 POST 请求时请使用同一个 Idempotency-Key，以免重复办理。",
         title="Service busy",
         headers={"Retry-After": "5"},
+    )
+
+
+def already_stored() -> ProblemError:
+    return ProblemError(
+        409,
+        "already-stored",
+        "要保存的内容与已保存的记录重复（同一事项可能已由另一个请求同时办理），"
+        "本次请求没有保存任何内容。请刷新后查看结果，不要重复提交。",
+        title="Already stored",
     )
 
 

@@ -97,13 +97,35 @@ async def test_success_is_committed(stack: Stack, rows) -> None:
     assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 1
 
 
-async def test_failed_commit_is_reported_and_nothing_is_stored(stack: Stack, rows) -> None:
+async def test_failed_commit_is_reported_and_nothing_is_stored(
+    stack: Stack, rows, capfd: pytest.CaptureFixture
+) -> None:
+    """A write a unique constraint refuses, where no route gives its own answer: 409
+    already-stored, never a 500 nor a success; the log names the constraint, not the
+    value."""
     async with running(_app(stack)) as client:
         # The duplicate passes the flush (deferred constraint) and fails at COMMIT.
-        response = await client.post("/probe/b", params={"twice": "true"})
-        assert response.status_code == 500
+        response = await client.post("/probe/b-510", params={"twice": "true"})
+        assert response.status_code == 409, response.text
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "urn:zhicheng:problem:already-stored"
+        assert "没有保存任何内容" in response.json()["detail"]
     assert await rows.fetchval("SELECT count(*) FROM public.kit_commit_probe") == 0
+    logged = capfd.readouterr().err
+    assert "unique constraint refused a write: kit_commit_probe_code" in logged
+    assert "b-510" not in logged.replace("/probe/b-510", "")
+
+
+async def test_a_twin_request_loses_with_409_and_the_first_stays(stack: Stack, rows) -> None:
+    """Two requests storing the same thing at once: one is stored, the other answers 409
+    already-stored (nothing of it is kept), whichever order the server ran them in."""
+    async with running(_app(stack)) as client:
+        answers = await asyncio.gather(*(client.post("/probe/twin") for _ in range(2)))
+        assert (await client.post("/probe/twin")).status_code == 409  # and after both
+    assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
+    loser = next(r for r in answers if r.status_code == 409)
+    assert loser.json()["type"] == "urn:zhicheng:problem:already-stored"
+    assert await rows.fetch("SELECT code FROM public.kit_commit_probe") == [("twin",)]
 
 
 async def test_a_statement_over_its_bound_is_cancelled_and_answers_503(stack: Stack, rows) -> None:
