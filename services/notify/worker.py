@@ -11,6 +11,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.kit.clients import tls_context
 from services.kit.db import connect_args, engine_for, make_sessionmaker
 from services.kit.logs import configure_logging
 from services.kit.queue import NOOP, NOTIFY_QUEUE, PING, SEND_NOTIFICATION, SWEEP, PingJob
@@ -41,6 +42,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["http"] = httpx.AsyncClient(
         limits=httpx.Limits(max_connections=settings.notify_max_jobs),
         trust_env=False,
+        verify=tls_context(),
     )
     # The send path's engine skips the per-checkout ping (a round trip per statement).
     # A statement that meets a connection broken by a database restart runs once more

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from services.kit.app import create_app
+from services.kit.clients import tls_context
 from services.web import applicant, committee, experts, results, signin, staff, uploads
 from services.web.config import WebSettings, get_settings
 from services.web.gateway import GatewayProblem, SignInNeeded
@@ -36,7 +37,9 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         timeout = httpx.Timeout(settings.gateway_timeout, connect=5.0)
-        async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=timeout) as client:
+        async with httpx.AsyncClient(
+            base_url=settings.gateway_url, timeout=timeout, verify=tls_context()
+        ) as client:
             app.state.gateway = client
             yield
 

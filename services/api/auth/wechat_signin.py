@@ -24,6 +24,7 @@ from services.api.auth.schemas import TokenPair, WechatAnswer, WechatBinding, We
 from services.api.auth.tokens import applicant_signed_in, record_sign_in, revoke_subject
 from services.api.models import Applicant
 from services.kit.auth import Principal
+from services.kit.clients import tls_context
 from services.kit.pii import mask_phone
 from services.kit.problems import ProblemError
 
@@ -53,7 +54,7 @@ async def code2session(request: Request, code: str) -> str:
     }
     try:
         async with httpx.AsyncClient(
-            base_url=settings.wechat_api_base, timeout=settings.wechat_timeout
+            base_url=settings.wechat_api_base, timeout=settings.wechat_timeout, verify=tls_context()
         ) as client:
             r = await client.get("/sns/jscode2session", params=params)
         data = r.json()

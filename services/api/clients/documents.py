@@ -16,6 +16,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.responses import Response
 
+from services.kit.clients import tls_context
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
 from services.kit.problems import PROBLEM_MEDIA_TYPE, ProblemError
@@ -33,6 +34,7 @@ def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float = 30.0) ->
         base_url=base_url,
         timeout=httpx.Timeout(timeout, connect=2.0),
         auth=ServiceAuth(key, DOCUMENTS_AUDIENCE),
+        verify=tls_context(),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from services.kit.clients import tls_context
 from services.kit.logs import request_id_var
 from services.kit.problem_kinds import Problem
 from services.kit.problems import ProblemError
@@ -47,7 +48,10 @@ class RulesUnavailable(Problem):
 def make_client(base_url: str, key: Ed25519PrivateKey, timeout: float) -> httpx.AsyncClient:
     # Every call carries a service token signed with SERVICE_TOKEN_PRIVATE_KEY.
     return httpx.AsyncClient(
-        base_url=base_url, timeout=timeout, auth=ServiceAuth(key, RULES_AUDIENCE)
+        base_url=base_url,
+        timeout=timeout,
+        auth=ServiceAuth(key, RULES_AUDIENCE),
+        verify=tls_context(),
     )
 
 

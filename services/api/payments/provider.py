@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from services.api.payments.problems import PaymentProviderUnavailable
+from services.kit.clients import tls_context
 
 NATIVE_PATH = "/v3/pay/transactions/native"
 QUERY_PATH = "/v3/pay/transactions/out-trade-no/{out_trade_no}"
@@ -196,6 +197,7 @@ def make_provider(settings) -> PaymentProvider | None:
         base_url=settings.payment_provider_url,
         timeout=settings.payment_provider_timeout,
         trust_env=False,
+        verify=tls_context(),
     )
     return PaymentProvider(
         client,

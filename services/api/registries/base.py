@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from services.kit.clients import tls_context
 from services.kit.pii import PiiCipher
 
 logger = logging.getLogger("zhicheng.api.registries")
@@ -77,6 +78,7 @@ class Registry(ABC):
                 base_url=connection.base_url,
                 timeout=connection.timeout,
                 headers={"X-Api-Key": connection.key},
+                verify=tls_context(),
             )
             if connection.base_url
             else None
