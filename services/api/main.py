@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from arq.connections import ArqRedis
@@ -38,6 +38,7 @@ from services.api.http import Replay, document_headers, replay_response
 from services.api.integrity.router import router as integrity_router
 from services.api.journals.router import router as journals_router
 from services.api.messages.router import router as messages_router
+from services.api.notices import stop_tasks
 from services.api.orgs.router import router as orgs_router
 from services.api.payments import provider as payment_provider
 from services.api.payments import tasks as payment_tasks
@@ -139,10 +140,7 @@ def build_app(settings: ApiSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+            await stop_tasks(tasks)
             await app.state.arq.aclose()
             await app.state.rules.aclose()
             if app.state.payment_provider is not None:

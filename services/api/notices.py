@@ -325,6 +325,39 @@ async def committed_and_relayed(
     return result
 
 
+def stop_if_cancelled() -> None:
+    """End a background loop whose task was asked to stop, even where the cancellation
+    was swallowed on the way: by `asyncio.wait_for` on Python 3.11 when its inner wait
+    finished at the same moment, or by a driver that turned it into an error of its own,
+    which the loop's `except Exception` would log and carry on past. The request stays
+    counted on the task (`Task.cancelling`), so the loop sees it here; without this, the
+    lifespan's shutdown waited for the task for ever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+# How long the lifespan's shutdown waits for the background loops once it cancelled them.
+STOP_SECONDS = 10.0
+
+
+async def stop_tasks(tasks: list[asyncio.Task], *, within: float = STOP_SECONDS) -> None:
+    """Cancel the background loops and wait for them to end, `within` seconds at most: a
+    loop still running then is named in the log and left behind, never waited on for ever
+    (a shutdown that hangs is ended by SIGKILL, which stops the requests still in flight
+    too)."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, pending = await asyncio.wait(tasks, timeout=within)
+    for task in done:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.error("background task ended with an error", exc_info=error)
+    for task in pending:
+        logger.warning("background task did not stop: %s", task.get_coro().__qualname__)
+
+
 # A sweep woken for a deadline runs this long after it, and never sooner than MIN_WAIT
 # after its last round.
 DUE_MARGIN = 0.01
@@ -349,6 +382,7 @@ async def every(
     next_round = loop.time() + interval
     wait = interval
     while True:
+        stop_if_cancelled()
         woken = False
         if wake is None:
             await asyncio.sleep(wait)
@@ -365,6 +399,7 @@ async def every(
                 if done:
                     logger.info(name, extra={"count": done})
             except Exception:
+                stop_if_cancelled()
                 logger.exception("%s sweep failed", name)
             next_round = loop.time() + interval
         wait = next_round - loop.time()
@@ -372,6 +407,7 @@ async def every(
             try:
                 due = await soonest()
             except Exception:
+                stop_if_cancelled()
                 logger.exception("%s: the next deadline could not be read", name)
                 due = None
             if due is not None:

@@ -40,6 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.api.audit.problems import AuditAnchorUnavailable, AuditCheckpointConflict
 from services.api.audit.service import GENESIS, verify_chain
 from services.api.models import AuditCheckpoint, AuditEntry
+from services.api.notices import stop_if_cancelled
 from services.kit.problems import ProblemError
 from services.kit.s3 import make_s3_client
 from services.kit.settings import KitSettings
@@ -254,11 +255,13 @@ async def run_periodically(
     maker: async_sessionmaker[AsyncSession], anchor: Anchor, key: str, *, interval: float
 ) -> None:
     while True:
+        stop_if_cancelled()
         await asyncio.sleep(interval)
         try:
             made = await checkpoint(maker, anchor, key)
             logger.info("audit checkpoint", extra={"seq": made.seq})
         except Exception:  # an outage must not end the loop
+            stop_if_cancelled()
             logger.exception("audit checkpoint failed")
 
 

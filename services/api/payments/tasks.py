@@ -11,7 +11,7 @@ from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.api.notices import committed_and_relayed
+from services.api.notices import committed_and_relayed, stop_if_cancelled
 from services.api.payments import refunds
 from services.api.payments.provider import PaymentProvider
 from services.api.payments.service import sweep_expired
@@ -39,6 +39,7 @@ async def run_periodically(
     grace: timedelta,
 ) -> None:
     while True:
+        stop_if_cancelled()
         await asyncio.sleep(interval)
         try:
             expired = await sweep_once(maker, arq, grace=grace)
@@ -48,4 +49,5 @@ async def run_periodically(
             # the same one at once return the money once.
             await refunds.send(maker, provider)
         except Exception:  # a database outage must not end the loop
+            stop_if_cancelled()
             logger.exception("payment expiry sweep failed")
