@@ -38,6 +38,9 @@ Handler = Callable[..., Awaitable[Response]]
 # the form (the documented route then answers, valid or not).
 Parser = Callable[[str], Any]
 
+# The scope key under which `matches` hands `handle` the parameters it parsed.
+_VALUES = "zhicheng.lean_values"
+
 _CANONICAL_UUID = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ).fullmatch
@@ -73,16 +76,18 @@ class LeanRoute(BaseRoute):
         if found is None:
             return Match.NONE, {}
         given = found.groupdict()
+        values = {}
         for name, parse in self.params.items():
-            if parse(given[name]) is None:
+            if (value := parse(given[name])) is None:
                 return Match.NONE, {}
+            values[name] = value
         path_params = {**scope.get("path_params", {}), **given}
-        return Match.FULL, {"route": self.documented, "path_params": path_params}
+        # The parsed values ride in the scope to `handle`: each parameter parsed once.
+        child = {"route": self.documented, "path_params": path_params, _VALUES: values}
+        return Match.FULL, child
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        given = scope["path_params"]
-        values = {name: parse(given[name]) for name, parse in self.params.items()}
-        response = await self.handler(Request(scope, receive, send), **values)
+        response = await self.handler(Request(scope, receive, send), **scope[_VALUES])
         await response(scope, receive, send)
 
 
